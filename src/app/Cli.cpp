@@ -1,0 +1,518 @@
+#include "app/Cli.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Stringifier.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <sstream>
+
+#include "common/Error.h"
+#include "common/ResidentId.h"
+#include "registry/RollImporter.h"
+#include "registry/Synth.h"
+#include "security/FieldCipher.h"
+#include "store/Database.h"
+#include "store/Migrations.h"
+#include "store/SqlRegistryStore.h"
+
+namespace edupay::app {
+namespace {
+
+constexpr const char* kUsage = R"(usage: edupay [--db URL] [--key-file FILE] [--json] COMMAND ...
+
+Commands:
+  keygen                         create a new field-encryption key file (never overwrites)
+  migrate                        apply database migrations
+  import regions FILE            region codes (code, name, parent_code, level)
+  import schools FILE            schools (school_code, name, region_code, stages, ownership, bank_code)
+  import roll FILE [--dry-run] [--accept-valid] [--report OUT.csv] [--as-of YYYY-MM-DD]
+                   [--encoding auto|utf-8|gbk|gb18030]
+                                 a school roll; all-or-nothing unless --accept-valid
+  student show ID [--reveal]     a student's lifelong record (ID: resident ID or student number)
+  synth --students N [--seed S] --out DIR [--single-file] [--as-of YYYY-MM-DD]
+                                 write a reproducible synthetic province
+
+Options:
+  --db URL        sqlite:PATH (default sqlite:edupay.db, or EDUPAY_DB) or
+                  mysql://user:pass@host:port/db (password also from EDUPAY_DB_PASSWORD)
+  --key-file F    field-encryption key (default edupay.key, or EDUPAY_KEY_FILE)
+  --json          print a machine-readable summary on stdout
+)";
+
+/// Parsed command line: positional words and --name[=value] options.
+struct Args {
+  std::vector<std::string> words;
+  std::map<std::string, std::string> options;
+  bool has(const std::string& k) const { return options.count(k) > 0; }
+  std::string get(const std::string& k, const std::string& fallback = {}) const {
+    auto it = options.find(k);
+    return it == options.end() ? fallback : it->second;
+  }
+};
+
+const std::map<std::string, bool> kKnownOptions = {
+    // name -> takes a value
+    {"db", true},          {"key-file", true}, {"json", false},    {"dry-run", false},
+    {"accept-valid", false}, {"report", true},  {"as-of", true},    {"encoding", true},
+    {"reveal", false},     {"students", true}, {"seed", true},     {"out", true},
+    {"single-file", false}, {"help", false},
+};
+
+Args parseArgs(const std::vector<std::string>& argv) {
+  Args a;
+  for (size_t i = 0; i < argv.size(); ++i) {
+    const std::string& w = argv[i];
+    if (w.rfind("--", 0) != 0 || w.size() == 2) {
+      a.words.push_back(w);
+      continue;
+    }
+    std::string name = w.substr(2);
+    std::optional<std::string> value;
+    if (auto eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    }
+    auto known = kKnownOptions.find(name);
+    if (known == kKnownOptions.end()) throw Error(ErrorCode::kInvalidInput, "unknown option --" + name);
+    if (known->second && !value) {
+      if (i + 1 >= argv.size()) throw Error(ErrorCode::kInvalidInput, "option --" + name + " needs a value");
+      value = argv[++i];
+    }
+    a.options[name] = value.value_or("1");
+  }
+  return a;
+}
+
+std::string envOr(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : fallback;
+}
+
+int exitCodeFor(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidInput:
+      return kExitUsage;
+    case ErrorCode::kNotFound:
+      return kExitNotFound;
+    case ErrorCode::kConflict:
+      return kExitConflict;
+    case ErrorCode::kForbidden:
+      return kExitForbidden;
+    case ErrorCode::kUnavailable:
+      return kExitUnavailable;
+    case ErrorCode::kInternal:
+      return kExitInternal;
+  }
+  return kExitInternal;
+}
+
+std::string toJson(const Poco::JSON::Object& o) {
+  std::ostringstream s;
+  Poco::JSON::Stringifier::stringify(o, s, 2);
+  return s.str();
+}
+
+class Context {
+ public:
+  Context(const Args& args, std::ostream& out, std::ostream& err) : args_(args), out_(out), err_(err) {}
+
+  const Args& args() const { return args_; }
+  std::ostream& out() { return out_; }
+  std::ostream& err() { return err_; }
+  bool json() const { return args_.has("json"); }
+  std::string keyPath() const { return args_.get("key-file", envOr("EDUPAY_KEY_FILE", "edupay.key")); }
+
+  store::Database& db() {
+    if (!db_) {
+      db_ = store::openDatabase(args_.get("db", envOr("EDUPAY_DB", "sqlite:edupay.db")));
+      store::migrate(*db_);
+    }
+    return *db_;
+  }
+  store::SqlRegistryStore& registry() {
+    if (!registry_) registry_ = std::make_unique<store::SqlRegistryStore>(db());
+    return *registry_;
+  }
+  /// The field cipher, checked against the key fingerprint the database records.
+  const security::FieldCipher& cipher() {
+    if (!cipher_) {
+      cipher_ = std::make_unique<security::FieldCipher>(security::FieldCipher::loadKeyFile(keyPath()));
+      registry().checkKeyFingerprint(cipher_->fingerprint());
+    }
+    return *cipher_;
+  }
+  const std::string& word(size_t i, const char* what) const {
+    if (i >= args_.words.size()) throw Error(ErrorCode::kInvalidInput, std::string("missing ") + what);
+    return args_.words[i];
+  }
+
+ private:
+  const Args& args_;
+  std::ostream& out_;
+  std::ostream& err_;
+  std::unique_ptr<store::Database> db_;
+  std::unique_ptr<store::SqlRegistryStore> registry_;
+  std::unique_ptr<security::FieldCipher> cipher_;
+};
+
+Date asOfDate(const Args& a) {
+  if (!a.has("as-of")) return Date::today();
+  auto d = Date::parse(a.get("as-of"));
+  if (!d) throw Error(ErrorCode::kInvalidInput, "--as-of `" + a.get("as-of") + "` is not a date (YYYY-MM-DD)");
+  return *d;
+}
+
+int cmdKeygen(Context& c) {
+  security::FieldCipher::generateKeyFile(c.keyPath());
+  if (c.json()) {
+    Poco::JSON::Object o;
+    o.set("key_file", c.keyPath());
+    c.out() << toJson(o) << "\n";
+  } else {
+    c.out() << "wrote key file " << c.keyPath() << " (mode 600). Back it up: data encrypted with it\n"
+            << "cannot be read without it.\n";
+  }
+  return kExitOk;
+}
+
+int cmdMigrate(Context& c) {
+  auto db = store::openDatabase(c.args().get("db", envOr("EDUPAY_DB", "sqlite:edupay.db")));
+  const auto r = store::migrate(*db);
+  if (c.json()) {
+    Poco::JSON::Object o;
+    o.set("database", db->describe());
+    o.set("from_version", r.from_version);
+    o.set("to_version", r.to_version);
+    Poco::JSON::Array applied;
+    for (const auto& m : r.applied) applied.add(m);
+    o.set("applied", applied);
+    c.out() << toJson(o) << "\n";
+  } else if (r.applied.empty()) {
+    c.out() << db->describe() << ": schema is current (version " << r.to_version << ")\n";
+  } else {
+    for (const auto& m : r.applied) c.out() << "applied " << m << "\n";
+    c.out() << db->describe() << ": schema version " << r.from_version << " -> " << r.to_version << "\n";
+  }
+  return kExitOk;
+}
+
+int cmdImportReference(Context& c, const std::string& kind) {
+  const std::string& file = c.word(2, "FILE");
+  c.cipher();  // refuse early with a wrong key, before any write
+  const auto r = kind == "schools" ? registry::importSchools(c.registry(), file)
+                                   : registry::importRegions(c.registry(), file);
+  if (c.json()) {
+    Poco::JSON::Object o;
+    o.set("file", file);
+    o.set("added", r.added);
+    o.set("updated", r.updated);
+    c.out() << toJson(o) << "\n";
+  } else {
+    c.out() << file << ": " << r.added << " " << kind << " added, " << r.updated << " updated\n";
+  }
+  return kExitOk;
+}
+
+const char* encodingName(TextEncoding e) {
+  return e == TextEncoding::kGb18030 ? "gb18030" : "utf-8";
+}
+
+int cmdImportRoll(Context& c) {
+  const std::string& file = c.word(2, "FILE");
+  registry::RollImportOptions o;
+  o.dry_run = c.args().has("dry-run");
+  o.accept_valid = c.args().has("accept-valid");
+  o.report_path = c.args().get("report");
+  o.as_of = asOfDate(c.args());
+  if (c.args().has("encoding")) o.encoding = parseTextEncoding(c.args().get("encoding"));
+  o.progress = [&c](int64_t rows) { c.err() << "  ... " << rows << " rows\n" << std::flush; };
+  const auto r = registry::importRoll(c.registry(), c.cipher(), file, o);
+
+  const char* outcome = r.committed ? "imported" : (o.dry_run ? "dry run: nothing written" : "rejected: nothing written");
+  if (c.json()) {
+    Poco::JSON::Object j;
+    j.set("file", file);
+    j.set("sha256", r.file_sha256);
+    j.set("encoding", encodingName(r.encoding));
+    j.set("outcome", r.committed ? "imported" : (o.dry_run ? "dry_run" : "rejected"));
+    j.set("run_id", r.run_id);
+    j.set("rows_total", r.rows_total);
+    j.set("rows_ok", r.rows_ok);
+    j.set("rows_bad", r.rows_bad);
+    j.set("warnings", r.warnings);
+    Poco::JSON::Object counts;
+    counts.set("persons_added", r.counts.persons_added);
+    counts.set("persons_updated", r.counts.persons_updated);
+    counts.set("persons_unchanged", r.counts.persons_unchanged);
+    counts.set("enrollments_opened", r.counts.enrollments_opened);
+    counts.set("enrollments_updated", r.counts.enrollments_updated);
+    counts.set("transfers", r.counts.transfers);
+    counts.set("accounts_added", r.counts.accounts_added);
+    counts.set("accounts_replaced", r.counts.accounts_replaced);
+    counts.set("statuses_opened", r.counts.statuses_opened);
+    counts.set("statuses_closed", r.counts.statuses_closed);
+    counts.set("guardians_added", r.counts.guardians_added);
+    j.set("changes", counts);
+    Poco::JSON::Array issues;
+    for (const auto& i : r.issues) {
+      Poco::JSON::Object io;
+      io.set("line", i.line);
+      io.set("column", i.column);
+      io.set("value", i.value);
+      io.set("severity", i.warning ? "warning" : "error");
+      io.set("reason", i.reason);
+      issues.add(io);
+    }
+    j.set("issues", issues);
+    j.set("issues_total", r.issues_total);
+    if (!o.report_path.empty()) j.set("report", o.report_path);
+    c.out() << toJson(j) << "\n";
+  } else {
+    c.out() << file << " (" << encodingName(r.encoding) << "): " << outcome << "\n"
+            << "  rows: " << r.rows_total << " read, " << r.rows_ok << " good, " << r.rows_bad << " bad, "
+            << r.warnings << " warnings\n";
+    if (r.committed) {
+      c.out() << "  students: " << r.counts.persons_added << " new, " << r.counts.persons_updated << " changed, "
+              << r.counts.persons_unchanged << " unchanged; enrollments: " << r.counts.enrollments_opened
+              << " opened, " << r.counts.enrollments_updated << " updated, " << r.counts.transfers
+              << " transfers; accounts: " << r.counts.accounts_added << " added, " << r.counts.accounts_replaced
+              << " replaced\n";
+    }
+    size_t shown = 0;
+    for (const auto& i : r.issues) {
+      if (shown++ >= 20) break;
+      c.out() << "  line " << i.line << ", " << i.column << (i.value.empty() ? "" : " `" + i.value + "`") << ": "
+              << (i.warning ? "warning: " : "") << i.reason << "\n";
+    }
+    if (r.issues_total > static_cast<int64_t>(shown)) {
+      c.out() << "  ... " << (r.issues_total - static_cast<int64_t>(shown)) << " more";
+      c.out() << (o.report_path.empty() ? " (use --report FILE.csv for all)" : "") << "\n";
+    }
+    if (!o.report_path.empty()) c.out() << "  report: " << o.report_path << "\n";
+    if (!r.committed && !o.dry_run && r.rows_bad > 0) {
+      c.out() << "  fix the rows above and import again, or use --accept-valid to write the good rows\n";
+    }
+  }
+  if (r.rows_bad > 0) return kExitRejected;
+  return kExitOk;
+}
+
+int cmdStudentShow(Context& c) {
+  const std::string& key = c.word(2, "RESIDENT_ID or student number");
+  const auto& cipher = c.cipher();
+  std::optional<std::string> hash;
+  std::string sno;
+  std::string why;
+  if (auto rid = ResidentId::parse(key, &why)) {
+    hash = cipher.blindIndex("resident_id", rid->str());
+  } else if (auto s = StudentNumber::parse(key)) {
+    sno = s->str();
+  } else {
+    throw Error(ErrorCode::kInvalidInput, "`" + maskMiddle(key, 4, 4) + "` is not a resident ID (" + why +
+                                              ") nor a student number");
+  }
+  const auto rec = c.registry().findStudent(hash, sno);
+  if (!rec) throw Error(ErrorCode::kNotFound, "no student with that ID is registered");
+  const bool reveal = c.args().has("reveal");
+  const std::string id_shown = reveal && !rec->rid_enc.empty() ? cipher.decrypt("resident_id", rec->rid_enc) : rec->rid_mask;
+  auto acct = [&](const registry::StudentRecord::Account& a) {
+    return reveal ? cipher.decrypt("bank_account", a.acct_enc) : a.acct_mask;
+  };
+  if (c.json()) {
+    Poco::JSON::Object o;
+    o.set("resident_id", id_shown);
+    o.set("student_no", rec->student_no);
+    o.set("name", rec->name);
+    o.set("sex", rec->sex);
+    o.set("birth_date", rec->birth_date);
+    o.set("ethnicity", rec->ethnicity);
+    o.set("hukou_region", rec->hukou_region);
+    Poco::JSON::Array en;
+    for (const auto& e : rec->enrollments) {
+      Poco::JSON::Object j;
+      j.set("school_code", e.school_code);
+      j.set("school_name", e.school_name);
+      j.set("stage", e.stage);
+      j.set("grade", e.grade);
+      j.set("class", e.class_name);
+      j.set("major", e.major);
+      j.set("agri_major", e.agri_major);
+      j.set("boarding", e.boarding);
+      j.set("status", e.status);
+      j.set("enroll_date", e.enroll_date);
+      j.set("status_date", e.status_date);
+      j.set("end_date", e.end_date);
+      en.add(j);
+    }
+    o.set("enrollments", en);
+    if (rec->household) o.set("household", rec->household->code);
+    Poco::JSON::Array st;
+    for (const auto& s : rec->statuses) {
+      Poco::JSON::Object j;
+      j.set("category", s.category);
+      j.set("valid_from", s.valid_from);
+      j.set("valid_to", s.valid_to);
+      j.set("source", s.source);
+      st.add(j);
+    }
+    o.set("household_status", st);
+    Poco::JSON::Array df;
+    for (const auto& d : rec->difficulty) {
+      Poco::JSON::Object j;
+      j.set("academic_year", d.academic_year);
+      j.set("level", d.level);
+      df.add(j);
+    }
+    o.set("difficulty", df);
+    Poco::JSON::Array gs;
+    for (const auto& g : rec->guardians) {
+      Poco::JSON::Object j;
+      j.set("name", g.name);
+      j.set("resident_id", g.rid_mask);
+      gs.add(j);
+    }
+    o.set("guardians", gs);
+    Poco::JSON::Array ac;
+    for (const auto& a : rec->accounts) {
+      Poco::JSON::Object j;
+      j.set("kind", a.kind);
+      j.set("owner", a.owner);
+      j.set("account", acct(a));
+      j.set("bank_code", a.bank_code);
+      j.set("holder", a.holder_name);
+      j.set("luhn_ok", a.luhn_ok);
+      j.set("valid_from", a.valid_from);
+      j.set("valid_to", a.valid_to);
+      ac.add(j);
+    }
+    o.set("accounts", ac);
+    Poco::JSON::Array ch;
+    for (const auto& h : rec->changes) {
+      Poco::JSON::Object j;
+      j.set("entity", h.entity);
+      j.set("field", h.field);
+      j.set("old", h.old_value);
+      j.set("new", h.new_value);
+      j.set("on", h.changed_on);
+      ch.add(j);
+    }
+    o.set("changes", ch);
+    c.out() << toJson(o) << "\n";
+    return kExitOk;
+  }
+  auto& out = c.out();
+  out << rec->name << "  " << id_shown << (rec->student_no.empty() ? "" : "  " + maskMiddle(rec->student_no, 4, 4))
+      << "\n  " << (rec->sex == "M" ? "male" : "female") << ", born " << rec->birth_date << ", " << rec->ethnicity
+      << ", hukou " << rec->hukou_region << "\n";
+  out << "Enrollments:\n";
+  for (const auto& e : rec->enrollments) {
+    out << "  " << e.enroll_date << " .. " << (e.end_date.empty() ? "      now " : e.end_date) << "  " << e.school_code
+        << " " << e.school_name << "  " << e.stage << " grade " << e.grade << " " << e.class_name
+        << (e.major.empty() ? "" : " " + e.major) << (e.agri_major ? " (agri)" : "") << (e.boarding ? " boarding" : "")
+        << "  [" << e.status << (e.status_date.empty() ? "" : " " + e.status_date) << "]\n";
+  }
+  if (rec->household) out << "Household " << rec->household->code << ":\n";
+  for (const auto& s : rec->statuses) {
+    out << "  " << s.category << "  " << s.valid_from << " .. " << (s.valid_to.empty() ? "open" : s.valid_to) << "  ("
+        << s.source << (s.source == "claimed" ? " by school " + s.source_ref : "") << ")\n";
+  }
+  out << "Difficulty level:";
+  for (const auto& d : rec->difficulty) out << "  " << d.academic_year << "-" << (d.academic_year + 1) % 100 << " " << d.level;
+  out << "\nGuardians:";
+  for (const auto& g : rec->guardians) out << "  " << g.name << " " << g.rid_mask;
+  out << "\nAccounts:\n";
+  for (const auto& a : rec->accounts) {
+    out << "  " << a.kind << " " << acct(a) << " bank " << a.bank_code << " holder " << a.holder_name << " ("
+        << a.owner << ")" << (a.luhn_ok ? "" : " [fails Luhn]") << "  " << a.valid_from << " .. "
+        << (a.valid_to.empty() ? "open" : a.valid_to) << "\n";
+  }
+  if (!rec->changes.empty()) {
+    out << "Changes:\n";
+    for (const auto& h : rec->changes) {
+      out << "  " << h.changed_on << " " << h.entity << "." << h.field << ": `" << h.old_value << "` -> `"
+          << h.new_value << "`\n";
+    }
+  }
+  return kExitOk;
+}
+
+int cmdSynth(Context& c) {
+  registry::SynthOptions o;
+  try {
+    o.students = std::stoll(c.args().get("students", "1000"));
+    o.seed = std::stoull(c.args().get("seed", "1"));
+  } catch (const std::exception&) {
+    throw Error(ErrorCode::kInvalidInput, "--students and --seed take whole numbers");
+  }
+  o.out_dir = c.args().get("out");
+  o.single_file = c.args().has("single-file");
+  if (c.args().has("as-of")) o.as_of = asOfDate(c.args());
+  o.progress = [&c](int64_t n) { c.err() << "  ... " << n << " students\n" << std::flush; };
+  const auto s = registry::synthesize(o);
+  if (c.json()) {
+    Poco::JSON::Object j;
+    j.set("out", o.out_dir);
+    j.set("students", s.students);
+    j.set("households", s.households);
+    j.set("schools", s.schools);
+    j.set("counties", s.counties);
+    j.set("roster_rows", s.roster_rows);
+    j.set("roll_files", s.roll_files);
+    j.set("bad_rows", s.bad_rows);
+    c.out() << toJson(j) << "\n";
+  } else {
+    c.out() << "wrote " << o.out_dir << ": " << s.students << " students in " << s.households << " households, "
+            << s.schools << " schools in " << s.counties << " counties, " << s.roll_files << " roll file(s), "
+            << s.roster_rows << " roster rows, roll-bad.csv with " << s.bad_rows << " broken rows\n";
+  }
+  return kExitOk;
+}
+
+int dispatch(Context& c) {
+  const auto& w = c.args().words;
+  if (w.empty() || c.args().has("help")) {
+    c.out() << kUsage;
+    return w.empty() && !c.args().has("help") ? kExitUsage : kExitOk;
+  }
+  const std::string& cmd = w[0];
+  const std::string sub = w.size() > 1 ? w[1] : "";
+  if (cmd == "keygen") return cmdKeygen(c);
+  if (cmd == "migrate") return cmdMigrate(c);
+  if (cmd == "synth") return cmdSynth(c);
+  if (cmd == "import" && (sub == "schools" || sub == "regions")) return cmdImportReference(c, sub);
+  if (cmd == "import" && sub == "roll") return cmdImportRoll(c);
+  if (cmd == "student" && sub == "show") return cmdStudentShow(c);
+  throw Error(ErrorCode::kInvalidInput, "unknown command `" + cmd + (sub.empty() ? "" : " " + sub) + "`; run edupay --help");
+}
+
+}  // namespace
+
+int runCli(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
+  bool json = false;
+  try {
+    const Args args = parseArgs(argv);
+    json = args.has("json");
+    Context c(args, out, err);
+    return dispatch(c);
+  } catch (const Error& e) {
+    if (json) {
+      Poco::JSON::Object o;
+      Poco::JSON::Object inner;
+      inner.set("code", errorCodeName(e.code()));
+      inner.set("message", e.what());
+      o.set("error", inner);
+      out << toJson(o) << "\n";
+    }
+    err << "edupay: " << e.what() << "\n";
+    return exitCodeFor(e.code());
+  } catch (const std::exception& e) {
+    err << "edupay: internal error: " << e.what() << "\n";
+    return kExitInternal;
+  }
+}
+
+}  // namespace edupay::app

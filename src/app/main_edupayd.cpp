@@ -1,0 +1,64 @@
+#include <Poco/Util/HelpFormatter.h>
+#include <Poco/Util/Option.h>
+#include <Poco/Util/OptionSet.h>
+#include <Poco/Util/ServerApplication.h>
+
+#include <iostream>
+
+#include "api/Service.h"
+#include "common/Error.h"
+
+namespace {
+
+/// edupayd: reads its configuration once, migrates the database, serves until SIGTERM/SIGINT.
+class Daemon : public Poco::Util::ServerApplication {
+ protected:
+  void defineOptions(Poco::Util::OptionSet& options) override {
+    ServerApplication::defineOptions(options);
+    options.addOption(Poco::Util::Option("config", "c", "properties file (http.port, db.url, ...)")
+                          .required(false)
+                          .argument("FILE")
+                          .callback(Poco::Util::OptionCallback<Daemon>(this, &Daemon::handleConfig)));
+    options.addOption(Poco::Util::Option("help", "h", "show this help").callback(
+        Poco::Util::OptionCallback<Daemon>(this, &Daemon::handleHelp)));
+  }
+  void handleConfig(const std::string&, const std::string& value) { loadConfiguration(value); }
+  void handleHelp(const std::string&, const std::string&) {
+    Poco::Util::HelpFormatter f(options());
+    f.setCommand(commandName());
+    f.setUsage("[--config FILE.properties]");
+    f.format(std::cout);
+    stopOptionsProcessing();
+    help_ = true;
+  }
+
+  int main(const std::vector<std::string>&) override {
+    if (help_) return EXIT_OK;
+    edupay::api::ServiceConfig c;
+    c.address = config().getString("http.address", c.address);
+    c.port = static_cast<uint16_t>(config().getInt("http.port", c.port));
+    c.threads = config().getInt("http.threads", c.threads);
+    c.db_url = config().getString("db.url", c.db_url);
+    try {
+      edupay::api::Service service(c);
+      service.start();
+      std::cerr << "edupayd: listening on http://" << c.address << ":" << service.port() << "\n";
+      waitForTerminationRequest();
+      service.stop();
+    } catch (const edupay::Error& e) {
+      std::cerr << "edupayd: " << e.what() << "\n";
+      return EXIT_UNAVAILABLE;
+    } catch (const std::exception& e) {
+      std::cerr << "edupayd: cannot start: " << e.what() << "\n";
+      return EXIT_SOFTWARE;
+    }
+    return EXIT_OK;
+  }
+
+ private:
+  bool help_ = false;
+};
+
+}  // namespace
+
+POCO_SERVER_MAIN(Daemon)

@@ -1,0 +1,139 @@
+#include "common/AtomicFile.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <sstream>
+#include <vector>
+
+#include "common/Error.h"
+
+namespace edupay {
+
+namespace {
+
+std::string errnoText(int err) { return std::strerror(err); }
+
+[[noreturn]] void failIo(const std::string& what, const std::string& path, int err) {
+  throw Error(ErrorCode::kUnavailable, what + " " + path + ": " + errnoText(err));
+}
+
+std::string directoryOf(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+// The process umask, read without umask(2): setting it to probe would race with other threads
+// creating files.
+mode_t currentUmask() {
+  FILE* f = std::fopen("/proc/self/status", "r");
+  mode_t mask = 022;
+  if (f == nullptr) return mask;
+  char line[256];
+  while (std::fgets(line, sizeof line, f) != nullptr) {
+    unsigned value = 0;
+    if (std::sscanf(line, "Umask: %o", &value) == 1) {
+      mask = static_cast<mode_t>(value);
+      break;
+    }
+  }
+  std::fclose(f);
+  return mask;
+}
+
+// mkstemp creates 0600; give the result the mode a plain open() would have, or keep the mode of
+// the file being replaced.
+void setFinalMode(int fd, const std::string& path) {
+  struct stat st {};
+  const mode_t mode =
+      ::stat(path.c_str(), &st) == 0 ? (st.st_mode & 07777) : (0666 & ~currentUmask());
+  (void)::fchmod(fd, mode);
+}
+
+void fsyncPath(const std::string& path, int flags, bool tolerate_einval) {
+  const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) failIo("cannot open", path, errno);
+  if (::fsync(fd) != 0) {
+    const int err = errno;
+    ::close(fd);
+    // Some file systems cannot sync a directory; the rename itself has still happened.
+    if (tolerate_einval && err == EINVAL) return;
+    failIo("cannot fsync", path, err);
+  }
+  ::close(fd);
+}
+
+}  // namespace
+
+AtomicFileWriter::AtomicFileWriter(std::string path) : path_(std::move(path)) {
+  std::vector<char> templ(path_.begin(), path_.end());
+  const std::string suffix = ".tmp-XXXXXX";
+  templ.insert(templ.end(), suffix.begin(), suffix.end());
+  templ.push_back('\0');
+  const int fd = ::mkstemp(templ.data());
+  if (fd < 0) failIo("cannot create a temporary file for", path_, errno);
+  temp_path_ = templ.data();
+  setFinalMode(fd, path_);
+  ::close(fd);
+  out_.open(temp_path_, std::ios::binary | std::ios::trunc);
+  if (!out_) {
+    const int err = errno;
+    ::unlink(temp_path_.c_str());
+    failIo("cannot open", temp_path_, err);
+  }
+}
+
+AtomicFileWriter::~AtomicFileWriter() {
+  if (committed_) return;
+  if (out_.is_open()) out_.close();
+  ::unlink(temp_path_.c_str());
+}
+
+void AtomicFileWriter::commit() {
+  if (committed_) throw Error(ErrorCode::kInternal, "commit() called twice for " + path_);
+  try {
+    out_.flush();
+    if (!out_) throw Error(ErrorCode::kUnavailable, "cannot write " + temp_path_);
+    out_.close();
+    if (out_.fail()) throw Error(ErrorCode::kUnavailable, "cannot close " + temp_path_);
+    // fsync through a fresh descriptor: the data is the inode's, whatever descriptor wrote it.
+    fsyncPath(temp_path_, O_RDONLY, false);
+    if (std::rename(temp_path_.c_str(), path_.c_str()) != 0) {
+      failIo("cannot rename " + temp_path_ + " to", path_, errno);
+    }
+  } catch (...) {
+    if (out_.is_open()) out_.close();
+    ::unlink(temp_path_.c_str());
+    committed_ = true;
+    throw;
+  }
+  committed_ = true;
+  // After the rename the new content is in place; syncing the directory makes the rename itself
+  // survive a crash.
+  fsyncPath(directoryOf(path_), O_RDONLY | O_DIRECTORY, true);
+}
+
+void writeFileAtomically(const std::string& path, std::string_view content) {
+  AtomicFileWriter writer(path);
+  writer.write(content);
+  writer.commit();
+}
+
+std::string readFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw Error(ErrorCode::kNotFound, "cannot open " + path + ": " + errnoText(errno));
+  }
+  std::ostringstream content;
+  content << in.rdbuf();
+  if (in.bad()) throw Error(ErrorCode::kUnavailable, "cannot read " + path);
+  return content.str();
+}
+
+}  // namespace edupay

@@ -1,0 +1,368 @@
+#include "common/Csv.h"
+
+#include <iconv.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <optional>
+
+#include "common/Error.h"
+#include "common/Text.h"
+
+namespace edupay {
+
+namespace {
+
+constexpr size_t kBlockSize = 64 * 1024;
+constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+
+class Iconv {
+ public:
+  Iconv(const char* to, const char* from) : cd_(::iconv_open(to, from)) {
+    if (cd_ == reinterpret_cast<iconv_t>(-1)) {
+      throw Error(ErrorCode::kInternal, std::string("iconv cannot convert from ") + from + " to " +
+                                            to + ": " + std::strerror(errno));
+    }
+  }
+  ~Iconv() { ::iconv_close(cd_); }
+  Iconv(const Iconv&) = delete;
+  Iconv& operator=(const Iconv&) = delete;
+
+  struct Result {
+    size_t consumed = 0;  ///< input bytes converted
+    int error = 0;        ///< 0, EILSEQ (invalid input) or EINVAL (input ends mid-character)
+  };
+
+  /// Converts as much of `in` as possible, appending to `out`.
+  Result convert(std::string_view in, std::string& out) {
+    // glibc's iconv takes a non-const input pointer but does not write through it.
+    char* in_ptr = const_cast<char*>(in.data());
+    size_t in_left = in.size();
+    char buf[16 * 1024];
+    Result result;
+    while (in_left > 0) {
+      char* out_ptr = buf;
+      size_t out_left = sizeof buf;
+      const size_t rc = ::iconv(cd_, &in_ptr, &in_left, &out_ptr, &out_left);
+      const int err = rc == static_cast<size_t>(-1) ? errno : 0;
+      out.append(buf, static_cast<size_t>(out_ptr - buf));
+      if (err == E2BIG) continue;
+      if (err != 0) {
+        result.error = err;
+        break;
+      }
+    }
+    result.consumed = in.size() - in_left;
+    return result;
+  }
+
+ private:
+  iconv_t cd_;
+};
+
+size_t utf8LeadLength(unsigned char b) {
+  if (b < 0x80) return 1;
+  if (b >= 0xC2 && b <= 0xDF) return 2;
+  if (b >= 0xE0 && b <= 0xEF) return 3;
+  if (b >= 0xF0 && b <= 0xF4) return 4;
+  return 0;
+}
+
+struct Utf8Scan {
+  size_t valid = 0;        ///< length of the valid prefix
+  bool truncated = false;  ///< the rest is the start of a character cut off by the end of input
+};
+
+Utf8Scan scanUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b < 0x80) {
+      ++i;
+      continue;
+    }
+    const size_t len = utf8LeadLength(b);
+    if (len == 0) return {i, false};
+    if (s.size() - i < len) {
+      // Only a tail that could still become a valid character counts as truncated.
+      const bool prefix_ok = std::all_of(s.begin() + static_cast<std::ptrdiff_t>(i + 1), s.end(),
+                                         [](char c) { return (c & 0xC0) == 0x80; });
+      return {i, prefix_ok};
+    }
+    if (!text::isValidUtf8(s.substr(i, len))) return {i, false};
+    i += len;
+  }
+  return {i, false};
+}
+
+std::string convertWhole(const char* to, const char* from, std::string_view in, const char* what) {
+  Iconv cd(to, from);
+  std::string out;
+  const auto r = cd.convert(in, out);
+  if (r.error == EILSEQ || r.error == EINVAL) {
+    throw Error(ErrorCode::kInvalidInput, std::string(what) + " at byte " +
+                                              std::to_string(r.consumed + 1) +
+                                              (r.error == EINVAL ? " (cut off at the end)" : ""));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string utf8ToGb18030(std::string_view utf8) {
+  // glibc's UTF-8 decoder accepts some sequences the standard forbids (surrogates); check first.
+  if (!text::isValidUtf8(utf8)) {
+    const auto scan = scanUtf8(utf8);
+    throw Error(ErrorCode::kInvalidInput,
+                "invalid UTF-8 at byte " + std::to_string(scan.valid + 1));
+  }
+  return convertWhole("GB18030", "UTF-8", utf8, "text cannot be encoded in GB18030");
+}
+
+std::string gb18030ToUtf8(std::string_view gb) {
+  return convertWhole("UTF-8", "GB18030", gb, "invalid GB18030");
+}
+
+TextEncoding parseTextEncoding(std::string_view name) {
+  const std::string n = text::toLower(text::trim(name));
+  if (n == "utf-8" || n == "utf8") return TextEncoding::kUtf8;
+  if (n == "gbk" || n == "gb18030" || n == "gb2312" || n == "cp936") return TextEncoding::kGb18030;
+  if (n == "auto") return TextEncoding::kAuto;
+  throw Error(ErrorCode::kInvalidInput, "unknown encoding \"" + std::string(name) +
+                                            "\"; use utf-8, gbk, gb18030, gb2312 or auto");
+}
+
+/// Turns raw bytes into UTF-8 a block at a time, keeping a character split across blocks for the
+/// next call. Counts line feeds in its output so an invalid byte can be reported with its line
+/// (0x0A never occurs inside a multibyte character in UTF-8 or GB18030).
+class CsvReader::Decoder {
+ public:
+  explicit Decoder(TextEncoding encoding) {
+    if (encoding == TextEncoding::kGb18030) iconv_.emplace("UTF-8", "GB18030");
+  }
+
+  struct Failure {
+    int64_t line = 0;
+    std::string what;
+  };
+
+  /// Appends the decoded form of `input` to `out`. `at_end` says no more input follows.
+  /// Returns a failure after appending everything before the bad bytes.
+  std::optional<Failure> decode(std::string_view input, bool at_end, std::string& out) {
+    std::string_view data = input;
+    if (!carry_.empty()) {
+      carry_.append(input);
+      data = carry_;
+    }
+    const size_t out_start = out.size();
+    size_t consumed = 0;
+    bool invalid = false;
+    bool truncated = false;
+    if (iconv_) {
+      const auto r = iconv_->convert(data, out);
+      consumed = r.consumed;
+      invalid = r.error == EILSEQ;
+      truncated = r.error == EINVAL;
+    } else {
+      const auto scan = scanUtf8(data);
+      out.append(data.substr(0, scan.valid));
+      consumed = scan.valid;
+      truncated = scan.truncated;
+      invalid = scan.valid < data.size() && !scan.truncated;
+    }
+    lines_ += std::count(out.begin() + static_cast<std::ptrdiff_t>(out_start), out.end(), '\n');
+
+    std::optional<Failure> failure;
+    if (invalid) {
+      failure = Failure{lines_ + 1, "bytes that are not valid " + encodingName()};
+    } else if (truncated && at_end) {
+      failure =
+          Failure{lines_ + 1, "the file ends in the middle of a " + encodingName() + " character"};
+    }
+    std::string rest(data.substr(consumed));
+    carry_ = truncated && !at_end ? std::move(rest) : std::string();
+    return failure;
+  }
+
+ private:
+  std::string encodingName() const { return iconv_ ? "GB18030/GBK" : "UTF-8"; }
+
+  std::optional<Iconv> iconv_;
+  std::string carry_;
+  int64_t lines_ = 0;
+};
+
+CsvReader::CsvReader(std::istream& in, std::string source_name, TextEncoding encoding,
+                     char delimiter)
+    : in_(in), source_name_(std::move(source_name)), encoding_(encoding), delimiter_(delimiter) {}
+
+CsvReader::~CsvReader() = default;
+
+bool CsvReader::fill() {
+  if (!pending_error_.empty()) throw Error(ErrorCode::kInvalidInput, pending_error_);
+  buffer_.clear();
+  pos_ = 0;
+  std::string raw(kBlockSize, '\0');
+  while (buffer_.empty()) {
+    if (eof_) return false;
+    in_.read(raw.data(), static_cast<std::streamsize>(raw.size()));
+    const auto got = static_cast<size_t>(in_.gcount());
+    if (in_.bad()) throw Error(ErrorCode::kUnavailable, "cannot read " + source_name_);
+    eof_ = got < raw.size() || in_.peek() == std::char_traits<char>::eof();
+    std::string_view block(raw.data(), got);
+    if (!started_) {
+      started_ = true;
+      // A UTF-8 BOM settles the question even when the caller guessed otherwise.
+      if (block.substr(0, kUtf8Bom.size()) == kUtf8Bom) {
+        block.remove_prefix(kUtf8Bom.size());
+        encoding_ = TextEncoding::kUtf8;
+      } else if (encoding_ == TextEncoding::kAuto) {
+        const auto scan = scanUtf8(block);
+        const bool valid = scan.valid == block.size() || (scan.truncated && !eof_);
+        encoding_ = valid ? TextEncoding::kUtf8 : TextEncoding::kGb18030;
+      }
+      decoder_ = std::make_unique<Decoder>(encoding_);
+    }
+    const auto failure = decoder_->decode(block, eof_, buffer_);
+    if (failure) {
+      pending_error_ = source_name_ + ":" + std::to_string(failure->line) + ": " + failure->what;
+      if (buffer_.empty()) throw Error(ErrorCode::kInvalidInput, pending_error_);
+      // Records before the bad bytes are still returned; the error surfaces on the next fill.
+      eof_ = true;
+    }
+  }
+  return true;
+}
+
+bool CsvReader::next(std::vector<std::string>& fields) {
+  fields.clear();
+  if (pos_ >= buffer_.size() && !fill()) return false;
+  record_line_ = current_line_;
+
+  enum class State { kFieldStart, kUnquoted, kQuoted, kQuoteInQuoted, kCrAfterQuote };
+  State state = State::kFieldStart;
+  std::string field;
+  int64_t quote_line = 0;
+  auto fail = [&](const std::string& what) {
+    return Error(ErrorCode::kInvalidInput,
+                 source_name_ + ":" + std::to_string(current_line_) + ": " + what);
+  };
+  auto endField = [&] {
+    fields.push_back(std::move(field));
+    field.clear();
+  };
+
+  while (true) {
+    if (pos_ >= buffer_.size() && !fill()) {
+      if (state == State::kQuoted) {
+        throw fail("unterminated quoted field (the quote opened on line " +
+                   std::to_string(quote_line) + ")");
+      }
+      if (state == State::kUnquoted && !field.empty() && field.back() == '\r') field.pop_back();
+      endField();
+      return true;
+    }
+    const char c = buffer_[pos_++];
+    switch (state) {
+      case State::kFieldStart:
+        if (c == '"') {
+          state = State::kQuoted;
+          quote_line = current_line_;
+          break;
+        }
+        state = State::kUnquoted;
+        [[fallthrough]];
+      case State::kUnquoted:
+        if (c == delimiter_) {
+          endField();
+          state = State::kFieldStart;
+        } else if (c == '\n') {
+          if (!field.empty() && field.back() == '\r') field.pop_back();
+          ++current_line_;
+          endField();
+          return true;
+        } else {
+          field += c;
+        }
+        break;
+      case State::kQuoted:
+        if (c == '"') {
+          state = State::kQuoteInQuoted;
+        } else {
+          if (c == '\n') ++current_line_;
+          field += c;
+        }
+        break;
+      case State::kQuoteInQuoted:
+        if (c == '"') {
+          field += '"';
+          state = State::kQuoted;
+        } else if (c == delimiter_) {
+          endField();
+          state = State::kFieldStart;
+        } else if (c == '\n') {
+          ++current_line_;
+          endField();
+          return true;
+        } else if (c == '\r') {
+          state = State::kCrAfterQuote;
+        } else {
+          throw fail("unexpected character after the closing quote of field " +
+                     std::to_string(fields.size() + 1) +
+                     " (a quote inside a quoted field must be doubled: \"\")");
+        }
+        break;
+      case State::kCrAfterQuote:
+        if (c != '\n') {
+          throw fail("unexpected character after the closing quote of field " +
+                     std::to_string(fields.size() + 1));
+        }
+        ++current_line_;
+        endField();
+        return true;
+    }
+  }
+}
+
+CsvWriter::CsvWriter(std::ostream& out, Options options) : out_(out), options_(options) {}
+
+void CsvWriter::writeRow(const std::vector<std::string>& fields) {
+  const bool gb = options_.encoding == TextEncoding::kGb18030;
+  line_.clear();
+  if (!wrote_bom_ && options_.utf8_bom && !gb) line_ += kUtf8Bom;
+  wrote_bom_ = true;
+  const std::string_view specials[] = {std::string_view(&options_.delimiter, 1), "\"", "\r", "\n"};
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (i > 0) line_ += options_.delimiter;
+    const std::string& f = fields[i];
+    const bool needs_quotes = std::any_of(std::begin(specials), std::end(specials),
+                                          [&](std::string_view c) { return f.find(c) != f.npos; });
+    std::string quoted;
+    if (needs_quotes) {
+      quoted += '"';
+      for (char c : f) {
+        if (c == '"') quoted += '"';
+        quoted += c;
+      }
+      quoted += '"';
+    }
+    const std::string& out = needs_quotes ? quoted : f;
+    if (!gb) {
+      line_ += out;
+      continue;
+    }
+    // Quoting happens before encoding: a GBK trail byte can equal a delimiter such as '|'.
+    try {
+      line_ += utf8ToGb18030(out);
+    } catch (const Error& e) {
+      throw Error(ErrorCode::kInvalidInput,
+                  "CSV field " + std::to_string(i + 1) + " cannot be written: " + e.what());
+    }
+  }
+  line_ += options_.line_ending;
+  out_.write(line_.data(), static_cast<std::streamsize>(line_.size()));
+  if (!out_) throw Error(ErrorCode::kUnavailable, "cannot write CSV output");
+}
+
+}  // namespace edupay

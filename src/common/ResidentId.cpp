@@ -1,0 +1,182 @@
+#include "common/ResidentId.h"
+
+#include <array>
+#include <vector>
+
+#include "common/Error.h"
+#include "common/Text.h"
+
+namespace edupay {
+
+namespace {
+
+bool isDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Number of UTF-8 code points; a stray continuation or invalid byte counts as one.
+size_t codePointCount(std::string_view s) {
+  size_t n = 0;
+  for (char c : s) {
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
+  }
+  return n;
+}
+
+bool setWhy(std::string* why, std::string reason) {
+  if (why != nullptr) *why = std::move(reason);
+  return false;
+}
+
+// Normalises what people paste from spreadsheets and forms: surrounding and ideographic spaces,
+// full-width characters, lower-case x.
+std::string normalise(std::string_view text) {
+  return text::toUpper(text::trim(text::toHalfWidth(text)));
+}
+
+// Reports the first non-ASCII character by its position as a person counts it.
+bool checkAscii(const std::string& s, std::string* why) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (static_cast<unsigned char>(s[i]) >= 0x80) {
+      return setWhy(why, "character " + std::to_string(codePointCount(s.substr(0, i)) + 1) +
+                             " must be a digit");
+    }
+  }
+  return true;
+}
+
+// Checks `s` holds digits, except that the last character may be X when `x_last` is set.
+bool checkCharacters(const std::string& s, size_t offset, bool x_last, std::string* why) {
+  for (size_t i = offset; i < s.size(); ++i) {
+    const bool last = i + 1 == s.size();
+    if (isDigit(s[i]) || (last && x_last && s[i] == 'X')) continue;
+    if (last && x_last) return setWhy(why, "the last character must be a digit or X");
+    return setWhy(why, "character " + std::to_string(i + 1) + " must be a digit");
+  }
+  return true;
+}
+
+}  // namespace
+
+char ResidentId::checkCharacter(std::string_view first17) {
+  static constexpr std::array<int, 17> kWeights = {7, 9, 10, 5,  8, 4, 2, 1, 6,
+                                                   3, 7, 9,  10, 5, 8, 4, 2};
+  static constexpr std::string_view kCheckChars = "10X98765432";
+  int sum = 0;
+  for (size_t i = 0; i < kWeights.size() && i < first17.size(); ++i) {
+    sum += (first17[i] - '0') * kWeights[i];
+  }
+  return kCheckChars[static_cast<size_t>(sum % 11)];
+}
+
+bool ResidentId::isProvinceCode(int two_digits) {
+  static constexpr std::array<int, 34> kCodes = {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34,
+                                                 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52,
+                                                 53, 54, 61, 62, 63, 64, 65, 71, 81, 82};
+  for (int code : kCodes) {
+    if (code == two_digits) return true;
+  }
+  return false;
+}
+
+std::optional<ResidentId> ResidentId::parse(std::string_view text, std::string* why,
+                                            const Date& today) {
+  std::string s = normalise(text);
+  if (s.empty()) {
+    setWhy(why, "is empty");
+    return std::nullopt;
+  }
+  const size_t length = codePointCount(s);
+  if (length != 18 && length != 15) {
+    setWhy(why, "must be 18 characters (or 15 for a legacy ID), got " + std::to_string(length));
+    return std::nullopt;
+  }
+  if (!checkAscii(s, why)) return std::nullopt;
+  if (s.size() == 15) {
+    if (!checkCharacters(s, 0, false, why)) return std::nullopt;
+    // Legacy IDs carry a two-digit birth year that always meant 19YY.
+    s = s.substr(0, 6) + "19" + s.substr(6);
+    s += checkCharacter(s);
+  } else {
+    if (!checkCharacters(s, 0, true, why)) return std::nullopt;
+    const char expected = checkCharacter(std::string_view(s).substr(0, 17));
+    if (s[17] != expected) {
+      setWhy(why, std::string("check character should be ") + expected + ", not " + s[17]);
+      return std::nullopt;
+    }
+  }
+
+  const std::string birth_digits = s.substr(6, 8);
+  const int year = std::stoi(birth_digits.substr(0, 4));
+  if (year < 1900) {
+    setWhy(why, "birth year " + std::to_string(year) + " is before 1900");
+    return std::nullopt;
+  }
+  const auto birth = Date::fromYmd(year, std::stoi(birth_digits.substr(4, 2)),
+                                   std::stoi(birth_digits.substr(6, 2)));
+  if (!birth) {
+    setWhy(why, "birth date " + birth_digits + " is not a real date");
+    return std::nullopt;
+  }
+  if (*birth > today) {
+    setWhy(why, "birth date " + birth_digits + " is after today (" + today.str() + ")");
+    return std::nullopt;
+  }
+  const int province = (s[0] - '0') * 10 + (s[1] - '0');
+  if (!isProvinceCode(province)) {
+    setWhy(why, "region prefix " + s.substr(0, 2) + " is not a province-level code");
+    return std::nullopt;
+  }
+  const Sex sex = (s[16] - '0') % 2 == 1 ? Sex::kMale : Sex::kFemale;
+  return ResidentId(std::move(s), *birth, sex);
+}
+
+ResidentId ResidentId::parseOrThrow(std::string_view text, const Date& today) {
+  std::string why;
+  auto id = parse(text, &why, today);
+  if (!id) throw Error(ErrorCode::kInvalidInput, "invalid resident ID: " + why);
+  return *std::move(id);
+}
+
+std::string ResidentId::masked() const { return maskMiddle(id_, 4, 4); }
+
+std::optional<StudentNumber> StudentNumber::parse(std::string_view text, std::string* why) {
+  std::string s = normalise(text);
+  if (s.empty()) {
+    setWhy(why, "is empty");
+    return std::nullopt;
+  }
+  if (s[0] != 'G' && s[0] != 'J' && s[0] != 'L') {
+    setWhy(why, "must start with G, J or L");
+    return std::nullopt;
+  }
+  const size_t length = codePointCount(s);
+  if (length != 19) {
+    setWhy(why, "must be a letter followed by 18 characters, got " + std::to_string(length - 1));
+    return std::nullopt;
+  }
+  if (!checkAscii(s, why)) return std::nullopt;
+  if (!checkCharacters(s, 1, true, why)) return std::nullopt;
+  return StudentNumber(std::move(s));
+}
+
+std::string StudentNumber::masked() const { return maskMiddle(number_, 4, 4); }
+
+std::string maskMiddle(std::string_view s, size_t keep_head, size_t keep_tail) {
+  std::vector<std::string_view> chars;
+  for (size_t i = 0; i < s.size();) {
+    size_t end = i + 1;
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) == 0xC0) {
+      while (end < s.size() && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) ++end;
+    }
+    chars.push_back(s.substr(i, end - i));
+    i = end;
+  }
+  const size_t n = chars.size();
+  if (n <= keep_head + keep_tail) return std::string(n, '*');
+  std::string out;
+  for (size_t i = 0; i < keep_head; ++i) out += chars[i];
+  out.append(n - keep_head - keep_tail, '*');
+  for (size_t i = n - keep_tail; i < n; ++i) out += chars[i];
+  return out;
+}
+
+}  // namespace edupay

@@ -1,0 +1,143 @@
+#include "common/Text.h"
+
+namespace edupay::text {
+
+namespace {
+
+bool isAsciiSpace(unsigned char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+constexpr std::string_view kIdeographicSpace = "\xE3\x80\x80";
+
+}  // namespace
+
+std::string trim(std::string_view s) {
+  size_t begin = 0;
+  size_t end = s.size();
+  while (begin < end) {
+    if (isAsciiSpace(static_cast<unsigned char>(s[begin]))) {
+      ++begin;
+    } else if (s.substr(begin, 3) == kIdeographicSpace) {
+      begin += 3;
+    } else {
+      break;
+    }
+  }
+  while (end > begin) {
+    if (isAsciiSpace(static_cast<unsigned char>(s[end - 1]))) {
+      --end;
+    } else if (end - begin >= 3 && s.substr(end - 3, 3) == kIdeographicSpace) {
+      end -= 3;
+    } else {
+      break;
+    }
+  }
+  return std::string(s.substr(begin, end - begin));
+}
+
+std::string toHalfWidth(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    const auto b0 = static_cast<unsigned char>(s[i]);
+    if (b0 == 0xEF && i + 2 < s.size()) {
+      const auto b1 = static_cast<unsigned char>(s[i + 1]);
+      const auto b2 = static_cast<unsigned char>(s[i + 2]);
+      // U+FF01..U+FF3F is EF BC 81..BF and U+FF40..U+FF5E is EF BD 80..9E.
+      if ((b1 == 0xBC && b2 >= 0x81 && b2 <= 0xBF) || (b1 == 0xBD && b2 >= 0x80 && b2 <= 0x9E)) {
+        const int code_point = 0xFF00 + ((b1 - 0xBC) << 6) + (b2 - 0x80);
+        out += static_cast<char>(code_point - 0xFEE0);
+        i += 3;
+        continue;
+      }
+    }
+    if (s.substr(i, 3) == kIdeographicSpace) {
+      out += ' ';
+      i += 3;
+      continue;
+    }
+    out += s[i];
+    ++i;
+  }
+  return out;
+}
+
+std::string toLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+std::string toUpper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return out;
+}
+
+std::vector<std::string> split(std::string_view s, char sep) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (true) {
+    const size_t at = s.find(sep, start);
+    if (at == std::string_view::npos) {
+      parts.emplace_back(s.substr(start));
+      return parts;
+    }
+    parts.emplace_back(s.substr(start, at - start));
+    start = at + 1;
+  }
+}
+
+bool isAllDigits(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+bool isValidUtf8(std::string_view s) {
+  size_t i = 0;
+  const size_t n = s.size();
+  while (i < n) {
+    const auto b0 = static_cast<unsigned char>(s[i]);
+    if (b0 < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len = 0;
+    // The allowed range of the second byte excludes overlong forms, surrogates (ED A0..BF) and
+    // code points above U+10FFFF.
+    unsigned char lo = 0x80;
+    unsigned char hi = 0xBF;
+    if (b0 >= 0xC2 && b0 <= 0xDF) {
+      len = 2;
+    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+      len = 3;
+      if (b0 == 0xE0) lo = 0xA0;
+      if (b0 == 0xED) hi = 0x9F;
+    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+      len = 4;
+      if (b0 == 0xF0) lo = 0x90;
+      if (b0 == 0xF4) hi = 0x8F;
+    } else {
+      return false;
+    }
+    if (n - i < len) return false;
+    const auto b1 = static_cast<unsigned char>(s[i + 1]);
+    if (b1 < lo || b1 > hi) return false;
+    for (size_t k = 2; k < len; ++k) {
+      const auto b = static_cast<unsigned char>(s[i + k]);
+      if (b < 0x80 || b > 0xBF) return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+}  // namespace edupay::text

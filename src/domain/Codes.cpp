@@ -1,0 +1,177 @@
+#include "domain/Codes.h"
+
+#include <array>
+#include <utility>
+
+#include "common/Text.h"
+
+namespace edupay::domain {
+namespace {
+
+template <typename E>
+struct Entry {
+  E value;
+  std::string_view code;
+  std::string_view zh;
+};
+
+constexpr std::array<Entry<Stage>, 9> kStages{{
+    {Stage::kPreschool, "preschool", "学前"},
+    {Stage::kPrimary, "primary", "小学"},
+    {Stage::kJunior, "junior", "初中"},
+    {Stage::kSenior, "senior", "普通高中"},
+    {Stage::kSecVoc, "secvoc", "中职"},
+    {Stage::kHigherVoc, "highervoc", "高职"},
+    {Stage::kUndergrad, "undergrad", "本科"},
+    {Stage::kMaster, "master", "硕士"},
+    {Stage::kPhd, "phd", "博士"},
+}};
+constexpr std::array<Entry<EnrollmentStatus>, 5> kStatuses{{
+    {EnrollmentStatus::kActive, "active", "在读"},
+    {EnrollmentStatus::kSuspended, "suspended", "休学"},
+    {EnrollmentStatus::kTransferred, "transferred", "转出"},
+    {EnrollmentStatus::kDropped, "dropped", "辍学"},
+    {EnrollmentStatus::kGraduated, "graduated", "毕业"},
+}};
+constexpr std::array<Entry<DifficultyLevel>, 4> kLevels{{
+    {DifficultyLevel::kNone, "none", "不困难"},
+    {DifficultyLevel::kGenerally, "generally", "一般困难"},
+    {DifficultyLevel::kDifficult, "difficult", "困难"},
+    {DifficultyLevel::kEspecially, "especially", "特别困难"},
+}};
+constexpr std::array<Entry<AccountKind>, 4> kKinds{{
+    {AccountKind::kStudentCard, "student_card", "学生资助卡"},
+    {AccountKind::kOneCard, "one_card", "一卡通"},
+    {AccountKind::kPassbook, "passbook", "存折"},
+    {AccountKind::kSocialSecurity, "social_security", "社保卡"},
+}};
+constexpr std::array<Entry<Category>, 12> kCategories{{
+    {Category::kRegisteredPoor, "registered_poor", "建档立卡"},
+    {Category::kPovertyExited, "poverty_exited", "脱贫户"},
+    {Category::kMonitoredUnstable, "monitored_unstable", "脱贫不稳定户"},
+    {Category::kMonitoredEdge, "monitored_edge", "边缘易致贫户"},
+    {Category::kMonitoredSudden, "monitored_sudden", "突发严重困难户"},
+    {Category::kDibao, "dibao", "低保"},
+    {Category::kTekun, "tekun", "特困供养"},
+    {Category::kOrphan, "orphan", "孤儿"},
+    {Category::kDisabledStudent, "disabled_student", "残疾学生"},
+    {Category::kDisabledParent, "disabled_parent", "残疾人子女"},
+    {Category::kMartyrChild, "martyr_child", "烈士子女"},
+    {Category::kOther, "other", "其他"},
+}};
+
+template <typename E, size_t N>
+std::optional<E> parseIn(const std::array<Entry<E>, N>& table, std::string_view s) {
+  const std::string t = text::toLower(text::trim(s));
+  for (const auto& e : table) {
+    if (t == e.code || t == e.zh) return e.value;
+  }
+  return std::nullopt;
+}
+
+template <typename E, size_t N>
+std::string_view codeIn(const std::array<Entry<E>, N>& table, E v) {
+  for (const auto& e : table) {
+    if (e.value == v) return e.code;
+  }
+  return "?";
+}
+
+template <typename E, size_t N>
+std::string_view zhIn(const std::array<Entry<E>, N>& table, E v) {
+  for (const auto& e : table) {
+    if (e.value == v) return e.zh;
+  }
+  return "?";
+}
+
+template <typename E, size_t N>
+std::string codesOf(const std::array<Entry<E>, N>& table) {
+  std::string out;
+  for (const auto& e : table) {
+    if (!out.empty()) out += ", ";
+    out += e.code;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<Stage> parseStage(std::string_view s) { return parseIn(kStages, s); }
+std::string_view code(Stage s) { return codeIn(kStages, s); }
+std::string_view chineseLabel(Stage s) { return zhIn(kStages, s); }
+std::optional<EnrollmentStatus> parseEnrollmentStatus(std::string_view s) {
+  return parseIn(kStatuses, s);
+}
+std::string_view code(EnrollmentStatus s) { return codeIn(kStatuses, s); }
+bool endsEnrollment(EnrollmentStatus s) {
+  return s == EnrollmentStatus::kTransferred || s == EnrollmentStatus::kDropped ||
+         s == EnrollmentStatus::kGraduated;
+}
+std::optional<DifficultyLevel> parseDifficultyLevel(std::string_view s) {
+  // The roll template also allows the policy spelling ("especially_difficult").
+  const std::string t = text::toLower(text::trim(s));
+  if (t.empty()) return DifficultyLevel::kNone;
+  if (t == "especially_difficult") return DifficultyLevel::kEspecially;
+  if (t == "generally_difficult") return DifficultyLevel::kGenerally;
+  return parseIn(kLevels, t);
+}
+std::string_view code(DifficultyLevel d) { return codeIn(kLevels, d); }
+std::optional<AccountKind> parseAccountKind(std::string_view s) { return parseIn(kKinds, s); }
+std::string_view code(AccountKind k) { return codeIn(kKinds, k); }
+std::optional<Category> parseCategory(std::string_view s) { return parseIn(kCategories, s); }
+std::string_view code(Category c) { return codeIn(kCategories, c); }
+std::string_view chineseLabel(Category c) { return zhIn(kCategories, c); }
+
+Range gradeRange(Stage s) {
+  switch (s) {
+    case Stage::kPreschool:
+      return {1, 3};
+    case Stage::kPrimary:
+      return {1, 6};
+    case Stage::kJunior:
+      return {1, 4};
+    case Stage::kSenior:
+    case Stage::kSecVoc:
+    case Stage::kHigherVoc:
+    case Stage::kMaster:
+      return {1, 3};
+    case Stage::kUndergrad:
+      return {1, 5};
+    case Stage::kPhd:
+      return {1, 6};
+  }
+  return {1, 1};
+}
+
+Range plausibleAge(Stage s) {
+  switch (s) {
+    case Stage::kPreschool:
+      return {2, 7};
+    case Stage::kPrimary:
+      return {5, 16};
+    case Stage::kJunior:
+      return {10, 19};
+    case Stage::kSenior:
+      return {13, 22};
+    case Stage::kSecVoc:
+      return {13, 30};
+    case Stage::kHigherVoc:
+      return {15, 40};
+    case Stage::kUndergrad:
+      return {15, 45};
+    case Stage::kMaster:
+      return {18, 60};
+    case Stage::kPhd:
+      return {20, 65};
+  }
+  return {0, 200};
+}
+
+std::string stageCodes() { return codesOf(kStages); }
+std::string statusCodes() { return codesOf(kStatuses); }
+std::string difficultyCodes() { return codesOf(kLevels); }
+std::string accountKindCodes() { return codesOf(kKinds); }
+std::string categoryCodes() { return codesOf(kCategories); }
+
+}  // namespace edupay::domain

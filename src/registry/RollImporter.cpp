@@ -1,0 +1,250 @@
+#include "registry/RollImporter.h"
+
+#include <fstream>
+#include <map>
+#include <memory>
+
+#include "common/AtomicFile.h"
+#include "common/Error.h"
+#include "common/ResidentId.h"
+#include "common/Text.h"
+#include "registry/RollValidator.h"
+
+namespace edupay::registry {
+namespace {
+
+bool isBlank(const std::vector<std::string>& row) {
+  for (const auto& f : row) {
+    if (!text::trim(f).empty()) return false;
+  }
+  return true;
+}
+
+std::ifstream openInput(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(ErrorCode::kNotFound, path + ": cannot open the file; check the path");
+  return in;
+}
+
+/// Streams issues to the report file (if any) and keeps the first few in memory.
+class IssueSink {
+ public:
+  IssueSink(const std::string& report_path, RollImportResult& result) : result_(result) {
+    if (report_path.empty()) return;
+    file_ = std::make_unique<AtomicFileWriter>(report_path);
+    CsvWriter::Options o;
+    o.utf8_bom = true;  // spreadsheet programs need it to show Chinese text
+    csv_ = std::make_unique<CsvWriter>(file_->stream(), o);
+    csv_->writeRow({"line", "column", "value", "severity", "reason"});
+  }
+  void add(const Issue& issue) {
+    ++result_.issues_total;
+    if (issue.warning) ++result_.warnings;
+    if (result_.issues.size() < RollImportResult::kMaxIssuesKept) result_.issues.push_back(issue);
+    if (csv_) {
+      csv_->writeRow({std::to_string(issue.line), issue.column, issue.value,
+                      issue.warning ? "warning" : "error", issue.reason});
+    }
+  }
+  void finish() {
+    if (file_) file_->commit();
+  }
+
+ private:
+  RollImportResult& result_;
+  std::unique_ptr<AtomicFileWriter> file_;
+  std::unique_ptr<CsvWriter> csv_;
+};
+
+std::vector<domain::Stage> parseStages(const std::string& text_value, std::string& bad) {
+  std::vector<domain::Stage> out;
+  std::string t = text_value;
+  for (char& c : t) {
+    if (c == ',' || c == '|') c = ';';
+  }
+  for (const auto& part : text::split(t, ';')) {
+    const std::string p = text::trim(part);
+    if (p.empty()) continue;
+    if (auto s = domain::parseStage(p)) {
+      out.push_back(*s);
+    } else {
+      bad = p;
+    }
+  }
+  return out;
+}
+
+/// Reads a small reference CSV with a header into maps keyed by English column names.
+template <typename Fn>
+void readReferenceCsv(const std::string& path, const std::vector<std::pair<std::string, std::string>>& columns,
+                      Fn&& on_row) {
+  std::ifstream in = openInput(path);
+  CsvReader reader(in, path);
+  std::vector<std::string> row;
+  if (!reader.next(row)) throw Error(ErrorCode::kInvalidInput, path + ": the file is empty");
+  std::map<std::string, size_t> pos;
+  for (size_t i = 0; i < row.size(); ++i) {
+    const std::string h = text::toLower(text::trim(row[i]));
+    for (const auto& [en, zh] : columns) {
+      if (h == en || h == zh) pos[en] = i;
+    }
+  }
+  std::vector<std::string> errors;
+  while (reader.next(row)) {
+    if (isBlank(row)) continue;
+    auto get = [&](const std::string& name) -> std::string {
+      auto it = pos.find(name);
+      if (it == pos.end() || it->second >= row.size()) return {};
+      return text::trim(row[it->second]);
+    };
+    std::string problem = on_row(get);
+    if (!problem.empty()) errors.push_back(path + ": line " + std::to_string(reader.line()) + ": " + problem);
+  }
+  if (!errors.empty()) {
+    std::string msg = std::to_string(errors.size()) + " bad row(s); nothing was imported:";
+    for (size_t i = 0; i < errors.size() && i < 50; ++i) msg += "\n  " + errors[i];
+    throw Error(ErrorCode::kInvalidInput, msg);
+  }
+}
+
+}  // namespace
+
+RollImportResult importRoll(RegistryStore& store, const security::FieldCipher& cipher,
+                            const std::string& path, const RollImportOptions& options) {
+  RollImportResult result;
+  result.file_sha256 = security::sha256File(path);
+  std::ifstream in = openInput(path);
+  CsvReader reader(in, path, options.encoding);
+  std::vector<std::string> row;
+  if (!reader.next(row)) throw Error(ErrorCode::kInvalidInput, path + ": the file is empty; expected a header row");
+  const RollHeader header = RollHeader::parse(row, path);
+
+  std::map<std::string, RollValidator::SchoolInfo> schools;
+  for (const auto& s : store.listSchools()) schools[s.code] = {s.stages};
+  const RollValidator validator(cipher, std::move(schools), options.as_of);
+
+  IssueSink sink(options.report_path, result);
+  auto tx = store.transaction();
+  ImportContext ctx;
+  ctx.as_of = options.as_of;
+  ctx.academic_year = options.as_of.month() >= 8 ? options.as_of.year() : options.as_of.year() - 1;
+  ctx.run_id = store.beginImportRun("roll", path, result.file_sha256, options.as_of);
+  result.run_id = ctx.run_id;
+
+  std::vector<RollRecord> chunk;
+  chunk.reserve(options.chunk_rows);
+  std::vector<Issue> row_issues;
+  auto flush = [&] {
+    if (chunk.empty()) return;
+    std::vector<Issue> dupes;
+    result.counts += store.applyRollChunk(ctx, chunk, dupes);
+    for (const auto& d : dupes) sink.add(d);
+    result.rows_bad += static_cast<int64_t>(dupes.size());
+    result.rows_ok += static_cast<int64_t>(chunk.size() - dupes.size());
+    chunk.clear();
+  };
+
+  while (reader.next(row)) {
+    if (isBlank(row)) continue;
+    ++result.rows_total;
+    row_issues.clear();
+    auto record = validator.validate(header, row, reader.line(), row_issues);
+    for (const auto& issue : row_issues) sink.add(issue);
+    if (record) {
+      chunk.push_back(std::move(*record));
+      if (chunk.size() >= options.chunk_rows) flush();
+    } else {
+      ++result.rows_bad;
+    }
+    if (options.progress && result.rows_total % options.progress_every == 0) {
+      options.progress(result.rows_total);
+    }
+  }
+  flush();
+  result.encoding = reader.encoding();
+  sink.finish();
+
+  const bool acceptable = result.rows_bad == 0 || options.accept_valid;
+  if (!options.dry_run && acceptable) {
+    store.finishImportRun(ctx.run_id, result.rows_total, result.rows_ok, result.rows_bad);
+    tx->commit();
+    result.committed = true;
+  } else {
+    result.run_id = 0;  // rolled back with everything else
+  }
+  return result;
+}
+
+SchoolImportResult importSchools(RegistryStore& store, const std::string& path) {
+  std::vector<School> schools;
+  std::map<std::string, int64_t> seen;
+  int64_t n = 0;
+  readReferenceCsv(path,
+                   {{"school_code", "学校标识码"},
+                    {"name", "学校名称"},
+                    {"region_code", "所在地区"},
+                    {"stages", "学段"},
+                    {"ownership", "办学性质"},
+                    {"bank_code", "开户行行号"}},
+                   [&](auto get) -> std::string {
+                     ++n;
+                     School s;
+                     s.code = get("school_code");
+                     s.name = get("name");
+                     s.region_code = get("region_code");
+                     s.bank_code = get("bank_code");
+                     std::string bad;
+                     s.stages = parseStages(get("stages"), bad);
+                     const std::string own = text::toLower(get("ownership"));
+                     if (s.code.size() != 10 || !text::isAllDigits(s.code)) {
+                       return "school_code `" + s.code + "` must be 10 digits";
+                     }
+                     if (!seen.emplace(s.code, n).second) return "school_code " + s.code + " appears twice";
+                     if (s.name.empty()) return "name is required";
+                     if (s.region_code.size() != 6 || !text::isAllDigits(s.region_code)) {
+                       return "region_code `" + s.region_code + "` must be a 6-digit region code";
+                     }
+                     if (!bad.empty()) return "stages: `" + bad + "` is not one of " + domain::stageCodes();
+                     if (s.stages.empty()) return "stages is required (e.g. primary;junior)";
+                     if (own == "public" || own == "公办" || own.empty()) {
+                       s.is_public = true;
+                     } else if (own == "private" || own == "民办") {
+                       s.is_public = false;
+                     } else {
+                       return "ownership `" + own + "` must be public or private (公办 / 民办)";
+                     }
+                     schools.push_back(std::move(s));
+                     return {};
+                   });
+  auto tx = store.transaction();
+  auto [added, updated] = store.upsertSchools(schools);
+  tx->commit();
+  return {added, updated};
+}
+
+SchoolImportResult importRegions(RegistryStore& store, const std::string& path) {
+  std::vector<Region> regions;
+  readReferenceCsv(path,
+                   {{"code", "区划代码"}, {"name", "名称"}, {"parent_code", "上级代码"}, {"level", "级别"}},
+                   [&](auto get) -> std::string {
+                     Region r{get("code"), get("name"), get("parent_code"), get("level")};
+                     if (r.code.size() != 6 || !text::isAllDigits(r.code)) {
+                       return "code `" + r.code + "` must be 6 digits";
+                     }
+                     if (!ResidentId::isProvinceCode(std::stoi(r.code.substr(0, 2)))) {
+                       return "code " + r.code + " does not start with a province-level code";
+                     }
+                     if (r.name.empty()) return "name is required";
+                     if (r.level != "province" && r.level != "city" && r.level != "county") {
+                       return "level `" + r.level + "` must be province, city or county";
+                     }
+                     regions.push_back(std::move(r));
+                     return {};
+                   });
+  auto tx = store.transaction();
+  auto [added, updated] = store.upsertRegions(regions);
+  tx->commit();
+  return {added, updated};
+}
+
+}  // namespace edupay::registry

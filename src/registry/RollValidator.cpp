@@ -1,0 +1,466 @@
+#include "registry/RollValidator.h"
+
+#include <algorithm>
+#include <array>
+#include <set>
+
+#include "common/BankAccountNumber.h"
+#include "common/Error.h"
+#include "common/ResidentId.h"
+#include "common/Text.h"
+
+namespace edupay::registry {
+namespace {
+
+using domain::Stage;
+
+struct ColumnSpec {
+  RollColumn column;
+  const char* english;
+  std::array<const char*, 3> aliases;  // Chinese names used by student-record system exports
+  bool required;
+};
+
+constexpr std::array<ColumnSpec, 26> kColumns{{
+    {RollColumn::kResidentId, "resident_id", {"身份证号", "身份证件号", "身份证号码"}, false},
+    {RollColumn::kStudentNo, "student_no", {"学籍号", "全国学籍号", "学籍辅号"}, false},
+    {RollColumn::kName, "name", {"姓名", "学生姓名", nullptr}, true},
+    {RollColumn::kSex, "sex", {"性别", nullptr, nullptr}, true},
+    {RollColumn::kBirthDate, "birth_date", {"出生日期", nullptr, nullptr}, true},
+    {RollColumn::kEthnicity, "ethnicity", {"民族", nullptr, nullptr}, false},
+    {RollColumn::kSchoolCode, "school_code", {"学校标识码", "学校代码", nullptr}, true},
+    {RollColumn::kStage, "stage", {"学段", nullptr, nullptr}, true},
+    {RollColumn::kGrade, "grade", {"年级", nullptr, nullptr}, true},
+    {RollColumn::kClass, "class", {"班级", nullptr, nullptr}, false},
+    {RollColumn::kMajor, "major", {"专业", nullptr, nullptr}, false},
+    {RollColumn::kAgriMajor, "agri_major", {"涉农专业", "是否涉农专业", nullptr}, false},
+    {RollColumn::kBoarding, "boarding", {"寄宿", "是否寄宿", "是否住校"}, false},
+    {RollColumn::kEnrollDate, "enroll_date", {"入学日期", "入学年月", nullptr}, true},
+    {RollColumn::kStatus, "status", {"学籍状态", nullptr, nullptr}, true},
+    {RollColumn::kStatusDate, "status_date", {"状态日期", "学籍状态日期", nullptr}, false},
+    {RollColumn::kHouseholdId, "household_id", {"户编号", "家庭户编号", nullptr}, false},
+    {RollColumn::kHukouRegion, "hukou_region", {"户籍地", "户口所在地", nullptr}, false},
+    {RollColumn::kGuardianName, "guardian_name", {"监护人", "监护人姓名", nullptr}, false},
+    {RollColumn::kGuardianId, "guardian_id", {"监护人身份证号", nullptr, nullptr}, false},
+    {RollColumn::kDifficultyLevel, "difficulty_level", {"困难等级", "家庭经济困难等级", nullptr}, false},
+    {RollColumn::kClaimedCategories, "claimed_categories", {"困难类别", "家庭经济困难类别", nullptr}, false},
+    {RollColumn::kBankAccount, "bank_account", {"银行账号", "银行卡号", nullptr}, false},
+    {RollColumn::kBankCode, "bank_code", {"开户行行号", "联行号", nullptr}, false},
+    {RollColumn::kAccountHolder, "account_holder", {"户名", "持卡人", nullptr}, false},
+    {RollColumn::kAccountKind, "account_kind", {"账户类型", nullptr, nullptr}, false},
+}};
+
+std::string normaliseHeader(const std::string& h) {
+  std::string t = text::toLower(text::trim(text::toHalfWidth(h)));
+  std::replace(t.begin(), t.end(), ' ', '_');
+  return t;
+}
+
+bool isSensitive(RollColumn c) {
+  return c == RollColumn::kResidentId || c == RollColumn::kGuardianId ||
+         c == RollColumn::kBankAccount || c == RollColumn::kStudentNo;
+}
+
+/// Parses Y/N in the forms rolls use; nullopt when it is none of them.
+std::optional<bool> parseYesNo(const std::string& s) {
+  const std::string t = text::toLower(s);
+  if (t.empty() || t == "n" || t == "no" || t == "0" || t == "否" || t == "false") return false;
+  if (t == "y" || t == "yes" || t == "1" || t == "是" || t == "true") return true;
+  return std::nullopt;
+}
+
+std::optional<Sex> parseSex(const std::string& s) {
+  const std::string t = text::toUpper(s);
+  if (t == "M" || t == "男" || t == "1" || t == "MALE") return Sex::kMale;
+  if (t == "F" || t == "女" || t == "2" || t == "FEMALE") return Sex::kFemale;
+  return std::nullopt;
+}
+
+bool isRegionCode(const std::string& s) {
+  return s.size() == 6 && text::isAllDigits(s) && ResidentId::isProvinceCode(std::stoi(s.substr(0, 2)));
+}
+
+/// Collects the issues of one row.
+class RowCheck {
+ public:
+  RowCheck(const RollHeader& header, const std::vector<std::string>& row, int64_t line,
+           std::vector<Issue>& issues)
+      : header_(header), row_(row), line_(line), issues_(issues) {}
+
+  std::string get(RollColumn c) const {
+    const auto i = header_.index(c);
+    if (!i || *i >= row_.size()) return {};
+    return text::trim(text::toHalfWidth(row_[*i]));
+  }
+  /// The raw (not half-width-normalised) text, for names that may legitimately use full-width.
+  std::string raw(RollColumn c) const {
+    const auto i = header_.index(c);
+    if (!i || *i >= row_.size()) return {};
+    return text::trim(row_[*i]);
+  }
+
+  void error(RollColumn c, const std::string& value, const std::string& reason) {
+    add(c, value, reason, false);
+    ok_ = false;
+  }
+  void warning(RollColumn c, const std::string& value, const std::string& reason) {
+    add(c, value, reason, true);
+  }
+  bool ok() const { return ok_; }
+
+ private:
+  void add(RollColumn c, const std::string& value, const std::string& reason, bool warn) {
+    Issue issue;
+    issue.line = line_;
+    issue.column = RollHeader::englishName(c);
+    issue.value = isSensitive(c) ? maskMiddle(value, 4, 4) : value;
+    issue.reason = reason;
+    issue.warning = warn;
+    issues_.push_back(std::move(issue));
+  }
+  const RollHeader& header_;
+  const std::vector<std::string>& row_;
+  int64_t line_;
+  std::vector<Issue>& issues_;
+  bool ok_ = true;
+};
+
+std::optional<Date> checkDate(RowCheck& rc, RollColumn c, const std::string& v, bool required,
+                              const Date& not_after) {
+  if (v.empty()) {
+    if (required) rc.error(c, v, "is required (YYYY-MM-DD)");
+    return std::nullopt;
+  }
+  auto d = Date::parse(v);
+  if (!d) {
+    rc.error(c, v, "is not a real date; write it as YYYY-MM-DD");
+    return std::nullopt;
+  }
+  if (*d > not_after) {
+    rc.error(c, v, "is in the future (after " + not_after.str() + ")");
+    return std::nullopt;
+  }
+  return d;
+}
+
+}  // namespace
+
+std::string RollRecord::displayKey() const {
+  if (resident_id) return resident_id->mask;
+  return maskMiddle(student_no, 4, 4);
+}
+
+ApplyCounts& ApplyCounts::operator+=(const ApplyCounts& o) {
+  persons_added += o.persons_added;
+  persons_updated += o.persons_updated;
+  persons_unchanged += o.persons_unchanged;
+  enrollments_opened += o.enrollments_opened;
+  enrollments_updated += o.enrollments_updated;
+  transfers += o.transfers;
+  accounts_added += o.accounts_added;
+  accounts_replaced += o.accounts_replaced;
+  statuses_opened += o.statuses_opened;
+  statuses_closed += o.statuses_closed;
+  guardians_added += o.guardians_added;
+  return *this;
+}
+
+const char* RollHeader::englishName(RollColumn c) {
+  for (const auto& spec : kColumns) {
+    if (spec.column == c) return spec.english;
+  }
+  return "?";
+}
+
+RollHeader RollHeader::parse(const std::vector<std::string>& header, const std::string& source) {
+  RollHeader h;
+  std::vector<std::string> unknown;
+  for (size_t i = 0; i < header.size(); ++i) {
+    const std::string name = normaliseHeader(header[i]);
+    if (name.empty()) continue;
+    bool found = false;
+    for (const auto& spec : kColumns) {
+      bool match = name == spec.english;
+      for (const char* alias : spec.aliases) match = match || (alias && name == alias);
+      if (!match) continue;
+      if (h.positions_.count(spec.column)) {
+        throw Error(ErrorCode::kInvalidInput, source + ": line 1: column " + spec.english +
+                                                  " appears twice in the header; keep one");
+      }
+      h.positions_[spec.column] = i;
+      found = true;
+      break;
+    }
+    if (!found) unknown.push_back(header[i]);
+  }
+  std::vector<std::string> missing;
+  for (const auto& spec : kColumns) {
+    if (spec.required && !h.positions_.count(spec.column)) {
+      missing.push_back(std::string(spec.english) + " (" + spec.aliases[0] + ")");
+    }
+  }
+  if (!h.positions_.count(RollColumn::kResidentId) && !h.positions_.count(RollColumn::kStudentNo)) {
+    missing.push_back("resident_id (身份证号) or student_no (学籍号)");
+  }
+  if (!missing.empty() || !unknown.empty()) {
+    std::string msg = source + ": line 1: the header row is not a roll header.";
+    if (!missing.empty()) {
+      msg += " Missing columns:";
+      for (const auto& m : missing) msg += " " + m + ";";
+    }
+    if (!unknown.empty()) {
+      msg += " Unknown columns:";
+      for (const auto& u : unknown) msg += " `" + u + "`;";
+    }
+    msg += " See templates/roll/README.md for the column names.";
+    throw Error(ErrorCode::kInvalidInput, msg);
+  }
+  return h;
+}
+
+std::optional<size_t> RollHeader::index(RollColumn c) const {
+  auto it = positions_.find(c);
+  if (it == positions_.end()) return std::nullopt;
+  return it->second;
+}
+
+RollValidator::RollValidator(const security::FieldCipher& cipher,
+                             std::map<std::string, SchoolInfo> schools, Date as_of)
+    : cipher_(cipher), schools_(std::move(schools)), as_of_(as_of) {}
+
+std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
+                                                  const std::vector<std::string>& row, int64_t line,
+                                                  std::vector<Issue>& issues) const {
+  RowCheck rc(header, row, line, issues);
+  RollRecord r;
+  r.line = line;
+  std::string why;
+
+  // Identity.
+  std::optional<ResidentId> rid;
+  const std::string rid_text = rc.get(RollColumn::kResidentId);
+  if (!rid_text.empty()) {
+    rid = ResidentId::parse(rid_text, &why, as_of_);
+    if (!rid) rc.error(RollColumn::kResidentId, rid_text, why);
+  }
+  const std::string sno_text = rc.get(RollColumn::kStudentNo);
+  if (!sno_text.empty()) {
+    auto sno = StudentNumber::parse(sno_text, &why);
+    if (!sno) {
+      rc.error(RollColumn::kStudentNo, sno_text, why);
+    } else {
+      r.student_no = sno->str();
+    }
+  }
+  if (rid_text.empty() && sno_text.empty()) {
+    rc.error(RollColumn::kResidentId, "", "each student needs a resident_id (身份证号) or a student_no (学籍号)");
+  }
+  if (rid) {
+    r.resident_id = Protected{cipher_.blindIndex("resident_id", rid->str()),
+                              cipher_.encrypt("resident_id", rid->str()), rid->masked()};
+  }
+
+  r.name = rc.raw(RollColumn::kName);
+  if (r.name.empty()) rc.error(RollColumn::kName, "", "is required");
+  if (r.name.size() > 90) rc.error(RollColumn::kName, r.name.substr(0, 30), "is longer than 30 characters");
+
+  const std::string sex_text = rc.get(RollColumn::kSex);
+  if (auto s = parseSex(sex_text)) {
+    r.sex = *s;
+    if (rid && rid->sex() != *s) {
+      rc.error(RollColumn::kSex, sex_text,
+               std::string("disagrees with the resident ID, which says ") +
+                   (rid->sex() == Sex::kMale ? "male (男)" : "female (女)") +
+                   "; correct whichever is wrong");
+    }
+  } else {
+    rc.error(RollColumn::kSex, sex_text, "must be M or F (男 / 女)");
+  }
+
+  if (auto d = checkDate(rc, RollColumn::kBirthDate, rc.get(RollColumn::kBirthDate), true, as_of_)) {
+    r.birth_date = *d;
+    if (rid && rid->birthDate() != *d) {
+      rc.error(RollColumn::kBirthDate, d->str(),
+               "disagrees with the resident ID, which says " + rid->birthDate().str() +
+                   "; correct whichever is wrong");
+    }
+  } else if (rid) {
+    r.birth_date = rid->birthDate();
+  }
+  r.ethnicity = rc.raw(RollColumn::kEthnicity);
+
+  // Enrollment.
+  r.school_code = rc.get(RollColumn::kSchoolCode);
+  const SchoolInfo* school = nullptr;
+  if (r.school_code.size() != 10 || !text::isAllDigits(r.school_code)) {
+    rc.error(RollColumn::kSchoolCode, r.school_code, "must be the 10-digit school identification code");
+  } else if (auto it = schools_.find(r.school_code); it == schools_.end()) {
+    rc.error(RollColumn::kSchoolCode, r.school_code,
+             "is not a known school; import it first with `edupay import schools`");
+  } else {
+    school = &it->second;
+  }
+
+  const std::string stage_text = rc.get(RollColumn::kStage);
+  const auto stage = domain::parseStage(stage_text);
+  if (!stage) {
+    rc.error(RollColumn::kStage, stage_text, "must be one of: " + domain::stageCodes());
+  } else {
+    r.stage = *stage;
+    if (school && std::find(school->stages.begin(), school->stages.end(), *stage) == school->stages.end()) {
+      rc.error(RollColumn::kStage, stage_text, "this school does not offer that stage");
+    }
+  }
+
+  const std::string grade_text = rc.get(RollColumn::kGrade);
+  if (grade_text.empty() || grade_text.size() > 2 || !text::isAllDigits(grade_text)) {
+    rc.error(RollColumn::kGrade, grade_text, "must be a whole number (1 = first year)");
+  } else {
+    r.grade = std::stoi(grade_text);
+    if (stage) {
+      const auto range = domain::gradeRange(*stage);
+      if (r.grade < range.min || r.grade > range.max) {
+        rc.error(RollColumn::kGrade, grade_text,
+                 "is outside " + std::string(domain::code(*stage)) + " grades " +
+                     std::to_string(range.min) + "-" + std::to_string(range.max));
+      }
+    }
+  }
+  if (stage && rc.ok()) {
+    const int age = as_of_.yearsSince(r.birth_date);
+    const auto range = domain::plausibleAge(*stage);
+    if (age < range.min || age > range.max) {
+      rc.error(RollColumn::kBirthDate, r.birth_date.str(),
+               "age " + std::to_string(age) + " on " + as_of_.str() + " is implausible for " +
+                   std::string(domain::code(*stage)) + " (expected " + std::to_string(range.min) +
+                   "-" + std::to_string(range.max) + ")");
+    }
+  }
+
+  r.class_name = rc.raw(RollColumn::kClass);
+  r.major = rc.raw(RollColumn::kMajor);
+  const std::string agri = rc.get(RollColumn::kAgriMajor);
+  if (auto v = parseYesNo(agri)) {
+    r.agri_major = *v;
+  } else {
+    rc.error(RollColumn::kAgriMajor, agri, "must be Y or N (是 / 否)");
+  }
+  const std::string boarding = rc.get(RollColumn::kBoarding);
+  if (auto v = parseYesNo(boarding)) {
+    r.boarding = *v;
+  } else {
+    rc.error(RollColumn::kBoarding, boarding, "must be Y or N (是 / 否)");
+  }
+
+  if (auto d = checkDate(rc, RollColumn::kEnrollDate, rc.get(RollColumn::kEnrollDate), true, as_of_)) {
+    r.enroll_date = *d;
+    if (*d <= r.birth_date) rc.error(RollColumn::kEnrollDate, d->str(), "is before the birth date");
+  }
+
+  const std::string status_text = rc.get(RollColumn::kStatus);
+  if (auto s = domain::parseEnrollmentStatus(status_text)) {
+    r.status = *s;
+  } else {
+    rc.error(RollColumn::kStatus, status_text, "must be one of: " + domain::statusCodes());
+  }
+  if (auto d = checkDate(rc, RollColumn::kStatusDate, rc.get(RollColumn::kStatusDate), false, as_of_)) {
+    r.status_date = *d;
+    if (*d < r.enroll_date) rc.error(RollColumn::kStatusDate, d->str(), "is before the enroll date");
+  }
+
+  // Household.
+  r.household_code = rc.get(RollColumn::kHouseholdId);
+  r.hukou_region = rc.get(RollColumn::kHukouRegion);
+  if (!r.hukou_region.empty() && !isRegionCode(r.hukou_region)) {
+    rc.error(RollColumn::kHukouRegion, r.hukou_region, "must be a 6-digit region code (GB/T 2260)");
+  }
+  r.guardian_name = rc.raw(RollColumn::kGuardianName);
+  const std::string gid_text = rc.get(RollColumn::kGuardianId);
+  if (!gid_text.empty()) {
+    auto gid = ResidentId::parse(gid_text, &why, as_of_);
+    if (!gid) {
+      rc.error(RollColumn::kGuardianId, gid_text, why);
+    } else {
+      if (rid && gid->str() == rid->str()) {
+        rc.error(RollColumn::kGuardianId, gid_text, "is the student's own ID");
+      }
+      if (r.guardian_name.empty()) {
+        rc.error(RollColumn::kGuardianName, "", "is required when guardian_id is given");
+      }
+      r.guardian_id = Protected{cipher_.blindIndex("resident_id", gid->str()),
+                                cipher_.encrypt("resident_id", gid->str()), gid->masked()};
+      r.guardian_birth = gid->birthDate();
+      r.guardian_sex = gid->sex();
+    }
+  }
+
+  const std::string level_text = rc.get(RollColumn::kDifficultyLevel);
+  if (auto l = domain::parseDifficultyLevel(level_text)) {
+    r.difficulty = *l;
+  } else {
+    rc.error(RollColumn::kDifficultyLevel, level_text, "must be one of: " + domain::difficultyCodes());
+  }
+
+  std::string cats = rc.get(RollColumn::kClaimedCategories);
+  for (char& ch : cats) {
+    if (ch == ',' || ch == '|') ch = ';';
+  }
+  std::set<domain::Category> seen;
+  for (const auto& part : text::split(cats, ';')) {
+    const std::string p = text::trim(part);
+    if (p.empty()) continue;
+    if (auto c = domain::parseCategory(p)) {
+      if (seen.insert(*c).second) r.claimed_categories.push_back(*c);
+    } else {
+      rc.error(RollColumn::kClaimedCategories, p,
+               "is not a difficulty category; use codes from: " + domain::categoryCodes());
+    }
+  }
+  if (!r.claimed_categories.empty() && r.household_code.empty()) {
+    rc.error(RollColumn::kHouseholdId, "", "is required when claimed_categories are given");
+  }
+
+  // Payee account.
+  const std::string acct_text = rc.get(RollColumn::kBankAccount);
+  if (!acct_text.empty()) {
+    auto acct = BankAccountNumber::parse(acct_text, &why);
+    if (!acct) {
+      rc.error(RollColumn::kBankAccount, acct_text, why);
+    } else {
+      r.account = Protected{cipher_.blindIndex("bank_account", acct->str()),
+                            cipher_.encrypt("bank_account", acct->str()), acct->masked()};
+      r.account_luhn_ok = acct->luhnValid();
+      if (!r.account_luhn_ok) {
+        rc.warning(RollColumn::kBankAccount, acct_text,
+                   "fails the Luhn check; many passbooks do, but confirm the number with the family");
+      }
+    }
+    r.bank_code = rc.get(RollColumn::kBankCode);
+    if (!r.bank_code.empty() && (r.bank_code.size() != 12 || !text::isAllDigits(r.bank_code))) {
+      rc.error(RollColumn::kBankCode, r.bank_code, "must be the 12-digit CNAPS bank code (联行号)");
+    }
+    if (r.bank_code.empty()) {
+      rc.warning(RollColumn::kBankCode, "", "is empty; payments to another bank need the 12-digit code");
+    }
+    r.account_holder = rc.raw(RollColumn::kAccountHolder);
+    if (r.account_holder.empty()) {
+      rc.error(RollColumn::kAccountHolder, "", "is required when bank_account is given");
+    } else if (r.account_holder != r.name && r.account_holder != r.guardian_name) {
+      rc.warning(RollColumn::kAccountHolder, r.account_holder,
+                 "is neither the student nor the guardian; the payment will be flagged for review");
+    }
+    const std::string kind_text = rc.get(RollColumn::kAccountKind);
+    if (!kind_text.empty()) {
+      if (auto k = domain::parseAccountKind(kind_text)) {
+        r.account_kind = *k;
+      } else {
+        rc.error(RollColumn::kAccountKind, kind_text, "must be one of: " + domain::accountKindCodes());
+      }
+    }
+  }
+
+  if (!rc.ok()) return std::nullopt;
+  return r;
+}
+
+}  // namespace edupay::registry

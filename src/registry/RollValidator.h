@@ -1,0 +1,54 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/Date.h"
+#include "registry/Model.h"
+#include "security/FieldCipher.h"
+
+namespace edupay::registry {
+
+/// The roll's columns. Headers may be English or Chinese and in any order (templates/roll/).
+enum class RollColumn {
+  kResidentId, kStudentNo, kName, kSex, kBirthDate, kEthnicity, kSchoolCode, kStage, kGrade,
+  kClass, kMajor, kAgriMajor, kBoarding, kEnrollDate, kStatus, kStatusDate, kHouseholdId,
+  kHukouRegion, kGuardianName, kGuardianId, kDifficultyLevel, kClaimedCategories, kBankAccount,
+  kBankCode, kAccountHolder, kAccountKind,
+};
+
+/// Maps a header row to column positions. Unknown headers are reported; required ones missing
+/// are an error for the whole file.
+class RollHeader {
+ public:
+  /// Throws Error(kInvalidInput) naming `source` and the missing/duplicated/unknown columns.
+  static RollHeader parse(const std::vector<std::string>& header, const std::string& source);
+  std::optional<size_t> index(RollColumn c) const;
+  static const char* englishName(RollColumn c);
+
+ private:
+  std::map<RollColumn, size_t> positions_;
+};
+
+/// Pure validation of one roll row: every field checked, every problem reported (not just the
+/// first), the sensitive identifiers protected. No I/O.
+class RollValidator {
+ public:
+  struct SchoolInfo {
+    std::vector<domain::Stage> stages;
+  };
+  RollValidator(const security::FieldCipher& cipher, std::map<std::string, SchoolInfo> schools, Date as_of);
+
+  /// Returns the record when the row has no errors (warnings are appended to `issues` either way).
+  std::optional<RollRecord> validate(const RollHeader& header, const std::vector<std::string>& row,
+                                     int64_t line, std::vector<Issue>& issues) const;
+
+ private:
+  const security::FieldCipher& cipher_;
+  std::map<std::string, SchoolInfo> schools_;
+  Date as_of_;
+};
+
+}  // namespace edupay::registry

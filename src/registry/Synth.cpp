@@ -1,0 +1,624 @@
+#include "registry/Synth.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <memory>
+#include <unordered_set>
+#include <vector>
+
+#include "common/AtomicFile.h"
+#include "common/BankAccountNumber.h"
+#include "common/Csv.h"
+#include "common/Error.h"
+#include "common/ResidentId.h"
+#include "domain/Codes.h"
+
+namespace edupay::registry {
+namespace {
+
+using domain::Stage;
+
+/// splitmix64: tiny, fast, and the same sequence on every platform (std distributions are not).
+class Rng {
+ public:
+  explicit Rng(uint64_t seed) : state_(seed * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL) {}
+  uint64_t next() {
+    uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  }
+  int64_t below(int64_t n) { return static_cast<int64_t>(next() % static_cast<uint64_t>(n)); }
+  bool chance(int per_10000) { return below(10000) < per_10000; }
+  template <typename T, size_t N>
+  const T& pick(const std::array<T, N>& a) {
+    return a[static_cast<size_t>(below(N))];
+  }
+
+ private:
+  uint64_t state_;
+};
+
+constexpr std::array<const char*, 40> kSurnames{
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗",
+    "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾", "肖", "田", "董", "袁", "潘", "蒋", "蔡", "余"};
+constexpr std::array<const char*, 48> kGiven{
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀", "霞", "平",
+    "刚", "桂", "英", "华", "玉", "萍", "红", "鹏", "辉", "建", "文", "斌", "宇", "浩", "凯", "欣", "怡", "佳", "子", "涵",
+    "梓", "轩", "雨", "晨", "思", "嘉", "博", "瑶"};
+constexpr std::array<const char*, 6> kEthnic{"汉族", "汉族", "汉族", "土家族", "苗族", "侗族"};
+
+struct City {
+  const char* code;
+  const char* name;
+};
+constexpr std::array<City, 14> kCities{{{"430100", "长沙市"},
+                                        {"430200", "株洲市"},
+                                        {"430300", "湘潭市"},
+                                        {"430400", "衡阳市"},
+                                        {"430500", "邵阳市"},
+                                        {"430600", "岳阳市"},
+                                        {"430700", "常德市"},
+                                        {"430800", "张家界市"},
+                                        {"430900", "益阳市"},
+                                        {"431000", "郴州市"},
+                                        {"431100", "永州市"},
+                                        {"431200", "怀化市"},
+                                        {"431300", "娄底市"},
+                                        {"433100", "湘西土家族苗族自治州"}}};
+// CNAPS bank codes start with the bank's 3-digit code: ICBC, ABC, BOC, CCB, rural credit union.
+constexpr std::array<const char*, 5> kBanks{"102", "103", "104", "105", "402"};
+
+std::string pad(int64_t v, int width) {
+  std::string s = std::to_string(v);
+  if (static_cast<int>(s.size()) < width) s.insert(0, static_cast<size_t>(width) - s.size(), '0');
+  return s;
+}
+
+struct School {
+  std::string code, name, region;
+  std::vector<Stage> stages;
+  bool is_public = true;
+  bool chinese_gbk = false;  // this school's roll export uses Chinese headers and GBK
+};
+
+struct Status {
+  std::string category, from, to;
+};
+
+struct Person {
+  std::string id, name;
+  Date birth;
+  Sex sex = Sex::kMale;
+};
+
+struct Student {
+  Person p;
+  std::string ethnicity;
+  Stage stage = Stage::kPrimary;
+  int grade = 1;
+  size_t school = 0;
+  std::string class_name, major;
+  bool agri = false, boarding = false;
+  std::string status = "active", status_date;
+  std::string household, hukou;
+  std::string guardian_name, guardian_id;
+  std::string difficulty = "none";
+  std::string categories;
+  std::string account, bank_code, holder, kind;
+  Date enroll;
+};
+
+class Generator {
+ public:
+  explicit Generator(const SynthOptions& o) : o_(o), rng_(o.seed) {}
+
+  SynthSummary run() {
+    ::mkdir(o_.out_dir.c_str(), 0755);
+    ::mkdir((o_.out_dir + "/rosters").c_str(), 0755);
+    if (!o_.single_file) ::mkdir((o_.out_dir + "/roll").c_str(), 0755);
+    planRegions();
+    planSchools();
+    openRosters();
+    std::unique_ptr<AtomicFileWriter> single;
+    std::unique_ptr<CsvWriter> single_csv;
+    if (o_.single_file) {
+      single = std::make_unique<AtomicFileWriter>(o_.out_dir + "/roll.csv");
+      single_csv = std::make_unique<CsvWriter>(single->stream(), CsvWriter::Options{});
+      single_csv->writeRow(header(false));
+      summary_.roll_files = 1;
+    }
+    int64_t remaining = o_.students;
+    for (size_t c = 0; c < counties_.size(); ++c) {
+      const int64_t share = c + 1 == counties_.size() ? remaining
+                                                       : o_.students / static_cast<int64_t>(counties_.size());
+      std::vector<Student> students = generateCounty(c, share);
+      remaining -= static_cast<int64_t>(students.size());
+      if (single_csv) {
+        for (const auto& s : students) single_csv->writeRow(row(s));
+      } else {
+        writePerSchool(students);
+      }
+    }
+    if (single) single->commit();
+    for (auto& [name, r] : rosters_) r.file->commit();
+    writeSchools();
+    writeRegions();
+    if (o_.bad_rows) writeBadRows();
+    summary_.schools = static_cast<int64_t>(schools_.size());
+    summary_.counties = static_cast<int64_t>(counties_.size());
+    return summary_;
+  }
+
+ private:
+  struct Roster {
+    std::unique_ptr<AtomicFileWriter> file;
+    std::unique_ptr<CsvWriter> csv;
+  };
+
+  void planRegions() {
+    const int64_t n = std::clamp<int64_t>(o_.students / 25000, 3, 120);
+    for (int64_t i = 0; i < n; ++i) {
+      const City& city = kCities[static_cast<size_t>(i) % kCities.size()];
+      const int64_t k = i / static_cast<int64_t>(kCities.size());
+      const std::string code = std::string(city.code).substr(0, 4) + pad(21 + k, 2);
+      counties_.push_back(code);
+      county_names_.push_back(std::string(city.name) + "第" + std::to_string(k + 1) + "县");
+    }
+  }
+
+  void planSchools() {
+    // Stages per county, sized at roughly 400 students a school.
+    const int64_t per_county = std::max<int64_t>(1, o_.students / static_cast<int64_t>(counties_.size()));
+    const std::array<std::pair<Stage, int>, 5> local{{{Stage::kPreschool, 15},
+                                                      {Stage::kPrimary, 38},
+                                                      {Stage::kJunior, 18},
+                                                      {Stage::kSenior, 11},
+                                                      {Stage::kSecVoc, 6}}};
+    for (size_t c = 0; c < counties_.size(); ++c) {
+      int seq = 1;
+      for (const auto& [stage, pct] : local) {
+        const int64_t n = std::max<int64_t>(1, per_county * pct / 100 / 400);
+        for (int64_t i = 0; i < n; ++i) {
+          School s;
+          s.code = "1" + counties_[c] + pad(seq++, 3);
+          s.name = county_names_[c] + std::string(domain::chineseLabel(stage)) + std::to_string(i + 1) + "校";
+          s.region = counties_[c];
+          s.stages = {stage};
+          s.is_public = !rng_.chance(1500);
+          by_stage_[{c, stage}].push_back(schools_.size());
+          schools_.push_back(std::move(s));
+        }
+      }
+    }
+    // Higher education sits in the provincial capital's counties.
+    const int64_t higher = std::max<int64_t>(2, o_.students * 12 / 100 / 4000);
+    for (int64_t i = 0; i < higher; ++i) {
+      School s;
+      const bool voc = i % 2 == 1;
+      s.code = "4143" + pad(10000 + i, 6);
+      s.name = voc ? "湖南第" + std::to_string(i + 1) + "职业技术学院" : "湖南第" + std::to_string(i + 1) + "大学";
+      s.region = counties_[0];
+      s.stages = voc ? std::vector<Stage>{Stage::kHigherVoc} : std::vector<Stage>{Stage::kUndergrad, Stage::kMaster, Stage::kPhd};
+      higher_.push_back(schools_.size());
+      schools_.push_back(std::move(s));
+    }
+    for (size_t i = 0; i < schools_.size(); ++i) schools_[i].chinese_gbk = i % 3 == 2;
+  }
+
+  std::string name() {
+    std::string n = rng_.pick(kSurnames);
+    n += rng_.pick(kGiven);
+    if (rng_.chance(7000)) n += rng_.pick(kGiven);
+    return n;
+  }
+
+  Date birthForAge(int age) {
+    const Date start = *Date::fromYmd(o_.as_of.year() - age - 1, o_.as_of.month(), o_.as_of.day());
+    for (;;) {
+      const Date d = start.addDays(1 + rng_.below(365));
+      if (o_.as_of.yearsSince(d) == age) return d;
+    }
+  }
+
+  Person person(const std::string& region, int age, std::optional<Sex> sex = std::nullopt) {
+    Person p;
+    p.birth = birthForAge(age);
+    p.sex = sex ? *sex : (rng_.chance(5200) ? Sex::kMale : Sex::kFemale);
+    p.name = name();
+    for (;;) {
+      int seq = static_cast<int>(rng_.below(500)) * 2 + (p.sex == Sex::kMale ? 1 : 0);
+      std::string first17 = region + pad(p.birth.year(), 4) + pad(p.birth.month(), 2) + pad(p.birth.day(), 2) + pad(seq, 3);
+      if (!used_ids_.insert(std::stoull(first17)).second) continue;
+      p.id = first17 + ResidentId::checkCharacter(first17);
+      return p;
+    }
+  }
+
+  std::string cardNumber() {
+    std::string digits = "62" + pad(rng_.below(1000000), 6) + pad(rng_.below(100000000), 8) + pad(rng_.below(100), 2);
+    // Luhn check digit for a 19-digit debit card.
+    for (char c = '0'; c <= '9'; ++c) {
+      if (BankAccountNumber::luhn(digits + c)) return digits + c;
+    }
+    return digits + '0';
+  }
+  std::string bankCode(const std::string& region) {
+    return std::string(rng_.pick(kBanks)) + region.substr(0, 4) + pad(rng_.below(100000), 5);
+  }
+
+  std::vector<Status> statusHistory() {
+    std::vector<Status> st;
+    const int64_t r = rng_.below(10000);
+    if (r < 800) {
+      st.push_back({"registered_poor", "2016-0" + std::to_string(1 + rng_.below(9)) + "-01", "2020-12-31"});
+      st.push_back({"poverty_exited", "2021-01-01", ""});
+      if (rng_.chance(2500)) st.push_back({"monitored_unstable", "2022-03-01", ""});
+    } else if (r < 1100) {
+      const char* kinds[] = {"monitored_edge", "monitored_sudden", "monitored_unstable"};
+      Status s{kinds[rng_.below(3)], "2022-0" + std::to_string(1 + rng_.below(9)) + "-15", ""};
+      if (rng_.chance(1500)) s.to = "2026-06-30";  // risk eliminated before the autumn term
+      st.push_back(s);
+    } else if (r < 1500) {
+      st.push_back({"dibao", "2023-01-01", rng_.chance(2000) ? "2026-10-31" : ""});
+    } else if (r < 1550) {
+      st.push_back({"tekun", "2020-01-01", ""});
+    } else if (r < 1650) {
+      st.push_back({"disabled_parent", "2019-05-01", ""});
+    }
+    return st;
+  }
+
+  static std::string sourceOf(const std::string& category) {
+    if (category == "dibao" || category == "tekun") return "civil_affairs";
+    if (category == "disabled_student" || category == "disabled_parent") return "disabled";
+    if (category == "orphan") return "orphan";
+    return "poverty";
+  }
+
+  void openRosters() {
+    for (const char* n : {"poverty", "civil_affairs", "disabled", "orphan"}) {
+      Roster r;
+      r.file = std::make_unique<AtomicFileWriter>(o_.out_dir + "/rosters/" + n + ".csv");
+      r.csv = std::make_unique<CsvWriter>(r.file->stream(), CsvWriter::Options{});
+      r.csv->writeRow({"resident_id", "name", "household_id", "category", "valid_from", "valid_to", "region"});
+      rosters_[n] = std::move(r);
+    }
+  }
+
+  void rosterRow(const Person& p, const std::string& household, const Status& s, const std::string& region) {
+    rosters_[sourceOf(s.category)].csv->writeRow({p.id, p.name, household, s.category, s.from, s.to, region});
+    ++summary_.roster_rows;
+  }
+
+  bool activeOn(const Status& s) const {
+    const std::string d = o_.as_of.str();
+    return s.from <= d && (s.to.empty() || s.to >= d);
+  }
+
+  void placeInSchool(Student& s, size_t county, int age) {
+    if (age <= 5) {
+      s.stage = Stage::kPreschool;
+      s.grade = age - 2;
+    } else if (age <= 11) {
+      s.stage = Stage::kPrimary;
+      s.grade = age - 5;
+    } else if (age <= 14) {
+      s.stage = Stage::kJunior;
+      s.grade = age - 11;
+    } else if (age <= 17) {
+      s.stage = rng_.chance(6500) ? Stage::kSenior : Stage::kSecVoc;
+      s.grade = age - 14;
+    } else if (age <= 21) {
+      s.stage = (age <= 20 && rng_.chance(4000)) ? Stage::kHigherVoc : Stage::kUndergrad;
+      s.grade = age - 17;
+    } else if (age <= 24) {
+      s.stage = Stage::kMaster;
+      s.grade = age - 21;
+    } else {
+      s.stage = Stage::kPhd;
+      s.grade = age - 24;
+    }
+    if (s.stage == Stage::kHigherVoc || s.stage == Stage::kUndergrad || s.stage == Stage::kMaster ||
+        s.stage == Stage::kPhd) {
+      std::vector<size_t> fit;
+      for (size_t h : higher_) {
+        const auto& st = schools_[h].stages;
+        if (std::find(st.begin(), st.end(), s.stage) != st.end()) fit.push_back(h);
+      }
+      s.school = fit[static_cast<size_t>(rng_.below(static_cast<int64_t>(fit.size())))];
+    } else {
+      const auto& list = by_stage_.at({county, s.stage});
+      s.school = list[static_cast<size_t>(rng_.below(static_cast<int64_t>(list.size())))];
+    }
+    s.enroll = *Date::fromYmd(o_.as_of.year() - (s.grade - 1) - (o_.as_of.month() < 9 ? 1 : 0), 9, 1);
+    s.class_name = std::to_string(s.grade) + "年级" + std::to_string(1 + rng_.below(6)) + "班";
+    if (s.stage == Stage::kSecVoc || s.stage == Stage::kHigherVoc) {
+      static constexpr std::array<const char*, 6> kMajors{"现代农艺技术", "畜禽生产技术", "计算机应用",
+                                                          "汽车运用与维修", "电子商务", "舞蹈表演"};
+      const size_t m = static_cast<size_t>(rng_.below(6));
+      s.major = kMajors[m];
+      s.agri = m < 2;
+    } else if (s.stage == Stage::kUndergrad || s.stage == Stage::kMaster || s.stage == Stage::kPhd) {
+      static constexpr std::array<const char*, 5> kMajors{"农学", "计算机科学与技术", "临床医学", "汉语言文学", "机械工程"};
+      const size_t m = static_cast<size_t>(rng_.below(5));
+      s.major = kMajors[m];
+      s.agri = m == 0;
+    }
+    s.boarding = s.stage != Stage::kPreschool && (s.stage >= Stage::kSenior || rng_.chance(3000));
+    if (rng_.chance(150)) {
+      s.status = "suspended";
+      s.status_date = o_.as_of.addDays(-rng_.below(200)).str();
+    }
+  }
+
+  std::vector<Student> generateCounty(size_t c, int64_t target) {
+    std::vector<Student> out;
+    out.reserve(static_cast<size_t>(target));
+    const std::string& region = counties_[c];
+    int64_t hh_seq = 0;
+    while (static_cast<int64_t>(out.size()) < target) {
+      const std::string household = "H" + region + pad(++hh_seq, 7);
+      ++summary_.households;
+      const int kids = std::min<int64_t>(target - static_cast<int64_t>(out.size()),
+                                         rng_.chance(5000) ? 1 : (rng_.chance(7000) ? 2 : 3));
+      const int oldest = static_cast<int>(3 + (rng_.chance(8800) ? rng_.below(15) : 15 + rng_.below(12)));
+      const Person guardian = person(region, oldest + 22 + static_cast<int>(rng_.below(16)));
+      const auto statuses = statusHistory();
+      std::string claimed;
+      for (const auto& s : statuses) {
+        rosterRow(guardian, household, s, region);
+        if (activeOn(s)) claimed += (claimed.empty() ? "" : ";") + s.category;
+      }
+      // A claim no roster confirms (the cross-check must catch it) and a confirmed status the
+      // school did not claim.
+      if (statuses.empty() && rng_.chance(150)) claimed = "dibao";
+      if (!claimed.empty() && rng_.chance(300)) claimed.clear();
+      const bool one_card = !statuses.empty() && rng_.chance(6000);
+      const std::string household_card = one_card ? cardNumber() : "";
+      const std::string household_bank = bankCode(region);
+      // Some roster households have a school-age child on no roll (possible drop-out).
+      if (!statuses.empty() && rng_.chance(200)) {
+        const Person missing = person(region, 7 + static_cast<int>(rng_.below(9)));
+        rosterRow(missing, household, statuses.back(), region);
+      }
+      int age = oldest;
+      for (int k = 0; k < kids && age >= 3; ++k) {
+        Student s;
+        s.p = person(region, age);
+        s.ethnicity = rng_.pick(kEthnic);
+        s.household = household;
+        s.hukou = region;
+        s.guardian_name = guardian.name;
+        s.guardian_id = guardian.id;
+        s.categories = claimed;
+        if (rng_.chance(40)) {
+          // Disabled student: their own roster row.
+          Status d{"disabled_student", "2020-06-01", ""};
+          rosterRow(s.p, household, d, region);
+          s.categories += (s.categories.empty() ? "" : ";") + d.category;
+        }
+        placeInSchool(s, c, age);
+        if (claimed.find("registered_poor") != std::string::npos || claimed.find("tekun") != std::string::npos) {
+          s.difficulty = "especially";
+        } else if (!claimed.empty()) {
+          s.difficulty = rng_.chance(5000) ? "especially" : "difficult";
+        } else if (rng_.chance(800)) {
+          s.difficulty = "generally";
+        }
+        // Payee account.
+        const int64_t a = rng_.below(10000);
+        if (one_card) {
+          s.account = household_card;
+          s.bank_code = household_bank;
+          s.holder = guardian.name;
+          s.kind = "one_card";
+        } else if (a < 7800) {
+          s.account = cardNumber();
+          s.bank_code = bankCode(region);
+          s.holder = s.p.name;
+          s.kind = "student_card";
+        } else if (a < 9300) {
+          s.account = "4" + pad(rng_.below(100000000), 8) + pad(rng_.below(100000000), 8);  // passbook
+          s.bank_code = bankCode(region);
+          s.holder = guardian.name;
+          s.kind = "passbook";
+        } else if (a < 9310 && !shared_.empty()) {
+          // One account collecting for unrelated students: the fraud flag must find it.
+          s.account = shared_[static_cast<size_t>(rng_.below(static_cast<int64_t>(shared_.size())))];
+          s.bank_code = "105" + region.substr(0, 4) + "00001";
+          s.holder = "代理人";
+          s.kind = "student_card";
+        }
+        if (a >= 9300 && a < 9302 && shared_.size() < 5) shared_.push_back(cardNumber());
+        out.push_back(std::move(s));
+        age -= 1 + static_cast<int>(rng_.below(4));
+        if (o_.progress && (summary_.students + static_cast<int64_t>(out.size())) % 100000 == 0) {
+          o_.progress(summary_.students + static_cast<int64_t>(out.size()));
+        }
+      }
+    }
+    summary_.students += static_cast<int64_t>(out.size());
+    return out;
+  }
+
+  static std::vector<std::string> header(bool chinese) {
+    if (chinese) {
+      return {"身份证号", "姓名",     "性别",       "出生日期",   "民族",     "学校标识码", "学段",
+              "年级",     "班级",     "专业",       "涉农专业",   "寄宿",     "入学日期",   "学籍状态",
+              "状态日期", "户编号",   "户籍地",     "监护人",     "监护人身份证号", "困难等级", "困难类别",
+              "银行账号", "开户行行号", "户名",     "账户类型"};
+    }
+    return {"resident_id", "name",        "sex",          "birth_date",     "ethnicity",        "school_code",
+            "stage",       "grade",       "class",        "major",          "agri_major",       "boarding",
+            "enroll_date", "status",      "status_date",  "household_id",   "hukou_region",     "guardian_name",
+            "guardian_id", "difficulty_level", "claimed_categories", "bank_account", "bank_code", "account_holder",
+            "account_kind"};
+  }
+
+  std::vector<std::string> row(const Student& s) const {
+    return {s.p.id,
+            s.p.name,
+            s.p.sex == Sex::kMale ? "M" : "F",
+            s.p.birth.str(),
+            s.ethnicity,
+            schools_[s.school].code,
+            std::string(domain::code(s.stage)),
+            std::to_string(s.grade),
+            s.class_name,
+            s.major,
+            s.agri ? "Y" : "N",
+            s.boarding ? "Y" : "N",
+            s.enroll.str(),
+            s.status,
+            s.status_date,
+            s.household,
+            s.hukou,
+            s.guardian_name,
+            s.guardian_id,
+            s.difficulty,
+            s.categories,
+            s.account,
+            s.bank_code,
+            s.holder,
+            s.kind};
+  }
+
+  void writePerSchool(const std::vector<Student>& students) {
+    std::map<size_t, std::vector<const Student*>> by_school;
+    for (const auto& s : students) by_school[s.school].push_back(&s);
+    for (const auto& [idx, list] : by_school) {
+      const School& school = schools_[idx];
+      // Higher-education schools gather students from many counties: one file per county part.
+      const std::string path = o_.out_dir + "/roll/" + school.code + "-" + list.front()->hukou + ".csv";
+      AtomicFileWriter file(path);
+      CsvWriter::Options opt;
+      if (school.chinese_gbk) opt.encoding = TextEncoding::kGb18030;
+      CsvWriter csv(file.stream(), opt);
+      csv.writeRow(header(school.chinese_gbk));
+      for (const auto* s : list) csv.writeRow(row(*s));
+      file.commit();
+      ++summary_.roll_files;
+    }
+  }
+
+  void writeSchools() {
+    AtomicFileWriter file(o_.out_dir + "/schools.csv");
+    CsvWriter csv(file.stream());
+    csv.writeRow({"school_code", "name", "region_code", "stages", "ownership", "bank_code"});
+    for (const auto& s : schools_) {
+      std::string stages;
+      for (auto st : s.stages) stages += (stages.empty() ? "" : ";") + std::string(domain::code(st));
+      csv.writeRow({s.code, s.name, s.region, stages, s.is_public ? "public" : "private",
+                    "105" + s.region.substr(0, 4) + "10000"});
+    }
+    file.commit();
+  }
+
+  void writeRegions() {
+    AtomicFileWriter file(o_.out_dir + "/regions.csv");
+    CsvWriter csv(file.stream());
+    csv.writeRow({"code", "name", "parent_code", "level"});
+    csv.writeRow({"430000", "湖南省", "", "province"});
+    std::vector<std::string> cities;
+    for (const auto& c : counties_) {
+      const std::string city = c.substr(0, 4) + "00";
+      if (std::find(cities.begin(), cities.end(), city) == cities.end()) cities.push_back(city);
+    }
+    std::sort(cities.begin(), cities.end());
+    for (const auto& city : cities) {
+      for (const auto& k : kCities) {
+        if (city == k.code) csv.writeRow({city, k.name, "430000", "city"});
+      }
+    }
+    for (size_t i = 0; i < counties_.size(); ++i) {
+      csv.writeRow({counties_[i], county_names_[i], counties_[i].substr(0, 4) + "00", "county"});
+    }
+    file.commit();
+  }
+
+  void writeBadRows() {
+    AtomicFileWriter file(o_.out_dir + "/roll-bad.csv");
+    CsvWriter csv(file.stream());
+    csv.writeRow(header(false));
+    const size_t primary = by_stage_.at({0, Stage::kPrimary}).front();
+    auto good = [&](int age) {
+      Student s;
+      s.p = person(counties_[0], age);
+      s.ethnicity = "汉族";
+      s.household = "H" + counties_[0] + "9" + pad(rng_.below(1000000), 6);
+      s.hukou = counties_[0];
+      Person g = person(counties_[0], 35);
+      s.guardian_name = g.name;
+      s.guardian_id = g.id;
+      placeInSchool(s, 0, age);
+      s.school = primary;
+      s.stage = Stage::kPrimary;
+      s.grade = age - 5;
+      s.enroll = *Date::fromYmd(o_.as_of.year() - (s.grade - 1), 9, 1);
+      s.account = cardNumber();
+      s.bank_code = bankCode(counties_[0]);
+      s.holder = s.p.name;
+      s.kind = "student_card";
+      return s;
+    };
+    std::vector<std::vector<std::string>> rows;
+    rows.push_back(row(good(8)));
+    rows.push_back(row(good(9)));
+    auto bad = [&](int col, const std::string& value) {
+      auto r = row(good(10));
+      r[static_cast<size_t>(col)] = value;
+      rows.push_back(r);
+    };
+    {  // wrong check character
+      auto r = row(good(7));
+      r[0][17] = r[0][17] == '1' ? '2' : '1';
+      rows.push_back(r);
+    }
+    {  // birth date disagrees with the ID
+      auto r = row(good(9));
+      r[3] = Date::parse(r[3])->addDays(3).str();
+      rows.push_back(r);
+    }
+    {  // sex disagrees with the ID
+      auto r = row(good(9));
+      r[2] = r[2] == "M" ? "F" : "M";
+      rows.push_back(r);
+    }
+    bad(5, "4399999999");              // unknown school
+    bad(7, "9");                       // grade out of range for primary
+    bad(21, "6222-ABCD-0000");         // account number with letters
+    bad(20, "rich");                   // unknown category
+    bad(12, "2099-09-01");             // enroll date in the future
+    bad(11, "maybe");                  // boarding not Y/N
+    rows.push_back(rows.front());      // the same student twice
+    for (const auto& r : rows) csv.writeRow(r);
+    summary_.bad_rows = static_cast<int64_t>(rows.size()) - 2;
+    file.commit();
+  }
+
+  const SynthOptions& o_;
+  Rng rng_;
+  SynthSummary summary_;
+  std::vector<std::string> counties_, county_names_;
+  std::vector<School> schools_;
+  std::map<std::pair<size_t, Stage>, std::vector<size_t>> by_stage_;
+  std::vector<size_t> higher_;
+  std::unordered_set<uint64_t> used_ids_;
+  std::map<std::string, Roster> rosters_;
+  std::vector<std::string> shared_;
+};
+
+}  // namespace
+
+SynthSummary synthesize(const SynthOptions& options) {
+  if (options.students < 1) throw Error(ErrorCode::kInvalidInput, "--students must be at least 1");
+  if (options.out_dir.empty()) throw Error(ErrorCode::kInvalidInput, "--out DIR is required");
+  Generator g(options);
+  return g.run();
+}
+
+}  // namespace edupay::registry

@@ -1,0 +1,235 @@
+#include "security/FieldCipher.h"
+
+#include <fcntl.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <memory>
+#include <vector>
+
+#include "common/AtomicFile.h"
+#include "common/Error.h"
+#include "common/Text.h"
+
+namespace edupay::security {
+namespace {
+
+constexpr std::string_view kKeyHeader = "edupay-field-key-v1";
+constexpr std::string_view kCipherPrefix = "v1:";
+constexpr size_t kIvBytes = 12;
+constexpr size_t kTagBytes = 16;
+
+struct CtxDeleter {
+  void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
+};
+using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CtxDeleter>;
+
+std::string toHex(const unsigned char* data, size_t n) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out(n * 2, '0');
+  for (size_t i = 0; i < n; ++i) {
+    out[2 * i] = kDigits[data[i] >> 4];
+    out[2 * i + 1] = kDigits[data[i] & 0xf];
+  }
+  return out;
+}
+
+std::string hmacHex(const std::array<uint8_t, 32>& key, std::string_view a, std::string_view b) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  std::string msg;
+  msg.reserve(a.size() + 1 + b.size());
+  msg.append(a).push_back('\0');
+  msg.append(b);
+  if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+            reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), out, &len)) {
+    throw Error(ErrorCode::kInternal, "HMAC-SHA256 failed");
+  }
+  return toHex(out, len);
+}
+
+}  // namespace
+
+FieldCipher::FieldCipher(const std::array<uint8_t, kKeyBytes>& key) {
+  std::copy(key.begin(), key.begin() + 32, enc_key_.begin());
+  std::copy(key.begin() + 32, key.end(), mac_key_.begin());
+}
+
+FieldCipher::~FieldCipher() {
+  OPENSSL_cleanse(enc_key_.data(), enc_key_.size());
+  OPENSSL_cleanse(mac_key_.data(), mac_key_.size());
+}
+
+FieldCipher FieldCipher::loadKeyFile(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    throw Error(ErrorCode::kNotFound, "key file " + path +
+                                          " not found; create one with `edupay keygen --key-file " +
+                                          path + "` or pass --key-file / EDUPAY_KEY_FILE");
+  }
+  if ((st.st_mode & 0077) != 0) {
+    throw Error(ErrorCode::kForbidden,
+                "key file " + path + " is readable by other users; run `chmod 600 " + path + "`");
+  }
+  const std::string content = readFile(path);
+  const auto lines = text::split(content, '\n');
+  if (lines.size() < 2 || text::trim(lines[0]) != kKeyHeader) {
+    throw Error(ErrorCode::kInvalidInput, "key file " + path + " is not an edupay field key (first line should be " +
+                                              std::string(kKeyHeader) + ")");
+  }
+  const std::string raw = base64Decode(text::trim(lines[1]));
+  if (raw.size() != kKeyBytes) {
+    throw Error(ErrorCode::kInvalidInput,
+                "key file " + path + " holds a key of the wrong length; regenerate it with edupay keygen");
+  }
+  std::array<uint8_t, kKeyBytes> key{};
+  std::copy(raw.begin(), raw.end(), key.begin());
+  FieldCipher cipher(key);
+  OPENSSL_cleanse(key.data(), key.size());
+  return cipher;
+}
+
+void FieldCipher::generateKeyFile(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    throw Error(ErrorCode::kConflict, "key file " + path +
+                                          " already exists; a new key would make the data encrypted "
+                                          "with the old one unreadable. Choose another path.");
+  }
+  std::array<uint8_t, kKeyBytes> key{};
+  if (RAND_bytes(key.data(), static_cast<int>(key.size())) != 1) {
+    throw Error(ErrorCode::kInternal, "the random number generator failed");
+  }
+  std::string content(kKeyHeader);
+  content += '\n';
+  content += base64Encode(std::string_view(reinterpret_cast<const char*>(key.data()), key.size()));
+  content += '\n';
+  OPENSSL_cleanse(key.data(), key.size());
+  const mode_t old_mask = ::umask(0077);
+  try {
+    writeFileAtomically(path, content);
+  } catch (...) {
+    ::umask(old_mask);
+    throw;
+  }
+  ::umask(old_mask);
+  ::chmod(path.c_str(), 0600);
+}
+
+std::string FieldCipher::encrypt(std::string_view field, std::string_view plaintext) const {
+  unsigned char iv[kIvBytes];
+  if (RAND_bytes(iv, kIvBytes) != 1) throw Error(ErrorCode::kInternal, "RAND_bytes failed");
+  CipherCtx ctx(EVP_CIPHER_CTX_new());
+  std::string out(kIvBytes + plaintext.size() + kTagBytes, '\0');
+  auto* o = reinterpret_cast<unsigned char*>(out.data());
+  std::copy(iv, iv + kIvBytes, o);
+  int len = 0;
+  int total = 0;
+  if (!ctx || EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, enc_key_.data(), iv) != 1 ||
+      EVP_EncryptUpdate(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(field.data()),
+                        static_cast<int>(field.size())) != 1 ||
+      EVP_EncryptUpdate(ctx.get(), o + kIvBytes, &len,
+                        reinterpret_cast<const unsigned char*>(plaintext.data()),
+                        static_cast<int>(plaintext.size())) != 1) {
+    throw Error(ErrorCode::kInternal, "AES-256-GCM encryption failed");
+  }
+  total = len;
+  if (EVP_EncryptFinal_ex(ctx.get(), o + kIvBytes + total, &len) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes, o + kIvBytes + total + len) != 1) {
+    throw Error(ErrorCode::kInternal, "AES-256-GCM encryption failed");
+  }
+  return std::string(kCipherPrefix) + base64Encode(out);
+}
+
+std::string FieldCipher::decrypt(std::string_view field, std::string_view ciphertext) const {
+  if (ciphertext.substr(0, kCipherPrefix.size()) != kCipherPrefix) {
+    throw Error(ErrorCode::kInvalidInput, "stored value is not an edupay ciphertext");
+  }
+  const std::string raw = base64Decode(ciphertext.substr(kCipherPrefix.size()));
+  if (raw.size() < kIvBytes + kTagBytes) {
+    throw Error(ErrorCode::kInvalidInput, "stored ciphertext is truncated");
+  }
+  const auto* r = reinterpret_cast<const unsigned char*>(raw.data());
+  const size_t n = raw.size() - kIvBytes - kTagBytes;
+  std::string out(n, '\0');
+  CipherCtx ctx(EVP_CIPHER_CTX_new());
+  int len = 0;
+  std::array<unsigned char, kTagBytes> tag{};
+  std::copy(r + kIvBytes + n, r + raw.size(), tag.begin());
+  const bool ok =
+      ctx && EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, enc_key_.data(), r) == 1 &&
+      EVP_DecryptUpdate(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(field.data()),
+                        static_cast<int>(field.size())) == 1 &&
+      EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &len, r + kIvBytes,
+                        static_cast<int>(n)) == 1 &&
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes, tag.data()) == 1 &&
+      EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()) + len, &len) == 1;
+  if (!ok) {
+    throw Error(ErrorCode::kForbidden,
+                "cannot decrypt a stored " + std::string(field) +
+                    ": the key file does not match the one the data was written with");
+  }
+  return out;
+}
+
+std::string FieldCipher::blindIndex(std::string_view field, std::string_view plaintext) const {
+  return hmacHex(mac_key_, field, plaintext);
+}
+
+std::string FieldCipher::fingerprint() const {
+  return hmacHex(mac_key_, "edupay-key-fingerprint", "").substr(0, 16);
+}
+
+std::string sha256Hex(std::string_view data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr) != 1) {
+    throw Error(ErrorCode::kInternal, "SHA-256 failed");
+  }
+  return toHex(md, len);
+}
+
+std::string sha256File(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(ErrorCode::kNotFound, "cannot open " + path);
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
+  std::vector<char> buf(1 << 16);
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    if (in.gcount() > 0) EVP_DigestUpdate(ctx.get(), buf.data(), static_cast<size_t>(in.gcount()));
+  }
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx.get(), md, &len);
+  return toHex(md, len);
+}
+
+std::string base64Encode(std::string_view data) {
+  std::string out(4 * ((data.size() + 2) / 3), '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(data.data()),
+                                static_cast<int>(data.size()));
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+std::string base64Decode(std::string_view text) {
+  if (text.size() % 4 != 0) throw Error(ErrorCode::kInvalidInput, "malformed base64 text");
+  std::string out(3 * text.size() / 4, '\0');
+  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(text.data()),
+                                static_cast<int>(text.size()));
+  if (n < 0) throw Error(ErrorCode::kInvalidInput, "malformed base64 text");
+  size_t pad = 0;
+  if (!text.empty() && text.back() == '=') ++pad;
+  if (text.size() > 1 && text[text.size() - 2] == '=') ++pad;
+  out.resize(static_cast<size_t>(n) - pad);
+  return out;
+}
+
+}  // namespace edupay::security

@@ -1,0 +1,81 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace edupay::store {
+
+enum class Dialect { kSQLite, kMySQL };
+
+/// A value bound to or read from SQL. Text is UTF-8 (or ASCII hex/base64 for protected fields).
+using SqlValue = std::variant<std::nullptr_t, int64_t, std::string>;
+
+/// A prepared statement with `?` placeholders. Reusable: bind, run, reset, bind again.
+/// Driver errors are translated to edupay::Error (duplicate key -> kConflict, lost connection ->
+/// kUnavailable, anything else -> kInternal).
+class Statement {
+ public:
+  virtual ~Statement() = default;
+  /// 1-based placeholder index.
+  virtual void bind(int index, const SqlValue& value) = 0;
+  /// Runs a statement that returns no rows; returns the number of rows changed.
+  virtual int64_t execute() = 0;
+  /// Query: the first call runs it; each call moves to the next row; false when no more rows.
+  virtual bool next() = 0;
+  /// Column accessors for the current row, 0-based.
+  virtual bool isNull(int column) = 0;
+  virtual int64_t getInt(int column) = 0;
+  virtual std::string getText(int column) = 0;
+  /// Ends the current run so the statement can be bound and run again.
+  virtual void reset() = 0;
+};
+
+/// One connection to the database. Not thread-safe: one per thread.
+class Database {
+ public:
+  virtual ~Database() = default;
+  virtual Dialect dialect() const = 0;
+  virtual std::unique_ptr<Statement> prepare(std::string_view sql) = 0;
+  /// Runs a script of `;`-terminated statements (DDL in migrations). No parameters.
+  virtual void executeScript(std::string_view sql) = 0;
+  virtual void begin() = 0;
+  virtual void commit() = 0;
+  virtual void rollback() = 0;
+  virtual int64_t lastInsertId() = 0;
+  /// The URL with any password removed, for messages.
+  virtual std::string describe() const = 0;
+  /// `INSERT OR IGNORE` (SQLite) / `INSERT IGNORE` (MySQL).
+  std::string_view insertIgnore() const {
+    return dialect() == Dialect::kSQLite ? "INSERT OR IGNORE" : "INSERT IGNORE";
+  }
+};
+
+/// Opens `sqlite:PATH` (PATH may be `:memory:`) or `mysql://user[:pass]@host[:port]/db`.
+/// The MySQL password may also come from EDUPAY_DB_PASSWORD. Throws Error(kInvalidInput) for a
+/// malformed URL, Error(kUnavailable) when the server cannot be reached.
+std::unique_ptr<Database> openDatabase(const std::string& url);
+
+/// RAII transaction: begins on construction, rolls back on destruction unless commit() ran.
+class Transaction {
+ public:
+  explicit Transaction(Database& db) : db_(db) { db_.begin(); }
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  void commit();
+
+ private:
+  Database& db_;
+  bool done_ = false;
+};
+
+/// Helper: prepare, bind in order, and execute.
+int64_t execute(Database& db, std::string_view sql, std::initializer_list<SqlValue> params = {});
+/// Helper: a single integer from a one-row, one-column query; nullopt-like `fallback` when no row.
+int64_t queryInt(Database& db, std::string_view sql, std::initializer_list<SqlValue> params = {},
+                 int64_t fallback = 0);
+
+}  // namespace edupay::store

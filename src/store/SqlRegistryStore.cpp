@@ -1,0 +1,816 @@
+#include "store/SqlRegistryStore.h"
+
+#include <algorithm>
+#include <set>
+#include <unordered_map>
+
+#include "common/Error.h"
+#include "common/Text.h"
+
+namespace edupay::store {
+namespace {
+
+using registry::ApplyCounts;
+using registry::Issue;
+using registry::RollRecord;
+
+// SQLite allows 32,766 host parameters per statement, MySQL 65,535.
+constexpr size_t kMaxParams = 30000;
+
+class SqlTransaction : public registry::StoreTransaction {
+ public:
+  explicit SqlTransaction(Database& db) : tx_(db) {}
+  void commit() override { tx_.commit(); }
+
+ private:
+  Transaction tx_;
+};
+
+std::string placeholders(size_t n) {
+  std::string s;
+  s.reserve(n * 2);
+  for (size_t i = 0; i < n; ++i) s += i ? ",?" : "?";
+  return s;
+}
+
+/// Runs `INSERT ... VALUES (...),(...)` for `rows` (each `ncols` values), splitting to stay
+/// under the parameter limit.
+int64_t insertMany(Database& db, std::string_view head, size_t ncols, const std::vector<SqlValue>& values) {
+  if (values.empty()) return 0;
+  const size_t nrows = values.size() / ncols;
+  const size_t per_stmt = std::max<size_t>(1, kMaxParams / ncols);
+  const std::string tuple = "(" + placeholders(ncols) + ")";
+  int64_t changed = 0;
+  for (size_t start = 0; start < nrows; start += per_stmt) {
+    const size_t n = std::min(per_stmt, nrows - start);
+    std::string sql(head);
+    sql += " VALUES ";
+    for (size_t i = 0; i < n; ++i) {
+      if (i) sql += ',';
+      sql += tuple;
+    }
+    auto stmt = db.prepare(sql);
+    int p = 1;
+    for (size_t i = start * ncols; i < (start + n) * ncols; ++i) stmt->bind(p++, values[i]);
+    changed += stmt->execute();
+  }
+  return changed;
+}
+
+/// Runs `SELECT ... WHERE col IN (...)` over `keys` in slices and calls `on_row` per row.
+template <typename Key, typename Fn>
+void selectIn(Database& db, std::string_view head, std::string_view tail, const std::vector<Key>& keys,
+              Fn&& on_row, const std::vector<SqlValue>& extra = {}) {
+  const size_t per_stmt = kMaxParams - extra.size();
+  for (size_t start = 0; start < keys.size(); start += per_stmt) {
+    const size_t n = std::min(per_stmt, keys.size() - start);
+    std::string sql(head);
+    sql += " IN (" + placeholders(n) + ")";
+    sql += tail;
+    auto stmt = db.prepare(sql);
+    int p = 1;
+    for (size_t i = start; i < start + n; ++i) stmt->bind(p++, SqlValue(keys[i]));
+    for (const auto& e : extra) stmt->bind(p++, e);
+    while (stmt->next()) on_row(*stmt);
+  }
+}
+
+SqlValue textOrNull(const std::string& s) { return s.empty() ? SqlValue(nullptr) : SqlValue(s); }
+std::string sexCode(Sex s) { return s == Sex::kMale ? "M" : "F"; }
+
+struct ExistingPerson {
+  int64_t id = 0;
+  std::string name, sex, birth_date, ethnicity, hukou_region, student_no;
+  int64_t last_run_id = 0;
+  int64_t last_line = 0;
+};
+
+struct ExistingEnrollment {
+  int64_t id = 0;
+  int64_t school_id = 0;
+  std::string stage, class_name, major, status, enroll_date, status_date, end_date;
+  int64_t grade = 0, agri_major = 0, boarding = 0;
+};
+
+struct ExistingAccount {
+  int64_t id = 0;
+  std::string kind, acct_hash, bank_code, holder_name, owner;
+};
+
+struct ChangeRow {
+  std::string entity;
+  int64_t entity_id;
+  std::string field, old_value, new_value;
+};
+
+std::string personKey(const RollRecord& r) {
+  return r.resident_id ? r.resident_id->hash : "sno:" + r.student_no;
+}
+
+}  // namespace
+
+std::unique_ptr<registry::StoreTransaction> SqlRegistryStore::transaction() {
+  return std::make_unique<SqlTransaction>(db_);
+}
+
+void SqlRegistryStore::checkKeyFingerprint(const std::string& fingerprint) {
+  auto stmt = db_.prepare("SELECT value FROM meta WHERE name = 'key_fingerprint'");
+  if (stmt->next()) {
+    const std::string stored = stmt->getText(0);
+    if (stored != fingerprint) {
+      throw Error(ErrorCode::kForbidden,
+                  "the key file (fingerprint " + fingerprint + ") is not the key this database " +
+                      db_.describe() + " was written with (fingerprint " + stored +
+                      "); pass the right --key-file or EDUPAY_KEY_FILE");
+    }
+    return;
+  }
+  stmt.reset();
+  execute(db_, "INSERT INTO meta (name, value) VALUES ('key_fingerprint', ?)", {fingerprint});
+}
+
+std::pair<int64_t, int64_t> SqlRegistryStore::upsertRegions(const std::vector<registry::Region>& regions) {
+  int64_t added = 0, updated = 0;
+  auto find = db_.prepare("SELECT name, parent_code, level FROM regions WHERE code = ?");
+  auto ins = db_.prepare("INSERT INTO regions (code, name, parent_code, level) VALUES (?, ?, ?, ?)");
+  auto upd = db_.prepare("UPDATE regions SET name = ?, parent_code = ?, level = ? WHERE code = ?");
+  for (const auto& r : regions) {
+    find->bind(1, r.code);
+    if (find->next()) {
+      const bool same = find->getText(0) == r.name && find->getText(1) == r.parent_code &&
+                        find->getText(2) == r.level;
+      find->reset();
+      if (!same) {
+        upd->bind(1, r.name);
+        upd->bind(2, textOrNull(r.parent_code));
+        upd->bind(3, r.level);
+        upd->bind(4, r.code);
+        upd->execute();
+        ++updated;
+      }
+    } else {
+      find->reset();
+      ins->bind(1, r.code);
+      ins->bind(2, r.name);
+      ins->bind(3, textOrNull(r.parent_code));
+      ins->bind(4, r.level);
+      ins->execute();
+      ++added;
+    }
+  }
+  return {added, updated};
+}
+
+std::pair<int64_t, int64_t> SqlRegistryStore::upsertSchools(const std::vector<registry::School>& schools) {
+  int64_t added = 0, updated = 0;
+  auto find = db_.prepare("SELECT id, name, region_code, stages, ownership, bank_code FROM schools WHERE code = ?");
+  auto ins = db_.prepare(
+      "INSERT INTO schools (code, name, region_code, stages, ownership, bank_code) VALUES (?, ?, ?, ?, ?, ?)");
+  auto upd = db_.prepare(
+      "UPDATE schools SET name = ?, region_code = ?, stages = ?, ownership = ?, bank_code = ? WHERE id = ?");
+  for (const auto& s : schools) {
+    std::string stages;
+    for (auto st : s.stages) {
+      if (!stages.empty()) stages += ';';
+      stages += domain::code(st);
+    }
+    const std::string ownership = s.is_public ? "public" : "private";
+    find->bind(1, s.code);
+    if (find->next()) {
+      const int64_t id = find->getInt(0);
+      const bool same = find->getText(1) == s.name && find->getText(2) == s.region_code &&
+                        find->getText(3) == stages && find->getText(4) == ownership &&
+                        find->getText(5) == s.bank_code;
+      find->reset();
+      if (!same) {
+        upd->bind(1, s.name);
+        upd->bind(2, s.region_code);
+        upd->bind(3, stages);
+        upd->bind(4, ownership);
+        upd->bind(5, textOrNull(s.bank_code));
+        upd->bind(6, id);
+        upd->execute();
+        ++updated;
+      }
+    } else {
+      find->reset();
+      ins->bind(1, s.code);
+      ins->bind(2, s.name);
+      ins->bind(3, s.region_code);
+      ins->bind(4, stages);
+      ins->bind(5, ownership);
+      ins->bind(6, textOrNull(s.bank_code));
+      ins->execute();
+      ++added;
+    }
+  }
+  school_ids_.clear();
+  return {added, updated};
+}
+
+std::vector<registry::School> SqlRegistryStore::listSchools() {
+  std::vector<registry::School> out;
+  auto stmt = db_.prepare("SELECT id, code, name, region_code, stages, ownership, bank_code FROM schools ORDER BY code");
+  while (stmt->next()) {
+    registry::School s;
+    s.code = stmt->getText(1);
+    s.name = stmt->getText(2);
+    s.region_code = stmt->getText(3);
+    for (const auto& part : text::split(stmt->getText(4), ';')) {
+      if (auto st = domain::parseStage(part)) s.stages.push_back(*st);
+    }
+    s.is_public = stmt->getText(5) == "public";
+    s.bank_code = stmt->getText(6);
+    school_ids_[s.code] = stmt->getInt(0);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+bool SqlRegistryStore::regionExists(const std::string& code) {
+  return queryInt(db_, "SELECT COUNT(*) FROM regions WHERE code = ?", {code}) > 0;
+}
+
+int64_t SqlRegistryStore::schoolId(const std::string& code) {
+  auto it = school_ids_.find(code);
+  if (it != school_ids_.end()) return it->second;
+  const int64_t id = queryInt(db_, "SELECT id FROM schools WHERE code = ?", {code}, 0);
+  if (id == 0) throw Error(ErrorCode::kNotFound, "school " + code + " is not registered");
+  school_ids_[code] = id;
+  return id;
+}
+
+int64_t SqlRegistryStore::beginImportRun(const std::string& kind, const std::string& file_name,
+                                         const std::string& file_sha256, const Date& as_of) {
+  execute(db_,
+          "INSERT INTO import_runs (kind, file_name, file_sha256, as_of, started_at) VALUES (?, ?, ?, ?, ?)",
+          {kind, file_name, file_sha256, as_of.str(), Date::today().str()});
+  return db_.lastInsertId();
+}
+
+void SqlRegistryStore::finishImportRun(int64_t run_id, int64_t total, int64_t ok, int64_t bad) {
+  execute(db_, "UPDATE import_runs SET rows_total = ?, rows_ok = ?, rows_bad = ? WHERE id = ?",
+          {total, ok, bad, run_id});
+}
+
+ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
+                                             const std::vector<RollRecord>& input,
+                                             std::vector<Issue>& issues) {
+  ApplyCounts counts;
+  const std::string as_of = ctx.as_of.str();
+  std::vector<ChangeRow> changes;
+
+  // 1. Drop rows whose student appeared earlier in this chunk.
+  std::vector<const RollRecord*> rows;
+  rows.reserve(input.size());
+  {
+    std::unordered_map<std::string, int64_t> first_line;
+    for (const auto& r : input) {
+      auto [it, fresh] = first_line.emplace(personKey(r), r.line);
+      if (!fresh) {
+        issues.push_back({r.line, r.resident_id ? "resident_id" : "student_no", r.displayKey(),
+                          "the same student is already on line " + std::to_string(it->second) +
+                              " of this file; keep one row per student",
+                          false});
+        continue;
+      }
+      rows.push_back(&r);
+    }
+  }
+
+  // 2. Existing persons (students and guardians) by blind index or student number.
+  std::unordered_map<std::string, ExistingPerson> persons;  // key: rid hash or "sno:..."
+  auto load_persons = [&](const std::vector<std::string>& hashes, const std::vector<std::string>& snos) {
+    auto on_row = [&](Statement& s) {
+      ExistingPerson p;
+      p.id = s.getInt(0);
+      p.name = s.getText(3);
+      p.sex = s.getText(4);
+      p.birth_date = s.getText(5);
+      p.ethnicity = s.getText(6);
+      p.hukou_region = s.getText(7);
+      p.student_no = s.getText(2);
+      p.last_run_id = s.isNull(8) ? 0 : s.getInt(8);
+      p.last_line = s.isNull(9) ? 0 : s.getInt(9);
+      const std::string key = s.isNull(1) ? "sno:" + s.getText(2) : s.getText(1);
+      persons[key] = p;
+      if (!s.isNull(1) && !s.isNull(2)) persons["sno:" + s.getText(2)] = p;
+    };
+    const char* cols =
+        "SELECT id, rid_hash, student_no, name, sex, birth_date, ethnicity, hukou_region, last_run_id, "
+        "last_line FROM persons WHERE ";
+    if (!hashes.empty()) selectIn(db_, std::string(cols) + "rid_hash", "", hashes, on_row);
+    if (!snos.empty()) selectIn(db_, std::string(cols) + "student_no", "", snos, on_row);
+  };
+  {
+    std::vector<std::string> hashes, snos;
+    for (const auto* r : rows) {
+      if (r->resident_id) {
+        hashes.push_back(r->resident_id->hash);
+      } else {
+        snos.push_back(r->student_no);
+      }
+      if (r->guardian_id) hashes.push_back(r->guardian_id->hash);
+    }
+    load_persons(hashes, snos);
+  }
+
+  // 3. Students appearing again in the same run are duplicates across chunks.
+  {
+    std::vector<const RollRecord*> kept;
+    kept.reserve(rows.size());
+    for (const auto* r : rows) {
+      auto it = persons.find(personKey(*r));
+      if (it != persons.end() && it->second.last_run_id == ctx.run_id) {
+        issues.push_back({r->line, r->resident_id ? "resident_id" : "student_no", r->displayKey(),
+                          "the same student is already on line " + std::to_string(it->second.last_line) +
+                              " of this file; keep one row per student",
+                          false});
+        continue;
+      }
+      kept.push_back(r);
+    }
+    rows.swap(kept);
+  }
+
+  // 4. Insert new persons, update changed ones.
+  {
+    std::vector<SqlValue> values;
+    std::vector<std::string> new_hashes, new_snos;
+    std::set<std::string> pending;
+    auto upd = db_.prepare(
+        "UPDATE persons SET name = ?, sex = ?, birth_date = ?, ethnicity = ?, hukou_region = ?, "
+        "student_no = ?, last_run_id = ?, last_line = ? WHERE id = ?");
+    for (const auto* r : rows) {
+      const std::string key = personKey(*r);
+      auto it = persons.find(key);
+      if (it == persons.end()) {
+        pending.insert(key);
+        if (r->resident_id) {
+          new_hashes.push_back(r->resident_id->hash);
+        } else {
+          new_snos.push_back(r->student_no);
+        }
+        values.insert(values.end(),
+                      {r->resident_id ? SqlValue(r->resident_id->hash) : SqlValue(nullptr),
+                       r->resident_id ? SqlValue(r->resident_id->enc) : SqlValue(nullptr),
+                       r->resident_id ? SqlValue(r->resident_id->mask) : SqlValue(nullptr),
+                       textOrNull(r->student_no), r->name, sexCode(r->sex), r->birth_date.str(),
+                       r->ethnicity, textOrNull(r->hukou_region), ctx.run_id, r->line});
+        ++counts.persons_added;
+        continue;
+      }
+      const ExistingPerson& p = it->second;
+      const std::string student_no = r->student_no.empty() ? p.student_no : r->student_no;
+      const std::pair<const char*, std::pair<std::string, std::string>> fields[] = {
+          {"name", {p.name, r->name}},
+          {"sex", {p.sex, sexCode(r->sex)}},
+          {"birth_date", {p.birth_date, r->birth_date.str()}},
+          {"ethnicity", {p.ethnicity, r->ethnicity}},
+          {"hukou_region", {p.hukou_region, r->hukou_region}},
+          {"student_no", {p.student_no, student_no}},
+      };
+      bool changed = false;
+      for (const auto& [field, vals] : fields) {
+        if (vals.first != vals.second) {
+          changed = true;
+          changes.push_back({"person", p.id, field, vals.first, vals.second});
+        }
+      }
+      changed ? ++counts.persons_updated : ++counts.persons_unchanged;
+      upd->bind(1, r->name);
+      upd->bind(2, sexCode(r->sex));
+      upd->bind(3, r->birth_date.str());
+      upd->bind(4, r->ethnicity);
+      upd->bind(5, textOrNull(r->hukou_region));
+      upd->bind(6, textOrNull(student_no));
+      upd->bind(7, ctx.run_id);
+      upd->bind(8, r->line);
+      upd->bind(9, p.id);
+      upd->execute();
+    }
+    // Guardians not yet known become persons too (no run marker: they are not roll rows).
+    for (const auto* r : rows) {
+      if (!r->guardian_id || persons.count(r->guardian_id->hash) || pending.count(r->guardian_id->hash)) {
+        continue;
+      }
+      pending.insert(r->guardian_id->hash);
+      new_hashes.push_back(r->guardian_id->hash);
+      values.insert(values.end(),
+                    {r->guardian_id->hash, r->guardian_id->enc, r->guardian_id->mask, nullptr, r->guardian_name,
+                     sexCode(r->guardian_sex.value_or(Sex::kMale)),
+                     r->guardian_birth ? SqlValue(r->guardian_birth->str()) : SqlValue(nullptr), "",
+                     textOrNull(r->hukou_region), nullptr, nullptr});
+    }
+    insertMany(db_,
+               "INSERT INTO persons (rid_hash, rid_enc, rid_mask, student_no, name, sex, birth_date, "
+               "ethnicity, hukou_region, last_run_id, last_line)",
+               11, values);
+    load_persons(new_hashes, new_snos);
+  }
+  auto person_id = [&](const std::string& key) {
+    auto it = persons.find(key);
+    if (it == persons.end()) throw Error(ErrorCode::kInternal, "person vanished during import");
+    return it->second.id;
+  };
+
+  // 5. Guardian links.
+  {
+    std::vector<SqlValue> values;
+    for (const auto* r : rows) {
+      if (r->guardian_id) {
+        values.insert(values.end(), {person_id(personKey(*r)), person_id(r->guardian_id->hash)});
+      }
+    }
+    counts.guardians_added += insertMany(
+        db_, std::string(db_.insertIgnore()) + " INTO guardians (student_id, guardian_id)", 2, values);
+  }
+
+  // 6. Households, members and the statuses schools claim for them.
+  std::unordered_map<std::string, int64_t> households;
+  {
+    std::vector<std::string> codes;
+    for (const auto* r : rows) {
+      if (!r->household_code.empty()) codes.push_back(r->household_code);
+    }
+    std::sort(codes.begin(), codes.end());
+    codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
+    auto load = [&] {
+      selectIn(db_, "SELECT id, code FROM households WHERE code", "", codes,
+               [&](Statement& s) { households[s.getText(1)] = s.getInt(0); });
+    };
+    load();
+    std::vector<SqlValue> values;
+    std::set<std::string> added;
+    for (const auto* r : rows) {
+      if (r->household_code.empty() || households.count(r->household_code)) continue;
+      if (added.insert(r->household_code).second) {
+        values.insert(values.end(), {r->household_code, textOrNull(r->hukou_region)});
+      }
+    }
+    if (!values.empty()) {
+      insertMany(db_, "INSERT INTO households (code, hukou_region)", 2, values);
+      load();
+    }
+    std::vector<SqlValue> members;
+    for (const auto* r : rows) {
+      if (r->household_code.empty()) continue;
+      const int64_t hh = households.at(r->household_code);
+      members.insert(members.end(), {hh, person_id(personKey(*r)), "student"});
+      if (r->guardian_id) members.insert(members.end(), {hh, person_id(r->guardian_id->hash), "guardian"});
+    }
+    insertMany(db_, std::string(db_.insertIgnore()) + " INTO household_members (household_id, person_id, relation)",
+               3, members);
+
+    // A school speaks for its own claims: the categories its rows list for a household are opened
+    // (valid_from = as-of date); its open claims no longer listed are closed (valid_to).
+    std::map<std::pair<int64_t, std::string>, std::set<std::string>> claims;  // (hh, school) -> cats
+    for (const auto* r : rows) {
+      if (r->claimed_categories.empty()) continue;
+      auto& set = claims[{households.at(r->household_code), r->school_code}];
+      for (auto c : r->claimed_categories) set.insert(std::string(domain::code(c)));
+    }
+    if (!claims.empty()) {
+      std::vector<int64_t> ids;
+      for (const auto& [k, v] : claims) ids.push_back(k.first);
+      struct Open {
+        int64_t id;
+        std::string category, valid_from;
+      };
+      std::map<std::pair<int64_t, std::string>, std::vector<Open>> open;
+      selectIn(db_,
+               "SELECT id, household_id, category, source_ref, valid_from FROM household_status "
+               "WHERE valid_to IS NULL AND source = 'claimed' AND household_id",
+               "", ids, [&](Statement& s) {
+                 open[{s.getInt(1), s.getText(3)}].push_back({s.getInt(0), s.getText(2), s.getText(4)});
+               });
+      std::vector<SqlValue> inserts;
+      auto close = db_.prepare("UPDATE household_status SET valid_to = ? WHERE id = ?");
+      const std::string day_before = ctx.as_of.addDays(-1).str();
+      for (const auto& [key, cats] : claims) {
+        std::set<std::string> already;
+        for (const auto& o : open[key]) {
+          if (cats.count(o.category)) {
+            already.insert(o.category);
+          } else {
+            close->bind(1, std::max(day_before, o.valid_from));
+            close->bind(2, o.id);
+            close->execute();
+            changes.push_back({"household_status", o.id, "valid_to", "", std::max(day_before, o.valid_from)});
+            ++counts.statuses_closed;
+          }
+        }
+        for (const auto& c : cats) {
+          if (already.count(c)) continue;
+          inserts.insert(inserts.end(), {key.first, c, as_of, "claimed", key.second, ctx.run_id});
+          ++counts.statuses_opened;
+        }
+      }
+      insertMany(db_,
+                 "INSERT INTO household_status (household_id, category, valid_from, source, source_ref, run_id)",
+                 6, inserts);
+    }
+  }
+
+  // 7. Enrollments: update the same enrollment in place, close the old one on a transfer or a
+  //    move to the next stage, open the new one.
+  {
+    std::vector<int64_t> ids;
+    for (const auto* r : rows) ids.push_back(person_id(personKey(*r)));
+    std::unordered_map<int64_t, ExistingEnrollment> latest, open;
+    selectIn(db_,
+             "SELECT id, person_id, school_id, stage, grade, class_name, major, agri_major, boarding, status, "
+             "enroll_date, status_date, end_date FROM enrollments WHERE person_id",
+             " ORDER BY person_id, id", ids, [&](Statement& s) {
+               ExistingEnrollment e;
+               e.id = s.getInt(0);
+               e.school_id = s.getInt(2);
+               e.stage = s.getText(3);
+               e.grade = s.getInt(4);
+               e.class_name = s.getText(5);
+               e.major = s.getText(6);
+               e.agri_major = s.getInt(7);
+               e.boarding = s.getInt(8);
+               e.status = s.getText(9);
+               e.enroll_date = s.getText(10);
+               e.status_date = s.getText(11);
+               e.end_date = s.getText(12);
+               const int64_t pid = s.getInt(1);
+               latest[pid] = e;
+               if (s.isNull(12)) open[pid] = e;
+             });
+    auto upd = db_.prepare(
+        "UPDATE enrollments SET stage = ?, grade = ?, class_name = ?, major = ?, agri_major = ?, boarding = ?, "
+        "status = ?, status_date = ?, end_date = ?, run_id = ? WHERE id = ?");
+    auto close = db_.prepare("UPDATE enrollments SET status = ?, status_date = ?, end_date = ? WHERE id = ?");
+    std::vector<SqlValue> inserts;
+    for (const auto* r : rows) {
+      const int64_t pid = person_id(personKey(*r));
+      const int64_t sid = schoolId(r->school_code);
+      const std::string status(domain::code(r->status));
+      const std::string status_date = r->status_date ? r->status_date->str() : "";
+      const std::string end_date =
+          domain::endsEnrollment(r->status) ? (r->status_date ? *r->status_date : ctx.as_of).str() : "";
+      const std::string enroll = r->enroll_date.str();
+      auto lt = latest.find(pid);
+      if (lt != latest.end() && lt->second.school_id == sid && lt->second.enroll_date == enroll) {
+        const auto& e = lt->second;
+        const std::pair<const char*, std::pair<std::string, std::string>> fields[] = {
+            {"stage", {e.stage, std::string(domain::code(r->stage))}},
+            {"grade", {std::to_string(e.grade), std::to_string(r->grade)}},
+            {"class_name", {e.class_name, r->class_name}},
+            {"major", {e.major, r->major}},
+            {"agri_major", {std::to_string(e.agri_major), r->agri_major ? "1" : "0"}},
+            {"boarding", {std::to_string(e.boarding), r->boarding ? "1" : "0"}},
+            {"status", {e.status, status}},
+            {"status_date", {e.status_date, status_date}},
+            {"end_date", {e.end_date, end_date}},
+        };
+        bool changed = false;
+        for (const auto& [field, vals] : fields) {
+          if (vals.first != vals.second) {
+            changed = true;
+            changes.push_back({"enrollment", e.id, field, vals.first, vals.second});
+          }
+        }
+        if (changed) {
+          upd->bind(1, std::string(domain::code(r->stage)));
+          upd->bind(2, int64_t{r->grade});
+          upd->bind(3, r->class_name);
+          upd->bind(4, r->major);
+          upd->bind(5, int64_t{r->agri_major});
+          upd->bind(6, int64_t{r->boarding});
+          upd->bind(7, status);
+          upd->bind(8, textOrNull(status_date));
+          upd->bind(9, textOrNull(end_date));
+          upd->bind(10, ctx.run_id);
+          upd->bind(11, e.id);
+          upd->execute();
+          ++counts.enrollments_updated;
+        }
+        continue;
+      }
+      if (auto op = open.find(pid); op != open.end()) {
+        const auto& e = op->second;
+        if (enroll < e.enroll_date) {
+          issues.push_back({r->line, "enroll_date", enroll,
+                            "the student has a newer enrollment (since " + e.enroll_date +
+                                ") at another school; this row is out of date",
+                            false});
+          continue;
+        }
+        // Same school, new enroll date: the student moved up a stage there.
+        const std::string closing_status = e.school_id == sid ? "graduated" : "transferred";
+        close->bind(1, closing_status);
+        close->bind(2, enroll);
+        close->bind(3, enroll);
+        close->bind(4, e.id);
+        close->execute();
+        changes.push_back({"enrollment", e.id, "status", e.status, closing_status});
+        if (closing_status == "transferred") ++counts.transfers;
+      }
+      inserts.insert(inserts.end(),
+                     {pid, sid, std::string(domain::code(r->stage)), int64_t{r->grade}, r->class_name, r->major,
+                      int64_t{r->agri_major}, int64_t{r->boarding}, status, enroll, textOrNull(status_date),
+                      textOrNull(end_date), ctx.run_id});
+      ++counts.enrollments_opened;
+    }
+    insertMany(db_,
+               "INSERT INTO enrollments (person_id, school_id, stage, grade, class_name, major, agri_major, "
+               "boarding, status, enroll_date, status_date, end_date, run_id)",
+               13, inserts);
+  }
+
+  // 8. Difficulty level for the academic year.
+  {
+    std::vector<int64_t> ids;
+    for (const auto* r : rows) ids.push_back(person_id(personKey(*r)));
+    std::unordered_map<int64_t, std::string> existing;
+    selectIn(db_, "SELECT person_id, level FROM difficulty_levels WHERE person_id", " AND academic_year = ?", ids,
+             [&](Statement& s) { existing[s.getInt(0)] = s.getText(1); }, {int64_t{ctx.academic_year}});
+    auto upd = db_.prepare(
+        "UPDATE difficulty_levels SET level = ?, school_id = ? WHERE person_id = ? AND academic_year = ?");
+    std::vector<SqlValue> inserts;
+    for (const auto* r : rows) {
+      const int64_t pid = person_id(personKey(*r));
+      const std::string level(domain::code(r->difficulty));
+      auto it = existing.find(pid);
+      if (it == existing.end()) {
+        inserts.insert(inserts.end(), {pid, int64_t{ctx.academic_year}, level, schoolId(r->school_code)});
+      } else if (it->second != level) {
+        changes.push_back({"difficulty", pid, std::to_string(ctx.academic_year), it->second, level});
+        upd->bind(1, level);
+        upd->bind(2, schoolId(r->school_code));
+        upd->bind(3, pid);
+        upd->bind(4, int64_t{ctx.academic_year});
+        upd->execute();
+      }
+    }
+    insertMany(db_, "INSERT INTO difficulty_levels (person_id, academic_year, level, school_id)", 4, inserts);
+  }
+
+  // 9. Payee accounts: one open account per student and kind; a new number replaces the old one.
+  {
+    std::vector<int64_t> ids;
+    for (const auto* r : rows) {
+      if (r->account) ids.push_back(person_id(personKey(*r)));
+    }
+    std::map<std::pair<int64_t, std::string>, ExistingAccount> existing;
+    selectIn(db_,
+             "SELECT id, student_id, kind, acct_hash, bank_code, holder_name, owner FROM bank_accounts "
+             "WHERE valid_to IS NULL AND student_id",
+             "", ids, [&](Statement& s) {
+               existing[{s.getInt(1), s.getText(2)}] = {s.getInt(0), s.getText(2), s.getText(3), s.getText(4),
+                                                        s.getText(5), s.getText(6)};
+             });
+    auto close = db_.prepare("UPDATE bank_accounts SET valid_to = ? WHERE id = ?");
+    auto upd = db_.prepare("UPDATE bank_accounts SET bank_code = ?, holder_name = ?, owner = ? WHERE id = ?");
+    std::vector<SqlValue> inserts;
+    for (const auto* r : rows) {
+      if (!r->account) continue;
+      const int64_t pid = person_id(personKey(*r));
+      const std::string kind(domain::code(r->account_kind));
+      const std::string owner =
+          (!r->guardian_name.empty() && r->account_holder == r->guardian_name && r->account_holder != r->name)
+              ? "guardian"
+              : "student";
+      auto it = existing.find({pid, kind});
+      if (it != existing.end()) {
+        const auto& a = it->second;
+        if (a.acct_hash == r->account->hash) {
+          if (a.bank_code != r->bank_code || a.holder_name != r->account_holder || a.owner != owner) {
+            if (a.bank_code != r->bank_code) changes.push_back({"bank_account", a.id, "bank_code", a.bank_code, r->bank_code});
+            if (a.holder_name != r->account_holder) {
+              changes.push_back({"bank_account", a.id, "holder_name", a.holder_name, r->account_holder});
+            }
+            upd->bind(1, r->bank_code);
+            upd->bind(2, r->account_holder);
+            upd->bind(3, owner);
+            upd->bind(4, a.id);
+            upd->execute();
+          }
+          continue;
+        }
+        close->bind(1, as_of);
+        close->bind(2, a.id);
+        close->execute();
+        changes.push_back({"bank_account", a.id, "valid_to", "", as_of});
+        ++counts.accounts_replaced;
+      } else {
+        ++counts.accounts_added;
+      }
+      inserts.insert(inserts.end(), {pid, owner, kind, r->account->hash, r->account->enc, r->account->mask,
+                                     r->bank_code, r->account_holder, int64_t{r->account_luhn_ok}, as_of});
+    }
+    insertMany(db_,
+               "INSERT INTO bank_accounts (student_id, owner, kind, acct_hash, acct_enc, acct_mask, bank_code, "
+               "holder_name, luhn_ok, valid_from)",
+               10, inserts);
+  }
+
+  // 10. Field history.
+  {
+    std::vector<SqlValue> values;
+    for (const auto& c : changes) {
+      values.insert(values.end(), {c.entity, c.entity_id, c.field, c.old_value.substr(0, 255),
+                                   c.new_value.substr(0, 255), ctx.run_id, as_of});
+    }
+    insertMany(db_,
+               "INSERT INTO change_log (entity, entity_id, field, old_value, new_value, run_id, changed_on)", 7,
+               values);
+  }
+  return counts;
+}
+
+std::optional<registry::StudentRecord> SqlRegistryStore::findStudent(const std::optional<std::string>& rid_hash,
+                                                                     const std::string& student_no) {
+  auto p = rid_hash ? db_.prepare(
+                          "SELECT id, rid_mask, rid_enc, student_no, name, sex, birth_date, ethnicity, hukou_region "
+                          "FROM persons WHERE rid_hash = ?")
+                    : db_.prepare(
+                          "SELECT id, rid_mask, rid_enc, student_no, name, sex, birth_date, ethnicity, hukou_region "
+                          "FROM persons WHERE student_no = ?");
+  p->bind(1, rid_hash ? *rid_hash : student_no);
+  if (!p->next()) return std::nullopt;
+  registry::StudentRecord rec;
+  rec.person_id = p->getInt(0);
+  rec.rid_mask = p->getText(1);
+  rec.rid_enc = p->getText(2);
+  rec.student_no = p->getText(3);
+  rec.name = p->getText(4);
+  rec.sex = p->getText(5);
+  rec.birth_date = p->getText(6);
+  rec.ethnicity = p->getText(7);
+  rec.hukou_region = p->getText(8);
+  p.reset();
+  const SqlValue id = rec.person_id;
+
+  auto e = db_.prepare(
+      "SELECT s.code, s.name, e.stage, e.grade, e.class_name, e.major, e.agri_major, e.boarding, e.status, "
+      "e.enroll_date, e.status_date, e.end_date FROM enrollments e JOIN schools s ON s.id = e.school_id "
+      "WHERE e.person_id = ? ORDER BY e.enroll_date, e.id");
+  e->bind(1, id);
+  while (e->next()) {
+    registry::StudentRecord::Enrollment en;
+    en.school_code = e->getText(0);
+    en.school_name = e->getText(1);
+    en.stage = e->getText(2);
+    en.grade = static_cast<int>(e->getInt(3));
+    en.class_name = e->getText(4);
+    en.major = e->getText(5);
+    en.agri_major = e->getInt(6) != 0;
+    en.boarding = e->getInt(7) != 0;
+    en.status = e->getText(8);
+    en.enroll_date = e->getText(9);
+    en.status_date = e->getText(10);
+    en.end_date = e->getText(11);
+    rec.enrollments.push_back(en);
+  }
+  auto h = db_.prepare(
+      "SELECT h.id, h.code, h.hukou_region FROM household_members m JOIN households h ON h.id = m.household_id "
+      "WHERE m.person_id = ? ORDER BY h.id DESC");
+  h->bind(1, id);
+  if (h->next()) {
+    rec.household = registry::StudentRecord::Household{h->getText(1), h->getText(2)};
+    const int64_t hid = h->getInt(0);
+    h.reset();
+    auto st = db_.prepare(
+        "SELECT category, valid_from, valid_to, source, source_ref FROM household_status WHERE household_id = ? "
+        "ORDER BY valid_from, id");
+    st->bind(1, hid);
+    while (st->next()) {
+      rec.statuses.push_back({st->getText(0), st->getText(1), st->getText(2), st->getText(3), st->getText(4)});
+    }
+  }
+  auto d = db_.prepare("SELECT academic_year, level FROM difficulty_levels WHERE person_id = ? ORDER BY academic_year");
+  d->bind(1, id);
+  while (d->next()) rec.difficulty.push_back({static_cast<int>(d->getInt(0)), d->getText(1)});
+  auto g = db_.prepare(
+      "SELECT p.name, p.rid_mask FROM guardians g JOIN persons p ON p.id = g.guardian_id WHERE g.student_id = ? "
+      "ORDER BY p.id");
+  g->bind(1, id);
+  while (g->next()) rec.guardians.push_back({g->getText(0), g->getText(1)});
+  auto a = db_.prepare(
+      "SELECT kind, owner, acct_mask, acct_enc, bank_code, holder_name, valid_from, valid_to, luhn_ok "
+      "FROM bank_accounts WHERE student_id = ? ORDER BY valid_from, id");
+  a->bind(1, id);
+  while (a->next()) {
+    registry::StudentRecord::Account acc{a->getText(0), a->getText(1), a->getText(2), a->getText(3),
+                                         a->getText(4), a->getText(5), a->getText(6), a->getText(7),
+                                         a->getInt(8) != 0};
+    rec.accounts.push_back(acc);
+  }
+  auto c = db_.prepare(
+      "SELECT entity, field, old_value, new_value, changed_on FROM change_log WHERE "
+      "(entity = 'person' AND entity_id = ?) OR (entity = 'difficulty' AND entity_id = ?) OR "
+      "(entity = 'enrollment' AND entity_id IN (SELECT id FROM enrollments WHERE person_id = ?)) OR "
+      "(entity = 'bank_account' AND entity_id IN (SELECT id FROM bank_accounts WHERE student_id = ?)) "
+      "ORDER BY id");
+  for (int i = 1; i <= 4; ++i) c->bind(i, id);
+  while (c->next()) {
+    rec.changes.push_back({c->getText(0), c->getText(1), c->getText(2), c->getText(3), c->getText(4)});
+  }
+  return rec;
+}
+
+}  // namespace edupay::store

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "registry/RegistryStore.h"
+#include "store/Database.h"
+
+namespace edupay::store {
+
+/// RegistryStore over either dialect: the SQL is written once (portable `?` placeholders,
+/// multi-row VALUES, `IN (...)` look-ups per chunk), so a chunk of 1,000 roll rows costs a
+/// fixed number of round trips whatever the database.
+class SqlRegistryStore : public registry::RegistryStore {
+ public:
+  explicit SqlRegistryStore(Database& db) : db_(db) {}
+
+  std::unique_ptr<registry::StoreTransaction> transaction() override;
+  void checkKeyFingerprint(const std::string& fingerprint) override;
+  std::pair<int64_t, int64_t> upsertRegions(const std::vector<registry::Region>& regions) override;
+  std::pair<int64_t, int64_t> upsertSchools(const std::vector<registry::School>& schools) override;
+  std::vector<registry::School> listSchools() override;
+  bool regionExists(const std::string& code) override;
+  int64_t beginImportRun(const std::string& kind, const std::string& file_name,
+                         const std::string& file_sha256, const Date& as_of) override;
+  void finishImportRun(int64_t run_id, int64_t total, int64_t ok, int64_t bad) override;
+  registry::ApplyCounts applyRollChunk(const registry::ImportContext& ctx,
+                                       const std::vector<registry::RollRecord>& rows,
+                                       std::vector<registry::Issue>& issues) override;
+  std::optional<registry::StudentRecord> findStudent(const std::optional<std::string>& rid_hash,
+                                                     const std::string& student_no) override;
+
+ private:
+  int64_t schoolId(const std::string& code);
+  Database& db_;
+  std::map<std::string, int64_t> school_ids_;
+};
+
+}  // namespace edupay::store

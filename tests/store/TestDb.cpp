@@ -1,0 +1,64 @@
+#include "store/TestDb.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace edupay::testing {
+
+std::vector<std::string> testBackends() {
+  const char* env = std::getenv("EDUPAY_TEST_BACKENDS");
+  std::istringstream in(env && *env ? env : "sqlite mysql");
+  std::vector<std::string> out;
+  for (std::string b; in >> b;) out.push_back(b);
+  return out;
+}
+
+ScratchDatabase::ScratchDatabase(const std::string& backend) : backend_(backend) {
+  static std::atomic<int> counter{0};
+  const std::string unique = std::to_string(::getpid()) + "_" + std::to_string(counter++);
+  dir_ = (std::filesystem::temp_directory_path() / ("edupay_test_" + unique)).string();
+  std::filesystem::create_directories(dir_);
+  if (backend == "sqlite") {
+    url_ = "sqlite:" + dir_ + "/test.db";
+    return;
+  }
+  const char* admin = std::getenv("EDUPAY_TEST_MYSQL_URL");
+  if (!admin || !*admin) {
+    ADD_FAILURE() << "EDUPAY_TEST_MYSQL_URL is not set: run the tests with scripts/test, which starts a "
+                     "private MariaDB, or set EDUPAY_TEST_BACKENDS=sqlite to run only the SQLite suite";
+    url_ = "sqlite:" + dir_ + "/fallback.db";
+    return;
+  }
+  mysql_admin_url_ = admin;
+  mysql_schema_ = "edupay_t" + unique;
+  auto db = store::openDatabase(mysql_admin_url_);
+  db->executeScript("CREATE DATABASE " + mysql_schema_ + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;");
+  url_ = mysql_admin_url_.substr(0, mysql_admin_url_.rfind('/') + 1) + mysql_schema_;
+}
+
+ScratchDatabase::~ScratchDatabase() {
+  if (!mysql_schema_.empty()) {
+    try {
+      auto db = store::openDatabase(mysql_admin_url_);
+      db->executeScript("DROP DATABASE IF EXISTS " + mysql_schema_ + ";");
+    } catch (const std::exception&) {
+      // The private server is removed after the run anyway.
+    }
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+}
+
+std::string writeFile(const std::string& dir, const std::string& name, const std::string& content) {
+  const std::string path = dir + "/" + name;
+  std::ofstream out(path, std::ios::binary);
+  out << content;
+  return path;
+}
+
+}  // namespace edupay::testing

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "store/Database.h"
+
+namespace edupay::testing {
+
+/// The backends the database suites run on: EDUPAY_TEST_BACKENDS ("sqlite mysql"; default
+/// "sqlite mysql"). A listed backend that cannot be reached fails the test: it is never skipped.
+std::vector<std::string> testBackends();
+
+/// A fresh, empty database for one test: a temporary SQLite file, or a new MariaDB/MySQL
+/// schema on the server named by EDUPAY_TEST_MYSQL_URL (dropped afterwards).
+class ScratchDatabase {
+ public:
+  explicit ScratchDatabase(const std::string& backend);
+  ~ScratchDatabase();
+  const std::string& url() const { return url_; }
+  std::unique_ptr<store::Database> open() const { return store::openDatabase(url_); }
+  /// A scratch directory for files of this test.
+  const std::string& dir() const { return dir_; }
+
+ private:
+  std::string backend_;
+  std::string url_;
+  std::string dir_;
+  std::string mysql_admin_url_;
+  std::string mysql_schema_;
+};
+
+/// Writes `content` to DIR/name and returns the path.
+std::string writeFile(const std::string& dir, const std::string& name, const std::string& content);
+
+}  // namespace edupay::testing
