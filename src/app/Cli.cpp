@@ -282,15 +282,26 @@ int cmdImportRoll(Context& c) {
               << " transfers; accounts: " << r.counts.accounts_added << " added, " << r.counts.accounts_replaced
               << " replaced\n";
     }
+    // Errors one by one (they must be fixed); warnings grouped by reason (they only inform).
     size_t shown = 0;
+    std::map<std::string, std::pair<int64_t, int64_t>> warnings;  // reason -> count, first line
     for (const auto& i : r.issues) {
-      if (shown++ >= 20) break;
+      if (i.warning) {
+        auto& w = warnings[i.column + ": " + i.reason];
+        if (w.first++ == 0) w.second = i.line;
+        continue;
+      }
+      if (shown++ >= 20) continue;
       c.out() << "  line " << i.line << ", " << i.column << (i.value.empty() ? "" : " `" + i.value + "`") << ": "
-              << (i.warning ? "warning: " : "") << i.reason << "\n";
+              << i.reason << "\n";
     }
-    if (r.issues_total > static_cast<int64_t>(shown)) {
-      c.out() << "  ... " << (r.issues_total - static_cast<int64_t>(shown)) << " more";
-      c.out() << (o.report_path.empty() ? " (use --report FILE.csv for all)" : "") << "\n";
+    for (const auto& [reason, w] : warnings) {
+      c.out() << "  warning, " << w.first << (w.first == 1 ? " row" : " rows") << " (first: line " << w.second
+              << "), " << reason << "\n";
+    }
+    if (r.issues_total > static_cast<int64_t>(r.issues.size()) || shown > 20) {
+      c.out() << "  ... " << r.issues_total << " issues in all";
+      c.out() << (o.report_path.empty() ? "; use --report FILE.csv to list every one" : "") << "\n";
     }
     if (!o.report_path.empty()) c.out() << "  report: " << o.report_path << "\n";
     if (!r.committed && !o.dry_run && r.rows_bad > 0) {

@@ -111,7 +111,7 @@ std::string convertWhole(const char* to, const char* from, std::string_view in, 
 }  // namespace
 
 std::string utf8ToGb18030(std::string_view utf8) {
-  // glibc's UTF-8 decoder accepts some sequences the standard forbids (surrogates); check first.
+  // Checked up front so the message blames malformed input rather than the target encoding.
   if (!text::isValidUtf8(utf8)) {
     const auto scan = scanUtf8(utf8);
     throw Error(ErrorCode::kInvalidInput,

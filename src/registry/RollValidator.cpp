@@ -113,7 +113,13 @@ class RowCheck {
     Issue issue;
     issue.line = line_;
     issue.column = RollHeader::englishName(c);
-    issue.value = isSensitive(c) ? maskMiddle(value, 4, 4) : value;
+    if (c == RollColumn::kBankAccount) {
+      // Same form as BankAccountNumber::masked(): the length is not revealed.
+      issue.value = value.size() > 8 ? value.substr(0, 4) + "****" + value.substr(value.size() - 4)
+                                     : maskMiddle(value, 0, 0);
+    } else {
+      issue.value = isSensitive(c) ? maskMiddle(value, 4, 4) : value;
+    }
     issue.reason = reason;
     issue.warning = warn;
     issues_.push_back(std::move(issue));

@@ -351,7 +351,8 @@ class Generator {
     s.boarding = s.stage != Stage::kPreschool && (s.stage >= Stage::kSenior || rng_.chance(3000));
     if (rng_.chance(150)) {
       s.status = "suspended";
-      s.status_date = o_.as_of.addDays(-rng_.below(200)).str();
+      const int64_t enrolled_days = o_.as_of.daysSinceEpoch() - s.enroll.daysSinceEpoch();
+      s.status_date = o_.as_of.addDays(-rng_.below(std::clamp<int64_t>(enrolled_days, 1, 200))).str();
     }
   }
 
