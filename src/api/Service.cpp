@@ -23,7 +23,8 @@ using Poco::Net::HTTPResponse;
 using Poco::Net::HTTPServerRequest;
 using Poco::Net::HTTPServerResponse;
 
-void sendJson(HTTPServerResponse& resp, HTTPResponse::HTTPStatus status, const Poco::JSON::Object& body) {
+void sendJson(HTTPServerResponse& resp, HTTPResponse::HTTPStatus status,
+              const Poco::JSON::Object& body) {
   resp.setStatus(status);
   resp.setContentType("application/json; charset=utf-8");
   resp.set("Cache-Control", "no-store");

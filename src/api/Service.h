@@ -12,9 +12,9 @@ namespace edupay::api {
 
 /// Settings read once at start (edupayd's --config properties file or defaults).
 struct ServiceConfig {
-  std::string address = "127.0.0.1";  ///< http.address
-  uint16_t port = 8080;                ///< http.port (0 = any free port, for tests)
-  int threads = 8;                     ///< http.threads
+  std::string address = "127.0.0.1";        ///< http.address
+  uint16_t port = 8080;                     ///< http.port (0 = any free port, for tests)
+  int threads = 8;                          ///< http.threads
   std::string db_url = "sqlite:edupay.db";  ///< db.url
 };
 

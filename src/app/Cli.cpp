@@ -56,9 +56,10 @@ struct Args {
 
 const std::map<std::string, bool> kKnownOptions = {
     // name -> takes a value
-    {"db", true},          {"key-file", true}, {"json", false},    {"dry-run", false},
-    {"accept-valid", false}, {"report", true},  {"as-of", true},    {"encoding", true},
-    {"reveal", false},     {"students", true}, {"seed", true},     {"out", true},
+    {"db", true},           {"key-file", true},      {"json", false},
+    {"dry-run", false},     {"accept-valid", false}, {"report", true},
+    {"as-of", true},        {"encoding", true},      {"reveal", false},
+    {"students", true},     {"seed", true},          {"out", true},
     {"single-file", false}, {"help", false},
 };
 
@@ -77,9 +78,11 @@ Args parseArgs(const std::vector<std::string>& argv) {
       name = name.substr(0, eq);
     }
     auto known = kKnownOptions.find(name);
-    if (known == kKnownOptions.end()) throw Error(ErrorCode::kInvalidInput, "unknown option --" + name);
+    if (known == kKnownOptions.end())
+      throw Error(ErrorCode::kInvalidInput, "unknown option --" + name);
     if (known->second && !value) {
-      if (i + 1 >= argv.size()) throw Error(ErrorCode::kInvalidInput, "option --" + name + " needs a value");
+      if (i + 1 >= argv.size())
+        throw Error(ErrorCode::kInvalidInput, "option --" + name + " needs a value");
       value = argv[++i];
     }
     a.options[name] = value.value_or("1");
@@ -118,13 +121,16 @@ std::string toJson(const Poco::JSON::Object& o) {
 
 class Context {
  public:
-  Context(const Args& args, std::ostream& out, std::ostream& err) : args_(args), out_(out), err_(err) {}
+  Context(const Args& args, std::ostream& out, std::ostream& err)
+      : args_(args), out_(out), err_(err) {}
 
   const Args& args() const { return args_; }
   std::ostream& out() { return out_; }
   std::ostream& err() { return err_; }
   bool json() const { return args_.has("json"); }
-  std::string keyPath() const { return args_.get("key-file", envOr("EDUPAY_KEY_FILE", "edupay.key")); }
+  std::string keyPath() const {
+    return args_.get("key-file", envOr("EDUPAY_KEY_FILE", "edupay.key"));
+  }
 
   store::Database& db() {
     if (!db_) {
@@ -140,13 +146,15 @@ class Context {
   /// The field cipher, checked against the key fingerprint the database records.
   const security::FieldCipher& cipher() {
     if (!cipher_) {
-      cipher_ = std::make_unique<security::FieldCipher>(security::FieldCipher::loadKeyFile(keyPath()));
+      cipher_ =
+          std::make_unique<security::FieldCipher>(security::FieldCipher::loadKeyFile(keyPath()));
       registry().checkKeyFingerprint(cipher_->fingerprint());
     }
     return *cipher_;
   }
   const std::string& word(size_t i, const char* what) const {
-    if (i >= args_.words.size()) throw Error(ErrorCode::kInvalidInput, std::string("missing ") + what);
+    if (i >= args_.words.size())
+      throw Error(ErrorCode::kInvalidInput, std::string("missing ") + what);
     return args_.words[i];
   }
 
@@ -162,7 +170,9 @@ class Context {
 Date asOfDate(const Args& a) {
   if (!a.has("as-of")) return Date::today();
   auto d = Date::parse(a.get("as-of"));
-  if (!d) throw Error(ErrorCode::kInvalidInput, "--as-of `" + a.get("as-of") + "` is not a date (YYYY-MM-DD)");
+  if (!d)
+    throw Error(ErrorCode::kInvalidInput,
+                "--as-of `" + a.get("as-of") + "` is not a date (YYYY-MM-DD)");
   return *d;
 }
 
@@ -173,7 +183,8 @@ int cmdKeygen(Context& c) {
     o.set("key_file", c.keyPath());
     c.out() << toJson(o) << "\n";
   } else {
-    c.out() << "wrote key file " << c.keyPath() << " (mode 600). Back it up: data encrypted with it\n"
+    c.out() << "wrote key file " << c.keyPath()
+            << " (mode 600). Back it up: data encrypted with it\n"
             << "cannot be read without it.\n";
   }
   return kExitOk;
@@ -195,7 +206,8 @@ int cmdMigrate(Context& c) {
     c.out() << db->describe() << ": schema is current (version " << r.to_version << ")\n";
   } else {
     for (const auto& m : r.applied) c.out() << "applied " << m << "\n";
-    c.out() << db->describe() << ": schema version " << r.from_version << " -> " << r.to_version << "\n";
+    c.out() << db->describe() << ": schema version " << r.from_version << " -> " << r.to_version
+            << "\n";
   }
   return kExitOk;
 }
@@ -232,7 +244,9 @@ int cmdImportRoll(Context& c) {
   o.progress = [&c](int64_t rows) { c.err() << "  ... " << rows << " rows\n" << std::flush; };
   const auto r = registry::importRoll(c.registry(), c.cipher(), file, o);
 
-  const char* outcome = r.committed ? "imported" : (o.dry_run ? "dry run: nothing written" : "rejected: nothing written");
+  const char* outcome =
+      r.committed ? "imported"
+                  : (o.dry_run ? "dry run: nothing written" : "rejected: nothing written");
   if (c.json()) {
     Poco::JSON::Object j;
     j.set("file", file);
@@ -273,14 +287,15 @@ int cmdImportRoll(Context& c) {
     c.out() << toJson(j) << "\n";
   } else {
     c.out() << file << " (" << encodingName(r.encoding) << "): " << outcome << "\n"
-            << "  rows: " << r.rows_total << " read, " << r.rows_ok << " good, " << r.rows_bad << " bad, "
-            << r.warnings << " warnings\n";
+            << "  rows: " << r.rows_total << " read, " << r.rows_ok << " good, " << r.rows_bad
+            << " bad, " << r.warnings << " warnings\n";
     if (r.committed) {
-      c.out() << "  students: " << r.counts.persons_added << " new, " << r.counts.persons_updated << " changed, "
-              << r.counts.persons_unchanged << " unchanged; enrollments: " << r.counts.enrollments_opened
-              << " opened, " << r.counts.enrollments_updated << " updated, " << r.counts.transfers
-              << " transfers; accounts: " << r.counts.accounts_added << " added, " << r.counts.accounts_replaced
-              << " replaced\n";
+      c.out() << "  students: " << r.counts.persons_added << " new, " << r.counts.persons_updated
+              << " changed, " << r.counts.persons_unchanged
+              << " unchanged; enrollments: " << r.counts.enrollments_opened << " opened, "
+              << r.counts.enrollments_updated << " updated, " << r.counts.transfers
+              << " transfers; accounts: " << r.counts.accounts_added << " added, "
+              << r.counts.accounts_replaced << " replaced\n";
     }
     // Errors one by one (they must be fixed); warnings grouped by reason (they only inform).
     size_t shown = 0;
@@ -292,12 +307,12 @@ int cmdImportRoll(Context& c) {
         continue;
       }
       if (shown++ >= 20) continue;
-      c.out() << "  line " << i.line << ", " << i.column << (i.value.empty() ? "" : " `" + i.value + "`") << ": "
-              << i.reason << "\n";
+      c.out() << "  line " << i.line << ", " << i.column
+              << (i.value.empty() ? "" : " `" + i.value + "`") << ": " << i.reason << "\n";
     }
     for (const auto& [reason, w] : warnings) {
-      c.out() << "  warning, " << w.first << (w.first == 1 ? " row" : " rows") << " (first: line " << w.second
-              << "), " << reason << "\n";
+      c.out() << "  warning, " << w.first << (w.first == 1 ? " row" : " rows") << " (first: line "
+              << w.second << "), " << reason << "\n";
     }
     if (r.issues_total > static_cast<int64_t>(r.issues.size()) || shown > 20) {
       c.out() << "  ... " << r.issues_total << " issues in all";
@@ -305,7 +320,8 @@ int cmdImportRoll(Context& c) {
     }
     if (!o.report_path.empty()) c.out() << "  report: " << o.report_path << "\n";
     if (!r.committed && !o.dry_run && r.rows_bad > 0) {
-      c.out() << "  fix the rows above and import again, or use --accept-valid to write the good rows\n";
+      c.out() << "  fix the rows above and import again, or use --accept-valid to write the good "
+                 "rows\n";
     }
   }
   if (r.rows_bad > 0) return kExitRejected;
@@ -323,13 +339,14 @@ int cmdStudentShow(Context& c) {
   } else if (auto s = StudentNumber::parse(key)) {
     sno = s->str();
   } else {
-    throw Error(ErrorCode::kInvalidInput, "`" + maskMiddle(key, 4, 4) + "` is not a resident ID (" + why +
-                                              ") nor a student number");
+    throw Error(ErrorCode::kInvalidInput, "`" + maskMiddle(key, 4, 4) + "` is not a resident ID (" +
+                                              why + ") nor a student number");
   }
   const auto rec = c.registry().findStudent(hash, sno);
   if (!rec) throw Error(ErrorCode::kNotFound, "no student with that ID is registered");
   const bool reveal = c.args().has("reveal");
-  const std::string id_shown = reveal && !rec->rid_enc.empty() ? cipher.decrypt("resident_id", rec->rid_enc) : rec->rid_mask;
+  const std::string id_shown =
+      reveal && !rec->rid_enc.empty() ? cipher.decrypt("resident_id", rec->rid_enc) : rec->rid_mask;
   auto acct = [&](const registry::StudentRecord::Account& a) {
     return reveal ? cipher.decrypt("bank_account", a.acct_enc) : a.acct_mask;
   };
@@ -416,36 +433,40 @@ int cmdStudentShow(Context& c) {
     return kExitOk;
   }
   auto& out = c.out();
-  out << rec->name << "  " << id_shown << (rec->student_no.empty() ? "" : "  " + maskMiddle(rec->student_no, 4, 4))
-      << "\n  " << (rec->sex == "M" ? "male" : "female") << ", born " << rec->birth_date << ", " << rec->ethnicity
-      << ", hukou " << rec->hukou_region << "\n";
+  out << rec->name << "  " << id_shown
+      << (rec->student_no.empty() ? "" : "  " + maskMiddle(rec->student_no, 4, 4)) << "\n  "
+      << (rec->sex == "M" ? "male" : "female") << ", born " << rec->birth_date << ", "
+      << rec->ethnicity << ", hukou " << rec->hukou_region << "\n";
   out << "Enrollments:\n";
   for (const auto& e : rec->enrollments) {
-    out << "  " << e.enroll_date << " .. " << (e.end_date.empty() ? "      now " : e.end_date) << "  " << e.school_code
-        << " " << e.school_name << "  " << e.stage << " grade " << e.grade << " " << e.class_name
-        << (e.major.empty() ? "" : " " + e.major) << (e.agri_major ? " (agri)" : "") << (e.boarding ? " boarding" : "")
-        << "  [" << e.status << (e.status_date.empty() ? "" : " " + e.status_date) << "]\n";
+    out << "  " << e.enroll_date << " .. " << (e.end_date.empty() ? "      now " : e.end_date)
+        << "  " << e.school_code << " " << e.school_name << "  " << e.stage << " grade " << e.grade
+        << " " << e.class_name << (e.major.empty() ? "" : " " + e.major)
+        << (e.agri_major ? " (agri)" : "") << (e.boarding ? " boarding" : "") << "  [" << e.status
+        << (e.status_date.empty() ? "" : " " + e.status_date) << "]\n";
   }
   if (rec->household) out << "Household " << rec->household->code << ":\n";
   for (const auto& s : rec->statuses) {
-    out << "  " << s.category << "  " << s.valid_from << " .. " << (s.valid_to.empty() ? "open" : s.valid_to) << "  ("
-        << s.source << (s.source == "claimed" ? " by school " + s.source_ref : "") << ")\n";
+    out << "  " << s.category << "  " << s.valid_from << " .. "
+        << (s.valid_to.empty() ? "open" : s.valid_to) << "  (" << s.source
+        << (s.source == "claimed" ? " by school " + s.source_ref : "") << ")\n";
   }
   out << "Difficulty level:";
-  for (const auto& d : rec->difficulty) out << "  " << d.academic_year << "-" << (d.academic_year + 1) % 100 << " " << d.level;
+  for (const auto& d : rec->difficulty)
+    out << "  " << d.academic_year << "-" << (d.academic_year + 1) % 100 << " " << d.level;
   out << "\nGuardians:";
   for (const auto& g : rec->guardians) out << "  " << g.name << " " << g.rid_mask;
   out << "\nAccounts:\n";
   for (const auto& a : rec->accounts) {
-    out << "  " << a.kind << " " << acct(a) << " bank " << a.bank_code << " holder " << a.holder_name << " ("
-        << a.owner << ")" << (a.luhn_ok ? "" : " [fails Luhn]") << "  " << a.valid_from << " .. "
-        << (a.valid_to.empty() ? "open" : a.valid_to) << "\n";
+    out << "  " << a.kind << " " << acct(a) << " bank " << a.bank_code << " holder "
+        << a.holder_name << " (" << a.owner << ")" << (a.luhn_ok ? "" : " [fails Luhn]") << "  "
+        << a.valid_from << " .. " << (a.valid_to.empty() ? "open" : a.valid_to) << "\n";
   }
   if (!rec->changes.empty()) {
     out << "Changes:\n";
     for (const auto& h : rec->changes) {
-      out << "  " << h.changed_on << " " << h.entity << "." << h.field << ": `" << h.old_value << "` -> `"
-          << h.new_value << "`\n";
+      out << "  " << h.changed_on << " " << h.entity << "." << h.field << ": `" << h.old_value
+          << "` -> `" << h.new_value << "`\n";
     }
   }
   return kExitOk;
@@ -476,9 +497,10 @@ int cmdSynth(Context& c) {
     j.set("bad_rows", s.bad_rows);
     c.out() << toJson(j) << "\n";
   } else {
-    c.out() << "wrote " << o.out_dir << ": " << s.students << " students in " << s.households << " households, "
-            << s.schools << " schools in " << s.counties << " counties, " << s.roll_files << " roll file(s), "
-            << s.roster_rows << " roster rows, roll-bad.csv with " << s.bad_rows << " broken rows\n";
+    c.out() << "wrote " << o.out_dir << ": " << s.students << " students in " << s.households
+            << " households, " << s.schools << " schools in " << s.counties << " counties, "
+            << s.roll_files << " roll file(s), " << s.roster_rows
+            << " roster rows, roll-bad.csv with " << s.bad_rows << " broken rows\n";
   }
   return kExitOk;
 }
@@ -497,7 +519,8 @@ int dispatch(Context& c) {
   if (cmd == "import" && (sub == "schools" || sub == "regions")) return cmdImportReference(c, sub);
   if (cmd == "import" && sub == "roll") return cmdImportRoll(c);
   if (cmd == "student" && sub == "show") return cmdStudentShow(c);
-  throw Error(ErrorCode::kInvalidInput, "unknown command `" + cmd + (sub.empty() ? "" : " " + sub) + "`; run edupay --help");
+  throw Error(ErrorCode::kInvalidInput,
+              "unknown command `" + cmd + (sub.empty() ? "" : " " + sub) + "`; run edupay --help");
 }
 
 }  // namespace

@@ -9,8 +9,8 @@ namespace edupay::app {
 /// Exit codes of every edupay command (documented in the README).
 enum ExitCode : int {
   kExitOk = 0,
-  kExitRejected = 1,     ///< the input had bad rows; nothing (or only the good rows) was written
-  kExitUsage = 2,        ///< wrong command line
+  kExitRejected = 1,  ///< the input had bad rows; nothing (or only the good rows) was written
+  kExitUsage = 2,     ///< wrong command line
   kExitNotFound = 3,
   kExitConflict = 4,
   kExitForbidden = 5,

@@ -15,12 +15,13 @@ class Daemon : public Poco::Util::ServerApplication {
  protected:
   void defineOptions(Poco::Util::OptionSet& options) override {
     ServerApplication::defineOptions(options);
-    options.addOption(Poco::Util::Option("config", "c", "properties file (http.port, db.url, ...)")
-                          .required(false)
-                          .argument("FILE")
-                          .callback(Poco::Util::OptionCallback<Daemon>(this, &Daemon::handleConfig)));
-    options.addOption(Poco::Util::Option("help", "h", "show this help").callback(
-        Poco::Util::OptionCallback<Daemon>(this, &Daemon::handleHelp)));
+    options.addOption(
+        Poco::Util::Option("config", "c", "properties file (http.port, db.url, ...)")
+            .required(false)
+            .argument("FILE")
+            .callback(Poco::Util::OptionCallback<Daemon>(this, &Daemon::handleConfig)));
+    options.addOption(Poco::Util::Option("help", "h", "show this help")
+                          .callback(Poco::Util::OptionCallback<Daemon>(this, &Daemon::handleHelp)));
   }
   void handleConfig(const std::string&, const std::string& value) { loadConfiguration(value); }
   void handleHelp(const std::string&, const std::string&) {

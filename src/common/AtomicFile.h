@@ -19,8 +19,11 @@ class AtomicFileWriter {
   AtomicFileWriter& operator=(const AtomicFileWriter&) = delete;
 
   std::ostream& stream() { return out_; }
-  void write(std::string_view data) { out_.write(data.data(), static_cast<std::streamsize>(data.size())); }
-  /// Flush, fsync, rename. Throws Error(kUnavailable) on any I/O failure (the temp file is removed).
+  void write(std::string_view data) {
+    out_.write(data.data(), static_cast<std::streamsize>(data.size()));
+  }
+  /// Flush, fsync, rename. Throws Error(kUnavailable) on any I/O failure (the temp file is
+  /// removed).
   void commit();
   const std::string& path() const { return path_; }
 

@@ -11,8 +11,8 @@
 namespace edupay {
 
 enum class TextEncoding {
-  kAuto,     ///< reader only: BOM -> UTF-8; otherwise UTF-8 if the first 64 KiB are valid UTF-8,
-             ///< else GB18030 (a superset of GBK and GB2312)
+  kAuto,  ///< reader only: BOM -> UTF-8; otherwise UTF-8 if the first 64 KiB are valid UTF-8,
+          ///< else GB18030 (a superset of GBK and GB2312)
   kUtf8,
   kGb18030,  ///< also reads GBK / GB2312 files
 };

@@ -14,8 +14,9 @@ class Date {
  public:
   Date() = default;  ///< 1970-01-01
 
-  /// Accepts `YYYY-MM-DD`, `YYYY/MM/DD`, `YYYY.MM.DD` and `YYYYMMDD` (single-digit month/day allowed
-  /// with separators). Returns nullopt for anything else or an impossible date (2023-02-29).
+  /// Accepts `YYYY-MM-DD`, `YYYY/MM/DD`, `YYYY.MM.DD` and `YYYYMMDD` (single-digit month/day
+  /// allowed with separators). Returns nullopt for anything else or an impossible date
+  /// (2023-02-29).
   static std::optional<Date> parse(std::string_view text);
   /// nullopt when the triple is not a real date.
   static std::optional<Date> fromYmd(int year, int month, int day);

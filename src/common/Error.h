@@ -10,10 +10,10 @@ namespace edupay {
 enum class ErrorCode {
   kInvalidInput,  ///< the caller gave something malformed; the message says what and where
   kNotFound,
-  kConflict,      ///< duplicate key, stale version, state does not allow the action
+  kConflict,  ///< duplicate key, stale version, state does not allow the action
   kForbidden,
-  kUnavailable,   ///< database or file system not reachable; retrying later may work
-  kInternal,      ///< a bug
+  kUnavailable,  ///< database or file system not reachable; retrying later may work
+  kInternal,     ///< a bug
 };
 
 /// Short stable name of a code ("invalid_input", "not_found", ...), used in JSON output.

@@ -14,8 +14,8 @@ enum class Sex { kMale, kFemale };
 /// date, 3-digit sequence (odd = male), ISO 7064 MOD 11-2 check character.
 class ResidentId {
  public:
-  /// Parses an 18-character ID (lower-case `x` accepted and normalised to `X`; full-width digits and
-  /// surrounding spaces tolerated) or a 15-digit legacy ID (converted: birth year 19YY, check
+  /// Parses an 18-character ID (lower-case `x` accepted and normalised to `X`; full-width digits
+  /// and surrounding spaces tolerated) or a 15-digit legacy ID (converted: birth year 19YY, check
   /// character computed). Checks: length and characters, check character, a real birth date not
   /// after `today`, a birth year not before 1900, one of the 34 province-level prefixes.
   /// On failure returns nullopt and, when `why` is given, a reason a person can act on
@@ -27,7 +27,8 @@ class ResidentId {
 
   /// The MOD 11-2 check character for the first 17 digits. REQUIRES: 17 ASCII digits.
   static char checkCharacter(std::string_view first17);
-  /// True for the 34 province-level codes (11..15, 21..23, 31..37, 41..46, 50..54, 61..65, 71, 81, 82).
+  /// True for the 34 province-level codes (11..15, 21..23, 31..37, 41..46, 50..54, 61..65, 71, 81,
+  /// 82).
   static bool isProvinceCode(int two_digits);
 
   const std::string& str() const { return id_; }

@@ -7,7 +7,17 @@
 namespace edupay::domain {
 
 /// Education stages, from kindergarten to doctorate.
-enum class Stage { kPreschool, kPrimary, kJunior, kSenior, kSecVoc, kHigherVoc, kUndergrad, kMaster, kPhd };
+enum class Stage {
+  kPreschool,
+  kPrimary,
+  kJunior,
+  kSenior,
+  kSecVoc,
+  kHigherVoc,
+  kUndergrad,
+  kMaster,
+  kPhd
+};
 /// Student-record (学籍) status of an enrollment.
 enum class EnrollmentStatus { kActive, kSuspended, kTransferred, kDropped, kGraduated };
 /// The school's assessment of a student's family difficulty for one academic year.

@@ -116,8 +116,8 @@ struct StudentRecord {
   std::string ethnicity;
   std::string hukou_region;
   struct Enrollment {
-    std::string school_code, school_name, stage, class_name, major, status, enroll_date, status_date,
-        end_date;
+    std::string school_code, school_name, stage, class_name, major, status, enroll_date,
+        status_date, end_date;
     int grade = 0;
     bool agri_major = false, boarding = false;
   };

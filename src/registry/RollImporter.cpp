@@ -76,7 +76,8 @@ std::vector<domain::Stage> parseStages(const std::string& text_value, std::strin
 
 /// Reads a small reference CSV with a header into maps keyed by English column names.
 template <typename Fn>
-void readReferenceCsv(const std::string& path, const std::vector<std::pair<std::string, std::string>>& columns,
+void readReferenceCsv(const std::string& path,
+                      const std::vector<std::pair<std::string, std::string>>& columns,
                       Fn&& on_row) {
   std::ifstream in = openInput(path);
   CsvReader reader(in, path);
@@ -98,7 +99,8 @@ void readReferenceCsv(const std::string& path, const std::vector<std::pair<std::
       return text::trim(row[it->second]);
     };
     std::string problem = on_row(get);
-    if (!problem.empty()) errors.push_back(path + ": line " + std::to_string(reader.line()) + ": " + problem);
+    if (!problem.empty())
+      errors.push_back(path + ": line " + std::to_string(reader.line()) + ": " + problem);
   }
   if (!errors.empty()) {
     std::string msg = std::to_string(errors.size()) + " bad row(s); nothing was imported:";
@@ -116,7 +118,8 @@ RollImportResult importRoll(RegistryStore& store, const security::FieldCipher& c
   std::ifstream in = openInput(path);
   CsvReader reader(in, path, options.encoding);
   std::vector<std::string> row;
-  if (!reader.next(row)) throw Error(ErrorCode::kInvalidInput, path + ": the file is empty; expected a header row");
+  if (!reader.next(row))
+    throw Error(ErrorCode::kInvalidInput, path + ": the file is empty; expected a header row");
   const RollHeader header = RollHeader::parse(row, path);
 
   std::map<std::string, RollValidator::SchoolInfo> schools;
@@ -199,12 +202,14 @@ SchoolImportResult importSchools(RegistryStore& store, const std::string& path) 
                      if (s.code.size() != 10 || !text::isAllDigits(s.code)) {
                        return "school_code `" + s.code + "` must be 10 digits";
                      }
-                     if (!seen.emplace(s.code, n).second) return "school_code " + s.code + " appears twice";
+                     if (!seen.emplace(s.code, n).second)
+                       return "school_code " + s.code + " appears twice";
                      if (s.name.empty()) return "name is required";
                      if (s.region_code.size() != 6 || !text::isAllDigits(s.region_code)) {
                        return "region_code `" + s.region_code + "` must be a 6-digit region code";
                      }
-                     if (!bad.empty()) return "stages: `" + bad + "` is not one of " + domain::stageCodes();
+                     if (!bad.empty())
+                       return "stages: `" + bad + "` is not one of " + domain::stageCodes();
                      if (s.stages.empty()) return "stages is required (e.g. primary;junior)";
                      if (own == "public" || own == "公办" || own.empty()) {
                        s.is_public = true;
@@ -224,23 +229,24 @@ SchoolImportResult importSchools(RegistryStore& store, const std::string& path) 
 
 SchoolImportResult importRegions(RegistryStore& store, const std::string& path) {
   std::vector<Region> regions;
-  readReferenceCsv(path,
-                   {{"code", "区划代码"}, {"name", "名称"}, {"parent_code", "上级代码"}, {"level", "级别"}},
-                   [&](auto get) -> std::string {
-                     Region r{get("code"), get("name"), get("parent_code"), get("level")};
-                     if (r.code.size() != 6 || !text::isAllDigits(r.code)) {
-                       return "code `" + r.code + "` must be 6 digits";
-                     }
-                     if (!ResidentId::isProvinceCode(std::stoi(r.code.substr(0, 2)))) {
-                       return "code " + r.code + " does not start with a province-level code";
-                     }
-                     if (r.name.empty()) return "name is required";
-                     if (r.level != "province" && r.level != "city" && r.level != "county") {
-                       return "level `" + r.level + "` must be province, city or county";
-                     }
-                     regions.push_back(std::move(r));
-                     return {};
-                   });
+  readReferenceCsv(
+      path,
+      {{"code", "区划代码"}, {"name", "名称"}, {"parent_code", "上级代码"}, {"level", "级别"}},
+      [&](auto get) -> std::string {
+        Region r{get("code"), get("name"), get("parent_code"), get("level")};
+        if (r.code.size() != 6 || !text::isAllDigits(r.code)) {
+          return "code `" + r.code + "` must be 6 digits";
+        }
+        if (!ResidentId::isProvinceCode(std::stoi(r.code.substr(0, 2)))) {
+          return "code " + r.code + " does not start with a province-level code";
+        }
+        if (r.name.empty()) return "name is required";
+        if (r.level != "province" && r.level != "city" && r.level != "county") {
+          return "level `" + r.level + "` must be province, city or county";
+        }
+        regions.push_back(std::move(r));
+        return {};
+      });
   auto tx = store.transaction();
   auto [added, updated] = store.upsertRegions(regions);
   tx->commit();

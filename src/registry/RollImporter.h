@@ -19,7 +19,7 @@ struct RollImportOptions {
   std::string report_path;    ///< CSV of every issue (line, column, value, severity, reason)
   Date as_of = Date::today();
   TextEncoding encoding = TextEncoding::kAuto;
-  size_t chunk_rows = 1000;   ///< rows applied per store round trip
+  size_t chunk_rows = 1000;                    ///< rows applied per store round trip
   std::function<void(int64_t rows)> progress;  ///< called every `progress_every` rows
   int64_t progress_every = 100000;
 };
@@ -45,7 +45,8 @@ struct RollImportResult {
 /// keep the old values in the change log; a student at a new school closes the old enrollment as
 /// transferred. Throws Error for file-level failures (missing file, bad header, bad encoding).
 [[nodiscard]] RollImportResult importRoll(RegistryStore& store, const security::FieldCipher& cipher,
-                                          const std::string& path, const RollImportOptions& options);
+                                          const std::string& path,
+                                          const RollImportOptions& options);
 
 /// Imports schools (code, name, region_code, stages, ownership[, bank_code]); all-or-nothing,
 /// every bad row reported in the thrown Error's message.

@@ -42,8 +42,14 @@ constexpr std::array<ColumnSpec, 26> kColumns{{
     {RollColumn::kHukouRegion, "hukou_region", {"户籍地", "户口所在地", nullptr}, false},
     {RollColumn::kGuardianName, "guardian_name", {"监护人", "监护人姓名", nullptr}, false},
     {RollColumn::kGuardianId, "guardian_id", {"监护人身份证号", nullptr, nullptr}, false},
-    {RollColumn::kDifficultyLevel, "difficulty_level", {"困难等级", "家庭经济困难等级", nullptr}, false},
-    {RollColumn::kClaimedCategories, "claimed_categories", {"困难类别", "家庭经济困难类别", nullptr}, false},
+    {RollColumn::kDifficultyLevel,
+     "difficulty_level",
+     {"困难等级", "家庭经济困难等级", nullptr},
+     false},
+    {RollColumn::kClaimedCategories,
+     "claimed_categories",
+     {"困难类别", "家庭经济困难类别", nullptr},
+     false},
     {RollColumn::kBankAccount, "bank_account", {"银行账号", "银行卡号", nullptr}, false},
     {RollColumn::kBankCode, "bank_code", {"开户行行号", "联行号", nullptr}, false},
     {RollColumn::kAccountHolder, "account_holder", {"户名", "持卡人", nullptr}, false},
@@ -77,7 +83,8 @@ std::optional<Sex> parseSex(const std::string& s) {
 }
 
 bool isRegionCode(const std::string& s) {
-  return s.size() == 6 && text::isAllDigits(s) && ResidentId::isProvinceCode(std::stoi(s.substr(0, 2)));
+  return s.size() == 6 && text::isAllDigits(s) &&
+         ResidentId::isProvinceCode(std::stoi(s.substr(0, 2)));
 }
 
 /// Collects the issues of one row.
@@ -259,7 +266,8 @@ std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
     }
   }
   if (rid_text.empty() && sno_text.empty()) {
-    rc.error(RollColumn::kResidentId, "", "each student needs a resident_id (身份证号) or a student_no (学籍号)");
+    rc.error(RollColumn::kResidentId, "",
+             "each student needs a resident_id (身份证号) or a student_no (学籍号)");
   }
   if (rid) {
     r.resident_id = Protected{cipher_.blindIndex("resident_id", rid->str()),
@@ -268,7 +276,8 @@ std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
 
   r.name = rc.raw(RollColumn::kName);
   if (r.name.empty()) rc.error(RollColumn::kName, "", "is required");
-  if (r.name.size() > 90) rc.error(RollColumn::kName, r.name.substr(0, 30), "is longer than 30 characters");
+  if (r.name.size() > 90)
+    rc.error(RollColumn::kName, r.name.substr(0, 30), "is longer than 30 characters");
 
   const std::string sex_text = rc.get(RollColumn::kSex);
   if (auto s = parseSex(sex_text)) {
@@ -283,7 +292,8 @@ std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
     rc.error(RollColumn::kSex, sex_text, "must be M or F (男 / 女)");
   }
 
-  if (auto d = checkDate(rc, RollColumn::kBirthDate, rc.get(RollColumn::kBirthDate), true, as_of_)) {
+  if (auto d =
+          checkDate(rc, RollColumn::kBirthDate, rc.get(RollColumn::kBirthDate), true, as_of_)) {
     r.birth_date = *d;
     if (rid && rid->birthDate() != *d) {
       rc.error(RollColumn::kBirthDate, d->str(),
@@ -299,7 +309,8 @@ std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
   r.school_code = rc.get(RollColumn::kSchoolCode);
   const SchoolInfo* school = nullptr;
   if (r.school_code.size() != 10 || !text::isAllDigits(r.school_code)) {
-    rc.error(RollColumn::kSchoolCode, r.school_code, "must be the 10-digit school identification code");
+    rc.error(RollColumn::kSchoolCode, r.school_code,
+             "must be the 10-digit school identification code");
   } else if (auto it = schools_.find(r.school_code); it == schools_.end()) {
     rc.error(RollColumn::kSchoolCode, r.school_code,
              "is not a known school; import it first with `edupay import schools`");
@@ -313,7 +324,8 @@ std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
     rc.error(RollColumn::kStage, stage_text, "must be one of: " + domain::stageCodes());
   } else {
     r.stage = *stage;
-    if (school && std::find(school->stages.begin(), school->stages.end(), *stage) == school->stages.end()) {
+    if (school &&
+        std::find(school->stages.begin(), school->stages.end(), *stage) == school->stages.end()) {
       rc.error(RollColumn::kStage, stage_text, "this school does not offer that stage");
     }
   }
@@ -358,7 +370,8 @@ std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
     rc.error(RollColumn::kBoarding, boarding, "must be Y or N (是 / 否)");
   }
 
-  if (auto d = checkDate(rc, RollColumn::kEnrollDate, rc.get(RollColumn::kEnrollDate), true, as_of_)) {
+  if (auto d =
+          checkDate(rc, RollColumn::kEnrollDate, rc.get(RollColumn::kEnrollDate), true, as_of_)) {
     r.enroll_date = *d;
     if (*d <= r.birth_date) rc.error(RollColumn::kEnrollDate, d->str(), "is before the birth date");
   }
@@ -369,9 +382,11 @@ std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
   } else {
     rc.error(RollColumn::kStatus, status_text, "must be one of: " + domain::statusCodes());
   }
-  if (auto d = checkDate(rc, RollColumn::kStatusDate, rc.get(RollColumn::kStatusDate), false, as_of_)) {
+  if (auto d =
+          checkDate(rc, RollColumn::kStatusDate, rc.get(RollColumn::kStatusDate), false, as_of_)) {
     r.status_date = *d;
-    if (*d < r.enroll_date) rc.error(RollColumn::kStatusDate, d->str(), "is before the enroll date");
+    if (*d < r.enroll_date)
+      rc.error(RollColumn::kStatusDate, d->str(), "is before the enroll date");
   }
 
   // Household.
@@ -404,7 +419,8 @@ std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
   if (auto l = domain::parseDifficultyLevel(level_text)) {
     r.difficulty = *l;
   } else {
-    rc.error(RollColumn::kDifficultyLevel, level_text, "must be one of: " + domain::difficultyCodes());
+    rc.error(RollColumn::kDifficultyLevel, level_text,
+             "must be one of: " + domain::difficultyCodes());
   }
 
   std::string cats = rc.get(RollColumn::kClaimedCategories);
@@ -437,8 +453,9 @@ std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
                             cipher_.encrypt("bank_account", acct->str()), acct->masked()};
       r.account_luhn_ok = acct->luhnValid();
       if (!r.account_luhn_ok) {
-        rc.warning(RollColumn::kBankAccount, acct_text,
-                   "fails the Luhn check; many passbooks do, but confirm the number with the family");
+        rc.warning(
+            RollColumn::kBankAccount, acct_text,
+            "fails the Luhn check; many passbooks do, but confirm the number with the family");
       }
     }
     r.bank_code = rc.get(RollColumn::kBankCode);
@@ -446,7 +463,8 @@ std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
       rc.error(RollColumn::kBankCode, r.bank_code, "must be the 12-digit CNAPS bank code (联行号)");
     }
     if (r.bank_code.empty()) {
-      rc.warning(RollColumn::kBankCode, "", "is empty; payments to another bank need the 12-digit code");
+      rc.warning(RollColumn::kBankCode, "",
+                 "is empty; payments to another bank need the 12-digit code");
     }
     r.account_holder = rc.raw(RollColumn::kAccountHolder);
     if (r.account_holder.empty()) {
@@ -460,7 +478,8 @@ std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
       if (auto k = domain::parseAccountKind(kind_text)) {
         r.account_kind = *k;
       } else {
-        rc.error(RollColumn::kAccountKind, kind_text, "must be one of: " + domain::accountKindCodes());
+        rc.error(RollColumn::kAccountKind, kind_text,
+                 "must be one of: " + domain::accountKindCodes());
       }
     }
   }

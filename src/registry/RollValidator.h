@@ -13,10 +13,32 @@ namespace edupay::registry {
 
 /// The roll's columns. Headers may be English or Chinese and in any order (templates/roll/).
 enum class RollColumn {
-  kResidentId, kStudentNo, kName, kSex, kBirthDate, kEthnicity, kSchoolCode, kStage, kGrade,
-  kClass, kMajor, kAgriMajor, kBoarding, kEnrollDate, kStatus, kStatusDate, kHouseholdId,
-  kHukouRegion, kGuardianName, kGuardianId, kDifficultyLevel, kClaimedCategories, kBankAccount,
-  kBankCode, kAccountHolder, kAccountKind,
+  kResidentId,
+  kStudentNo,
+  kName,
+  kSex,
+  kBirthDate,
+  kEthnicity,
+  kSchoolCode,
+  kStage,
+  kGrade,
+  kClass,
+  kMajor,
+  kAgriMajor,
+  kBoarding,
+  kEnrollDate,
+  kStatus,
+  kStatusDate,
+  kHouseholdId,
+  kHukouRegion,
+  kGuardianName,
+  kGuardianId,
+  kDifficultyLevel,
+  kClaimedCategories,
+  kBankAccount,
+  kBankCode,
+  kAccountHolder,
+  kAccountKind,
 };
 
 /// Maps a header row to column positions. Unknown headers are reported; required ones missing
@@ -39,7 +61,8 @@ class RollValidator {
   struct SchoolInfo {
     std::vector<domain::Stage> stages;
   };
-  RollValidator(const security::FieldCipher& cipher, std::map<std::string, SchoolInfo> schools, Date as_of);
+  RollValidator(const security::FieldCipher& cipher, std::map<std::string, SchoolInfo> schools,
+                Date as_of);
 
   /// Returns the record when the row has no errors (warnings are appended to `issues` either way).
   std::optional<RollRecord> validate(const RollHeader& header, const std::vector<std::string>& row,

@@ -43,12 +43,13 @@ class Rng {
 };
 
 constexpr std::array<const char*, 40> kSurnames{
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗",
-    "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾", "肖", "田", "董", "袁", "潘", "蒋", "蔡", "余"};
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱",
+    "胡", "郭", "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯",
+    "邓", "曹", "彭", "曾", "肖", "田", "董", "袁", "潘", "蒋", "蔡", "余"};
 constexpr std::array<const char*, 48> kGiven{
-    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀", "霞", "平",
-    "刚", "桂", "英", "华", "玉", "萍", "红", "鹏", "辉", "建", "文", "斌", "宇", "浩", "凯", "欣", "怡", "佳", "子", "涵",
-    "梓", "轩", "雨", "晨", "思", "嘉", "博", "瑶"};
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
+    "超", "秀", "霞", "平", "刚", "桂", "英", "华", "玉", "萍", "红", "鹏", "辉", "建", "文", "斌",
+    "宇", "浩", "凯", "欣", "怡", "佳", "子", "涵", "梓", "轩", "雨", "晨", "思", "嘉", "博", "瑶"};
 constexpr std::array<const char*, 6> kEthnic{"汉族", "汉族", "汉族", "土家族", "苗族", "侗族"};
 
 struct City {
@@ -133,8 +134,9 @@ class Generator {
     }
     int64_t remaining = o_.students;
     for (size_t c = 0; c < counties_.size(); ++c) {
-      const int64_t share = c + 1 == counties_.size() ? remaining
-                                                       : o_.students / static_cast<int64_t>(counties_.size());
+      const int64_t share = c + 1 == counties_.size()
+                                ? remaining
+                                : o_.students / static_cast<int64_t>(counties_.size());
       std::vector<Student> students = generateCounty(c, share);
       remaining -= static_cast<int64_t>(students.size());
       if (single_csv) {
@@ -172,7 +174,8 @@ class Generator {
 
   void planSchools() {
     // Stages per county, sized at roughly 400 students a school.
-    const int64_t per_county = std::max<int64_t>(1, o_.students / static_cast<int64_t>(counties_.size()));
+    const int64_t per_county =
+        std::max<int64_t>(1, o_.students / static_cast<int64_t>(counties_.size()));
     const std::array<std::pair<Stage, int>, 5> local{{{Stage::kPreschool, 15},
                                                       {Stage::kPrimary, 38},
                                                       {Stage::kJunior, 18},
@@ -185,7 +188,8 @@ class Generator {
         for (int64_t i = 0; i < n; ++i) {
           School s;
           s.code = "1" + counties_[c] + pad(seq++, 3);
-          s.name = county_names_[c] + std::string(domain::chineseLabel(stage)) + std::to_string(i + 1) + "校";
+          s.name = county_names_[c] + std::string(domain::chineseLabel(stage)) +
+                   std::to_string(i + 1) + "校";
           s.region = counties_[c];
           s.stages = {stage};
           s.is_public = !rng_.chance(1500);
@@ -200,9 +204,11 @@ class Generator {
       School s;
       const bool voc = i % 2 == 1;
       s.code = "4143" + pad(10000 + i, 6);
-      s.name = voc ? "湖南第" + std::to_string(i + 1) + "职业技术学院" : "湖南第" + std::to_string(i + 1) + "大学";
+      s.name = voc ? "湖南第" + std::to_string(i + 1) + "职业技术学院"
+                   : "湖南第" + std::to_string(i + 1) + "大学";
       s.region = counties_[0];
-      s.stages = voc ? std::vector<Stage>{Stage::kHigherVoc} : std::vector<Stage>{Stage::kUndergrad, Stage::kMaster, Stage::kPhd};
+      s.stages = voc ? std::vector<Stage>{Stage::kHigherVoc}
+                     : std::vector<Stage>{Stage::kUndergrad, Stage::kMaster, Stage::kPhd};
       higher_.push_back(schools_.size());
       schools_.push_back(std::move(s));
     }
@@ -231,7 +237,8 @@ class Generator {
     p.name = name();
     for (;;) {
       int seq = static_cast<int>(rng_.below(500)) * 2 + (p.sex == Sex::kMale ? 1 : 0);
-      std::string first17 = region + pad(p.birth.year(), 4) + pad(p.birth.month(), 2) + pad(p.birth.day(), 2) + pad(seq, 3);
+      std::string first17 = region + pad(p.birth.year(), 4) + pad(p.birth.month(), 2) +
+                            pad(p.birth.day(), 2) + pad(seq, 3);
       if (!used_ids_.insert(std::stoull(first17)).second) continue;
       p.id = first17 + ResidentId::checkCharacter(first17);
       return p;
@@ -239,7 +246,8 @@ class Generator {
   }
 
   std::string cardNumber() {
-    std::string digits = "62" + pad(rng_.below(1000000), 6) + pad(rng_.below(100000000), 8) + pad(rng_.below(100), 2);
+    std::string digits = "62" + pad(rng_.below(1000000), 6) + pad(rng_.below(100000000), 8) +
+                         pad(rng_.below(100), 2);
     // Luhn check digit for a 19-digit debit card.
     for (char c = '0'; c <= '9'; ++c) {
       if (BankAccountNumber::luhn(digits + c)) return digits + c;
@@ -254,7 +262,8 @@ class Generator {
     std::vector<Status> st;
     const int64_t r = rng_.below(10000);
     if (r < 800) {
-      st.push_back({"registered_poor", "2016-0" + std::to_string(1 + rng_.below(9)) + "-01", "2020-12-31"});
+      st.push_back(
+          {"registered_poor", "2016-0" + std::to_string(1 + rng_.below(9)) + "-01", "2020-12-31"});
       st.push_back({"poverty_exited", "2021-01-01", ""});
       if (rng_.chance(2500)) st.push_back({"monitored_unstable", "2022-03-01", ""});
     } else if (r < 1100) {
@@ -284,13 +293,16 @@ class Generator {
       Roster r;
       r.file = std::make_unique<AtomicFileWriter>(o_.out_dir + "/rosters/" + n + ".csv");
       r.csv = std::make_unique<CsvWriter>(r.file->stream(), CsvWriter::Options{});
-      r.csv->writeRow({"resident_id", "name", "household_id", "category", "valid_from", "valid_to", "region"});
+      r.csv->writeRow(
+          {"resident_id", "name", "household_id", "category", "valid_from", "valid_to", "region"});
       rosters_[n] = std::move(r);
     }
   }
 
-  void rosterRow(const Person& p, const std::string& household, const Status& s, const std::string& region) {
-    rosters_[sourceOf(s.category)].csv->writeRow({p.id, p.name, household, s.category, s.from, s.to, region});
+  void rosterRow(const Person& p, const std::string& household, const Status& s,
+                 const std::string& region) {
+    rosters_[sourceOf(s.category)].csv->writeRow(
+        {p.id, p.name, household, s.category, s.from, s.to, region});
     ++summary_.roster_rows;
   }
 
@@ -334,16 +346,19 @@ class Generator {
       const auto& list = by_stage_.at({county, s.stage});
       s.school = list[static_cast<size_t>(rng_.below(static_cast<int64_t>(list.size())))];
     }
-    s.enroll = *Date::fromYmd(o_.as_of.year() - (s.grade - 1) - (o_.as_of.month() < 9 ? 1 : 0), 9, 1);
+    s.enroll =
+        *Date::fromYmd(o_.as_of.year() - (s.grade - 1) - (o_.as_of.month() < 9 ? 1 : 0), 9, 1);
     s.class_name = std::to_string(s.grade) + "年级" + std::to_string(1 + rng_.below(6)) + "班";
     if (s.stage == Stage::kSecVoc || s.stage == Stage::kHigherVoc) {
-      static constexpr std::array<const char*, 6> kMajors{"现代农艺技术", "畜禽生产技术", "计算机应用",
-                                                          "汽车运用与维修", "电子商务", "舞蹈表演"};
+      static constexpr std::array<const char*, 6> kMajors{
+          "现代农艺技术", "畜禽生产技术", "计算机应用", "汽车运用与维修", "电子商务", "舞蹈表演"};
       const size_t m = static_cast<size_t>(rng_.below(6));
       s.major = kMajors[m];
       s.agri = m < 2;
-    } else if (s.stage == Stage::kUndergrad || s.stage == Stage::kMaster || s.stage == Stage::kPhd) {
-      static constexpr std::array<const char*, 5> kMajors{"农学", "计算机科学与技术", "临床医学", "汉语言文学", "机械工程"};
+    } else if (s.stage == Stage::kUndergrad || s.stage == Stage::kMaster ||
+               s.stage == Stage::kPhd) {
+      static constexpr std::array<const char*, 5> kMajors{"农学", "计算机科学与技术", "临床医学",
+                                                          "汉语言文学", "机械工程"};
       const size_t m = static_cast<size_t>(rng_.below(5));
       s.major = kMajors[m];
       s.agri = m == 0;
@@ -352,7 +367,8 @@ class Generator {
     if (rng_.chance(150)) {
       s.status = "suspended";
       const int64_t enrolled_days = o_.as_of.daysSinceEpoch() - s.enroll.daysSinceEpoch();
-      s.status_date = o_.as_of.addDays(-rng_.below(std::clamp<int64_t>(enrolled_days, 1, 200))).str();
+      s.status_date =
+          o_.as_of.addDays(-rng_.below(std::clamp<int64_t>(enrolled_days, 1, 200))).str();
     }
   }
 
@@ -366,7 +382,8 @@ class Generator {
       ++summary_.households;
       const int kids = std::min<int64_t>(target - static_cast<int64_t>(out.size()),
                                          rng_.chance(5000) ? 1 : (rng_.chance(7000) ? 2 : 3));
-      const int oldest = static_cast<int>(3 + (rng_.chance(8800) ? rng_.below(15) : 15 + rng_.below(12)));
+      const int oldest =
+          static_cast<int>(3 + (rng_.chance(8800) ? rng_.below(15) : 15 + rng_.below(12)));
       const Person guardian = person(region, oldest + 22 + static_cast<int>(rng_.below(16)));
       const auto statuses = statusHistory();
       std::string claimed;
@@ -403,7 +420,8 @@ class Generator {
           s.categories += (s.categories.empty() ? "" : ";") + d.category;
         }
         placeInSchool(s, c, age);
-        if (claimed.find("registered_poor") != std::string::npos || claimed.find("tekun") != std::string::npos) {
+        if (claimed.find("registered_poor") != std::string::npos ||
+            claimed.find("tekun") != std::string::npos) {
           s.difficulty = "especially";
         } else if (!claimed.empty()) {
           s.difficulty = rng_.chance(5000) ? "especially" : "difficult";
@@ -423,13 +441,15 @@ class Generator {
           s.holder = s.p.name;
           s.kind = "student_card";
         } else if (a < 9300) {
-          s.account = "4" + pad(rng_.below(100000000), 8) + pad(rng_.below(100000000), 8);  // passbook
+          s.account =
+              "4" + pad(rng_.below(100000000), 8) + pad(rng_.below(100000000), 8);  // passbook
           s.bank_code = bankCode(region);
           s.holder = guardian.name;
           s.kind = "passbook";
         } else if (a < 9310 && !shared_.empty()) {
           // One account collecting for unrelated students: the fraud flag must find it.
-          s.account = shared_[static_cast<size_t>(rng_.below(static_cast<int64_t>(shared_.size())))];
+          s.account =
+              shared_[static_cast<size_t>(rng_.below(static_cast<int64_t>(shared_.size())))];
           s.bank_code = "105" + region.substr(0, 4) + "00001";
           s.holder = "代理人";
           s.kind = "student_card";
@@ -448,16 +468,18 @@ class Generator {
 
   static std::vector<std::string> header(bool chinese) {
     if (chinese) {
-      return {"身份证号", "姓名",     "性别",       "出生日期",   "民族",     "学校标识码", "学段",
-              "年级",     "班级",     "专业",       "涉农专业",   "寄宿",     "入学日期",   "学籍状态",
-              "状态日期", "户编号",   "户籍地",     "监护人",     "监护人身份证号", "困难等级", "困难类别",
-              "银行账号", "开户行行号", "户名",     "账户类型"};
+      return {"身份证号",   "姓名",     "性别",       "出生日期",       "民族",
+              "学校标识码", "学段",     "年级",       "班级",           "专业",
+              "涉农专业",   "寄宿",     "入学日期",   "学籍状态",       "状态日期",
+              "户编号",     "户籍地",   "监护人",     "监护人身份证号", "困难等级",
+              "困难类别",   "银行账号", "开户行行号", "户名",           "账户类型"};
     }
-    return {"resident_id", "name",        "sex",          "birth_date",     "ethnicity",        "school_code",
-            "stage",       "grade",       "class",        "major",          "agri_major",       "boarding",
-            "enroll_date", "status",      "status_date",  "household_id",   "hukou_region",     "guardian_name",
-            "guardian_id", "difficulty_level", "claimed_categories", "bank_account", "bank_code", "account_holder",
-            "account_kind"};
+    return {
+        "resident_id",        "name",         "sex",           "birth_date",     "ethnicity",
+        "school_code",        "stage",        "grade",         "class",          "major",
+        "agri_major",         "boarding",     "enroll_date",   "status",         "status_date",
+        "household_id",       "hukou_region", "guardian_name", "guardian_id",    "difficulty_level",
+        "claimed_categories", "bank_account", "bank_code",     "account_holder", "account_kind"};
   }
 
   std::vector<std::string> row(const Student& s) const {
@@ -494,7 +516,8 @@ class Generator {
     for (const auto& [idx, list] : by_school) {
       const School& school = schools_[idx];
       // Higher-education schools gather students from many counties: one file per county part.
-      const std::string path = o_.out_dir + "/roll/" + school.code + "-" + list.front()->hukou + ".csv";
+      const std::string path =
+          o_.out_dir + "/roll/" + school.code + "-" + list.front()->hukou + ".csv";
       AtomicFileWriter file(path);
       CsvWriter::Options opt;
       if (school.chinese_gbk) opt.encoding = TextEncoding::kGb18030;
@@ -512,7 +535,8 @@ class Generator {
     csv.writeRow({"school_code", "name", "region_code", "stages", "ownership", "bank_code"});
     for (const auto& s : schools_) {
       std::string stages;
-      for (auto st : s.stages) stages += (stages.empty() ? "" : ";") + std::string(domain::code(st));
+      for (auto st : s.stages)
+        stages += (stages.empty() ? "" : ";") + std::string(domain::code(st));
       csv.writeRow({s.code, s.name, s.region, stages, s.is_public ? "public" : "private",
                     "105" + s.region.substr(0, 4) + "10000"});
     }
@@ -589,13 +613,13 @@ class Generator {
       r[2] = r[2] == "M" ? "F" : "M";
       rows.push_back(r);
     }
-    bad(5, "4399999999");              // unknown school
-    bad(7, "9");                       // grade out of range for primary
-    bad(21, "6222-ABCD-0000");         // account number with letters
-    bad(20, "rich");                   // unknown category
-    bad(12, "2099-09-01");             // enroll date in the future
-    bad(11, "maybe");                  // boarding not Y/N
-    rows.push_back(rows.front());      // the same student twice
+    bad(5, "4399999999");          // unknown school
+    bad(7, "9");                   // grade out of range for primary
+    bad(21, "6222-ABCD-0000");     // account number with letters
+    bad(20, "rich");               // unknown category
+    bad(12, "2099-09-01");         // enroll date in the future
+    bad(11, "maybe");              // boarding not Y/N
+    rows.push_back(rows.front());  // the same student twice
     for (const auto& r : rows) csv.writeRow(r);
     summary_.bad_rows = static_cast<int64_t>(rows.size()) - 2;
     file.commit();

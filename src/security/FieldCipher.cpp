@@ -78,13 +78,15 @@ FieldCipher FieldCipher::loadKeyFile(const std::string& path) {
   const std::string content = readFile(path);
   const auto lines = text::split(content, '\n');
   if (lines.size() < 2 || text::trim(lines[0]) != kKeyHeader) {
-    throw Error(ErrorCode::kInvalidInput, "key file " + path + " is not an edupay field key (first line should be " +
+    throw Error(ErrorCode::kInvalidInput, "key file " + path +
+                                              " is not an edupay field key (first line should be " +
                                               std::string(kKeyHeader) + ")");
   }
   const std::string raw = base64Decode(text::trim(lines[1]));
   if (raw.size() != kKeyBytes) {
-    throw Error(ErrorCode::kInvalidInput,
-                "key file " + path + " holds a key of the wrong length; regenerate it with edupay keygen");
+    throw Error(
+        ErrorCode::kInvalidInput,
+        "key file " + path + " holds a key of the wrong length; regenerate it with edupay keygen");
   }
   std::array<uint8_t, kKeyBytes> key{};
   std::copy(raw.begin(), raw.end(), key.begin());
@@ -96,9 +98,10 @@ FieldCipher FieldCipher::loadKeyFile(const std::string& path) {
 void FieldCipher::generateKeyFile(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0) {
-    throw Error(ErrorCode::kConflict, "key file " + path +
-                                          " already exists; a new key would make the data encrypted "
-                                          "with the old one unreadable. Choose another path.");
+    throw Error(ErrorCode::kConflict,
+                "key file " + path +
+                    " already exists; a new key would make the data encrypted "
+                    "with the old one unreadable. Choose another path.");
   }
   std::array<uint8_t, kKeyBytes> key{};
   if (RAND_bytes(key.data(), static_cast<int>(key.size())) != 1) {
@@ -130,7 +133,8 @@ std::string FieldCipher::encrypt(std::string_view field, std::string_view plaint
   int len = 0;
   int total = 0;
   if (!ctx || EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, enc_key_.data(), iv) != 1 ||
-      EVP_EncryptUpdate(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(field.data()),
+      EVP_EncryptUpdate(ctx.get(), nullptr, &len,
+                        reinterpret_cast<const unsigned char*>(field.data()),
                         static_cast<int>(field.size())) != 1 ||
       EVP_EncryptUpdate(ctx.get(), o + kIvBytes, &len,
                         reinterpret_cast<const unsigned char*>(plaintext.data()),
@@ -139,7 +143,8 @@ std::string FieldCipher::encrypt(std::string_view field, std::string_view plaint
   }
   total = len;
   if (EVP_EncryptFinal_ex(ctx.get(), o + kIvBytes + total, &len) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes, o + kIvBytes + total + len) != 1) {
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes, o + kIvBytes + total + len) !=
+          1) {
     throw Error(ErrorCode::kInternal, "AES-256-GCM encryption failed");
   }
   return std::string(kCipherPrefix) + base64Encode(out);
@@ -162,7 +167,8 @@ std::string FieldCipher::decrypt(std::string_view field, std::string_view cipher
   std::copy(r + kIvBytes + n, r + raw.size(), tag.begin());
   const bool ok =
       ctx && EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, enc_key_.data(), r) == 1 &&
-      EVP_DecryptUpdate(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(field.data()),
+      EVP_DecryptUpdate(ctx.get(), nullptr, &len,
+                        reinterpret_cast<const unsigned char*>(field.data()),
                         static_cast<int>(field.size())) == 1 &&
       EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &len, r + kIvBytes,
                         static_cast<int>(n)) == 1 &&

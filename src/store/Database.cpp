@@ -13,16 +13,16 @@ std::unique_ptr<Database> openDatabase(const std::string& url) {
     std::string path = url.substr(7);
     if (path.rfind("//", 0) == 0) path = path.substr(2);
     if (path.empty()) {
-      throw Error(ErrorCode::kInvalidInput, "database URL `sqlite:` needs a path, e.g. sqlite:edupay.db");
+      throw Error(ErrorCode::kInvalidInput,
+                  "database URL `sqlite:` needs a path, e.g. sqlite:edupay.db");
     }
     return std::make_unique<SQLiteDatabase>(path);
   }
   if (url.rfind("mysql://", 0) == 0 || url.rfind("mariadb://", 0) == 0) {
     return std::make_unique<MySQLDatabase>(MySQLDatabase::parseUrl(url));
   }
-  throw Error(ErrorCode::kInvalidInput,
-              "unknown database URL `" + url.substr(0, url.find('@')) +
-                  "`; use sqlite:PATH or mysql://user:pass@host:port/db");
+  throw Error(ErrorCode::kInvalidInput, "unknown database URL `" + url.substr(0, url.find('@')) +
+                                            "`; use sqlite:PATH or mysql://user:pass@host:port/db");
 }
 
 Transaction::~Transaction() {

@@ -32,7 +32,8 @@ constexpr int kErBadDb = 1049;
 
 [[noreturn]] void translate(const sql::SQLException& e, std::string_view what) {
   const int code = e.getErrorCode();
-  const std::string msg = std::string(what) + ": " + e.what() + " (MySQL error " + std::to_string(code) + ")";
+  const std::string msg =
+      std::string(what) + ": " + e.what() + " (MySQL error " + std::to_string(code) + ")";
   switch (code) {
     case kErDupEntry:
     case kErDupEntryWithKeyName:
@@ -141,11 +142,13 @@ MySQLDatabase::Options MySQLDatabase::parseUrl(const std::string& url) {
     try {
       o.port = std::stoi(hostport.substr(pc + 1));
     } catch (const std::exception&) {
-      throw Error(ErrorCode::kInvalidInput, "MySQL URL has a bad port `" + hostport.substr(pc + 1) + "`");
+      throw Error(ErrorCode::kInvalidInput,
+                  "MySQL URL has a bad port `" + hostport.substr(pc + 1) + "`");
     }
   }
   if (o.user.empty() || o.host.empty()) {
-    throw Error(ErrorCode::kInvalidInput, "MySQL URL needs a user and a host: mysql://user:password@host:port/database");
+    throw Error(ErrorCode::kInvalidInput,
+                "MySQL URL needs a user and a host: mysql://user:password@host:port/database");
   }
   return o;
 }
@@ -181,8 +184,8 @@ MySQLDatabase::~MySQLDatabase() {
 }
 
 std::string MySQLDatabase::describe() const {
-  return "mysql://" + options_.user + "@" + options_.host + ":" + std::to_string(options_.port) + "/" +
-         options_.database;
+  return "mysql://" + options_.user + "@" + options_.host + ":" + std::to_string(options_.port) +
+         "/" + options_.database;
 }
 
 std::unique_ptr<Statement> MySQLDatabase::prepare(std::string_view sql) {

@@ -26,7 +26,8 @@ namespace {
 class SQLiteStatement : public Statement {
  public:
   SQLiteStatement(sqlite3* db, std::string_view sql) : db_(db) {
-    const int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
+    const int rc =
+        sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
     if (rc != SQLITE_OK) fail(db, rc, "preparing SQL");
   }
   ~SQLiteStatement() override { sqlite3_finalize(stmt_); }
@@ -92,15 +93,16 @@ struct SQLiteDatabase::Impl {
   sqlite3* handle = nullptr;
 };
 
-SQLiteDatabase::SQLiteDatabase(const std::string& path) : impl_(std::make_unique<Impl>()), path_(path) {
+SQLiteDatabase::SQLiteDatabase(const std::string& path)
+    : impl_(std::make_unique<Impl>()), path_(path) {
   static std::once_flag registered;
   std::call_once(registered, [] { Poco::Data::SQLite::Connector::registerConnector(); });
   try {
     impl_->session = std::make_unique<Poco::Data::Session>("SQLite", path);
   } catch (const Poco::Exception& e) {
-    throw Error(ErrorCode::kUnavailable,
-                "cannot open SQLite database " + path + ": " + e.displayText() +
-                    "; check that the directory exists and is writable");
+    throw Error(ErrorCode::kUnavailable, "cannot open SQLite database " + path + ": " +
+                                             e.displayText() +
+                                             "; check that the directory exists and is writable");
   }
   impl_->handle = Poco::Data::SQLite::Utility::dbHandle(*impl_->session);
   sqlite3_busy_timeout(impl_->handle, 5000);

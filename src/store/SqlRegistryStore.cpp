@@ -35,7 +35,8 @@ std::string placeholders(size_t n) {
 
 /// Runs `INSERT ... VALUES (...),(...)` for `rows` (each `ncols` values), splitting to stay
 /// under the parameter limit.
-int64_t insertMany(Database& db, std::string_view head, size_t ncols, const std::vector<SqlValue>& values) {
+int64_t insertMany(Database& db, std::string_view head, size_t ncols,
+                   const std::vector<SqlValue>& values) {
   if (values.empty()) return 0;
   const size_t nrows = values.size() / ncols;
   const size_t per_stmt = std::max<size_t>(1, kMaxParams / ncols);
@@ -59,8 +60,8 @@ int64_t insertMany(Database& db, std::string_view head, size_t ncols, const std:
 
 /// Runs `SELECT ... WHERE col IN (...)` over `keys` in slices and calls `on_row` per row.
 template <typename Key, typename Fn>
-void selectIn(Database& db, std::string_view head, std::string_view tail, const std::vector<Key>& keys,
-              Fn&& on_row, const std::vector<SqlValue>& extra = {}) {
+void selectIn(Database& db, std::string_view head, std::string_view tail,
+              const std::vector<Key>& keys, Fn&& on_row, const std::vector<SqlValue>& extra = {}) {
   const size_t per_stmt = kMaxParams - extra.size();
   for (size_t start = 0; start < keys.size(); start += per_stmt) {
     const size_t n = std::min(per_stmt, keys.size() - start);
@@ -118,10 +119,10 @@ void SqlRegistryStore::checkKeyFingerprint(const std::string& fingerprint) {
   if (stmt->next()) {
     const std::string stored = stmt->getText(0);
     if (stored != fingerprint) {
-      throw Error(ErrorCode::kForbidden,
-                  "the key file (fingerprint " + fingerprint + ") is not the key this database " +
-                      db_.describe() + " was written with (fingerprint " + stored +
-                      "); pass the right --key-file or EDUPAY_KEY_FILE");
+      throw Error(ErrorCode::kForbidden, "the key file (fingerprint " + fingerprint +
+                                             ") is not the key this database " + db_.describe() +
+                                             " was written with (fingerprint " + stored +
+                                             "); pass the right --key-file or EDUPAY_KEY_FILE");
     }
     return;
   }
@@ -129,10 +130,12 @@ void SqlRegistryStore::checkKeyFingerprint(const std::string& fingerprint) {
   execute(db_, "INSERT INTO meta (name, value) VALUES ('key_fingerprint', ?)", {fingerprint});
 }
 
-std::pair<int64_t, int64_t> SqlRegistryStore::upsertRegions(const std::vector<registry::Region>& regions) {
+std::pair<int64_t, int64_t> SqlRegistryStore::upsertRegions(
+    const std::vector<registry::Region>& regions) {
   int64_t added = 0, updated = 0;
   auto find = db_.prepare("SELECT name, parent_code, level FROM regions WHERE code = ?");
-  auto ins = db_.prepare("INSERT INTO regions (code, name, parent_code, level) VALUES (?, ?, ?, ?)");
+  auto ins =
+      db_.prepare("INSERT INTO regions (code, name, parent_code, level) VALUES (?, ?, ?, ?)");
   auto upd = db_.prepare("UPDATE regions SET name = ?, parent_code = ?, level = ? WHERE code = ?");
   for (const auto& r : regions) {
     find->bind(1, r.code);
@@ -161,13 +164,17 @@ std::pair<int64_t, int64_t> SqlRegistryStore::upsertRegions(const std::vector<re
   return {added, updated};
 }
 
-std::pair<int64_t, int64_t> SqlRegistryStore::upsertSchools(const std::vector<registry::School>& schools) {
+std::pair<int64_t, int64_t> SqlRegistryStore::upsertSchools(
+    const std::vector<registry::School>& schools) {
   int64_t added = 0, updated = 0;
-  auto find = db_.prepare("SELECT id, name, region_code, stages, ownership, bank_code FROM schools WHERE code = ?");
+  auto find = db_.prepare(
+      "SELECT id, name, region_code, stages, ownership, bank_code FROM schools WHERE code = ?");
   auto ins = db_.prepare(
-      "INSERT INTO schools (code, name, region_code, stages, ownership, bank_code) VALUES (?, ?, ?, ?, ?, ?)");
+      "INSERT INTO schools (code, name, region_code, stages, ownership, bank_code) VALUES (?, ?, "
+      "?, ?, ?, ?)");
   auto upd = db_.prepare(
-      "UPDATE schools SET name = ?, region_code = ?, stages = ?, ownership = ?, bank_code = ? WHERE id = ?");
+      "UPDATE schools SET name = ?, region_code = ?, stages = ?, ownership = ?, bank_code = ? "
+      "WHERE id = ?");
   for (const auto& s : schools) {
     std::string stages;
     for (auto st : s.stages) {
@@ -210,7 +217,9 @@ std::pair<int64_t, int64_t> SqlRegistryStore::upsertSchools(const std::vector<re
 
 std::vector<registry::School> SqlRegistryStore::listSchools() {
   std::vector<registry::School> out;
-  auto stmt = db_.prepare("SELECT id, code, name, region_code, stages, ownership, bank_code FROM schools ORDER BY code");
+  auto stmt = db_.prepare(
+      "SELECT id, code, name, region_code, stages, ownership, bank_code FROM schools ORDER BY "
+      "code");
   while (stmt->next()) {
     registry::School s;
     s.code = stmt->getText(1);
@@ -243,7 +252,8 @@ int64_t SqlRegistryStore::schoolId(const std::string& code) {
 int64_t SqlRegistryStore::beginImportRun(const std::string& kind, const std::string& file_name,
                                          const std::string& file_sha256, const Date& as_of) {
   execute(db_,
-          "INSERT INTO import_runs (kind, file_name, file_sha256, as_of, started_at) VALUES (?, ?, ?, ?, ?)",
+          "INSERT INTO import_runs (kind, file_name, file_sha256, as_of, started_at) VALUES (?, ?, "
+          "?, ?, ?)",
           {kind, file_name, file_sha256, as_of.str(), Date::today().str()});
   return db_.lastInsertId();
 }
@@ -280,7 +290,8 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
 
   // 2. Existing persons (students and guardians) by blind index or student number.
   std::unordered_map<std::string, ExistingPerson> persons;  // key: rid hash or "sno:..."
-  auto load_persons = [&](const std::vector<std::string>& hashes, const std::vector<std::string>& snos) {
+  auto load_persons = [&](const std::vector<std::string>& hashes,
+                          const std::vector<std::string>& snos) {
     auto on_row = [&](Statement& s) {
       ExistingPerson p;
       p.id = s.getInt(0);
@@ -297,7 +308,8 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
       if (!s.isNull(1) && !s.isNull(2)) persons["sno:" + s.getText(2)] = p;
     };
     const char* cols =
-        "SELECT id, rid_hash, student_no, name, sex, birth_date, ethnicity, hukou_region, last_run_id, "
+        "SELECT id, rid_hash, student_no, name, sex, birth_date, ethnicity, hukou_region, "
+        "last_run_id, "
         "last_line FROM persons WHERE ";
     if (!hashes.empty()) selectIn(db_, std::string(cols) + "rid_hash", "", hashes, on_row);
     if (!snos.empty()) selectIn(db_, std::string(cols) + "student_no", "", snos, on_row);
@@ -323,7 +335,8 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
       auto it = persons.find(personKey(*r));
       if (it != persons.end() && it->second.last_run_id == ctx.run_id) {
         issues.push_back({r->line, r->resident_id ? "resident_id" : "student_no", r->displayKey(),
-                          "the same student is already on line " + std::to_string(it->second.last_line) +
+                          "the same student is already on line " +
+                              std::to_string(it->second.last_line) +
                               " of this file; keep one row per student",
                           false});
         continue;
@@ -391,21 +404,23 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
     }
     // Guardians not yet known become persons too (no run marker: they are not roll rows).
     for (const auto* r : rows) {
-      if (!r->guardian_id || persons.count(r->guardian_id->hash) || pending.count(r->guardian_id->hash)) {
+      if (!r->guardian_id || persons.count(r->guardian_id->hash) ||
+          pending.count(r->guardian_id->hash)) {
         continue;
       }
       pending.insert(r->guardian_id->hash);
       new_hashes.push_back(r->guardian_id->hash);
       values.insert(values.end(),
-                    {r->guardian_id->hash, r->guardian_id->enc, r->guardian_id->mask, nullptr, r->guardian_name,
-                     sexCode(r->guardian_sex.value_or(Sex::kMale)),
+                    {r->guardian_id->hash, r->guardian_id->enc, r->guardian_id->mask, nullptr,
+                     r->guardian_name, sexCode(r->guardian_sex.value_or(Sex::kMale)),
                      r->guardian_birth ? SqlValue(r->guardian_birth->str()) : SqlValue(nullptr), "",
                      textOrNull(r->hukou_region), nullptr, nullptr});
     }
-    insertMany(db_,
-               "INSERT INTO persons (rid_hash, rid_enc, rid_mask, student_no, name, sex, birth_date, "
-               "ethnicity, hukou_region, last_run_id, last_line)",
-               11, values);
+    insertMany(
+        db_,
+        "INSERT INTO persons (rid_hash, rid_enc, rid_mask, student_no, name, sex, birth_date, "
+        "ethnicity, hukou_region, last_run_id, last_line)",
+        11, values);
     load_persons(new_hashes, new_snos);
   }
   auto person_id = [&](const std::string& key) {
@@ -423,7 +438,8 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
       }
     }
     counts.guardians_added += insertMany(
-        db_, std::string(db_.insertIgnore()) + " INTO guardians (student_id, guardian_id)", 2, values);
+        db_, std::string(db_.insertIgnore()) + " INTO guardians (student_id, guardian_id)", 2,
+        values);
   }
 
   // 6. Households, members and the statuses schools claim for them.
@@ -457,14 +473,18 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
       if (r->household_code.empty()) continue;
       const int64_t hh = households.at(r->household_code);
       members.insert(members.end(), {hh, person_id(personKey(*r)), "student"});
-      if (r->guardian_id) members.insert(members.end(), {hh, person_id(r->guardian_id->hash), "guardian"});
+      if (r->guardian_id)
+        members.insert(members.end(), {hh, person_id(r->guardian_id->hash), "guardian"});
     }
-    insertMany(db_, std::string(db_.insertIgnore()) + " INTO household_members (household_id, person_id, relation)",
+    insertMany(db_,
+               std::string(db_.insertIgnore()) +
+                   " INTO household_members (household_id, person_id, relation)",
                3, members);
 
     // A school speaks for its own claims: the categories its rows list for a household are opened
     // (valid_from = as-of date); its open claims no longer listed are closed (valid_to).
-    std::map<std::pair<int64_t, std::string>, std::set<std::string>> claims;  // (hh, school) -> cats
+    std::map<std::pair<int64_t, std::string>, std::set<std::string>>
+        claims;  // (hh, school) -> cats
     for (const auto* r : rows) {
       if (r->claimed_categories.empty()) continue;
       auto& set = claims[{households.at(r->household_code), r->school_code}];
@@ -478,12 +498,13 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
         std::string category, valid_from;
       };
       std::map<std::pair<int64_t, std::string>, std::vector<Open>> open;
-      selectIn(db_,
-               "SELECT id, household_id, category, source_ref, valid_from FROM household_status "
-               "WHERE valid_to IS NULL AND source = 'claimed' AND household_id",
-               "", ids, [&](Statement& s) {
-                 open[{s.getInt(1), s.getText(3)}].push_back({s.getInt(0), s.getText(2), s.getText(4)});
-               });
+      selectIn(
+          db_,
+          "SELECT id, household_id, category, source_ref, valid_from FROM household_status "
+          "WHERE valid_to IS NULL AND source = 'claimed' AND household_id",
+          "", ids, [&](Statement& s) {
+            open[{s.getInt(1), s.getText(3)}].push_back({s.getInt(0), s.getText(2), s.getText(4)});
+          });
       std::vector<SqlValue> inserts;
       auto close = db_.prepare("UPDATE household_status SET valid_to = ? WHERE id = ?");
       const std::string day_before = ctx.as_of.addDays(-1).str();
@@ -496,7 +517,8 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
             close->bind(1, std::max(day_before, o.valid_from));
             close->bind(2, o.id);
             close->execute();
-            changes.push_back({"household_status", o.id, "valid_to", "", std::max(day_before, o.valid_from)});
+            changes.push_back(
+                {"household_status", o.id, "valid_to", "", std::max(day_before, o.valid_from)});
             ++counts.statuses_closed;
           }
         }
@@ -507,7 +529,8 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
         }
       }
       insertMany(db_,
-                 "INSERT INTO household_status (household_id, category, valid_from, source, source_ref, run_id)",
+                 "INSERT INTO household_status (household_id, category, valid_from, source, "
+                 "source_ref, run_id)",
                  6, inserts);
     }
   }
@@ -519,7 +542,8 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
     for (const auto* r : rows) ids.push_back(person_id(personKey(*r)));
     std::unordered_map<int64_t, ExistingEnrollment> latest, open;
     selectIn(db_,
-             "SELECT id, person_id, school_id, stage, grade, class_name, major, agri_major, boarding, status, "
+             "SELECT id, person_id, school_id, stage, grade, class_name, major, agri_major, "
+             "boarding, status, "
              "enroll_date, status_date, end_date FROM enrollments WHERE person_id",
              " ORDER BY person_id, id", ids, [&](Statement& s) {
                ExistingEnrollment e;
@@ -540,17 +564,20 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
                if (s.isNull(12)) open[pid] = e;
              });
     auto upd = db_.prepare(
-        "UPDATE enrollments SET stage = ?, grade = ?, class_name = ?, major = ?, agri_major = ?, boarding = ?, "
+        "UPDATE enrollments SET stage = ?, grade = ?, class_name = ?, major = ?, agri_major = ?, "
+        "boarding = ?, "
         "status = ?, status_date = ?, end_date = ?, run_id = ? WHERE id = ?");
-    auto close = db_.prepare("UPDATE enrollments SET status = ?, status_date = ?, end_date = ? WHERE id = ?");
+    auto close = db_.prepare(
+        "UPDATE enrollments SET status = ?, status_date = ?, end_date = ? WHERE id = ?");
     std::vector<SqlValue> inserts;
     for (const auto* r : rows) {
       const int64_t pid = person_id(personKey(*r));
       const int64_t sid = schoolId(r->school_code);
       const std::string status(domain::code(r->status));
       const std::string status_date = r->status_date ? r->status_date->str() : "";
-      const std::string end_date =
-          domain::endsEnrollment(r->status) ? (r->status_date ? *r->status_date : ctx.as_of).str() : "";
+      const std::string end_date = domain::endsEnrollment(r->status)
+                                       ? (r->status_date ? *r->status_date : ctx.as_of).str()
+                                       : "";
       const std::string enroll = r->enroll_date.str();
       auto lt = latest.find(pid);
       if (lt != latest.end() && lt->second.school_id == sid && lt->second.enroll_date == enroll) {
@@ -610,13 +637,14 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
         if (closing_status == "transferred") ++counts.transfers;
       }
       inserts.insert(inserts.end(),
-                     {pid, sid, std::string(domain::code(r->stage)), int64_t{r->grade}, r->class_name, r->major,
-                      int64_t{r->agri_major}, int64_t{r->boarding}, status, enroll, textOrNull(status_date),
-                      textOrNull(end_date), ctx.run_id});
+                     {pid, sid, std::string(domain::code(r->stage)), int64_t{r->grade},
+                      r->class_name, r->major, int64_t{r->agri_major}, int64_t{r->boarding}, status,
+                      enroll, textOrNull(status_date), textOrNull(end_date), ctx.run_id});
       ++counts.enrollments_opened;
     }
     insertMany(db_,
-               "INSERT INTO enrollments (person_id, school_id, stage, grade, class_name, major, agri_major, "
+               "INSERT INTO enrollments (person_id, school_id, stage, grade, class_name, major, "
+               "agri_major, "
                "boarding, status, enroll_date, status_date, end_date, run_id)",
                13, inserts);
   }
@@ -626,19 +654,24 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
     std::vector<int64_t> ids;
     for (const auto* r : rows) ids.push_back(person_id(personKey(*r)));
     std::unordered_map<int64_t, std::string> existing;
-    selectIn(db_, "SELECT person_id, level FROM difficulty_levels WHERE person_id", " AND academic_year = ?", ids,
-             [&](Statement& s) { existing[s.getInt(0)] = s.getText(1); }, {int64_t{ctx.academic_year}});
+    selectIn(db_, "SELECT person_id, level FROM difficulty_levels WHERE person_id",
+             " AND academic_year = ?", ids,
+             [&](Statement& s) { existing[s.getInt(0)] = s.getText(1); },
+             {int64_t{ctx.academic_year}});
     auto upd = db_.prepare(
-        "UPDATE difficulty_levels SET level = ?, school_id = ? WHERE person_id = ? AND academic_year = ?");
+        "UPDATE difficulty_levels SET level = ?, school_id = ? WHERE person_id = ? AND "
+        "academic_year = ?");
     std::vector<SqlValue> inserts;
     for (const auto* r : rows) {
       const int64_t pid = person_id(personKey(*r));
       const std::string level(domain::code(r->difficulty));
       auto it = existing.find(pid);
       if (it == existing.end()) {
-        inserts.insert(inserts.end(), {pid, int64_t{ctx.academic_year}, level, schoolId(r->school_code)});
+        inserts.insert(inserts.end(),
+                       {pid, int64_t{ctx.academic_year}, level, schoolId(r->school_code)});
       } else if (it->second != level) {
-        changes.push_back({"difficulty", pid, std::to_string(ctx.academic_year), it->second, level});
+        changes.push_back(
+            {"difficulty", pid, std::to_string(ctx.academic_year), it->second, level});
         upd->bind(1, level);
         upd->bind(2, schoolId(r->school_code));
         upd->bind(3, pid);
@@ -646,7 +679,8 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
         upd->execute();
       }
     }
-    insertMany(db_, "INSERT INTO difficulty_levels (person_id, academic_year, level, school_id)", 4, inserts);
+    insertMany(db_, "INSERT INTO difficulty_levels (person_id, academic_year, level, school_id)", 4,
+               inserts);
   }
 
   // 9. Payee accounts: one open account per student and kind; a new number replaces the old one.
@@ -656,32 +690,38 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
       if (r->account) ids.push_back(person_id(personKey(*r)));
     }
     std::map<std::pair<int64_t, std::string>, ExistingAccount> existing;
-    selectIn(db_,
-             "SELECT id, student_id, kind, acct_hash, bank_code, holder_name, owner FROM bank_accounts "
-             "WHERE valid_to IS NULL AND student_id",
-             "", ids, [&](Statement& s) {
-               existing[{s.getInt(1), s.getText(2)}] = {s.getInt(0), s.getText(2), s.getText(3), s.getText(4),
-                                                        s.getText(5), s.getText(6)};
-             });
+    selectIn(
+        db_,
+        "SELECT id, student_id, kind, acct_hash, bank_code, holder_name, owner FROM bank_accounts "
+        "WHERE valid_to IS NULL AND student_id",
+        "", ids, [&](Statement& s) {
+          existing[{s.getInt(1), s.getText(2)}] = {s.getInt(0),  s.getText(2), s.getText(3),
+                                                   s.getText(4), s.getText(5), s.getText(6)};
+        });
     auto close = db_.prepare("UPDATE bank_accounts SET valid_to = ? WHERE id = ?");
-    auto upd = db_.prepare("UPDATE bank_accounts SET bank_code = ?, holder_name = ?, owner = ? WHERE id = ?");
+    auto upd = db_.prepare(
+        "UPDATE bank_accounts SET bank_code = ?, holder_name = ?, owner = ? WHERE id = ?");
     std::vector<SqlValue> inserts;
     for (const auto* r : rows) {
       if (!r->account) continue;
       const int64_t pid = person_id(personKey(*r));
       const std::string kind(domain::code(r->account_kind));
       const std::string owner =
-          (!r->guardian_name.empty() && r->account_holder == r->guardian_name && r->account_holder != r->name)
+          (!r->guardian_name.empty() && r->account_holder == r->guardian_name &&
+           r->account_holder != r->name)
               ? "guardian"
               : "student";
       auto it = existing.find({pid, kind});
       if (it != existing.end()) {
         const auto& a = it->second;
         if (a.acct_hash == r->account->hash) {
-          if (a.bank_code != r->bank_code || a.holder_name != r->account_holder || a.owner != owner) {
-            if (a.bank_code != r->bank_code) changes.push_back({"bank_account", a.id, "bank_code", a.bank_code, r->bank_code});
+          if (a.bank_code != r->bank_code || a.holder_name != r->account_holder ||
+              a.owner != owner) {
+            if (a.bank_code != r->bank_code)
+              changes.push_back({"bank_account", a.id, "bank_code", a.bank_code, r->bank_code});
             if (a.holder_name != r->account_holder) {
-              changes.push_back({"bank_account", a.id, "holder_name", a.holder_name, r->account_holder});
+              changes.push_back(
+                  {"bank_account", a.id, "holder_name", a.holder_name, r->account_holder});
             }
             upd->bind(1, r->bank_code);
             upd->bind(2, r->account_holder);
@@ -699,11 +739,13 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
       } else {
         ++counts.accounts_added;
       }
-      inserts.insert(inserts.end(), {pid, owner, kind, r->account->hash, r->account->enc, r->account->mask,
-                                     r->bank_code, r->account_holder, int64_t{r->account_luhn_ok}, as_of});
+      inserts.insert(inserts.end(),
+                     {pid, owner, kind, r->account->hash, r->account->enc, r->account->mask,
+                      r->bank_code, r->account_holder, int64_t{r->account_luhn_ok}, as_of});
     }
     insertMany(db_,
-               "INSERT INTO bank_accounts (student_id, owner, kind, acct_hash, acct_enc, acct_mask, bank_code, "
+               "INSERT INTO bank_accounts (student_id, owner, kind, acct_hash, acct_enc, "
+               "acct_mask, bank_code, "
                "holder_name, luhn_ok, valid_from)",
                10, inserts);
   }
@@ -716,19 +758,22 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
                                    c.new_value.substr(0, 255), ctx.run_id, as_of});
     }
     insertMany(db_,
-               "INSERT INTO change_log (entity, entity_id, field, old_value, new_value, run_id, changed_on)", 7,
-               values);
+               "INSERT INTO change_log (entity, entity_id, field, old_value, new_value, run_id, "
+               "changed_on)",
+               7, values);
   }
   return counts;
 }
 
-std::optional<registry::StudentRecord> SqlRegistryStore::findStudent(const std::optional<std::string>& rid_hash,
-                                                                     const std::string& student_no) {
+std::optional<registry::StudentRecord> SqlRegistryStore::findStudent(
+    const std::optional<std::string>& rid_hash, const std::string& student_no) {
   auto p = rid_hash ? db_.prepare(
-                          "SELECT id, rid_mask, rid_enc, student_no, name, sex, birth_date, ethnicity, hukou_region "
+                          "SELECT id, rid_mask, rid_enc, student_no, name, sex, birth_date, "
+                          "ethnicity, hukou_region "
                           "FROM persons WHERE rid_hash = ?")
                     : db_.prepare(
-                          "SELECT id, rid_mask, rid_enc, student_no, name, sex, birth_date, ethnicity, hukou_region "
+                          "SELECT id, rid_mask, rid_enc, student_no, name, sex, birth_date, "
+                          "ethnicity, hukou_region "
                           "FROM persons WHERE student_no = ?");
   p->bind(1, rid_hash ? *rid_hash : student_no);
   if (!p->next()) return std::nullopt;
@@ -746,8 +791,10 @@ std::optional<registry::StudentRecord> SqlRegistryStore::findStudent(const std::
   const SqlValue id = rec.person_id;
 
   auto e = db_.prepare(
-      "SELECT s.code, s.name, e.stage, e.grade, e.class_name, e.major, e.agri_major, e.boarding, e.status, "
-      "e.enroll_date, e.status_date, e.end_date FROM enrollments e JOIN schools s ON s.id = e.school_id "
+      "SELECT s.code, s.name, e.stage, e.grade, e.class_name, e.major, e.agri_major, e.boarding, "
+      "e.status, "
+      "e.enroll_date, e.status_date, e.end_date FROM enrollments e JOIN schools s ON s.id = "
+      "e.school_id "
       "WHERE e.person_id = ? ORDER BY e.enroll_date, e.id");
   e->bind(1, id);
   while (e->next()) {
@@ -767,7 +814,8 @@ std::optional<registry::StudentRecord> SqlRegistryStore::findStudent(const std::
     rec.enrollments.push_back(en);
   }
   auto h = db_.prepare(
-      "SELECT h.id, h.code, h.hukou_region FROM household_members m JOIN households h ON h.id = m.household_id "
+      "SELECT h.id, h.code, h.hukou_region FROM household_members m JOIN households h ON h.id = "
+      "m.household_id "
       "WHERE m.person_id = ? ORDER BY h.id DESC");
   h->bind(1, id);
   if (h->next()) {
@@ -775,40 +823,49 @@ std::optional<registry::StudentRecord> SqlRegistryStore::findStudent(const std::
     const int64_t hid = h->getInt(0);
     h.reset();
     auto st = db_.prepare(
-        "SELECT category, valid_from, valid_to, source, source_ref FROM household_status WHERE household_id = ? "
+        "SELECT category, valid_from, valid_to, source, source_ref FROM household_status WHERE "
+        "household_id = ? "
         "ORDER BY valid_from, id");
     st->bind(1, hid);
     while (st->next()) {
-      rec.statuses.push_back({st->getText(0), st->getText(1), st->getText(2), st->getText(3), st->getText(4)});
+      rec.statuses.push_back(
+          {st->getText(0), st->getText(1), st->getText(2), st->getText(3), st->getText(4)});
     }
   }
-  auto d = db_.prepare("SELECT academic_year, level FROM difficulty_levels WHERE person_id = ? ORDER BY academic_year");
+  auto d = db_.prepare(
+      "SELECT academic_year, level FROM difficulty_levels WHERE person_id = ? ORDER BY "
+      "academic_year");
   d->bind(1, id);
   while (d->next()) rec.difficulty.push_back({static_cast<int>(d->getInt(0)), d->getText(1)});
   auto g = db_.prepare(
-      "SELECT p.name, p.rid_mask FROM guardians g JOIN persons p ON p.id = g.guardian_id WHERE g.student_id = ? "
+      "SELECT p.name, p.rid_mask FROM guardians g JOIN persons p ON p.id = g.guardian_id WHERE "
+      "g.student_id = ? "
       "ORDER BY p.id");
   g->bind(1, id);
   while (g->next()) rec.guardians.push_back({g->getText(0), g->getText(1)});
   auto a = db_.prepare(
-      "SELECT kind, owner, acct_mask, acct_enc, bank_code, holder_name, valid_from, valid_to, luhn_ok "
+      "SELECT kind, owner, acct_mask, acct_enc, bank_code, holder_name, valid_from, valid_to, "
+      "luhn_ok "
       "FROM bank_accounts WHERE student_id = ? ORDER BY valid_from, id");
   a->bind(1, id);
   while (a->next()) {
-    registry::StudentRecord::Account acc{a->getText(0), a->getText(1), a->getText(2), a->getText(3),
-                                         a->getText(4), a->getText(5), a->getText(6), a->getText(7),
-                                         a->getInt(8) != 0};
+    registry::StudentRecord::Account acc{a->getText(0), a->getText(1), a->getText(2),
+                                         a->getText(3), a->getText(4), a->getText(5),
+                                         a->getText(6), a->getText(7), a->getInt(8) != 0};
     rec.accounts.push_back(acc);
   }
   auto c = db_.prepare(
       "SELECT entity, field, old_value, new_value, changed_on FROM change_log WHERE "
       "(entity = 'person' AND entity_id = ?) OR (entity = 'difficulty' AND entity_id = ?) OR "
-      "(entity = 'enrollment' AND entity_id IN (SELECT id FROM enrollments WHERE person_id = ?)) OR "
-      "(entity = 'bank_account' AND entity_id IN (SELECT id FROM bank_accounts WHERE student_id = ?)) "
+      "(entity = 'enrollment' AND entity_id IN (SELECT id FROM enrollments WHERE person_id = ?)) "
+      "OR "
+      "(entity = 'bank_account' AND entity_id IN (SELECT id FROM bank_accounts WHERE student_id = "
+      "?)) "
       "ORDER BY id");
   for (int i = 1; i <= 4; ++i) c->bind(i, id);
   while (c->next()) {
-    rec.changes.push_back({c->getText(0), c->getText(1), c->getText(2), c->getText(3), c->getText(4)});
+    rec.changes.push_back(
+        {c->getText(0), c->getText(1), c->getText(2), c->getText(3), c->getText(4)});
   }
   return rec;
 }

@@ -40,7 +40,10 @@ class RollImportEndToEnd : public ::testing::TestWithParam<std::string> {
 
   /// Generates a province, makes a key and imports regions and schools.
   void setUpProvince(int students) {
-    ASSERT_EQ(run({"synth", "--students", std::to_string(students), "--seed", "7", "--out", data()}, false).code, 0);
+    ASSERT_EQ(run({"synth", "--students", std::to_string(students), "--seed", "7", "--out", data()},
+                  false)
+                  .code,
+              0);
     ASSERT_EQ(run({"keygen", "--key-file", key()}, false).code, 0);
     auto r = run({"import", "regions", data() + "/regions.csv"});
     ASSERT_EQ(r.code, 0) << r.err;
@@ -56,7 +59,8 @@ TEST_P(RollImportEndToEnd, ImportsAGeneratedProvinceAndReimportsItUnchanged) {
   int64_t added = 0;
   int gbk_files = 0;
   std::vector<std::string> files;
-  for (const auto& e : std::filesystem::directory_iterator(data() + "/roll")) files.push_back(e.path().string());
+  for (const auto& e : std::filesystem::directory_iterator(data() + "/roll"))
+    files.push_back(e.path().string());
   std::sort(files.begin(), files.end());
   ASSERT_GT(files.size(), 3u);
   for (const auto& f : files) {
@@ -88,13 +92,15 @@ TEST_P(RollImportEndToEnd, ABrokenRollIsRejectedWithARowLevelReport) {
   auto db = scratch.open();
   const int64_t before = store::queryInt(*db, "SELECT COUNT(*) FROM persons");
   const std::string report = scratch.dir() + "/report.csv";
-  auto r = run({"--json", "import", "roll", data() + "/roll-bad.csv", "--report", report, "--as-of", "2026-10-08"});
+  auto r = run({"--json", "import", "roll", data() + "/roll-bad.csv", "--report", report, "--as-of",
+                "2026-10-08"});
   EXPECT_EQ(r.code, app::kExitRejected) << r.out << r.err;
   auto j = r.json();
   EXPECT_EQ(j->getValue<std::string>("outcome"), "rejected");
   EXPECT_EQ(j->getValue<int64_t>("rows_ok"), 2);
   EXPECT_EQ(j->getValue<int64_t>("rows_bad"), 10);
-  EXPECT_EQ(store::queryInt(*db, "SELECT COUNT(*) FROM persons"), before) << "a rejected file wrote rows";
+  EXPECT_EQ(store::queryInt(*db, "SELECT COUNT(*) FROM persons"), before)
+      << "a rejected file wrote rows";
 
   // Every broken field is named, with its line, in the report.
   std::ifstream in(report);
@@ -108,8 +114,8 @@ TEST_P(RollImportEndToEnd, ABrokenRollIsRejectedWithARowLevelReport) {
     if (row[3] == "error") columns.insert(row[1]);
     all += row[2] + "|" + row[4] + "\n";
   }
-  for (const char* col : {"resident_id", "birth_date", "sex", "school_code", "grade", "bank_account",
-                          "claimed_categories", "enroll_date", "boarding"}) {
+  for (const char* col : {"resident_id", "birth_date", "sex", "school_code", "grade",
+                          "bank_account", "claimed_categories", "enroll_date", "boarding"}) {
     EXPECT_TRUE(columns.count(col)) << "no error reported for column " << col << "\n" << all;
   }
   EXPECT_NE(all.find("check character"), std::string::npos) << all;
@@ -118,7 +124,8 @@ TEST_P(RollImportEndToEnd, ABrokenRollIsRejectedWithARowLevelReport) {
   EXPECT_EQ(all.find("6222-ABCD-0000"), std::string::npos);
 
   // --accept-valid writes the two good rows and still reports the rest.
-  auto partial = run({"--json", "import", "roll", data() + "/roll-bad.csv", "--accept-valid", "--as-of", "2026-10-08"});
+  auto partial = run({"--json", "import", "roll", data() + "/roll-bad.csv", "--accept-valid",
+                      "--as-of", "2026-10-08"});
   EXPECT_EQ(partial.code, app::kExitRejected);
   EXPECT_EQ(partial.json()->getValue<std::string>("outcome"), "imported");
   EXPECT_EQ(store::queryInt(*db, "SELECT COUNT(*) FROM enrollments"), 2);
@@ -126,8 +133,10 @@ TEST_P(RollImportEndToEnd, ABrokenRollIsRejectedWithARowLevelReport) {
 
 TEST_P(RollImportEndToEnd, StudentShowMasksByDefault) {
   setUpProvince(200);
-  ASSERT_EQ(run({"import", "roll", data() + "/roll-bad.csv", "--accept-valid", "--as-of", "2026-10-08"}).code,
-            app::kExitRejected);
+  ASSERT_EQ(
+      run({"import", "roll", data() + "/roll-bad.csv", "--accept-valid", "--as-of", "2026-10-08"})
+          .code,
+      app::kExitRejected);
   std::ifstream in(data() + "/roll-bad.csv");
   CsvReader csv(in, "roll-bad.csv");
   std::vector<std::string> row;
@@ -139,7 +148,8 @@ TEST_P(RollImportEndToEnd, StudentShowMasksByDefault) {
   EXPECT_EQ(shown.out.find(id), std::string::npos) << "full resident ID printed";
   EXPECT_EQ(shown.out.find(row[21]), std::string::npos) << "full account number printed";
   auto j = shown.json();
-  EXPECT_EQ(j->getValue<std::string>("resident_id"), id.substr(0, 4) + "**********" + id.substr(14));
+  EXPECT_EQ(j->getValue<std::string>("resident_id"),
+            id.substr(0, 4) + "**********" + id.substr(14));
   EXPECT_EQ(j->getArray("enrollments")->size(), 1u);
 
   auto revealed = run({"--json", "student", "show", id, "--reveal"});
@@ -154,8 +164,9 @@ TEST_P(RollImportEndToEnd, AWrongKeyFileIsRefused) {
   const std::string other = scratch.dir() + "/other.key";
   ASSERT_EQ(run({"keygen", "--key-file", other}, false).code, 0);
   std::ostringstream out, err;
-  const int code = app::runCli({"--db", scratch.url(), "--key-file", other, "import", "roll", data() + "/roll-bad.csv"},
-                               out, err);
+  const int code = app::runCli(
+      {"--db", scratch.url(), "--key-file", other, "import", "roll", data() + "/roll-bad.csv"}, out,
+      err);
   EXPECT_EQ(code, app::kExitForbidden);
   EXPECT_NE(err.str().find("key"), std::string::npos) << err.str();
 }

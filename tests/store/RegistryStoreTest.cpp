@@ -34,13 +34,15 @@ TEST_P(RegistryStoreTest, DuplicateKeyIsAConflict) {
 TEST_P(RegistryStoreTest, TransactionRollsBackWhenNotCommitted) {
   {
     store::Transaction tx(*f.db);
-    store::execute(*f.db, "INSERT INTO regions (code, name, level) VALUES ('430122', 'x', 'county')");
+    store::execute(*f.db,
+                   "INSERT INTO regions (code, name, level) VALUES ('430122', 'x', 'county')");
   }
   EXPECT_EQ(f.count("regions", "code = '430122'"), 0);
 }
 
 TEST_P(RegistryStoreTest, ImportsARollAndShowsTheMaskedRecord) {
-  const auto r = f.import(RollBuilder().student(1).student(2, "李四").set("account_holder", "李四").csv());
+  const auto r =
+      f.import(RollBuilder().student(1).student(2, "李四").set("account_holder", "李四").csv());
   ASSERT_TRUE(r.committed) << (r.issues.empty() ? "" : r.issues[0].reason);
   EXPECT_EQ(r.rows_ok, 2);
   EXPECT_EQ(r.counts.persons_added, 2);
@@ -65,8 +67,10 @@ TEST_P(RegistryStoreTest, StoresNoPlaintextIdentifiers) {
   ASSERT_TRUE(f.import(RollBuilder().student(1).csv()).committed);
   const std::string id = makeId("430121", "20170315", 1);
   EXPECT_EQ(f.count("persons", "rid_enc LIKE '%" + id + "%' OR rid_mask LIKE '%" + id + "%'"), 0);
-  EXPECT_EQ(f.count("bank_accounts", "acct_enc LIKE '%6222021234567890128%' OR acct_mask LIKE '%6222021234567890128%'"),
-            0);
+  EXPECT_EQ(
+      f.count("bank_accounts",
+              "acct_enc LIKE '%6222021234567890128%' OR acct_mask LIKE '%6222021234567890128%'"),
+      0);
 }
 
 TEST_P(RegistryStoreTest, ReimportingTheSameFileChangesNothing) {
@@ -93,15 +97,20 @@ TEST_P(RegistryStoreTest, AChangedRowUpdatesTheRecordAndKeepsHistory) {
   ASSERT_TRUE(r.committed);
   EXPECT_EQ(r.counts.enrollments_updated, 1);
   EXPECT_EQ(f.count("enrollments"), 1);
-  EXPECT_EQ(f.count("change_log", "entity = 'enrollment' AND field = 'grade' AND old_value = '4' AND new_value = '5'"),
-            1);
+  EXPECT_EQ(
+      f.count("change_log",
+              "entity = 'enrollment' AND field = 'grade' AND old_value = '4' AND new_value = '5'"),
+      1);
   EXPECT_EQ(f.count("change_log", "entity = 'enrollment' AND field = 'boarding'"), 1);
 }
 
 TEST_P(RegistryStoreTest, ANewSchoolClosesTheOldEnrollmentAsTransferred) {
   ASSERT_TRUE(f.import(RollBuilder().student(1).csv()).committed);
-  const auto r =
-      f.import(RollBuilder().student(1).set("school_code", "4301210002").set("enroll_date", "2026-09-20").csv());
+  const auto r = f.import(RollBuilder()
+                              .student(1)
+                              .set("school_code", "4301210002")
+                              .set("enroll_date", "2026-09-20")
+                              .csv());
   ASSERT_TRUE(r.committed);
   EXPECT_EQ(r.counts.transfers, 1);
   EXPECT_EQ(f.count("enrollments"), 2);
@@ -115,8 +124,10 @@ TEST_P(RegistryStoreTest, TheDatabaseRefusesASecondOpenEnrollment) {
   const int64_t school = store::queryInt(*f.db, "SELECT id FROM schools WHERE code = '4301210002'");
   try {
     store::execute(*f.db,
-                   "INSERT INTO enrollments (person_id, school_id, stage, grade, class_name, major, agri_major, "
-                   "boarding, status, enroll_date) VALUES (?, ?, 'primary', 4, '', '', 0, 0, 'active', '2026-09-01')",
+                   "INSERT INTO enrollments (person_id, school_id, stage, grade, class_name, "
+                   "major, agri_major, "
+                   "boarding, status, enroll_date) VALUES (?, ?, 'primary', 4, '', '', 0, 0, "
+                   "'active', '2026-09-01')",
                    {person, school});
     FAIL() << "two open enrollments for one student were accepted";
   } catch (const Error& e) {
@@ -174,7 +185,8 @@ TEST_P(RegistryStoreTest, DuplicatesAcrossChunksAreFoundToo) {
 
 TEST_P(RegistryStoreTest, ANewAccountNumberReplacesTheOldOneAndKeepsIt) {
   ASSERT_TRUE(f.import(RollBuilder().student(1).csv()).committed);
-  const auto r = f.import(RollBuilder().student(1).set("bank_account", "6222020200112233445").csv());
+  const auto r =
+      f.import(RollBuilder().student(1).set("bank_account", "6222020200112233445").csv());
   ASSERT_TRUE(r.committed);
   EXPECT_EQ(r.counts.accounts_replaced, 1);
   EXPECT_EQ(f.count("bank_accounts"), 2);
@@ -204,8 +216,12 @@ TEST_P(RegistryStoreTest, AWrongKeyIsRefusedBeforeAnythingIsShown) {
 }
 
 TEST_P(RegistryStoreTest, UnknownSchoolAndStageMismatchAreRowErrors) {
-  const auto r = f.import(
-      RollBuilder().student(1).set("school_code", "4399999999").student(3).set("school_code", "4301210003").csv());
+  const auto r = f.import(RollBuilder()
+                              .student(1)
+                              .set("school_code", "4399999999")
+                              .student(3)
+                              .set("school_code", "4301210003")
+                              .csv());
   EXPECT_EQ(r.rows_bad, 2);
   ASSERT_GE(r.issues.size(), 2u);
   EXPECT_EQ(r.issues[0].column, "school_code");

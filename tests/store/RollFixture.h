@@ -28,11 +28,11 @@ class RollBuilder {
  public:
   static const std::vector<std::string>& columns() {
     static const std::vector<std::string> kColumns = {
-        "resident_id", "name",         "sex",          "birth_date",     "ethnicity",        "school_code",
-        "stage",       "grade",        "class",        "major",          "agri_major",       "boarding",
-        "enroll_date", "status",       "status_date",  "household_id",   "hukou_region",     "guardian_name",
-        "guardian_id", "difficulty_level", "claimed_categories", "bank_account", "bank_code", "account_holder",
-        "account_kind"};
+        "resident_id",        "name",         "sex",           "birth_date",     "ethnicity",
+        "school_code",        "stage",        "grade",         "class",          "major",
+        "agri_major",         "boarding",     "enroll_date",   "status",         "status_date",
+        "household_id",       "hukou_region", "guardian_name", "guardian_id",    "difficulty_level",
+        "claimed_categories", "bank_account", "bank_code",     "account_holder", "account_kind"};
     return kColumns;
   }
   /// A primary-school pupil born in 2017 (seq odd -> male) at school 4301210001.
@@ -110,8 +110,10 @@ class RegistryFixture {
     return security::FieldCipher(k);
   }
 
-  registry::RollImportResult import(const std::string& csv, registry::RollImportOptions options = {}) {
-    const std::string path = writeFile(scratch.dir(), "roll" + std::to_string(files_++) + ".csv", csv);
+  registry::RollImportResult import(const std::string& csv,
+                                    registry::RollImportOptions options = {}) {
+    const std::string path =
+        writeFile(scratch.dir(), "roll" + std::to_string(files_++) + ".csv", csv);
     if (options.as_of == Date::today()) options.as_of = *Date::fromYmd(2026, 10, 8);
     return registry::importRoll(store, cipher, path, options);
   }

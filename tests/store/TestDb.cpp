@@ -29,15 +29,17 @@ ScratchDatabase::ScratchDatabase(const std::string& backend) : backend_(backend)
   }
   const char* admin = std::getenv("EDUPAY_TEST_MYSQL_URL");
   if (!admin || !*admin) {
-    ADD_FAILURE() << "EDUPAY_TEST_MYSQL_URL is not set: run the tests with scripts/test, which starts a "
-                     "private MariaDB, or set EDUPAY_TEST_BACKENDS=sqlite to run only the SQLite suite";
+    ADD_FAILURE()
+        << "EDUPAY_TEST_MYSQL_URL is not set: run the tests with scripts/test, which starts a "
+           "private MariaDB, or set EDUPAY_TEST_BACKENDS=sqlite to run only the SQLite suite";
     url_ = "sqlite:" + dir_ + "/fallback.db";
     return;
   }
   mysql_admin_url_ = admin;
   mysql_schema_ = "edupay_t" + unique;
   auto db = store::openDatabase(mysql_admin_url_);
-  db->executeScript("CREATE DATABASE " + mysql_schema_ + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;");
+  db->executeScript("CREATE DATABASE " + mysql_schema_ +
+                    " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;");
   url_ = mysql_admin_url_.substr(0, mysql_admin_url_.rfind('/') + 1) + mysql_schema_;
 }
 
