@@ -38,7 +38,7 @@ CREATE TABLE import_runs (
 
 CREATE TABLE persons (
   id           BIGINT AUTO_INCREMENT PRIMARY KEY,
-  rid_hash     CHAR(64) UNIQUE,
+  rid_hash     VARCHAR(64) UNIQUE,
   rid_enc      VARCHAR(128),
   rid_mask     VARCHAR(24),
   student_no   VARCHAR(24) UNIQUE,
@@ -128,7 +128,7 @@ CREATE TABLE bank_accounts (
   student_id  BIGINT NOT NULL,
   owner       VARCHAR(10) NOT NULL CHECK (owner IN ('student', 'guardian')),
   kind        VARCHAR(16) NOT NULL CHECK (kind IN ('student_card', 'one_card', 'passbook', 'social_security')),
-  acct_hash   CHAR(64) NOT NULL,
+  acct_hash   VARCHAR(64) NOT NULL,
   acct_enc    VARCHAR(160) NOT NULL,
   acct_mask   VARCHAR(16) NOT NULL,
   bank_code   VARCHAR(20) NOT NULL,

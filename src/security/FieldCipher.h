@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -11,7 +12,8 @@ namespace edupay::security {
 /// - encrypt(): AES-256-GCM with a fresh random 96-bit IV; output `v1:` + base64(IV | ciphertext |
 ///   tag). The field name is bound as associated data, so a ciphertext moved to another column
 ///   does not decrypt.
-/// - blindIndex(): HMAC-SHA256 under a separate key, hex; equal plaintexts give equal indexes, so
+/// - blindIndex(): HMAC-SHA256 under a separate key, truncated to 128 bits, hex; equal plaintexts
+/// give equal indexes, so
 ///   the database can look up and de-duplicate without seeing the value.
 /// The 64-byte key (32 encryption + 32 index) lives in a key file made by `edupay keygen`.
 class FieldCipher {
@@ -38,8 +40,11 @@ class FieldCipher {
   std::string fingerprint() const;
 
  private:
+  struct MacState;  // the HMAC context keyed once, duplicated per call
+
   std::array<uint8_t, 32> enc_key_{};
   std::array<uint8_t, 32> mac_key_{};
+  std::shared_ptr<const MacState> mac_;
 };
 
 /// SHA-256 of data, lower-case hex.

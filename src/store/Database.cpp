@@ -25,6 +25,13 @@ std::unique_ptr<Database> openDatabase(const std::string& url) {
                                             "`; use sqlite:PATH or mysql://user:pass@host:port/db");
 }
 
+Statement& Database::cached(const std::string& sql) {
+  auto it = statements_.find(sql);
+  if (it == statements_.end()) it = statements_.emplace(sql, prepare(sql)).first;
+  it->second->reset();
+  return *it->second;
+}
+
 Transaction::~Transaction() {
   if (!done_) {
     try {

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <variant>
 
 namespace edupay::store {
@@ -47,10 +48,17 @@ class Database {
   virtual int64_t lastInsertId() = 0;
   /// The URL with any password removed, for messages.
   virtual std::string describe() const = 0;
+  /// A prepared statement kept for the life of the connection, for SQL run again and again
+  /// (bulk paths). REQUIRES: the caller finishes with it (reset() or last next()) before the same
+  /// SQL is asked for again.
+  Statement& cached(const std::string& sql);
   /// `INSERT OR IGNORE` (SQLite) / `INSERT IGNORE` (MySQL).
   std::string_view insertIgnore() const {
     return dialect() == Dialect::kSQLite ? "INSERT OR IGNORE" : "INSERT IGNORE";
   }
+
+ private:
+  std::unordered_map<std::string, std::unique_ptr<Statement>> statements_;
 };
 
 /// Opens `sqlite:PATH` (PATH may be `:memory:`) or `mysql://user[:pass]@host[:port]/db`.

@@ -14,9 +14,6 @@ using registry::ApplyCounts;
 using registry::Issue;
 using registry::RollRecord;
 
-// SQLite allows 32,766 host parameters per statement, MySQL 65,535.
-constexpr size_t kMaxParams = 30000;
-
 class SqlTransaction : public registry::StoreTransaction {
  public:
   explicit SqlTransaction(Database& db) : tx_(db) {}
@@ -33,47 +30,67 @@ std::string placeholders(size_t n) {
   return s;
 }
 
-/// Runs `INSERT ... VALUES (...),(...)` for `rows` (each `ncols` values), splitting to stay
-/// under the parameter limit.
+/// Splits `n` items into batches whose sizes are powers of two (at most `max_batch`), so a bulk
+/// path uses a handful of distinct statements that stay prepared for the whole import instead of
+/// parsing new SQL for every chunk.
+template <typename Fn>
+void forEachBatch(size_t n, size_t max_batch, Fn&& fn) {
+  size_t batch = 1;
+  while (batch * 2 <= max_batch) batch *= 2;
+  size_t start = 0;
+  while (start < n) {
+    while (batch > n - start) batch /= 2;
+    fn(start, batch);
+    start += batch;
+  }
+}
+
+/// Rows per multi-row statement: large enough to amortise a MySQL round trip, small enough to
+/// stay far below the parameter limits (SQLite 32,766, MySQL 65,535).
+constexpr size_t kMaxBatchRows = 256;
+
+/// Appends one row of values, moving what can be moved (bulk paths build millions of them).
+template <typename... T>
+void appendRow(std::vector<SqlValue>& values, T&&... xs) {
+  (values.emplace_back(std::forward<T>(xs)), ...);
+}
+
+/// Runs `INSERT ... VALUES (...),(...)` for `values` (rows of `ncols` values).
 int64_t insertMany(Database& db, std::string_view head, size_t ncols,
                    const std::vector<SqlValue>& values) {
-  if (values.empty()) return 0;
   const size_t nrows = values.size() / ncols;
-  const size_t per_stmt = std::max<size_t>(1, kMaxParams / ncols);
   const std::string tuple = "(" + placeholders(ncols) + ")";
   int64_t changed = 0;
-  for (size_t start = 0; start < nrows; start += per_stmt) {
-    const size_t n = std::min(per_stmt, nrows - start);
+  forEachBatch(nrows, kMaxBatchRows, [&](size_t start, size_t n) {
     std::string sql(head);
     sql += " VALUES ";
     for (size_t i = 0; i < n; ++i) {
       if (i) sql += ',';
       sql += tuple;
     }
-    auto stmt = db.prepare(sql);
+    Statement& stmt = db.cached(sql);
     int p = 1;
-    for (size_t i = start * ncols; i < (start + n) * ncols; ++i) stmt->bind(p++, values[i]);
-    changed += stmt->execute();
-  }
+    for (size_t i = start * ncols; i < (start + n) * ncols; ++i) stmt.bind(p++, values[i]);
+    changed += stmt.execute();
+  });
   return changed;
 }
 
-/// Runs `SELECT ... WHERE col IN (...)` over `keys` in slices and calls `on_row` per row.
+/// Runs `SELECT ... WHERE col IN (...)` over `keys` and calls `on_row` per row.
 template <typename Key, typename Fn>
 void selectIn(Database& db, std::string_view head, std::string_view tail,
               const std::vector<Key>& keys, Fn&& on_row, const std::vector<SqlValue>& extra = {}) {
-  const size_t per_stmt = kMaxParams - extra.size();
-  for (size_t start = 0; start < keys.size(); start += per_stmt) {
-    const size_t n = std::min(per_stmt, keys.size() - start);
+  forEachBatch(keys.size(), kMaxBatchRows, [&](size_t start, size_t n) {
     std::string sql(head);
     sql += " IN (" + placeholders(n) + ")";
     sql += tail;
-    auto stmt = db.prepare(sql);
+    Statement& stmt = db.cached(sql);
     int p = 1;
-    for (size_t i = start; i < start + n; ++i) stmt->bind(p++, SqlValue(keys[i]));
-    for (const auto& e : extra) stmt->bind(p++, e);
-    while (stmt->next()) on_row(*stmt);
-  }
+    for (size_t i = start; i < start + n; ++i) stmt.bind(p++, SqlValue(keys[i]));
+    for (const auto& e : extra) stmt.bind(p++, e);
+    while (stmt.next()) on_row(stmt);
+    stmt.reset();
+  });
 }
 
 SqlValue textOrNull(const std::string& s) { return s.empty() ? SqlValue(nullptr) : SqlValue(s); }
@@ -351,7 +368,7 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
     std::vector<SqlValue> values;
     std::vector<std::string> new_hashes, new_snos;
     std::set<std::string> pending;
-    auto upd = db_.prepare(
+    Statement& upd = db_.cached(
         "UPDATE persons SET name = ?, sex = ?, birth_date = ?, ethnicity = ?, hukou_region = ?, "
         "student_no = ?, last_run_id = ?, last_line = ? WHERE id = ?");
     for (const auto* r : rows) {
@@ -364,12 +381,11 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
         } else {
           new_snos.push_back(r->student_no);
         }
-        values.insert(values.end(),
-                      {r->resident_id ? SqlValue(r->resident_id->hash) : SqlValue(nullptr),
-                       r->resident_id ? SqlValue(r->resident_id->enc) : SqlValue(nullptr),
-                       r->resident_id ? SqlValue(r->resident_id->mask) : SqlValue(nullptr),
-                       textOrNull(r->student_no), r->name, sexCode(r->sex), r->birth_date.str(),
-                       r->ethnicity, textOrNull(r->hukou_region), ctx.run_id, r->line});
+        appendRow(values, r->resident_id ? SqlValue(r->resident_id->hash) : SqlValue(nullptr),
+                  r->resident_id ? SqlValue(r->resident_id->enc) : SqlValue(nullptr),
+                  r->resident_id ? SqlValue(r->resident_id->mask) : SqlValue(nullptr),
+                  textOrNull(r->student_no), r->name, sexCode(r->sex), r->birth_date.str(),
+                  r->ethnicity, textOrNull(r->hukou_region), ctx.run_id, r->line);
         ++counts.persons_added;
         continue;
       }
@@ -391,16 +407,16 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
         }
       }
       changed ? ++counts.persons_updated : ++counts.persons_unchanged;
-      upd->bind(1, r->name);
-      upd->bind(2, sexCode(r->sex));
-      upd->bind(3, r->birth_date.str());
-      upd->bind(4, r->ethnicity);
-      upd->bind(5, textOrNull(r->hukou_region));
-      upd->bind(6, textOrNull(student_no));
-      upd->bind(7, ctx.run_id);
-      upd->bind(8, r->line);
-      upd->bind(9, p.id);
-      upd->execute();
+      upd.bind(1, r->name);
+      upd.bind(2, sexCode(r->sex));
+      upd.bind(3, r->birth_date.str());
+      upd.bind(4, r->ethnicity);
+      upd.bind(5, textOrNull(r->hukou_region));
+      upd.bind(6, textOrNull(student_no));
+      upd.bind(7, ctx.run_id);
+      upd.bind(8, r->line);
+      upd.bind(9, p.id);
+      upd.execute();
     }
     // Guardians not yet known become persons too (no run marker: they are not roll rows).
     for (const auto* r : rows) {
@@ -410,11 +426,10 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
       }
       pending.insert(r->guardian_id->hash);
       new_hashes.push_back(r->guardian_id->hash);
-      values.insert(values.end(),
-                    {r->guardian_id->hash, r->guardian_id->enc, r->guardian_id->mask, nullptr,
-                     r->guardian_name, sexCode(r->guardian_sex.value_or(Sex::kMale)),
-                     r->guardian_birth ? SqlValue(r->guardian_birth->str()) : SqlValue(nullptr), "",
-                     textOrNull(r->hukou_region), nullptr, nullptr});
+      appendRow(values, r->guardian_id->hash, r->guardian_id->enc, r->guardian_id->mask, nullptr,
+                r->guardian_name, sexCode(r->guardian_sex.value_or(Sex::kMale)),
+                r->guardian_birth ? SqlValue(r->guardian_birth->str()) : SqlValue(nullptr), "",
+                textOrNull(r->hukou_region), nullptr, nullptr);
     }
     insertMany(
         db_,
@@ -434,7 +449,7 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
     std::vector<SqlValue> values;
     for (const auto* r : rows) {
       if (r->guardian_id) {
-        values.insert(values.end(), {person_id(personKey(*r)), person_id(r->guardian_id->hash)});
+        appendRow(values, person_id(personKey(*r)), person_id(r->guardian_id->hash));
       }
     }
     counts.guardians_added += insertMany(
@@ -461,7 +476,7 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
     for (const auto* r : rows) {
       if (r->household_code.empty() || households.count(r->household_code)) continue;
       if (added.insert(r->household_code).second) {
-        values.insert(values.end(), {r->household_code, textOrNull(r->hukou_region)});
+        appendRow(values, r->household_code, textOrNull(r->hukou_region));
       }
     }
     if (!values.empty()) {
@@ -472,9 +487,8 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
     for (const auto* r : rows) {
       if (r->household_code.empty()) continue;
       const int64_t hh = households.at(r->household_code);
-      members.insert(members.end(), {hh, person_id(personKey(*r)), "student"});
-      if (r->guardian_id)
-        members.insert(members.end(), {hh, person_id(r->guardian_id->hash), "guardian"});
+      appendRow(members, hh, person_id(personKey(*r)), "student");
+      if (r->guardian_id) appendRow(members, hh, person_id(r->guardian_id->hash), "guardian");
     }
     insertMany(db_,
                std::string(db_.insertIgnore()) +
@@ -506,7 +520,7 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
             open[{s.getInt(1), s.getText(3)}].push_back({s.getInt(0), s.getText(2), s.getText(4)});
           });
       std::vector<SqlValue> inserts;
-      auto close = db_.prepare("UPDATE household_status SET valid_to = ? WHERE id = ?");
+      Statement& close = db_.cached("UPDATE household_status SET valid_to = ? WHERE id = ?");
       const std::string day_before = ctx.as_of.addDays(-1).str();
       for (const auto& [key, cats] : claims) {
         std::set<std::string> already;
@@ -514,9 +528,9 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
           if (cats.count(o.category)) {
             already.insert(o.category);
           } else {
-            close->bind(1, std::max(day_before, o.valid_from));
-            close->bind(2, o.id);
-            close->execute();
+            close.bind(1, std::max(day_before, o.valid_from));
+            close.bind(2, o.id);
+            close.execute();
             changes.push_back(
                 {"household_status", o.id, "valid_to", "", std::max(day_before, o.valid_from)});
             ++counts.statuses_closed;
@@ -524,7 +538,7 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
         }
         for (const auto& c : cats) {
           if (already.count(c)) continue;
-          inserts.insert(inserts.end(), {key.first, c, as_of, "claimed", key.second, ctx.run_id});
+          appendRow(inserts, key.first, c, as_of, "claimed", key.second, ctx.run_id);
           ++counts.statuses_opened;
         }
       }
@@ -563,12 +577,12 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
                latest[pid] = e;
                if (s.isNull(12)) open[pid] = e;
              });
-    auto upd = db_.prepare(
+    Statement& upd = db_.cached(
         "UPDATE enrollments SET stage = ?, grade = ?, class_name = ?, major = ?, agri_major = ?, "
         "boarding = ?, "
         "status = ?, status_date = ?, end_date = ?, run_id = ? WHERE id = ?");
-    auto close = db_.prepare(
-        "UPDATE enrollments SET status = ?, status_date = ?, end_date = ? WHERE id = ?");
+    Statement& close =
+        db_.cached("UPDATE enrollments SET status = ?, status_date = ?, end_date = ? WHERE id = ?");
     std::vector<SqlValue> inserts;
     for (const auto* r : rows) {
       const int64_t pid = person_id(personKey(*r));
@@ -601,18 +615,18 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
           }
         }
         if (changed) {
-          upd->bind(1, std::string(domain::code(r->stage)));
-          upd->bind(2, int64_t{r->grade});
-          upd->bind(3, r->class_name);
-          upd->bind(4, r->major);
-          upd->bind(5, int64_t{r->agri_major});
-          upd->bind(6, int64_t{r->boarding});
-          upd->bind(7, status);
-          upd->bind(8, textOrNull(status_date));
-          upd->bind(9, textOrNull(end_date));
-          upd->bind(10, ctx.run_id);
-          upd->bind(11, e.id);
-          upd->execute();
+          upd.bind(1, std::string(domain::code(r->stage)));
+          upd.bind(2, int64_t{r->grade});
+          upd.bind(3, r->class_name);
+          upd.bind(4, r->major);
+          upd.bind(5, int64_t{r->agri_major});
+          upd.bind(6, int64_t{r->boarding});
+          upd.bind(7, status);
+          upd.bind(8, textOrNull(status_date));
+          upd.bind(9, textOrNull(end_date));
+          upd.bind(10, ctx.run_id);
+          upd.bind(11, e.id);
+          upd.execute();
           ++counts.enrollments_updated;
         }
         continue;
@@ -628,18 +642,17 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
         }
         // Same school, new enroll date: the student moved up a stage there.
         const std::string closing_status = e.school_id == sid ? "graduated" : "transferred";
-        close->bind(1, closing_status);
-        close->bind(2, enroll);
-        close->bind(3, enroll);
-        close->bind(4, e.id);
-        close->execute();
+        close.bind(1, closing_status);
+        close.bind(2, enroll);
+        close.bind(3, enroll);
+        close.bind(4, e.id);
+        close.execute();
         changes.push_back({"enrollment", e.id, "status", e.status, closing_status});
         if (closing_status == "transferred") ++counts.transfers;
       }
-      inserts.insert(inserts.end(),
-                     {pid, sid, std::string(domain::code(r->stage)), int64_t{r->grade},
-                      r->class_name, r->major, int64_t{r->agri_major}, int64_t{r->boarding}, status,
-                      enroll, textOrNull(status_date), textOrNull(end_date), ctx.run_id});
+      appendRow(inserts, pid, sid, std::string(domain::code(r->stage)), int64_t{r->grade},
+                r->class_name, r->major, int64_t{r->agri_major}, int64_t{r->boarding}, status,
+                enroll, textOrNull(status_date), textOrNull(end_date), ctx.run_id);
       ++counts.enrollments_opened;
     }
     insertMany(db_,
@@ -658,7 +671,7 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
              " AND academic_year = ?", ids,
              [&](Statement& s) { existing[s.getInt(0)] = s.getText(1); },
              {int64_t{ctx.academic_year}});
-    auto upd = db_.prepare(
+    Statement& upd = db_.cached(
         "UPDATE difficulty_levels SET level = ?, school_id = ? WHERE person_id = ? AND "
         "academic_year = ?");
     std::vector<SqlValue> inserts;
@@ -667,16 +680,17 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
       const std::string level(domain::code(r->difficulty));
       auto it = existing.find(pid);
       if (it == existing.end()) {
-        inserts.insert(inserts.end(),
-                       {pid, int64_t{ctx.academic_year}, level, schoolId(r->school_code)});
+        // "none" is the default: only an assessment, or a change back to none, is recorded.
+        if (r->difficulty == domain::DifficultyLevel::kNone) continue;
+        appendRow(inserts, pid, int64_t{ctx.academic_year}, level, schoolId(r->school_code));
       } else if (it->second != level) {
         changes.push_back(
             {"difficulty", pid, std::to_string(ctx.academic_year), it->second, level});
-        upd->bind(1, level);
-        upd->bind(2, schoolId(r->school_code));
-        upd->bind(3, pid);
-        upd->bind(4, int64_t{ctx.academic_year});
-        upd->execute();
+        upd.bind(1, level);
+        upd.bind(2, schoolId(r->school_code));
+        upd.bind(3, pid);
+        upd.bind(4, int64_t{ctx.academic_year});
+        upd.execute();
       }
     }
     insertMany(db_, "INSERT INTO difficulty_levels (person_id, academic_year, level, school_id)", 4,
@@ -698,8 +712,8 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
           existing[{s.getInt(1), s.getText(2)}] = {s.getInt(0),  s.getText(2), s.getText(3),
                                                    s.getText(4), s.getText(5), s.getText(6)};
         });
-    auto close = db_.prepare("UPDATE bank_accounts SET valid_to = ? WHERE id = ?");
-    auto upd = db_.prepare(
+    Statement& close = db_.cached("UPDATE bank_accounts SET valid_to = ? WHERE id = ?");
+    Statement& upd = db_.cached(
         "UPDATE bank_accounts SET bank_code = ?, holder_name = ?, owner = ? WHERE id = ?");
     std::vector<SqlValue> inserts;
     for (const auto* r : rows) {
@@ -723,25 +737,24 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
               changes.push_back(
                   {"bank_account", a.id, "holder_name", a.holder_name, r->account_holder});
             }
-            upd->bind(1, r->bank_code);
-            upd->bind(2, r->account_holder);
-            upd->bind(3, owner);
-            upd->bind(4, a.id);
-            upd->execute();
+            upd.bind(1, r->bank_code);
+            upd.bind(2, r->account_holder);
+            upd.bind(3, owner);
+            upd.bind(4, a.id);
+            upd.execute();
           }
           continue;
         }
-        close->bind(1, as_of);
-        close->bind(2, a.id);
-        close->execute();
+        close.bind(1, as_of);
+        close.bind(2, a.id);
+        close.execute();
         changes.push_back({"bank_account", a.id, "valid_to", "", as_of});
         ++counts.accounts_replaced;
       } else {
         ++counts.accounts_added;
       }
-      inserts.insert(inserts.end(),
-                     {pid, owner, kind, r->account->hash, r->account->enc, r->account->mask,
-                      r->bank_code, r->account_holder, int64_t{r->account_luhn_ok}, as_of});
+      appendRow(inserts, pid, owner, kind, r->account->hash, r->account->enc, r->account->mask,
+                r->bank_code, r->account_holder, int64_t{r->account_luhn_ok}, as_of);
     }
     insertMany(db_,
                "INSERT INTO bank_accounts (student_id, owner, kind, acct_hash, acct_enc, "
@@ -754,8 +767,8 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
   {
     std::vector<SqlValue> values;
     for (const auto& c : changes) {
-      values.insert(values.end(), {c.entity, c.entity_id, c.field, c.old_value.substr(0, 255),
-                                   c.new_value.substr(0, 255), ctx.run_id, as_of});
+      appendRow(values, c.entity, c.entity_id, c.field, c.old_value.substr(0, 255),
+                c.new_value.substr(0, 255), ctx.run_id, as_of);
     }
     insertMany(db_,
                "INSERT INTO change_log (entity, entity_id, field, old_value, new_value, run_id, "
