@@ -108,7 +108,7 @@ SQLiteDatabase::SQLiteDatabase(const std::string& path)
   sqlite3_busy_timeout(impl_->handle, 5000);
   executeScript(
       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
-      "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;");
+      "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-131072;");
 }
 
 SQLiteDatabase::~SQLiteDatabase() {
