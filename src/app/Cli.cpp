@@ -1,5 +1,7 @@
 #include "app/Cli.h"
 
+#include "app/CliContext.h"
+
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Stringifier.h>
@@ -13,10 +15,14 @@
 #include "common/Error.h"
 #include "common/ResidentId.h"
 #include "registry/RollImporter.h"
+#include "registry/RosterImporter.h"
 #include "registry/Synth.h"
+#include "rules/EntitlementRun.h"
+#include "rules/Policy.h"
 #include "security/FieldCipher.h"
 #include "store/Database.h"
 #include "store/Migrations.h"
+#include "store/SqlEntitlementStore.h"
 #include "store/SqlRegistryStore.h"
 
 namespace edupay::app {
@@ -33,6 +39,19 @@ Commands:
                    [--encoding auto|utf-8|gbk|gb18030]
                                  a school roll; all-or-nothing unless --accept-valid
   student show ID [--reveal]     a student's lifelong record (ID: resident ID or student number)
+  import roster FILE --source poverty|civil_affairs|disabled|orphan [--dry-run]
+                                 an official roster (authoritative household status)
+  import nominations FILE --programme P --year YYYY
+                                 a scholarship nomination list for an academic year
+  policy check FILE              validate a policy file and show what changes against the active one
+  policy activate FILE           validate and make a policy file the active one
+  policy show [--term T]         the active policy and the rates in force for a term
+  entitle --term T [--region CODE] [--dry-run] [--exceptions OUT.csv]
+                                 compute the term's entitlements with reasons
+  explain ID --term T [--lang zh|en]
+                                 every programme a student got or did not get, and why
+  report dropouts --term T [--out OUT.csv]
+                                 roster children of compulsory-school age on no roll
   synth --students N [--seed S] --out DIR [--single-file] [--as-of YYYY-MM-DD]
                                  write a reproducible synthetic province
 
@@ -42,139 +61,6 @@ Options:
   --key-file F    field-encryption key (default edupay.key, or EDUPAY_KEY_FILE)
   --json          print a machine-readable summary on stdout
 )";
-
-/// Parsed command line: positional words and --name[=value] options.
-struct Args {
-  std::vector<std::string> words;
-  std::map<std::string, std::string> options;
-  bool has(const std::string& k) const { return options.count(k) > 0; }
-  std::string get(const std::string& k, const std::string& fallback = {}) const {
-    auto it = options.find(k);
-    return it == options.end() ? fallback : it->second;
-  }
-};
-
-const std::map<std::string, bool> kKnownOptions = {
-    // name -> takes a value
-    {"db", true},           {"key-file", true},      {"json", false},
-    {"dry-run", false},     {"accept-valid", false}, {"report", true},
-    {"as-of", true},        {"encoding", true},      {"reveal", false},
-    {"students", true},     {"seed", true},          {"out", true},
-    {"single-file", false}, {"help", false},
-};
-
-Args parseArgs(const std::vector<std::string>& argv) {
-  Args a;
-  for (size_t i = 0; i < argv.size(); ++i) {
-    const std::string& w = argv[i];
-    if (w.rfind("--", 0) != 0 || w.size() == 2) {
-      a.words.push_back(w);
-      continue;
-    }
-    std::string name = w.substr(2);
-    std::optional<std::string> value;
-    if (auto eq = name.find('='); eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name = name.substr(0, eq);
-    }
-    auto known = kKnownOptions.find(name);
-    if (known == kKnownOptions.end())
-      throw Error(ErrorCode::kInvalidInput, "unknown option --" + name);
-    if (known->second && !value) {
-      if (i + 1 >= argv.size())
-        throw Error(ErrorCode::kInvalidInput, "option --" + name + " needs a value");
-      value = argv[++i];
-    }
-    a.options[name] = value.value_or("1");
-  }
-  return a;
-}
-
-std::string envOr(const char* name, const std::string& fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? v : fallback;
-}
-
-int exitCodeFor(ErrorCode code) {
-  switch (code) {
-    case ErrorCode::kInvalidInput:
-      return kExitUsage;
-    case ErrorCode::kNotFound:
-      return kExitNotFound;
-    case ErrorCode::kConflict:
-      return kExitConflict;
-    case ErrorCode::kForbidden:
-      return kExitForbidden;
-    case ErrorCode::kUnavailable:
-      return kExitUnavailable;
-    case ErrorCode::kInternal:
-      return kExitInternal;
-  }
-  return kExitInternal;
-}
-
-std::string toJson(const Poco::JSON::Object& o) {
-  std::ostringstream s;
-  Poco::JSON::Stringifier::stringify(o, s, 2);
-  return s.str();
-}
-
-class Context {
- public:
-  Context(const Args& args, std::ostream& out, std::ostream& err)
-      : args_(args), out_(out), err_(err) {}
-
-  const Args& args() const { return args_; }
-  std::ostream& out() { return out_; }
-  std::ostream& err() { return err_; }
-  bool json() const { return args_.has("json"); }
-  std::string keyPath() const {
-    return args_.get("key-file", envOr("EDUPAY_KEY_FILE", "edupay.key"));
-  }
-
-  store::Database& db() {
-    if (!db_) {
-      db_ = store::openDatabase(args_.get("db", envOr("EDUPAY_DB", "sqlite:edupay.db")));
-      store::migrate(*db_);
-    }
-    return *db_;
-  }
-  store::SqlRegistryStore& registry() {
-    if (!registry_) registry_ = std::make_unique<store::SqlRegistryStore>(db());
-    return *registry_;
-  }
-  /// The field cipher, checked against the key fingerprint the database records.
-  const security::FieldCipher& cipher() {
-    if (!cipher_) {
-      cipher_ =
-          std::make_unique<security::FieldCipher>(security::FieldCipher::loadKeyFile(keyPath()));
-      registry().checkKeyFingerprint(cipher_->fingerprint());
-    }
-    return *cipher_;
-  }
-  const std::string& word(size_t i, const char* what) const {
-    if (i >= args_.words.size())
-      throw Error(ErrorCode::kInvalidInput, std::string("missing ") + what);
-    return args_.words[i];
-  }
-
- private:
-  const Args& args_;
-  std::ostream& out_;
-  std::ostream& err_;
-  std::unique_ptr<store::Database> db_;
-  std::unique_ptr<store::SqlRegistryStore> registry_;
-  std::unique_ptr<security::FieldCipher> cipher_;
-};
-
-Date asOfDate(const Args& a) {
-  if (!a.has("as-of")) return Date::today();
-  auto d = Date::parse(a.get("as-of"));
-  if (!d)
-    throw Error(ErrorCode::kInvalidInput,
-                "--as-of `" + a.get("as-of") + "` is not a date (YYYY-MM-DD)");
-  return *d;
-}
 
 int cmdKeygen(Context& c) {
   security::FieldCipher::generateKeyFile(c.keyPath());
@@ -519,6 +405,12 @@ int dispatch(Context& c) {
   if (cmd == "import" && (sub == "schools" || sub == "regions")) return cmdImportReference(c, sub);
   if (cmd == "import" && sub == "roll") return cmdImportRoll(c);
   if (cmd == "student" && sub == "show") return cmdStudentShow(c);
+  if (cmd == "import" && sub == "roster") return cmdImportRoster(c);
+  if (cmd == "import" && sub == "nominations") return cmdImportNominations(c);
+  if (cmd == "policy") return cmdPolicy(c);
+  if (cmd == "entitle") return cmdEntitle(c);
+  if (cmd == "explain") return cmdExplain(c);
+  if (cmd == "report" && sub == "dropouts") return cmdReportDropouts(c);
   throw Error(ErrorCode::kInvalidInput,
               "unknown command `" + cmd + (sub.empty() ? "" : " " + sub) + "`; run edupay --help");
 }

@@ -22,6 +22,8 @@ class Term {
  public:
   enum class Season { kSpring, kAutumn };
 
+  Term() = default;  ///< 1970-autumn, a placeholder until assigned
+
   /// Accepts `2026-autumn`, `2026-spring` (also `2026秋`, `2026春`, case-insensitive).
   /// Throws Error(kInvalidInput) otherwise.
   static Term parse(std::string_view text);
@@ -43,8 +45,8 @@ class Term {
 
  private:
   Term(int y, Season s) : year_(y), season_(s) {}
-  int year_;
-  Season season_;
+  int year_ = 1970;
+  Season season_ = Season::kAutumn;
 };
 
 /// Working days: Monday-Friday, minus public holidays, plus make-up working days (调休) that fall

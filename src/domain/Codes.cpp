@@ -123,6 +123,29 @@ std::optional<Category> parseCategory(std::string_view s) { return parseIn(kCate
 std::string_view code(Category c) { return codeIn(kCategories, c); }
 std::string_view chineseLabel(Category c) { return zhIn(kCategories, c); }
 
+std::string_view rosterSourceOf(Category c) {
+  switch (c) {
+    case Category::kRegisteredPoor:
+    case Category::kPovertyExited:
+    case Category::kMonitoredUnstable:
+    case Category::kMonitoredEdge:
+    case Category::kMonitoredSudden:
+      return "poverty";
+    case Category::kDibao:
+    case Category::kTekun:
+      return "civil_affairs";
+    case Category::kDisabledStudent:
+    case Category::kDisabledParent:
+      return "disabled";
+    case Category::kOrphan:
+      return "orphan";
+    case Category::kMartyrChild:
+    case Category::kOther:
+      return "";
+  }
+  return "";
+}
+
 Range gradeRange(Stage s) {
   switch (s) {
     case Stage::kPreschool:

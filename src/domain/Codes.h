@@ -55,6 +55,9 @@ std::string_view code(AccountKind k);
 std::optional<Category> parseCategory(std::string_view s);
 std::string_view code(Category c);
 std::string_view chineseLabel(Category c);
+/// The official roster that reports a category ("poverty", "civil_affairs", "disabled",
+/// "orphan"); empty for categories only schools assess (martyr_child, other).
+std::string_view rosterSourceOf(Category c);
 std::string_view chineseLabel(Stage s);
 
 /// Grades a stage has (inclusive). Junior secondary is 1-4 to allow the 5+4 system; undergrad

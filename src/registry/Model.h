@@ -55,6 +55,7 @@ struct RollRecord {
   std::optional<Date> status_date;
   std::string household_code;
   std::string hukou_region;
+  std::optional<bool> rural_hukou;  ///< hukou type: rural (农业) or urban; unknown when not given
   std::string guardian_name;
   std::optional<Protected> guardian_id;
   std::optional<Date> guardian_birth;
@@ -149,6 +150,32 @@ struct StudentRecord {
     std::string entity, field, old_value, new_value, changed_on;
   };
   std::vector<Change> changes;
+};
+
+struct RosterRow {
+  int64_t line = 0;
+  std::string rid_hash, rid_enc, rid_mask;
+  std::string name;
+  std::string sex;
+  std::string birth_date;
+  std::string household_code;
+  std::string category;
+  std::string valid_from, valid_to;
+  std::string region;
+};
+
+struct RosterCounts {
+  int64_t statuses_added = 0;
+  int64_t statuses_changed = 0;
+  int64_t statuses_unchanged = 0;
+  int64_t households_added = 0;
+  int64_t persons_added = 0;
+};
+
+/// A roster child of compulsory-school age with no enrollment open on the reference date.
+struct MissingChild {
+  std::string rid_mask, name, household_code, region, categories;
+  std::string birth_date;
 };
 
 }  // namespace edupay::registry

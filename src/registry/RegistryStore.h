@@ -5,16 +5,12 @@
 #include <string>
 #include <vector>
 
+#include "common/StoreTransaction.h"
 #include "registry/Model.h"
 
 namespace edupay::registry {
 
-/// A unit of work on the store: rolled back on destruction unless commit() ran.
-class StoreTransaction {
- public:
-  virtual ~StoreTransaction() = default;
-  virtual void commit() = 0;
-};
+using edupay::StoreTransaction;
 
 /// Persistence the registry needs. Implemented in src/store for SQLite and MySQL; the SQL lives
 /// there. All methods throw edupay::Error (kConflict, kUnavailable, kInternal) on failure.
@@ -44,6 +40,21 @@ class RegistryStore {
   /// not applied and is returned as an Issue naming the first line.
   virtual ApplyCounts applyRollChunk(const ImportContext& ctx, const std::vector<RollRecord>& rows,
                                      std::vector<Issue>& issues) = 0;
+
+  /// Roster rows for one source, applied idempotently: (household, category, source, valid_from)
+  /// identifies a status; a changed valid_to updates it; nothing is deleted.
+  virtual RosterCounts applyRoster(const std::string& source, int64_t run_id,
+                                   const std::vector<RosterRow>& rows) = 0;
+
+  /// Nominations (scholarship lists) per programme and academic year, by resident-ID blind index.
+  /// Returns the blind indexes that matched no registered student.
+  virtual std::vector<std::string> replaceNominations(
+      const std::string& programme, int academic_year,
+      const std::vector<std::string>& rid_hashes) = 0;
+
+  /// Roster children aged [min_age, max_age] on `reference` with no enrollment open then.
+  virtual std::vector<MissingChild> rosterChildrenNotEnrolled(const Date& reference, int min_age,
+                                                              int max_age) = 0;
 
   /// By resident-ID blind index or student number.
   virtual std::optional<StudentRecord> findStudent(const std::optional<std::string>& rid_hash,

@@ -21,7 +21,7 @@ struct ColumnSpec {
   bool required;
 };
 
-constexpr std::array<ColumnSpec, 26> kColumns{{
+constexpr std::array<ColumnSpec, 27> kColumns{{
     {RollColumn::kResidentId, "resident_id", {"身份证号", "身份证件号", "身份证号码"}, false},
     {RollColumn::kStudentNo, "student_no", {"学籍号", "全国学籍号", "学籍辅号"}, false},
     {RollColumn::kName, "name", {"姓名", "学生姓名", nullptr}, true},
@@ -40,6 +40,7 @@ constexpr std::array<ColumnSpec, 26> kColumns{{
     {RollColumn::kStatusDate, "status_date", {"状态日期", "学籍状态日期", nullptr}, false},
     {RollColumn::kHouseholdId, "household_id", {"户编号", "家庭户编号", nullptr}, false},
     {RollColumn::kHukouRegion, "hukou_region", {"户籍地", "户口所在地", nullptr}, false},
+    {RollColumn::kHukouType, "hukou_type", {"户口性质", "户籍类型", nullptr}, false},
     {RollColumn::kGuardianName, "guardian_name", {"监护人", "监护人姓名", nullptr}, false},
     {RollColumn::kGuardianId, "guardian_id", {"监护人身份证号", nullptr, nullptr}, false},
     {RollColumn::kDifficultyLevel,
@@ -394,6 +395,16 @@ std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
   r.hukou_region = rc.get(RollColumn::kHukouRegion);
   if (!r.hukou_region.empty() && !isRegionCode(r.hukou_region)) {
     rc.error(RollColumn::kHukouRegion, r.hukou_region, "must be a 6-digit region code (GB/T 2260)");
+  }
+  const std::string hukou_type = text::toLower(rc.get(RollColumn::kHukouType));
+  if (hukou_type == "rural" || hukou_type == "农业" || hukou_type == "农村" ||
+      hukou_type == "农业户口") {
+    r.rural_hukou = true;
+  } else if (hukou_type == "urban" || hukou_type == "非农业" || hukou_type == "城镇" ||
+             hukou_type == "非农业户口") {
+    r.rural_hukou = false;
+  } else if (!hukou_type.empty()) {
+    rc.error(RollColumn::kHukouType, hukou_type, "must be rural or urban (农业 / 非农业)");
   }
   r.guardian_name = rc.raw(RollColumn::kGuardianName);
   const std::string gid_text = rc.get(RollColumn::kGuardianId);

@@ -31,6 +31,7 @@ enum class RollColumn {
   kStatusDate,
   kHouseholdId,
   kHukouRegion,
+  kHukouType,
   kGuardianName,
   kGuardianId,
   kDifficultyLevel,

@@ -106,6 +106,7 @@ struct Student {
   bool agri = false, boarding = false;
   std::string status = "active", status_date;
   std::string household, hukou;
+  bool rural = true;
   std::string guardian_name, guardian_id;
   std::string difficulty = "none";
   std::string categories;
@@ -386,6 +387,7 @@ class Generator {
           static_cast<int>(3 + (rng_.chance(8800) ? rng_.below(15) : 15 + rng_.below(12)));
       const Person guardian = person(region, oldest + 22 + static_cast<int>(rng_.below(16)));
       const auto statuses = statusHistory();
+      const bool rural = !statuses.empty() ? rng_.chance(8500) : rng_.chance(5500);
       std::string claimed;
       for (const auto& s : statuses) {
         rosterRow(guardian, household, s, region);
@@ -410,6 +412,7 @@ class Generator {
         s.ethnicity = rng_.pick(kEthnic);
         s.household = household;
         s.hukou = region;
+        s.rural = rural;
         s.guardian_name = guardian.name;
         s.guardian_id = guardian.id;
         s.categories = claimed;
@@ -468,18 +471,38 @@ class Generator {
 
   static std::vector<std::string> header(bool chinese) {
     if (chinese) {
-      return {"身份证号",   "姓名",     "性别",       "出生日期",       "民族",
-              "学校标识码", "学段",     "年级",       "班级",           "专业",
-              "涉农专业",   "寄宿",     "入学日期",   "学籍状态",       "状态日期",
-              "户编号",     "户籍地",   "监护人",     "监护人身份证号", "困难等级",
-              "困难类别",   "银行账号", "开户行行号", "户名",           "账户类型"};
+      return {"身份证号", "姓名",           "性别",     "出生日期", "民族",     "学校标识码",
+              "学段",     "年级",           "班级",     "专业",     "涉农专业", "寄宿",
+              "入学日期", "学籍状态",       "状态日期", "户编号",   "户籍地",   "户口性质",
+              "监护人",   "监护人身份证号", "困难等级", "困难类别", "银行账号", "开户行行号",
+              "户名",     "账户类型"};
     }
-    return {
-        "resident_id",        "name",         "sex",           "birth_date",     "ethnicity",
-        "school_code",        "stage",        "grade",         "class",          "major",
-        "agri_major",         "boarding",     "enroll_date",   "status",         "status_date",
-        "household_id",       "hukou_region", "guardian_name", "guardian_id",    "difficulty_level",
-        "claimed_categories", "bank_account", "bank_code",     "account_holder", "account_kind"};
+    return {"resident_id",
+            "name",
+            "sex",
+            "birth_date",
+            "ethnicity",
+            "school_code",
+            "stage",
+            "grade",
+            "class",
+            "major",
+            "agri_major",
+            "boarding",
+            "enroll_date",
+            "status",
+            "status_date",
+            "household_id",
+            "hukou_region",
+            "hukou_type",
+            "guardian_name",
+            "guardian_id",
+            "difficulty_level",
+            "claimed_categories",
+            "bank_account",
+            "bank_code",
+            "account_holder",
+            "account_kind"};
   }
 
   std::vector<std::string> row(const Student& s) const {
@@ -500,6 +523,7 @@ class Generator {
             s.status_date,
             s.household,
             s.hukou,
+            s.rural ? "rural" : "urban",
             s.guardian_name,
             s.guardian_id,
             s.difficulty,
@@ -615,8 +639,8 @@ class Generator {
     }
     bad(5, "4399999999");          // unknown school
     bad(7, "9");                   // grade out of range for primary
-    bad(21, "6222-ABCD-0000");     // account number with letters
-    bad(20, "rich");               // unknown category
+    bad(22, "6222-ABCD-0000");     // account number with letters
+    bad(21, "rich");               // unknown category
     bad(12, "2099-09-01");         // enroll date in the future
     bad(11, "maybe");              // boarding not Y/N
     rows.push_back(rows.front());  // the same student twice

@@ -5,6 +5,7 @@
 #include <Poco/Data/Session.h>
 #include <sqlite3.h>
 
+#include <filesystem>
 #include <mutex>
 
 #include "common/Error.h"
@@ -67,9 +68,16 @@ class SQLiteStatement : public Statement {
     fail(db_, rc, "querying");
   }
 
-  bool isNull(int column) override { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
-  int64_t getInt(int column) override { return sqlite3_column_int64(stmt_, column); }
+  bool isNull(int column) override {
+    checkColumn(column);
+    return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+  }
+  int64_t getInt(int column) override {
+    checkColumn(column);
+    return sqlite3_column_int64(stmt_, column);
+  }
   std::string getText(int column) override {
+    checkColumn(column);
     const auto* p = sqlite3_column_text(stmt_, column);
     if (!p) return {};
     return std::string(reinterpret_cast<const char*>(p),
@@ -81,6 +89,14 @@ class SQLiteStatement : public Statement {
   }
 
  private:
+  // SQLite answers NULL for a column that does not exist; MySQL throws. Both must fail alike.
+  void checkColumn(int column) const {
+    if (column < 0 || column >= sqlite3_column_count(stmt_)) {
+      throw Error(ErrorCode::kInternal, "column " + std::to_string(column) +
+                                            " is not in the result of: " +
+                                            std::string(sqlite3_sql(stmt_)).substr(0, 120));
+    }
+  }
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
   bool running_ = false;
@@ -97,8 +113,17 @@ SQLiteDatabase::SQLiteDatabase(const std::string& path)
     : impl_(std::make_unique<Impl>()), path_(path) {
   static std::once_flag registered;
   std::call_once(registered, [] { Poco::Data::SQLite::Connector::registerConnector(); });
+  if (path != ":memory:") {
+    const auto dir = std::filesystem::path(path).parent_path();
+    if (!dir.empty() && !std::filesystem::is_directory(dir)) {
+      throw Error(ErrorCode::kUnavailable,
+                  "cannot open SQLite database " + path + ": the directory " + dir.string() +
+                      " does not exist; create it or choose another --db path");
+    }
+  }
   try {
-    impl_->session = std::make_unique<Poco::Data::Session>("SQLite", path);
+    // Opening a file either works at once or not at all: no 60 s login retry.
+    impl_->session = std::make_unique<Poco::Data::Session>("SQLite", path, 5);
   } catch (const Poco::Exception& e) {
     throw Error(ErrorCode::kUnavailable, "cannot open SQLite database " + path + ": " +
                                              e.displayText() +

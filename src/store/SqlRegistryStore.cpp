@@ -6,6 +6,7 @@
 
 #include "common/Error.h"
 #include "common/Text.h"
+#include "store/SqlHelpers.h"
 
 namespace edupay::store {
 namespace {
@@ -23,82 +24,15 @@ class SqlTransaction : public registry::StoreTransaction {
   Transaction tx_;
 };
 
-std::string placeholders(size_t n) {
-  std::string s;
-  s.reserve(n * 2);
-  for (size_t i = 0; i < n; ++i) s += i ? ",?" : "?";
-  return s;
-}
-
-/// Splits `n` items into batches whose sizes are powers of two (at most `max_batch`), so a bulk
-/// path uses a handful of distinct statements that stay prepared for the whole import instead of
-/// parsing new SQL for every chunk.
-template <typename Fn>
-void forEachBatch(size_t n, size_t max_batch, Fn&& fn) {
-  size_t batch = 1;
-  while (batch * 2 <= max_batch) batch *= 2;
-  size_t start = 0;
-  while (start < n) {
-    while (batch > n - start) batch /= 2;
-    fn(start, batch);
-    start += batch;
-  }
-}
-
-/// Rows per multi-row statement: large enough to amortise a MySQL round trip, small enough to
-/// stay far below the parameter limits (SQLite 32,766, MySQL 65,535).
-constexpr size_t kMaxBatchRows = 256;
-
-/// Appends one row of values, moving what can be moved (bulk paths build millions of them).
-template <typename... T>
-void appendRow(std::vector<SqlValue>& values, T&&... xs) {
-  (values.emplace_back(std::forward<T>(xs)), ...);
-}
-
-/// Runs `INSERT ... VALUES (...),(...)` for `values` (rows of `ncols` values).
-int64_t insertMany(Database& db, std::string_view head, size_t ncols,
-                   const std::vector<SqlValue>& values) {
-  const size_t nrows = values.size() / ncols;
-  const std::string tuple = "(" + placeholders(ncols) + ")";
-  int64_t changed = 0;
-  forEachBatch(nrows, kMaxBatchRows, [&](size_t start, size_t n) {
-    std::string sql(head);
-    sql += " VALUES ";
-    for (size_t i = 0; i < n; ++i) {
-      if (i) sql += ',';
-      sql += tuple;
-    }
-    Statement& stmt = db.cached(sql);
-    int p = 1;
-    for (size_t i = start * ncols; i < (start + n) * ncols; ++i) stmt.bind(p++, values[i]);
-    changed += stmt.execute();
-  });
-  return changed;
-}
-
-/// Runs `SELECT ... WHERE col IN (...)` over `keys` and calls `on_row` per row.
-template <typename Key, typename Fn>
-void selectIn(Database& db, std::string_view head, std::string_view tail,
-              const std::vector<Key>& keys, Fn&& on_row, const std::vector<SqlValue>& extra = {}) {
-  forEachBatch(keys.size(), kMaxBatchRows, [&](size_t start, size_t n) {
-    std::string sql(head);
-    sql += " IN (" + placeholders(n) + ")";
-    sql += tail;
-    Statement& stmt = db.cached(sql);
-    int p = 1;
-    for (size_t i = start; i < start + n; ++i) stmt.bind(p++, SqlValue(keys[i]));
-    for (const auto& e : extra) stmt.bind(p++, e);
-    while (stmt.next()) on_row(stmt);
-    stmt.reset();
-  });
-}
-
-SqlValue textOrNull(const std::string& s) { return s.empty() ? SqlValue(nullptr) : SqlValue(s); }
 std::string sexCode(Sex s) { return s == Sex::kMale ? "M" : "F"; }
+std::string hukouType(const std::optional<bool>& rural) {
+  if (!rural) return "";
+  return *rural ? "rural" : "urban";
+}
 
 struct ExistingPerson {
   int64_t id = 0;
-  std::string name, sex, birth_date, ethnicity, hukou_region, student_no;
+  std::string name, sex, birth_date, ethnicity, hukou_region, student_no, hukou_type;
   int64_t last_run_id = 0;
   int64_t last_line = 0;
 };
@@ -320,6 +254,7 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
       p.student_no = s.getText(2);
       p.last_run_id = s.isNull(8) ? 0 : s.getInt(8);
       p.last_line = s.isNull(9) ? 0 : s.getInt(9);
+      p.hukou_type = s.getText(10);
       const std::string key = s.isNull(1) ? "sno:" + s.getText(2) : s.getText(1);
       persons[key] = p;
       if (!s.isNull(1) && !s.isNull(2)) persons["sno:" + s.getText(2)] = p;
@@ -327,7 +262,7 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
     const char* cols =
         "SELECT id, rid_hash, student_no, name, sex, birth_date, ethnicity, hukou_region, "
         "last_run_id, "
-        "last_line FROM persons WHERE ";
+        "last_line, hukou_type FROM persons WHERE ";
     if (!hashes.empty()) selectIn(db_, std::string(cols) + "rid_hash", "", hashes, on_row);
     if (!snos.empty()) selectIn(db_, std::string(cols) + "student_no", "", snos, on_row);
   };
@@ -370,7 +305,7 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
     std::set<std::string> pending;
     Statement& upd = db_.cached(
         "UPDATE persons SET name = ?, sex = ?, birth_date = ?, ethnicity = ?, hukou_region = ?, "
-        "student_no = ?, last_run_id = ?, last_line = ? WHERE id = ?");
+        "student_no = ?, last_run_id = ?, last_line = ?, hukou_type = ? WHERE id = ?");
     for (const auto* r : rows) {
       const std::string key = personKey(*r);
       auto it = persons.find(key);
@@ -385,12 +320,15 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
                   r->resident_id ? SqlValue(r->resident_id->enc) : SqlValue(nullptr),
                   r->resident_id ? SqlValue(r->resident_id->mask) : SqlValue(nullptr),
                   textOrNull(r->student_no), r->name, sexCode(r->sex), r->birth_date.str(),
-                  r->ethnicity, textOrNull(r->hukou_region), ctx.run_id, r->line);
+                  r->ethnicity, textOrNull(r->hukou_region), ctx.run_id, r->line,
+                  textOrNull(hukouType(r->rural_hukou)));
         ++counts.persons_added;
         continue;
       }
       const ExistingPerson& p = it->second;
       const std::string student_no = r->student_no.empty() ? p.student_no : r->student_no;
+      // A roll that does not say keeps what an earlier roll said.
+      const std::string hukou_type = r->rural_hukou ? hukouType(r->rural_hukou) : p.hukou_type;
       const std::pair<const char*, std::pair<std::string, std::string>> fields[] = {
           {"name", {p.name, r->name}},
           {"sex", {p.sex, sexCode(r->sex)}},
@@ -398,6 +336,7 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
           {"ethnicity", {p.ethnicity, r->ethnicity}},
           {"hukou_region", {p.hukou_region, r->hukou_region}},
           {"student_no", {p.student_no, student_no}},
+          {"hukou_type", {p.hukou_type, hukou_type}},
       };
       bool changed = false;
       for (const auto& [field, vals] : fields) {
@@ -415,7 +354,8 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
       upd.bind(6, textOrNull(student_no));
       upd.bind(7, ctx.run_id);
       upd.bind(8, r->line);
-      upd.bind(9, p.id);
+      upd.bind(9, textOrNull(hukou_type));
+      upd.bind(10, p.id);
       upd.execute();
     }
     // Guardians not yet known become persons too (no run marker: they are not roll rows).
@@ -429,13 +369,13 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
       appendRow(values, r->guardian_id->hash, r->guardian_id->enc, r->guardian_id->mask, nullptr,
                 r->guardian_name, sexCode(r->guardian_sex.value_or(Sex::kMale)),
                 r->guardian_birth ? SqlValue(r->guardian_birth->str()) : SqlValue(nullptr), "",
-                textOrNull(r->hukou_region), nullptr, nullptr);
+                textOrNull(r->hukou_region), nullptr, nullptr, nullptr);
     }
     insertMany(
         db_,
         "INSERT INTO persons (rid_hash, rid_enc, rid_mask, student_no, name, sex, birth_date, "
-        "ethnicity, hukou_region, last_run_id, last_line)",
-        11, values);
+        "ethnicity, hukou_region, last_run_id, last_line, hukou_type)",
+        12, values);
     load_persons(new_hashes, new_snos);
   }
   auto person_id = [&](const std::string& key) {
@@ -642,9 +582,12 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
         }
         // Same school, new enroll date: the student moved up a stage there.
         const std::string closing_status = e.school_id == sid ? "graduated" : "transferred";
+        // The old enrollment ends the day before the new one starts: on any date the student
+        // is enrolled at exactly one school.
+        const std::string day_before = r->enroll_date.addDays(-1).str();
         close.bind(1, closing_status);
         close.bind(2, enroll);
-        close.bind(3, enroll);
+        close.bind(3, std::max(day_before, e.enroll_date));
         close.bind(4, e.id);
         close.execute();
         changes.push_back({"enrollment", e.id, "status", e.status, closing_status});
@@ -776,6 +719,172 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
                7, values);
   }
   return counts;
+}
+
+registry::RosterCounts SqlRegistryStore::applyRoster(const std::string& source, int64_t run_id,
+                                                     const std::vector<registry::RosterRow>& rows) {
+  registry::RosterCounts counts;
+  const std::string today = Date::today().str();
+  // Persons.
+  std::unordered_map<std::string, int64_t> persons;
+  std::vector<std::string> hashes;
+  for (const auto& r : rows) hashes.push_back(r.rid_hash);
+  auto load_persons = [&] {
+    selectIn(db_, "SELECT id, rid_hash FROM persons WHERE rid_hash", "", hashes,
+             [&](Statement& s) { persons[s.getText(1)] = s.getInt(0); });
+  };
+  load_persons();
+  {
+    std::vector<SqlValue> values;
+    std::set<std::string> added;
+    for (const auto& r : rows) {
+      if (persons.count(r.rid_hash) || !added.insert(r.rid_hash).second) continue;
+      appendRow(values, r.rid_hash, r.rid_enc, r.rid_mask, r.name, r.sex, r.birth_date, r.region);
+      ++counts.persons_added;
+    }
+    if (!values.empty()) {
+      insertMany(
+          db_,
+          "INSERT INTO persons (rid_hash, rid_enc, rid_mask, name, sex, birth_date, hukou_region)",
+          7, values);
+      load_persons();
+    }
+  }
+  // Households and members.
+  std::unordered_map<std::string, int64_t> households;
+  std::vector<std::string> codes;
+  for (const auto& r : rows) codes.push_back(r.household_code);
+  std::sort(codes.begin(), codes.end());
+  codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
+  auto load_households = [&] {
+    selectIn(db_, "SELECT id, code FROM households WHERE code", "", codes,
+             [&](Statement& s) { households[s.getText(1)] = s.getInt(0); });
+  };
+  load_households();
+  {
+    std::vector<SqlValue> values;
+    std::set<std::string> added;
+    for (const auto& r : rows) {
+      if (households.count(r.household_code) || !added.insert(r.household_code).second) continue;
+      appendRow(values, r.household_code, r.region);
+      ++counts.households_added;
+    }
+    if (!values.empty()) {
+      insertMany(db_, "INSERT INTO households (code, hukou_region)", 2, values);
+      load_households();
+    }
+    std::vector<SqlValue> members;
+    for (const auto& r : rows)
+      appendRow(members, households.at(r.household_code), persons.at(r.rid_hash), "member");
+    insertMany(db_,
+               std::string(db_.insertIgnore()) +
+                   " INTO household_members (household_id, person_id, relation)",
+               3, members);
+  }
+  // Statuses: (household, category, source, valid_from) identifies one; valid_to may change.
+  std::vector<int64_t> ids;
+  for (const auto& [code, id] : households) ids.push_back(id);
+  std::map<std::tuple<int64_t, std::string, std::string>, std::pair<int64_t, std::string>> existing;
+  selectIn(db_,
+           "SELECT id, household_id, category, valid_from, valid_to FROM household_status WHERE "
+           "household_id",
+           " AND source = ?", ids,
+           [&](Statement& s) {
+             existing[{s.getInt(1), s.getText(2), s.getText(3)}] = {s.getInt(0), s.getText(4)};
+           },
+           {source});
+  std::vector<SqlValue> inserts;
+  std::vector<SqlValue> changes;
+  Statement& upd = db_.cached("UPDATE household_status SET valid_to = ?, run_id = ? WHERE id = ?");
+  std::set<std::tuple<int64_t, std::string, std::string>> done;
+  for (const auto& r : rows) {
+    const int64_t hh = households.at(r.household_code);
+    const auto key = std::make_tuple(hh, r.category, r.valid_from);
+    if (!done.insert(key).second) continue;
+    auto it = existing.find(key);
+    if (it == existing.end()) {
+      appendRow(inserts, hh, r.category, r.valid_from, textOrNull(r.valid_to), source, r.region,
+                run_id);
+      ++counts.statuses_added;
+    } else if (it->second.second != r.valid_to) {
+      upd.bind(1, textOrNull(r.valid_to));
+      upd.bind(2, run_id);
+      upd.bind(3, it->second.first);
+      upd.execute();
+      appendRow(changes, "household_status", it->second.first, "valid_to", it->second.second,
+                r.valid_to, run_id, today);
+      ++counts.statuses_changed;
+    } else {
+      ++counts.statuses_unchanged;
+    }
+  }
+  insertMany(db_,
+             "INSERT INTO household_status (household_id, category, valid_from, valid_to, source, "
+             "source_ref, run_id)",
+             7, inserts);
+  insertMany(
+      db_,
+      "INSERT INTO change_log (entity, entity_id, field, old_value, new_value, run_id, changed_on)",
+      7, changes);
+  return counts;
+}
+
+std::vector<std::string> SqlRegistryStore::replaceNominations(
+    const std::string& programme, int academic_year, const std::vector<std::string>& rid_hashes) {
+  std::unordered_map<std::string, int64_t> persons;
+  selectIn(db_, "SELECT id, rid_hash FROM persons WHERE rid_hash", "", rid_hashes,
+           [&](Statement& s) { persons[s.getText(1)] = s.getInt(0); });
+  std::vector<std::string> unmatched;
+  std::vector<SqlValue> values;
+  std::set<int64_t> added;
+  for (const auto& h : rid_hashes) {
+    auto it = persons.find(h);
+    if (it == persons.end()) {
+      unmatched.push_back(h);
+      continue;
+    }
+    if (added.insert(it->second).second)
+      appendRow(values, programme, int64_t{academic_year}, it->second);
+  }
+  execute(db_, "DELETE FROM nominations WHERE programme = ? AND academic_year = ?",
+          {programme, int64_t{academic_year}});
+  insertMany(db_, "INSERT INTO nominations (programme, academic_year, person_id)", 3, values);
+  return unmatched;
+}
+
+std::vector<registry::MissingChild> SqlRegistryStore::rosterChildrenNotEnrolled(
+    const Date& reference, int min_age, int max_age) {
+  // Born after (R - max_age - 1 years) and on or before (R - min_age years).
+  const Date oldest = Date::fromYmd(reference.year() - max_age - 1, reference.month(),
+                                    std::min(reference.day(), 28))
+                          ->addDays(1);
+  const Date youngest =
+      *Date::fromYmd(reference.year() - min_age, reference.month(), std::min(reference.day(), 28));
+  const std::string r = reference.str();
+  auto stmt = db_.prepare(
+      "SELECT p.rid_mask, p.name, h.code, h.hukou_region, p.birth_date, "
+      " (SELECT GROUP_CONCAT(DISTINCT s.category) FROM household_status s WHERE s.household_id = "
+      "h.id "
+      "   AND s.source <> 'claimed' AND s.valid_from <= ? AND (s.valid_to IS NULL OR s.valid_to >= "
+      "?)) "
+      "FROM household_members m JOIN persons p ON p.id = m.person_id JOIN households h ON h.id = "
+      "m.household_id "
+      "WHERE p.birth_date >= ? AND p.birth_date <= ? "
+      " AND EXISTS (SELECT 1 FROM household_status s WHERE s.household_id = m.household_id AND "
+      "s.source <> 'claimed' "
+      "   AND s.valid_from <= ? AND (s.valid_to IS NULL OR s.valid_to >= ?)) "
+      " AND NOT EXISTS (SELECT 1 FROM enrollments e WHERE e.person_id = p.id AND e.enroll_date <= "
+      "? "
+      "   AND (e.end_date IS NULL OR e.end_date >= ?)) "
+      "ORDER BY h.code, p.id");
+  int i = 1;
+  for (const auto& v : {r, r, oldest.str(), youngest.str(), r, r, r, r}) stmt->bind(i++, v);
+  std::vector<registry::MissingChild> out;
+  while (stmt->next()) {
+    out.push_back({stmt->getText(0), stmt->getText(1), stmt->getText(2), stmt->getText(3),
+                   stmt->getText(5), stmt->getText(4)});
+  }
+  return out;
 }
 
 std::optional<registry::StudentRecord> SqlRegistryStore::findStudent(

@@ -27,6 +27,12 @@ class SqlRegistryStore : public registry::RegistryStore {
   registry::ApplyCounts applyRollChunk(const registry::ImportContext& ctx,
                                        const std::vector<registry::RollRecord>& rows,
                                        std::vector<registry::Issue>& issues) override;
+  registry::RosterCounts applyRoster(const std::string& source, int64_t run_id,
+                                     const std::vector<registry::RosterRow>& rows) override;
+  std::vector<std::string> replaceNominations(const std::string& programme, int academic_year,
+                                              const std::vector<std::string>& rid_hashes) override;
+  std::vector<registry::MissingChild> rosterChildrenNotEnrolled(const Date& reference, int min_age,
+                                                                int max_age) override;
   std::optional<registry::StudentRecord> findStudent(const std::optional<std::string>& rid_hash,
                                                      const std::string& student_no) override;
 

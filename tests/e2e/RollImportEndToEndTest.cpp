@@ -146,7 +146,7 @@ TEST_P(RollImportEndToEnd, StudentShowMasksByDefault) {
   auto shown = run({"--json", "student", "show", id});
   ASSERT_EQ(shown.code, 0) << shown.err;
   EXPECT_EQ(shown.out.find(id), std::string::npos) << "full resident ID printed";
-  EXPECT_EQ(shown.out.find(row[21]), std::string::npos) << "full account number printed";
+  EXPECT_EQ(shown.out.find(row[22]), std::string::npos) << "full account number printed";
   auto j = shown.json();
   EXPECT_EQ(j->getValue<std::string>("resident_id"),
             id.substr(0, 4) + "**********" + id.substr(14));

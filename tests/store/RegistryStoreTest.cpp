@@ -114,7 +114,10 @@ TEST_P(RegistryStoreTest, ANewSchoolClosesTheOldEnrollmentAsTransferred) {
   ASSERT_TRUE(r.committed);
   EXPECT_EQ(r.counts.transfers, 1);
   EXPECT_EQ(f.count("enrollments"), 2);
-  EXPECT_EQ(f.count("enrollments", "status = 'transferred' AND end_date = '2026-09-20'"), 1);
+  EXPECT_EQ(
+      f.count("enrollments",
+              "status = 'transferred' AND status_date = '2026-09-20' AND end_date = '2026-09-19'"),
+      1);
   EXPECT_EQ(f.count("enrollments", "end_date IS NULL"), 1);
 }
 

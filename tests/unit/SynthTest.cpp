@@ -80,7 +80,7 @@ TEST(Synth, WritesValidUniqueIdsConsistentWithTheRow) {
     EXPECT_EQ(id->birthDate().str(), row[3]);
     EXPECT_EQ(id->sex() == Sex::kMale ? "M" : "F", row[2]);
     EXPECT_TRUE(ids.insert(row[0]).second) << "duplicate ID in the roll";
-    if (!row[20].empty()) ++with_categories;
+    if (!row[21].empty()) ++with_categories;
   }
   EXPECT_EQ(rows, 2000);
   EXPECT_GT(with_categories, 100) << "too few households with a difficulty category";

@@ -1,0 +1,93 @@
+#include "app/CliContext.h"
+
+#include "app/Cli.h"
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Stringifier.h>
+
+#include <cstdlib>
+#include <optional>
+#include <sstream>
+
+namespace edupay::app {
+namespace {
+
+const std::map<std::string, bool> kKnownOptions = {
+    // name -> takes a value
+    {"db", true},           {"key-file", true},      {"json", false},
+    {"dry-run", false},     {"accept-valid", false}, {"report", true},
+    {"as-of", true},        {"encoding", true},      {"reveal", false},
+    {"students", true},     {"seed", true},          {"out", true},
+    {"single-file", false}, {"help", false},         {"source", true},
+    {"programme", true},    {"year", true},          {"term", true},
+    {"region", true},       {"exceptions", true},    {"lang", true},
+};
+
+}  // namespace
+
+Args parseArgs(const std::vector<std::string>& argv) {
+  Args a;
+  for (size_t i = 0; i < argv.size(); ++i) {
+    const std::string& w = argv[i];
+    if (w.rfind("--", 0) != 0 || w.size() == 2) {
+      a.words.push_back(w);
+      continue;
+    }
+    std::string name = w.substr(2);
+    std::optional<std::string> value;
+    if (auto eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    }
+    auto known = kKnownOptions.find(name);
+    if (known == kKnownOptions.end())
+      throw Error(ErrorCode::kInvalidInput, "unknown option --" + name);
+    if (known->second && !value) {
+      if (i + 1 >= argv.size())
+        throw Error(ErrorCode::kInvalidInput, "option --" + name + " needs a value");
+      value = argv[++i];
+    }
+    a.options[name] = value.value_or("1");
+  }
+  return a;
+}
+
+std::string envOr(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : fallback;
+}
+
+int exitCodeFor(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidInput:
+      return kExitUsage;
+    case ErrorCode::kNotFound:
+      return kExitNotFound;
+    case ErrorCode::kConflict:
+      return kExitConflict;
+    case ErrorCode::kForbidden:
+      return kExitForbidden;
+    case ErrorCode::kUnavailable:
+      return kExitUnavailable;
+    case ErrorCode::kInternal:
+      return kExitInternal;
+  }
+  return kExitInternal;
+}
+
+std::string toJson(const Poco::JSON::Object& o) {
+  std::ostringstream s;
+  Poco::JSON::Stringifier::stringify(o, s, 2);
+  return s.str();
+}
+
+Date asOfDate(const Args& a) {
+  if (!a.has("as-of")) return Date::today();
+  auto d = Date::parse(a.get("as-of"));
+  if (!d)
+    throw Error(ErrorCode::kInvalidInput,
+                "--as-of `" + a.get("as-of") + "` is not a date (YYYY-MM-DD)");
+  return *d;
+}
+
+}  // namespace edupay::app

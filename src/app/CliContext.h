@@ -1,0 +1,123 @@
+#pragma once
+
+#include <unistd.h>
+
+#include <map>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "common/Date.h"
+#include "common/Error.h"
+#include "rules/Policy.h"
+#include "security/FieldCipher.h"
+#include "store/Database.h"
+#include "store/Migrations.h"
+#include "store/SqlEntitlementStore.h"
+#include "store/SqlRegistryStore.h"
+
+namespace Poco::JSON {
+class Object;
+}
+
+namespace edupay::app {
+
+/// Parsed command line: positional words and --name[=value] options.
+struct Args {
+  std::vector<std::string> words;
+  std::map<std::string, std::string> options;
+  bool has(const std::string& k) const { return options.count(k) > 0; }
+  std::string get(const std::string& k, const std::string& fallback = {}) const {
+    auto it = options.find(k);
+    return it == options.end() ? fallback : it->second;
+  }
+};
+
+/// Throws Error(kInvalidInput) for unknown options or a missing value.
+Args parseArgs(const std::vector<std::string>& argv);
+std::string envOr(const char* name, const std::string& fallback);
+int exitCodeFor(ErrorCode code);
+std::string toJson(const Poco::JSON::Object& o);
+/// --as-of, or today.
+Date asOfDate(const Args& a);
+
+/// What every command needs: options, output streams, and lazily opened database, stores and key.
+class Context {
+ public:
+  Context(const Args& args, std::ostream& out, std::ostream& err)
+      : args_(args), out_(out), err_(err) {}
+
+  const Args& args() const { return args_; }
+  std::ostream& out() { return out_; }
+  std::ostream& err() { return err_; }
+  bool json() const { return args_.has("json"); }
+  std::string keyPath() const {
+    return args_.get("key-file", envOr("EDUPAY_KEY_FILE", "edupay.key"));
+  }
+
+  store::Database& db() {
+    if (!db_) {
+      db_ = store::openDatabase(args_.get("db", envOr("EDUPAY_DB", "sqlite:edupay.db")));
+      store::migrate(*db_);
+    }
+    return *db_;
+  }
+  /// False for an SQLite file that does not exist yet (so a read-only command creates nothing).
+  bool databaseExists() const {
+    const std::string url = args_.get("db", envOr("EDUPAY_DB", "sqlite:edupay.db"));
+    if (url.rfind("sqlite:", 0) != 0) return true;
+    return ::access(url.substr(7).c_str(), F_OK) == 0;
+  }
+  store::SqlRegistryStore& registry() {
+    if (!registry_) registry_ = std::make_unique<store::SqlRegistryStore>(db());
+    return *registry_;
+  }
+  store::SqlEntitlementStore& entitlements() {
+    if (!entitlements_) entitlements_ = std::make_unique<store::SqlEntitlementStore>(db());
+    return *entitlements_;
+  }
+  /// The active policy; Error(kNotFound) when none was activated.
+  std::pair<rules::Policy, int64_t> activePolicy() {
+    auto stored = entitlements().activePolicy();
+    if (!stored) {
+      throw Error(
+          ErrorCode::kNotFound,
+          "no policy is active; activate one first: edupay policy activate policies/hunan.json");
+    }
+    return {rules::parsePolicy(stored->content, "active policy " + stored->name), stored->id};
+  }
+  /// The field cipher, checked against the key fingerprint the database records.
+  const security::FieldCipher& cipher() {
+    if (!cipher_) {
+      cipher_ =
+          std::make_unique<security::FieldCipher>(security::FieldCipher::loadKeyFile(keyPath()));
+      registry().checkKeyFingerprint(cipher_->fingerprint());
+    }
+    return *cipher_;
+  }
+  const std::string& word(size_t i, const char* what) const {
+    if (i >= args_.words.size())
+      throw Error(ErrorCode::kInvalidInput, std::string("missing ") + what);
+    return args_.words[i];
+  }
+
+ private:
+  const Args& args_;
+  std::ostream& out_;
+  std::ostream& err_;
+  std::unique_ptr<store::Database> db_;
+  std::unique_ptr<store::SqlRegistryStore> registry_;
+  std::unique_ptr<store::SqlEntitlementStore> entitlements_;
+  std::unique_ptr<security::FieldCipher> cipher_;
+};
+
+// Eligibility commands (CliEligibility.cpp).
+int cmdPolicy(Context& c);
+int cmdImportRoster(Context& c);
+int cmdImportNominations(Context& c);
+int cmdEntitle(Context& c);
+int cmdExplain(Context& c);
+int cmdReportDropouts(Context& c);
+
+}  // namespace edupay::app

@@ -1,0 +1,400 @@
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+
+#include <fstream>
+#include <iostream>
+
+#include "app/Cli.h"
+#include "app/CliContext.h"
+#include "common/AtomicFile.h"
+#include "common/Csv.h"
+#include "common/Error.h"
+#include "common/ResidentId.h"
+#include "registry/RosterImporter.h"
+#include "rules/EntitlementRun.h"
+
+namespace edupay::app {
+namespace {
+
+Term termOption(const Context& c) {
+  if (!c.args().has("term"))
+    throw Error(ErrorCode::kInvalidInput, "--term is required, e.g. --term 2026-autumn");
+  return Term::parse(c.args().get("term"));
+}
+
+std::string confidenceNote(const rules::Programme& p, const rules::Period* period) {
+  const std::string conf =
+      period && !period->confidence.empty() ? period->confidence : p.confidence;
+  return conf == "W" || conf == "R" ? " [" + conf + ": confirm]" : "";
+}
+
+/// One line per programme: the rate in force for `term` (or why there is none).
+void printRates(std::ostream& out, const rules::Policy& policy, const Term& term) {
+  for (const auto& p : policy.programmes) {
+    const auto* period = p.periodFor(term);
+    out << "  " << p.code << " (" << p.name_zh << "): ";
+    if (!period) {
+      out << (p.requires_local_rate ? "no local rate set" : "not in force") << "\n";
+      continue;
+    }
+    bool first = true;
+    for (const auto& [key, yuan] : period->yearly) {
+      out << (first ? "" : ", ") << (key.empty() ? "" : key + " ") << yuan.toYuan();
+      first = false;
+    }
+    out << " /yr, " << rules::code(p.schedule) << ", to " << rules::code(p.payee)
+        << confidenceNote(p, period) << "\n";
+  }
+}
+
+int policyCheck(Context& c) {
+  const std::string& file = c.word(2, "FILE");
+  const rules::Policy policy = rules::loadPolicyFile(file);
+  std::optional<rules::StoredPolicy> active;
+  if (c.databaseExists()) active = c.entitlements().activePolicy();
+  std::vector<std::string> diff;
+  if (active)
+    diff = rules::diffPolicies(rules::parsePolicy(active->content, "active policy"), policy);
+  int unconfirmed = 0;
+  for (const auto& p : policy.programmes) {
+    for (const auto& per : p.periods) unconfirmed += per.confidence == "W" || per.confidence == "R";
+  }
+  if (c.json()) {
+    Poco::JSON::Object o;
+    o.set("file", file);
+    o.set("valid", true);
+    o.set("name", policy.name);
+    o.set("sha256", policy.sha256);
+    o.set("programmes", static_cast<int>(policy.programmes.size()));
+    o.set("unconfirmed_rates", unconfirmed);
+    o.set("active", active ? active->name + " " + active->sha256.substr(0, 12) : "");
+    Poco::JSON::Array d;
+    for (const auto& l : diff) d.add(l);
+    o.set("changes", d);
+    c.out() << toJson(o) << "\n";
+    return kExitOk;
+  }
+  c.out() << file << ": valid policy `" << policy.name << "` (" << policy.programmes.size()
+          << " programmes, sha256 " << policy.sha256.substr(0, 12) << ")\n";
+  if (unconfirmed) {
+    c.out() << "  " << unconfirmed
+            << " rate period(s) are marked W or R: confirm them before paying\n";
+  }
+  if (!active) {
+    c.out() << "  no active policy to compare with\n";
+  } else if (active->sha256 == policy.sha256) {
+    c.out() << "  identical to the active policy\n";
+  } else {
+    c.out() << "  changes against the active policy (" << active->name << ", "
+            << active->sha256.substr(0, 12) << "):\n";
+    for (const auto& l : diff) c.out() << "    " << l << "\n";
+  }
+  return kExitOk;
+}
+
+int policyActivate(Context& c) {
+  const std::string& file = c.word(2, "FILE");
+  const rules::Policy policy = rules::loadPolicyFile(file);
+  auto tx = c.entitlements().transaction();
+  const int64_t id =
+      c.entitlements().activatePolicy(policy.name, policy.sha256, policy.resolved_json);
+  tx->commit();
+  if (c.json()) {
+    Poco::JSON::Object o;
+    o.set("policy_id", id);
+    o.set("name", policy.name);
+    o.set("sha256", policy.sha256);
+    c.out() << toJson(o) << "\n";
+  } else {
+    c.out() << "activated policy `" << policy.name << "` (id " << id << ", sha256 "
+            << policy.sha256.substr(0, 12) << ") from " << file << "\n";
+  }
+  return kExitOk;
+}
+
+int policyShow(Context& c) {
+  auto [policy, id] = c.activePolicy();
+  const Term term = c.args().has("term") ? termOption(c) : Term::containing(Date::today());
+  c.out() << "active policy `" << policy.name << "` (id " << id << ", sha256 "
+          << policy.sha256.substr(0, 12) << ")\n"
+          << "rates in force for " << term.str() << " (reference date "
+          << term.referenceDate(policy.term_config).str() << "):\n";
+  printRates(c.out(), policy, term);
+  return kExitOk;
+}
+
+}  // namespace
+
+int cmdPolicy(Context& c) {
+  const std::string sub = c.args().words.size() > 1 ? c.args().words[1] : "";
+  if (sub == "check") return policyCheck(c);
+  if (sub == "activate") return policyActivate(c);
+  if (sub == "show") return policyShow(c);
+  throw Error(ErrorCode::kInvalidInput,
+              "use: edupay policy check|activate FILE, or edupay policy show");
+}
+
+int cmdImportRoster(Context& c) {
+  const std::string& file = c.word(2, "FILE");
+  const std::string source = c.args().get("source");
+  const auto r =
+      registry::importRoster(c.registry(), c.cipher(), file, source, c.args().has("dry-run"));
+  if (c.json()) {
+    Poco::JSON::Object o;
+    o.set("file", file);
+    o.set("source", source);
+    o.set("outcome", r.committed ? "imported" : (r.rows_bad ? "rejected" : "dry_run"));
+    o.set("rows_total", r.rows_total);
+    o.set("rows_bad", r.rows_bad);
+    o.set("statuses_added", r.counts.statuses_added);
+    o.set("statuses_changed", r.counts.statuses_changed);
+    o.set("statuses_unchanged", r.counts.statuses_unchanged);
+    o.set("households_added", r.counts.households_added);
+    o.set("persons_added", r.counts.persons_added);
+    Poco::JSON::Array issues;
+    for (const auto& i : r.issues) {
+      Poco::JSON::Object io;
+      io.set("line", i.line);
+      io.set("column", i.column);
+      io.set("value", i.value);
+      io.set("reason", i.reason);
+      issues.add(io);
+    }
+    o.set("issues", issues);
+    c.out() << toJson(o) << "\n";
+  } else {
+    c.out() << file << " (" << source << " roster): "
+            << (r.committed
+                    ? "imported"
+                    : (r.rows_bad ? "rejected: nothing written" : "dry run: nothing written"))
+            << "\n  rows: " << r.rows_total << " read, " << r.rows_bad
+            << " bad; statuses: " << r.counts.statuses_added << " added, "
+            << r.counts.statuses_changed << " changed (exits), " << r.counts.statuses_unchanged
+            << " unchanged; " << r.counts.households_added << " households and "
+            << r.counts.persons_added << " persons first seen\n";
+    for (size_t i = 0; i < r.issues.size() && i < 20; ++i) {
+      const auto& is = r.issues[i];
+      c.out() << "  line " << is.line << ", " << is.column
+              << (is.value.empty() ? "" : " `" + is.value + "`") << ": " << is.reason << "\n";
+    }
+  }
+  return r.rows_bad ? kExitRejected : kExitOk;
+}
+
+int cmdImportNominations(Context& c) {
+  const std::string& file = c.word(2, "FILE");
+  const std::string programme = c.args().get("programme");
+  auto [policy, id] = c.activePolicy();
+  const auto* p = policy.find(programme);
+  if (!p || !p->conditions.nomination) {
+    throw Error(ErrorCode::kInvalidInput,
+                "--programme must name a programme of the active policy that takes "
+                "nominations (e.g. higher_national_scholarship)");
+  }
+  int year = 0;
+  try {
+    year = std::stoi(c.args().get("year"));
+  } catch (const std::exception&) {
+    throw Error(ErrorCode::kInvalidInput,
+                "--year takes the first year of the academic year, e.g. --year 2026");
+  }
+  const auto r = registry::importNominations(c.registry(), c.cipher(), file, programme, year);
+  if (c.json()) {
+    Poco::JSON::Object o;
+    o.set("programme", programme);
+    o.set("academic_year", year);
+    o.set("nominees", r.matched);
+    c.out() << toJson(o) << "\n";
+  } else {
+    c.out() << file << ": " << r.matched << " nominee(s) for " << programme << " in " << year << "-"
+            << (year + 1) << "\n";
+  }
+  return kExitOk;
+}
+
+int cmdEntitle(Context& c) {
+  rules::EntitleOptions o;
+  o.term = termOption(c);
+  o.region = c.args().get("region");
+  o.dry_run = c.args().has("dry-run");
+  o.exceptions_path = c.args().get("exceptions");
+  o.progress = [&c](int64_t n) { c.err() << "  ... " << n << " students\n" << std::flush; };
+  auto [policy, policy_id] = c.activePolicy();
+  const auto s = rules::runEntitlements(c.entitlements(), policy, policy_id, o);
+  if (c.json()) {
+    c.out() << s.toJson() << "\n";
+    return kExitOk;
+  }
+  c.out() << "entitlements for " << s.term << " (reference date " << s.reference_date << ", policy "
+          << s.policy_name << " " << s.policy_sha256.substr(0, 12) << ")"
+          << (o.region.empty() ? "" : " in region " + o.region)
+          << (s.committed ? "" : " [dry run: nothing written]") << "\n"
+          << "  students evaluated: " << s.students << "\n"
+          << "  eligible: " << s.eligible << " (" << s.eligible_amount.toYuanGrouped()
+          << " yuan), held: " << s.held << " (" << s.held_amount.toYuanGrouped()
+          << " yuan), excluded: " << s.excluded << "\n"
+          << "  written: " << s.inserted << " new, " << s.updated << " changed, " << s.unchanged
+          << " unchanged\n";
+  c.out() << "  by programme:\n";
+  for (const auto& [code, t] : s.by_programme) {
+    c.out() << "    " << code << ": " << t.eligible << " eligible "
+            << t.eligible_amount.toYuanGrouped() << ", " << t.held << " held "
+            << t.held_amount.toYuanGrouped() << ", " << t.excluded << " excluded\n";
+  }
+  if (s.adjustments_total) {
+    c.out() << "  " << s.adjustments_total
+            << " entitlement(s) in approved or paid batches would change: adjustments needed (not "
+               "changed):\n";
+    for (size_t i = 0; i < s.adjustments.size() && i < 20; ++i) {
+      const auto& a = s.adjustments[i];
+      c.out() << "    " << a.student << " " << a.programme << ": " << a.before << " -> " << a.after
+              << "\n";
+    }
+  }
+  if (s.exceptions) {
+    c.out() << "  " << s.exceptions
+            << " exception(s): students that could not be evaluated for a programme:\n";
+    for (const auto& [k, n] : s.exceptions_by_code) c.out() << "    " << k << ": " << n << "\n";
+    c.out() << (o.exceptions_path.empty() ? "  use --exceptions FILE.csv to list them\n"
+                                          : "  listed in " + o.exceptions_path + "\n");
+  }
+  return kExitOk;
+}
+
+int cmdExplain(Context& c) {
+  const std::string& key = c.word(1, "RESIDENT_ID");
+  const Term term = termOption(c);
+  const std::string lang = c.args().get("lang", "both");
+  std::string why;
+  auto rid = ResidentId::parse(key, &why);
+  if (!rid)
+    throw Error(ErrorCode::kInvalidInput,
+                "`" + maskMiddle(key, 4, 4) + "` is not a resident ID: " + why);
+  const auto& cipher = c.cipher();
+  auto person = c.entitlements().personIdByHash(cipher.blindIndex("resident_id", rid->str()));
+  if (!person) throw Error(ErrorCode::kNotFound, "no student with that ID is registered");
+  auto [policy, policy_id] = c.activePolicy();
+  const Date reference = term.referenceDate(policy.term_config);
+  auto facts = c.entitlements().studentFacts(*person, reference, term.academicYear());
+  const auto stored = c.entitlements().entitlementsOf(*person, term);
+  const bool zh = lang != "en", en = lang != "zh";
+  auto& out = c.out();
+  if (!facts) {
+    out << rid->masked() << ": " << (zh ? "参考日无在籍记录 / " : "")
+        << "not enrolled on the reference date " << reference.str() << "; no programme applies\n";
+    return kExitOk;
+  }
+  std::vector<rules::EvaluationProblem> problems;
+  const auto decisions = rules::evaluate(policy, term, *facts, &problems);
+  if (c.json()) {
+    Poco::JSON::Object o;
+    o.set("student", facts->display);
+    o.set("term", term.str());
+    o.set("reference_date", reference.str());
+    Poco::JSON::Array arr;
+    for (size_t i = 0; i < decisions.size(); ++i) {
+      const auto& d = decisions[i];
+      Poco::JSON::Object j;
+      j.set("programme", d.programme);
+      j.set("name_zh", policy.programmes[i].name_zh);
+      j.set("name_en", policy.programmes[i].name_en);
+      j.set("status", std::string(rules::code(d.status)));
+      j.set("amount", d.amount.toYuan());
+      j.set("hold_reason", d.hold_reason);
+      Poco::JSON::Array tr;
+      for (const auto& ch : d.trace) {
+        Poco::JSON::Object t;
+        t.set("check", ch.code);
+        t.set("label_zh", rules::checkLabel(ch.code, true));
+        t.set("label_en", rules::checkLabel(ch.code, false));
+        t.set("ok", ch.ok);
+        t.set("fact", ch.fact);
+        tr.add(t);
+      }
+      j.set("trace", tr);
+      for (const auto& s : stored) {
+        if (s.programme == d.programme)
+          j.set("stored_status", s.status + " " + Money::fromFen(s.amount_fen).toYuan());
+      }
+      arr.add(j);
+    }
+    o.set("programmes", arr);
+    c.out() << toJson(o) << "\n";
+    return kExitOk;
+  }
+  out << facts->name << " " << facts->display << ", " << domain::code(facts->stage) << " grade "
+      << facts->grade << " at " << facts->school_code << ", " << term.str() << " (reference date "
+      << reference.str() << ")\n";
+  static const std::map<rules::Status, std::pair<const char*, const char*>> kStatus = {
+      {rules::Status::kEligible, {"应享受", "eligible"}},
+      {rules::Status::kHeld, {"暂缓", "held"}},
+      {rules::Status::kExcluded, {"不符合", "not eligible"}},
+      {rules::Status::kNotApplicable, {"不适用", "not applicable"}}};
+  for (size_t i = 0; i < decisions.size(); ++i) {
+    const auto& d = decisions[i];
+    const auto& p = policy.programmes[i];
+    const auto& st = kStatus.at(d.status);
+    out << "\n"
+        << (zh ? p.name_zh : "") << (zh && en ? " / " : "") << (en ? p.name_en : "") << ": "
+        << (zh ? st.first : "") << (zh && en ? " / " : "") << (en ? st.second : "");
+    if (d.status == rules::Status::kEligible || d.status == rules::Status::kHeld)
+      out << "  " << d.amount.toYuan() << " yuan";
+    if (!d.hold_reason.empty()) out << "  (" << d.hold_reason << ")";
+    out << "\n";
+    for (const auto& ch : d.trace) {
+      out << "    " << (ch.ok ? "[ok] " : "[no] ") << (zh ? rules::checkLabel(ch.code, true) : "")
+          << (zh && en ? " / " : "") << (en ? rules::checkLabel(ch.code, false) : "") << ": "
+          << ch.fact << "\n";
+    }
+    for (const auto& s : stored) {
+      if (s.programme == d.programme) {
+        out << "    stored: " << s.status << " " << Money::fromFen(s.amount_fen).toYuan()
+            << " (version " << s.version << (s.locked ? ", in a batch" : "") << ")\n";
+      }
+    }
+  }
+  for (const auto& pr : problems)
+    out << "\nproblem: " << pr.programme << ": " << pr.message << "\n";
+  return kExitOk;
+}
+
+int cmdReportDropouts(Context& c) {
+  const Term term = termOption(c);
+  c.cipher();
+  auto [policy, id] = c.activePolicy();
+  const Date reference = term.referenceDate(policy.term_config);
+  // Compulsory education: ages 6 to 15 on the reference date.
+  const auto children = c.registry().rosterChildrenNotEnrolled(reference, 6, 15);
+  const std::string out_path = c.args().get("out");
+  if (!out_path.empty()) {
+    AtomicFileWriter file(out_path);
+    CsvWriter::Options o;
+    o.utf8_bom = true;
+    CsvWriter csv(file.stream(), o);
+    csv.writeRow(
+        {"resident_id", "name", "birth_date", "household_id", "region", "roster_categories"});
+    for (const auto& m : children)
+      csv.writeRow({m.rid_mask, m.name, m.birth_date, m.household_code, m.region, m.categories});
+    file.commit();
+  }
+  if (c.json()) {
+    Poco::JSON::Object o;
+    o.set("term", term.str());
+    o.set("reference_date", reference.str());
+    o.set("children", static_cast<int64_t>(children.size()));
+    if (!out_path.empty()) o.set("report", out_path);
+    c.out() << toJson(o) << "\n";
+  } else {
+    c.out() << children.size() << " roster child(ren) aged 6-15 on " << reference.str()
+            << " are on no school roll (possible drop-outs):\n";
+    for (size_t i = 0; i < children.size() && i < 20; ++i) {
+      const auto& m = children[i];
+      c.out() << "  " << m.rid_mask << " " << m.name << " born " << m.birth_date << ", household "
+              << m.household_code << " (" << m.region << "; " << m.categories << ")\n";
+    }
+    if (!out_path.empty()) c.out() << "  report: " << out_path << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace edupay::app

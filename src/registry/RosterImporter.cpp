@@ -1,0 +1,226 @@
+#include "registry/RosterImporter.h"
+
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "common/Csv.h"
+#include "common/Error.h"
+#include "common/ResidentId.h"
+#include "common/Text.h"
+
+namespace edupay::registry {
+namespace {
+
+constexpr size_t kChunkRows = 1000;
+
+struct Columns {
+  std::map<std::string, size_t> pos;
+  std::string get(const std::vector<std::string>& row, const std::string& name) const {
+    auto it = pos.find(name);
+    if (it == pos.end() || it->second >= row.size()) return {};
+    return text::trim(text::toHalfWidth(row[it->second]));
+  }
+};
+
+Columns readHeader(const std::vector<std::string>& header, const std::string& path,
+                   const std::vector<std::pair<std::string, std::string>>& names,
+                   const std::vector<std::string>& required) {
+  Columns c;
+  for (size_t i = 0; i < header.size(); ++i) {
+    const std::string h = text::toLower(text::trim(text::toHalfWidth(header[i])));
+    for (const auto& [en, zh] : names) {
+      if (h == en || h == zh) c.pos[en] = i;
+    }
+  }
+  std::string missing;
+  for (const auto& r : required) {
+    if (!c.pos.count(r)) missing += " " + r;
+  }
+  if (!missing.empty()) {
+    throw Error(ErrorCode::kInvalidInput, path + ": line 1: missing columns:" + missing);
+  }
+  return c;
+}
+
+}  // namespace
+
+bool isRosterSource(const std::string& source) {
+  return source == "poverty" || source == "civil_affairs" || source == "disabled" ||
+         source == "orphan";
+}
+
+RosterImportResult importRoster(RegistryStore& store, const security::FieldCipher& cipher,
+                                const std::string& path, const std::string& source, bool dry_run) {
+  if (!isRosterSource(source)) {
+    throw Error(ErrorCode::kInvalidInput,
+                "--source must be poverty, civil_affairs, disabled or orphan");
+  }
+  RosterImportResult result;
+  result.file_sha256 = security::sha256File(path);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(ErrorCode::kNotFound, path + ": cannot open the file; check the path");
+  CsvReader reader(in, path);
+  std::vector<std::string> row;
+  if (!reader.next(row)) throw Error(ErrorCode::kInvalidInput, path + ": the file is empty");
+  const Columns cols =
+      readHeader(row, path,
+                 {{"resident_id", "身份证号"},
+                  {"name", "姓名"},
+                  {"household_id", "户编号"},
+                  {"category", "类别"},
+                  {"valid_from", "起始日期"},
+                  {"valid_to", "终止日期"},
+                  {"region", "行政区划"}},
+                 {"resident_id", "name", "household_id", "category", "valid_from", "region"});
+  auto tx = store.transaction();
+  const int64_t run_id =
+      store.beginImportRun("roster:" + source, path, result.file_sha256, Date::today());
+  std::vector<RosterRow> chunk;
+  std::set<std::tuple<std::string, std::string, std::string, std::string>>
+      seen;  // rid, household, category, from
+  auto issue = [&](int64_t line, const std::string& col, const std::string& value,
+                   const std::string& reason) {
+    ++result.issues_total;
+    if (result.issues.size() < 200) result.issues.push_back({line, col, value, reason, false});
+  };
+  while (reader.next(row)) {
+    bool blank = true;
+    for (const auto& f : row) blank = blank && text::trim(f).empty();
+    if (blank) continue;
+    ++result.rows_total;
+    const int64_t line = reader.line();
+    const int64_t before = result.issues_total;
+    RosterRow r;
+    r.line = line;
+    std::string why;
+    const std::string rid_text = cols.get(row, "resident_id");
+    auto rid = ResidentId::parse(rid_text, &why);
+    if (!rid) {
+      issue(line, "resident_id", maskMiddle(rid_text, 4, 4), why);
+    } else {
+      r.rid_hash = cipher.blindIndex("resident_id", rid->str());
+      r.rid_enc = cipher.encrypt("resident_id", rid->str());
+      r.rid_mask = rid->masked();
+      r.sex = rid->sex() == Sex::kMale ? "M" : "F";
+      r.birth_date = rid->birthDate().str();
+    }
+    r.name = text::trim(row[cols.pos.at("name")]);
+    if (r.name.empty()) issue(line, "name", "", "is required");
+    r.household_code = cols.get(row, "household_id");
+    if (r.household_code.empty()) issue(line, "household_id", "", "is required");
+    const std::string cat = cols.get(row, "category");
+    auto category = domain::parseCategory(cat);
+    if (!category) {
+      issue(line, "category", cat, "is not a category; use one of " + domain::categoryCodes());
+    } else if (domain::rosterSourceOf(*category) != source) {
+      issue(line, "category", cat,
+            "is not reported by the " + source + " roster" +
+                (domain::rosterSourceOf(*category).empty()
+                     ? ""
+                     : " (it comes from " + std::string(domain::rosterSourceOf(*category)) + ")"));
+    } else {
+      r.category = std::string(domain::code(*category));
+    }
+    const std::string from = cols.get(row, "valid_from"), to = cols.get(row, "valid_to");
+    auto df = Date::parse(from);
+    if (!df) {
+      issue(line, "valid_from", from, "is not a date (YYYY-MM-DD)");
+    } else {
+      r.valid_from = df->str();
+    }
+    if (!to.empty()) {
+      auto dt = Date::parse(to);
+      if (!dt) {
+        issue(line, "valid_to", to, "is not a date (YYYY-MM-DD)");
+      } else if (df && *dt < *df) {
+        issue(line, "valid_to", to, "is before valid_from");
+      } else {
+        r.valid_to = dt->str();
+      }
+    }
+    r.region = cols.get(row, "region");
+    if (r.region.size() != 6 || !text::isAllDigits(r.region))
+      issue(line, "region", r.region, "must be a 6-digit region code");
+    if (result.issues_total == before &&
+        !seen.emplace(r.rid_hash, r.household_code, r.category, r.valid_from).second) {
+      issue(line, "resident_id", r.rid_mask,
+            "the same person, household, category and start date appear twice");
+    }
+    if (result.issues_total > before) {
+      ++result.rows_bad;
+      continue;
+    }
+    chunk.push_back(std::move(r));
+    if (chunk.size() >= kChunkRows) {
+      const auto c = store.applyRoster(source, run_id, chunk);
+      result.counts.statuses_added += c.statuses_added;
+      result.counts.statuses_changed += c.statuses_changed;
+      result.counts.statuses_unchanged += c.statuses_unchanged;
+      result.counts.households_added += c.households_added;
+      result.counts.persons_added += c.persons_added;
+      chunk.clear();
+    }
+  }
+  if (!chunk.empty()) {
+    const auto c = store.applyRoster(source, run_id, chunk);
+    result.counts.statuses_added += c.statuses_added;
+    result.counts.statuses_changed += c.statuses_changed;
+    result.counts.statuses_unchanged += c.statuses_unchanged;
+    result.counts.households_added += c.households_added;
+    result.counts.persons_added += c.persons_added;
+  }
+  if (result.rows_bad == 0 && !dry_run) {
+    store.finishImportRun(run_id, result.rows_total, result.rows_total, 0);
+    tx->commit();
+    result.committed = true;
+  }
+  return result;
+}
+
+NominationImportResult importNominations(RegistryStore& store, const security::FieldCipher& cipher,
+                                         const std::string& path, const std::string& programme,
+                                         int academic_year) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(ErrorCode::kNotFound, path + ": cannot open the file; check the path");
+  CsvReader reader(in, path);
+  std::vector<std::string> row;
+  if (!reader.next(row)) throw Error(ErrorCode::kInvalidInput, path + ": the file is empty");
+  const Columns cols =
+      readHeader(row, path, {{"resident_id", "身份证号"}, {"name", "姓名"}}, {"resident_id"});
+  NominationImportResult result;
+  std::vector<std::string> hashes;
+  std::map<std::string, std::string> masks;
+  std::string errors;
+  while (reader.next(row)) {
+    const std::string id_text = cols.get(row, "resident_id");
+    if (id_text.empty()) continue;
+    ++result.rows;
+    std::string why;
+    auto rid = ResidentId::parse(id_text, &why);
+    if (!rid) {
+      errors += "\n  " + path + ": line " + std::to_string(reader.line()) + ": resident_id `" +
+                maskMiddle(id_text, 4, 4) + "`: " + why;
+      continue;
+    }
+    const std::string h = cipher.blindIndex("resident_id", rid->str());
+    hashes.push_back(h);
+    masks[h] = rid->masked();
+  }
+  if (!errors.empty())
+    throw Error(ErrorCode::kInvalidInput, "the nomination list is refused:" + errors);
+  auto tx = store.transaction();
+  const auto unmatched = store.replaceNominations(programme, academic_year, hashes);
+  for (const auto& h : unmatched) result.unmatched.push_back(masks[h]);
+  if (!result.unmatched.empty()) {
+    std::string msg = "the nomination list is refused: " + std::to_string(result.unmatched.size()) +
+                      " nominee(s) are not registered students:";
+    for (size_t i = 0; i < result.unmatched.size() && i < 20; ++i) msg += " " + result.unmatched[i];
+    throw Error(ErrorCode::kInvalidInput, msg);
+  }
+  tx->commit();
+  result.matched = static_cast<int64_t>(hashes.size());
+  return result;
+}
+
+}  // namespace edupay::registry

@@ -1,0 +1,98 @@
+#pragma once
+
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/Money.h"
+#include "rules/Policy.h"
+
+namespace edupay::rules {
+
+/// What the registry knows about one student on a term's reference date. Built by the store;
+/// the engine only reads it.
+struct StudentFacts {
+  int64_t person_id = 0;
+  std::string display;  ///< masked resident ID or student number, for reports
+  std::string name;
+  Date birth_date;
+  // The enrollment open on the reference date.
+  int64_t enrollment_id = 0;
+  int64_t school_id = 0;
+  std::string school_code;
+  std::string school_region;
+  domain::Stage stage = domain::Stage::kPrimary;
+  int grade = 1;
+  domain::EnrollmentStatus status = domain::EnrollmentStatus::kActive;
+  Date enroll_date;
+  std::optional<Date> end_date;
+  bool boarding = false;
+  bool agri_major = false;
+  std::string major;
+  // Household and person.
+  std::string hukou_region;         ///< the household's (or the person's) registered county
+  std::optional<bool> rural_hukou;  ///< unknown when the roll did not say
+  struct Status {
+    domain::Category category;
+    std::string source;      ///< claimed, poverty, civil_affairs, disabled, orphan
+    std::string source_ref;  ///< the claiming school, or the roster's region
+    std::string valid_from, valid_to;
+  };
+  std::vector<Status> statuses;  ///< household statuses valid on the reference date
+  std::optional<domain::DifficultyLevel> difficulty;  ///< assessed for the academic year
+  struct Account {
+    int64_t id = 0;
+    domain::AccountKind kind = domain::AccountKind::kStudentCard;
+    std::string owner;
+  };
+  std::vector<Account> accounts;      ///< open payee accounts
+  std::set<std::string> nominations;  ///< programme codes nominated for the academic year
+};
+
+/// One condition checked, with the fact it used: the reason trace an auditor reads.
+struct Check {
+  std::string code;  ///< stable: stage, grade, status, boarding, category, roster, rate, ...
+  bool ok = true;
+  std::string fact;  ///< e.g. "primary", "dibao (civil_affairs)", "2019-autumn: 500.00/yr"
+};
+
+enum class Status { kEligible, kHeld, kExcluded, kNotApplicable };
+std::string_view code(Status s);
+
+struct Decision {
+  std::string programme;
+  Status status = Status::kExcluded;
+  Money amount;  ///< for this term; zero unless eligible or held
+  Payee payee = Payee::kStudentAccount;
+  int64_t account_id = 0;  ///< 0 when paid to the school or no account is on file
+  std::string paying_region;
+  Money central, provincial, county;  ///< sums exactly to amount
+  std::vector<Check> trace;
+  std::string hold_reason;
+  /// The trace in one line (`code=fact` joined by `; `, failing checks marked `!`), as stored.
+  std::string reason() const;
+};
+
+/// A student the engine could not evaluate for a programme (missing or conflicting data).
+struct EvaluationProblem {
+  std::string programme;
+  std::string code;
+  std::string message;
+};
+
+/// The eligibility engine: pure, no I/O. Evaluates one student against every programme of the
+/// policy for the term (facts as of the term's reference date) and applies exclusivity groups.
+/// Programmes that do not concern the student's stage come back as kNotApplicable.
+[[nodiscard]] std::vector<Decision> evaluate(const Policy& policy, const Term& term,
+                                             const StudentFacts& facts,
+                                             std::vector<EvaluationProblem>* problems = nullptr);
+
+/// Splits `amount` by percentage shares so that the parts sum exactly to it: central and
+/// provincial are rounded down, the county share takes the remainder.
+void splitFunding(Money amount, const Funding& f, Money& central, Money& provincial, Money& county);
+
+/// Chinese and English labels of check codes, for `edupay explain`.
+std::string checkLabel(const std::string& code, bool chinese);
+
+}  // namespace edupay::rules

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "rules/EntitlementStore.h"
+#include "rules/Policy.h"
+
+namespace edupay::rules {
+
+struct EntitleOptions {
+  Term term;
+  std::string region;           ///< only entitlements paid by counties under this code prefix
+  bool dry_run = false;         ///< evaluate and compare, write nothing
+  std::string exceptions_path;  ///< CSV of students that could not be evaluated
+  size_t batch_size = 5000;
+  std::function<void(int64_t students)> progress;
+};
+
+/// An entitlement in an approved or paid batch whose newly computed result differs.
+struct Adjustment {
+  std::string student;  ///< masked
+  std::string programme;
+  std::string before, after;
+};
+
+struct ProgrammeTotals {
+  int64_t eligible = 0, held = 0, excluded = 0;
+  Money eligible_amount, held_amount;
+};
+
+struct EntitleSummary {
+  std::string term;
+  std::string reference_date;
+  std::string policy_name, policy_sha256;
+  int64_t run_id = 0;
+  int64_t students = 0;
+  int64_t eligible = 0, held = 0, excluded = 0;
+  Money eligible_amount, held_amount;
+  int64_t inserted = 0, updated = 0, unchanged = 0;
+  int64_t adjustments_total = 0;
+  std::vector<Adjustment> adjustments;  ///< the first 200
+  int64_t exceptions = 0;
+  std::map<std::string, int64_t> exceptions_by_code;  ///< "programme: code" -> students
+  std::map<std::string, ProgrammeTotals> by_programme;
+  bool committed = false;
+  std::string toJson() const;
+};
+
+/// Evaluates every student enrolled on the term's reference date against every programme in
+/// force and writes the entitlements (one per student x programme x term) in one transaction.
+/// Re-runnable: unchanged results are untouched; changed ones are superseded with history; a
+/// locked entitlement (in an approved or paid batch) is never changed but reported as an
+/// adjustment. Streams in keyset batches: memory does not grow with the number of students.
+[[nodiscard]] EntitleSummary runEntitlements(EntitlementStore& store, const Policy& policy,
+                                             int64_t policy_id, const EntitleOptions& options);
+
+}  // namespace edupay::rules

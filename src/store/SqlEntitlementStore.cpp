@@ -1,0 +1,338 @@
+#include "store/SqlEntitlementStore.h"
+
+#include <algorithm>
+#include <limits>
+#include <unordered_map>
+
+#include "common/Error.h"
+#include "store/SqlHelpers.h"
+
+namespace edupay::store {
+namespace {
+
+class SqlTransaction : public StoreTransaction {
+ public:
+  explicit SqlTransaction(Database& db) : tx_(db) {}
+  void commit() override { tx_.commit(); }
+
+ private:
+  Transaction tx_;
+};
+
+constexpr const char* kStudentColumns =
+    "SELECT e.person_id, e.id, e.school_id, s.code, s.region_code, e.stage, e.grade, e.status, "
+    "e.enroll_date, "
+    "e.end_date, e.boarding, e.agri_major, e.major, COALESCE(p.rid_mask, p.student_no), p.name, "
+    "p.birth_date, "
+    "COALESCE((SELECT h.hukou_region FROM household_members m JOIN households h ON h.id = "
+    "m.household_id "
+    "  WHERE m.person_id = e.person_id AND m.relation = 'student' ORDER BY h.id DESC LIMIT 1), "
+    "p.hukou_region), "
+    "p.hukou_type "
+    "FROM enrollments e JOIN schools s ON s.id = e.school_id JOIN persons p ON p.id = e.person_id ";
+
+rules::StudentFacts readStudent(Statement& s) {
+  rules::StudentFacts f;
+  f.person_id = s.getInt(0);
+  f.enrollment_id = s.getInt(1);
+  f.school_id = s.getInt(2);
+  f.school_code = s.getText(3);
+  f.school_region = s.getText(4);
+  f.stage = domain::parseStage(s.getText(5)).value_or(domain::Stage::kPrimary);
+  f.grade = static_cast<int>(s.getInt(6));
+  f.status =
+      domain::parseEnrollmentStatus(s.getText(7)).value_or(domain::EnrollmentStatus::kActive);
+  f.enroll_date = Date::parse(s.getText(8)).value_or(Date());
+  if (!s.isNull(9)) f.end_date = Date::parse(s.getText(9));
+  f.boarding = s.getInt(10) != 0;
+  f.agri_major = s.getInt(11) != 0;
+  f.major = s.getText(12);
+  f.display = s.getText(13);
+  f.name = s.getText(14);
+  f.birth_date = Date::parse(s.getText(15)).value_or(Date());
+  f.hukou_region = s.getText(16);
+  const std::string hukou_type = s.getText(17);
+  if (hukou_type == "rural") f.rural_hukou = true;
+  if (hukou_type == "urban") f.rural_hukou = false;
+  return f;
+}
+
+rules::StoredEntitlement readEntitlement(Statement& s) {
+  rules::StoredEntitlement e;
+  e.id = s.getInt(0);
+  e.person_id = s.getInt(1);
+  e.programme = s.getText(2);
+  e.status = s.getText(3);
+  e.amount_fen = s.getInt(4);
+  e.account_id = s.isNull(5) ? 0 : s.getInt(5);
+  e.paying_region = s.getText(6);
+  e.reason = s.getText(7);
+  e.version = s.getInt(8);
+  e.locked = s.getInt(9) != 0;
+  return e;
+}
+
+constexpr const char* kEntitlementColumns =
+    "SELECT id, person_id, programme, status, amount_fen, account_id, paying_region, reason, "
+    "version, locked "
+    "FROM entitlements ";
+
+}  // namespace
+
+std::unique_ptr<StoreTransaction> SqlEntitlementStore::transaction() {
+  return std::make_unique<SqlTransaction>(db_);
+}
+
+std::optional<rules::StoredPolicy> SqlEntitlementStore::activePolicy() {
+  auto s = db_.prepare(
+      "SELECT id, name, sha256, content, activated_on FROM policies ORDER BY active_seq DESC LIMIT "
+      "1");
+  if (!s->next()) return std::nullopt;
+  return rules::StoredPolicy{s->getInt(0), s->getText(1), s->getText(2), s->getText(3),
+                             s->getText(4)};
+}
+
+int64_t SqlEntitlementStore::activatePolicy(const std::string& name, const std::string& sha256,
+                                            const std::string& content) {
+  const int64_t seq = queryInt(db_, "SELECT MAX(active_seq) FROM policies") + 1;
+  const int64_t id = queryInt(db_, "SELECT id FROM policies WHERE sha256 = ?", {sha256}, 0);
+  if (id != 0) {
+    execute(db_, "UPDATE policies SET active_seq = ?, activated_on = ? WHERE id = ?",
+            {seq, Date::today().str(), id});
+    return id;
+  }
+  execute(db_,
+          "INSERT INTO policies (name, sha256, content, activated_on, active_seq) VALUES (?, ?, ?, "
+          "?, ?)",
+          {name, sha256, content, Date::today().str(), seq});
+  return db_.lastInsertId();
+}
+
+std::optional<int64_t> SqlEntitlementStore::personIdByHash(const std::string& rid_hash) {
+  const int64_t id = queryInt(db_, "SELECT id FROM persons WHERE rid_hash = ?", {rid_hash}, 0);
+  if (id == 0) return std::nullopt;
+  return id;
+}
+
+void SqlEntitlementStore::fillFacts(std::vector<rules::StudentFacts>& students, int64_t lo,
+                                    int64_t hi, const Date& reference, int academic_year) {
+  std::unordered_map<int64_t, rules::StudentFacts*> by_id;
+  for (auto& s : students) by_id[s.person_id] = &s;
+  auto each = [&](const std::string& sql, std::initializer_list<SqlValue> params, auto&& fn) {
+    Statement& st = db_.cached(sql);
+    int i = 1;
+    for (const auto& p : params) st.bind(i++, p);
+    while (st.next()) {
+      auto it = by_id.find(st.getInt(0));
+      if (it != by_id.end()) fn(*it->second, st);
+    }
+    st.reset();
+  };
+  const std::string r = reference.str();
+  each(
+      "SELECT m.person_id, hs.category, hs.source, hs.source_ref, hs.valid_from, hs.valid_to "
+      "FROM household_members m JOIN household_status hs ON hs.household_id = m.household_id "
+      "WHERE m.relation = 'student' AND m.person_id BETWEEN ? AND ? AND hs.valid_from <= ? "
+      "AND (hs.valid_to IS NULL OR hs.valid_to >= ?) ORDER BY m.person_id, hs.id",
+      {lo, hi, r, r}, [](rules::StudentFacts& f, Statement& st) {
+        if (auto c = domain::parseCategory(st.getText(1))) {
+          f.statuses.push_back({*c, st.getText(2), st.getText(3), st.getText(4), st.getText(5)});
+        }
+      });
+  each(
+      "SELECT person_id, level FROM difficulty_levels WHERE person_id BETWEEN ? AND ? AND "
+      "academic_year = ?",
+      {lo, hi, int64_t{academic_year}}, [](rules::StudentFacts& f, Statement& st) {
+        f.difficulty = domain::parseDifficultyLevel(st.getText(1));
+      });
+  each(
+      "SELECT student_id, id, kind, owner FROM bank_accounts WHERE student_id BETWEEN ? AND ? AND "
+      "valid_to IS NULL "
+      "ORDER BY student_id, id",
+      {lo, hi}, [](rules::StudentFacts& f, Statement& st) {
+        f.accounts.push_back(
+            {st.getInt(1),
+             domain::parseAccountKind(st.getText(2)).value_or(domain::AccountKind::kStudentCard),
+             st.getText(3)});
+      });
+  each(
+      "SELECT person_id, programme FROM nominations WHERE person_id BETWEEN ? AND ? AND "
+      "academic_year = ?",
+      {lo, hi, int64_t{academic_year}},
+      [](rules::StudentFacts& f, Statement& st) { f.nominations.insert(st.getText(1)); });
+}
+
+void SqlEntitlementStore::forEachFactBatch(const Term& term, const Date& reference,
+                                           int academic_year, const std::string& region_prefix,
+                                           size_t batch_size,
+                                           const std::function<void(rules::FactBatch&)>& fn) {
+  const std::string r = reference.str();
+  const std::string region_filter =
+      region_prefix.empty() ? "" : " AND (s.region_code LIKE ? OR p.hukou_region LIKE ?)";
+  const std::string sql =
+      std::string(kStudentColumns) +
+      "WHERE e.person_id > ? AND e.enroll_date <= ? AND (e.end_date IS NULL OR e.end_date >= ?)" +
+      region_filter + " ORDER BY e.person_id, e.enroll_date LIMIT ?";
+  const std::string existing_sql =
+      std::string(kEntitlementColumns) + "WHERE term = ? AND person_id BETWEEN ? AND ?" +
+      (region_prefix.empty() ? "" : " AND paying_region LIKE ?") + " ORDER BY person_id";
+  int64_t after = 0;
+  for (;;) {
+    rules::FactBatch batch;
+    {
+      Statement& st = db_.cached(sql);
+      int i = 1;
+      st.bind(i++, after);
+      st.bind(i++, r);
+      st.bind(i++, r);
+      if (!region_prefix.empty()) {
+        st.bind(i++, region_prefix + "%");
+        st.bind(i++, region_prefix + "%");
+      }
+      st.bind(i++, static_cast<int64_t>(batch_size));
+      while (st.next()) {
+        auto f = readStudent(st);
+        // Two enrollments open on one date cannot both be current: keep the later one.
+        if (!batch.students.empty() && batch.students.back().person_id == f.person_id) {
+          batch.students.back() = std::move(f);
+        } else {
+          batch.students.push_back(std::move(f));
+        }
+      }
+      st.reset();
+    }
+    const bool last = batch.students.size() < batch_size;
+    batch.first_person_id = after + 1;
+    batch.last_person_id =
+        last ? std::numeric_limits<int64_t>::max() : batch.students.back().person_id;
+    if (!last) {
+      // The LIMIT may have cut a person's rows in two: leave that person to the next batch.
+      const int64_t cut = batch.students.back().person_id;
+      if (batch.students.size() > 1) {
+        batch.students.pop_back();
+        batch.last_person_id = cut - 1;
+      }
+    }
+    if (!batch.students.empty()) {
+      fillFacts(batch.students, batch.first_person_id, batch.last_person_id, reference,
+                academic_year);
+    }
+    {
+      Statement& st = db_.cached(existing_sql);
+      int i = 1;
+      st.bind(i++, term.str());
+      st.bind(i++, batch.first_person_id);
+      st.bind(i++, batch.last_person_id);
+      if (!region_prefix.empty()) st.bind(i++, region_prefix + "%");
+      while (st.next()) batch.existing.push_back(readEntitlement(st));
+      st.reset();
+    }
+    fn(batch);
+    if (last) break;
+    after = batch.last_person_id;
+  }
+}
+
+std::optional<rules::StudentFacts> SqlEntitlementStore::studentFacts(int64_t person_id,
+                                                                     const Date& reference,
+                                                                     int academic_year) {
+  const std::string r = reference.str();
+  auto st = db_.prepare(
+      std::string(kStudentColumns) +
+      "WHERE e.person_id = ? AND e.enroll_date <= ? AND (e.end_date IS NULL OR e.end_date >= ?) "
+      "ORDER BY e.enroll_date DESC LIMIT 1");
+  st->bind(1, person_id);
+  st->bind(2, r);
+  st->bind(3, r);
+  if (!st->next()) return std::nullopt;
+  std::vector<rules::StudentFacts> one{readStudent(*st)};
+  st.reset();
+  fillFacts(one, person_id, person_id, reference, academic_year);
+  return one.front();
+}
+
+std::vector<rules::StoredEntitlement> SqlEntitlementStore::entitlementsOf(int64_t person_id,
+                                                                          const Term& term) {
+  auto st = db_.prepare(std::string(kEntitlementColumns) +
+                        "WHERE person_id = ? AND term = ? ORDER BY programme");
+  st->bind(1, person_id);
+  st->bind(2, term.str());
+  std::vector<rules::StoredEntitlement> out;
+  while (st->next()) out.push_back(readEntitlement(*st));
+  return out;
+}
+
+int64_t SqlEntitlementStore::beginEntitlementRun(const Term& term, const std::string& region,
+                                                 int64_t policy_id) {
+  execute(db_,
+          "INSERT INTO entitlement_runs (term, region, policy_id, started_on) VALUES (?, ?, ?, ?)",
+          {term.str(), region, policy_id, Date::today().str()});
+  return db_.lastInsertId();
+}
+
+void SqlEntitlementStore::finishEntitlementRun(int64_t run_id, const std::string& summary_json) {
+  execute(db_, "UPDATE entitlement_runs SET summary = ? WHERE id = ?", {summary_json, run_id});
+}
+
+void SqlEntitlementStore::writeEntitlements(const Term& term, int64_t run_id, int64_t policy_id,
+                                            const std::vector<rules::EntitlementWrite>& writes) {
+  const std::string today = Date::today().str();
+  std::vector<SqlValue> inserts;
+  Statement& history = db_.cached(
+      "INSERT INTO entitlement_history (entitlement_id, version, status, amount_fen, account_id, "
+      "paying_region, "
+      "reason, policy_id, run_id, replaced_on) SELECT id, version, status, amount_fen, account_id, "
+      "paying_region, "
+      "reason, policy_id, run_id, ? FROM entitlements WHERE id = ?");
+  Statement& update = db_.cached(
+      "UPDATE entitlements SET status = ?, amount_fen = ?, central_fen = ?, provincial_fen = ?, "
+      "county_fen = ?, "
+      "payee = ?, account_id = ?, paying_region = ?, school_id = ?, hold_reason = ?, reason = ?, "
+      "policy_id = ?, "
+      "run_id = ?, version = version + 1, updated_on = ? WHERE id = ? AND locked = 0");
+  for (const auto& w : writes) {
+    const auto& d = w.decision;
+    const SqlValue account = d.account_id ? SqlValue(d.account_id) : SqlValue(nullptr);
+    const SqlValue school = w.school_id ? SqlValue(w.school_id) : SqlValue(nullptr);
+    if (w.kind == rules::EntitlementWrite::Kind::kInsert) {
+      appendRow(inserts, w.person_id, d.programme, term.str(), std::string(rules::code(d.status)),
+                d.amount.fen(), d.central.fen(), d.provincial.fen(), d.county.fen(),
+                std::string(rules::code(d.payee)), account, d.paying_region, school,
+                textOrNull(d.hold_reason), w.reason, policy_id, run_id, int64_t{1}, today);
+      continue;
+    }
+    history.bind(1, today);
+    history.bind(2, w.existing_id);
+    history.execute();
+    int i = 1;
+    update.bind(i++, std::string(rules::code(d.status)));
+    update.bind(i++, d.amount.fen());
+    update.bind(i++, d.central.fen());
+    update.bind(i++, d.provincial.fen());
+    update.bind(i++, d.county.fen());
+    update.bind(i++, std::string(rules::code(d.payee)));
+    update.bind(i++, account);
+    update.bind(i++, d.paying_region);
+    update.bind(i++, school);
+    update.bind(i++, textOrNull(d.hold_reason));
+    update.bind(i++, w.reason);
+    update.bind(i++, policy_id);
+    update.bind(i++, run_id);
+    update.bind(i++, today);
+    update.bind(i++, w.existing_id);
+    if (update.execute() != 1) {
+      throw Error(ErrorCode::kConflict,
+                  "entitlement " + std::to_string(w.existing_id) +
+                      " was locked by a batch while the run was computing; run again");
+    }
+  }
+  insertMany(db_,
+             "INSERT INTO entitlements (person_id, programme, term, status, amount_fen, "
+             "central_fen, provincial_fen, "
+             "county_fen, payee, account_id, paying_region, school_id, hold_reason, reason, "
+             "policy_id, run_id, version, "
+             "updated_on)",
+             18, inserts);
+}
+
+}  // namespace edupay::store

@@ -1,0 +1,40 @@
+#pragma once
+
+#include "rules/EntitlementStore.h"
+#include "store/Database.h"
+
+namespace edupay::store {
+
+/// EntitlementStore over either dialect. Facts are read per keyset range of person ids with one
+/// query per kind of fact, so a batch of thousands of students costs a fixed number of queries.
+class SqlEntitlementStore : public rules::EntitlementStore {
+ public:
+  explicit SqlEntitlementStore(Database& db) : db_(db) {}
+
+  std::unique_ptr<StoreTransaction> transaction() override;
+  std::optional<rules::StoredPolicy> activePolicy() override;
+  int64_t activatePolicy(const std::string& name, const std::string& sha256,
+                         const std::string& content) override;
+  void forEachFactBatch(const Term& term, const Date& reference, int academic_year,
+                        const std::string& region_prefix, size_t batch_size,
+                        const std::function<void(rules::FactBatch&)>& fn) override;
+  std::optional<rules::StudentFacts> studentFacts(int64_t person_id, const Date& reference,
+                                                  int academic_year) override;
+  std::optional<int64_t> personIdByHash(const std::string& rid_hash) override;
+  std::vector<rules::StoredEntitlement> entitlementsOf(int64_t person_id,
+                                                       const Term& term) override;
+  int64_t beginEntitlementRun(const Term& term, const std::string& region,
+                              int64_t policy_id) override;
+  void writeEntitlements(const Term& term, int64_t run_id, int64_t policy_id,
+                         const std::vector<rules::EntitlementWrite>& writes) override;
+  void finishEntitlementRun(int64_t run_id, const std::string& summary_json) override;
+
+ private:
+  /// Fills statuses, difficulty, accounts and nominations of `students` (sorted by person id,
+  /// all within [lo, hi]).
+  void fillFacts(std::vector<rules::StudentFacts>& students, int64_t lo, int64_t hi,
+                 const Date& reference, int academic_year);
+  Database& db_;
+};
+
+}  // namespace edupay::store

@@ -1,0 +1,89 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "store/Database.h"
+
+namespace edupay::store {
+
+// Bulk helpers shared by the SQL stores. Statements are cached on the connection, so a bulk path
+// parses a handful of SQL texts once instead of once per chunk.
+
+inline std::string placeholders(size_t n) {
+  std::string s;
+  s.reserve(n * 2);
+  for (size_t i = 0; i < n; ++i) s += i ? ",?" : "?";
+  return s;
+}
+
+/// Splits `n` items into batches whose sizes are powers of two (at most `max_batch`), so a bulk
+/// path uses a handful of distinct statements that stay prepared for the whole import instead of
+/// parsing new SQL for every chunk.
+template <typename Fn>
+void forEachBatch(size_t n, size_t max_batch, Fn&& fn) {
+  size_t batch = 1;
+  while (batch * 2 <= max_batch) batch *= 2;
+  size_t start = 0;
+  while (start < n) {
+    while (batch > n - start) batch /= 2;
+    fn(start, batch);
+    start += batch;
+  }
+}
+
+/// Rows per multi-row statement: large enough to amortise a MySQL round trip, small enough to
+/// stay far below the parameter limits (SQLite 32,766, MySQL 65,535).
+constexpr size_t kMaxBatchRows = 256;
+
+/// Appends one row of values, moving what can be moved (bulk paths build millions of them).
+template <typename... T>
+void appendRow(std::vector<SqlValue>& values, T&&... xs) {
+  (values.emplace_back(std::forward<T>(xs)), ...);
+}
+
+/// Runs `INSERT ... VALUES (...),(...)` for `values` (rows of `ncols` values).
+inline int64_t insertMany(Database& db, std::string_view head, size_t ncols,
+                          const std::vector<SqlValue>& values) {
+  const size_t nrows = values.size() / ncols;
+  const std::string tuple = "(" + placeholders(ncols) + ")";
+  int64_t changed = 0;
+  forEachBatch(nrows, kMaxBatchRows, [&](size_t start, size_t n) {
+    std::string sql(head);
+    sql += " VALUES ";
+    for (size_t i = 0; i < n; ++i) {
+      if (i) sql += ',';
+      sql += tuple;
+    }
+    Statement& stmt = db.cached(sql);
+    int p = 1;
+    for (size_t i = start * ncols; i < (start + n) * ncols; ++i) stmt.bind(p++, values[i]);
+    changed += stmt.execute();
+  });
+  return changed;
+}
+
+/// Runs `SELECT ... WHERE col IN (...)` over `keys` and calls `on_row` per row.
+template <typename Key, typename Fn>
+void selectIn(Database& db, std::string_view head, std::string_view tail,
+              const std::vector<Key>& keys, Fn&& on_row, const std::vector<SqlValue>& extra = {}) {
+  forEachBatch(keys.size(), kMaxBatchRows, [&](size_t start, size_t n) {
+    std::string sql(head);
+    sql += " IN (" + placeholders(n) + ")";
+    sql += tail;
+    Statement& stmt = db.cached(sql);
+    int p = 1;
+    for (size_t i = start; i < start + n; ++i) stmt.bind(p++, SqlValue(keys[i]));
+    for (const auto& e : extra) stmt.bind(p++, e);
+    while (stmt.next()) on_row(stmt);
+    stmt.reset();
+  });
+}
+
+inline SqlValue textOrNull(const std::string& s) {
+  return s.empty() ? SqlValue(nullptr) : SqlValue(s);
+}
+
+}  // namespace edupay::store
