@@ -84,7 +84,7 @@ struct Issue {
 /// Import-wide settings.
 struct ImportContext {
   int64_t run_id = 0;
-  Date as_of;         ///< the date claimed statuses and account changes take effect
+  Date as_of;         ///< account changes take effect on it; claims from the first day of its term
   int academic_year;  ///< difficulty levels are recorded for this academic year
 };
 

@@ -28,10 +28,12 @@ constexpr const char* kStudentColumns =
     "m.household_id "
     "  WHERE m.person_id = e.person_id AND m.relation = 'student' ORDER BY h.id DESC LIMIT 1), "
     "p.hukou_region), "
-    "p.hukou_type "
+    "p.hukou_type, e.status_date "
     "FROM enrollments e JOIN schools s ON s.id = e.school_id JOIN persons p ON p.id = e.person_id ";
 
-rules::StudentFacts readStudent(Statement& s) {
+/// Reads one student row. A status recorded with a date after `reference` (a drop-out or
+/// suspension that happened later) did not yet hold then: the student was active.
+rules::StudentFacts readStudent(Statement& s, const std::string& reference) {
   rules::StudentFacts f;
   f.person_id = s.getInt(0);
   f.enrollment_id = s.getInt(1);
@@ -54,6 +56,7 @@ rules::StudentFacts readStudent(Statement& s) {
   const std::string hukou_type = s.getText(17);
   if (hukou_type == "rural") f.rural_hukou = true;
   if (hukou_type == "urban") f.rural_hukou = false;
+  if (!s.isNull(18) && s.getText(18) > reference) f.status = domain::EnrollmentStatus::kActive;
   return f;
 }
 
@@ -191,7 +194,7 @@ void SqlEntitlementStore::forEachFactBatch(const Term& term, const Date& referen
       }
       st.bind(i++, static_cast<int64_t>(batch_size));
       while (st.next()) {
-        auto f = readStudent(st);
+        auto f = readStudent(st, r);
         // Two enrollments open on one date cannot both be current: keep the later one.
         if (!batch.students.empty() && batch.students.back().person_id == f.person_id) {
           batch.students.back() = std::move(f);
@@ -245,7 +248,7 @@ std::optional<rules::StudentFacts> SqlEntitlementStore::studentFacts(int64_t per
   st->bind(2, r);
   st->bind(3, r);
   if (!st->next()) return std::nullopt;
-  std::vector<rules::StudentFacts> one{readStudent(*st)};
+  std::vector<rules::StudentFacts> one{readStudent(*st, r)};
   st.reset();
   fillFacts(one, person_id, person_id, reference, academic_year);
   return one.front();

@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "common/Error.h"
+#include "common/Term.h"
 #include "common/Text.h"
 #include "store/SqlHelpers.h"
 
@@ -461,7 +462,11 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
           });
       std::vector<SqlValue> inserts;
       Statement& close = db_.cached("UPDATE household_status SET valid_to = ? WHERE id = ?");
-      const std::string day_before = ctx.as_of.addDays(-1).str();
+      // A school's claim speaks for the term it is made in: it holds from the term's first day,
+      // so a roll imported in October counts on the autumn reference date.
+      const Date claim_start = Term::containing(ctx.as_of).firstDay();
+      const std::string claim_from = claim_start.str();
+      const std::string day_before = claim_start.addDays(-1).str();
       for (const auto& [key, cats] : claims) {
         std::set<std::string> already;
         for (const auto& o : open[key]) {
@@ -478,7 +483,7 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
         }
         for (const auto& c : cats) {
           if (already.count(c)) continue;
-          appendRow(inserts, key.first, c, as_of, "claimed", key.second, ctx.run_id);
+          appendRow(inserts, key.first, c, claim_from, "claimed", key.second, ctx.run_id);
           ++counts.statuses_opened;
         }
       }

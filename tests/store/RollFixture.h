@@ -27,12 +27,32 @@ inline std::string makeId(const std::string& region, const std::string& yyyymmdd
 class RollBuilder {
  public:
   static const std::vector<std::string>& columns() {
-    static const std::vector<std::string> kColumns = {
-        "resident_id",        "name",         "sex",           "birth_date",     "ethnicity",
-        "school_code",        "stage",        "grade",         "class",          "major",
-        "agri_major",         "boarding",     "enroll_date",   "status",         "status_date",
-        "household_id",       "hukou_region", "guardian_name", "guardian_id",    "difficulty_level",
-        "claimed_categories", "bank_account", "bank_code",     "account_holder", "account_kind"};
+    static const std::vector<std::string> kColumns = {"resident_id",
+                                                      "name",
+                                                      "sex",
+                                                      "birth_date",
+                                                      "ethnicity",
+                                                      "school_code",
+                                                      "stage",
+                                                      "grade",
+                                                      "class",
+                                                      "major",
+                                                      "agri_major",
+                                                      "boarding",
+                                                      "enroll_date",
+                                                      "status",
+                                                      "status_date",
+                                                      "household_id",
+                                                      "hukou_region",
+                                                      "hukou_type",
+                                                      "guardian_name",
+                                                      "guardian_id",
+                                                      "difficulty_level",
+                                                      "claimed_categories",
+                                                      "bank_account",
+                                                      "bank_code",
+                                                      "account_holder",
+                                                      "account_kind"};
     return kColumns;
   }
   /// A primary-school pupil born in 2017 (seq odd -> male) at school 4301210001.
@@ -53,6 +73,7 @@ class RollBuilder {
     r["status"] = "active";
     r["household_id"] = "H" + std::to_string(seq);
     r["hukou_region"] = "430121";
+    r["hukou_type"] = "rural";
     r["guardian_name"] = "张父" + std::to_string(seq);
     r["guardian_id"] = makeId("430121", "19850101", seq);
     r["difficulty_level"] = "difficult";
