@@ -121,6 +121,7 @@ class Generator {
   SynthSummary run() {
     ::mkdir(o_.out_dir.c_str(), 0755);
     ::mkdir((o_.out_dir + "/rosters").c_str(), 0755);
+    ::mkdir((o_.out_dir + "/nominations").c_str(), 0755);
     if (!o_.single_file) ::mkdir((o_.out_dir + "/roll").c_str(), 0755);
     planRegions();
     planSchools();
@@ -148,6 +149,7 @@ class Generator {
     }
     if (single) single->commit();
     for (auto& [name, r] : rosters_) r.file->commit();
+    for (auto& [name, n] : nominations_) n.file->commit();
     writeSchools();
     writeRegions();
     if (o_.bad_rows) writeBadRows();
@@ -289,6 +291,29 @@ class Generator {
     return "poverty";
   }
 
+  /// Scholarship nominations, as schools' evaluation committees would send them: a few per cent
+  /// of the students in year 2 or later.
+  void nominate(const Student& s) {
+    auto add = [&](const char* programme) {
+      auto& n = nominations_[programme];
+      if (!n.file) {
+        n.file = std::make_unique<AtomicFileWriter>(o_.out_dir + "/nominations/" + programme + "-" +
+                                                    std::to_string(academicYear()) + ".csv");
+        n.csv = std::make_unique<CsvWriter>(n.file->stream(), CsvWriter::Options{});
+        n.csv->writeRow({"resident_id", "name"});
+      }
+      n.csv->writeRow({s.p.id, s.p.name});
+    };
+    const bool higher = s.stage == Stage::kUndergrad || s.stage == Stage::kHigherVoc;
+    if (higher && s.grade >= 2) {
+      if (rng_.chance(300)) add("higher_national_scholarship");
+      if (s.difficulty != "none" && rng_.chance(1500)) add("higher_encouragement_scholarship");
+    }
+    if (s.stage == Stage::kSecVoc && s.grade >= 2 && rng_.chance(500))
+      add("secvoc_national_scholarship");
+  }
+  int academicYear() const { return o_.as_of.month() >= 8 ? o_.as_of.year() : o_.as_of.year() - 1; }
+
   void openRosters() {
     for (const char* n : {"poverty", "civil_affairs", "disabled", "orphan"}) {
       Roster r;
@@ -383,8 +408,10 @@ class Generator {
       ++summary_.households;
       const int kids = std::min<int64_t>(target - static_cast<int64_t>(out.size()),
                                          rng_.chance(5000) ? 1 : (rng_.chance(7000) ? 2 : 3));
-      const int oldest =
-          static_cast<int>(3 + (rng_.chance(8800) ? rng_.below(15) : 15 + rng_.below(12)));
+      // Ages 3-17 mostly; some 18-21 (higher education) and a few 22-26 (postgraduates).
+      const int oldest = static_cast<int>(
+          rng_.chance(8800) ? 3 + rng_.below(15)
+                            : (rng_.chance(8500) ? 18 + rng_.below(4) : 22 + rng_.below(5)));
       const Person guardian = person(region, oldest + 22 + static_cast<int>(rng_.below(16)));
       const auto statuses = statusHistory();
       const bool rural = !statuses.empty() ? rng_.chance(8500) : rng_.chance(5500);
@@ -458,6 +485,7 @@ class Generator {
           s.kind = "student_card";
         }
         if (a >= 9300 && a < 9302 && shared_.size() < 5) shared_.push_back(cardNumber());
+        nominate(s);
         out.push_back(std::move(s));
         age -= 1 + static_cast<int>(rng_.below(4));
         if (o_.progress && (summary_.students + static_cast<int64_t>(out.size())) % 100000 == 0) {
@@ -658,6 +686,7 @@ class Generator {
   std::vector<size_t> higher_;
   std::unordered_set<uint64_t> used_ids_;
   std::map<std::string, Roster> rosters_;
+  std::map<std::string, Roster> nominations_;
   std::vector<std::string> shared_;
 };
 

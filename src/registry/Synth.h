@@ -34,12 +34,12 @@ struct SynthSummary {
 
 /// Writes a reproducible synthetic province (Hunan-like codes) to `out_dir`: regions.csv,
 /// schools.csv, the roll (per school, every third school in Chinese headers and GBK as some
-/// student-record exports are), rosters/{poverty,civil_affairs,disabled,orphan}.csv, and
-/// roll-bad.csv. Students have valid resident IDs consistent with their age, stage and sex;
-/// households carry status histories (registered-poor -> poverty-exited, monitored, dibao ...);
-/// a few claims are missing from the rosters, a few bank accounts are shared by unrelated
-/// students, some fail Luhn, and some roster households have a school-age child on no roll.
-/// Same options, same bytes.
+/// student-record exports are), rosters/{poverty,civil_affairs,disabled,orphan}.csv,
+/// nominations/<programme>-<year>.csv for the scholarships, and roll-bad.csv. Students have valid
+/// resident IDs consistent with their age, stage and sex; households carry status histories
+/// (registered-poor -> poverty-exited, monitored, dibao ...); a few claims are missing from the
+/// rosters, a few bank accounts are shared by unrelated students, some fail Luhn, and some roster
+/// households have a school-age child on no roll. Same options, same bytes.
 SynthSummary synthesize(const SynthOptions& options);
 
 }  // namespace edupay::registry
