@@ -56,9 +56,10 @@ CREATE TABLE entitlements (
   locked         INTEGER NOT NULL DEFAULT 0 CHECK (locked IN (0, 1)),
   updated_on     TEXT NOT NULL,
   CHECK (central_fen + provincial_fen + county_fen = amount_fen),
-  CHECK (status <> 'excluded' OR amount_fen = 0),
-  UNIQUE (person_id, programme, term)
+  CHECK (status <> 'excluded' OR amount_fen = 0)
 );
+-- Once per student x programme x term, whatever school or region claims the student.
+CREATE UNIQUE INDEX entitlements_once ON entitlements(person_id, programme, term);
 CREATE INDEX entitlements_term ON entitlements(term, programme, status);
 CREATE INDEX entitlements_region ON entitlements(term, paying_region);
 

@@ -125,9 +125,22 @@ int Date::yearsSince(const Date& birth) const {
 }
 
 std::string Date::str() const {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", year_, month_, day_);
-  return buf;
+  // Hot in bulk paths (every trace and row carries dates): no printf.
+  if (year_ < 0 || year_ > 9999) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", year_, month_, day_);
+    return buf;
+  }
+  std::string out(10, '-');
+  out[0] = static_cast<char>('0' + year_ / 1000);
+  out[1] = static_cast<char>('0' + year_ / 100 % 10);
+  out[2] = static_cast<char>('0' + year_ / 10 % 10);
+  out[3] = static_cast<char>('0' + year_ % 10);
+  out[5] = static_cast<char>('0' + month_ / 10);
+  out[6] = static_cast<char>('0' + month_ % 10);
+  out[8] = static_cast<char>('0' + day_ / 10);
+  out[9] = static_cast<char>('0' + day_ % 10);
+  return out;
 }
 
 }  // namespace edupay

@@ -210,10 +210,16 @@ const StudentFacts::Account* pickAccount(const StudentFacts& f, Payee payee) {
 }
 
 Decision evaluateOne(const Policy& policy, const Term& term, const StudentFacts& f,
-                     const Programme& p, std::vector<EvaluationProblem>* problems) {
+                     const Programme& p, std::vector<EvaluationProblem>* problems, TraceMode mode) {
   Decision d;
   d.programme = p.code;
   d.payee = p.payee;
+  if (mode == TraceMode::kRun && !p.offersStage(f.stage)) {
+    d.status = Status::kNotApplicable;
+    d.trace.push_back({"stage", false, std::string(domain::code(f.stage))});
+    return d;
+  }
+  d.trace.reserve(10);
   auto problem = [&](const std::string& code, const std::string& message) {
     if (problems) problems->push_back({p.code, code, message});
   };
@@ -411,11 +417,11 @@ void splitFunding(Money amount, const Funding& f, Money& central, Money& provinc
 }
 
 std::vector<Decision> evaluate(const Policy& policy, const Term& term, const StudentFacts& facts,
-                               std::vector<EvaluationProblem>* problems) {
+                               std::vector<EvaluationProblem>* problems, TraceMode mode) {
   std::vector<Decision> out;
   out.reserve(policy.programmes.size());
   for (const auto& p : policy.programmes)
-    out.push_back(evaluateOne(policy, term, facts, p, problems));
+    out.push_back(evaluateOne(policy, term, facts, p, problems, mode));
 
   // Exclusivity: in each group only the best-ranked eligible or held programme stands.
   std::map<std::string, std::pair<int, size_t>> winner;  // group -> (rank, index)

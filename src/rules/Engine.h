@@ -84,9 +84,13 @@ struct EvaluationProblem {
 /// The eligibility engine: pure, no I/O. Evaluates one student against every programme of the
 /// policy for the term (facts as of the term's reference date) and applies exclusivity groups.
 /// Programmes that do not concern the student's stage come back as kNotApplicable.
+/// kExplain keeps the reason of every decision; kRun (the bulk run) leaves the reasons of
+/// not-applicable programmes out, as nothing stores them.
+enum class TraceMode { kExplain, kRun };
 [[nodiscard]] std::vector<Decision> evaluate(const Policy& policy, const Term& term,
                                              const StudentFacts& facts,
-                                             std::vector<EvaluationProblem>* problems = nullptr);
+                                             std::vector<EvaluationProblem>* problems = nullptr,
+                                             TraceMode mode = TraceMode::kExplain);
 
 /// Splits `amount` by percentage shares so that the parts sum exactly to it: central and
 /// provincial are rounded down, the county share takes the remainder.

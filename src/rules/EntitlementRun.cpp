@@ -156,7 +156,7 @@ EntitleSummary runEntitlements(EntitlementStore& store, const Policy& policy, in
         for (const auto& f : batch.students) {
           ++summary.students;
           problems.clear();
-          auto decisions = evaluate(policy, term, f, &problems);
+          auto decisions = evaluate(policy, term, f, &problems, TraceMode::kRun);
           auto& olds = existing[f.person_id];
           for (auto& d : decisions) {
             const StoredEntitlement* old = nullptr;

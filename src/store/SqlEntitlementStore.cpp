@@ -176,8 +176,12 @@ void SqlEntitlementStore::forEachFactBatch(const Term& term, const Date& referen
       std::string(kStudentColumns) +
       "WHERE e.person_id > ? AND e.enroll_date <= ? AND (e.end_date IS NULL OR e.end_date >= ?)" +
       region_filter + " ORDER BY e.person_id, e.enroll_date LIMIT ?";
+  // The planner would otherwise walk the whole term through a (term, ...) index for every batch:
+  // quadratic in the number of students. The unique key leads with person_id.
+  const std::string hint = db_.dialect() == Dialect::kSQLite ? "INDEXED BY entitlements_once "
+                                                             : "FORCE INDEX (entitlements_once) ";
   const std::string existing_sql =
-      std::string(kEntitlementColumns) + "WHERE term = ? AND person_id BETWEEN ? AND ?" +
+      std::string(kEntitlementColumns) + hint + "WHERE term = ? AND person_id BETWEEN ? AND ?" +
       (region_prefix.empty() ? "" : " AND paying_region LIKE ?") + " ORDER BY person_id";
   int64_t after = 0;
   for (;;) {
