@@ -60,7 +60,6 @@ CREATE TABLE entitlements (
   CHECK (status <> 'excluded' OR amount_fen = 0),
   UNIQUE KEY entitlements_once (person_id, programme, term),
   KEY entitlements_term (term, programme, status),
-  KEY entitlements_region (term, paying_region),
   FOREIGN KEY (person_id) REFERENCES persons(id),
   FOREIGN KEY (account_id) REFERENCES bank_accounts(id),
   FOREIGN KEY (school_id) REFERENCES schools(id),

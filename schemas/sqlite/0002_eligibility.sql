@@ -61,7 +61,6 @@ CREATE TABLE entitlements (
 -- Once per student x programme x term, whatever school or region claims the student.
 CREATE UNIQUE INDEX entitlements_once ON entitlements(person_id, programme, term);
 CREATE INDEX entitlements_term ON entitlements(term, programme, status);
-CREATE INDEX entitlements_region ON entitlements(term, paying_region);
 
 CREATE TABLE entitlement_history (
   id             INTEGER PRIMARY KEY,

@@ -73,8 +73,9 @@ class EntitlementStore {
 
   virtual int64_t beginEntitlementRun(const Term& term, const std::string& region,
                                       int64_t policy_id) = 0;
+  /// May move from `writes`.
   virtual void writeEntitlements(const Term& term, int64_t run_id, int64_t policy_id,
-                                 const std::vector<EntitlementWrite>& writes) = 0;
+                                 std::vector<EntitlementWrite>& writes) = 0;
   virtual void finishEntitlementRun(int64_t run_id, const std::string& summary_json) = 0;
 };
 

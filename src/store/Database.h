@@ -20,8 +20,11 @@ using SqlValue = std::variant<std::nullptr_t, int64_t, std::string>;
 class Statement {
  public:
   virtual ~Statement() = default;
-  /// 1-based placeholder index.
+  /// 1-based placeholder index. The value is copied.
   virtual void bind(int index, const SqlValue& value) = 0;
+  /// Like bind(), but the statement may refer to `value` without copying it.
+  /// REQUIRES: `value` outlives the next execute()/next().
+  virtual void bindRef(int index, const SqlValue& value) { bind(index, value); }
   /// Runs a statement that returns no rows; returns the number of rows changed.
   virtual int64_t execute() = 0;
   /// Query: the first call runs it; each call moves to the next row; false when no more rows.

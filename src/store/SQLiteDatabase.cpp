@@ -33,7 +33,10 @@ class SQLiteStatement : public Statement {
   }
   ~SQLiteStatement() override { sqlite3_finalize(stmt_); }
 
-  void bind(int index, const SqlValue& value) override {
+  void bind(int index, const SqlValue& value) override { bindWith(index, value, SQLITE_TRANSIENT); }
+  void bindRef(int index, const SqlValue& value) override { bindWith(index, value, SQLITE_STATIC); }
+
+  void bindWith(int index, const SqlValue& value, sqlite3_destructor_type lifetime) {
     if (running_) reset();
     int rc = SQLITE_OK;
     if (std::holds_alternative<std::nullptr_t>(value)) {
@@ -42,7 +45,7 @@ class SQLiteStatement : public Statement {
       rc = sqlite3_bind_int64(stmt_, index, *i);
     } else {
       const auto& s = std::get<std::string>(value);
-      rc = sqlite3_bind_text(stmt_, index, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+      rc = sqlite3_bind_text(stmt_, index, s.data(), static_cast<int>(s.size()), lifetime);
     }
     if (rc != SQLITE_OK) fail(db_, rc, "binding a parameter");
   }

@@ -282,7 +282,7 @@ void SqlEntitlementStore::finishEntitlementRun(int64_t run_id, const std::string
 }
 
 void SqlEntitlementStore::writeEntitlements(const Term& term, int64_t run_id, int64_t policy_id,
-                                            const std::vector<rules::EntitlementWrite>& writes) {
+                                            std::vector<rules::EntitlementWrite>& writes) {
   const std::string today = Date::today().str();
   std::vector<SqlValue> inserts;
   Statement& history = db_.cached(
@@ -297,15 +297,17 @@ void SqlEntitlementStore::writeEntitlements(const Term& term, int64_t run_id, in
       "payee = ?, account_id = ?, paying_region = ?, school_id = ?, hold_reason = ?, reason = ?, "
       "policy_id = ?, "
       "run_id = ?, version = version + 1, updated_on = ? WHERE id = ? AND locked = 0");
-  for (const auto& w : writes) {
-    const auto& d = w.decision;
+  const std::string term_str = term.str();
+  inserts.reserve(writes.size() * 18);
+  for (auto& w : writes) {
+    auto& d = w.decision;
     const SqlValue account = d.account_id ? SqlValue(d.account_id) : SqlValue(nullptr);
     const SqlValue school = w.school_id ? SqlValue(w.school_id) : SqlValue(nullptr);
     if (w.kind == rules::EntitlementWrite::Kind::kInsert) {
-      appendRow(inserts, w.person_id, d.programme, term.str(), std::string(rules::code(d.status)),
+      appendRow(inserts, w.person_id, std::move(d.programme), term_str, std::string(rules::code(d.status)),
                 d.amount.fen(), d.central.fen(), d.provincial.fen(), d.county.fen(),
-                std::string(rules::code(d.payee)), account, d.paying_region, school,
-                textOrNull(d.hold_reason), w.reason, policy_id, run_id, int64_t{1}, today);
+                std::string(rules::code(d.payee)), account, std::move(d.paying_region), school,
+                textOrNull(d.hold_reason), std::move(w.reason), policy_id, run_id, int64_t{1}, today);
       continue;
     }
     history.bind(1, today);

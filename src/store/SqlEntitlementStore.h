@@ -26,7 +26,7 @@ class SqlEntitlementStore : public rules::EntitlementStore {
   int64_t beginEntitlementRun(const Term& term, const std::string& region,
                               int64_t policy_id) override;
   void writeEntitlements(const Term& term, int64_t run_id, int64_t policy_id,
-                         const std::vector<rules::EntitlementWrite>& writes) override;
+                         std::vector<rules::EntitlementWrite>& writes) override;
   void finishEntitlementRun(int64_t run_id, const std::string& summary_json) override;
 
  private:

@@ -59,7 +59,7 @@ inline int64_t insertMany(Database& db, std::string_view head, size_t ncols,
     }
     Statement& stmt = db.cached(sql);
     int p = 1;
-    for (size_t i = start * ncols; i < (start + n) * ncols; ++i) stmt.bind(p++, values[i]);
+    for (size_t i = start * ncols; i < (start + n) * ncols; ++i) stmt.bindRef(p++, values[i]);
     changed += stmt.execute();
   });
   return changed;
