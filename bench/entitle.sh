@@ -2,7 +2,7 @@
 # Entitlement run for N synthetic students (all programmes of the Hunan policy) on SQLite and
 # MariaDB, end to end: facts read, engine, entitlements written, one transaction. Also the
 # re-run (nothing changed), the engine alone (evaluations/s), and peak RSS.
-#   bench/entitle.sh [N]        default 1000000
+#   bench/entitle.sh [N]        default 1000000; BACKENDS="sqlite" or "mariadb" to run one
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-1000000}
@@ -44,7 +44,7 @@ prepare() {
 }
 
 printf '\n%-8s %-8s %10s %12s %10s %10s %10s\n' "students" "db" "first s" "students/s" "rerun s" "peak RSS" "written"
-for backend in sqlite mariadb; do
+for backend in ${BACKENDS:-sqlite mariadb}; do
   if [ "$backend" = sqlite ]; then
     db="sqlite:$work/edupay-$n.db"
     rm -f "$work/edupay-$n.db"*
@@ -56,8 +56,8 @@ for backend in sqlite mariadb; do
   prepare "$db"
   timed "$work/t-first" "$edupay" --db "$db" --json entitle --term 2026-autumn >"$work/first.json" 2>/dev/null
   timed "$work/t-again" "$edupay" --db "$db" --json entitle --term 2026-autumn >"$work/again.json" 2>/dev/null
-  written=$(sed -n 's/.*"inserted" : \([0-9]*\).*/\1/p' "$work/first.json")
-  unchanged=$(sed -n 's/.*"unchanged" : \([0-9]*\).*/\1/p' "$work/again.json")
+  written=$(sed -n 's/.*"inserted": *\([0-9]*\).*/\1/p' "$work/first.json")
+  unchanged=$(sed -n 's/.*"unchanged": *\([0-9]*\).*/\1/p' "$work/again.json")
   fs=$(seconds "$work/t-first")
   printf '%-8s %-8s %10s %12.0f %10s %7s MB %10s\n' "$n" "$backend" "$fs" "$(awk -v n="$n" -v s="$fs" 'BEGIN{print n/s}')" \
     "$(seconds "$work/t-again")" "$(rss_mb "$work/t-first")" "$written"

@@ -157,17 +157,7 @@ int cmdImportRoll(Context& c) {
     counts.set("statuses_closed", r.counts.statuses_closed);
     counts.set("guardians_added", r.counts.guardians_added);
     j.set("changes", counts);
-    Poco::JSON::Array issues;
-    for (const auto& i : r.issues) {
-      Poco::JSON::Object io;
-      io.set("line", i.line);
-      io.set("column", i.column);
-      io.set("value", i.value);
-      io.set("severity", i.warning ? "warning" : "error");
-      io.set("reason", i.reason);
-      issues.add(io);
-    }
-    j.set("issues", issues);
+    j.set("issues", issuesJson(r.issues));
     j.set("issues_total", r.issues_total);
     if (!o.report_path.empty()) j.set("report", o.report_path);
     c.out() << toJson(j) << "\n";

@@ -2,6 +2,7 @@
 
 #include "app/Cli.h"
 
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Stringifier.h>
 
@@ -88,6 +89,20 @@ Date asOfDate(const Args& a) {
     throw Error(ErrorCode::kInvalidInput,
                 "--as-of `" + a.get("as-of") + "` is not a date (YYYY-MM-DD)");
   return *d;
+}
+
+Poco::JSON::Array issuesJson(const std::vector<registry::Issue>& issues) {
+  Poco::JSON::Array out;
+  for (const auto& i : issues) {
+    Poco::JSON::Object o;
+    o.set("line", i.line);
+    o.set("column", i.column);
+    o.set("value", i.value);
+    o.set("severity", i.warning ? "warning" : "error");
+    o.set("reason", i.reason);
+    out.add(o);
+  }
+  return out;
 }
 
 }  // namespace edupay::app

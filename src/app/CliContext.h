@@ -10,6 +10,7 @@
 
 #include "common/Date.h"
 #include "common/Error.h"
+#include "registry/Model.h"
 #include "rules/Policy.h"
 #include "security/FieldCipher.h"
 #include "store/Database.h"
@@ -18,8 +19,9 @@
 #include "store/SqlRegistryStore.h"
 
 namespace Poco::JSON {
+class Array;
 class Object;
-}
+}  // namespace Poco::JSON
 
 namespace edupay::app {
 
@@ -41,6 +43,8 @@ int exitCodeFor(ErrorCode code);
 std::string toJson(const Poco::JSON::Object& o);
 /// --as-of, or today.
 Date asOfDate(const Args& a);
+/// Row-level problems of an import as a JSON array (line, column, value, severity, reason).
+Poco::JSON::Array issuesJson(const std::vector<registry::Issue>& issues);
 
 /// What every command needs: options, output streams, and lazily opened database, stores and key.
 class Context {

@@ -151,16 +151,7 @@ int cmdImportRoster(Context& c) {
     o.set("statuses_unchanged", r.counts.statuses_unchanged);
     o.set("households_added", r.counts.households_added);
     o.set("persons_added", r.counts.persons_added);
-    Poco::JSON::Array issues;
-    for (const auto& i : r.issues) {
-      Poco::JSON::Object io;
-      io.set("line", i.line);
-      io.set("column", i.column);
-      io.set("value", i.value);
-      io.set("reason", i.reason);
-      issues.add(io);
-    }
-    o.set("issues", issues);
+    o.set("issues", issuesJson(r.issues));
     c.out() << toJson(o) << "\n";
   } else {
     c.out() << file << " (" << source << " roster): "

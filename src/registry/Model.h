@@ -170,6 +170,15 @@ struct RosterCounts {
   int64_t statuses_unchanged = 0;
   int64_t households_added = 0;
   int64_t persons_added = 0;
+
+  RosterCounts& operator+=(const RosterCounts& o) {
+    statuses_added += o.statuses_added;
+    statuses_changed += o.statuses_changed;
+    statuses_unchanged += o.statuses_unchanged;
+    households_added += o.households_added;
+    persons_added += o.persons_added;
+    return *this;
+  }
 };
 
 /// A roster child of compulsory-school age with no enrollment open on the reference date.

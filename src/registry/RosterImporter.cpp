@@ -153,22 +153,12 @@ RosterImportResult importRoster(RegistryStore& store, const security::FieldCiphe
     }
     chunk.push_back(std::move(r));
     if (chunk.size() >= kChunkRows) {
-      const auto c = store.applyRoster(source, run_id, chunk);
-      result.counts.statuses_added += c.statuses_added;
-      result.counts.statuses_changed += c.statuses_changed;
-      result.counts.statuses_unchanged += c.statuses_unchanged;
-      result.counts.households_added += c.households_added;
-      result.counts.persons_added += c.persons_added;
+      result.counts += store.applyRoster(source, run_id, chunk);
       chunk.clear();
     }
   }
   if (!chunk.empty()) {
-    const auto c = store.applyRoster(source, run_id, chunk);
-    result.counts.statuses_added += c.statuses_added;
-    result.counts.statuses_changed += c.statuses_changed;
-    result.counts.statuses_unchanged += c.statuses_unchanged;
-    result.counts.households_added += c.households_added;
-    result.counts.persons_added += c.persons_added;
+    result.counts += store.applyRoster(source, run_id, chunk);
   }
   if (result.rows_bad == 0 && !dry_run) {
     store.finishImportRun(run_id, result.rows_total, result.rows_total, 0);

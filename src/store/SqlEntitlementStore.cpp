@@ -20,7 +20,7 @@ class SqlTransaction : public StoreTransaction {
 };
 
 constexpr const char* kStudentColumns =
-    "SELECT e.person_id, e.id, e.school_id, s.code, s.region_code, e.stage, e.grade, e.status, "
+    "e.person_id, e.id, e.school_id, s.code, s.region_code, e.stage, e.grade, e.status, "
     "e.enroll_date, "
     "e.end_date, e.boarding, e.agri_major, e.major, COALESCE(p.rid_mask, p.student_no), p.name, "
     "p.birth_date, "
@@ -30,6 +30,13 @@ constexpr const char* kStudentColumns =
     "p.hukou_region), "
     "p.hukou_type, e.status_date "
     "FROM enrollments e JOIN schools s ON s.id = e.school_id JOIN persons p ON p.id = e.person_id ";
+
+/// The student query, written so that both planners walk enrollments in person order and stop
+/// after LIMIT rows (MariaDB would otherwise start from schools and sort every enrollment per
+/// batch).
+std::string studentSelect(Dialect d) {
+  return std::string(d == Dialect::kMySQL ? "SELECT STRAIGHT_JOIN " : "SELECT ") + kStudentColumns;
+}
 
 /// Reads one student row. A status recorded with a date after `reference` (a drop-out or
 /// suspension that happened later) did not yet hold then: the student was active.
@@ -173,9 +180,9 @@ void SqlEntitlementStore::forEachFactBatch(const Term& term, const Date& referen
   const std::string region_filter =
       region_prefix.empty() ? "" : " AND (s.region_code LIKE ? OR p.hukou_region LIKE ?)";
   const std::string sql =
-      std::string(kStudentColumns) +
+      studentSelect(db_.dialect()) +
       "WHERE e.person_id > ? AND e.enroll_date <= ? AND (e.end_date IS NULL OR e.end_date >= ?)" +
-      region_filter + " ORDER BY e.person_id, e.enroll_date LIMIT ?";
+      region_filter + " ORDER BY e.person_id LIMIT ?";
   // The planner would otherwise walk the whole term through a (term, ...) index for every batch:
   // quadratic in the number of students. The unique key leads with person_id.
   const std::string hint = db_.dialect() == Dialect::kSQLite ? "INDEXED BY entitlements_once "
@@ -199,9 +206,11 @@ void SqlEntitlementStore::forEachFactBatch(const Term& term, const Date& referen
       st.bind(i++, static_cast<int64_t>(batch_size));
       while (st.next()) {
         auto f = readStudent(st, r);
-        // Two enrollments open on one date cannot both be current: keep the later one.
+        // Ordering by person alone lets both databases stop after LIMIT rows of the index; two
+        // enrollments open on one date cannot both be current: keep the later one.
         if (!batch.students.empty() && batch.students.back().person_id == f.person_id) {
-          batch.students.back() = std::move(f);
+          if (batch.students.back().enroll_date <= f.enroll_date)
+            batch.students.back() = std::move(f);
         } else {
           batch.students.push_back(std::move(f));
         }
@@ -245,7 +254,7 @@ std::optional<rules::StudentFacts> SqlEntitlementStore::studentFacts(int64_t per
                                                                      int academic_year) {
   const std::string r = reference.str();
   auto st = db_.prepare(
-      std::string(kStudentColumns) +
+      studentSelect(db_.dialect()) +
       "WHERE e.person_id = ? AND e.enroll_date <= ? AND (e.end_date IS NULL OR e.end_date >= ?) "
       "ORDER BY e.enroll_date DESC LIMIT 1");
   st->bind(1, person_id);
@@ -304,10 +313,11 @@ void SqlEntitlementStore::writeEntitlements(const Term& term, int64_t run_id, in
     const SqlValue account = d.account_id ? SqlValue(d.account_id) : SqlValue(nullptr);
     const SqlValue school = w.school_id ? SqlValue(w.school_id) : SqlValue(nullptr);
     if (w.kind == rules::EntitlementWrite::Kind::kInsert) {
-      appendRow(inserts, w.person_id, std::move(d.programme), term_str, std::string(rules::code(d.status)),
-                d.amount.fen(), d.central.fen(), d.provincial.fen(), d.county.fen(),
-                std::string(rules::code(d.payee)), account, std::move(d.paying_region), school,
-                textOrNull(d.hold_reason), std::move(w.reason), policy_id, run_id, int64_t{1}, today);
+      appendRow(inserts, w.person_id, std::move(d.programme), term_str,
+                std::string(rules::code(d.status)), d.amount.fen(), d.central.fen(),
+                d.provincial.fen(), d.county.fen(), std::string(rules::code(d.payee)), account,
+                std::move(d.paying_region), school, textOrNull(d.hold_reason), std::move(w.reason),
+                policy_id, run_id, int64_t{1}, today);
       continue;
     }
     history.bind(1, today);

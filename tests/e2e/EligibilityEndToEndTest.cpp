@@ -1,0 +1,175 @@
+#include <gtest/gtest.h>
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "app/Cli.h"
+#include "common/Csv.h"
+#include "store/TestDb.h"
+
+namespace edupay::testing {
+namespace {
+
+/// One term of eligibility through the CLI on a generated province: rosters, policy,
+/// nominations, the run, a re-run, explain and the drop-out report; the money must add up.
+class EligibilityEndToEnd : public ::testing::TestWithParam<std::string> {
+ protected:
+  EligibilityEndToEnd() : scratch(GetParam()) {}
+
+  struct Result {
+    int code;
+    std::string out, err;
+    Poco::JSON::Object::Ptr json() const {
+      return Poco::JSON::Parser().parse(out).extract<Poco::JSON::Object::Ptr>();
+    }
+  };
+  Result run(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--db", scratch.url(), "--key-file", scratch.dir() + "/k.key"});
+    std::ostringstream out, err;
+    const int code = app::runCli(args, out, err);
+    return {code, out.str(), err.str()};
+  }
+  void setUpTerm() {
+    const std::string d = scratch.dir() + "/prov";
+    ASSERT_EQ(run({"synth", "--students", "2500", "--seed", "11", "--out", d}).code, 0);
+    ASSERT_EQ(run({"keygen"}).code, 0);
+    ASSERT_EQ(run({"import", "regions", d + "/regions.csv"}).code, 0);
+    ASSERT_EQ(run({"import", "schools", d + "/schools.csv"}).code, 0);
+    for (const auto& e : std::filesystem::directory_iterator(d + "/roll")) {
+      const auto r = run({"import", "roll", e.path().string(), "--as-of", "2026-10-08"});
+      ASSERT_EQ(r.code, 0) << r.out << r.err;
+    }
+    for (const char* s : {"poverty", "civil_affairs", "disabled", "orphan"}) {
+      const auto r = run({"import", "roster", d + "/rosters/" + s + ".csv", "--source", s});
+      ASSERT_EQ(r.code, 0) << r.out << r.err;
+    }
+    ASSERT_EQ(
+        run({"policy", "activate", std::string(EDUPAY_SOURCE_DIR) + "/policies/hunan.json"}).code,
+        0);
+    for (const auto& e : std::filesystem::directory_iterator(d + "/nominations")) {
+      const std::string name = e.path().stem().string();
+      const auto r =
+          run({"import", "nominations", e.path().string(), "--programme",
+               name.substr(0, name.rfind('-')), "--year", name.substr(name.rfind('-') + 1)});
+      ASSERT_EQ(r.code, 0) << r.out << r.err;
+    }
+  }
+
+  ScratchDatabase scratch;
+};
+
+TEST_P(EligibilityEndToEnd, ATermComputesAndTheMoneyAddsUp) {
+  setUpTerm();
+  const auto first = run(
+      {"--json", "entitle", "--term", "2026-autumn", "--exceptions", scratch.dir() + "/exc.csv"});
+  ASSERT_EQ(first.code, 0) << first.err;
+  const auto j = first.json();
+  EXPECT_EQ(j->getValue<int64_t>("students"), 2500);
+  EXPECT_GT(j->getValue<int64_t>("eligible"), 100);
+  EXPECT_GT(j->getValue<int64_t>("held"), 0) << "the generator makes claims no roster confirms";
+
+  // The per-programme totals add up to the run's total, and to what the database holds.
+  int64_t by_programme = 0;
+  auto progs = j->getObject("programmes");
+  for (const auto& name : progs->getNames()) {
+    const std::string yuan = progs->getObject(name)->getValue<std::string>("eligible_amount");
+    by_programme += std::stoll(yuan.substr(0, yuan.find('.'))) * 100 +
+                    std::stoll(yuan.substr(yuan.find('.') + 1));
+  }
+  const int64_t total = j->getValue<int64_t>("eligible_amount_fen");
+  EXPECT_EQ(by_programme, total);
+  auto db = scratch.open();
+  EXPECT_EQ(
+      store::queryInt(*db, "SELECT SUM(amount_fen) FROM entitlements WHERE status = 'eligible'"),
+      total);
+  EXPECT_EQ(store::queryInt(
+                *db, "SELECT SUM(central_fen + provincial_fen + county_fen) FROM entitlements"),
+            store::queryInt(*db, "SELECT SUM(amount_fen) FROM entitlements"));
+  EXPECT_EQ(
+      store::queryInt(*db,
+                      "SELECT COUNT(*) FROM (SELECT person_id, programme, term FROM entitlements "
+                      "GROUP BY person_id, programme, term HAVING COUNT(*) > 1) d"),
+      0);
+  // Scholarships come from the nomination lists, and never both for one student.
+  EXPECT_GT(progs->getObject("higher_national_scholarship")->getValue<int64_t>("eligible") +
+                progs->getObject("secvoc_national_scholarship")->getValue<int64_t>("eligible"),
+            0);
+  EXPECT_EQ(
+      store::queryInt(
+          *db,
+          "SELECT COUNT(*) FROM entitlements a JOIN entitlements b ON a.person_id = b.person_id "
+          "AND a.term = b.term WHERE a.programme = 'higher_national_scholarship' AND "
+          "b.programme = 'higher_encouragement_scholarship' AND a.status = 'eligible' AND "
+          "b.status = 'eligible'"),
+      0);
+  // Rain-Dew goes to one-card accounts; fee waivers to schools.
+  EXPECT_EQ(store::queryInt(
+                *db,
+                "SELECT COUNT(*) FROM entitlements WHERE programme = 'raindew_vocational' AND "
+                "status = 'eligible' AND payee <> 'household_one_card'"),
+            0);
+  EXPECT_EQ(
+      store::queryInt(*db,
+                      "SELECT COUNT(*) FROM entitlements WHERE programme LIKE '%waiver%' AND "
+                      "status = 'eligible' AND (payee <> 'school' OR account_id IS NOT NULL)"),
+      0);
+
+  const auto again = run({"--json", "entitle", "--term", "2026-autumn"});
+  ASSERT_EQ(again.code, 0);
+  EXPECT_EQ(again.json()->getValue<int64_t>("inserted"), 0);
+  EXPECT_EQ(again.json()->getValue<int64_t>("updated"), 0);
+  EXPECT_EQ(again.json()->getValue<int64_t>("unchanged"), j->getValue<int64_t>("inserted"));
+}
+
+TEST_P(EligibilityEndToEnd, ExplainAndTheDropOutReportSpeakPlainly) {
+  setUpTerm();
+  ASSERT_EQ(run({"entitle", "--term", "2026-autumn"}).code, 0);
+  // The first student of the first English-header roll.
+  std::string id;
+  for (const auto& e : std::filesystem::directory_iterator(scratch.dir() + "/prov/roll")) {
+    std::ifstream in(e.path());
+    std::string header, line;
+    std::getline(in, header);
+    if (header.rfind("resident_id", 0) != 0 || !std::getline(in, line)) continue;
+    id = line.substr(0, line.find(','));
+    break;
+  }
+  ASSERT_FALSE(id.empty());
+  const auto both = run({"explain", id, "--term", "2026-autumn"});
+  ASSERT_EQ(both.code, 0) << both.err;
+  EXPECT_NE(both.out.find("学段 / stage"), std::string::npos) << both.out;
+  EXPECT_EQ(both.out.find(id), std::string::npos) << "explain printed the full resident ID";
+  const auto en = run({"--json", "explain", id, "--term", "2026-autumn"});
+  ASSERT_EQ(en.code, 0);
+  EXPECT_EQ(en.json()->getArray("programmes")->size(), 15u);
+
+  const auto dropouts = run(
+      {"--json", "report", "dropouts", "--term", "2026-autumn", "--out", scratch.dir() + "/d.csv"});
+  ASSERT_EQ(dropouts.code, 0) << dropouts.err;
+  EXPECT_GT(dropouts.json()->getValue<int64_t>("children"), 0);
+}
+
+TEST_P(EligibilityEndToEnd, ABadPolicyFileIsRefusedAndNothingIsActivated) {
+  const std::string bad = scratch.dir() + "/bad.json";
+  std::ofstream(bad)
+      << R"({"policy_version": 1, "name": "x", "programmes": [{"code": "Bad Code"}]})";
+  ASSERT_EQ(run({"keygen"}).code, 0);
+  const auto r = run({"policy", "activate", bad});
+  EXPECT_EQ(r.code, app::kExitUsage);
+  EXPECT_NE(r.err.find("/programmes/0"), std::string::npos) << r.err;
+  const auto show = run({"policy", "show"});
+  EXPECT_EQ(show.code, app::kExitNotFound);
+  EXPECT_NE(show.err.find("edupay policy activate"), std::string::npos) << show.err;
+  const auto entitle = run({"entitle", "--term", "2026-autumn"});
+  EXPECT_EQ(entitle.code, app::kExitNotFound);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, EligibilityEndToEnd, ::testing::ValuesIn(testBackends()),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace edupay::testing
