@@ -28,7 +28,6 @@ class RegistryStore {
   virtual std::pair<int64_t, int64_t> upsertRegions(const std::vector<Region>& regions) = 0;
   virtual std::pair<int64_t, int64_t> upsertSchools(const std::vector<School>& schools) = 0;
   virtual std::vector<School> listSchools() = 0;
-  virtual bool regionExists(const std::string& code) = 0;
 
   /// Starts an import run record (inside the caller's transaction) and returns its id.
   virtual int64_t beginImportRun(const std::string& kind, const std::string& file_name,

@@ -172,7 +172,8 @@ EntitleSummary runEntitlements(EntitlementStore& store, const Policy& policy, in
               d.status = Status::kExcluded;
               d.paying_region = old->paying_region;
             }
-            if (!in_region(d.paying_region) && d.status != Status::kExcluded) continue;
+            // Excluded decisions stop before the paying county is known: file them under the
+            // school's.
             if (d.paying_region.empty()) d.paying_region = f.school_region;
             if (!in_region(d.paying_region)) continue;
             record(f, std::move(d), old);

@@ -188,10 +188,6 @@ std::vector<registry::School> SqlRegistryStore::listSchools() {
   return out;
 }
 
-bool SqlRegistryStore::regionExists(const std::string& code) {
-  return queryInt(db_, "SELECT COUNT(*) FROM regions WHERE code = ?", {code}) > 0;
-}
-
 int64_t SqlRegistryStore::schoolId(const std::string& code) {
   auto it = school_ids_.find(code);
   if (it != school_ids_.end()) return it->second;

@@ -20,7 +20,6 @@ class SqlRegistryStore : public registry::RegistryStore {
   std::pair<int64_t, int64_t> upsertRegions(const std::vector<registry::Region>& regions) override;
   std::pair<int64_t, int64_t> upsertSchools(const std::vector<registry::School>& schools) override;
   std::vector<registry::School> listSchools() override;
-  bool regionExists(const std::string& code) override;
   int64_t beginImportRun(const std::string& kind, const std::string& file_name,
                          const std::string& file_sha256, const Date& as_of) override;
   void finishImportRun(int64_t run_id, int64_t total, int64_t ok, int64_t bad) override;
