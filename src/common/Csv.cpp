@@ -226,7 +226,9 @@ bool CsvReader::fill() {
     }
     const auto failure = decoder_->decode(block, eof_, buffer_);
     if (failure) {
-      pending_error_ = source_name_ + ":" + std::to_string(failure->line) + ": " + failure->what;
+      pending_error_ =
+          source_name_ + ": line " + std::to_string(failure->line) + ": " + failure->what +
+          "; save the file as UTF-8, or name its encoding with --encoding (utf-8, gbk, gb18030)";
       if (buffer_.empty()) throw Error(ErrorCode::kInvalidInput, pending_error_);
       // Records before the bad bytes are still returned; the error surfaces on the next fill.
       eof_ = true;
@@ -246,7 +248,7 @@ bool CsvReader::next(std::vector<std::string>& fields) {
   int64_t quote_line = 0;
   auto fail = [&](const std::string& what) {
     return Error(ErrorCode::kInvalidInput,
-                 source_name_ + ":" + std::to_string(current_line_) + ": " + what);
+                 source_name_ + ": line " + std::to_string(current_line_) + ": " + what);
   };
   auto endField = [&] {
     fields.push_back(std::move(field));

@@ -168,6 +168,49 @@ TEST_P(EligibilityEndToEnd, ABadPolicyFileIsRefusedAndNothingIsActivated) {
   EXPECT_EQ(entitle.code, app::kExitNotFound);
 }
 
+TEST_P(EligibilityEndToEnd, BadCommandLinesAndFilesSayWhatToDo) {
+  ASSERT_EQ(run({"keygen"}).code, 0);
+  auto r = run({"import", "roster", scratch.dir() + "/none.csv", "--source", "poverty"});
+  EXPECT_EQ(r.code, app::kExitNotFound);
+  EXPECT_NE(r.err.find("none.csv"), std::string::npos) << r.err;
+  const std::string roster = scratch.dir() + "/r.csv";
+  std::ofstream(roster) << "resident_id,name,household_id,category,valid_from,valid_to,region\n";
+  r = run({"import", "roster", roster, "--source", "police"});
+  EXPECT_EQ(r.code, app::kExitUsage);
+  EXPECT_NE(r.err.find("--source must be"), std::string::npos) << r.err;
+  r = run({"entitle", "--term", "2026-winter"});
+  EXPECT_EQ(r.code, app::kExitUsage);
+  EXPECT_NE(r.err.find("2026-winter"), std::string::npos) << r.err;
+  r = run({"entitle"});
+  EXPECT_EQ(r.code, app::kExitUsage);
+  EXPECT_NE(r.err.find("--term is required"), std::string::npos) << r.err;
+  r = run({"policy", "check", scratch.dir() + "/missing.json"});
+  EXPECT_EQ(r.code, app::kExitNotFound);
+  r = run({"explain", "123", "--term", "2026-autumn"});
+  EXPECT_EQ(r.code, app::kExitUsage);
+  r = run({"frobnicate"});
+  EXPECT_EQ(r.code, app::kExitUsage);
+  EXPECT_NE(r.err.find("unknown command"), std::string::npos) << r.err;
+  r = run({"import", "roll", roster, "--no-such-option"});
+  EXPECT_EQ(r.code, app::kExitUsage);
+  EXPECT_NE(r.err.find("--no-such-option"), std::string::npos) << r.err;
+}
+
+TEST_P(EligibilityEndToEnd, ARollWithBytesInvalidInItsEncodingIsRefusedWithTheLine) {
+  ASSERT_EQ(run({"keygen"}).code, 0);
+  const std::string path = scratch.dir() + "/broken.csv";
+  std::ofstream(path, std::ios::binary)
+      << "resident_id,name,sex,birth_date,school_code,stage,grade,enroll_date,status\n"
+      << "11010519491231002X,ok,F,1949-12-31,1430121001,primary,1,2026-09-01,active\n"
+      << "11010519491231002X,\xff\xfe,F,1949-12-31,1430121001,primary,1,2026-09-01,active\n";
+  const auto r = run({"import", "roll", path, "--encoding", "utf-8"});
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.err.find("broken.csv"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("line 3"), std::string::npos) << r.err;
+  auto db = scratch.open();
+  EXPECT_EQ(store::queryInt(*db, "SELECT COUNT(*) FROM persons"), 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, EligibilityEndToEnd, ::testing::ValuesIn(testBackends()),
                          [](const auto& info) { return info.param; });
 

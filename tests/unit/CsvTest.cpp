@@ -246,14 +246,14 @@ TEST(CsvReader, ReportsInvalidGbkBytesWithLineNumber) {
                                             "\nok\nbad\x81\x20"
                                             "byte\nafter\n",
                                         &before);
-  EXPECT_NE(message.find("test.csv:4:"), std::string::npos) << message;
+  EXPECT_NE(message.find("test.csv: line 4:"), std::string::npos) << message;
   EXPECT_NE(message.find("GB18030"), std::string::npos) << message;
   EXPECT_EQ(before, (std::vector<Record>{{1, {"name"}}, {2, {kZhangSan}}, {3, {"ok"}}}));
 }
 
 TEST(CsvReader, ReportsInvalidBytesInsideQuotedMultilineField) {
   const std::string message = readError("a\n\"x\ny\xFF\"\n", nullptr, TextEncoding::kGb18030);
-  EXPECT_NE(message.find("test.csv:3:"), std::string::npos) << message;
+  EXPECT_NE(message.find("test.csv: line 3:"), std::string::npos) << message;
 }
 
 TEST(CsvReader, ReportsInvalidGbkBytesInALaterBlock) {
@@ -261,22 +261,22 @@ TEST(CsvReader, ReportsInvalidGbkBytesInALaterBlock) {
   data += "\n\xFF\xFF\n";
   const int64_t bad_line = std::count(data.begin(), data.end(), '\n');
   const std::string message = readError(data);
-  EXPECT_NE(message.find("test.csv:" + std::to_string(bad_line) + ":"), std::string::npos)
+  EXPECT_NE(message.find("test.csv: line " + std::to_string(bad_line) + ":"), std::string::npos)
       << message;
 }
 
 TEST(CsvReader, ReportsInvalidUtf8WithLineNumber) {
   const std::string message = readError("a\nb\n\xC3\x28\n", nullptr, TextEncoding::kUtf8);
-  EXPECT_NE(message.find("test.csv:3:"), std::string::npos) << message;
+  EXPECT_NE(message.find("test.csv: line 3:"), std::string::npos) << message;
   EXPECT_NE(message.find("UTF-8"), std::string::npos) << message;
 }
 
 TEST(CsvReader, ReportsInputEndingInsideACharacter) {
   const std::string gb_message = readError("a\n\xD5", nullptr, TextEncoding::kGb18030);
-  EXPECT_NE(gb_message.find("test.csv:2:"), std::string::npos) << gb_message;
+  EXPECT_NE(gb_message.find("test.csv: line 2:"), std::string::npos) << gb_message;
   EXPECT_NE(gb_message.find("ends in the middle"), std::string::npos) << gb_message;
   const std::string utf8_message = readError("a\n\xE5\xBC", nullptr, TextEncoding::kUtf8);
-  EXPECT_NE(utf8_message.find("test.csv:2:"), std::string::npos) << utf8_message;
+  EXPECT_NE(utf8_message.find("test.csv: line 2:"), std::string::npos) << utf8_message;
 }
 
 TEST(CsvReader, ReportsUnterminatedQuote) {
@@ -288,7 +288,7 @@ TEST(CsvReader, ReportsUnterminatedQuote) {
 
 TEST(CsvReader, ReportsCharacterAfterClosingQuote) {
   const std::string message = readError("a\n\"b\"c,d\n");
-  EXPECT_NE(message.find("test.csv:2:"), std::string::npos) << message;
+  EXPECT_NE(message.find("test.csv: line 2:"), std::string::npos) << message;
   EXPECT_NE(message.find("after the closing quote of field 1"), std::string::npos) << message;
   EXPECT_NE(readError("\"b\"\rx\n").find("after the closing quote"), std::string::npos);
 }
