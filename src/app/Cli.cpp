@@ -52,6 +52,11 @@ Commands:
                                  every programme a student got or did not get, and why
   report dropouts --term T [--out OUT.csv]
                                  roster children of compulsory-school age on no roll
+  user add NAME --role ROLE --scope SCOPE [--as ADMIN]
+                                 a user (roles: school_admin, bureau_officer, bureau_approver,
+                                 bank_operator, auditor, sysadmin); the first one is a sysadmin
+  user disable|enable|passwd NAME --as USER;  user list --as USER
+  audit verify                   walk the audit hash chain; names the first broken event
   synth --students N [--seed S] --out DIR [--single-file] [--as-of YYYY-MM-DD]
                                  write a reproducible synthetic province
 
@@ -60,6 +65,8 @@ Options:
                   mysql://user:pass@host:port/db (password also from EDUPAY_DB_PASSWORD)
   --key-file F    field-encryption key (default edupay.key, or EDUPAY_KEY_FILE)
   --json          print a machine-readable summary on stdout
+  --as USER       act as this user (password from EDUPAY_PASSWORD, or typed on stdin); new
+                  passwords come from EDUPAY_NEW_PASSWORD or stdin
 )";
 
 int cmdKeygen(Context& c) {
@@ -398,6 +405,8 @@ int dispatch(Context& c) {
   if (cmd == "import" && sub == "roster") return cmdImportRoster(c);
   if (cmd == "import" && sub == "nominations") return cmdImportNominations(c);
   if (cmd == "policy") return cmdPolicy(c);
+  if (cmd == "user") return cmdUser(c);
+  if (cmd == "audit") return cmdAudit(c);
   if (cmd == "entitle") return cmdEntitle(c);
   if (cmd == "explain") return cmdExplain(c);
   if (cmd == "report" && sub == "dropouts") return cmdReportDropouts(c);

@@ -7,6 +7,7 @@
 #include <Poco/JSON/Stringifier.h>
 
 #include <cstdlib>
+#include <iostream>
 #include <optional>
 #include <sstream>
 
@@ -22,6 +23,7 @@ const std::map<std::string, bool> kKnownOptions = {
     {"single-file", false}, {"help", false},         {"source", true},
     {"programme", true},    {"year", true},          {"term", true},
     {"region", true},       {"exceptions", true},    {"lang", true},
+    {"as", true},           {"role", true},          {"scope", true},
 };
 
 }  // namespace
@@ -89,6 +91,28 @@ Date asOfDate(const Args& a) {
     throw Error(ErrorCode::kInvalidInput,
                 "--as-of `" + a.get("as-of") + "` is not a date (YYYY-MM-DD)");
   return *d;
+}
+
+std::string readPassword(Context& c, const char* env, const std::string& prompt) {
+  if (const char* p = std::getenv(env); p && *p) return p;
+  c.err() << prompt << ": " << std::flush;
+  std::string line;
+  if (!std::getline(std::cin, line) || line.empty()) {
+    throw Error(ErrorCode::kInvalidInput,
+                std::string("no password given: set ") + env + " or type it on standard input");
+  }
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+security::User Context::actingUser() {
+  if (acting_) return *acting_;
+  const std::string name = args_.get("as");
+  if (name.empty())
+    throw Error(ErrorCode::kInvalidInput, "this command acts for a user: give --as USER");
+  const std::string password = readPassword(*this, "EDUPAY_PASSWORD", "password for " + name);
+  acting_ = security::authenticate(security(), security::PasswordHasher(), name, password);
+  return *acting_;
 }
 
 Poco::JSON::Array issuesJson(const std::vector<registry::Issue>& issues) {

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "store/Migrations.h"
 #include "store/SqlEntitlementStore.h"
 #include "store/SqlRegistryStore.h"
+#include "store/SqlSecurityStore.h"
 
 namespace Poco::JSON {
 class Array;
@@ -81,6 +83,13 @@ class Context {
     if (!entitlements_) entitlements_ = std::make_unique<store::SqlEntitlementStore>(db());
     return *entitlements_;
   }
+  store::SqlSecurityStore& security() {
+    if (!security_) security_ = std::make_unique<store::SqlSecurityStore>(db());
+    return *security_;
+  }
+  /// The user named by --as, logged in with EDUPAY_PASSWORD (or a password typed on stdin).
+  /// Error(kInvalidInput) without --as; Error(kForbidden) when the login fails.
+  security::User actingUser();
   /// The active policy; Error(kNotFound) when none was activated.
   std::pair<rules::Policy, int64_t> activePolicy() {
     auto stored = entitlements().activePolicy();
@@ -113,8 +122,18 @@ class Context {
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<store::SqlRegistryStore> registry_;
   std::unique_ptr<store::SqlEntitlementStore> entitlements_;
+  std::unique_ptr<store::SqlSecurityStore> security_;
+  std::optional<security::User> acting_;
   std::unique_ptr<security::FieldCipher> cipher_;
 };
+
+/// A password from the environment variable `env`, or one line of standard input (prompting
+/// on stderr). Error(kInvalidInput) when neither gives one.
+std::string readPassword(Context& c, const char* env, const std::string& prompt);
+
+// User and audit commands (CliSecurity.cpp).
+int cmdUser(Context& c);
+int cmdAudit(Context& c);
 
 // Eligibility commands (CliEligibility.cpp).
 int cmdPolicy(Context& c);

@@ -1,0 +1,188 @@
+#include "security/Users.h"
+
+#include <array>
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+
+#include "common/Error.h"
+#include "common/Text.h"
+
+namespace edupay::security {
+namespace {
+
+constexpr std::array<std::pair<Role, std::string_view>, 6> kRoles{{
+    {Role::kSchoolAdmin, "school_admin"},
+    {Role::kBureauOfficer, "bureau_officer"},
+    {Role::kBureauApprover, "bureau_approver"},
+    {Role::kBankOperator, "bank_operator"},
+    {Role::kAuditor, "auditor"},
+    {Role::kSysadmin, "sysadmin"},
+}};
+constexpr int kMaxFailedLogins = 5;
+constexpr int kLockMinutes = 15;
+
+std::string isoAt(std::time_t t) {
+  t += 8 * 3600;  // China Standard Time, no daylight saving
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S+08:00", &tm);
+  return buf;
+}
+
+std::time_t nowSeconds() {
+  if (const char* fixed = std::getenv("EDUPAY_NOW")) {
+    // Tests pin the clock: seconds since the epoch.
+    return static_cast<std::time_t>(std::atoll(fixed));
+  }
+  return std::time(nullptr);
+}
+
+}  // namespace
+
+std::optional<Role> parseRole(std::string_view s) {
+  for (const auto& [r, c] : kRoles) {
+    if (c == s) return r;
+  }
+  return std::nullopt;
+}
+
+std::string_view code(Role r) {
+  for (const auto& [role, c] : kRoles) {
+    if (role == r) return c;
+  }
+  return "?";
+}
+
+void validateScope(Role role, const std::string& scope) {
+  const bool digits = text::isAllDigits(scope);
+  switch (role) {
+    case Role::kSchoolAdmin:
+      if (scope.size() == 10 && digits) return;
+      throw Error(ErrorCode::kInvalidInput,
+                  "a school administrator's scope is the 10-digit code of the school");
+    case Role::kBureauOfficer:
+    case Role::kBureauApprover:
+    case Role::kAuditor:
+      if ((scope.size() == 2 || scope.size() == 4 || scope.size() == 6) && digits) return;
+      throw Error(ErrorCode::kInvalidInput,
+                  "a bureau or auditor scope is a region code prefix: 2 digits (province), 4 "
+                  "(city) or 6 (county)");
+    case Role::kBankOperator:
+      if (scope.size() == 3 && digits) return;
+      throw Error(ErrorCode::kInvalidInput,
+                  "a bank operator's scope is the 3-digit bank code (e.g. 102 for ICBC)");
+    case Role::kSysadmin:
+      if (scope == "*") return;
+      throw Error(ErrorCode::kInvalidInput, "a sysadmin's scope is *");
+  }
+}
+
+bool User::covers(const std::string& region_or_school) const {
+  if (disabled) return false;
+  switch (role) {
+    case Role::kSchoolAdmin:
+      return region_or_school == scope;
+    case Role::kBureauOfficer:
+    case Role::kBureauApprover:
+    case Role::kAuditor:
+      return region_or_school.rfind(scope, 0) == 0;
+    case Role::kBankOperator:
+    case Role::kSysadmin:
+      return false;
+  }
+  return false;
+}
+
+std::string nowIso() { return isoAt(nowSeconds()); }
+
+AuditEvent appendAudit(SecurityStore& store, const std::string& actor, const std::string& action,
+                       const std::string& object, const std::string& before,
+                       const std::string& after) {
+  AuditEvent e;
+  const auto last = store.lastAudit();
+  e.seq = last ? last->first + 1 : 1;
+  e.prev_hash = last ? last->second : kAuditGenesis;
+  e.at = nowIso();
+  e.actor = actor;
+  e.action = action;
+  e.object = object;
+  e.before = before;
+  e.after = after;
+  e.hash = auditHash(e);
+  store.insertAudit(e);
+  return e;
+}
+
+AuditVerification verifyAudit(SecurityStore& store) {
+  AuditVerification v;
+  std::string prev = kAuditGenesis;
+  int64_t after = 0;
+  for (;;) {
+    const auto batch = store.auditEvents(after, 10000);
+    if (batch.empty()) break;
+    if (auto b = verifyAuditChain(batch, prev, after + 1)) {
+      v.broken = b;
+      v.events += b->seq - after - 1;
+      return v;
+    }
+    v.events += static_cast<int64_t>(batch.size());
+    prev = batch.back().hash;
+    after = batch.back().seq;
+  }
+  return v;
+}
+
+User authenticate(SecurityStore& store, const PasswordHasher& hasher, const std::string& name,
+                  const std::string& password) {
+  const std::time_t now = nowSeconds();
+  const std::string now_iso = isoAt(now);
+  std::optional<User> user;
+  {
+    auto tx = store.transaction();
+    user = store.findUser(name);
+    if (!user) {
+      appendAudit(store, name, "login.failed", "user:" + name, "", "unknown user");
+      tx->commit();
+      throw Error(ErrorCode::kForbidden, "login failed: unknown user or wrong password");
+    }
+    if (user->disabled) {
+      appendAudit(store, name, "login.failed", "user:" + name, "", "disabled");
+      tx->commit();
+      throw Error(ErrorCode::kForbidden,
+                  "login failed: user " + name + " is disabled; ask a sysadmin");
+    }
+    if (!user->locked_until.empty() && user->locked_until > now_iso) {
+      appendAudit(store, name, "login.failed", "user:" + name, "", "locked");
+      tx->commit();
+      throw Error(ErrorCode::kForbidden, "login failed: user " + name + " is locked after " +
+                                             std::to_string(kMaxFailedLogins) +
+                                             " failed logins until " + user->locked_until);
+    }
+    if (!hasher.verify(password, user->password_hash)) {
+      ++user->failed_logins;
+      std::string outcome = "wrong password (" + std::to_string(user->failed_logins) + ")";
+      if (user->failed_logins >= kMaxFailedLogins) {
+        user->locked_until = isoAt(now + kLockMinutes * 60);
+        user->failed_logins = 0;
+        outcome += ", locked until " + user->locked_until;
+      }
+      user->updated_on = now_iso;
+      store.updateUser(*user);
+      appendAudit(store, name, "login.failed", "user:" + name, "", outcome);
+      tx->commit();
+      throw Error(ErrorCode::kForbidden, "login failed: unknown user or wrong password");
+    }
+    user->failed_logins = 0;
+    user->locked_until.clear();
+    user->updated_on = now_iso;
+    store.updateUser(*user);
+    appendAudit(store, name, "login", "user:" + name, "",
+                std::string(code(user->role)) + " " + user->scope);
+    tx->commit();
+  }
+  return *user;
+}
+
+}  // namespace edupay::security

@@ -1,0 +1,88 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/StoreTransaction.h"
+#include "security/AuditChain.h"
+#include "security/PasswordHasher.h"
+
+namespace edupay::security {
+
+enum class Role {
+  kSchoolAdmin,
+  kBureauOfficer,
+  kBureauApprover,
+  kBankOperator,
+  kAuditor,
+  kSysadmin
+};
+std::optional<Role> parseRole(std::string_view s);
+std::string_view code(Role r);
+
+/// Checks that a scope fits a role: a school administrator's scope is a 10-digit school code, a
+/// bureau officer's, approver's or auditor's a region code prefix (2, 4 or 6 digits), a bank
+/// operator's a 3-digit bank code, a sysadmin's `*`. Throws Error(kInvalidInput) saying which.
+void validateScope(Role role, const std::string& scope);
+
+struct User {
+  int64_t id = 0;
+  std::string name;
+  Role role = Role::kAuditor;
+  std::string scope;
+  bool disabled = false;
+  int failed_logins = 0;
+  std::string locked_until;  ///< ISO time; empty when not locked
+  std::string password_hash;
+  std::string created_on, updated_on;
+  /// True when this user's scope covers a region code (bureau roles, auditors) or a school
+  /// code (school administrators: their own school only).
+  bool covers(const std::string& region_or_school) const;
+};
+
+/// Persistence of users and the audit chain (implemented in src/store).
+class SecurityStore {
+ public:
+  virtual ~SecurityStore() = default;
+  virtual std::unique_ptr<StoreTransaction> transaction() = 0;
+  virtual int64_t countUsers() = 0;
+  virtual std::optional<User> findUser(const std::string& name) = 0;
+  virtual std::vector<User> listUsers() = 0;
+  /// Error(kConflict) when the name is taken.
+  virtual void addUser(const User& user) = 0;
+  virtual void updateUser(const User& user) = 0;
+  /// The last event (seq, hash), or nullopt for an empty chain.
+  virtual std::optional<std::pair<int64_t, std::string>> lastAudit() = 0;
+  /// Error(kConflict) when another writer took the same position first.
+  virtual void insertAudit(const AuditEvent& e) = 0;
+  /// Events in sequence order, from `after_seq` + 1, at most `limit`.
+  virtual std::vector<AuditEvent> auditEvents(int64_t after_seq, size_t limit) = 0;
+};
+
+/// Appends an event to the audit chain inside the caller's transaction: what the store holds is
+/// linked to the event before it, so a later edit, deletion or reordering is detectable.
+AuditEvent appendAudit(SecurityStore& store, const std::string& actor, const std::string& action,
+                       const std::string& object, const std::string& before,
+                       const std::string& after);
+
+struct AuditVerification {
+  int64_t events = 0;
+  std::optional<AuditBreak> broken;
+};
+/// Walks the whole chain in batches (constant memory).
+AuditVerification verifyAudit(SecurityStore& store);
+
+/// Checks a user's password. Wrong password or unknown user: the same message; five failures
+/// lock the account for 15 minutes; a disabled user cannot log in. Successes and failures are
+/// audited. Throws Error(kForbidden) with a message a user can act on.
+User authenticate(SecurityStore& store, const PasswordHasher& hasher, const std::string& name,
+                  const std::string& password);
+
+/// The current time in UTC+8 as `YYYY-MM-DDTHH:MM:SS+08:00` (EDUPAY_NOW overrides, for tests).
+std::string nowIso();
+
+}  // namespace edupay::security

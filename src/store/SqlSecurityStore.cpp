@@ -1,0 +1,114 @@
+#include "store/SqlSecurityStore.h"
+
+#include "common/Error.h"
+#include "store/SqlHelpers.h"
+
+namespace edupay::store {
+namespace {
+
+class SqlTransaction : public StoreTransaction {
+ public:
+  explicit SqlTransaction(Database& db) : tx_(db) {}
+  void commit() override { tx_.commit(); }
+
+ private:
+  Transaction tx_;
+};
+
+constexpr const char* kUserColumns =
+    "SELECT id, name, password_hash, role, scope, disabled, failed_logins, locked_until, "
+    "created_on, updated_on "
+    "FROM users ";
+
+security::User readUser(Statement& s) {
+  security::User u;
+  u.id = s.getInt(0);
+  u.name = s.getText(1);
+  u.password_hash = s.getText(2);
+  u.role = security::parseRole(s.getText(3)).value_or(security::Role::kAuditor);
+  u.scope = s.getText(4);
+  u.disabled = s.getInt(5) != 0;
+  u.failed_logins = static_cast<int>(s.getInt(6));
+  u.locked_until = s.getText(7);
+  u.created_on = s.getText(8);
+  u.updated_on = s.getText(9);
+  return u;
+}
+
+}  // namespace
+
+std::unique_ptr<StoreTransaction> SqlSecurityStore::transaction() {
+  return std::make_unique<SqlTransaction>(db_);
+}
+
+int64_t SqlSecurityStore::countUsers() { return queryInt(db_, "SELECT COUNT(*) FROM users"); }
+
+std::optional<security::User> SqlSecurityStore::findUser(const std::string& name) {
+  auto s = db_.prepare(std::string(kUserColumns) + "WHERE name = ?");
+  s->bind(1, name);
+  if (!s->next()) return std::nullopt;
+  return readUser(*s);
+}
+
+std::vector<security::User> SqlSecurityStore::listUsers() {
+  auto s = db_.prepare(std::string(kUserColumns) + "ORDER BY name");
+  std::vector<security::User> out;
+  while (s->next()) out.push_back(readUser(*s));
+  return out;
+}
+
+void SqlSecurityStore::addUser(const security::User& u) {
+  try {
+    execute(db_,
+            "INSERT INTO users (name, password_hash, role, scope, disabled, failed_logins, "
+            "created_on, updated_on) "
+            "VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
+            {u.name, u.password_hash, std::string(security::code(u.role)), u.scope,
+             int64_t{u.disabled}, u.created_on, u.updated_on});
+  } catch (const Error& e) {
+    if (e.code() == ErrorCode::kConflict) {
+      throw Error(ErrorCode::kConflict, "a user named " + u.name + " already exists");
+    }
+    throw;
+  }
+}
+
+void SqlSecurityStore::updateUser(const security::User& u) {
+  execute(db_,
+          "UPDATE users SET password_hash = ?, role = ?, scope = ?, disabled = ?, failed_logins = "
+          "?, locked_until = ?, "
+          "updated_on = ? WHERE id = ?",
+          {u.password_hash, std::string(security::code(u.role)), u.scope, int64_t{u.disabled},
+           int64_t{u.failed_logins}, textOrNull(u.locked_until), u.updated_on, u.id});
+}
+
+std::optional<std::pair<int64_t, std::string>> SqlSecurityStore::lastAudit() {
+  auto s = db_.prepare("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1");
+  if (!s->next()) return std::nullopt;
+  return std::make_pair(s->getInt(0), s->getText(1));
+}
+
+void SqlSecurityStore::insertAudit(const security::AuditEvent& e) {
+  execute(db_,
+          "INSERT INTO audit_events (seq, at, actor, action, object, before_state, after_state, "
+          "prev_hash, hash) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          {e.seq, e.at, e.actor, e.action, e.object, e.before, e.after, e.prev_hash, e.hash});
+}
+
+std::vector<security::AuditEvent> SqlSecurityStore::auditEvents(int64_t after_seq, size_t limit) {
+  auto s = db_.prepare(
+      "SELECT seq, at, actor, action, object, before_state, after_state, prev_hash, hash FROM "
+      "audit_events "
+      "WHERE seq > ? ORDER BY seq LIMIT ?");
+  s->bind(1, after_seq);
+  s->bind(2, static_cast<int64_t>(limit));
+  std::vector<security::AuditEvent> out;
+  while (s->next()) {
+    out.push_back({s->getInt(0), s->getText(1), s->getText(2), s->getText(3), s->getText(4),
+                   s->getText(5), s->getText(6), s->getText(7), s->getText(8)});
+  }
+  return out;
+}
+
+}  // namespace edupay::store

@@ -1,0 +1,26 @@
+#pragma once
+
+#include "security/Users.h"
+#include "store/Database.h"
+
+namespace edupay::store {
+
+/// Users and the audit chain over either dialect.
+class SqlSecurityStore : public security::SecurityStore {
+ public:
+  explicit SqlSecurityStore(Database& db) : db_(db) {}
+  std::unique_ptr<StoreTransaction> transaction() override;
+  int64_t countUsers() override;
+  std::optional<security::User> findUser(const std::string& name) override;
+  std::vector<security::User> listUsers() override;
+  void addUser(const security::User& user) override;
+  void updateUser(const security::User& user) override;
+  std::optional<std::pair<int64_t, std::string>> lastAudit() override;
+  void insertAudit(const security::AuditEvent& e) override;
+  std::vector<security::AuditEvent> auditEvents(int64_t after_seq, size_t limit) override;
+
+ private:
+  Database& db_;
+};
+
+}  // namespace edupay::store
