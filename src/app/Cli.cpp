@@ -57,6 +57,11 @@ Commands:
                                  bank_operator, auditor, sysadmin); the first one is a sysadmin
   user disable|enable|passwd NAME --as USER;  user list --as USER
   audit verify                   walk the audit hash chain; names the first broken event
+  batch build --term T --programme P [--region R] --as OFFICER
+                                 draft batches per county and bank, split at the bank's line limit
+  batch submit|approve ID --as USER;  batch reject ID --reason TEXT --as APPROVER
+  batch show ID --as USER;  batch list [--term T] --as USER
+  budget import FILE --as OFFICER;  budget show [--year YYYY] --as USER
   synth --students N [--seed S] --out DIR [--single-file] [--as-of YYYY-MM-DD]
                                  write a reproducible synthetic province
 
@@ -407,6 +412,8 @@ int dispatch(Context& c) {
   if (cmd == "policy") return cmdPolicy(c);
   if (cmd == "user") return cmdUser(c);
   if (cmd == "audit") return cmdAudit(c);
+  if (cmd == "batch") return cmdBatch(c);
+  if (cmd == "budget") return cmdBudget(c);
   if (cmd == "entitle") return cmdEntitle(c);
   if (cmd == "explain") return cmdExplain(c);
   if (cmd == "report" && sub == "dropouts") return cmdReportDropouts(c);

@@ -24,6 +24,7 @@ const std::map<std::string, bool> kKnownOptions = {
     {"programme", true},    {"year", true},          {"term", true},
     {"region", true},       {"exceptions", true},    {"lang", true},
     {"as", true},           {"role", true},          {"scope", true},
+    {"reason", true},
 };
 
 }  // namespace

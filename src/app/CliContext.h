@@ -131,6 +131,10 @@ class Context {
 /// on stderr). Error(kInvalidInput) when neither gives one.
 std::string readPassword(Context& c, const char* env, const std::string& prompt);
 
+// Batch and budget commands (CliDisburse.cpp).
+int cmdBatch(Context& c);
+int cmdBudget(Context& c);
+
 // User and audit commands (CliSecurity.cpp).
 int cmdUser(Context& c);
 int cmdAudit(Context& c);

@@ -1,0 +1,268 @@
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+
+#include <fstream>
+
+#include "app/Cli.h"
+#include "app/CliContext.h"
+#include "common/Csv.h"
+#include "common/Error.h"
+#include "common/Text.h"
+#include "disburse/Batches.h"
+#include "store/SqlDisbursementStore.h"
+
+namespace edupay::app {
+namespace {
+
+int64_t batchId(Context& c) {
+  const std::string& w = c.word(2, "BATCH id");
+  if (!text::isAllDigits(w) || w.size() > 15)
+    throw Error(ErrorCode::kInvalidInput, "`" + w + "` is not a batch id");
+  return std::stoll(w);
+}
+
+Poco::JSON::Object batchJson(const disburse::Batch& b) {
+  Poco::JSON::Object o;
+  o.set("id", b.id);
+  o.set("programme", b.programme);
+  o.set("term", b.term);
+  o.set("paying_region", b.paying_region);
+  o.set("bank", b.bank_code);
+  o.set("part", b.part);
+  o.set("status", std::string(disburse::code(b.status)));
+  o.set("payments", b.payment_count);
+  o.set("total", b.total.toYuan());
+  o.set("total_fen", b.total.fen());
+  o.set("central", b.central.toYuan());
+  o.set("provincial", b.provincial.toYuan());
+  o.set("county", b.county.toYuan());
+  o.set("required_approvals", b.required_approvals);
+  o.set("approvals", b.approvals());
+  o.set("prepared_by", b.prepared_by);
+  o.set("version", b.version);
+  Poco::JSON::Array actions;
+  for (const auto& a : b.actions) {
+    Poco::JSON::Object j;
+    j.set("cycle", a.cycle);
+    j.set("user", a.user);
+    j.set("action", a.action);
+    j.set("reason", a.reason);
+    j.set("at", a.at);
+    actions.add(j);
+  }
+  o.set("actions", actions);
+  return o;
+}
+
+void printBatch(std::ostream& out, const disburse::Batch& b) {
+  out << "batch " << b.id << "  " << b.programme << " " << b.term << "  county " << b.paying_region
+      << "  bank " << b.bank_code << " part " << b.part << "  [" << disburse::code(b.status)
+      << "]\n"
+      << "  " << b.payment_count << " payments, " << b.total.toYuanGrouped() << " yuan (central "
+      << b.central.toYuanGrouped() << ", provincial " << b.provincial.toYuanGrouped() << ", county "
+      << b.county.toYuanGrouped() << ")\n"
+      << "  prepared by " << b.prepared_by << "; approvals " << b.approvals() << "/"
+      << b.required_approvals << "\n";
+  for (const auto& a : b.actions) {
+    out << "    round " << a.cycle << ": " << a.action << " by " << a.user << " at " << a.at
+        << (a.reason.empty() ? "" : ": " + a.reason) << "\n";
+  }
+}
+
+int batchBuild(Context& c, disburse::DisbursementStore& store) {
+  const Term term = Term::parse(c.args().get("term"));
+  const std::string programme = c.args().get("programme");
+  if (programme.empty()) throw Error(ErrorCode::kInvalidInput, "--programme is required");
+  const auto user = c.actingUser();
+  const auto r =
+      disburse::buildBatches(store, c.security(), user, programme, term, c.args().get("region"));
+  if (c.json()) {
+    Poco::JSON::Object o;
+    Poco::JSON::Array ids;
+    for (auto id : r.batch_ids) ids.add(id);
+    o.set("batches", ids);
+    o.set("payments", r.payments);
+    o.set("total", r.total.toYuan());
+    o.set("unbankable", r.unbankable);
+    c.out() << toJson(o) << "\n";
+  } else {
+    c.out() << "built " << r.batch_ids.size() << " draft batch(es): " << r.payments << " payments, "
+            << r.total.toYuanGrouped() << " yuan\n";
+    for (auto id : r.batch_ids) printBatch(c.out(), *store.loadBatch(id));
+    if (r.unbankable) {
+      c.out() << "  " << r.unbankable
+              << " eligible entitlement(s) left out: their account has no known bank code (fix the "
+                 "account)\n";
+    }
+  }
+  return kExitOk;
+}
+
+int batchTransition(Context& c, disburse::DisbursementStore& store, const std::string& what) {
+  const int64_t id = batchId(c);
+  const auto user = c.actingUser();
+  disburse::Batch b;
+  if (what == "submit") b = disburse::submitBatch(store, c.security(), user, id);
+  if (what == "approve") b = disburse::approveBatch(store, c.security(), user, id);
+  if (what == "reject")
+    b = disburse::rejectBatch(store, c.security(), user, id, c.args().get("reason"));
+  if (c.json()) {
+    c.out() << toJson(batchJson(b)) << "\n";
+  } else {
+    printBatch(c.out(), b);
+  }
+  return kExitOk;
+}
+
+int batchShow(Context& c, disburse::DisbursementStore& store) {
+  const int64_t id = batchId(c);
+  const auto user = c.actingUser();
+  auto b = store.loadBatch(id);
+  if (!b || !(user.covers(b->paying_region) || user.role == security::Role::kSysadmin)) {
+    throw Error(ErrorCode::kNotFound, "no batch " + std::to_string(id) + " in your scope");
+  }
+  if (c.json()) {
+    c.out() << toJson(batchJson(*b)) << "\n";
+  } else {
+    printBatch(c.out(), *b);
+  }
+  return kExitOk;
+}
+
+int batchList(Context& c, disburse::DisbursementStore& store) {
+  const auto user = c.actingUser();
+  const std::string region = user.role == security::Role::kSysadmin ? "" : user.scope;
+  const auto batches = store.listBatches(c.args().get("term"), region);
+  if (c.json()) {
+    Poco::JSON::Array arr;
+    for (const auto& b : batches) arr.add(batchJson(b));
+    Poco::JSON::Object o;
+    o.set("batches", arr);
+    c.out() << toJson(o) << "\n";
+  } else {
+    for (const auto& b : batches) {
+      c.out() << b.id << "  " << b.programme << " " << b.term << " " << b.paying_region << " bank "
+              << b.bank_code << " part " << b.part << "  " << disburse::code(b.status) << "  "
+              << b.payment_count << " payments  " << b.total.toYuanGrouped() << "\n";
+    }
+  }
+  return kExitOk;
+}
+
+int budgetImport(Context& c, disburse::DisbursementStore& store) {
+  const std::string& file = c.word(2, "FILE");
+  const auto user = c.actingUser();
+  if (user.role != security::Role::kBureauOfficer)
+    throw Error(ErrorCode::kForbidden, "only a bureau officer imports budgets");
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw Error(ErrorCode::kNotFound, file + ": cannot open the file; check the path");
+  CsvReader csv(in, file);
+  std::vector<std::string> row;
+  if (!csv.next(row)) throw Error(ErrorCode::kInvalidInput, file + ": the file is empty");
+  const std::vector<std::string> expected = {"programme", "region", "fiscal_year", "source",
+                                             "allocated"};
+  for (size_t i = 0; i < expected.size(); ++i) {
+    if (i >= row.size() || text::trim(row[i]) != expected[i]) {
+      throw Error(
+          ErrorCode::kInvalidInput,
+          file + ": line 1: the header must be programme,region,fiscal_year,source,allocated");
+    }
+  }
+  std::vector<disburse::BudgetLine> lines;
+  std::string errors;
+  while (csv.next(row)) {
+    if (row.size() < 5) {
+      errors += "\n  " + file + ": line " + std::to_string(csv.line()) + ": needs 5 columns";
+      continue;
+    }
+    disburse::BudgetLine l;
+    l.programme = text::trim(row[0]);
+    l.region = text::trim(row[1]);
+    l.source = text::trim(row[3]);
+    const std::string where = "\n  " + file + ": line " + std::to_string(csv.line()) + ": ";
+    if (!user.covers(l.region))
+      errors += where + "region " + l.region + " is outside " + user.name + "'s scope";
+    if (l.source != "central" && l.source != "provincial" && l.source != "county") {
+      errors += where + "source must be central, provincial or county";
+    }
+    if (!text::isAllDigits(text::trim(row[2])) || text::trim(row[2]).size() != 4) {
+      errors += where + "fiscal_year must be a year";
+    } else {
+      l.fiscal_year = std::stoi(text::trim(row[2]));
+    }
+    try {
+      l.allocated = Money::parseYuan(row[4]);
+    } catch (const Error& e) {
+      errors += where + "allocated: " + e.what();
+    }
+    lines.push_back(l);
+  }
+  if (!errors.empty())
+    throw Error(ErrorCode::kInvalidInput,
+                "the budget file is refused; nothing was imported:" + errors);
+  auto tx = store.transaction();
+  store.importBudget(lines);
+  security::appendAudit(c.security(), user.name, "budget.import", "file:" + file, "",
+                        std::to_string(lines.size()) + " lines");
+  tx->commit();
+  c.out() << file << ": " << lines.size() << " budget line(s) imported\n";
+  return kExitOk;
+}
+
+int budgetShow(Context& c, disburse::DisbursementStore& store) {
+  const auto user = c.actingUser();
+  const std::string region = user.role == security::Role::kSysadmin ? "" : user.scope;
+  const int year = c.args().has("year") ? std::stoi(c.args().get("year")) : 0;
+  const auto lines = store.budgets(region, year);
+  if (c.json()) {
+    Poco::JSON::Array arr;
+    for (const auto& l : lines) {
+      Poco::JSON::Object o;
+      o.set("programme", l.programme);
+      o.set("region", l.region);
+      o.set("fiscal_year", l.fiscal_year);
+      o.set("source", l.source);
+      o.set("allocated", l.allocated.toYuan());
+      o.set("committed", l.committed.toYuan());
+      o.set("paid", l.paid.toYuan());
+      o.set("returned", l.returned.toYuan());
+      o.set("available", (l.allocated - l.committed - l.paid).toYuan());
+      arr.add(o);
+    }
+    Poco::JSON::Object o;
+    o.set("budgets", arr);
+    c.out() << toJson(o) << "\n";
+    return kExitOk;
+  }
+  for (const auto& l : lines) {
+    c.out() << l.programme << " " << l.region << " " << l.fiscal_year << " " << l.source
+            << ": allocated " << l.allocated.toYuanGrouped() << ", committed "
+            << l.committed.toYuanGrouped() << ", paid " << l.paid.toYuanGrouped() << ", returned "
+            << l.returned.toYuanGrouped() << ", available "
+            << (l.allocated - l.committed - l.paid).toYuanGrouped() << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int cmdBatch(Context& c) {
+  store::SqlDisbursementStore store(c.db());
+  const std::string sub = c.args().words.size() > 1 ? c.args().words[1] : "";
+  if (sub == "build") return batchBuild(c, store);
+  if (sub == "submit" || sub == "approve" || sub == "reject") return batchTransition(c, store, sub);
+  if (sub == "show") return batchShow(c, store);
+  if (sub == "list") return batchList(c, store);
+  throw Error(ErrorCode::kInvalidInput, "use: edupay batch build|submit|approve|reject|show|list");
+}
+
+int cmdBudget(Context& c) {
+  store::SqlDisbursementStore store(c.db());
+  const std::string sub = c.args().words.size() > 1 ? c.args().words[1] : "";
+  if (sub == "import") return budgetImport(c, store);
+  if (sub == "show") return budgetShow(c, store);
+  throw Error(ErrorCode::kInvalidInput,
+              "use: edupay budget import FILE, or edupay budget show [--year YYYY]");
+}
+
+}  // namespace edupay::app

@@ -1,0 +1,242 @@
+#include "disburse/Batches.h"
+
+#include <algorithm>
+#include <array>
+#include <map>
+
+#include "common/Error.h"
+
+namespace edupay::disburse {
+namespace {
+
+constexpr std::array<std::pair<BatchStatus, std::string_view>, 8> kStatuses{{
+    {BatchStatus::kDraft, "draft"},
+    {BatchStatus::kSubmitted, "submitted"},
+    {BatchStatus::kApproved, "approved"},
+    {BatchStatus::kExported, "exported"},
+    {BatchStatus::kSettled, "settled"},
+    {BatchStatus::kPartiallySettled, "partially_settled"},
+    {BatchStatus::kClosed, "closed"},
+    {BatchStatus::kRejected, "rejected"},
+}};
+
+std::string describe(const Batch& b) {
+  return "batch " + std::to_string(b.id) + " (" + b.programme + " " + b.term + ", county " +
+         b.paying_region + ", bank " + b.bank_code + ", part " + std::to_string(b.part) + ")";
+}
+
+Batch mustLoad(DisbursementStore& store, int64_t id) {
+  auto b = store.loadBatch(id);
+  if (!b) throw Error(ErrorCode::kNotFound, "no batch " + std::to_string(id));
+  return *b;
+}
+
+std::string summary(const Batch& b) {
+  return std::string(code(b.status)) + " v" + std::to_string(b.version) + " " +
+         std::to_string(b.payment_count) + " payments " + b.total.toYuan();
+}
+
+/// Moves `b` to `status` under the optimistic version check.
+void move(DisbursementStore& store, Batch& b, BatchStatus status, int cycle) {
+  if (!store.transition(b.id, b.version, status, cycle)) {
+    throw Error(ErrorCode::kConflict,
+                describe(b) + " was changed by someone else meanwhile; look at it again");
+  }
+  b.status = status;
+  b.cycle = cycle;
+  ++b.version;
+}
+
+}  // namespace
+
+std::string_view code(BatchStatus s) {
+  for (const auto& [v, c] : kStatuses) {
+    if (v == s) return c;
+  }
+  return "?";
+}
+
+std::optional<BatchStatus> parseBatchStatus(std::string_view s) {
+  for (const auto& [v, c] : kStatuses) {
+    if (c == s) return v;
+  }
+  return std::nullopt;
+}
+
+int Batch::approvals() const {
+  return static_cast<int>(std::count_if(
+      actions.begin(), actions.end(),
+      [this](const BatchAction& a) { return a.cycle == cycle && a.action == "approve"; }));
+}
+
+bool Batch::actedBy(const std::string& user) const {
+  return std::any_of(actions.begin(), actions.end(),
+                     [&](const BatchAction& a) { return a.cycle == cycle && a.user == user; });
+}
+
+int requiredApprovals(Money total, const std::vector<Threshold>& thresholds) {
+  int n = 1;
+  for (const auto& t : thresholds) {
+    if (total.fen() >= t.min_total_fen) n = std::max(n, t.approvers);
+  }
+  return n;
+}
+
+std::vector<BatchPlan> planBatches(std::vector<Candidate> candidates, const std::string& programme,
+                                   const Term& term, const std::string& prepared_by,
+                                   const std::function<int(const std::string&)>& max_lines,
+                                   const std::vector<Threshold>& thresholds) {
+  std::vector<BatchPlan> plans;
+  std::map<std::pair<std::string, std::string>, int> parts;
+  for (auto& c : candidates) {
+    const bool same_group = !plans.empty() && plans.back().batch.paying_region == c.paying_region &&
+                            plans.back().batch.bank_code == c.bank_code;
+    if (!same_group || static_cast<int>(plans.back().payments.size()) >= max_lines(c.bank_code)) {
+      BatchPlan p;
+      p.batch.programme = programme;
+      p.batch.term = term.str();
+      p.batch.paying_region = c.paying_region;
+      p.batch.bank_code = c.bank_code;
+      p.batch.part = ++parts[{c.paying_region, c.bank_code}];
+      p.batch.prepared_by = prepared_by;
+      plans.push_back(std::move(p));
+    }
+    Batch& b = plans.back().batch;
+    b.total += c.amount;
+    b.central += c.central;
+    b.provincial += c.provincial;
+    b.county += c.county;
+    ++b.payment_count;
+    plans.back().payments.push_back(std::move(c));
+  }
+  for (auto& p : plans) p.batch.required_approvals = requiredApprovals(p.batch.total, thresholds);
+  return plans;
+}
+
+std::optional<std::string> refuseSubmit(const Batch& b, const security::User& user) {
+  if (user.role != security::Role::kBureauOfficer) {
+    return "only a bureau officer submits batches; " + user.name + " is " +
+           std::string(security::code(user.role));
+  }
+  if (!user.covers(b.paying_region)) {
+    return user.name + "'s scope " + user.scope + " does not cover county " + b.paying_region;
+  }
+  if (b.status != BatchStatus::kDraft)
+    return "only a draft can be submitted; this batch is " + std::string(code(b.status));
+  return std::nullopt;
+}
+
+std::optional<std::string> refuseApprove(const Batch& b, const security::User& user) {
+  if (user.role != security::Role::kBureauApprover) {
+    return "only a bureau approver approves batches; " + user.name + " is " +
+           std::string(security::code(user.role));
+  }
+  if (!user.covers(b.paying_region)) {
+    return user.name + "'s scope " + user.scope + " does not cover county " + b.paying_region;
+  }
+  if (b.status != BatchStatus::kSubmitted) {
+    return "only a submitted batch can be approved; this batch is " + std::string(code(b.status));
+  }
+  if (user.name == b.prepared_by) return user.name + " prepared this batch and cannot approve it";
+  if (b.actedBy(user.name)) return user.name + " has already acted on this batch";
+  return std::nullopt;
+}
+
+std::optional<std::string> refuseReject(const Batch& b, const security::User& user,
+                                        const std::string& reason) {
+  if (reason.size() < 5)
+    return "a rejection needs a reason (--reason \"...\") the preparer can act on";
+  // Rejecting is an approver's decision like approving, with the same guards.
+  return refuseApprove(b, user);
+}
+
+BuildResult buildBatches(DisbursementStore& store, security::SecurityStore& audit,
+                         const security::User& user, const std::string& programme, const Term& term,
+                         const std::string& region) {
+  if (user.role != security::Role::kBureauOfficer) {
+    throw Error(ErrorCode::kForbidden, "only a bureau officer builds batches; " + user.name +
+                                           " is " + std::string(security::code(user.role)));
+  }
+  const std::string scope_region = region.empty() ? user.scope : region;
+  if (!user.covers(scope_region)) {
+    throw Error(ErrorCode::kForbidden,
+                user.name + "'s scope " + user.scope + " does not cover region " + scope_region);
+  }
+  BuildResult r;
+  auto tx = store.transaction();
+  auto candidates = store.candidates(programme, term, scope_region, r.unbankable);
+  const auto thresholds = store.thresholds();
+  auto plans = planBatches(
+      std::move(candidates), programme, term, user.name,
+      [&store](const std::string& bank) { return store.maxLines(bank); }, thresholds);
+  for (auto& p : plans) {
+    p.batch.created_on = security::nowIso();
+    const int64_t id = store.createBatch(p);
+    p.batch.id = id;
+    security::appendAudit(audit, user.name, "batch.build", "batch:" + std::to_string(id), "",
+                          summary(p.batch));
+    r.batch_ids.push_back(id);
+    r.payments += p.batch.payment_count;
+    r.total += p.batch.total;
+  }
+  tx->commit();
+  return r;
+}
+
+Batch submitBatch(DisbursementStore& store, security::SecurityStore& audit,
+                  const security::User& user, int64_t id) {
+  auto tx = store.transaction();
+  Batch b = mustLoad(store, id);
+  if (auto why = refuseSubmit(b, user))
+    throw Error(ErrorCode::kForbidden, "cannot submit " + describe(b) + ": " + *why);
+  const std::string before = summary(b);
+  move(store, b, BatchStatus::kSubmitted, b.cycle);
+  store.addAction(id, {b.cycle, user.name, "submit", "", security::nowIso()});
+  security::appendAudit(audit, user.name, "batch.submit", "batch:" + std::to_string(id), before,
+                        summary(b));
+  tx->commit();
+  return b;
+}
+
+Batch approveBatch(DisbursementStore& store, security::SecurityStore& audit,
+                   const security::User& user, int64_t id) {
+  auto tx = store.transaction();
+  Batch b = mustLoad(store, id);
+  if (auto why = refuseApprove(b, user))
+    throw Error(ErrorCode::kForbidden, "cannot approve " + describe(b) + ": " + *why);
+  const std::string before = summary(b);
+  store.addAction(id, {b.cycle, user.name, "approve", "", security::nowIso()});
+  b.actions.push_back({b.cycle, user.name, "approve", "", ""});
+  const bool complete = b.approvals() >= b.required_approvals;
+  if (complete) {
+    store.commitBudget(b, Term::parse(b.term).year());
+    move(store, b, BatchStatus::kApproved, b.cycle);
+  } else {
+    move(store, b, BatchStatus::kSubmitted,
+         b.cycle);  // records the approval under the version check
+  }
+  security::appendAudit(audit, user.name, complete ? "batch.approve" : "batch.approve_partial",
+                        "batch:" + std::to_string(id), before,
+                        summary(b) + " (" + std::to_string(b.approvals()) + "/" +
+                            std::to_string(b.required_approvals) + " approvals)");
+  tx->commit();
+  return b;
+}
+
+Batch rejectBatch(DisbursementStore& store, security::SecurityStore& audit,
+                  const security::User& user, int64_t id, const std::string& reason) {
+  auto tx = store.transaction();
+  Batch b = mustLoad(store, id);
+  if (auto why = refuseReject(b, user, reason))
+    throw Error(ErrorCode::kForbidden, "cannot reject " + describe(b) + ": " + *why);
+  const std::string before = summary(b);
+  store.addAction(id, {b.cycle, user.name, "reject", reason, security::nowIso()});
+  // Rejected goes back to draft in a new cycle: the preparer fixes it and submits again.
+  move(store, b, BatchStatus::kDraft, b.cycle + 1);
+  security::appendAudit(audit, user.name, "batch.reject", "batch:" + std::to_string(id), before,
+                        summary(b) + ": " + reason);
+  tx->commit();
+  return b;
+}
+
+}  // namespace edupay::disburse

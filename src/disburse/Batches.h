@@ -1,0 +1,147 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/Money.h"
+#include "common/StoreTransaction.h"
+#include "common/Term.h"
+#include "security/Users.h"
+
+namespace edupay::disburse {
+
+/// `draft -> submitted -> approved -> exported -> settled | partially_settled -> closed`, and
+/// `submitted -> rejected -> draft` (DESIGN.md §4). The workflow cannot be switched off.
+enum class BatchStatus {
+  kDraft,
+  kSubmitted,
+  kApproved,
+  kExported,
+  kSettled,
+  kPartiallySettled,
+  kClosed,
+  kRejected
+};
+std::string_view code(BatchStatus s);
+std::optional<BatchStatus> parseBatchStatus(std::string_view s);
+
+struct BatchAction {
+  int cycle = 1;
+  std::string user, action, reason, at;
+};
+
+struct Batch {
+  int64_t id = 0;
+  std::string programme, term, paying_region, bank_code;
+  int part = 1;
+  BatchStatus status = BatchStatus::kDraft;
+  int64_t payment_count = 0;
+  Money total, central, provincial, county;
+  int required_approvals = 1;
+  std::string prepared_by;
+  int cycle = 1;    ///< submission round: a rejection starts the next one
+  int version = 1;  ///< optimistic concurrency: every transition bumps it
+  std::string created_on;
+  std::vector<BatchAction> actions;  ///< of the current cycle
+  int approvals() const;
+  bool actedBy(const std::string& user) const;
+};
+
+/// An eligible entitlement not yet in a live payment, with the payee snapshot a payment keeps.
+struct Candidate {
+  int64_t entitlement_id = 0;
+  int64_t person_id = 0;
+  Money amount, central, provincial, county;
+  std::string paying_region;
+  std::string payee;
+  int64_t account_id = 0;
+  std::string bank_code;  ///< the paying bank: first 3 digits of the CNAPS code
+  std::string acct_enc, acct_mask, holder;
+};
+
+struct Threshold {
+  int64_t min_total_fen = 0;
+  int approvers = 1;
+};
+/// Approvers a batch of `total` needs: the highest threshold it reaches (never fewer than one).
+int requiredApprovals(Money total, const std::vector<Threshold>& thresholds);
+
+/// A batch about to be created, with its payments in file order.
+struct BatchPlan {
+  Batch batch;
+  std::vector<Candidate> payments;
+};
+/// Groups candidates by paying county and bank (the order they arrive in), and splits each group
+/// at the bank's maximum lines per file. Pure; control totals and approvals are computed here.
+std::vector<BatchPlan> planBatches(std::vector<Candidate> candidates, const std::string& programme,
+                                   const Term& term, const std::string& prepared_by,
+                                   const std::function<int(const std::string&)>& max_lines,
+                                   const std::vector<Threshold>& thresholds);
+
+/// Why `user` may not take the action now, in words the user sees; nullopt when allowed.
+std::optional<std::string> refuseSubmit(const Batch& b, const security::User& user);
+std::optional<std::string> refuseApprove(const Batch& b, const security::User& user);
+std::optional<std::string> refuseReject(const Batch& b, const security::User& user,
+                                        const std::string& reason);
+
+struct BudgetLine {
+  std::string programme, region;
+  int fiscal_year = 0;
+  std::string source;  ///< central, provincial, county
+  Money allocated, committed, paid, returned;
+};
+
+/// Persistence of batches, payments and budgets (implemented in src/store).
+class DisbursementStore {
+ public:
+  virtual ~DisbursementStore() = default;
+  virtual std::unique_ptr<StoreTransaction> transaction() = 0;
+  /// Eligible entitlements of a programme and term not in a live payment, ordered by paying
+  /// county, bank and person; entitlements without a usable bank are counted in `unbankable`.
+  virtual std::vector<Candidate> candidates(const std::string& programme, const Term& term,
+                                            const std::string& region_prefix,
+                                            int64_t& unbankable) = 0;
+  virtual int maxLines(const std::string& bank_code) = 0;
+  virtual std::vector<Threshold> thresholds() = 0;
+  /// Creates the batch and its payments, locks the entitlements; returns the batch id.
+  virtual int64_t createBatch(const BatchPlan& plan) = 0;
+  virtual std::optional<Batch> loadBatch(int64_t id) = 0;
+  virtual std::vector<Batch> listBatches(const std::string& term,
+                                         const std::string& region_prefix) = 0;
+  /// Moves the batch to `status` if it is still at `expected_version`; false when someone else
+  /// changed it first.
+  virtual bool transition(int64_t id, int expected_version, BatchStatus status, int cycle) = 0;
+  /// Error(kConflict) when the user already acted in this cycle.
+  virtual void addAction(int64_t batch_id, const BatchAction& action) = 0;
+  /// Draws the batch's shares from its budget lines; Error(kConflict) naming the line when one
+  /// is missing or would be overdrawn.
+  virtual void commitBudget(const Batch& b, int fiscal_year) = 0;
+  virtual void importBudget(const std::vector<BudgetLine>& lines) = 0;
+  virtual std::vector<BudgetLine> budgets(const std::string& region_prefix, int fiscal_year) = 0;
+};
+
+struct BuildResult {
+  std::vector<int64_t> batch_ids;
+  int64_t payments = 0;
+  Money total;
+  int64_t unbankable = 0;
+};
+/// `edupay batch build`: a bureau officer whose scope covers the region gathers eligible,
+/// not-yet-batched entitlements into draft batches (one transaction, audited).
+BuildResult buildBatches(DisbursementStore& store, security::SecurityStore& audit,
+                         const security::User& user, const std::string& programme, const Term& term,
+                         const std::string& region);
+
+/// The workflow transitions: one transaction each, optimistic version check, audited. Throw
+/// Error(kForbidden) with the refusal reason, or Error(kConflict) when the batch changed meanwhile.
+Batch submitBatch(DisbursementStore& store, security::SecurityStore& audit,
+                  const security::User& user, int64_t id);
+Batch approveBatch(DisbursementStore& store, security::SecurityStore& audit,
+                   const security::User& user, int64_t id);
+Batch rejectBatch(DisbursementStore& store, security::SecurityStore& audit,
+                  const security::User& user, int64_t id, const std::string& reason);
+
+}  // namespace edupay::disburse

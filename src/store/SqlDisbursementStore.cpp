@@ -1,0 +1,301 @@
+#include "store/SqlDisbursementStore.h"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+#include "common/Error.h"
+#include "store/SqlHelpers.h"
+
+namespace edupay::store {
+namespace {
+
+class SqlTransaction : public StoreTransaction {
+ public:
+  explicit SqlTransaction(Database& db) : tx_(db) {}
+  void commit() override { tx_.commit(); }
+
+ private:
+  Transaction tx_;
+};
+
+std::string pad(int64_t v, size_t width) {
+  std::string s = std::to_string(v);
+  return std::string(width > s.size() ? width - s.size() : 0, '0') + s;
+}
+
+constexpr const char* kBatchColumns =
+    "SELECT id, programme, term, paying_region, bank_code, part, status, payment_count, total_fen, "
+    "central_fen, "
+    "provincial_fen, county_fen, required_approvals, prepared_by, cycle, version, created_on FROM "
+    "batches ";
+
+disburse::Batch readBatch(Statement& s) {
+  disburse::Batch b;
+  b.id = s.getInt(0);
+  b.programme = s.getText(1);
+  b.term = s.getText(2);
+  b.paying_region = s.getText(3);
+  b.bank_code = s.getText(4);
+  b.part = static_cast<int>(s.getInt(5));
+  b.status = disburse::parseBatchStatus(s.getText(6)).value_or(disburse::BatchStatus::kDraft);
+  b.payment_count = s.getInt(7);
+  b.total = Money::fromFen(s.getInt(8));
+  b.central = Money::fromFen(s.getInt(9));
+  b.provincial = Money::fromFen(s.getInt(10));
+  b.county = Money::fromFen(s.getInt(11));
+  b.required_approvals = static_cast<int>(s.getInt(12));
+  b.prepared_by = s.getText(13);
+  b.cycle = static_cast<int>(s.getInt(14));
+  b.version = static_cast<int>(s.getInt(15));
+  b.created_on = s.getText(16);
+  return b;
+}
+
+}  // namespace
+
+std::unique_ptr<StoreTransaction> SqlDisbursementStore::transaction() {
+  return std::make_unique<SqlTransaction>(db_);
+}
+
+std::vector<disburse::Candidate> SqlDisbursementStore::candidates(const std::string& programme,
+                                                                  const Term& term,
+                                                                  const std::string& region_prefix,
+                                                                  int64_t& unbankable) {
+  std::map<std::string, bool> known_banks;
+  {
+    auto s = db_.prepare("SELECT code FROM banks");
+    while (s->next()) known_banks[s->getText(0)] = true;
+  }
+  auto s = db_.prepare(
+      "SELECT e.id, e.person_id, e.amount_fen, e.central_fen, e.provincial_fen, e.county_fen, "
+      "e.paying_region, "
+      "e.payee, e.account_id, a.bank_code, a.acct_enc, a.acct_mask, a.holder_name, sc.bank_code, "
+      "sc.name "
+      "FROM entitlements e LEFT JOIN bank_accounts a ON a.id = e.account_id "
+      "LEFT JOIN schools sc ON sc.id = e.school_id "
+      "WHERE e.term = ? AND e.programme = ? AND e.status = 'eligible' AND e.paying_region LIKE ? "
+      "AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.entitlement_id = e.id "
+      "  AND p.status IN ('pending', 'sent', 'paid')) "
+      "ORDER BY e.paying_region, e.person_id");
+  s->bind(1, term.str());
+  s->bind(2, programme);
+  s->bind(3, region_prefix + "%");
+  std::vector<disburse::Candidate> out;
+  unbankable = 0;
+  while (s->next()) {
+    disburse::Candidate c;
+    c.entitlement_id = s->getInt(0);
+    c.person_id = s->getInt(1);
+    c.amount = Money::fromFen(s->getInt(2));
+    c.central = Money::fromFen(s->getInt(3));
+    c.provincial = Money::fromFen(s->getInt(4));
+    c.county = Money::fromFen(s->getInt(5));
+    c.paying_region = s->getText(6);
+    c.payee = s->getText(7);
+    c.account_id = s->isNull(8) ? 0 : s->getInt(8);
+    const bool to_school = c.payee == "school";
+    const std::string cnaps = to_school ? s->getText(13) : s->getText(9);
+    c.bank_code = cnaps.substr(0, 3);
+    c.acct_enc = to_school ? "" : s->getText(10);
+    c.acct_mask = to_school ? "" : s->getText(11);
+    c.holder = to_school ? s->getText(14) : s->getText(12);
+    if (cnaps.size() < 3 || !known_banks.count(c.bank_code)) {
+      ++unbankable;
+      continue;
+    }
+    out.push_back(std::move(c));
+  }
+  std::stable_sort(
+      out.begin(), out.end(), [](const disburse::Candidate& a, const disburse::Candidate& b) {
+        return std::tie(a.paying_region, a.bank_code) < std::tie(b.paying_region, b.bank_code);
+      });
+  return out;
+}
+
+int SqlDisbursementStore::maxLines(const std::string& bank_code) {
+  auto it = max_lines_.find(bank_code);
+  if (it != max_lines_.end()) return it->second;
+  const int n = static_cast<int>(
+      queryInt(db_, "SELECT max_lines FROM banks WHERE code = ?", {bank_code}, 2000));
+  max_lines_[bank_code] = n;
+  return n;
+}
+
+std::vector<disburse::Threshold> SqlDisbursementStore::thresholds() {
+  auto s = db_.prepare(
+      "SELECT min_total_fen, approvers FROM approval_thresholds ORDER BY min_total_fen");
+  std::vector<disburse::Threshold> out;
+  while (s->next()) out.push_back({s->getInt(0), static_cast<int>(s->getInt(1))});
+  return out;
+}
+
+int64_t SqlDisbursementStore::createBatch(const disburse::BatchPlan& plan) {
+  const auto& b = plan.batch;
+  // Parts continue from earlier builds of the same programme, term, county and bank.
+  const int64_t part = queryInt(db_,
+                                "SELECT MAX(part) FROM batches WHERE programme = ? AND term = ? "
+                                "AND paying_region = ? AND bank_code = ?",
+                                {b.programme, b.term, b.paying_region, b.bank_code}) +
+                       1;
+  execute(db_,
+          "INSERT INTO batches (programme, term, paying_region, bank_code, part, status, "
+          "payment_count, total_fen, "
+          "central_fen, provincial_fen, county_fen, required_approvals, prepared_by, cycle, "
+          "version, created_on, "
+          "updated_on) VALUES (?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, 1, 1, ?, ?)",
+          {b.programme, b.term, b.paying_region, b.bank_code, part, b.payment_count, b.total.fen(),
+           b.central.fen(), b.provincial.fen(), b.county.fen(), int64_t{b.required_approvals},
+           b.prepared_by, b.created_on, b.created_on});
+  const int64_t id = db_.lastInsertId();
+  std::vector<SqlValue> values;
+  values.reserve(plan.payments.size() * 17);
+  std::vector<int64_t> entitlement_ids;
+  int64_t seq = 0;
+  for (const auto& p : plan.payments) {
+    ++seq;
+    appendRow(values, id, p.entitlement_id, int64_t{1}, seq,
+              "EDU" + pad(id, 10) + pad(seq, 6) + "A1", p.amount.fen(), p.central.fen(),
+              p.provincial.fen(), p.county.fen(), p.payee,
+              p.account_id ? SqlValue(p.account_id) : SqlValue(nullptr), textOrNull(p.acct_enc),
+              textOrNull(p.acct_mask), p.holder, p.bank_code, "pending");
+    entitlement_ids.push_back(p.entitlement_id);
+  }
+  insertMany(db_,
+             "INSERT INTO payments (batch_id, entitlement_id, attempt, seq, end_to_end_ref, "
+             "amount_fen, central_fen, "
+             "provincial_fen, county_fen, payee, account_id, acct_enc, acct_mask, holder_name, "
+             "bank_code, status)",
+             16, values);
+  forEachBatch(entitlement_ids.size(), kMaxBatchRows, [&](size_t start, size_t n) {
+    Statement& st =
+        db_.cached("UPDATE entitlements SET locked = 1 WHERE id IN (" + placeholders(n) + ")");
+    for (size_t i = 0; i < n; ++i) st.bind(static_cast<int>(i + 1), entitlement_ids[start + i]);
+    st.execute();
+  });
+  return id;
+}
+
+std::optional<disburse::Batch> SqlDisbursementStore::loadBatch(int64_t id) {
+  auto s = db_.prepare(std::string(kBatchColumns) + "WHERE id = ?");
+  s->bind(1, id);
+  if (!s->next()) return std::nullopt;
+  disburse::Batch b = readBatch(*s);
+  s.reset();
+  auto a = db_.prepare(
+      "SELECT cycle, user_name, action, reason, at FROM batch_actions WHERE batch_id = ? ORDER BY "
+      "id");
+  a->bind(1, id);
+  while (a->next()) {
+    b.actions.push_back({static_cast<int>(a->getInt(0)), a->getText(1), a->getText(2),
+                         a->getText(3), a->getText(4)});
+  }
+  return b;
+}
+
+std::vector<disburse::Batch> SqlDisbursementStore::listBatches(const std::string& term,
+                                                               const std::string& region_prefix) {
+  auto s = db_.prepare(std::string(kBatchColumns) +
+                       "WHERE (? = '' OR term = ?) AND paying_region LIKE ? ORDER BY id");
+  s->bind(1, term);
+  s->bind(2, term);
+  s->bind(3, region_prefix + "%");
+  std::vector<disburse::Batch> out;
+  while (s->next()) out.push_back(readBatch(*s));
+  return out;
+}
+
+bool SqlDisbursementStore::transition(int64_t id, int expected_version,
+                                      disburse::BatchStatus status, int cycle) {
+  return execute(db_,
+                 "UPDATE batches SET status = ?, cycle = ?, version = version + 1, updated_on = ? "
+                 "WHERE id = ? AND version = ?",
+                 {std::string(disburse::code(status)), int64_t{cycle}, security::nowIso(), id,
+                  int64_t{expected_version}}) == 1;
+}
+
+void SqlDisbursementStore::addAction(int64_t batch_id, const disburse::BatchAction& a) {
+  try {
+    execute(db_,
+            "INSERT INTO batch_actions (batch_id, cycle, user_name, action, reason, at) VALUES (?, "
+            "?, ?, ?, ?, ?)",
+            {batch_id, int64_t{a.cycle}, a.user, a.action, textOrNull(a.reason), a.at});
+  } catch (const Error& e) {
+    if (e.code() != ErrorCode::kConflict) throw;
+    throw Error(ErrorCode::kConflict, a.user + " has already acted on batch " +
+                                          std::to_string(batch_id) +
+                                          " in this round; one person acts once per batch");
+  }
+}
+
+void SqlDisbursementStore::commitBudget(const disburse::Batch& b, int fiscal_year) {
+  const std::pair<const char*, Money> shares[] = {
+      {"central", b.central}, {"provincial", b.provincial}, {"county", b.county}};
+  for (const auto& [source, amount] : shares) {
+    if (amount.fen() == 0) continue;
+    auto s = db_.prepare(
+        "SELECT allocated_fen - committed_fen - paid_fen FROM budgets WHERE programme = ? AND "
+        "region = ? AND "
+        "fiscal_year = ? AND source = ?");
+    s->bind(1, b.programme);
+    s->bind(2, b.paying_region);
+    s->bind(3, int64_t{fiscal_year});
+    s->bind(4, std::string(source));
+    const std::string line = std::string(source) + " funds of " + b.programme + " in " +
+                             b.paying_region + " for " + std::to_string(fiscal_year);
+    if (!s->next())
+      throw Error(ErrorCode::kConflict,
+                  "no budget is allocated for the " + line + "; import one first");
+    const Money left = Money::fromFen(s->getInt(0));
+    s.reset();
+    if (left < amount) {
+      throw Error(ErrorCode::kConflict, "the budget for the " + line + " is short by " +
+                                            (amount - left).toYuanGrouped() + " yuan (" +
+                                            left.toYuanGrouped() + " left, " +
+                                            amount.toYuanGrouped() + " needed)");
+    }
+    execute(
+        db_,
+        "UPDATE budgets SET committed_fen = committed_fen + ? WHERE programme = ? AND region = ? "
+        "AND "
+        "fiscal_year = ? AND source = ?",
+        {amount.fen(), b.programme, b.paying_region, int64_t{fiscal_year}, std::string(source)});
+  }
+}
+
+void SqlDisbursementStore::importBudget(const std::vector<disburse::BudgetLine>& lines) {
+  for (const auto& l : lines) {
+    const int64_t n =
+        execute(db_,
+                "UPDATE budgets SET allocated_fen = ? WHERE programme = ? AND region = ? AND "
+                "fiscal_year = ? AND source = ?",
+                {l.allocated.fen(), l.programme, l.region, int64_t{l.fiscal_year}, l.source});
+    if (n == 0) {
+      execute(db_,
+              "INSERT INTO budgets (programme, region, fiscal_year, source, allocated_fen) VALUES "
+              "(?, ?, ?, ?, ?)",
+              {l.programme, l.region, int64_t{l.fiscal_year}, l.source, l.allocated.fen()});
+    }
+  }
+}
+
+std::vector<disburse::BudgetLine> SqlDisbursementStore::budgets(const std::string& region_prefix,
+                                                                int fiscal_year) {
+  auto s = db_.prepare(
+      "SELECT programme, region, fiscal_year, source, allocated_fen, committed_fen, paid_fen, "
+      "returned_fen FROM budgets "
+      "WHERE region LIKE ? AND (? = 0 OR fiscal_year = ?) ORDER BY programme, region, fiscal_year, "
+      "source");
+  s->bind(1, region_prefix + "%");
+  s->bind(2, int64_t{fiscal_year});
+  s->bind(3, int64_t{fiscal_year});
+  std::vector<disburse::BudgetLine> out;
+  while (s->next()) {
+    out.push_back({s->getText(0), s->getText(1), static_cast<int>(s->getInt(2)), s->getText(3),
+                   Money::fromFen(s->getInt(4)), Money::fromFen(s->getInt(5)),
+                   Money::fromFen(s->getInt(6)), Money::fromFen(s->getInt(7))});
+  }
+  return out;
+}
+
+}  // namespace edupay::store

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <map>
+
+#include "disburse/Batches.h"
+#include "store/Database.h"
+
+namespace edupay::store {
+
+/// Batches, payments and budgets over either dialect.
+class SqlDisbursementStore : public disburse::DisbursementStore {
+ public:
+  explicit SqlDisbursementStore(Database& db) : db_(db) {}
+  std::unique_ptr<StoreTransaction> transaction() override;
+  std::vector<disburse::Candidate> candidates(const std::string& programme, const Term& term,
+                                              const std::string& region_prefix,
+                                              int64_t& unbankable) override;
+  int maxLines(const std::string& bank_code) override;
+  std::vector<disburse::Threshold> thresholds() override;
+  int64_t createBatch(const disburse::BatchPlan& plan) override;
+  std::optional<disburse::Batch> loadBatch(int64_t id) override;
+  std::vector<disburse::Batch> listBatches(const std::string& term,
+                                           const std::string& region_prefix) override;
+  bool transition(int64_t id, int expected_version, disburse::BatchStatus status,
+                  int cycle) override;
+  void addAction(int64_t batch_id, const disburse::BatchAction& action) override;
+  void commitBudget(const disburse::Batch& b, int fiscal_year) override;
+  void importBudget(const std::vector<disburse::BudgetLine>& lines) override;
+  std::vector<disburse::BudgetLine> budgets(const std::string& region_prefix,
+                                            int fiscal_year) override;
+
+ private:
+  Database& db_;
+  std::map<std::string, int> max_lines_;
+};
+
+}  // namespace edupay::store

@@ -1,0 +1,260 @@
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "common/Error.h"
+#include "disburse/Batches.h"
+#include "registry/RosterImporter.h"
+#include "rules/EntitlementRun.h"
+#include "store/RollFixture.h"
+#include "store/SqlDisbursementStore.h"
+#include "store/SqlEntitlementStore.h"
+#include "store/SqlSecurityStore.h"
+
+namespace edupay::testing {
+namespace {
+
+security::User user(const std::string& name, security::Role role, const std::string& scope) {
+  security::User u;
+  u.name = name;
+  u.role = role;
+  u.scope = scope;
+  return u;
+}
+
+/// Five eligible students (non-boarding allowance, 250.00 each, ICBC cards) in county 430121,
+/// with the term's entitlements computed.
+class BatchWorkflowTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  BatchWorkflowTest() : f(GetParam()), store(*f.db), audit(*f.db) {
+    RollBuilder roll;
+    std::string roster = "resident_id,name,household_id,category,valid_from,valid_to,region\n";
+    for (int seq : {1, 3, 5, 7, 9}) {
+      roll.student(seq);
+      roster += makeId("430121", "19850101", seq) + ",父" + std::to_string(seq) + ",H" +
+                std::to_string(seq) + ",dibao,2020-01-01,,430121\n";
+    }
+    EXPECT_TRUE(f.import(roll.csv()).committed);
+    const auto path = writeFile(f.scratch.dir(), "roster.csv", roster);
+    EXPECT_TRUE(registry::importRoster(f.store, f.cipher, path, "civil_affairs", false).committed);
+    const auto policy =
+        rules::loadPolicyFile(std::string(EDUPAY_SOURCE_DIR) + "/policies/hunan.json");
+    store::SqlEntitlementStore ents(*f.db);
+    {
+      auto tx = ents.transaction();
+      policy_id = ents.activatePolicy(policy.name, policy.sha256, policy.resolved_json);
+      tx->commit();
+    }
+    rules::EntitleOptions o;
+    o.term = Term::parse("2026-autumn");
+    EXPECT_EQ(rules::runEntitlements(ents, policy, policy_id, o).eligible, 5);
+    budget(100000000);
+  }
+
+  void budget(int64_t yuan_each) {
+    std::vector<disburse::BudgetLine> lines;
+    for (const char* source : {"central", "provincial", "county"}) {
+      disburse::BudgetLine l;
+      l.programme = kProgramme;
+      l.region = "430121";
+      l.fiscal_year = 2026;
+      l.source = source;
+      l.allocated = Money::fromYuan(yuan_each);
+      lines.push_back(l);
+    }
+    store.importBudget(lines);
+  }
+
+  disburse::BuildResult build() {
+    return disburse::buildBatches(store, audit, officer, kProgramme, Term::parse("2026-autumn"),
+                                  "");
+  }
+  std::string refusal(const std::function<void()>& action) {
+    try {
+      action();
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "";
+  }
+
+  static constexpr const char* kProgramme = "compulsory_nonboarding_allowance";
+  RegistryFixture f;
+  store::SqlDisbursementStore store;
+  store::SqlSecurityStore audit;
+  int64_t policy_id = 0;
+  security::User officer = user("officer1", security::Role::kBureauOfficer, "430121");
+  security::User approver1 = user("approver1", security::Role::kBureauApprover, "4301");
+  security::User approver2 = user("approver2", security::Role::kBureauApprover, "430121");
+};
+
+TEST_P(BatchWorkflowTest, BuildsDraftsPerCountyAndBankSplitAtTheBanksLineLimit) {
+  store::execute(*f.db, "UPDATE banks SET max_lines = 2 WHERE code = '102'");
+  const auto r = build();
+  ASSERT_EQ(r.batch_ids.size(), 3u);
+  EXPECT_EQ(r.payments, 5);
+  EXPECT_EQ(r.total.fen(), 5 * 25000);
+  const auto b = *store.loadBatch(r.batch_ids[0]);
+  EXPECT_EQ(b.status, disburse::BatchStatus::kDraft);
+  EXPECT_EQ(b.payment_count, 2);
+  EXPECT_EQ(b.total.fen(), 50000);
+  EXPECT_EQ(b.bank_code, "102");
+  EXPECT_EQ((b.central + b.provincial + b.county).fen(), 50000);
+  EXPECT_EQ(f.count("payments", "status = 'pending' AND acct_mask = '6222****0128'"), 5);
+  EXPECT_EQ(f.count("entitlements", "locked = 1"), 5);
+  EXPECT_EQ(build().batch_ids.size(), 0u)
+      << "an entitlement already in a live batch was batched again";
+}
+
+TEST_P(BatchWorkflowTest, TheDatabaseAllowsOneLivePaymentPerEntitlement) {
+  const auto r = build();
+  ASSERT_EQ(r.batch_ids.size(), 1u);
+  try {
+    store::execute(
+        *f.db,
+        "INSERT INTO payments (batch_id, entitlement_id, attempt, seq, end_to_end_ref, amount_fen, "
+        "central_fen, provincial_fen, county_fen, payee, holder_name, bank_code, status) SELECT "
+        "batch_id, "
+        "entitlement_id, 2, seq + 100, 'DUP-1', amount_fen, central_fen, provincial_fen, "
+        "county_fen, "
+        "payee, holder_name, bank_code, 'pending' FROM payments WHERE seq = 1");
+    FAIL() << "a second live payment for one entitlement was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kConflict);
+  }
+}
+
+TEST_P(BatchWorkflowTest, SubmitThenApproveCommitsTheBudgetExactly) {
+  const int64_t id = build().batch_ids.at(0);
+  disburse::submitBatch(store, audit, officer, id);
+  const auto b = disburse::approveBatch(store, audit, approver1, id);
+  EXPECT_EQ(b.status, disburse::BatchStatus::kApproved);
+  EXPECT_EQ(store::queryInt(*f.db, "SELECT SUM(committed_fen) FROM budgets"), 5 * 25000);
+  EXPECT_EQ(store::queryInt(*f.db, "SELECT committed_fen FROM budgets WHERE source = 'central'"),
+            b.central.fen());
+  EXPECT_EQ(f.count("audit_events", "action IN ('batch.build', 'batch.submit', 'batch.approve')"),
+            3);
+  EXPECT_FALSE(security::verifyAudit(audit).broken.has_value());
+}
+
+TEST_P(BatchWorkflowTest, RefusesEveryForbiddenMoveWithAReason) {
+  const int64_t id = build().batch_ids.at(0);
+  EXPECT_NE(refusal([&] {
+              disburse::approveBatch(store, audit, approver1, id);
+            }).find("only a submitted batch"),
+            std::string::npos);
+  EXPECT_NE(refusal([&] {
+              disburse::submitBatch(store, audit, approver1, id);
+            }).find("only a bureau officer submits"),
+            std::string::npos);
+  disburse::submitBatch(store, audit, officer, id);
+  EXPECT_NE(refusal([&] {
+              disburse::approveBatch(store, audit, officer, id);
+            }).find("only a bureau approver"),
+            std::string::npos);
+  const auto outsider = user("approver9", security::Role::kBureauApprover, "4302");
+  EXPECT_NE(refusal([&] {
+              disburse::approveBatch(store, audit, outsider, id);
+            }).find("does not cover county 430121"),
+            std::string::npos);
+  const auto admin = user("root", security::Role::kSysadmin, "*");
+  EXPECT_NE(refusal([&] {
+              disburse::approveBatch(store, audit, admin, id);
+            }).find("only a bureau approver"),
+            std::string::npos);
+  EXPECT_NE(refusal([&] {
+              disburse::rejectBatch(store, audit, approver1, id, "");
+            }).find("needs a reason"),
+            std::string::npos);
+  EXPECT_EQ(store.loadBatch(id)->status, disburse::BatchStatus::kSubmitted);
+  // The preparer may not approve, even as an approver.
+  auto b = *store.loadBatch(id);
+  const auto preparer_as_approver = user("officer1", security::Role::kBureauApprover, "430121");
+  EXPECT_NE(
+      disburse::refuseApprove(b, preparer_as_approver).value_or("").find("prepared this batch"),
+      std::string::npos);
+}
+
+TEST_P(BatchWorkflowTest, LargeBatchesNeedDistinctApproversAndNobodyApprovesTwice) {
+  store::execute(*f.db,
+                 "UPDATE approval_thresholds SET min_total_fen = 100000 WHERE approvers = 2");
+  const int64_t id = build().batch_ids.at(0);
+  ASSERT_EQ(store.loadBatch(id)->required_approvals, 2);
+  disburse::submitBatch(store, audit, officer, id);
+  auto b = disburse::approveBatch(store, audit, approver1, id);
+  EXPECT_EQ(b.status, disburse::BatchStatus::kSubmitted)
+      << "one approval of two approved the batch";
+  EXPECT_NE(
+      refusal([&] { disburse::approveBatch(store, audit, approver1, id); }).find("already acted"),
+      std::string::npos);
+  EXPECT_EQ(store::queryInt(*f.db, "SELECT SUM(committed_fen) FROM budgets"), 0);
+  b = disburse::approveBatch(store, audit, approver2, id);
+  EXPECT_EQ(b.status, disburse::BatchStatus::kApproved);
+  EXPECT_EQ(b.approvals(), 2);
+}
+
+TEST_P(BatchWorkflowTest, ABudgetThatWouldGoNegativeRefusesApproval) {
+  budget(100);  // 100 yuan per source; the batch needs 625 central
+  const int64_t id = build().batch_ids.at(0);
+  disburse::submitBatch(store, audit, officer, id);
+  const std::string why = refusal([&] { disburse::approveBatch(store, audit, approver1, id); });
+  EXPECT_NE(why.find("is short by"), std::string::npos) << why;
+  EXPECT_EQ(store.loadBatch(id)->status, disburse::BatchStatus::kSubmitted);
+  EXPECT_EQ(store::queryInt(*f.db, "SELECT SUM(committed_fen) FROM budgets"), 0);
+  EXPECT_EQ(f.count("batch_actions", "action = 'approve'"), 0)
+      << "a refused approval left a trace as if it counted";
+  // And the database itself refuses overspending.
+  try {
+    store::execute(*f.db, "UPDATE budgets SET committed_fen = allocated_fen + 1");
+    FAIL() << "an overdrawn budget was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kConflict);
+  }
+}
+
+TEST_P(BatchWorkflowTest, ARejectedBatchReturnsToDraftForANewRound) {
+  const int64_t id = build().batch_ids.at(0);
+  disburse::submitBatch(store, audit, officer, id);
+  auto b = disburse::rejectBatch(store, audit, approver1, id, "two students left the school");
+  EXPECT_EQ(b.status, disburse::BatchStatus::kDraft);
+  EXPECT_EQ(b.cycle, 2);
+  disburse::submitBatch(store, audit, officer, id);
+  b = disburse::approveBatch(store, audit, approver1,
+                             id);  // a new round: the same approver may act again
+  EXPECT_EQ(b.status, disburse::BatchStatus::kApproved);
+}
+
+TEST_P(BatchWorkflowTest, TwoApproversRacingCannotBothWin) {
+  const int64_t id = build().batch_ids.at(0);
+  disburse::submitBatch(store, audit, officer, id);
+  std::atomic<int> won{0}, lost{0};
+  std::atomic<bool> go{false};
+  auto racer = [&](const security::User& u) {
+    auto db = f.scratch.open();
+    store::SqlDisbursementStore s(*db);
+    store::SqlSecurityStore a(*db);
+    while (!go) std::this_thread::yield();
+    try {
+      disburse::approveBatch(s, a, u, id);
+      ++won;
+    } catch (const Error&) {
+      ++lost;
+    }
+  };
+  std::thread t1(racer, approver1), t2(racer, approver2);
+  go = true;
+  t1.join();
+  t2.join();
+  EXPECT_EQ(won.load(), 1);
+  EXPECT_EQ(lost.load(), 1);
+  EXPECT_EQ(f.count("batch_actions", "action = 'approve'"), 1);
+  EXPECT_EQ(store::queryInt(*f.db, "SELECT SUM(committed_fen) FROM budgets"), 5 * 25000);
+  EXPECT_FALSE(security::verifyAudit(audit).broken.has_value());
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, BatchWorkflowTest, ::testing::ValuesIn(testBackends()),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace edupay::testing
