@@ -91,3 +91,20 @@ CREATE TABLE budgets (
   PRIMARY KEY (programme, region, fiscal_year, source),
   CHECK (committed_fen + paid_fen <= allocated_fen)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE TABLE batch_flags (
+  id         BIGINT AUTO_INCREMENT PRIMARY KEY,
+  batch_id   BIGINT NOT NULL,
+  payment_id BIGINT,
+  kind       VARCHAR(24) NOT NULL CHECK (kind IN ('multi_enrollment', 'paid_elsewhere', 'shared_account',
+                                                  'holder_mismatch', 'implausible_age', 'claimed_not_on_roster')),
+  evidence   VARCHAR(500) NOT NULL,
+  status     VARCHAR(10) NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'cleared', 'removed')),
+  cleared_by VARCHAR(64),
+  reason     VARCHAR(500),
+  cleared_at VARCHAR(32),
+  CHECK (status = 'open' OR (cleared_by IS NOT NULL AND reason IS NOT NULL)),
+  KEY batch_flags_batch (batch_id, status),
+  FOREIGN KEY (batch_id) REFERENCES batches(id),
+  FOREIGN KEY (payment_id) REFERENCES payments(id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

@@ -93,3 +93,20 @@ CREATE TABLE budgets (
   PRIMARY KEY (programme, region, fiscal_year, source),
   CHECK (committed_fen + paid_fen <= allocated_fen)
 );
+
+-- Precision checks computed when a batch is built; approval waits until each is cleared (with a
+-- written reason) or its payment is removed from the batch.
+CREATE TABLE batch_flags (
+  id         INTEGER PRIMARY KEY,
+  batch_id   INTEGER NOT NULL REFERENCES batches(id),
+  payment_id INTEGER REFERENCES payments(id),
+  kind       TEXT NOT NULL CHECK (kind IN ('multi_enrollment', 'paid_elsewhere', 'shared_account',
+                                           'holder_mismatch', 'implausible_age', 'claimed_not_on_roster')),
+  evidence   TEXT NOT NULL,
+  status     TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'cleared', 'removed')),
+  cleared_by TEXT,
+  reason     TEXT,
+  cleared_at TEXT,
+  CHECK (status = 'open' OR (cleared_by IS NOT NULL AND reason IS NOT NULL))
+);
+CREATE INDEX batch_flags_batch ON batch_flags(batch_id, status);

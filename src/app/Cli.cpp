@@ -61,6 +61,7 @@ Commands:
                                  draft batches per county and bank, split at the bank's line limit
   batch submit|approve ID --as USER;  batch reject ID --reason TEXT --as APPROVER
   batch show ID --as USER;  batch list [--term T] --as USER
+  batch flags ID --as USER;  batch clear-flag FLAG --reason TEXT --as OFFICER
   budget import FILE --as OFFICER;  budget show [--year YYYY] --as USER
   synth --students N [--seed S] --out DIR [--single-file] [--as-of YYYY-MM-DD]
                                  write a reproducible synthetic province

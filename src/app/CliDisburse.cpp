@@ -149,6 +149,52 @@ int batchList(Context& c, disburse::DisbursementStore& store) {
   return kExitOk;
 }
 
+int batchFlags(Context& c, disburse::DisbursementStore& store) {
+  const int64_t id = batchId(c);
+  const auto user = c.actingUser();
+  auto b = store.loadBatch(id);
+  if (!b || !user.covers(b->paying_region))
+    throw Error(ErrorCode::kNotFound, "no batch " + std::to_string(id) + " in your scope");
+  const auto flags = store.flags(id);
+  if (c.json()) {
+    Poco::JSON::Array arr;
+    for (const auto& f : flags) {
+      Poco::JSON::Object o;
+      o.set("id", f.id);
+      o.set("payment_id", f.payment_id);
+      o.set("kind", f.kind);
+      o.set("evidence", f.evidence);
+      o.set("status", f.status);
+      o.set("cleared_by", f.cleared_by);
+      o.set("reason", f.reason);
+      arr.add(o);
+    }
+    Poco::JSON::Object o;
+    o.set("flags", arr);
+    c.out() << toJson(o) << "\n";
+    return kExitOk;
+  }
+  for (const auto& f : flags) {
+    c.out() << "flag " << f.id << "  payment " << f.payment_id << "  " << f.kind << "  ["
+            << f.status << "]  " << f.evidence
+            << (f.reason.empty() ? "" : "  (cleared by " + f.cleared_by + ": " + f.reason + ")")
+            << "\n";
+  }
+  if (flags.empty()) c.out() << "batch " << id << " has no precision flags\n";
+  return kExitOk;
+}
+
+int batchClearFlag(Context& c, disburse::DisbursementStore& store) {
+  const std::string& w = c.word(2, "FLAG id");
+  if (!text::isAllDigits(w) || w.size() > 15)
+    throw Error(ErrorCode::kInvalidInput, "`" + w + "` is not a flag id");
+  const auto f = disburse::clearFlag(store, c.security(), c.actingUser(), std::stoll(w),
+                                     c.args().get("reason"));
+  c.out() << "flag " << f.id << " (" << f.kind << ") cleared by " << f.cleared_by << ": "
+          << f.reason << "\n";
+  return kExitOk;
+}
+
 int budgetImport(Context& c, disburse::DisbursementStore& store) {
   const std::string& file = c.word(2, "FILE");
   const auto user = c.actingUser();
@@ -253,7 +299,10 @@ int cmdBatch(Context& c) {
   if (sub == "submit" || sub == "approve" || sub == "reject") return batchTransition(c, store, sub);
   if (sub == "show") return batchShow(c, store);
   if (sub == "list") return batchList(c, store);
-  throw Error(ErrorCode::kInvalidInput, "use: edupay batch build|submit|approve|reject|show|list");
+  if (sub == "flags") return batchFlags(c, store);
+  if (sub == "clear-flag") return batchClearFlag(c, store);
+  throw Error(ErrorCode::kInvalidInput,
+              "use: edupay batch build|submit|approve|reject|show|list|flags|clear-flag");
 }
 
 int cmdBudget(Context& c) {

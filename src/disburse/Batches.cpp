@@ -25,6 +25,9 @@ std::string describe(const Batch& b) {
          b.paying_region + ", bank " + b.bank_code + ", part " + std::to_string(b.part) + ")";
 }
 
+/// DESIGN.md §5: one account receiving for more unrelated households than this is flagged.
+constexpr int kSharedAccountLimit = 3;
+
 Batch mustLoad(DisbursementStore& store, int64_t id) {
   auto b = store.loadBatch(id);
   if (!b) throw Error(ErrorCode::kNotFound, "no batch " + std::to_string(id));
@@ -173,6 +176,7 @@ BuildResult buildBatches(DisbursementStore& store, security::SecurityStore& audi
     p.batch.created_on = security::nowIso();
     const int64_t id = store.createBatch(p);
     p.batch.id = id;
+    r.flags += store.flagBatch(p.batch, kSharedAccountLimit);
     security::appendAudit(audit, user.name, "batch.build", "batch:" + std::to_string(id), "",
                           summary(p.batch));
     r.batch_ids.push_back(id);
@@ -204,6 +208,14 @@ Batch approveBatch(DisbursementStore& store, security::SecurityStore& audit,
   Batch b = mustLoad(store, id);
   if (auto why = refuseApprove(b, user))
     throw Error(ErrorCode::kForbidden, "cannot approve " + describe(b) + ": " + *why);
+  int open_flags = 0;
+  for (const auto& f : store.flags(id)) open_flags += f.status == "open";
+  if (open_flags) {
+    throw Error(ErrorCode::kForbidden,
+                "cannot approve " + describe(b) + ": " + std::to_string(open_flags) +
+                    " precision flag(s) are not cleared; the officer clears each with a "
+                    "reason or removes the payment");
+  }
   const std::string before = summary(b);
   store.addAction(id, {b.cycle, user.name, "approve", "", security::nowIso()});
   b.actions.push_back({b.cycle, user.name, "approve", "", ""});
@@ -237,6 +249,35 @@ Batch rejectBatch(DisbursementStore& store, security::SecurityStore& audit,
                         summary(b) + ": " + reason);
   tx->commit();
   return b;
+}
+
+Flag clearFlag(DisbursementStore& store, security::SecurityStore& audit, const security::User& user,
+               int64_t flag_id, const std::string& reason) {
+  if (reason.size() < 10) {
+    throw Error(
+        ErrorCode::kInvalidInput,
+        "clearing a flag needs a written reason (--reason \"...\"), at least 10 characters");
+  }
+  auto tx = store.transaction();
+  auto f = store.flag(flag_id);
+  if (!f) throw Error(ErrorCode::kNotFound, "no flag " + std::to_string(flag_id));
+  const Batch b = mustLoad(store, f->batch_id);
+  if (user.role != security::Role::kBureauOfficer || !user.covers(b.paying_region)) {
+    throw Error(ErrorCode::kForbidden, "only a bureau officer whose scope covers county " +
+                                           b.paying_region + " clears flags of " + describe(b));
+  }
+  if (b.status != BatchStatus::kDraft && b.status != BatchStatus::kSubmitted) {
+    throw Error(ErrorCode::kConflict,
+                describe(b) + " is " + std::string(code(b.status)) + ": its flags are final");
+  }
+  store.clearFlag(flag_id, user.name, reason);
+  security::appendAudit(audit, user.name, "flag.clear", "flag:" + std::to_string(flag_id),
+                        f->kind + ": " + f->evidence, "cleared: " + reason);
+  tx->commit();
+  f->status = "cleared";
+  f->cleared_by = user.name;
+  f->reason = reason;
+  return *f;
 }
 
 }  // namespace edupay::disburse

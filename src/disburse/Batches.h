@@ -87,6 +87,17 @@ std::optional<std::string> refuseApprove(const Batch& b, const security::User& u
 std::optional<std::string> refuseReject(const Batch& b, const security::User& user,
                                         const std::string& reason);
 
+/// A precision check that fired on a payment of a batch (DESIGN.md §5), with its evidence.
+struct Flag {
+  int64_t id = 0;
+  int64_t batch_id = 0;
+  int64_t payment_id = 0;
+  std::string kind;  ///< multi_enrollment, shared_account, holder_mismatch, implausible_age, ...
+  std::string evidence;  ///< what was found, without resident IDs or account numbers
+  std::string status;    ///< open, cleared, removed
+  std::string cleared_by, reason;
+};
+
 struct BudgetLine {
   std::string programme, region;
   int fiscal_year = 0;
@@ -120,6 +131,13 @@ class DisbursementStore {
   /// is missing or would be overdrawn.
   virtual void commitBudget(const Batch& b, int fiscal_year) = 0;
   virtual void importBudget(const std::vector<BudgetLine>& lines) = 0;
+  /// Runs the precision checks on a new batch and records what they find; returns the count.
+  /// `shared_account_limit`: an account may receive for at most this many households.
+  virtual int64_t flagBatch(const Batch& b, int shared_account_limit) = 0;
+  virtual std::vector<Flag> flags(int64_t batch_id) = 0;
+  virtual std::optional<Flag> flag(int64_t flag_id) = 0;
+  /// Error(kConflict) when the flag is no longer open.
+  virtual void clearFlag(int64_t flag_id, const std::string& user, const std::string& reason) = 0;
   virtual std::vector<BudgetLine> budgets(const std::string& region_prefix, int fiscal_year) = 0;
 };
 
@@ -128,9 +146,15 @@ struct BuildResult {
   int64_t payments = 0;
   Money total;
   int64_t unbankable = 0;
+  int64_t flags = 0;
 };
+
+/// Clears a flag with a written reason (a bureau officer in scope; audited).
+Flag clearFlag(DisbursementStore& store, security::SecurityStore& audit, const security::User& user,
+               int64_t flag_id, const std::string& reason);
 /// `edupay batch build`: a bureau officer whose scope covers the region gathers eligible,
-/// not-yet-batched entitlements into draft batches (one transaction, audited).
+/// not-yet-batched entitlements into draft batches (one transaction, audited) and runs the
+/// precision checks on each.
 BuildResult buildBatches(DisbursementStore& store, security::SecurityStore& audit,
                          const security::User& user, const std::string& programme, const Term& term,
                          const std::string& region);

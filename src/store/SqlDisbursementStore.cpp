@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "common/Error.h"
+#include "domain/Codes.h"
 #include "store/SqlHelpers.h"
 
 namespace edupay::store {
@@ -296,6 +297,140 @@ std::vector<disburse::BudgetLine> SqlDisbursementStore::budgets(const std::strin
                    Money::fromFen(s->getInt(6)), Money::fromFen(s->getInt(7))});
   }
   return out;
+}
+
+int64_t SqlDisbursementStore::flagBatch(const disburse::Batch& b, int shared_account_limit) {
+  std::vector<SqlValue> flags;
+  auto add = [&](int64_t payment_id, const char* kind, const std::string& evidence) {
+    appendRow(flags, b.id, payment_id, kind, evidence.substr(0, 500));
+  };
+  const SqlValue batch = b.id;
+  const Term term = Term::parse(b.term);
+  // Enrolled at two schools during the term (a transfer mid-term, or two rolls claiming the
+  // student).
+  {
+    auto s = db_.prepare(
+        "SELECT p.id, COUNT(DISTINCT en.school_id) FROM payments p JOIN entitlements e ON e.id = "
+        "p.entitlement_id "
+        "JOIN enrollments en ON en.person_id = e.person_id AND en.enroll_date <= ? AND "
+        "(en.end_date IS NULL OR en.end_date >= ?) WHERE p.batch_id = ? GROUP BY p.id HAVING "
+        "COUNT(DISTINCT "
+        "en.school_id) > 1");
+    s->bind(1, term.lastDay().str());
+    s->bind(2, term.firstDay().str());
+    s->bind(3, batch);
+    while (s->next()) {
+      add(s->getInt(0), "multi_enrollment",
+          "enrolled at " + std::to_string(s->getInt(1)) + " schools during " + b.term);
+    }
+  }
+  // The same student already has a live payment of this programme and term in another batch (the
+  // database forbids it per entitlement; this catches it across entitlements).
+  {
+    auto s = db_.prepare(
+        "SELECT p.id, o.batch_id FROM payments p JOIN entitlements e ON e.id = p.entitlement_id "
+        "JOIN entitlements e2 ON e2.person_id = e.person_id AND e2.programme = e.programme AND "
+        "e2.term = e.term "
+        "AND e2.id <> e.id JOIN payments o ON o.entitlement_id = e2.id AND o.status IN ('pending', "
+        "'sent', 'paid') "
+        "WHERE p.batch_id = ?");
+    s->bind(1, batch);
+    while (s->next())
+      add(s->getInt(0), "paid_elsewhere", "also in batch " + std::to_string(s->getInt(1)));
+  }
+  // One account receiving for many unrelated households.
+  {
+    auto s = db_.prepare(
+        "SELECT p.id, p.acct_mask, (SELECT COUNT(DISTINCT COALESCE(hm.household_id, "
+        "-a2.student_id)) "
+        "  FROM bank_accounts a2 LEFT JOIN household_members hm ON hm.person_id = a2.student_id "
+        "AND "
+        "  hm.relation = 'student' WHERE a2.acct_hash = a.acct_hash AND a2.valid_to IS NULL) "
+        "FROM payments p JOIN bank_accounts a ON a.id = p.account_id WHERE p.batch_id = ?");
+    s->bind(1, batch);
+    while (s->next()) {
+      const int64_t households = s->getInt(2);
+      if (households > shared_account_limit) {
+        add(s->getInt(0), "shared_account",
+            "account " + s->getText(1) + " receives for students of " + std::to_string(households) +
+                " households (limit " + std::to_string(shared_account_limit) + ")");
+      }
+    }
+  }
+  // The account holder is neither the student nor a registered guardian.
+  {
+    auto s = db_.prepare(
+        "SELECT p.id, p.holder_name FROM payments p JOIN entitlements e ON e.id = p.entitlement_id "
+        "JOIN persons st ON st.id = e.person_id WHERE p.batch_id = ? AND p.payee <> 'school' AND "
+        "p.holder_name <> st.name AND NOT EXISTS (SELECT 1 FROM guardians g JOIN persons gp ON "
+        "gp.id = g.guardian_id "
+        "WHERE g.student_id = st.id AND gp.name = p.holder_name)");
+    s->bind(1, batch);
+    while (s->next()) {
+      add(s->getInt(0), "holder_mismatch",
+          "account holder " + s->getText(1) + " is neither the student nor a registered guardian");
+    }
+  }
+  // An age implausible for the stage on the reference date.
+  {
+    auto s = db_.prepare(
+        "SELECT p.id, st.birth_date, en.stage FROM payments p JOIN entitlements e ON e.id = "
+        "p.entitlement_id "
+        "JOIN persons st ON st.id = e.person_id JOIN enrollments en ON en.person_id = st.id AND "
+        "en.end_date IS NULL "
+        "WHERE p.batch_id = ?");
+    s->bind(1, batch);
+    const Date reference = term.referenceDate();
+    while (s->next()) {
+      const auto birth = Date::parse(s->getText(1));
+      const auto stage = domain::parseStage(s->getText(2));
+      if (!birth || !stage) continue;
+      const int age = reference.yearsSince(*birth);
+      const auto range = domain::plausibleAge(*stage);
+      if (age < range.min || age > range.max) {
+        add(s->getInt(0), "implausible_age",
+            "age " + std::to_string(age) + " is implausible for " + s->getText(2));
+      }
+    }
+  }
+  insertMany(db_, "INSERT INTO batch_flags (batch_id, payment_id, kind, evidence)", 4, flags);
+  return static_cast<int64_t>(flags.size() / 4);
+}
+
+std::vector<disburse::Flag> SqlDisbursementStore::flags(int64_t batch_id) {
+  auto s = db_.prepare(
+      "SELECT id, batch_id, payment_id, kind, evidence, status, cleared_by, reason FROM "
+      "batch_flags WHERE batch_id = ? "
+      "ORDER BY id");
+  s->bind(1, batch_id);
+  std::vector<disburse::Flag> out;
+  while (s->next()) {
+    out.push_back({s->getInt(0), s->getInt(1), s->isNull(2) ? 0 : s->getInt(2), s->getText(3),
+                   s->getText(4), s->getText(5), s->getText(6), s->getText(7)});
+  }
+  return out;
+}
+
+std::optional<disburse::Flag> SqlDisbursementStore::flag(int64_t flag_id) {
+  auto s = db_.prepare(
+      "SELECT id, batch_id, payment_id, kind, evidence, status, cleared_by, reason FROM "
+      "batch_flags WHERE id = ?");
+  s->bind(1, flag_id);
+  if (!s->next()) return std::nullopt;
+  return disburse::Flag{s->getInt(0),  s->getInt(1),  s->isNull(2) ? 0 : s->getInt(2),
+                        s->getText(3), s->getText(4), s->getText(5),
+                        s->getText(6), s->getText(7)};
+}
+
+void SqlDisbursementStore::clearFlag(int64_t flag_id, const std::string& user,
+                                     const std::string& reason) {
+  if (execute(
+          db_,
+          "UPDATE batch_flags SET status = 'cleared', cleared_by = ?, reason = ?, cleared_at = ? "
+          "WHERE id = ? AND status = 'open'",
+          {user, reason, security::nowIso(), flag_id}) != 1) {
+    throw Error(ErrorCode::kConflict, "flag " + std::to_string(flag_id) + " is not open");
+  }
 }
 
 }  // namespace edupay::store

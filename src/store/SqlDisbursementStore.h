@@ -28,6 +28,10 @@ class SqlDisbursementStore : public disburse::DisbursementStore {
   void importBudget(const std::vector<disburse::BudgetLine>& lines) override;
   std::vector<disburse::BudgetLine> budgets(const std::string& region_prefix,
                                             int fiscal_year) override;
+  int64_t flagBatch(const disburse::Batch& b, int shared_account_limit) override;
+  std::vector<disburse::Flag> flags(int64_t batch_id) override;
+  std::optional<disburse::Flag> flag(int64_t flag_id) override;
+  void clearFlag(int64_t flag_id, const std::string& user, const std::string& reason) override;
 
  private:
   Database& db_;
