@@ -63,6 +63,10 @@ Commands:
   batch show ID --as USER;  batch list [--term T] --as USER
   batch flags ID --as USER;  batch clear-flag FLAG --reason TEXT --as OFFICER
   budget import FILE --as OFFICER;  budget show [--year YYYY] --as USER
+  notice publish --term T --programme P --school CODE [--out DIR] --as USER
+                                 the school's public notice (HTML + CSV); 5 working days for objections
+  objection add RESIDENT_ID --programme P --term T --text TEXT --as OFFICER
+  objection resolve ID --decision upheld|dismissed --reason TEXT --as OFFICER
   synth --students N [--seed S] --out DIR [--single-file] [--as-of YYYY-MM-DD]
                                  write a reproducible synthetic province
 
@@ -415,6 +419,8 @@ int dispatch(Context& c) {
   if (cmd == "audit") return cmdAudit(c);
   if (cmd == "batch") return cmdBatch(c);
   if (cmd == "budget") return cmdBudget(c);
+  if (cmd == "notice") return cmdNotice(c);
+  if (cmd == "objection") return cmdObjection(c);
   if (cmd == "entitle") return cmdEntitle(c);
   if (cmd == "explain") return cmdExplain(c);
   if (cmd == "report" && sub == "dropouts") return cmdReportDropouts(c);

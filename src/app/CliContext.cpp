@@ -24,7 +24,8 @@ const std::map<std::string, bool> kKnownOptions = {
     {"programme", true},    {"year", true},          {"term", true},
     {"region", true},       {"exceptions", true},    {"lang", true},
     {"as", true},           {"role", true},          {"scope", true},
-    {"reason", true},
+    {"reason", true},       {"school", true},        {"text", true},
+    {"decision", true},
 };
 
 }  // namespace

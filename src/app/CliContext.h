@@ -134,6 +134,8 @@ std::string readPassword(Context& c, const char* env, const std::string& prompt)
 // Batch and budget commands (CliDisburse.cpp).
 int cmdBatch(Context& c);
 int cmdBudget(Context& c);
+int cmdNotice(Context& c);
+int cmdObjection(Context& c);
 
 // User and audit commands (CliSecurity.cpp).
 int cmdUser(Context& c);

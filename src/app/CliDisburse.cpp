@@ -1,12 +1,15 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
+#include <sys/stat.h>
+
 #include <fstream>
 
 #include "app/Cli.h"
 #include "app/CliContext.h"
 #include "common/Csv.h"
 #include "common/Error.h"
+#include "common/ResidentId.h"
 #include "common/Text.h"
 #include "disburse/Batches.h"
 #include "store/SqlDisbursementStore.h"
@@ -291,6 +294,94 @@ int budgetShow(Context& c, disburse::DisbursementStore& store) {
 }
 
 }  // namespace
+
+int cmdNotice(Context& c) {
+  const std::string sub = c.args().words.size() > 1 ? c.args().words[1] : "";
+  if (sub != "publish")
+    throw Error(ErrorCode::kInvalidInput,
+                "use: edupay notice publish --term T --programme P --school S");
+  store::SqlDisbursementStore store(c.db());
+  const Term term = Term::parse(c.args().get("term"));
+  auto [policy, policy_id] = c.activePolicy();
+  const std::string out = c.args().get("out", "notices");
+  ::mkdir(out.c_str(), 0755);
+  const auto r =
+      disburse::publishNotice(store, c.security(), c.actingUser(), c.args().get("programme"), term,
+                              c.args().get("school"), out, policy.holidays, Date::today());
+  if (c.json()) {
+    Poco::JSON::Object o;
+    o.set("notice_id", r.info.id);
+    o.set("entries", r.info.entries);
+    o.set("total", r.info.total.toYuan());
+    o.set("window_ends", r.info.window_ends);
+    o.set("html", r.html_path);
+    o.set("csv", r.csv_path);
+    c.out() << toJson(o) << "\n";
+  } else {
+    c.out() << "notice " << r.info.id << " for " << r.info.school_name << ": " << r.info.entries
+            << " students, " << r.info.total.toYuanGrouped() << " yuan; objections until "
+            << r.info.window_ends << "\n  " << r.html_path << "\n  " << r.csv_path << "\n";
+  }
+  return kExitOk;
+}
+
+int cmdObjection(Context& c) {
+  store::SqlDisbursementStore store(c.db());
+  const std::string sub = c.args().words.size() > 1 ? c.args().words[1] : "";
+  const auto user = c.actingUser();
+  if (user.role != security::Role::kBureauOfficer)
+    throw Error(ErrorCode::kForbidden, "only a bureau officer records objections");
+  if (sub == "add") {
+    const std::string& key = c.word(2, "RESIDENT_ID");
+    std::string why;
+    auto rid = ResidentId::parse(key, &why);
+    if (!rid)
+      throw Error(ErrorCode::kInvalidInput,
+                  "`" + maskMiddle(key, 4, 4) + "` is not a resident ID: " + why);
+    const std::string text = c.args().get("text");
+    if (text.size() < 5)
+      throw Error(ErrorCode::kInvalidInput, "--text must say what the objection is");
+    auto tx = store.transaction();
+    const auto ent =
+        store.entitlementFor(c.cipher().blindIndex("resident_id", rid->str()),
+                             c.args().get("programme"), Term::parse(c.args().get("term")));
+    if (!ent || !user.covers(ent->second))
+      throw Error(ErrorCode::kNotFound, "no such entitlement in your scope");
+    const int64_t id = store.addObjection(ent->first, user.name, text);
+    security::appendAudit(c.security(), user.name, "objection.add",
+                          "objection:" + std::to_string(id),
+                          "entitlement:" + std::to_string(ent->first), text);
+    tx->commit();
+    c.out() << "objection " << id << " recorded; the payment is held until it is resolved\n";
+    return kExitOk;
+  }
+  if (sub == "resolve") {
+    const std::string& w = c.word(2, "OBJECTION id");
+    if (!text::isAllDigits(w) || w.size() > 15)
+      throw Error(ErrorCode::kInvalidInput, "`" + w + "` is not an objection id");
+    const int64_t id = std::stoll(w);
+    const std::string decision = c.args().get("decision");
+    if (decision != "upheld" && decision != "dismissed") {
+      throw Error(ErrorCode::kInvalidInput,
+                  "--decision must be upheld (the student is not paid) or dismissed");
+    }
+    const std::string reason = c.args().get("reason");
+    if (reason.size() < 5) throw Error(ErrorCode::kInvalidInput, "--reason must say why");
+    auto tx = store.transaction();
+    const auto region = store.objectionRegion(id);
+    if (!region || !user.covers(*region))
+      throw Error(ErrorCode::kNotFound, "no objection " + w + " in your scope");
+    store.resolveObjection(id, user.name, decision, reason);
+    security::appendAudit(c.security(), user.name, "objection.resolve", "objection:" + w, "open",
+                          decision + ": " + reason);
+    tx->commit();
+    c.out() << "objection " << id << " " << decision << "\n";
+    return kExitOk;
+  }
+  throw Error(ErrorCode::kInvalidInput,
+              "use: edupay objection add RESIDENT_ID --programme P --term T --text TEXT, or "
+              "edupay objection resolve ID --decision upheld|dismissed --reason TEXT");
+}
 
 int cmdBatch(Context& c) {
   store::SqlDisbursementStore store(c.db());

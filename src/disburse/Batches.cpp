@@ -216,6 +216,9 @@ Batch approveBatch(DisbursementStore& store, security::SecurityStore& audit,
                     " precision flag(s) are not cleared; the officer clears each with a "
                     "reason or removes the payment");
   }
+  if (auto why = noticeRefusal(store, id, Date::today())) {
+    throw Error(ErrorCode::kForbidden, "cannot approve " + describe(b) + ": " + *why);
+  }
   const std::string before = summary(b);
   store.addAction(id, {b.cycle, user.name, "approve", "", security::nowIso()});
   b.actions.push_back({b.cycle, user.name, "approve", "", ""});

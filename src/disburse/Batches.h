@@ -9,6 +9,7 @@
 #include "common/Money.h"
 #include "common/StoreTransaction.h"
 #include "common/Term.h"
+#include "disburse/Notices.h"
 #include "security/Users.h"
 
 namespace edupay::disburse {
@@ -105,11 +106,9 @@ struct BudgetLine {
   Money allocated, committed, paid, returned;
 };
 
-/// Persistence of batches, payments and budgets (implemented in src/store).
-class DisbursementStore {
+/// Persistence of batches, payments, budgets, notices and objections (implemented in src/store).
+class DisbursementStore : public NoticeStore {
  public:
-  virtual ~DisbursementStore() = default;
-  virtual std::unique_ptr<StoreTransaction> transaction() = 0;
   /// Eligible entitlements of a programme and term not in a live payment, ordered by paying
   /// county, bank and person; entitlements without a usable bank are counted in `unbankable`.
   virtual std::vector<Candidate> candidates(const std::string& programme, const Term& term,

@@ -32,6 +32,22 @@ class SqlDisbursementStore : public disburse::DisbursementStore {
   std::vector<disburse::Flag> flags(int64_t batch_id) override;
   std::optional<disburse::Flag> flag(int64_t flag_id) override;
   void clearFlag(int64_t flag_id, const std::string& user, const std::string& reason) override;
+  std::optional<std::tuple<int64_t, std::string, std::string>> school(
+      const std::string& code) override;
+  std::vector<disburse::NoticeEntry> noticeEntries(const std::string& programme, const Term& term,
+                                                   int64_t school_id) override;
+  int64_t saveNotice(const disburse::NoticeInfo& info, int64_t school_id,
+                     const std::string& sha256) override;
+  std::vector<std::pair<std::string, std::string>> noticeWindows(int64_t batch_id) override;
+  int64_t openObjections(int64_t batch_id) override;
+  std::optional<std::pair<int64_t, std::string>> entitlementFor(const std::string& rid_hash,
+                                                                const std::string& programme,
+                                                                const Term& term) override;
+  int64_t addObjection(int64_t entitlement_id, const std::string& user,
+                       const std::string& text) override;
+  void resolveObjection(int64_t id, const std::string& user, const std::string& decision,
+                        const std::string& resolution) override;
+  std::optional<std::string> objectionRegion(int64_t id) override;
 
  private:
   Database& db_;

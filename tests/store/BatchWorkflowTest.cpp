@@ -3,6 +3,7 @@
 #include <atomic>
 #include <thread>
 
+#include "common/AtomicFile.h"
 #include "common/BankAccountNumber.h"
 #include "common/Error.h"
 #include "disburse/Batches.h"
@@ -60,6 +61,21 @@ class BatchWorkflowTest : public ::testing::TestWithParam<std::string> {
     o.term = Term::parse("2026-autumn");
     EXPECT_EQ(rules::runEntitlements(ents, policy, policy_id, o).eligible, 5);
     budget(100000000);
+    calendar = policy.holidays;
+  }
+
+  /// Publishes the school's notice on `day` (its objection window is 5 working days).
+  disburse::PublishResult publish(const Date& day) {
+    return disburse::publishNotice(store, audit, officer, kProgramme, Term::parse("2026-autumn"),
+                                   "4301210001", f.scratch.dir(), calendar, day);
+  }
+
+  /// Builds, publishes the notice well in the past and submits: ready for approvers.
+  int64_t submitted() {
+    const int64_t id = build().batch_ids.at(0);
+    publish(*Date::fromYmd(2026, 9, 14));
+    disburse::submitBatch(store, audit, officer, id);
+    return id;
   }
 
   void budget(int64_t yuan_each) {
@@ -94,6 +110,7 @@ class BatchWorkflowTest : public ::testing::TestWithParam<std::string> {
   store::SqlDisbursementStore store;
   store::SqlSecurityStore audit;
   int64_t policy_id = 0;
+  HolidayCalendar calendar;
   security::User officer = user("officer1", security::Role::kBureauOfficer, "430121");
   security::User approver1 = user("approver1", security::Role::kBureauApprover, "4301");
   security::User approver2 = user("approver2", security::Role::kBureauApprover, "430121");
@@ -136,8 +153,7 @@ TEST_P(BatchWorkflowTest, TheDatabaseAllowsOneLivePaymentPerEntitlement) {
 }
 
 TEST_P(BatchWorkflowTest, SubmitThenApproveCommitsTheBudgetExactly) {
-  const int64_t id = build().batch_ids.at(0);
-  disburse::submitBatch(store, audit, officer, id);
+  const int64_t id = submitted();
   const auto b = disburse::approveBatch(store, audit, approver1, id);
   EXPECT_EQ(b.status, disburse::BatchStatus::kApproved);
   EXPECT_EQ(store::queryInt(*f.db, "SELECT SUM(committed_fen) FROM budgets"), 5 * 25000);
@@ -189,9 +205,8 @@ TEST_P(BatchWorkflowTest, RefusesEveryForbiddenMoveWithAReason) {
 TEST_P(BatchWorkflowTest, LargeBatchesNeedDistinctApproversAndNobodyApprovesTwice) {
   store::execute(*f.db,
                  "UPDATE approval_thresholds SET min_total_fen = 100000 WHERE approvers = 2");
-  const int64_t id = build().batch_ids.at(0);
+  const int64_t id = submitted();
   ASSERT_EQ(store.loadBatch(id)->required_approvals, 2);
-  disburse::submitBatch(store, audit, officer, id);
   auto b = disburse::approveBatch(store, audit, approver1, id);
   EXPECT_EQ(b.status, disburse::BatchStatus::kSubmitted)
       << "one approval of two approved the batch";
@@ -206,8 +221,7 @@ TEST_P(BatchWorkflowTest, LargeBatchesNeedDistinctApproversAndNobodyApprovesTwic
 
 TEST_P(BatchWorkflowTest, ABudgetThatWouldGoNegativeRefusesApproval) {
   budget(100);  // 100 yuan per source; the batch needs 625 central
-  const int64_t id = build().batch_ids.at(0);
-  disburse::submitBatch(store, audit, officer, id);
+  const int64_t id = submitted();
   const std::string why = refusal([&] { disburse::approveBatch(store, audit, approver1, id); });
   EXPECT_NE(why.find("is short by"), std::string::npos) << why;
   EXPECT_EQ(store.loadBatch(id)->status, disburse::BatchStatus::kSubmitted);
@@ -224,8 +238,7 @@ TEST_P(BatchWorkflowTest, ABudgetThatWouldGoNegativeRefusesApproval) {
 }
 
 TEST_P(BatchWorkflowTest, ARejectedBatchReturnsToDraftForANewRound) {
-  const int64_t id = build().batch_ids.at(0);
-  disburse::submitBatch(store, audit, officer, id);
+  const int64_t id = submitted();
   auto b = disburse::rejectBatch(store, audit, approver1, id, "two students left the school");
   EXPECT_EQ(b.status, disburse::BatchStatus::kDraft);
   EXPECT_EQ(b.cycle, 2);
@@ -236,8 +249,7 @@ TEST_P(BatchWorkflowTest, ARejectedBatchReturnsToDraftForANewRound) {
 }
 
 TEST_P(BatchWorkflowTest, TwoApproversRacingCannotBothWin) {
-  const int64_t id = build().batch_ids.at(0);
-  disburse::submitBatch(store, audit, officer, id);
+  const int64_t id = submitted();
   std::atomic<int> won{0}, lost{0};
   std::atomic<bool> go{false};
   auto racer = [&](const security::User& u) {
@@ -274,6 +286,7 @@ TEST_P(BatchWorkflowTest, PrecisionFlagsBlockApprovalUntilClearedWithAReason) {
   const auto r = build();
   ASSERT_EQ(r.batch_ids.size(), 1u);
   const int64_t id = r.batch_ids[0];
+  publish(*Date::fromYmd(2026, 9, 14));
   const auto fl = store.flags(id);
   int shared = 0, holder = 0;
   for (const auto& x : fl) {
@@ -303,6 +316,74 @@ TEST_P(BatchWorkflowTest, PrecisionFlagsBlockApprovalUntilClearedWithAReason) {
   EXPECT_EQ(disburse::approveBatch(store, audit, approver1, id).status,
             disburse::BatchStatus::kApproved);
   EXPECT_EQ(f.count("audit_events", "action = 'flag.clear'"), static_cast<int64_t>(fl.size()));
+}
+
+TEST_P(BatchWorkflowTest, ApprovalWaitsForTheNoticeWindowAndObjections) {
+  const int64_t id = build().batch_ids.at(0);
+  disburse::submitBatch(store, audit, officer, id);
+  EXPECT_NE(refusal([&] {
+              disburse::approveBatch(store, audit, approver1, id);
+            }).find("no public notice"),
+            std::string::npos);
+  const auto notice = publish(Date::today());
+  const std::string open = refusal([&] { disburse::approveBatch(store, audit, approver1, id); });
+  EXPECT_NE(open.find("window is still open"), std::string::npos) << open;
+  EXPECT_NE(open.find(notice.info.window_ends), std::string::npos) << open;
+  publish(*Date::fromYmd(2026, 9, 14));  // an earlier notice does not shorten the newer window
+  EXPECT_NE(refusal([&] {
+              disburse::approveBatch(store, audit, approver1, id);
+            }).find("window is still open"),
+            std::string::npos);
+}
+
+TEST_P(BatchWorkflowTest, AnOpenObjectionHoldsTheBatch) {
+  const int64_t id = submitted();
+  const int64_t ent = store::queryInt(*f.db, "SELECT MIN(entitlement_id) FROM payments");
+  const int64_t objection = store.addObjection(ent, "officer1", "the family moved away in August");
+  EXPECT_NE(
+      refusal([&] { disburse::approveBatch(store, audit, approver1, id); }).find("objection(s)"),
+      std::string::npos);
+  store.resolveObjection(objection, "officer1", "dismissed",
+                         "the family still lives in the county");
+  EXPECT_EQ(disburse::approveBatch(store, audit, approver1, id).status,
+            disburse::BatchStatus::kApproved);
+}
+
+TEST_P(BatchWorkflowTest, TheNoticeShowsNoPrivateData) {
+  (void)build();
+  const auto r = publish(*Date::fromYmd(2026, 9, 14));
+  EXPECT_EQ(r.info.entries, 5);
+  EXPECT_NE(r.info.window_ends, r.info.published_on);
+  for (const auto& path : {r.html_path, r.csv_path}) {
+    const std::string text = readFile(path);
+    EXPECT_NE(text.find("张三"), std::string::npos) << "the notice must show names";
+    for (int seq : {1, 3, 5, 7, 9}) {
+      const std::string id = makeId("430121", "20170315", seq);
+      EXPECT_EQ(text.find(id), std::string::npos) << path << " shows a resident ID";
+      EXPECT_EQ(text.find(id.substr(6, 8)), std::string::npos)
+          << path << " shows a birth date (in ID form)";
+      EXPECT_EQ(text.find(card(seq)), std::string::npos) << path << " shows an account number";
+      EXPECT_EQ(text.find(card(seq).substr(card(seq).size() - 4)), std::string::npos)
+          << path << " shows account digits";
+    }
+    EXPECT_EQ(text.find("2017-03-15"), std::string::npos) << path << " shows a birth date";
+    EXPECT_EQ(text.find("430121"), std::string::npos)
+        << path << " shows a household or region code";
+    for (const char* word : {"电话", "phone", "地址", "address", "身份证", "账号"}) {
+      EXPECT_EQ(text.find(word), std::string::npos) << path << " has a " << word << " column";
+    }
+  }
+}
+
+TEST_P(BatchWorkflowTest, AnUpheldObjectionKeepsTheStudentOutOfLaterBatches) {
+  const int64_t ent =
+      store::queryInt(*f.db, "SELECT MIN(id) FROM entitlements WHERE status = 'eligible'");
+  const int64_t objection =
+      store.addObjection(ent, "officer1", "the student is not at this school");
+  store.resolveObjection(objection, "officer1", "upheld", "confirmed with the school roll");
+  const auto r = build();
+  EXPECT_EQ(r.payments, 4);
+  EXPECT_EQ(f.count("payments", "entitlement_id = " + std::to_string(ent)), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, BatchWorkflowTest, ::testing::ValuesIn(testBackends()),

@@ -1,0 +1,155 @@
+#include "disburse/Notices.h"
+
+#include <sstream>
+
+#include "common/AtomicFile.h"
+#include "common/Csv.h"
+#include "common/Error.h"
+#include "security/FieldCipher.h"
+
+namespace edupay::disburse {
+namespace {
+
+std::string escape(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string renderNoticeHtml(const NoticeInfo& info, const std::vector<NoticeEntry>& entries) {
+  std::ostringstream h;
+  h << "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>"
+    << escape(info.school_name + " 资助公示 " + info.term) << "</title>\n"
+    << "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;width:100%}"
+       "th,td{border:1px solid #444;padding:4px 8px;text-align:left}td.n{text-align:right}"
+       "@media print{body{margin:0}}</style></head>\n<body>\n"
+    << "<h1>" << escape(info.school_name) << " 学生资助公示 / Student aid notice</h1>\n"
+    << "<p>" << escape(info.programme) << " · " << escape(info.term) << " · " << info.entries
+    << " 人 / students · " << info.total.toYuanGrouped() << " 元 / yuan</p>\n"
+    << "<p>公示期 / Notice period: " << escape(info.published_on) << " — "
+    << escape(info.window_ends) << "（"
+    << "如有异议请在公示期内向学校或县学生资助管理中心反映 / objections to the school or the "
+       "county student-aid "
+       "centre within the period）</p>\n"
+    << "<table>\n<thead><tr><th>姓名 Name</th><th>学校 School</th><th>学段 Department</th><th>年级 "
+       "Grade</th>"
+       "<th>专业 Major</th><th>班级 Class</th><th>项目 Programme</th><th>金额 "
+       "Amount</th></tr></thead>\n<tbody>\n";
+  for (const auto& e : entries) {
+    h << "<tr><td>" << escape(e.name) << "</td><td>" << escape(e.school) << "</td><td>"
+      << escape(e.stage) << "</td><td>" << escape(e.grade) << "</td><td>" << escape(e.major)
+      << "</td><td>" << escape(e.class_name) << "</td><td>" << escape(e.programme)
+      << "</td><td class=\"n\">" << e.amount.toYuan() << "</td></tr>\n";
+  }
+  h << "</tbody>\n</table>\n</body></html>\n";
+  return h.str();
+}
+
+std::string renderNoticeCsv(const std::vector<NoticeEntry>& entries) {
+  std::ostringstream out;
+  CsvWriter::Options o;
+  o.utf8_bom = true;
+  CsvWriter csv(out, o);
+  csv.writeRow({"姓名 name", "学校 school", "学段 department", "年级 grade", "专业 major",
+                "班级 class", "项目 programme", "金额 amount"});
+  for (const auto& e : entries) {
+    csv.writeRow({e.name, e.school, e.stage, e.grade, e.major, e.class_name, e.programme,
+                  e.amount.toYuan()});
+  }
+  return out.str();
+}
+
+PublishResult publishNotice(NoticeStore& store, security::SecurityStore& audit,
+                            const security::User& user, const std::string& programme,
+                            const Term& term, const std::string& school_code,
+                            const std::string& out_dir, const HolidayCalendar& calendar,
+                            const Date& today, int working_days) {
+  auto tx = store.transaction();
+  const auto school = store.school(school_code);
+  if (!school) throw Error(ErrorCode::kNotFound, "no school " + school_code);
+  const auto& [school_id, school_name, region] = *school;
+  const bool allowed = (user.role == security::Role::kBureauOfficer && user.covers(region)) ||
+                       (user.role == security::Role::kSchoolAdmin && user.scope == school_code);
+  if (!allowed) {
+    throw Error(ErrorCode::kForbidden,
+                user.name + " may not publish notices for school " + school_code +
+                    " (a bureau officer of its county or its own administrator may)");
+  }
+  const auto entries = store.noticeEntries(programme, term, school_id);
+  if (entries.empty()) {
+    throw Error(ErrorCode::kNotFound, "no eligible students of " + programme + " in " + term.str() +
+                                          " at school " + school_code +
+                                          "; run `edupay entitle` first");
+  }
+  PublishResult r;
+  r.info.term = term.str();
+  r.info.programme = programme;
+  r.info.school_code = school_code;
+  r.info.school_name = school_name;
+  r.info.published_by = user.name;
+  r.info.published_on = today.str();
+  r.info.window_ends = calendar.addWorkingDays(today, working_days).str();
+  r.info.entries = static_cast<int64_t>(entries.size());
+  for (const auto& e : entries) r.info.total += e.amount;
+  const std::string html = renderNoticeHtml(r.info, entries);
+  const std::string csv = renderNoticeCsv(entries);
+  const std::string base = out_dir + "/notice-" + term.str() + "-" + programme + "-" + school_code;
+  r.html_path = base + ".html";
+  r.csv_path = base + ".csv";
+  writeFileAtomically(r.html_path, html);
+  writeFileAtomically(r.csv_path, csv);
+  r.info.id = store.saveNotice(r.info, school_id, security::sha256Hex(html + csv));
+  security::appendAudit(
+      audit, user.name, "notice.publish", "notice:" + std::to_string(r.info.id), "",
+      programme + " " + term.str() + " school " + school_code + ": " +
+          std::to_string(r.info.entries) + " entries until " + r.info.window_ends);
+  tx->commit();
+  return r;
+}
+
+std::optional<std::string> noticeRefusal(NoticeStore& store, int64_t batch_id, const Date& today) {
+  std::string missing, open;
+  int missing_n = 0, open_n = 0;
+  for (const auto& [school, window_ends] : store.noticeWindows(batch_id)) {
+    if (window_ends.empty()) {
+      if (missing_n++ < 5) missing += (missing.empty() ? "" : ", ") + school;
+    } else if (window_ends >= today.str()) {
+      if (open_n++ < 5) open += (open.empty() ? "" : ", ") + school + " until " + window_ends;
+    }
+  }
+  if (missing_n)
+    return "no public notice has been published for " + std::to_string(missing_n) +
+           " school(s): " + missing;
+  if (open_n)
+    return "the public-notice window is still open for " + std::to_string(open_n) +
+           " school(s): " + open;
+  if (const int64_t n = store.openObjections(batch_id)) {
+    return std::to_string(n) + " objection(s) against payments of this batch are not resolved";
+  }
+  return std::nullopt;
+}
+
+}  // namespace edupay::disburse
