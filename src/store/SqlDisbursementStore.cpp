@@ -11,15 +11,6 @@
 namespace edupay::store {
 namespace {
 
-class SqlTransaction : public StoreTransaction {
- public:
-  explicit SqlTransaction(Database& db) : tx_(db) {}
-  void commit() override { tx_.commit(); }
-
- private:
-  Transaction tx_;
-};
-
 std::string pad(int64_t v, size_t width) {
   std::string s = std::to_string(v);
   return std::string(width > s.size() ? width - s.size() : 0, '0') + s;
@@ -56,7 +47,7 @@ disburse::Batch readBatch(Statement& s) {
 }  // namespace
 
 std::unique_ptr<StoreTransaction> SqlDisbursementStore::transaction() {
-  return std::make_unique<SqlTransaction>(db_);
+  return std::make_unique<SqlStoreTransaction>(db_);
 }
 
 std::vector<disburse::Candidate> SqlDisbursementStore::candidates(const std::string& programme,

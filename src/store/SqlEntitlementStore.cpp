@@ -10,15 +10,6 @@
 namespace edupay::store {
 namespace {
 
-class SqlTransaction : public StoreTransaction {
- public:
-  explicit SqlTransaction(Database& db) : tx_(db) {}
-  void commit() override { tx_.commit(); }
-
- private:
-  Transaction tx_;
-};
-
 constexpr const char* kStudentColumns =
     "e.person_id, e.id, e.school_id, s.code, s.region_code, e.stage, e.grade, e.status, "
     "e.enroll_date, "
@@ -90,7 +81,7 @@ constexpr const char* kEntitlementColumns =
 }  // namespace
 
 std::unique_ptr<StoreTransaction> SqlEntitlementStore::transaction() {
-  return std::make_unique<SqlTransaction>(db_);
+  return std::make_unique<SqlStoreTransaction>(db_);
 }
 
 std::optional<rules::StoredPolicy> SqlEntitlementStore::activePolicy() {

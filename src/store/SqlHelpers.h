@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/StoreTransaction.h"
 #include "store/Database.h"
 
 namespace edupay::store {
@@ -81,6 +82,16 @@ void selectIn(Database& db, std::string_view head, std::string_view tail,
     stmt.reset();
   });
 }
+
+/// The StoreTransaction the store interfaces hand out, over a Database transaction.
+class SqlStoreTransaction : public StoreTransaction {
+ public:
+  explicit SqlStoreTransaction(Database& db) : tx_(db) {}
+  void commit() override { tx_.commit(); }
+
+ private:
+  Transaction tx_;
+};
 
 inline SqlValue textOrNull(const std::string& s) {
   return s.empty() ? SqlValue(nullptr) : SqlValue(s);

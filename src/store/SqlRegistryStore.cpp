@@ -16,15 +16,6 @@ using registry::ApplyCounts;
 using registry::Issue;
 using registry::RollRecord;
 
-class SqlTransaction : public registry::StoreTransaction {
- public:
-  explicit SqlTransaction(Database& db) : tx_(db) {}
-  void commit() override { tx_.commit(); }
-
- private:
-  Transaction tx_;
-};
-
 std::string sexCode(Sex s) { return s == Sex::kMale ? "M" : "F"; }
 std::string hukouType(const std::optional<bool>& rural) {
   if (!rural) return "";
@@ -63,7 +54,7 @@ std::string personKey(const RollRecord& r) {
 }  // namespace
 
 std::unique_ptr<registry::StoreTransaction> SqlRegistryStore::transaction() {
-  return std::make_unique<SqlTransaction>(db_);
+  return std::make_unique<SqlStoreTransaction>(db_);
 }
 
 void SqlRegistryStore::checkKeyFingerprint(const std::string& fingerprint) {

@@ -6,15 +6,6 @@
 namespace edupay::store {
 namespace {
 
-class SqlTransaction : public StoreTransaction {
- public:
-  explicit SqlTransaction(Database& db) : tx_(db) {}
-  void commit() override { tx_.commit(); }
-
- private:
-  Transaction tx_;
-};
-
 constexpr const char* kUserColumns =
     "SELECT id, name, password_hash, role, scope, disabled, failed_logins, locked_until, "
     "created_on, updated_on "
@@ -38,7 +29,7 @@ security::User readUser(Statement& s) {
 }  // namespace
 
 std::unique_ptr<StoreTransaction> SqlSecurityStore::transaction() {
-  return std::make_unique<SqlTransaction>(db_);
+  return std::make_unique<SqlStoreTransaction>(db_);
 }
 
 int64_t SqlSecurityStore::countUsers() { return queryInt(db_, "SELECT COUNT(*) FROM users"); }
