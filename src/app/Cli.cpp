@@ -62,6 +62,7 @@ Commands:
   batch submit|approve ID --as USER;  batch reject ID --reason TEXT --as APPROVER
   batch show ID --as USER;  batch list [--term T] --as USER
   batch flags ID --as USER;  batch clear-flag FLAG --reason TEXT --as OFFICER
+  batch remove-payment PAYMENT --reason TEXT --as OFFICER   (drafts only)
   budget import FILE --as OFFICER;  budget show [--year YYYY] --as USER
   notice publish --term T --programme P --school CODE [--out DIR] --as USER
                                  the school's public notice (HTML + CSV); 5 working days for objections

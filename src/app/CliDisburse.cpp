@@ -198,6 +198,16 @@ int batchClearFlag(Context& c, disburse::DisbursementStore& store) {
   return kExitOk;
 }
 
+int batchRemovePayment(Context& c, disburse::DisbursementStore& store) {
+  const std::string& w = c.word(2, "PAYMENT id");
+  if (!text::isAllDigits(w) || w.size() > 15)
+    throw Error(ErrorCode::kInvalidInput, "`" + w + "` is not a payment id");
+  const auto b = disburse::removePayment(store, c.security(), c.actingUser(), std::stoll(w),
+                                         c.args().get("reason"));
+  printBatch(c.out(), b);
+  return kExitOk;
+}
+
 int budgetImport(Context& c, disburse::DisbursementStore& store) {
   const std::string& file = c.word(2, "FILE");
   const auto user = c.actingUser();
@@ -392,8 +402,10 @@ int cmdBatch(Context& c) {
   if (sub == "list") return batchList(c, store);
   if (sub == "flags") return batchFlags(c, store);
   if (sub == "clear-flag") return batchClearFlag(c, store);
-  throw Error(ErrorCode::kInvalidInput,
-              "use: edupay batch build|submit|approve|reject|show|list|flags|clear-flag");
+  if (sub == "remove-payment") return batchRemovePayment(c, store);
+  throw Error(
+      ErrorCode::kInvalidInput,
+      "use: edupay batch build|submit|approve|reject|show|list|flags|clear-flag|remove-payment");
 }
 
 int cmdBudget(Context& c) {

@@ -254,6 +254,46 @@ Batch rejectBatch(DisbursementStore& store, security::SecurityStore& audit,
   return b;
 }
 
+Batch removePayment(DisbursementStore& store, security::SecurityStore& audit,
+                    const security::User& user, int64_t payment_id, const std::string& reason) {
+  if (reason.size() < 10) {
+    throw Error(
+        ErrorCode::kInvalidInput,
+        "removing a payment needs a written reason (--reason \"...\"), at least 10 characters");
+  }
+  auto tx = store.transaction();
+  const auto p = store.payment(payment_id);
+  if (!p) throw Error(ErrorCode::kNotFound, "no payment " + std::to_string(payment_id));
+  Batch b = mustLoad(store, p->batch_id);
+  if (user.role != security::Role::kBureauOfficer || !user.covers(b.paying_region)) {
+    throw Error(ErrorCode::kForbidden, "only a bureau officer whose scope covers county " +
+                                           b.paying_region + " removes payments from " +
+                                           describe(b));
+  }
+  if (b.status != BatchStatus::kDraft) {
+    throw Error(ErrorCode::kConflict,
+                describe(b) + " is " + std::string(code(b.status)) +
+                    "; payments can be removed from a draft only (an approver can reject it)");
+  }
+  if (p->status != "pending")
+    throw Error(ErrorCode::kConflict, "payment " + std::to_string(payment_id) + " is " + p->status);
+  if (b.payment_count <= 1) {
+    throw Error(ErrorCode::kConflict,
+                describe(b) + " would be empty; leave it as a draft until the question is settled");
+  }
+  const std::string before = summary(b);
+  const int required = requiredApprovals(b.total - p->amount, store.thresholds());
+  if (!store.removePayment(payment_id, *p, b.version, required, user.name, reason)) {
+    throw Error(ErrorCode::kConflict,
+                describe(b) + " was changed by someone else meanwhile; look at it again");
+  }
+  b = mustLoad(store, p->batch_id);
+  security::appendAudit(audit, user.name, "payment.remove", "payment:" + std::to_string(payment_id),
+                        before, summary(b) + ": " + reason);
+  tx->commit();
+  return b;
+}
+
 Flag clearFlag(DisbursementStore& store, security::SecurityStore& audit, const security::User& user,
                int64_t flag_id, const std::string& reason) {
   if (reason.size() < 10) {

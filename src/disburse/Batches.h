@@ -61,6 +61,7 @@ struct Candidate {
   int64_t account_id = 0;
   std::string bank_code;  ///< the paying bank: first 3 digits of the CNAPS code
   std::string acct_enc, acct_mask, holder;
+  int attempt = 1;  ///< 1, or one more than the entitlement's removed / returned / failed payments
 };
 
 struct Threshold {
@@ -137,6 +138,20 @@ class DisbursementStore : public NoticeStore {
   virtual std::optional<Flag> flag(int64_t flag_id) = 0;
   /// Error(kConflict) when the flag is no longer open.
   virtual void clearFlag(int64_t flag_id, const std::string& user, const std::string& reason) = 0;
+  /// The batch of a payment and what it carries; nullopt when unknown.
+  struct PaymentRef {
+    int64_t batch_id = 0;
+    int64_t entitlement_id = 0;
+    Money amount, central, provincial, county;
+    std::string status;
+  };
+  virtual std::optional<PaymentRef> payment(int64_t payment_id) = 0;
+  /// Takes a pending payment out of a draft batch at `expected_version`: the payment becomes
+  /// `removed`, its entitlement is unlocked, its flags are closed, the batch's totals shrink.
+  /// False when the batch changed meanwhile.
+  virtual bool removePayment(int64_t payment_id, const PaymentRef& p, int expected_version,
+                             int required_approvals, const std::string& user,
+                             const std::string& reason) = 0;
   virtual std::vector<BudgetLine> budgets(const std::string& region_prefix, int fiscal_year) = 0;
 };
 
@@ -147,6 +162,11 @@ struct BuildResult {
   int64_t unbankable = 0;
   int64_t flags = 0;
 };
+
+/// Removes a payment from a draft batch (a bureau officer in scope, with a reason; audited). The
+/// entitlement may be batched again later.
+Batch removePayment(DisbursementStore& store, security::SecurityStore& audit,
+                    const security::User& user, int64_t payment_id, const std::string& reason);
 
 /// Clears a flag with a written reason (a bureau officer in scope; audited).
 Flag clearFlag(DisbursementStore& store, security::SecurityStore& audit, const security::User& user,

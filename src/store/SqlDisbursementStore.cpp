@@ -63,7 +63,8 @@ std::vector<disburse::Candidate> SqlDisbursementStore::candidates(const std::str
       "SELECT e.id, e.person_id, e.amount_fen, e.central_fen, e.provincial_fen, e.county_fen, "
       "e.paying_region, "
       "e.payee, e.account_id, a.bank_code, a.acct_enc, a.acct_mask, a.holder_name, sc.bank_code, "
-      "sc.name "
+      "sc.name, "
+      "(SELECT COALESCE(MAX(p.attempt), 0) FROM payments p WHERE p.entitlement_id = e.id) + 1 "
       "FROM entitlements e LEFT JOIN bank_accounts a ON a.id = e.account_id "
       "LEFT JOIN schools sc ON sc.id = e.school_id "
       "WHERE e.term = ? AND e.programme = ? AND e.status = 'eligible' AND e.paying_region LIKE ? "
@@ -94,6 +95,7 @@ std::vector<disburse::Candidate> SqlDisbursementStore::candidates(const std::str
     c.acct_enc = to_school ? "" : s->getText(10);
     c.acct_mask = to_school ? "" : s->getText(11);
     c.holder = to_school ? s->getText(14) : s->getText(12);
+    c.attempt = static_cast<int>(s->getInt(15));
     if (cnaps.size() < 3 || !known_banks.count(c.bank_code)) {
       ++unbankable;
       continue;
@@ -148,9 +150,9 @@ int64_t SqlDisbursementStore::createBatch(const disburse::BatchPlan& plan) {
   int64_t seq = 0;
   for (const auto& p : plan.payments) {
     ++seq;
-    appendRow(values, id, p.entitlement_id, int64_t{1}, seq,
-              "EDU" + pad(id, 10) + pad(seq, 6) + "A1", p.amount.fen(), p.central.fen(),
-              p.provincial.fen(), p.county.fen(), p.payee,
+    appendRow(values, id, p.entitlement_id, int64_t{p.attempt}, seq,
+              "EDU" + pad(id, 10) + pad(seq, 6) + "A" + std::to_string(p.attempt), p.amount.fen(),
+              p.central.fen(), p.provincial.fen(), p.county.fen(), p.payee,
               p.account_id ? SqlValue(p.account_id) : SqlValue(nullptr), textOrNull(p.acct_enc),
               textOrNull(p.acct_mask), p.holder, p.bank_code, "pending");
     entitlement_ids.push_back(p.entitlement_id);
@@ -532,6 +534,48 @@ std::optional<std::string> SqlDisbursementStore::objectionRegion(int64_t id) {
   s->bind(1, id);
   if (!s->next()) return std::nullopt;
   return s->getText(0);
+}
+
+std::optional<disburse::DisbursementStore::PaymentRef> SqlDisbursementStore::payment(
+    int64_t payment_id) {
+  auto s = db_.prepare(
+      "SELECT batch_id, entitlement_id, amount_fen, central_fen, provincial_fen, county_fen, "
+      "status FROM payments "
+      "WHERE id = ?");
+  s->bind(1, payment_id);
+  if (!s->next()) return std::nullopt;
+  return PaymentRef{s->getInt(0),
+                    s->getInt(1),
+                    Money::fromFen(s->getInt(2)),
+                    Money::fromFen(s->getInt(3)),
+                    Money::fromFen(s->getInt(4)),
+                    Money::fromFen(s->getInt(5)),
+                    s->getText(6)};
+}
+
+bool SqlDisbursementStore::removePayment(int64_t payment_id, const PaymentRef& p,
+                                         int expected_version, int required_approvals,
+                                         const std::string& user, const std::string& reason) {
+  const std::string now = security::nowIso();
+  if (execute(
+          db_,
+          "UPDATE batches SET payment_count = payment_count - 1, total_fen = total_fen - ?, "
+          "central_fen = "
+          "central_fen - ?, provincial_fen = provincial_fen - ?, county_fen = county_fen - ?, "
+          "required_approvals = ?, "
+          "version = version + 1, updated_on = ? WHERE id = ? AND version = ? AND status = 'draft'",
+          {p.amount.fen(), p.central.fen(), p.provincial.fen(), p.county.fen(),
+           int64_t{required_approvals}, now, p.batch_id, int64_t{expected_version}}) != 1) {
+    return false;
+  }
+  execute(db_, "UPDATE payments SET status = 'removed' WHERE id = ? AND status = 'pending'",
+          {payment_id});
+  execute(db_, "UPDATE entitlements SET locked = 0 WHERE id = ?", {p.entitlement_id});
+  execute(db_,
+          "UPDATE batch_flags SET status = 'removed', cleared_by = ?, reason = ?, cleared_at = ? "
+          "WHERE payment_id = ? AND status = 'open'",
+          {user, reason, now, payment_id});
+  return true;
 }
 
 }  // namespace edupay::store

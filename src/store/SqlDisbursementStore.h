@@ -48,6 +48,10 @@ class SqlDisbursementStore : public disburse::DisbursementStore {
   void resolveObjection(int64_t id, const std::string& user, const std::string& decision,
                         const std::string& resolution) override;
   std::optional<std::string> objectionRegion(int64_t id) override;
+  std::optional<PaymentRef> payment(int64_t payment_id) override;
+  bool removePayment(int64_t payment_id, const PaymentRef& p, int expected_version,
+                     int required_approvals, const std::string& user,
+                     const std::string& reason) override;
 
  private:
   Database& db_;

@@ -386,6 +386,39 @@ TEST_P(BatchWorkflowTest, AnUpheldObjectionKeepsTheStudentOutOfLaterBatches) {
   EXPECT_EQ(f.count("payments", "entitlement_id = " + std::to_string(ent)), 0);
 }
 
+TEST_P(BatchWorkflowTest, AFlaggedPaymentCanBeRemovedFromADraft) {
+  store::execute(*f.db,
+                 "UPDATE bank_accounts SET holder_name = '代理人' WHERE student_id = (SELECT "
+                 "MIN(person_id) FROM "
+                 "enrollments)");
+  const int64_t id = build().batch_ids.at(0);
+  const auto fl = store.flags(id);
+  ASSERT_EQ(fl.size(), 1u);
+  EXPECT_NE(refusal([&] {
+              disburse::removePayment(store, audit, officer, fl[0].payment_id, "short");
+            }).find("reason"),
+            std::string::npos);
+  const auto b = disburse::removePayment(store, audit, officer, fl[0].payment_id,
+                                         "holder is not family; account to be corrected");
+  EXPECT_EQ(b.payment_count, 4);
+  EXPECT_EQ(b.total.fen(), 4 * 25000);
+  EXPECT_EQ((b.central + b.provincial + b.county).fen(), 4 * 25000);
+  EXPECT_EQ(store.flags(id)[0].status, "removed");
+  EXPECT_EQ(f.count("entitlements", "locked = 1"), 4);
+  // The entitlement goes into a later batch once the account is fixed.
+  store::execute(*f.db, "UPDATE bank_accounts SET holder_name = '张三'");
+  EXPECT_EQ(build().payments, 1);
+  publish(*Date::fromYmd(2026, 9, 14));
+  disburse::submitBatch(store, audit, officer, id);
+  EXPECT_NE(refusal([&] {
+              disburse::removePayment(store, audit, officer, fl[0].payment_id,
+                                      "too late for this one");
+            }).find("draft only"),
+            std::string::npos);
+  EXPECT_EQ(disburse::approveBatch(store, audit, approver1, id).status,
+            disburse::BatchStatus::kApproved);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, BatchWorkflowTest, ::testing::ValuesIn(testBackends()),
                          [](const auto& info) { return info.param; });
 
