@@ -11,7 +11,7 @@
 #include <valijson/validator.hpp>
 
 #include <algorithm>
-#include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <set>
 #include <sstream>
@@ -124,20 +124,24 @@ std::optional<T> parseTermOpt(const Object::Ptr& o, const std::string& key, cons
   }
 }
 
+/// The JSON parser hands decimals over as binary floating point; they are turned back into text
+/// (6 decimals, trailing zeros dropped) and parsed exactly, so no arithmetic touches money in
+/// floating point and "6000.005" is refused rather than rounded.
 std::optional<Money> yuanOf(const Var& v, const std::string& path, Problems& pr) {
   try {
     if (v.isInteger()) return Money::fromYuan(v.convert<int64_t>());
-    const double d = v.convert<double>();
-    const double fen = std::round(d * 100.0);
-    if (std::fabs(d * 100.0 - fen) > 1e-6 || d < 0) {
-      pr.add(path, "amount " + v.toString() + " has more than 2 decimals or is negative");
-      return std::nullopt;
-    }
-    return Money::fromFen(static_cast<int64_t>(fen));
+    char text_form[64];
+    std::snprintf(text_form, sizeof text_form, "%.6f", v.convert<double>());
+    std::string t = text_form;
+    while (!t.empty() && t.back() == '0') t.pop_back();
+    if (!t.empty() && t.back() == '.') t.pop_back();
+    return Money::parseYuan(t);
   } catch (const Poco::Exception&) {
     pr.add(path, "amount must be a number of yuan");
-    return std::nullopt;
+  } catch (const Error& e) {
+    pr.add(path, e.what());
   }
+  return std::nullopt;
 }
 
 std::optional<CategoryRef> parseCategoryRef(const std::string& s) {

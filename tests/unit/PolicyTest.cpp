@@ -102,7 +102,7 @@ TEST(Policy, RefusesAnAmountTableMissingATier) {
 
 TEST(Policy, RefusesAmountsWithMoreThanTwoDecimals) {
   const std::string m = refusal(R"("amount": 6000,)", R"("amount": 6000.005,)");
-  EXPECT_NE(m.find("more than 2 decimals"), std::string::npos) << m;
+  EXPECT_NE(m.find("more than 2 decimal places"), std::string::npos) << m;
 }
 
 TEST(Policy, RefusesAnOverrideOfAnUnknownProgramme) {
