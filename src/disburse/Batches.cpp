@@ -85,36 +85,47 @@ int requiredApprovals(Money total, const std::vector<Threshold>& thresholds) {
   return n;
 }
 
-std::vector<BatchPlan> planBatches(std::vector<Candidate> candidates, const std::string& programme,
-                                   const Term& term, const std::string& prepared_by,
-                                   const std::function<int(const std::string&)>& max_lines,
-                                   const std::vector<Threshold>& thresholds) {
-  std::vector<BatchPlan> plans;
-  std::map<std::pair<std::string, std::string>, int> parts;
-  for (auto& c : candidates) {
-    const bool same_group = !plans.empty() && plans.back().batch.paying_region == c.paying_region &&
-                            plans.back().batch.bank_code == c.bank_code;
-    if (!same_group || static_cast<int>(plans.back().payments.size()) >= max_lines(c.bank_code)) {
-      BatchPlan p;
-      p.batch.programme = programme;
-      p.batch.term = term.str();
-      p.batch.paying_region = c.paying_region;
-      p.batch.bank_code = c.bank_code;
-      p.batch.part = ++parts[{c.paying_region, c.bank_code}];
-      p.batch.prepared_by = prepared_by;
-      plans.push_back(std::move(p));
-    }
-    Batch& b = plans.back().batch;
-    b.total += c.amount;
-    b.central += c.central;
-    b.provincial += c.provincial;
-    b.county += c.county;
-    ++b.payment_count;
-    plans.back().payments.push_back(std::move(c));
-  }
-  for (auto& p : plans) p.batch.required_approvals = requiredApprovals(p.batch.total, thresholds);
-  return plans;
+BatchPlanner::BatchPlanner(std::string programme, const Term& term, std::string prepared_by,
+                           std::function<int(const std::string&)> max_lines,
+                           std::vector<Threshold> thresholds)
+    : programme_(std::move(programme)),
+      term_(term.str()),
+      prepared_by_(std::move(prepared_by)),
+      max_lines_(std::move(max_lines)),
+      thresholds_(std::move(thresholds)) {}
+
+std::optional<BatchPlan> BatchPlanner::close() {
+  if (!current_) return std::nullopt;
+  current_->batch.required_approvals = requiredApprovals(current_->batch.total, thresholds_);
+  std::optional<BatchPlan> done = std::move(current_);
+  current_.reset();
+  return done;
 }
+
+std::optional<BatchPlan> BatchPlanner::add(Candidate c) {
+  std::optional<BatchPlan> done;
+  const bool same_group = current_ && current_->batch.paying_region == c.paying_region &&
+                          current_->batch.bank_code == c.bank_code;
+  if (!same_group || static_cast<int>(current_->payments.size()) >= max_lines_(c.bank_code)) {
+    done = close();
+    current_.emplace();
+    current_->batch.programme = programme_;
+    current_->batch.term = term_;
+    current_->batch.paying_region = c.paying_region;
+    current_->batch.bank_code = c.bank_code;
+    current_->batch.prepared_by = prepared_by_;
+  }
+  Batch& b = current_->batch;
+  b.total += c.amount;
+  b.central += c.central;
+  b.provincial += c.provincial;
+  b.county += c.county;
+  ++b.payment_count;
+  current_->payments.push_back(std::move(c));
+  return done;
+}
+
+std::optional<BatchPlan> BatchPlanner::finish() { return close(); }
 
 std::optional<std::string> refuseSubmit(const Batch& b, const security::User& user) {
   if (user.role != security::Role::kBureauOfficer) {
@@ -167,12 +178,10 @@ BuildResult buildBatches(DisbursementStore& store, security::SecurityStore& audi
   }
   BuildResult r;
   auto tx = store.transaction();
-  auto candidates = store.candidates(programme, term, scope_region, r.unbankable);
-  const auto thresholds = store.thresholds();
-  auto plans = planBatches(
-      std::move(candidates), programme, term, user.name,
-      [&store](const std::string& bank) { return store.maxLines(bank); }, thresholds);
-  for (auto& p : plans) {
+  BatchPlanner planner(
+      programme, term, user.name,
+      [&store](const std::string& bank) { return store.maxLines(bank); }, store.thresholds());
+  auto create = [&](BatchPlan p) {
     p.batch.created_on = security::nowIso();
     const int64_t id = store.createBatch(p);
     p.batch.id = id;
@@ -182,7 +191,23 @@ BuildResult buildBatches(DisbursementStore& store, security::SecurityStore& audi
     r.batch_ids.push_back(id);
     r.payments += p.batch.payment_count;
     r.total += p.batch.total;
+  };
+  // Group by group, page by page: memory holds one page and one batch whatever the county's size,
+  // and no cursor stays open while batches are written.
+  constexpr size_t kPage = 10000;
+  for (const auto& [region, bank] :
+       store.candidateGroups(programme, term, scope_region, r.unbankable)) {
+    int64_t after = 0;
+    for (;;) {
+      auto page = store.candidates(programme, term, region, bank, after, kPage);
+      for (auto& c : page) {
+        after = c.person_id;
+        if (auto done = planner.add(std::move(c))) create(std::move(*done));
+      }
+      if (page.size() < kPage) break;
+    }
   }
+  if (auto done = planner.finish()) create(std::move(*done));
   tx->commit();
   return r;
 }

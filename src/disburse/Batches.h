@@ -76,12 +76,25 @@ struct BatchPlan {
   Batch batch;
   std::vector<Candidate> payments;
 };
-/// Groups candidates by paying county and bank (the order they arrive in), and splits each group
-/// at the bank's maximum lines per file. Pure; control totals and approvals are computed here.
-std::vector<BatchPlan> planBatches(std::vector<Candidate> candidates, const std::string& programme,
-                                   const Term& term, const std::string& prepared_by,
-                                   const std::function<int(const std::string&)>& max_lines,
-                                   const std::vector<Threshold>& thresholds);
+
+/// Cuts a stream of candidates (grouped by paying county and bank) into batches of at most the
+/// bank's maximum lines, keeping control totals. Pure; holds one batch at a time.
+class BatchPlanner {
+ public:
+  BatchPlanner(std::string programme, const Term& term, std::string prepared_by,
+               std::function<int(const std::string&)> max_lines, std::vector<Threshold> thresholds);
+  /// Adds a candidate; returns the previous batch when this one starts a new batch.
+  [[nodiscard]] std::optional<BatchPlan> add(Candidate c);
+  /// The last batch, if any.
+  [[nodiscard]] std::optional<BatchPlan> finish();
+
+ private:
+  std::optional<BatchPlan> close();
+  std::string programme_, term_, prepared_by_;
+  std::function<int(const std::string&)> max_lines_;
+  std::vector<Threshold> thresholds_;
+  std::optional<BatchPlan> current_;
+};
 
 /// Why `user` may not take the action now, in words the user sees; nullopt when allowed.
 std::optional<std::string> refuseSubmit(const Batch& b, const security::User& user);
@@ -110,11 +123,16 @@ struct BudgetLine {
 /// Persistence of batches, payments, budgets, notices and objections (implemented in src/store).
 class DisbursementStore : public NoticeStore {
  public:
-  /// Eligible entitlements of a programme and term not in a live payment, ordered by paying
-  /// county, bank and person; entitlements without a usable bank are counted in `unbankable`.
+  /// The (paying county, bank) groups of eligible entitlements of a programme and term that are
+  /// not in a live payment nor under objection; entitlements without a known bank are counted in
+  /// `unbankable` and left out.
+  virtual std::vector<std::pair<std::string, std::string>> candidateGroups(
+      const std::string& programme, const Term& term, const std::string& region_prefix,
+      int64_t& unbankable) = 0;
+  /// One page of a group's candidates, by person id after `after_person`, at most `limit`.
   virtual std::vector<Candidate> candidates(const std::string& programme, const Term& term,
-                                            const std::string& region_prefix,
-                                            int64_t& unbankable) = 0;
+                                            const std::string& region, const std::string& bank,
+                                            int64_t after_person, size_t limit) = 0;
   virtual int maxLines(const std::string& bank_code) = 0;
   virtual std::vector<Threshold> thresholds() = 0;
   /// Creates the batch and its payments, locks the entitlements; returns the batch id.

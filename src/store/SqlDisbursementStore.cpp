@@ -50,62 +50,90 @@ std::unique_ptr<StoreTransaction> SqlDisbursementStore::transaction() {
   return std::make_unique<SqlStoreTransaction>(db_);
 }
 
-std::vector<disburse::Candidate> SqlDisbursementStore::candidates(const std::string& programme,
-                                                                  const Term& term,
-                                                                  const std::string& region_prefix,
-                                                                  int64_t& unbankable) {
+namespace {
+
+/// The paying bank of an entitlement: the school's bank for fee waivers, else the account's.
+constexpr const char* kPayingBank =
+    "SUBSTR(CASE WHEN e.payee = 'school' THEN sc.bank_code ELSE a.bank_code END, 1, 3)";
+
+constexpr const char* kCandidateFrom =
+    "FROM entitlements e LEFT JOIN bank_accounts a ON a.id = e.account_id LEFT JOIN schools sc ON "
+    "sc.id = e.school_id "
+    "WHERE e.term = ? AND e.programme = ? AND e.status = 'eligible' "
+    "AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.entitlement_id = e.id AND p.status IN "
+    "('pending', 'sent', 'paid')) "
+    "AND NOT EXISTS (SELECT 1 FROM objections o WHERE o.entitlement_id = e.id AND o.status IN "
+    "('open', 'upheld')) ";
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> SqlDisbursementStore::candidateGroups(
+    const std::string& programme, const Term& term, const std::string& region_prefix,
+    int64_t& unbankable) {
   std::map<std::string, bool> known_banks;
   {
     auto s = db_.prepare("SELECT code FROM banks");
     while (s->next()) known_banks[s->getText(0)] = true;
   }
-  auto s = db_.prepare(
-      "SELECT e.id, e.person_id, e.amount_fen, e.central_fen, e.provincial_fen, e.county_fen, "
-      "e.paying_region, "
-      "e.payee, e.account_id, a.bank_code, a.acct_enc, a.acct_mask, a.holder_name, sc.bank_code, "
-      "sc.name, "
-      "(SELECT COALESCE(MAX(p.attempt), 0) FROM payments p WHERE p.entitlement_id = e.id) + 1 "
-      "FROM entitlements e LEFT JOIN bank_accounts a ON a.id = e.account_id "
-      "LEFT JOIN schools sc ON sc.id = e.school_id "
-      "WHERE e.term = ? AND e.programme = ? AND e.status = 'eligible' AND e.paying_region LIKE ? "
-      "AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.entitlement_id = e.id "
-      "  AND p.status IN ('pending', 'sent', 'paid')) "
-      "AND NOT EXISTS (SELECT 1 FROM objections o WHERE o.entitlement_id = e.id "
-      "  AND o.status IN ('open', 'upheld')) "
-      "ORDER BY e.paying_region, e.person_id");
+  auto s = db_.prepare(std::string("SELECT e.paying_region, ") + kPayingBank + ", COUNT(*) " +
+                       kCandidateFrom + "AND e.paying_region LIKE ? GROUP BY e.paying_region, " +
+                       kPayingBank + " ORDER BY e.paying_region, 2");
   s->bind(1, term.str());
   s->bind(2, programme);
   s->bind(3, region_prefix + "%");
-  std::vector<disburse::Candidate> out;
+  std::vector<std::pair<std::string, std::string>> out;
   unbankable = 0;
   while (s->next()) {
-    disburse::Candidate c;
-    c.entitlement_id = s->getInt(0);
-    c.person_id = s->getInt(1);
-    c.amount = Money::fromFen(s->getInt(2));
-    c.central = Money::fromFen(s->getInt(3));
-    c.provincial = Money::fromFen(s->getInt(4));
-    c.county = Money::fromFen(s->getInt(5));
-    c.paying_region = s->getText(6);
-    c.payee = s->getText(7);
-    c.account_id = s->isNull(8) ? 0 : s->getInt(8);
-    const bool to_school = c.payee == "school";
-    const std::string cnaps = to_school ? s->getText(13) : s->getText(9);
-    c.bank_code = cnaps.substr(0, 3);
-    c.acct_enc = to_school ? "" : s->getText(10);
-    c.acct_mask = to_school ? "" : s->getText(11);
-    c.holder = to_school ? s->getText(14) : s->getText(12);
-    c.attempt = static_cast<int>(s->getInt(15));
-    if (cnaps.size() < 3 || !known_banks.count(c.bank_code)) {
-      ++unbankable;
+    const std::string bank = s->isNull(1) ? "" : s->getText(1);
+    if (bank.size() != 3 || !known_banks.count(bank)) {
+      unbankable += s->getInt(2);
       continue;
     }
+    out.emplace_back(s->getText(0), bank);
+  }
+  return out;
+}
+
+std::vector<disburse::Candidate> SqlDisbursementStore::candidates(
+    const std::string& programme, const Term& term, const std::string& region,
+    const std::string& bank, int64_t after_person, size_t limit) {
+  Statement& s = db_.cached(
+      std::string(
+          "SELECT e.id, e.person_id, e.amount_fen, e.central_fen, e.provincial_fen, e.county_fen, "
+          "e.paying_region, e.payee, e.account_id, a.acct_enc, a.acct_mask, a.holder_name, "
+          "sc.name, "
+          "(SELECT COALESCE(MAX(p.attempt), 0) FROM payments p WHERE p.entitlement_id = e.id) + "
+          "1 ") +
+      kCandidateFrom + "AND e.paying_region = ? AND " + kPayingBank +
+      " = ? AND e.person_id > ? ORDER BY e.person_id LIMIT ?");
+  s.bind(1, term.str());
+  s.bind(2, programme);
+  s.bind(3, region);
+  s.bind(4, bank);
+  s.bind(5, after_person);
+  s.bind(6, static_cast<int64_t>(limit));
+  std::vector<disburse::Candidate> out;
+  out.reserve(limit);
+  while (s.next()) {
+    disburse::Candidate c;
+    c.entitlement_id = s.getInt(0);
+    c.person_id = s.getInt(1);
+    c.amount = Money::fromFen(s.getInt(2));
+    c.central = Money::fromFen(s.getInt(3));
+    c.provincial = Money::fromFen(s.getInt(4));
+    c.county = Money::fromFen(s.getInt(5));
+    c.paying_region = s.getText(6);
+    c.payee = s.getText(7);
+    c.account_id = s.isNull(8) ? 0 : s.getInt(8);
+    const bool to_school = c.payee == "school";
+    c.bank_code = bank;
+    c.acct_enc = to_school ? "" : s.getText(9);
+    c.acct_mask = to_school ? "" : s.getText(10);
+    c.holder = to_school ? s.getText(12) : s.getText(11);
+    c.attempt = static_cast<int>(s.getInt(13));
     out.push_back(std::move(c));
   }
-  std::stable_sort(
-      out.begin(), out.end(), [](const disburse::Candidate& a, const disburse::Candidate& b) {
-        return std::tie(a.paying_region, a.bank_code) < std::tie(b.paying_region, b.bank_code);
-      });
+  s.reset();
   return out;
 }
 

@@ -12,9 +12,13 @@ class SqlDisbursementStore : public disburse::DisbursementStore {
  public:
   explicit SqlDisbursementStore(Database& db) : db_(db) {}
   std::unique_ptr<StoreTransaction> transaction() override;
+  std::vector<std::pair<std::string, std::string>> candidateGroups(const std::string& programme,
+                                                                   const Term& term,
+                                                                   const std::string& region_prefix,
+                                                                   int64_t& unbankable) override;
   std::vector<disburse::Candidate> candidates(const std::string& programme, const Term& term,
-                                              const std::string& region_prefix,
-                                              int64_t& unbankable) override;
+                                              const std::string& region, const std::string& bank,
+                                              int64_t after_person, size_t limit) override;
   int maxLines(const std::string& bank_code) override;
   std::vector<disburse::Threshold> thresholds() override;
   int64_t createBatch(const disburse::BatchPlan& plan) override;
