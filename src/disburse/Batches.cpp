@@ -201,7 +201,7 @@ BuildResult buildBatches(DisbursementStore& store, security::SecurityStore& audi
     for (;;) {
       auto page = store.candidates(programme, term, region, bank, after, kPage);
       for (auto& c : page) {
-        after = c.person_id;
+        after = c.entitlement_id;
         if (auto done = planner.add(std::move(c))) create(std::move(*done));
       }
       if (page.size() < kPage) break;

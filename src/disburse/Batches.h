@@ -129,10 +129,11 @@ class DisbursementStore : public NoticeStore {
   virtual std::vector<std::pair<std::string, std::string>> candidateGroups(
       const std::string& programme, const Term& term, const std::string& region_prefix,
       int64_t& unbankable) = 0;
-  /// One page of a group's candidates, by person id after `after_person`, at most `limit`.
+  /// One page of a group's candidates in entitlement order after `after_id`, at most `limit`.
+  /// (Entitlement order follows the (term, programme, status) index, so a page is a range scan.)
   virtual std::vector<Candidate> candidates(const std::string& programme, const Term& term,
                                             const std::string& region, const std::string& bank,
-                                            int64_t after_person, size_t limit) = 0;
+                                            int64_t after_id, size_t limit) = 0;
   virtual int maxLines(const std::string& bank_code) = 0;
   virtual std::vector<Threshold> thresholds() = 0;
   /// Creates the batch and its payments, locks the entitlements; returns the batch id.

@@ -94,9 +94,11 @@ std::vector<std::pair<std::string, std::string>> SqlDisbursementStore::candidate
   return out;
 }
 
-std::vector<disburse::Candidate> SqlDisbursementStore::candidates(
-    const std::string& programme, const Term& term, const std::string& region,
-    const std::string& bank, int64_t after_person, size_t limit) {
+std::vector<disburse::Candidate> SqlDisbursementStore::candidates(const std::string& programme,
+                                                                  const Term& term,
+                                                                  const std::string& region,
+                                                                  const std::string& bank,
+                                                                  int64_t after_id, size_t limit) {
   Statement& s = db_.cached(
       std::string(
           "SELECT e.id, e.person_id, e.amount_fen, e.central_fen, e.provincial_fen, e.county_fen, "
@@ -105,12 +107,12 @@ std::vector<disburse::Candidate> SqlDisbursementStore::candidates(
           "(SELECT COALESCE(MAX(p.attempt), 0) FROM payments p WHERE p.entitlement_id = e.id) + "
           "1 ") +
       kCandidateFrom + "AND e.paying_region = ? AND " + kPayingBank +
-      " = ? AND e.person_id > ? ORDER BY e.person_id LIMIT ?");
+      " = ? AND e.id > ? ORDER BY e.id LIMIT ?");
   s.bind(1, term.str());
   s.bind(2, programme);
   s.bind(3, region);
   s.bind(4, bank);
-  s.bind(5, after_person);
+  s.bind(5, after_id);
   s.bind(6, static_cast<int64_t>(limit));
   std::vector<disburse::Candidate> out;
   out.reserve(limit);

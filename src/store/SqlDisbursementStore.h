@@ -18,7 +18,7 @@ class SqlDisbursementStore : public disburse::DisbursementStore {
                                                                    int64_t& unbankable) override;
   std::vector<disburse::Candidate> candidates(const std::string& programme, const Term& term,
                                               const std::string& region, const std::string& bank,
-                                              int64_t after_person, size_t limit) override;
+                                              int64_t after_id, size_t limit) override;
   int maxLines(const std::string& bank_code) override;
   std::vector<disburse::Threshold> thresholds() override;
   int64_t createBatch(const disburse::BatchPlan& plan) override;
