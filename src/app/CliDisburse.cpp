@@ -3,11 +3,8 @@
 
 #include <sys/stat.h>
 
-#include <fstream>
-
 #include "app/Cli.h"
 #include "app/CliContext.h"
-#include "common/Csv.h"
 #include "common/Error.h"
 #include "common/ResidentId.h"
 #include "common/Text.h"
@@ -17,12 +14,16 @@
 namespace edupay::app {
 namespace {
 
-int64_t batchId(Context& c) {
-  const std::string& w = c.word(2, "BATCH id");
-  if (!text::isAllDigits(w) || w.size() > 15)
-    throw Error(ErrorCode::kInvalidInput, "`" + w + "` is not a batch id");
+/// The numeric id in the third word of the command line (`batch approve 42`).
+int64_t idWord(Context& c, const std::string& what) {
+  const std::string& w = c.word(2, (what + " id").c_str());
+  if (!text::isAllDigits(w) || w.size() > 15) {
+    throw Error(ErrorCode::kInvalidInput, "`" + w + "` is not a " + what + " id");
+  }
   return std::stoll(w);
 }
+
+int64_t batchId(Context& c) { return idWord(c, "batch"); }
 
 Poco::JSON::Object batchJson(const disburse::Batch& b) {
   Poco::JSON::Object o;
@@ -188,10 +189,7 @@ int batchFlags(Context& c, disburse::DisbursementStore& store) {
 }
 
 int batchClearFlag(Context& c, disburse::DisbursementStore& store) {
-  const std::string& w = c.word(2, "FLAG id");
-  if (!text::isAllDigits(w) || w.size() > 15)
-    throw Error(ErrorCode::kInvalidInput, "`" + w + "` is not a flag id");
-  const auto f = disburse::clearFlag(store, c.security(), c.actingUser(), std::stoll(w),
+  const auto f = disburse::clearFlag(store, c.security(), c.actingUser(), idWord(c, "flag"),
                                      c.args().get("reason"));
   c.out() << "flag " << f.id << " (" << f.kind << ") cleared by " << f.cleared_by << ": "
           << f.reason << "\n";
@@ -199,10 +197,7 @@ int batchClearFlag(Context& c, disburse::DisbursementStore& store) {
 }
 
 int batchRemovePayment(Context& c, disburse::DisbursementStore& store) {
-  const std::string& w = c.word(2, "PAYMENT id");
-  if (!text::isAllDigits(w) || w.size() > 15)
-    throw Error(ErrorCode::kInvalidInput, "`" + w + "` is not a payment id");
-  const auto b = disburse::removePayment(store, c.security(), c.actingUser(), std::stoll(w),
+  const auto b = disburse::removePayment(store, c.security(), c.actingUser(), idWord(c, "payment"),
                                          c.args().get("reason"));
   printBatch(c.out(), b);
   return kExitOk;
@@ -210,61 +205,8 @@ int batchRemovePayment(Context& c, disburse::DisbursementStore& store) {
 
 int budgetImport(Context& c, disburse::DisbursementStore& store) {
   const std::string& file = c.word(2, "FILE");
-  const auto user = c.actingUser();
-  if (user.role != security::Role::kBureauOfficer)
-    throw Error(ErrorCode::kForbidden, "only a bureau officer imports budgets");
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kNotFound, file + ": cannot open the file; check the path");
-  CsvReader csv(in, file);
-  std::vector<std::string> row;
-  if (!csv.next(row)) throw Error(ErrorCode::kInvalidInput, file + ": the file is empty");
-  const std::vector<std::string> expected = {"programme", "region", "fiscal_year", "source",
-                                             "allocated"};
-  for (size_t i = 0; i < expected.size(); ++i) {
-    if (i >= row.size() || text::trim(row[i]) != expected[i]) {
-      throw Error(
-          ErrorCode::kInvalidInput,
-          file + ": line 1: the header must be programme,region,fiscal_year,source,allocated");
-    }
-  }
-  std::vector<disburse::BudgetLine> lines;
-  std::string errors;
-  while (csv.next(row)) {
-    if (row.size() < 5) {
-      errors += "\n  " + file + ": line " + std::to_string(csv.line()) + ": needs 5 columns";
-      continue;
-    }
-    disburse::BudgetLine l;
-    l.programme = text::trim(row[0]);
-    l.region = text::trim(row[1]);
-    l.source = text::trim(row[3]);
-    const std::string where = "\n  " + file + ": line " + std::to_string(csv.line()) + ": ";
-    if (!user.covers(l.region))
-      errors += where + "region " + l.region + " is outside " + user.name + "'s scope";
-    if (l.source != "central" && l.source != "provincial" && l.source != "county") {
-      errors += where + "source must be central, provincial or county";
-    }
-    if (!text::isAllDigits(text::trim(row[2])) || text::trim(row[2]).size() != 4) {
-      errors += where + "fiscal_year must be a year";
-    } else {
-      l.fiscal_year = std::stoi(text::trim(row[2]));
-    }
-    try {
-      l.allocated = Money::parseYuan(row[4]);
-    } catch (const Error& e) {
-      errors += where + "allocated: " + e.what();
-    }
-    lines.push_back(l);
-  }
-  if (!errors.empty())
-    throw Error(ErrorCode::kInvalidInput,
-                "the budget file is refused; nothing was imported:" + errors);
-  auto tx = store.transaction();
-  store.importBudget(lines);
-  security::appendAudit(c.security(), user.name, "budget.import", "file:" + file, "",
-                        std::to_string(lines.size()) + " lines");
-  tx->commit();
-  c.out() << file << ": " << lines.size() << " budget line(s) imported\n";
+  const size_t n = disburse::importBudgetFile(store, c.security(), c.actingUser(), file);
+  c.out() << file << ": " << n << " budget line(s) imported\n";
   return kExitOk;
 }
 
@@ -366,10 +308,8 @@ int cmdObjection(Context& c) {
     return kExitOk;
   }
   if (sub == "resolve") {
-    const std::string& w = c.word(2, "OBJECTION id");
-    if (!text::isAllDigits(w) || w.size() > 15)
-      throw Error(ErrorCode::kInvalidInput, "`" + w + "` is not an objection id");
-    const int64_t id = std::stoll(w);
+    const int64_t id = idWord(c, "objection");
+    const std::string w = std::to_string(id);
     const std::string decision = c.args().get("decision");
     if (decision != "upheld" && decision != "dismissed") {
       throw Error(ErrorCode::kInvalidInput,

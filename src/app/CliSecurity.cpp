@@ -9,17 +9,6 @@
 namespace edupay::app {
 namespace {
 
-/// Only a sysadmin manages users; the very first user (a sysadmin) needs no login.
-std::string userManager(Context& c, bool bootstrap_allowed) {
-  if (bootstrap_allowed && c.security().countUsers() == 0) return "bootstrap";
-  const auto me = c.actingUser();
-  if (me.role != security::Role::kSysadmin) {
-    throw Error(ErrorCode::kForbidden, "only a sysadmin manages users; " + me.name + " is " +
-                                           std::string(security::code(me.role)));
-  }
-  return me.name;
-}
-
 int userAdd(Context& c) {
   const std::string& name = c.word(2, "NAME");
   const auto role = security::parseRole(c.args().get("role"));
@@ -28,31 +17,13 @@ int userAdd(Context& c) {
                 "--role must be one of school_admin, bureau_officer, bureau_approver, "
                 "bank_operator, auditor, sysadmin");
   }
-  const std::string scope = c.args().get("scope");
-  security::validateScope(*role, scope);
-  if (name.empty() || name.size() > 64 || name.find_first_of(" \t:") != std::string::npos) {
-    throw Error(ErrorCode::kInvalidInput,
-                "a user name is 1-64 characters without spaces or colons");
-  }
-  const bool first = c.security().countUsers() == 0;
-  if (first && *role != security::Role::kSysadmin) {
-    throw Error(ErrorCode::kInvalidInput,
-                "the first user must be a sysadmin (--role sysadmin --scope '*')");
-  }
-  const std::string actor = userManager(c, true);
-  security::User u;
-  u.name = name;
-  u.role = *role;
-  u.scope = scope;
-  u.password_hash = security::PasswordHasher().hash(
-      readPassword(c, "EDUPAY_NEW_PASSWORD", "new password for " + name));
-  u.created_on = u.updated_on = security::nowIso();
-  auto tx = c.security().transaction();
-  c.security().addUser(u);
-  security::appendAudit(c.security(), actor, "user.add", "user:" + name, "",
-                        std::string(security::code(u.role)) + " " + u.scope);
-  tx->commit();
-  c.out() << "added user " << name << " (" << security::code(u.role) << ", scope " << scope
+  // The very first user (a sysadmin) is added without a login; every later one by a sysadmin.
+  std::optional<security::User> actor;
+  if (c.security().countUsers() > 0 || c.args().has("as")) actor = c.actingUser();
+  const auto u =
+      security::addUser(c.security(), actor, name, *role, c.args().get("scope"),
+                        readPassword(c, "EDUPAY_NEW_PASSWORD", "new password for " + name));
+  c.out() << "added user " << u.name << " (" << security::code(u.role) << ", scope " << u.scope
           << ")\n";
   return kExitOk;
 }
@@ -60,32 +31,12 @@ int userAdd(Context& c) {
 int userChange(Context& c, const std::string& what) {
   const std::string& name = c.word(2, "NAME");
   const auto me = c.actingUser();
-  auto target = c.security().findUser(name);
-  if (!target) throw Error(ErrorCode::kNotFound, "no user named " + name);
-  const bool self = me.name == name;
-  if (me.role != security::Role::kSysadmin && !(what == "passwd" && self)) {
-    throw Error(ErrorCode::kForbidden, "only a sysadmin can " + what + " another user");
-  }
-  if (what == "disable" && self)
-    throw Error(ErrorCode::kForbidden, "a sysadmin cannot disable their own account");
-  std::string before, after;
-  if (what == "passwd") {
-    target->password_hash = security::PasswordHasher().hash(
-        readPassword(c, "EDUPAY_NEW_PASSWORD", "new password for " + name));
-    target->failed_logins = 0;
-    target->locked_until.clear();
-    after = "password changed";
-  } else {
-    before = target->disabled ? "disabled" : "enabled";
-    target->disabled = what == "disable";
-    after = target->disabled ? "disabled" : "enabled";
-  }
-  target->updated_on = security::nowIso();
-  auto tx = c.security().transaction();
-  c.security().updateUser(*target);
-  security::appendAudit(c.security(), me.name, "user." + what, "user:" + name, before, after);
-  tx->commit();
-  c.out() << "user " << name << ": " << after << "\n";
+  const std::string password =
+      what == "passwd" ? readPassword(c, "EDUPAY_NEW_PASSWORD", "new password for " + name) : "";
+  const auto u = security::changeUser(c.security(), me, name, what, password);
+  c.out() << "user " << u.name << ": "
+          << (what == "passwd" ? "password changed" : (u.disabled ? "disabled" : "enabled"))
+          << "\n";
   return kExitOk;
 }
 

@@ -182,6 +182,12 @@ struct BuildResult {
   int64_t flags = 0;
 };
 
+/// `edupay budget import`: a bureau officer loads allocations from a CSV file
+/// (programme,region,fiscal_year,source,allocated in yuan), every line within their scope;
+/// all-or-nothing with every bad line named; audited. Returns the number of lines.
+size_t importBudgetFile(DisbursementStore& store, security::SecurityStore& audit,
+                        const security::User& user, const std::string& file);
+
 /// Removes a payment from a draft batch (a bureau officer in scope, with a reason; audited). The
 /// entitlement may be batched again later.
 Batch removePayment(DisbursementStore& store, security::SecurityStore& audit,

@@ -185,4 +185,67 @@ User authenticate(SecurityStore& store, const PasswordHasher& hasher, const std:
   return *user;
 }
 
+User addUser(SecurityStore& store, const std::optional<User>& actor, const std::string& name,
+             Role role, const std::string& scope, const std::string& password) {
+  validateScope(role, scope);
+  if (name.empty() || name.size() > 64 || name.find_first_of(" \t:") != std::string::npos) {
+    throw Error(ErrorCode::kInvalidInput,
+                "a user name is 1-64 characters without spaces or colons");
+  }
+  auto tx = store.transaction();
+  const bool first = store.countUsers() == 0;
+  if (first && role != Role::kSysadmin) {
+    throw Error(ErrorCode::kInvalidInput,
+                "the first user must be a sysadmin (--role sysadmin --scope '*')");
+  }
+  if (!first && !actor)
+    throw Error(ErrorCode::kInvalidInput, "adding a user acts for a sysadmin: give --as USER");
+  if (actor && actor->role != Role::kSysadmin) {
+    throw Error(ErrorCode::kForbidden, "only a sysadmin manages users; " + actor->name + " is " +
+                                           std::string(code(actor->role)));
+  }
+  User u;
+  u.name = name;
+  u.role = role;
+  u.scope = scope;
+  u.password_hash = PasswordHasher().hash(password);
+  u.created_on = u.updated_on = nowIso();
+  store.addUser(u);
+  appendAudit(store, actor ? actor->name : "bootstrap", "user.add", "user:" + name, "",
+              std::string(code(u.role)) + " " + u.scope);
+  tx->commit();
+  return u;
+}
+
+User changeUser(SecurityStore& store, const User& actor, const std::string& name,
+                const std::string& what, const std::string& password) {
+  auto tx = store.transaction();
+  auto target = store.findUser(name);
+  if (!target) throw Error(ErrorCode::kNotFound, "no user named " + name);
+  const bool self = actor.name == name;
+  if (actor.role != Role::kSysadmin && !(what == "passwd" && self)) {
+    throw Error(ErrorCode::kForbidden, "only a sysadmin can " + what + " another user");
+  }
+  if (what == "disable" && self)
+    throw Error(ErrorCode::kForbidden, "a sysadmin cannot disable their own account");
+  std::string before, after;
+  if (what == "passwd") {
+    target->password_hash = PasswordHasher().hash(password);
+    target->failed_logins = 0;
+    target->locked_until.clear();
+    after = "password changed";
+  } else if (what == "disable" || what == "enable") {
+    before = target->disabled ? "disabled" : "enabled";
+    target->disabled = what == "disable";
+    after = target->disabled ? "disabled" : "enabled";
+  } else {
+    throw Error(ErrorCode::kInvalidInput, "unknown user change `" + what + "`");
+  }
+  target->updated_on = nowIso();
+  store.updateUser(*target);
+  appendAudit(store, actor.name, "user." + what, "user:" + name, before, after);
+  tx->commit();
+  return *target;
+}
+
 }  // namespace edupay::security

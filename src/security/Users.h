@@ -82,6 +82,17 @@ AuditVerification verifyAudit(SecurityStore& store);
 User authenticate(SecurityStore& store, const PasswordHasher& hasher, const std::string& name,
                   const std::string& password);
 
+/// Adds a user. `actor` is the logged-in sysadmin, or nullopt for the very first user, who must
+/// be a sysadmin. Checks the name, the role's scope and the password; audited. Throws
+/// Error(kForbidden / kInvalidInput / kConflict) with the reason.
+User addUser(SecurityStore& store, const std::optional<User>& actor, const std::string& name,
+             Role role, const std::string& scope, const std::string& password);
+
+/// `what` is "disable", "enable" or "passwd" (`password` then holds the new one). A sysadmin may
+/// change anyone but not disable themself; a user may change only their own password. Audited.
+User changeUser(SecurityStore& store, const User& actor, const std::string& name,
+                const std::string& what, const std::string& password = "");
+
 /// The current time in UTC+8 as `YYYY-MM-DDTHH:MM:SS+08:00` (EDUPAY_NOW overrides, for tests).
 std::string nowIso();
 
