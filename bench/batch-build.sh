@@ -8,11 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-1000000}
 
-scripts/install-deps >/dev/null
-build=build/release
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DEDUPAY_TESTS=OFF >/dev/null
-cmake --build "$build" -j "$(nproc)" >/dev/null
-edupay="$PWD/$build/src/app/edupay"
+. bench/common.sh
 work="$PWD/build/bench/batch-build"
 mkdir -p "$work"
 db="$work/edupay.db"
@@ -59,16 +55,13 @@ COMMIT;
 SQL
 prep=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN{printf "%.1f", e - s}')
 
-/usr/bin/time -f "elapsed %e s rss %M KB" -o "$work/time" \
-  env EDUPAY_PASSWORD='Officer-bench-2026' "$edupay" --json batch build --term 2026-autumn \
+timed "$work/time" env EDUPAY_PASSWORD='Officer-bench-2026' "$edupay" --json batch build --term 2026-autumn \
   --programme compulsory_nonboarding_allowance --region 430121 --as officer >"$work/build.json"
-secs=$(sed -n 's/^elapsed \([0-9.]*\).*/\1/p' "$work/time")
-rss=$(sed -n 's/.*rss \([0-9]*\) KB.*/\1/p' "$work/time")
+secs=$(seconds "$work/time")
 payments=$(sed -n 's/.*"payments": *\([0-9]*\).*/\1/p' "$work/build.json")
 batches=$(sqlite3 "$db" "SELECT COUNT(*) FROM batches")
 flags=$(sqlite3 "$db" "SELECT COUNT(*) FROM batch_flags")
 echo
 echo "generated $n eligible entitlements with their registry rows in ${prep} s (not counted)"
-printf 'batch build + flags on SQLite: %s payments into %s batches with %s flags in %s s (%.0f payments/s), peak RSS %.0f MB\n' \
-  "$payments" "$batches" "$flags" "$secs" "$(awk -v p="$payments" -v s="$secs" 'BEGIN{print p/s}')" \
-  "$(awk -v k="$rss" 'BEGIN{print k/1024}')"
+printf 'batch build + flags on SQLite: %s payments into %s batches with %s flags in %s s (%.0f payments/s), peak RSS %s MB\n' \
+  "$payments" "$batches" "$flags" "$secs" "$(awk -v p="$payments" -v s="$secs" 'BEGIN{print p/s}')" "$(rss_mb "$work/time")"

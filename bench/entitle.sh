@@ -7,11 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-1000000}
 
-scripts/install-deps >/dev/null
-build=build/release
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DEDUPAY_TESTS=OFF >/dev/null
-cmake --build "$build" -j "$(nproc)" >/dev/null
-edupay="$PWD/$build/src/app/edupay"
+. bench/common.sh
 work="$PWD/build/bench/entitle"
 mkdir -p "$work"
 mariadb_dir="$work/mariadb"
@@ -24,9 +20,6 @@ data="$work/prov-$n"
 [ -f "$work/bench.key" ] || "$edupay" keygen --key-file "$work/bench.key" >/dev/null
 export EDUPAY_KEY_FILE="$work/bench.key"
 
-seconds() { sed -n 's/^elapsed \([0-9.]*\).*/\1/p' "$1"; }
-rss_mb() { sed -n 's/.*rss \([0-9]*\) KB.*/\1/p' "$1" | awk '{printf "%.0f", $1/1024}'; }
-timed() { /usr/bin/time -f "elapsed %e s rss %M KB" -o "$1" "${@:2}"; }
 
 prepare() {
   local db=$1

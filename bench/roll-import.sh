@@ -8,11 +8,7 @@ cd "$(dirname "$0")/.."
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(100000 1000000)
 
-scripts/install-deps >/dev/null
-build=build/release
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DEDUPAY_TESTS=OFF >/dev/null
-cmake --build "$build" -j "$(nproc)" >/dev/null
-edupay="$PWD/$build/src/app/edupay"
+. bench/common.sh
 work="$PWD/build/bench/roll-import"
 mkdir -p "$work"
 mariadb_dir="$work/mariadb"
@@ -24,10 +20,7 @@ client=(mariadb --no-defaults -uroot -pedupay-test -h127.0.0.1 -P"$port" --local
 [ -f "$work/bench.key" ] || "$edupay" keygen --key-file "$work/bench.key" >/dev/null
 export EDUPAY_KEY_FILE="$work/bench.key"
 
-seconds() { sed -n 's/^elapsed \([0-9.]*\).*/\1/p' "$1"; }
-rss_mb() { sed -n 's/.*rss \([0-9]*\) KB.*/\1/p' "$1" | awk '{printf "%.0f", $1/1024}'; }
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }'; }
-timed() { /usr/bin/time -f "elapsed %e s rss %M KB" -o "$1" "${@:2}"; }
 
 printf '\n%-9s %-8s %12s %12s %12s %12s %8s %10s\n' "students" "db" "edupay s" "edupay r/s" "raw s" "raw r/s" "ratio" "peak RSS"
 for n in "${sizes[@]}"; do
