@@ -32,6 +32,7 @@ constexpr const char* kUsage = R"(usage: edupay [--db URL] [--key-file FILE] [--
 
 Commands:
   keygen                         create a new field-encryption key file (never overwrites)
+  keygen --signing FILE          create the bureau's Ed25519 signing key FILE and FILE.pub
   migrate                        apply database migrations
   import regions FILE            region codes (code, name, parent_code, level)
   import schools FILE            schools (school_code, name, region_code, stages, ownership, bank_code)
@@ -68,6 +69,20 @@ Commands:
                                  the school's public notice (HTML + CSV); 5 working days for objections
   objection add RESIDENT_ID --programme P --term T --text TEXT --as OFFICER
   objection resolve ID --decision upheld|dismissed --reason TEXT --as OFFICER
+  batch export ID [--out DIR] --as OFFICER
+                                 the approved batch's payment files in its bank's layout, each
+                                 with a signed manifest; exporting again writes the same bytes
+  file verify FILE [--public-key PEM]
+                                 check a payment file's signature, digest and totals
+  bank list;  bank set CODE [--layout L] [--max-lines N] --as SYSADMIN
+  bank payer --region R --bank CODE --account N --name NAME --as OFFICER
+                                 the bureau account a county pays from at a bank
+  bank import-result FILE [--layout pipe-result|pain.002] --as BANK_OPERATOR|OFFICER
+                                 the bank's answer: all lines checked first, then paid/returned
+  account update --student ID --account N --holder NAME --bank-code CNAPS [--kind K] --as USER
+                                 a corrected payee account; returned payments get re-issued
+  reconcile report --term T [--region R] [--csv OUT.csv] --as USER
+                                 entitled, approved, at bank, paid, returned, re-issued, outstanding
   synth --students N [--seed S] --out DIR [--single-file] [--as-of YYYY-MM-DD]
                                  write a reproducible synthetic province
 
@@ -75,12 +90,16 @@ Options:
   --db URL        sqlite:PATH (default sqlite:edupay.db, or EDUPAY_DB) or
                   mysql://user:pass@host:port/db (password also from EDUPAY_DB_PASSWORD)
   --key-file F    field-encryption key (default edupay.key, or EDUPAY_KEY_FILE)
+  --signing-key F the bureau's signing key (default edupay-signing.pem, or EDUPAY_SIGNING_KEY);
+                  --public-key F defaults to F.pub (or EDUPAY_PUBLIC_KEY)
+  --layouts DIR   extra bank file layouts (or EDUPAY_LAYOUT_DIR); built-in: templates/banks
   --json          print a machine-readable summary on stdout
   --as USER       act as this user (password from EDUPAY_PASSWORD, or typed on stdin); new
                   passwords come from EDUPAY_NEW_PASSWORD or stdin
 )";
 
 int cmdKeygen(Context& c) {
+  if (c.args().has("signing")) return cmdKeygenSigning(c, c.args().get("signing"));
   security::FieldCipher::generateKeyFile(c.keyPath());
   if (c.json()) {
     Poco::JSON::Object o;
@@ -422,6 +441,10 @@ int dispatch(Context& c) {
   if (cmd == "budget") return cmdBudget(c);
   if (cmd == "notice") return cmdNotice(c);
   if (cmd == "objection") return cmdObjection(c);
+  if (cmd == "bank") return cmdBank(c);
+  if (cmd == "file") return cmdFile(c);
+  if (cmd == "account") return cmdAccount(c);
+  if (cmd == "reconcile") return cmdReconcile(c);
   if (cmd == "entitle") return cmdEntitle(c);
   if (cmd == "explain") return cmdExplain(c);
   if (cmd == "report" && sub == "dropouts") return cmdReportDropouts(c);

@@ -25,7 +25,11 @@ const std::map<std::string, bool> kKnownOptions = {
     {"region", true},       {"exceptions", true},    {"lang", true},
     {"as", true},           {"role", true},          {"scope", true},
     {"reason", true},       {"school", true},        {"text", true},
-    {"decision", true},
+    {"decision", true},     {"signing", true},       {"signing-key", true},
+    {"public-key", true},   {"layouts", true},       {"layout", true},
+    {"max-lines", true},    {"bank", true},          {"account", true},
+    {"holder", true},       {"bank-code", true},     {"name", true},
+    {"kind", true},         {"student", true},       {"csv", true},
 };
 
 }  // namespace

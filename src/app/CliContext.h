@@ -137,6 +137,14 @@ int cmdBudget(Context& c);
 int cmdNotice(Context& c);
 int cmdObjection(Context& c);
 
+// Bank files, accounts and reconciliation (CliBank.cpp).
+int batchExport(Context& c);
+int cmdBank(Context& c);
+int cmdFile(Context& c);
+int cmdAccount(Context& c);
+int cmdReconcile(Context& c);
+int cmdKeygenSigning(Context& c, const std::string& path);
+
 // User and audit commands (CliSecurity.cpp).
 int cmdUser(Context& c);
 int cmdAudit(Context& c);

@@ -343,9 +343,10 @@ int cmdBatch(Context& c) {
   if (sub == "flags") return batchFlags(c, store);
   if (sub == "clear-flag") return batchClearFlag(c, store);
   if (sub == "remove-payment") return batchRemovePayment(c, store);
-  throw Error(
-      ErrorCode::kInvalidInput,
-      "use: edupay batch build|submit|approve|reject|show|list|flags|clear-flag|remove-payment");
+  if (sub == "export") return batchExport(c);
+  throw Error(ErrorCode::kInvalidInput,
+              "use: edupay batch "
+              "build|submit|approve|reject|show|list|flags|clear-flag|remove-payment|export");
 }
 
 int cmdBudget(Context& c) {

@@ -55,6 +55,14 @@ class RegistryStore {
   virtual std::vector<MissingChild> rosterChildrenNotEnrolled(const Date& reference, int min_age,
                                                               int max_age) = 0;
 
+  /// A corrected payee account (`edupay account update`): closes the student's open account of
+  /// `kind`, opens this one, records both in the field history; returns the new account's id.
+  struct AccountUpdate {
+    std::string kind, owner, hash, enc, mask, bank_code, holder, as_of;
+    bool luhn_ok = true;
+  };
+  virtual int64_t replaceAccount(int64_t person_id, const AccountUpdate& a) = 0;
+
   /// By resident-ID blind index or student number.
   virtual std::optional<StudentRecord> findStudent(const std::optional<std::string>& rid_hash,
                                                    const std::string& student_no) = 0;

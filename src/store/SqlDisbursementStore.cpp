@@ -63,7 +63,9 @@ constexpr const char* kCandidateFrom =
     "AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.entitlement_id = e.id AND p.status IN "
     "('pending', 'sent', 'paid')) "
     "AND NOT EXISTS (SELECT 1 FROM objections o WHERE o.entitlement_id = e.id AND o.status IN "
-    "('open', 'upheld')) ";
+    "('open', 'upheld')) "
+    "AND NOT EXISTS (SELECT 1 FROM returned_funds r WHERE r.entitlement_id = e.id AND r.status = "
+    "'awaiting_account') ";
 
 }  // namespace
 
@@ -193,6 +195,15 @@ int64_t SqlDisbursementStore::createBatch(const disburse::BatchPlan& plan) {
              "provincial_fen, county_fen, payee, account_id, acct_enc, acct_mask, holder_name, "
              "bank_code, status)",
              16, values);
+  // A re-issue closes the returned-funds entry it answers.
+  for (const auto& p : plan.payments) {
+    if (p.attempt == 1) continue;
+    execute(db_,
+            "UPDATE returned_funds SET status = 'reissued', reissue_payment_id = (SELECT id FROM "
+            "payments WHERE entitlement_id = ? AND status = 'pending') WHERE entitlement_id = ? "
+            "AND status = 'ready'",
+            {p.entitlement_id, p.entitlement_id});
+  }
   forEachBatch(entitlement_ids.size(), kMaxBatchRows, [&](size_t start, size_t n) {
     Statement& st =
         db_.cached("UPDATE entitlements SET locked = 1 WHERE id IN (" + placeholders(n) + ")");

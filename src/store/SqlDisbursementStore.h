@@ -2,13 +2,14 @@
 
 #include <map>
 
+#include "bankfiles/BankFiles.h"
 #include "disburse/Batches.h"
 #include "store/Database.h"
 
 namespace edupay::store {
 
 /// Batches, payments and budgets over either dialect.
-class SqlDisbursementStore : public disburse::DisbursementStore {
+class SqlDisbursementStore : public bankfiles::BankFileStore {
  public:
   explicit SqlDisbursementStore(Database& db) : db_(db) {}
   std::unique_ptr<StoreTransaction> transaction() override;
@@ -56,6 +57,39 @@ class SqlDisbursementStore : public disburse::DisbursementStore {
   bool removePayment(int64_t payment_id, const PaymentRef& p, int expected_version,
                      int required_approvals, const std::string& user,
                      const std::string& reason) override;
+
+  // Bank files (SqlBankFileStore.cpp).
+  std::vector<bankfiles::BankConfig> banks() override;
+  std::optional<bankfiles::BankConfig> bank(const std::string& code) override;
+  void setBank(const std::string& code, const std::string& layout, int max_lines) override;
+  std::optional<bankfiles::Payer> payer(const std::string& region,
+                                        const std::string& bank) override;
+  void setPayer(const bankfiles::Payer& p) override;
+  std::vector<bankfiles::PartTotals> partTotals(int64_t batch_id, int max_lines) override;
+  std::vector<bankfiles::ExportRow> exportRows(int64_t batch_id, int64_t first_seq,
+                                               int64_t last_seq, size_t limit) override;
+  std::string exportedOn(int64_t batch_id) override;
+  bool markExported(int64_t batch_id, int expected_version, const std::string& date,
+                    const std::vector<bankfiles::ExportedFile>& files) override;
+  std::vector<bankfiles::ExportedFile> exportedFiles(int64_t batch_id) override;
+  std::optional<int64_t> resultImportByDigest(const std::string& sha256) override;
+  int64_t beginResultImport(const std::string& sha256, const std::string& file,
+                            const std::string& user, const std::string& at) override;
+  void finishResultImport(int64_t id, int64_t lines, int64_t paid, int64_t returned,
+                          int64_t pending) override;
+  std::vector<std::optional<bankfiles::SentPayment>> paymentsByReference(
+      const std::vector<std::string>& refs) override;
+  bool settlePayment(int64_t payment_id, bankfiles::Outcome outcome,
+                     const bankfiles::ResultLine& line, int64_t import_id,
+                     const std::string& date) override;
+  std::vector<bankfiles::SettledShare> settledBy(int64_t import_id) override;
+  void settleBudget(const std::string& programme, const std::string& region, int fiscal_year,
+                    const std::string& source, Money paid, Money returned) override;
+  std::string settleBatch(int64_t batch_id) override;
+  int64_t recordReturned(int64_t import_id, const std::string& date) override;
+  int64_t releaseReturned(int64_t person_id, int64_t new_account_id) override;
+  std::vector<bankfiles::ReconcileRow> reconcile(const Term& term,
+                                                 const std::string& region_prefix) override;
 
  private:
   Database& db_;

@@ -984,4 +984,36 @@ std::optional<registry::StudentRecord> SqlRegistryStore::findStudent(
   return rec;
 }
 
+int64_t SqlRegistryStore::replaceAccount(int64_t person_id, const AccountUpdate& a) {
+  std::string old_mask;
+  {
+    auto s = db_.prepare(
+        "SELECT id, acct_mask FROM bank_accounts WHERE student_id = ? AND kind = ? AND valid_to "
+        "IS NULL");
+    s->bind(1, person_id);
+    s->bind(2, a.kind);
+    if (s->next()) {
+      const int64_t old_id = s->getInt(0);
+      old_mask = s->getText(1);
+      s.reset();
+      execute(db_, "UPDATE bank_accounts SET valid_to = ? WHERE id = ?", {a.as_of, old_id});
+      execute(db_,
+              "INSERT INTO change_log (entity, entity_id, field, old_value, new_value, changed_on) "
+              "VALUES ('bank_account', ?, 'valid_to', '', ?, ?)",
+              {old_id, a.as_of, a.as_of});
+    }
+  }
+  execute(db_,
+          "INSERT INTO bank_accounts (student_id, owner, kind, acct_hash, acct_enc, acct_mask, "
+          "bank_code, holder_name, luhn_ok, valid_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          {person_id, a.owner, a.kind, a.hash, a.enc, a.mask, a.bank_code, a.holder,
+           int64_t{a.luhn_ok}, a.as_of});
+  const int64_t id = db_.lastInsertId();
+  execute(db_,
+          "INSERT INTO change_log (entity, entity_id, field, old_value, new_value, changed_on) "
+          "VALUES ('bank_account', ?, 'account', ?, ?, ?)",
+          {id, old_mask, a.mask, a.as_of});
+  return id;
+}
+
 }  // namespace edupay::store

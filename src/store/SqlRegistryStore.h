@@ -32,6 +32,7 @@ class SqlRegistryStore : public registry::RegistryStore {
                                               const std::vector<std::string>& rid_hashes) override;
   std::vector<registry::MissingChild> rosterChildrenNotEnrolled(const Date& reference, int min_age,
                                                                 int max_age) override;
+  int64_t replaceAccount(int64_t person_id, const AccountUpdate& a) override;
   std::optional<registry::StudentRecord> findStudent(const std::optional<std::string>& rid_hash,
                                                      const std::string& student_no) override;
 

@@ -1,0 +1,417 @@
+// Bank files: export, verify, result import, bank configuration, account corrections and the
+// reconciliation report.
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include "app/Cli.h"
+#include "app/CliContext.h"
+#include "bankfiles/BankFiles.h"
+#include "bankfiles/Manifest.h"
+#include "common/AtomicFile.h"
+#include "common/BankAccountNumber.h"
+#include "common/Csv.h"
+#include "common/Error.h"
+#include "common/Text.h"
+#include "store/SqlDisbursementStore.h"
+
+namespace edupay::app {
+namespace {
+
+std::string signingKeyPath(Context& c) {
+  return c.args().get("signing-key", envOr("EDUPAY_SIGNING_KEY", "edupay-signing.pem"));
+}
+
+std::string publicKeyPath(Context& c) {
+  return c.args().get("public-key", envOr("EDUPAY_PUBLIC_KEY", signingKeyPath(c) + ".pub"));
+}
+
+bankfiles::LayoutSet layouts(Context& c) {
+  return bankfiles::LayoutSet(c.args().get("layouts", envOr("EDUPAY_LAYOUT_DIR", "")));
+}
+
+/// `雨露计划2026秋`: the programme's name and the term, as banks show it to the payee.
+std::string purposeOf(Context& c, const disburse::Batch& b) {
+  const Term term = Term::parse(b.term);
+  std::string name = b.programme;
+  try {
+    for (const auto& p : c.activePolicy().first.programmes)
+      if (p.code == b.programme) name = p.name_zh;
+  } catch (const Error&) {
+  }
+  return name + std::to_string(term.year()) +
+         (term.season() == Term::Season::kAutumn ? "秋" : "春");
+}
+
+int bankList(Context& c, bankfiles::BankFileStore& store) {
+  const auto all = store.banks();
+  Poco::JSON::Array a;
+  for (const auto& b : all) {
+    if (c.json()) {
+      Poco::JSON::Object o;
+      o.set("code", b.code);
+      o.set("name", b.name);
+      o.set("layout", b.layout);
+      o.set("max_lines", b.max_lines);
+      a.add(o);
+    } else {
+      c.out() << b.code << "  " << b.name << "  layout " << b.layout << ", at most "
+              << b.max_lines << " lines per batch\n";
+    }
+  }
+  if (c.json()) {
+    Poco::JSON::Object o;
+    o.set("banks", a);
+    c.out() << toJson(o) << "\n";
+  }
+  return kExitOk;
+}
+
+int bankSet(Context& c, bankfiles::BankFileStore& store) {
+  const std::string code = c.word(2, "bank code");
+  const auto user = c.actingUser();
+  if (user.role != security::Role::kSysadmin)
+    throw Error(ErrorCode::kForbidden, "only a sysadmin configures banks");
+  const std::string layout = c.args().get("layout");
+  if (!layout.empty()) layouts(c).get(layout);  // refuses an unknown layout by name
+  int max_lines = 0;
+  if (c.args().has("max-lines")) {
+    const std::string m = c.args().get("max-lines");
+    if (!text::isAllDigits(m) || m.empty() || m.size() > 7 || std::stoi(m) < 1)
+      throw Error(ErrorCode::kInvalidInput, "--max-lines: a positive number of lines");
+    max_lines = std::stoi(m);
+  }
+  auto tx = store.transaction();
+  const auto before = store.bank(code);
+  if (!before) throw Error(ErrorCode::kNotFound, "no bank " + code + " (see edupay bank list)");
+  store.setBank(code, layout, max_lines);
+  const auto after = store.bank(code);
+  security::appendAudit(c.security(), user.name, "bank.set", "bank:" + code,
+                        before->layout + ", " + std::to_string(before->max_lines) + " lines",
+                        after->layout + ", " + std::to_string(after->max_lines) + " lines");
+  tx->commit();
+  c.out() << "bank " << code << ": layout " << after->layout << ", at most " << after->max_lines
+          << " lines per batch\n";
+  return kExitOk;
+}
+
+int bankPayer(Context& c, bankfiles::BankFileStore& store) {
+  bankfiles::Payer p{c.args().get("region"), c.args().get("bank"), c.args().get("account"),
+                     text::trim(c.args().get("name"))};
+  if (p.region.empty() || p.bank_code.empty() || p.account.empty() || p.name.empty()) {
+    throw Error(ErrorCode::kInvalidInput,
+                "use: edupay bank payer --region R --bank CODE --account N --name NAME --as USER");
+  }
+  std::string why;
+  if (!BankAccountNumber::parse(p.account, &why))
+    throw Error(ErrorCode::kInvalidInput, "--account: " + why);
+  const auto user = c.actingUser();
+  if (!(user.role == security::Role::kBureauOfficer && user.covers(p.region)) &&
+      user.role != security::Role::kSysadmin) {
+    throw Error(ErrorCode::kForbidden, "only a sysadmin or a bureau officer over " + p.region +
+                                           " records the bureau's paying account");
+  }
+  auto tx = store.transaction();
+  store.setPayer(p);
+  security::appendAudit(c.security(), user.name, "bank.payer",
+                        "payer:" + p.region + "/" + p.bank_code, "", p.account + " " + p.name);
+  tx->commit();
+  c.out() << "county " << p.region << " pays from " << p.account << " (" << p.name
+          << ") at bank " << p.bank_code << "\n";
+  return kExitOk;
+}
+
+int bankImportResult(Context& c, bankfiles::BankFileStore& store) {
+  const std::string file = c.word(2, "result file");
+  std::optional<bankfiles::ResultKind> kind;
+  const std::string layout = c.args().get("layout");
+  if (layout == "pipe-result") {
+    kind = bankfiles::ResultKind::kPipeResult;
+  } else if (layout == "pain.002") {
+    kind = bankfiles::ResultKind::kPain002;
+  } else if (!layout.empty()) {
+    throw Error(ErrorCode::kInvalidInput, "--layout: pipe-result or pain.002");
+  }
+  const auto user = c.actingUser();
+  const auto r = bankfiles::importResultFile(store, c.security(), user, file, kind);
+  if (c.json()) {
+    Poco::JSON::Object o;
+    o.set("file", file);
+    o.set("already_imported", r.already_imported);
+    o.set("accepted", r.problems.empty());
+    o.set("lines", r.lines);
+    o.set("paid", r.paid);
+    o.set("paid_total", r.paid_total.toYuan());
+    o.set("returned", r.returned);
+    o.set("returned_total", r.returned_total.toYuan());
+    o.set("pending", r.pending);
+    Poco::JSON::Array problems;
+    for (const auto& p : r.problems) problems.add(p);
+    o.set("problems", problems);
+    Poco::JSON::Array batches;
+    for (const auto& [id, st] : r.batches) {
+      Poco::JSON::Object b;
+      b.set("id", id);
+      b.set("status", st);
+      batches.add(b);
+    }
+    o.set("batches", batches);
+    c.out() << toJson(o) << "\n";
+  }
+  if (r.already_imported) {
+    if (!c.json())
+      c.out() << file << " was imported before (result import " << r.import_id
+              << "); nothing changed\n";
+    return kExitOk;
+  }
+  if (!r.problems.empty()) {
+    if (!c.json()) {
+      c.err() << file << " refused, nothing changed: " << r.problems.size()
+              << " problem(s); correct the file with the bank and import it again\n";
+      for (const auto& p : r.problems) c.err() << "  " << p << "\n";
+    }
+    return kExitRejected;
+  }
+  if (!c.json()) {
+    c.out() << file << ": " << r.lines << " lines; " << r.paid << " paid ("
+            << r.paid_total.toYuanGrouped() << " yuan), " << r.returned << " returned ("
+            << r.returned_total.toYuanGrouped() << " yuan), " << r.pending << " still pending\n";
+    for (const auto& [id, st] : r.batches) c.out() << "  batch " << id << ": " << st << "\n";
+    if (r.returned) {
+      c.out() << "  returned money waits in the returned-funds ledger until the school corrects "
+                 "the account (edupay account update); the next batch build re-issues it\n";
+    }
+  }
+  return kExitOk;
+}
+
+int reconcileReport(Context& c, bankfiles::BankFileStore& store) {
+  const Term term = Term::parse(c.args().get("term"));
+  const auto user = c.actingUser();
+  if (user.role == security::Role::kSchoolAdmin || user.role == security::Role::kBankOperator ||
+      user.role == security::Role::kSysadmin) {
+    throw Error(ErrorCode::kForbidden,
+                "the reconciliation report is for bureau staff and auditors (by region)");
+  }
+  std::string region = c.args().get("region", user.scope);
+  if (!user.covers(region))
+    throw Error(ErrorCode::kForbidden, "region " + region + " is outside your scope " + user.scope);
+  const auto rows = store.reconcile(term, region);
+  const std::vector<std::string> header = {
+      "programme", "region",         "entitled_n",  "entitled",   "not_batched_n",
+      "not_batched", "in_approval_n", "in_approval", "approved_n", "approved",
+      "at_bank_n",  "at_bank",        "paid_n",      "paid",       "returned_n",
+      "returned",   "awaiting_account_n", "awaiting_account", "reissued_n", "reissued",
+      "outstanding_n", "outstanding", "adds_up"};
+  auto cells = [](const bankfiles::ReconcileRow& r) {
+    return std::vector<std::string>{
+        r.programme,
+        r.region,
+        std::to_string(r.entitled_n),
+        r.entitled.toYuan(),
+        std::to_string(r.unbatched_n),
+        r.unbatched.toYuan(),
+        std::to_string(r.in_approval_n),
+        r.in_approval.toYuan(),
+        std::to_string(r.approved_n),
+        r.approved.toYuan(),
+        std::to_string(r.in_bank_n),
+        r.in_bank.toYuan(),
+        std::to_string(r.paid_n),
+        r.paid.toYuan(),
+        std::to_string(r.returned_n),
+        r.returned.toYuan(),
+        std::to_string(r.awaiting_account_n),
+        r.awaiting_account.toYuan(),
+        std::to_string(r.reissued_n),
+        r.reissued.toYuan(),
+        std::to_string(r.outstandingCount()),
+        r.outstanding().toYuan(),
+        r.addsUp() ? "yes" : "NO"};
+  };
+  bankfiles::ReconcileRow total;
+  bool all_add_up = true;
+  for (const auto& r : rows) {
+    all_add_up &= r.addsUp();
+    total.entitled_n += r.entitled_n;
+    total.entitled += r.entitled;
+    total.unbatched_n += r.unbatched_n;
+    total.unbatched += r.unbatched;
+    total.in_approval_n += r.in_approval_n;
+    total.in_approval += r.in_approval;
+    total.approved_n += r.approved_n;
+    total.approved += r.approved;
+    total.in_bank_n += r.in_bank_n;
+    total.in_bank += r.in_bank;
+    total.paid_n += r.paid_n;
+    total.paid += r.paid;
+    total.returned_n += r.returned_n;
+    total.returned += r.returned;
+    total.awaiting_account_n += r.awaiting_account_n;
+    total.awaiting_account += r.awaiting_account;
+    total.reissued_n += r.reissued_n;
+    total.reissued += r.reissued;
+  }
+  total.programme = "TOTAL";
+  total.region = region.empty() ? "*" : region;
+  if (c.args().has("csv")) {
+    AtomicFileWriter out(c.args().get("csv"));
+    CsvWriter w(out.stream(), {TextEncoding::kUtf8, true, "\r\n", ','});
+    w.writeRow(header);
+    for (const auto& r : rows) w.writeRow(cells(r));
+    w.writeRow(cells(total));
+    out.commit();
+  }
+  if (c.json()) {
+    Poco::JSON::Object o;
+    o.set("term", term.str());
+    o.set("adds_up", all_add_up);
+    Poco::JSON::Array a;
+    for (const auto& r : rows) {
+      Poco::JSON::Object x;
+      const auto v = cells(r);
+      for (size_t i = 0; i < header.size(); ++i) x.set(header[i], v[i]);
+      a.add(x);
+    }
+    o.set("rows", a);
+    c.out() << toJson(o) << "\n";
+    return all_add_up ? kExitOk : kExitInternal;
+  }
+  c.out() << "reconciliation " << term.str() << " (count / yuan)\n";
+  for (const auto& r : rows) {
+    c.out() << "  " << r.programme << " " << r.region << ": entitled " << r.entitled_n << " / "
+            << r.entitled.toYuanGrouped() << "; paid " << r.paid_n << " / "
+            << r.paid.toYuanGrouped() << "; at bank " << r.in_bank_n << "; approved "
+            << r.approved_n << "; in approval " << r.in_approval_n << "; not batched "
+            << r.unbatched_n << "; returned " << r.returned_n << " / "
+            << r.returned.toYuanGrouped() << " (awaiting account " << r.awaiting_account_n
+            << ", re-issued " << r.reissued_n << "); outstanding " << r.outstandingCount()
+            << " / " << r.outstanding().toYuanGrouped() << (r.addsUp() ? "" : "  DOES NOT ADD UP")
+            << "\n";
+  }
+  c.out() << "  TOTAL: entitled " << total.entitled_n << " / " << total.entitled.toYuanGrouped()
+          << "; paid " << total.paid_n << " / " << total.paid.toYuanGrouped() << "; returned "
+          << total.returned_n << " / " << total.returned.toYuanGrouped() << "; re-issued "
+          << total.reissued_n << "; outstanding " << total.outstandingCount() << " / "
+          << total.outstanding().toYuanGrouped() << "\n"
+          << "  check: entitled = paid + at bank + approved + in approval + not batched: "
+          << (all_add_up ? "adds up" : "DOES NOT ADD UP") << "\n";
+  return all_add_up ? kExitOk : kExitInternal;
+}
+
+}  // namespace
+
+int batchExport(Context& c) {
+  store::SqlDisbursementStore store(c.db());
+  const std::string& w = c.word(2, "batch id");
+  if (!text::isAllDigits(w) || w.size() > 15)
+    throw Error(ErrorCode::kInvalidInput, "`" + w + "` is not a batch id");
+  const int64_t id = std::stoll(w);
+  const std::string out = c.args().get("out", ".");
+  ::mkdir(out.c_str(), 0755);
+  const auto user = c.actingUser();
+  const auto key = security::SigningKey::load(signingKeyPath(c));
+  const auto set = layouts(c);
+  auto b = store.loadBatch(id);
+  const std::string purpose = b ? purposeOf(c, *b) : "";
+  const auto r = bankfiles::exportBatch(store, c.security(), user, id, out, set, c.cipher(), key,
+                                        purpose);
+  if (c.json()) {
+    Poco::JSON::Object o;
+    o.set("batch", r.batch.id);
+    o.set("status", std::string(disburse::code(r.batch.status)));
+    o.set("again", r.again);
+    Poco::JSON::Array files;
+    for (const auto& p : r.paths) files.add(p);
+    o.set("files", files);
+    c.out() << toJson(o) << "\n";
+  } else {
+    c.out() << (r.again ? "exported again (same bytes): " : "exported: ") << "batch " << r.batch.id
+            << ", " << r.batch.payment_count << " payments, " << r.batch.total.toYuanGrouped()
+            << " yuan\n";
+    for (const auto& p : r.paths)
+      c.out() << "  " << p << "\n  " << bankfiles::manifestPath(p) << " (signed: "
+              << bankfiles::signaturePath(p) << ")\n";
+  }
+  return kExitOk;
+}
+
+int cmdKeygenSigning(Context& c, const std::string& path) {
+  security::SigningKey::generate(path);
+  const auto key = security::SigningKey::load(path);
+  c.out() << "wrote signing key " << path << " (mode 600) and public key " << path
+          << ".pub (give it to the banks); key id " << key.keyId() << "\n";
+  return kExitOk;
+}
+
+int cmdBank(Context& c) {
+  store::SqlDisbursementStore store(c.db());
+  const std::string sub = c.args().words.size() > 1 ? c.args().words[1] : "";
+  if (sub == "list") return bankList(c, store);
+  if (sub == "set") return bankSet(c, store);
+  if (sub == "payer") return bankPayer(c, store);
+  if (sub == "import-result") return bankImportResult(c, store);
+  throw Error(ErrorCode::kInvalidInput, "use: edupay bank list|set|payer|import-result");
+}
+
+int cmdFile(Context& c) {
+  const std::string sub = c.args().words.size() > 1 ? c.args().words[1] : "";
+  if (sub != "verify") throw Error(ErrorCode::kInvalidInput, "use: edupay file verify FILE");
+  const std::string file = c.word(2, "payment file");
+  const auto key = security::VerifyingKey::load(publicKeyPath(c));
+  const auto v = bankfiles::verifyPaymentFile(file, layouts(c), key);
+  if (c.json()) {
+    Poco::JSON::Object o;
+    o.set("file", file);
+    o.set("ok", v.ok());
+    o.set("count", v.content.count);
+    o.set("total", v.content.total.toYuan());
+    Poco::JSON::Array problems;
+    for (const auto& p : v.problems) problems.add(p);
+    o.set("problems", problems);
+    c.out() << toJson(o) << "\n";
+  } else if (v.ok()) {
+    c.out() << file << ": OK - signature by key " << key.keyId() << ", SHA-256 matches, "
+            << v.content.count << " payments totalling " << v.content.total.toYuanGrouped()
+            << " yuan as the manifest says\n";
+  } else {
+    c.err() << file << ": FAILED\n";
+    for (const auto& p : v.problems) c.err() << "  " << p << "\n";
+  }
+  return v.ok() ? kExitOk : kExitRejected;
+}
+
+int cmdAccount(Context& c) {
+  const std::string sub = c.args().words.size() > 1 ? c.args().words[1] : "";
+  if (sub != "update") {
+    throw Error(ErrorCode::kInvalidInput,
+                "use: edupay account update --student ID --account N --holder NAME --bank-code "
+                "CNAPS [--kind student_card|one_card|passbook|social_security] --as USER");
+  }
+  store::SqlDisbursementStore store(c.db());
+  bankfiles::AccountCorrection a;
+  a.student = c.args().get("student");
+  a.account = c.args().get("account");
+  a.holder = c.args().get("holder");
+  a.bank_code = c.args().get("bank-code");
+  a.kind = c.args().get("kind", "student_card");
+  const auto user = c.actingUser();
+  const auto r =
+      bankfiles::correctAccount(c.registry(), store, c.security(), user, c.cipher(), a);
+  c.out() << "account " << r.mask << " recorded for the student; " << r.released
+          << " returned payment(s) will be re-issued by the next batch build\n";
+  return kExitOk;
+}
+
+int cmdReconcile(Context& c) {
+  const std::string sub = c.args().words.size() > 1 ? c.args().words[1] : "";
+  if (sub != "report")
+    throw Error(ErrorCode::kInvalidInput,
+                "use: edupay reconcile report --term T [--region R] [--csv OUT.csv]");
+  store::SqlDisbursementStore store(c.db());
+  return reconcileReport(c, store);
+}
+
+}  // namespace edupay::app

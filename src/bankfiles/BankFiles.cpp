@@ -1,0 +1,369 @@
+#include "bankfiles/BankFiles.h"
+
+#include <cstdio>
+
+#include "bankfiles/Manifest.h"
+#include "common/AtomicFile.h"
+#include "common/BankAccountNumber.h"
+#include "common/ResidentId.h"
+#include "common/Text.h"
+#include "common/Error.h"
+#include "common/Term.h"
+
+namespace edupay::bankfiles {
+
+namespace {
+
+std::string pad(int64_t n, int width) {
+  std::string s = std::to_string(n);
+  return std::string(s.size() < static_cast<size_t>(width) ? width - s.size() : 0, '0') + s;
+}
+
+std::string describe(const disburse::Batch& b) {
+  return "batch " + std::to_string(b.id) + " (" + b.programme + " " + b.term + ", county " +
+         b.paying_region + ", bank " + b.bank_code + ")";
+}
+
+/// At most `max_chars` UTF-8 characters of `s`.
+std::string cutUtf8(const std::string& s, size_t max_chars) {
+  size_t chars = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) {
+      if (chars == max_chars) return s.substr(0, i);
+      ++chars;
+    }
+  }
+  return s;
+}
+
+constexpr size_t kPage = 10000;
+
+}  // namespace
+
+bool ReconcileRow::addsUp() const {
+  return entitled_n == paid_n + in_bank_n + approved_n + in_approval_n + unbatched_n &&
+         entitled == paid + in_bank + approved + in_approval + unbatched;
+}
+
+ExportResult exportBatch(BankFileStore& store, security::SecurityStore& audit,
+                         const security::User& user, int64_t batch_id, const std::string& out_dir,
+                         const LayoutSet& layouts, const security::FieldCipher& cipher,
+                         const security::SigningKey& key, const std::string& purpose) {
+  auto tx = store.transaction();
+  auto loaded = store.loadBatch(batch_id);
+  if (!loaded) throw Error(ErrorCode::kNotFound, "no batch " + std::to_string(batch_id));
+  ExportResult r;
+  r.batch = *loaded;
+  const disburse::Batch& b = r.batch;
+  if (user.role != security::Role::kBureauOfficer || !user.covers(b.paying_region)) {
+    throw Error(ErrorCode::kForbidden, "only a bureau officer whose scope covers county " +
+                                           b.paying_region + " exports " + describe(b));
+  }
+  r.again = b.status != disburse::BatchStatus::kApproved;
+  if (b.status != disburse::BatchStatus::kApproved &&
+      b.status != disburse::BatchStatus::kExported &&
+      b.status != disburse::BatchStatus::kSettled &&
+      b.status != disburse::BatchStatus::kPartiallySettled) {
+    throw Error(ErrorCode::kForbidden, "cannot export " + describe(b) + ": it is " +
+                                           std::string(disburse::code(b.status)) +
+                                           "; only approved batches are exported");
+  }
+  const auto bank = store.bank(b.bank_code);
+  if (!bank) throw Error(ErrorCode::kNotFound, "bank " + b.bank_code + " is not configured");
+  const Layout& layout = layouts.get(bank->layout);
+  const auto payer = store.payer(b.paying_region, b.bank_code);
+  if (!payer) {
+    throw Error(ErrorCode::kNotFound,
+                "no payer account for county " + b.paying_region + " at bank " + b.bank_code +
+                    "; record the bureau's account first: edupay bank payer --region " +
+                    b.paying_region + " --bank " + b.bank_code + " --account N --name NAME");
+  }
+  const std::string date = r.again ? store.exportedOn(batch_id) : Date::today().str();
+  const auto recorded = r.again ? store.exportedFiles(batch_id) : std::vector<ExportedFile>{};
+  const auto parts = store.partTotals(batch_id, layout.max_lines);
+  std::vector<ExportedFile> files;
+  for (const auto& part : parts) {
+    ExportedFile f;
+    f.part = part.part;
+    f.layout = layout.name;
+    f.count = part.count;
+    f.total = part.total;
+    f.key_id = key.keyId();
+    f.file_name = "B" + pad(b.id, 6) + "-" + b.bank_code + "-" + b.paying_region + "-" +
+                  b.programme + "-" + b.term + "-p" + pad(part.part, 2) + layout.extension();
+    const std::string path = out_dir + "/" + f.file_name;
+    FileHeader h;
+    h.batch = b.id;
+    h.part = part.part;
+    h.parts = static_cast<int>(parts.size());
+    h.bank_code = b.bank_code;
+    h.payer_account = payer->account;
+    h.payer_name = payer->name;
+    h.purpose = purpose;
+    h.date = *Date::parse(date);
+    h.count = part.count;
+    h.total = part.total;
+    AtomicFileWriter out(path);
+    auto writer = makeWriter(layout, out.stream(), h);
+    int64_t after = part.first_seq - 1;
+    for (;;) {
+      const auto rows = store.exportRows(batch_id, after + 1, part.last_seq, kPage);
+      for (const auto& row : rows) {
+        PaymentLine line;
+        line.seq = row.seq;
+        line.reference = row.reference;
+        line.holder = row.holder;
+        line.amount = row.amount;
+        if (row.acct_enc.empty()) {
+          throw Error(ErrorCode::kInvalidInput,
+                      "payment " + std::to_string(row.seq) + " (" + row.reference + ") of " +
+                          describe(b) + " pays " + row.holder +
+                          " directly and no account is recorded for it; remove it from the "
+                          "batch or pay it by transfer order");
+        }
+        line.account = cipher.decrypt("bank_account", row.acct_enc);
+        writer->add(line);
+        after = row.seq;
+      }
+      if (rows.size() < kPage) break;
+    }
+    f.sha256 = writer->finish();
+    for (const auto& old : recorded) {
+      if (old.part == f.part && old.sha256 != f.sha256) {
+        throw Error(ErrorCode::kConflict,
+                    "re-exporting " + describe(b) + " would not give the bytes sent the first "
+                    "time (the bank's layout or payer account changed since); the files of " +
+                        date + " stay as they are");
+      }
+    }
+    out.commit();
+    Manifest m;
+    m.batch = b.id;
+    m.file = f.file_name;
+    m.part = f.part;
+    m.parts = h.parts;
+    m.layout = layout.name;
+    m.bank = b.bank_code;
+    m.payer_account = payer->account;
+    m.count = f.count;
+    m.total = f.total;
+    m.sha256 = f.sha256;
+    m.created = date;
+    m.key_id = f.key_id;
+    writeSignedManifest(path, m, key);
+    r.paths.push_back(path);
+    files.push_back(std::move(f));
+  }
+  std::string files_summary;
+  for (const auto& f : files)
+    files_summary += (files_summary.empty() ? "" : ", ") + f.file_name + " sha256 " + f.sha256;
+  if (!r.again) {
+    if (!store.markExported(batch_id, b.version, date, files)) {
+      throw Error(ErrorCode::kConflict,
+                  describe(b) + " was changed by someone else meanwhile; try again");
+    }
+    r.batch.status = disburse::BatchStatus::kExported;
+    r.batch.version = b.version + 1;
+  }
+  security::appendAudit(audit, user.name, r.again ? "batch.export_again" : "batch.export",
+                        "batch:" + std::to_string(b.id),
+                        r.again ? std::string(disburse::code(b.status)) : "approved",
+                        std::to_string(b.payment_count) + " payments, " + b.total.toYuan() +
+                            " yuan, layout " + layout.name + ": " + files_summary);
+  tx->commit();
+  return r;
+}
+
+ImportResult importResultFile(BankFileStore& store, security::SecurityStore& audit,
+                              const security::User& user, const std::string& path,
+                              std::optional<ResultKind> kind) {
+  if (user.role != security::Role::kBankOperator && user.role != security::Role::kBureauOfficer) {
+    throw Error(ErrorCode::kForbidden,
+                "only a bank operator (for their bank) or a bureau officer (for their region) "
+                "imports result files");
+  }
+  ImportResult r;
+  const std::string digest = security::sha256File(path);
+  if (auto id = store.resultImportByDigest(digest)) {
+    r.already_imported = true;
+    r.import_id = *id;
+    return r;
+  }
+  const ResultKind k = kind ? *kind : detectResultKind(path);
+  const std::string base = path.substr(path.find_last_of('/') + 1);
+  const std::string today = Date::today().str();
+  auto tx = store.transaction();
+  r.import_id = store.beginResultImport(digest, base, user.name, security::nowIso());
+  constexpr size_t kMaxProblems = 1000;
+  int64_t more_problems = 0;
+  auto problem = [&](const ResultLine& l, const std::string& what) {
+    if (r.problems.size() < kMaxProblems) {
+      r.problems.push_back(path + ": " + (k == ResultKind::kPain002 ? "transaction " : "line ") +
+                           std::to_string(l.line) + ": reference " + l.reference + ": " + what);
+    } else {
+      ++more_problems;
+    }
+  };
+  std::vector<ResultLine> chunk;
+  auto flush = [&] {
+    std::vector<std::string> refs;
+    refs.reserve(chunk.size());
+    for (const auto& l : chunk) refs.push_back(l.reference);
+    const auto found = store.paymentsByReference(refs);
+    for (size_t i = 0; i < chunk.size(); ++i) {
+      const ResultLine& l = chunk[i];
+      const auto& p = found[i];
+      ++r.lines;
+      if (!p) {
+        problem(l, "not a payment edupay sent");
+        continue;
+      }
+      if (user.role == security::Role::kBankOperator && user.scope != p->bank_code) {
+        problem(l, "belongs to bank " + p->bank_code + ", not to bank " + user.scope);
+        continue;
+      }
+      if (user.role == security::Role::kBureauOfficer && !user.covers(p->paying_region)) {
+        problem(l, "is paid by county " + p->paying_region + ", outside scope " + user.scope);
+        continue;
+      }
+      if (l.amount && *l.amount != p->amount) {
+        problem(l, "amount " + l.amount->toYuan() + " differs from the " + p->amount.toYuan() +
+                       " yuan sent");
+        continue;
+      }
+      if (p->status == "pending" || p->status == "removed") {
+        problem(l, "its batch " + std::to_string(p->batch_id) + " (" + p->batch_status +
+                       ") has not been exported");
+        continue;
+      }
+      if (l.outcome == Outcome::kPending) {
+        ++r.pending;
+        continue;
+      }
+      if (!store.settlePayment(p->id, l.outcome, l, r.import_id, today)) {
+        problem(l, p->status == "sent" || p->result_import_id == r.import_id
+                       ? "appears twice in the file"
+                       : "was already settled (" + p->status + ") by an earlier result file");
+        continue;
+      }
+      if (l.outcome == Outcome::kPaid) {
+        ++r.paid;
+        r.paid_total += p->amount;
+      } else {
+        ++r.returned;
+        r.returned_total += p->amount;
+      }
+    }
+    chunk.clear();
+  };
+  readResultFile(path, k, [&](const ResultLine& line) {
+    ResultLine l = line;
+    l.reason_text = cutUtf8(l.reason_text, 100);
+    l.reason_code = cutUtf8(l.reason_code, 30);
+    l.bank_txn_id = cutUtf8(l.bank_txn_id, 60);
+    chunk.push_back(std::move(l));
+    if (chunk.size() >= 1000) flush();
+  });
+  flush();
+  // Duplicates: a reference settled twice in this file fails its second settlePayment above,
+  // as does one already settled by an earlier file.
+  if (r.lines == 0) r.problems.push_back(path + ": the file has no result lines");
+  if (more_problems)
+    r.problems.push_back("... and " + std::to_string(more_problems) + " more problems");
+  if (!r.problems.empty()) return r;  // the transaction rolls back: nothing changed
+
+  for (const auto& s : store.settledBy(r.import_id)) {
+    const int fy = Term::parse(s.term).year();
+    const std::pair<const char*, Money> shares[] = {
+        {"central", s.central}, {"provincial", s.provincial}, {"county", s.county}};
+    for (const auto& [source, amount] : shares) {
+      if (amount.fen() == 0) continue;
+      store.settleBudget(s.programme, s.region, fy, source,
+                         s.status == "paid" ? amount : Money(),
+                         s.status == "returned" ? amount : Money());
+    }
+    bool seen = false;
+    for (const auto& [id, st] : r.batches) seen |= id == s.batch_id;
+    if (!seen) r.batches.emplace_back(s.batch_id, "");
+  }
+  for (auto& [id, st] : r.batches) st = store.settleBatch(id);
+  store.recordReturned(r.import_id, today);
+  store.finishResultImport(r.import_id, r.lines, r.paid, r.returned, r.pending);
+  std::string batches;
+  for (const auto& [id, st] : r.batches)
+    batches += (batches.empty() ? "" : ", ") + std::to_string(id) + " " + st;
+  security::appendAudit(audit, user.name, "bank.import_result",
+                        "result:" + std::to_string(r.import_id), "",
+                        base + " sha256 " + digest + ": " + std::to_string(r.paid) + " paid (" +
+                            r.paid_total.toYuan() + "), " + std::to_string(r.returned) +
+                            " returned (" + r.returned_total.toYuan() + "), " +
+                            std::to_string(r.pending) + " pending; batches " + batches);
+  tx->commit();
+  return r;
+}
+
+CorrectionResult correctAccount(registry::RegistryStore& registry, BankFileStore& store,
+                                security::SecurityStore& audit, const security::User& user,
+                                const security::FieldCipher& cipher, const AccountCorrection& c) {
+  std::string why;
+  const auto account = BankAccountNumber::parse(c.account, &why);
+  if (!account) throw Error(ErrorCode::kInvalidInput, "--account: " + why);
+  const std::string holder = text::trim(c.holder);
+  if (holder.empty()) throw Error(ErrorCode::kInvalidInput, "--holder: the account holder's name");
+  if (c.bank_code.size() != 12 || !text::isAllDigits(c.bank_code))
+    throw Error(ErrorCode::kInvalidInput, "--bank-code: the 12-digit CNAPS code of the branch");
+  if (c.kind != "student_card" && c.kind != "one_card" && c.kind != "passbook" &&
+      c.kind != "social_security")
+    throw Error(ErrorCode::kInvalidInput,
+                "--kind: student_card, one_card, passbook or social_security");
+  std::optional<std::string> rid_hash;
+  std::string student_no;
+  if (auto rid = ResidentId::parse(c.student)) {
+    rid_hash = cipher.blindIndex("resident_id", rid->str());
+  } else if (auto no = StudentNumber::parse(c.student)) {
+    student_no = no->str();
+  } else {
+    throw Error(ErrorCode::kInvalidInput,
+                "--student: a resident ID or national student number (G/J/L + 18)");
+  }
+  auto tx = store.transaction();
+  const auto rec = registry.findStudent(rid_hash, student_no);
+  if (!rec) throw Error(ErrorCode::kNotFound, "no such student in the registry");
+  std::string school;
+  for (const auto& e : rec->enrollments)
+    if (e.status == "active" || school.empty()) school = e.school_code;
+  std::string region;
+  for (const auto& s : registry.listSchools())
+    if (s.code == school) region = s.region_code;
+  const bool allowed =
+      (user.role == security::Role::kSchoolAdmin && user.covers(school)) ||
+      (user.role == security::Role::kBureauOfficer && !region.empty() && user.covers(region));
+  if (!allowed) {
+    throw Error(ErrorCode::kForbidden,
+                "only the school administrator of school " + school +
+                    " (or a bureau officer over it) corrects this student's account");
+  }
+  registry::RegistryStore::AccountUpdate u;
+  u.kind = c.kind;
+  u.owner = holder == rec->name ? "student" : "guardian";
+  u.hash = cipher.blindIndex("bank_account", account->str());
+  u.enc = cipher.encrypt("bank_account", account->str());
+  u.mask = account->masked();
+  u.bank_code = c.bank_code;
+  u.holder = holder;
+  u.luhn_ok = account->luhnValid();
+  u.as_of = Date::today().str();
+  CorrectionResult r;
+  r.person_id = rec->person_id;
+  r.mask = u.mask;
+  r.account_id = registry.replaceAccount(rec->person_id, u);
+  r.released = store.releaseReturned(rec->person_id, r.account_id);
+  security::appendAudit(audit, user.name, "account.update",
+                        "person:" + std::to_string(rec->person_id), "",
+                        c.kind + " " + u.mask + " at " + c.bank_code + ", holder " + holder +
+                            "; " + std::to_string(r.released) + " returned payment(s) released");
+  tx->commit();
+  return r;
+}
+
+}  // namespace edupay::bankfiles

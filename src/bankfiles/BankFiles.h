@@ -1,0 +1,182 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bankfiles/Layout.h"
+#include "bankfiles/PaymentFile.h"
+#include "bankfiles/ResultFile.h"
+#include "disburse/Batches.h"
+#include "registry/RegistryStore.h"
+#include "security/FieldCipher.h"
+#include "security/Signing.h"
+#include "security/Users.h"
+
+namespace edupay::bankfiles {
+
+struct BankConfig {
+  std::string code, name, layout;
+  int max_lines = 2000;
+};
+
+/// The bureau's account a county pays from at a bank.
+struct Payer {
+  std::string region, bank_code, account, name;
+};
+
+/// A payment as the export reads it, in seq order.
+struct ExportRow {
+  int64_t id = 0, seq = 0;
+  std::string reference, payee, acct_enc, holder;
+  Money amount;
+};
+
+struct PartTotals {
+  int part = 1;
+  int64_t count = 0, first_seq = 0, last_seq = 0;
+  Money total;
+};
+
+struct ExportedFile {
+  int part = 1;
+  std::string file_name, layout, sha256, key_id;
+  int64_t count = 0;
+  Money total;
+};
+
+/// A payment found by its end-to-end reference, as a result line is checked against it.
+struct SentPayment {
+  int64_t id = 0, batch_id = 0, result_import_id = 0;
+  std::string status, batch_status, bank_code, paying_region;
+  Money amount;
+};
+
+/// What one result import settled in one batch, per outcome (for budgets and batch status).
+struct SettledShare {
+  int64_t batch_id = 0;
+  std::string programme, region, term, status;
+  int64_t count = 0;
+  Money total, central, provincial, county;
+};
+
+/// One row of the reconciliation report (per programme and paying county).
+struct ReconcileRow {
+  std::string programme, region;
+  int64_t entitled_n = 0, unbatched_n = 0, in_approval_n = 0, approved_n = 0, in_bank_n = 0,
+          paid_n = 0, returned_n = 0, awaiting_account_n = 0, reissued_n = 0;
+  Money entitled, unbatched, in_approval, approved, in_bank, paid, returned, awaiting_account,
+      reissued;
+  int64_t outstandingCount() const { return entitled_n - paid_n; }
+  Money outstanding() const { return entitled - paid; }
+  /// entitled = paid + in bank + approved + in approval + not batched, in count and amount.
+  bool addsUp() const;
+};
+
+/// Persistence for bank files (implemented in src/store).
+class BankFileStore : public disburse::DisbursementStore {
+ public:
+  virtual std::vector<BankConfig> banks() = 0;
+  virtual std::optional<BankConfig> bank(const std::string& code) = 0;
+  /// Changes a bank's layout (when not empty) and line limit (when > 0).
+  virtual void setBank(const std::string& code, const std::string& layout, int max_lines) = 0;
+  /// The payer account of the longest region prefix of `region` at `bank`.
+  virtual std::optional<Payer> payer(const std::string& region, const std::string& bank) = 0;
+  virtual void setPayer(const Payer& p) = 0;
+
+  /// Count, total and seq range of each file when the batch is cut every `max_lines` payments.
+  virtual std::vector<PartTotals> partTotals(int64_t batch_id, int max_lines) = 0;
+  /// Payments of a batch with seq in [first, last], in seq order, at most `limit`.
+  virtual std::vector<ExportRow> exportRows(int64_t batch_id, int64_t first_seq, int64_t last_seq,
+                                            size_t limit) = 0;
+  /// The first export's date (empty before).
+  virtual std::string exportedOn(int64_t batch_id) = 0;
+  /// approved -> exported at `expected_version`, payments pending -> sent, files recorded; false
+  /// when the batch changed meanwhile.
+  virtual bool markExported(int64_t batch_id, int expected_version, const std::string& date,
+                            const std::vector<ExportedFile>& files) = 0;
+  virtual std::vector<ExportedFile> exportedFiles(int64_t batch_id) = 0;
+
+  /// Id of the result import with this digest, if the file was imported before.
+  virtual std::optional<int64_t> resultImportByDigest(const std::string& sha256) = 0;
+  virtual int64_t beginResultImport(const std::string& sha256, const std::string& file,
+                                    const std::string& user, const std::string& at) = 0;
+  virtual void finishResultImport(int64_t id, int64_t lines, int64_t paid, int64_t returned,
+                                  int64_t pending) = 0;
+  /// The payments of these references (nullopt for an unknown one), in the same order.
+  virtual std::vector<std::optional<SentPayment>> paymentsByReference(
+      const std::vector<std::string>& refs) = 0;
+  /// sent -> paid / returned with the bank's answer; false when the payment was not `sent`.
+  virtual bool settlePayment(int64_t payment_id, Outcome outcome, const ResultLine& line,
+                             int64_t import_id, const std::string& date) = 0;
+  virtual std::vector<SettledShare> settledBy(int64_t import_id) = 0;
+  /// Moves settled money on one budget line: committed -> paid or -> returned.
+  virtual void settleBudget(const std::string& programme, const std::string& region,
+                            int fiscal_year, const std::string& source, Money paid,
+                            Money returned) = 0;
+  /// exported -> settled (all paid) / partially_settled (some returned) once no payment is
+  /// still at the bank; returns the new status (or the old one).
+  virtual std::string settleBatch(int64_t batch_id) = 0;
+  /// Puts the payments this import returned into the returned-funds ledger.
+  virtual int64_t recordReturned(int64_t import_id, const std::string& date) = 0;
+
+  /// Re-issue: after the school corrects a student's account, their returned entitlements wait
+  /// no more (`awaiting_account` -> `ready`) and point at the new account. Returns how many.
+  virtual int64_t releaseReturned(int64_t person_id, int64_t new_account_id) = 0;
+
+  virtual std::vector<ReconcileRow> reconcile(const Term& term,
+                                              const std::string& region_prefix) = 0;
+};
+
+/// `edupay batch export`: writes an approved batch's payment files in its bank's layout, each
+/// with a signed manifest, atomically and deterministically; approved -> exported, payments
+/// pending -> sent, in one transaction, audited. Exporting an exported batch again writes the
+/// same bytes and is audited as a re-export. Only a bureau officer whose scope covers the
+/// batch's county exports.
+struct ExportResult {
+  disburse::Batch batch;
+  std::vector<std::string> paths;  ///< payment files (manifest and signature beside each)
+  bool again = false;
+};
+ExportResult exportBatch(BankFileStore& store, security::SecurityStore& audit,
+                         const security::User& user, int64_t batch_id, const std::string& out_dir,
+                         const LayoutSet& layouts, const security::FieldCipher& cipher,
+                         const security::SigningKey& key, const std::string& purpose);
+
+/// `edupay bank import-result`.
+struct ImportResult {
+  bool already_imported = false;
+  int64_t import_id = 0;
+  int64_t lines = 0, paid = 0, returned = 0, pending = 0;
+  Money paid_total, returned_total;
+  std::vector<std::string> problems;  ///< when refused: one per bad line (nothing changed)
+  std::vector<std::pair<int64_t, std::string>> batches;  ///< batch id -> its status afterwards
+};
+/// Checks the whole file before anything changes: every reference known and sent by us, once,
+/// with the amount we sent, in a batch this user may settle. A refused file changes nothing and
+/// returns the problems; the same file again (by SHA-256) changes nothing. Otherwise one
+/// transaction: payments paid / returned with the bank's reason, budgets committed -> paid /
+/// returned, batches settled or partially settled, returned money into the ledger; audited.
+ImportResult importResultFile(BankFileStore& store, security::SecurityStore& audit,
+                              const security::User& user, const std::string& path,
+                              std::optional<ResultKind> kind);
+
+/// `edupay account update`: a student's corrected payee account (the school administrator of the
+/// student's school, or a bureau officer over it). Closes the old account, opens the new one,
+/// releases the student's returned payments for re-issue in a later batch; audited (masked).
+struct AccountCorrection {
+  std::string student;  ///< resident ID or national student number
+  std::string account, holder, bank_code;
+  std::string kind = "student_card";
+};
+struct CorrectionResult {
+  int64_t person_id = 0, account_id = 0, released = 0;
+  std::string mask;
+};
+CorrectionResult correctAccount(registry::RegistryStore& registry, BankFileStore& store,
+                                security::SecurityStore& audit, const security::User& user,
+                                const security::FieldCipher& cipher, const AccountCorrection& c);
+
+}  // namespace edupay::bankfiles

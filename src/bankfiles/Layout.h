@@ -1,0 +1,85 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace edupay::bankfiles {
+
+/// What a payment-file field shows (templates/banks/README.md, "Layout file").
+enum class FieldValue {
+  kText,  ///< the literal `text`
+  kSeq,
+  kAccount,
+  kHolder,
+  kAmount,
+  kReference,
+  kPurpose,
+  kPayerAccount,
+  kPayerName,
+  kTotalCount,
+  kTotalAmount,
+  kDate,
+  kBatch,
+  kPart,
+  kParts,
+  kBankCode,
+};
+
+struct Field {
+  FieldValue value = FieldValue::kText;
+  std::string text;  ///< for kText
+  int width = 0;     ///< 0: as long as the value; fixed layouts: bytes in the encoding
+  bool align_right = false;
+  char pad = ' ';
+};
+using Record = std::vector<Field>;
+
+enum class LayoutKind { kDelimited, kFixed, kPain001 };
+enum class FileEncoding { kGbk, kGb18030, kUtf8 };
+enum class ResultKind { kPipeResult, kPain002 };
+
+/// A bank's payment-file layout, loaded from a JSON template (templates/banks/*.json).
+struct Layout {
+  std::string name, description;
+  LayoutKind kind = LayoutKind::kDelimited;
+  FileEncoding encoding = FileEncoding::kGbk;
+  std::string line_ending = "\r\n";
+  char delimiter = '|';
+  bool terminate_fields = false;
+  bool quote = false;
+  int max_lines = 2000;
+  bool amount_in_fen = false;
+  int amount_decimals = 2;
+  std::vector<Record> header, trailer;
+  Record detail;
+  std::string version;  ///< pain.001.001.09 or pain.001.001.03
+  ResultKind result = ResultKind::kPipeResult;
+
+  /// `.xml` for pain.001, `.txt` otherwise.
+  std::string extension() const { return kind == LayoutKind::kPain001 ? ".xml" : ".txt"; }
+};
+
+/// Parses a layout; Error(kInvalidInput) naming `source` and the key that is wrong (unknown keys
+/// are refused so a typo does not silently change a bank's file).
+Layout parseLayout(std::string_view json, const std::string& source);
+
+/// The layouts shipped in templates/banks (built into the binary), then those of `dir` (when not
+/// empty), which add to or replace them by name.
+class LayoutSet {
+ public:
+  explicit LayoutSet(const std::string& dir = {});
+  /// Error(kNotFound) listing the known names.
+  const Layout& get(const std::string& name) const;
+  bool has(const std::string& name) const { return layouts_.count(name) > 0; }
+  std::vector<std::string> names() const;
+
+ private:
+  std::map<std::string, Layout> layouts_;
+};
+
+/// The built-in templates: (file name, JSON) pairs (generated at build time).
+const std::vector<std::pair<std::string, std::string>>& builtinLayouts();
+
+}  // namespace edupay::bankfiles

@@ -1,0 +1,473 @@
+#include "bankfiles/Manifest.h"
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/SAX/Attributes.h>
+#include <Poco/SAX/ContentHandler.h>
+#include <Poco/SAX/SAXParser.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "common/AtomicFile.h"
+#include "common/Csv.h"
+#include "common/Error.h"
+#include "common/Text.h"
+#include "security/FieldCipher.h"
+
+namespace edupay::bankfiles {
+
+namespace {
+
+std::string jsonString(const std::string& s) {
+  std::string out = "\"";
+  for (char ch : s) {
+    const auto u = static_cast<unsigned char>(ch);
+    if (ch == '"' || ch == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (u < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", u);
+      out += buf;
+    } else {
+      out += ch;
+    }
+  }
+  return out + "\"";
+}
+
+Money parseAmount(const Layout& layout, std::string_view text, const std::string& where) {
+  std::string t = edupay::text::trim(text);
+  try {
+    if (layout.amount_in_fen) {
+      if (t.empty() || !edupay::text::isAllDigits(t)) throw Error(ErrorCode::kInvalidInput, "");
+      return Money::fromFen(std::stoll(t));
+    }
+    const auto dot = t.find('.');
+    const size_t decimals = dot == std::string::npos ? 0 : t.size() - dot - 1;
+    if (decimals != static_cast<size_t>(layout.amount_decimals))
+      throw Error(ErrorCode::kInvalidInput, "");
+    if (layout.amount_decimals == 3) {
+      if (t.back() != '0') throw Error(ErrorCode::kInvalidInput, "");
+      t.pop_back();
+    }
+    return Money::parseYuan(t);
+  } catch (const std::exception&) {
+    throw Error(ErrorCode::kInvalidInput,
+                where + "amount \"" + std::string(text) + "\" is not written as layout " +
+                    layout.name + " writes amounts");
+  }
+}
+
+/// Splits one delimited line, honouring RFC 4180 quotes when the layout quotes.
+std::vector<std::string> splitLine(const std::string& line, const Layout& layout) {
+  std::vector<std::string> fields;
+  std::string cur;
+  bool in_quotes = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char ch = line[i];
+    if (in_quotes) {
+      if (ch == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        cur += '"';
+        ++i;
+      } else if (ch == '"') {
+        in_quotes = false;
+      } else {
+        cur += ch;
+      }
+    } else if (ch == '"' && layout.quote && cur.empty()) {
+      in_quotes = true;
+    } else if (ch == layout.delimiter) {
+      fields.push_back(std::move(cur));
+      cur.clear();
+    } else {
+      cur += ch;
+    }
+  }
+  if (!layout.terminate_fields || !cur.empty()) fields.push_back(std::move(cur));
+  return fields;
+}
+
+/// Fixed-width: cuts `bytes` (in the file's encoding) at the widths, then decodes each piece.
+std::vector<std::string> cutFixed(const std::string& bytes, const Record& r, bool gbk,
+                                  const std::string& where) {
+  size_t width = 0;
+  for (const auto& f : r) width += static_cast<size_t>(f.width);
+  if (bytes.size() != width) {
+    throw Error(ErrorCode::kInvalidInput, where + "line is " + std::to_string(bytes.size()) +
+                                              " bytes, the layout's lines are " +
+                                              std::to_string(width));
+  }
+  std::vector<std::string> out;
+  size_t pos = 0;
+  for (const auto& f : r) {
+    std::string piece = bytes.substr(pos, static_cast<size_t>(f.width));
+    pos += static_cast<size_t>(f.width);
+    try {
+      out.push_back(edupay::text::trim(gbk ? gb18030ToUtf8(piece) : piece));
+    } catch (const Error&) {
+      throw Error(ErrorCode::kInvalidInput,
+                  where + "a field boundary cuts a character in half or the bytes are not text");
+    }
+  }
+  return out;
+}
+
+void checkTotals(const Record& r, const std::vector<std::string>& fields, const Layout& layout,
+                 const FileContent& c, const std::string& where, std::vector<std::string>& out) {
+  for (size_t i = 0; i < r.size() && i < fields.size(); ++i) {
+    if (r[i].value == FieldValue::kTotalCount && edupay::text::trim(fields[i]) !=
+                                                     std::to_string(c.count)) {
+      out.push_back(where + "total count says " + fields[i] + ", the file has " +
+                    std::to_string(c.count) + " lines");
+    }
+    if (r[i].value == FieldValue::kTotalAmount) {
+      try {
+        if (parseAmount(layout, fields[i], where) != c.total) {
+          out.push_back(where + "total amount says " + fields[i] + ", the lines add up to " +
+                        c.total.toYuan());
+        }
+      } catch (const Error& e) {
+        out.push_back(e.what());
+      }
+    }
+  }
+}
+
+PaymentLine detailOf(const Record& r, const std::vector<std::string>& fields,
+                     const Layout& layout, const std::string& where) {
+  if (fields.size() != r.size()) {
+    throw Error(ErrorCode::kInvalidInput, where + std::to_string(fields.size()) +
+                                              " fields, layout " + layout.name + " has " +
+                                              std::to_string(r.size()));
+  }
+  PaymentLine p;
+  for (size_t i = 0; i < r.size(); ++i) {
+    const std::string v = edupay::text::trim(fields[i]);
+    switch (r[i].value) {
+      case FieldValue::kSeq:
+        if (v.empty() || !edupay::text::isAllDigits(v) || v.size() > 12)
+          throw Error(ErrorCode::kInvalidInput, where + "sequence \"" + v + "\" is not a number");
+        p.seq = std::stoll(v);
+        break;
+      case FieldValue::kAccount: p.account = v; break;
+      case FieldValue::kHolder: p.holder = v; break;
+      case FieldValue::kReference: p.reference = v; break;
+      case FieldValue::kAmount: p.amount = parseAmount(layout, v, where); break;
+      default: break;
+    }
+  }
+  return p;
+}
+
+void readText(const std::string& path, const Layout& layout, FileContent& c,
+              const std::function<void(const PaymentLine&)>& each) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(ErrorCode::kNotFound, path + ": cannot open");
+  const bool gbk = layout.encoding != FileEncoding::kUtf8;
+  const bool crlf = layout.line_ending == "\r\n";
+  // Keep the last trailer.size() lines back: they are the trailer, not details.
+  std::vector<std::pair<int64_t, std::string>> held;
+  std::string raw;
+  int64_t line_no = 0;
+  auto detail = [&](int64_t n, const std::string& bytes) {
+    const std::string where = path + ": line " + std::to_string(n) + ": ";
+    std::vector<std::string> fields;
+    if (layout.kind == LayoutKind::kFixed) {
+      fields = cutFixed(bytes, layout.detail, gbk, where);
+    } else {
+      std::string utf8;
+      try {
+        utf8 = gbk ? gb18030ToUtf8(bytes) : bytes;
+      } catch (const Error&) {
+        throw Error(ErrorCode::kInvalidInput, where + "bytes are not valid in the encoding");
+      }
+      fields = splitLine(utf8, layout);
+    }
+    PaymentLine p = detailOf(layout.detail, fields, layout, where);
+    ++c.count;
+    c.total += p.amount;
+    if (each) each(p);
+  };
+  std::vector<std::pair<int64_t, std::vector<std::string>>> headers;
+  while (std::getline(in, raw)) {
+    ++line_no;
+    if (crlf) {
+      if (raw.empty() || raw.back() != '\r') {
+        throw Error(ErrorCode::kInvalidInput, path + ": line " + std::to_string(line_no) +
+                                                  ": the layout's lines end with CRLF");
+      }
+      raw.pop_back();
+    } else if (!raw.empty() && raw.back() == '\r') {
+      throw Error(ErrorCode::kInvalidInput,
+                  path + ": line " + std::to_string(line_no) + ": the layout's lines end with LF");
+    }
+    if (static_cast<size_t>(line_no) <= layout.header.size()) {
+      const std::string where = path + ": line " + std::to_string(line_no) + ": ";
+      const Record& r = layout.header[static_cast<size_t>(line_no) - 1];
+      headers.emplace_back(line_no, layout.kind == LayoutKind::kFixed
+                                        ? cutFixed(raw, r, gbk, where)
+                                        : splitLine(gbk ? gb18030ToUtf8(raw) : raw, layout));
+      continue;
+    }
+    held.emplace_back(line_no, raw);
+    if (held.size() > layout.trailer.size()) {
+      detail(held.front().first, held.front().second);
+      held.erase(held.begin());
+    }
+  }
+  if (held.size() < layout.trailer.size() ||
+      headers.size() < layout.header.size()) {
+    throw Error(ErrorCode::kInvalidInput, path + ": the file ends before its header and trailer");
+  }
+  for (size_t i = 0; i < headers.size(); ++i) {
+    checkTotals(layout.header[i], headers[i].second, layout, c,
+                path + ": line " + std::to_string(headers[i].first) + ": ", c.problems);
+  }
+  for (size_t i = 0; i < held.size(); ++i) {
+    const std::string where = path + ": line " + std::to_string(held[i].first) + ": ";
+    const auto fields = layout.kind == LayoutKind::kFixed
+                            ? cutFixed(held[i].second, layout.trailer[i], gbk, where)
+                            : splitLine(gbk ? gb18030ToUtf8(held[i].second) : held[i].second,
+                                        layout);
+    checkTotals(layout.trailer[i], fields, layout, c, where, c.problems);
+  }
+}
+
+/// Reads pain.001 transactions and the group header's totals.
+class Pain001Reader : public Poco::XML::ContentHandler {
+ public:
+  Pain001Reader(const std::string& path, FileContent& c,
+                const std::function<void(const PaymentLine&)>& each)
+      : path_(path), c_(c), each_(each) {}
+  void setDocumentLocator(const Poco::XML::Locator*) override {}
+  void startDocument() override {}
+  void endDocument() override {}
+  void startPrefixMapping(const Poco::XML::XMLString&, const Poco::XML::XMLString&) override {}
+  void endPrefixMapping(const Poco::XML::XMLString&) override {}
+  void ignorableWhitespace(const Poco::XML::XMLChar*, int, int) override {}
+  void processingInstruction(const Poco::XML::XMLString&, const Poco::XML::XMLString&) override {}
+  void skippedEntity(const Poco::XML::XMLString&) override {}
+  void startElement(const Poco::XML::XMLString&, const Poco::XML::XMLString& local,
+                    const Poco::XML::XMLString&, const Poco::XML::Attributes&) override {
+    path_stack_.push_back(local);
+    text_.clear();
+    if (local == "CdtTrfTxInf") line_ = PaymentLine{};
+  }
+  void endElement(const Poco::XML::XMLString&, const Poco::XML::XMLString& local,
+                  const Poco::XML::XMLString&) override {
+    const std::string parent =
+        path_stack_.size() >= 2 ? path_stack_[path_stack_.size() - 2] : std::string();
+    const bool in_tx = std::find(path_stack_.begin(), path_stack_.end(), "CdtTrfTxInf") !=
+                       path_stack_.end();
+    if (local == "NbOfTxs" && parent == "GrpHdr") grp_count_ = text_;
+    if (local == "CtrlSum" && parent == "GrpHdr") grp_sum_ = text_;
+    if (local == "NbOfTxs" && parent == "PmtInf") pmt_count_ = text_;
+    if (local == "CtrlSum" && parent == "PmtInf") pmt_sum_ = text_;
+    if (in_tx) {
+      if (local == "InstrId") line_.seq = std::atoll(text_.c_str());
+      if (local == "EndToEndId") line_.reference = text_;
+      if (local == "InstdAmt") {
+        try {
+          line_.amount = Money::parseYuan(text_);
+        } catch (const Error&) {
+          if (bad_.empty()) bad_ = "amount \"" + text_ + "\" is not a CNY amount";
+        }
+      }
+      if (local == "Nm" && parent == "Cdtr") line_.holder = text_;
+      if (local == "Id" && path_stack_.size() >= 4 &&
+          path_stack_[path_stack_.size() - 4] == "CdtrAcct")
+        line_.account = text_;
+      if (local == "CdtTrfTxInf") {
+        ++c_.count;
+        c_.total += line_.amount;
+        if (each_) each_(line_);
+      }
+    }
+    path_stack_.pop_back();
+    text_.clear();
+  }
+  void characters(const Poco::XML::XMLChar ch[], int start, int length) override {
+    text_.append(ch + start, static_cast<size_t>(length));
+  }
+  void check() {
+    if (!bad_.empty()) throw Error(ErrorCode::kInvalidInput, path_ + ": " + bad_);
+    auto compare = [&](const std::string& where, const std::string& n, const std::string& sum) {
+      if (n != std::to_string(c_.count))
+        c_.problems.push_back(path_ + ": " + where + " NbOfTxs says " + n + ", the file has " +
+                              std::to_string(c_.count) + " transactions");
+      if (sum != c_.total.toYuan())
+        c_.problems.push_back(path_ + ": " + where + " CtrlSum says " + sum +
+                              ", the transactions add up to " + c_.total.toYuan());
+    };
+    compare("GrpHdr", grp_count_, grp_sum_);
+    compare("PmtInf", pmt_count_, pmt_sum_);
+  }
+
+ private:
+  std::string path_;
+  FileContent& c_;
+  const std::function<void(const PaymentLine&)>& each_;
+  std::vector<std::string> path_stack_;
+  std::string text_;
+  PaymentLine line_;
+  std::string grp_count_, grp_sum_, pmt_count_, pmt_sum_;
+  std::string bad_;
+};
+
+}  // namespace
+
+std::string renderManifest(const Manifest& m) {
+  std::ostringstream o;
+  o << "{\n"
+    << "  \"format\": \"edupay-payment-manifest/1\",\n"
+    << "  \"batch\": " << m.batch << ",\n"
+    << "  \"file\": " << jsonString(m.file) << ",\n"
+    << "  \"part\": " << m.part << ",\n"
+    << "  \"parts\": " << m.parts << ",\n"
+    << "  \"layout\": " << jsonString(m.layout) << ",\n"
+    << "  \"bank\": " << jsonString(m.bank) << ",\n"
+    << "  \"payer_account\": " << jsonString(m.payer_account) << ",\n"
+    << "  \"count\": " << m.count << ",\n"
+    << "  \"total_fen\": " << m.total.fen() << ",\n"
+    << "  \"total\": " << jsonString(m.total.toYuan()) << ",\n"
+    << "  \"sha256\": " << jsonString(m.sha256) << ",\n"
+    << "  \"created\": " << jsonString(m.created) << ",\n"
+    << "  \"key_id\": " << jsonString(m.key_id) << "\n"
+    << "}\n";
+  return o.str();
+}
+
+Manifest parseManifest(const std::string& json, const std::string& source) {
+  Poco::JSON::Object::Ptr o;
+  try {
+    o = Poco::JSON::Parser().parse(json).extract<Poco::JSON::Object::Ptr>();
+  } catch (const std::exception&) {
+    throw Error(ErrorCode::kInvalidInput, source + ": not a JSON manifest");
+  }
+  auto need = [&](const char* key) {
+    if (!o || !o->has(key))
+      throw Error(ErrorCode::kInvalidInput, source + ": the manifest has no \"" + key + "\"");
+    return o->get(key);
+  };
+  if (need("format").toString() != "edupay-payment-manifest/1")
+    throw Error(ErrorCode::kInvalidInput, source + ": not an edupay payment manifest");
+  Manifest m;
+  try {
+    m.batch = need("batch").convert<int64_t>();
+    m.file = need("file").toString();
+    m.part = need("part").convert<int>();
+    m.parts = need("parts").convert<int>();
+    m.layout = need("layout").toString();
+    m.bank = need("bank").toString();
+    m.payer_account = need("payer_account").toString();
+    m.count = need("count").convert<int64_t>();
+    m.total = Money::fromFen(need("total_fen").convert<int64_t>());
+    m.sha256 = need("sha256").toString();
+    m.created = need("created").toString();
+    m.key_id = need("key_id").toString();
+  } catch (const Poco::Exception& e) {
+    throw Error(ErrorCode::kInvalidInput, source + ": a manifest value has the wrong type");
+  }
+  return m;
+}
+
+std::string manifestPath(const std::string& file) { return file + ".manifest.json"; }
+std::string signaturePath(const std::string& file) { return file + ".manifest.sig"; }
+
+void writeSignedManifest(const std::string& file, const Manifest& m,
+                         const security::SigningKey& key) {
+  const std::string body = renderManifest(m);
+  writeFileAtomically(manifestPath(file), body);
+  writeFileAtomically(signaturePath(file), security::base64Encode(key.sign(body)) + "\n");
+}
+
+FileContent readPaymentFile(const std::string& path, const Layout& layout,
+                            const std::function<void(const PaymentLine&)>& each) {
+  FileContent c;
+  if (layout.kind != LayoutKind::kPain001) {
+    readText(path, layout, c, each);
+    return c;
+  }
+  Pain001Reader reader(path, c, each);
+  Poco::XML::SAXParser parser;
+  parser.setFeature(Poco::XML::XMLReader::FEATURE_NAMESPACES, true);
+  parser.setFeature(Poco::XML::XMLReader::FEATURE_EXTERNAL_GENERAL_ENTITIES, false);
+  parser.setFeature(Poco::XML::XMLReader::FEATURE_EXTERNAL_PARAMETER_ENTITIES, false);
+  parser.setContentHandler(&reader);
+  try {
+    parser.parse(path);
+  } catch (const Poco::Exception& e) {
+    throw Error(ErrorCode::kInvalidInput, path + ": not a readable pain.001: " + e.displayText());
+  }
+  reader.check();
+  return c;
+}
+
+Verification verifyPaymentFile(const std::string& file, const LayoutSet& layouts,
+                               const security::VerifyingKey& key) {
+  Verification v;
+  const std::string mpath = manifestPath(file);
+  const std::string spath = signaturePath(file);
+  if (::access(file.c_str(), R_OK) != 0)
+    throw Error(ErrorCode::kNotFound, file + ": cannot read the payment file");
+  if (::access(mpath.c_str(), R_OK) != 0) {
+    v.problems.push_back("no manifest " + mpath + " beside the file");
+    return v;
+  }
+  const std::string body = readFile(mpath);
+  if (::access(spath.c_str(), R_OK) != 0) {
+    v.problems.push_back("no signature " + spath + " beside the file");
+  } else {
+    std::string sig;
+    try {
+      sig = security::base64Decode(edupay::text::trim(readFile(spath)));
+    } catch (const Error&) {
+      v.problems.push_back("signature " + spath + " is not base64");
+    }
+    if (!sig.empty() && !key.verify(body, sig)) {
+      v.problems.push_back("the manifest's signature does not verify with key " + key.keyId() +
+                           ": the manifest was changed or signed with another key");
+    }
+  }
+  try {
+    v.manifest = parseManifest(body, mpath);
+  } catch (const Error& e) {
+    v.problems.push_back(e.what());
+    return v;
+  }
+  const Manifest& m = *v.manifest;
+  if (m.key_id != key.keyId())
+    v.problems.push_back("the manifest names signing key " + m.key_id + ", the public key is " +
+                         key.keyId());
+  const std::string base = file.substr(file.find_last_of('/') + 1);
+  if (m.file != base)
+    v.problems.push_back("the manifest is for " + m.file + ", not " + base);
+  const std::string digest = security::sha256File(file);
+  if (digest != m.sha256) {
+    v.problems.push_back("the file's SHA-256 is " + digest + ", the manifest says " + m.sha256 +
+                         ": the file was changed after export");
+  }
+  if (!layouts.has(m.layout)) {
+    v.problems.push_back("the manifest's layout " + m.layout + " is not known here");
+    return v;
+  }
+  try {
+    v.content = readPaymentFile(file, layouts.get(m.layout));
+  } catch (const Error& e) {
+    v.problems.push_back(e.what());
+    return v;
+  }
+  for (const auto& p : v.content.problems) v.problems.push_back(p);
+  if (v.content.count != m.count)
+    v.problems.push_back("the file has " + std::to_string(v.content.count) +
+                         " payments, the manifest says " + std::to_string(m.count));
+  if (v.content.total != m.total)
+    v.problems.push_back("the file's payments add up to " + v.content.total.toYuan() +
+                         ", the manifest says " + m.total.toYuan());
+  return v;
+}
+
+}  // namespace edupay::bankfiles

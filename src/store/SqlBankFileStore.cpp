@@ -1,0 +1,404 @@
+// The bank-file part of SqlDisbursementStore: bank layouts and payer accounts, exports, result
+// imports, settlement, the returned-funds ledger and reconciliation.
+#include <map>
+
+#include "common/Error.h"
+#include "store/SqlDisbursementStore.h"
+#include "store/SqlHelpers.h"
+
+namespace edupay::store {
+
+using bankfiles::BankConfig;
+using bankfiles::Payer;
+
+std::vector<BankConfig> SqlDisbursementStore::banks() {
+  auto s = db_.prepare("SELECT code, name, layout, max_lines FROM banks ORDER BY code");
+  std::vector<BankConfig> out;
+  while (s->next())
+    out.push_back({s->getText(0), s->getText(1), s->getText(2), static_cast<int>(s->getInt(3))});
+  return out;
+}
+
+std::optional<BankConfig> SqlDisbursementStore::bank(const std::string& code) {
+  for (auto& b : banks())
+    if (b.code == code) return b;
+  return std::nullopt;
+}
+
+void SqlDisbursementStore::setBank(const std::string& code, const std::string& layout,
+                                   int max_lines) {
+  if (!bank(code)) throw Error(ErrorCode::kNotFound, "no bank " + code);
+  if (!layout.empty()) execute(db_, "UPDATE banks SET layout = ? WHERE code = ?", {layout, code});
+  if (max_lines > 0) {
+    execute(db_, "UPDATE banks SET max_lines = ? WHERE code = ?", {int64_t{max_lines}, code});
+    max_lines_.erase(code);
+  }
+}
+
+std::optional<Payer> SqlDisbursementStore::payer(const std::string& region,
+                                                 const std::string& bank) {
+  auto s = db_.prepare(
+      "SELECT region, bank_code, account, name FROM payer_accounts WHERE bank_code = ? ORDER BY "
+      "LENGTH(region) DESC");
+  s->bind(1, bank);
+  while (s->next()) {
+    const std::string r = s->getText(0);
+    if (region.rfind(r, 0) == 0) return Payer{r, s->getText(1), s->getText(2), s->getText(3)};
+  }
+  return std::nullopt;
+}
+
+void SqlDisbursementStore::setPayer(const Payer& p) {
+  if (!bank(p.bank_code)) throw Error(ErrorCode::kNotFound, "no bank " + p.bank_code);
+  execute(db_, "DELETE FROM payer_accounts WHERE region = ? AND bank_code = ?",
+          {p.region, p.bank_code});
+  execute(db_,
+          "INSERT INTO payer_accounts (region, bank_code, account, name) VALUES (?, ?, ?, ?)",
+          {p.region, p.bank_code, p.account, p.name});
+}
+
+std::vector<bankfiles::PartTotals> SqlDisbursementStore::partTotals(int64_t batch_id,
+                                                                    int max_lines) {
+  auto s = db_.prepare(
+      "SELECT (seq - 1) / ? AS part, COUNT(*), SUM(amount_fen), MIN(seq), MAX(seq) FROM payments "
+      "WHERE batch_id = ? AND status <> 'removed' GROUP BY (seq - 1) / ? ORDER BY 1");
+  s->bind(1, int64_t{max_lines});
+  s->bind(2, batch_id);
+  s->bind(3, int64_t{max_lines});
+  std::vector<bankfiles::PartTotals> out;
+  int part = 0;
+  while (s->next()) {
+    bankfiles::PartTotals p;
+    p.part = ++part;
+    p.count = s->getInt(1);
+    p.total = Money::fromFen(s->getInt(2));
+    p.first_seq = s->getInt(3);
+    p.last_seq = s->getInt(4);
+    out.push_back(p);
+  }
+  return out;
+}
+
+std::vector<bankfiles::ExportRow> SqlDisbursementStore::exportRows(int64_t batch_id,
+                                                                   int64_t first_seq,
+                                                                   int64_t last_seq,
+                                                                   size_t limit) {
+  Statement& s = db_.cached(
+      "SELECT id, seq, end_to_end_ref, payee, acct_enc, holder_name, amount_fen FROM payments "
+      "WHERE batch_id = ? AND seq >= ? AND seq <= ? AND status <> 'removed' ORDER BY seq LIMIT ?");
+  s.bind(1, batch_id);
+  s.bind(2, first_seq);
+  s.bind(3, last_seq);
+  s.bind(4, static_cast<int64_t>(limit));
+  std::vector<bankfiles::ExportRow> out;
+  out.reserve(limit);
+  while (s.next()) {
+    bankfiles::ExportRow r;
+    r.id = s.getInt(0);
+    r.seq = s.getInt(1);
+    r.reference = s.getText(2);
+    r.payee = s.getText(3);
+    r.acct_enc = s.isNull(4) ? "" : s.getText(4);
+    r.holder = s.getText(5);
+    r.amount = Money::fromFen(s.getInt(6));
+    out.push_back(std::move(r));
+  }
+  s.reset();
+  return out;
+}
+
+std::string SqlDisbursementStore::exportedOn(int64_t batch_id) {
+  auto s = db_.prepare("SELECT exported_on FROM batches WHERE id = ?");
+  s->bind(1, batch_id);
+  if (!s->next() || s->isNull(0)) return {};
+  return s->getText(0);
+}
+
+bool SqlDisbursementStore::markExported(int64_t batch_id, int expected_version,
+                                        const std::string& date,
+                                        const std::vector<bankfiles::ExportedFile>& files) {
+  const int64_t n = execute(db_,
+                            "UPDATE batches SET status = 'exported', exported_on = ?, version = "
+                            "version + 1, updated_on = ? WHERE id = ? AND version = ? AND status "
+                            "= 'approved'",
+                            {date, date, batch_id, int64_t{expected_version}});
+  if (n != 1) return false;
+  execute(db_, "UPDATE payments SET status = 'sent' WHERE batch_id = ? AND status = 'pending'",
+          {batch_id});
+  for (const auto& f : files) {
+    execute(db_,
+            "INSERT INTO payment_files (batch_id, part, file_name, layout, sha256, count, "
+            "total_fen, key_id, created_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            {batch_id, int64_t{f.part}, f.file_name, f.layout, f.sha256, f.count, f.total.fen(),
+             f.key_id, date});
+  }
+  return true;
+}
+
+std::vector<bankfiles::ExportedFile> SqlDisbursementStore::exportedFiles(int64_t batch_id) {
+  auto s = db_.prepare(
+      "SELECT part, file_name, layout, sha256, key_id, count, total_fen FROM payment_files WHERE "
+      "batch_id = ? ORDER BY part");
+  s->bind(1, batch_id);
+  std::vector<bankfiles::ExportedFile> out;
+  while (s->next()) {
+    bankfiles::ExportedFile f;
+    f.part = static_cast<int>(s->getInt(0));
+    f.file_name = s->getText(1);
+    f.layout = s->getText(2);
+    f.sha256 = s->getText(3);
+    f.key_id = s->getText(4);
+    f.count = s->getInt(5);
+    f.total = Money::fromFen(s->getInt(6));
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+std::optional<int64_t> SqlDisbursementStore::resultImportByDigest(const std::string& sha256) {
+  auto s = db_.prepare("SELECT id FROM result_imports WHERE sha256 = ?");
+  s->bind(1, sha256);
+  if (!s->next()) return std::nullopt;
+  return s->getInt(0);
+}
+
+int64_t SqlDisbursementStore::beginResultImport(const std::string& sha256,
+                                                const std::string& file, const std::string& user,
+                                                const std::string& at) {
+  execute(db_,
+          "INSERT INTO result_imports (sha256, file_name, imported_by, imported_at) VALUES (?, ?, "
+          "?, ?)",
+          {sha256, file, user, at});
+  return db_.lastInsertId();
+}
+
+void SqlDisbursementStore::finishResultImport(int64_t id, int64_t lines, int64_t paid,
+                                              int64_t returned, int64_t pending) {
+  execute(db_,
+          "UPDATE result_imports SET lines = ?, paid = ?, returned = ?, pending = ? WHERE id = ?",
+          {lines, paid, returned, pending, id});
+}
+
+std::vector<std::optional<bankfiles::SentPayment>> SqlDisbursementStore::paymentsByReference(
+    const std::vector<std::string>& refs) {
+  std::map<std::string, bankfiles::SentPayment> found;
+  selectIn(
+      db_,
+      "SELECT p.end_to_end_ref, p.id, p.batch_id, p.status, b.status, b.bank_code, "
+      "b.paying_region, p.amount_fen, p.result_import_id FROM payments p JOIN batches b ON b.id = "
+      "p.batch_id WHERE p.end_to_end_ref",
+      "", refs, [&](Statement& s) {
+        bankfiles::SentPayment p;
+        p.id = s.getInt(1);
+        p.batch_id = s.getInt(2);
+        p.status = s.getText(3);
+        p.batch_status = s.getText(4);
+        p.bank_code = s.getText(5);
+        p.paying_region = s.getText(6);
+        p.amount = Money::fromFen(s.getInt(7));
+        p.result_import_id = s.isNull(8) ? 0 : s.getInt(8);
+        found[s.getText(0)] = std::move(p);
+      });
+  std::vector<std::optional<bankfiles::SentPayment>> out;
+  out.reserve(refs.size());
+  for (const auto& r : refs) {
+    auto it = found.find(r);
+    out.push_back(it == found.end() ? std::nullopt : std::optional(it->second));
+  }
+  return out;
+}
+
+bool SqlDisbursementStore::settlePayment(int64_t payment_id, bankfiles::Outcome outcome,
+                                         const bankfiles::ResultLine& line, int64_t import_id,
+                                         const std::string& date) {
+  Statement& s = db_.cached(
+      "UPDATE payments SET status = ?, result_import_id = ?, bank_txn_id = ?, reason_code = ?, "
+      "reason_text = ?, settled_on = ? WHERE id = ? AND status = 'sent'");
+  s.bind(1, std::string(outcome == bankfiles::Outcome::kPaid ? "paid" : "returned"));
+  s.bind(2, import_id);
+  s.bind(3, textOrNull(line.bank_txn_id));
+  s.bind(4, textOrNull(line.reason_code));
+  s.bind(5, textOrNull(line.reason_text));
+  s.bind(6, date);
+  s.bind(7, payment_id);
+  return s.execute() == 1;
+}
+
+std::vector<bankfiles::SettledShare> SqlDisbursementStore::settledBy(int64_t import_id) {
+  auto s = db_.prepare(
+      "SELECT p.batch_id, b.programme, b.paying_region, b.term, p.status, COUNT(*), "
+      "SUM(p.amount_fen), SUM(p.central_fen), SUM(p.provincial_fen), SUM(p.county_fen) FROM "
+      "payments p JOIN batches b ON b.id = p.batch_id WHERE p.result_import_id = ? GROUP BY "
+      "p.batch_id, b.programme, b.paying_region, b.term, p.status ORDER BY p.batch_id, p.status");
+  s->bind(1, import_id);
+  std::vector<bankfiles::SettledShare> out;
+  while (s->next()) {
+    bankfiles::SettledShare x;
+    x.batch_id = s->getInt(0);
+    x.programme = s->getText(1);
+    x.region = s->getText(2);
+    x.term = s->getText(3);
+    x.status = s->getText(4);
+    x.count = s->getInt(5);
+    x.total = Money::fromFen(s->getInt(6));
+    x.central = Money::fromFen(s->getInt(7));
+    x.provincial = Money::fromFen(s->getInt(8));
+    x.county = Money::fromFen(s->getInt(9));
+    out.push_back(std::move(x));
+  }
+  return out;
+}
+
+void SqlDisbursementStore::settleBudget(const std::string& programme, const std::string& region,
+                                        int fiscal_year, const std::string& source, Money paid,
+                                        Money returned) {
+  const int64_t moved = (paid + returned).fen();
+  const int64_t n = execute(
+      db_,
+      "UPDATE budgets SET committed_fen = committed_fen - ?, paid_fen = paid_fen + ?, "
+      "returned_fen = returned_fen + ? WHERE programme = ? AND region = ? AND fiscal_year = ? "
+      "AND source = ? AND committed_fen >= ?",
+      {moved, paid.fen(), returned.fen(), programme, region, int64_t{fiscal_year}, source, moved});
+  if (n != 1) {
+    throw Error(ErrorCode::kConflict, "the " + source + " budget of " + programme + " in " +
+                                          region + " for " + std::to_string(fiscal_year) +
+                                          " has less committed than this result settles");
+  }
+}
+
+std::string SqlDisbursementStore::settleBatch(int64_t batch_id) {
+  auto s = db_.prepare(
+      "SELECT SUM(CASE WHEN status = 'sent' THEN 1 ELSE 0 END), SUM(CASE WHEN status = "
+      "'returned' THEN 1 ELSE 0 END) FROM payments WHERE batch_id = ?");
+  s->bind(1, batch_id);
+  s->next();
+  const int64_t at_bank = s->isNull(0) ? 0 : s->getInt(0);
+  const int64_t returned = s->isNull(1) ? 0 : s->getInt(1);
+  s.reset();
+  if (at_bank == 0) {
+    const std::string status = returned ? "partially_settled" : "settled";
+    execute(db_,
+            "UPDATE batches SET status = ?, version = version + 1 WHERE id = ? AND status = "
+            "'exported'",
+            {status, batch_id});
+  }
+  auto b = db_.prepare("SELECT status FROM batches WHERE id = ?");
+  b->bind(1, batch_id);
+  b->next();
+  return b->getText(0);
+}
+
+int64_t SqlDisbursementStore::recordReturned(int64_t import_id, const std::string& date) {
+  return execute(db_,
+                 "INSERT INTO returned_funds (payment_id, entitlement_id, amount_fen, reason_code, "
+                 "reason_text, returned_on, status) SELECT id, entitlement_id, amount_fen, "
+                 "reason_code, reason_text, ?, 'awaiting_account' FROM payments WHERE "
+                 "result_import_id = ? AND status = 'returned'",
+                 {date, import_id});
+}
+
+int64_t SqlDisbursementStore::releaseReturned(int64_t person_id, int64_t new_account_id) {
+  std::vector<int64_t> entitlements;
+  auto s = db_.prepare(
+      "SELECT DISTINCT r.entitlement_id FROM returned_funds r JOIN entitlements e ON e.id = "
+      "r.entitlement_id WHERE e.person_id = ? AND r.status = 'awaiting_account'");
+  s->bind(1, person_id);
+  while (s->next()) entitlements.push_back(s->getInt(0));
+  s.reset();
+  for (int64_t id : entitlements) {
+    execute(db_,
+            "UPDATE returned_funds SET status = 'ready' WHERE entitlement_id = ? AND status = "
+            "'awaiting_account'",
+            {id});
+    execute(db_, "UPDATE entitlements SET account_id = ? WHERE id = ? AND payee <> 'school'",
+            {new_account_id, id});
+  }
+  return static_cast<int64_t>(entitlements.size());
+}
+
+std::vector<bankfiles::ReconcileRow> SqlDisbursementStore::reconcile(
+    const Term& term, const std::string& region_prefix) {
+  std::map<std::pair<std::string, std::string>, bankfiles::ReconcileRow> rows;
+  auto row = [&](const std::string& programme, const std::string& region)
+      -> bankfiles::ReconcileRow& {
+    auto& r = rows[{programme, region}];
+    r.programme = programme;
+    r.region = region;
+    return r;
+  };
+  {
+    // Entitled, and entitled without a live payment (not batched, or waiting for a re-issue).
+    auto s = db_.prepare(
+        "SELECT e.programme, e.paying_region, COUNT(*), SUM(e.amount_fen), SUM(CASE WHEN NOT "
+        "EXISTS (SELECT 1 FROM payments p WHERE p.entitlement_id = e.id AND p.status IN "
+        "('pending', 'sent', 'paid')) THEN 1 ELSE 0 END), SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM "
+        "payments p WHERE p.entitlement_id = e.id AND p.status IN ('pending', 'sent', 'paid')) "
+        "THEN e.amount_fen ELSE 0 END) FROM entitlements e WHERE e.term = ? AND e.status = "
+        "'eligible' AND e.paying_region LIKE ? GROUP BY e.programme, e.paying_region");
+    s->bind(1, term.str());
+    s->bind(2, region_prefix + "%");
+    while (s->next()) {
+      auto& r = row(s->getText(0), s->getText(1));
+      r.entitled_n = s->getInt(2);
+      r.entitled = Money::fromFen(s->getInt(3));
+      r.unbatched_n = s->getInt(4);
+      r.unbatched = Money::fromFen(s->getInt(5));
+    }
+  }
+  {
+    auto s = db_.prepare(
+        "SELECT b.programme, b.paying_region, p.status, b.status, CASE WHEN p.attempt > 1 THEN 1 "
+        "ELSE 0 END, COUNT(*), SUM(p.amount_fen) FROM payments p JOIN batches b ON b.id = "
+        "p.batch_id WHERE b.term = ? AND b.paying_region LIKE ? AND p.status <> 'removed' GROUP "
+        "BY b.programme, b.paying_region, p.status, b.status, CASE WHEN p.attempt > 1 THEN 1 ELSE "
+        "0 END");
+    s->bind(1, term.str());
+    s->bind(2, region_prefix + "%");
+    while (s->next()) {
+      auto& r = row(s->getText(0), s->getText(1));
+      const std::string ps = s->getText(2), bs = s->getText(3);
+      const bool reissue = s->getInt(4) == 1;
+      const int64_t n = s->getInt(5);
+      const Money m = Money::fromFen(s->getInt(6));
+      if (ps == "pending" && (bs == "draft" || bs == "submitted" || bs == "rejected")) {
+        r.in_approval_n += n;
+        r.in_approval += m;
+      } else if (ps == "pending") {
+        r.approved_n += n;
+        r.approved += m;
+      } else if (ps == "sent") {
+        r.in_bank_n += n;
+        r.in_bank += m;
+      } else if (ps == "paid") {
+        r.paid_n += n;
+        r.paid += m;
+      } else if (ps == "returned" || ps == "failed") {
+        r.returned_n += n;
+        r.returned += m;
+      }
+      if (reissue && ps != "returned" && ps != "failed") {
+        r.reissued_n += n;
+        r.reissued += m;
+      }
+    }
+  }
+  {
+    auto s = db_.prepare(
+        "SELECT b.programme, b.paying_region, COUNT(*), SUM(r.amount_fen) FROM returned_funds r "
+        "JOIN payments p ON p.id = r.payment_id JOIN batches b ON b.id = p.batch_id WHERE b.term "
+        "= ? AND b.paying_region LIKE ? AND r.status = 'awaiting_account' GROUP BY b.programme, "
+        "b.paying_region");
+    s->bind(1, term.str());
+    s->bind(2, region_prefix + "%");
+    while (s->next()) {
+      auto& r = row(s->getText(0), s->getText(1));
+      r.awaiting_account_n = s->getInt(2);
+      r.awaiting_account = Money::fromFen(s->getInt(3));
+    }
+  }
+  std::vector<bankfiles::ReconcileRow> out;
+  for (auto& [k, v] : rows) out.push_back(std::move(v));
+  return out;
+}
+
+}  // namespace edupay::store
