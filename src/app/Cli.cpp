@@ -79,7 +79,10 @@ Commands:
                                  the bureau account a county pays from at a bank
   bank import-result FILE [--layout pipe-result|pain.002] --as BANK_OPERATOR|OFFICER
                                  the bank's answer: all lines checked first, then paid/returned
-  account update --student ID --account N --holder NAME --bank-code CNAPS [--kind K] --as USER
+  bank returned [--region R] --as USER
+                                 the returned-funds ledger (what waits for a corrected account)
+  account update --student ID|--payment REF --account N --holder NAME --bank-code CNAPS
+                 [--kind K] --as USER
                                  a corrected payee account; returned payments get re-issued
   reconcile report --term T [--region R] [--csv OUT.csv] --as USER
                                  entitled, approved, at bank, paid, returned, re-issued, outstanding

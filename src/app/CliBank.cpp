@@ -57,8 +57,8 @@ int bankList(Context& c, bankfiles::BankFileStore& store) {
       o.set("max_lines", b.max_lines);
       a.add(o);
     } else {
-      c.out() << b.code << "  " << b.name << "  layout " << b.layout << ", at most "
-              << b.max_lines << " lines per batch\n";
+      c.out() << b.code << "  " << b.name << "  layout " << b.layout << ", at most " << b.max_lines
+              << " lines per batch\n";
     }
   }
   if (c.json()) {
@@ -118,8 +118,8 @@ int bankPayer(Context& c, bankfiles::BankFileStore& store) {
   security::appendAudit(c.security(), user.name, "bank.payer",
                         "payer:" + p.region + "/" + p.bank_code, "", p.account + " " + p.name);
   tx->commit();
-  c.out() << "county " << p.region << " pays from " << p.account << " (" << p.name
-          << ") at bank " << p.bank_code << "\n";
+  c.out() << "county " << p.region << " pays from " << p.account << " (" << p.name << ") at bank "
+          << p.bank_code << "\n";
   return kExitOk;
 }
 
@@ -187,6 +187,55 @@ int bankImportResult(Context& c, bankfiles::BankFileStore& store) {
   return kExitOk;
 }
 
+int bankReturned(Context& c, bankfiles::BankFileStore& store) {
+  const auto user = c.actingUser();
+  if (user.role != security::Role::kBureauOfficer && user.role != security::Role::kAuditor &&
+      user.role != security::Role::kSchoolAdmin)
+    throw Error(ErrorCode::kForbidden, "the returned-funds ledger is for schools and bureaus");
+  const bool school = user.role == security::Role::kSchoolAdmin;
+  const std::string region = school ? "" : c.args().get("region", user.scope);
+  if (!school && !user.covers(region))
+    throw Error(ErrorCode::kForbidden, "region " + region + " is outside your scope " + user.scope);
+  Poco::JSON::Array a;
+  int64_t n = 0;
+  for (const auto& r : store.returnedFunds(region)) {
+    if (school && r.school_code != user.scope) continue;
+    ++n;
+    if (c.json()) {
+      Poco::JSON::Object o;
+      o.set("reference", r.reference);
+      o.set("school", r.school_code);
+      o.set("holder", r.holder);
+      o.set("account", r.acct_mask);
+      o.set("amount", r.amount.toYuan());
+      o.set("reason_code", r.reason_code);
+      o.set("reason", r.reason_text);
+      o.set("returned_on", r.returned_on);
+      o.set("status", r.status);
+      o.set("programme", r.programme);
+      o.set("term", r.term);
+      a.add(o);
+    } else {
+      c.out() << r.reference << "  " << r.school_code << " " << r.school_name << "  " << r.holder
+              << "  " << r.acct_mask << "  " << r.amount.toYuanGrouped() << " yuan  "
+              << r.reason_code << " " << r.reason_text << "  returned " << r.returned_on << "  "
+              << r.status << "\n";
+    }
+  }
+  if (c.json()) {
+    Poco::JSON::Object o;
+    o.set("returned", a);
+    c.out() << toJson(o) << "\n";
+  } else if (n == 0) {
+    c.out() << "no returned payments\n";
+  } else {
+    c.out() << n
+            << " returned payment(s); correct an account with: edupay account update "
+               "--payment REFERENCE --account N --holder NAME --bank-code CNAPS\n";
+  }
+  return kExitOk;
+}
+
 int reconcileReport(Context& c, bankfiles::BankFileStore& store) {
   const Term term = Term::parse(c.args().get("term"));
   const auto user = c.actingUser();
@@ -199,37 +248,53 @@ int reconcileReport(Context& c, bankfiles::BankFileStore& store) {
   if (!user.covers(region))
     throw Error(ErrorCode::kForbidden, "region " + region + " is outside your scope " + user.scope);
   const auto rows = store.reconcile(term, region);
-  const std::vector<std::string> header = {
-      "programme", "region",         "entitled_n",  "entitled",   "not_batched_n",
-      "not_batched", "in_approval_n", "in_approval", "approved_n", "approved",
-      "at_bank_n",  "at_bank",        "paid_n",      "paid",       "returned_n",
-      "returned",   "awaiting_account_n", "awaiting_account", "reissued_n", "reissued",
-      "outstanding_n", "outstanding", "adds_up"};
+  const std::vector<std::string> header = {"programme",
+                                           "region",
+                                           "entitled_n",
+                                           "entitled",
+                                           "not_batched_n",
+                                           "not_batched",
+                                           "in_approval_n",
+                                           "in_approval",
+                                           "approved_n",
+                                           "approved",
+                                           "at_bank_n",
+                                           "at_bank",
+                                           "paid_n",
+                                           "paid",
+                                           "returned_n",
+                                           "returned",
+                                           "awaiting_account_n",
+                                           "awaiting_account",
+                                           "reissued_n",
+                                           "reissued",
+                                           "outstanding_n",
+                                           "outstanding",
+                                           "adds_up"};
   auto cells = [](const bankfiles::ReconcileRow& r) {
-    return std::vector<std::string>{
-        r.programme,
-        r.region,
-        std::to_string(r.entitled_n),
-        r.entitled.toYuan(),
-        std::to_string(r.unbatched_n),
-        r.unbatched.toYuan(),
-        std::to_string(r.in_approval_n),
-        r.in_approval.toYuan(),
-        std::to_string(r.approved_n),
-        r.approved.toYuan(),
-        std::to_string(r.in_bank_n),
-        r.in_bank.toYuan(),
-        std::to_string(r.paid_n),
-        r.paid.toYuan(),
-        std::to_string(r.returned_n),
-        r.returned.toYuan(),
-        std::to_string(r.awaiting_account_n),
-        r.awaiting_account.toYuan(),
-        std::to_string(r.reissued_n),
-        r.reissued.toYuan(),
-        std::to_string(r.outstandingCount()),
-        r.outstanding().toYuan(),
-        r.addsUp() ? "yes" : "NO"};
+    return std::vector<std::string>{r.programme,
+                                    r.region,
+                                    std::to_string(r.entitled_n),
+                                    r.entitled.toYuan(),
+                                    std::to_string(r.unbatched_n),
+                                    r.unbatched.toYuan(),
+                                    std::to_string(r.in_approval_n),
+                                    r.in_approval.toYuan(),
+                                    std::to_string(r.approved_n),
+                                    r.approved.toYuan(),
+                                    std::to_string(r.in_bank_n),
+                                    r.in_bank.toYuan(),
+                                    std::to_string(r.paid_n),
+                                    r.paid.toYuan(),
+                                    std::to_string(r.returned_n),
+                                    r.returned.toYuan(),
+                                    std::to_string(r.awaiting_account_n),
+                                    r.awaiting_account.toYuan(),
+                                    std::to_string(r.reissued_n),
+                                    r.reissued.toYuan(),
+                                    std::to_string(r.outstandingCount()),
+                                    r.outstanding().toYuan(),
+                                    r.addsUp() ? "yes" : "NO"};
   };
   bankfiles::ReconcileRow total;
   bool all_add_up = true;
@@ -285,11 +350,10 @@ int reconcileReport(Context& c, bankfiles::BankFileStore& store) {
             << r.entitled.toYuanGrouped() << "; paid " << r.paid_n << " / "
             << r.paid.toYuanGrouped() << "; at bank " << r.in_bank_n << "; approved "
             << r.approved_n << "; in approval " << r.in_approval_n << "; not batched "
-            << r.unbatched_n << "; returned " << r.returned_n << " / "
-            << r.returned.toYuanGrouped() << " (awaiting account " << r.awaiting_account_n
-            << ", re-issued " << r.reissued_n << "); outstanding " << r.outstandingCount()
-            << " / " << r.outstanding().toYuanGrouped() << (r.addsUp() ? "" : "  DOES NOT ADD UP")
-            << "\n";
+            << r.unbatched_n << "; returned " << r.returned_n << " / " << r.returned.toYuanGrouped()
+            << " (awaiting account " << r.awaiting_account_n << ", re-issued " << r.reissued_n
+            << "); outstanding " << r.outstandingCount() << " / " << r.outstanding().toYuanGrouped()
+            << (r.addsUp() ? "" : "  DOES NOT ADD UP") << "\n";
   }
   c.out() << "  TOTAL: entitled " << total.entitled_n << " / " << total.entitled.toYuanGrouped()
           << "; paid " << total.paid_n << " / " << total.paid.toYuanGrouped() << "; returned "
@@ -316,8 +380,8 @@ int batchExport(Context& c) {
   const auto set = layouts(c);
   auto b = store.loadBatch(id);
   const std::string purpose = b ? purposeOf(c, *b) : "";
-  const auto r = bankfiles::exportBatch(store, c.security(), user, id, out, set, c.cipher(), key,
-                                        purpose);
+  const auto r =
+      bankfiles::exportBatch(store, c.security(), user, id, out, set, c.cipher(), key, purpose);
   if (c.json()) {
     Poco::JSON::Object o;
     o.set("batch", r.batch.id);
@@ -332,8 +396,8 @@ int batchExport(Context& c) {
             << ", " << r.batch.payment_count << " payments, " << r.batch.total.toYuanGrouped()
             << " yuan\n";
     for (const auto& p : r.paths)
-      c.out() << "  " << p << "\n  " << bankfiles::manifestPath(p) << " (signed: "
-              << bankfiles::signaturePath(p) << ")\n";
+      c.out() << "  " << p << "\n  " << bankfiles::manifestPath(p)
+              << " (signed: " << bankfiles::signaturePath(p) << ")\n";
   }
   return kExitOk;
 }
@@ -353,7 +417,8 @@ int cmdBank(Context& c) {
   if (sub == "set") return bankSet(c, store);
   if (sub == "payer") return bankPayer(c, store);
   if (sub == "import-result") return bankImportResult(c, store);
-  throw Error(ErrorCode::kInvalidInput, "use: edupay bank list|set|payer|import-result");
+  if (sub == "returned") return bankReturned(c, store);
+  throw Error(ErrorCode::kInvalidInput, "use: edupay bank list|set|payer|import-result|returned");
 }
 
 int cmdFile(Context& c) {
@@ -387,19 +452,20 @@ int cmdAccount(Context& c) {
   const std::string sub = c.args().words.size() > 1 ? c.args().words[1] : "";
   if (sub != "update") {
     throw Error(ErrorCode::kInvalidInput,
-                "use: edupay account update --student ID --account N --holder NAME --bank-code "
+                "use: edupay account update --student ID|--payment REF --account N --holder NAME "
+                "--bank-code "
                 "CNAPS [--kind student_card|one_card|passbook|social_security] --as USER");
   }
   store::SqlDisbursementStore store(c.db());
   bankfiles::AccountCorrection a;
   a.student = c.args().get("student");
+  a.payment = c.args().get("payment");
   a.account = c.args().get("account");
   a.holder = c.args().get("holder");
   a.bank_code = c.args().get("bank-code");
   a.kind = c.args().get("kind", "student_card");
   const auto user = c.actingUser();
-  const auto r =
-      bankfiles::correctAccount(c.registry(), store, c.security(), user, c.cipher(), a);
+  const auto r = bankfiles::correctAccount(c.registry(), store, c.security(), user, c.cipher(), a);
   c.out() << "account " << r.mask << " recorded for the student; " << r.released
           << " returned payment(s) will be re-issued by the next batch build\n";
   return kExitOk;

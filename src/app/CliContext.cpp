@@ -30,6 +30,7 @@ const std::map<std::string, bool> kKnownOptions = {
     {"max-lines", true},    {"bank", true},          {"account", true},
     {"holder", true},       {"bank-code", true},     {"name", true},
     {"kind", true},         {"student", true},       {"csv", true},
+    {"payment", true},
 };
 
 }  // namespace

@@ -5,10 +5,10 @@
 #include "bankfiles/Manifest.h"
 #include "common/AtomicFile.h"
 #include "common/BankAccountNumber.h"
-#include "common/ResidentId.h"
-#include "common/Text.h"
 #include "common/Error.h"
+#include "common/ResidentId.h"
 #include "common/Term.h"
+#include "common/Text.h"
 
 namespace edupay::bankfiles {
 
@@ -61,8 +61,7 @@ ExportResult exportBatch(BankFileStore& store, security::SecurityStore& audit,
   }
   r.again = b.status != disburse::BatchStatus::kApproved;
   if (b.status != disburse::BatchStatus::kApproved &&
-      b.status != disburse::BatchStatus::kExported &&
-      b.status != disburse::BatchStatus::kSettled &&
+      b.status != disburse::BatchStatus::kExported && b.status != disburse::BatchStatus::kSettled &&
       b.status != disburse::BatchStatus::kPartiallySettled) {
     throw Error(ErrorCode::kForbidden, "cannot export " + describe(b) + ": it is " +
                                            std::string(disburse::code(b.status)) +
@@ -131,8 +130,9 @@ ExportResult exportBatch(BankFileStore& store, security::SecurityStore& audit,
     for (const auto& old : recorded) {
       if (old.part == f.part && old.sha256 != f.sha256) {
         throw Error(ErrorCode::kConflict,
-                    "re-exporting " + describe(b) + " would not give the bytes sent the first "
-                    "time (the bank's layout or payer account changed since); the files of " +
+                    "re-exporting " + describe(b) +
+                        " would not give the bytes sent the first "
+                        "time (the bank's layout or payer account changed since); the files of " +
                         date + " stay as they are");
       }
     }
@@ -278,8 +278,7 @@ ImportResult importResultFile(BankFileStore& store, security::SecurityStore& aud
         {"central", s.central}, {"provincial", s.provincial}, {"county", s.county}};
     for (const auto& [source, amount] : shares) {
       if (amount.fen() == 0) continue;
-      store.settleBudget(s.programme, s.region, fy, source,
-                         s.status == "paid" ? amount : Money(),
+      store.settleBudget(s.programme, s.region, fy, source, s.status == "paid" ? amount : Money(),
                          s.status == "returned" ? amount : Money());
     }
     bool seen = false;
@@ -318,16 +317,22 @@ CorrectionResult correctAccount(registry::RegistryStore& registry, BankFileStore
                 "--kind: student_card, one_card, passbook or social_security");
   std::optional<std::string> rid_hash;
   std::string student_no;
-  if (auto rid = ResidentId::parse(c.student)) {
+  std::optional<int64_t> by_payment;
+  if (!c.payment.empty()) {
+    by_payment = store.personOfPayment(c.payment);
+    if (!by_payment) throw Error(ErrorCode::kNotFound, "no payment with reference " + c.payment);
+  } else if (auto rid = ResidentId::parse(c.student)) {
     rid_hash = cipher.blindIndex("resident_id", rid->str());
   } else if (auto no = StudentNumber::parse(c.student)) {
     student_no = no->str();
   } else {
     throw Error(ErrorCode::kInvalidInput,
-                "--student: a resident ID or national student number (G/J/L + 18)");
+                "--student: a resident ID or national student number (G/J/L + 18), or --payment "
+                "REFERENCE of the returned payment");
   }
   auto tx = store.transaction();
-  const auto rec = registry.findStudent(rid_hash, student_no);
+  const auto rec =
+      by_payment ? registry.studentById(*by_payment) : registry.findStudent(rid_hash, student_no);
   if (!rec) throw Error(ErrorCode::kNotFound, "no such student in the registry");
   std::string school;
   for (const auto& e : rec->enrollments)
@@ -360,8 +365,8 @@ CorrectionResult correctAccount(registry::RegistryStore& registry, BankFileStore
   r.released = store.releaseReturned(rec->person_id, r.account_id);
   security::appendAudit(audit, user.name, "account.update",
                         "person:" + std::to_string(rec->person_id), "",
-                        c.kind + " " + u.mask + " at " + c.bank_code + ", holder " + holder +
-                            "; " + std::to_string(r.released) + " returned payment(s) released");
+                        c.kind + " " + u.mask + " at " + c.bank_code + ", holder " + holder + "; " +
+                            std::to_string(r.released) + " returned payment(s) released");
   tx->commit();
   return r;
 }

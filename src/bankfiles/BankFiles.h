@@ -126,6 +126,16 @@ class BankFileStore : public disburse::DisbursementStore {
   /// no more (`awaiting_account` -> `ready`) and point at the new account. Returns how many.
   virtual int64_t releaseReturned(int64_t person_id, int64_t new_account_id) = 0;
 
+  /// The student a payment pays (for corrections named by a returned payment's reference).
+  virtual std::optional<int64_t> personOfPayment(const std::string& reference) = 0;
+  struct Returned {
+    std::string reference, school_code, school_name, holder, acct_mask, reason_code, reason_text,
+        returned_on, status, programme, term, region;
+    Money amount;
+  };
+  /// The returned-funds ledger of a region (all statuses), oldest first.
+  virtual std::vector<Returned> returnedFunds(const std::string& region_prefix) = 0;
+
   virtual std::vector<ReconcileRow> reconcile(const Term& term,
                                               const std::string& region_prefix) = 0;
 };
@@ -167,7 +177,8 @@ ImportResult importResultFile(BankFileStore& store, security::SecurityStore& aud
 /// student's school, or a bureau officer over it). Closes the old account, opens the new one,
 /// releases the student's returned payments for re-issue in a later batch; audited (masked).
 struct AccountCorrection {
-  std::string student;  ///< resident ID or national student number
+  std::string student;  ///< resident ID or national student number, or:
+  std::string payment;  ///< the reference of the student's returned payment
   std::string account, holder, bank_code;
   std::string kind = "student_card";
 };

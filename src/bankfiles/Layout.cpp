@@ -135,11 +135,11 @@ Layout parseLayout(std::string_view json, const std::string& source) {
     bad(source, "not valid JSON: " + e.message());
   }
   if (!o) bad(source, "a layout is a JSON object");
-  onlyKeys(*o,
-           {"layout", "description", "kind", "encoding", "line_ending", "delimiter",
-            "terminate_fields", "quote", "max_lines", "amount", "header", "detail", "trailer",
-            "version", "result"},
-           source, "");
+  onlyKeys(
+      *o,
+      {"layout", "description", "kind", "encoding", "line_ending", "delimiter", "terminate_fields",
+       "quote", "max_lines", "amount", "header", "detail", "trailer", "version", "result"},
+      source, "");
   Layout l;
   l.name = text(*o, "layout", source, {}, true);
   l.description = text(*o, "description", source);

@@ -55,9 +55,9 @@ Money parseAmount(const Layout& layout, std::string_view text, const std::string
     }
     return Money::parseYuan(t);
   } catch (const std::exception&) {
-    throw Error(ErrorCode::kInvalidInput,
-                where + "amount \"" + std::string(text) + "\" is not written as layout " +
-                    layout.name + " writes amounts");
+    throw Error(ErrorCode::kInvalidInput, where + "amount \"" + std::string(text) +
+                                              "\" is not written as layout " + layout.name +
+                                              " writes amounts");
   }
 }
 
@@ -118,8 +118,8 @@ std::vector<std::string> cutFixed(const std::string& bytes, const Record& r, boo
 void checkTotals(const Record& r, const std::vector<std::string>& fields, const Layout& layout,
                  const FileContent& c, const std::string& where, std::vector<std::string>& out) {
   for (size_t i = 0; i < r.size() && i < fields.size(); ++i) {
-    if (r[i].value == FieldValue::kTotalCount && edupay::text::trim(fields[i]) !=
-                                                     std::to_string(c.count)) {
+    if (r[i].value == FieldValue::kTotalCount &&
+        edupay::text::trim(fields[i]) != std::to_string(c.count)) {
       out.push_back(where + "total count says " + fields[i] + ", the file has " +
                     std::to_string(c.count) + " lines");
     }
@@ -136,8 +136,8 @@ void checkTotals(const Record& r, const std::vector<std::string>& fields, const 
   }
 }
 
-PaymentLine detailOf(const Record& r, const std::vector<std::string>& fields,
-                     const Layout& layout, const std::string& where) {
+PaymentLine detailOf(const Record& r, const std::vector<std::string>& fields, const Layout& layout,
+                     const std::string& where) {
   if (fields.size() != r.size()) {
     throw Error(ErrorCode::kInvalidInput, where + std::to_string(fields.size()) +
                                               " fields, layout " + layout.name + " has " +
@@ -152,11 +152,20 @@ PaymentLine detailOf(const Record& r, const std::vector<std::string>& fields,
           throw Error(ErrorCode::kInvalidInput, where + "sequence \"" + v + "\" is not a number");
         p.seq = std::stoll(v);
         break;
-      case FieldValue::kAccount: p.account = v; break;
-      case FieldValue::kHolder: p.holder = v; break;
-      case FieldValue::kReference: p.reference = v; break;
-      case FieldValue::kAmount: p.amount = parseAmount(layout, v, where); break;
-      default: break;
+      case FieldValue::kAccount:
+        p.account = v;
+        break;
+      case FieldValue::kHolder:
+        p.holder = v;
+        break;
+      case FieldValue::kReference:
+        p.reference = v;
+        break;
+      case FieldValue::kAmount:
+        p.amount = parseAmount(layout, v, where);
+        break;
+      default:
+        break;
     }
   }
   return p;
@@ -218,8 +227,7 @@ void readText(const std::string& path, const Layout& layout, FileContent& c,
       held.erase(held.begin());
     }
   }
-  if (held.size() < layout.trailer.size() ||
-      headers.size() < layout.header.size()) {
+  if (held.size() < layout.trailer.size() || headers.size() < layout.header.size()) {
     throw Error(ErrorCode::kInvalidInput, path + ": the file ends before its header and trailer");
   }
   for (size_t i = 0; i < headers.size(); ++i) {
@@ -228,10 +236,10 @@ void readText(const std::string& path, const Layout& layout, FileContent& c,
   }
   for (size_t i = 0; i < held.size(); ++i) {
     const std::string where = path + ": line " + std::to_string(held[i].first) + ": ";
-    const auto fields = layout.kind == LayoutKind::kFixed
-                            ? cutFixed(held[i].second, layout.trailer[i], gbk, where)
-                            : splitLine(gbk ? gb18030ToUtf8(held[i].second) : held[i].second,
-                                        layout);
+    const auto fields =
+        layout.kind == LayoutKind::kFixed
+            ? cutFixed(held[i].second, layout.trailer[i], gbk, where)
+            : splitLine(gbk ? gb18030ToUtf8(held[i].second) : held[i].second, layout);
     checkTotals(layout.trailer[i], fields, layout, c, where, c.problems);
   }
 }
@@ -260,8 +268,8 @@ class Pain001Reader : public Poco::XML::ContentHandler {
                   const Poco::XML::XMLString&) override {
     const std::string parent =
         path_stack_.size() >= 2 ? path_stack_[path_stack_.size() - 2] : std::string();
-    const bool in_tx = std::find(path_stack_.begin(), path_stack_.end(), "CdtTrfTxInf") !=
-                       path_stack_.end();
+    const bool in_tx =
+        std::find(path_stack_.begin(), path_stack_.end(), "CdtTrfTxInf") != path_stack_.end();
     if (local == "NbOfTxs" && parent == "GrpHdr") grp_count_ = text_;
     if (local == "CtrlSum" && parent == "GrpHdr") grp_sum_ = text_;
     if (local == "NbOfTxs" && parent == "PmtInf") pmt_count_ = text_;
@@ -443,8 +451,7 @@ Verification verifyPaymentFile(const std::string& file, const LayoutSet& layouts
     v.problems.push_back("the manifest names signing key " + m.key_id + ", the public key is " +
                          key.keyId());
   const std::string base = file.substr(file.find_last_of('/') + 1);
-  if (m.file != base)
-    v.problems.push_back("the manifest is for " + m.file + ", not " + base);
+  if (m.file != base) v.problems.push_back("the manifest is for " + m.file + ", not " + base);
   const std::string digest = security::sha256File(file);
   if (digest != m.sha256) {
     v.problems.push_back("the file's SHA-256 is " + digest + ", the manifest says " + m.sha256 +

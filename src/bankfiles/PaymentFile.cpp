@@ -70,22 +70,38 @@ std::string where(const PaymentLine* line) {
 
 const char* fieldName(FieldValue v) {
   switch (v) {
-    case FieldValue::kText: return "text";
-    case FieldValue::kSeq: return "seq";
-    case FieldValue::kAccount: return "account";
-    case FieldValue::kHolder: return "holder";
-    case FieldValue::kAmount: return "amount";
-    case FieldValue::kReference: return "reference";
-    case FieldValue::kPurpose: return "purpose";
-    case FieldValue::kPayerAccount: return "payer_account";
-    case FieldValue::kPayerName: return "payer_name";
-    case FieldValue::kTotalCount: return "total_count";
-    case FieldValue::kTotalAmount: return "total_amount";
-    case FieldValue::kDate: return "date";
-    case FieldValue::kBatch: return "batch";
-    case FieldValue::kPart: return "part";
-    case FieldValue::kParts: return "parts";
-    case FieldValue::kBankCode: return "bank_code";
+    case FieldValue::kText:
+      return "text";
+    case FieldValue::kSeq:
+      return "seq";
+    case FieldValue::kAccount:
+      return "account";
+    case FieldValue::kHolder:
+      return "holder";
+    case FieldValue::kAmount:
+      return "amount";
+    case FieldValue::kReference:
+      return "reference";
+    case FieldValue::kPurpose:
+      return "purpose";
+    case FieldValue::kPayerAccount:
+      return "payer_account";
+    case FieldValue::kPayerName:
+      return "payer_name";
+    case FieldValue::kTotalCount:
+      return "total_count";
+    case FieldValue::kTotalAmount:
+      return "total_amount";
+    case FieldValue::kDate:
+      return "date";
+    case FieldValue::kBatch:
+      return "batch";
+    case FieldValue::kPart:
+      return "part";
+    case FieldValue::kParts:
+      return "parts";
+    case FieldValue::kBankCode:
+      return "bank_code";
   }
   return "?";
 }
@@ -109,9 +125,9 @@ class TextWriter final : public PaymentFileWriter {
     if (count_ != header_.count || total_ != header_.total) {
       throw Error(ErrorCode::kInternal,
                   "payment file of batch " + std::to_string(header_.batch) + " part " +
-                      std::to_string(header_.part) + ": lines add up to " +
-                      std::to_string(count_) + " / " + total_.toYuan() + ", expected " +
-                      std::to_string(header_.count) + " / " + header_.total.toYuan());
+                      std::to_string(header_.part) + ": lines add up to " + std::to_string(count_) +
+                      " / " + total_.toYuan() + ", expected " + std::to_string(header_.count) +
+                      " / " + header_.total.toYuan());
     }
     for (const auto& r : layout_.trailer) writeRecord(r, nullptr);
     return sink_.finish();
@@ -120,25 +136,40 @@ class TextWriter final : public PaymentFileWriter {
  private:
   std::string value(const Field& f, const PaymentLine* line) const {
     switch (f.value) {
-      case FieldValue::kText: return f.text;
-      case FieldValue::kSeq: return line ? std::to_string(line->seq) : "";
-      case FieldValue::kAccount: return line ? line->account : "";
-      case FieldValue::kHolder: return line ? line->holder : "";
-      case FieldValue::kAmount: return line ? formatAmount(layout_, line->amount) : "";
-      case FieldValue::kReference: return line ? line->reference : "";
-      case FieldValue::kPurpose: return header_.purpose;
-      case FieldValue::kPayerAccount: return header_.payer_account;
-      case FieldValue::kPayerName: return header_.payer_name;
-      case FieldValue::kTotalCount: return std::to_string(header_.count);
-      case FieldValue::kTotalAmount: return formatAmount(layout_, header_.total);
+      case FieldValue::kText:
+        return f.text;
+      case FieldValue::kSeq:
+        return line ? std::to_string(line->seq) : "";
+      case FieldValue::kAccount:
+        return line ? line->account : "";
+      case FieldValue::kHolder:
+        return line ? line->holder : "";
+      case FieldValue::kAmount:
+        return line ? formatAmount(layout_, line->amount) : "";
+      case FieldValue::kReference:
+        return line ? line->reference : "";
+      case FieldValue::kPurpose:
+        return header_.purpose;
+      case FieldValue::kPayerAccount:
+        return header_.payer_account;
+      case FieldValue::kPayerName:
+        return header_.payer_name;
+      case FieldValue::kTotalCount:
+        return std::to_string(header_.count);
+      case FieldValue::kTotalAmount:
+        return formatAmount(layout_, header_.total);
       case FieldValue::kDate: {
         std::string d = header_.date.str();
         return d.substr(0, 4) + d.substr(5, 2) + d.substr(8, 2);
       }
-      case FieldValue::kBatch: return std::to_string(header_.batch);
-      case FieldValue::kPart: return std::to_string(header_.part);
-      case FieldValue::kParts: return std::to_string(header_.parts);
-      case FieldValue::kBankCode: return header_.bank_code;
+      case FieldValue::kBatch:
+        return std::to_string(header_.batch);
+      case FieldValue::kPart:
+        return std::to_string(header_.part);
+      case FieldValue::kParts:
+        return std::to_string(header_.parts);
+      case FieldValue::kBankCode:
+        return header_.bank_code;
     }
     return {};
   }
@@ -222,8 +253,8 @@ class Pain001Writer final : public PaymentFileWriter {
  public:
   Pain001Writer(const Layout& layout, std::ostream& out, const FileHeader& header)
       : layout_(layout), header_(header), sink_(out), v09_(layout.version == "pain.001.001.09") {
-    const std::string id = "EDUPAY-B" + std::to_string(header.batch) + "-P" +
-                           std::to_string(header.part);
+    const std::string id =
+        "EDUPAY-B" + std::to_string(header.batch) + "-P" + std::to_string(header.part);
     const std::string date = header.date.str();
     const std::string count = std::to_string(header.count);
     const std::string sum = header.total.toYuan();
@@ -307,9 +338,12 @@ Encoder::~Encoder() {
 
 const char* Encoder::name() const {
   switch (encoding_) {
-    case FileEncoding::kGbk: return "GBK";
-    case FileEncoding::kGb18030: return "GB18030";
-    case FileEncoding::kUtf8: return "UTF-8";
+    case FileEncoding::kGbk:
+      return "GBK";
+    case FileEncoding::kGb18030:
+      return "GB18030";
+    case FileEncoding::kUtf8:
+      return "UTF-8";
   }
   return "?";
 }
@@ -351,12 +385,23 @@ std::string xmlEscape(std::string_view text) {
     if (u < 0x20 && ch != '\t' && ch != '\n' && ch != '\r')
       throw Error(ErrorCode::kInvalidInput, "a control character cannot be written in XML");
     switch (ch) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += ch;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        out += ch;
     }
   }
   return out;

@@ -44,8 +44,9 @@ void readPipe(const std::string& path, const std::function<void(const ResultLine
     if (first.rfind("序号", 0) == 0 || first.rfind("汇总", 0) == 0) continue;
     if (!f.empty() && f.back().empty()) f.pop_back();  // the terminating '|'
     if (f.size() != 8) {
-      bad(where, std::to_string(f.size()) +
-                     " fields; a result line is 序号|参考号|账号|金额|状态|原因码|原因|银行流水号|");
+      bad(where,
+          std::to_string(f.size()) +
+              " fields; a result line is 序号|参考号|账号|金额|状态|原因码|原因|银行流水号|");
     }
     ResultLine r;
     r.line = reader.line();
@@ -95,8 +96,9 @@ void refuseDtd(const std::string& path) {
     }
     if (head[pos + 1] == '!')
       throw Error(ErrorCode::kInvalidInput,
-                  path + ": the XML has a document type declaration (DTD or entities); "
-                         "result files are refused with one (ask the bank for a plain pain.002)");
+                  path +
+                      ": the XML has a document type declaration (DTD or entities); "
+                      "result files are refused with one (ask the bank for a plain pain.002)");
     return;
   }
 }
@@ -191,9 +193,12 @@ class Pain002Reader : public Poco::XML::ContentHandler {
 
 std::string_view code(Outcome o) {
   switch (o) {
-    case Outcome::kPaid: return "paid";
-    case Outcome::kReturned: return "returned";
-    case Outcome::kPending: return "pending";
+    case Outcome::kPaid:
+      return "paid";
+    case Outcome::kReturned:
+      return "returned";
+    case Outcome::kPending:
+      return "pending";
   }
   return "?";
 }
@@ -237,8 +242,7 @@ void readResultFile(const std::string& path, ResultKind kind,
     throw Error(ErrorCode::kInvalidInput, path + ": not well-formed XML: " + e.displayText());
   }
   if (raised) std::rethrow_exception(raised);
-  if (!reader.error().empty())
-    throw Error(ErrorCode::kInvalidInput, path + ": " + reader.error());
+  if (!reader.error().empty()) throw Error(ErrorCode::kInvalidInput, path + ": " + reader.error());
 }
 
 }  // namespace edupay::bankfiles

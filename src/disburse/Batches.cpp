@@ -250,7 +250,7 @@ Batch approveBatch(DisbursementStore& store, security::SecurityStore& audit,
   }
   const std::string before = summary(b);
   store.addAction(id, {b.cycle, user.name, "approve", "", security::nowIso()});
-  b.actions.push_back({b.cycle, user.name, "approve", "", ""});
+  b.actions.push_back({b.cycle, user.name, "approve", "", security::nowIso()});
   const bool complete = b.approvals() >= b.required_approvals;
   if (complete) {
     store.commitBudget(b, Term::parse(b.term).year());

@@ -63,6 +63,7 @@ class RegistryStore {
   };
   virtual int64_t replaceAccount(int64_t person_id, const AccountUpdate& a) = 0;
 
+  virtual std::optional<StudentRecord> studentById(int64_t person_id) = 0;
   /// By resident-ID blind index or student number.
   virtual std::optional<StudentRecord> findStudent(const std::optional<std::string>& rid_hash,
                                                    const std::string& student_no) = 0;

@@ -97,13 +97,13 @@ void SigningKey::generate(const std::string& path) {
 SigningKey SigningKey::load(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
-    throw Error(ErrorCode::kNotFound,
-                "signing key " + path + " not found; make one with: edupay keygen --signing " +
-                    path + " (or set EDUPAY_SIGNING_KEY)");
+    throw Error(ErrorCode::kNotFound, "signing key " + path +
+                                          " not found; make one with: edupay keygen --signing " +
+                                          path + " (or set EDUPAY_SIGNING_KEY)");
   }
   if (st.st_mode & 077) {
-    throw Error(ErrorCode::kForbidden, "signing key " + path +
-                                           " may be read by other users; chmod 600 " + path);
+    throw Error(ErrorCode::kForbidden,
+                "signing key " + path + " may be read by other users; chmod 600 " + path);
   }
   const std::string pem = readFile(path);
   Bio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));

@@ -52,8 +52,7 @@ void SqlDisbursementStore::setPayer(const Payer& p) {
   if (!bank(p.bank_code)) throw Error(ErrorCode::kNotFound, "no bank " + p.bank_code);
   execute(db_, "DELETE FROM payer_accounts WHERE region = ? AND bank_code = ?",
           {p.region, p.bank_code});
-  execute(db_,
-          "INSERT INTO payer_accounts (region, bank_code, account, name) VALUES (?, ?, ?, ?)",
+  execute(db_, "INSERT INTO payer_accounts (region, bank_code, account, name) VALUES (?, ?, ?, ?)",
           {p.region, p.bank_code, p.account, p.name});
 }
 
@@ -81,8 +80,7 @@ std::vector<bankfiles::PartTotals> SqlDisbursementStore::partTotals(int64_t batc
 
 std::vector<bankfiles::ExportRow> SqlDisbursementStore::exportRows(int64_t batch_id,
                                                                    int64_t first_seq,
-                                                                   int64_t last_seq,
-                                                                   size_t limit) {
+                                                                   int64_t last_seq, size_t limit) {
   Statement& s = db_.cached(
       "SELECT id, seq, end_to_end_ref, payee, acct_enc, holder_name, amount_fen FROM payments "
       "WHERE batch_id = ? AND seq >= ? AND seq <= ? AND status <> 'removed' ORDER BY seq LIMIT ?");
@@ -162,9 +160,8 @@ std::optional<int64_t> SqlDisbursementStore::resultImportByDigest(const std::str
   return s->getInt(0);
 }
 
-int64_t SqlDisbursementStore::beginResultImport(const std::string& sha256,
-                                                const std::string& file, const std::string& user,
-                                                const std::string& at) {
+int64_t SqlDisbursementStore::beginResultImport(const std::string& sha256, const std::string& file,
+                                                const std::string& user, const std::string& at) {
   execute(db_,
           "INSERT INTO result_imports (sha256, file_name, imported_by, imported_at) VALUES (?, ?, "
           "?, ?)",
@@ -319,8 +316,8 @@ int64_t SqlDisbursementStore::releaseReturned(int64_t person_id, int64_t new_acc
 std::vector<bankfiles::ReconcileRow> SqlDisbursementStore::reconcile(
     const Term& term, const std::string& region_prefix) {
   std::map<std::pair<std::string, std::string>, bankfiles::ReconcileRow> rows;
-  auto row = [&](const std::string& programme, const std::string& region)
-      -> bankfiles::ReconcileRow& {
+  auto row = [&](const std::string& programme,
+                 const std::string& region) -> bankfiles::ReconcileRow& {
     auto& r = rows[{programme, region}];
     r.programme = programme;
     r.region = region;
@@ -398,6 +395,45 @@ std::vector<bankfiles::ReconcileRow> SqlDisbursementStore::reconcile(
   }
   std::vector<bankfiles::ReconcileRow> out;
   for (auto& [k, v] : rows) out.push_back(std::move(v));
+  return out;
+}
+
+std::optional<int64_t> SqlDisbursementStore::personOfPayment(const std::string& reference) {
+  auto s = db_.prepare(
+      "SELECT e.person_id FROM payments p JOIN entitlements e ON e.id = p.entitlement_id WHERE "
+      "p.end_to_end_ref = ?");
+  s->bind(1, reference);
+  if (!s->next()) return std::nullopt;
+  return s->getInt(0);
+}
+
+std::vector<bankfiles::BankFileStore::Returned> SqlDisbursementStore::returnedFunds(
+    const std::string& region_prefix) {
+  auto s = db_.prepare(
+      "SELECT p.end_to_end_ref, sc.code, sc.name, p.holder_name, p.acct_mask, r.reason_code, "
+      "r.reason_text, r.returned_on, r.status, b.programme, b.term, b.paying_region, r.amount_fen "
+      "FROM returned_funds r JOIN payments p ON p.id = r.payment_id JOIN batches b ON b.id = "
+      "p.batch_id JOIN entitlements e ON e.id = r.entitlement_id LEFT JOIN schools sc ON sc.id = "
+      "e.school_id WHERE b.paying_region LIKE ? ORDER BY r.returned_on, r.payment_id");
+  s->bind(1, region_prefix + "%");
+  std::vector<Returned> out;
+  while (s->next()) {
+    Returned r;
+    r.reference = s->getText(0);
+    r.school_code = s->isNull(1) ? "" : s->getText(1);
+    r.school_name = s->isNull(2) ? "" : s->getText(2);
+    r.holder = s->getText(3);
+    r.acct_mask = s->isNull(4) ? "" : s->getText(4);
+    r.reason_code = s->isNull(5) ? "" : s->getText(5);
+    r.reason_text = s->isNull(6) ? "" : s->getText(6);
+    r.returned_on = s->getText(7);
+    r.status = s->getText(8);
+    r.programme = s->getText(9);
+    r.term = s->getText(10);
+    r.region = s->getText(11);
+    r.amount = Money::fromFen(s->getInt(12));
+    out.push_back(std::move(r));
+  }
   return out;
 }
 

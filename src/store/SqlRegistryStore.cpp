@@ -881,15 +881,19 @@ std::vector<registry::MissingChild> SqlRegistryStore::rosterChildrenNotEnrolled(
 
 std::optional<registry::StudentRecord> SqlRegistryStore::findStudent(
     const std::optional<std::string>& rid_hash, const std::string& student_no) {
-  auto p = rid_hash ? db_.prepare(
-                          "SELECT id, rid_mask, rid_enc, student_no, name, sex, birth_date, "
-                          "ethnicity, hukou_region "
-                          "FROM persons WHERE rid_hash = ?")
-                    : db_.prepare(
-                          "SELECT id, rid_mask, rid_enc, student_no, name, sex, birth_date, "
-                          "ethnicity, hukou_region "
-                          "FROM persons WHERE student_no = ?");
-  p->bind(1, rid_hash ? *rid_hash : student_no);
+  return rid_hash ? studentWhere("rid_hash", *rid_hash) : studentWhere("student_no", student_no);
+}
+
+std::optional<registry::StudentRecord> SqlRegistryStore::studentById(int64_t person_id) {
+  return studentWhere("id", person_id);
+}
+
+std::optional<registry::StudentRecord> SqlRegistryStore::studentWhere(const char* column,
+                                                                      const SqlValue& value) {
+  auto p = db_.prepare(std::string("SELECT id, rid_mask, rid_enc, student_no, name, sex, "
+                                   "birth_date, ethnicity, hukou_region FROM persons WHERE ") +
+                       column + " = ?");
+  p->bind(1, value);
   if (!p->next()) return std::nullopt;
   registry::StudentRecord rec;
   rec.person_id = p->getInt(0);

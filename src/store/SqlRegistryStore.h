@@ -33,10 +33,12 @@ class SqlRegistryStore : public registry::RegistryStore {
   std::vector<registry::MissingChild> rosterChildrenNotEnrolled(const Date& reference, int min_age,
                                                                 int max_age) override;
   int64_t replaceAccount(int64_t person_id, const AccountUpdate& a) override;
+  std::optional<registry::StudentRecord> studentById(int64_t person_id) override;
   std::optional<registry::StudentRecord> findStudent(const std::optional<std::string>& rid_hash,
                                                      const std::string& student_no) override;
 
  private:
+  std::optional<registry::StudentRecord> studentWhere(const char* column, const SqlValue& value);
   int64_t schoolId(const std::string& code);
   Database& db_;
   std::map<std::string, int64_t> school_ids_;

@@ -291,6 +291,7 @@ std::optional<Manifest> readManifest(const std::string& payment_path,
   }
 
   Manifest m;
+  const uint64_t problems_before = problems.count();
   ManifestKeys keys(*object, problems);
   m.format = keys.text("format");
   m.batch = keys.integer("batch");
@@ -306,12 +307,13 @@ std::optional<Manifest> readManifest(const std::string& payment_path,
   m.sha256 = keys.text("sha256");
   m.created = keys.text("created");
   m.key_id = keys.text("key_id");
+  if (problems.count() != problems_before) return std::nullopt;  // a key missing or mistyped
 
-  if (object->has("format") && m.format != kManifestFormat) {
+  if (m.format != kManifestFormat) {
     problems.add(0,
                  "manifest format " + quoted(m.format) + " is not " + std::string(kManifestFormat));
   }
-  if (object->has("file") && m.file != baseName(payment_path)) {
+  if (m.file != baseName(payment_path)) {
     problems.add(0, "the manifest is for " + quoted(m.file) + ", not for this file");
   }
   if (m.part < 1 || m.parts < m.part) {
@@ -319,20 +321,19 @@ std::optional<Manifest> readManifest(const std::string& payment_path,
                         " is impossible");
   }
   if (m.count < 0 || m.total_fen < 0) problems.add(0, "manifest count or total_fen is negative");
-  if (object->has("total") && m.total != formatFen(m.total_fen)) {
+  if (m.total != formatFen(m.total_fen)) {
     problems.add(0, "manifest total " + quoted(m.total) + " does not match total_fen " +
                         std::to_string(m.total_fen));
   }
-  if (object->has("sha256") &&
-      (m.sha256.size() != 64 ||
-       m.sha256.find_first_not_of("0123456789abcdef") != std::string::npos)) {
+  if (m.sha256.size() != 64 ||
+      m.sha256.find_first_not_of("0123456789abcdef") != std::string::npos) {
     problems.add(0, "manifest sha256 is not 64 lower-case hex digits");
   }
-  if (object->has("created") && !isDate(m.created, true)) {
+  if (!isDate(m.created, true)) {
     problems.add(0, "manifest created " + quoted(m.created) + " is not a date YYYY-MM-DD");
   }
   const std::string our_key_id = keyIdOf(key.get());
-  if (object->has("key_id") && m.key_id != our_key_id) {
+  if (m.key_id != our_key_id) {
     problems.add(0, "manifest key_id " + quoted(m.key_id) + " is not the key this bank holds (" +
                         our_key_id + ")");
   }

@@ -253,7 +253,7 @@ class Pain001Reader {
       case Element::kPmtInfId:
       case Element::kPmtNbOfTxs:
       case Element::kPmtCtrlSum:
-        if (header_sent_) {
+        if (header_sent_ && pmt_inf_count_ == 1) {
           problem(line, "a header element (" + element_path_.substr(element_path_.rfind('/') + 1) +
                             ") after the first CdtTrfTxInf; elements are out of order");
         }

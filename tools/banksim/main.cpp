@@ -10,6 +10,7 @@
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -151,6 +152,7 @@ std::string txnPrefix(const std::string& date, const Manifest& manifest) {
 }
 
 int run(const Options& options) {
+  if (!std::ifstream(options.in, std::ios::binary)) throw IoError("cannot read " + options.in);
   Problems problems;
   const std::optional<Manifest> manifest = readManifest(options.in, options.public_key, problems);
   if (!manifest) {
