@@ -1,0 +1,543 @@
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "bankfiles/Layout.h"
+#include "bankfiles/Manifest.h"
+#include "bankfiles/PaymentFile.h"
+#include "bankfiles/ResultFile.h"
+#include "common/AtomicFile.h"
+#include "common/Csv.h"
+#include "common/Error.h"
+#include "security/FieldCipher.h"
+#include "security/Signing.h"
+
+namespace edupay::bankfiles {
+namespace {
+
+namespace fs = std::filesystem;
+
+class TempDir {
+ public:
+  TempDir() {
+    char dir_template[] = "/tmp/edupay-bankfiles-test-XXXXXX";
+    if (::mkdtemp(dir_template) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = dir_template;
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+FileHeader header(int64_t count, Money total) {
+  FileHeader h;
+  h.batch = 42;
+  h.bank_code = "102";
+  h.payer_account = "6212260000000430121";
+  h.payer_name = "长沙县教育局学生资助专户";
+  h.purpose = "雨露计划2026秋";
+  h.date = *Date::fromYmd(2026, 9, 21);
+  h.count = count;
+  h.total = total;
+  return h;
+}
+
+std::vector<PaymentLine> samplePayments() {
+  return {
+      {1, "EDU0000000042000001A1", "6222021234567801234", "张三", Money::fromFen(150000)},
+      {2, "EDU0000000042000002A1", "6228480012345678", "阿依古丽·买买提", Money::fromFen(75050)},
+      {3, "EDU0000000042000003A2", "6217001234567890123", "欧阳娜娜", Money::fromFen(1)},
+  };
+}
+
+Money totalOf(const std::vector<PaymentLine>& lines) {
+  Money t;
+  for (const auto& l : lines) t += l.amount;
+  return t;
+}
+
+std::string render(const Layout& layout, const std::vector<PaymentLine>& lines,
+                   std::string* sha = nullptr) {
+  std::ostringstream out;
+  auto w = makeWriter(layout, out, header(static_cast<int64_t>(lines.size()), totalOf(lines)));
+  for (const auto& l : lines) w->add(l);
+  const std::string digest = w->finish();
+  if (sha) *sha = digest;
+  return out.str();
+}
+
+/// Up to and including the first LF.
+std::string firstLine(const std::string& s) { return s.substr(0, s.find('\n') + 1); }
+
+std::string golden(const std::string& name) {
+  return std::string(EDUPAY_SOURCE_DIR) + "/tests/golden/bankfiles/" + name;
+}
+
+std::string errorOf(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::string isoDir() {
+  const char* env = std::getenv("EDUPAY_ISO20022_DIR");
+  return env ? env : std::string(EDUPAY_SOURCE_DIR) + "/../shared/iso20022";
+}
+
+/// xmllint's verdict on `file` against the official XSD; skips when xmllint or the XSDs are
+/// absent (they are always present in CI).
+bool validAgainstXsd(const std::string& file, const std::string& xsd_name) {
+  const std::string xsd = isoDir() + "/" + xsd_name;
+  if (!fs::exists(xsd) || std::system("command -v xmllint >/dev/null 2>&1") != 0) return true;
+  const std::string cmd =
+      "xmllint --noout --stream --schema '" + xsd + "' '" + file + "' >/dev/null 2>&1";
+  return std::system(cmd.c_str()) == 0;
+}
+
+// Every built-in layout, byte for byte. To accept a deliberate change of a layout, regenerate
+// with EDUPAY_UPDATE_GOLDEN=1 and review the diff.
+TEST(BankFileLayouts, EachBuiltInLayoutWritesItsGoldenFileByteForByte) {
+  const LayoutSet set;
+  ASSERT_GE(set.names().size(), 6u);
+  for (const auto& name : set.names()) {
+    const Layout& layout = set.get(name);
+    std::string sha;
+    const std::string bytes = render(layout, samplePayments(), &sha);
+    const std::string path = golden(name + layout.extension());
+    if (std::getenv("EDUPAY_UPDATE_GOLDEN")) writeFileAtomically(path, bytes);
+    ASSERT_TRUE(fs::exists(path)) << "no golden file " << path;
+    EXPECT_EQ(bytes, readFile(path)) << "layout " << name << " no longer writes " << path;
+    EXPECT_EQ(sha, security::sha256Hex(bytes)) << name;
+    // Same input, same bytes.
+    EXPECT_EQ(bytes, render(layout, samplePayments())) << name;
+  }
+}
+
+TEST(BankFileLayouts, EveryLayoutReadsBackWhatItWrote) {
+  const LayoutSet set;
+  TempDir dir;
+  for (const auto& name : set.names()) {
+    const Layout& layout = set.get(name);
+    const std::string path = dir.file(name + layout.extension());
+    writeFileAtomically(path, render(layout, samplePayments()));
+    std::vector<PaymentLine> back;
+    const auto content =
+        readPaymentFile(path, layout, [&](const PaymentLine& l) { back.push_back(l); });
+    EXPECT_TRUE(content.problems.empty()) << name << ": " << content.problems.front();
+    EXPECT_EQ(content.count, 3) << name;
+    EXPECT_EQ(content.total.fen(), 150000 + 75050 + 1) << name;
+    ASSERT_EQ(back.size(), 3u) << name;
+    const auto want = samplePayments();
+    for (size_t i = 0; i < 3; ++i) {
+      EXPECT_EQ(back[i].account, want[i].account) << name;
+      EXPECT_EQ(back[i].holder, want[i].holder) << name;
+      EXPECT_EQ(back[i].amount, want[i].amount) << name;
+    }
+  }
+}
+
+TEST(BankFileLayouts, TextLayoutsAreGbkWithTheirLineEndings) {
+  const LayoutSet set;
+  const std::string pipe = render(set.get("pipe-gbk"), samplePayments());
+  EXPECT_EQ(firstLine(gb18030ToUtf8(pipe)),
+            "1|6222021234567801234|张三|1500.00|EDU0000000042000001A1|雨露计划2026秋|\r\n");
+  EXPECT_NE(pipe.find("\xD5\xC5\xC8\xFD"), std::string::npos) << "张三 in GBK";
+  EXPECT_NE(gb18030ToUtf8(pipe).find("汇总|3|2250.51|\r\n"), std::string::npos);
+  const std::string header_block =
+      gb18030ToUtf8(render(set.get("header-block-gbk"), samplePayments()));
+  EXPECT_EQ(
+      header_block.rfind("付款账号,6212260000000430121\r\n付款户名,长沙县教育局学生资助专户\r\n"
+                         "总笔数,3\r\n总金额,2250.51\r\n日期,20260921\r\n",
+                         0),
+      0u);
+}
+
+TEST(BankFileLayouts, FixedWidthCountsGbkBytesAndNeverCutsACharacter) {
+  const LayoutSet set;
+  const Layout& abc = set.get("abc-fixed");
+  const std::string bytes = render(abc, samplePayments());
+  std::istringstream in(bytes);
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    EXPECT_EQ(line.size(), 138u) << "line " << n << " must be 60+30+18+30 GBK bytes";
+    EXPECT_NE(line.back(), '\r') << "ABC lines end with LF";
+  }
+  EXPECT_EQ(n, 3);
+  // 张三 is 4 GBK bytes, padded with 56 spaces; the amount has 3 decimals.
+  EXPECT_EQ(bytes.substr(0, 4), "\xD5\xC5\xC8\xFD");
+  EXPECT_EQ(bytes.substr(4, 56), std::string(56, ' '));
+  EXPECT_EQ(bytes.substr(90, 18), "1500.000          ");
+  // 31 Chinese characters are 62 bytes: more than the 60-byte name field, refused, not cut.
+  auto lines = samplePayments();
+  lines[1].holder = std::string();
+  for (int i = 0; i < 31; ++i) lines[1].holder += "王";
+  const std::string e = errorOf([&] { render(abc, lines); });
+  EXPECT_NE(e.find("payment 2 (EDU0000000042000002A1)"), std::string::npos) << e;
+  EXPECT_NE(e.find("62 bytes in GBK, more than its width 60"), std::string::npos) << e;
+  // 30 characters (60 bytes) fit exactly.
+  lines[1].holder = lines[1].holder.substr(0, 30 * 3);
+  EXPECT_NO_THROW(render(abc, lines));
+}
+
+TEST(BankFileLayouts, ACharacterGbkLacksStopsTheExportNamingThePayment) {
+  const LayoutSet set;
+  auto lines = samplePayments();
+  lines[2].holder = "王\xF0\xA0\x80\x80";  // 王 + U+20000 (CJK Extension B: GB18030 only)
+  const std::string e = errorOf([&] { render(set.get("pipe-gbk"), lines); });
+  EXPECT_NE(e.find("payment 3 (EDU0000000042000003A2)"), std::string::npos) << e;
+  EXPECT_NE(e.find("GBK cannot encode"), std::string::npos) << e;
+  EXPECT_NE(e.find("GB18030"), std::string::npos) << "the message says what to do: " << e;
+  Layout gb18030 = set.get("pipe-gbk");
+  gb18030.encoding = FileEncoding::kGb18030;
+  EXPECT_NO_THROW(render(gb18030, lines));
+}
+
+TEST(BankFileLayouts, DelimitersInsideValuesAreQuotedOrRefused) {
+  const LayoutSet set;
+  auto lines = samplePayments();
+  lines[0].holder = "张|三";
+  const std::string e = errorOf([&] { render(set.get("pipe-gbk"), lines); });
+  EXPECT_NE(e.find("payment 1"), std::string::npos) << e;
+  EXPECT_NE(e.find("delimiter"), std::string::npos) << e;
+  lines[0].holder = "张,\"三\"";
+  TempDir dir;
+  const Layout& ccb = set.get("ccb-csv");
+  writeFileAtomically(dir.file("ccb.txt"), render(ccb, lines));
+  std::vector<PaymentLine> back;
+  readPaymentFile(dir.file("ccb.txt"), ccb, [&](const PaymentLine& l) { back.push_back(l); });
+  ASSERT_EQ(back.size(), 3u);
+  EXPECT_EQ(back[0].holder, "张,\"三\"");
+}
+
+TEST(BankFileLayouts, TheWriterRefusesLinesThatDoNotAddUpToTheHeader) {
+  const LayoutSet set;
+  for (const auto& name : set.names()) {
+    std::ostringstream out;
+    auto w = makeWriter(set.get(name), out, header(3, Money::fromFen(225051)));
+    w->add(samplePayments()[0]);
+    w->add(samplePayments()[1]);
+    EXPECT_THROW(w->finish(), Error) << name;
+  }
+}
+
+TEST(BankFileLayouts, AmountsInFenAndRightAlignedZeroPaddedSequences) {
+  const Layout l = parseLayout(R"({"layout": "fen-test", "kind": "fixed", "encoding": "UTF-8",
+      "line_ending": "LF", "amount": {"unit": "fen"},
+      "detail": [{"value": "seq", "width": 8, "align": "right", "pad": "0"},
+                 {"value": "account", "width": 20}, {"value": "amount", "width": 12, "align": "right"}]})",
+                               "fen-test.json");
+  const std::string bytes = render(l, samplePayments());
+  EXPECT_EQ(firstLine(bytes), "000000016222021234567801234       150000\n");
+}
+
+TEST(BankFileLayouts, PainXmlIsValidAgainstTheOfficialSchemas) {
+  const LayoutSet set;
+  TempDir dir;
+  auto lines = samplePayments();
+  lines[1].holder = "李<四>&\"'";  // escaped, never breaking the XML
+  for (const char* version : {"pain.001.001.09", "pain.001.001.03"}) {
+    const std::string path = dir.file(std::string(version) + ".xml");
+    writeFileAtomically(path, render(set.get(version), lines));
+    EXPECT_TRUE(validAgainstXsd(path, std::string(version) + ".xsd")) << version;
+    const std::string xml = readFile(path);
+    EXPECT_NE(xml.find("<Nm>李&lt;四&gt;&amp;&quot;&apos;</Nm>"), std::string::npos);
+    EXPECT_NE(xml.find("<NbOfTxs>3</NbOfTxs>\n<CtrlSum>2250.51</CtrlSum>"), std::string::npos);
+    EXPECT_NE(xml.find("<EndToEndId>EDU0000000042000003A2</EndToEndId>"), std::string::npos);
+    std::vector<PaymentLine> back;
+    readPaymentFile(path, set.get(version), [&](const PaymentLine& l) { back.push_back(l); });
+    ASSERT_EQ(back.size(), 3u);
+    EXPECT_EQ(back[1].holder, "李<四>&\"'");
+  }
+}
+
+TEST(BankFileLayouts, LayoutFilesAreCheckedStrictly) {
+  auto e = [](const std::string& json) {
+    return errorOf([&] { parseLayout(json, "banks/x.json"); });
+  };
+  EXPECT_NE(e(R"({"layout": "x", "kind": "delimited", "encoding": "GBK", "delimiter": "|",
+      "detail": [{"value": "account"}, {"value": "amount"}], "max_line": 10})")
+                .find("banks/x.json: unknown key \"max_line\""),
+            std::string::npos);
+  EXPECT_NE(
+      e(R"({"layout": "x", "kind": "excel"})").find("\"kind\" is delimited, fixed or pain.001"),
+      std::string::npos);
+  EXPECT_NE(e(R"({"layout": "x", "kind": "fixed", "encoding": "GBK",
+      "detail": [{"value": "account", "width": 30}, {"value": "amount"}]})")
+                .find("every field of a fixed layout needs a width"),
+            std::string::npos);
+  EXPECT_NE(e(R"({"layout": "x", "kind": "delimited", "encoding": "GBK", "delimiter": ",",
+      "detail": [{"value": "holder"}, {"value": "amount"}]})")
+                .find("needs the account and amount fields"),
+            std::string::npos);
+  EXPECT_NE(e(R"({"layout": "x", "kind": "delimited", "encoding": "GBK", "delimiter": ",",
+      "detail": [{"value": "acount"}, {"value": "amount"}]})")
+                .find("unknown value \"acount\""),
+            std::string::npos);
+  EXPECT_NE(e("{not json").find("banks/x.json: not valid JSON"), std::string::npos);
+}
+
+TEST(BankFileLayouts, ANewBankIsANewTemplateFileNotNewCode) {
+  TempDir dir;
+  writeFileAtomically(dir.file("county-bank.json"), R"({"layout": "county-bank",
+      "kind": "delimited", "encoding": "GB18030", "delimiter": "\t",
+      "detail": [{"value": "account"}, {"value": "holder"}, {"value": "amount"}],
+      "trailer": [[{"text": "TOTAL"}, {"value": "total_count"}, {"value": "total_amount"}]]})");
+  const LayoutSet set(dir.file(""));
+  ASSERT_TRUE(set.has("county-bank"));
+  EXPECT_TRUE(set.has("pipe-gbk")) << "the built-in layouts stay";
+  EXPECT_EQ(firstLine(gb18030ToUtf8(render(set.get("county-bank"), samplePayments()))),
+            "6222021234567801234\t张三\t1500.00\r\n");
+  writeFileAtomically(dir.file("misnamed.json"), R"({"layout": "other", "kind": "delimited",
+      "encoding": "GBK", "delimiter": "|", "detail": [{"value": "account"}, {"value": "amount"}]})");
+  EXPECT_NE(errorOf([&] { LayoutSet again(dir.file("")); }).find("misnamed.json"),
+            std::string::npos);
+  EXPECT_NE(errorOf([&] { set.get("no-such-bank"); }).find("known: "), std::string::npos);
+}
+
+class ManifestTest : public ::testing::Test {
+ protected:
+  ManifestTest() {
+    security::SigningKey::generate(dir.file("bureau.pem"));
+    security::SigningKey::generate(dir.file("other.pem"));
+    key.emplace(security::SigningKey::load(dir.file("bureau.pem")));
+    file = dir.file("B000042-102-430121-raindew_vocational-2026-autumn-p01.txt");
+    write(samplePayments(), 3, totalOf(samplePayments()));
+  }
+  void write(const std::vector<PaymentLine>& lines, int64_t manifest_count, Money manifest_total) {
+    std::string sha;
+    writeFileAtomically(file, render(set.get("pipe-gbk"), lines, &sha));
+    Manifest m;
+    m.batch = 42;
+    m.file = fs::path(file).filename().string();
+    m.layout = "pipe-gbk";
+    m.bank = "102";
+    m.payer_account = "6212260000000430121";
+    m.count = manifest_count;
+    m.total = manifest_total;
+    m.sha256 = sha;
+    m.created = "2026-09-21";
+    m.key_id = key->keyId();
+    writeSignedManifest(file, m, *key);
+  }
+  Verification verify(const std::string& pub) {
+    return verifyPaymentFile(file, set, security::VerifyingKey::load(pub));
+  }
+  std::string problems(const Verification& v) {
+    std::string all;
+    for (const auto& p : v.problems) all += p + "\n";
+    return all;
+  }
+  TempDir dir;
+  LayoutSet set;
+  std::optional<security::SigningKey> key;
+  std::string file;
+};
+
+TEST_F(ManifestTest, AGoodFileVerifies) {
+  const auto v = verify(dir.file("bureau.pem.pub"));
+  EXPECT_TRUE(v.ok()) << problems(v);
+  EXPECT_EQ(v.content.count, 3);
+  const std::string m = readFile(manifestPath(file));
+  EXPECT_EQ(m.rfind("{\n  \"format\": \"edupay-payment-manifest/1\",\n  \"batch\": 42,\n", 0), 0u);
+  EXPECT_NE(m.find("\"total_fen\": 225051,\n  \"total\": \"2250.51\""), std::string::npos);
+  // Ed25519 is deterministic: the same manifest, the same signature.
+  const std::string sig = readFile(signaturePath(file));
+  write(samplePayments(), 3, totalOf(samplePayments()));
+  EXPECT_EQ(readFile(signaturePath(file)), sig);
+}
+
+TEST_F(ManifestTest, AChangedFileFailsItsDigest) {
+  std::string bytes = readFile(file);
+  bytes[bytes.find("1500.00")] = '9';
+  writeFileAtomically(file, bytes);
+  const auto v = verify(dir.file("bureau.pem.pub"));
+  EXPECT_FALSE(v.ok());
+  EXPECT_NE(problems(v).find("the file was changed after export"), std::string::npos)
+      << problems(v);
+}
+
+TEST_F(ManifestTest, AChangedManifestOrAnotherKeyFailsTheSignature) {
+  const auto other = verify(dir.file("other.pem.pub"));
+  EXPECT_NE(problems(other).find("does not verify with key"), std::string::npos) << problems(other);
+  std::string m = readFile(manifestPath(file));
+  m.replace(m.find("\"count\": 3"), 10, "\"count\": 4");
+  writeFileAtomically(manifestPath(file), m);
+  const auto v = verify(dir.file("bureau.pem.pub"));
+  EXPECT_NE(problems(v).find("does not verify"), std::string::npos) << problems(v);
+  EXPECT_NE(problems(v).find("the file has 3 payments, the manifest says 4"), std::string::npos)
+      << problems(v);
+}
+
+TEST_F(ManifestTest, TotalsInTheFileMustMatchItsLines) {
+  // A file whose trailer disagrees with its lines (signed as is) is still caught.
+  std::string bytes = gb18030ToUtf8(readFile(file));
+  bytes.replace(bytes.find("汇总|3|"), std::string("汇总|3|").size(), "汇总|4|");
+  const std::string gbk = utf8ToGb18030(bytes);
+  writeFileAtomically(file, gbk);
+  Manifest m = parseManifest(readFile(manifestPath(file)), "m");
+  m.sha256 = security::sha256Hex(gbk);
+  writeSignedManifest(file, m, *key);
+  const auto v = verify(dir.file("bureau.pem.pub"));
+  EXPECT_NE(problems(v).find("total count says 4, the file has 3 lines"), std::string::npos)
+      << problems(v);
+}
+
+TEST_F(ManifestTest, MissingManifestOrSignatureIsSaid) {
+  fs::remove(signaturePath(file));
+  EXPECT_NE(problems(verify(dir.file("bureau.pem.pub"))).find("no signature"), std::string::npos);
+  fs::remove(manifestPath(file));
+  EXPECT_NE(problems(verify(dir.file("bureau.pem.pub"))).find("no manifest"), std::string::npos);
+}
+
+TEST(SigningKey, IsPrivateAndNeverOverwritten) {
+  TempDir dir;
+  security::SigningKey::generate(dir.file("k.pem"));
+  EXPECT_THROW(security::SigningKey::generate(dir.file("k.pem")), Error);
+  ::chmod(dir.file("k.pem").c_str(), 0644);
+  EXPECT_NE(errorOf([&] { security::SigningKey::load(dir.file("k.pem")); }).find("chmod 600"),
+            std::string::npos);
+  EXPECT_THROW(security::VerifyingKey::load(dir.file("nope.pub")), Error);
+}
+
+std::vector<ResultLine> readAll(const std::string& path, ResultKind kind) {
+  std::vector<ResultLine> out;
+  readResultFile(path, kind, [&](const ResultLine& l) { out.push_back(l); });
+  return out;
+}
+
+TEST(ResultFiles, PipeResultsInGbk) {
+  TempDir dir;
+  const std::string path = dir.file("r.txt");
+  writeFileAtomically(
+      path,
+      utf8ToGb18030("序号|参考号|账号|金额|状态|原因码|原因|银行流水号|\r\n"
+                    "1|EDU0000000042000001A1|6222021234567801234|1500.00|S|||B001|\r\n"
+                    "2|EDU0000000042000002A1|6228480012345678|750.50|E|E001|户名不符|B002|\r\n"
+                    "3|EDU0000000042000003A2|6217001234567890123|0.01|A|||B003|\r\n"
+                    "汇总|1|1500.00|1|750.50|\r\n"));
+  ASSERT_EQ(detectResultKind(path), ResultKind::kPipeResult);
+  const auto lines = readAll(path, ResultKind::kPipeResult);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0].outcome, Outcome::kPaid);
+  EXPECT_EQ(lines[0].bank_txn_id, "B001");
+  EXPECT_EQ(lines[1].outcome, Outcome::kReturned);
+  EXPECT_EQ(lines[1].reason_text, "户名不符");
+  EXPECT_EQ(lines[1].amount->fen(), 75050);
+  EXPECT_EQ(lines[1].line, 3);
+  EXPECT_EQ(lines[2].outcome, Outcome::kPending);
+}
+
+TEST(ResultFiles, MalformedPipeLinesAreNamed) {
+  TempDir dir;
+  auto e = [&](const std::string& line) {
+    writeFileAtomically(dir.file("r.txt"), utf8ToGb18030(line));
+    return errorOf([&] { readAll(dir.file("r.txt"), ResultKind::kPipeResult); });
+  };
+  EXPECT_NE(e("1|EDU1|6222|1500.00|X||||\r\n").find("r.txt: line 1: status \"X\""),
+            std::string::npos);
+  EXPECT_NE(e("1|EDU1|6222|1500.00|S|\r\n").find("fields"), std::string::npos);
+  EXPECT_NE(e("1|EDU1|6222|1500|S||||\r\n").find("yuan with 2 decimals"), std::string::npos);
+  EXPECT_NE(e("1|EDU1|6222|1500.00|E||||\r\n").find("needs the bank's reason"), std::string::npos);
+  EXPECT_NE(e("1||6222|1500.00|S||||\r\n").find("reference"), std::string::npos);
+}
+
+const char* kPain002 = R"(<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.002.001.10">
+<CstmrPmtStsRpt>
+<GrpHdr><MsgId>R1</MsgId><CreDtTm>2026-09-25T10:00:00</CreDtTm></GrpHdr>
+<OrgnlGrpInfAndSts><OrgnlMsgId>EDUPAY-B42-P1</OrgnlMsgId><OrgnlMsgNmId>pain.001.001.09</OrgnlMsgNmId></OrgnlGrpInfAndSts>
+<OrgnlPmtInfAndSts><OrgnlPmtInfId>EDUPAY-B42-P1</OrgnlPmtInfId>
+<TxInfAndSts><OrgnlInstrId>1</OrgnlInstrId><OrgnlEndToEndId>EDU0000000042000001A1</OrgnlEndToEndId><TxSts>ACSC</TxSts><AcctSvcrRef>B001</AcctSvcrRef>
+<OrgnlTxRef><Amt><InstdAmt Ccy="CNY">1500.00</InstdAmt></Amt></OrgnlTxRef></TxInfAndSts>
+<TxInfAndSts><OrgnlEndToEndId>EDU0000000042000002A1</OrgnlEndToEndId><TxSts>RJCT</TxSts>
+<StsRsnInf><Rsn><Cd>AC04</Cd></Rsn><AddtlInf>账户已销户</AddtlInf></StsRsnInf></TxInfAndSts>
+<TxInfAndSts><OrgnlEndToEndId>EDU0000000042000003A2</OrgnlEndToEndId><TxSts>PDNG</TxSts></TxInfAndSts>
+</OrgnlPmtInfAndSts>
+</CstmrPmtStsRpt>
+</Document>
+)";
+
+TEST(ResultFiles, Pain002StatusReports) {
+  TempDir dir;
+  writeFileAtomically(dir.file("r.xml"), kPain002);
+  ASSERT_EQ(detectResultKind(dir.file("r.xml")), ResultKind::kPain002);
+  const auto lines = readAll(dir.file("r.xml"), ResultKind::kPain002);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0].outcome, Outcome::kPaid);
+  EXPECT_EQ(lines[0].amount->fen(), 150000);
+  EXPECT_EQ(lines[0].bank_txn_id, "B001");
+  EXPECT_EQ(lines[1].outcome, Outcome::kReturned);
+  EXPECT_EQ(lines[1].reason_code, "AC04");
+  EXPECT_EQ(lines[1].reason_text, "账户已销户");
+  EXPECT_EQ(lines[2].outcome, Outcome::kPending);
+}
+
+TEST(ResultFiles, XmlWithExternalEntitiesOrEntityExpansionIsRefusedCleanly) {
+  TempDir dir;
+  writeFileAtomically(dir.file("secret.txt"), "TOP SECRET");
+  const std::string xxe =
+      "<?xml version=\"1.0\"?>\n<!DOCTYPE Document [<!ENTITY x SYSTEM \"file://" +
+      dir.file("secret.txt") +
+      "\">]>\n<Document "
+      "xmlns=\"urn:iso:std:iso:20022:tech:xsd:pain.002.001.10\"><CstmrPmtStsRpt>"
+      "<OrgnlPmtInfAndSts><TxInfAndSts><OrgnlEndToEndId>&x;</"
+      "OrgnlEndToEndId><TxSts>ACSC</TxSts></TxInfAndSts></OrgnlPmtInfAndSts>"
+      "</CstmrPmtStsRpt></Document>\n";
+  writeFileAtomically(dir.file("xxe.xml"), xxe);
+  std::vector<ResultLine> seen;
+  const std::string e1 = errorOf([&] {
+    readResultFile(dir.file("xxe.xml"), ResultKind::kPain002,
+                   [&](const ResultLine& l) { seen.push_back(l); });
+  });
+  EXPECT_NE(e1.find("document type declaration"), std::string::npos) << e1;
+  EXPECT_TRUE(seen.empty());
+  EXPECT_EQ(e1.find("TOP SECRET"), std::string::npos);
+
+  std::string laughs = "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [\n<!ENTITY lol \"lol\">\n";
+  for (int i = 1; i <= 9; ++i) {
+    laughs += "<!ENTITY lol" + std::to_string(i) + " \"";
+    for (int j = 0; j < 10; ++j)
+      laughs += "&lol" + (i == 1 ? std::string() : std::to_string(i - 1)) + ";";
+    laughs += "\">\n";
+  }
+  laughs += "]>\n<Document>&lol9;</Document>\n";
+  writeFileAtomically(dir.file("laughs.xml"), laughs);
+  const std::string e2 = errorOf([&] { readAll(dir.file("laughs.xml"), ResultKind::kPain002); });
+  EXPECT_NE(e2.find("document type declaration"), std::string::npos) << e2;
+}
+
+TEST(ResultFiles, MalformedOrForeignXmlIsRefused) {
+  TempDir dir;
+  writeFileAtomically(dir.file("broken.xml"), std::string(kPain002).substr(0, 400));
+  EXPECT_NE(errorOf([&] {
+              readAll(dir.file("broken.xml"), ResultKind::kPain002);
+            }).find("not well-formed XML"),
+            std::string::npos);
+  writeFileAtomically(dir.file("other.xml"),
+                      "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.054.001.08\"/>");
+  EXPECT_NE(errorOf([&] {
+              readAll(dir.file("other.xml"), ResultKind::kPain002);
+            }).find("not a pain.002 document"),
+            std::string::npos);
+  std::string no_status = kPain002;
+  no_status.replace(no_status.find("<TxSts>ACSC</TxSts>"), 19, "");
+  writeFileAtomically(dir.file("nostatus.xml"), no_status);
+  EXPECT_NE(errorOf([&] {
+              readAll(dir.file("nostatus.xml"), ResultKind::kPain002);
+            }).find("transaction 1: no TxSts"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace edupay::bankfiles
