@@ -35,6 +35,8 @@ CREATE TABLE payment_files (
   count      BIGINT NOT NULL,
   total_fen  BIGINT NOT NULL,
   key_id     VARCHAR(32) NOT NULL,
+  payer_account VARCHAR(40) NOT NULL,
+  payer_name VARCHAR(140) NOT NULL,
   created_on VARCHAR(10) NOT NULL,
   UNIQUE KEY payment_files_part (batch_id, part),
   FOREIGN KEY (batch_id) REFERENCES batches(id)
@@ -46,7 +48,7 @@ CREATE TABLE result_imports (
   file_name   VARCHAR(400) NOT NULL,
   imported_by VARCHAR(64) NOT NULL,
   imported_at VARCHAR(32) NOT NULL,
-  lines       BIGINT NOT NULL DEFAULT 0,
+  line_count  BIGINT NOT NULL DEFAULT 0,
   paid        BIGINT NOT NULL DEFAULT 0,
   returned    BIGINT NOT NULL DEFAULT 0,
   pending     BIGINT NOT NULL DEFAULT 0

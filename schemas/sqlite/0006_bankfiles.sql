@@ -47,6 +47,8 @@ CREATE TABLE payment_files (
   count      INTEGER NOT NULL,
   total_fen  INTEGER NOT NULL,
   key_id     TEXT NOT NULL,
+  payer_account TEXT NOT NULL,
+  payer_name TEXT NOT NULL,
   created_on TEXT NOT NULL,
   UNIQUE (batch_id, part)
 );
@@ -58,7 +60,7 @@ CREATE TABLE result_imports (
   file_name   TEXT NOT NULL,
   imported_by TEXT NOT NULL,
   imported_at TEXT NOT NULL,
-  lines       INTEGER NOT NULL DEFAULT 0,
+  line_count  INTEGER NOT NULL DEFAULT 0,
   paid        INTEGER NOT NULL DEFAULT 0,
   returned    INTEGER NOT NULL DEFAULT 0,
   pending     INTEGER NOT NULL DEFAULT 0

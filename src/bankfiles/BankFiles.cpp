@@ -70,7 +70,12 @@ ExportResult exportBatch(BankFileStore& store, security::SecurityStore& audit,
   const auto bank = store.bank(b.bank_code);
   if (!bank) throw Error(ErrorCode::kNotFound, "bank " + b.bank_code + " is not configured");
   const Layout& layout = layouts.get(bank->layout);
-  const auto payer = store.payer(b.paying_region, b.bank_code);
+  const auto recorded = r.again ? store.exportedFiles(batch_id) : std::vector<ExportedFile>{};
+  // A re-export pays from the account the first export named, whatever was configured since.
+  auto payer = recorded.empty()
+                   ? store.payer(b.paying_region, b.bank_code)
+                   : std::optional<Payer>(Payer{b.paying_region, b.bank_code,
+                                                recorded[0].payer_account, recorded[0].payer_name});
   if (!payer) {
     throw Error(ErrorCode::kNotFound,
                 "no payer account for county " + b.paying_region + " at bank " + b.bank_code +
@@ -78,7 +83,6 @@ ExportResult exportBatch(BankFileStore& store, security::SecurityStore& audit,
                     b.paying_region + " --bank " + b.bank_code + " --account N --name NAME");
   }
   const std::string date = r.again ? store.exportedOn(batch_id) : Date::today().str();
-  const auto recorded = r.again ? store.exportedFiles(batch_id) : std::vector<ExportedFile>{};
   const auto parts = store.partTotals(batch_id, layout.max_lines);
   std::vector<ExportedFile> files;
   for (const auto& part : parts) {
@@ -88,6 +92,8 @@ ExportResult exportBatch(BankFileStore& store, security::SecurityStore& audit,
     f.count = part.count;
     f.total = part.total;
     f.key_id = key.keyId();
+    f.payer_account = payer->account;
+    f.payer_name = payer->name;
     f.file_name = "B" + pad(b.id, 6) + "-" + b.bank_code + "-" + b.paying_region + "-" +
                   b.programme + "-" + b.term + "-p" + pad(part.part, 2) + layout.extension();
     const std::string path = out_dir + "/" + f.file_name;
@@ -132,7 +138,7 @@ ExportResult exportBatch(BankFileStore& store, security::SecurityStore& audit,
         throw Error(ErrorCode::kConflict,
                     "re-exporting " + describe(b) +
                         " would not give the bytes sent the first "
-                        "time (the bank's layout or payer account changed since); the files of " +
+                        "time (the bank's layout changed since); the files of " +
                         date + " stay as they are");
       }
     }

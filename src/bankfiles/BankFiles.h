@@ -42,7 +42,7 @@ struct PartTotals {
 
 struct ExportedFile {
   int part = 1;
-  std::string file_name, layout, sha256, key_id;
+  std::string file_name, layout, sha256, key_id, payer_account, payer_name;
   int64_t count = 0;
   Money total;
 };

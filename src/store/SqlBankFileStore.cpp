@@ -58,9 +58,12 @@ void SqlDisbursementStore::setPayer(const Payer& p) {
 
 std::vector<bankfiles::PartTotals> SqlDisbursementStore::partTotals(int64_t batch_id,
                                                                     int max_lines) {
-  auto s = db_.prepare(
-      "SELECT (seq - 1) / ? AS part, COUNT(*), SUM(amount_fen), MIN(seq), MAX(seq) FROM payments "
-      "WHERE batch_id = ? AND status <> 'removed' GROUP BY (seq - 1) / ? ORDER BY 1");
+  // Integer division: `/` in SQLite, DIV in MySQL (where `/` gives a decimal).
+  const std::string div = db_.dialect() == Dialect::kSQLite ? " / " : " DIV ";
+  auto s = db_.prepare("SELECT (seq - 1)" + div +
+                       "? AS part, COUNT(*), SUM(amount_fen), MIN(seq), MAX(seq) FROM payments "
+                       "WHERE batch_id = ? AND status <> 'removed' GROUP BY (seq - 1)" +
+                       div + "? ORDER BY 1");
   s->bind(1, int64_t{max_lines});
   s->bind(2, batch_id);
   s->bind(3, int64_t{max_lines});
@@ -126,17 +129,18 @@ bool SqlDisbursementStore::markExported(int64_t batch_id, int expected_version,
   for (const auto& f : files) {
     execute(db_,
             "INSERT INTO payment_files (batch_id, part, file_name, layout, sha256, count, "
-            "total_fen, key_id, created_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "total_fen, key_id, payer_account, payer_name, created_on) VALUES (?, ?, ?, ?, ?, ?, "
+            "?, ?, ?, ?, ?)",
             {batch_id, int64_t{f.part}, f.file_name, f.layout, f.sha256, f.count, f.total.fen(),
-             f.key_id, date});
+             f.key_id, f.payer_account, f.payer_name, date});
   }
   return true;
 }
 
 std::vector<bankfiles::ExportedFile> SqlDisbursementStore::exportedFiles(int64_t batch_id) {
   auto s = db_.prepare(
-      "SELECT part, file_name, layout, sha256, key_id, count, total_fen FROM payment_files WHERE "
-      "batch_id = ? ORDER BY part");
+      "SELECT part, file_name, layout, sha256, key_id, count, total_fen, payer_account, payer_name "
+      "FROM payment_files WHERE batch_id = ? ORDER BY part");
   s->bind(1, batch_id);
   std::vector<bankfiles::ExportedFile> out;
   while (s->next()) {
@@ -148,6 +152,8 @@ std::vector<bankfiles::ExportedFile> SqlDisbursementStore::exportedFiles(int64_t
     f.key_id = s->getText(4);
     f.count = s->getInt(5);
     f.total = Money::fromFen(s->getInt(6));
+    f.payer_account = s->getText(7);
+    f.payer_name = s->getText(8);
     out.push_back(std::move(f));
   }
   return out;
@@ -171,9 +177,10 @@ int64_t SqlDisbursementStore::beginResultImport(const std::string& sha256, const
 
 void SqlDisbursementStore::finishResultImport(int64_t id, int64_t lines, int64_t paid,
                                               int64_t returned, int64_t pending) {
-  execute(db_,
-          "UPDATE result_imports SET lines = ?, paid = ?, returned = ?, pending = ? WHERE id = ?",
-          {lines, paid, returned, pending, id});
+  execute(
+      db_,
+      "UPDATE result_imports SET line_count = ?, paid = ?, returned = ?, pending = ? WHERE id = ?",
+      {lines, paid, returned, pending, id});
 }
 
 std::vector<std::optional<bankfiles::SentPayment>> SqlDisbursementStore::paymentsByReference(
