@@ -19,11 +19,10 @@ CREATE TABLE payer_accounts (
 
 ALTER TABLE batches ADD COLUMN exported_on VARCHAR(10);
 
-ALTER TABLE payments ADD COLUMN result_import_id BIGINT, ADD COLUMN bank_txn_id VARCHAR(64),
-  ADD COLUMN reason_code VARCHAR(32), ADD COLUMN reason_text VARCHAR(400), ADD COLUMN settled_on VARCHAR(10);
-
-CREATE TRIGGER payments_immutable_once_sent BEFORE UPDATE ON payments FOR EACH ROW
-BEGIN IF OLD.status <> 'pending' AND (NEW.amount_fen <> OLD.amount_fen OR NOT (NEW.acct_enc <=> OLD.acct_enc) OR NEW.holder_name <> OLD.holder_name OR NEW.end_to_end_ref <> OLD.end_to_end_ref OR NEW.batch_id <> OLD.batch_id OR NEW.entitlement_id <> OLD.entitlement_id OR (OLD.status IN ('paid', 'returned', 'removed') AND NEW.status <> OLD.status)) THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'payment is immutable once sent or settled'; END IF; END;
+-- See the SQLite migration for the model: payments stay pending until the bank answers; the
+-- answer is appended to payment_results; payment_states shows each payment's state.
+CREATE TRIGGER payments_immutable_once_exported BEFORE UPDATE ON payments FOR EACH ROW
+BEGIN IF (SELECT status FROM batches WHERE id = OLD.batch_id) NOT IN ('draft', 'submitted', 'approved', 'rejected') AND (NEW.amount_fen <> OLD.amount_fen OR NOT (NEW.acct_enc <=> OLD.acct_enc) OR NEW.holder_name <> OLD.holder_name OR NEW.end_to_end_ref <> OLD.end_to_end_ref OR NEW.batch_id <> OLD.batch_id OR NEW.entitlement_id <> OLD.entitlement_id OR (NEW.status <> OLD.status AND NOT (OLD.status = 'pending' AND NEW.status = 'returned'))) THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'payment is immutable once exported'; END IF; END;
 
 CREATE TABLE payment_files (
   id         BIGINT AUTO_INCREMENT PRIMARY KEY,
@@ -53,6 +52,31 @@ CREATE TABLE result_imports (
   returned    BIGINT NOT NULL DEFAULT 0,
   pending     BIGINT NOT NULL DEFAULT 0
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE TABLE payment_results (
+  payment_id  BIGINT PRIMARY KEY,
+  import_id   BIGINT NOT NULL,
+  outcome     VARCHAR(10) NOT NULL CHECK (outcome IN ('paid', 'returned')),
+  reason_code VARCHAR(32),
+  reason_text VARCHAR(400),
+  bank_txn_id VARCHAR(64),
+  settled_on  VARCHAR(10) NOT NULL,
+  KEY payment_results_import (import_id, outcome),
+  FOREIGN KEY (payment_id) REFERENCES payments(id),
+  FOREIGN KEY (import_id) REFERENCES result_imports(id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TRIGGER payment_results_append_only_u BEFORE UPDATE ON payment_results FOR EACH ROW
+BEGIN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'bank results are never changed'; END;
+CREATE TRIGGER payment_results_append_only_d BEFORE DELETE ON payment_results FOR EACH ROW
+BEGIN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'bank results are never deleted'; END;
+
+CREATE VIEW payment_states AS
+SELECT p.id, p.batch_id, p.entitlement_id, p.attempt, p.end_to_end_ref, p.amount_fen,
+       CASE WHEN r.outcome IS NOT NULL THEN r.outcome
+            WHEN p.status = 'pending' AND b.status IN ('exported', 'settled', 'partially_settled', 'closed') THEN 'sent'
+            ELSE p.status END AS state,
+       r.reason_code, r.reason_text, r.bank_txn_id, r.settled_on, r.import_id
+FROM payments p JOIN batches b ON b.id = p.batch_id LEFT JOIN payment_results r ON r.payment_id = p.id;
 
 CREATE TABLE returned_funds (
   payment_id         BIGINT PRIMARY KEY,

@@ -1,6 +1,7 @@
 #include "bankfiles/BankFiles.h"
 
 #include <cstdio>
+#include <unordered_map>
 
 #include "bankfiles/Manifest.h"
 #include "common/AtomicFile.h"
@@ -211,11 +212,15 @@ ImportResult importResultFile(BankFileStore& store, security::SecurityStore& aud
     }
   };
   std::vector<ResultLine> chunk;
+  std::vector<BankFileStore::Settlement> answers;
+  std::unordered_map<int64_t, int64_t> answered_in_chunk;  // payment id -> line
   auto flush = [&] {
     std::vector<std::string> refs;
     refs.reserve(chunk.size());
     for (const auto& l : chunk) refs.push_back(l.reference);
     const auto found = store.paymentsByReference(refs);
+    answers.clear();
+    answered_in_chunk.clear();
     for (size_t i = 0; i < chunk.size(); ++i) {
       const ResultLine& l = chunk[i];
       const auto& p = found[i];
@@ -237,21 +242,27 @@ ImportResult importResultFile(BankFileStore& store, security::SecurityStore& aud
                        " yuan sent");
         continue;
       }
-      if (p->status == "pending" || p->status == "removed") {
+      if (p->status == "removed" || p->batch_status == "draft" || p->batch_status == "submitted" ||
+          p->batch_status == "approved" || p->batch_status == "rejected") {
         problem(l, "its batch " + std::to_string(p->batch_id) + " (" + p->batch_status +
                        ") has not been exported");
+        continue;
+      }
+      if (!p->outcome.empty()) {
+        problem(l, p->result_import_id == r.import_id
+                       ? "appears twice in the file"
+                       : "was already settled (" + p->outcome + ") by an earlier result file");
         continue;
       }
       if (l.outcome == Outcome::kPending) {
         ++r.pending;
         continue;
       }
-      if (!store.settlePayment(p->id, l.outcome, l, r.import_id, today)) {
-        problem(l, p->status == "sent" || p->result_import_id == r.import_id
-                       ? "appears twice in the file"
-                       : "was already settled (" + p->status + ") by an earlier result file");
+      if (!answered_in_chunk.emplace(p->id, l.line).second) {
+        problem(l, "appears twice in the file");
         continue;
       }
+      answers.push_back({p->id, l.outcome, l.reason_code, l.reason_text, l.bank_txn_id});
       if (l.outcome == Outcome::kPaid) {
         ++r.paid;
         r.paid_total += p->amount;
@@ -260,6 +271,9 @@ ImportResult importResultFile(BankFileStore& store, security::SecurityStore& aud
         r.returned_total += p->amount;
       }
     }
+    // Written even when an earlier line had a problem, so later repeats are still found; a
+    // refused file is never committed, so nothing of it stays.
+    if (!answers.empty()) store.settle(answers, r.import_id, today);
     chunk.clear();
   };
   readResultFile(path, k, [&](const ResultLine& line) {
@@ -268,11 +282,11 @@ ImportResult importResultFile(BankFileStore& store, security::SecurityStore& aud
     l.reason_code = cutUtf8(l.reason_code, 30);
     l.bank_txn_id = cutUtf8(l.bank_txn_id, 60);
     chunk.push_back(std::move(l));
-    if (chunk.size() >= 1000) flush();
+    if (chunk.size() >= 4096) flush();
   });
   flush();
-  // Duplicates: a reference settled twice in this file fails its second settlePayment above,
-  // as does one already settled by an earlier file.
+  // A reference answered twice: within one chunk by answered_in_chunk, across chunks by the
+  // answer already recorded in this import.
   if (r.lines == 0) r.problems.push_back(path + ": the file has no result lines");
   if (more_problems)
     r.problems.push_back("... and " + std::to_string(more_problems) + " more problems");

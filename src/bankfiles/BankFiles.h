@@ -49,8 +49,10 @@ struct ExportedFile {
 
 /// A payment found by its end-to-end reference, as a result line is checked against it.
 struct SentPayment {
-  int64_t id = 0, batch_id = 0, result_import_id = 0;
+  int64_t id = 0, batch_id = 0;
   std::string status, batch_status, bank_code, paying_region;
+  std::string outcome;           ///< the bank's earlier answer (paid / returned), or empty
+  int64_t result_import_id = 0;  ///< the result import that answered it
   Money amount;
 };
 
@@ -93,8 +95,8 @@ class BankFileStore : public disburse::DisbursementStore {
                                             size_t limit) = 0;
   /// The first export's date (empty before).
   virtual std::string exportedOn(int64_t batch_id) = 0;
-  /// approved -> exported at `expected_version`, payments pending -> sent, files recorded; false
-  /// when the batch changed meanwhile.
+  /// approved -> exported at `expected_version` (its payments are now at the bank), files
+  /// recorded; false when the batch changed meanwhile.
   virtual bool markExported(int64_t batch_id, int expected_version, const std::string& date,
                             const std::vector<ExportedFile>& files) = 0;
   virtual std::vector<ExportedFile> exportedFiles(int64_t batch_id) = 0;
@@ -108,16 +110,23 @@ class BankFileStore : public disburse::DisbursementStore {
   /// The payments of these references (nullopt for an unknown one), in the same order.
   virtual std::vector<std::optional<SentPayment>> paymentsByReference(
       const std::vector<std::string>& refs) = 0;
-  /// sent -> paid / returned with the bank's answer; false when the payment was not `sent`.
-  virtual bool settlePayment(int64_t payment_id, Outcome outcome, const ResultLine& line,
-                             int64_t import_id, const std::string& date) = 0;
+  /// Records the bank's answers (appended to payment_results; a returned payment also becomes
+  /// `returned`). Every payment must be pending and unanswered (checked by the caller; the
+  /// database refuses a second answer).
+  struct Settlement {
+    int64_t payment_id = 0;
+    Outcome outcome = Outcome::kPaid;
+    std::string reason_code, reason_text, bank_txn_id;
+  };
+  virtual void settle(const std::vector<Settlement>& answers, int64_t import_id,
+                      const std::string& date) = 0;
   virtual std::vector<SettledShare> settledBy(int64_t import_id) = 0;
   /// Moves settled money on one budget line: committed -> paid or -> returned.
   virtual void settleBudget(const std::string& programme, const std::string& region,
                             int fiscal_year, const std::string& source, Money paid,
                             Money returned) = 0;
-  /// exported -> settled (all paid) / partially_settled (some returned) once no payment is
-  /// still at the bank; returns the new status (or the old one).
+  /// exported -> settled (all paid) / partially_settled (some returned) once every payment has
+  /// the bank's answer; returns the new status (or the old one).
   virtual std::string settleBatch(int64_t batch_id) = 0;
   /// Puts the payments this import returned into the returned-funds ledger.
   virtual int64_t recordReturned(int64_t import_id, const std::string& date) = 0;
@@ -141,10 +150,10 @@ class BankFileStore : public disburse::DisbursementStore {
 };
 
 /// `edupay batch export`: writes an approved batch's payment files in its bank's layout, each
-/// with a signed manifest, atomically and deterministically; approved -> exported, payments
-/// pending -> sent, in one transaction, audited. Exporting an exported batch again writes the
-/// same bytes and is audited as a re-export. Only a bureau officer whose scope covers the
-/// batch's county exports.
+/// with a signed manifest, atomically and deterministically; approved -> exported in one
+/// transaction, audited; the payments are immutable from then on (database trigger). Exporting an
+/// exported batch again writes the same bytes and is audited as a re-export. Only a bureau officer
+/// whose scope covers the batch's county exports.
 struct ExportResult {
   disburse::Batch batch;
   std::vector<std::string> paths;  ///< payment files (manifest and signature beside each)

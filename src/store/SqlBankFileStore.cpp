@@ -1,6 +1,7 @@
 // The bank-file part of SqlDisbursementStore: bank layouts and payer accounts, exports, result
 // imports, settlement, the returned-funds ledger and reconciliation.
 #include <map>
+#include <unordered_map>
 
 #include "common/Error.h"
 #include "store/SqlDisbursementStore.h"
@@ -124,8 +125,6 @@ bool SqlDisbursementStore::markExported(int64_t batch_id, int expected_version,
                             "= 'approved'",
                             {date, date, batch_id, int64_t{expected_version}});
   if (n != 1) return false;
-  execute(db_, "UPDATE payments SET status = 'sent' WHERE batch_id = ? AND status = 'pending'",
-          {batch_id});
   for (const auto& f : files) {
     execute(db_,
             "INSERT INTO payment_files (batch_id, part, file_name, layout, sha256, count, "
@@ -185,12 +184,14 @@ void SqlDisbursementStore::finishResultImport(int64_t id, int64_t lines, int64_t
 
 std::vector<std::optional<bankfiles::SentPayment>> SqlDisbursementStore::paymentsByReference(
     const std::vector<std::string>& refs) {
-  std::map<std::string, bankfiles::SentPayment> found;
+  std::unordered_map<std::string, bankfiles::SentPayment> found;
+  found.reserve(refs.size());
   selectIn(
       db_,
       "SELECT p.end_to_end_ref, p.id, p.batch_id, p.status, b.status, b.bank_code, "
-      "b.paying_region, p.amount_fen, p.result_import_id FROM payments p JOIN batches b ON b.id = "
-      "p.batch_id WHERE p.end_to_end_ref",
+      "b.paying_region, p.amount_fen, r.outcome, r.import_id FROM payments p JOIN batches b ON "
+      "b.id = p.batch_id LEFT JOIN payment_results r ON r.payment_id = p.id WHERE "
+      "p.end_to_end_ref",
       "", refs, [&](Statement& s) {
         bankfiles::SentPayment p;
         p.id = s.getInt(1);
@@ -200,7 +201,8 @@ std::vector<std::optional<bankfiles::SentPayment>> SqlDisbursementStore::payment
         p.bank_code = s.getText(5);
         p.paying_region = s.getText(6);
         p.amount = Money::fromFen(s.getInt(7));
-        p.result_import_id = s.isNull(8) ? 0 : s.getInt(8);
+        p.outcome = s.isNull(8) ? "" : s.getText(8);
+        p.result_import_id = s.isNull(9) ? 0 : s.getInt(9);
         found[s.getText(0)] = std::move(p);
       });
   std::vector<std::optional<bankfiles::SentPayment>> out;
@@ -212,28 +214,40 @@ std::vector<std::optional<bankfiles::SentPayment>> SqlDisbursementStore::payment
   return out;
 }
 
-bool SqlDisbursementStore::settlePayment(int64_t payment_id, bankfiles::Outcome outcome,
-                                         const bankfiles::ResultLine& line, int64_t import_id,
-                                         const std::string& date) {
-  Statement& s = db_.cached(
-      "UPDATE payments SET status = ?, result_import_id = ?, bank_txn_id = ?, reason_code = ?, "
-      "reason_text = ?, settled_on = ? WHERE id = ? AND status = 'sent'");
-  s.bind(1, std::string(outcome == bankfiles::Outcome::kPaid ? "paid" : "returned"));
-  s.bind(2, import_id);
-  s.bind(3, textOrNull(line.bank_txn_id));
-  s.bind(4, textOrNull(line.reason_code));
-  s.bind(5, textOrNull(line.reason_text));
-  s.bind(6, date);
-  s.bind(7, payment_id);
-  return s.execute() == 1;
+void SqlDisbursementStore::settle(const std::vector<Settlement>& answers, int64_t import_id,
+                                  const std::string& date) {
+  std::vector<SqlValue> values;
+  values.reserve(answers.size() * 7);
+  std::vector<int64_t> returned;
+  for (const auto& a : answers) {
+    const bool paid = a.outcome == bankfiles::Outcome::kPaid;
+    appendRow(values, a.payment_id, import_id, std::string(paid ? "paid" : "returned"),
+              textOrNull(a.reason_code), textOrNull(a.reason_text), textOrNull(a.bank_txn_id),
+              date);
+    if (!paid) returned.push_back(a.payment_id);
+  }
+  insertMany(db_,
+             "INSERT INTO payment_results (payment_id, import_id, outcome, reason_code, "
+             "reason_text, bank_txn_id, settled_on)",
+             7, values);
+  // A returned payment leaves the live set, so its entitlement can be re-issued.
+  forEachBatch(returned.size(), kMaxBatchRows, [&](size_t start, size_t n) {
+    Statement& st =
+        db_.cached("UPDATE payments SET status = 'returned' WHERE status = 'pending' AND id IN (" +
+                   placeholders(n) + ")");
+    for (size_t i = 0; i < n; ++i) st.bind(static_cast<int>(i + 1), returned[start + i]);
+    if (st.execute() != static_cast<int64_t>(n))
+      throw Error(ErrorCode::kConflict, "a returned payment was no longer pending; try again");
+  });
 }
 
 std::vector<bankfiles::SettledShare> SqlDisbursementStore::settledBy(int64_t import_id) {
   auto s = db_.prepare(
-      "SELECT p.batch_id, b.programme, b.paying_region, b.term, p.status, COUNT(*), "
+      "SELECT p.batch_id, b.programme, b.paying_region, b.term, r.outcome, COUNT(*), "
       "SUM(p.amount_fen), SUM(p.central_fen), SUM(p.provincial_fen), SUM(p.county_fen) FROM "
-      "payments p JOIN batches b ON b.id = p.batch_id WHERE p.result_import_id = ? GROUP BY "
-      "p.batch_id, b.programme, b.paying_region, b.term, p.status ORDER BY p.batch_id, p.status");
+      "payment_results r JOIN payments p ON p.id = r.payment_id JOIN batches b ON b.id = "
+      "p.batch_id WHERE r.import_id = ? GROUP BY p.batch_id, b.programme, b.paying_region, "
+      "b.term, r.outcome ORDER BY p.batch_id, r.outcome");
   s->bind(1, import_id);
   std::vector<bankfiles::SettledShare> out;
   while (s->next()) {
@@ -272,8 +286,9 @@ void SqlDisbursementStore::settleBudget(const std::string& programme, const std:
 
 std::string SqlDisbursementStore::settleBatch(int64_t batch_id) {
   auto s = db_.prepare(
-      "SELECT SUM(CASE WHEN status = 'sent' THEN 1 ELSE 0 END), SUM(CASE WHEN status = "
-      "'returned' THEN 1 ELSE 0 END) FROM payments WHERE batch_id = ?");
+      "SELECT SUM(CASE WHEN p.status = 'pending' AND r.payment_id IS NULL THEN 1 ELSE 0 END), "
+      "SUM(CASE WHEN r.outcome = 'returned' THEN 1 ELSE 0 END) FROM payments p LEFT JOIN "
+      "payment_results r ON r.payment_id = p.id WHERE p.batch_id = ?");
   s->bind(1, batch_id);
   s->next();
   const int64_t at_bank = s->isNull(0) ? 0 : s->getInt(0);
@@ -295,9 +310,10 @@ std::string SqlDisbursementStore::settleBatch(int64_t batch_id) {
 int64_t SqlDisbursementStore::recordReturned(int64_t import_id, const std::string& date) {
   return execute(db_,
                  "INSERT INTO returned_funds (payment_id, entitlement_id, amount_fen, reason_code, "
-                 "reason_text, returned_on, status) SELECT id, entitlement_id, amount_fen, "
-                 "reason_code, reason_text, ?, 'awaiting_account' FROM payments WHERE "
-                 "result_import_id = ? AND status = 'returned'",
+                 "reason_text, returned_on, status) SELECT p.id, p.entitlement_id, p.amount_fen, "
+                 "r.reason_code, r.reason_text, ?, 'awaiting_account' FROM payment_results r JOIN "
+                 "payments p ON p.id = r.payment_id WHERE r.import_id = ? AND r.outcome = "
+                 "'returned'",
                  {date, import_id});
 }
 
@@ -351,36 +367,40 @@ std::vector<bankfiles::ReconcileRow> SqlDisbursementStore::reconcile(
   }
   {
     auto s = db_.prepare(
-        "SELECT b.programme, b.paying_region, p.status, b.status, CASE WHEN p.attempt > 1 THEN 1 "
-        "ELSE 0 END, COUNT(*), SUM(p.amount_fen) FROM payments p JOIN batches b ON b.id = "
-        "p.batch_id WHERE b.term = ? AND b.paying_region LIKE ? AND p.status <> 'removed' GROUP "
-        "BY b.programme, b.paying_region, p.status, b.status, CASE WHEN p.attempt > 1 THEN 1 ELSE "
-        "0 END");
+        "SELECT b.programme, b.paying_region, p.status, b.status, r.outcome, CASE WHEN p.attempt "
+        "> 1 THEN 1 ELSE 0 END, COUNT(*), SUM(p.amount_fen) FROM payments p JOIN batches b ON "
+        "b.id = p.batch_id LEFT JOIN payment_results r ON r.payment_id = p.id WHERE b.term = ? "
+        "AND b.paying_region LIKE ? AND p.status <> 'removed' GROUP BY b.programme, "
+        "b.paying_region, p.status, b.status, r.outcome, CASE WHEN p.attempt > 1 THEN 1 ELSE 0 "
+        "END");
     s->bind(1, term.str());
     s->bind(2, region_prefix + "%");
     while (s->next()) {
       auto& r = row(s->getText(0), s->getText(1));
       const std::string ps = s->getText(2), bs = s->getText(3);
-      const bool reissue = s->getInt(4) == 1;
-      const int64_t n = s->getInt(5);
-      const Money m = Money::fromFen(s->getInt(6));
-      if (ps == "pending" && (bs == "draft" || bs == "submitted" || bs == "rejected")) {
-        r.in_approval_n += n;
-        r.in_approval += m;
-      } else if (ps == "pending") {
-        r.approved_n += n;
-        r.approved += m;
-      } else if (ps == "sent") {
-        r.in_bank_n += n;
-        r.in_bank += m;
-      } else if (ps == "paid") {
+      const std::string outcome = s->isNull(4) ? "" : s->getText(4);
+      const bool reissue = s->getInt(5) == 1;
+      const int64_t n = s->getInt(6);
+      const Money m = Money::fromFen(s->getInt(7));
+      const bool exported =
+          bs != "draft" && bs != "submitted" && bs != "rejected" && bs != "approved";
+      if (outcome == "paid") {
         r.paid_n += n;
         r.paid += m;
-      } else if (ps == "returned" || ps == "failed") {
+      } else if (outcome == "returned" || ps == "returned" || ps == "failed") {
         r.returned_n += n;
         r.returned += m;
+      } else if (exported) {
+        r.in_bank_n += n;
+        r.in_bank += m;
+      } else if (bs == "approved") {
+        r.approved_n += n;
+        r.approved += m;
+      } else {
+        r.in_approval_n += n;
+        r.in_approval += m;
       }
-      if (reissue && ps != "returned" && ps != "failed") {
+      if (reissue && outcome != "returned" && ps != "returned" && ps != "failed") {
         r.reissued_n += n;
         r.reissued += m;
       }

@@ -79,9 +79,8 @@ class SqlDisbursementStore : public bankfiles::BankFileStore {
                           int64_t pending) override;
   std::vector<std::optional<bankfiles::SentPayment>> paymentsByReference(
       const std::vector<std::string>& refs) override;
-  bool settlePayment(int64_t payment_id, bankfiles::Outcome outcome,
-                     const bankfiles::ResultLine& line, int64_t import_id,
-                     const std::string& date) override;
+  void settle(const std::vector<Settlement>& answers, int64_t import_id,
+              const std::string& date) override;
   std::vector<bankfiles::SettledShare> settledBy(int64_t import_id) override;
   void settleBudget(const std::string& programme, const std::string& region, int fiscal_year,
                     const std::string& source, Money paid, Money returned) override;

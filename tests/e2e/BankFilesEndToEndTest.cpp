@@ -92,7 +92,7 @@ TEST_P(BankFilesEndToEnd, AWholeTermReconcilesToTheFen) {
   const auto exported = exportTo(id, path("out"));
   ASSERT_EQ(exported.paths.size(), 1u);
   EXPECT_EQ(store.loadBatch(id)->status, disburse::BatchStatus::kExported);
-  EXPECT_EQ(f.count("payments", "status = 'sent'"), 5);
+  EXPECT_EQ(f.count("payment_states", "state = 'sent'"), 5);
   const auto v = bankfiles::verifyPaymentFile(exported.paths[0], bankfiles::LayoutSet(),
                                               security::VerifyingKey::load(path("bureau.pem.pub")));
   EXPECT_TRUE(v.ok());
@@ -106,8 +106,8 @@ TEST_P(BankFilesEndToEnd, AWholeTermReconcilesToTheFen) {
   EXPECT_EQ(r.paid, 4);
   EXPECT_EQ(r.returned, 1);
   EXPECT_EQ(store.loadBatch(id)->status, disburse::BatchStatus::kPartiallySettled);
-  EXPECT_EQ(f.count("payments",
-                    "status = 'returned' AND reason_code = 'E001' AND reason_text = "
+  EXPECT_EQ(f.count("payment_states",
+                    "state = 'returned' AND reason_code = 'E001' AND reason_text = "
                     "'户名不符' AND end_to_end_ref = '" +
                         failing + "'"),
             1);
@@ -137,11 +137,13 @@ TEST_P(BankFilesEndToEnd, AWholeTermReconcilesToTheFen) {
   const int64_t second = again.batch_ids[0];
   EXPECT_EQ(f.count("payments", "batch_id = " + std::to_string(second) + " AND attempt = 2"), 1);
   EXPECT_EQ(f.count("returned_funds", "status = 'reissued' AND reissue_payment_id IS NOT NULL"), 1);
-  // The database refuses a second live attempt of the entitlement.
+  // The database refuses a second live attempt of the entitlement, and a changed answer.
   EXPECT_THROW(store::execute(*f.db,
-                              "UPDATE payments SET status = 'sent' WHERE status = "
+                              "UPDATE payments SET status = 'pending' WHERE status = "
                               "'returned'"),
                Error);
+  EXPECT_THROW(store::execute(*f.db, "UPDATE payment_results SET outcome = 'paid'"), Error);
+  EXPECT_THROW(store::execute(*f.db, "DELETE FROM payment_results"), Error);
 
   disburse::submitBatch(store, audit, officer, second);
   disburse::approveBatch(store, audit, approver2, second);
@@ -190,13 +192,11 @@ TEST_P(BankFilesEndToEnd, ExportIsForApprovedBatchesByAnOfficerAndDeterministic)
   EXPECT_EQ(readFile(bankfiles::manifestPath(second.paths[0])), manifest);
   EXPECT_EQ(f.count("audit_events", "action = 'batch.export'"), 1);
   EXPECT_EQ(f.count("audit_events", "action = 'batch.export_again'"), 1);
-  // Once sent, what was sent never changes (a database trigger, not just the code).
-  EXPECT_THROW(store::execute(*f.db, "UPDATE payments SET amount_fen = 1 WHERE status = 'sent'"),
-               Error);
-  EXPECT_THROW(store::execute(*f.db,
-                              "UPDATE payments SET holder_name = 'x' WHERE status = "
-                              "'sent'"),
-               Error);
+  // Once exported, what was sent never changes (a database trigger, not just the code).
+  const std::string where = " WHERE batch_id = " + std::to_string(draft);
+  EXPECT_THROW(store::execute(*f.db, "UPDATE payments SET amount_fen = 1" + where), Error);
+  EXPECT_THROW(store::execute(*f.db, "UPDATE payments SET holder_name = 'x'" + where), Error);
+  EXPECT_THROW(store::execute(*f.db, "UPDATE payments SET status = 'removed'" + where), Error);
   // A payer account configured since does not change what was sent; a changed layout would,
   // so that re-export is refused.
   store.setPayer({"430121", "102", "6212269999999430121", "长沙县教育局"});
@@ -249,7 +249,7 @@ TEST_P(BankFilesEndToEnd, Pain001GoesOutAndPain002ComesBack) {
   ASSERT_TRUE(imported.problems.empty()) << problems(imported);
   EXPECT_EQ(imported.paid, 4);
   EXPECT_EQ(imported.returned, 1);
-  EXPECT_EQ(f.count("payments", "status = 'returned' AND reason_code = 'AC04'"), 1);
+  EXPECT_EQ(f.count("payment_states", "state = 'returned' AND reason_code = 'AC04'"), 1);
   EXPECT_EQ(store.loadBatch(id)->status, disburse::BatchStatus::kPartiallySettled);
 }
 
@@ -292,7 +292,7 @@ TEST_P(BankFilesEndToEnd, ABadResultFileIsRefusedWholeAndChangesNothing) {
   for (const auto& c : cases) {
     const auto r = importResult(c.file, officer);
     EXPECT_NE(problems(r).find(c.problem), std::string::npos) << c.file << ":\n" << problems(r);
-    EXPECT_EQ(f.count("payments", "status = 'sent'"), 4) << c.file << " changed payments";
+    EXPECT_EQ(f.count("payment_states", "state = 'sent'"), 4) << c.file << " changed payments";
     EXPECT_EQ(f.count("result_imports"), 0) << c.file;
     EXPECT_EQ(f.count("returned_funds"), 0) << c.file;
     EXPECT_EQ(budgetSum("paid_fen"), 0) << c.file;
@@ -317,7 +317,7 @@ TEST_P(BankFilesEndToEnd, ABadResultFileIsRefusedWholeAndChangesNothing) {
       << "two payments are still at the bank";
   const auto again = importResult(good, bank_operator);
   EXPECT_TRUE(again.already_imported);
-  EXPECT_EQ(f.count("payments", "status = 'paid'"), 1);
+  EXPECT_EQ(f.count("payment_states", "state = 'paid'"), 1);
   EXPECT_EQ(f.count("result_imports"), 1);
   // A later file answering a payment already settled is refused.
   const auto late = importResult(

@@ -8,8 +8,10 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -214,6 +216,19 @@ void Problems::add(uint64_t line, std::string what) {
 Intake::Intake(Problems& problems, Options options, std::function<void(const Payment&)> sink)
     : problems_(problems), options_(options), sink_(std::move(sink)) {
   if (options_.check_seq && options_.first_seq_is_one) expected_seq_ = 1;
+  reference_line_.reserve(std::min(options_.expected_lines, options_.max_lines));
+}
+
+std::string_view Intake::keep(std::string_view text) {
+  constexpr size_t kBlock = 1 << 20;
+  if (arena_.empty() || arena_used_ + text.size() > kBlock) {
+    arena_.push_back(std::make_unique<char[]>(std::max(kBlock, text.size())));
+    arena_used_ = 0;
+  }
+  char* copy = arena_.back().get() + arena_used_;
+  std::memcpy(copy, text.data(), text.size());
+  arena_used_ += text.size();
+  return {copy, text.size()};
 }
 
 void Intake::countLine(uint64_t line) {
@@ -236,11 +251,13 @@ void Intake::add(const Payment& payment) {
     }
     expected_seq_ = payment.seq + 1;
   }
-  const auto [it, fresh] = reference_line_.try_emplace(payment.reference, payment.line);
-  if (!fresh) {
+  const size_t arena_mark = arena_used_;
+  const std::string_view kept = keep(payment.reference);
+  if (const auto [seen, fresh] = reference_line_.try_emplace(kept, payment.line); !fresh) {
+    arena_used_ = arena_mark;  // the copy is not needed; a new block, if any, stays for later
     problems_.add(payment.line, "reference " + quoted(payment.reference) +
-                                    " appears twice (first on line " + std::to_string(it->second) +
-                                    ")");
+                                    " appears twice (first on line " +
+                                    std::to_string(seen->second) + ")");
   }
   if (__builtin_add_overflow(total_fen_, payment.amount_fen, &total_fen_)) {
     problems_.add(payment.line, "the total amount of the file is too large");
@@ -340,35 +357,44 @@ std::optional<Manifest> readManifest(const std::string& payment_path,
   return m;
 }
 
-std::string sha256File(const std::string& path, uint64_t& first_cr_line) {
-  std::unique_ptr<FILE, decltype(&std::fclose)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!file) throw IoError("cannot read " + path);
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) {
+FileSource::FileSource(const std::string& path)
+    : path_(path), file_(std::fopen(path.c_str(), "rb")), sha256_(EVP_MD_CTX_new()) {
+  if (file_ == nullptr) {
+    EVP_MD_CTX_free(sha256_);
+    throw IoError("cannot read " + path);
+  }
+  if (sha256_ == nullptr || EVP_DigestInit_ex(sha256_, EVP_sha256(), nullptr) != 1) {
+    std::fclose(file_);
+    EVP_MD_CTX_free(sha256_);
     throw IoError("cannot set up SHA-256");
   }
-  first_cr_line = 0;
-  uint64_t line = 1;
-  std::vector<char> buffer(1 << 20);
-  for (;;) {
-    const size_t got = std::fread(buffer.data(), 1, buffer.size(), file.get());
-    if (got == 0) break;
-    if (EVP_DigestUpdate(ctx.get(), buffer.data(), got) != 1) throw IoError("SHA-256 failed");
-    if (first_cr_line == 0) {
-      for (size_t i = 0; i < got; ++i) {
-        if (buffer[i] == '\n') {
-          ++line;
-        } else if (buffer[i] == '\r') {
-          first_cr_line = line;
-          break;
-        }
-      }
-    }
+}
+
+FileSource::~FileSource() {
+  std::fclose(file_);
+  EVP_MD_CTX_free(sha256_);
+}
+
+size_t FileSource::read(char* buffer, size_t size) {
+  const size_t got = std::fread(buffer, 1, size, file_);
+  if (got == 0 && std::ferror(file_)) throw IoError("cannot read " + path_);
+  if (EVP_DigestUpdate(sha256_, buffer, got) != 1) throw IoError("SHA-256 failed");
+  if (first_cr_line_ == 0) {
+    const char* begin = buffer;
+    const auto* cr = static_cast<const char*>(std::memchr(begin, '\r', got));
+    line_ += static_cast<uint64_t>(std::count(begin, cr != nullptr ? cr : begin + got, '\n'));
+    if (cr != nullptr) first_cr_line_ = line_;
   }
-  if (std::ferror(file.get())) throw IoError("cannot read " + path);
+  return got;
+}
+
+std::string FileSource::finish() {
+  std::vector<char> buffer(1 << 16);
+  while (read(buffer.data(), buffer.size()) > 0) {
+  }
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int md_size = 0;
-  if (EVP_DigestFinal_ex(ctx.get(), md, &md_size) != 1) throw IoError("SHA-256 failed");
+  if (EVP_DigestFinal_ex(sha256_, md, &md_size) != 1) throw IoError("SHA-256 failed");
   return toHex(md, md_size);
 }
 

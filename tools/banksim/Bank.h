@@ -5,8 +5,12 @@
 // hardcoded from templates/banks/README.md and templates/banks/*.json, as a bank knows its own.
 
 #include <iconv.h>
+#include <openssl/types.h>
+
 #include <cstdint>
+#include <cstdio>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -67,6 +71,7 @@ class Intake {
     uint64_t max_lines = 2000;
     bool check_seq = true;          ///< the layout carries 序号
     bool first_seq_is_one = false;  ///< part 1 of a batch: numbering starts at 1
+    uint64_t expected_lines = 0;    ///< a hint to size the reference index
   };
 
   Intake(Problems& problems, Options options, std::function<void(const Payment&)> sink);
@@ -86,6 +91,8 @@ class Intake {
 
  private:
   void countLine(uint64_t line);
+  /// A copy of `text` that lives as long as the intake.
+  std::string_view keep(std::string_view text);
 
   Problems& problems_;
   Options options_;
@@ -95,7 +102,9 @@ class Intake {
   bool total_known_ = true;
   bool complete_ = true;
   std::optional<uint64_t> expected_seq_;
-  std::unordered_map<std::string, uint64_t> reference_line_;
+  std::unordered_map<std::string_view, uint64_t> reference_line_;  ///< keys point into arena_
+  std::vector<std::unique_ptr<char[]>> arena_;
+  size_t arena_used_ = 0;
 };
 
 /// What the manifest beside a payment file says (templates/banks/README.md, "Manifest").
@@ -112,9 +121,32 @@ struct Manifest {
                                                    const std::string& public_key_path,
                                                    Problems& problems);
 
-/// Lower-case hex SHA-256 of the file. `first_cr_line` gets the line of its first CR byte (0 when
-/// there is none). Throws IoError.
-[[nodiscard]] std::string sha256File(const std::string& path, uint64_t& first_cr_line);
+/// A payment file read once, front to back: its SHA-256 and the line of its first CR byte are
+/// worked out on the way, so checking the manifest's digest costs no second pass.
+class FileSource {
+ public:
+  /// Throws IoError when the file cannot be opened.
+  explicit FileSource(const std::string& path);
+  ~FileSource();
+  FileSource(const FileSource&) = delete;
+  FileSource& operator=(const FileSource&) = delete;
+
+  /// Up to `size` next bytes into `buffer`; 0 at the end. Throws IoError.
+  [[nodiscard]] size_t read(char* buffer, size_t size);
+  /// Reads whatever the reader left unread, then returns the lower-case hex SHA-256 of the
+  /// whole file. Throws IoError.
+  [[nodiscard]] std::string finish();
+  /// The line of the first CR byte, 0 when there is none. REQUIRES: finish() was called.
+  [[nodiscard]] uint64_t firstCrLine() const { return first_cr_line_; }
+  [[nodiscard]] const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  FILE* file_;
+  EVP_MD_CTX* sha256_;
+  uint64_t line_ = 1;
+  uint64_t first_cr_line_ = 0;
+};
 
 /// An iconv conversion (glibc), strict: no transliteration, no skipping.
 class Iconv {

@@ -40,29 +40,87 @@ enum class Element {
   kCdtrAcctCcy,
 };
 
-const std::unordered_map<std::string_view, Element>& elementPaths() {
-  static const std::unordered_map<std::string_view, Element> kPaths = {
-      {"/Document/CstmrCdtTrfInitn/GrpHdr", Element::kGrpHdr},
-      {"/Document/CstmrCdtTrfInitn/GrpHdr/MsgId", Element::kMsgId},
-      {"/Document/CstmrCdtTrfInitn/GrpHdr/NbOfTxs", Element::kGrpNbOfTxs},
-      {"/Document/CstmrCdtTrfInitn/GrpHdr/CtrlSum", Element::kGrpCtrlSum},
-      {"/Document/CstmrCdtTrfInitn/PmtInf", Element::kPmtInf},
-      {"/Document/CstmrCdtTrfInitn/PmtInf/PmtInfId", Element::kPmtInfId},
-      {"/Document/CstmrCdtTrfInitn/PmtInf/NbOfTxs", Element::kPmtNbOfTxs},
-      {"/Document/CstmrCdtTrfInitn/PmtInf/CtrlSum", Element::kPmtCtrlSum},
-      {"/Document/CstmrCdtTrfInitn/PmtInf/DbtrAcct/Id/Othr/Id", Element::kDbtrAcctId},
-      {"/Document/CstmrCdtTrfInitn/PmtInf/DbtrAcct/Ccy", Element::kDbtrAcctCcy},
-      {"/Document/CstmrCdtTrfInitn/PmtInf/DbtrAgt/FinInstnId/Othr/Id", Element::kDbtrAgtId},
-      {"/Document/CstmrCdtTrfInitn/PmtInf/CdtTrfTxInf", Element::kTx},
-      {"/Document/CstmrCdtTrfInitn/PmtInf/CdtTrfTxInf/PmtId/InstrId", Element::kInstrId},
-      {"/Document/CstmrCdtTrfInitn/PmtInf/CdtTrfTxInf/PmtId/EndToEndId", Element::kEndToEndId},
-      {"/Document/CstmrCdtTrfInitn/PmtInf/CdtTrfTxInf/Amt/InstdAmt", Element::kInstdAmt},
-      {"/Document/CstmrCdtTrfInitn/PmtInf/CdtTrfTxInf/Amt/EqvtAmt", Element::kEqvtAmt},
-      {"/Document/CstmrCdtTrfInitn/PmtInf/CdtTrfTxInf/Cdtr/Nm", Element::kCdtrNm},
-      {"/Document/CstmrCdtTrfInitn/PmtInf/CdtTrfTxInf/CdtrAcct/Id/Othr/Id", Element::kCdtrAcctId},
-      {"/Document/CstmrCdtTrfInitn/PmtInf/CdtTrfTxInf/CdtrAcct/Ccy", Element::kCdtrAcctCcy},
+struct ElementPath {
+  std::string_view path;
+  Element element;
+};
+
+constexpr ElementPath kElementPaths[] = {
+    {"/Document/CstmrCdtTrfInitn/GrpHdr", Element::kGrpHdr},
+    {"/Document/CstmrCdtTrfInitn/GrpHdr/MsgId", Element::kMsgId},
+    {"/Document/CstmrCdtTrfInitn/GrpHdr/NbOfTxs", Element::kGrpNbOfTxs},
+    {"/Document/CstmrCdtTrfInitn/GrpHdr/CtrlSum", Element::kGrpCtrlSum},
+    {"/Document/CstmrCdtTrfInitn/PmtInf", Element::kPmtInf},
+    {"/Document/CstmrCdtTrfInitn/PmtInf/PmtInfId", Element::kPmtInfId},
+    {"/Document/CstmrCdtTrfInitn/PmtInf/NbOfTxs", Element::kPmtNbOfTxs},
+    {"/Document/CstmrCdtTrfInitn/PmtInf/CtrlSum", Element::kPmtCtrlSum},
+    {"/Document/CstmrCdtTrfInitn/PmtInf/DbtrAcct/Id/Othr/Id", Element::kDbtrAcctId},
+    {"/Document/CstmrCdtTrfInitn/PmtInf/DbtrAcct/Ccy", Element::kDbtrAcctCcy},
+    {"/Document/CstmrCdtTrfInitn/PmtInf/DbtrAgt/FinInstnId/Othr/Id", Element::kDbtrAgtId},
+    {"/Document/CstmrCdtTrfInitn/PmtInf/CdtTrfTxInf", Element::kTx},
+    {"/Document/CstmrCdtTrfInitn/PmtInf/CdtTrfTxInf/PmtId/InstrId", Element::kInstrId},
+    {"/Document/CstmrCdtTrfInitn/PmtInf/CdtTrfTxInf/PmtId/EndToEndId", Element::kEndToEndId},
+    {"/Document/CstmrCdtTrfInitn/PmtInf/CdtTrfTxInf/Amt/InstdAmt", Element::kInstdAmt},
+    {"/Document/CstmrCdtTrfInitn/PmtInf/CdtTrfTxInf/Amt/EqvtAmt", Element::kEqvtAmt},
+    {"/Document/CstmrCdtTrfInitn/PmtInf/CdtTrfTxInf/Cdtr/Nm", Element::kCdtrNm},
+    {"/Document/CstmrCdtTrfInitn/PmtInf/CdtTrfTxInf/CdtrAcct/Id/Othr/Id", Element::kCdtrAcctId},
+    {"/Document/CstmrCdtTrfInitn/PmtInf/CdtTrfTxInf/CdtrAcct/Ccy", Element::kCdtrAcctCcy},
+};
+
+constexpr int kNoParent = -1;
+constexpr int kUnknownNode = -2;  ///< an element this bank does not read, or inside one
+
+/// kElementPaths as a tree, so each element is found among its parent's few children.
+class PathTree {
+ public:
+  PathTree() {
+    for (const auto& [path, element] : kElementPaths) {
+      int node = kNoParent;
+      for (size_t start = 1; start <= path.size();) {
+        size_t end = path.find('/', start);
+        if (end == std::string_view::npos) end = path.size();
+        const std::string_view name = path.substr(start, end - start);
+        int next = child(node, name);
+        if (next == kUnknownNode) {
+          next = static_cast<int>(nodes_.size());
+          nodes_.push_back(Node{name, std::nullopt, {}});
+          (node == kNoParent ? roots_ : nodes_[static_cast<size_t>(node)].children).push_back(next);
+        }
+        node = next;
+        start = end + 1;
+      }
+      nodes_[static_cast<size_t>(node)].element = element;
+    }
+  }
+
+  /// The node of element `name` under `parent` (kNoParent: the root), or kUnknownNode.
+  [[nodiscard]] int child(int parent, std::string_view name) const {
+    if (parent == kUnknownNode) return kUnknownNode;
+    const auto& candidates =
+        parent == kNoParent ? roots_ : nodes_[static_cast<size_t>(parent)].children;
+    for (const int candidate : candidates) {
+      if (nodes_[static_cast<size_t>(candidate)].name == name) return candidate;
+    }
+    return kUnknownNode;
+  }
+
+  [[nodiscard]] std::optional<Element> element(int node) const {
+    return node < 0 ? std::nullopt : nodes_[static_cast<size_t>(node)].element;
+  }
+
+ private:
+  struct Node {
+    std::string_view name;
+    std::optional<Element> element;
+    std::vector<int> children;
   };
-  return kPaths;
+  std::vector<Node> nodes_;
+  std::vector<int> roots_;
+};
+
+const PathTree& pathTree() {
+  static const PathTree kTree;
+  return kTree;
 }
 
 /// A CNY amount as ISO 20022 writes it (`1500`, `1500.5`, `1500.00`) in fen; nullopt with `why`
@@ -97,18 +155,37 @@ struct Declared {
   uint64_t line = 0;
 };
 
+/// A text field of a transaction; cleared, not freed, between transactions.
+struct TxField {
+  std::string text;
+  bool present = false;
+
+  void set(const std::string& value) {
+    text = value;
+    present = true;
+  }
+};
+
 struct Transaction {
   uint64_t line = 0;
-  std::optional<std::string> instr_id, end_to_end_id, amount, currency, name, account;
   uint64_t end_to_end_line = 0;
+  TxField instr_id, end_to_end_id, amount, currency, name, account;
+
+  void clear(uint64_t start_line) {
+    line = start_line;
+    end_to_end_line = 0;
+    for (TxField* field : {&instr_id, &end_to_end_id, &amount, &currency, &name, &account}) {
+      field->present = false;
+    }
+  }
 };
 
 class Pain001Reader {
  public:
-  Pain001Reader(const std::string& path, Layout layout, const Manifest& manifest,
+  Pain001Reader(FileSource& file, Layout layout, const Manifest& manifest,
                 const std::string& schema_path, Intake& intake, Problems& problems,
                 const std::function<void(const PainHeader&)>& on_header)
-      : file_(path),
+      : file_(file),
         layout_(layout),
         manifest_(manifest),
         schema_path_(schema_path),
@@ -121,9 +198,10 @@ class Pain001Reader {
     // XML_PARSE_NONET: no network. Deliberately without XML_PARSE_NOENT, XML_PARSE_DTDLOAD,
     // XML_PARSE_DTDATTR and XML_PARSE_HUGE; a DOCTYPE stops the read before anything uses it.
     std::unique_ptr<xmlTextReader, decltype(&xmlFreeTextReader)> reader(
-        xmlReaderForFile(file_.c_str(), nullptr, XML_PARSE_NONET | XML_PARSE_BIG_LINES),
+        xmlReaderForIO(&Pain001Reader::readInput, nullptr, this, file_.path().c_str(), nullptr,
+                       XML_PARSE_NONET | XML_PARSE_BIG_LINES),
         &xmlFreeTextReader);
-    if (!reader) throw IoError("cannot read " + file_);
+    if (!reader) throw IoError("cannot read " + file_.path());
     xmlTextReaderSetStructuredErrorHandler(reader.get(), &Pain001Reader::onXmlError, this);
     if (!schema_path_.empty() &&
         xmlTextReaderSchemaValidate(reader.get(), schema_path_.c_str()) != 0) {
@@ -132,6 +210,7 @@ class Pain001Reader {
     reader_ = reader.get();
     int rc = 0;
     while (!stop_ && (rc = xmlTextReaderRead(reader_)) == 1) node();
+    if (!input_error_.empty()) throw IoError(input_error_);
     if (stop_ || rc != 0) {
       if (!stop_ && !xml_error_) problem(0, "not well-formed XML");
       intake_.markIncomplete();
@@ -144,6 +223,18 @@ class Pain001Reader {
   }
 
  private:
+  /// libxml2's input callback: bytes from the FileSource (which hashes them on the way).
+  /// Exceptions must not cross libxml2's C frames: the error is kept and rethrown by run().
+  static int readInput(void* context, char* buffer, int size) {
+    auto* self = static_cast<Pain001Reader*>(context);
+    try {
+      return static_cast<int>(self->file_.read(buffer, static_cast<size_t>(size)));
+    } catch (const std::exception& e) {
+      self->input_error_ = e.what();
+      return -1;
+    }
+  }
+
   static void onXmlError(void* self_ptr, xmlErrorPtr error) {
     auto* self = static_cast<Pain001Reader*>(self_ptr);
     if (error == nullptr || error->level < XML_ERR_ERROR) return;
@@ -193,8 +284,11 @@ class Pain001Reader {
         break;
       case XML_READER_TYPE_TEXT:
       case XML_READER_TYPE_CDATA:
-        text_ += view(xmlTextReaderConstValue(reader_));
-        text_line_ = currentLine();
+        // Only the text of elements this bank reads matters (not, say, RmtInf/Ustrd).
+        if (!open_nodes_.empty() && pathTree().element(open_nodes_.back())) {
+          text_ += view(xmlTextReaderConstValue(reader_));
+          text_line_ = currentLine();
+        }
         break;
       default:
         break;
@@ -204,8 +298,8 @@ class Pain001Reader {
   void startElement() {
     const std::string_view local = view(xmlTextReaderConstLocalName(reader_));
     const std::string_view uri = view(xmlTextReaderConstNamespaceUri(reader_));
-    const uint64_t line = currentLine();
-    if (element_path_.empty()) {
+    if (open_nodes_.empty()) {
+      const uint64_t line = currentLine();
       if (local != "Document" || uri != namespace_) {
         problem(line, "the root element is not Document in namespace " + namespace_ +
                           " (the manifest says " + std::string(layoutName(layout_)) + ")");
@@ -217,16 +311,17 @@ class Pain001Reader {
         problem(line, "the document is in " + std::string(encoding) + "; pain.001 files are UTF-8");
       }
     }
-    element_path_sizes_.push_back(element_path_.size());
-    element_path_ += '/';
-    if (uri != namespace_) element_path_ += '{';  // another namespace: matches nothing below
-    element_path_ += local;
+    // An element of another namespace matches nothing, nor does anything inside it.
+    const int parent = open_nodes_.empty() ? kNoParent : open_nodes_.back();
+    const int node = uri == namespace_ ? pathTree().child(parent, local) : kUnknownNode;
+    open_nodes_.push_back(node);
     text_.clear();
     text_line_ = 0;
 
-    const auto found = elementPaths().find(element_path_);
-    if (found == elementPaths().end()) return;
-    switch (found->second) {
+    const std::optional<Element> element = pathTree().element(node);
+    if (!element) return;
+    const uint64_t line = currentLine();
+    switch (*element) {
       case Element::kPmtInf:
         if (++pmt_inf_count_ == 2) {
           problem(line, "a second PmtInf; this bank takes one PmtInf per file");
@@ -234,12 +329,11 @@ class Pain001Reader {
         break;
       case Element::kTx:
         if (!header_sent_) sendHeader();
-        tx_ = Transaction{};
-        tx_.line = line;
+        tx_.clear(line);
         break;
       case Element::kInstdAmt: {
         xmlChar* currency = xmlTextReaderGetAttribute(reader_, BAD_CAST "Ccy");
-        tx_.currency = std::string(view(currency));
+        tx_.currency.set(std::string(view(currency)));
         xmlFree(currency);
         break;
       }
@@ -254,7 +348,7 @@ class Pain001Reader {
       case Element::kPmtNbOfTxs:
       case Element::kPmtCtrlSum:
         if (header_sent_ && pmt_inf_count_ == 1) {
-          problem(line, "a header element (" + element_path_.substr(element_path_.rfind('/') + 1) +
+          problem(line, "a header element (" + std::string(local) +
                             ") after the first CdtTrfTxInf; elements are out of order");
         }
         break;
@@ -264,11 +358,11 @@ class Pain001Reader {
   }
 
   void endElement() {
-    if (element_path_sizes_.empty()) return;
-    const auto found = elementPaths().find(element_path_);
-    if (found != elementPaths().end()) leaf(found->second);
-    element_path_.resize(element_path_sizes_.back());
-    element_path_sizes_.pop_back();
+    if (open_nodes_.empty()) return;
+    if (const std::optional<Element> element = pathTree().element(open_nodes_.back())) {
+      leaf(*element);
+    }
+    open_nodes_.pop_back();
   }
 
   void leaf(Element element) {
@@ -310,20 +404,20 @@ class Pain001Reader {
         }
         break;
       case Element::kInstrId:
-        tx_.instr_id = text_;
+        tx_.instr_id.set(text_);
         break;
       case Element::kEndToEndId:
-        tx_.end_to_end_id = text_;
+        tx_.end_to_end_id.set(text_);
         tx_.end_to_end_line = line;
         break;
       case Element::kInstdAmt:
-        tx_.amount = text_;
+        tx_.amount.set(text_);
         break;
       case Element::kCdtrNm:
-        tx_.name = text_;
+        tx_.name.set(text_);
         break;
       case Element::kCdtrAcctId:
-        tx_.account = text_;
+        tx_.account.set(text_);
         break;
       case Element::kTx:
         finishTransaction();
@@ -349,22 +443,21 @@ class Pain001Reader {
     const uint64_t line =
         tx_.line >= USHRT_MAX && tx_.end_to_end_line != 0 ? tx_.end_to_end_line : tx_.line;
     bool ok = true;
-    Payment payment;
-    payment.line = line;
-    payment.seq = intake_.count() + 1;
-    if (!tx_.end_to_end_id) {
+    payment_.line = line;
+    payment_.seq = intake_.count() + 1;
+    if (!tx_.end_to_end_id.present) {
       problem(line, "CdtTrfTxInf without PmtId/EndToEndId");
       ok = false;
-    } else if (const std::string why = referenceProblem(*tx_.end_to_end_id); !why.empty()) {
+    } else if (const std::string why = referenceProblem(tx_.end_to_end_id.text); !why.empty()) {
       problem(line, "EndToEndId: " + why);
       ok = false;
     }
-    if (!tx_.amount) {
+    if (!tx_.amount.present) {
       problem(line, "CdtTrfTxInf without Amt/InstdAmt");
       ok = false;
     } else {
       std::string why;
-      const auto fen = parseIsoAmount(*tx_.amount, why);
+      const auto fen = parseIsoAmount(tx_.amount.text, why);
       if (!fen) {
         problem(line, "InstdAmt " + why);
         ok = false;
@@ -372,19 +465,23 @@ class Pain001Reader {
         problem(line, "InstdAmt is zero; payments are positive");
         ok = false;
       } else {
-        payment.amount_fen = *fen;
+        payment_.amount_fen = *fen;
       }
-      if (tx_.currency != kCurrency) {
-        problem(line, "InstdAmt currency " + quoted(tx_.currency.value_or("")) +
+      if (!tx_.currency.present || tx_.currency.text != kCurrency) {
+        problem(line, "InstdAmt currency " + quoted(tx_.currency.present ? tx_.currency.text : "") +
                           "; this bank pays CNY only");
         ok = false;
       }
     }
-    if (!tx_.name || trimSpaces(*tx_.name).empty()) {
+    if (tx_.instr_id.present && (tx_.instr_id.text.empty() || characters(tx_.instr_id.text) > 35)) {
+      problem(line, "PmtId/InstrId is empty or longer than 35 characters");
+      ok = false;
+    }
+    if (!tx_.name.present || trimSpaces(tx_.name.text).empty()) {
       problem(line, "Cdtr/Nm (the account holder name) is missing or empty");
       ok = false;
     }
-    if (!tx_.account || tx_.account->empty()) {
+    if (!tx_.account.present || tx_.account.text.empty()) {
       problem(line, "CdtrAcct/Id/Othr/Id (the payee account) is missing or empty");
       ok = false;
     }
@@ -392,10 +489,10 @@ class Pain001Reader {
       intake_.addUnreadable(line);
       return;
     }
-    payment.reference = *tx_.end_to_end_id;
-    payment.account = *tx_.account;
-    payment.instr_id = tx_.instr_id.value_or("");
-    intake_.add(payment);
+    payment_.reference = tx_.end_to_end_id.text;
+    payment_.account = tx_.account.text;
+    payment_.instr_id = tx_.instr_id.present ? tx_.instr_id.text : std::string();
+    intake_.add(payment_);
   }
 
   void checkCount(const std::optional<Declared>& declared, const char* name) {
@@ -430,12 +527,25 @@ class Pain001Reader {
     }
   }
 
-  void finish() {
-    if (!msg_id_ || msg_id_->text.empty()) problem(0, "GrpHdr/MsgId is missing");
-    if (pmt_inf_count_ == 0) problem(0, "no PmtInf");
-    if (pmt_inf_count_ > 0 && (!pmt_inf_id_ || pmt_inf_id_->text.empty())) {
-      problem(0, "PmtInf/PmtInfId is missing");
+  /// ISO 20022 Max35Text: 1 to 35 characters.
+  void checkId(const std::optional<Declared>& declared, const char* name) {
+    if (!declared || declared->text.empty()) {
+      problem(0, std::string(name) + " is missing");
+    } else if (characters(declared->text) > 35) {
+      problem(declared->line, std::string(name) + " is longer than 35 characters");
     }
+  }
+
+  static size_t characters(std::string_view utf8) {
+    size_t count = 0;
+    for (char c : utf8) count += (static_cast<unsigned char>(c) & 0xc0) != 0x80 ? 1 : 0;
+    return count;
+  }
+
+  void finish() {
+    checkId(msg_id_, "GrpHdr/MsgId");
+    if (pmt_inf_count_ == 0) problem(0, "no PmtInf");
+    if (pmt_inf_count_ > 0) checkId(pmt_inf_id_, "PmtInf/PmtInfId");
     if (intake_.count() == 0) problem(0, "no CdtTrfTxInf (no payments) in the file");
     checkCount(grp_nb_of_txs_, "GrpHdr/NbOfTxs");
     checkSum(grp_ctrl_sum_, "GrpHdr/CtrlSum");
@@ -445,7 +555,7 @@ class Pain001Reader {
     }
   }
 
-  const std::string& file_;
+  FileSource& file_;
   Layout layout_;
   const Manifest& manifest_;
   const std::string& schema_path_;
@@ -457,8 +567,8 @@ class Pain001Reader {
   xmlTextReaderPtr reader_ = nullptr;
   bool stop_ = false;
   bool xml_error_ = false;
-  std::string element_path_;  ///< "/Document/CstmrCdtTrfInitn/..." of the open elements
-  std::vector<size_t> element_path_sizes_;
+  std::string input_error_;
+  std::vector<int> open_nodes_;  ///< PathTree nodes of the open elements, outermost first
   std::string text_;
   uint64_t text_line_ = 0;
 
@@ -467,14 +577,15 @@ class Pain001Reader {
   int pmt_inf_count_ = 0;
   bool header_sent_ = false;
   Transaction tx_;
+  Payment payment_;  ///< reused: its strings keep their capacity
 };
 
 }  // namespace
 
-void readPain001(const std::string& path, Layout layout, const Manifest& manifest,
+void readPain001(FileSource& file, Layout layout, const Manifest& manifest,
                  const std::string& schema_path, Intake& intake, Problems& problems,
                  const std::function<void(const PainHeader&)>& on_header) {
-  Pain001Reader(path, layout, manifest, schema_path, intake, problems, on_header).run();
+  Pain001Reader(file, layout, manifest, schema_path, intake, problems, on_header).run();
 }
 
 }  // namespace edupay::banksim

@@ -24,7 +24,7 @@ struct PainHeader {
 /// validates against that XSD while streaming. `on_header` is called once, just before the first
 /// transaction goes to `intake`. Throws IoError when the file or schema cannot be read.
 /// REQUIRES: `layout` is a pain.001 layout.
-void readPain001(const std::string& path, Layout layout, const Manifest& manifest,
+void readPain001(FileSource& file, Layout layout, const Manifest& manifest,
                  const std::string& schema_path, Intake& intake, Problems& problems,
                  const std::function<void(const PainHeader&)>& on_header);
 

@@ -28,10 +28,7 @@ constexpr size_t kAbcLineBytes = 138;
 /// Lines of a file, split at LF, read through a large buffer.
 class LineReader {
  public:
-  explicit LineReader(const std::string& path)
-      : path_(path), file_(std::fopen(path.c_str(), "rb"), &std::fclose), buffer_(1 << 20) {
-    if (!file_) throw IoError("cannot read " + path);
-  }
+  explicit LineReader(FileSource& file) : file_(file), buffer_(1 << 20) {}
 
   /// The next line without its LF; `terminated` says whether an LF ended it. False at the end.
   bool next(std::string& line, bool& terminated) {
@@ -42,12 +39,9 @@ class LineReader {
           terminated = false;
           return !line.empty();
         }
-        end_ = std::fread(buffer_.data(), 1, buffer_.size(), file_.get());
+        end_ = file_.read(buffer_.data(), buffer_.size());
         pos_ = 0;
-        if (end_ == 0) {
-          if (std::ferror(file_.get())) throw IoError("cannot read " + path_);
-          eof_ = true;
-        }
+        eof_ = end_ == 0;
         continue;
       }
       const char* start = buffer_.data() + pos_;
@@ -65,8 +59,7 @@ class LineReader {
   }
 
  private:
-  std::string path_;
-  std::unique_ptr<FILE, decltype(&std::fclose)> file_;
+  FileSource& file_;
   std::vector<char> buffer_;
   size_t pos_ = 0;
   size_t end_ = 0;
@@ -149,9 +142,9 @@ size_t findControl(std::string_view text) {
 
 class TextFileReader {
  public:
-  TextFileReader(const std::string& path, Layout layout, const Manifest& manifest, Intake& intake,
+  TextFileReader(FileSource& file, Layout layout, const Manifest& manifest, Intake& intake,
                  Problems& problems)
-      : path_(path),
+      : file_(file),
         layout_(layout),
         manifest_(manifest),
         intake_(intake),
@@ -159,7 +152,7 @@ class TextFileReader {
         gbk_("UTF-8", "GBK") {}
 
   void run() {
-    LineReader lines(path_);
+    LineReader lines(file_);
     const bool crlf = layout_ != Layout::kAbcFixed;
     const std::string layout_name(layoutName(layout_));
     std::string raw;
@@ -197,7 +190,7 @@ class TextFileReader {
         continue;
       }
       if (const size_t c = findControl(text_); c != std::string_view::npos) {
-        problem(n, "control character " + byteHex(text_, c) + " in the line");
+        problem(n, "a control character" + byteHex(text_, c) + " in the line");
         if (inDetails(n)) intake_.addUnreadable(n);
         continue;
       }
@@ -430,7 +423,7 @@ class TextFileReader {
                        byteHex(raw, bad));
         readable = false;
       } else if (const size_t c = findControl(fields[k]); c != std::string_view::npos) {
-        problem(n, "control character " + byteHex(fields[k], c) + " in the " +
+        problem(n, "a control character" + byteHex(fields[k], c) + " in the " +
                        std::string(kAbcFieldNames[k]) + " field");
         readable = false;
       } else if (!fields[k].empty() && fields[k][0] == ' ' && !trimSpaces(fields[k]).empty()) {
@@ -523,7 +516,7 @@ class TextFileReader {
     }
   }
 
-  const std::string& path_;
+  FileSource& file_;
   Layout layout_;
   const Manifest& manifest_;
   Intake& intake_;
@@ -539,9 +532,9 @@ class TextFileReader {
 
 }  // namespace
 
-void readTextFile(const std::string& path, Layout layout, const Manifest& manifest, Intake& intake,
+void readTextFile(FileSource& file, Layout layout, const Manifest& manifest, Intake& intake,
                   Problems& problems) {
-  TextFileReader(path, layout, manifest, intake, problems).run();
+  TextFileReader(file, layout, manifest, intake, problems).run();
 }
 
 }  // namespace edupay::banksim

@@ -11,7 +11,7 @@ namespace edupay::banksim {
 /// counts and widths, 序号, accounts, amounts, names, references, header or trailer totals. Every
 /// readable payment goes to `intake`; everything wrong goes to `problems` with its line.
 /// REQUIRES: `layout` is not a pain.001 layout. Throws IoError when the file cannot be read.
-void readTextFile(const std::string& path, Layout layout, const Manifest& manifest, Intake& intake,
+void readTextFile(FileSource& file, Layout layout, const Manifest& manifest, Intake& intake,
                   Problems& problems);
 
 }  // namespace edupay::banksim

@@ -7,10 +7,10 @@
 #include "Results.h"
 #include "TextFiles.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -152,7 +152,7 @@ std::string txnPrefix(const std::string& date, const Manifest& manifest) {
 }
 
 int run(const Options& options) {
-  if (!std::ifstream(options.in, std::ios::binary)) throw IoError("cannot read " + options.in);
+  FileSource file(options.in);  // opened first: a missing payment file is not a refusal
   Problems problems;
   const std::optional<Manifest> manifest = readManifest(options.in, options.public_key, problems);
   if (!manifest) {
@@ -166,16 +166,6 @@ int run(const Options& options) {
                         "ccb-csv, pain.001.001.09, pain.001.001.03)");
     reportRefusal(options.in, problems);
     return kExitRefused;
-  }
-
-  uint64_t first_cr_line = 0;
-  const std::string sha256 = sha256File(options.in, first_cr_line);
-  if (sha256 != manifest->sha256) {
-    problems.add(0, "the file's SHA-256 is " + sha256 +
-                        ", not the manifest's (the file changed after it was signed)");
-  }
-  if (isPain001(*layout) && first_cr_line != 0) {
-    problems.add(first_cr_line, "a CR byte; pain.001 files end their lines with LF alone");
   }
 
   const std::string date = options.date.empty() ? manifest->created : options.date;
@@ -204,15 +194,24 @@ int run(const Options& options) {
   intake_options.max_lines = options.max_lines.value_or(defaultMaxLines(*layout));
   intake_options.check_seq = *layout != Layout::kAbcFixed && !isPain001(*layout);
   intake_options.first_seq_is_one = manifest->part == 1;
+  intake_options.expected_lines = static_cast<uint64_t>(std::max<int64_t>(manifest->count, 0));
   Intake intake(problems, intake_options, pay);
 
   if (isPain001(*layout)) {
-    readPain001(options.in, *layout, *manifest, options.schema, intake, problems,
+    readPain001(file, *layout, *manifest, options.schema, intake, problems,
                 [&](const PainHeader& header) { pain002->begin(header); });
   } else {
-    readTextFile(options.in, *layout, *manifest, intake, problems);
+    readTextFile(file, *layout, *manifest, intake, problems);
   }
 
+  if (file.finish() != manifest->sha256) {
+    problems.add(0,
+                 "the file's SHA-256 is not the manifest's sha256 (the file changed after it "
+                 "was signed, or the manifest belongs to another file)");
+  }
+  if (isPain001(*layout) && file.firstCrLine() != 0) {
+    problems.add(file.firstCrLine(), "a CR byte; pain.001 files end their lines with LF alone");
+  }
   if (intake.complete() && static_cast<uint64_t>(manifest->count) != intake.count()) {
     problems.add(0, "the manifest says " + std::to_string(manifest->count) +
                         " payments but the file holds " + std::to_string(intake.count()));
