@@ -1,10 +1,10 @@
 #include "bankfiles/Manifest.h"
 
+#include "bankfiles/Xml.h"
+
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/SAX/Attributes.h>
-#include <Poco/SAX/ContentHandler.h>
-#include <Poco/SAX/SAXParser.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -245,19 +245,11 @@ void readText(const std::string& path, const Layout& layout, FileContent& c,
 }
 
 /// Reads pain.001 transactions and the group header's totals.
-class Pain001Reader : public Poco::XML::ContentHandler {
+class Pain001Reader : public ElementHandler {
  public:
   Pain001Reader(const std::string& path, FileContent& c,
                 const std::function<void(const PaymentLine&)>& each)
       : path_(path), c_(c), each_(each) {}
-  void setDocumentLocator(const Poco::XML::Locator*) override {}
-  void startDocument() override {}
-  void endDocument() override {}
-  void startPrefixMapping(const Poco::XML::XMLString&, const Poco::XML::XMLString&) override {}
-  void endPrefixMapping(const Poco::XML::XMLString&) override {}
-  void ignorableWhitespace(const Poco::XML::XMLChar*, int, int) override {}
-  void processingInstruction(const Poco::XML::XMLString&, const Poco::XML::XMLString&) override {}
-  void skippedEntity(const Poco::XML::XMLString&) override {}
   void startElement(const Poco::XML::XMLString&, const Poco::XML::XMLString& local,
                     const Poco::XML::XMLString&, const Poco::XML::Attributes&) override {
     path_stack_.push_back(local);
@@ -400,16 +392,7 @@ FileContent readPaymentFile(const std::string& path, const Layout& layout,
     return c;
   }
   Pain001Reader reader(path, c, each);
-  Poco::XML::SAXParser parser;
-  parser.setFeature(Poco::XML::XMLReader::FEATURE_NAMESPACES, true);
-  parser.setFeature(Poco::XML::XMLReader::FEATURE_EXTERNAL_GENERAL_ENTITIES, false);
-  parser.setFeature(Poco::XML::XMLReader::FEATURE_EXTERNAL_PARAMETER_ENTITIES, false);
-  parser.setContentHandler(&reader);
-  try {
-    parser.parse(path);
-  } catch (const Poco::Exception& e) {
-    throw Error(ErrorCode::kInvalidInput, path + ": not a readable pain.001: " + e.displayText());
-  }
+  parseXmlFile(path, reader, "pain.001");
   reader.check();
   return c;
 }

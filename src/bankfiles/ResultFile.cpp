@@ -1,12 +1,10 @@
 #include "bankfiles/ResultFile.h"
 
 #include <Poco/SAX/Attributes.h>
-#include <Poco/SAX/ContentHandler.h>
-#include <Poco/SAX/InputSource.h>
-#include <Poco/SAX/SAXParser.h>
 
 #include <fstream>
 
+#include "bankfiles/Xml.h"
 #include "common/Csv.h"
 #include "common/Error.h"
 #include "common/Text.h"
@@ -72,48 +70,10 @@ void readPipe(const std::string& path, const std::function<void(const ResultLine
   }
 }
 
-/// Refuses a document type declaration: DTDs, internal or external, are where XXE and entity
-/// expansion come from, and no payment status report needs one.
-void refuseDtd(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kNotFound, path + ": cannot open the result file");
-  std::string head(64 * 1024, '\0');
-  in.read(head.data(), static_cast<std::streamsize>(head.size()));
-  head.resize(static_cast<size_t>(in.gcount()));
-  // The prolog is everything before the root element: XML declaration, comments, PIs, DOCTYPE.
-  size_t pos = 0;
-  for (;;) {
-    pos = head.find('<', pos);
-    if (pos == std::string::npos || pos + 1 >= head.size()) return;
-    if (head.compare(pos, 4, "<!--") == 0) {
-      pos = head.find("-->", pos);
-      if (pos == std::string::npos) return;
-      continue;
-    }
-    if (head[pos + 1] == '?') {
-      ++pos;
-      continue;
-    }
-    if (head[pos + 1] == '!')
-      throw Error(ErrorCode::kInvalidInput,
-                  path +
-                      ": the XML has a document type declaration (DTD or entities); "
-                      "result files are refused with one (ask the bank for a plain pain.002)");
-    return;
-  }
-}
-
-class Pain002Reader : public Poco::XML::ContentHandler {
+class Pain002Reader : public ElementHandler {
  public:
   Pain002Reader(const std::string& path, const std::function<void(const ResultLine&)>& each)
       : path_(path), each_(each) {}
-  void setDocumentLocator(const Poco::XML::Locator*) override {}
-  void startDocument() override {}
-  void endDocument() override {}
-  void startPrefixMapping(const Poco::XML::XMLString&, const Poco::XML::XMLString&) override {}
-  void endPrefixMapping(const Poco::XML::XMLString&) override {}
-  void ignorableWhitespace(const Poco::XML::XMLChar*, int, int) override {}
-  void processingInstruction(const Poco::XML::XMLString&, const Poco::XML::XMLString&) override {}
   void skippedEntity(const Poco::XML::XMLString& name) override {
     fail("the XML refers to entity " + name + ", which is not allowed");
   }
@@ -218,7 +178,6 @@ ResultKind detectResultKind(const std::string& path) {
 void readResultFile(const std::string& path, ResultKind kind,
                     const std::function<void(const ResultLine&)>& each) {
   if (kind == ResultKind::kPipeResult) return readPipe(path, each);
-  refuseDtd(path);
   // Errors thrown by `each` (e.g. an unknown reference) must not unwind through the XML
   // library: keep the first one and rethrow after parsing.
   std::exception_ptr raised;
@@ -231,16 +190,7 @@ void readResultFile(const std::string& path, ResultKind kind,
     }
   };
   Pain002Reader reader(path, guarded);
-  Poco::XML::SAXParser parser;
-  parser.setFeature(Poco::XML::XMLReader::FEATURE_NAMESPACES, true);
-  parser.setFeature(Poco::XML::XMLReader::FEATURE_EXTERNAL_GENERAL_ENTITIES, false);
-  parser.setFeature(Poco::XML::XMLReader::FEATURE_EXTERNAL_PARAMETER_ENTITIES, false);
-  parser.setContentHandler(&reader);
-  try {
-    parser.parse(path);
-  } catch (const Poco::Exception& e) {
-    throw Error(ErrorCode::kInvalidInput, path + ": not well-formed XML: " + e.displayText());
-  }
+  parseXmlFile(path, reader, "pain.002 status report");
   if (raised) std::rethrow_exception(raised);
   if (!reader.error().empty()) throw Error(ErrorCode::kInvalidInput, path + ": " + reader.error());
 }

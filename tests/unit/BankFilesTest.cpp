@@ -522,7 +522,7 @@ TEST(ResultFiles, MalformedOrForeignXmlIsRefused) {
   writeFileAtomically(dir.file("broken.xml"), std::string(kPain002).substr(0, 400));
   EXPECT_NE(errorOf([&] {
               readAll(dir.file("broken.xml"), ResultKind::kPain002);
-            }).find("not well-formed XML"),
+            }).find("not a readable pain.002 status report"),
             std::string::npos);
   writeFileAtomically(dir.file("other.xml"),
                       "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.054.001.08\"/>");

@@ -1,0 +1,62 @@
+#include "bankfiles/Xml.h"
+
+#include <Poco/SAX/SAXParser.h>
+
+#include <fstream>
+
+#include "common/Error.h"
+
+namespace edupay::bankfiles {
+
+namespace {
+
+/// The prolog is everything before the root element: XML declaration, comments, processing
+/// instructions and the document type declaration, which is what gets refused.
+void refuseDtd(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(ErrorCode::kNotFound, path + ": cannot open");
+  std::string head(64 * 1024, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<size_t>(in.gcount()));
+  size_t pos = 0;
+  for (;;) {
+    pos = head.find('<', pos);
+    if (pos == std::string::npos || pos + 1 >= head.size()) return;
+    if (head.compare(pos, 4, "<!--") == 0) {
+      pos = head.find("-->", pos);
+      if (pos == std::string::npos) return;
+      continue;
+    }
+    if (head[pos + 1] == '?') {
+      ++pos;
+      continue;
+    }
+    if (head[pos + 1] == '!') {
+      throw Error(ErrorCode::kInvalidInput,
+                  path +
+                      ": the XML has a document type declaration (DTD or entities); such "
+                      "files are refused (ask for the plain ISO 20022 document)");
+    }
+    return;
+  }
+}
+
+}  // namespace
+
+void parseXmlFile(const std::string& path, Poco::XML::ContentHandler& handler,
+                  const std::string& what) {
+  refuseDtd(path);
+  Poco::XML::SAXParser parser;
+  parser.setFeature(Poco::XML::XMLReader::FEATURE_NAMESPACES, true);
+  parser.setFeature(Poco::XML::XMLReader::FEATURE_EXTERNAL_GENERAL_ENTITIES, false);
+  parser.setFeature(Poco::XML::XMLReader::FEATURE_EXTERNAL_PARAMETER_ENTITIES, false);
+  parser.setContentHandler(&handler);
+  try {
+    parser.parse(path);
+  } catch (const Poco::Exception& e) {
+    throw Error(ErrorCode::kInvalidInput,
+                path + ": not a readable " + what + ": " + e.displayText());
+  }
+}
+
+}  // namespace edupay::bankfiles
