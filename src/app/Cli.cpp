@@ -72,6 +72,7 @@ Commands:
   batch export ID [--out DIR] --as OFFICER
                                  the approved batch's payment files in its bank's layout, each
                                  with a signed manifest; exporting again writes the same bytes
+  batch close ID --as OFFICER     a settled batch whose returned money was all re-issued
   file verify FILE [--public-key PEM]
                                  check a payment file's signature, digest and totals
   bank list;  bank set CODE [--layout L] [--max-lines N] --as SYSADMIN

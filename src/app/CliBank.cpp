@@ -402,6 +402,17 @@ int batchExport(Context& c) {
   return kExitOk;
 }
 
+int batchClose(Context& c) {
+  store::SqlDisbursementStore store(c.db());
+  const std::string& w = c.word(2, "batch id");
+  if (!text::isAllDigits(w) || w.size() > 15)
+    throw Error(ErrorCode::kInvalidInput, "`" + w + "` is not a batch id");
+  const auto user = c.actingUser();
+  const auto b = bankfiles::closeBatch(store, c.security(), user, std::stoll(w));
+  c.out() << "batch " << b.id << ": closed\n";
+  return kExitOk;
+}
+
 int cmdKeygenSigning(Context& c, const std::string& path) {
   security::SigningKey::generate(path);
   const auto key = security::SigningKey::load(path);

@@ -139,6 +139,7 @@ int cmdObjection(Context& c);
 
 // Bank files, accounts and reconciliation (CliBank.cpp).
 int batchExport(Context& c);
+int batchClose(Context& c);
 int cmdBank(Context& c);
 int cmdFile(Context& c);
 int cmdAccount(Context& c);

@@ -344,9 +344,10 @@ int cmdBatch(Context& c) {
   if (sub == "clear-flag") return batchClearFlag(c, store);
   if (sub == "remove-payment") return batchRemovePayment(c, store);
   if (sub == "export") return batchExport(c);
+  if (sub == "close") return batchClose(c);
   throw Error(ErrorCode::kInvalidInput,
               "use: edupay batch "
-              "build|submit|approve|reject|show|list|flags|clear-flag|remove-payment|export");
+              "build|submit|approve|reject|show|list|flags|clear-flag|remove-payment|export|close");
 }
 
 int cmdBudget(Context& c) {

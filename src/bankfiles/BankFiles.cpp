@@ -321,6 +321,41 @@ ImportResult importResultFile(BankFileStore& store, security::SecurityStore& aud
   return r;
 }
 
+disburse::Batch closeBatch(BankFileStore& store, security::SecurityStore& audit,
+                           const security::User& user, int64_t batch_id) {
+  auto tx = store.transaction();
+  auto loaded = store.loadBatch(batch_id);
+  if (!loaded) throw Error(ErrorCode::kNotFound, "no batch " + std::to_string(batch_id));
+  disburse::Batch b = *loaded;
+  if (user.role != security::Role::kBureauOfficer || !user.covers(b.paying_region)) {
+    throw Error(ErrorCode::kForbidden, "only a bureau officer whose scope covers county " +
+                                           b.paying_region + " closes " + describe(b));
+  }
+  if (b.status != disburse::BatchStatus::kSettled &&
+      b.status != disburse::BatchStatus::kPartiallySettled) {
+    throw Error(ErrorCode::kForbidden,
+                "cannot close " + describe(b) + ": it is " + std::string(disburse::code(b.status)) +
+                    "; a batch is closed once the bank has answered for every payment");
+  }
+  if (const int64_t open = store.openReturns(batch_id)) {
+    throw Error(ErrorCode::kForbidden,
+                "cannot close " + describe(b) + ": " + std::to_string(open) +
+                    " returned payment(s) wait for a corrected account and a re-issue "
+                    "(edupay bank returned)");
+  }
+  if (!store.transition(b.id, b.version, disburse::BatchStatus::kClosed, b.cycle)) {
+    throw Error(ErrorCode::kConflict,
+                describe(b) + " was changed by someone else meanwhile; look at it again");
+  }
+  const std::string before(disburse::code(b.status));
+  b.status = disburse::BatchStatus::kClosed;
+  ++b.version;
+  security::appendAudit(audit, user.name, "batch.close", "batch:" + std::to_string(b.id), before,
+                        "closed");
+  tx->commit();
+  return b;
+}
+
 CorrectionResult correctAccount(registry::RegistryStore& registry, BankFileStore& store,
                                 security::SecurityStore& audit, const security::User& user,
                                 const security::FieldCipher& cipher, const AccountCorrection& c) {

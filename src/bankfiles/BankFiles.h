@@ -135,6 +135,8 @@ class BankFileStore : public disburse::DisbursementStore {
   /// no more (`awaiting_account` -> `ready`) and point at the new account. Returns how many.
   virtual int64_t releaseReturned(int64_t person_id, int64_t new_account_id) = 0;
 
+  /// Returned payments of the batch whose money is not yet re-issued.
+  virtual int64_t openReturns(int64_t batch_id) = 0;
   /// The student a payment pays (for corrections named by a returned payment's reference).
   virtual std::optional<int64_t> personOfPayment(const std::string& reference) = 0;
   struct Returned {
@@ -181,6 +183,12 @@ struct ImportResult {
 ImportResult importResultFile(BankFileStore& store, security::SecurityStore& audit,
                               const security::User& user, const std::string& path,
                               std::optional<ResultKind> kind);
+
+/// `edupay batch close`: a settled batch, or a partially settled one whose returned money has
+/// all been re-issued, is closed (a bureau officer in scope; audited). Refused, with the reason,
+/// while a payment is still at the bank or returned money waits.
+disburse::Batch closeBatch(BankFileStore& store, security::SecurityStore& audit,
+                           const security::User& user, int64_t batch_id);
 
 /// `edupay account update`: a student's corrected payee account (the school administrator of the
 /// student's school, or a bureau officer over it). Closes the old account, opens the new one,

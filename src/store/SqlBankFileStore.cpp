@@ -425,6 +425,13 @@ std::vector<bankfiles::ReconcileRow> SqlDisbursementStore::reconcile(
   return out;
 }
 
+int64_t SqlDisbursementStore::openReturns(int64_t batch_id) {
+  return queryInt(db_,
+                  "SELECT COUNT(*) FROM returned_funds r JOIN payments p ON p.id = r.payment_id "
+                  "WHERE p.batch_id = ? AND r.status IN ('awaiting_account', 'ready')",
+                  {batch_id});
+}
+
 std::optional<int64_t> SqlDisbursementStore::personOfPayment(const std::string& reference) {
   auto s = db_.prepare(
       "SELECT e.person_id FROM payments p JOIN entitlements e ON e.id = p.entitlement_id WHERE "

@@ -87,6 +87,7 @@ class SqlDisbursementStore : public bankfiles::BankFileStore {
   std::string settleBatch(int64_t batch_id) override;
   int64_t recordReturned(int64_t import_id, const std::string& date) override;
   int64_t releaseReturned(int64_t person_id, int64_t new_account_id) override;
+  int64_t openReturns(int64_t batch_id) override;
   std::optional<int64_t> personOfPayment(const std::string& reference) override;
   std::vector<Returned> returnedFunds(const std::string& region_prefix) override;
   std::vector<bankfiles::ReconcileRow> reconcile(const Term& term,

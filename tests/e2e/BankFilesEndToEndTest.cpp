@@ -123,6 +123,10 @@ TEST_P(BankFilesEndToEnd, AWholeTermReconcilesToTheFen) {
   EXPECT_EQ(row.unbatched_n, 1);
   EXPECT_EQ(row.outstanding().fen(), 25000);
 
+  EXPECT_NE(refusal([&] {
+              bankfiles::closeBatch(store, audit, officer, id);
+            }).find("1 returned payment(s) wait for a corrected account and a re-issue"),
+            std::string::npos);
   // Nothing is re-issued until the account is corrected.
   EXPECT_TRUE(build().batch_ids.empty());
   bankfiles::AccountCorrection fix;
@@ -152,6 +156,10 @@ TEST_P(BankFilesEndToEnd, AWholeTermReconcilesToTheFen) {
   const auto r2 = importResult(path("result2.txt"), officer);
   ASSERT_TRUE(r2.problems.empty()) << problems(r2);
   EXPECT_EQ(store.loadBatch(second)->status, disburse::BatchStatus::kSettled);
+  EXPECT_EQ(bankfiles::closeBatch(store, audit, officer, id).status,
+            disburse::BatchStatus::kClosed);
+  EXPECT_EQ(bankfiles::closeBatch(store, audit, officer, second).status,
+            disburse::BatchStatus::kClosed);
 
   row = reconcile();
   EXPECT_TRUE(row.addsUp());
