@@ -1,95 +1,304 @@
 #include "api/Service.h"
 
 #include <Poco/JSON/Object.h>
+#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 
-#include <mutex>
+#include <atomic>
+#include <chrono>
+#include <iostream>
 
+#include "api/Env.h"
+#include "api/Json.h"
 #include "common/Error.h"
-#include "store/Database.h"
 #include "store/Migrations.h"
 
 namespace edupay::api {
+
+const std::string& openApiDocument();  // OpenApi.cpp (generated from schemas/json/openapi.json)
+
+ConnectionPool::Lease::~Lease() {
+  std::lock_guard lock(pool_.mutex_);
+  if (db_) pool_.idle_.push_back(std::move(db_));
+  pool_.cv_.notify_one();
+}
+
+std::unique_ptr<ConnectionPool::Lease> ConnectionPool::acquire() {
+  std::unique_lock lock(mutex_);
+  cv_.wait(lock, [&] { return !idle_.empty() || open_ < size_; });
+  if (!idle_.empty()) {
+    auto db = std::move(idle_.back());
+    idle_.pop_back();
+    return std::make_unique<Lease>(*this, std::move(db));
+  }
+  ++open_;
+  lock.unlock();
+  try {
+    return std::make_unique<Lease>(*this, store::openDatabase(url_));
+  } catch (...) {
+    std::lock_guard again(mutex_);
+    --open_;
+    cv_.notify_one();
+    throw;
+  }
+}
+
+Runtime::Runtime(ServiceConfig c)
+    : config(std::move(c)),
+      pool(config.db_url, static_cast<size_t>(std::max(1, config.threads))),
+      layouts(config.layouts_dir) {
+  if (!config.key_file.empty())
+    cipher = std::make_unique<security::FieldCipher>(
+        security::FieldCipher::loadKeyFile(config.key_file));
+  addRoutes(router);
+}
+
+store::Database& Env::db() {
+  if (!lease_) lease_ = rt_.pool.acquire();
+  return lease_->db();
+}
+store::SqlRegistryStore& Env::registry() {
+  if (!registry_) registry_.emplace(db());
+  return *registry_;
+}
+store::SqlDisbursementStore& Env::disburse() {
+  if (!disburse_) disburse_.emplace(db());
+  return *disburse_;
+}
+store::SqlSecurityStore& Env::security() {
+  if (!security_) security_.emplace(db());
+  return *security_;
+}
+store::SqlEntitlementStore& Env::entitlements() {
+  if (!entitlements_) entitlements_.emplace(db());
+  return *entitlements_;
+}
+const security::FieldCipher& Env::cipher() {
+  if (!rt_.cipher) throw Error(ErrorCode::kUnavailable, "the service has no key file configured");
+  return *rt_.cipher;
+}
+
 namespace {
 
 using Poco::Net::HTTPRequestHandler;
-using Poco::Net::HTTPResponse;
 using Poco::Net::HTTPServerRequest;
 using Poco::Net::HTTPServerResponse;
 
-void sendJson(HTTPServerResponse& resp, HTTPResponse::HTTPStatus status,
-              const Poco::JSON::Object& body) {
-  resp.setStatus(status);
-  resp.setContentType("application/json; charset=utf-8");
-  resp.set("Cache-Control", "no-store");
-  resp.set("X-Content-Type-Options", "nosniff");
-  resp.set("X-Frame-Options", "DENY");
-  body.stringify(resp.send());
+/// The one map from library errors to HTTP statuses.
+int statusFor(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidInput:
+      return 400;
+    case ErrorCode::kUnauthenticated:
+      return 401;
+    case ErrorCode::kForbidden:
+      return 403;
+    case ErrorCode::kNotFound:
+      return 404;
+    case ErrorCode::kConflict:
+      return 409;
+    case ErrorCode::kUnavailable:
+      return 503;
+    case ErrorCode::kInternal:
+      return 500;
+  }
+  return 500;
 }
 
-void sendError(HTTPServerResponse& resp, HTTPResponse::HTTPStatus status, const std::string& code,
-               const std::string& message) {
+Reply errorReply(int status, const std::string& code, const std::string& message) {
   Poco::JSON::Object inner;
   inner.set("code", code);
   inner.set("message", message);
+  inner.set("details", Poco::JSON::Object());
   Poco::JSON::Object body;
   body.set("error", inner);
-  sendJson(resp, status, body);
+  Reply r;
+  r.status = status;
+  r.body = toJson(body);
+  return r;
 }
 
-/// Process liveness plus the schema version the service migrated to at start.
-class HealthHandler : public HTTPRequestHandler {
+std::atomic<uint64_t> g_request_seq{0};
+
+/// Every request goes through here: body limit, routing (own 404 / 405), authentication,
+/// the route's roles, the handler; every exception becomes the JSON error shape, never a stack
+/// trace or SQL. Logs request id, route, status and duration — never bodies, queries or tokens.
+class ApiHandler : public HTTPRequestHandler {
  public:
-  explicit HealthHandler(int schema_version) : schema_version_(schema_version) {}
-  void handleRequest(HTTPServerRequest&, HTTPServerResponse& resp) override {
-    Poco::JSON::Object body;
-    body.set("status", "ok");
-    body.set("schema_version", schema_version_);
-    sendJson(resp, HTTPResponse::HTTP_OK, body);
-  }
+  explicit ApiHandler(std::shared_ptr<Runtime> rt) : rt_(std::move(rt)) {}
 
- private:
-  int schema_version_;
-};
-
-class ErrorHandler : public HTTPRequestHandler {
- public:
-  ErrorHandler(HTTPResponse::HTTPStatus status, std::string code, std::string message)
-      : status_(status), code_(std::move(code)), message_(std::move(message)) {}
-  void handleRequest(HTTPServerRequest&, HTTPServerResponse& resp) override {
-    if (status_ == HTTPResponse::HTTP_METHOD_NOT_ALLOWED) resp.set("Allow", "GET");
-    sendError(resp, status_, code_, message_);
-  }
-
- private:
-  HTTPResponse::HTTPStatus status_;
-  std::string code_, message_;
-};
-
-class Router : public Poco::Net::HTTPRequestHandlerFactory {
- public:
-  explicit Router(int schema_version) : schema_version_(schema_version) {}
-  HTTPRequestHandler* createRequestHandler(const HTTPServerRequest& req) override {
-    const std::string path = req.getURI().substr(0, req.getURI().find('?'));
-    if (path == "/health") {
-      if (req.getMethod() != "GET") {
-        return new ErrorHandler(HTTPResponse::HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
-                                "use GET for /health");
-      }
-      return new HealthHandler(schema_version_);
+  void handleRequest(HTTPServerRequest& hreq, HTTPServerResponse& hresp) override {
+    const auto started = std::chrono::steady_clock::now();
+    Request req;
+    req.request_id = std::to_string(++g_request_seq);
+    req.method = hreq.getMethod();
+    const std::string uri = hreq.getURI();
+    const auto q = uri.find('?');
+    req.path = uri.substr(0, q);
+    std::string route = "-";
+    Reply reply;
+    try {
+      if (q != std::string::npos) req.query = parseQuery(uri.substr(q + 1));
+      reply = dispatch(hreq, req, route);
+    } catch (const Error& e) {
+      const int status = statusFor(e.code());
+      reply = errorReply(
+          status, errorCodeName(e.code()),
+          status == 500 ? "internal error; see the service log (request " + req.request_id + ")"
+                        : e.what());
+      if (status == 500) std::cerr << "request " << req.request_id << ": " << e.what() << "\n";
+    } catch (const std::exception& e) {
+      std::cerr << "request " << req.request_id << ": " << e.what() << "\n";
+      reply = errorReply(500, "internal",
+                         "internal error; see the service log (request " + req.request_id + ")");
     }
-    return new ErrorHandler(HTTPResponse::HTTP_NOT_FOUND, "not_found", "no such endpoint: " + path);
+    send(hresp, reply, req.request_id);
+    const auto ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count();
+    if (std::getenv("EDUPAY_ACCESS_LOG"))
+      std::clog << "request " << req.request_id << " " << req.method << " " << route << " "
+                << reply.status << " " << static_cast<int64_t>(ms) << "ms\n";
   }
 
  private:
-  int schema_version_;
+  Reply dispatch(HTTPServerRequest& hreq, Request& req, std::string& route_name) {
+    if (req.path == "/health" && req.method == "GET") {
+      route_name = "/health";
+      Poco::JSON::Object o;
+      o.set("status", "ok");
+      Reply r;
+      r.body = toJson(o);
+      return r;
+    }
+    if (req.path == "/ready" && req.method == "GET") {
+      route_name = "/ready";
+      Env env(*rt_);
+      const int current = store::currentSchemaVersion(env.db());
+      const int latest = store::latestSchemaVersion(env.db().dialect());
+      Poco::JSON::Object o;
+      o.set("database", "reachable");
+      o.set("schema_version", current);
+      o.set("ready", current == latest);
+      Reply r;
+      r.status = current == latest ? 200 : 503;
+      r.body = toJson(o);
+      return r;
+    }
+    if (req.path == "/api/v1/openapi.json" && req.method == "GET") {
+      route_name = "/api/v1/openapi.json";
+      Reply r;
+      r.body = openApiDocument();
+      return r;
+    }
+    if (req.path == "/health" || req.path == "/ready" || req.path == "/api/v1/openapi.json") {
+      Reply r = errorReply(405, "method_not_allowed", "use GET for " + req.path);
+      r.headers["Allow"] = "GET";
+      return r;
+    }
+    const auto m = rt_->router.match(req.method, req.path);
+    if (!m.route) {
+      if (!m.allowed.empty()) {
+        std::string allow;
+        for (const auto& a : m.allowed) allow += (allow.empty() ? "" : ", ") + a;
+        Reply r = errorReply(405, "method_not_allowed", "use " + allow + " for " + req.path);
+        r.headers["Allow"] = allow;
+        return r;
+      }
+      return errorReply(404, "not_found", "no such endpoint: " + req.path);
+    }
+    route_name = m.route->pattern;
+    req.params = m.params;
+    const int64_t length = hreq.getContentLength64();
+    if (length > static_cast<int64_t>(rt_->config.max_body_bytes)) {
+      // Read (a bounded amount of) what the client is sending, so it gets the answer rather
+      // than a reset connection.
+      drain(hreq, 4 * rt_->config.max_body_bytes);
+      return errorReply(
+          413, "too_large",
+          "the body is larger than " + std::to_string(rt_->config.max_body_bytes) + " bytes");
+    }
+    req.content_type = hreq.getContentType();
+    if ((req.method == "POST" || req.method == "PUT") && !readBody(hreq, req))
+      return errorReply(
+          413, "too_large",
+          "the body is larger than " + std::to_string(rt_->config.max_body_bytes) + " bytes");
+    Env env(*rt_);
+    if (!m.route->is_public) {
+      const std::string auth = hreq.get("Authorization", "");
+      if (auth.rfind("Bearer ", 0) == 0) req.token = auth.substr(7);
+      if (!req.token.empty()) req.user = security::sessionUser(env.security(), req.token);
+      if (!req.user)
+        throw Error(ErrorCode::kUnauthenticated,
+                    "log in first (POST /api/v1/login) and send Authorization: Bearer TOKEN");
+      if (!m.route->roles.empty() && !m.route->roles.count(req.user->role)) {
+        throw Error(ErrorCode::kForbidden, std::string("a ") +
+                                               std::string(security::code(req.user->role)) +
+                                               " may not " + m.route->summary);
+      }
+    }
+    return m.route->handler(req, env);
+  }
+
+  static void drain(HTTPServerRequest& hreq, size_t at_most) {
+    std::istream& in = hreq.stream();
+    char buf[65536];
+    size_t read = 0;
+    while (in && read < at_most) {
+      in.read(buf, sizeof buf);
+      read += static_cast<size_t>(in.gcount());
+    }
+  }
+
+  /// False when the body (also a chunked one, without a length) exceeds the limit.
+  bool readBody(HTTPServerRequest& hreq, Request& req) {
+    const size_t limit = rt_->config.max_body_bytes;
+    std::istream& in = hreq.stream();
+    char buf[65536];
+    while (in) {
+      in.read(buf, sizeof buf);
+      req.body.append(buf, static_cast<size_t>(in.gcount()));
+      if (req.body.size() > limit) return false;
+    }
+    return true;
+  }
+
+  static void send(HTTPServerResponse& resp, const Reply& r, const std::string& request_id) {
+    resp.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(r.status));
+    resp.setContentType(r.content_type);
+    resp.set("Cache-Control", "no-store");
+    resp.set("X-Content-Type-Options", "nosniff");
+    resp.set("X-Frame-Options", "DENY");
+    resp.set("X-Request-Id", request_id);
+    for (const auto& [k, v] : r.headers) resp.set(k, v);
+    resp.setContentLength64(static_cast<Poco::Int64>(r.body.size()));
+    resp.send().write(r.body.data(), static_cast<std::streamsize>(r.body.size()));
+  }
+
+  std::shared_ptr<Runtime> rt_;
 };
+
+class Factory : public Poco::Net::HTTPRequestHandlerFactory {
+ public:
+  explicit Factory(std::shared_ptr<Runtime> rt) : rt_(std::move(rt)) {}
+  HTTPRequestHandler* createRequestHandler(const HTTPServerRequest&) override {
+    return new ApiHandler(rt_);
+  }
+
+ private:
+  std::shared_ptr<Runtime> rt_;
+};
+
+bool isLoopback(const std::string& address) {
+  return address == "127.0.0.1" || address == "::1" || address == "localhost";
+}
 
 }  // namespace
 
@@ -97,13 +306,39 @@ Service::Service(ServiceConfig config) : config_(std::move(config)) {}
 Service::~Service() { stop(); }
 
 void Service::start() {
-  auto db = store::openDatabase(config_.db_url);
-  const auto m = store::migrate(*db);
+  const bool tls = !config_.tls_certificate.empty();
+  if (!tls && !isLoopback(config_.address)) {
+    throw Error(ErrorCode::kForbidden,
+                "plain HTTP is only served on a loopback address; configure tls.certificate and "
+                "tls.private_key to listen on " +
+                    config_.address);
+  }
+  {
+    auto db = store::openDatabase(config_.db_url);
+    store::migrate(*db);
+  }
+  runtime_ = std::make_shared<Runtime>(config_);
+  if (runtime_->cipher) {
+    Env env(*runtime_);
+    env.registry().checkKeyFingerprint(runtime_->cipher->fingerprint());
+  }
   auto params = new Poco::Net::HTTPServerParams;
   params->setMaxThreads(config_.threads);
+  params->setMaxQueued(256);
   params->setKeepAlive(true);
-  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(config_.address, config_.port));
-  server_ = std::make_unique<Poco::Net::HTTPServer>(new Router(m.to_version), socket, params);
+  const Poco::Net::SocketAddress addr(config_.address, config_.port);
+  if (tls) {
+    Poco::Net::Context::Ptr context = new Poco::Net::Context(
+        Poco::Net::Context::SERVER_USE, config_.tls_private_key, config_.tls_certificate, "",
+        Poco::Net::Context::VERIFY_NONE, 9, false, "HIGH:!aNULL:!MD5:!RC4");
+    context->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
+                              Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
+    Poco::Net::SecureServerSocket socket(addr, 64, context);
+    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(runtime_), socket, params);
+  } else {
+    Poco::Net::ServerSocket socket(addr);
+    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(runtime_), socket, params);
+  }
   server_->start();
 }
 

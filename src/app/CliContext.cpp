@@ -76,6 +76,7 @@ int exitCodeFor(ErrorCode code) {
     case ErrorCode::kConflict:
       return kExitConflict;
     case ErrorCode::kForbidden:
+    case ErrorCode::kUnauthenticated:
       return kExitForbidden;
     case ErrorCode::kUnavailable:
       return kExitUnavailable;

@@ -3,6 +3,7 @@
 
 #include <sys/stat.h>
 
+#include "api/Json.h"
 #include "app/Cli.h"
 #include "app/CliContext.h"
 #include "common/Error.h"
@@ -24,39 +25,6 @@ int64_t idWord(Context& c, const std::string& what) {
 }
 
 int64_t batchId(Context& c) { return idWord(c, "batch"); }
-
-Poco::JSON::Object batchJson(const disburse::Batch& b) {
-  Poco::JSON::Object o;
-  o.set("id", b.id);
-  o.set("programme", b.programme);
-  o.set("term", b.term);
-  o.set("paying_region", b.paying_region);
-  o.set("bank", b.bank_code);
-  o.set("part", b.part);
-  o.set("status", std::string(disburse::code(b.status)));
-  o.set("payments", b.payment_count);
-  o.set("total", b.total.toYuan());
-  o.set("total_fen", b.total.fen());
-  o.set("central", b.central.toYuan());
-  o.set("provincial", b.provincial.toYuan());
-  o.set("county", b.county.toYuan());
-  o.set("required_approvals", b.required_approvals);
-  o.set("approvals", b.approvals());
-  o.set("prepared_by", b.prepared_by);
-  o.set("version", b.version);
-  Poco::JSON::Array actions;
-  for (const auto& a : b.actions) {
-    Poco::JSON::Object j;
-    j.set("cycle", a.cycle);
-    j.set("user", a.user);
-    j.set("action", a.action);
-    j.set("reason", a.reason);
-    j.set("at", a.at);
-    actions.add(j);
-  }
-  o.set("actions", actions);
-  return o;
-}
 
 void printBatch(std::ostream& out, const disburse::Batch& b) {
   out << "batch " << b.id << "  " << b.programme << " " << b.term << "  county " << b.paying_region
@@ -111,7 +79,7 @@ int batchTransition(Context& c, disburse::DisbursementStore& store, const std::s
   if (what == "reject")
     b = disburse::rejectBatch(store, c.security(), user, id, c.args().get("reason"));
   if (c.json()) {
-    c.out() << toJson(batchJson(b)) << "\n";
+    c.out() << toJson(api::batchJson(b)) << "\n";
   } else {
     printBatch(c.out(), b);
   }
@@ -126,7 +94,7 @@ int batchShow(Context& c, disburse::DisbursementStore& store) {
     throw Error(ErrorCode::kNotFound, "no batch " + std::to_string(id) + " in your scope");
   }
   if (c.json()) {
-    c.out() << toJson(batchJson(*b)) << "\n";
+    c.out() << toJson(api::batchJson(*b)) << "\n";
   } else {
     printBatch(c.out(), *b);
   }
@@ -139,7 +107,7 @@ int batchList(Context& c, disburse::DisbursementStore& store) {
   const auto batches = store.listBatches(c.args().get("term"), region);
   if (c.json()) {
     Poco::JSON::Array arr;
-    for (const auto& b : batches) arr.add(batchJson(b));
+    for (const auto& b : batches) arr.add(api::batchJson(b));
     Poco::JSON::Object o;
     o.set("batches", arr);
     c.out() << toJson(o) << "\n";
@@ -162,17 +130,7 @@ int batchFlags(Context& c, disburse::DisbursementStore& store) {
   const auto flags = store.flags(id);
   if (c.json()) {
     Poco::JSON::Array arr;
-    for (const auto& f : flags) {
-      Poco::JSON::Object o;
-      o.set("id", f.id);
-      o.set("payment_id", f.payment_id);
-      o.set("kind", f.kind);
-      o.set("evidence", f.evidence);
-      o.set("status", f.status);
-      o.set("cleared_by", f.cleared_by);
-      o.set("reason", f.reason);
-      arr.add(o);
-    }
+    for (const auto& f : flags) arr.add(api::flagJson(f));
     Poco::JSON::Object o;
     o.set("flags", arr);
     c.out() << toJson(o) << "\n";
@@ -217,19 +175,7 @@ int budgetShow(Context& c, disburse::DisbursementStore& store) {
   const auto lines = store.budgets(region, year);
   if (c.json()) {
     Poco::JSON::Array arr;
-    for (const auto& l : lines) {
-      Poco::JSON::Object o;
-      o.set("programme", l.programme);
-      o.set("region", l.region);
-      o.set("fiscal_year", l.fiscal_year);
-      o.set("source", l.source);
-      o.set("allocated", l.allocated.toYuan());
-      o.set("committed", l.committed.toYuan());
-      o.set("paid", l.paid.toYuan());
-      o.set("returned", l.returned.toYuan());
-      o.set("available", (l.allocated - l.committed - l.paid).toYuan());
-      arr.add(o);
-    }
+    for (const auto& l : lines) arr.add(api::budgetJson(l));
     Poco::JSON::Object o;
     o.set("budgets", arr);
     c.out() << toJson(o) << "\n";

@@ -36,14 +36,25 @@ class Daemon : public Poco::Util::ServerApplication {
   int main(const std::vector<std::string>&) override {
     if (help_) return EXIT_OK;
     edupay::api::ServiceConfig c;
-    c.address = config().getString("http.address", c.address);
-    c.port = static_cast<uint16_t>(config().getInt("http.port", c.port));
-    c.threads = config().getInt("http.threads", c.threads);
-    c.db_url = config().getString("db.url", c.db_url);
+    const auto& p = config();
+    c.address = p.getString("http.address", c.address);
+    c.port = static_cast<uint16_t>(p.getInt("http.port", c.port));
+    c.threads = p.getInt("http.threads", c.threads);
+    c.max_body_bytes = static_cast<size_t>(
+        p.getInt64("http.max_body_bytes", static_cast<int64_t>(c.max_body_bytes)));
+    c.db_url = p.getString("db.url", c.db_url);
+    c.key_file = p.getString("key.file", c.key_file);
+    c.signing_key = p.getString("signing.key", c.signing_key);
+    c.files_dir = p.getString("files.dir", c.files_dir);
+    c.layouts_dir = p.getString("layouts.dir", c.layouts_dir);
+    c.tls_certificate = p.getString("tls.certificate", c.tls_certificate);
+    c.tls_private_key = p.getString("tls.private_key", c.tls_private_key);
+    c.session_minutes = p.getInt("session.minutes", c.session_minutes);
     try {
       edupay::api::Service service(c);
       service.start();
-      std::cerr << "edupayd: listening on http://" << c.address << ":" << service.port() << "\n";
+      std::cerr << "edupayd: listening on " << (c.tls_certificate.empty() ? "http" : "https")
+                << "://" << c.address << ":" << service.port() << "\n";
       waitForTerminationRequest();
       service.stop();
     } catch (const edupay::Error& e) {

@@ -12,6 +12,8 @@ const char* errorCodeName(ErrorCode code) {
       return "conflict";
     case ErrorCode::kForbidden:
       return "forbidden";
+    case ErrorCode::kUnauthenticated:
+      return "unauthenticated";
     case ErrorCode::kUnavailable:
       return "unavailable";
     case ErrorCode::kInternal:

@@ -12,8 +12,9 @@ enum class ErrorCode {
   kNotFound,
   kConflict,  ///< duplicate key, stale version, state does not allow the action
   kForbidden,
-  kUnavailable,  ///< database or file system not reachable; retrying later may work
-  kInternal,     ///< a bug
+  kUnauthenticated,  ///< no, or no longer a, valid login (HTTP 401)
+  kUnavailable,      ///< database or file system not reachable; retrying later may work
+  kInternal,         ///< a bug
 };
 
 /// Short stable name of a code ("invalid_input", "not_found", ...), used in JSON output.

@@ -1,5 +1,9 @@
 #include "security/Users.h"
 
+#include <openssl/rand.h>
+
+#include "security/FieldCipher.h"
+
 #include <array>
 #include <chrono>
 #include <cstdlib>
@@ -96,6 +100,44 @@ bool User::covers(const std::string& region_or_school) const {
 }
 
 std::string nowIso() { return isoAt(nowSeconds()); }
+
+Session openSession(SecurityStore& store, const PasswordHasher& hasher, const std::string& name,
+                    const std::string& password, int minutes) {
+  Session s;
+  s.user = authenticate(store, hasher, name, password);
+  unsigned char bytes[32];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) throw Error(ErrorCode::kInternal, "RAND_bytes failed");
+  static const char* digits = "0123456789abcdef";
+  for (unsigned char b : bytes) {
+    s.token += digits[b >> 4];
+    s.token += digits[b & 15];
+  }
+  const int64_t now = nowSeconds();
+  s.expires_at = isoAt(now + int64_t{minutes} * 60);
+  auto tx = store.transaction();
+  store.addSession(sha256Hex(s.token), s.user.name, isoAt(now), s.expires_at);
+  tx->commit();
+  return s;
+}
+
+std::optional<User> sessionUser(SecurityStore& store, const std::string& token) {
+  if (token.size() != 64) return std::nullopt;
+  const auto stored = store.findSession(sha256Hex(token));
+  if (!stored || stored->revoked || stored->expires_at <= nowIso()) return std::nullopt;
+  auto user = store.findUser(stored->user_name);
+  if (!user || user->disabled) return std::nullopt;
+  return user;
+}
+
+bool closeSession(SecurityStore& store, const std::string& token) {
+  auto user = sessionUser(store, token);
+  if (!user) return false;
+  auto tx = store.transaction();
+  store.revokeSession(sha256Hex(token));
+  appendAudit(store, user->name, "logout", "user:" + user->name, "", "session revoked");
+  tx->commit();
+  return true;
+}
 
 AuditEvent appendAudit(SecurityStore& store, const std::string& actor, const std::string& action,
                        const std::string& object, const std::string& before,

@@ -61,6 +61,15 @@ class SecurityStore {
   virtual void insertAudit(const AuditEvent& e) = 0;
   /// Events in sequence order, from `after_seq` + 1, at most `limit`.
   virtual std::vector<AuditEvent> auditEvents(int64_t after_seq, size_t limit) = 0;
+
+  struct StoredSession {
+    std::string user_name, expires_at;
+    bool revoked = false;
+  };
+  virtual void addSession(const std::string& token_hash, const std::string& user_name,
+                          const std::string& created_at, const std::string& expires_at) = 0;
+  virtual std::optional<StoredSession> findSession(const std::string& token_hash) = 0;
+  virtual void revokeSession(const std::string& token_hash) = 0;
 };
 
 /// Appends an event to the audit chain inside the caller's transaction: what the store holds is
@@ -92,6 +101,20 @@ User addUser(SecurityStore& store, const std::optional<User>& actor, const std::
 /// change anyone but not disable themself; a user may change only their own password. Audited.
 User changeUser(SecurityStore& store, const User& actor, const std::string& name,
                 const std::string& what, const std::string& password = "");
+
+/// An API session: the bearer token is shown once; the store keeps only its SHA-256.
+struct Session {
+  std::string token, expires_at;
+  User user;
+};
+/// Logs in (authenticate(): lockout, audit) and opens a session of `minutes`.
+Session openSession(SecurityStore& store, const PasswordHasher& hasher, const std::string& name,
+                    const std::string& password, int minutes);
+/// The user of a live session; nullopt when the token is unknown, expired or revoked, or the
+/// user is disabled.
+std::optional<User> sessionUser(SecurityStore& store, const std::string& token);
+/// Revokes the session (audited); false when there was no live session.
+bool closeSession(SecurityStore& store, const std::string& token);
 
 /// The current time in UTC+8 as `YYYY-MM-DDTHH:MM:SS+08:00` (EDUPAY_NOW overrides, for tests).
 std::string nowIso();

@@ -102,4 +102,27 @@ std::vector<security::AuditEvent> SqlSecurityStore::auditEvents(int64_t after_se
   return out;
 }
 
+void SqlSecurityStore::addSession(const std::string& token_hash, const std::string& user_name,
+                                  const std::string& created_at, const std::string& expires_at) {
+  execute(db_,
+          "INSERT INTO sessions (token_hash, user_name, created_at, expires_at) VALUES (?, ?, ?, "
+          "?)",
+          {token_hash, user_name, created_at, expires_at});
+}
+
+std::optional<security::SecurityStore::StoredSession> SqlSecurityStore::findSession(
+    const std::string& token_hash) {
+  Statement& s =
+      db_.cached("SELECT user_name, expires_at, revoked FROM sessions WHERE token_hash = ?");
+  s.bind(1, token_hash);
+  std::optional<StoredSession> out;
+  if (s.next()) out = StoredSession{s.getText(0), s.getText(1), s.getInt(2) != 0};
+  s.reset();
+  return out;
+}
+
+void SqlSecurityStore::revokeSession(const std::string& token_hash) {
+  execute(db_, "UPDATE sessions SET revoked = 1 WHERE token_hash = ?", {token_hash});
+}
+
 }  // namespace edupay::store

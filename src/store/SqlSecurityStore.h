@@ -18,6 +18,10 @@ class SqlSecurityStore : public security::SecurityStore {
   std::optional<std::pair<int64_t, std::string>> lastAudit() override;
   void insertAudit(const security::AuditEvent& e) override;
   std::vector<security::AuditEvent> auditEvents(int64_t after_seq, size_t limit) override;
+  void addSession(const std::string& token_hash, const std::string& user_name,
+                  const std::string& created_at, const std::string& expires_at) override;
+  std::optional<StoredSession> findSession(const std::string& token_hash) override;
+  void revokeSession(const std::string& token_hash) override;
 
  private:
   Database& db_;

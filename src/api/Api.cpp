@@ -1,0 +1,469 @@
+// The /api/v1 routes: thin handlers over the same library calls as the CLI. Who may call each
+// route is in its Route (roles); which county, school or bank a user may touch is checked by the
+// library call or by `scoped` below.
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <filesystem>
+#include <sstream>
+
+#include "api/Env.h"
+#include "api/Json.h"
+#include "bankfiles/BankFiles.h"
+#include "bankfiles/Manifest.h"
+#include "common/AtomicFile.h"
+#include "common/Csv.h"
+#include "common/Error.h"
+#include "common/ResidentId.h"
+#include "common/Text.h"
+#include "security/PasswordHasher.h"
+
+namespace edupay::api {
+
+namespace {
+
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+using security::Role;
+
+Reply json(const Object& o, int status = 200) {
+  Reply r;
+  r.status = status;
+  r.body = toJson(o);
+  return r;
+}
+
+Object::Ptr bodyObject(const Request& req) {
+  checkJsonDepth(req.body, 16);
+  try {
+    auto v = Poco::JSON::Parser().parse(req.body.empty() ? "{}" : req.body);
+    auto o = v.extract<Object::Ptr>();
+    if (o) return o;
+  } catch (const std::exception&) {
+  }
+  throw Error(ErrorCode::kInvalidInput, "the body must be a JSON object");
+}
+
+std::string field(const Object::Ptr& o, const std::string& name, bool required = true) {
+  if (!o->has(name) || o->isNull(name)) {
+    if (required) throw Error(ErrorCode::kInvalidInput, "field \"" + name + "\" is required");
+    return {};
+  }
+  return o->getValue<std::string>(name);
+}
+
+/// Bureau roles and auditors see their region; school administrators their school; bank
+/// operators their bank; a sysadmin runs the system, not the money. Not found rather than
+/// forbidden, so an out-of-scope id reveals nothing.
+void scoped(const security::User& u, const std::string& region, const std::string& bank,
+            const std::string& what) {
+  const bool ok =
+      u.role == Role::kBankOperator ? (!bank.empty() && u.scope == bank) : u.covers(region);
+  if (!ok) throw Error(ErrorCode::kNotFound, what + " is not in your scope");
+}
+
+Object userJson(const security::User& u) {
+  Object o;
+  o.set("name", u.name);
+  o.set("role", std::string(security::code(u.role)));
+  o.set("scope", u.scope);
+  return o;
+}
+
+disburse::Batch loadBatch(Env& env, const Request& req) {
+  const int64_t id = req.id("id");
+  auto b = env.disburse().loadBatch(id);
+  if (!b) throw Error(ErrorCode::kNotFound, "no batch " + std::to_string(id));
+  const bool bank_view = req.user->role == Role::kBankOperator;
+  if (bank_view && (b->status == disburse::BatchStatus::kDraft ||
+                    b->status == disburse::BatchStatus::kSubmitted ||
+                    b->status == disburse::BatchStatus::kApproved ||
+                    b->status == disburse::BatchStatus::kRejected)) {
+    throw Error(ErrorCode::kNotFound, "batch " + std::to_string(id) + " is not in your scope");
+  }
+  scoped(*req.user, b->paying_region, b->bank_code, "batch " + std::to_string(id));
+  return *b;
+}
+
+Reply login(const Request& req, Env& env) {
+  const auto o = bodyObject(req);
+  const std::string name = field(o, "name"), password = field(o, "password");
+  security::Session s;
+  try {
+    s = security::openSession(env.security(), security::PasswordHasher(), name, password,
+                              env.runtime().config.session_minutes);
+  } catch (const Error& e) {
+    if (e.code() != ErrorCode::kForbidden) throw;
+    throw Error(ErrorCode::kUnauthenticated, e.what());
+  }
+  Object out;
+  out.set("token", s.token);
+  out.set("expires_at", s.expires_at);
+  out.set("user", userJson(s.user));
+  return json(out);
+}
+
+Reply logout(const Request& req, Env& env) {
+  security::closeSession(env.security(), req.token);
+  Object out;
+  out.set("logged_out", true);
+  return json(out);
+}
+
+Reply me(const Request& req, Env&) {
+  Object out;
+  out.set("user", userJson(*req.user));
+  return json(out);
+}
+
+Reply findStudent(const Request& req, Env& env) {
+  const std::string id = req.queryOr("resident_id");
+  std::optional<std::string> hash;
+  std::string student_no;
+  if (auto rid = ResidentId::parse(id)) {
+    hash = env.cipher().blindIndex("resident_id", rid->str());
+  } else if (auto no = StudentNumber::parse(id)) {
+    student_no = no->str();
+  } else {
+    throw Error(ErrorCode::kInvalidInput,
+                "resident_id: a valid resident ID or national student number");
+  }
+  const auto rec = env.registry().findStudent(hash, student_no);
+  if (!rec) throw Error(ErrorCode::kNotFound, "no such student");
+  // In scope when the user covers a school (or its county) the student is enrolled at.
+  bool visible = false;
+  std::map<std::string, std::string> school_region;
+  for (const auto& s : env.registry().listSchools()) school_region[s.code] = s.region_code;
+  for (const auto& e : rec->enrollments) {
+    const auto& u = *req.user;
+    visible |= u.role == Role::kSchoolAdmin ? u.covers(e.school_code)
+                                            : u.covers(school_region[e.school_code]);
+  }
+  if (!visible) throw Error(ErrorCode::kNotFound, "no such student in your scope");
+  Object o;
+  o.set("person_id", rec->person_id);
+  o.set("resident_id", rec->rid_mask);
+  o.set("student_no", rec->student_no);
+  o.set("name", rec->name);
+  o.set("sex", rec->sex);
+  Array enrollments;
+  for (const auto& e : rec->enrollments) {
+    Object x;
+    x.set("school", e.school_code);
+    x.set("school_name", e.school_name);
+    x.set("stage", e.stage);
+    x.set("grade", e.grade);
+    x.set("status", e.status);
+    x.set("enroll_date", e.enroll_date);
+    enrollments.add(x);
+  }
+  o.set("enrollments", enrollments);
+  Array accounts;
+  for (const auto& a : rec->accounts) {
+    Object x;
+    x.set("kind", a.kind);
+    x.set("account", a.acct_mask);
+    x.set("holder", a.holder_name);
+    x.set("bank_code", a.bank_code);
+    x.set("valid_from", a.valid_from);
+    x.set("valid_to", a.valid_to);
+    accounts.add(x);
+  }
+  o.set("accounts", accounts);
+  Array statuses;
+  for (const auto& s : rec->statuses) {
+    Object x;
+    x.set("category", s.category);
+    x.set("valid_from", s.valid_from);
+    x.set("valid_to", s.valid_to);
+    x.set("source", s.source);
+    statuses.add(x);
+  }
+  o.set("household_statuses", statuses);
+  return json(o);
+}
+
+Reply listBatches(const Request& req, Env& env) {
+  const auto& u = *req.user;
+  const std::string region = u.role == Role::kBankOperator ? "" : u.scope;
+  Array arr;
+  for (const auto& b : env.disburse().listBatches(req.queryOr("term"), region)) {
+    if (u.role == Role::kBankOperator) {
+      if (b.bank_code != u.scope) continue;
+      if (b.status == disburse::BatchStatus::kDraft ||
+          b.status == disburse::BatchStatus::kSubmitted ||
+          b.status == disburse::BatchStatus::kApproved ||
+          b.status == disburse::BatchStatus::kRejected)
+        continue;
+    }
+    const std::string status = req.queryOr("status");
+    if (!status.empty() && status != disburse::code(b.status)) continue;
+    arr.add(batchJson(b));
+  }
+  Object o;
+  o.set("batches", arr);
+  return json(o);
+}
+
+Reply batchDetail(const Request& req, Env& env) {
+  const auto b = loadBatch(env, req);
+  Object o = batchJson(b);
+  if (req.user->role != Role::kBankOperator) {
+    Array flags;
+    for (const auto& f : env.disburse().flags(b.id)) flags.add(flagJson(f));
+    o.set("flags", flags);
+    Array budget;
+    for (const auto& l : env.disburse().budgets(b.paying_region, Term::parse(b.term).year()))
+      if (l.programme == b.programme && l.region == b.paying_region) budget.add(budgetJson(l));
+    o.set("budget", budget);
+  }
+  Array files;
+  for (const auto& f : env.disburse().exportedFiles(b.id)) {
+    Object x;
+    x.set("name", f.file_name);
+    x.set("layout", f.layout);
+    x.set("count", f.count);
+    x.set("total", f.total.toYuan());
+    x.set("sha256", f.sha256);
+    files.add(x);
+  }
+  o.set("files", files);
+  return json(o);
+}
+
+Reply transition(const Request& req, Env& env, const std::string& what) {
+  const auto b = loadBatch(env, req);
+  disburse::Batch after;
+  auto& store = env.disburse();
+  if (what == "submit") after = disburse::submitBatch(store, env.security(), *req.user, b.id);
+  if (what == "approve") after = disburse::approveBatch(store, env.security(), *req.user, b.id);
+  if (what == "reject") {
+    after = disburse::rejectBatch(store, env.security(), *req.user, b.id,
+                                  field(bodyObject(req), "reason"));
+  }
+  if (what == "close") after = bankfiles::closeBatch(store, env.security(), *req.user, b.id);
+  return json(batchJson(after));
+}
+
+Reply clearFlag(const Request& req, Env& env) {
+  const int64_t id = req.id("id");
+  const auto f = env.disburse().flag(id);
+  if (!f) throw Error(ErrorCode::kNotFound, "no flag " + std::to_string(id));
+  const auto b = env.disburse().loadBatch(f->batch_id);
+  scoped(*req.user, b ? b->paying_region : "", "", "flag " + std::to_string(id));
+  return json(flagJson(disburse::clearFlag(env.disburse(), env.security(), *req.user, id,
+                                           field(bodyObject(req), "reason"))));
+}
+
+Reply budgets(const Request& req, Env& env) {
+  const std::string year = req.queryOr("year", "0");
+  if (!text::isAllDigits(year) || year.size() > 4)
+    throw Error(ErrorCode::kInvalidInput, "year: YYYY");
+  Array arr;
+  for (const auto& l : env.disburse().budgets(req.user->scope, std::stoi(year)))
+    arr.add(budgetJson(l));
+  Object o;
+  o.set("budgets", arr);
+  return json(o);
+}
+
+Reply exportBatch(const Request& req, Env& env) {
+  const auto b = loadBatch(env, req);
+  const auto& cfg = env.runtime().config;
+  if (cfg.signing_key.empty())
+    throw Error(ErrorCode::kUnavailable, "the service has no signing key configured");
+  std::filesystem::create_directories(cfg.files_dir);
+  const auto key = security::SigningKey::load(cfg.signing_key);
+  std::string purpose = b.programme;
+  if (auto stored = env.entitlements().activePolicy()) {
+    for (const auto& p : rules::parsePolicy(stored->content, "active policy").programmes)
+      if (p.code == b.programme) purpose = p.name_zh;
+  }
+  const Term term = Term::parse(b.term);
+  purpose += std::to_string(term.year()) + (term.season() == Term::Season::kAutumn ? "秋" : "春");
+  const auto r =
+      bankfiles::exportBatch(env.disburse(), env.security(), *req.user, b.id, cfg.files_dir,
+                             env.runtime().layouts, env.cipher(), key, purpose);
+  Object o = batchJson(r.batch);
+  o.set("exported_again", r.again);
+  Array files;
+  for (const auto& p : r.paths) files.add(std::filesystem::path(p).filename().string());
+  o.set("files", files);
+  return json(o);
+}
+
+/// A payment file, its manifest or its signature: only names the database recorded for the
+/// batch, so a request can never name another path.
+Reply download(const Request& req, Env& env) {
+  const auto b = loadBatch(env, req);
+  const std::string name = req.param("name");
+  for (const auto& f : env.disburse().exportedFiles(b.id)) {
+    std::string path;
+    std::string type = "application/octet-stream";
+    if (name == f.file_name) path = env.runtime().config.files_dir + "/" + f.file_name;
+    if (name == f.file_name + ".manifest.json") {
+      path = bankfiles::manifestPath(env.runtime().config.files_dir + "/" + f.file_name);
+      type = "application/json; charset=utf-8";
+    }
+    if (name == f.file_name + ".manifest.sig") {
+      path = bankfiles::signaturePath(env.runtime().config.files_dir + "/" + f.file_name);
+      type = "text/plain; charset=us-ascii";
+    }
+    if (path.empty()) continue;
+    Reply r;
+    r.body = readFile(path);
+    r.content_type = type;
+    r.headers["Content-Disposition"] = "attachment; filename=\"" + name + "\"";
+    return r;
+  }
+  throw Error(ErrorCode::kNotFound, "batch " + std::to_string(b.id) + " has no file " + name);
+}
+
+Reply uploadResult(const Request& req, Env& env) {
+  if (req.body.empty()) throw Error(ErrorCode::kInvalidInput, "the body is the result file");
+  const std::string name = req.queryOr("name", "result");
+  std::string safe;
+  for (char c : name)
+    safe +=
+        (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_') ? c : '_';
+  const auto dir = std::filesystem::path(env.runtime().config.files_dir) / "results";
+  std::filesystem::create_directories(dir);
+  const std::string path =
+      (dir / (security::sha256Hex(req.body).substr(0, 16) + "-" + safe)).string();
+  writeFileAtomically(path, req.body);
+  const auto r =
+      bankfiles::importResultFile(env.disburse(), env.security(), *req.user, path, std::nullopt);
+  Object o;
+  o.set("already_imported", r.already_imported);
+  o.set("accepted", r.problems.empty());
+  o.set("lines", r.lines);
+  o.set("paid", r.paid);
+  o.set("paid_total", r.paid_total.toYuan());
+  o.set("returned", r.returned);
+  o.set("returned_total", r.returned_total.toYuan());
+  o.set("pending", r.pending);
+  Array problems;
+  for (const auto& p : r.problems) problems.add(p.substr(p.find(": ") + 2));  // no server path
+  o.set("problems", problems);
+  if (!r.problems.empty()) {
+    Object err;
+    Object inner;
+    inner.set("code", "result_file_refused");
+    inner.set("message", "the result file was refused; nothing changed");
+    inner.set("details", problems);
+    err.set("error", inner);
+    return json(err, 422);
+  }
+  return json(o);
+}
+
+Reply reconcile(const Request& req, Env& env) {
+  const Term term = Term::parse(req.queryOr("term"));
+  const std::string region = req.queryOr("region", req.user->scope);
+  if (!req.user->covers(region))
+    throw Error(ErrorCode::kForbidden, "region " + region + " is outside your scope");
+  const auto rows = env.disburse().reconcile(term, region);
+  if (req.queryOr("format") == "csv") {
+    std::ostringstream out;
+    CsvWriter w(out);
+    w.writeRow({"programme", "region", "entitled_n", "entitled", "paid_n", "paid", "returned_n",
+                "returned", "outstanding_n", "outstanding", "adds_up"});
+    for (const auto& r : rows) {
+      w.writeRow({r.programme, r.region, std::to_string(r.entitled_n), r.entitled.toYuan(),
+                  std::to_string(r.paid_n), r.paid.toYuan(), std::to_string(r.returned_n),
+                  r.returned.toYuan(), std::to_string(r.outstandingCount()),
+                  r.outstanding().toYuan(), r.addsUp() ? "yes" : "NO"});
+    }
+    Reply rep;
+    rep.content_type = "text/csv; charset=utf-8";
+    rep.body = out.str();
+    return rep;
+  }
+  Array arr;
+  bool all = true;
+  for (const auto& r : rows) {
+    arr.add(reconcileJson(r));
+    all &= r.addsUp();
+  }
+  Object o;
+  o.set("term", term.str());
+  o.set("region", region);
+  o.set("rows", arr);
+  o.set("adds_up", all);
+  return json(o);
+}
+
+Reply auditVerify(const Request&, Env& env) {
+  const auto v = security::verifyAudit(env.security());
+  Object o;
+  o.set("events", v.events);
+  o.set("intact", !v.broken.has_value());
+  if (v.broken) {
+    o.set("broken_seq", v.broken->seq);
+    o.set("problem", v.broken->problem);
+  }
+  return json(o);
+}
+
+}  // namespace
+
+void addRoutes(Router& r) {
+  const std::set<Role> officer = {Role::kBureauOfficer};
+  const std::set<Role> approver = {Role::kBureauApprover};
+  const std::set<Role> bureau = {Role::kBureauOfficer, Role::kBureauApprover, Role::kAuditor};
+  const std::set<Role> readers = {Role::kSchoolAdmin, Role::kBureauOfficer, Role::kBureauApprover,
+                                  Role::kAuditor};
+  r.add({"POST", "/api/v1/login", "log in; returns a bearer token", true, {}, login});
+  r.add({"POST", "/api/v1/logout", "revoke the session", false, {}, logout});
+  r.add({"GET", "/api/v1/me", "the logged-in user", false, {}, me});
+  r.add({"GET", "/api/v1/students", "look a student up by resident ID (masked record)", false,
+         readers, findStudent});
+  r.add({"GET",
+         "/api/v1/batches",
+         "batches in scope (?term=, ?status=)",
+         false,
+         {Role::kBureauOfficer, Role::kBureauApprover, Role::kAuditor, Role::kBankOperator},
+         listBatches});
+  r.add({"GET",
+         "/api/v1/batches/{id}",
+         "a batch with totals, flags, budget and files",
+         false,
+         {Role::kBureauOfficer, Role::kBureauApprover, Role::kAuditor, Role::kBankOperator},
+         batchDetail});
+  r.add({"POST", "/api/v1/batches/{id}/submit", "submit a draft batch", false, officer,
+         [](const Request& q, Env& e) { return transition(q, e, "submit"); }});
+  r.add({"POST", "/api/v1/batches/{id}/approve", "approve a submitted batch", false, approver,
+         [](const Request& q, Env& e) { return transition(q, e, "approve"); }});
+  r.add({"POST", "/api/v1/batches/{id}/reject", "reject with {\"reason\"}", false, approver,
+         [](const Request& q, Env& e) { return transition(q, e, "reject"); }});
+  r.add({"POST", "/api/v1/batches/{id}/export", "write the payment files of an approved batch",
+         false, officer, exportBatch});
+  r.add({"POST", "/api/v1/batches/{id}/close", "close a settled batch", false, officer,
+         [](const Request& q, Env& e) { return transition(q, e, "close"); }});
+  r.add({"GET",
+         "/api/v1/batches/{id}/files/{name}",
+         "a payment file, manifest or signature",
+         false,
+         {Role::kBureauOfficer, Role::kBankOperator},
+         download});
+  r.add({"POST", "/api/v1/flags/{id}/clear", "clear a precision flag with {\"reason\"}", false,
+         officer, clearFlag});
+  r.add({"GET", "/api/v1/budgets", "budget lines in scope (?year=)", false, bureau, budgets});
+  r.add({"POST",
+         "/api/v1/results",
+         "upload a bank result file (body; ?name=)",
+         false,
+         {Role::kBankOperator, Role::kBureauOfficer},
+         uploadResult});
+  r.add({"GET", "/api/v1/reconciliation", "reconciliation (?term=, ?region=, ?format=csv)", false,
+         bureau, reconcile});
+  r.add({"GET",
+         "/api/v1/audit/verify",
+         "walk the audit chain",
+         false,
+         {Role::kAuditor, Role::kSysadmin},
+         auditVerify});
+}
+
+}  // namespace edupay::api

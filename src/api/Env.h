@@ -1,0 +1,87 @@
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "api/Router.h"
+#include "api/Service.h"
+#include "bankfiles/Layout.h"
+#include "security/FieldCipher.h"
+#include "store/Database.h"
+#include "store/SqlDisbursementStore.h"
+#include "store/SqlEntitlementStore.h"
+#include "store/SqlRegistryStore.h"
+#include "store/SqlSecurityStore.h"
+
+namespace edupay::api {
+
+/// Database connections shared by the request threads: one per thread at most.
+class ConnectionPool {
+ public:
+  ConnectionPool(std::string url, size_t size) : url_(std::move(url)), size_(size) {}
+  class Lease {
+   public:
+    Lease(ConnectionPool& pool, std::unique_ptr<store::Database> db)
+        : pool_(pool), db_(std::move(db)) {}
+    ~Lease();
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    store::Database& db() { return *db_; }
+
+   private:
+    ConnectionPool& pool_;
+    std::unique_ptr<store::Database> db_;
+  };
+  std::unique_ptr<Lease> acquire();
+
+ private:
+  friend class Lease;
+  std::string url_;
+  size_t size_;
+  size_t open_ = 0;
+  std::vector<std::unique_ptr<store::Database>> idle_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+};
+
+/// What lives as long as the service: configuration, the pool, the key, the layouts, the routes.
+class Runtime {
+ public:
+  explicit Runtime(ServiceConfig config);
+  const ServiceConfig config;
+  ConnectionPool pool;
+  int schema_version = 0;
+  std::unique_ptr<security::FieldCipher> cipher;  ///< null when no key.file is configured
+  bankfiles::LayoutSet layouts;
+  Router router;
+};
+
+/// One request's view: a leased connection and the stores over it.
+class Env {
+ public:
+  explicit Env(Runtime& rt) : rt_(rt) {}
+  store::Database& db();
+  store::SqlRegistryStore& registry();
+  store::SqlDisbursementStore& disburse();
+  store::SqlSecurityStore& security();
+  store::SqlEntitlementStore& entitlements();
+  /// Error(kUnavailable) when the service has no key file configured.
+  const security::FieldCipher& cipher();
+  Runtime& runtime() { return rt_; }
+
+ private:
+  Runtime& rt_;
+  std::unique_ptr<ConnectionPool::Lease> lease_;
+  std::optional<store::SqlRegistryStore> registry_;
+  std::optional<store::SqlDisbursementStore> disburse_;
+  std::optional<store::SqlSecurityStore> security_;
+  std::optional<store::SqlEntitlementStore> entitlements_;
+};
+
+/// Adds every /api/v1 route to `router` (Api.cpp).
+void addRoutes(Router& router);
+
+}  // namespace edupay::api

@@ -1,0 +1,374 @@
+#include <gtest/gtest.h>
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/Net/AcceptCertificateHandler.h>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/SSLManager.h>
+#include <Poco/StreamCopier.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+
+#include "api/Env.h"
+#include "api/Service.h"
+#include "bankfiles/BankFiles.h"
+#include "common/AtomicFile.h"
+#include "common/Csv.h"
+#include "security/PasswordHasher.h"
+#include "store/BatchFixture.h"
+
+namespace edupay::api {
+const std::string& openApiDocument();
+}
+
+namespace edupay::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using security::Role;
+
+struct Http {
+  int status = 0;
+  std::string body, content_type, allow;
+  Poco::JSON::Object::Ptr json() const {
+    return Poco::JSON::Parser().parse(body).extract<Poco::JSON::Object::Ptr>();
+  }
+  std::string errorCode() const {
+    auto o = json();
+    return o->has("error") ? o->getObject("error")->getValue<std::string>("code") : "";
+  }
+};
+
+Http call(Poco::Net::HTTPClientSession& session, const std::string& method, const std::string& path,
+          const std::string& token = "", const std::string& body = "",
+          const std::string& content_type = "application/json") {
+  Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+  if (!token.empty()) req.set("Authorization", "Bearer " + token);
+  if (method == "POST") {
+    req.setContentType(content_type);
+    req.setContentLength64(static_cast<Poco::Int64>(body.size()));
+  }
+  session.sendRequest(req) << body;
+  Poco::Net::HTTPResponse resp;
+  std::istream& in = session.receiveResponse(resp);
+  Http h;
+  Poco::StreamCopier::copyToString(in, h.body);
+  h.status = static_cast<int>(resp.getStatus());
+  h.content_type = resp.getContentType();
+  h.allow = resp.get("Allow", "");
+  return h;
+}
+
+/// The batch fixture with an exported batch, users of every role in and out of scope, and the
+/// service running in-process on a free port.
+class ApiTest : public BatchFixture {
+ protected:
+  ApiTest() {
+    std::string key(security::FieldCipher::kKeyBytes, '\x01');
+    writeFileAtomically(path("field.key"),
+                        "edupay-field-key-v1\n" + security::base64Encode(key) + "\n");
+    ::chmod(path("field.key").c_str(), 0600);
+    security::SigningKey::generate(path("bureau.pem"));
+    store.setPayer({"430121", "102", "6212260000000430121", "长沙县教育局学生资助专户"});
+    const std::pair<const char*, std::pair<Role, const char*>> users[] = {
+        {"admin", {Role::kSysadmin, "*"}},
+        {"school_in", {Role::kSchoolAdmin, "4301210001"}},
+        {"school_out", {Role::kSchoolAdmin, "4301990001"}},
+        {"officer_in", {Role::kBureauOfficer, "430121"}},
+        {"officer_out", {Role::kBureauOfficer, "430122"}},
+        {"approver_in", {Role::kBureauApprover, "4301"}},
+        {"approver_out", {Role::kBureauApprover, "4302"}},
+        {"auditor_in", {Role::kAuditor, "43"}},
+        {"auditor_out", {Role::kAuditor, "44"}},
+        {"bank_in", {Role::kBankOperator, "102"}},
+        {"bank_out", {Role::kBankOperator, "103"}},
+    };
+    for (const auto& [name, rs] : users) {
+      security::User u;
+      u.name = name;
+      u.role = rs.first;
+      u.scope = rs.second;
+      u.password_hash = security::PasswordHasher::forTests().hash(std::string("password-") + name);
+      u.created_on = u.updated_on = "2026-09-01T00:00:00+08:00";
+      audit.addUser(u);
+      roles[name] = rs.first;
+    }
+    batch = submitted();
+    disburse::approveBatch(store, audit, approver1, batch);
+    config.port = 0;
+    config.threads = 4;
+    config.db_url = f.scratch.url();
+    config.key_file = path("field.key");
+    config.signing_key = path("bureau.pem");
+    config.files_dir = path("files");
+    config.max_body_bytes = 1 << 20;
+    service = std::make_unique<api::Service>(config);
+    service->start();
+    session = std::make_unique<Poco::Net::HTTPClientSession>("127.0.0.1", service->port());
+    const auto exported =
+        call("POST", "/api/v1/batches/" + std::to_string(batch) + "/export", token("officer_in"));
+    EXPECT_EQ(exported.status, 200) << exported.body;
+  }
+  ~ApiTest() override {
+    ::unsetenv("EDUPAY_NOW");
+    service->stop();
+  }
+
+  std::string path(const std::string& name) const { return f.scratch.dir() + "/" + name; }
+
+  Http call(const std::string& method, const std::string& p, const std::string& tok = "",
+            const std::string& body = "", const std::string& type = "application/json") {
+    return testing::call(*session, method, p, tok, body, type);
+  }
+
+  std::string token(const std::string& name) {
+    auto it = tokens.find(name);
+    if (it != tokens.end()) return it->second;
+    const auto r = call("POST", "/api/v1/login", "",
+                        "{\"name\": \"" + name + "\", \"password\": \"password-" + name + "\"}");
+    EXPECT_EQ(r.status, 200) << r.body;
+    return tokens[name] = r.json()->getValue<std::string>("token");
+  }
+
+  std::string fileName() {
+    const auto files = store.exportedFiles(batch);
+    return files.empty() ? "" : files[0].file_name;
+  }
+
+  api::ServiceConfig config;
+  std::unique_ptr<api::Service> service;
+  std::unique_ptr<Poco::Net::HTTPClientSession> session;
+  std::map<std::string, std::string> tokens;
+  std::map<std::string, Role> roles;
+  int64_t batch = 0;
+};
+
+TEST_P(ApiTest, HealthReadyAndTheOneErrorShape) {
+  EXPECT_EQ(call("GET", "/health").status, 200);
+  const auto ready = call("GET", "/ready");
+  EXPECT_EQ(ready.status, 200);
+  EXPECT_TRUE(ready.json()->getValue<bool>("ready"));
+  const auto missing = call("GET", "/api/v1/nope");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.errorCode(), "not_found");
+  const auto wrong = call("DELETE", "/api/v1/batches/1");
+  EXPECT_EQ(wrong.status, 405);
+  EXPECT_EQ(wrong.allow, "GET");
+  const auto anonymous = call("GET", "/api/v1/me");
+  EXPECT_EQ(anonymous.status, 401);
+  EXPECT_EQ(anonymous.errorCode(), "unauthenticated");
+  const auto bad_id = call("GET", "/api/v1/batches/abc", token("officer_in"));
+  EXPECT_EQ(bad_id.status, 400);
+  EXPECT_NE(bad_id.body.find("id must be a number"), std::string::npos);
+  std::string deep = "{\"reason\": ";
+  for (int i = 0; i < 40; ++i) deep += "[";
+  const auto too_deep = call("POST", "/api/v1/batches/1/reject", token("approver_in"), deep);
+  EXPECT_EQ(too_deep.status, 400);
+  EXPECT_NE(too_deep.body.find("nested deeper"), std::string::npos);
+  const auto big =
+      call("POST", "/api/v1/results", token("bank_in"), std::string(2 << 20, 'x'), "text/plain");
+  EXPECT_EQ(big.status, 413);
+  for (const auto* r : {&missing, &wrong, &anonymous, &bad_id, &too_deep, &big}) {
+    EXPECT_NE(r->content_type.find("application/json"), std::string::npos);
+    EXPECT_TRUE(r->json()->getObject("error")->has("message")) << r->body;
+    EXPECT_EQ(r->body.find("SQL"), std::string::npos) << r->body;
+  }
+}
+
+TEST_P(ApiTest, LoginLogoutLockoutAndExpiry) {
+  const std::string t = token("officer_in");
+  EXPECT_EQ(call("GET", "/api/v1/me", t).status, 200);
+  EXPECT_EQ(call("POST", "/api/v1/logout", t).status, 200);
+  EXPECT_EQ(call("GET", "/api/v1/me", t).status, 401) << "logout revokes the token";
+  EXPECT_EQ(f.count("sessions", "token_hash = '" + t + "'"), 0) << "only the hash is stored";
+
+  for (int i = 0; i < 5; ++i) {
+    const auto r = call("POST", "/api/v1/login", "", R"({"name": "auditor_in", "password": "x"})");
+    EXPECT_EQ(r.status, 401);
+  }
+  const auto locked = call("POST", "/api/v1/login", "",
+                           R"({"name": "auditor_in", "password": "password-auditor_in"})");
+  EXPECT_EQ(locked.status, 401);
+  EXPECT_NE(locked.body.find("locked"), std::string::npos) << locked.body;
+
+  const std::string t2 = token("approver_in");
+  EXPECT_EQ(call("GET", "/api/v1/me", t2).status, 200);
+  ::setenv("EDUPAY_NOW", "4070908800", 1);  // 2099-01-01, seconds since the epoch
+  EXPECT_EQ(call("GET", "/api/v1/me", t2).status, 401) << "an expired session is refused";
+  ::unsetenv("EDUPAY_NOW");
+}
+
+// Every route x every role x in-scope and out-of-scope objects.
+TEST_P(ApiTest, TheWholeAuthorisationMatrix) {
+  api::Router router;
+  api::addRoutes(router);
+  const std::string rid = makeId("430121", "20170315", 1);
+  const std::string b = std::to_string(batch);
+  std::map<std::string, std::string> concrete = {
+      {"/api/v1/students", "/api/v1/students?resident_id=" + rid},
+      {"/api/v1/batches/{id}", "/api/v1/batches/" + b},
+      {"/api/v1/batches/{id}/files/{name}", "/api/v1/batches/" + b + "/files/" + fileName()},
+      {"/api/v1/reconciliation", "/api/v1/reconciliation?term=2026-autumn"},
+  };
+  // Routes whose object belongs to a county (or school, or bank): out of scope is "not found".
+  const std::set<std::string> object_routes = {"/api/v1/students", "/api/v1/batches/{id}",
+                                               "/api/v1/batches/{id}/files/{name}"};
+  int checked = 0;
+  for (const auto& route : router.routes()) {
+    if (route.is_public || route.pattern == "/api/v1/logout") continue;
+    std::string p = concrete.count(route.pattern) ? concrete[route.pattern] : route.pattern;
+    for (const std::string from : {"{id}"})
+      if (p.find(from) != std::string::npos) p.replace(p.find(from), from.size(), b);
+    for (const auto& [name, role] : roles) {
+      const bool in = name.find("_out") == std::string::npos;
+      const auto r = call(route.method, p, token(name), "{\"reason\": \"checked by phone\"}");
+      const std::string what =
+          route.method + " " + p + " as " + name + ": " + std::to_string(r.status) + " " + r.body;
+      ASSERT_NE(r.status, 401) << what;
+      ASSERT_NE(r.status, 500) << what;
+      if (!route.roles.empty() && !route.roles.count(role)) {
+        EXPECT_EQ(r.status, 403) << what;
+        EXPECT_NE(r.body.find("may not"), std::string::npos) << what;
+      } else if (!in && object_routes.count(route.pattern)) {
+        EXPECT_EQ(r.status, 404) << what;
+      } else {
+        EXPECT_EQ(r.body.find("may not"), std::string::npos) << what;
+        if (route.method == "GET") {
+          EXPECT_EQ(r.status, 200) << what;
+          // A list for someone out of scope is empty of this county's data.
+          if (!in && route.pattern != "/api/v1/me" && route.pattern != "/api/v1/audit/verify") {
+            EXPECT_EQ(r.body.find("430121"), std::string::npos) << what;
+          }
+        }
+      }
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 150);
+  // What the issue spells out, whatever the route table says.
+  for (const auto& route : router.routes()) {
+    if (route.method == "POST" && !route.is_public && route.pattern != "/api/v1/logout") {
+      EXPECT_FALSE(route.roles.empty() || route.roles.count(Role::kAuditor))
+          << "an auditor never changes anything: " << route.pattern;
+      EXPECT_FALSE(route.roles.count(Role::kSysadmin))
+          << "a sysadmin never touches money: " << route.pattern;
+    }
+  }
+}
+
+TEST_P(ApiTest, StudentsAreMaskedAndScoped) {
+  const std::string rid = makeId("430121", "20170315", 1);
+  const auto r = call("GET", "/api/v1/students?resident_id=" + rid, token("school_in"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body.find(rid), std::string::npos) << "the full resident ID is never shown";
+  EXPECT_EQ(r.body.find(card(1)), std::string::npos) << "nor the account number";
+  EXPECT_NE(r.body.find("****"), std::string::npos);
+  EXPECT_EQ(call("GET", "/api/v1/students?resident_id=" + rid, token("school_out")).status, 404);
+  EXPECT_EQ(call("GET", "/api/v1/students?resident_id=123", token("school_in")).status, 400);
+}
+
+TEST_P(ApiTest, ABankDownloadsItsFilesAndUploadsTheAnswer) {
+  const std::string b = std::to_string(batch);
+  const std::string name = fileName();
+  ASSERT_FALSE(name.empty());
+  const auto file = call("GET", "/api/v1/batches/" + b + "/files/" + name, token("bank_in"));
+  ASSERT_EQ(file.status, 200);
+  EXPECT_EQ(file.body, readFile(config.files_dir + "/" + name));
+  EXPECT_EQ(
+      call("GET", "/api/v1/batches/" + b + "/files/" + name + ".manifest.json", token("bank_in"))
+          .status,
+      200);
+  EXPECT_EQ(call("GET", "/api/v1/batches/" + b + "/files/" + name, token("bank_out")).status, 404);
+  EXPECT_EQ(call("GET", "/api/v1/batches/" + b + "/files/..%2Fbureau.pem", token("bank_in")).status,
+            404);
+  const auto listed = call("GET", "/api/v1/batches", token("bank_out"));
+  EXPECT_EQ(listed.json()->getArray("batches")->size(), 0u) << "another bank's batches stay hidden";
+
+  std::string result = "序号|参考号|账号|金额|状态|原因码|原因|银行流水号|\r\n";
+  auto s =
+      f.db->prepare("SELECT seq, end_to_end_ref FROM payments WHERE batch_id = ? ORDER BY seq");
+  s->bind(1, batch);
+  while (s->next())
+    result += std::to_string(s->getInt(0)) + "|" + s->getText(1) + "|6222|250.00|S|||T" +
+              std::to_string(s->getInt(0)) + "|\r\n";
+  s.reset();
+  const auto bad =
+      call("POST", "/api/v1/results?name=r.txt", token("bank_in"),
+           utf8ToGb18030(result + "9|EDU9999999999999999A1|6222|1.00|S|||T9|\r\n"), "text/plain");
+  EXPECT_EQ(bad.status, 422) << bad.body;
+  EXPECT_NE(bad.body.find("not a payment edupay sent"), std::string::npos);
+  EXPECT_EQ(bad.body.find(f.scratch.dir()), std::string::npos) << "no server paths in answers";
+  const auto ok = call("POST", "/api/v1/results?name=r.txt", token("bank_in"),
+                       utf8ToGb18030(result), "text/plain");
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(ok.json()->getValue<int>("paid"), 5);
+  const auto again = call("POST", "/api/v1/results?name=r.txt", token("bank_in"),
+                          utf8ToGb18030(result), "text/plain");
+  EXPECT_TRUE(again.json()->getValue<bool>("already_imported"));
+  const auto rec = call("GET", "/api/v1/reconciliation?term=2026-autumn", token("auditor_in"));
+  ASSERT_EQ(rec.status, 200) << rec.body;
+  EXPECT_TRUE(rec.json()->getValue<bool>("adds_up"));
+  EXPECT_EQ(
+      call("GET", "/api/v1/audit/verify", token("auditor_in")).json()->getValue<bool>("intact"),
+      true);
+}
+
+TEST_P(ApiTest, TheOpenApiDocumentMatchesTheRoutes) {
+  api::Router router;
+  api::addRoutes(router);
+  std::set<std::string> routes = {"GET /health", "GET /ready", "GET /api/v1/openapi.json"};
+  for (const auto& r : router.routes()) routes.insert(r.method + " " + r.pattern);
+  std::set<std::string> documented;
+  const auto doc =
+      Poco::JSON::Parser().parse(api::openApiDocument()).extract<Poco::JSON::Object::Ptr>();
+  const auto paths = doc->getObject("paths");
+  for (const auto& [path, ops] : *paths) {
+    for (const auto& [method, op] : *ops.extract<Poco::JSON::Object::Ptr>()) {
+      std::string m = method;
+      for (auto& c : m) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      documented.insert(m + " " + path);
+    }
+  }
+  EXPECT_EQ(routes, documented);
+  const auto served = call("GET", "/api/v1/openapi.json");
+  EXPECT_EQ(served.status, 200);
+  EXPECT_EQ(served.body, api::openApiDocument());
+}
+
+TEST_P(ApiTest, PlainHttpOnlyOnLoopbackAndHttpsWithACertificate) {
+  api::ServiceConfig c = config;
+  c.address = "0.0.0.0";
+  api::Service open(c);
+  EXPECT_THROW(open.start(), Error);
+
+  const std::string cert = path("tls.crt"), key = path("tls.key");
+  const std::string cmd =
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost "
+      "-keyout '" +
+      key + "' -out '" + cert + "' >/dev/null 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  c.address = "127.0.0.1";
+  c.tls_certificate = cert;
+  c.tls_private_key = key;
+  api::Service tls(c);
+  tls.start();
+  Poco::Net::Context::Ptr client =
+      new Poco::Net::Context(Poco::Net::Context::CLIENT_USE, "", Poco::Net::Context::VERIFY_NONE);
+  Poco::Net::HTTPSClientSession https("127.0.0.1", tls.port(), client);
+  const auto r = testing::call(https, "GET", "/health");
+  EXPECT_EQ(r.status, 200);
+  tls.stop();
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ApiTest, ::testing::ValuesIn(testBackends()),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace edupay::testing
