@@ -4,6 +4,9 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
+#include <Poco/Net/MessageHeader.h>
+#include <Poco/Net/MultipartReader.h>
+#include <Poco/StreamCopier.h>
 
 #include <filesystem>
 #include <sstream>
@@ -17,6 +20,10 @@
 #include "common/Error.h"
 #include "common/ResidentId.h"
 #include "common/Text.h"
+#include "disburse/Notices.h"
+#include "registry/RollImporter.h"
+#include "registry/RosterImporter.h"
+#include "rules/EntitlementRun.h"
 #include "security/PasswordHasher.h"
 
 namespace edupay::api {
@@ -406,6 +413,245 @@ Reply auditVerify(const Request&, Env& env) {
   return json(o);
 }
 
+/// The uploaded file: the first part of a multipart/form-data body, or the body itself. Kept
+/// under files.dir/uploads by digest, so imports can name it in their reports.
+std::string uploadedFile(const Request& req, Env& env, const std::string& kind) {
+  std::string content = req.body;
+  const auto b = req.content_type.find("boundary=");
+  if (req.content_type.rfind("multipart/form-data", 0) == 0 && b != std::string::npos) {
+    std::string boundary = req.content_type.substr(b + 9);
+    if (!boundary.empty() && boundary.front() == '"')
+      boundary = boundary.substr(1, boundary.size() - 2);
+    std::istringstream in(req.body);
+    Poco::Net::MultipartReader reader(in, boundary);
+    if (!reader.hasNextPart()) throw Error(ErrorCode::kInvalidInput, "the form has no file part");
+    Poco::Net::MessageHeader header;
+    reader.nextPart(header);
+    content.clear();
+    Poco::StreamCopier::copyToString(reader.stream(), content);
+  }
+  if (content.empty()) throw Error(ErrorCode::kInvalidInput, "the upload is empty");
+  const auto dir = std::filesystem::path(env.runtime().config.files_dir) / "uploads";
+  std::filesystem::create_directories(dir);
+  const std::string path =
+      (dir / (kind + "-" + security::sha256Hex(content).substr(0, 16) + ".csv")).string();
+  writeFileAtomically(path, content);
+  return path;
+}
+
+Array issuesJson(const std::vector<registry::Issue>& issues) {
+  Array a;
+  for (const auto& i : issues) {
+    Object o;
+    o.set("line", i.line);
+    o.set("column", i.column);
+    o.set("value", i.value);
+    o.set("severity", i.warning ? "warning" : "error");
+    o.set("reason", i.reason);
+    a.add(o);
+  }
+  return a;
+}
+
+Reply refusedImport(const std::string& what, const Array& issues, int64_t total) {
+  Object inner;
+  inner.set("code", "rejected");
+  inner.set("message", what + " rejected: " + std::to_string(total) +
+                           " problem(s); nothing was written. Fix the rows and upload again.");
+  inner.set("details", issues);
+  Object err;
+  err.set("error", inner);
+  return json(err, 422);
+}
+
+Reply schools(const Request& req, Env& env) {
+  Array arr;
+  for (const auto& sc : env.registry().listSchools()) {
+    const bool visible = req.user->role == Role::kSchoolAdmin ? req.user->covers(sc.code)
+                                                              : req.user->covers(sc.region_code);
+    if (!visible) continue;
+    Object o;
+    o.set("code", sc.code);
+    o.set("name", sc.name);
+    o.set("region", sc.region_code);
+    arr.add(o);
+  }
+  Object o;
+  o.set("schools", arr);
+  return json(o);
+}
+
+Reply schoolStudents(const Request& req, Env& env) {
+  const std::string code = req.param("code");
+  std::string region;
+  for (const auto& sc : env.registry().listSchools())
+    if (sc.code == code) region = sc.region_code;
+  const bool visible =
+      !region.empty() &&
+      (req.user->role == Role::kSchoolAdmin ? req.user->covers(code) : req.user->covers(region));
+  if (!visible) throw Error(ErrorCode::kNotFound, "no school " + code + " in your scope");
+  const std::string after = req.queryOr("after", "0"), limit = req.queryOr("limit", "100");
+  if (!text::isAllDigits(after) || after.size() > 15 || !text::isAllDigits(limit) ||
+      limit.empty() || std::stoi(limit) < 1 || std::stoi(limit) > 1000)
+    throw Error(ErrorCode::kInvalidInput, "after: a person id; limit: 1..1000");
+  const auto rows = env.registry().studentsAt(code, after.empty() ? 0 : std::stoll(after),
+                                              static_cast<size_t>(std::stoi(limit)));
+  Array arr;
+  for (const auto& r : rows) {
+    Object o;
+    o.set("person_id", r.person_id);
+    o.set("name", r.name);
+    o.set("resident_id", r.rid_mask);
+    o.set("stage", r.stage);
+    o.set("grade", r.grade);
+    o.set("class", r.class_name);
+    arr.add(o);
+  }
+  Object o;
+  o.set("students", arr);
+  if (rows.size() == static_cast<size_t>(std::stoi(limit)))
+    o.set("next", "/api/v1/schools/" + code + "/students?after=" +
+                      std::to_string(rows.back().person_id) + "&limit=" + limit);
+  return json(o);
+}
+
+Reply uploadRoll(const Request& req, Env& env) {
+  const std::string path = uploadedFile(req, env, "roll");
+  registry::RollImportOptions o;
+  o.dry_run = req.queryOr("dry_run") == "1";
+  o.accept_valid = req.queryOr("accept_valid") == "1";
+  o.only_school = req.user->scope;
+  const auto r = registry::importRoll(env.registry(), env.cipher(), path, o);
+  security::appendAudit(env.security(), req.user->name, "roll.upload", "school:" + req.user->scope,
+                        "",
+                        std::to_string(r.rows_ok) + " rows ok, " + std::to_string(r.rows_bad) +
+                            " bad, " + (r.committed ? "committed" : "not written"));
+  if (!r.committed && !o.dry_run)
+    return refusedImport("the roll", issuesJson(r.issues), r.issues_total);
+  Object out;
+  out.set("committed", r.committed);
+  out.set("rows", r.rows_total);
+  out.set("rows_ok", r.rows_ok);
+  out.set("rows_bad", r.rows_bad);
+  out.set("issues", issuesJson(r.issues));
+  out.set("issues_total", r.issues_total);
+  return json(out);
+}
+
+Reply uploadRoster(const Request& req, Env& env) {
+  const std::string source = req.queryOr("source");
+  const std::string path = uploadedFile(req, env, "roster-" + source);
+  const auto r = registry::importRoster(env.registry(), env.cipher(), path, source,
+                                        req.queryOr("dry_run") == "1");
+  security::appendAudit(env.security(), req.user->name, "roster.upload", "roster:" + source, "",
+                        std::to_string(r.rows_total) + " rows, " + std::to_string(r.rows_bad) +
+                            " bad, " + (r.committed ? "committed" : "not written"));
+  if (!r.committed && r.rows_bad > 0)
+    return refusedImport("the roster", issuesJson(r.issues), r.issues_total);
+  Object out;
+  out.set("committed", r.committed);
+  out.set("rows", r.rows_total);
+  return json(out);
+}
+
+Reply startEntitlementRun(const Request& req, Env& env) {
+  const auto o = bodyObject(req);
+  rules::EntitleOptions opts;
+  opts.term = Term::parse(field(o, "term"));
+  opts.region = field(o, "region", false);
+  if (opts.region.empty()) opts.region = req.user->scope;
+  if (!req.user->covers(opts.region))
+    throw Error(ErrorCode::kForbidden, "region " + opts.region + " is outside your scope");
+  auto stored = env.entitlements().activePolicy();
+  if (!stored) throw Error(ErrorCode::kNotFound, "no policy is active");
+  Runtime& rt = env.runtime();
+  const std::string user = req.user->name;
+  const auto job = rt.jobs.start("entitlement_run", user, [&rt, opts, user](Job& j) mutable {
+    Env jenv(rt);
+    auto stored = jenv.entitlements().activePolicy();
+    const auto policy = rules::parsePolicy(stored->content, "active policy " + stored->name);
+    opts.progress = [&j](int64_t n) { j.progress = n; };
+    const auto s = rules::runEntitlements(jenv.entitlements(), policy, stored->id, opts);
+    security::appendAudit(jenv.security(), user, "entitle.run", "term:" + s.term, "",
+                          std::to_string(s.eligible) + " eligible");
+    Object out;
+    out.set("term", s.term);
+    out.set("students", s.students);
+    out.set("eligible", s.eligible);
+    out.set("updated", s.updated);
+    out.set("adjustments", s.adjustments_total);
+    return toJson(out);
+  });
+  Object out;
+  out.set("job", job->id);
+  out.set("status", "running");
+  out.set("poll", "/api/v1/jobs/" + std::to_string(job->id));
+  return json(out, 202);
+}
+
+Reply jobStatus(const Request& req, Env& env) {
+  const auto j = env.runtime().jobs.get(req.id("id"));
+  if (!j || j->user != req.user->name) throw Error(ErrorCode::kNotFound, "no such job of yours");
+  Object o;
+  o.set("job", j->id);
+  o.set("kind", j->kind);
+  o.set("status", j->status);
+  o.set("progress", j->progress);
+  if (!j->result_json.empty())
+    o.set("result", Poco::JSON::Parser().parse(j->result_json).extract<Object::Ptr>());
+  if (!j->error.empty()) o.set("error", j->error);
+  return json(o);
+}
+
+Reply publishNotice(const Request& req, Env& env) {
+  const auto o = bodyObject(req);
+  auto stored = env.entitlements().activePolicy();
+  if (!stored) throw Error(ErrorCode::kNotFound, "no policy is active");
+  const auto policy = rules::parsePolicy(stored->content, "active policy");
+  const auto dir = std::filesystem::path(env.runtime().config.files_dir) / "notices";
+  std::filesystem::create_directories(dir);
+  const auto r =
+      disburse::publishNotice(env.disburse(), env.security(), *req.user, field(o, "programme"),
+                              Term::parse(field(o, "term")), field(o, "school"), dir.string(),
+                              policy.holidays, Date::today());
+  Object out;
+  out.set("notice", r.info.id);
+  out.set("school", r.info.school_name);
+  out.set("entries", r.info.entries);
+  out.set("total", r.info.total.toYuan());
+  out.set("window_ends", r.info.window_ends);
+  return json(out);
+}
+
+Reply addObjection(const Request& req, Env& env) {
+  const auto o = bodyObject(req);
+  const auto rid = ResidentId::parse(field(o, "resident_id"));
+  if (!rid) throw Error(ErrorCode::kInvalidInput, "resident_id: not a valid resident ID");
+  const int64_t id = disburse::addObjection(
+      env.disburse(), env.security(), *req.user, env.cipher().blindIndex("resident_id", rid->str()),
+      field(o, "programme"), Term::parse(field(o, "term")), field(o, "text"));
+  Object out;
+  out.set("objection", id);
+  return json(out);
+}
+
+Reply resolveObjection(const Request& req, Env& env) {
+  const auto o = bodyObject(req);
+  disburse::resolveObjection(env.disburse(), env.security(), *req.user, req.id("id"),
+                             field(o, "decision"), field(o, "reason"));
+  Object out;
+  out.set("objection", req.id("id"));
+  out.set("decision", field(o, "decision"));
+  return json(out);
+}
+
+Reply importBudgets(const Request& req, Env& env) {
+  const std::string path = uploadedFile(req, env, "budget");
+  const size_t n = disburse::importBudgetFile(env.disburse(), env.security(), *req.user, path);
+  Object out;
+  out.set("lines", static_cast<int64_t>(n));
+  return json(out);
+}
 }  // namespace
 
 void addRoutes(Router& r) {
@@ -419,6 +665,30 @@ void addRoutes(Router& r) {
   r.add({"GET", "/api/v1/me", "the logged-in user", false, {}, me});
   r.add({"GET", "/api/v1/students", "look a student up by resident ID (masked record)", false,
          readers, findStudent});
+  r.add({"GET", "/api/v1/schools", "schools in scope", false, readers, schools});
+  r.add({"GET", "/api/v1/schools/{code}/students",
+         "a school's students (?after=PERSON&limit=N keyset pages, masked)", false, readers,
+         schoolStudents});
+  r.add({"POST",
+         "/api/v1/rolls",
+         "upload the school's roll (?dry_run=1, ?accept_valid=1)",
+         false,
+         {Role::kSchoolAdmin},
+         uploadRoll});
+  r.add({"POST", "/api/v1/rosters", "upload an official roster (?source=)", false, officer,
+         uploadRoster});
+  r.add({"POST", "/api/v1/entitlement-runs", "start the term's entitlement run (a job)", false,
+         officer, startEntitlementRun});
+  r.add({"GET", "/api/v1/jobs/{id}", "a job's progress and result", false, {}, jobStatus});
+  r.add({"POST",
+         "/api/v1/notices",
+         "publish a school's public notice",
+         false,
+         {Role::kBureauOfficer, Role::kSchoolAdmin},
+         publishNotice});
+  r.add({"POST", "/api/v1/objections", "record an objection", false, officer, addObjection});
+  r.add({"POST", "/api/v1/objections/{id}/resolve", "resolve an objection", false, officer,
+         resolveObjection});
   r.add({"GET",
          "/api/v1/batches",
          "batches in scope (?term=, ?status=)",
@@ -450,6 +720,8 @@ void addRoutes(Router& r) {
   r.add({"POST", "/api/v1/flags/{id}/clear", "clear a precision flag with {\"reason\"}", false,
          officer, clearFlag});
   r.add({"GET", "/api/v1/budgets", "budget lines in scope (?year=)", false, bureau, budgets});
+  r.add({"POST", "/api/v1/budgets", "import budget allocations (CSV)", false, officer,
+         importBudgets});
   r.add({"POST",
          "/api/v1/results",
          "upload a bank result file (body; ?name=)",

@@ -1,9 +1,13 @@
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <thread>
 #include <vector>
 
 #include "api/Router.h"
@@ -47,6 +51,33 @@ class ConnectionPool {
   std::condition_variable cv_;
 };
 
+/// Long runs (the entitlement run) started by a request and polled by the client.
+struct Job {
+  int64_t id = 0;
+  std::string kind, user, status = "running";  ///< running, done, failed
+  std::atomic<int64_t> progress{0};
+  std::string result_json, error;
+};
+
+class Jobs {
+ public:
+  ~Jobs();  ///< waits for every running job
+  std::shared_ptr<Job> start(const std::string& kind, const std::string& user,
+                             std::function<std::string(Job&)> work);
+  /// A consistent copy of a job's state; nullopt when unknown.
+  struct View {
+    int64_t id = 0, progress = 0;
+    std::string kind, user, status, result_json, error;
+  };
+  std::optional<View> get(int64_t id);
+
+ private:
+  std::mutex mutex_;
+  std::map<int64_t, std::shared_ptr<Job>> jobs_;
+  std::vector<std::thread> threads_;
+  int64_t next_ = 0;
+};
+
 /// What lives as long as the service: configuration, the pool, the key, the layouts, the routes.
 class Runtime {
  public:
@@ -57,6 +88,7 @@ class Runtime {
   std::unique_ptr<security::FieldCipher> cipher;  ///< null when no key.file is configured
   bankfiles::LayoutSet layouts;
   Router router;
+  Jobs jobs;  ///< last: destroyed (joined) first
 };
 
 /// One request's view: a leased connection and the stores over it.

@@ -50,6 +50,42 @@ std::unique_ptr<ConnectionPool::Lease> ConnectionPool::acquire() {
   }
 }
 
+Jobs::~Jobs() {
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
+}
+
+std::shared_ptr<Job> Jobs::start(const std::string& kind, const std::string& user,
+                                 std::function<std::string(Job&)> work) {
+  auto job = std::make_shared<Job>();
+  job->kind = kind;
+  job->user = user;
+  std::lock_guard lock(mutex_);
+  job->id = ++next_;
+  jobs_[job->id] = job;
+  threads_.emplace_back([job, work = std::move(work), this] {
+    std::string result, error;
+    try {
+      result = work(*job);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    std::lock_guard done(mutex_);
+    job->result_json = result;
+    job->error = error;
+    job->status = error.empty() ? "done" : "failed";
+  });
+  return job;
+}
+
+std::optional<Jobs::View> Jobs::get(int64_t id) {
+  std::lock_guard lock(mutex_);
+  auto it = jobs_.find(id);
+  if (it == jobs_.end()) return std::nullopt;
+  const Job& j = *it->second;
+  return View{j.id, j.progress.load(), j.kind, j.user, j.status, j.result_json, j.error};
+}
+
 Runtime::Runtime(ServiceConfig c)
     : config(std::move(c)),
       pool(config.db_url, static_cast<size_t>(std::max(1, config.threads))),

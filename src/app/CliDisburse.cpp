@@ -227,8 +227,6 @@ int cmdObjection(Context& c) {
   store::SqlDisbursementStore store(c.db());
   const std::string sub = c.args().words.size() > 1 ? c.args().words[1] : "";
   const auto user = c.actingUser();
-  if (user.role != security::Role::kBureauOfficer)
-    throw Error(ErrorCode::kForbidden, "only a bureau officer records objections");
   if (sub == "add") {
     const std::string& key = c.word(2, "RESIDENT_ID");
     std::string why;
@@ -236,41 +234,16 @@ int cmdObjection(Context& c) {
     if (!rid)
       throw Error(ErrorCode::kInvalidInput,
                   "`" + maskMiddle(key, 4, 4) + "` is not a resident ID: " + why);
-    const std::string text = c.args().get("text");
-    if (text.size() < 5)
-      throw Error(ErrorCode::kInvalidInput, "--text must say what the objection is");
-    auto tx = store.transaction();
-    const auto ent =
-        store.entitlementFor(c.cipher().blindIndex("resident_id", rid->str()),
-                             c.args().get("programme"), Term::parse(c.args().get("term")));
-    if (!ent || !user.covers(ent->second))
-      throw Error(ErrorCode::kNotFound, "no such entitlement in your scope");
-    const int64_t id = store.addObjection(ent->first, user.name, text);
-    security::appendAudit(c.security(), user.name, "objection.add",
-                          "objection:" + std::to_string(id),
-                          "entitlement:" + std::to_string(ent->first), text);
-    tx->commit();
+    const int64_t id = disburse::addObjection(
+        store, c.security(), user, c.cipher().blindIndex("resident_id", rid->str()),
+        c.args().get("programme"), Term::parse(c.args().get("term")), c.args().get("text"));
     c.out() << "objection " << id << " recorded; the payment is held until it is resolved\n";
     return kExitOk;
   }
   if (sub == "resolve") {
     const int64_t id = idWord(c, "objection");
-    const std::string w = std::to_string(id);
     const std::string decision = c.args().get("decision");
-    if (decision != "upheld" && decision != "dismissed") {
-      throw Error(ErrorCode::kInvalidInput,
-                  "--decision must be upheld (the student is not paid) or dismissed");
-    }
-    const std::string reason = c.args().get("reason");
-    if (reason.size() < 5) throw Error(ErrorCode::kInvalidInput, "--reason must say why");
-    auto tx = store.transaction();
-    const auto region = store.objectionRegion(id);
-    if (!region || !user.covers(*region))
-      throw Error(ErrorCode::kNotFound, "no objection " + w + " in your scope");
-    store.resolveObjection(id, user.name, decision, reason);
-    security::appendAudit(c.security(), user.name, "objection.resolve", "objection:" + w, "open",
-                          decision + ": " + reason);
-    tx->commit();
+    disburse::resolveObjection(store, c.security(), user, id, decision, c.args().get("reason"));
     c.out() << "objection " << id << " " << decision << "\n";
     return kExitOk;
   }

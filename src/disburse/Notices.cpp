@@ -152,4 +152,43 @@ std::optional<std::string> noticeRefusal(NoticeStore& store, int64_t batch_id, c
   return std::nullopt;
 }
 
+int64_t addObjection(NoticeStore& store, security::SecurityStore& audit, const security::User& user,
+                     const std::string& rid_hash, const std::string& programme, const Term& term,
+                     const std::string& text) {
+  if (user.role != security::Role::kBureauOfficer)
+    throw Error(ErrorCode::kForbidden, "only a bureau officer records objections");
+  if (text.size() < 5)
+    throw Error(ErrorCode::kInvalidInput, "the objection's text must say what it is about");
+  auto tx = store.transaction();
+  const auto ent = store.entitlementFor(rid_hash, programme, term);
+  if (!ent || !user.covers(ent->second))
+    throw Error(ErrorCode::kNotFound, "no such entitlement in your scope");
+  const int64_t id = store.addObjection(ent->first, user.name, text);
+  security::appendAudit(audit, user.name, "objection.add", "objection:" + std::to_string(id),
+                        "entitlement:" + std::to_string(ent->first), text);
+  tx->commit();
+  return id;
+}
+
+void resolveObjection(NoticeStore& store, security::SecurityStore& audit,
+                      const security::User& user, int64_t id, const std::string& decision,
+                      const std::string& reason) {
+  if (user.role != security::Role::kBureauOfficer)
+    throw Error(ErrorCode::kForbidden, "only a bureau officer resolves objections");
+  if (decision != "upheld" && decision != "dismissed") {
+    throw Error(ErrorCode::kInvalidInput,
+                "the decision is upheld (the student is not paid) or dismissed");
+  }
+  if (reason.size() < 5) throw Error(ErrorCode::kInvalidInput, "the reason must say why");
+  const std::string w = std::to_string(id);
+  auto tx = store.transaction();
+  const auto region = store.objectionRegion(id);
+  if (!region || !user.covers(*region))
+    throw Error(ErrorCode::kNotFound, "no objection " + w + " in your scope");
+  store.resolveObjection(id, user.name, decision, reason);
+  security::appendAudit(audit, user.name, "objection.resolve", "objection:" + w, "open",
+                        decision + ": " + reason);
+  tx->commit();
+}
+
 }  // namespace edupay::disburse

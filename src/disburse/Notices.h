@@ -71,6 +71,16 @@ PublishResult publishNotice(NoticeStore& store, security::SecurityStore& audit,
                             const std::string& out_dir, const HolidayCalendar& calendar,
                             const Date& today, int working_days = 5);
 
+/// An objection against a student's entitlement (found by resident-ID blind index), recorded by
+/// a bureau officer in scope; it holds the payment until resolved. Audited; returns its id.
+int64_t addObjection(NoticeStore& store, security::SecurityStore& audit, const security::User& user,
+                     const std::string& rid_hash, const std::string& programme, const Term& term,
+                     const std::string& text);
+/// `decision` is upheld (the student is not paid) or dismissed. Audited.
+void resolveObjection(NoticeStore& store, security::SecurityStore& audit,
+                      const security::User& user, int64_t id, const std::string& decision,
+                      const std::string& reason);
+
 /// Why a batch may not be approved yet because of its notices or objections; nullopt when none.
 std::optional<std::string> noticeRefusal(NoticeStore& store, int64_t batch_id, const Date& today);
 

@@ -64,6 +64,15 @@ class RegistryStore {
   virtual int64_t replaceAccount(int64_t person_id, const AccountUpdate& a) = 0;
 
   virtual std::optional<StudentRecord> studentById(int64_t person_id) = 0;
+  /// Students actively enrolled at a school, by person id after `after_id`, at most `limit`
+  /// (keyset pagination), masked.
+  struct StudentRow {
+    int64_t person_id = 0;
+    std::string name, rid_mask, stage, class_name;
+    int grade = 0;
+  };
+  virtual std::vector<StudentRow> studentsAt(const std::string& school_code, int64_t after_id,
+                                             size_t limit) = 0;
   /// By resident-ID blind index or student number.
   virtual std::optional<StudentRecord> findStudent(const std::optional<std::string>& rid_hash,
                                                    const std::string& student_no) = 0;

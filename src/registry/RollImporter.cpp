@@ -124,7 +124,7 @@ RollImportResult importRoll(RegistryStore& store, const security::FieldCipher& c
 
   std::map<std::string, RollValidator::SchoolInfo> schools;
   for (const auto& s : store.listSchools()) schools[s.code] = {s.stages};
-  const RollValidator validator(cipher, std::move(schools), options.as_of);
+  const RollValidator validator(cipher, std::move(schools), options.as_of, options.only_school);
 
   IssueSink sink(options.report_path, result);
   auto tx = store.transaction();

@@ -22,6 +22,7 @@ struct RollImportOptions {
   size_t chunk_rows = 1000;                    ///< rows applied per store round trip
   std::function<void(int64_t rows)> progress;  ///< called every `progress_every` rows
   int64_t progress_every = 100000;
+  std::string only_school;  ///< a school administrator's import: other schools' rows are errors
 };
 
 struct RollImportResult {

@@ -239,8 +239,12 @@ std::optional<size_t> RollHeader::index(RollColumn c) const {
 }
 
 RollValidator::RollValidator(const security::FieldCipher& cipher,
-                             std::map<std::string, SchoolInfo> schools, Date as_of)
-    : cipher_(cipher), schools_(std::move(schools)), as_of_(as_of) {}
+                             std::map<std::string, SchoolInfo> schools, Date as_of,
+                             std::string only_school)
+    : cipher_(cipher),
+      schools_(std::move(schools)),
+      as_of_(as_of),
+      only_school_(std::move(only_school)) {}
 
 std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
                                                   const std::vector<std::string>& row, int64_t line,
@@ -312,6 +316,9 @@ std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
   if (r.school_code.size() != 10 || !text::isAllDigits(r.school_code)) {
     rc.error(RollColumn::kSchoolCode, r.school_code,
              "must be the 10-digit school identification code");
+  } else if (!only_school_.empty() && r.school_code != only_school_) {
+    rc.error(RollColumn::kSchoolCode, r.school_code,
+             "is not your school; you may import the roll of school " + only_school_ + " only");
   } else if (auto it = schools_.find(r.school_code); it == schools_.end()) {
     rc.error(RollColumn::kSchoolCode, r.school_code,
              "is not a known school; import it first with `edupay import schools`");

@@ -63,7 +63,7 @@ class RollValidator {
     std::vector<domain::Stage> stages;
   };
   RollValidator(const security::FieldCipher& cipher, std::map<std::string, SchoolInfo> schools,
-                Date as_of);
+                Date as_of, std::string only_school = {});
 
   /// Returns the record when the row has no errors (warnings are appended to `issues` either way).
   std::optional<RollRecord> validate(const RollHeader& header, const std::vector<std::string>& row,
@@ -73,6 +73,7 @@ class RollValidator {
   const security::FieldCipher& cipher_;
   std::map<std::string, SchoolInfo> schools_;
   Date as_of_;
+  std::string only_school_;  ///< a school administrator's import: rows of other schools are errors
 };
 
 }  // namespace edupay::registry

@@ -1020,4 +1020,27 @@ int64_t SqlRegistryStore::replaceAccount(int64_t person_id, const AccountUpdate&
   return id;
 }
 
+std::vector<registry::RegistryStore::StudentRow> SqlRegistryStore::studentsAt(
+    const std::string& school_code, int64_t after_id, size_t limit) {
+  auto s = db_.prepare(
+      "SELECT p.id, p.name, p.rid_mask, e.stage, e.grade, e.class_name FROM enrollments e JOIN "
+      "schools sc ON sc.id = e.school_id JOIN persons p ON p.id = e.person_id WHERE sc.code = ? "
+      "AND e.end_date IS NULL AND p.id > ? ORDER BY p.id LIMIT ?");
+  s->bind(1, school_code);
+  s->bind(2, after_id);
+  s->bind(3, static_cast<int64_t>(limit));
+  std::vector<StudentRow> out;
+  while (s->next()) {
+    StudentRow r;
+    r.person_id = s->getInt(0);
+    r.name = s->getText(1);
+    r.rid_mask = s->isNull(2) ? "" : s->getText(2);
+    r.stage = s->getText(3);
+    r.grade = static_cast<int>(s->getInt(4));
+    r.class_name = s->isNull(5) ? "" : s->getText(5);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 }  // namespace edupay::store

@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <set>
+#include <thread>
 
 #include "api/Env.h"
 #include "api/Service.h"
@@ -216,10 +217,13 @@ TEST_P(ApiTest, TheWholeAuthorisationMatrix) {
       {"/api/v1/batches/{id}", "/api/v1/batches/" + b},
       {"/api/v1/batches/{id}/files/{name}", "/api/v1/batches/" + b + "/files/" + fileName()},
       {"/api/v1/reconciliation", "/api/v1/reconciliation?term=2026-autumn"},
+      {"/api/v1/schools/{code}/students", "/api/v1/schools/4301210001/students"},
+      {"/api/v1/jobs/{id}", "/api/v1/jobs/999"},
   };
   // Routes whose object belongs to a county (or school, or bank): out of scope is "not found".
   const std::set<std::string> object_routes = {"/api/v1/students", "/api/v1/batches/{id}",
-                                               "/api/v1/batches/{id}/files/{name}"};
+                                               "/api/v1/batches/{id}/files/{name}",
+                                               "/api/v1/schools/{code}/students"};
   int checked = 0;
   for (const auto& route : router.routes()) {
     if (route.is_public || route.pattern == "/api/v1/logout") continue;
@@ -240,7 +244,7 @@ TEST_P(ApiTest, TheWholeAuthorisationMatrix) {
         EXPECT_EQ(r.status, 404) << what;
       } else {
         EXPECT_EQ(r.body.find("may not"), std::string::npos) << what;
-        if (route.method == "GET") {
+        if (route.method == "GET" && route.pattern != "/api/v1/jobs/{id}") {
           EXPECT_EQ(r.status, 200) << what;
           // A list for someone out of scope is empty of this county's data.
           if (!in && route.pattern != "/api/v1/me" && route.pattern != "/api/v1/audit/verify") {
@@ -261,6 +265,63 @@ TEST_P(ApiTest, TheWholeAuthorisationMatrix) {
           << "a sysadmin never touches money: " << route.pattern;
     }
   }
+}
+
+TEST_P(ApiTest, ASchoolUploadsItsRollAndSeesTheRowReport) {
+  // One good row of the school's own, one of another school, one with a bad ID check digit.
+  RollBuilder roll;
+  roll.student(41).student(43).set("school_code", "4301210002").student(45);
+  std::string csv = roll.csv();
+  const std::string bad_id = makeId("430121", "20170315", 45);
+  csv.replace(csv.find(bad_id), bad_id.size(),
+              bad_id.substr(0, 17) + (bad_id[17] == '1' ? "2" : "1"));
+  const int64_t persons = f.count("persons");
+  const auto rejected = call("POST", "/api/v1/rolls", token("school_in"), csv, "text/csv");
+  ASSERT_EQ(rejected.status, 422) << rejected.body;
+  EXPECT_NE(rejected.body.find("is not your school"), std::string::npos) << rejected.body;
+  EXPECT_NE(rejected.body.find("\"line\":"), std::string::npos);
+  EXPECT_EQ(f.count("persons"), persons) << "nothing was written";
+  // Fixed: only the school's own, valid rows; sent as a multipart form this time.
+  const std::string good = RollBuilder().student(41).student(47).csv();
+  const std::string form =
+      "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; "
+      "filename=\"roll.csv\"\r\nContent-Type: text/csv\r\n\r\n" +
+      good + "\r\n--XyZ--\r\n";
+  const auto ok =
+      call("POST", "/api/v1/rolls", token("school_in"), form, "multipart/form-data; boundary=XyZ");
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_TRUE(ok.json()->getValue<bool>("committed"));
+  const auto page1 = call("GET", "/api/v1/schools/4301210001/students?limit=3", token("school_in"));
+  ASSERT_EQ(page1.status, 200) << page1.body;
+  EXPECT_EQ(page1.json()->getArray("students")->size(), 3u);
+  const std::string next = page1.json()->getValue<std::string>("next");
+  const auto page2 = call("GET", next, token("school_in"));
+  EXPECT_EQ(page2.json()->getArray("students")->size(), 3u);
+  const auto all =
+      call("GET", "/api/v1/schools/4301210001/students?limit=1000", token("school_in"));
+  EXPECT_EQ(all.json()->getArray("students")->size(), 7u) << "5 students + the 2 uploaded";
+  EXPECT_EQ(all.body.find(makeId("430121", "20170315", 41)), std::string::npos) << "masked";
+  EXPECT_EQ(call("GET", "/api/v1/schools/4301210001/students", token("school_out")).status, 404);
+}
+
+TEST_P(ApiTest, TheEntitlementRunIsAJobWithProgress) {
+  const auto started =
+      call("POST", "/api/v1/entitlement-runs", token("officer_in"), R"({"term": "2026-autumn"})");
+  ASSERT_EQ(started.status, 202) << started.body;
+  const std::string poll = started.json()->getValue<std::string>("poll");
+  Http state;
+  for (int i = 0; i < 200; ++i) {
+    state = call("GET", poll, token("officer_in"));
+    if (state.json()->getValue<std::string>("status") != "running") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(state.json()->getValue<std::string>("status"), "done") << state.body;
+  EXPECT_EQ(state.json()->getObject("result")->getValue<int>("eligible"), 5);
+  EXPECT_EQ(call("GET", poll, token("approver_in")).status, 404) << "a job is its owner's";
+  EXPECT_EQ(call("POST", "/api/v1/entitlement-runs", token("officer_out"),
+                 R"({"term": "2026-autumn", "region": "430121"})")
+                .status,
+            403);
 }
 
 TEST_P(ApiTest, StudentsAreMaskedAndScoped) {
