@@ -140,12 +140,10 @@ Reply findStudent(const Request& req, Env& env) {
   if (!rec) throw Error(ErrorCode::kNotFound, "no such student");
   // In scope when the user covers a school (or its county) the student is enrolled at.
   bool visible = false;
-  std::map<std::string, std::string> school_region;
-  for (const auto& s : env.registry().listSchools()) school_region[s.code] = s.region_code;
   for (const auto& e : rec->enrollments) {
     const auto& u = *req.user;
     visible |= u.role == Role::kSchoolAdmin ? u.covers(e.school_code)
-                                            : u.covers(school_region[e.school_code]);
+                                            : u.covers(env.registry().schoolRegion(e.school_code));
   }
   if (!visible) throw Error(ErrorCode::kNotFound, "no such student in your scope");
   Object o;
@@ -483,9 +481,7 @@ Reply schools(const Request& req, Env& env) {
 
 Reply schoolStudents(const Request& req, Env& env) {
   const std::string code = req.param("code");
-  std::string region;
-  for (const auto& sc : env.registry().listSchools())
-    if (sc.code == code) region = sc.region_code;
+  const std::string region = env.registry().schoolRegion(code);
   const bool visible =
       !region.empty() &&
       (req.user->role == Role::kSchoolAdmin ? req.user->covers(code) : req.user->covers(region));

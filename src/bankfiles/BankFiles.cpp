@@ -392,9 +392,7 @@ CorrectionResult correctAccount(registry::RegistryStore& registry, BankFileStore
   std::string school;
   for (const auto& e : rec->enrollments)
     if (e.status == "active" || school.empty()) school = e.school_code;
-  std::string region;
-  for (const auto& s : registry.listSchools())
-    if (s.code == school) region = s.region_code;
+  const std::string region = registry.schoolRegion(school);
   const bool allowed =
       (user.role == security::Role::kSchoolAdmin && user.covers(school)) ||
       (user.role == security::Role::kBureauOfficer && !region.empty() && user.covers(region));

@@ -64,6 +64,8 @@ class RegistryStore {
   virtual int64_t replaceAccount(int64_t person_id, const AccountUpdate& a) = 0;
 
   virtual std::optional<StudentRecord> studentById(int64_t person_id) = 0;
+  /// The region code of a school; empty when the school is unknown.
+  virtual std::string schoolRegion(const std::string& school_code) = 0;
   /// Students actively enrolled at a school, by person id after `after_id`, at most `limit`
   /// (keyset pagination), masked.
   struct StudentRow {

@@ -890,89 +890,89 @@ std::optional<registry::StudentRecord> SqlRegistryStore::studentById(int64_t per
 
 std::optional<registry::StudentRecord> SqlRegistryStore::studentWhere(const char* column,
                                                                       const SqlValue& value) {
-  auto p = db_.prepare(std::string("SELECT id, rid_mask, rid_enc, student_no, name, sex, "
-                                   "birth_date, ethnicity, hukou_region FROM persons WHERE ") +
-                       column + " = ?");
-  p->bind(1, value);
-  if (!p->next()) return std::nullopt;
+  Statement& p = db_.cached(std::string("SELECT id, rid_mask, rid_enc, student_no, name, sex, "
+                                        "birth_date, ethnicity, hukou_region FROM persons WHERE ") +
+                            column + " = ?");
+  p.bind(1, value);
+  if (!p.next()) return std::nullopt;
   registry::StudentRecord rec;
-  rec.person_id = p->getInt(0);
-  rec.rid_mask = p->getText(1);
-  rec.rid_enc = p->getText(2);
-  rec.student_no = p->getText(3);
-  rec.name = p->getText(4);
-  rec.sex = p->getText(5);
-  rec.birth_date = p->getText(6);
-  rec.ethnicity = p->getText(7);
-  rec.hukou_region = p->getText(8);
+  rec.person_id = p.getInt(0);
+  rec.rid_mask = p.getText(1);
+  rec.rid_enc = p.getText(2);
+  rec.student_no = p.getText(3);
+  rec.name = p.getText(4);
+  rec.sex = p.getText(5);
+  rec.birth_date = p.getText(6);
+  rec.ethnicity = p.getText(7);
+  rec.hukou_region = p.getText(8);
   p.reset();
   const SqlValue id = rec.person_id;
 
-  auto e = db_.prepare(
+  Statement& e = db_.cached(
       "SELECT s.code, s.name, e.stage, e.grade, e.class_name, e.major, e.agri_major, e.boarding, "
       "e.status, "
       "e.enroll_date, e.status_date, e.end_date FROM enrollments e JOIN schools s ON s.id = "
       "e.school_id "
       "WHERE e.person_id = ? ORDER BY e.enroll_date, e.id");
-  e->bind(1, id);
-  while (e->next()) {
+  e.bind(1, id);
+  while (e.next()) {
     registry::StudentRecord::Enrollment en;
-    en.school_code = e->getText(0);
-    en.school_name = e->getText(1);
-    en.stage = e->getText(2);
-    en.grade = static_cast<int>(e->getInt(3));
-    en.class_name = e->getText(4);
-    en.major = e->getText(5);
-    en.agri_major = e->getInt(6) != 0;
-    en.boarding = e->getInt(7) != 0;
-    en.status = e->getText(8);
-    en.enroll_date = e->getText(9);
-    en.status_date = e->getText(10);
-    en.end_date = e->getText(11);
+    en.school_code = e.getText(0);
+    en.school_name = e.getText(1);
+    en.stage = e.getText(2);
+    en.grade = static_cast<int>(e.getInt(3));
+    en.class_name = e.getText(4);
+    en.major = e.getText(5);
+    en.agri_major = e.getInt(6) != 0;
+    en.boarding = e.getInt(7) != 0;
+    en.status = e.getText(8);
+    en.enroll_date = e.getText(9);
+    en.status_date = e.getText(10);
+    en.end_date = e.getText(11);
     rec.enrollments.push_back(en);
   }
-  auto h = db_.prepare(
+  Statement& h = db_.cached(
       "SELECT h.id, h.code, h.hukou_region FROM household_members m JOIN households h ON h.id = "
       "m.household_id "
       "WHERE m.person_id = ? ORDER BY h.id DESC");
-  h->bind(1, id);
-  if (h->next()) {
-    rec.household = registry::StudentRecord::Household{h->getText(1), h->getText(2)};
-    const int64_t hid = h->getInt(0);
+  h.bind(1, id);
+  if (h.next()) {
+    rec.household = registry::StudentRecord::Household{h.getText(1), h.getText(2)};
+    const int64_t hid = h.getInt(0);
     h.reset();
-    auto st = db_.prepare(
+    Statement& st = db_.cached(
         "SELECT category, valid_from, valid_to, source, source_ref FROM household_status WHERE "
         "household_id = ? "
         "ORDER BY valid_from, id");
-    st->bind(1, hid);
-    while (st->next()) {
+    st.bind(1, hid);
+    while (st.next()) {
       rec.statuses.push_back(
-          {st->getText(0), st->getText(1), st->getText(2), st->getText(3), st->getText(4)});
+          {st.getText(0), st.getText(1), st.getText(2), st.getText(3), st.getText(4)});
     }
   }
-  auto d = db_.prepare(
+  Statement& d = db_.cached(
       "SELECT academic_year, level FROM difficulty_levels WHERE person_id = ? ORDER BY "
       "academic_year");
-  d->bind(1, id);
-  while (d->next()) rec.difficulty.push_back({static_cast<int>(d->getInt(0)), d->getText(1)});
-  auto g = db_.prepare(
+  d.bind(1, id);
+  while (d.next()) rec.difficulty.push_back({static_cast<int>(d.getInt(0)), d.getText(1)});
+  Statement& g = db_.cached(
       "SELECT p.name, p.rid_mask FROM guardians g JOIN persons p ON p.id = g.guardian_id WHERE "
       "g.student_id = ? "
       "ORDER BY p.id");
-  g->bind(1, id);
-  while (g->next()) rec.guardians.push_back({g->getText(0), g->getText(1)});
-  auto a = db_.prepare(
+  g.bind(1, id);
+  while (g.next()) rec.guardians.push_back({g.getText(0), g.getText(1)});
+  Statement& a = db_.cached(
       "SELECT kind, owner, acct_mask, acct_enc, bank_code, holder_name, valid_from, valid_to, "
       "luhn_ok "
       "FROM bank_accounts WHERE student_id = ? ORDER BY valid_from, id");
-  a->bind(1, id);
-  while (a->next()) {
-    registry::StudentRecord::Account acc{a->getText(0), a->getText(1), a->getText(2),
-                                         a->getText(3), a->getText(4), a->getText(5),
-                                         a->getText(6), a->getText(7), a->getInt(8) != 0};
+  a.bind(1, id);
+  while (a.next()) {
+    registry::StudentRecord::Account acc{a.getText(0), a.getText(1), a.getText(2),
+                                         a.getText(3), a.getText(4), a.getText(5),
+                                         a.getText(6), a.getText(7), a.getInt(8) != 0};
     rec.accounts.push_back(acc);
   }
-  auto c = db_.prepare(
+  Statement& c = db_.cached(
       "SELECT entity, field, old_value, new_value, changed_on FROM change_log WHERE "
       "(entity = 'person' AND entity_id = ?) OR (entity = 'difficulty' AND entity_id = ?) OR "
       "(entity = 'enrollment' AND entity_id IN (SELECT id FROM enrollments WHERE person_id = ?)) "
@@ -980,10 +980,9 @@ std::optional<registry::StudentRecord> SqlRegistryStore::studentWhere(const char
       "(entity = 'bank_account' AND entity_id IN (SELECT id FROM bank_accounts WHERE student_id = "
       "?)) "
       "ORDER BY id");
-  for (int i = 1; i <= 4; ++i) c->bind(i, id);
-  while (c->next()) {
-    rec.changes.push_back(
-        {c->getText(0), c->getText(1), c->getText(2), c->getText(3), c->getText(4)});
+  for (int i = 1; i <= 4; ++i) c.bind(i, id);
+  while (c.next()) {
+    rec.changes.push_back({c.getText(0), c.getText(1), c.getText(2), c.getText(3), c.getText(4)});
   }
   return rec;
 }
@@ -1041,6 +1040,14 @@ std::vector<registry::RegistryStore::StudentRow> SqlRegistryStore::studentsAt(
     out.push_back(std::move(r));
   }
   return out;
+}
+
+std::string SqlRegistryStore::schoolRegion(const std::string& school_code) {
+  Statement& s = db_.cached("SELECT region_code FROM schools WHERE code = ?");
+  s.bind(1, school_code);
+  std::string region = s.next() ? s.getText(0) : "";
+  s.reset();
+  return region;
 }
 
 }  // namespace edupay::store

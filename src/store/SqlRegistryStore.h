@@ -34,6 +34,7 @@ class SqlRegistryStore : public registry::RegistryStore {
                                                                 int max_age) override;
   int64_t replaceAccount(int64_t person_id, const AccountUpdate& a) override;
   std::optional<registry::StudentRecord> studentById(int64_t person_id) override;
+  std::string schoolRegion(const std::string& school_code) override;
   std::vector<StudentRow> studentsAt(const std::string& school_code, int64_t after_id,
                                      size_t limit) override;
   std::optional<registry::StudentRecord> findStudent(const std::optional<std::string>& rid_hash,

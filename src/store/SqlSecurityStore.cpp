@@ -35,10 +35,12 @@ std::unique_ptr<StoreTransaction> SqlSecurityStore::transaction() {
 int64_t SqlSecurityStore::countUsers() { return queryInt(db_, "SELECT COUNT(*) FROM users"); }
 
 std::optional<security::User> SqlSecurityStore::findUser(const std::string& name) {
-  auto s = db_.prepare(std::string(kUserColumns) + "WHERE name = ?");
-  s->bind(1, name);
-  if (!s->next()) return std::nullopt;
-  return readUser(*s);
+  Statement& s = db_.cached(std::string(kUserColumns) + "WHERE name = ?");
+  s.bind(1, name);
+  std::optional<security::User> u;
+  if (s.next()) u = readUser(s);
+  s.reset();
+  return u;
 }
 
 std::vector<security::User> SqlSecurityStore::listUsers() {
