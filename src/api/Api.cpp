@@ -189,6 +189,29 @@ Reply findStudent(const Request& req, Env& env) {
   return json(o);
 }
 
+Reply explain(const Request& req, Env& env) {
+  const auto rid = ResidentId::parse(req.queryOr("resident_id"));
+  if (!rid) throw Error(ErrorCode::kInvalidInput, "resident_id: a valid resident ID");
+  const Term term = Term::parse(req.queryOr("term"));
+  const auto person =
+      env.entitlements().personIdByHash(env.cipher().blindIndex("resident_id", rid->str()));
+  if (!person) throw Error(ErrorCode::kNotFound, "no such student");
+  auto stored = env.entitlements().activePolicy();
+  if (!stored) throw Error(ErrorCode::kNotFound, "no policy is active");
+  const auto policy = rules::parsePolicy(stored->content, "active policy " + stored->name);
+  const Date reference = term.referenceDate(policy.term_config);
+  const auto facts = env.entitlements().studentFacts(*person, reference, term.academicYear());
+  const auto& u = *req.user;
+  const bool visible = facts && (u.role == Role::kSchoolAdmin
+                                     ? u.covers(facts->school_code)
+                                     : u.covers(env.registry().schoolRegion(facts->school_code)));
+  if (!visible)
+    throw Error(ErrorCode::kNotFound, "no student enrolled in your scope on " + reference.str());
+  const auto decisions = rules::evaluate(policy, term, *facts);
+  return json(explainJson(policy, term, reference, *facts, decisions,
+                          env.entitlements().entitlementsOf(*person, term)));
+}
+
 Reply listBatches(const Request& req, Env& env) {
   const auto& u = *req.user;
   const std::string region = u.role == Role::kBankOperator ? "" : u.scope;
@@ -661,6 +684,8 @@ void addRoutes(Router& r) {
   r.add({"GET", "/api/v1/me", "the logged-in user", false, {}, me});
   r.add({"GET", "/api/v1/students", "look a student up by resident ID (masked record)", false,
          readers, findStudent});
+  r.add({"GET", "/api/v1/explain", "why a student gets or does not get each programme", false,
+         readers, explain});
   r.add({"GET", "/api/v1/schools", "schools in scope", false, readers, schools});
   r.add({"GET", "/api/v1/schools/{code}/students",
          "a school's students (?after=PERSON&limit=N keyset pages, masked)", false, readers,

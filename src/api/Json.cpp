@@ -89,6 +89,45 @@ Poco::JSON::Object reconcileJson(const bankfiles::ReconcileRow& r) {
   return o;
 }
 
+Poco::JSON::Object explainJson(const rules::Policy& policy, const Term& term, const Date& reference,
+                               const rules::StudentFacts& facts,
+                               const std::vector<rules::Decision>& decisions,
+                               const std::vector<rules::StoredEntitlement>& stored) {
+  Poco::JSON::Object o;
+  o.set("student", facts.display);
+  o.set("term", term.str());
+  o.set("reference_date", reference.str());
+  Poco::JSON::Array arr;
+  for (size_t i = 0; i < decisions.size(); ++i) {
+    const auto& d = decisions[i];
+    Poco::JSON::Object j;
+    j.set("programme", d.programme);
+    j.set("name_zh", policy.programmes[i].name_zh);
+    j.set("name_en", policy.programmes[i].name_en);
+    j.set("status", std::string(rules::code(d.status)));
+    j.set("amount", d.amount.toYuan());
+    j.set("hold_reason", d.hold_reason);
+    Poco::JSON::Array tr;
+    for (const auto& ch : d.trace) {
+      Poco::JSON::Object t;
+      t.set("check", ch.code);
+      t.set("label_zh", rules::checkLabel(ch.code, true));
+      t.set("label_en", rules::checkLabel(ch.code, false));
+      t.set("ok", ch.ok);
+      t.set("fact", ch.fact);
+      tr.add(t);
+    }
+    j.set("trace", tr);
+    for (const auto& s : stored) {
+      if (s.programme == d.programme)
+        j.set("stored_status", s.status + " " + Money::fromFen(s.amount_fen).toYuan());
+    }
+    arr.add(j);
+  }
+  o.set("programmes", arr);
+  return o;
+}
+
 std::string toJson(const Poco::JSON::Object& o) {
   std::ostringstream out;
   o.stringify(out);

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "api/Json.h"
 #include "app/Cli.h"
 #include "app/CliContext.h"
 #include "common/AtomicFile.h"
@@ -278,39 +279,7 @@ int cmdExplain(Context& c) {
   std::vector<rules::EvaluationProblem> problems;
   const auto decisions = rules::evaluate(policy, term, *facts, &problems);
   if (c.json()) {
-    Poco::JSON::Object o;
-    o.set("student", facts->display);
-    o.set("term", term.str());
-    o.set("reference_date", reference.str());
-    Poco::JSON::Array arr;
-    for (size_t i = 0; i < decisions.size(); ++i) {
-      const auto& d = decisions[i];
-      Poco::JSON::Object j;
-      j.set("programme", d.programme);
-      j.set("name_zh", policy.programmes[i].name_zh);
-      j.set("name_en", policy.programmes[i].name_en);
-      j.set("status", std::string(rules::code(d.status)));
-      j.set("amount", d.amount.toYuan());
-      j.set("hold_reason", d.hold_reason);
-      Poco::JSON::Array tr;
-      for (const auto& ch : d.trace) {
-        Poco::JSON::Object t;
-        t.set("check", ch.code);
-        t.set("label_zh", rules::checkLabel(ch.code, true));
-        t.set("label_en", rules::checkLabel(ch.code, false));
-        t.set("ok", ch.ok);
-        t.set("fact", ch.fact);
-        tr.add(t);
-      }
-      j.set("trace", tr);
-      for (const auto& s : stored) {
-        if (s.programme == d.programme)
-          j.set("stored_status", s.status + " " + Money::fromFen(s.amount_fen).toYuan());
-      }
-      arr.add(j);
-    }
-    o.set("programmes", arr);
-    c.out() << toJson(o) << "\n";
+    c.out() << toJson(api::explainJson(policy, term, reference, *facts, decisions, stored)) << "\n";
     return kExitOk;
   }
   out << facts->name << " " << facts->display << ", " << domain::code(facts->stage) << " grade "

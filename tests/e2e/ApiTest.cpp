@@ -219,11 +219,12 @@ TEST_P(ApiTest, TheWholeAuthorisationMatrix) {
       {"/api/v1/reconciliation", "/api/v1/reconciliation?term=2026-autumn"},
       {"/api/v1/schools/{code}/students", "/api/v1/schools/4301210001/students"},
       {"/api/v1/jobs/{id}", "/api/v1/jobs/999"},
+      {"/api/v1/explain", "/api/v1/explain?term=2026-autumn&resident_id=" + rid},
   };
   // Routes whose object belongs to a county (or school, or bank): out of scope is "not found".
-  const std::set<std::string> object_routes = {"/api/v1/students", "/api/v1/batches/{id}",
-                                               "/api/v1/batches/{id}/files/{name}",
-                                               "/api/v1/schools/{code}/students"};
+  const std::set<std::string> object_routes = {
+      "/api/v1/students", "/api/v1/batches/{id}", "/api/v1/batches/{id}/files/{name}",
+      "/api/v1/schools/{code}/students", "/api/v1/explain"};
   int checked = 0;
   for (const auto& route : router.routes()) {
     if (route.is_public || route.pattern == "/api/v1/logout") continue;
@@ -333,6 +334,12 @@ TEST_P(ApiTest, StudentsAreMaskedAndScoped) {
   EXPECT_NE(r.body.find("****"), std::string::npos);
   EXPECT_EQ(call("GET", "/api/v1/students?resident_id=" + rid, token("school_out")).status, 404);
   EXPECT_EQ(call("GET", "/api/v1/students?resident_id=123", token("school_in")).status, 400);
+  const auto why =
+      call("GET", "/api/v1/explain?term=2026-autumn&resident_id=" + rid, token("school_in"));
+  ASSERT_EQ(why.status, 200) << why.body;
+  EXPECT_NE(why.body.find("compulsory_nonboarding_allowance"), std::string::npos);
+  EXPECT_NE(why.body.find("\"trace\""), std::string::npos);
+  EXPECT_EQ(why.body.find(rid), std::string::npos);
 }
 
 TEST_P(ApiTest, ABankDownloadsItsFilesAndUploadsTheAnswer) {
