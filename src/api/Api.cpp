@@ -112,6 +112,7 @@ Reply login(const Request& req, Env& env) {
 }
 
 Reply logout(const Request& req, Env& env) {
+  env.runtime().sessions.drop(req.token);
   security::closeSession(env.security(), req.token);
   Object out;
   out.set("logged_out", true);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <map>
@@ -78,6 +79,27 @@ class Jobs {
   int64_t next_ = 0;
 };
 
+/// Live sessions seen in the last few seconds, so a request does not re-read its session and
+/// user from the database. An entry is used only until its session's expiry and for at most
+/// `kSeconds`; logout through this process drops it at once (another replica may honour a
+/// revoked or disabled login for up to `kSeconds`).
+class SessionCache {
+ public:
+  static constexpr int kSeconds = 5;
+  std::optional<security::User> get(const std::string& token);
+  void put(const std::string& token, const security::Session& s);
+  void drop(const std::string& token);
+
+ private:
+  struct Entry {
+    security::User user;
+    std::string expires_at;
+    std::chrono::steady_clock::time_point seen;
+  };
+  std::mutex mutex_;
+  std::map<std::string, Entry> entries_;
+};
+
 /// What lives as long as the service: configuration, the pool, the key, the layouts, the routes.
 class Runtime {
  public:
@@ -88,6 +110,7 @@ class Runtime {
   std::unique_ptr<security::FieldCipher> cipher;  ///< null when no key.file is configured
   bankfiles::LayoutSet layouts;
   Router router;
+  SessionCache sessions;
   Jobs jobs;  ///< last: destroyed (joined) first
 };
 

@@ -50,6 +50,29 @@ std::unique_ptr<ConnectionPool::Lease> ConnectionPool::acquire() {
   }
 }
 
+std::optional<security::User> SessionCache::get(const std::string& token) {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(token);
+  if (it == entries_.end()) return std::nullopt;
+  if (std::chrono::steady_clock::now() - it->second.seen > std::chrono::seconds(kSeconds) ||
+      it->second.expires_at <= security::nowIso()) {
+    entries_.erase(it);
+    return std::nullopt;
+  }
+  return it->second.user;
+}
+
+void SessionCache::put(const std::string& token, const security::Session& s) {
+  std::lock_guard lock(mutex_);
+  if (entries_.size() > 100000) entries_.clear();  // bounded; entries are cheap to re-read
+  entries_[token] = {s.user, s.expires_at, std::chrono::steady_clock::now()};
+}
+
+void SessionCache::drop(const std::string& token) {
+  std::lock_guard lock(mutex_);
+  entries_.erase(token);
+}
+
 Jobs::~Jobs() {
   for (auto& t : threads_)
     if (t.joinable()) t.join();
@@ -270,7 +293,15 @@ class ApiHandler : public HTTPRequestHandler {
     if (!m.route->is_public) {
       const std::string auth = hreq.get("Authorization", "");
       if (auth.rfind("Bearer ", 0) == 0) req.token = auth.substr(7);
-      if (!req.token.empty()) req.user = security::sessionUser(env.security(), req.token);
+      if (!req.token.empty()) {
+        req.user = rt_->sessions.get(req.token);
+        if (!req.user) {
+          if (auto live = security::findLiveSession(env.security(), req.token)) {
+            rt_->sessions.put(req.token, *live);
+            req.user = live->user;
+          }
+        }
+      }
       if (!req.user)
         throw Error(ErrorCode::kUnauthenticated,
                     "log in first (POST /api/v1/login) and send Authorization: Bearer TOKEN");

@@ -120,13 +120,22 @@ Session openSession(SecurityStore& store, const PasswordHasher& hasher, const st
   return s;
 }
 
-std::optional<User> sessionUser(SecurityStore& store, const std::string& token) {
+std::optional<Session> findLiveSession(SecurityStore& store, const std::string& token) {
   if (token.size() != 64) return std::nullopt;
   const auto stored = store.findSession(sha256Hex(token));
   if (!stored || stored->revoked || stored->expires_at <= nowIso()) return std::nullopt;
   auto user = store.findUser(stored->user_name);
   if (!user || user->disabled) return std::nullopt;
-  return user;
+  Session s;
+  s.user = std::move(*user);
+  s.expires_at = stored->expires_at;
+  return s;
+}
+
+std::optional<User> sessionUser(SecurityStore& store, const std::string& token) {
+  auto s = findLiveSession(store, token);
+  if (!s) return std::nullopt;
+  return std::move(s->user);
 }
 
 bool closeSession(SecurityStore& store, const std::string& token) {

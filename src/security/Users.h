@@ -113,6 +113,8 @@ Session openSession(SecurityStore& store, const PasswordHasher& hasher, const st
 /// The user of a live session; nullopt when the token is unknown, expired or revoked, or the
 /// user is disabled.
 std::optional<User> sessionUser(SecurityStore& store, const std::string& token);
+/// The live session of a token (user and expiry; `token` left empty), or nullopt as above.
+std::optional<Session> findLiveSession(SecurityStore& store, const std::string& token);
 /// Revokes the session (audited); false when there was no live session.
 bool closeSession(SecurityStore& store, const std::string& token);
 
