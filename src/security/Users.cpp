@@ -2,8 +2,6 @@
 
 #include <openssl/rand.h>
 
-#include "security/FieldCipher.h"
-
 #include <array>
 #include <chrono>
 #include <cstdlib>
@@ -11,6 +9,7 @@
 
 #include "common/Error.h"
 #include "common/Text.h"
+#include "security/FieldCipher.h"
 
 namespace edupay::security {
 namespace {

@@ -119,7 +119,7 @@ class ApiTest : public BatchFixture {
   }
   ~ApiTest() override {
     ::unsetenv("EDUPAY_NOW");
-    service->stop();
+    if (service) service->stop();
   }
 
   std::string path(const std::string& name) const { return f.scratch.dir() + "/" + name; }
@@ -323,6 +323,20 @@ TEST_P(ApiTest, TheEntitlementRunIsAJobWithProgress) {
                  R"({"term": "2026-autumn", "region": "430121"})")
                 .status,
             403);
+}
+
+TEST_P(ApiTest, StoppingLetsRunningWorkFinish) {
+  store::execute(*f.db, "DELETE FROM entitlement_history");
+  const auto started =
+      call("POST", "/api/v1/entitlement-runs", token("officer_in"), R"({"term": "2026-spring"})");
+  ASSERT_EQ(started.status, 202) << started.body;
+  session.reset();
+  service.reset();  // stop: no new connections; the running job is waited for, not cut off
+  EXPECT_GT(f.count("entitlements", "term = '2026-spring'"), 0)
+      << "the entitlement run started before the stop completed";
+  EXPECT_EQ(f.count("audit_events", "action = 'entitle.run'"), 1);
+  service = std::make_unique<api::Service>(config);  // the fixture stops it again
+  service->start();
 }
 
 TEST_P(ApiTest, StudentsAreMaskedAndScoped) {
