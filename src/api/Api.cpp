@@ -28,6 +28,10 @@
 
 namespace edupay::api {
 
+std::string csrfToken(const std::string& session_token) {
+  return security::sha256Hex("edupay-csrf:" + session_token).substr(0, 32);
+}
+
 namespace {
 
 using Poco::JSON::Array;
@@ -108,7 +112,12 @@ Reply login(const Request& req, Env& env) {
   out.set("token", s.token);
   out.set("expires_at", s.expires_at);
   out.set("user", userJson(s.user));
-  return json(out);
+  out.set("csrf_token", csrfToken(s.token));
+  Reply r = json(out);
+  const std::string attrs = std::string("; Path=/; SameSite=Strict") + (req.tls ? "; Secure" : "");
+  r.cookies.push_back(std::string(kSessionCookie) + "=" + s.token + attrs + "; HttpOnly");
+  r.cookies.push_back(std::string(kCsrfCookie) + "=" + csrfToken(s.token) + attrs);
+  return r;
 }
 
 Reply logout(const Request& req, Env& env) {
@@ -116,7 +125,10 @@ Reply logout(const Request& req, Env& env) {
   security::closeSession(env.security(), req.token);
   Object out;
   out.set("logged_out", true);
-  return json(out);
+  Reply r = json(out);
+  r.cookies.push_back(std::string(kSessionCookie) + "=; Path=/; Max-Age=0; HttpOnly");
+  r.cookies.push_back(std::string(kCsrfCookie) + "=; Path=/; Max-Age=0");
+  return r;
 }
 
 Reply me(const Request& req, Env&) {

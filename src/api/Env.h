@@ -136,6 +136,12 @@ class Env {
   std::optional<store::SqlEntitlementStore> entitlements_;
 };
 
+/// The browser's session cookie (HttpOnly) and the CSRF token that goes with a session: derived
+/// from the session token, so only a page that could read the CSRF cookie can send it.
+inline constexpr const char* kSessionCookie = "edupay_session";
+inline constexpr const char* kCsrfCookie = "edupay_csrf";
+std::string csrfToken(const std::string& session_token);
+
 /// Adds every /api/v1 route to `router` (Api.cpp).
 void addRoutes(Router& router);
 

@@ -18,7 +18,8 @@ struct Request {
   std::map<std::string, std::string> query;
   std::string body, content_type;
   std::optional<security::User> user;  ///< set for every route that is not public
-  std::string token;                   ///< the bearer token (never logged)
+  std::string token;                   ///< the session token (never logged)
+  bool tls = false;                    ///< the service speaks HTTPS (cookies get Secure)
   std::string param(const std::string& name) const;
   /// A numeric path parameter; Error(kInvalidInput) naming it otherwise.
   int64_t id(const std::string& name) const;
@@ -30,6 +31,7 @@ struct Reply {
   std::string content_type = "application/json; charset=utf-8";
   std::string body;
   std::map<std::string, std::string> headers;
+  std::vector<std::string> cookies;  ///< Set-Cookie values
 };
 
 class Env;

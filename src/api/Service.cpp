@@ -285,6 +285,7 @@ class ApiHandler : public HTTPRequestHandler {
           "the body is larger than " + std::to_string(rt_->config.max_body_bytes) + " bytes");
     }
     req.content_type = hreq.getContentType();
+    req.tls = !rt_->config.tls_certificate.empty();
     if ((req.method == "POST" || req.method == "PUT") && !readBody(hreq, req))
       return errorReply(
           413, "too_large",
@@ -292,7 +293,20 @@ class ApiHandler : public HTTPRequestHandler {
     Env env(*rt_);
     if (!m.route->is_public) {
       const std::string auth = hreq.get("Authorization", "");
-      if (auth.rfind("Bearer ", 0) == 0) req.token = auth.substr(7);
+      bool by_cookie = false;
+      if (auth.rfind("Bearer ", 0) == 0) {
+        req.token = auth.substr(7);
+      } else {
+        // The browser console: the session is an HttpOnly cookie, and every state-changing
+        // request must carry the CSRF token the page read from its (non-HttpOnly) cookie.
+        Poco::Net::NameValueCollection cookies;
+        hreq.getCookies(cookies);
+        req.token = cookies.get(kSessionCookie, "");
+        by_cookie = !req.token.empty();
+      }
+      if (by_cookie && req.method != "GET" && hreq.get("X-CSRF-Token", "") != csrfToken(req.token))
+        throw Error(ErrorCode::kForbidden,
+                    "missing or wrong X-CSRF-Token header (a cross-site request?)");
       if (!req.token.empty()) {
         req.user = rt_->sessions.get(req.token);
         if (!req.user) {
@@ -345,6 +359,7 @@ class ApiHandler : public HTTPRequestHandler {
     resp.set("X-Frame-Options", "DENY");
     resp.set("X-Request-Id", request_id);
     for (const auto& [k, v] : r.headers) resp.set(k, v);
+    for (const auto& c : r.cookies) resp.add("Set-Cookie", c);
     resp.setContentLength64(static_cast<Poco::Int64>(r.body.size()));
     resp.send().write(r.body.data(), static_cast<std::streamsize>(r.body.size()));
   }
