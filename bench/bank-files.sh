@@ -96,7 +96,6 @@ sqlite3 "$run/pain.db" "UPDATE banks SET layout = 'pain.001.001.09' WHERE code =
 step export-pain001 "${cli[@]}" batch export "$id" --out "$run/pain" --as officer
 # A layout's line limit may cut the batch into several files (pain.001 takes up to 1,000,000).
 xmls=("$run"/pain/*.xml)
-xml=${xmls[0]}
 if [ -f "$iso/pain.001.001.09.xsd" ]; then
   step xmllint-stream xmllint --noout --stream --schema "$iso/pain.001.001.09.xsd" "${xmls[@]}"
 fi

@@ -97,6 +97,57 @@ disburse::Batch loadBatch(Env& env, const Request& req) {
   return *b;
 }
 
+/// The uploaded file: the first part of a multipart/form-data body, or the body itself. Kept
+/// under files.dir/uploads by digest, so imports can name it in their reports.
+std::string uploadedFile(const Request& req, Env& env, const std::string& kind) {
+  std::string content = req.body;
+  const auto b = req.content_type.find("boundary=");
+  if (req.content_type.rfind("multipart/form-data", 0) == 0 && b != std::string::npos) {
+    std::string boundary = req.content_type.substr(b + 9);
+    if (!boundary.empty() && boundary.front() == '"')
+      boundary = boundary.substr(1, boundary.size() - 2);
+    std::istringstream in(req.body);
+    Poco::Net::MultipartReader reader(in, boundary);
+    if (!reader.hasNextPart()) throw Error(ErrorCode::kInvalidInput, "the form has no file part");
+    Poco::Net::MessageHeader header;
+    reader.nextPart(header);
+    content.clear();
+    Poco::StreamCopier::copyToString(reader.stream(), content);
+  }
+  if (content.empty()) throw Error(ErrorCode::kInvalidInput, "the upload is empty");
+  const auto dir = std::filesystem::path(env.runtime().config.files_dir) / "uploads";
+  std::filesystem::create_directories(dir);
+  const std::string path =
+      (dir / (kind + "-" + security::sha256Hex(content).substr(0, 16))).string();
+  writeFileAtomically(path, content);
+  return path;
+}
+
+Array issuesJson(const std::vector<registry::Issue>& issues) {
+  Array a;
+  for (const auto& i : issues) {
+    Object o;
+    o.set("line", i.line);
+    o.set("column", i.column);
+    o.set("value", i.value);
+    o.set("severity", i.warning ? "warning" : "error");
+    o.set("reason", i.reason);
+    a.add(o);
+  }
+  return a;
+}
+
+Reply refusedImport(const std::string& what, const Array& issues, int64_t total) {
+  Object inner;
+  inner.set("code", "rejected");
+  inner.set("message", what + " rejected: " + std::to_string(total) +
+                           " problem(s); nothing was written. Fix the rows and upload again.");
+  inner.set("details", issues);
+  Object err;
+  err.set("error", inner);
+  return json(err, 422);
+}
+
 Reply login(const Request& req, Env& env) {
   const auto o = bodyObject(req);
   const std::string name = field(o, "name"), password = field(o, "password");
@@ -159,46 +210,9 @@ Reply findStudent(const Request& req, Env& env) {
                                             : u.covers(env.registry().schoolRegion(e.school_code));
   }
   if (!visible) throw Error(ErrorCode::kNotFound, "no such student in your scope");
-  Object o;
+  Object o = studentJson(*rec, rec->rid_mask,
+                         [](const registry::StudentRecord::Account& a) { return a.acct_mask; });
   o.set("person_id", rec->person_id);
-  o.set("resident_id", rec->rid_mask);
-  o.set("student_no", rec->student_no);
-  o.set("name", rec->name);
-  o.set("sex", rec->sex);
-  Array enrollments;
-  for (const auto& e : rec->enrollments) {
-    Object x;
-    x.set("school", e.school_code);
-    x.set("school_name", e.school_name);
-    x.set("stage", e.stage);
-    x.set("grade", e.grade);
-    x.set("status", e.status);
-    x.set("enroll_date", e.enroll_date);
-    enrollments.add(x);
-  }
-  o.set("enrollments", enrollments);
-  Array accounts;
-  for (const auto& a : rec->accounts) {
-    Object x;
-    x.set("kind", a.kind);
-    x.set("account", a.acct_mask);
-    x.set("holder", a.holder_name);
-    x.set("bank_code", a.bank_code);
-    x.set("valid_from", a.valid_from);
-    x.set("valid_to", a.valid_to);
-    accounts.add(x);
-  }
-  o.set("accounts", accounts);
-  Array statuses;
-  for (const auto& s : rec->statuses) {
-    Object x;
-    x.set("category", s.category);
-    x.set("valid_from", s.valid_from);
-    x.set("valid_to", s.valid_to);
-    x.set("source", s.source);
-    statuses.add(x);
-  }
-  o.set("household_statuses", statuses);
   return json(o);
 }
 
@@ -316,13 +330,10 @@ Reply exportBatch(const Request& req, Env& env) {
     throw Error(ErrorCode::kUnavailable, "the service has no signing key configured");
   std::filesystem::create_directories(cfg.files_dir);
   const auto key = security::SigningKey::load(cfg.signing_key);
-  std::string purpose = b.programme;
-  if (auto stored = env.entitlements().activePolicy()) {
-    for (const auto& p : rules::parsePolicy(stored->content, "active policy").programmes)
-      if (p.code == b.programme) purpose = p.name_zh;
-  }
-  const Term term = Term::parse(b.term);
-  purpose += std::to_string(term.year()) + (term.season() == Term::Season::kAutumn ? "秋" : "春");
+  std::optional<rules::Policy> policy;
+  if (auto stored = env.entitlements().activePolicy())
+    policy = rules::parsePolicy(stored->content, "active policy");
+  const std::string purpose = bankfiles::paymentPurpose(policy ? &*policy : nullptr, b);
   const auto r =
       bankfiles::exportBatch(env.disburse(), env.security(), *req.user, b.id, cfg.files_dir,
                              env.runtime().layouts, env.cipher(), key, purpose);
@@ -362,40 +373,15 @@ Reply download(const Request& req, Env& env) {
 }
 
 Reply uploadResult(const Request& req, Env& env) {
-  if (req.body.empty()) throw Error(ErrorCode::kInvalidInput, "the body is the result file");
-  const std::string name = req.queryOr("name", "result");
-  std::string safe;
-  for (char c : name)
-    safe +=
-        (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_') ? c : '_';
-  const auto dir = std::filesystem::path(env.runtime().config.files_dir) / "results";
-  std::filesystem::create_directories(dir);
-  const std::string path =
-      (dir / (security::sha256Hex(req.body).substr(0, 16) + "-" + safe)).string();
-  writeFileAtomically(path, req.body);
+  const std::string path = uploadedFile(req, env, "result");
   const auto r =
       bankfiles::importResultFile(env.disburse(), env.security(), *req.user, path, std::nullopt);
-  Object o;
-  o.set("already_imported", r.already_imported);
-  o.set("accepted", r.problems.empty());
-  o.set("lines", r.lines);
-  o.set("paid", r.paid);
-  o.set("paid_total", r.paid_total.toYuan());
-  o.set("returned", r.returned);
-  o.set("returned_total", r.returned_total.toYuan());
-  o.set("pending", r.pending);
   Array problems;
   for (const auto& p : r.problems) problems.add(p.substr(p.find(": ") + 2));  // no server path
+  if (!r.problems.empty())
+    return refusedImport("the result file", problems, static_cast<int64_t>(r.problems.size()));
+  Object o = resultImportJson(r);
   o.set("problems", problems);
-  if (!r.problems.empty()) {
-    Object err;
-    Object inner;
-    inner.set("code", "result_file_refused");
-    inner.set("message", "the result file was refused; nothing changed");
-    inner.set("details", problems);
-    err.set("error", inner);
-    return json(err, 422);
-  }
   return json(o);
 }
 
@@ -408,14 +394,8 @@ Reply reconcile(const Request& req, Env& env) {
   if (req.queryOr("format") == "csv") {
     std::ostringstream out;
     CsvWriter w(out);
-    w.writeRow({"programme", "region", "entitled_n", "entitled", "paid_n", "paid", "returned_n",
-                "returned", "outstanding_n", "outstanding", "adds_up"});
-    for (const auto& r : rows) {
-      w.writeRow({r.programme, r.region, std::to_string(r.entitled_n), r.entitled.toYuan(),
-                  std::to_string(r.paid_n), r.paid.toYuan(), std::to_string(r.returned_n),
-                  r.returned.toYuan(), std::to_string(r.outstandingCount()),
-                  r.outstanding().toYuan(), r.addsUp() ? "yes" : "NO"});
-    }
+    w.writeRow(reconcileCsvHeader());
+    for (const auto& r : rows) w.writeRow(reconcileCsvRow(r));
     Reply rep;
     rep.content_type = "text/csv; charset=utf-8";
     rep.body = out.str();
@@ -445,57 +425,6 @@ Reply auditVerify(const Request&, Env& env) {
     o.set("problem", v.broken->problem);
   }
   return json(o);
-}
-
-/// The uploaded file: the first part of a multipart/form-data body, or the body itself. Kept
-/// under files.dir/uploads by digest, so imports can name it in their reports.
-std::string uploadedFile(const Request& req, Env& env, const std::string& kind) {
-  std::string content = req.body;
-  const auto b = req.content_type.find("boundary=");
-  if (req.content_type.rfind("multipart/form-data", 0) == 0 && b != std::string::npos) {
-    std::string boundary = req.content_type.substr(b + 9);
-    if (!boundary.empty() && boundary.front() == '"')
-      boundary = boundary.substr(1, boundary.size() - 2);
-    std::istringstream in(req.body);
-    Poco::Net::MultipartReader reader(in, boundary);
-    if (!reader.hasNextPart()) throw Error(ErrorCode::kInvalidInput, "the form has no file part");
-    Poco::Net::MessageHeader header;
-    reader.nextPart(header);
-    content.clear();
-    Poco::StreamCopier::copyToString(reader.stream(), content);
-  }
-  if (content.empty()) throw Error(ErrorCode::kInvalidInput, "the upload is empty");
-  const auto dir = std::filesystem::path(env.runtime().config.files_dir) / "uploads";
-  std::filesystem::create_directories(dir);
-  const std::string path =
-      (dir / (kind + "-" + security::sha256Hex(content).substr(0, 16) + ".csv")).string();
-  writeFileAtomically(path, content);
-  return path;
-}
-
-Array issuesJson(const std::vector<registry::Issue>& issues) {
-  Array a;
-  for (const auto& i : issues) {
-    Object o;
-    o.set("line", i.line);
-    o.set("column", i.column);
-    o.set("value", i.value);
-    o.set("severity", i.warning ? "warning" : "error");
-    o.set("reason", i.reason);
-    a.add(o);
-  }
-  return a;
-}
-
-Reply refusedImport(const std::string& what, const Array& issues, int64_t total) {
-  Object inner;
-  inner.set("code", "rejected");
-  inner.set("message", what + " rejected: " + std::to_string(total) +
-                           " problem(s); nothing was written. Fix the rows and upload again.");
-  inner.set("details", issues);
-  Object err;
-  err.set("error", inner);
-  return json(err, 422);
 }
 
 Reply schools(const Request& req, Env& env) {
@@ -758,7 +687,7 @@ void addRoutes(Router& r) {
          importBudgets});
   r.add({"POST",
          "/api/v1/results",
-         "upload a bank result file (body; ?name=)",
+         "upload a bank result file (raw or multipart)",
          false,
          {Role::kBankOperator, Role::kBureauOfficer},
          uploadResult});

@@ -128,6 +128,163 @@ Poco::JSON::Object explainJson(const rules::Policy& policy, const Term& term, co
   return o;
 }
 
+Poco::JSON::Object studentJson(
+    const registry::StudentRecord& rec, const std::string& resident_id,
+    const std::function<std::string(const registry::StudentRecord::Account&)>& acct) {
+  Poco::JSON::Object o;
+  o.set("resident_id", resident_id);
+  o.set("student_no", rec.student_no);
+  o.set("name", rec.name);
+  o.set("sex", rec.sex);
+  o.set("birth_date", rec.birth_date);
+  o.set("ethnicity", rec.ethnicity);
+  o.set("hukou_region", rec.hukou_region);
+  Poco::JSON::Array en;
+  for (const auto& e : rec.enrollments) {
+    Poco::JSON::Object j;
+    j.set("school_code", e.school_code);
+    j.set("school_name", e.school_name);
+    j.set("stage", e.stage);
+    j.set("grade", e.grade);
+    j.set("class", e.class_name);
+    j.set("major", e.major);
+    j.set("agri_major", e.agri_major);
+    j.set("boarding", e.boarding);
+    j.set("status", e.status);
+    j.set("enroll_date", e.enroll_date);
+    j.set("status_date", e.status_date);
+    j.set("end_date", e.end_date);
+    en.add(j);
+  }
+  o.set("enrollments", en);
+  if (rec.household) o.set("household", rec.household->code);
+  Poco::JSON::Array st;
+  for (const auto& s : rec.statuses) {
+    Poco::JSON::Object j;
+    j.set("category", s.category);
+    j.set("valid_from", s.valid_from);
+    j.set("valid_to", s.valid_to);
+    j.set("source", s.source);
+    st.add(j);
+  }
+  o.set("household_status", st);
+  Poco::JSON::Array df;
+  for (const auto& d : rec.difficulty) {
+    Poco::JSON::Object j;
+    j.set("academic_year", d.academic_year);
+    j.set("level", d.level);
+    df.add(j);
+  }
+  o.set("difficulty", df);
+  Poco::JSON::Array gs;
+  for (const auto& g : rec.guardians) {
+    Poco::JSON::Object j;
+    j.set("name", g.name);
+    j.set("resident_id", g.rid_mask);
+    gs.add(j);
+  }
+  o.set("guardians", gs);
+  Poco::JSON::Array ac;
+  for (const auto& a : rec.accounts) {
+    Poco::JSON::Object j;
+    j.set("kind", a.kind);
+    j.set("owner", a.owner);
+    j.set("account", acct(a));
+    j.set("bank_code", a.bank_code);
+    j.set("holder", a.holder_name);
+    j.set("luhn_ok", a.luhn_ok);
+    j.set("valid_from", a.valid_from);
+    j.set("valid_to", a.valid_to);
+    ac.add(j);
+  }
+  o.set("accounts", ac);
+  Poco::JSON::Array ch;
+  for (const auto& h : rec.changes) {
+    Poco::JSON::Object j;
+    j.set("entity", h.entity);
+    j.set("field", h.field);
+    j.set("old", h.old_value);
+    j.set("new", h.new_value);
+    j.set("on", h.changed_on);
+    ch.add(j);
+  }
+  o.set("changes", ch);
+  return o;
+}
+
+std::vector<std::string> reconcileCsvHeader() {
+  return {"programme",
+          "region",
+          "entitled_n",
+          "entitled",
+          "not_batched_n",
+          "not_batched",
+          "in_approval_n",
+          "in_approval",
+          "approved_n",
+          "approved",
+          "at_bank_n",
+          "at_bank",
+          "paid_n",
+          "paid",
+          "returned_n",
+          "returned",
+          "awaiting_account_n",
+          "awaiting_account",
+          "reissued_n",
+          "reissued",
+          "outstanding_n",
+          "outstanding",
+          "adds_up"};
+}
+
+std::vector<std::string> reconcileCsvRow(const bankfiles::ReconcileRow& r) {
+  return std::vector<std::string>{r.programme,
+                                  r.region,
+                                  std::to_string(r.entitled_n),
+                                  r.entitled.toYuan(),
+                                  std::to_string(r.unbatched_n),
+                                  r.unbatched.toYuan(),
+                                  std::to_string(r.in_approval_n),
+                                  r.in_approval.toYuan(),
+                                  std::to_string(r.approved_n),
+                                  r.approved.toYuan(),
+                                  std::to_string(r.in_bank_n),
+                                  r.in_bank.toYuan(),
+                                  std::to_string(r.paid_n),
+                                  r.paid.toYuan(),
+                                  std::to_string(r.returned_n),
+                                  r.returned.toYuan(),
+                                  std::to_string(r.awaiting_account_n),
+                                  r.awaiting_account.toYuan(),
+                                  std::to_string(r.reissued_n),
+                                  r.reissued.toYuan(),
+                                  std::to_string(r.outstandingCount()),
+                                  r.outstanding().toYuan(),
+                                  r.addsUp() ? "yes" : "NO"};
+}
+
+Poco::JSON::Object resultImportJson(const bankfiles::ImportResult& r) {
+  Poco::JSON::Object o;
+  o.set("already_imported", r.already_imported);
+  o.set("accepted", r.problems.empty());
+  o.set("lines", r.lines);
+  o.set("paid", r.paid);
+  o.set("paid_total", r.paid_total.toYuan());
+  o.set("returned", r.returned);
+  o.set("returned_total", r.returned_total.toYuan());
+  o.set("pending", r.pending);
+  Poco::JSON::Array batches;
+  for (const auto& [id, st] : r.batches) {
+    Poco::JSON::Object b;
+    b.set("id", id);
+    b.set("status", st);
+    batches.add(b);
+  }
+  o.set("batches", batches);
+  return o;
+}
+
 std::string toJson(const Poco::JSON::Object& o) {
   std::ostringstream out;
   o.stringify(out);

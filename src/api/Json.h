@@ -2,8 +2,13 @@
 
 #include <Poco/JSON/Object.h>
 
+#include <functional>
+#include <string>
+#include <vector>
+
 #include "bankfiles/BankFiles.h"
 #include "disburse/Batches.h"
+#include "registry/Model.h"
 #include "rules/Engine.h"
 #include "rules/EntitlementStore.h"
 #include "rules/Policy.h"
@@ -20,6 +25,17 @@ Poco::JSON::Object explainJson(const rules::Policy& policy, const Term& term, co
                                const rules::StudentFacts& facts,
                                const std::vector<rules::Decision>& decisions,
                                const std::vector<rules::StoredEntitlement>& stored);
+/// A student's lifelong record; `resident_id` and `acct` decide what is shown (masked unless the
+/// caller may reveal).
+Poco::JSON::Object studentJson(
+    const registry::StudentRecord& rec, const std::string& resident_id,
+    const std::function<std::string(const registry::StudentRecord::Account&)>& acct);
+/// The reconciliation as CSV (CLI --csv and the API's ?format=csv): counts and yuan per column.
+std::vector<std::string> reconcileCsvHeader();
+std::vector<std::string> reconcileCsvRow(const bankfiles::ReconcileRow& r);
+/// What a result import did (the problems are added by the caller: the CLI shows file paths,
+/// the API does not).
+Poco::JSON::Object resultImportJson(const bankfiles::ImportResult& r);
 std::string toJson(const Poco::JSON::Object& o);
 
 }  // namespace edupay::api

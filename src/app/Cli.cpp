@@ -1,4 +1,5 @@
 #include "app/Cli.h"
+#include "api/Json.h"
 
 #include "app/CliContext.h"
 
@@ -268,84 +269,7 @@ int cmdStudentShow(Context& c) {
     return reveal ? cipher.decrypt("bank_account", a.acct_enc) : a.acct_mask;
   };
   if (c.json()) {
-    Poco::JSON::Object o;
-    o.set("resident_id", id_shown);
-    o.set("student_no", rec->student_no);
-    o.set("name", rec->name);
-    o.set("sex", rec->sex);
-    o.set("birth_date", rec->birth_date);
-    o.set("ethnicity", rec->ethnicity);
-    o.set("hukou_region", rec->hukou_region);
-    Poco::JSON::Array en;
-    for (const auto& e : rec->enrollments) {
-      Poco::JSON::Object j;
-      j.set("school_code", e.school_code);
-      j.set("school_name", e.school_name);
-      j.set("stage", e.stage);
-      j.set("grade", e.grade);
-      j.set("class", e.class_name);
-      j.set("major", e.major);
-      j.set("agri_major", e.agri_major);
-      j.set("boarding", e.boarding);
-      j.set("status", e.status);
-      j.set("enroll_date", e.enroll_date);
-      j.set("status_date", e.status_date);
-      j.set("end_date", e.end_date);
-      en.add(j);
-    }
-    o.set("enrollments", en);
-    if (rec->household) o.set("household", rec->household->code);
-    Poco::JSON::Array st;
-    for (const auto& s : rec->statuses) {
-      Poco::JSON::Object j;
-      j.set("category", s.category);
-      j.set("valid_from", s.valid_from);
-      j.set("valid_to", s.valid_to);
-      j.set("source", s.source);
-      st.add(j);
-    }
-    o.set("household_status", st);
-    Poco::JSON::Array df;
-    for (const auto& d : rec->difficulty) {
-      Poco::JSON::Object j;
-      j.set("academic_year", d.academic_year);
-      j.set("level", d.level);
-      df.add(j);
-    }
-    o.set("difficulty", df);
-    Poco::JSON::Array gs;
-    for (const auto& g : rec->guardians) {
-      Poco::JSON::Object j;
-      j.set("name", g.name);
-      j.set("resident_id", g.rid_mask);
-      gs.add(j);
-    }
-    o.set("guardians", gs);
-    Poco::JSON::Array ac;
-    for (const auto& a : rec->accounts) {
-      Poco::JSON::Object j;
-      j.set("kind", a.kind);
-      j.set("owner", a.owner);
-      j.set("account", acct(a));
-      j.set("bank_code", a.bank_code);
-      j.set("holder", a.holder_name);
-      j.set("luhn_ok", a.luhn_ok);
-      j.set("valid_from", a.valid_from);
-      j.set("valid_to", a.valid_to);
-      ac.add(j);
-    }
-    o.set("accounts", ac);
-    Poco::JSON::Array ch;
-    for (const auto& h : rec->changes) {
-      Poco::JSON::Object j;
-      j.set("entity", h.entity);
-      j.set("field", h.field);
-      j.set("old", h.old_value);
-      j.set("new", h.new_value);
-      j.set("on", h.changed_on);
-      ch.add(j);
-    }
-    o.set("changes", ch);
+    Poco::JSON::Object o = api::studentJson(*rec, id_shown, acct);
     c.out() << toJson(o) << "\n";
     return kExitOk;
   }

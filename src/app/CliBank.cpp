@@ -6,6 +6,7 @@
 
 #include <fstream>
 
+#include "api/Json.h"
 #include "app/Cli.h"
 #include "app/CliContext.h"
 #include "bankfiles/BankFiles.h"
@@ -30,19 +31,6 @@ std::string publicKeyPath(Context& c) {
 
 bankfiles::LayoutSet layouts(Context& c) {
   return bankfiles::LayoutSet(c.args().get("layouts", envOr("EDUPAY_LAYOUT_DIR", "")));
-}
-
-/// `雨露计划2026秋`: the programme's name and the term, as banks show it to the payee.
-std::string purposeOf(Context& c, const disburse::Batch& b) {
-  const Term term = Term::parse(b.term);
-  std::string name = b.programme;
-  try {
-    for (const auto& p : c.activePolicy().first.programmes)
-      if (p.code == b.programme) name = p.name_zh;
-  } catch (const Error&) {
-  }
-  return name + std::to_string(term.year()) +
-         (term.season() == Term::Season::kAutumn ? "秋" : "春");
 }
 
 int bankList(Context& c, bankfiles::BankFileStore& store) {
@@ -137,27 +125,11 @@ int bankImportResult(Context& c, bankfiles::BankFileStore& store) {
   const auto user = c.actingUser();
   const auto r = bankfiles::importResultFile(store, c.security(), user, file, kind);
   if (c.json()) {
-    Poco::JSON::Object o;
+    Poco::JSON::Object o = api::resultImportJson(r);
     o.set("file", file);
-    o.set("already_imported", r.already_imported);
-    o.set("accepted", r.problems.empty());
-    o.set("lines", r.lines);
-    o.set("paid", r.paid);
-    o.set("paid_total", r.paid_total.toYuan());
-    o.set("returned", r.returned);
-    o.set("returned_total", r.returned_total.toYuan());
-    o.set("pending", r.pending);
     Poco::JSON::Array problems;
     for (const auto& p : r.problems) problems.add(p);
     o.set("problems", problems);
-    Poco::JSON::Array batches;
-    for (const auto& [id, st] : r.batches) {
-      Poco::JSON::Object b;
-      b.set("id", id);
-      b.set("status", st);
-      batches.add(b);
-    }
-    o.set("batches", batches);
     c.out() << toJson(o) << "\n";
   }
   if (r.already_imported) {
@@ -248,54 +220,8 @@ int reconcileReport(Context& c, bankfiles::BankFileStore& store) {
   if (!user.covers(region))
     throw Error(ErrorCode::kForbidden, "region " + region + " is outside your scope " + user.scope);
   const auto rows = store.reconcile(term, region);
-  const std::vector<std::string> header = {"programme",
-                                           "region",
-                                           "entitled_n",
-                                           "entitled",
-                                           "not_batched_n",
-                                           "not_batched",
-                                           "in_approval_n",
-                                           "in_approval",
-                                           "approved_n",
-                                           "approved",
-                                           "at_bank_n",
-                                           "at_bank",
-                                           "paid_n",
-                                           "paid",
-                                           "returned_n",
-                                           "returned",
-                                           "awaiting_account_n",
-                                           "awaiting_account",
-                                           "reissued_n",
-                                           "reissued",
-                                           "outstanding_n",
-                                           "outstanding",
-                                           "adds_up"};
-  auto cells = [](const bankfiles::ReconcileRow& r) {
-    return std::vector<std::string>{r.programme,
-                                    r.region,
-                                    std::to_string(r.entitled_n),
-                                    r.entitled.toYuan(),
-                                    std::to_string(r.unbatched_n),
-                                    r.unbatched.toYuan(),
-                                    std::to_string(r.in_approval_n),
-                                    r.in_approval.toYuan(),
-                                    std::to_string(r.approved_n),
-                                    r.approved.toYuan(),
-                                    std::to_string(r.in_bank_n),
-                                    r.in_bank.toYuan(),
-                                    std::to_string(r.paid_n),
-                                    r.paid.toYuan(),
-                                    std::to_string(r.returned_n),
-                                    r.returned.toYuan(),
-                                    std::to_string(r.awaiting_account_n),
-                                    r.awaiting_account.toYuan(),
-                                    std::to_string(r.reissued_n),
-                                    r.reissued.toYuan(),
-                                    std::to_string(r.outstandingCount()),
-                                    r.outstanding().toYuan(),
-                                    r.addsUp() ? "yes" : "NO"};
-  };
+  const auto header = api::reconcileCsvHeader();
+  const auto cells = api::reconcileCsvRow;
   bankfiles::ReconcileRow total;
   bool all_add_up = true;
   for (const auto& r : rows) {
@@ -379,7 +305,12 @@ int batchExport(Context& c) {
   const auto key = security::SigningKey::load(signingKeyPath(c));
   const auto set = layouts(c);
   auto b = store.loadBatch(id);
-  const std::string purpose = b ? purposeOf(c, *b) : "";
+  std::optional<rules::Policy> policy;
+  try {
+    policy = c.activePolicy().first;
+  } catch (const Error&) {  // no active policy: the programme code names the payment
+  }
+  const std::string purpose = b ? bankfiles::paymentPurpose(policy ? &*policy : nullptr, *b) : "";
   const auto r =
       bankfiles::exportBatch(store, c.security(), user, id, out, set, c.cipher(), key, purpose);
   if (c.json()) {

@@ -46,6 +46,17 @@ bool ReconcileRow::addsUp() const {
          entitled == paid + in_bank + approved + in_approval + unbatched;
 }
 
+std::string paymentPurpose(const rules::Policy* policy, const disburse::Batch& b) {
+  const Term term = Term::parse(b.term);
+  std::string name = b.programme;
+  if (policy) {
+    for (const auto& p : policy->programmes)
+      if (p.code == b.programme) name = p.name_zh;
+  }
+  return name + std::to_string(term.year()) +
+         (term.season() == Term::Season::kAutumn ? "秋" : "春");
+}
+
 ExportResult exportBatch(BankFileStore& store, security::SecurityStore& audit,
                          const security::User& user, int64_t batch_id, const std::string& out_dir,
                          const LayoutSet& layouts, const security::FieldCipher& cipher,

@@ -11,6 +11,7 @@
 #include "bankfiles/ResultFile.h"
 #include "disburse/Batches.h"
 #include "registry/RegistryStore.h"
+#include "rules/Policy.h"
 #include "security/FieldCipher.h"
 #include "security/Signing.h"
 #include "security/Users.h"
@@ -161,6 +162,10 @@ struct ExportResult {
   std::vector<std::string> paths;  ///< payment files (manifest and signature beside each)
   bool again = false;
 };
+/// The remittance text banks show the payee: the programme's Chinese name and the term,
+/// e.g. `雨露计划2026秋` (the programme code when no policy names it).
+std::string paymentPurpose(const rules::Policy* policy, const disburse::Batch& b);
+
 ExportResult exportBatch(BankFileStore& store, security::SecurityStore& audit,
                          const security::User& user, int64_t batch_id, const std::string& out_dir,
                          const LayoutSet& layouts, const security::FieldCipher& cipher,

@@ -252,7 +252,7 @@ class TextWriter final : public PaymentFileWriter {
 class Pain001Writer final : public PaymentFileWriter {
  public:
   Pain001Writer(const Layout& layout, std::ostream& out, const FileHeader& header)
-      : layout_(layout), header_(header), sink_(out), v09_(layout.version == "pain.001.001.09") {
+      : header_(header), sink_(out), v09_(layout.version == "pain.001.001.09") {
     const std::string id =
         "EDUPAY-B" + std::to_string(header.batch) + "-P" + std::to_string(header.part);
     const std::string date = header.date.str();
@@ -313,7 +313,6 @@ class Pain001Writer final : public PaymentFileWriter {
   }
 
  private:
-  const Layout& layout_;
   FileHeader header_;
   DigestSink sink_;
   bool v09_;
