@@ -13,8 +13,10 @@
 
 #include "api/Env.h"
 #include "api/Json.h"
+#include "api/Spreadsheet.h"
 #include "bankfiles/BankFiles.h"
 #include "bankfiles/Manifest.h"
+#include "bankfiles/Reports.h"
 #include "common/AtomicFile.h"
 #include "common/Csv.h"
 #include "common/Error.h"
@@ -23,6 +25,7 @@
 #include "disburse/Notices.h"
 #include "registry/RollImporter.h"
 #include "registry/RosterImporter.h"
+#include "registry/StudentEdits.h"
 #include "rules/EntitlementRun.h"
 #include "security/PasswordHasher.h"
 
@@ -151,12 +154,26 @@ Reply refusedImport(const std::string& what, const Array& issues, int64_t total)
 Reply login(const Request& req, Env& env) {
   const auto o = bodyObject(req);
   const std::string name = field(o, "name"), password = field(o, "password");
+  auto& throttle = env.runtime().logins;
+  if (const int wait = throttle.retryAfter(req.client); wait > 0) {
+    Object err;
+    err.set("code", "too_many_requests");
+    err.set("message", "too many failed logins from this address; try again in " +
+                           std::to_string(wait) + " seconds");
+    err.set("details", Array());
+    Object body;
+    body.set("error", err);
+    Reply r = json(body, 429);
+    r.headers["Retry-After"] = std::to_string(wait);
+    return r;
+  }
   security::Session s;
   try {
     s = security::openSession(env.security(), security::PasswordHasher(), name, password,
                               env.runtime().config.session_minutes);
   } catch (const Error& e) {
     if (e.code() != ErrorCode::kForbidden) throw;
+    throttle.failed(req.client);
     throw Error(ErrorCode::kUnauthenticated, e.what());
   }
   Object out;
@@ -581,7 +598,57 @@ Reply publishNotice(const Request& req, Env& env) {
   out.set("entries", r.info.entries);
   out.set("total", r.info.total.toYuan());
   out.set("window_ends", r.info.window_ends);
+  out.set("html", std::filesystem::path(r.html_path).filename().string());
+  out.set("csv", std::filesystem::path(r.csv_path).filename().string());
   return json(out);
+}
+
+/// A published notice (the printable HTML or the CSV) by the file name the publication returned;
+/// only notice files of schools in the caller's scope can be named.
+Reply noticeFile(const Request& req, Env& env) {
+  const std::string name = req.param("file");
+  const bool html = name.size() > 5 && name.substr(name.size() - 5) == ".html";
+  const bool csv = name.size() > 4 && name.substr(name.size() - 4) == ".csv";
+  bool clean = name.rfind("notice-", 0) == 0 && (html || csv);
+  for (char c : name)
+    clean &= std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+  if (!clean) throw Error(ErrorCode::kNotFound, "no notice " + name);
+  const std::string stem = name.substr(0, name.find_last_of('.'));
+  const std::string school = stem.substr(stem.find_last_of('-') + 1);
+  const std::string region = env.registry().schoolRegion(school);
+  const auto& u = *req.user;
+  const bool visible =
+      !region.empty() && (u.role == Role::kSchoolAdmin ? u.covers(school) : u.covers(region));
+  const auto path = std::filesystem::path(env.runtime().config.files_dir) / "notices" / name;
+  if (!visible || !std::filesystem::exists(path))
+    throw Error(ErrorCode::kNotFound, "no notice " + name);
+  Reply r;
+  r.body = readFile(path.string());
+  r.content_type = html ? "text/html; charset=utf-8" : "text/csv; charset=utf-8";
+  if (csv) r.headers["Content-Disposition"] = "attachment; filename=\"" + name + "\"";
+  return r;
+}
+
+/// The active policy's programmes (code, Chinese and English names, stages), for forms.
+Reply programmes(const Request&, Env& env) {
+  auto stored = env.entitlements().activePolicy();
+  if (!stored) throw Error(ErrorCode::kNotFound, "no policy is active");
+  const auto policy = rules::parsePolicy(stored->content, "active policy " + stored->name);
+  Array arr;
+  for (const auto& p : policy.programmes) {
+    Object o;
+    o.set("code", p.code);
+    o.set("name_zh", p.name_zh);
+    o.set("name_en", p.name_en);
+    Array stages;
+    for (auto st : p.stages) stages.add(std::string(domain::code(st)));
+    o.set("stages", stages);
+    arr.add(o);
+  }
+  Object o;
+  o.set("policy", stored->name);
+  o.set("programmes", arr);
+  return json(o);
 }
 
 Reply addObjection(const Request& req, Env& env) {
@@ -613,6 +680,297 @@ Reply importBudgets(const Request& req, Env& env) {
   out.set("lines", static_cast<int64_t>(n));
   return json(out);
 }
+Reply buildBatches(const Request& req, Env& env) {
+  const auto o = bodyObject(req);
+  const Term term = Term::parse(field(o, "term"));
+  const std::string region =
+      field(o, "region", false).empty() ? req.user->scope : field(o, "region");
+  const auto r = disburse::buildBatches(env.disburse(), env.security(), *req.user,
+                                        field(o, "programme"), term, region);
+  Array batches;
+  for (const int64_t id : r.batch_ids) {
+    if (const auto b = env.disburse().loadBatch(id)) batches.add(batchJson(*b));
+  }
+  Object out;
+  out.set("batches", batches);
+  out.set("payments", r.payments);
+  out.set("total", r.total.toYuan());
+  out.set("flags", r.flags);
+  out.set("unbankable", r.unbankable);
+  return json(out, 201);
+}
+
+Reply correctAccount(const Request& req, Env& env) {
+  const auto o = bodyObject(req);
+  bankfiles::AccountCorrection c;
+  c.student = field(o, "student", false);
+  c.payment = field(o, "payment", false);
+  if (c.student.empty() && c.payment.empty())
+    throw Error(ErrorCode::kInvalidInput, "name the \"student\" or the returned \"payment\"");
+  c.account = field(o, "account");
+  c.holder = field(o, "holder");
+  c.bank_code = field(o, "bank_code");
+  if (o->has("kind")) c.kind = field(o, "kind");
+  const auto r = bankfiles::correctAccount(env.registry(), env.disburse(), env.security(),
+                                           *req.user, env.cipher(), c);
+  Object out;
+  out.set("person_id", r.person_id);
+  out.set("account", r.mask);
+  out.set("released_for_reissue", r.released);
+  return json(out);
+}
+
+Reply recordDifficulty(const Request& req, Env& env) {
+  const auto o = bodyObject(req);
+  const std::string year = field(o, "academic_year");
+  if (!text::isAllDigits(year) || year.size() != 4)
+    throw Error(ErrorCode::kInvalidInput, "academic_year: YYYY, the year the school year starts");
+  const auto c = registry::recordDifficulty(env.registry(), env.security(), *req.user, req.id("id"),
+                                            std::stoi(year), field(o, "level"));
+  Object out;
+  out.set("person_id", c.person_id);
+  out.set("academic_year", c.academic_year);
+  out.set("level", c.level);
+  out.set("previous", c.previous);
+  return json(out);
+}
+
+/// One student's lifelong record by person id (masked), for pages that list students.
+Reply studentById(const Request& req, Env& env) {
+  const auto rec = env.registry().studentById(req.id("id"));
+  bool visible = false;
+  if (rec) {
+    for (const auto& e : rec->enrollments) {
+      const auto& u = *req.user;
+      visible |= u.role == Role::kSchoolAdmin
+                     ? u.covers(e.school_code)
+                     : u.covers(env.registry().schoolRegion(e.school_code));
+    }
+  }
+  if (!visible) throw Error(ErrorCode::kNotFound, "no such student in your scope");
+  Object o = studentJson(*rec, rec->rid_mask,
+                         [](const registry::StudentRecord::Account& a) { return a.acct_mask; });
+  o.set("person_id", rec->person_id);
+  return json(o);
+}
+
+/// A school's decisions for a term (who is entitled and why), in keyset pages.
+Reply schoolEntitlements(const Request& req, Env& env) {
+  const std::string code = req.param("code");
+  const std::string region = env.registry().schoolRegion(code);
+  const bool visible =
+      !region.empty() &&
+      (req.user->role == Role::kSchoolAdmin ? req.user->covers(code) : req.user->covers(region));
+  if (!visible) throw Error(ErrorCode::kNotFound, "no school " + code + " in your scope");
+  const Term term = Term::parse(req.queryOr("term"));
+  const std::string status = req.queryOr("status");
+  if (!status.empty() && status != "eligible" && status != "held" && status != "excluded")
+    throw Error(ErrorCode::kInvalidInput, "status: eligible, held or excluded");
+  const std::string after = req.queryOr("after", "0"), limit = req.queryOr("limit", "100");
+  if (!text::isAllDigits(after) || after.empty() || after.size() > 15 ||
+      !text::isAllDigits(limit) || limit.empty() || limit.size() > 4 || std::stoi(limit) < 1 ||
+      std::stoi(limit) > 1000)
+    throw Error(ErrorCode::kInvalidInput, "after: an entitlement id; limit: 1..1000");
+  const auto rows = env.entitlements().schoolEntitlements(code, term, status, std::stoll(after),
+                                                          static_cast<size_t>(std::stoi(limit)));
+  Array arr;
+  for (const auto& e : rows) {
+    Object o;
+    o.set("id", e.id);
+    o.set("person_id", e.person_id);
+    o.set("name", e.name);
+    o.set("resident_id", e.rid_mask);
+    o.set("programme", e.programme);
+    o.set("status", e.status);
+    o.set("amount", e.amount.toYuan());
+    o.set("reason", e.reason);
+    if (!e.hold_reason.empty()) o.set("hold_reason", e.hold_reason);
+    arr.add(o);
+  }
+  Object o;
+  o.set("term", term.str());
+  o.set("entitlements", arr);
+  if (rows.size() == static_cast<size_t>(std::stoi(limit)))
+    o.set("next", "/api/v1/schools/" + code + "/entitlements?term=" + term.str() +
+                      (status.empty() ? "" : "&status=" + status) +
+                      "&after=" + std::to_string(rows.back().id) + "&limit=" + limit);
+  return json(o);
+}
+
+/// Returned payments waiting for a corrected account: a school administrator sees their
+/// school's, bureau staff their region's.
+Reply returnedFunds(const Request& req, Env& env) {
+  const auto& u = *req.user;
+  const std::string region =
+      u.role == Role::kSchoolAdmin ? env.registry().schoolRegion(u.scope) : u.scope;
+  Array arr;
+  for (const auto& r : env.disburse().returnedFunds(region)) {
+    if (u.role == Role::kSchoolAdmin && r.school_code != u.scope) continue;
+    const std::string status = req.queryOr("status");
+    if (!status.empty() && status != r.status) continue;
+    Object o;
+    o.set("reference", r.reference);
+    o.set("school", r.school_code);
+    o.set("school_name", r.school_name);
+    o.set("holder", r.holder);
+    o.set("account", r.acct_mask);
+    o.set("reason_code", r.reason_code);
+    o.set("reason_text", r.reason_text);
+    o.set("returned_on", r.returned_on);
+    o.set("status", r.status);
+    o.set("programme", r.programme);
+    o.set("term", r.term);
+    o.set("region", r.region);
+    o.set("amount", r.amount.toYuan());
+    arr.add(o);
+  }
+  Object o;
+  o.set("returned", arr);
+  return json(o);
+}
+
+std::vector<SheetColumn> reportColumns(const bankfiles::Report& r) {
+  std::vector<SheetColumn> cols;
+  for (auto d : r.by) cols.push_back({std::string(bankfiles::code(d)), ColumnType::kText});
+  cols.push_back({"entitled_count", ColumnType::kCount});
+  cols.push_back({"entitled_yuan", ColumnType::kYuan});
+  cols.push_back({"paid_count", ColumnType::kCount});
+  cols.push_back({"paid_yuan", ColumnType::kYuan});
+  cols.push_back({"returned_count", ColumnType::kCount});
+  cols.push_back({"returned_yuan", ColumnType::kYuan});
+  return cols;
+}
+
+Object reportRowJson(const bankfiles::Report& rep, const bankfiles::ReportRow& r) {
+  Object o;
+  for (size_t i = 0; i < rep.by.size() && i < r.keys.size(); ++i)
+    o.set(std::string(bankfiles::code(rep.by[i])), r.keys[i]);
+  o.set("entitled_count", r.entitled_n);
+  o.set("entitled", r.entitled.toYuan());
+  o.set("paid_count", r.paid_n);
+  o.set("paid", r.paid.toYuan());
+  o.set("returned_count", r.returned_n);
+  o.set("returned", r.returned.toYuan());
+  return o;
+}
+
+/// Entitled, paid and returned by programme, region, stage, category and term (JSON, CSV or
+/// Excel).
+Reply report(const Request& req, Env& env) {
+  std::vector<bankfiles::Dimension> by;
+  const std::string list = req.queryOr("by", "programme");
+  for (const auto& part : text::split(list, ',')) {
+    const auto d = bankfiles::parseDimension(text::trim(part));
+    if (!d)
+      throw Error(ErrorCode::kInvalidInput,
+                  "by: a comma-separated list of term, programme, region, stage, category (got \"" +
+                      part + "\")");
+    by.push_back(*d);
+  }
+  const auto rep = bankfiles::buildReport(env.disburse(), *req.user, req.queryOr("term"),
+                                          req.queryOr("region"), by);
+  const std::string format = req.queryOr("format", "json");
+  const std::string name =
+      "edupay-report-" + (req.queryOr("term").empty() ? "all-terms" : req.queryOr("term"));
+  if (format == "csv") {
+    Reply r;
+    r.content_type = "text/csv; charset=utf-8";
+    r.body = bankfiles::reportCsv(rep);
+    r.headers["Content-Disposition"] = "attachment; filename=\"" + name + ".csv\"";
+    return r;
+  }
+  if (format == "xlsx") {
+    std::vector<std::vector<std::string>> rows;
+    auto cells = [&](const bankfiles::ReportRow& x, std::vector<std::string> keys) {
+      keys.resize(rep.by.size());
+      for (const auto& v :
+           {std::to_string(x.entitled_n), x.entitled.toYuan(), std::to_string(x.paid_n),
+            x.paid.toYuan(), std::to_string(x.returned_n), x.returned.toYuan()})
+        keys.push_back(v);
+      return keys;
+    };
+    for (const auto& x : rep.rows) rows.push_back(cells(x, x.keys));
+    rows.push_back(cells(rep.total, {"total"}));
+    Reply r;
+    r.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    r.body = tableXlsx("report", reportColumns(rep), rows, env.runtime().config.files_dir + "/tmp");
+    r.headers["Content-Disposition"] = "attachment; filename=\"" + name + ".xlsx\"";
+    return r;
+  }
+  if (format != "json") throw Error(ErrorCode::kInvalidInput, "format: json, csv or xlsx");
+  Array rows;
+  for (const auto& x : rep.rows) rows.add(reportRowJson(rep, x));
+  Array dims;
+  for (auto d : rep.by) dims.add(std::string(bankfiles::code(d)));
+  Object o;
+  o.set("term", req.queryOr("term"));
+  o.set("region", req.queryOr("region", req.user->scope));
+  o.set("by", dims);
+  o.set("rows", rows);
+  o.set("total", reportRowJson(rep, rep.total));
+  return json(o);
+}
+
+/// A payment traced back to its entitlement, the rule's reason, the policy file, the roster
+/// statuses the decision read and the people who prepared and approved its batch.
+Reply tracePayment(const Request& req, Env& env) {
+  const std::string ref = req.param("reference");
+  const auto t = env.disburse().tracePayment(ref);
+  if (!t) throw Error(ErrorCode::kNotFound, "no payment with reference " + ref);
+  const auto b = env.disburse().loadBatch(t->batch_id);
+  scoped(*req.user, b ? b->paying_region : "", b ? b->bank_code : "", "payment " + ref);
+  Object pay;
+  pay.set("reference", t->reference);
+  pay.set("state", t->state);
+  pay.set("amount", t->amount.toYuan());
+  pay.set("attempt", t->attempt);
+  pay.set("payee", t->payee);
+  pay.set("holder", t->holder);
+  pay.set("account", t->acct_mask);
+  pay.set("bank_code", t->bank_code);
+  if (!t->reason_code.empty()) pay.set("bank_reason_code", t->reason_code);
+  if (!t->reason_text.empty()) pay.set("bank_reason_text", t->reason_text);
+  if (!t->settled_on.empty()) pay.set("settled_on", t->settled_on);
+  Object ent;
+  ent.set("id", t->entitlement_id);
+  ent.set("programme", t->programme);
+  ent.set("term", t->term);
+  ent.set("paying_region", t->paying_region);
+  ent.set("reason", t->entitlement_reason);
+  ent.set("decided_on", t->entitlement_updated_on);
+  Object pol;
+  pol.set("id", t->policy_id);
+  pol.set("name", t->policy_name);
+  pol.set("sha256", t->policy_sha256);
+  pol.set("activated_on", t->policy_activated_on);
+  Array statuses;
+  Object student;
+  if (const auto rec = env.registry().studentById(t->person_id)) {
+    student.set("person_id", rec->person_id);
+    student.set("name", rec->name);
+    student.set("resident_id", rec->rid_mask);
+    for (const auto& s : rec->statuses) {
+      Object x;
+      x.set("category", s.category);
+      x.set("source", s.source);
+      x.set("source_ref", s.source_ref);
+      x.set("valid_from", s.valid_from);
+      x.set("valid_to", s.valid_to);
+      statuses.add(x);
+    }
+  }
+  Object out;
+  out.set("payment", pay);
+  out.set("entitlement", ent);
+  out.set("policy", pol);
+  out.set("student", student);
+  out.set("household_statuses", statuses);
+  if (b) {
+    Object batch = batchJson(*b);
+    out.set("batch", batch);
+  }
+  return json(out);
+}
 }  // namespace
 
 void addRoutes(Router& r) {
@@ -629,6 +987,7 @@ void addRoutes(Router& r) {
   r.add({"GET", "/api/v1/explain", "why a student gets or does not get each programme", false,
          readers, explain});
   r.add({"GET", "/api/v1/schools", "schools in scope", false, readers, schools});
+  r.add({"GET", "/api/v1/programmes", "the active policy's programmes", false, {}, programmes});
   r.add({"GET", "/api/v1/schools/{code}/students",
          "a school's students (?after=PERSON&limit=N keyset pages, masked)", false, readers,
          schoolStudents});
@@ -638,6 +997,25 @@ void addRoutes(Router& r) {
          false,
          {Role::kSchoolAdmin},
          uploadRoll});
+  r.add({"GET", "/api/v1/students/{id}", "a student's lifelong record by person id (masked)", false,
+         readers, studentById});
+  r.add({"POST",
+         "/api/v1/students/{id}/difficulty",
+         "record a difficulty level {\"academic_year\", \"level\"}",
+         false,
+         {Role::kSchoolAdmin, Role::kBureauOfficer},
+         recordDifficulty});
+  r.add({"GET", "/api/v1/schools/{code}/entitlements",
+         "a school's decisions for a term with reasons (?term=, ?status=, keyset pages)", false,
+         readers, schoolEntitlements});
+  r.add({"POST",
+         "/api/v1/accounts",
+         "correct a student's payee account (releases returned payments for re-issue)",
+         false,
+         {Role::kSchoolAdmin, Role::kBureauOfficer},
+         correctAccount});
+  r.add({"GET", "/api/v1/returned", "returned payments waiting for a corrected account (?status=)",
+         false, readers, returnedFunds});
   r.add({"POST", "/api/v1/rosters", "upload an official roster (?source=)", false, officer,
          uploadRoster});
   r.add({"POST", "/api/v1/entitlement-runs", "start the term's entitlement run (a job)", false,
@@ -649,6 +1027,8 @@ void addRoutes(Router& r) {
          false,
          {Role::kBureauOfficer, Role::kSchoolAdmin},
          publishNotice});
+  r.add({"GET", "/api/v1/notices/{file}", "a published notice (printable HTML or CSV)", false,
+         readers, noticeFile});
   r.add({"POST", "/api/v1/objections", "record an objection", false, officer, addObjection});
   r.add({"POST", "/api/v1/objections/{id}/resolve", "resolve an objection", false, officer,
          resolveObjection});
@@ -664,6 +1044,8 @@ void addRoutes(Router& r) {
          false,
          {Role::kBureauOfficer, Role::kBureauApprover, Role::kAuditor, Role::kBankOperator},
          batchDetail});
+  r.add({"POST", "/api/v1/batches", "build draft batches {\"programme\", \"term\", \"region\"}",
+         false, officer, buildBatches});
   r.add({"POST", "/api/v1/batches/{id}/submit", "submit a draft batch", false, officer,
          [](const Request& q, Env& e) { return transition(q, e, "submit"); }});
   r.add({"POST", "/api/v1/batches/{id}/approve", "approve a submitted batch", false, approver,
@@ -693,6 +1075,16 @@ void addRoutes(Router& r) {
          uploadResult});
   r.add({"GET", "/api/v1/reconciliation", "reconciliation (?term=, ?region=, ?format=csv)", false,
          bureau, reconcile});
+  r.add({"GET", "/api/v1/reports",
+         "entitled, paid, returned (?term=, ?region=, ?by=programme,region,stage,category,term, "
+         "?format=json|csv|xlsx)",
+         false, bureau, report});
+  r.add({"GET",
+         "/api/v1/payments/{reference}",
+         "trace a payment to its entitlement, rule, roster rows and approvers",
+         false,
+         {Role::kBureauOfficer, Role::kBureauApprover, Role::kAuditor},
+         tracePayment});
   r.add({"GET",
          "/api/v1/audit/verify",
          "walk the audit chain",

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -100,6 +101,24 @@ class SessionCache {
   std::map<std::string, Entry> entries_;
 };
 
+/// Failed logins per client address: after kFailures within kWindowSeconds the address gets
+/// 429 until the oldest failure leaves the window (per-account lockout still applies: this stops
+/// one address from guessing across many accounts).
+class LoginThrottle {
+ public:
+  static constexpr size_t kFailures = 20;
+  static constexpr int kWindowSeconds = 300;
+  /// Seconds until the address may try again; 0 when it may now.
+  int retryAfter(const std::string& address);
+  void failed(const std::string& address);
+
+ private:
+  void prune(std::deque<std::chrono::steady_clock::time_point>& q,
+             std::chrono::steady_clock::time_point now);
+  std::mutex mutex_;
+  std::map<std::string, std::deque<std::chrono::steady_clock::time_point>> failures_;
+};
+
 /// What lives as long as the service: configuration, the pool, the key, the layouts, the routes.
 class Runtime {
  public:
@@ -111,6 +130,7 @@ class Runtime {
   bankfiles::LayoutSet layouts;
   Router router;
   SessionCache sessions;
+  LoginThrottle logins;
   Jobs jobs;  ///< last: destroyed (joined) first
 };
 

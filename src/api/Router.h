@@ -20,6 +20,7 @@ struct Request {
   std::optional<security::User> user;  ///< set for every route that is not public
   std::string token;                   ///< the session token (never logged)
   bool tls = false;                    ///< the service speaks HTTPS (cookies get Secure)
+  std::string client;                  ///< the client's address (login throttling)
   std::string param(const std::string& name) const;
   /// A numeric path parameter; Error(kInvalidInput) naming it otherwise.
   int64_t id(const std::string& name) const;

@@ -23,6 +23,8 @@
 namespace edupay::api {
 
 const std::string& openApiDocument();  // OpenApi.cpp (generated from schemas/json/openapi.json)
+// WebEmbedded.cpp (generated from templates/web): the browser console's files by name.
+const std::vector<std::pair<std::string, std::string>>& webAssets();
 
 ConnectionPool::Lease::~Lease() {
   std::lock_guard lock(pool_.mutex_);
@@ -144,6 +146,33 @@ const security::FieldCipher& Env::cipher() {
   return *rt_.cipher;
 }
 
+void LoginThrottle::prune(std::deque<std::chrono::steady_clock::time_point>& q,
+                          std::chrono::steady_clock::time_point now) {
+  while (!q.empty() && now - q.front() >= std::chrono::seconds(kWindowSeconds)) q.pop_front();
+}
+
+int LoginThrottle::retryAfter(const std::string& address) {
+  std::lock_guard lock(mutex_);
+  auto it = failures_.find(address);
+  if (it == failures_.end()) return 0;
+  const auto now = std::chrono::steady_clock::now();
+  prune(it->second, now);
+  if (it->second.empty()) {
+    failures_.erase(it);
+    return 0;
+  }
+  if (it->second.size() < kFailures) return 0;
+  const auto left = std::chrono::seconds(kWindowSeconds) - (now - it->second.front());
+  return std::max(1, static_cast<int>(std::chrono::ceil<std::chrono::seconds>(left).count()));
+}
+
+void LoginThrottle::failed(const std::string& address) {
+  std::lock_guard lock(mutex_);
+  auto& q = failures_[address];
+  prune(q, std::chrono::steady_clock::now());
+  q.push_back(std::chrono::steady_clock::now());
+}
+
 namespace {
 
 using Poco::Net::HTTPRequestHandler;
@@ -257,6 +286,10 @@ class ApiHandler : public HTTPRequestHandler {
       r.body = openApiDocument();
       return r;
     }
+    if (req.method == "GET" && (req.path == "/" || req.path.rfind("/console/", 0) == 0)) {
+      route_name = "/console/";
+      return consoleAsset(req.path);
+    }
     if (req.path == "/health" || req.path == "/ready" || req.path == "/api/v1/openapi.json") {
       Reply r = errorReply(405, "method_not_allowed", "use GET for " + req.path);
       r.headers["Allow"] = "GET";
@@ -286,6 +319,7 @@ class ApiHandler : public HTTPRequestHandler {
     }
     req.content_type = hreq.getContentType();
     req.tls = !rt_->config.tls_certificate.empty();
+    req.client = hreq.clientAddress().host().toString();
     if ((req.method == "POST" || req.method == "PUT") && !readBody(hreq, req))
       return errorReply(
           413, "too_large",
@@ -349,6 +383,37 @@ class ApiHandler : public HTTPRequestHandler {
       if (req.body.size() > limit) return false;
     }
     return true;
+  }
+
+  /// The browser console: `/` goes to `/console/`, which is index.html; other names are the
+  /// embedded files of templates/web (nothing else can be named).
+  static Reply consoleAsset(const std::string& path) {
+    Reply r;
+    if (path == "/") {
+      r.status = 302;
+      r.headers["Location"] = "/console/";
+      r.content_type = "text/plain; charset=utf-8";
+      r.body = "/console/";
+      return r;
+    }
+    const std::string name = path == "/console/" ? "index.html" : path.substr(9);
+    for (const auto& [file, body] : webAssets()) {
+      if (file != name) continue;
+      const auto ext = file.substr(file.find_last_of('.') + 1);
+      r.content_type = ext == "html"  ? "text/html; charset=utf-8"
+                       : ext == "js"  ? "text/javascript; charset=utf-8"
+                       : ext == "css" ? "text/css; charset=utf-8"
+                       : ext == "svg" ? "image/svg+xml"
+                                      : "application/octet-stream";
+      r.body = body;
+      // Only the console's own files run; nothing from anywhere else is loaded.
+      r.headers["Content-Security-Policy"] =
+          "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+          "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+      r.headers["Referrer-Policy"] = "no-referrer";
+      return r;
+    }
+    return errorReply(404, "not_found", "no such page: " + path);
   }
 
   static void send(HTTPServerResponse& resp, const Reply& r, const std::string& request_id) {

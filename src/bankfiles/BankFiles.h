@@ -150,6 +150,27 @@ class BankFileStore : public disburse::DisbursementStore {
 
   virtual std::vector<ReconcileRow> reconcile(const Term& term,
                                               const std::string& region_prefix) = 0;
+
+  /// One eligible entitlement with what the bank has paid and returned of it (all attempts).
+  struct ReportFact {
+    std::string term, programme, region, reason;
+    int64_t amount_fen = 0, paid_fen = 0, returned_n = 0, returned_fen = 0;
+  };
+  /// Every eligible entitlement of `term` (all terms when empty) whose paying region starts with
+  /// `region_prefix`, streamed in id order.
+  virtual void reportFacts(const std::string& term, const std::string& region_prefix,
+                           const std::function<void(const ReportFact&)>& each) = 0;
+
+  /// A payment traced back: its entitlement, the decision's reason, the policy file, the batch.
+  struct PaymentTrace {
+    int64_t payment_id = 0, batch_id = 0, entitlement_id = 0, person_id = 0, policy_id = 0;
+    int attempt = 1;
+    std::string reference, state, reason_code, reason_text, settled_on, payee, holder, acct_mask,
+        bank_code, programme, term, paying_region, entitlement_reason, entitlement_updated_on,
+        policy_name, policy_sha256, policy_activated_on;
+    Money amount;
+  };
+  virtual std::optional<PaymentTrace> tracePayment(const std::string& reference) = 0;
 };
 
 /// `edupay batch export`: writes an approved batch's payment files in its bank's layout, each

@@ -62,6 +62,10 @@ class RegistryStore {
     bool luhn_ok = true;
   };
   virtual int64_t replaceAccount(int64_t person_id, const AccountUpdate& a) = 0;
+  /// Records a student's difficulty level for an academic year (at `school_code`), with the field
+  /// history; returns the previous level ("none" when there was none).
+  virtual std::string setDifficulty(int64_t person_id, int academic_year, const std::string& level,
+                                    const std::string& school_code) = 0;
 
   virtual std::optional<StudentRecord> studentById(int64_t person_id) = 0;
   /// The region code of a school; empty when the school is unknown.

@@ -3,11 +3,13 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <sstream>
 
 #include "common/AtomicFile.h"
 #include "common/Error.h"
 #include "common/ResidentId.h"
 #include "common/Text.h"
+#include "common/Xlsx.h"
 #include "registry/RollValidator.h"
 
 namespace edupay::registry {
@@ -115,8 +117,19 @@ RollImportResult importRoll(RegistryStore& store, const security::FieldCipher& c
                             const std::string& path, const RollImportOptions& options) {
   RollImportResult result;
   result.file_sha256 = security::sha256File(path);
-  std::ifstream in = openInput(path);
-  CsvReader reader(in, path, options.encoding);
+  // An Excel workbook is read as the CSV of its first sheet (line N = row N).
+  std::ifstream file_in;
+  std::istringstream sheet_in;
+  std::istream* in = &sheet_in;
+  TextEncoding encoding = options.encoding;
+  if (looksLikeXlsx(path)) {
+    sheet_in.str(xlsxToCsv(path));
+    encoding = TextEncoding::kUtf8;
+  } else {
+    file_in = openInput(path);
+    in = &file_in;
+  }
+  CsvReader reader(*in, path, encoding);
   std::vector<std::string> row;
   if (!reader.next(row))
     throw Error(ErrorCode::kInvalidInput, path + ": the file is empty; expected a header row");

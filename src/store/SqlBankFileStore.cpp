@@ -471,4 +471,72 @@ std::vector<bankfiles::BankFileStore::Returned> SqlDisbursementStore::returnedFu
   return out;
 }
 
+void SqlDisbursementStore::reportFacts(const std::string& term, const std::string& region_prefix,
+                                       const std::function<void(const ReportFact&)>& each) {
+  auto s = db_.prepare(
+      "SELECT e.term, e.programme, e.paying_region, e.reason, e.amount_fen, COALESCE((SELECT "
+      "SUM(p.amount_fen) FROM payments p JOIN payment_results r ON r.payment_id = p.id WHERE "
+      "p.entitlement_id = e.id AND r.outcome = 'paid'), 0), (SELECT COUNT(*) FROM payments p JOIN "
+      "payment_results r ON r.payment_id = p.id WHERE p.entitlement_id = e.id AND r.outcome = "
+      "'returned'), COALESCE((SELECT SUM(p.amount_fen) FROM payments p JOIN payment_results r ON "
+      "r.payment_id = p.id WHERE p.entitlement_id = e.id AND r.outcome = 'returned'), 0) FROM "
+      "entitlements e WHERE e.status = 'eligible' AND (? = '' OR e.term = ?) AND e.paying_region "
+      "LIKE ? ORDER BY e.id");
+  s->bind(1, term);
+  s->bind(2, term);
+  s->bind(3, region_prefix + "%");
+  ReportFact f;
+  while (s->next()) {
+    f.term = s->getText(0);
+    f.programme = s->getText(1);
+    f.region = s->getText(2);
+    f.reason = s->getText(3);
+    f.amount_fen = s->getInt(4);
+    f.paid_fen = s->getInt(5);
+    f.returned_n = s->getInt(6);
+    f.returned_fen = s->getInt(7);
+    each(f);
+  }
+}
+
+std::optional<bankfiles::BankFileStore::PaymentTrace> SqlDisbursementStore::tracePayment(
+    const std::string& reference) {
+  auto s = db_.prepare(
+      "SELECT ps.id, p.batch_id, p.entitlement_id, e.person_id, e.policy_id, p.attempt, "
+      "p.end_to_end_ref, ps.state, ps.reason_code, ps.reason_text, ps.settled_on, p.payee, "
+      "p.holder_name, p.acct_mask, p.bank_code, e.programme, e.term, e.paying_region, e.reason, "
+      "e.updated_on, pol.name, pol.sha256, pol.activated_on, p.amount_fen FROM payments p JOIN "
+      "payment_states ps ON ps.id = p.id JOIN entitlements e ON e.id = p.entitlement_id JOIN "
+      "policies pol ON pol.id = e.policy_id WHERE p.end_to_end_ref = ?");
+  s->bind(1, reference);
+  if (!s->next()) return std::nullopt;
+  PaymentTrace t;
+  t.payment_id = s->getInt(0);
+  t.batch_id = s->getInt(1);
+  t.entitlement_id = s->getInt(2);
+  t.person_id = s->getInt(3);
+  t.policy_id = s->getInt(4);
+  t.attempt = static_cast<int>(s->getInt(5));
+  auto text = [&](int i) { return s->isNull(i) ? std::string() : s->getText(i); };
+  t.reference = text(6);
+  t.state = text(7);
+  t.reason_code = text(8);
+  t.reason_text = text(9);
+  t.settled_on = text(10);
+  t.payee = text(11);
+  t.holder = text(12);
+  t.acct_mask = text(13);
+  t.bank_code = text(14);
+  t.programme = text(15);
+  t.term = text(16);
+  t.paying_region = text(17);
+  t.entitlement_reason = text(18);
+  t.entitlement_updated_on = text(19);
+  t.policy_name = text(20);
+  t.policy_sha256 = text(21);
+  t.policy_activated_on = text(22);
+  t.amount = Money::fromFen(s->getInt(23));
+  return t;
+}
+
 }  // namespace edupay::store

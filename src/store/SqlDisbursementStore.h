@@ -90,6 +90,9 @@ class SqlDisbursementStore : public bankfiles::BankFileStore {
   int64_t openReturns(int64_t batch_id) override;
   std::optional<int64_t> personOfPayment(const std::string& reference) override;
   std::vector<Returned> returnedFunds(const std::string& region_prefix) override;
+  void reportFacts(const std::string& term, const std::string& region_prefix,
+                   const std::function<void(const ReportFact&)>& each) override;
+  std::optional<PaymentTrace> tracePayment(const std::string& reference) override;
   std::vector<bankfiles::ReconcileRow> reconcile(const Term& term,
                                                  const std::string& region_prefix) override;
 

@@ -258,6 +258,37 @@ std::optional<rules::StudentFacts> SqlEntitlementStore::studentFacts(int64_t per
   return one.front();
 }
 
+std::vector<SchoolEntitlement> SqlEntitlementStore::schoolEntitlements(
+    const std::string& school_code, const Term& term, const std::string& status, int64_t after,
+    size_t limit) {
+  auto st = db_.prepare(
+      "SELECT e.id, e.person_id, p.name, p.rid_mask, e.programme, e.status, e.reason, "
+      "e.hold_reason, e.amount_fen FROM entitlements e JOIN schools sc ON sc.id = e.school_id "
+      "JOIN persons p ON p.id = e.person_id WHERE sc.code = ? AND e.term = ? AND (? = '' OR "
+      "e.status = ?) AND e.id > ? ORDER BY e.id LIMIT ?");
+  st->bind(1, school_code);
+  st->bind(2, term.str());
+  st->bind(3, status);
+  st->bind(4, status);
+  st->bind(5, after);
+  st->bind(6, static_cast<int64_t>(limit));
+  std::vector<SchoolEntitlement> out;
+  while (st->next()) {
+    SchoolEntitlement e;
+    e.id = st->getInt(0);
+    e.person_id = st->getInt(1);
+    e.name = st->getText(2);
+    e.rid_mask = st->getText(3);
+    e.programme = st->getText(4);
+    e.status = st->getText(5);
+    e.reason = st->getText(6);
+    e.hold_reason = st->isNull(7) ? "" : st->getText(7);
+    e.amount = Money::fromFen(st->getInt(8));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
 std::vector<rules::StoredEntitlement> SqlEntitlementStore::entitlementsOf(int64_t person_id,
                                                                           const Term& term) {
   auto st = db_.prepare(std::string(kEntitlementColumns) +

@@ -7,6 +7,13 @@ namespace edupay::store {
 
 /// EntitlementStore over either dialect. Facts are read per keyset range of person ids with one
 /// query per kind of fact, so a batch of thousands of students costs a fixed number of queries.
+/// One decision at a school, for the school's own list (masked).
+struct SchoolEntitlement {
+  int64_t id = 0, person_id = 0;
+  std::string name, rid_mask, programme, status, reason, hold_reason;
+  Money amount;
+};
+
 class SqlEntitlementStore : public rules::EntitlementStore {
  public:
   explicit SqlEntitlementStore(Database& db) : db_(db) {}
@@ -18,6 +25,11 @@ class SqlEntitlementStore : public rules::EntitlementStore {
   void forEachFactBatch(const Term& term, const Date& reference, int academic_year,
                         const std::string& region_prefix, size_t batch_size,
                         const std::function<void(rules::FactBatch&)>& fn) override;
+  /// A school's decisions for a term by entitlement id after `after` (keyset pages); `status`
+  /// filters when not empty.
+  std::vector<SchoolEntitlement> schoolEntitlements(const std::string& school_code,
+                                                    const Term& term, const std::string& status,
+                                                    int64_t after, size_t limit);
   std::optional<rules::StudentFacts> studentFacts(int64_t person_id, const Date& reference,
                                                   int academic_year) override;
   std::optional<int64_t> personIdByHash(const std::string& rid_hash) override;

@@ -1019,6 +1019,37 @@ int64_t SqlRegistryStore::replaceAccount(int64_t person_id, const AccountUpdate&
   return id;
 }
 
+std::string SqlRegistryStore::setDifficulty(int64_t person_id, int academic_year,
+                                            const std::string& level,
+                                            const std::string& school_code) {
+  std::optional<std::string> previous;
+  {
+    auto s = db_.prepare(
+        "SELECT level FROM difficulty_levels WHERE person_id = ? AND academic_year = ?");
+    s->bind(1, person_id);
+    s->bind(2, int64_t{academic_year});
+    if (s->next()) previous = s->getText(0);
+  }
+  if (previous == level) return level;
+  const std::string today = Date::today().str();
+  if (previous) {
+    execute(db_,
+            "UPDATE difficulty_levels SET level = ?, school_id = (SELECT id FROM schools WHERE "
+            "code = ?) WHERE person_id = ? AND academic_year = ?",
+            {level, school_code, person_id, int64_t{academic_year}});
+  } else {
+    execute(db_,
+            "INSERT INTO difficulty_levels (person_id, academic_year, level, school_id) SELECT ?, "
+            "?, ?, id FROM schools WHERE code = ?",
+            {person_id, int64_t{academic_year}, level, school_code});
+  }
+  execute(db_,
+          "INSERT INTO change_log (entity, entity_id, field, old_value, new_value, changed_on) "
+          "VALUES ('difficulty', ?, ?, ?, ?, ?)",
+          {person_id, std::to_string(academic_year), previous.value_or("none"), level, today});
+  return previous.value_or("none");
+}
+
 std::vector<registry::RegistryStore::StudentRow> SqlRegistryStore::studentsAt(
     const std::string& school_code, int64_t after_id, size_t limit) {
   auto s = db_.prepare(

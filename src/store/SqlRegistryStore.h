@@ -33,6 +33,8 @@ class SqlRegistryStore : public registry::RegistryStore {
   std::vector<registry::MissingChild> rosterChildrenNotEnrolled(const Date& reference, int min_age,
                                                                 int max_age) override;
   int64_t replaceAccount(int64_t person_id, const AccountUpdate& a) override;
+  std::string setDifficulty(int64_t person_id, int academic_year, const std::string& level,
+                            const std::string& school_code) override;
   std::optional<registry::StudentRecord> studentById(int64_t person_id) override;
   std::string schoolRegion(const std::string& school_code) override;
   std::vector<StudentRow> studentsAt(const std::string& school_code, int64_t after_id,

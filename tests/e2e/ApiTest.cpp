@@ -39,7 +39,7 @@ using security::Role;
 
 struct Http {
   int status = 0;
-  std::string body, content_type, allow;
+  std::string body, content_type, allow, location, csp, retry_after;
   Poco::JSON::Object::Ptr json() const {
     return Poco::JSON::Parser().parse(body).extract<Poco::JSON::Object::Ptr>();
   }
@@ -66,6 +66,9 @@ Http call(Poco::Net::HTTPClientSession& session, const std::string& method, cons
   h.status = static_cast<int>(resp.getStatus());
   h.content_type = resp.getContentType();
   h.allow = resp.get("Allow", "");
+  h.location = resp.get("Location", "");
+  h.csp = resp.get("Content-Security-Policy", "");
+  h.retry_after = resp.get("Retry-After", "");
   return h;
 }
 
@@ -266,7 +269,24 @@ TEST_P(ApiTest, TheWholeAuthorisationMatrix) {
   api::addRoutes(router);
   const std::string rid = makeId("430121", "20170315", 1);
   const std::string b = std::to_string(batch);
+  const std::string person =
+      std::to_string(call("GET", "/api/v1/students?resident_id=" + rid, token("officer_in"))
+                         .json()
+                         ->getValue<int64_t>("person_id"));
+  const std::string reference = store.exportRows(batch, 1, 1, 1).at(0).reference;
+  const auto notice = call("POST", "/api/v1/notices", token("officer_in"),
+                           R"({"programme": "compulsory_nonboarding_allowance", )"
+                           R"("term": "2026-autumn", "school": "4301210001"})");
+  ASSERT_EQ(notice.status, 200) << notice.body;
+  const std::string notice_file = notice.json()->getValue<std::string>("html");
   std::map<std::string, std::string> concrete = {
+      {"/api/v1/students/{id}", "/api/v1/students/" + person},
+      {"/api/v1/students/{id}/difficulty", "/api/v1/students/" + person + "/difficulty"},
+      {"/api/v1/schools/{code}/entitlements",
+       "/api/v1/schools/4301210001/entitlements?term=2026-autumn"},
+      {"/api/v1/payments/{reference}", "/api/v1/payments/" + reference},
+      {"/api/v1/notices/{file}", "/api/v1/notices/" + notice_file},
+      {"/api/v1/reports", "/api/v1/reports?term=2026-autumn"},
       {"/api/v1/students", "/api/v1/students?resident_id=" + rid},
       {"/api/v1/batches/{id}", "/api/v1/batches/" + b},
       {"/api/v1/batches/{id}/files/{name}", "/api/v1/batches/" + b + "/files/" + fileName()},
@@ -276,9 +296,15 @@ TEST_P(ApiTest, TheWholeAuthorisationMatrix) {
       {"/api/v1/explain", "/api/v1/explain?term=2026-autumn&resident_id=" + rid},
   };
   // Routes whose object belongs to a county (or school, or bank): out of scope is "not found".
-  const std::set<std::string> object_routes = {
-      "/api/v1/students", "/api/v1/batches/{id}", "/api/v1/batches/{id}/files/{name}",
-      "/api/v1/schools/{code}/students", "/api/v1/explain"};
+  const std::set<std::string> object_routes = {"/api/v1/students",
+                                               "/api/v1/students/{id}",
+                                               "/api/v1/batches/{id}",
+                                               "/api/v1/batches/{id}/files/{name}",
+                                               "/api/v1/schools/{code}/students",
+                                               "/api/v1/schools/{code}/entitlements",
+                                               "/api/v1/payments/{reference}",
+                                               "/api/v1/notices/{file}",
+                                               "/api/v1/explain"};
   int checked = 0;
   for (const auto& route : router.routes()) {
     if (route.is_public || route.pattern == "/api/v1/logout") continue;
@@ -320,6 +346,149 @@ TEST_P(ApiTest, TheWholeAuthorisationMatrix) {
           << "a sysadmin never touches money: " << route.pattern;
     }
   }
+}
+
+TEST_P(ApiTest, SchoolsRecordDifficultyAndSeeWhoIsEntitledAndWhy) {
+  const std::string rid = makeId("430121", "20170315", 1);
+  const auto found = call("GET", "/api/v1/students?resident_id=" + rid, token("school_in"));
+  ASSERT_EQ(found.status, 200) << found.body;
+  const std::string person = std::to_string(found.json()->getValue<int64_t>("person_id"));
+  const std::string url = "/api/v1/students/" + person + "/difficulty";
+  const auto rec =
+      call("POST", url, token("school_in"), R"({"academic_year": "2026", "level": "especially"})");
+  ASSERT_EQ(rec.status, 200) << rec.body;
+  EXPECT_EQ(rec.json()->getValue<std::string>("previous"), "difficult");  // from the roll
+  EXPECT_EQ(rec.json()->getValue<std::string>("level"), "especially");
+  const auto again = call("GET", "/api/v1/students/" + person, token("school_in"));
+  ASSERT_EQ(again.status, 200);
+  EXPECT_NE(again.body.find("\"especially\""), std::string::npos) << again.body;
+  EXPECT_EQ(again.body.find(rid), std::string::npos) << "the resident ID is masked";
+  // Bad input names the field; another school's administrator cannot see the student.
+  const auto bad =
+      call("POST", url, token("school_in"), R"({"academic_year": "2026", "level": "very"})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("level"), std::string::npos) << bad.body;
+  EXPECT_EQ(
+      call("POST", url, token("school_in"), R"({"academic_year": "26", "level": "none"})").status,
+      400);
+  EXPECT_EQ(call("POST", url, token("school_out"), R"({"academic_year": "2026", "level": "none"})")
+                .status,
+            404);
+  // The school's decisions for the term, with the reason of each.
+  const auto list =
+      call("GET", "/api/v1/schools/4301210001/entitlements?term=2026-autumn&status=eligible",
+           token("school_in"));
+  ASSERT_EQ(list.status, 200) << list.body;
+  const auto rows = list.json()->getArray("entitlements");
+  ASSERT_EQ(rows->size(), 5u);
+  EXPECT_EQ(rows->getObject(0)->getValue<std::string>("amount"), "250.00");
+  EXPECT_NE(rows->getObject(0)->getValue<std::string>("reason").find("category=dibao"),
+            std::string::npos);
+  EXPECT_EQ(list.body.find(rid), std::string::npos);
+  const auto page = call("GET", "/api/v1/schools/4301210001/entitlements?term=2026-autumn&limit=2",
+                         token("school_in"));
+  EXPECT_EQ(page.json()->getArray("entitlements")->size(), 2u);
+  EXPECT_TRUE(page.json()->has("next"));
+  EXPECT_EQ(call("GET", "/api/v1/schools/4301210001/entitlements?term=2026-autumn&status=paid",
+                 token("school_in"))
+                .status,
+            400);
+  EXPECT_EQ(
+      call("GET", "/api/v1/schools/4301210001/entitlements?term=2026-autumn", token("school_out"))
+          .status,
+      404);
+  // A corrected account: a bad number is refused naming the field; a good one is recorded.
+  const std::string ref = store.exportRows(batch, 1, 1, 1).at(0).reference;
+  const auto wrong = call("POST", "/api/v1/accounts", token("school_in"),
+                          "{\"payment\": \"" + ref +
+                              "\", \"account\": \"12\", \"holder\": \"张\", \"bank_code\": "
+                              "\"102551000017\"}");
+  EXPECT_EQ(wrong.status, 400);
+  EXPECT_NE(wrong.body.find("account"), std::string::npos) << wrong.body;
+  EXPECT_EQ(call("GET", "/api/v1/returned", token("school_in")).status, 200);
+  EXPECT_EQ(call("POST", "/api/v1/accounts", token("school_out"),
+                 "{\"payment\": \"" + ref + "\", \"account\": \"" + card(11) +
+                     "\", \"holder\": \"张\", \"bank_code\": \"102551000017\"}")
+                .status,
+            403);
+}
+
+TEST_P(ApiTest, ReportsTracesAndTheConsoleItself) {
+  const auto rep = call("GET", "/api/v1/reports?term=2026-autumn&by=programme,stage,category",
+                        token("auditor_in"));
+  ASSERT_EQ(rep.status, 200) << rep.body;
+  const auto row = rep.json()->getArray("rows")->getObject(0);
+  EXPECT_EQ(row->getValue<std::string>("programme"), "compulsory_nonboarding_allowance");
+  EXPECT_EQ(row->getValue<std::string>("stage"), "primary");
+  EXPECT_EQ(row->getValue<std::string>("category"), "dibao");
+  EXPECT_EQ(row->getValue<int64_t>("entitled_count"), 5);
+  EXPECT_EQ(row->getValue<std::string>("entitled"), "1250.00");
+  const auto csv = call("GET", "/api/v1/reports?term=2026-autumn&format=csv", token("auditor_in"));
+  EXPECT_EQ(csv.status, 200);
+  EXPECT_EQ(csv.body.rfind("programme,entitled_count,entitled_yuan,paid_count,paid_yuan,", 0), 0u)
+      << csv.body;
+  EXPECT_NE(csv.body.find("compulsory_nonboarding_allowance,5,1250.00,0,0.00,0,0.00"),
+            std::string::npos)
+      << csv.body;
+  const auto xlsx = call("GET", "/api/v1/reports?by=term&format=xlsx", token("officer_in"));
+  EXPECT_EQ(xlsx.status, 200);
+  EXPECT_EQ(xlsx.body.substr(0, 2), "PK");
+  EXPECT_NE(xlsx.content_type.find("spreadsheetml"), std::string::npos);
+  EXPECT_EQ(call("GET", "/api/v1/reports?by=colour", token("auditor_in")).status, 400);
+  EXPECT_EQ(call("GET", "/api/v1/reports?term=2026-winter", token("auditor_in")).status, 400);
+  EXPECT_EQ(call("GET", "/api/v1/reports?region=430122", token("officer_in")).status, 404);
+
+  // A payment traced to its entitlement, rule, policy, roster and approvers.
+  const std::string ref = store.exportRows(batch, 1, 1, 1).at(0).reference;
+  const auto trace = call("GET", "/api/v1/payments/" + ref, token("auditor_in"));
+  ASSERT_EQ(trace.status, 200) << trace.body;
+  const auto t = trace.json();
+  EXPECT_EQ(t->getObject("entitlement")->getValue<std::string>("programme"),
+            "compulsory_nonboarding_allowance");
+  EXPECT_EQ(t->getObject("policy")->getValue<std::string>("sha256").size(), 64u);
+  EXPECT_EQ(t->getArray("household_statuses")->getObject(0)->getValue<std::string>("category"),
+            "dibao");
+  EXPECT_NE(trace.body.find("\"approve\""), std::string::npos) << trace.body;
+  EXPECT_EQ(trace.body.find(card(1)), std::string::npos) << "the account is masked";
+  EXPECT_EQ(call("GET", "/api/v1/payments/EDU-NO-SUCH", token("auditor_in")).status, 404);
+  EXPECT_EQ(call("GET", "/api/v1/payments/" + ref, token("auditor_out")).status, 404);
+
+  const auto programmes = call("GET", "/api/v1/programmes", token("school_in"));
+  ASSERT_EQ(programmes.status, 200);
+  EXPECT_NE(programmes.body.find("compulsory_nonboarding_allowance"), std::string::npos);
+
+  // Building again finds nothing left to batch.
+  const auto build =
+      call("POST", "/api/v1/batches", token("officer_in"),
+           R"({"programme": "compulsory_nonboarding_allowance", "term": "2026-autumn"})");
+  EXPECT_EQ(build.status, 201) << build.body;
+  EXPECT_EQ(build.json()->getValue<int64_t>("payments"), 0);
+
+  // The console: served by the service itself, its own files only, under a strict CSP.
+  const auto root = call("GET", "/");
+  EXPECT_EQ(root.status, 302);
+  EXPECT_EQ(root.location, "/console/");
+  const auto index = call("GET", "/console/");
+  EXPECT_EQ(index.status, 200);
+  EXPECT_NE(index.content_type.find("text/html"), std::string::npos);
+  EXPECT_NE(index.csp.find("default-src 'self'"), std::string::npos);
+  EXPECT_NE(index.body.find("/console/app.js"), std::string::npos);
+  EXPECT_EQ(call("GET", "/console/app.js").status, 200);
+  EXPECT_EQ(call("GET", "/console/../edupay.db").status, 404);
+  EXPECT_EQ(call("GET", "/console/nothing.js").status, 404);
+}
+
+TEST_P(ApiTest, OneAddressGuessingPasswordsIsSlowedDown) {
+  for (int i = 0; i < 20; ++i) {
+    const auto r = call("POST", "/api/v1/login", "",
+                        R"({"name": "user)" + std::to_string(i) + R"(", "password": "guess"})");
+    ASSERT_EQ(r.status, 401) << r.body;
+  }
+  const auto r = call("POST", "/api/v1/login", "",
+                      R"({"name": "approver_in", "password": "password-approver_in"})");
+  EXPECT_EQ(r.status, 429) << r.body;
+  EXPECT_EQ(r.errorCode(), "too_many_requests");
+  EXPECT_FALSE(r.retry_after.empty());
 }
 
 TEST_P(ApiTest, ASchoolUploadsItsRollAndSeesTheRowReport) {

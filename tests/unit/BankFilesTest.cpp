@@ -9,6 +9,7 @@
 #include "bankfiles/Layout.h"
 #include "bankfiles/Manifest.h"
 #include "bankfiles/PaymentFile.h"
+#include "bankfiles/Reports.h"
 #include "bankfiles/ResultFile.h"
 #include "common/AtomicFile.h"
 #include "common/Csv.h"
@@ -537,6 +538,28 @@ TEST(ResultFiles, MalformedOrForeignXmlIsRefused) {
               readAll(dir.file("nostatus.xml"), ResultKind::kPain002);
             }).find("transaction 1: no TxSts"),
             std::string::npos);
+}
+
+}  // namespace
+}  // namespace edupay::bankfiles
+
+namespace edupay::bankfiles {
+namespace {
+
+TEST(ReportDimensions, StageAndCategoryComeFromTheStoredReason) {
+  const std::string roster =
+      "stage=primary; status=active since 2024-09-01; boarding=day student; category=dibao@rural "
+      "(civil_affairs roster since 2020-01-01); rate=2019-autumn primary: 500.00/yr";
+  EXPECT_EQ(stageOfReason(roster), "primary");
+  EXPECT_EQ(categoryOfReason(roster), "dibao");
+  const std::string level =
+      "stage=undergrad; status=active since 2024-09-01; difficulty=household category implies "
+      "difficult; rate=2024-autumn difficult: 3700.00/yr";
+  EXPECT_EQ(categoryOfReason(level), "difficulty:difficult");
+  EXPECT_EQ(categoryOfReason("stage=preschool; rate=2025-autumn: 2400.00/yr"), "none");
+  EXPECT_EQ(stageOfReason("!grade=7 (programme: 1-6)"), "unknown");
+  EXPECT_EQ(parseDimension("category"), Dimension::kCategory);
+  EXPECT_FALSE(parseDimension("colour"));
 }
 
 }  // namespace

@@ -1,0 +1,71 @@
+// The .xlsx reader behind roll uploads: workbooks written by libxlsxwriter (as a spreadsheet
+// program would save them) come back as CSV whose line N is sheet row N.
+#include <gtest/gtest.h>
+#include <xlsxwriter.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "common/Error.h"
+#include "common/Xlsx.h"
+
+namespace edupay {
+namespace {
+
+class XlsxTest : public ::testing::Test {
+ protected:
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("edupay-xlsx-" + std::to_string(::getpid()));
+  void SetUp() override { std::filesystem::create_directories(dir); }
+  void TearDown() override { std::filesystem::remove_all(dir); }
+  std::string path(const std::string& name) { return (dir / name).string(); }
+};
+
+TEST_F(XlsxTest, ReadsTheFirstSheetWithStringsNumbersGapsAndQuoting) {
+  const std::string file = path("roll.xlsx");
+  lxw_workbook* wb = workbook_new(file.c_str());
+  lxw_worksheet* roll = workbook_add_worksheet(wb, "学籍");
+  lxw_worksheet* other = workbook_add_worksheet(wb, "notes");
+  worksheet_write_string(roll, 0, 0, "resident_id", nullptr);
+  worksheet_write_string(roll, 0, 1, "name", nullptr);
+  worksheet_write_string(roll, 0, 3, "grade", nullptr);
+  worksheet_write_string(roll, 1, 0, "43012120100101001X", nullptr);
+  worksheet_write_string(roll, 1, 1, "张三, \"小名\"", nullptr);
+  worksheet_write_number(roll, 1, 3, 3, nullptr);
+  // Row 3 is empty; row 4 has a boolean and a value far to the right.
+  worksheet_write_boolean(roll, 3, 0, 1, nullptr);
+  worksheet_write_string(roll, 3, 27, "AB", nullptr);
+  worksheet_write_string(other, 0, 0, "not the roll", nullptr);
+  ASSERT_EQ(workbook_close(wb), LXW_NO_ERROR);
+
+  ASSERT_TRUE(looksLikeXlsx(file));
+  const std::string csv = xlsxToCsv(file);
+  const std::string expected =
+      "resident_id,name,,grade\n"
+      "43012120100101001X,\"张三, \"\"小名\"\"\",,3\n"
+      "\n"
+      "TRUE" +
+      std::string(27, ',') + "AB\n";
+  EXPECT_EQ(csv, expected);
+}
+
+TEST_F(XlsxTest, RefusesWhatIsNotAWorkbookNamingTheFile) {
+  const std::string csv = path("roll.csv");
+  std::ofstream(csv) << "resident_id,name\n";
+  EXPECT_FALSE(looksLikeXlsx(csv));
+
+  const std::string broken = path("broken.xlsx");
+  std::ofstream(broken, std::ios::binary) << "PK\x03\x04 this is no zip archive";
+  EXPECT_TRUE(looksLikeXlsx(broken));
+  try {
+    xlsxToCsv(broken);
+    FAIL() << "a damaged workbook was read";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInvalidInput);
+    EXPECT_NE(std::string(e.what()).find(broken), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(xlsxToCsv(path("missing.xlsx")), Error);
+}
+
+}  // namespace
+}  // namespace edupay

@@ -1,0 +1,415 @@
+// Browser test of the web console: one term walked through the pages by the people who use them,
+// Playwright driving Debian's chromium (headless). It asserts on what the pages show and saves a
+// screenshot of every page under $EDUPAY_WEB_OUT/screenshots.
+//
+// Environment (set by CTest): EDUPAY_BIN, EDUPAYD_BIN, EDUPAY_BANKSIM, EDUPAY_CSV2XLSX,
+// EDUPAY_WEB_OUT (a scratch folder under the build folder), CHROMIUM (default /usr/bin/chromium).
+'use strict';
+
+const { chromium } = require('playwright-core');
+const { execFileSync, spawn } = require('child_process');
+const assert = require('assert/strict');
+const fs = require('fs');
+const net = require('net');
+const path = require('path');
+
+const SRC = path.resolve(__dirname, '..', '..');
+const OUT = path.resolve(process.env.EDUPAY_WEB_OUT || path.join(SRC, 'build', 'web-test'));
+const SHOTS = path.join(OUT, 'screenshots');
+const EDUPAY = need('EDUPAY_BIN');
+const EDUPAYD = need('EDUPAYD_BIN');
+const BANKSIM = need('EDUPAY_BANKSIM');
+const CSV2XLSX = need('EDUPAY_CSV2XLSX');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+const TERM = '2026-autumn';
+const COUNTY = '430121';
+const SCHOOL = '1430121002';  // a primary school: the non-boarding allowance applies
+const PROGRAMME = 'compulsory_nonboarding_allowance';
+const PASSWORDS = { admin: 'Admin-web-2026', officer: 'Officer-web-2026', approver1: 'Approver-web-2026',
+  approver2: 'Approver-web-2026', school: 'School-web-2026', auditor: 'Auditor-web-2026', bank: 'Bank-web-2026' };
+
+function need(name) {
+  const v = process.env[name];
+  if (!v) throw new Error(`set ${name} (CTest does)`);
+  return v;
+}
+
+const dbEnv = {
+  ...process.env,
+  EDUPAY_DB: 'sqlite:' + path.join(OUT, 'edupay.db'),
+  EDUPAY_KEY_FILE: path.join(OUT, 'edupay.key'),
+  EDUPAY_TODAY: '2026-09-14',
+};
+
+function edupay(args, extra) {
+  return execFileSync(EDUPAY, args, { env: { ...dbEnv, ...(extra || {}) }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+function as(user, password, args) { return edupay([...args, '--as', user], { EDUPAY_PASSWORD: password }); }
+
+let step = 0;
+function log(what) { console.log(`[web] ${++step}. ${what}`); }
+
+// ---------- the data a county has before the term starts (command line, as operators do) ----------
+
+function setUp() {
+  fs.rmSync(OUT, { recursive: true, force: true });
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const province = path.join(OUT, 'province');
+  edupay(['synth', '--students', '800', '--seed', '7', '--out', province]);
+  edupay(['keygen']);
+  edupay(['migrate']);
+  edupay(['import', 'regions', path.join(province, 'regions.csv')]);
+  edupay(['import', 'schools', path.join(province, 'schools.csv')]);
+  const ourRoll = path.join(province, 'roll', `${SCHOOL}-${COUNTY}.csv`);
+  for (const f of fs.readdirSync(path.join(province, 'roll')).sort()) {
+    const file = path.join(province, 'roll', f);
+    if (file !== ourRoll) edupay(['import', 'roll', file]);  // the other schools uploaded earlier
+  }
+  for (const source of ['poverty', 'civil_affairs', 'disabled', 'orphan'])
+    edupay(['import', 'roster', path.join(province, 'rosters', source + '.csv'), '--source', source]);
+  edupay(['policy', 'activate', path.join(SRC, 'policies', 'hunan.json')]);
+  for (const f of fs.readdirSync(path.join(province, 'nominations')).sort()) {
+    const name = path.basename(f, '.csv');
+    const cut = name.lastIndexOf('-');
+    edupay(['import', 'nominations', path.join(province, 'nominations', f), '--programme', name.slice(0, cut), '--year', name.slice(cut + 1)]);
+  }
+  edupay(['user', 'add', 'admin', '--role', 'sysadmin', '--scope', '*'], { EDUPAY_NEW_PASSWORD: PASSWORDS.admin });
+  const addUser = (name, role, scope, pw) =>
+    edupay(['user', 'add', name, '--role', role, '--scope', scope, '--as', 'admin'], { EDUPAY_NEW_PASSWORD: pw, EDUPAY_PASSWORD: PASSWORDS.admin });
+  addUser('officer', 'bureau_officer', COUNTY, PASSWORDS.officer);
+  addUser('approver1', 'bureau_approver', '4301', PASSWORDS.approver1);
+  addUser('approver2', 'bureau_approver', COUNTY, PASSWORDS.approver2);
+  addUser('school', 'school_admin', SCHOOL, PASSWORDS.school);
+  addUser('auditor', 'auditor', '43', PASSWORDS.auditor);
+  for (const bank of ['102', '103', '104', '105', '402'])
+    addUser('bank' + bank, 'bank_operator', bank, PASSWORDS.bank);
+  const budget = path.join(OUT, 'budget.csv');
+  fs.writeFileSync(budget, 'programme,region,fiscal_year,source,allocated\n' +
+    ['central,2000000', 'provincial,1200000', 'county,800000'].map(x => `${PROGRAMME},${COUNTY},2026,${x}`).join('\n') + '\n');
+  as('officer', PASSWORDS.officer, ['budget', 'import', budget]);
+  for (const bank of ['102', '103', '104', '105', '402'])
+    as('officer', PASSWORDS.officer, ['bank', 'payer', '--region', COUNTY, '--bank', bank, '--account', `62${bank}0000000${COUNTY}`, '--name', '长沙县教育局学生资助专户']);
+  edupay(['keygen', '--signing', path.join(OUT, 'signing.pem')]);
+
+  // The school's roll with two mistakes, and the corrected roll saved from a spreadsheet.
+  const lines = fs.readFileSync(ourRoll, 'latin1').split('\n');
+  const bad = lines.slice();
+  const f2 = bad[2].split(',');
+  f2[0] = f2[0].slice(0, 17) + (f2[0][17] === '0' ? '1' : '0');  // wrong check character
+  bad[2] = f2.join(',');
+  const f4 = bad[4].split(',');
+  f4[3] = '2026-02-30';  // no such date
+  bad[4] = f4.join(',');
+  fs.writeFileSync(path.join(OUT, 'roll-with-errors.csv'), bad.join('\n'), 'latin1');
+  execFileSync(CSV2XLSX, [ourRoll, path.join(OUT, 'roll.xlsx')]);
+  return { rows: lines.filter(l => l.trim()).length - 1 };
+}
+
+// ---------- the service ----------
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+    s.on('error', reject);
+  });
+}
+
+async function startService(port, today) {
+  const props = path.join(OUT, 'edupayd.properties');
+  fs.writeFileSync(props, [
+    'http.address = 127.0.0.1', `http.port = ${port}`, `db.url = ${dbEnv.EDUPAY_DB}`,
+    `key.file = ${dbEnv.EDUPAY_KEY_FILE}`, `signing.key = ${path.join(OUT, 'signing.pem')}`,
+    `files.dir = ${path.join(OUT, 'files')}`, 'http.threads = 4', ''].join('\n'));
+  const log = fs.openSync(path.join(OUT, `edupayd-${today}.log`), 'w');
+  const child = spawn(EDUPAYD, ['--config', props], { env: { ...process.env, EDUPAY_TODAY: today, EDUPAY_ACCESS_LOG: '1' }, stdio: ['ignore', log, log] });
+  for (let i = 0; i < 200; i++) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/ready`);
+      if (r.ok) return child;
+    } catch (e) { /* not listening yet */ }
+    if (child.exitCode !== null) throw new Error('edupayd exited; see ' + path.join(OUT, `edupayd-${today}.log`));
+    await new Promise(r => setTimeout(r, 100));
+  }
+  throw new Error('edupayd did not become ready');
+}
+
+function stopService(child) {
+  return new Promise(resolve => {
+    if (child.exitCode !== null) return resolve();
+    child.on('exit', resolve);
+    child.kill('SIGTERM');
+  });
+}
+
+// ---------- the browser ----------
+
+async function main() {
+  log('set up a county: province, rolls of the other schools, rosters, policy, users, budget, bank accounts');
+  const { rows } = setUp();
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  let service = await startService(port, '2026-09-14');
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update',
+      '--disable-default-apps', '--disable-sync', '--disable-extensions', '--metrics-recording-only'],
+  });
+  const foreign = [];
+  const pageErrors = [];
+  let shot = 0;
+  try {
+    const context = await browser.newContext({ acceptDownloads: true, locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
+    // The console works offline: anything not served by edupayd is refused and remembered.
+    await context.route('**/*', r => {
+      if (r.request().url().startsWith(base)) return r.continue();
+      foreign.push(r.request().url());
+      return r.abort();
+    });
+    const page = await context.newPage();
+    page.on('pageerror', e => pageErrors.push(e.message));
+    page.setDefaultTimeout(30000);
+    const screenshot = async (name) => page.screenshot({ path: path.join(SHOTS, `${String(++shot).padStart(2, '0')}-${name}.png`), fullPage: true });
+    const login = async (name, password) => {
+      await page.goto(base + '/console/#/login');
+      await page.getByLabel('用户名').fill(name);
+      await page.getByLabel('密码').fill(password);
+      await page.getByRole('button', { name: '登录' }).click();
+      await page.locator('#who').filter({ hasText: name }).waitFor();
+    };
+    const logout = async () => {
+      await page.getByRole('button', { name: '退出' }).click();
+      await page.getByRole('heading', { name: '登录' }).waitFor();
+    };
+    const go = async (hash, heading) => {
+      await page.goto(base + '/console/#/' + hash);
+      if (heading) await page.getByRole('heading', { name: heading }).first().waitFor();
+    };
+
+    // 1. The school administrator uploads a roll with mistakes, sees them by row, fixes, uploads again.
+    log('school administrator: a roll with two mistakes is refused with a row-level report');
+    await page.goto(base + '/');
+    await page.getByRole('heading', { name: '登录' }).waitFor();
+    await screenshot('login');
+    await login('school', PASSWORDS.school);
+    await go('roll', '上传学籍名册');
+    await page.getByLabel('文件').setInputFiles(path.join(OUT, 'roll-with-errors.csv'));
+    await page.getByRole('button', { name: '上传' }).click();
+    await page.getByText('名册未导入').waitFor();
+    const issues = page.locator('[data-table="issues"] tbody tr');
+    const issueText = await issues.allInnerTexts();
+    assert.ok(issueText.some(t => /^3\t/.test(t) && t.includes('resident_id')), 'line 3, resident_id: ' + issueText.join(' | '));
+    assert.ok(issueText.some(t => /^5\t/.test(t) && t.includes('birth_date')), 'line 5, birth_date: ' + issueText.join(' | '));
+    await screenshot('roll-errors');
+
+    log('school administrator: the corrected roll, saved as .xlsx, is imported');
+    await page.getByLabel('文件').setInputFiles(path.join(OUT, 'roll.xlsx'));
+    await page.getByRole('button', { name: '上传' }).click();
+    await page.getByText(`已导入：${rows} / ${rows} 行。`).waitFor();
+    await screenshot('roll-imported');
+
+    log('school administrator: a student\'s lifelong record, and a difficulty level recorded');
+    await go('students', `学校 ${SCHOOL} 的学生`);
+    const students = page.locator('[data-table="students"] tbody tr');
+    await page.locator('.pager').waitFor();
+    assert.equal(await students.count(), 20, 'a page of 20 students');
+    assert.match(await page.locator('.pager').innerText(), new RegExp(`共 ${rows} 条`));
+    const ridCell = await students.first().locator('td').nth(1).innerText();
+    assert.match(ridCell, /^\d{6}\*+\d{3}[\dX]$|^\d{4}\*+[\dX]{4}$|\*/, 'resident IDs are masked: ' + ridCell);
+    await students.first().getByRole('link').click();
+    await page.getByRole('heading', { name: '学籍记录' }).waitFor();
+    await page.getByLabel('困难等级', { exact: true }).selectOption('especially');
+    await page.getByRole('button', { name: '保存' }).click();
+    await page.getByText('→ 特别困难').waitFor();
+    await screenshot('student-record');
+    await logout();
+
+    // 2. The bureau officer runs the entitlements, builds the batches, publishes the notices.
+    log('bureau officer: the entitlement run, with progress');
+    await login('officer', PASSWORDS.officer);
+    await go('run', '计算本学期资助资格');
+    await page.getByLabel('学期').fill(TERM);
+    await page.getByRole('button', { name: '开始计算' }).click();
+    await page.getByText(/完成：2026-autumn，\d+ 名学生/).waitFor({ timeout: 120000 });
+    await screenshot('entitlement-run');
+
+    log('bureau officer: build the non-boarding allowance batches');
+    await go('batches', '发放批次');
+    await page.getByLabel('资助项目').selectOption(PROGRAMME);
+    await page.getByRole('button', { name: '生成', exact: true }).click();
+    await page.locator('#build-result').getByText(/生成 \d+ 个批次/).waitFor();
+    const batchLinks = page.locator('[data-table="batches"] tbody tr td:first-child a');
+    await batchLinks.first().waitFor();
+    const batchIds = (await batchLinks.allInnerTexts()).map(s => s.replace('#', ''));
+    assert.ok(batchIds.length >= 1, 'at least one batch');
+    await screenshot('batches-built');
+
+    log('bureau officer: publish every school\'s notice');
+    await go('notices', '公示');
+    await page.getByLabel('资助项目').selectOption(PROGRAMME);
+    await page.getByRole('button', { name: '为全部学校发布' }).click();
+    await page.getByText(/已发布 \d+ 所学校的公示/).waitFor({ timeout: 60000 });
+    const noticeRows = await page.locator('[data-table="notices"] tbody tr').count();
+    assert.ok(noticeRows >= 1, 'notices published');
+    await screenshot('notices');
+
+    log('bureau officer: open each batch, clear its flags with a reason, submit');
+    for (const id of batchIds) {
+      await go('batch/' + id, new RegExp(`批次 #${id}`));
+      for (;;) {
+        const clear = page.getByRole('button', { name: '解除' });
+        if (await clear.count() === 0) break;
+        const form = clear.first().locator('xpath=..');
+        await form.getByRole('textbox').fill('已与学校和家长电话核实');
+        await clear.first().click();
+        await page.waitForLoadState('networkidle');
+      }
+      await screenshot('batch-' + id + '-draft');
+      await page.getByRole('button', { name: '提交审批' }).click();
+      await page.locator('h1 .badge').filter({ hasText: '待审批' }).waitFor();
+    }
+    await logout();
+
+    // 3. The approver: while the notice window is open the refusal says so; a week later, approval.
+    log('approver: approval is refused in plain words while the notice window is open');
+    await login('approver1', PASSWORDS.approver1);
+    await go('queue', '待我审批的批次');
+    await page.locator('[data-table="batches"] tbody tr a').first().waitFor();
+    await page.locator('[data-table="batches"] tbody tr a').first().click();
+    await page.getByRole('button', { name: '审批通过' }).click();
+    await page.locator('#batch-message [role="alert"]').waitFor();
+    assert.match(await page.locator('#batch-message').innerText(), /notice|公示/i);
+    await screenshot('approval-refused');
+    await stopService(service);
+    service = await startService(port, '2026-09-28');
+
+    log('approver: the queue, each batch approved (a second approver where the amount needs two)');
+    await go('queue', '待我审批的批次');
+    await page.locator('[data-table="batches"] tbody tr td:first-child a').first().waitFor();
+    const queued = (await page.locator('[data-table="batches"] tbody tr td:first-child a').allInnerTexts()).map(s => s.replace('#', ''));
+    assert.deepEqual(queued.slice().sort(), batchIds.slice().sort());
+    await screenshot('approval-queue');
+    const needSecond = [];
+    for (const id of batchIds) {
+      await go('batch/' + id, new RegExp(`批次 #${id}`));
+      await page.getByRole('button', { name: '审批通过' }).click();
+      await page.locator('[data-table="actions"] tbody tr').filter({ hasText: 'approver1' }).waitFor();
+      if (await page.locator('h1 .badge').innerText() === '待审批') needSecond.push(id);
+    }
+    await screenshot('batch-approved');
+    await logout();
+    if (needSecond.length) {
+      await login('approver2', PASSWORDS.approver2);
+      for (const id of needSecond) {
+        await go('batch/' + id, new RegExp(`批次 #${id}`));
+        await page.getByRole('button', { name: '审批通过' }).click();
+        await page.locator('h1 .badge').filter({ hasText: '已审批' }).waitFor();
+      }
+      await logout();
+    }
+
+    log('bureau officer: write the bank files of every approved batch');
+    await login('officer', PASSWORDS.officer);
+    const banks = {};
+    for (const id of batchIds) {
+      await go('batch/' + id, new RegExp(`批次 #${id}`));
+      banks[id] = await page.locator('[data-field="col.bank"]').innerText();
+      await page.getByRole('button', { name: '生成银行文件' }).click();
+      await page.locator('h1 .badge').filter({ hasText: '已交银行' }).waitFor();
+    }
+    await screenshot('batch-exported');
+    await logout();
+
+    // 4. The bank operator downloads the file with its manifest, pays, and uploads the result.
+    const bank = banks[batchIds[0]];
+    const ours = batchIds.filter(id => banks[id] === bank);
+    log(`bank operator ${bank}: download the payment files, pay them, upload the results`);
+    await login('bank' + bank, PASSWORDS.bank);
+    await go('files', `${bank} 的支付文件`);
+    await screenshot('bank-files');
+    const downloads = path.join(OUT, 'downloads');
+    fs.mkdirSync(downloads, { recursive: true });
+    const fileLinks = page.locator('[data-table="files"] tbody tr td:first-child a');
+    const names = await fileLinks.allInnerTexts();
+    assert.ok(names.length >= ours.length, 'a file per batch of this bank');
+    const results = [];
+    for (const name of names) {
+      for (const suffix of ['', '.manifest.json', '.manifest.sig']) {
+        const [dl] = await Promise.all([page.waitForEvent('download'), page.locator(`a[download="${name + suffix}"]`).click()]);
+        await dl.saveAs(path.join(downloads, dl.suggestedFilename()));
+      }
+      const result = path.join(downloads, name + (name.endsWith('.xml') ? '.result.xml' : '.result.txt'));
+      execFileSync(BANKSIM, ['--in', path.join(downloads, name), '--public-key', path.join(OUT, 'signing.pem.pub'),
+        '--out', result, '--fail-rate', '0.05', '--seed', '7', '--date', '2026-09-30']);
+      results.push(result);
+    }
+    let paid = 0;
+    for (const result of results) {
+      await go('results', '上传银行回盘文件');
+      await page.getByLabel('回盘文件').setInputFiles(result);
+      await page.getByRole('button', { name: '上传' }).click();
+      await page.getByText(/已入账：\d+ 行/).waitFor();
+      const text = await page.locator('[data-field="results.paid_amount"]').innerText();
+      paid += Math.round(Number(text.replace(/[¥,]/g, '')) * 100);
+      await screenshot('result-uploaded');
+    }
+    assert.ok(paid > 0, 'the bank paid something');
+    await logout();
+
+    // 5. The auditor: the paid totals in the report and its chart, the Excel export, the audit chain.
+    log('auditor: the report and its charts show what the bank paid');
+    await login('auditor', PASSWORDS.auditor);
+    await go('reports', '统计报表');
+    await page.locator('[data-table="report"] tfoot').waitFor();
+    const paidTotal = await page.locator('[data-total="paid"]').innerText();
+    assert.equal(Math.round(Number(paidTotal.replace(/[¥,]/g, '')) * 100), paid, 'report total paid = what the bank paid');
+    const programmeBars = page.locator('figure').first().locator('rect[data-series="paid"]');
+    let chartPaid = 0;
+    for (const v of await programmeBars.evaluateAll(rs => rs.map(r => r.getAttribute('data-value')))) chartPaid += Math.round(Number(v) * 100);
+    assert.equal(chartPaid, paid, 'the amount chart shows the paid total');
+    const widths = await programmeBars.evaluateAll(rs => rs.map(r => Number(r.getAttribute('width'))));
+    assert.ok(widths.some(w => w > 0), 'a visible paid bar');
+    await screenshot('report');
+    const [xlsx] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: '导出 Excel' }).click()]);
+    const xlsxPath = path.join(downloads, 'report.xlsx');
+    await xlsx.saveAs(xlsxPath);
+    assert.equal(fs.readFileSync(xlsxPath).subarray(0, 2).toString(), 'PK', 'an .xlsx workbook');
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: '导出 CSV' }).click()]);
+    const csvText = fs.readFileSync(await csv.path(), 'utf8');
+    assert.match(csvText, /^programme,entitled_count,entitled_yuan,paid_count,paid_yuan/);
+
+    log('auditor: the English console, a payment traced, the audit chain verified');
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Reports' }).waitFor();
+    await page.locator('[data-table="report"] tfoot').waitFor();
+    await screenshot('report-english');
+    await page.getByRole('button', { name: '中文' }).click();
+    await page.getByRole('heading', { name: '统计报表' }).waitFor();
+    const ref = execFileSync('sh', ['-c', `grep -o 'EDU[0-9]*A[0-9]*' '${path.join(downloads, names[0])}' | head -1`], { encoding: 'latin1' }).trim();
+    if (ref) {
+      await go('trace/' + encodeURIComponent(ref), '支付追溯');
+      await page.getByRole('heading', { name: '资格认定' }).waitFor();
+      await page.getByRole('heading', { name: /的经办与审批/ }).waitFor();
+      assert.match(await page.locator('main').innerText(), /approver1/);
+      await screenshot('trace');
+    }
+    await go('audit', '审计链校验');
+    await page.getByRole('button', { name: '校验' }).click();
+    await page.getByText(/审计链完整：\d+ 条事件/).waitFor();
+    await screenshot('audit');
+
+    assert.deepEqual(foreign, [], 'the console fetched nothing from elsewhere');
+    assert.deepEqual(pageErrors, [], 'no script errors');
+    console.log(`[web] passed; screenshots in ${SHOTS}`);
+  } finally {
+    await browser.close();
+    await stopService(service);
+  }
+}
+
+main().catch(e => {
+  console.error('[web] FAILED:', e && e.stack ? e.stack : e);
+  process.exit(1);
+});
