@@ -784,6 +784,7 @@ Reply schoolEntitlements(const Request& req, Env& env) {
     o.set("status", e.status);
     o.set("amount", e.amount.toYuan());
     o.set("reason", e.reason);
+    o.set("checks", reasonChecksJson(e.reason));
     if (!e.hold_reason.empty()) o.set("hold_reason", e.hold_reason);
     arr.add(o);
   }
@@ -937,6 +938,7 @@ Reply tracePayment(const Request& req, Env& env) {
   ent.set("term", t->term);
   ent.set("paying_region", t->paying_region);
   ent.set("reason", t->entitlement_reason);
+  ent.set("checks", reasonChecksJson(t->entitlement_reason));
   ent.set("decided_on", t->entitlement_updated_on);
   Object pol;
   pol.set("id", t->policy_id);

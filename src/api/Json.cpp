@@ -291,4 +291,28 @@ std::string toJson(const Poco::JSON::Object& o) {
   return out.str();
 }
 
+Poco::JSON::Array reasonChecksJson(const std::string& reason) {
+  Poco::JSON::Array out;
+  size_t pos = 0;
+  while (pos < reason.size()) {
+    size_t end = reason.find("; ", pos);
+    if (end == std::string::npos) end = reason.size();
+    std::string part = reason.substr(pos, end - pos);
+    pos = end + 2;
+    const bool ok = part.empty() || part.front() != '!';
+    if (!ok) part.erase(0, 1);
+    const auto eq = part.find('=');
+    if (eq == std::string::npos) continue;
+    const std::string code = part.substr(0, eq);
+    Poco::JSON::Object c;
+    c.set("code", code);
+    c.set("label_zh", rules::checkLabel(code, true));
+    c.set("label_en", rules::checkLabel(code, false));
+    c.set("ok", ok);
+    c.set("fact", part.substr(eq + 1));
+    out.add(c);
+  }
+  return out;
+}
+
 }  // namespace edupay::api

@@ -36,6 +36,8 @@ std::vector<std::string> reconcileCsvRow(const bankfiles::ReconcileRow& r);
 /// What a result import did (the problems are added by the caller: the CLI shows file paths,
 /// the API does not).
 Poco::JSON::Object resultImportJson(const bankfiles::ImportResult& r);
+/// A stored reason ("code=fact; !code=fact; ...") as checks with their Chinese and English labels.
+Poco::JSON::Array reasonChecksJson(const std::string& reason);
 std::string toJson(const Poco::JSON::Object& o);
 
 }  // namespace edupay::api

@@ -141,6 +141,19 @@ function table(columns, rows, opts) {
   return wrap;
 }
 
+/** A decision's reason as labelled checks (a failed check is marked). */
+function reasonList(checks, fallback) {
+  if (!checks || !checks.length) return h('div.reason', {}, fallback || '');
+  return h('ul.reason', {}, checks.map(c => h('li', { class: c.ok ? '' : 'failed' },
+    (c.ok ? '' : '✗ ') + (state.lang === 'zh' ? c.label_zh : c.label_en) + '：' + c.fact)));
+}
+
+/** A category code (dibao, difficulty:especially, none) in the console's language. */
+function categoryName(code) {
+  if (code.startsWith('difficulty:')) return t('cat.difficulty', t('level.' + code.slice(11)));
+  return t('cat.' + code);
+}
+
 // ---------- charts (SVG, drawn here; nothing loaded from elsewhere) ----------
 
 /**
@@ -148,7 +161,7 @@ function table(columns, rows, opts) {
  */
 function barChart(title, categories, series, fmt) {
   const NS = 'http://www.w3.org/2000/svg';
-  const labelW = 190, barH = 14, gap = 10, width = 560, plotW = width - labelW - 90;
+  const labelW = 200, barH = 14, gap = 10, width = 560, plotW = width - labelW - 90;
   const groupH = series.length * barH + gap;
   const height = Math.max(40, categories.length * groupH + 10);
   const max = Math.max(1, ...series.flatMap(s => s.values.map(Number)));
@@ -168,7 +181,7 @@ function barChart(title, categories, series, fmt) {
   categories.forEach((c, i) => {
     const y0 = i * groupH + 4;
     // Long names are shortened to fit; the full name is the label's tooltip.
-    const shown = c.length > 12 ? c.slice(0, 11) + '…' : c;
+    const shown = c.length > 14 ? c.slice(0, 13) + '…' : c;
     const label = mk('text', { x: labelW - 6, y: y0 + (series.length * barH) / 2 + 4, 'text-anchor': 'end' }, shown);
     if (shown !== c) { const tip = document.createElementNS(NS, 'title'); tip.textContent = c; label.append(tip); }
     series.forEach((s, j) => {
@@ -373,7 +386,7 @@ async function entitledPage(main) {
       { render: r => programmeName(r.programme), label: 'col.programme' },
       { render: r => badge(r.status), label: 'col.status' },
       { render: r => yuan(r.amount), label: 'col.amount', num: true },
-      { render: r => h('div.reason', {}, r.hold_reason ? r.hold_reason + ' — ' + r.reason : r.reason), label: 'col.why' },
+      { render: r => h('div', {}, r.hold_reason ? h('div.reason', {}, r.hold_reason) : null, reasonList(r.checks, r.reason)), label: 'col.why' },
     ], rows, { name: 'entitlements' }));
   };
   main.append(h('h1', {}, t('entitled.title')), h('form.card', { onsubmit: (ev) => { ev.preventDefault(); load(); } },
@@ -391,6 +404,7 @@ async function returnedPage(main) {
     { render: x => yuan(x.amount), label: 'col.amount', num: true },
     { render: x => `${x.reason_code} ${x.reason_text}`, label: 'col.bank_reason' },
     { render: x => badge(x.status), label: 'col.status' },
+    { render: x => x.status === 'awaiting_account' ? h('button.secondary', { type: 'button', onclick: () => { payment.value = x.reference; holder.value = x.holder; account.focus(); } }, t('returned.fix')) : '', label: 'col.action' },
   ], r.returned, { name: 'returned' }));
   const payment = input('payment', { required: true });
   const account = input('account', { required: true, autocomplete: 'off', inputmode: 'numeric' });
@@ -406,7 +420,7 @@ async function returnedPage(main) {
       if (x) box.append(message('ok', t('returned.done', x.account, x.released_for_reissue)));
     },
   }, h('p.muted', {}, t('returned.help')),
-  h('div.row', {}, field('col.reference', payment), field('col.account', account), field('col.holder', holder), field('col.bank_code', bank), field('col.kind', kind), button), box));
+  h('div.row', {}, field('col.reference', payment), field('returned.account', account), field('col.holder', holder), field('col.bank_code', bank), field('col.kind', kind), button), box));
 }
 
 // ---------- bureau officer ----------
@@ -709,7 +723,7 @@ async function reportsPage(main) {
   const box = h('div');
   const button = h('button', { type: 'submit' }, t('show'));
   await programmesLoaded();
-  const label = (dim, v) => dim === 'programme' ? programmeName(v) : dim === 'stage' ? t('stage.' + v) : v;
+  const label = (dim, v) => dim === 'programme' ? programmeName(v) : dim === 'stage' ? t('stage.' + v) : dim === 'category' ? categoryName(v) : v;
   const load = async () => {
     const q = `by=${by.value}` + (allTerms.checked ? '' : `&term=${encodeURIComponent(term.value)}`);
     const [r, trend, budgets] = await Promise.all([
@@ -734,7 +748,7 @@ async function reportsPage(main) {
     }
     if (budgets && budgets.budgets.length) {
       const lines = budgets.budgets;
-      charts.append(barChart(t('chart.budget'), lines.map(l => `${programmeName(l.programme)} · ${t('funding.' + l.source)}`), [
+      charts.append(barChart(t('chart.budget'), lines.map(l => `${t('funding.' + l.source)} · ${programmeName(l.programme)}`), [
         { name: t('budget.allocated'), cls: 'entitled', values: lines.map(l => l.allocated) },
         { name: t('budget.committed'), cls: 'committed', values: lines.map(l => l.committed) },
         { name: t('budget.paid'), cls: 'paid', values: lines.map(l => l.paid) }], yuan));
@@ -779,7 +793,7 @@ async function tracePage(main, ref) {
     ['trace.settled_on', r.payment.settled_on], ['trace.attempt', String(r.payment.attempt)]])));
   out.append(h('h2', {}, t('trace.entitlement')), h('div.card', {}, kv([
     ['col.name', `${r.student.name} (${r.student.resident_id})`], ['col.programme', programmeName(r.entitlement.programme)], ['col.term', r.entitlement.term],
-    ['col.why', h('div.reason', {}, r.entitlement.reason)], ['trace.decided_on', r.entitlement.decided_on],
+    ['col.why', reasonList(r.entitlement.checks, r.entitlement.reason)], ['trace.decided_on', r.entitlement.decided_on],
     ['trace.policy', `${r.policy.name} (sha256 ${r.policy.sha256.slice(0, 12)}…, ${r.policy.activated_on})`]])));
   out.append(h('h2', {}, t('trace.roster')), table([
     { key: 'category', label: 'col.category' }, { key: 'source', label: 'col.source' }, { key: 'source_ref', label: 'trace.source_ref' },
