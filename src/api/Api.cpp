@@ -224,7 +224,7 @@ Reply findStudent(const Request& req, Env& env) {
   for (const auto& e : rec->enrollments) {
     const auto& u = *req.user;
     visible |= u.role == Role::kSchoolAdmin ? u.covers(e.school_code)
-                                            : u.covers(env.registry().schoolRegion(e.school_code));
+                                            : u.covers(env.schoolRegion(e.school_code));
   }
   if (!visible) throw Error(ErrorCode::kNotFound, "no such student in your scope");
   Object o = studentJson(*rec, rec->rid_mask,
@@ -246,9 +246,9 @@ Reply explain(const Request& req, Env& env) {
   const Date reference = term.referenceDate(policy.term_config);
   const auto facts = env.entitlements().studentFacts(*person, reference, term.academicYear());
   const auto& u = *req.user;
-  const bool visible = facts && (u.role == Role::kSchoolAdmin
-                                     ? u.covers(facts->school_code)
-                                     : u.covers(env.registry().schoolRegion(facts->school_code)));
+  const bool visible =
+      facts && (u.role == Role::kSchoolAdmin ? u.covers(facts->school_code)
+                                             : u.covers(env.schoolRegion(facts->school_code)));
   if (!visible)
     throw Error(ErrorCode::kNotFound, "no student enrolled in your scope on " + reference.str());
   const auto decisions = rules::evaluate(policy, term, *facts);
@@ -463,7 +463,7 @@ Reply schools(const Request& req, Env& env) {
 
 Reply schoolStudents(const Request& req, Env& env) {
   const std::string code = req.param("code");
-  const std::string region = env.registry().schoolRegion(code);
+  const std::string region = env.schoolRegion(code);
   const bool visible =
       !region.empty() &&
       (req.user->role == Role::kSchoolAdmin ? req.user->covers(code) : req.user->covers(region));
@@ -615,7 +615,7 @@ Reply noticeFile(const Request& req, Env& env) {
   if (!clean) throw Error(ErrorCode::kNotFound, "no notice " + name);
   const std::string stem = name.substr(0, name.find_last_of('.'));
   const std::string school = stem.substr(stem.find_last_of('-') + 1);
-  const std::string region = env.registry().schoolRegion(school);
+  const std::string region = env.schoolRegion(school);
   const auto& u = *req.user;
   const bool visible =
       !region.empty() && (u.role == Role::kSchoolAdmin ? u.covers(school) : u.covers(region));
@@ -742,9 +742,8 @@ Reply studentById(const Request& req, Env& env) {
   if (rec) {
     for (const auto& e : rec->enrollments) {
       const auto& u = *req.user;
-      visible |= u.role == Role::kSchoolAdmin
-                     ? u.covers(e.school_code)
-                     : u.covers(env.registry().schoolRegion(e.school_code));
+      visible |= u.role == Role::kSchoolAdmin ? u.covers(e.school_code)
+                                              : u.covers(env.schoolRegion(e.school_code));
     }
   }
   if (!visible) throw Error(ErrorCode::kNotFound, "no such student in your scope");
@@ -757,7 +756,7 @@ Reply studentById(const Request& req, Env& env) {
 /// A school's decisions for a term (who is entitled and why), in keyset pages.
 Reply schoolEntitlements(const Request& req, Env& env) {
   const std::string code = req.param("code");
-  const std::string region = env.registry().schoolRegion(code);
+  const std::string region = env.schoolRegion(code);
   const bool visible =
       !region.empty() &&
       (req.user->role == Role::kSchoolAdmin ? req.user->covers(code) : req.user->covers(region));
@@ -802,8 +801,7 @@ Reply schoolEntitlements(const Request& req, Env& env) {
 /// school's, bureau staff their region's.
 Reply returnedFunds(const Request& req, Env& env) {
   const auto& u = *req.user;
-  const std::string region =
-      u.role == Role::kSchoolAdmin ? env.registry().schoolRegion(u.scope) : u.scope;
+  const std::string region = u.role == Role::kSchoolAdmin ? env.schoolRegion(u.scope) : u.scope;
   Array arr;
   for (const auto& r : env.disburse().returnedFunds(region)) {
     if (u.role == Role::kSchoolAdmin && r.school_code != u.scope) continue;

@@ -119,6 +119,22 @@ class LoginThrottle {
   std::map<std::string, std::deque<std::chrono::steady_clock::time_point>> failures_;
 };
 
+/// School code -> county code, kept for a minute: every scope check of a student or school asks,
+/// and schools do not move between counties while a request is being answered.
+class SchoolRegionCache {
+ public:
+  static constexpr int kSeconds = 60;
+  std::string get(const std::string& school, const std::function<std::string()>& load);
+
+ private:
+  struct Entry {
+    std::string region;
+    std::chrono::steady_clock::time_point loaded;
+  };
+  std::mutex mutex_;
+  std::map<std::string, Entry> entries_;
+};
+
 /// What lives as long as the service: configuration, the pool, the key, the layouts, the routes.
 class Runtime {
  public:
@@ -131,6 +147,7 @@ class Runtime {
   Router router;
   SessionCache sessions;
   LoginThrottle logins;
+  SchoolRegionCache school_regions;
   Jobs jobs;  ///< last: destroyed (joined) first
 };
 
@@ -143,6 +160,8 @@ class Env {
   store::SqlDisbursementStore& disburse();
   store::SqlSecurityStore& security();
   store::SqlEntitlementStore& entitlements();
+  /// The county of a school (empty when unknown), through the service's short-lived cache.
+  std::string schoolRegion(const std::string& school_code);
   /// Error(kUnavailable) when the service has no key file configured.
   const security::FieldCipher& cipher();
   Runtime& runtime() { return rt_; }

@@ -141,6 +141,27 @@ store::SqlEntitlementStore& Env::entitlements() {
   if (!entitlements_) entitlements_.emplace(db());
   return *entitlements_;
 }
+std::string SchoolRegionCache::get(const std::string& school,
+                                   const std::function<std::string()>& load) {
+  const auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(school);
+    if (it != entries_.end() && now - it->second.loaded < std::chrono::seconds(kSeconds))
+      return it->second.region;
+  }
+  std::string region = load();
+  if (region.empty()) return region;  // unknown schools are not remembered
+  std::lock_guard lock(mutex_);
+  if (entries_.size() > 100000) entries_.clear();
+  entries_[school] = {region, now};
+  return region;
+}
+
+std::string Env::schoolRegion(const std::string& school_code) {
+  return rt_.school_regions.get(school_code, [&] { return registry().schoolRegion(school_code); });
+}
+
 const security::FieldCipher& Env::cipher() {
   if (!rt_.cipher) throw Error(ErrorCode::kUnavailable, "the service has no key file configured");
   return *rt_.cipher;

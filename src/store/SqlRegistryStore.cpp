@@ -890,12 +890,19 @@ std::optional<registry::StudentRecord> SqlRegistryStore::studentById(int64_t per
 
 std::optional<registry::StudentRecord> SqlRegistryStore::studentWhere(const char* column,
                                                                       const SqlValue& value) {
-  Statement& p = db_.cached(std::string("SELECT id, rid_mask, rid_enc, student_no, name, sex, "
-                                        "birth_date, ethnicity, hukou_region FROM persons WHERE ") +
-                            column + " = ?");
+  // The person and their enrollments in one round trip (a look-up answers in two queries, neither
+  // of which sorts: rows are put in order here, so the server builds no temporary tables).
+  Statement& p = db_.cached(
+      std::string("SELECT p.id, p.rid_mask, p.rid_enc, p.student_no, p.name, p.sex, p.birth_date, "
+                  "p.ethnicity, p.hukou_region, s.code, s.name, e.stage, e.grade, e.class_name, "
+                  "e.major, e.agri_major, e.boarding, e.status, e.enroll_date, e.status_date, "
+                  "e.end_date, e.id FROM persons p LEFT JOIN enrollments e ON e.person_id = p.id "
+                  "LEFT JOIN schools s ON s.id = e.school_id WHERE p.") +
+      column + " = ?");
   p.bind(1, value);
   if (!p.next()) return std::nullopt;
   registry::StudentRecord rec;
+  std::vector<std::pair<int64_t, registry::StudentRecord::Enrollment>> enrollments;
   rec.person_id = p.getInt(0);
   rec.rid_mask = p.getText(1);
   rec.rid_enc = p.getText(2);
@@ -905,85 +912,96 @@ std::optional<registry::StudentRecord> SqlRegistryStore::studentWhere(const char
   rec.birth_date = p.getText(6);
   rec.ethnicity = p.getText(7);
   rec.hukou_region = p.getText(8);
-  p.reset();
+  do {
+    if (p.isNull(9)) continue;
+    registry::StudentRecord::Enrollment en;
+    en.school_code = p.getText(9);
+    en.school_name = p.getText(10);
+    en.stage = p.getText(11);
+    en.grade = static_cast<int>(p.getInt(12));
+    en.class_name = p.getText(13);
+    en.major = p.getText(14);
+    en.agri_major = p.getInt(15) != 0;
+    en.boarding = p.getInt(16) != 0;
+    en.status = p.getText(17);
+    en.enroll_date = p.getText(18);
+    en.status_date = p.getText(19);
+    en.end_date = p.getText(20);
+    enrollments.push_back({p.getInt(21), en});
+  } while (p.next());
+  std::sort(enrollments.begin(), enrollments.end(), [](const auto& l, const auto& r) {
+    return std::tie(l.second.enroll_date, l.first) < std::tie(r.second.enroll_date, r.first);
+  });
+  for (auto& [n, en] : enrollments) rec.enrollments.push_back(std::move(en));
   const SqlValue id = rec.person_id;
 
-  Statement& e = db_.cached(
-      "SELECT s.code, s.name, e.stage, e.grade, e.class_name, e.major, e.agri_major, e.boarding, "
-      "e.status, "
-      "e.enroll_date, e.status_date, e.end_date FROM enrollments e JOIN schools s ON s.id = "
-      "e.school_id "
-      "WHERE e.person_id = ? ORDER BY e.enroll_date, e.id");
-  e.bind(1, id);
-  while (e.next()) {
-    registry::StudentRecord::Enrollment en;
-    en.school_code = e.getText(0);
-    en.school_name = e.getText(1);
-    en.stage = e.getText(2);
-    en.grade = static_cast<int>(e.getInt(3));
-    en.class_name = e.getText(4);
-    en.major = e.getText(5);
-    en.agri_major = e.getInt(6) != 0;
-    en.boarding = e.getInt(7) != 0;
-    en.status = e.getText(8);
-    en.enroll_date = e.getText(9);
-    en.status_date = e.getText(10);
-    en.end_date = e.getText(11);
-    rec.enrollments.push_back(en);
-  }
-  Statement& h = db_.cached(
-      "SELECT h.id, h.code, h.hukou_region FROM household_members m JOIN households h ON h.id = "
-      "m.household_id "
-      "WHERE m.person_id = ? ORDER BY h.id DESC");
-  h.bind(1, id);
-  if (h.next()) {
-    rec.household = registry::StudentRecord::Household{h.getText(1), h.getText(2)};
-    const int64_t hid = h.getInt(0);
-    h.reset();
-    Statement& st = db_.cached(
-        "SELECT category, valid_from, valid_to, source, source_ref FROM household_status WHERE "
-        "household_id = ? "
-        "ORDER BY valid_from, id");
-    st.bind(1, hid);
-    while (st.next()) {
-      rec.statuses.push_back(
-          {st.getText(0), st.getText(1), st.getText(2), st.getText(3), st.getText(4)});
+  // Everything else in a second round trip: one UNION ALL whose first column says what a row is
+  // (h household status, d difficulty, g guardian, a account, c change). The columns of a UNION
+  // share one type, so numbers travel as text; each kind is put in its order here.
+  Statement& x = db_.cached(
+      "SELECT 'h', CAST(COALESCE(s.id, 0) AS CHAR), h.code, h.hukou_region, s.category, "
+      "s.valid_from, s.valid_to, s.source, s.source_ref, NULL, NULL FROM households h LEFT JOIN "
+      "household_status s ON s.household_id = h.id WHERE h.id = (SELECT MAX(m.household_id) FROM "
+      "household_members m WHERE m.person_id = ?) "
+      "UNION ALL SELECT 'd', CAST(academic_year AS CHAR), level, NULL, NULL, NULL, NULL, NULL, "
+      "NULL, NULL, NULL FROM difficulty_levels WHERE person_id = ? "
+      "UNION ALL SELECT 'g', CAST(p.id AS CHAR), p.name, p.rid_mask, NULL, NULL, NULL, NULL, NULL, "
+      "NULL, NULL FROM guardians g JOIN persons p ON p.id = g.guardian_id WHERE g.student_id = ? "
+      "UNION ALL SELECT 'a', CAST(id AS CHAR), kind, owner, acct_mask, acct_enc, bank_code, "
+      "holder_name, valid_from, valid_to, CAST(luhn_ok AS CHAR) FROM bank_accounts WHERE "
+      "student_id = ? "
+      // The field history: one index look-up per kind of entity (an OR would not use the index).
+      "UNION ALL SELECT 'c', CAST(id AS CHAR), entity, field, old_value, new_value, changed_on, "
+      "NULL, NULL, NULL, NULL FROM change_log WHERE entity = 'person' AND entity_id = ? "
+      "UNION ALL SELECT 'c', CAST(id AS CHAR), entity, field, old_value, new_value, changed_on, "
+      "NULL, NULL, NULL, NULL FROM change_log WHERE entity = 'difficulty' AND entity_id = ? "
+      "UNION ALL SELECT 'c', CAST(c.id AS CHAR), c.entity, c.field, c.old_value, c.new_value, "
+      "c.changed_on, NULL, NULL, NULL, NULL FROM enrollments e JOIN change_log c ON c.entity = "
+      "'enrollment' AND c.entity_id = e.id WHERE e.person_id = ? "
+      "UNION ALL SELECT 'c', CAST(c.id AS CHAR), c.entity, c.field, c.old_value, c.new_value, "
+      "c.changed_on, NULL, NULL, NULL, NULL FROM bank_accounts b JOIN change_log c ON c.entity = "
+      "'bank_account' AND c.entity_id = b.id WHERE b.student_id = ?");
+  for (int i = 1; i <= 8; ++i) x.bind(i, id);
+  std::vector<std::pair<int64_t, registry::StudentRecord::Status>> statuses;
+  std::vector<std::pair<int64_t, registry::StudentRecord::Guardian>> guardians;
+  std::vector<std::pair<int64_t, registry::StudentRecord::Account>> accounts;
+  std::vector<std::pair<int64_t, registry::StudentRecord::Change>> changes;
+  while (x.next()) {
+    const std::string kind = x.getText(0);
+    const int64_t n = std::stoll(x.getText(1));
+    if (kind == "h") {
+      if (!rec.household)
+        rec.household = registry::StudentRecord::Household{x.getText(2), x.getText(3)};
+      if (!x.isNull(4))
+        statuses.push_back(
+            {n, {x.getText(4), x.getText(5), x.getText(6), x.getText(7), x.getText(8)}});
+    } else if (kind == "d") {
+      rec.difficulty.push_back({static_cast<int>(n), x.getText(2)});
+    } else if (kind == "g") {
+      guardians.push_back({n, {x.getText(2), x.getText(3)}});
+    } else if (kind == "a") {
+      accounts.push_back({n,
+                          {x.getText(2), x.getText(3), x.getText(4), x.getText(5), x.getText(6),
+                           x.getText(7), x.getText(8), x.getText(9), x.getText(10) != "0"}});
+    } else {
+      changes.push_back(
+          {n, {x.getText(2), x.getText(3), x.getText(4), x.getText(5), x.getText(6)}});
     }
   }
-  Statement& d = db_.cached(
-      "SELECT academic_year, level FROM difficulty_levels WHERE person_id = ? ORDER BY "
-      "academic_year");
-  d.bind(1, id);
-  while (d.next()) rec.difficulty.push_back({static_cast<int>(d.getInt(0)), d.getText(1)});
-  Statement& g = db_.cached(
-      "SELECT p.name, p.rid_mask FROM guardians g JOIN persons p ON p.id = g.guardian_id WHERE "
-      "g.student_id = ? "
-      "ORDER BY p.id");
-  g.bind(1, id);
-  while (g.next()) rec.guardians.push_back({g.getText(0), g.getText(1)});
-  Statement& a = db_.cached(
-      "SELECT kind, owner, acct_mask, acct_enc, bank_code, holder_name, valid_from, valid_to, "
-      "luhn_ok "
-      "FROM bank_accounts WHERE student_id = ? ORDER BY valid_from, id");
-  a.bind(1, id);
-  while (a.next()) {
-    registry::StudentRecord::Account acc{a.getText(0), a.getText(1), a.getText(2),
-                                         a.getText(3), a.getText(4), a.getText(5),
-                                         a.getText(6), a.getText(7), a.getInt(8) != 0};
-    rec.accounts.push_back(acc);
-  }
-  Statement& c = db_.cached(
-      "SELECT entity, field, old_value, new_value, changed_on FROM change_log WHERE "
-      "(entity = 'person' AND entity_id = ?) OR (entity = 'difficulty' AND entity_id = ?) OR "
-      "(entity = 'enrollment' AND entity_id IN (SELECT id FROM enrollments WHERE person_id = ?)) "
-      "OR "
-      "(entity = 'bank_account' AND entity_id IN (SELECT id FROM bank_accounts WHERE student_id = "
-      "?)) "
-      "ORDER BY id");
-  for (int i = 1; i <= 4; ++i) c.bind(i, id);
-  while (c.next()) {
-    rec.changes.push_back({c.getText(0), c.getText(1), c.getText(2), c.getText(3), c.getText(4)});
-  }
+  auto by_date_then_id = [](const auto& l, const auto& r) {
+    return std::tie(l.second.valid_from, l.first) < std::tie(r.second.valid_from, r.first);
+  };
+  auto by_id = [](const auto& l, const auto& r) { return l.first < r.first; };
+  std::sort(statuses.begin(), statuses.end(), by_date_then_id);
+  for (auto& [n, st] : statuses) rec.statuses.push_back(std::move(st));
+  std::sort(rec.difficulty.begin(), rec.difficulty.end(),
+            [](const auto& l, const auto& r) { return l.academic_year < r.academic_year; });
+  std::sort(guardians.begin(), guardians.end(), by_id);
+  for (auto& [n, g] : guardians) rec.guardians.push_back(std::move(g));
+  std::sort(accounts.begin(), accounts.end(), by_date_then_id);
+  for (auto& [n, acc] : accounts) rec.accounts.push_back(std::move(acc));
+  std::sort(changes.begin(), changes.end(), by_id);
+  for (auto& [n, ch] : changes) rec.changes.push_back(std::move(ch));
   return rec;
 }
 

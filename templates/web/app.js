@@ -569,6 +569,11 @@ async function batchesPage(main, statusFilter) {
     const q = `?term=${encodeURIComponent(term.value)}` + (statusFilter ? '&status=' + statusFilter : '');
     const r = await attempt(box, null, () => api('GET', '/api/v1/batches' + q));
     if (!r) return;
+    // The approver's queue: what still waits for this approver (not their own, not approved by them).
+    const me = state.user.name;
+    const rows = statusFilter === 'submitted'
+      ? r.batches.filter(b => b.prepared_by !== me && !(b.actions || []).some(a => a.user === me && a.action === 'approve'))
+      : r.batches;
     list.replaceChildren(table([
       { render: b => h('a', { href: '#/batch/' + b.id }, '#' + b.id), label: 'col.batch' },
       { render: b => programmeName(b.programme), label: 'col.programme' },
@@ -577,7 +582,7 @@ async function batchesPage(main, statusFilter) {
       { key: 'payments', label: 'col.payments', num: true },
       { render: b => yuan(b.total), label: 'col.amount', num: true },
       { render: b => `${b.approvals}/${b.required_approvals}`, label: 'col.approvals', num: true },
-    ], r.batches, { name: 'batches' }));
+    ], rows, { name: 'batches' }));
   };
   await programmesLoaded();
   main.append(h('h1', {}, t(statusFilter === 'submitted' ? 'queue.title' : 'batches.title')));
