@@ -3,7 +3,7 @@
 # MariaDB, the term's entitlements of one county and its batches built; then `wrk` over loopback
 # against the student look-up (random resident IDs through the blind index) and a batch detail,
 # reporting requests/s and p50 / p99 latency.
-#   bench/api.sh [N]          DURATION=20s CONNECTIONS=32 to change the load
+#   bench/api.sh [N]          DURATION=20s CONNECTIONS=32 THREADS=16 (edupayd's) to change the load
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-1000000}
