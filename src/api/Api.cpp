@@ -77,6 +77,30 @@ void scoped(const security::User& u, const std::string& region, const std::strin
   if (!ok) throw Error(ErrorCode::kNotFound, what + " is not in your scope");
 }
 
+/// Whether `u` sees school `code`: its own administrator, or bureau staff and auditors over its
+/// county (bank operators and unknown schools: no).
+bool seesSchool(const security::User& u, Env& env, const std::string& code) {
+  if (u.role == Role::kSchoolAdmin) return u.covers(code);
+  if (u.role == Role::kBankOperator) return false;
+  const std::string region = env.schoolRegion(code);
+  return !region.empty() && u.covers(region);
+}
+
+/// A student's lifelong record (masked) for someone who sees a school the student is or was
+/// enrolled at; not found otherwise.
+Reply studentReply(const Request& req, Env& env,
+                   const std::optional<registry::StudentRecord>& rec) {
+  bool visible = false;
+  if (rec) {
+    for (const auto& e : rec->enrollments) visible |= seesSchool(*req.user, env, e.school_code);
+  }
+  if (!visible) throw Error(ErrorCode::kNotFound, "no such student in your scope");
+  Object o = studentJson(*rec, rec->rid_mask,
+                         [](const registry::StudentRecord::Account& a) { return a.acct_mask; });
+  o.set("person_id", rec->person_id);
+  return json(o);
+}
+
 Object userJson(const security::User& u) {
   Object o;
   o.set("name", u.name);
@@ -217,20 +241,7 @@ Reply findStudent(const Request& req, Env& env) {
     throw Error(ErrorCode::kInvalidInput,
                 "resident_id: a valid resident ID or national student number");
   }
-  const auto rec = env.registry().findStudent(hash, student_no);
-  if (!rec) throw Error(ErrorCode::kNotFound, "no such student");
-  // In scope when the user covers a school (or its county) the student is enrolled at.
-  bool visible = false;
-  for (const auto& e : rec->enrollments) {
-    const auto& u = *req.user;
-    visible |= u.role == Role::kSchoolAdmin ? u.covers(e.school_code)
-                                            : u.covers(env.schoolRegion(e.school_code));
-  }
-  if (!visible) throw Error(ErrorCode::kNotFound, "no such student in your scope");
-  Object o = studentJson(*rec, rec->rid_mask,
-                         [](const registry::StudentRecord::Account& a) { return a.acct_mask; });
-  o.set("person_id", rec->person_id);
-  return json(o);
+  return studentReply(req, env, env.registry().findStudent(hash, student_no));
 }
 
 Reply explain(const Request& req, Env& env) {
@@ -245,11 +256,7 @@ Reply explain(const Request& req, Env& env) {
   const auto policy = rules::parsePolicy(stored->content, "active policy " + stored->name);
   const Date reference = term.referenceDate(policy.term_config);
   const auto facts = env.entitlements().studentFacts(*person, reference, term.academicYear());
-  const auto& u = *req.user;
-  const bool visible =
-      facts && (u.role == Role::kSchoolAdmin ? u.covers(facts->school_code)
-                                             : u.covers(env.schoolRegion(facts->school_code)));
-  if (!visible)
+  if (!facts || !seesSchool(*req.user, env, facts->school_code))
     throw Error(ErrorCode::kNotFound, "no student enrolled in your scope on " + reference.str());
   const auto decisions = rules::evaluate(policy, term, *facts);
   return json(explainJson(policy, term, reference, *facts, decisions,
@@ -463,11 +470,8 @@ Reply schools(const Request& req, Env& env) {
 
 Reply schoolStudents(const Request& req, Env& env) {
   const std::string code = req.param("code");
-  const std::string region = env.schoolRegion(code);
-  const bool visible =
-      !region.empty() &&
-      (req.user->role == Role::kSchoolAdmin ? req.user->covers(code) : req.user->covers(region));
-  if (!visible) throw Error(ErrorCode::kNotFound, "no school " + code + " in your scope");
+  if (!seesSchool(*req.user, env, code))
+    throw Error(ErrorCode::kNotFound, "no school " + code + " in your scope");
   const std::string after = req.queryOr("after", "0"), limit = req.queryOr("limit", "100");
   if (!text::isAllDigits(after) || after.size() > 15 || !text::isAllDigits(limit) ||
       limit.empty() || std::stoi(limit) < 1 || std::stoi(limit) > 1000)
@@ -615,12 +619,8 @@ Reply noticeFile(const Request& req, Env& env) {
   if (!clean) throw Error(ErrorCode::kNotFound, "no notice " + name);
   const std::string stem = name.substr(0, name.find_last_of('.'));
   const std::string school = stem.substr(stem.find_last_of('-') + 1);
-  const std::string region = env.schoolRegion(school);
-  const auto& u = *req.user;
-  const bool visible =
-      !region.empty() && (u.role == Role::kSchoolAdmin ? u.covers(school) : u.covers(region));
   const auto path = std::filesystem::path(env.runtime().config.files_dir) / "notices" / name;
-  if (!visible || !std::filesystem::exists(path))
+  if (!seesSchool(*req.user, env, school) || !std::filesystem::exists(path))
     throw Error(ErrorCode::kNotFound, "no notice " + name);
   Reply r;
   r.body = readFile(path.string());
@@ -737,30 +737,14 @@ Reply recordDifficulty(const Request& req, Env& env) {
 
 /// One student's lifelong record by person id (masked), for pages that list students.
 Reply studentById(const Request& req, Env& env) {
-  const auto rec = env.registry().studentById(req.id("id"));
-  bool visible = false;
-  if (rec) {
-    for (const auto& e : rec->enrollments) {
-      const auto& u = *req.user;
-      visible |= u.role == Role::kSchoolAdmin ? u.covers(e.school_code)
-                                              : u.covers(env.schoolRegion(e.school_code));
-    }
-  }
-  if (!visible) throw Error(ErrorCode::kNotFound, "no such student in your scope");
-  Object o = studentJson(*rec, rec->rid_mask,
-                         [](const registry::StudentRecord::Account& a) { return a.acct_mask; });
-  o.set("person_id", rec->person_id);
-  return json(o);
+  return studentReply(req, env, env.registry().studentById(req.id("id")));
 }
 
 /// A school's decisions for a term (who is entitled and why), in keyset pages.
 Reply schoolEntitlements(const Request& req, Env& env) {
   const std::string code = req.param("code");
-  const std::string region = env.schoolRegion(code);
-  const bool visible =
-      !region.empty() &&
-      (req.user->role == Role::kSchoolAdmin ? req.user->covers(code) : req.user->covers(region));
-  if (!visible) throw Error(ErrorCode::kNotFound, "no school " + code + " in your scope");
+  if (!seesSchool(*req.user, env, code))
+    throw Error(ErrorCode::kNotFound, "no school " + code + " in your scope");
   const Term term = Term::parse(req.queryOr("term"));
   const std::string status = req.queryOr("status");
   if (!status.empty() && status != "eligible" && status != "held" && status != "excluded")

@@ -114,6 +114,31 @@ async function attempt(box, button, work) {
 }
 
 /**
+ * Uploads the chosen file as multipart form data; on refusal shows the message (or
+ * `rejected(error)`) and the details — row issues or lines — in `box`. Returns the reply or
+ * undefined.
+ */
+async function upload(path, fileInput, box, button, rejected) {
+  if (!fileInput.files.length) return undefined;
+  const fd = new FormData();
+  fd.append('file', fileInput.files[0]);
+  box.replaceChildren();
+  button.disabled = true;
+  try {
+    return await api('POST', path, fd);
+  } catch (e) {
+    box.append(message('bad', rejected ? rejected(e) : e.message));
+    const rows = e.details.filter(d => typeof d === 'object');
+    const lines = e.details.filter(d => typeof d === 'string');
+    if (rows.length) box.append(h('h2', {}, t('roll.errors')), issuesTable(rows));
+    if (lines.length) box.append(table([{ render: d => d, label: 'col.problem' }], lines, { name: 'problems' }));
+    return undefined;
+  } finally {
+    button.disabled = false;
+  }
+}
+
+/**
  * A table with client-side pages. columns: [{key|value(row), label, num, render(row)}].
  */
 function table(columns, rows, opts) {
@@ -271,22 +296,13 @@ async function rollPage(main) {
   const form = h('form.card', {
     onsubmit: async (ev) => {
       ev.preventDefault();
-      if (!file.files.length) return;
-      const fd = new FormData();
-      fd.append('file', file.files[0]);
-      out.replaceChildren();
-      button.disabled = true;
-      try {
-        const r = await api('POST', '/api/v1/rolls' + (dry.checked ? '?dry_run=1' : ''), fd);
-        out.append(message('ok', r.committed ? t('roll.committed', r.rows_ok, r.rows) : t('roll.checked', r.rows_ok, r.rows)));
-        if (r.issues.length) out.append(h('h2', {}, t('roll.warnings', r.issues_total)), issuesTable(r.issues));
-      } catch (e) {
+      const r = await upload('/api/v1/rolls' + (dry.checked ? '?dry_run=1' : ''), file, out, button, (e) => {
         const errors = e.details.filter(d => d.severity === 'error').length;
-        out.append(message('bad', e.status === 422 ? t('roll.rejected', errors, e.details.length - errors) : e.message));
-        if (e.details.length) out.append(h('h2', {}, t('roll.errors')), issuesTable(e.details));
-      } finally {
-        button.disabled = false;
-      }
+        return e.status === 422 ? t('roll.rejected', errors, e.details.length - errors) : e.message;
+      });
+      if (!r) return;
+      out.append(message('ok', r.committed ? t('roll.committed', r.rows_ok, r.rows) : t('roll.checked', r.rows_ok, r.rows)));
+      if (r.issues.length) out.append(h('h2', {}, t('roll.warnings', r.issues_total)), issuesTable(r.issues));
     },
   }, h('p.muted', {}, t('roll.help')),
   h('div.row', {}, field('roll.file', file), h('label.inline', { for: dry.id = 'dry' }, dry, ' ' + t('roll.dry')), button));
@@ -486,19 +502,8 @@ async function rostersPage(main) {
   main.append(h('h1', {}, t('rosters.title')), h('form.card', {
     onsubmit: async (ev) => {
       ev.preventDefault();
-      const fd = new FormData();
-      fd.append('file', file.files[0]);
-      box.replaceChildren();
-      button.disabled = true;
-      try {
-        const r = await api('POST', '/api/v1/rosters?source=' + source.value, fd);
-        box.append(message('ok', t('rosters.done', r.rows)));
-      } catch (e) {
-        box.append(message('bad', e.message));
-        if (e.details.length) box.append(issuesTable(e.details));
-      } finally {
-        button.disabled = false;
-      }
+      const r = await upload('/api/v1/rosters?source=' + source.value, file, box, button);
+      if (r) box.append(message('ok', t('rosters.done', r.rows)));
     },
   }, h('div.row', {}, field('col.source', source), field('roll.file', file), button), box));
 }
@@ -699,21 +704,11 @@ async function resultsPage(main) {
   main.append(h('h1', {}, t('results.title')), h('form.card', {
     onsubmit: async (ev) => {
       ev.preventDefault();
-      const fd = new FormData();
-      fd.append('file', file.files[0]);
-      box.replaceChildren();
-      button.disabled = true;
-      try {
-        const r = await api('POST', '/api/v1/results', fd);
-        box.append(message('ok', r.already_imported ? t('results.again') : t('results.done', r.lines, r.paid, r.returned)));
-        box.append(h('dl.kv', {}, [['results.paid_amount', yuan(r.paid_total)], ['results.returned_amount', yuan(r.returned_total)], ['results.batches', (r.batches || []).map(b => `#${b.id} ${t('status.' + b.status)}`).join(', ')]]
-          .flatMap(([k, v]) => [h('dt', {}, t(k)), h('dd', { 'data-field': k }, v)])));
-      } catch (e) {
-        box.append(message('bad', e.message));
-        if (e.details.length) box.append(table([{ render: d => d, label: 'col.problem' }], e.details, { name: 'problems' }));
-      } finally {
-        button.disabled = false;
-      }
+      const r = await upload('/api/v1/results', file, box, button);
+      if (!r) return;
+      box.append(message('ok', r.already_imported ? t('results.again') : t('results.done', r.lines, r.paid, r.returned)));
+      box.append(h('dl.kv', {}, [['results.paid_amount', yuan(r.paid_total)], ['results.returned_amount', yuan(r.returned_total)], ['results.batches', (r.batches || []).map(b => `#${b.id} ${t('status.' + b.status)}`).join(', ')]]
+        .flatMap(([k, v]) => [h('dt', {}, t(k)), h('dd', { 'data-field': k }, v)])));
     },
   }, h('p.muted', {}, t('results.help')), h('div.row', {}, field('results.file', file), button), box));
 }
