@@ -812,28 +812,18 @@ Reply returnedFunds(const Request& req, Env& env) {
   return json(o);
 }
 
-std::vector<SheetColumn> reportColumns(const bankfiles::Report& r) {
-  std::vector<SheetColumn> cols;
-  for (auto d : r.by) cols.push_back({std::string(bankfiles::code(d)), ColumnType::kText});
-  cols.push_back({"entitled_count", ColumnType::kCount});
-  cols.push_back({"entitled_yuan", ColumnType::kYuan});
-  cols.push_back({"paid_count", ColumnType::kCount});
-  cols.push_back({"paid_yuan", ColumnType::kYuan});
-  cols.push_back({"returned_count", ColumnType::kCount});
-  cols.push_back({"returned_yuan", ColumnType::kYuan});
-  return cols;
-}
-
 Object reportRowJson(const bankfiles::Report& rep, const bankfiles::ReportRow& r) {
   Object o;
   for (size_t i = 0; i < rep.by.size() && i < r.keys.size(); ++i)
     o.set(std::string(bankfiles::code(rep.by[i])), r.keys[i]);
-  o.set("entitled_count", r.entitled_n);
-  o.set("entitled", r.entitled.toYuan());
-  o.set("paid_count", r.paid_n);
-  o.set("paid", r.paid.toYuan());
-  o.set("returned_count", r.returned_n);
-  o.set("returned", r.returned.toYuan());
+  for (const auto& f : bankfiles::reportFigures()) {
+    const int64_t v = f.value(r);
+    if (f.money) {
+      o.set(f.name, Money::fromFen(v).toYuan());
+    } else {
+      o.set(f.name, v);
+    }
+  }
   return o;
 }
 
@@ -863,20 +853,23 @@ Reply report(const Request& req, Env& env) {
     return r;
   }
   if (format == "xlsx") {
-    std::vector<std::vector<std::string>> rows;
-    auto cells = [&](const bankfiles::ReportRow& x, std::vector<std::string> keys) {
-      keys.resize(rep.by.size());
-      for (const auto& v :
-           {std::to_string(x.entitled_n), x.entitled.toYuan(), std::to_string(x.paid_n),
-            x.paid.toYuan(), std::to_string(x.returned_n), x.returned.toYuan()})
-        keys.push_back(v);
-      return keys;
+    // Amounts go to Excel in fen: whole numbers it holds exactly and can add up.
+    std::vector<std::string> header;
+    for (auto d : rep.by) header.emplace_back(bankfiles::code(d));
+    for (const auto& f : bankfiles::reportFigures())
+      header.push_back(std::string(f.name) + (f.money ? "_fen" : ""));
+    std::vector<std::vector<SheetCell>> rows;
+    auto line = [&](const std::vector<std::string>& keys, const bankfiles::ReportRow& x) {
+      std::vector<SheetCell> cells(keys.begin(), keys.end());
+      cells.resize(rep.by.size(), std::string());
+      for (const auto& f : bankfiles::reportFigures()) cells.emplace_back(f.value(x));
+      rows.push_back(std::move(cells));
     };
-    for (const auto& x : rep.rows) rows.push_back(cells(x, x.keys));
-    rows.push_back(cells(rep.total, {"total"}));
+    for (const auto& x : rep.rows) line(x.keys, x);
+    line({"total"}, rep.total);
     Reply r;
     r.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-    r.body = tableXlsx("report", reportColumns(rep), rows, env.runtime().config.files_dir + "/tmp");
+    r.body = tableXlsx("report", header, rows, env.runtime().config.files_dir + "/tmp");
     r.headers["Content-Disposition"] = "attachment; filename=\"" + name + ".xlsx\"";
     return r;
   }

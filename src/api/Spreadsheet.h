@@ -1,20 +1,19 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace edupay::api {
 
-/// A table as an Excel workbook (one sheet): a bold, frozen header row, then the rows. Each
-/// column is text, a whole number or yuan (a number shown with two decimals, so sums work in
-/// Excel). Written with libxlsxwriter into `work_dir` and returned as bytes.
-enum class ColumnType { kText, kCount, kYuan };
-struct SheetColumn {
-  std::string title;
-  ColumnType type = ColumnType::kText;
-};
-std::string tableXlsx(const std::string& sheet_name, const std::vector<SheetColumn>& columns,
-                      const std::vector<std::vector<std::string>>& rows,
-                      const std::string& work_dir);
+/// A cell: text, or a whole number (a count, or an amount in fen) that Excel can add up.
+using SheetCell = std::variant<std::string, int64_t>;
+
+/// A table as an Excel workbook (one sheet): a bold, frozen header row, then the rows. Written
+/// with libxlsxwriter into `work_dir` and returned as bytes. Excel keeps numbers as binary
+/// floating point, exact for whole numbers up to 2^53: a larger one is Error(kInvalidInput).
+std::string tableXlsx(const std::string& sheet_name, const std::vector<std::string>& header,
+                      const std::vector<std::vector<SheetCell>>& rows, const std::string& work_dir);
 
 }  // namespace edupay::api

@@ -124,28 +124,36 @@ Report buildReport(BankFileStore& store, const security::User& user, const std::
   return out;
 }
 
+const std::vector<ReportFigure>& reportFigures() {
+  static const std::vector<ReportFigure> kAll = {
+      {"entitled_count", false, [](const ReportRow& r) { return r.entitled_n; }},
+      {"entitled", true, [](const ReportRow& r) { return r.entitled.fen(); }},
+      {"paid_count", false, [](const ReportRow& r) { return r.paid_n; }},
+      {"paid", true, [](const ReportRow& r) { return r.paid.fen(); }},
+      {"returned_count", false, [](const ReportRow& r) { return r.returned_n; }},
+      {"returned", true, [](const ReportRow& r) { return r.returned.fen(); }},
+  };
+  return kAll;
+}
+
 std::string reportCsv(const Report& r) {
   std::ostringstream out;
   CsvWriter w(out);
   std::vector<std::string> header;
   for (auto d : r.by) header.emplace_back(code(d));
-  for (const char* h : {"entitled_count", "entitled_yuan", "paid_count", "paid_yuan",
-                        "returned_count", "returned_yuan"})
-    header.emplace_back(h);
+  for (const auto& f : reportFigures())
+    header.push_back(std::string(f.name) + (f.money ? "_yuan" : ""));
   w.writeRow(header);
-  auto figures = [](std::vector<std::string> cells, const ReportRow& x) {
-    cells.push_back(std::to_string(x.entitled_n));
-    cells.push_back(x.entitled.toYuan());
-    cells.push_back(std::to_string(x.paid_n));
-    cells.push_back(x.paid.toYuan());
-    cells.push_back(std::to_string(x.returned_n));
-    cells.push_back(x.returned.toYuan());
-    return cells;
+  auto line = [&](std::vector<std::string> cells, const ReportRow& x) {
+    cells.resize(r.by.size());
+    for (const auto& f : reportFigures()) {
+      const int64_t v = f.value(x);
+      cells.push_back(f.money ? Money::fromFen(v).toYuan() : std::to_string(v));
+    }
+    w.writeRow(cells);
   };
-  for (const auto& row : r.rows) w.writeRow(figures(row.keys, row));
-  std::vector<std::string> total(r.by.size());
-  if (!total.empty()) total[0] = "total";
-  w.writeRow(figures(total, r.total));
+  for (const auto& row : r.rows) line(row.keys, row);
+  line({"total"}, r.total);
   return out.str();
 }
 

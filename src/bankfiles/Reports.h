@@ -37,7 +37,16 @@ std::string categoryOfReason(const std::string& reason);
 Report buildReport(BankFileStore& store, const security::User& user, const std::string& term,
                    const std::string& region, const std::vector<Dimension>& by);
 
-/// CSV (RFC 4180, UTF-8) of a report: one column per dimension, then the figures in yuan.
+/// The figures of a report row, in column order: name and whether it is an amount (in fen).
+struct ReportFigure {
+  const char* name;
+  bool money;
+  int64_t (*value)(const ReportRow&);
+};
+const std::vector<ReportFigure>& reportFigures();
+
+/// CSV (RFC 4180, UTF-8) of a report: one column per dimension, then the figures (counts, and
+/// amounts in yuan as `NAME_yuan`), then a total row.
 std::string reportCsv(const Report& r);
 
 }  // namespace edupay::bankfiles

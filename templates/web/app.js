@@ -56,7 +56,20 @@ function select(name, options, value) {
   return s;
 }
 function badge(s) { return h('span.badge.' + s, {}, t('status.' + s)); }
-function yuan(s) { return '¥' + Number(s).toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 }); }
+/** An amount as the API writes it ("1234.50", yuan) in whole fen, exactly: a BigInt, never a float. */
+function fen(text) {
+  const m = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(String(text).trim());
+  if (!m) throw new Error('not an amount: ' + text);
+  const v = BigInt(m[2]) * 100n + BigInt((m[3] || '').padEnd(2, '0'));
+  return m[1] ? -v : v;
+}
+/** Fen (BigInt) as ¥1,234.50. */
+function yuanOfFen(v) {
+  const abs = v < 0n ? -v : v;
+  const whole = (abs / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return (v < 0n ? '-¥' : '¥') + whole + '.' + (abs % 100n).toString().padStart(2, '0');
+}
+function yuan(text) { return yuanOfFen(fen(text)); }
 function roleName(r) { return t('role.' + r); }
 
 function csrf() {
@@ -182,14 +195,17 @@ function categoryName(code) {
 // ---------- charts (SVG, drawn here; nothing loaded from elsewhere) ----------
 
 /**
- * Horizontal grouped bars. categories: labels; series: [{name, cls, values}]; fmt: value -> text.
+ * Horizontal grouped bars. categories: labels; series: [{name, cls, values}]; values are counts,
+ * or amounts as the API writes them when `money` (bar lengths only are computed from them).
  */
-function barChart(title, categories, series, fmt) {
+function barChart(title, categories, series, money) {
+  const fmt = money ? yuan : (v => String(v));
+  const size = money ? (v => Number(fen(v))) : Number;
   const NS = 'http://www.w3.org/2000/svg';
   const labelW = 200, barH = 14, gap = 10, width = 560, plotW = width - labelW - 90;
   const groupH = series.length * barH + gap;
   const height = Math.max(40, categories.length * groupH + 10);
-  const max = Math.max(1, ...series.flatMap(s => s.values.map(Number)));
+  const max = Math.max(1, ...series.flatMap(s => s.values.map(size)));
   const svg = document.createElementNS(NS, 'svg');
   svg.setAttribute('class', 'chart');
   svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
@@ -210,7 +226,7 @@ function barChart(title, categories, series, fmt) {
     const label = mk('text', { x: labelW - 6, y: y0 + (series.length * barH) / 2 + 4, 'text-anchor': 'end' }, shown);
     if (shown !== c) { const tip = document.createElementNS(NS, 'title'); tip.textContent = c; label.append(tip); }
     series.forEach((s, j) => {
-      const v = Number(s.values[i]);
+      const v = size(s.values[i]);
       const w = Math.max(v > 0 ? 1 : 0, Math.round((v / max) * plotW));
       const bar = mk('rect', { x: labelW, y: y0 + j * barH, width: w, height: barH - 2, class: s.cls, 'data-series': s.cls, 'data-category': c, 'data-value': s.values[i] });
       const tip = document.createElementNS(NS, 'title');
@@ -395,8 +411,8 @@ async function entitledPage(main) {
       rows.push(...r.entitlements);
       path = r.next;
     }
-    const total = rows.reduce((a, r) => a + Math.round(Number(r.amount) * 100), 0);
-    out.replaceChildren(h('p', {}, t('entitled.summary', rows.length, yuan(total / 100))), table([
+    const total = rows.reduce((a, r) => a + fen(r.amount), 0n);
+    out.replaceChildren(h('p', {}, t('entitled.summary', rows.length, yuanOfFen(total))), table([
       { label: 'col.name', render: r => h('a', { href: '#/student/' + r.person_id }, r.name) },
       { key: 'resident_id', label: 'col.rid' },
       { render: r => programmeName(r.programme), label: 'col.programme' },
@@ -737,21 +753,21 @@ async function reportsPage(main) {
     const charts = h('div.charts', {},
       barChart(t('chart.amount', t('dim.' + dim)), cats, [
         { name: t('rep.entitled'), cls: 'entitled', values: r.rows.map(x => x.entitled) },
-        { name: t('rep.paid'), cls: 'paid', values: r.rows.map(x => x.paid) }], yuan),
+        { name: t('rep.paid'), cls: 'paid', values: r.rows.map(x => x.paid) }], true),
       barChart(t('chart.count', t('dim.' + dim)), cats, [
         { name: t('rep.entitled_n'), cls: 'entitled', values: r.rows.map(x => x.entitled_count) },
-        { name: t('rep.paid_n'), cls: 'paid', values: r.rows.map(x => x.paid_count) }], v => String(v)));
+        { name: t('rep.paid_n'), cls: 'paid', values: r.rows.map(x => x.paid_count) }], false));
     if (trend) {
       charts.append(barChart(t('chart.trend'), trend.rows.map(x => x.term), [
         { name: t('rep.paid'), cls: 'paid', values: trend.rows.map(x => x.paid) },
-        { name: t('rep.returned'), cls: 'returned', values: trend.rows.map(x => x.returned) }], yuan));
+        { name: t('rep.returned'), cls: 'returned', values: trend.rows.map(x => x.returned) }], true));
     }
     if (budgets && budgets.budgets.length) {
       const lines = budgets.budgets;
       charts.append(barChart(t('chart.budget'), lines.map(l => `${t('funding.' + l.source)} · ${programmeName(l.programme)}`), [
         { name: t('budget.allocated'), cls: 'entitled', values: lines.map(l => l.allocated) },
         { name: t('budget.committed'), cls: 'committed', values: lines.map(l => l.committed) },
-        { name: t('budget.paid'), cls: 'paid', values: lines.map(l => l.paid) }], yuan));
+        { name: t('budget.paid'), cls: 'paid', values: lines.map(l => l.paid) }], true));
     }
     const tot = r.total;
     const q2 = `/api/v1/reports?${q}&format=`;

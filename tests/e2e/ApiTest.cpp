@@ -435,11 +435,12 @@ TEST_P(ApiTest, ReportsTracesAndTheConsoleItself) {
   EXPECT_EQ(xlsx.status, 200);
   EXPECT_EQ(xlsx.body.substr(0, 2), "PK");
   EXPECT_NE(xlsx.content_type.find("spreadsheetml"), std::string::npos);
-  // Read back: a header of text, the figures as numbers Excel can add up.
+  // Read back: a header of text, the figures as whole numbers Excel can add up (amounts in fen).
   writeFileAtomically(path("report.xlsx"), xlsx.body);
   const std::string sheet = xlsxToCsv(path("report.xlsx"));
-  EXPECT_EQ(sheet.rfind("term,entitled_count,entitled_yuan,paid_count,paid_yuan,", 0), 0u) << sheet;
-  EXPECT_NE(sheet.find("\n2026-autumn,5,1250,0,0,0,0\ntotal,5,1250,0,0,0,0\n"), std::string::npos)
+  EXPECT_EQ(sheet.rfind("term,entitled_count,entitled_fen,paid_count,paid_fen,", 0), 0u) << sheet;
+  EXPECT_NE(sheet.find("\n2026-autumn,5,125000,0,0,0,0\ntotal,5,125000,0,0,0,0\n"),
+            std::string::npos)
       << sheet;
   EXPECT_EQ(call("GET", "/api/v1/reports?by=colour", token("auditor_in")).status, 400);
   EXPECT_EQ(call("GET", "/api/v1/reports?term=2026-winter", token("auditor_in")).status, 400);

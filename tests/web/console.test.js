@@ -47,6 +47,14 @@ function edupay(args, extra) {
 }
 function as(user, password, args) { return edupay([...args, '--as', user], { EDUPAY_PASSWORD: password }); }
 
+/** "¥1,234.50" or "1234.50" -> whole fen as a BigInt (money is never a float here either). */
+function fen(text) {
+  const m = /^(-?)¥?([\d,]+)\.(\d\d)$/.exec(String(text).trim());
+  if (!m) throw new Error('not an amount: ' + text);
+  const v = BigInt(m[2].replace(/,/g, '')) * 100n + BigInt(m[3]);
+  return m[1] ? -v : v;
+}
+
 let step = 0;
 function log(what) { console.log(`[web] ${++step}. ${what}`); }
 
@@ -345,17 +353,17 @@ async function main() {
         '--out', result, '--fail-rate', '0.05', '--seed', '7', '--date', '2026-09-30']);
       results.push(result);
     }
-    let paid = 0;
+    let paid = 0n;
     for (const result of results) {
       await go('results', '上传银行回盘文件');
       await page.getByLabel('回盘文件').setInputFiles(result);
       await page.getByRole('button', { name: '上传' }).click();
       await page.getByText(/已入账：\d+ 行/).waitFor();
       const text = await page.locator('[data-field="results.paid_amount"]').innerText();
-      paid += Math.round(Number(text.replace(/[¥,]/g, '')) * 100);
+      paid += fen(text);
       await screenshot('result-uploaded');
     }
-    assert.ok(paid > 0, 'the bank paid something');
+    assert.ok(paid > 0n, 'the bank paid something');
     await logout();
 
     // 5. The auditor: the paid totals in the report and its chart, the Excel export, the audit chain.
@@ -364,10 +372,10 @@ async function main() {
     await go('reports', '统计报表');
     await page.locator('[data-table="report"] tfoot').waitFor();
     const paidTotal = await page.locator('[data-total="paid"]').innerText();
-    assert.equal(Math.round(Number(paidTotal.replace(/[¥,]/g, '')) * 100), paid, 'report total paid = what the bank paid');
+    assert.equal(fen(paidTotal), paid, 'report total paid = what the bank paid');
     const programmeBars = page.locator('figure').first().locator('rect[data-series="paid"]');
-    let chartPaid = 0;
-    for (const v of await programmeBars.evaluateAll(rs => rs.map(r => r.getAttribute('data-value')))) chartPaid += Math.round(Number(v) * 100);
+    let chartPaid = 0n;
+    for (const v of await programmeBars.evaluateAll(rs => rs.map(r => r.getAttribute('data-value')))) chartPaid += fen(v);
     assert.equal(chartPaid, paid, 'the amount chart shows the paid total');
     const widths = await programmeBars.evaluateAll(rs => rs.map(r => Number(r.getAttribute('width'))));
     assert.ok(widths.some(w => w > 0), 'a visible paid bar');
