@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "common/Error.h"
+#include "common/Text.h"
 
 namespace edupay {
 
@@ -67,6 +68,50 @@ std::optional<Date> Date::parse(std::string_view text) {
   const int day = readSmallNumber(text, pos);
   if (day < 0 || pos != text.size()) return std::nullopt;
   return fromYmd(digitsValue(text.substr(0, 4)), month, day);
+}
+
+std::optional<Date> Date::parseLenient(std::string_view input, bool year_month) {
+  std::string t = text::cleanCode(input);
+  // 2025年9月1日 -> 2025-9-1; 2025年9月 -> 2025-9
+  const std::string_view nian = "\xE5\xB9\xB4", yue = "\xE6\x9C\x88", ri = "\xE6\x97\xA5";
+  if (t.find(nian) != std::string::npos) {
+    std::string u;
+    for (size_t i = 0; i < t.size();) {
+      if (t.compare(i, 3, nian) == 0 || t.compare(i, 3, yue) == 0) {
+        u += '-';
+        i += 3;
+      } else if (t.compare(i, 3, ri) == 0) {
+        i += 3;
+      } else if (t[i] == ' ') {
+        ++i;
+      } else {
+        u += t[i++];
+      }
+    }
+    if (!u.empty() && u.back() == '-') u.pop_back();
+    t = u;
+  }
+  // A date-time with a midnight time, as spreadsheets export a date cell.
+  for (const char* midnight : {" 00:00:00", " 0:00:00", " 00:00", " 0:00", "T00:00:00"}) {
+    const std::string_view m(midnight);
+    if (t.size() > m.size() && t.compare(t.size() - m.size(), m.size(), m) == 0) {
+      t.resize(t.size() - m.size());
+      break;
+    }
+  }
+  if (auto d = parse(t)) return d;
+  if (!year_month) return std::nullopt;
+  if (t.size() == 6 && std::all_of(t.begin(), t.end(), isDigit)) {
+    return fromYmd(digitsValue(t.substr(0, 4)), digitsValue(t.substr(4, 2)), 1);
+  }
+  if (t.size() < 6 || t.size() > 7) return std::nullopt;
+  for (size_t i = 0; i < 4; ++i) {
+    if (!isDigit(t[i])) return std::nullopt;
+  }
+  if (t[4] != '-' && t[4] != '/' && t[4] != '.') return std::nullopt;
+  const std::string_view month = std::string_view(t).substr(5);
+  if (!std::all_of(month.begin(), month.end(), isDigit)) return std::nullopt;
+  return fromYmd(digitsValue(t.substr(0, 4)), digitsValue(month), 1);
 }
 
 // Days-from-civil and civil-from-days follow Howard Hinnant's public-domain algorithms, which are

@@ -18,6 +18,11 @@ class Date {
   /// allowed with separators). Returns nullopt for anything else or an impossible date
   /// (2023-02-29).
   static std::optional<Date> parse(std::string_view text);
+  /// parse(), and also the forms people type and spreadsheets write: `2025年9月1日` (spaces
+  /// allowed), `2025-09-01 00:00:00` (a midnight time is dropped) and, when `year_month` is set
+  /// (for a month such as 入学年月), `202509`, `2025.09`, `2025-9`, `2025/09`, `2025年9月` as the
+  /// first of that month. Full-width digits are folded first.
+  static std::optional<Date> parseLenient(std::string_view text, bool year_month = false);
   /// nullopt when the triple is not a real date.
   static std::optional<Date> fromYmd(int year, int month, int day);
   static Date fromDays(int64_t days_since_epoch);

@@ -1,6 +1,7 @@
 #include "common/ResidentId.h"
 
 #include <array>
+#include <functional>
 #include <vector>
 
 #include "common/Error.h"
@@ -27,9 +28,32 @@ bool setWhy(std::string* why, std::string reason) {
 }
 
 // Normalises what people paste from spreadsheets and forms: surrounding and ideographic spaces,
-// full-width characters, lower-case x.
-std::string normalise(std::string_view text) {
-  return text::toUpper(text::trim(text::toHalfWidth(text)));
+// invisible characters, a leading apostrophe, full-width characters, lower-case letters.
+std::string normalise(std::string_view text) { return text::toUpper(text::cleanCode(text)); }
+
+bool isUpperLetter(char c) { return c >= 'A' && c <= 'Z'; }
+
+// The 2017 permanent-residence form: three letters (ISO 3166 alpha-3 nationality), two digits
+// (issuing province), twelve more digits in all. Its check digit's rule is not published, so only
+// the shape and the province are checked.
+std::optional<ResidentId> parse2017Permanent(
+    const std::string& s, std::string* why,
+    const std::function<std::optional<ResidentId>(std::string, IdDocument)>& make) {
+  for (size_t i = 3; i < s.size(); ++i) {
+    if (!isDigit(s[i])) {
+      setWhy(why,
+             "a permanent-residence ID of the 2017 form is three letters and twelve digits; "
+             "character " +
+                 std::to_string(i + 1) + " must be a digit");
+      return std::nullopt;
+    }
+  }
+  const int province = (s[3] - '0') * 10 + (s[4] - '0');
+  if (!ResidentId::isProvinceCode(province)) {
+    setWhy(why, "characters 4-5 (" + s.substr(3, 2) + ") are not a province-level code");
+    return std::nullopt;
+  }
+  return make(s, IdDocument::kForeignPerm2017);
 }
 
 // Reports the first non-ASCII character by its position as a person counts it.
@@ -84,7 +108,16 @@ std::optional<ResidentId> ResidentId::parse(std::string_view text, std::string* 
     setWhy(why, "is empty");
     return std::nullopt;
   }
+  if (looksLikeExcelNumber(s)) {
+    setWhy(why, kExcelNumberHint);
+    return std::nullopt;
+  }
   const size_t length = codePointCount(s);
+  if (length == 15 && isUpperLetter(s[0]) && isUpperLetter(s[1]) && isUpperLetter(s[2])) {
+    return parse2017Permanent(s, why, [](std::string id, IdDocument d) {
+      return ResidentId(std::move(id), d, std::nullopt, std::nullopt);
+    });
+  }
   if (length != 18 && length != 15) {
     setWhy(why, "must be 18 characters (or 15 for a legacy ID), got " + std::to_string(length));
     return std::nullopt;
@@ -99,11 +132,23 @@ std::optional<ResidentId> ResidentId::parse(std::string_view text, std::string* 
     if (!checkCharacters(s, 0, true, why)) return std::nullopt;
     const char expected = checkCharacter(std::string_view(s).substr(0, 17));
     if (s[17] != expected) {
-      setWhy(why, std::string("check character should be ") + expected + ", not " + s[17]);
+      // Excel keeps 15 significant digits of a number: the rest become zeros.
+      if (s.compare(15, 3, "000") == 0) {
+        setWhy(why, kExcelNumberHint);
+      } else {
+        setWhy(why, std::string("check character should be ") + expected + ", not " + s[17]);
+      }
       return std::nullopt;
     }
   }
 
+  IdDocument document = IdDocument::kResidentId;
+  const std::string region = s.substr(0, 6);
+  if (region == "810000" || region == "820000" || region == "830000") {
+    document = IdDocument::kHmtPermit;
+  } else if (s[0] == '9') {
+    document = IdDocument::kForeignPerm;
+  }
   const std::string birth_digits = s.substr(6, 8);
   const int year = std::stoi(birth_digits.substr(0, 4));
   if (year < 1900) {
@@ -120,13 +165,22 @@ std::optional<ResidentId> ResidentId::parse(std::string_view text, std::string* 
     setWhy(why, "birth date " + birth_digits + " is after today (" + today.str() + ")");
     return std::nullopt;
   }
-  const int province = (s[0] - '0') * 10 + (s[1] - '0');
-  if (!isProvinceCode(province)) {
+  // Mainland IDs and residence permits begin with a province; a permanent-residence ID with 9 and
+  // then the issuing province.
+  const size_t at = document == IdDocument::kForeignPerm ? 1 : 0;
+  const int province = (s[at] - '0') * 10 + (s[at + 1] - '0');
+  if (document == IdDocument::kResidentId && province == 83) {
+    setWhy(why,
+           "a number beginning 83 is a Taiwan resident's residence permit, whose region is "
+           "830000; check the first six digits");
+    return std::nullopt;
+  }
+  if (document != IdDocument::kHmtPermit && !isProvinceCode(province)) {
     setWhy(why, "region prefix " + s.substr(0, 2) + " is not a province-level code");
     return std::nullopt;
   }
   const Sex sex = (s[16] - '0') % 2 == 1 ? Sex::kMale : Sex::kFemale;
-  return ResidentId(std::move(s), *birth, sex);
+  return ResidentId(std::move(s), document, *birth, sex);
 }
 
 ResidentId ResidentId::parseOrThrow(std::string_view text, const Date& today) {
@@ -137,6 +191,57 @@ ResidentId ResidentId::parseOrThrow(std::string_view text, const Date& today) {
 }
 
 std::string ResidentId::masked() const { return maskMiddle(id_, 4, 4); }
+
+std::string_view code(IdDocument d) {
+  switch (d) {
+    case IdDocument::kResidentId:
+      return "resident_id";
+    case IdDocument::kHmtPermit:
+      return "hmt_permit";
+    case IdDocument::kForeignPerm:
+      return "foreign_permanent";
+    case IdDocument::kForeignPerm2017:
+      return "foreign_permanent_2017";
+  }
+  return "?";
+}
+
+std::string_view chineseName(IdDocument d) {
+  switch (d) {
+    case IdDocument::kResidentId:
+      return "居民身份证";
+    case IdDocument::kHmtPermit:
+      return "港澳台居民居住证";
+    case IdDocument::kForeignPerm:
+      return "外国人永久居留身份证";
+    case IdDocument::kForeignPerm2017:
+      return "外国人永久居留身份证（2017版）";
+  }
+  return "?";
+}
+
+const char* const kExcelNumberHint =
+    "Excel turned this ID into a number and lost its last digits: format the column as text and "
+    "export again (Excel 把证件号码存成了数字，末几位已丢失：请把该列设为文本格式后重新导出)";
+
+bool looksLikeExcelNumber(std::string_view text) {
+  // d[.ddd]E[+]dd
+  size_t i = 0;
+  const auto digit = [&](size_t k) { return k < text.size() && isDigit(text[k]); };
+  if (!digit(i)) return false;
+  while (digit(i)) ++i;
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    if (!digit(i)) return false;
+    while (digit(i)) ++i;
+  }
+  if (i >= text.size() || (text[i] != 'E' && text[i] != 'e')) return false;
+  ++i;
+  if (i < text.size() && text[i] == '+') ++i;
+  if (!digit(i)) return false;
+  while (digit(i)) ++i;
+  return i == text.size();
+}
 
 std::optional<StudentNumber> StudentNumber::parse(std::string_view text, std::string* why) {
   std::string s = normalise(text);
@@ -159,6 +264,11 @@ std::optional<StudentNumber> StudentNumber::parse(std::string_view text, std::st
 }
 
 std::string StudentNumber::masked() const { return maskMiddle(number_, 4, 4); }
+
+std::optional<ResidentId> StudentNumber::residentId(const Date& today) const {
+  if (number_[0] != 'G') return std::nullopt;
+  return ResidentId::parse(std::string_view(number_).substr(1), nullptr, today);
+}
 
 std::string maskMiddle(std::string_view s, size_t keep_head, size_t keep_tail) {
   std::vector<std::string_view> chars;

@@ -10,7 +10,90 @@ bool isAsciiSpace(unsigned char c) {
 
 constexpr std::string_view kIdeographicSpace = "\xE3\x80\x80";
 
+/// Decodes the UTF-8 sequence at `i` (advancing it); a byte that starts no valid sequence is
+/// returned as itself (0x80..0xFF) so nothing is lost.
+char32_t nextCodePoint(std::string_view s, size_t& i) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  size_t len = b0 < 0x80           ? 1
+               : (b0 >> 5) == 0x6  ? 2
+               : (b0 >> 4) == 0xE  ? 3
+               : (b0 >> 3) == 0x1E ? 4
+                                   : 0;
+  if (len == 0 || i + len > s.size()) {
+    ++i;
+    return b0;
+  }
+  char32_t cp = len == 1 ? b0 : len == 2 ? (b0 & 0x1F) : len == 3 ? (b0 & 0x0F) : (b0 & 0x07);
+  for (size_t k = 1; k < len; ++k) {
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    if ((b & 0xC0) != 0x80) {
+      ++i;
+      return b0;
+    }
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  i += len;
+  return cp;
+}
+
+bool isInvisible(char32_t c) {
+  return (c >= 0x200B && c <= 0x200F) || c == 0x2060 || c == 0xFEFF || c == 0x00AD ||
+         (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
+}
+
+bool isNoBreakSpace(char32_t c) { return c == 0x00A0 || c == 0x2007 || c == 0x202F; }
+
+bool isMiddleDotVariant(char32_t c) {
+  return c == 0x2022 || c == 0x2027 || c == 0x2219 || c == 0x22C5 || c == 0x2E31 || c == 0x0387 ||
+         c == 0x30FB || c == 0xFF65 || c == 0x2024;
+}
+
 }  // namespace
+
+std::string cleanField(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    const size_t start = i;
+    const char32_t c = nextCodePoint(s, i);
+    if (isInvisible(c)) continue;
+    if (isNoBreakSpace(c)) {
+      out += ' ';
+      continue;
+    }
+    out.append(s.substr(start, i - start));
+  }
+  out = trim(out);
+  if (!out.empty() && out[0] == '\'') out = trim(std::string_view(out).substr(1));
+  return out;
+}
+
+std::string cleanCode(std::string_view s) { return trim(toHalfWidth(cleanField(s))); }
+
+std::string normaliseName(std::string_view s) {
+  const std::string clean = cleanField(s);
+  std::vector<std::pair<char32_t, std::string_view>> cps;
+  for (size_t i = 0; i < clean.size();) {
+    const size_t start = i;
+    const char32_t c = nextCodePoint(clean, i);
+    cps.emplace_back(c, std::string_view(clean).substr(start, i - start));
+  }
+  std::string out;
+  out.reserve(clean.size());
+  for (size_t k = 0; k < cps.size(); ++k) {
+    const char32_t c = cps[k].first;
+    const bool between_non_ascii =
+        k > 0 && k + 1 < cps.size() && cps[k - 1].first >= 0x80 && cps[k + 1].first >= 0x80;
+    if (isMiddleDotVariant(c) || ((c == '.' || c == 0xFF0E) && between_non_ascii)) {
+      out += "\xC2\xB7";
+    } else if (c == ' ' || c == 0x3000) {
+      if (!out.empty() && out.back() != ' ') out += ' ';
+    } else {
+      out.append(cps[k].second);
+    }
+  }
+  return trim(out);
+}
 
 std::string trim(std::string_view s) {
   size_t begin = 0;

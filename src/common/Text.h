@@ -18,4 +18,20 @@ bool isAllDigits(std::string_view s);
 /// True when `s` is well-formed UTF-8.
 bool isValidUtf8(std::string_view s);
 
+/// A field as a person meant it, before any check or match: removes characters pasted without
+/// being seen (zero-width space / non-joiner / joiner U+200B..U+200D, word joiner U+2060, a byte
+/// order mark U+FEFF anywhere, soft hyphen U+00AD, bidirectional marks and embeddings U+200E,
+/// U+200F, U+202A..U+202E, U+2066..U+2069), turns no-break spaces (U+00A0, U+2007, U+202F) into
+/// spaces, trims, and drops the one leading apostrophe Excel keeps on a number typed as text.
+/// Everything else, full-width characters included, is left as it is. Input and output UTF-8.
+std::string cleanField(std::string_view s);
+/// cleanField() and then toHalfWidth(): for codes, numbers, dates and identifiers.
+std::string cleanCode(std::string_view s);
+/// A person's (or an account holder's) name in one form: cleanField(), runs of spaces folded to
+/// one, and every middle-dot variant used between the parts of a minority or foreign name
+/// (U+2022, U+2027, U+2219, U+22C5, U+2E31, U+0387, U+30FB, U+FF65, U+2024 and a full stop
+/// between two non-ASCII characters) folded to U+00B7, so `阿依古丽•买买提` and
+/// `阿依古丽·买买提` are one name. U+00B7 is in GBK, so the folded name can go to any bank file.
+std::string normaliseName(std::string_view s);
+
 }  // namespace edupay::text

@@ -13,6 +13,7 @@
 #include <sstream>
 #include <vector>
 
+#include "common/Date.h"
 #include "common/Error.h"
 
 namespace edupay {
@@ -113,10 +114,125 @@ int columnOf(const std::string& ref) {
   return i == 0 ? -1 : col - 1;
 }
 
+/// Which cell styles (indexes into cellXfs) show a number as a date: the built-in date formats
+/// 14-22 and the East Asian ones 27-36 and 50-58 (ECMA-376 Part 1, 18.8.30), and any custom
+/// format whose code has a year, month or day outside quotes and brackets (`yyyy-mm-dd`,
+/// `yyyy/m/d`, `yyyy"年"m"月"d"日"`).
+class Styles : public Poco::XML::DefaultHandler {
+ public:
+  std::vector<bool> date_style;
+  void startElement(const Poco::XML::XMLString&, const Poco::XML::XMLString&,
+                    const Poco::XML::XMLString& q, const Poco::XML::Attributes& a) override {
+    const std::string n = local(q);
+    if (n == "numFmt") {
+      custom_[attr(a, "numFmtId")] = isDateCode(attr(a, "formatCode"));
+    } else if (n == "cellXfs") {
+      in_xfs_ = true;
+    } else if (n == "xf" && in_xfs_) {
+      const std::string id = attr(a, "numFmtId");
+      int v = -1;
+      try {
+        v = id.empty() ? 0 : std::stoi(id);
+      } catch (const std::exception&) {
+      }
+      auto it = custom_.find(id);
+      date_style.push_back(it != custom_.end() ? it->second
+                                               : (v >= 14 && v <= 22) || (v >= 27 && v <= 36) ||
+                                                     (v >= 50 && v <= 58));
+    }
+  }
+  void endElement(const Poco::XML::XMLString&, const Poco::XML::XMLString&,
+                  const Poco::XML::XMLString& q) override {
+    if (local(q) == "cellXfs") in_xfs_ = false;
+  }
+
+ private:
+  static bool isDateCode(const std::string& code) {
+    bool quoted = false;
+    int bracket = 0;
+    bool date = false, hour = false;
+    for (size_t i = 0; i < code.size(); ++i) {
+      const char c = code[i];
+      if (c == '\\') {
+        ++i;
+        continue;
+      }
+      if (c == '"') quoted = !quoted;
+      if (quoted) continue;
+      if (c == '[') ++bracket;
+      if (c == ']' && bracket > 0) --bracket;
+      if (bracket > 0) continue;
+      if (c == 'y' || c == 'Y' || c == 'd' || c == 'D') date = true;
+      if (c == 'h' || c == 'H' || c == 's' || c == 'S') hour = true;
+    }
+    // 'm' alone is minutes in a time format; a year or day makes it a date.
+    return date || (!hour && code.find_first_of("mM") != std::string::npos &&
+                    code.find_first_of("0#?") == std::string::npos);
+  }
+  std::map<std::string, bool> custom_;
+  bool in_xfs_ = false;
+};
+
+/// True when workbook.xml says the workbook counts dates from 1904 (Excel for Mac before 2011).
+class WorkbookProps : public Poco::XML::DefaultHandler {
+ public:
+  bool date1904 = false;
+  void startElement(const Poco::XML::XMLString&, const Poco::XML::XMLString&,
+                    const Poco::XML::XMLString& q, const Poco::XML::Attributes& a) override {
+    if (local(q) == "workbookPr") {
+      const std::string v = attr(a, "date1904");
+      date1904 = v == "1" || v == "true";
+    }
+  }
+};
+
+/// A date cell's serial number as YYYY-MM-DD. In the 1900 system day 1 is 1900-01-01 and day 60
+/// is the 29 February 1900 that never was (kept by Excel for Lotus compatibility), so from day 61
+/// on the date is 1899-12-30 + serial; in the 1904 system day 0 is 1904-01-01. A fraction (time
+/// of day) is dropped. Empty when the text is not a number or out of range.
+std::string serialToDate(const std::string& v, bool date1904) {
+  double serial = 0;
+  try {
+    size_t used = 0;
+    serial = std::stod(v, &used);
+    if (used != v.size()) return {};
+  } catch (const std::exception&) {
+    return {};
+  }
+  if (serial < 1 || serial > 2958465) return {};  // 9999-12-31
+  const auto day = static_cast<int64_t>(serial);
+  if (!date1904 && day == 60) return {};
+  const Date epoch = date1904
+                         ? *Date::fromYmd(1904, 1, 1)
+                         : (day < 60 ? *Date::fromYmd(1899, 12, 31) : *Date::fromYmd(1899, 12, 30));
+  return epoch.addDays(day).str();
+}
+
+/// A number cell as the text a person typed. An integer of more than 15 digits has lost its last
+/// digits (Excel keeps 15 significant digits): it is written in scientific form so the
+/// validator names it as an identifier Excel turned into a number.
+std::string numberText(const std::string& v) {
+  size_t digits = 0;
+  bool plain = !v.empty();
+  for (char c : v) {
+    if (c >= '0' && c <= '9') {
+      ++digits;
+    } else {
+      plain = false;
+    }
+  }
+  if (!plain || digits <= 15) return v;
+  std::string out = v.substr(0, 1) + "." + v.substr(1, 14);
+  while (out.back() == '0') out.pop_back();
+  if (out.back() == '.') out.pop_back();
+  return out + "E+" + std::to_string(digits - 1);
+}
+
 class Sheet : public Poco::XML::DefaultHandler {
  public:
-  explicit Sheet(const std::vector<std::string>& shared, std::string path)
-      : shared_(shared), path_(std::move(path)) {}
+  Sheet(const std::vector<std::string>& shared, const std::vector<bool>& date_style, bool date1904,
+        std::string path)
+      : shared_(shared), date_style_(date_style), date1904_(date1904), path_(std::move(path)) {}
   std::map<long, std::map<int, std::string>> rows;
 
   void startElement(const Poco::XML::XMLString&, const Poco::XML::XMLString&,
@@ -132,6 +248,12 @@ class Sheet : public Poco::XML::DefaultHandler {
       if (col_ < 0 || col_ > 16383)
         throw Error(ErrorCode::kInvalidInput, path_ + ": bad cell reference " + ref);
       type_ = attr(a, "t");
+      const std::string style = attr(a, "s");
+      style_ = 0;
+      try {
+        style_ = style.empty() ? 0 : std::stoul(style);
+      } catch (const std::exception&) {
+      }
       value_.clear();
     } else if (n == "v" || (n == "t" && type_ == "inlineStr")) {
       in_value_ = true;
@@ -157,6 +279,12 @@ class Sheet : public Poco::XML::DefaultHandler {
       cell = shared_[i];
     } else if (type_ == "b") {
       cell = value_ == "1" ? "TRUE" : "FALSE";
+    } else if (type_ == "d") {
+      cell = value_.substr(0, 10);  // ISO 8601 date cell
+    } else if (type_.empty() || type_ == "n") {
+      const bool is_date = style_ < date_style_.size() && date_style_[style_];
+      const std::string date = is_date ? serialToDate(value_, date1904_) : std::string();
+      cell = !date.empty() ? date : numberText(value_);
     }
     if (!cell.empty()) rows[row_][col_] = cell;
   }
@@ -166,6 +294,9 @@ class Sheet : public Poco::XML::DefaultHandler {
 
  private:
   const std::vector<std::string>& shared_;
+  const std::vector<bool>& date_style_;
+  bool date1904_ = false;
+  size_t style_ = 0;
   std::string path_;
   long row_ = 0;
   int col_ = -1;
@@ -240,7 +371,12 @@ std::string xlsxToCsv(const std::string& path) {
     SharedStrings shared;
     const std::string strings = readPart(in, *zip, "xl/sharedStrings.xml", path, false);
     if (!strings.empty()) parseXml(strings, shared, path + ": xl/sharedStrings.xml");
-    Sheet sheet(shared.strings, path);
+    Styles styles;
+    const std::string style_part = readPart(in, *zip, "xl/styles.xml", path, false);
+    if (!style_part.empty()) parseXml(style_part, styles, path + ": xl/styles.xml");
+    WorkbookProps props;
+    parseXml(workbook, props, path + ": xl/workbook.xml");
+    Sheet sheet(shared.strings, styles.date_style, props.date1904, path);
     parseXml(readPart(in, *zip, sheet_part, path, true), sheet, path + ": " + sheet_part);
     std::string out;
     long next = 1;

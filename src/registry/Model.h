@@ -37,8 +37,12 @@ struct School {
 /// One validated row of a school roll, with sensitive fields already protected.
 struct RollRecord {
   int64_t line = 0;
-  std::optional<Protected> resident_id;  ///< absent when the student has only a student number
-  std::string student_no;
+  std::optional<Protected> resident_id;     ///< absent when the student has only a student number
+  std::string id_document = "resident_id";  ///< code(IdDocument) of resident_id
+  /// `G` + the resident ID: the national student number the same child may have been imported
+  /// under before (looked up, never stored: it holds the ID in clear).
+  std::string derived_student_no;
+  std::string student_no;  ///< a J / L number, or a G number that is not `G` + resident_id
   std::string name;
   Sex sex = Sex::kMale;
   Date birth_date;
@@ -60,6 +64,7 @@ struct RollRecord {
   std::optional<Protected> guardian_id;
   std::optional<Date> guardian_birth;
   std::optional<Sex> guardian_sex;
+  std::string guardian_document = "resident_id";  ///< code(IdDocument) of guardian_id
   domain::DifficultyLevel difficulty = domain::DifficultyLevel::kNone;
   std::vector<domain::Category> claimed_categories;
   std::optional<Protected> account;

@@ -131,15 +131,51 @@ RollImportResult importRoll(RegistryStore& store, const security::FieldCipher& c
   }
   CsvReader reader(*in, path, encoding);
   std::vector<std::string> row;
-  if (!reader.next(row))
-    throw Error(ErrorCode::kInvalidInput, path + ": the file is empty; expected a header row");
-  const RollHeader header = RollHeader::parse(row, path);
+  // The header is the first row of known column names; a title row ("XX学校2026年秋季学籍名册",
+  // often a merged cell) and blank rows above it are skipped.
+  constexpr int kMaxRowsAboveHeader = 10;
+  std::vector<std::string> first;  // the first non-blank row, reported if no header is found
+  int64_t first_line = 0;
+  for (int above = 0;; ++above) {
+    if (!reader.next(row)) {
+      if (first_line == 0)
+        throw Error(ErrorCode::kInvalidInput,
+                    path + ": the file is empty; expected a header row (文件为空，缺少表头)");
+      row = first;
+      break;
+    }
+    if (RollHeader::looksLikeHeader(row)) {
+      first_line = reader.line();
+      break;
+    }
+    int filled = 0;
+    for (const auto& cell : row) filled += text::cleanField(cell).empty() ? 0 : 1;
+    if (filled > 0 && first_line == 0) {
+      first = row;
+      first_line = reader.line();
+    }
+    // A title is one cell (often merged across the sheet); anything else is a bad header.
+    if (filled > 1) {
+      first_line = reader.line();
+      break;
+    }
+    if (above >= kMaxRowsAboveHeader) {
+      row = first;
+      break;
+    }
+  }
+  const int64_t header_line = first_line;
+  const RollHeader header = RollHeader::parse(row, path, header_line);
 
   std::map<std::string, RollValidator::SchoolInfo> schools;
   for (const auto& s : store.listSchools()) schools[s.code] = {s.stages};
   const RollValidator validator(cipher, std::move(schools), options.as_of, options.only_school);
 
   IssueSink sink(options.report_path, result);
+  for (const auto& ignored : header.ignored()) {
+    sink.add({header_line, ignored, "",
+              "ignored: student aid does not use this column (该列与资助无关，已忽略)", true});
+  }
   auto tx = store.transaction();
   ImportContext ctx;
   ctx.as_of = options.as_of;

@@ -58,9 +58,68 @@ constexpr std::array<ColumnSpec, 27> kColumns{{
 }};
 
 std::string normaliseHeader(const std::string& h) {
-  std::string t = text::toLower(text::trim(text::toHalfWidth(h)));
+  std::string t = text::toLower(text::cleanCode(h));
   std::replace(t.begin(), t.end(), ' ', '_');
+  // Exports mark required columns with an asterisk: "*姓名".
+  while (!t.empty() && t[0] == '*') t.erase(0, 1);
   return t;
+}
+
+// Columns every student-record export carries that student aid does not use: ignored, and listed.
+constexpr std::array<const char*, 48> kIgnoredColumns{{"序号",
+                                                       "备注",
+                                                       "学号",
+                                                       "班内学号",
+                                                       "联系电话",
+                                                       "手机号码",
+                                                       "家庭住址",
+                                                       "现住址",
+                                                       "通信地址",
+                                                       "家庭地址",
+                                                       "出生地",
+                                                       "籍贯",
+                                                       "国籍/地区",
+                                                       "国籍",
+                                                       "身份证件类型",
+                                                       "港澳台侨外",
+                                                       "政治面貌",
+                                                       "健康状况",
+                                                       "入学方式",
+                                                       "就读方式",
+                                                       "邮政编码",
+                                                       "是否独生子女",
+                                                       "是否留守儿童",
+                                                       "是否进城务工人员随迁子女",
+                                                       "是否孤儿",
+                                                       "是否烈士或优抚子女",
+                                                       "是否受过学前教育",
+                                                       "上下学距离",
+                                                       "上下学方式",
+                                                       "是否需要乘坐校车",
+                                                       "曾用名",
+                                                       "电子信箱",
+                                                       "特长",
+                                                       "学生来源",
+                                                       "随班就读",
+                                                       "残疾类型",
+                                                       "照片",
+                                                       "年龄",
+                                                       "监护人联系电话",
+                                                       "与学生关系",
+                                                       "监护人关系",
+                                                       "学校名称",
+                                                       "no",
+                                                       "no.",
+                                                       "remark",
+                                                       "remarks",
+                                                       "note",
+                                                       "phone"}};
+
+bool isIgnoredColumn(const std::string& name) {
+  for (const char* c : kIgnoredColumns) {
+    if (name == c) return true;
+  }
+  return false;
 }
 
 bool isSensitive(RollColumn c) {
@@ -98,13 +157,19 @@ class RowCheck {
   std::string get(RollColumn c) const {
     const auto i = header_.index(c);
     if (!i || *i >= row_.size()) return {};
-    return text::trim(text::toHalfWidth(row_[*i]));
+    return text::cleanCode(row_[*i]);
   }
-  /// The raw (not half-width-normalised) text, for names that may legitimately use full-width.
+  /// The text without half-width folding, for free text that may legitimately use full-width.
   std::string raw(RollColumn c) const {
     const auto i = header_.index(c);
     if (!i || *i >= row_.size()) return {};
-    return text::trim(row_[*i]);
+    return text::cleanField(row_[*i]);
+  }
+  /// A person's name in its one normal form (text::normaliseName).
+  std::string name(RollColumn c) const {
+    const auto i = header_.index(c);
+    if (!i || *i >= row_.size()) return {};
+    return text::normaliseName(row_[*i]);
   }
 
   void error(RollColumn c, const std::string& value, const std::string& reason) {
@@ -140,14 +205,15 @@ class RowCheck {
 };
 
 std::optional<Date> checkDate(RowCheck& rc, RollColumn c, const std::string& v, bool required,
-                              const Date& not_after) {
+                              const Date& not_after, bool year_month = false) {
   if (v.empty()) {
     if (required) rc.error(c, v, "is required (YYYY-MM-DD)");
     return std::nullopt;
   }
-  auto d = Date::parse(v);
+  auto d = Date::parseLenient(v, year_month);
   if (!d) {
-    rc.error(c, v, "is not a real date; write it as YYYY-MM-DD");
+    rc.error(c, v,
+             "is not a real date; write it as YYYY-MM-DD (日期请写成 2025-09-01 或 2025年9月1日)");
     return std::nullopt;
   }
   if (*d > not_after) {
@@ -186,26 +252,44 @@ const char* RollHeader::englishName(RollColumn c) {
   return "?";
 }
 
-RollHeader RollHeader::parse(const std::vector<std::string>& header, const std::string& source) {
+std::optional<RollColumn> knownColumn(const std::string& name) {
+  for (const auto& spec : kColumns) {
+    bool match = name == spec.english;
+    for (const char* alias : spec.aliases) match = match || (alias && name == alias);
+    if (match) return spec.column;
+  }
+  return std::nullopt;
+}
+
+bool RollHeader::looksLikeHeader(const std::vector<std::string>& row) {
+  int known = 0;
+  for (const auto& cell : row) {
+    if (knownColumn(normaliseHeader(cell))) ++known;
+  }
+  return known >= 3;
+}
+
+RollHeader RollHeader::parse(const std::vector<std::string>& header, const std::string& source,
+                             int64_t line) {
+  const std::string at = source + ": line " + std::to_string(line) + ": ";
   RollHeader h;
   std::vector<std::string> unknown;
   for (size_t i = 0; i < header.size(); ++i) {
     const std::string name = normaliseHeader(header[i]);
     if (name.empty()) continue;
-    bool found = false;
-    for (const auto& spec : kColumns) {
-      bool match = name == spec.english;
-      for (const char* alias : spec.aliases) match = match || (alias && name == alias);
-      if (!match) continue;
-      if (h.positions_.count(spec.column)) {
-        throw Error(ErrorCode::kInvalidInput, source + ": line 1: column " + spec.english +
-                                                  " appears twice in the header; keep one");
+    if (const auto column = knownColumn(name)) {
+      if (h.positions_.count(*column)) {
+        throw Error(
+            ErrorCode::kInvalidInput,
+            at + "column " + englishName(*column) +
+                " appears twice in the header; keep one (表头中该列出现了两次，请保留一列)");
       }
-      h.positions_[spec.column] = i;
-      found = true;
-      break;
+      h.positions_[*column] = i;
+    } else if (isIgnoredColumn(name)) {
+      h.ignored_.push_back(text::cleanField(header[i]));
+    } else {
+      unknown.push_back(header[i]);
     }
-    if (!found) unknown.push_back(header[i]);
   }
   std::vector<std::string> missing;
   for (const auto& spec : kColumns) {
@@ -217,7 +301,7 @@ RollHeader RollHeader::parse(const std::vector<std::string>& header, const std::
     missing.push_back("resident_id (身份证号) or student_no (学籍号)");
   }
   if (!missing.empty() || !unknown.empty()) {
-    std::string msg = source + ": line 1: the header row is not a roll header.";
+    std::string msg = at + "the header row is not a roll header (表头不是学籍名册的表头).";
     if (!missing.empty()) {
       msg += " Missing columns:";
       for (const auto& m : missing) msg += " " + m + ";";
@@ -226,7 +310,7 @@ RollHeader RollHeader::parse(const std::vector<std::string>& header, const std::
       msg += " Unknown columns:";
       for (const auto& u : unknown) msg += " `" + u + "`;";
     }
-    msg += " See templates/roll/README.md for the column names.";
+    msg += " See templates/roll/README.md for the column names (列名见 templates/roll/README.md).";
     throw Error(ErrorCode::kInvalidInput, msg);
   }
   return h;
@@ -254,7 +338,7 @@ std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
   r.line = line;
   std::string why;
 
-  // Identity.
+  // Identity. The national student number is `G` + the resident ID: both name one child.
   std::optional<ResidentId> rid;
   const std::string rid_text = rc.get(RollColumn::kResidentId);
   if (!rid_text.empty()) {
@@ -263,9 +347,19 @@ std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
   }
   const std::string sno_text = rc.get(RollColumn::kStudentNo);
   if (!sno_text.empty()) {
-    auto sno = StudentNumber::parse(sno_text, &why);
+    auto sno = looksLikeExcelNumber(sno_text) ? std::nullopt : StudentNumber::parse(sno_text, &why);
     if (!sno) {
-      rc.error(RollColumn::kStudentNo, sno_text, why);
+      rc.error(RollColumn::kStudentNo, sno_text,
+               looksLikeExcelNumber(sno_text) ? std::string(kExcelNumberHint) : why);
+    } else if (auto inner = sno->residentId(as_of_)) {
+      if (!rid && rid_text.empty()) {
+        rid = inner;  // a G number alone: the child is the holder of that ID
+      } else if (rid && !(*inner == *rid)) {
+        r.student_no = sno->str();
+        rc.warning(RollColumn::kStudentNo, sno_text,
+                   "is G + a resident ID other than this row's resident_id; kept as given — "
+                   "check which one is right (学籍号与身份证号不一致，请核对)");
+      }
     } else {
       r.student_no = sno->str();
     }
@@ -277,9 +371,16 @@ std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
   if (rid) {
     r.resident_id = Protected{cipher_.blindIndex("resident_id", rid->str()),
                               cipher_.encrypt("resident_id", rid->str()), rid->masked()};
+    r.id_document = std::string(code(rid->document()));
+    r.derived_student_no = rid->studentNumber();
+    if (rid->str().size() == 18 && rid->str().compare(15, 3, "000") == 0) {
+      rc.warning(RollColumn::kResidentId, rid->str(),
+                 "ends in 000, as an ID does after Excel stored it as a number; compare it with "
+                 "the ID card (身份证号以000结尾，可能被Excel改成了数字，请与身份证核对)");
+    }
   }
 
-  r.name = rc.raw(RollColumn::kName);
+  r.name = rc.name(RollColumn::kName);
   if (r.name.empty()) rc.error(RollColumn::kName, "", "is required");
   if (r.name.size() > 90)
     rc.error(RollColumn::kName, r.name.substr(0, 30), "is longer than 30 characters");
@@ -287,10 +388,10 @@ std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
   const std::string sex_text = rc.get(RollColumn::kSex);
   if (auto s = parseSex(sex_text)) {
     r.sex = *s;
-    if (rid && rid->sex() != *s) {
+    if (rid && rid->sex() && *rid->sex() != *s) {
       rc.error(RollColumn::kSex, sex_text,
                std::string("disagrees with the resident ID, which says ") +
-                   (rid->sex() == Sex::kMale ? "male (男)" : "female (女)") +
+                   (*rid->sex() == Sex::kMale ? "male (男)" : "female (女)") +
                    "; correct whichever is wrong");
     }
   } else {
@@ -300,13 +401,13 @@ std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
   if (auto d =
           checkDate(rc, RollColumn::kBirthDate, rc.get(RollColumn::kBirthDate), true, as_of_)) {
     r.birth_date = *d;
-    if (rid && rid->birthDate() != *d) {
+    if (rid && rid->birthDate() && *rid->birthDate() != *d) {
       rc.error(RollColumn::kBirthDate, d->str(),
-               "disagrees with the resident ID, which says " + rid->birthDate().str() +
+               "disagrees with the resident ID, which says " + rid->birthDate()->str() +
                    "; correct whichever is wrong");
     }
-  } else if (rid) {
-    r.birth_date = rid->birthDate();
+  } else if (rid && rid->birthDate()) {
+    r.birth_date = *rid->birthDate();
   }
   r.ethnicity = rc.raw(RollColumn::kEthnicity);
 
@@ -378,8 +479,8 @@ std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
     rc.error(RollColumn::kBoarding, boarding, "must be Y or N (是 / 否)");
   }
 
-  if (auto d =
-          checkDate(rc, RollColumn::kEnrollDate, rc.get(RollColumn::kEnrollDate), true, as_of_)) {
+  if (auto d = checkDate(rc, RollColumn::kEnrollDate, rc.get(RollColumn::kEnrollDate), true, as_of_,
+                         true)) {
     r.enroll_date = *d;
     if (*d <= r.birth_date) rc.error(RollColumn::kEnrollDate, d->str(), "is before the birth date");
   }
@@ -413,12 +514,28 @@ std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
   } else if (!hukou_type.empty()) {
     rc.error(RollColumn::kHukouType, hukou_type, "must be rural or urban (农业 / 非农业)");
   }
-  r.guardian_name = rc.raw(RollColumn::kGuardianName);
+  r.guardian_name = rc.name(RollColumn::kGuardianName);
   const std::string gid_text = rc.get(RollColumn::kGuardianId);
   if (!gid_text.empty()) {
     auto gid = ResidentId::parse(gid_text, &why, as_of_);
-    if (!gid) {
+    // A number shaped like a mainland ID that fails its checks is a typing or Excel mistake the
+    // school can fix. Anything else (a passport, a foreign document) is a guardian's real
+    // document this system cannot check: it never blocks the child's row.
+    const std::string folded = text::toUpper(gid_text);
+    bool letters = false, other = false;
+    for (char c : folded) {
+      letters |= c >= 'A' && c <= 'Z';
+      other |= !((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'));
+    }
+    const bool travel_document = letters && !other && folded.size() >= 6 && folded.size() <= 20 &&
+                                 !looksLikeExcelNumber(folded);
+    if (!gid && !travel_document) {
       rc.error(RollColumn::kGuardianId, gid_text, why);
+    } else if (!gid) {
+      rc.warning(
+          RollColumn::kGuardianId, gid_text,
+          "looks like a passport or travel permit, which this system cannot check; the "
+          "guardian is recorded by name only (监护人证件为护照或通行证，无法核验，仅记录姓名)");
     } else {
       if (rid && gid->str() == rid->str()) {
         rc.error(RollColumn::kGuardianId, gid_text, "is the student's own ID");
@@ -430,6 +547,7 @@ std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
                                 cipher_.encrypt("resident_id", gid->str()), gid->masked()};
       r.guardian_birth = gid->birthDate();
       r.guardian_sex = gid->sex();
+      r.guardian_document = std::string(code(gid->document()));
     }
   }
 
@@ -463,8 +581,14 @@ std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
   // Payee account.
   const std::string acct_text = rc.get(RollColumn::kBankAccount);
   if (!acct_text.empty()) {
-    auto acct = BankAccountNumber::parse(acct_text, &why);
-    if (!acct) {
+    auto acct =
+        looksLikeExcelNumber(acct_text) ? std::nullopt : BankAccountNumber::parse(acct_text, &why);
+    if (looksLikeExcelNumber(acct_text)) {
+      rc.error(RollColumn::kBankAccount, acct_text,
+               "Excel turned this account number into a number and lost its last digits: format "
+               "the column as text and export again (Excel 把银行账号存成了数字，末几位已丢失："
+               "请把该列设为文本格式后重新导出)");
+    } else if (!acct) {
       rc.error(RollColumn::kBankAccount, acct_text, why);
     } else {
       r.account = Protected{cipher_.blindIndex("bank_account", acct->str()),
@@ -484,7 +608,7 @@ std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
       rc.warning(RollColumn::kBankCode, "",
                  "is empty; payments to another bank need the 12-digit code");
     }
-    r.account_holder = rc.raw(RollColumn::kAccountHolder);
+    r.account_holder = rc.name(RollColumn::kAccountHolder);
     if (r.account_holder.empty()) {
       rc.error(RollColumn::kAccountHolder, "", "is required when bank_account is given");
     } else if (r.account_holder != r.name && r.account_holder != r.guardian_name) {

@@ -42,17 +42,26 @@ enum class RollColumn {
   kAccountKind,
 };
 
-/// Maps a header row to column positions. Unknown headers are reported; required ones missing
-/// are an error for the whole file.
+/// Maps a header row to column positions. Columns that student-record exports carry and student
+/// aid does not need (序号, 备注, 联系电话, 家庭住址, ...) are ignored and listed; any other
+/// unknown header, or a required one missing, is an error for the whole file.
 class RollHeader {
  public:
-  /// Throws Error(kInvalidInput) naming `source` and the missing/duplicated/unknown columns.
-  static RollHeader parse(const std::vector<std::string>& header, const std::string& source);
+  /// Throws Error(kInvalidInput) naming `source`, the line and the missing/duplicated/unknown
+  /// columns.
+  static RollHeader parse(const std::vector<std::string>& header, const std::string& source,
+                          int64_t line = 1);
+  /// True when at least three cells of `row` are known roll column names: the header row, as
+  /// opposed to a title row ("XX学校2026年秋季学籍名册") or a blank row above it.
+  static bool looksLikeHeader(const std::vector<std::string>& row);
   std::optional<size_t> index(RollColumn c) const;
   static const char* englishName(RollColumn c);
+  /// The headers that were ignored, as written in the file.
+  const std::vector<std::string>& ignored() const { return ignored_; }
 
  private:
   std::map<RollColumn, size_t> positions_;
+  std::vector<std::string> ignored_;
 };
 
 /// Pure validation of one roll row: every field checked, every problem reported (not just the

@@ -19,7 +19,7 @@ struct Columns {
   std::string get(const std::vector<std::string>& row, const std::string& name) const {
     auto it = pos.find(name);
     if (it == pos.end() || it->second >= row.size()) return {};
-    return text::trim(text::toHalfWidth(row[it->second]));
+    return text::cleanCode(row[it->second]);
   }
 };
 
@@ -28,7 +28,7 @@ Columns readHeader(const std::vector<std::string>& header, const std::string& pa
                    const std::vector<std::string>& required) {
   Columns c;
   for (size_t i = 0; i < header.size(); ++i) {
-    const std::string h = text::toLower(text::trim(text::toHalfWidth(header[i])));
+    const std::string h = text::toLower(text::cleanCode(header[i]));
     for (const auto& [en, zh] : names) {
       if (h == en || h == zh) c.pos[en] = i;
     }
@@ -102,10 +102,10 @@ RosterImportResult importRoster(RegistryStore& store, const security::FieldCiphe
       r.rid_hash = cipher.blindIndex("resident_id", rid->str());
       r.rid_enc = cipher.encrypt("resident_id", rid->str());
       r.rid_mask = rid->masked();
-      r.sex = rid->sex() == Sex::kMale ? "M" : "F";
-      r.birth_date = rid->birthDate().str();
+      if (rid->sex()) r.sex = *rid->sex() == Sex::kMale ? "M" : "F";
+      if (rid->birthDate()) r.birth_date = rid->birthDate()->str();
     }
-    r.name = text::trim(row[cols.pos.at("name")]);
+    r.name = text::normaliseName(row[cols.pos.at("name")]);
     if (r.name.empty()) issue(line, "name", "", "is required");
     r.household_code = cols.get(row, "household_id");
     if (r.household_code.empty()) issue(line, "household_id", "", "is required");
@@ -123,14 +123,14 @@ RosterImportResult importRoster(RegistryStore& store, const security::FieldCiphe
       r.category = std::string(domain::code(*category));
     }
     const std::string from = cols.get(row, "valid_from"), to = cols.get(row, "valid_to");
-    auto df = Date::parse(from);
+    auto df = Date::parseLenient(from);
     if (!df) {
       issue(line, "valid_from", from, "is not a date (YYYY-MM-DD)");
     } else {
       r.valid_from = df->str();
     }
     if (!to.empty()) {
-      auto dt = Date::parse(to);
+      auto dt = Date::parseLenient(to);
       if (!dt) {
         issue(line, "valid_to", to, "is not a date (YYYY-MM-DD)");
       } else if (df && *dt < *df) {

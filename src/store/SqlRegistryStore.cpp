@@ -24,6 +24,7 @@ std::string hukouType(const std::optional<bool>& rural) {
 
 struct ExistingPerson {
   int64_t id = 0;
+  bool has_rid = false;  ///< false for a person known so far by a student number only
   std::string name, sex, birth_date, ethnicity, hukou_region, student_no, hukou_type;
   int64_t last_run_id = 0;
   int64_t last_line = 0;
@@ -202,6 +203,73 @@ void SqlRegistryStore::finishImportRun(int64_t run_id, int64_t total, int64_t ok
           {total, ok, bad, run_id});
 }
 
+std::map<const RollRecord*, std::pair<std::string, std::string>>
+SqlRegistryStore::possibleDuplicates(const std::vector<const RollRecord*>& fresh, int64_t run_id) {
+  std::map<const RollRecord*, std::pair<std::string, std::string>> out;
+  if (fresh.empty()) return out;
+  std::vector<std::string> names;
+  for (const auto* r : fresh) names.push_back(r->name);
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  struct Candidate {
+    int64_t id;
+    std::string key_mask, name, birth_date;
+    std::set<std::string> households, guardians, accounts;
+  };
+  std::unordered_map<int64_t, Candidate> candidates;
+  std::multimap<std::pair<std::string, std::string>, int64_t> by_name_birth;
+  // Records of this same file are rows of the file (checked as such), not "on record".
+  selectIn(db_, "SELECT id, rid_mask, student_no, name, birth_date FROM persons WHERE name",
+           " AND (last_run_id IS NULL OR last_run_id <> ?)", names,
+           [&](Statement& s) {
+             Candidate c;
+             c.id = s.getInt(0);
+             c.key_mask = s.isNull(1) ? maskMiddle(s.getText(2), 4, 4) : s.getText(1);
+             c.name = s.getText(3);
+             c.birth_date = s.getText(4);
+             by_name_birth.emplace(std::make_pair(c.name, c.birth_date), c.id);
+             candidates.emplace(c.id, std::move(c));
+           },
+           {SqlValue(run_id)});
+  std::vector<int64_t> ids;
+  for (const auto* r : fresh) {
+    auto [lo, hi] = by_name_birth.equal_range({r->name, r->birth_date.str()});
+    for (auto it = lo; it != hi; ++it) ids.push_back(it->second);
+  }
+  if (ids.empty()) return out;
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  selectIn(db_,
+           "SELECT hm.person_id, h.code FROM household_members hm JOIN households h ON h.id = "
+           "hm.household_id WHERE hm.person_id",
+           "", ids, [&](Statement& s) { candidates[s.getInt(0)].households.insert(s.getText(1)); });
+  selectIn(db_,
+           "SELECT g.student_id, p.rid_hash FROM guardians g JOIN persons p ON p.id = "
+           "g.guardian_id WHERE p.rid_hash IS NOT NULL AND g.student_id",
+           "", ids, [&](Statement& s) { candidates[s.getInt(0)].guardians.insert(s.getText(1)); });
+  selectIn(db_, "SELECT student_id, acct_hash FROM bank_accounts WHERE student_id", "", ids,
+           [&](Statement& s) { candidates[s.getInt(0)].accounts.insert(s.getText(1)); });
+  for (const auto* r : fresh) {
+    auto [lo, hi] = by_name_birth.equal_range({r->name, r->birth_date.str()});
+    for (auto it = lo; it != hi; ++it) {
+      const Candidate& c = candidates[it->second];
+      std::string evidence;
+      if (!r->household_code.empty() && c.households.count(r->household_code)) {
+        evidence = "household (户编号)";
+      } else if (r->guardian_id && c.guardians.count(r->guardian_id->hash)) {
+        evidence = "guardian (监护人)";
+      } else if (r->account && c.accounts.count(r->account->hash)) {
+        evidence = "bank account (银行账号)";
+      }
+      if (!evidence.empty()) {
+        out.emplace(r, std::make_pair(c.key_mask, evidence));
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
                                              const std::vector<RollRecord>& input,
                                              std::vector<Issue>& issues) {
@@ -243,6 +311,7 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
       p.last_run_id = s.isNull(8) ? 0 : s.getInt(8);
       p.last_line = s.isNull(9) ? 0 : s.getInt(9);
       p.hukou_type = s.getText(10);
+      p.has_rid = !s.isNull(1);
       const std::string key = s.isNull(1) ? "sno:" + s.getText(2) : s.getText(1);
       persons[key] = p;
       if (!s.isNull(1) && !s.isNull(2)) persons["sno:" + s.getText(2)] = p;
@@ -259,12 +328,19 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
     for (const auto* r : rows) {
       if (r->resident_id) {
         hashes.push_back(r->resident_id->hash);
+        // The same child imported earlier by the G student number alone.
+        snos.push_back(r->derived_student_no);
       } else {
         snos.push_back(r->student_no);
       }
       if (r->guardian_id) hashes.push_back(r->guardian_id->hash);
     }
     load_persons(hashes, snos);
+    for (const auto* r : rows) {
+      if (!r->resident_id || persons.count(r->resident_id->hash)) continue;
+      auto it = persons.find("sno:" + r->derived_student_no);
+      if (it != persons.end() && !it->second.has_rid) persons[r->resident_id->hash] = it->second;
+    }
   }
 
   // 3. Students appearing again in the same run are duplicates across chunks.
@@ -284,6 +360,41 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
       kept.push_back(r);
     }
     rows.swap(kept);
+  }
+
+  // 3b. A new identifier for a child already on record (same name and birth date, and the same
+  //     household, guardian or bank account) is refused: it would be paid twice.
+  {
+    std::vector<const RollRecord*> fresh;
+    for (const auto* r : rows) {
+      if (!persons.count(personKey(*r))) fresh.push_back(r);
+    }
+    const auto suspects = possibleDuplicates(fresh, ctx.run_id);
+    if (!suspects.empty()) {
+      std::vector<const RollRecord*> kept;
+      for (const auto* r : rows) {
+        auto it = suspects.find(r);
+        if (it == suspects.end()) {
+          kept.push_back(r);
+          continue;
+        }
+        issues.push_back(
+            {r->line, r->resident_id ? "resident_id" : "student_no", r->displayKey(),
+             "may be the child already on record as " + it->second.first +
+                 " (same name and birth "
+                 "date, same " +
+                 it->second.second +
+                 "); paying both would pay one child twice. If "
+                 "this is a corrected ID, merge the records: `edupay student merge " +
+                 it->second.first +
+                 " NEW-ID --reason ...` (the console's student page does the same); "
+                 "if they are two children, correct the name or birth date that is wrong "
+                 "(可能与已有学生重复：姓名、出生日期相同且" +
+                 it->second.second + "相同；如为更正后的证件号，请合并两条记录)",
+             false});
+      }
+      rows.swap(kept);
+    }
   }
 
   // 4. Insert new persons, update changed ones.
@@ -309,12 +420,28 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
                   r->resident_id ? SqlValue(r->resident_id->mask) : SqlValue(nullptr),
                   textOrNull(r->student_no), r->name, sexCode(r->sex), r->birth_date.str(),
                   r->ethnicity, textOrNull(r->hukou_region), ctx.run_id, r->line,
-                  textOrNull(hukouType(r->rural_hukou)));
+                  textOrNull(hukouType(r->rural_hukou)),
+                  r->resident_id ? SqlValue(r->id_document) : SqlValue(nullptr));
         ++counts.persons_added;
         continue;
       }
       const ExistingPerson& p = it->second;
-      const std::string student_no = r->student_no.empty() ? p.student_no : r->student_no;
+      // A G number that is `G` + this resident ID is not kept in clear once the ID is known.
+      const std::string kept_sno = p.student_no == r->derived_student_no ? "" : p.student_no;
+      const std::string student_no = r->student_no.empty() ? kept_sno : r->student_no;
+      if (!p.has_rid && r->resident_id) {
+        Statement& key = db_.cached(
+            "UPDATE persons SET rid_hash = ?, rid_enc = ?, rid_mask = ?, id_document = ? WHERE id "
+            "= "
+            "?");
+        key.bind(1, r->resident_id->hash);
+        key.bind(2, r->resident_id->enc);
+        key.bind(3, r->resident_id->mask);
+        key.bind(4, r->id_document);
+        key.bind(5, p.id);
+        key.execute();
+        changes.push_back({"person", p.id, "resident_id", "", r->resident_id->mask});
+      }
       // A roll that does not say keeps what an earlier roll said.
       const std::string hukou_type = r->rural_hukou ? hukouType(r->rural_hukou) : p.hukou_type;
       const std::pair<const char*, std::pair<std::string, std::string>> fields[] = {
@@ -355,15 +482,16 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
       pending.insert(r->guardian_id->hash);
       new_hashes.push_back(r->guardian_id->hash);
       appendRow(values, r->guardian_id->hash, r->guardian_id->enc, r->guardian_id->mask, nullptr,
-                r->guardian_name, sexCode(r->guardian_sex.value_or(Sex::kMale)),
+                r->guardian_name,
+                r->guardian_sex ? SqlValue(sexCode(*r->guardian_sex)) : SqlValue(nullptr),
                 r->guardian_birth ? SqlValue(r->guardian_birth->str()) : SqlValue(nullptr), "",
-                textOrNull(r->hukou_region), nullptr, nullptr, nullptr);
+                textOrNull(r->hukou_region), nullptr, nullptr, nullptr, r->guardian_document);
     }
     insertMany(
         db_,
         "INSERT INTO persons (rid_hash, rid_enc, rid_mask, student_no, name, sex, birth_date, "
-        "ethnicity, hukou_region, last_run_id, last_line, hukou_type)",
-        12, values);
+        "ethnicity, hukou_region, last_run_id, last_line, hukou_type, id_document)",
+        13, values);
     load_persons(new_hashes, new_snos);
   }
   auto person_id = [&](const std::string& key) {
@@ -731,7 +859,8 @@ registry::RosterCounts SqlRegistryStore::applyRoster(const std::string& source, 
     std::set<std::string> added;
     for (const auto& r : rows) {
       if (persons.count(r.rid_hash) || !added.insert(r.rid_hash).second) continue;
-      appendRow(values, r.rid_hash, r.rid_enc, r.rid_mask, r.name, r.sex, r.birth_date, r.region);
+      appendRow(values, r.rid_hash, r.rid_enc, r.rid_mask, r.name, textOrNull(r.sex),
+                textOrNull(r.birth_date), r.region);
       ++counts.persons_added;
     }
     if (!values.empty()) {

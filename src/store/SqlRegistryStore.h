@@ -45,6 +45,11 @@ class SqlRegistryStore : public registry::RegistryStore {
  private:
   std::optional<registry::StudentRecord> studentWhere(const char* column, const SqlValue& value);
   int64_t schoolId(const std::string& code);
+  /// Rows (of children not yet on record under their identifier) that match a child on record on
+  /// strong evidence: the same name and birth date plus the same household, guardian or bank
+  /// account. Value: the existing record's masked identifier and the evidence, in words.
+  std::map<const registry::RollRecord*, std::pair<std::string, std::string>> possibleDuplicates(
+      const std::vector<const registry::RollRecord*>& fresh, int64_t run_id);
   Database& db_;
   std::map<std::string, int64_t> school_ids_;
 };

@@ -178,12 +178,32 @@ TEST_F(RollValidatorTest, MasksSensitiveValuesInIssues) {
 }
 
 TEST_F(RollValidatorTest, AStudentNumberAloneIdentifiesAStudent) {
+  // A J (temporary) number: the child is known by the number.
   RowBuilder b;
-  b.set("resident_id", "").set("student_no", "G" + makeId("43012120120405123"));
+  b.set("resident_id", "").set("student_no", "J" + makeId("43012120120405123"));
   auto r = check(b);
   ASSERT_TRUE(r.has_value()) << (issues.empty() ? "" : issues[0].reason);
   EXPECT_FALSE(r->resident_id.has_value());
-  EXPECT_EQ(r->student_no.front(), 'G');
+  EXPECT_EQ(r->student_no.front(), 'J');
+}
+
+TEST_F(RollValidatorTest, AGStudentNumberIsTheResidentIdOfTheSameChild) {
+  // The national student number is G + the resident ID: a roll giving only the G number and one
+  // giving only the ID name one child (field cases c13a / c13b).
+  const std::string id = makeId("43012120120405123");
+  RowBuilder by_number;
+  by_number.set("resident_id", "").set("student_no", "G" + id);
+  auto a = check(by_number);
+  ASSERT_TRUE(a.has_value()) << (issues.empty() ? "" : issues[0].reason);
+  RowBuilder by_id;
+  by_id.set("resident_id", id).set("student_no", "");
+  auto b = check(by_id);
+  ASSERT_TRUE(b.has_value());
+  ASSERT_TRUE(a->resident_id.has_value());
+  EXPECT_EQ(a->resident_id->hash, b->resident_id->hash);
+  EXPECT_EQ(a->derived_student_no, "G" + id);
+  // The G number holds the ID in clear: it is not kept beside the encrypted ID.
+  EXPECT_TRUE(a->student_no.empty());
 }
 
 TEST(RollHeader, AcceptsChineseHeadersInAnyOrder) {

@@ -77,7 +77,7 @@ TEST(Synth, WritesValidUniqueIdsConsistentWithTheRow) {
     std::string why;
     auto id = ResidentId::parse(row[0], &why, *Date::fromYmd(2026, 9, 1));
     ASSERT_TRUE(id.has_value()) << row[0] << ": " << why;
-    EXPECT_EQ(id->birthDate().str(), row[3]);
+    EXPECT_EQ(id->birthDate()->str(), row[3]);
     EXPECT_EQ(id->sex() == Sex::kMale ? "M" : "F", row[2]);
     EXPECT_TRUE(ids.insert(row[0]).second) << "duplicate ID in the roll";
     if (!row[21].empty()) ++with_categories;
