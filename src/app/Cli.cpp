@@ -17,6 +17,7 @@
 #include "common/ResidentId.h"
 #include "registry/RollImporter.h"
 #include "registry/RosterImporter.h"
+#include "registry/StudentEdits.h"
 #include "registry/Synth.h"
 #include "rules/EntitlementRun.h"
 #include "rules/Policy.h"
@@ -41,6 +42,8 @@ Commands:
                    [--encoding auto|utf-8|gbk|gb18030]
                                  a school roll; all-or-nothing unless --accept-valid
   student show ID [--reveal]     a student's lifelong record (ID: resident ID or student number)
+  student merge OLD NEW --reason R --as USER
+                                 the record under OLD takes the corrected identifier NEW
   import roster FILE --source poverty|civil_affairs|disabled|orphan [--dry-run]
                                  an official roster (authoritative household status)
   import nominations FILE --programme P --year YYYY
@@ -246,20 +249,32 @@ int cmdImportRoll(Context& c) {
   return kExitOk;
 }
 
+int cmdStudentMerge(Context& c) {
+  const std::string& old_key = c.word(2, "OLD identifier (resident ID or student number)");
+  const std::string& new_id = c.word(3, "NEW identifier");
+  const auto user = c.actingUser();
+  const auto m = registry::mergeIdentifier(c.registry(), c.security(), c.cipher(), user, old_key,
+                                           new_id, c.args().get("reason"));
+  if (c.json()) {
+    Poco::JSON::Object o;
+    o.set("person_id", m.person_id);
+    o.set("old", m.old_mask);
+    o.set("new", m.new_mask);
+    o.set("document", m.document);
+    c.out() << toJson(o) << "\n";
+  } else {
+    c.out() << "record " << m.person_id << ": " << m.old_mask << " -> " << m.new_mask << " ("
+            << m.document << "); the old identifier is kept in the change log\n";
+  }
+  return kExitOk;
+}
+
 int cmdStudentShow(Context& c) {
   const std::string& key = c.word(2, "RESIDENT_ID or student number");
   const auto& cipher = c.cipher();
-  std::optional<std::string> hash;
-  std::string sno;
-  std::string why;
-  if (auto rid = ResidentId::parse(key, &why)) {
-    hash = cipher.blindIndex("resident_id", rid->str());
-  } else if (auto s = StudentNumber::parse(key)) {
-    sno = s->str();
-  } else {
-    throw Error(ErrorCode::kInvalidInput, "`" + maskMiddle(key, 4, 4) + "` is not a resident ID (" +
-                                              why + ") nor a student number");
-  }
+  const auto k = registry::studentKey(cipher, key);
+  const auto& hash = k.rid_hash;
+  const auto& sno = k.student_no;
   const auto rec = c.registry().findStudent(hash, sno);
   if (!rec) throw Error(ErrorCode::kNotFound, "no student with that ID is registered");
   const bool reveal = c.args().has("reveal");
@@ -360,6 +375,7 @@ int dispatch(Context& c) {
   if (cmd == "import" && (sub == "schools" || sub == "regions")) return cmdImportReference(c, sub);
   if (cmd == "import" && sub == "roll") return cmdImportRoll(c);
   if (cmd == "student" && sub == "show") return cmdStudentShow(c);
+  if (cmd == "student" && sub == "merge") return cmdStudentMerge(c);
   if (cmd == "import" && sub == "roster") return cmdImportRoster(c);
   if (cmd == "import" && sub == "nominations") return cmdImportNominations(c);
   if (cmd == "policy") return cmdPolicy(c);

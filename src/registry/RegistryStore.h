@@ -68,6 +68,11 @@ class RegistryStore {
                                     const std::string& school_code) = 0;
 
   virtual std::optional<StudentRecord> studentById(int64_t person_id) = 0;
+  /// Gives the person a corrected identifier (its blind index, ciphertext, mask and document
+  /// type) and records the old and new masked values in the change log. Error(kConflict) when the
+  /// new identifier already belongs to another person (the database's unique index).
+  virtual void replaceIdentifier(int64_t person_id, const Protected& id,
+                                 const std::string& document, const std::string& today) = 0;
   /// The region code of a school; empty when the school is unknown.
   virtual std::string schoolRegion(const std::string& school_code) = 0;
   /// Students actively enrolled at a school, by person id after `after_id`, at most `limit`

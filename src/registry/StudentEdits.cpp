@@ -1,6 +1,8 @@
 #include "registry/StudentEdits.h"
 
 #include "common/Error.h"
+#include "common/ResidentId.h"
+#include "common/Text.h"
 #include "domain/Codes.h"
 
 namespace edupay::registry {
@@ -50,6 +52,73 @@ DifficultyChange recordDifficulty(RegistryStore& store, security::SecurityStore&
   }
   tx->commit();
   return c;
+}
+
+StudentKey studentKey(const security::FieldCipher& cipher, const std::string& text) {
+  std::string why;
+  StudentKey k;
+  if (auto rid = ResidentId::parse(text, &why)) {
+    k.rid_hash = cipher.blindIndex("resident_id", rid->str());
+    k.student_no = rid->studentNumber();
+  } else if (auto sno = StudentNumber::parse(text)) {
+    if (auto inner = sno->residentId()) k.rid_hash = cipher.blindIndex("resident_id", inner->str());
+    k.student_no = sno->str();
+  } else {
+    throw Error(ErrorCode::kInvalidInput, "`" + maskMiddle(text, 4, 4) +
+                                              "` is not a resident ID (" + why +
+                                              ") nor a student number (不是有效的证件号或学籍号)");
+  }
+  return k;
+}
+
+IdentifierMerge mergeIdentifier(RegistryStore& store, security::SecurityStore& audit,
+                                const security::FieldCipher& cipher, const security::User& user,
+                                const std::string& old_key, const std::string& new_id,
+                                const std::string& reason) {
+  if (text::cleanField(reason).empty()) {
+    throw Error(ErrorCode::kInvalidInput,
+                "a reason is required: say why the identifier is corrected (请填写更正原因)");
+  }
+  std::string why;
+  std::optional<ResidentId> id = ResidentId::parse(new_id, &why);
+  if (!id) {
+    if (auto sno = StudentNumber::parse(new_id)) id = sno->residentId();
+  }
+  if (!id) {
+    throw Error(ErrorCode::kInvalidInput,
+                "the new identifier `" + maskMiddle(new_id, 4, 4) + "` is not valid: " + why);
+  }
+  const StudentKey key = studentKey(cipher, old_key);
+  auto tx = store.transaction();
+  const auto rec = store.findStudent(key.rid_hash, key.student_no);
+  if (!rec) throw Error(ErrorCode::kNotFound, "no student is registered under the old identifier");
+  const std::string school = currentSchool(*rec);
+  if (!mayEditStudent(store, user, school)) {
+    throw Error(ErrorCode::kNotFound, "no student is registered under the old identifier");
+  }
+  const std::string hash = cipher.blindIndex("resident_id", id->str());
+  if (key.rid_hash && *key.rid_hash == hash) {
+    throw Error(ErrorCode::kInvalidInput, "the old and the new identifier are the same");
+  }
+  if (auto other = store.findStudent(hash, ""); other && other->person_id != rec->person_id) {
+    throw Error(ErrorCode::kConflict,
+                "the new identifier already has a record of its own (" + other->rid_mask +
+                    "); two records with their own histories are not merged automatically — ask "
+                    "the county bureau to compare them (新证件号已有独立记录，请县级资助中心核对)");
+  }
+  IdentifierMerge m;
+  m.person_id = rec->person_id;
+  m.old_mask = rec->rid_mask.empty() ? maskMiddle(rec->student_no, 4, 4) : rec->rid_mask;
+  m.new_mask = id->masked();
+  m.document = std::string(code(id->document()));
+  store.replaceIdentifier(rec->person_id,
+                          Protected{hash, cipher.encrypt("resident_id", id->str()), m.new_mask},
+                          m.document, Date::today().str());
+  security::appendAudit(audit, user.name, "student.merge",
+                        "person " + std::to_string(rec->person_id), m.old_mask,
+                        m.new_mask + " (" + m.document + "): " + text::cleanField(reason));
+  tx->commit();
+  return m;
 }
 
 }  // namespace edupay::registry

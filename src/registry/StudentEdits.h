@@ -3,6 +3,7 @@
 #include <string>
 
 #include "registry/RegistryStore.h"
+#include "security/FieldCipher.h"
 #include "security/Users.h"
 
 namespace edupay::registry {
@@ -20,6 +21,33 @@ struct DifficultyChange {
 DifficultyChange recordDifficulty(RegistryStore& store, security::SecurityStore& audit,
                                   const security::User& user, int64_t person_id, int academic_year,
                                   const std::string& level);
+
+/// Merges a corrected identifier into the record of the child it belongs to (`edupay student
+/// merge OLD NEW`): the record found by `old_key` (resident ID or student number) takes `new_id`
+/// (any document ResidentId::parse accepts, or a G student number) as its identifier; everything
+/// on the record — enrollments, household, accounts, entitlements and payments — stays one
+/// child's, so nothing is paid twice. The change log keeps the old and new masked identifiers;
+/// the audit event names the actor, the record, both masks and the reason. A school
+/// administrator of the child's school or a bureau officer over it; a reason is required.
+/// Error(kInvalidInput) for an unreadable identifier or no reason, kNotFound for no record under
+/// `old_key` (or one out of scope), kConflict when `new_id` already has a record of its own
+/// (two records with their own histories are not merged automatically: the county resolves it).
+struct IdentifierMerge {
+  int64_t person_id = 0;
+  std::string old_mask, new_mask, document;
+};
+IdentifierMerge mergeIdentifier(RegistryStore& store, security::SecurityStore& audit,
+                                const security::FieldCipher& cipher, const security::User& user,
+                                const std::string& old_key, const std::string& new_id,
+                                const std::string& reason);
+
+/// The blind index a person is looked up by from a resident ID, a G student number (the ID inside
+/// it) or another student number; Error(kInvalidInput) naming the value masked when it is none.
+struct StudentKey {
+  std::optional<std::string> rid_hash;
+  std::string student_no;
+};
+StudentKey studentKey(const security::FieldCipher& cipher, const std::string& text);
 
 /// The school a student is (or was last) enrolled at, and whether `user` may edit the student:
 /// the school's administrator, or a bureau officer whose region covers the school.

@@ -203,6 +203,28 @@ void SqlRegistryStore::finishImportRun(int64_t run_id, int64_t total, int64_t ok
           {total, ok, bad, run_id});
 }
 
+void SqlRegistryStore::replaceIdentifier(int64_t person_id, const registry::Protected& id,
+                                         const std::string& document, const std::string& today) {
+  if (queryInt(db_, "SELECT COUNT(*) FROM persons WHERE rid_hash = ? AND id <> ?",
+               {id.hash, person_id}) > 0) {
+    throw Error(ErrorCode::kConflict, "the new identifier already belongs to another record");
+  }
+  auto old = db_.prepare("SELECT rid_mask, student_no FROM persons WHERE id = ?");
+  old->bind(1, person_id);
+  if (!old->next()) throw Error(ErrorCode::kNotFound, "no person " + std::to_string(person_id));
+  const std::string old_mask = old->isNull(0) ? maskMiddle(old->getText(1), 4, 4) : old->getText(0);
+  old.reset();
+  // A G number is the old identifier in clear: it goes with it.
+  execute(db_,
+          "UPDATE persons SET rid_hash = ?, rid_enc = ?, rid_mask = ?, id_document = ?, "
+          "student_no = CASE WHEN student_no LIKE 'G%' THEN NULL ELSE student_no END WHERE id = ?",
+          {id.hash, id.enc, id.mask, document, person_id});
+  execute(db_,
+          "INSERT INTO change_log (entity, entity_id, field, old_value, new_value, changed_on) "
+          "VALUES ('person', ?, 'resident_id', ?, ?, ?)",
+          {person_id, old_mask, id.mask, today});
+}
+
 std::map<const RollRecord*, std::pair<std::string, std::string>>
 SqlRegistryStore::possibleDuplicates(const std::vector<const RollRecord*>& fresh, int64_t run_id) {
   std::map<const RollRecord*, std::pair<std::string, std::string>> out;
@@ -1010,7 +1032,12 @@ std::vector<registry::MissingChild> SqlRegistryStore::rosterChildrenNotEnrolled(
 
 std::optional<registry::StudentRecord> SqlRegistryStore::findStudent(
     const std::optional<std::string>& rid_hash, const std::string& student_no) {
-  return rid_hash ? studentWhere("rid_hash", *rid_hash) : studentWhere("student_no", student_no);
+  if (rid_hash) {
+    if (auto rec = studentWhere("rid_hash", *rid_hash)) return rec;
+  }
+  // A child recorded under the G student number alone is found by the ID inside it too.
+  if (student_no.empty()) return std::nullopt;
+  return studentWhere("student_no", student_no);
 }
 
 std::optional<registry::StudentRecord> SqlRegistryStore::studentById(int64_t person_id) {

@@ -39,6 +39,8 @@ class SqlRegistryStore : public registry::RegistryStore {
   std::string schoolRegion(const std::string& school_code) override;
   std::vector<StudentRow> studentsAt(const std::string& school_code, int64_t after_id,
                                      size_t limit) override;
+  void replaceIdentifier(int64_t person_id, const registry::Protected& id,
+                         const std::string& document, const std::string& today) override;
   std::optional<registry::StudentRecord> findStudent(const std::optional<std::string>& rid_hash,
                                                      const std::string& student_no) override;
 

@@ -203,6 +203,42 @@ TEST_P(FieldCases, ANewIdForAChildOnRecordIsRefusedNotPaidTwice) {
   EXPECT_EQ(skipped.code, 1);
   EXPECT_EQ(skipped.json()->getValue<int64_t>("rows_bad"), 1);
   EXPECT_EQ(students(), 5);
+
+  // The ID was a correction: the county officer merges it into the child's record (audited, the
+  // old identifier kept in the change log), and the roll then imports onto the same record.
+  ::setenv("EDUPAY_PASSWORD", "", 1);
+  ::setenv("EDUPAY_NEW_PASSWORD", "Admin-pass-2026", 1);
+  ASSERT_EQ(cli({"user", "add", "admin", "--role", "sysadmin", "--scope", "*"}).code, 0);
+  ::setenv("EDUPAY_PASSWORD", "Admin-pass-2026", 1);
+  ::setenv("EDUPAY_NEW_PASSWORD", "Officer-pass-2026", 1);
+  ASSERT_EQ(cli({"user", "add", "officer", "--role", "bureau_officer", "--scope", "430181", "--as",
+                 "admin"})
+                .code,
+            0);
+  ::setenv("EDUPAY_PASSWORD", "Officer-pass-2026", 1);
+  auto no_reason =
+      cli({"student", "merge", "430181201003150202", "430181201003150309", "--as", "officer"});
+  EXPECT_EQ(no_reason.code, 2) << no_reason.err;
+  auto merged = cli({"--json", "student", "merge", "430181201003150202", "430181201003150309",
+                     "--reason", "身份证号录入错误，已核对户口本", "--as", "officer"});
+  ASSERT_EQ(merged.code, 0) << merged.err;
+  EXPECT_EQ(merged.json()->getValue<std::string>("new"), "4301**********0309");
+  auto after = roll(again);
+  ASSERT_EQ(after.code, 0) << after.out;
+  EXPECT_EQ(after.json()->getObject("changes")->getValue<int64_t>("persons_added"), 0);
+  EXPECT_EQ(students(), 5);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM change_log WHERE field = 'resident_id' AND old_value = "
+                  "'4301**********0202' AND new_value = '4301**********0309'"),
+            1);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_events WHERE action = 'student.merge'"), 1);
+  auto shown = cli({"--json", "student", "show", "G430181201003150309"});
+  EXPECT_EQ(shown.code, 0) << shown.err;
+  // A merge onto an identifier that has its own record is refused.
+  auto conflict = cli({"student", "merge", "430181201003150229", "430181201003150309", "--reason",
+                       "test", "--as", "officer"});
+  EXPECT_EQ(conflict.code, 4) << conflict.err;
+  ::unsetenv("EDUPAY_PASSWORD");
+  ::unsetenv("EDUPAY_NEW_PASSWORD");
 }
 
 TEST_P(FieldCases, IdsAndAccountsExcelTurnedIntoNumbersAreNamed) {
