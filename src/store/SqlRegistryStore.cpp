@@ -407,10 +407,9 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
                  "date, same " +
                  it->second.second +
                  "); paying both would pay one child twice. If "
-                 "this is a corrected ID, merge the records: `edupay student merge " +
-                 it->second.first +
-                 " NEW-ID --reason ...` (the console's student page does the same); "
-                 "if they are two children, correct the name or birth date that is wrong "
+                 "this is a corrected ID, first give the record on file the corrected ID: "
+                 "`edupay student merge OLD-ID NEW-ID --reason ... --as USER`, then import "
+                 "again; if they are two children, correct the name or birth date that is wrong "
                  "(可能与已有学生重复：姓名、出生日期相同且" +
                  it->second.second + "相同；如为更正后的证件号，请合并两条记录)",
              false});
