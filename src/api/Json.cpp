@@ -273,6 +273,7 @@ Poco::JSON::Object resultImportJson(const bankfiles::ImportResult& r) {
   o.set("paid_total", r.paid_total.toYuan());
   o.set("returned", r.returned);
   o.set("returned_total", r.returned_total.toYuan());
+  o.set("returned_late", r.returned_late);
   o.set("pending", r.pending);
   Poco::JSON::Array batches;
   for (const auto& [id, st] : r.batches) {

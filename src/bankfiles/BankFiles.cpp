@@ -1,6 +1,7 @@
 #include "bankfiles/BankFiles.h"
 
 #include <cstdio>
+#include <map>
 #include <unordered_map>
 
 #include "bankfiles/Manifest.h"
@@ -38,6 +39,19 @@ std::string cutUtf8(const std::string& s, size_t max_chars) {
 }
 
 constexpr size_t kPage = 10000;
+
+/// (batch, part) of a pain.001 message id `EDUPAY-B<batch>-P<part>` (PaymentFile.cpp).
+std::optional<std::pair<int64_t, int>> parsePainMessageId(const std::string& id) {
+  const std::string prefix = "EDUPAY-B";
+  const auto p = id.find("-P", prefix.size());
+  if (id.rfind(prefix, 0) != 0 || p == std::string::npos) return std::nullopt;
+  const std::string batch = id.substr(prefix.size(), p - prefix.size());
+  const std::string part = id.substr(p + 2);
+  if (batch.empty() || part.empty() || batch.size() > 15 || part.size() > 6 ||
+      !text::isAllDigits(batch) || !text::isAllDigits(part))
+    return std::nullopt;
+  return std::make_pair(std::stoll(batch), std::stoi(part));
+}
 
 }  // namespace
 
@@ -214,16 +228,35 @@ ImportResult importResultFile(BankFileStore& store, security::SecurityStore& aud
   r.import_id = store.beginResultImport(digest, base, user.name, security::nowIso());
   constexpr size_t kMaxProblems = 1000;
   int64_t more_problems = 0;
-  auto problem = [&](const ResultLine& l, const std::string& what) {
+  auto fileProblem = [&](const std::string& what) {
     if (r.problems.size() < kMaxProblems) {
-      r.problems.push_back(path + ": " + (k == ResultKind::kPain002 ? "transaction " : "line ") +
-                           std::to_string(l.line) + ": reference " + l.reference + ": " + what);
+      r.problems.push_back(path + ": " + what);
     } else {
       ++more_problems;
     }
   };
+  auto problem = [&](const ResultLine& l, const std::string& what) {
+    fileProblem((!l.from_status.empty()      ? l.from_status
+                 : k == ResultKind::kPain002 ? "transaction " + std::to_string(l.line)
+                                             : "line " + std::to_string(l.line)) +
+                ": reference " + l.reference + ": " + what);
+  };
+  // The pain.001 messages the file answers, by id (nullopt: edupay never sent it; said once).
+  std::map<std::string, std::optional<SentFile>> messages;
+  auto message = [&](const std::string& id) -> const std::optional<SentFile>& {
+    auto it = messages.find(id);
+    if (it != messages.end()) return it->second;
+    std::optional<SentFile> f;
+    if (const auto bp = parsePainMessageId(id)) f = store.sentFile(bp->first, bp->second);
+    if (!f) {
+      fileProblem("answers message " + id +
+                  ", which edupay never sent (its pain.001 files are EDUPAY-B<batch>-P<part>); "
+                  "ask the bank which file this answers");
+    }
+    return messages.emplace(id, f).first->second;
+  };
   std::vector<ResultLine> chunk;
-  std::vector<BankFileStore::Settlement> answers;
+  std::vector<BankFileStore::Settlement> answers, late;
   std::unordered_map<int64_t, int64_t> answered_in_chunk;  // payment id -> line
   auto flush = [&] {
     std::vector<std::string> refs;
@@ -231,6 +264,7 @@ ImportResult importResultFile(BankFileStore& store, security::SecurityStore& aud
     for (const auto& l : chunk) refs.push_back(l.reference);
     const auto found = store.paymentsByReference(refs);
     answers.clear();
+    late.clear();
     answered_in_chunk.clear();
     for (size_t i = 0; i < chunk.size(); ++i) {
       const ResultLine& l = chunk[i];
@@ -248,6 +282,19 @@ ImportResult importResultFile(BankFileStore& store, security::SecurityStore& aud
         problem(l, "is paid by county " + p->paying_region + ", outside scope " + user.scope);
         continue;
       }
+      bool in_message = true;
+      for (const std::string* id : {&l.message_id, &l.block_id}) {
+        if (id->empty() || !in_message) continue;
+        const auto& m = message(*id);
+        if (!m) {
+          in_message = false;  // said once for the whole message
+        } else if (p->batch_id != m->batch_id || p->seq < m->first_seq || p->seq > m->last_seq) {
+          problem(l, "is not a payment of message " + *id + " (file " + std::to_string(m->part) +
+                         " of batch " + std::to_string(m->batch_id) + ")");
+          in_message = false;
+        }
+      }
+      if (!in_message) continue;
       if (l.amount && *l.amount != p->amount) {
         problem(l, "amount " + l.amount->toYuan() + " differs from the " + p->amount.toYuan() +
                        " yuan sent");
@@ -259,10 +306,20 @@ ImportResult importResultFile(BankFileStore& store, security::SecurityStore& aud
                        ") has not been exported");
         continue;
       }
-      if (!p->outcome.empty()) {
-        problem(l, p->result_import_id == r.import_id
-                       ? "appears twice in the file"
-                       : "was already settled (" + p->outcome + ") by an earlier result file");
+      // Money the bank paid may come back once, later, on a transaction line of its own (a
+      // message refused as a whole never paid anything).
+      const bool returned_late = p->outcome == "paid" && p->late_import_id == 0 &&
+                                 l.outcome == Outcome::kReturned && l.from_status.empty();
+      if (!p->outcome.empty() && !returned_late) {
+        if (p->result_import_id == r.import_id || p->late_import_id == r.import_id) {
+          problem(l, "appears twice in the file");
+        } else if (p->late_import_id != 0) {
+          problem(l,
+                  "was paid, then returned by an earlier result file; a re-issue is a new "
+                  "payment with its own reference");
+        } else {
+          problem(l, "was already settled (" + p->outcome + ") by an earlier result file");
+        }
         continue;
       }
       if (l.outcome == Outcome::kPending) {
@@ -273,7 +330,14 @@ ImportResult importResultFile(BankFileStore& store, security::SecurityStore& aud
         problem(l, "appears twice in the file");
         continue;
       }
-      answers.push_back({p->id, l.outcome, l.reason_code, l.reason_text, l.bank_txn_id});
+      const BankFileStore::Settlement answer{p->id, l.outcome, l.reason_code, l.reason_text,
+                                             l.bank_txn_id};
+      if (returned_late) {
+        late.push_back(answer);
+        ++r.returned_late;
+      } else {
+        answers.push_back(answer);
+      }
       if (l.outcome == Outcome::kPaid) {
         ++r.paid;
         r.paid_total += p->amount;
@@ -285,20 +349,74 @@ ImportResult importResultFile(BankFileStore& store, security::SecurityStore& aud
     // Written even when an earlier line had a problem, so later repeats are still found; a
     // refused file is never committed, so nothing of it stays.
     if (!answers.empty()) store.settle(answers, r.import_id, today);
+    if (!late.empty()) store.returnLate(late, r.import_id, today);
     chunk.clear();
   };
-  readResultFile(path, k, [&](const ResultLine& line) {
-    ResultLine l = line;
+  auto add = [&](ResultLine l) {
     l.reason_text = cutUtf8(l.reason_text, 100);
     l.reason_code = cutUtf8(l.reason_code, 30);
     l.bank_txn_id = cutUtf8(l.bank_txn_id, 60);
     chunk.push_back(std::move(l));
     if (chunk.size() >= 4096) flush();
-  });
+  };
+  const ResultSummary summary = readResultFile(path, k, add);
   flush();
   // A reference answered twice: within one chunk by answered_in_chunk, across chunks by the
   // answer already recorded in this import.
-  if (r.lines == 0) r.problems.push_back(path + ": the file has no result lines");
+  if (k == ResultKind::kPain002 && summary.message_id.empty())
+    fileProblem("names no original message (OrgnlGrpInfAndSts/OrgnlMsgId)");
+  bool answered_whole = false;
+  for (const auto& b : summary.blocks) {
+    if (b.original_id.empty()) continue;
+    const auto& m = message(b.original_id);
+    if (!m) continue;
+    const std::string what =
+        std::string(b.group ? "group status " : "payment information status ") +
+        (b.status.empty() ? "" : b.status + " ") + "of " + b.original_id;
+    if (b.count && *b.count != m->count) {
+      fileProblem(what + ": OrgnlNbOfTxs " + std::to_string(*b.count) + " differs from the " +
+                  std::to_string(m->count) + " payments edupay sent in it");
+    }
+    if (b.total && *b.total != m->total) {
+      fileProblem(what + ": OrgnlCtrlSum " + b.total->toYuan() + " differs from the " +
+                  m->total.toYuan() + " yuan edupay sent in it");
+    }
+    if (!b.applies) continue;
+    answered_whole = true;
+    if (b.outcome == Outcome::kPending) {
+      // Received or accepted, not yet paid: the payments stay at the bank.
+      if (user.role == security::Role::kBankOperator && user.scope != m->bank_code) {
+        fileProblem(what + ": belongs to bank " + m->bank_code + ", not to bank " + user.scope);
+      } else if (user.role == security::Role::kBureauOfficer && !user.covers(m->paying_region)) {
+        fileProblem(what + ": is paid by county " + m->paying_region + ", outside scope " +
+                    user.scope);
+      } else {
+        r.pending += m->count;
+      }
+      continue;
+    }
+    // Every payment of the message or block gets this answer, as if listed line by line.
+    int64_t after = m->first_seq - 1;
+    for (;;) {
+      const auto rows = store.exportRows(m->batch_id, after + 1, m->last_seq, kPage);
+      for (const auto& row : rows) {
+        ResultLine l;
+        l.line = row.seq;
+        l.reference = row.reference;
+        l.outcome = b.outcome;
+        l.reason_code = b.reason_code;
+        l.reason_text = b.reason_text;
+        l.message_id = b.original_id;
+        l.from_status = what;
+        add(std::move(l));
+        after = row.seq;
+      }
+      if (rows.size() < kPage) break;
+    }
+    flush();
+  }
+  if (r.lines == 0 && !answered_whole)
+    r.problems.push_back(path + ": the file has no result lines");
   if (more_problems)
     r.problems.push_back("... and " + std::to_string(more_problems) + " more problems");
   if (!r.problems.empty()) return r;  // the transaction rolls back: nothing changed
@@ -309,8 +427,12 @@ ImportResult importResultFile(BankFileStore& store, security::SecurityStore& aud
         {"central", s.central}, {"provincial", s.provincial}, {"county", s.county}};
     for (const auto& [source, amount] : shares) {
       if (amount.fen() == 0) continue;
-      store.settleBudget(s.programme, s.region, fy, source, s.status == "paid" ? amount : Money(),
-                         s.status == "returned" ? amount : Money());
+      if (s.status == "returned_late") {
+        store.returnBudget(s.programme, s.region, fy, source, amount);
+      } else {
+        store.settleBudget(s.programme, s.region, fy, source, s.status == "paid" ? amount : Money(),
+                           s.status == "returned" ? amount : Money());
+      }
     }
     bool seen = false;
     for (const auto& [id, st] : r.batches) seen |= id == s.batch_id;
@@ -326,7 +448,8 @@ ImportResult importResultFile(BankFileStore& store, security::SecurityStore& aud
                         "result:" + std::to_string(r.import_id), "",
                         base + " sha256 " + digest + ": " + std::to_string(r.paid) + " paid (" +
                             r.paid_total.toYuan() + "), " + std::to_string(r.returned) +
-                            " returned (" + r.returned_total.toYuan() + "), " +
+                            " returned (" + r.returned_total.toYuan() + "; " +
+                            std::to_string(r.returned_late) + " of them after being paid), " +
                             std::to_string(r.pending) + " pending; batches " + batches);
   tx->commit();
   return r;

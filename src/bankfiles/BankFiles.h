@@ -50,11 +50,22 @@ struct ExportedFile {
 
 /// A payment found by its end-to-end reference, as a result line is checked against it.
 struct SentPayment {
-  int64_t id = 0, batch_id = 0;
+  int64_t id = 0, batch_id = 0, seq = 0;
   std::string status, batch_status, bank_code, paying_region;
-  std::string outcome;           ///< the bank's earlier answer (paid / returned), or empty
+  std::string outcome;           ///< the bank's first answer (paid / returned), or empty
   int64_t result_import_id = 0;  ///< the result import that answered it
+  int64_t late_import_id = 0;    ///< the result import that returned it after it was paid, or 0
   Money amount;
+};
+
+/// One exported file as the bank knows it: part `part` of batch `batch_id`, the pain.001 message
+/// `EDUPAY-B<batch>-P<part>` (PaymentFile.h); its payments are those of the batch with seq in
+/// [first_seq, last_seq].
+struct SentFile {
+  int64_t batch_id = 0, first_seq = 0, last_seq = 0, count = 0;
+  int part = 0;
+  std::string bank_code, paying_region;
+  Money total;
 };
 
 /// What one result import settled in one batch, per outcome (for budgets and batch status).
@@ -121,15 +132,29 @@ class BankFileStore : public disburse::DisbursementStore {
   };
   virtual void settle(const std::vector<Settlement>& answers, int64_t import_id,
                       const std::string& date) = 0;
+  /// Records money returned after the bank said it was paid (appended to payment_returns; the
+  /// payment becomes `returned`). Every payment must be paid and not yet returned (checked by the
+  /// caller; the database refuses anything else). `outcome` of each answer is ignored.
+  virtual void returnLate(const std::vector<Settlement>& answers, int64_t import_id,
+                          const std::string& date) = 0;
+  /// The exported file `part` of batch `batch_id`, nullopt when no such file was exported.
+  virtual std::optional<SentFile> sentFile(int64_t batch_id, int part) = 0;
+  /// Per batch and outcome, what this import settled: status `paid`, `returned`, or
+  /// `returned_late` (paid earlier, returned by this import).
   virtual std::vector<SettledShare> settledBy(int64_t import_id) = 0;
   /// Moves settled money on one budget line: committed -> paid or -> returned.
   virtual void settleBudget(const std::string& programme, const std::string& region,
                             int fiscal_year, const std::string& source, Money paid,
                             Money returned) = 0;
+  /// Moves money returned late on one budget line: paid -> returned.
+  virtual void returnBudget(const std::string& programme, const std::string& region,
+                            int fiscal_year, const std::string& source, Money returned) = 0;
   /// exported -> settled (all paid) / partially_settled (some returned) once every payment has
-  /// the bank's answer; returns the new status (or the old one).
+  /// the bank's answer; settled or closed -> partially_settled when paid money came back later.
+  /// Returns the new status (or the old one).
   virtual std::string settleBatch(int64_t batch_id) = 0;
-  /// Puts the payments this import returned into the returned-funds ledger.
+  /// Puts the payments this import returned (also those returned late) into the returned-funds
+  /// ledger.
   virtual int64_t recordReturned(int64_t import_id, const std::string& date) = 0;
 
   /// Re-issue: after the school corrects a student's account, their returned entitlements wait
@@ -197,15 +222,21 @@ struct ImportResult {
   bool already_imported = false;
   int64_t import_id = 0;
   int64_t lines = 0, paid = 0, returned = 0, pending = 0;
+  int64_t returned_late = 0;  ///< of `returned`: paid before, returned by this file
   Money paid_total, returned_total;
   std::vector<std::string> problems;  ///< when refused: one per bad line (nothing changed)
   std::vector<std::pair<int64_t, std::string>> batches;  ///< batch id -> its status afterwards
 };
 /// Checks the whole file before anything changes: every reference known and sent by us, once,
-/// with the amount we sent, in a batch this user may settle. A refused file changes nothing and
-/// returns the problems; the same file again (by SHA-256) changes nothing. Otherwise one
-/// transaction: payments paid / returned with the bank's reason, budgets committed -> paid /
-/// returned, batches settled or partially settled, returned money into the ledger; audited.
+/// with the amount we sent (by value), in a batch this user may settle; for pain.002 also the
+/// message it answers (OrgnlMsgId / OrgnlPmtInfId: a file edupay exported, with its count and
+/// total when echoed, and every line a payment of it). A status given to a whole message or block
+/// without transaction lines answers every payment of it (BlockStatus). A payment the bank paid
+/// may come back once later (returned, by a transaction line): a late return. A refused file
+/// changes nothing and returns the problems; the same file again (by SHA-256) changes nothing.
+/// Otherwise one transaction: payments paid / returned with the bank's reason, budgets committed
+/// -> paid / returned (paid -> returned for a late return), batches settled or partially settled,
+/// returned money into the ledger; audited.
 ImportResult importResultFile(BankFileStore& store, security::SecurityStore& audit,
                               const security::User& user, const std::string& path,
                               std::optional<ResultKind> kind);

@@ -2,6 +2,7 @@
 
 #include <Poco/SAX/Attributes.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "bankfiles/Xml.h"
@@ -70,10 +71,21 @@ void readPipe(const std::string& path, const std::function<void(const ResultLine
   }
 }
 
+Outcome painOutcome(const std::string& status) {
+  if (status == "ACSC" || status == "ACCC") return Outcome::kPaid;
+  if (status == "RJCT") return Outcome::kReturned;
+  return Outcome::kPending;
+}
+
+/// pain.002.001.10 and .03: OrgnlGrpInfAndSts (OrgnlMsgId, OrgnlNbOfTxs, OrgnlCtrlSum, GrpSts,
+/// StsRsnInf), then OrgnlPmtInfAndSts blocks (OrgnlPmtInfId, ..., PmtInfSts, StsRsnInf,
+/// TxInfAndSts*).
 class Pain002Reader : public ElementHandler {
  public:
   Pain002Reader(const std::string& path, const std::function<void(const ResultLine&)>& each)
-      : path_(path), each_(each) {}
+      : path_(path), each_(each) {
+    summary_.blocks.emplace_back();  // the group, filled in when (if) it comes
+  }
   void skippedEntity(const Poco::XML::XMLString& name) override {
     fail("the XML refers to entity " + name + ", which is not allowed");
   }
@@ -85,34 +97,49 @@ class Pain002Reader : public ElementHandler {
     }
     stack_.push_back(local);
     text_.clear();
-    if (local == "TxInfAndSts") {
+    if (local == "OrgnlPmtInfAndSts") {
+      summary_.blocks.emplace_back();
+      summary_.blocks.back().group = false;
+    } else if (local == "TxInfAndSts") {
       ++tx_;
+      ++summary_.blocks.back().transactions;
       line_ = ResultLine{};
       line_.line = tx_;
+      line_.message_id = summary_.message_id;
+      line_.block_id = summary_.blocks.back().group ? "" : summary_.blocks.back().original_id;
       status_.clear();
     }
   }
   void endElement(const Poco::XML::XMLString&, const Poco::XML::XMLString& local,
                   const Poco::XML::XMLString&) override {
     if (!error_.empty()) return;
-    const bool in_tx = std::find(stack_.begin(), stack_.end(), "TxInfAndSts") != stack_.end();
     const std::string parent = stack_.size() >= 2 ? stack_[stack_.size() - 2] : std::string();
-    if (in_tx) {
-      const std::string t = edupay::text::trim(text_);
+    const std::string owner = ownerOfCurrent();
+    const std::string t = edupay::text::trim(text_);
+    if (owner == "TxInfAndSts") {
       if (local == "OrgnlEndToEndId") line_.reference = t;
       if (local == "TxSts") status_ = t;
-      if (local == "Cd" && parent == "Rsn") line_.reason_code = t;
-      if (local == "AddtlInf" && parent == "StsRsnInf")
-        line_.reason_text += (line_.reason_text.empty() ? "" : " ") + t;
+      reason(local, parent, t, line_.reason_code, line_.reason_text);
       if (local == "AcctSvcrRef") line_.bank_txn_id = t;
-      if (local == "InstdAmt") {
-        try {
-          line_.amount = amountOf(t, "");
-        } catch (const Error& e) {
-          fail(std::string("transaction ") + std::to_string(tx_) + ": " + e.what());
-        }
-      }
+      if (local == "InstdAmt") line_.amount = amount(t, "transaction " + std::to_string(tx_));
       if (local == "TxInfAndSts") finishTx();
+    } else if (owner == "OrgnlGrpInfAndSts" || owner == "OrgnlPmtInfAndSts") {
+      // The group block is blocks[0]; a payment-information block is the latest one.
+      BlockStatus& b =
+          owner == "OrgnlGrpInfAndSts" ? summary_.blocks.front() : summary_.blocks.back();
+      const bool direct = parent == owner;
+      if (direct && (local == "OrgnlMsgId" || local == "OrgnlPmtInfId")) {
+        b.original_id = t;
+        if (b.group) summary_.message_id = t;
+      }
+      if (direct && (local == "GrpSts" || local == "PmtInfSts")) b.status = t;
+      if (direct && local == "OrgnlNbOfTxs") {
+        if (t.empty() || t.size() > 15 || !edupay::text::isAllDigits(t))
+          return fail(owner + ": OrgnlNbOfTxs \"" + t + "\" is not a number");
+        b.count = std::stoll(t);
+      }
+      if (direct && local == "OrgnlCtrlSum") b.total = amount(t, owner + ": OrgnlCtrlSum");
+      reason(local, parent, t, b.reason_code, b.reason_text);
     }
     stack_.pop_back();
     text_.clear();
@@ -120,25 +147,66 @@ class Pain002Reader : public ElementHandler {
   void characters(const Poco::XML::XMLChar ch[], int start, int length) override {
     text_.append(ch + start, static_cast<size_t>(length));
   }
+  /// After the whole document: which block statuses apply, and their reasons.
+  void finish() {
+    if (!error_.empty()) return;
+    bool block_has_status = false;
+    for (size_t i = 1; i < summary_.blocks.size(); ++i)
+      block_has_status |= !summary_.blocks[i].status.empty();
+    for (auto& b : summary_.blocks) {
+      b.outcome = painOutcome(b.status);
+      b.applies =
+          !b.status.empty() && (b.group ? tx_ == 0 && !block_has_status : b.transactions == 0);
+      if (b.applies && b.outcome == Outcome::kReturned && b.reason_code.empty() &&
+          b.reason_text.empty()) {
+        return fail(std::string(b.group ? "OrgnlGrpInfAndSts" : "OrgnlPmtInfAndSts") + " " +
+                    b.original_id +
+                    ": a rejected message without transaction lines needs StsRsnInf (the bank's "
+                    "reason)");
+      }
+    }
+  }
   const std::string& error() const { return error_; }
+  ResultSummary summary() const {
+    ResultSummary s = summary_;
+    if (s.blocks.front().original_id.empty() && s.blocks.front().status.empty())
+      s.blocks.erase(s.blocks.begin());  // no OrgnlGrpInfAndSts
+    return s;
+  }
 
  private:
   void fail(const std::string& what) {
     if (error_.empty()) error_ = what;
   }
+  /// The innermost of TxInfAndSts, OrgnlPmtInfAndSts, OrgnlGrpInfAndSts around (or being) the
+  /// element just closed.
+  std::string ownerOfCurrent() const {
+    for (auto it = stack_.rbegin(); it != stack_.rend(); ++it) {
+      if (*it == "TxInfAndSts" || *it == "OrgnlPmtInfAndSts" || *it == "OrgnlGrpInfAndSts")
+        return *it;
+    }
+    return {};
+  }
+  /// StsRsnInf/Rsn/Cd or StsRsnInf/Rsn/Prtry is the code; StsRsnInf/AddtlInf its text.
+  void reason(const std::string& local, const std::string& parent, const std::string& t,
+              std::string& code, std::string& text) {
+    if ((local == "Cd" || local == "Prtry") && parent == "Rsn" && code.empty()) code = t;
+    if (local == "AddtlInf" && parent == "StsRsnInf") text += (text.empty() ? "" : " ") + t;
+  }
+  std::optional<Money> amount(const std::string& t, const std::string& where) {
+    std::string why;
+    auto m = parseIsoAmount(t, &why);
+    if (!m) fail(where + ": amount " + why);
+    return m;
+  }
   void finishTx() {
     const std::string where = "transaction " + std::to_string(tx_) + ": ";
     if (line_.reference.empty()) return fail(where + "no OrgnlEndToEndId");
     if (status_.empty()) return fail(where + "no TxSts");
-    if (status_ == "ACSC" || status_ == "ACCC") {
-      line_.outcome = Outcome::kPaid;
-    } else if (status_ == "RJCT") {
-      line_.outcome = Outcome::kReturned;
-      if (line_.reason_code.empty() && line_.reason_text.empty())
-        return fail(where + "a rejected transaction needs StsRsnInf (the bank's reason)");
-    } else {
-      line_.outcome = Outcome::kPending;
-    }
+    line_.outcome = painOutcome(status_);
+    if (line_.outcome == Outcome::kReturned && line_.reason_code.empty() &&
+        line_.reason_text.empty())
+      return fail(where + "a rejected transaction needs StsRsnInf (the bank's reason)");
     if (error_.empty()) each_(line_);
   }
   std::string path_;
@@ -146,6 +214,7 @@ class Pain002Reader : public ElementHandler {
   std::vector<std::string> stack_;
   std::string text_, status_, error_;
   ResultLine line_;
+  ResultSummary summary_;
   int64_t tx_ = 0;
 };
 
@@ -175,9 +244,39 @@ ResultKind detectResultKind(const std::string& path) {
   return !head.empty() && head[0] == '<' ? ResultKind::kPain002 : ResultKind::kPipeResult;
 }
 
-void readResultFile(const std::string& path, ResultKind kind,
-                    const std::function<void(const ResultLine&)>& each) {
-  if (kind == ResultKind::kPipeResult) return readPipe(path, each);
+std::optional<Money> parseIsoAmount(std::string_view text, std::string* why) {
+  auto no = [&](const std::string& what) -> std::optional<Money> {
+    if (why) *why = "\"" + std::string(text) + "\" " + what;
+    return std::nullopt;
+  };
+  std::string_view t = text;
+  if (!t.empty() && t[0] == '+') t.remove_prefix(1);
+  if (!t.empty() && t[0] == '-') return no("is negative");
+  const size_t dot = t.find('.');
+  std::string_view whole = t.substr(0, dot);
+  std::string_view fraction = dot == std::string_view::npos ? "" : t.substr(dot + 1);
+  auto digits = [](std::string_view d) {
+    return std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if ((whole.empty() && fraction.empty()) || !digits(whole) || !digits(fraction))
+    return no("is not a decimal amount like 1150.00");
+  // Trailing zeros change nothing (1150.000 is 1150.00); a digit below the fen would.
+  while (fraction.size() > 2 && fraction.back() == '0') fraction.remove_suffix(1);
+  if (fraction.size() > 2) return no("is not a whole number of fen (CNY has 2 decimals)");
+  while (whole.size() > 1 && whole[0] == '0') whole.remove_prefix(1);
+  if (whole.size() > 15) return no("is too large");
+  int64_t fen = 0;
+  for (char c : whole) fen = fen * 10 + (c - '0');
+  for (size_t i = 0; i < 2; ++i) fen = fen * 10 + (i < fraction.size() ? fraction[i] - '0' : 0);
+  return Money::fromFen(fen);
+}
+
+ResultSummary readResultFile(const std::string& path, ResultKind kind,
+                             const std::function<void(const ResultLine&)>& each) {
+  if (kind == ResultKind::kPipeResult) {
+    readPipe(path, each);
+    return {};
+  }
   // Errors thrown by `each` (e.g. an unknown reference) must not unwind through the XML
   // library: keep the first one and rethrow after parsing.
   std::exception_ptr raised;
@@ -192,7 +291,9 @@ void readResultFile(const std::string& path, ResultKind kind,
   Pain002Reader reader(path, guarded);
   parseXmlFile(path, reader, "pain.002 status report");
   if (raised) std::rethrow_exception(raised);
+  reader.finish();
   if (!reader.error().empty()) throw Error(ErrorCode::kInvalidInput, path + ": " + reader.error());
+  return reader.summary();
 }
 
 }  // namespace edupay::bankfiles

@@ -23,8 +23,9 @@ struct MigrationResult {
   std::vector<std::string> applied;
 };
 
-/// Applies every migration newer than the database's recorded version, in order, recording each
-/// in `schema_version`. SQLite runs each migration in one transaction. MySQL commits DDL
+/// Applies, in order, every migration whose version is not yet recorded in `schema_version` (also
+/// one numbered below the highest applied, e.g. when work is merged out of numbering order),
+/// recording each. SQLite runs each migration in one transaction. MySQL commits DDL
 /// implicitly, so each statement is applied in turn and the version row is written last: a failed
 /// migration names itself and the statement, and is re-run after the fix (scripts use
 /// CREATE ... statements that fail loudly rather than half-apply silently).

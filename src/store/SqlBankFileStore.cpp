@@ -189,9 +189,9 @@ std::vector<std::optional<bankfiles::SentPayment>> SqlDisbursementStore::payment
   selectIn(
       db_,
       "SELECT p.end_to_end_ref, p.id, p.batch_id, p.status, b.status, b.bank_code, "
-      "b.paying_region, p.amount_fen, r.outcome, r.import_id FROM payments p JOIN batches b ON "
-      "b.id = p.batch_id LEFT JOIN payment_results r ON r.payment_id = p.id WHERE "
-      "p.end_to_end_ref",
+      "b.paying_region, p.amount_fen, r.outcome, r.import_id, p.seq, lr.import_id FROM payments "
+      "p JOIN batches b ON b.id = p.batch_id LEFT JOIN payment_results r ON r.payment_id = p.id "
+      "LEFT JOIN payment_returns lr ON lr.payment_id = p.id WHERE p.end_to_end_ref",
       "", refs, [&](Statement& s) {
         bankfiles::SentPayment p;
         p.id = s.getInt(1);
@@ -203,6 +203,8 @@ std::vector<std::optional<bankfiles::SentPayment>> SqlDisbursementStore::payment
         p.amount = Money::fromFen(s.getInt(7));
         p.outcome = s.isNull(8) ? "" : s.getText(8);
         p.result_import_id = s.isNull(9) ? 0 : s.getInt(9);
+        p.seq = s.getInt(10);
+        p.late_import_id = s.isNull(11) ? 0 : s.getInt(11);
         found[s.getText(0)] = std::move(p);
       });
   std::vector<std::optional<bankfiles::SentPayment>> out;
@@ -241,14 +243,95 @@ void SqlDisbursementStore::settle(const std::vector<Settlement>& answers, int64_
   });
 }
 
+void SqlDisbursementStore::returnLate(const std::vector<Settlement>& answers, int64_t import_id,
+                                      const std::string& date) {
+  std::vector<SqlValue> values;
+  values.reserve(answers.size() * 6);
+  std::vector<int64_t> ids;
+  for (const auto& a : answers) {
+    appendRow(values, a.payment_id, import_id, textOrNull(a.reason_code), textOrNull(a.reason_text),
+              textOrNull(a.bank_txn_id), date);
+    ids.push_back(a.payment_id);
+  }
+  insertMany(db_,
+             "INSERT INTO payment_returns (payment_id, import_id, reason_code, reason_text, "
+             "bank_txn_id, returned_on)",
+             6, values);
+  forEachBatch(ids.size(), kMaxBatchRows, [&](size_t start, size_t n) {
+    Statement& st =
+        db_.cached("UPDATE payments SET status = 'returned' WHERE status = 'pending' AND id IN (" +
+                   placeholders(n) + ")");
+    for (size_t i = 0; i < n; ++i) st.bind(static_cast<int>(i + 1), ids[start + i]);
+    if (st.execute() != static_cast<int64_t>(n))
+      throw Error(ErrorCode::kConflict, "a returned payment was no longer pending; try again");
+  });
+}
+
+std::optional<bankfiles::SentFile> SqlDisbursementStore::sentFile(int64_t batch_id, int part) {
+  auto s = db_.prepare(
+      "SELECT f.count, f.total_fen, (SELECT COALESCE(SUM(e.count), 0) FROM payment_files e WHERE "
+      "e.batch_id = f.batch_id AND e.part < f.part), b.bank_code, b.paying_region FROM "
+      "payment_files f JOIN batches b ON b.id = f.batch_id WHERE f.batch_id = ? AND f.part = ?");
+  s->bind(1, batch_id);
+  s->bind(2, int64_t{part});
+  if (!s->next()) return std::nullopt;
+  bankfiles::SentFile f;
+  f.batch_id = batch_id;
+  f.part = part;
+  f.count = s->getInt(0);
+  f.total = Money::fromFen(s->getInt(1));
+  const int64_t before = s->getInt(2);
+  f.bank_code = s->getText(3);
+  f.paying_region = s->getText(4);
+  s.reset();
+  if (f.count <= 0) return std::nullopt;
+  // Files are consecutive runs of the batch's payments in seq order (removed ones left out), so
+  // file `part` starts after the payments of the files before it.
+  auto seqAt = [&](int64_t offset) -> std::optional<int64_t> {
+    auto q = db_.prepare(
+        "SELECT seq FROM payments WHERE batch_id = ? AND status <> 'removed' ORDER BY seq LIMIT 1 "
+        "OFFSET ?");
+    q->bind(1, batch_id);
+    q->bind(2, offset);
+    if (!q->next()) return std::nullopt;
+    return q->getInt(0);
+  };
+  const auto first = seqAt(before), last = seqAt(before + f.count - 1);
+  if (!first || !last) return std::nullopt;
+  f.first_seq = *first;
+  f.last_seq = *last;
+  return f;
+}
+
+void SqlDisbursementStore::returnBudget(const std::string& programme, const std::string& region,
+                                        int fiscal_year, const std::string& source,
+                                        Money returned) {
+  const int64_t n =
+      execute(db_,
+              "UPDATE budgets SET paid_fen = paid_fen - ?, returned_fen = returned_fen + ? WHERE "
+              "programme = ? AND region = ? AND fiscal_year = ? AND source = ? AND paid_fen >= ?",
+              {returned.fen(), returned.fen(), programme, region, int64_t{fiscal_year}, source,
+               returned.fen()});
+  if (n != 1) {
+    throw Error(ErrorCode::kConflict, "the " + source + " budget of " + programme + " in " +
+                                          region + " for " + std::to_string(fiscal_year) +
+                                          " has less paid than this result returns");
+  }
+}
+
 std::vector<bankfiles::SettledShare> SqlDisbursementStore::settledBy(int64_t import_id) {
   auto s = db_.prepare(
       "SELECT p.batch_id, b.programme, b.paying_region, b.term, r.outcome, COUNT(*), "
       "SUM(p.amount_fen), SUM(p.central_fen), SUM(p.provincial_fen), SUM(p.county_fen) FROM "
       "payment_results r JOIN payments p ON p.id = r.payment_id JOIN batches b ON b.id = "
       "p.batch_id WHERE r.import_id = ? GROUP BY p.batch_id, b.programme, b.paying_region, "
-      "b.term, r.outcome ORDER BY p.batch_id, r.outcome");
+      "b.term, r.outcome UNION ALL SELECT p.batch_id, b.programme, b.paying_region, b.term, "
+      "'returned_late', COUNT(*), SUM(p.amount_fen), SUM(p.central_fen), SUM(p.provincial_fen), "
+      "SUM(p.county_fen) FROM payment_returns lr JOIN payments p ON p.id = lr.payment_id JOIN "
+      "batches b ON b.id = p.batch_id WHERE lr.import_id = ? GROUP BY p.batch_id, b.programme, "
+      "b.paying_region, b.term ORDER BY 1, 5");
   s->bind(1, import_id);
+  s->bind(2, import_id);
   std::vector<bankfiles::SettledShare> out;
   while (s->next()) {
     bankfiles::SettledShare x;
@@ -287,12 +370,15 @@ void SqlDisbursementStore::settleBudget(const std::string& programme, const std:
 std::string SqlDisbursementStore::settleBatch(int64_t batch_id) {
   auto s = db_.prepare(
       "SELECT SUM(CASE WHEN p.status = 'pending' AND r.payment_id IS NULL THEN 1 ELSE 0 END), "
-      "SUM(CASE WHEN r.outcome = 'returned' THEN 1 ELSE 0 END) FROM payments p LEFT JOIN "
-      "payment_results r ON r.payment_id = p.id WHERE p.batch_id = ?");
+      "SUM(CASE WHEN r.outcome = 'returned' OR lr.payment_id IS NOT NULL THEN 1 ELSE 0 END), "
+      "SUM(CASE WHEN lr.payment_id IS NOT NULL THEN 1 ELSE 0 END) FROM payments p LEFT JOIN "
+      "payment_results r ON r.payment_id = p.id LEFT JOIN payment_returns lr ON lr.payment_id = "
+      "p.id WHERE p.batch_id = ?");
   s->bind(1, batch_id);
   s->next();
   const int64_t at_bank = s->isNull(0) ? 0 : s->getInt(0);
   const int64_t returned = s->isNull(1) ? 0 : s->getInt(1);
+  const int64_t returned_late = s->isNull(2) ? 0 : s->getInt(2);
   s.reset();
   if (at_bank == 0) {
     const std::string status = returned ? "partially_settled" : "settled";
@@ -300,6 +386,13 @@ std::string SqlDisbursementStore::settleBatch(int64_t batch_id) {
             "UPDATE batches SET status = ?, version = version + 1 WHERE id = ? AND status = "
             "'exported'",
             {status, batch_id});
+  }
+  if (returned_late) {
+    // Paid money came back: the batch waits for its re-issue again, even if it was closed.
+    execute(db_,
+            "UPDATE batches SET status = 'partially_settled', version = version + 1 WHERE id = ? "
+            "AND status IN ('settled', 'closed')",
+            {batch_id});
   }
   auto b = db_.prepare("SELECT status FROM batches WHERE id = ?");
   b->bind(1, batch_id);
@@ -313,8 +406,10 @@ int64_t SqlDisbursementStore::recordReturned(int64_t import_id, const std::strin
                  "reason_text, returned_on, status) SELECT p.id, p.entitlement_id, p.amount_fen, "
                  "r.reason_code, r.reason_text, ?, 'awaiting_account' FROM payment_results r JOIN "
                  "payments p ON p.id = r.payment_id WHERE r.import_id = ? AND r.outcome = "
-                 "'returned'",
-                 {date, import_id});
+                 "'returned' UNION ALL SELECT p.id, p.entitlement_id, p.amount_fen, "
+                 "lr.reason_code, lr.reason_text, ?, 'awaiting_account' FROM payment_returns lr "
+                 "JOIN payments p ON p.id = lr.payment_id WHERE lr.import_id = ?",
+                 {date, import_id, date, import_id});
 }
 
 int64_t SqlDisbursementStore::releaseReturned(int64_t person_id, int64_t new_account_id) {
@@ -367,12 +462,14 @@ std::vector<bankfiles::ReconcileRow> SqlDisbursementStore::reconcile(
   }
   {
     auto s = db_.prepare(
-        "SELECT b.programme, b.paying_region, p.status, b.status, r.outcome, CASE WHEN p.attempt "
-        "> 1 THEN 1 ELSE 0 END, COUNT(*), SUM(p.amount_fen) FROM payments p JOIN batches b ON "
-        "b.id = p.batch_id LEFT JOIN payment_results r ON r.payment_id = p.id WHERE b.term = ? "
-        "AND b.paying_region LIKE ? AND p.status <> 'removed' GROUP BY b.programme, "
-        "b.paying_region, p.status, b.status, r.outcome, CASE WHEN p.attempt > 1 THEN 1 ELSE 0 "
-        "END");
+        // A payment returned after it was paid counts as returned (its money came back).
+        "SELECT b.programme, b.paying_region, p.status, b.status, CASE WHEN lr.payment_id IS NOT "
+        "NULL THEN 'returned' ELSE r.outcome END, CASE WHEN p.attempt > 1 THEN 1 ELSE 0 END, "
+        "COUNT(*), SUM(p.amount_fen) FROM payments p JOIN batches b ON b.id = p.batch_id LEFT JOIN "
+        "payment_results r ON r.payment_id = p.id LEFT JOIN payment_returns lr ON lr.payment_id = "
+        "p.id WHERE b.term = ? AND b.paying_region LIKE ? AND p.status <> 'removed' GROUP BY "
+        "b.programme, b.paying_region, p.status, b.status, CASE WHEN lr.payment_id IS NOT NULL "
+        "THEN 'returned' ELSE r.outcome END, CASE WHEN p.attempt > 1 THEN 1 ELSE 0 END");
     s->bind(1, term.str());
     s->bind(2, region_prefix + "%");
     while (s->next()) {
@@ -477,11 +574,13 @@ void SqlDisbursementStore::reportFacts(const std::string& term, const std::strin
       // What the bank answered, summed per entitlement in one pass (not three look-ups per row).
       "SELECT e.term, e.programme, e.paying_region, e.reason, e.amount_fen, "
       "COALESCE(x.paid_fen, 0), COALESCE(x.returned_n, 0), COALESCE(x.returned_fen, 0) FROM "
-      "entitlements e LEFT JOIN (SELECT p.entitlement_id, SUM(CASE WHEN r.outcome = 'paid' THEN "
-      "p.amount_fen ELSE 0 END) AS paid_fen, SUM(CASE WHEN r.outcome = 'returned' THEN 1 ELSE 0 "
-      "END) AS returned_n, SUM(CASE WHEN r.outcome = 'returned' THEN p.amount_fen ELSE 0 END) AS "
-      "returned_fen FROM payments p JOIN payment_results r ON r.payment_id = p.id GROUP BY "
-      "p.entitlement_id) x ON x.entitlement_id = e.id WHERE e.status = 'eligible' AND (? = '' OR "
+      "entitlements e LEFT JOIN (SELECT p.entitlement_id, SUM(CASE WHEN r.outcome = 'paid' AND "
+      "lr.payment_id IS NULL THEN p.amount_fen ELSE 0 END) AS paid_fen, SUM(CASE WHEN r.outcome = "
+      "'returned' OR lr.payment_id IS NOT NULL THEN 1 ELSE 0 END) AS returned_n, SUM(CASE WHEN "
+      "r.outcome = 'returned' OR lr.payment_id IS NOT NULL THEN p.amount_fen ELSE 0 END) AS "
+      "returned_fen FROM payments p JOIN payment_results r ON r.payment_id = p.id LEFT JOIN "
+      "payment_returns lr ON lr.payment_id = p.id GROUP BY p.entitlement_id) x ON "
+      "x.entitlement_id = e.id WHERE e.status = 'eligible' AND (? = '' OR "
       "e.term = ?) AND e.paying_region LIKE ? ORDER BY e.id");
   s->bind(1, term);
   s->bind(2, term);

@@ -81,7 +81,12 @@ class SqlDisbursementStore : public bankfiles::BankFileStore {
       const std::vector<std::string>& refs) override;
   void settle(const std::vector<Settlement>& answers, int64_t import_id,
               const std::string& date) override;
+  void returnLate(const std::vector<Settlement>& answers, int64_t import_id,
+                  const std::string& date) override;
+  std::optional<bankfiles::SentFile> sentFile(int64_t batch_id, int part) override;
   std::vector<bankfiles::SettledShare> settledBy(int64_t import_id) override;
+  void returnBudget(const std::string& programme, const std::string& region, int fiscal_year,
+                    const std::string& source, Money returned) override;
   void settleBudget(const std::string& programme, const std::string& region, int fiscal_year,
                     const std::string& source, Money paid, Money returned) override;
   std::string settleBatch(int64_t batch_id) override;

@@ -336,6 +336,49 @@ TEST_P(BankFilesEndToEnd, ABadResultFileIsRefusedWholeAndChangesNothing) {
       << problems(late);
 }
 
+TEST_P(BankFilesEndToEnd, AFailureLineForAPaidPaymentInAPipeResultIsALateReturn) {
+  const int64_t id = approved();
+  const auto exported = exportTo(id, path("out"));
+  ASSERT_EQ(bank(exported.paths[0], path("result.txt")), 0);
+  ASSERT_TRUE(importResult(path("result.txt"), bank_operator).problems.empty());
+  EXPECT_EQ(store.loadBatch(id)->status, disburse::BatchStatus::kSettled);
+  const std::string back = references(id)[3];
+  auto write = [&](const std::string& name, const std::string& body) {
+    writeFileAtomically(path(name), utf8ToGb18030(body));
+    return path(name);
+  };
+  const auto late = importResult(
+      write("late.txt", "4|" + back + "|6222|250.00|E|E005|账户已销户|TX9|\r\n"), bank_operator);
+  ASSERT_TRUE(late.problems.empty()) << problems(late);
+  EXPECT_EQ(late.returned_late, 1);
+  EXPECT_EQ(f.count("payment_states",
+                    "state = 'returned' AND reason_code = 'E005' AND "
+                    "end_to_end_ref = '" +
+                        back + "'"),
+            1);
+  EXPECT_EQ(f.count("returned_funds", "status = 'awaiting_account' AND reason_code = 'E005'"), 1);
+  EXPECT_EQ(store.loadBatch(id)->status, disburse::BatchStatus::kPartiallySettled);
+  EXPECT_EQ(budgetSum("paid_fen"), 4 * 25000);
+  EXPECT_EQ(budgetSum("returned_fen"), 25000);
+  const auto row = reconcile();
+  EXPECT_TRUE(row.addsUp());
+  EXPECT_EQ(row.paid_n, 4);
+  EXPECT_EQ(row.returned_n, 1);
+  EXPECT_EQ(row.outstanding().fen(), 25000);
+  // A second return, or `paid` for the returned payment, is refused; the same file changes nothing.
+  EXPECT_TRUE(importResult(path("late.txt"), bank_operator).already_imported);
+  EXPECT_NE(problems(importResult(
+                         write("again.txt", "4|" + back + "|6222|250.00|E|E006|账户冻结|TX10|\r\n"),
+                         bank_operator))
+                .find("was paid, then returned by an earlier result file"),
+            std::string::npos);
+  EXPECT_NE(problems(importResult(write("paid.txt", "4|" + back + "|6222|250.00|S|||TX11|\r\n"),
+                                  bank_operator))
+                .find("reference " + back + ": was paid, then returned by an earlier result file"),
+            std::string::npos);
+  EXPECT_EQ(f.count("payment_returns"), 1);
+}
+
 TEST_P(BankFilesEndToEnd, TheBankRefusesATamperedFile) {
   const int64_t id = approved();
   const auto r = exportTo(id, path("out"));

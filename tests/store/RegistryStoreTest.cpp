@@ -20,6 +20,21 @@ TEST_P(RegistryStoreTest, MigrateIsRecordedAndIdempotent) {
   EXPECT_EQ(again.to_version, v);
 }
 
+TEST_P(RegistryStoreTest, AMigrationNumberedBelowTheHighestAppliedIsStillApplied) {
+  // As when 0009 was applied before 0008 arrived with a later merge: here 0007 is the one missing
+  // below the highest applied.
+  store::execute(*f.db, "DROP TABLE sessions");
+  store::execute(*f.db, "DELETE FROM schema_version WHERE version = 7");
+  const int highest = store::currentSchemaVersion(*f.db);
+  ASSERT_GT(highest, 7);
+  const auto r = store::migrate(*f.db);
+  ASSERT_EQ(r.applied.size(), 1u);
+  EXPECT_EQ(r.applied[0], "0007_sessions");
+  EXPECT_EQ(r.to_version, highest);
+  EXPECT_EQ(f.count("sessions"), 0);
+  EXPECT_EQ(f.count("schema_version", "version = 7"), 1);
+}
+
 TEST_P(RegistryStoreTest, DuplicateKeyIsAConflict) {
   try {
     store::execute(*f.db,

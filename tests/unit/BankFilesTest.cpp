@@ -540,6 +540,143 @@ TEST(ResultFiles, MalformedOrForeignXmlIsRefused) {
             std::string::npos);
 }
 
+const std::string kFieldCases = std::string(EDUPAY_SOURCE_DIR) + "/tests/golden/field-cases/";
+
+ResultSummary readSummary(const std::string& path, std::vector<ResultLine>* lines = nullptr) {
+  return readResultFile(path, ResultKind::kPain002, [&](const ResultLine& l) {
+    if (lines) lines->push_back(l);
+  });
+}
+
+TEST(ResultFiles, AGroupRejectionWithoutLinesAppliesToTheWholeMessage) {
+  std::vector<ResultLine> lines;
+  const auto s = readSummary(kFieldCases + "c06-pain002-group-rjct.xml", &lines);
+  EXPECT_TRUE(lines.empty());
+  EXPECT_EQ(s.message_id, "EDUPAY-B1-P1");
+  ASSERT_EQ(s.blocks.size(), 1u);
+  const BlockStatus& g = s.blocks[0];
+  EXPECT_TRUE(g.group);
+  EXPECT_EQ(g.original_id, "EDUPAY-B1-P1");
+  EXPECT_EQ(g.status, "RJCT");
+  EXPECT_EQ(g.outcome, Outcome::kReturned);
+  EXPECT_TRUE(g.applies);
+  EXPECT_EQ(g.reason_code, "AM04");
+  EXPECT_EQ(g.reason_text, "付款账户余额不足，整批未处理");
+  EXPECT_EQ(g.count, 5);
+  EXPECT_EQ(g.total->fen(), 575000);
+}
+
+TEST(ResultFiles, AGroupStatusOverTransactionLinesDoesNotApply) {
+  std::vector<ResultLine> lines;
+  const auto s = readSummary(kFieldCases + "c11b-pain002-late-return.xml", &lines);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].reference, "EDU0000000001000002A1");
+  EXPECT_EQ(lines[0].outcome, Outcome::kReturned);
+  EXPECT_EQ(lines[0].reason_code, "AC04");
+  EXPECT_EQ(lines[0].message_id, "EDUPAY-B1-P1");
+  EXPECT_EQ(lines[0].block_id, "EDUPAY-B1-P1");
+  ASSERT_EQ(s.blocks.size(), 2u);
+  EXPECT_EQ(s.blocks[0].status, "RJCT");
+  EXPECT_FALSE(s.blocks[0].applies) << "a group status over lines is a summary";
+  EXPECT_FALSE(s.blocks[1].group);
+  EXPECT_FALSE(s.blocks[1].applies) << "so is a block status over lines";
+}
+
+TEST(ResultFiles, ABlockStatusWithoutLinesAppliesToItsBlockNotTheGroup) {
+  TempDir dir;
+  writeFileAtomically(
+      dir.file("r.xml"),
+      R"(<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.002.001.03"><CstmrPmtStsRpt>
+<OrgnlGrpInfAndSts><OrgnlMsgId>EDUPAY-B7-P2</OrgnlMsgId><GrpSts>RJCT</GrpSts></OrgnlGrpInfAndSts>
+<OrgnlPmtInfAndSts><OrgnlPmtInfId>EDUPAY-B7-P2</OrgnlPmtInfId><PmtInfSts>ACSC</PmtInfSts></OrgnlPmtInfAndSts>
+</CstmrPmtStsRpt></Document>)");
+  const auto s = readSummary(dir.file("r.xml"));
+  ASSERT_EQ(s.blocks.size(), 2u);
+  EXPECT_FALSE(s.blocks[0].applies) << "the block has a status of its own";
+  EXPECT_TRUE(s.blocks[1].applies);
+  EXPECT_EQ(s.blocks[1].outcome, Outcome::kPaid);
+  EXPECT_EQ(s.blocks[1].original_id, "EDUPAY-B7-P2");
+}
+
+TEST(ResultFiles, AnAcceptedOrReceivedGroupStatusIsPending) {
+  TempDir dir;
+  for (const char* status : {"ACSP", "ACTC", "ACCP", "PDNG", "RCVD", "PART"}) {
+    writeFileAtomically(dir.file("r.xml"),
+                        std::string("<Document "
+                                    "xmlns=\"urn:iso:std:iso:20022:tech:xsd:pain.002.001.10\">"
+                                    "<CstmrPmtStsRpt><OrgnlGrpInfAndSts><OrgnlMsgId>EDUPAY-B1-P1<"
+                                    "/OrgnlMsgId><GrpSts>") +
+                            status + "</GrpSts></OrgnlGrpInfAndSts></CstmrPmtStsRpt></Document>");
+    const auto s = readSummary(dir.file("r.xml"));
+    ASSERT_EQ(s.blocks.size(), 1u) << status;
+    EXPECT_EQ(s.blocks[0].outcome, Outcome::kPending) << status;
+  }
+}
+
+TEST(ResultFiles, ARejectedMessageWithoutLinesNeedsTheBanksReason) {
+  TempDir dir;
+  std::string body = readFile(kFieldCases + "c06-pain002-group-rjct.xml");
+  const size_t from = body.find("<StsRsnInf>");
+  body.erase(from, body.find("</StsRsnInf>") + 12 - from);
+  writeFileAtomically(dir.file("r.xml"), body);
+  EXPECT_NE(errorOf([&] { readSummary(dir.file("r.xml")); }).find("needs StsRsnInf"),
+            std::string::npos);
+}
+
+TEST(ResultFiles, AProprietaryReasonCodeIsTheReason) {
+  std::vector<ResultLine> lines;
+  readSummary(kFieldCases + "c08-min-prtry.xml", &lines);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].outcome, Outcome::kReturned);
+  EXPECT_EQ(lines[0].reason_code, "E0217");
+  lines.clear();
+  readSummary(kFieldCases + "c08-pain002-prtry-reason.xml", &lines);
+  ASSERT_EQ(lines.size(), 5u);
+  EXPECT_EQ(lines[4].reason_code, "E0217");
+  EXPECT_EQ(lines[4].bank_txn_id, "BOC000005A1");
+  EXPECT_EQ(lines[0].outcome, Outcome::kPaid);
+}
+
+TEST(ResultFiles, IsoAmountsAreReadByValue) {
+  for (const char* text :
+       {"1150", "1150.0", "1150.00", "1150.000", "1150.00000", "+1150.00", "01150.00", "1150."}) {
+    std::string why;
+    const auto m = parseIsoAmount(text, &why);
+    ASSERT_TRUE(m) << text << ": " << why;
+    EXPECT_EQ(m->fen(), 115000) << text;
+  }
+  EXPECT_EQ(parseIsoAmount(".5", nullptr)->fen(), 50);
+  EXPECT_EQ(parseIsoAmount("0.01", nullptr)->fen(), 1);
+  for (const char* text : {"1150.001", "1150.0050", "-1150.00", "", ".", "1,150.00", "1150.00 ",
+                           "1e3", "12345678901234567.00"}) {
+    std::string why;
+    EXPECT_FALSE(parseIsoAmount(text, &why)) << text;
+    EXPECT_FALSE(why.empty()) << text;
+  }
+  std::string why;
+  parseIsoAmount("1150.001", &why);
+  EXPECT_NE(why.find("not a whole number of fen"), std::string::npos) << why;
+}
+
+TEST(ResultFiles, Pain002AmountsInAnySchemaFormButPipeResultsStayAtTwoDecimals) {
+  TempDir dir;
+  std::string xml = kPain002;
+  xml.replace(xml.find(">1500.00<"), 9, ">1500<");
+  writeFileAtomically(dir.file("r.xml"), xml);
+  EXPECT_EQ(readAll(dir.file("r.xml"), ResultKind::kPain002)[0].amount->fen(), 150000);
+  xml.replace(xml.find(">1500<"), 6, ">1500.004<");
+  writeFileAtomically(dir.file("r.xml"), xml);
+  EXPECT_NE(errorOf([&] {
+              readAll(dir.file("r.xml"), ResultKind::kPain002);
+            }).find("transaction 1: amount \"1500.004\" is not a whole number of fen"),
+            std::string::npos);
+  writeFileAtomically(dir.file("r.txt"), utf8ToGb18030("1|EDU1|6222|1500.000|S||||\r\n"));
+  EXPECT_NE(errorOf([&] {
+              readAll(dir.file("r.txt"), ResultKind::kPipeResult);
+            }).find("yuan with 2 decimals"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace edupay::bankfiles
 
