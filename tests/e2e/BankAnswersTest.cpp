@@ -1,5 +1,5 @@
 // The bank's answers as banks really send them (issue 13): the field cases of
-// tests/golden/field-cases (pain.002 answering a pain.001 of five highschool_national_grant
+// tests/golden/field-cases/turn2 (pain.002 answering a pain.001 of five highschool_national_grant
 // payments of 1150.00 yuan to bank 104, message EDUPAY-B1-P1), on every backend.
 
 #include <gtest/gtest.h>
@@ -19,7 +19,7 @@ namespace {
 namespace fs = std::filesystem;
 using bankfiles::ImportResult;
 
-const std::string kCases = std::string(EDUPAY_SOURCE_DIR) + "/tests/golden/field-cases/";
+const std::string kCases = std::string(EDUPAY_SOURCE_DIR) + "/tests/golden/field-cases/turn2/";
 
 /// County 430181 with senior school 1430181001 and its five students of the field-case roll, the
 /// term's entitlements, the budget, and bank 104's (BOC, pain.001.001.09) payer account.
