@@ -1,5 +1,8 @@
 #include "store/Migrations.h"
 
+#include <algorithm>
+#include <set>
+
 #include "common/Date.h"
 #include "common/Error.h"
 
@@ -39,8 +42,15 @@ MigrationResult migrate(Database& db) {
                     " is newer than this program knows (" + std::to_string(latest) +
                     "); upgrade edupay before using this database");
   }
+  // Every migration not yet recorded, not only those above the highest: numbers reserved for work
+  // in flight may land after a higher one, and must still be applied.
+  std::set<int64_t> applied;
+  {
+    auto s = db.prepare("SELECT version FROM schema_version");
+    while (s->next()) applied.insert(s->getInt(0));
+  }
   for (const auto& m : migrationsFor(db.dialect())) {
-    if (m.version <= result.from_version) continue;
+    if (applied.count(m.version)) continue;
     try {
       Transaction tx(db);
       db.executeScript(m.sql);
@@ -51,7 +61,7 @@ MigrationResult migrate(Database& db) {
       throw Error(e.code(), "migration " + std::string(m.name) + " failed: " + e.what());
     }
     result.applied.emplace_back(m.name);
-    result.to_version = m.version;
+    result.to_version = std::max(result.to_version, m.version);
   }
   return result;
 }

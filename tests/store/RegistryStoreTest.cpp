@@ -20,6 +20,17 @@ TEST_P(RegistryStoreTest, MigrateIsRecordedAndIdempotent) {
   EXPECT_EQ(again.to_version, v);
 }
 
+TEST_P(RegistryStoreTest, AMigrationBelowTheHighestAppliedIsStillApplied) {
+  // As when a migration number reserved for work in flight lands after a higher one.
+  store::execute(*f.db, "DROP TABLE sessions");
+  store::execute(*f.db, "DELETE FROM schema_version WHERE version = 7");
+  const auto r = store::migrate(*f.db);
+  EXPECT_EQ(r.applied, (std::vector<std::string>{"0007_sessions"}));
+  EXPECT_EQ(r.to_version, store::latestSchemaVersion(f.db->dialect()));
+  EXPECT_EQ(f.count("sessions", "1 = 1"), 0);
+  EXPECT_TRUE(store::migrate(*f.db).applied.empty());
+}
+
 TEST_P(RegistryStoreTest, DuplicateKeyIsAConflict) {
   try {
     store::execute(*f.db,
