@@ -685,8 +685,9 @@ Reply buildBatches(const Request& req, Env& env) {
   const Term term = Term::parse(field(o, "term"));
   const std::string region =
       field(o, "region", false).empty() ? req.user->scope : field(o, "region");
-  const auto r = disburse::buildBatches(env.disburse(), env.security(), *req.user,
-                                        field(o, "programme"), term, region);
+  const auto r = disburse::buildBatches(
+      env.disburse(), env.security(), *req.user, field(o, "programme"), term, region,
+      bankfiles::holderEncodingCheck(env.disburse(), env.runtime().layouts));
   Array batches;
   for (const int64_t id : r.batch_ids) {
     if (const auto b = env.disburse().loadBatch(id)) batches.add(batchJson(*b));

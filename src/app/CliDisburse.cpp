@@ -6,6 +6,7 @@
 #include "api/Json.h"
 #include "app/Cli.h"
 #include "app/CliContext.h"
+#include "bankfiles/BankFiles.h"
 #include "common/Error.h"
 #include "common/ResidentId.h"
 #include "common/Text.h"
@@ -41,13 +42,15 @@ void printBatch(std::ostream& out, const disburse::Batch& b) {
   }
 }
 
-int batchBuild(Context& c, disburse::DisbursementStore& store) {
+int batchBuild(Context& c, store::SqlDisbursementStore& store) {
   const Term term = Term::parse(c.args().get("term"));
   const std::string programme = c.args().get("programme");
   if (programme.empty()) throw Error(ErrorCode::kInvalidInput, "--programme is required");
   const auto user = c.actingUser();
+  const auto layouts = bankLayouts(c);
   const auto r =
-      disburse::buildBatches(store, c.security(), user, programme, term, c.args().get("region"));
+      disburse::buildBatches(store, c.security(), user, programme, term, c.args().get("region"),
+                             bankfiles::holderEncodingCheck(store, layouts));
   if (c.json()) {
     Poco::JSON::Object o;
     Poco::JSON::Array ids;
@@ -55,12 +58,17 @@ int batchBuild(Context& c, disburse::DisbursementStore& store) {
     o.set("batches", ids);
     o.set("payments", r.payments);
     o.set("total", r.total.toYuan());
+    o.set("flags", r.flags);
     o.set("unbankable", r.unbankable);
     c.out() << toJson(o) << "\n";
   } else {
     c.out() << "built " << r.batch_ids.size() << " draft batch(es): " << r.payments << " payments, "
             << r.total.toYuanGrouped() << " yuan\n";
     for (auto id : r.batch_ids) printBatch(c.out(), *store.loadBatch(id));
+    if (r.flags) {
+      c.out() << "  " << r.flags
+              << " precision flag(s) to clear or act on before approval (edupay batch flags ID)\n";
+    }
     if (r.unbankable) {
       c.out() << "  " << r.unbankable
               << " eligible entitlement(s) left out: their account has no known bank code (fix the "

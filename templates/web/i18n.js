@@ -199,6 +199,8 @@ const I18N = {
   'flag.holder_mismatch': { zh: '户名不符', en: 'holder mismatch' },
   'flag.implausible_age': { zh: '年龄异常', en: 'implausible age' },
   'flag.claimed_not_on_roster': { zh: '自报身份不在名单', en: 'claimed, not on roster' },
+  'flag.holder_not_encodable': { zh: '户名银行文件无法写入', en: 'name the bank file cannot write' },
+  'flag.holder_unsafe_text': { zh: '户名含异常字符', en: 'unsafe characters in name' },
   'action.submit': { zh: '提交', en: 'submitted' },
   'action.approve': { zh: '审批通过', en: 'approved' },
   'action.reject': { zh: '退回', en: 'rejected' },
