@@ -321,6 +321,10 @@ Reply transition(const Request& req, Env& env, const std::string& what) {
     after = disburse::rejectBatch(store, env.security(), *req.user, b.id,
                                   field(bodyObject(req), "reason"));
   }
+  if (what == "return-to-draft") {
+    after = disburse::returnToDraft(store, env.security(), *req.user, b.id,
+                                    field(bodyObject(req), "reason"));
+  }
   if (what == "close") after = bankfiles::closeBatch(store, env.security(), *req.user, b.id);
   return json(batchJson(after));
 }
@@ -1030,6 +1034,9 @@ void addRoutes(Router& r) {
          [](const Request& q, Env& e) { return transition(q, e, "approve"); }});
   r.add({"POST", "/api/v1/batches/{id}/reject", "reject with {\"reason\"}", false, approver,
          [](const Request& q, Env& e) { return transition(q, e, "reject"); }});
+  r.add({"POST", "/api/v1/batches/{id}/return-to-draft",
+         "send an approved batch that cannot be exported back to draft with {\"reason\"}", false,
+         approver, [](const Request& q, Env& e) { return transition(q, e, "return-to-draft"); }});
   r.add({"POST", "/api/v1/batches/{id}/export", "write the payment files of an approved batch",
          false, officer, exportBatch});
   r.add({"POST", "/api/v1/batches/{id}/close", "close a settled batch", false, officer,

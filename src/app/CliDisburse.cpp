@@ -86,6 +86,8 @@ int batchTransition(Context& c, disburse::DisbursementStore& store, const std::s
   if (what == "approve") b = disburse::approveBatch(store, c.security(), user, id);
   if (what == "reject")
     b = disburse::rejectBatch(store, c.security(), user, id, c.args().get("reason"));
+  if (what == "return-to-draft")
+    b = disburse::returnToDraft(store, c.security(), user, id, c.args().get("reason"));
   if (c.json()) {
     c.out() << toJson(api::batchJson(b)) << "\n";
   } else {
@@ -264,7 +266,8 @@ int cmdBatch(Context& c) {
   store::SqlDisbursementStore store(c.db());
   const std::string sub = c.args().words.size() > 1 ? c.args().words[1] : "";
   if (sub == "build") return batchBuild(c, store);
-  if (sub == "submit" || sub == "approve" || sub == "reject") return batchTransition(c, store, sub);
+  if (sub == "submit" || sub == "approve" || sub == "reject" || sub == "return-to-draft")
+    return batchTransition(c, store, sub);
   if (sub == "show") return batchShow(c, store);
   if (sub == "list") return batchList(c, store);
   if (sub == "flags") return batchFlags(c, store);
@@ -272,9 +275,11 @@ int cmdBatch(Context& c) {
   if (sub == "remove-payment") return batchRemovePayment(c, store);
   if (sub == "export") return batchExport(c);
   if (sub == "close") return batchClose(c);
-  throw Error(ErrorCode::kInvalidInput,
-              "use: edupay batch "
-              "build|submit|approve|reject|show|list|flags|clear-flag|remove-payment|export|close");
+  throw Error(
+      ErrorCode::kInvalidInput,
+      "use: edupay batch "
+      "build|submit|approve|reject|return-to-draft|show|list|flags|clear-flag|remove-payment|"
+      "export|close");
 }
 
 int cmdBudget(Context& c) {

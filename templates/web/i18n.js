@@ -204,6 +204,7 @@ const I18N = {
   'action.submit': { zh: '提交', en: 'submitted' },
   'action.approve': { zh: '审批通过', en: 'approved' },
   'action.reject': { zh: '退回', en: 'rejected' },
+  'action.return_to_draft': { zh: '撤回为草稿', en: 'sent back to draft' },
   'status.draft': { zh: '草稿', en: 'draft' },
   'status.submitted': { zh: '待审批', en: 'submitted' },
   'status.approved': { zh: '已审批', en: 'approved' },
