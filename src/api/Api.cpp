@@ -321,6 +321,10 @@ Reply transition(const Request& req, Env& env, const std::string& what) {
     after = disburse::rejectBatch(store, env.security(), *req.user, b.id,
                                   field(bodyObject(req), "reason"));
   }
+  if (what == "return-to-draft") {
+    after = disburse::returnToDraft(store, env.security(), *req.user, b.id,
+                                    field(bodyObject(req), "reason"));
+  }
   if (what == "close") after = bankfiles::closeBatch(store, env.security(), *req.user, b.id);
   return json(batchJson(after));
 }
@@ -685,8 +689,9 @@ Reply buildBatches(const Request& req, Env& env) {
   const Term term = Term::parse(field(o, "term"));
   const std::string region =
       field(o, "region", false).empty() ? req.user->scope : field(o, "region");
-  const auto r = disburse::buildBatches(env.disburse(), env.security(), *req.user,
-                                        field(o, "programme"), term, region);
+  const auto r = disburse::buildBatches(
+      env.disburse(), env.security(), *req.user, field(o, "programme"), term, region,
+      bankfiles::holderEncodingCheck(env.disburse(), env.runtime().layouts));
   Array batches;
   for (const int64_t id : r.batch_ids) {
     if (const auto b = env.disburse().loadBatch(id)) batches.add(batchJson(*b));
@@ -1029,6 +1034,9 @@ void addRoutes(Router& r) {
          [](const Request& q, Env& e) { return transition(q, e, "approve"); }});
   r.add({"POST", "/api/v1/batches/{id}/reject", "reject with {\"reason\"}", false, approver,
          [](const Request& q, Env& e) { return transition(q, e, "reject"); }});
+  r.add({"POST", "/api/v1/batches/{id}/return-to-draft",
+         "send an approved batch that cannot be exported back to draft with {\"reason\"}", false,
+         approver, [](const Request& q, Env& e) { return transition(q, e, "return-to-draft"); }});
   r.add({"POST", "/api/v1/batches/{id}/export", "write the payment files of an approved batch",
          false, officer, exportBatch});
   r.add({"POST", "/api/v1/batches/{id}/close", "close a settled batch", false, officer,

@@ -65,6 +65,9 @@ Commands:
   batch build --term T --programme P [--region R] --as OFFICER
                                  draft batches per county and bank, split at the bank's line limit
   batch submit|approve ID --as USER;  batch reject ID --reason TEXT --as APPROVER
+  batch return-to-draft ID --reason TEXT --as APPROVER
+                                 an approved batch that cannot be exported goes back to draft;
+                                 its budget commitment is released, a new approval round starts
   batch show ID --as USER;  batch list [--term T] --as USER
   batch flags ID --as USER;  batch clear-flag FLAG --reason TEXT --as OFFICER
   batch remove-payment PAYMENT --reason TEXT --as OFFICER   (drafts only)

@@ -29,9 +29,7 @@ std::string publicKeyPath(Context& c) {
   return c.args().get("public-key", envOr("EDUPAY_PUBLIC_KEY", signingKeyPath(c) + ".pub"));
 }
 
-bankfiles::LayoutSet layouts(Context& c) {
-  return bankfiles::LayoutSet(c.args().get("layouts", envOr("EDUPAY_LAYOUT_DIR", "")));
-}
+bankfiles::LayoutSet layouts(Context& c) { return bankLayouts(c); }
 
 int bankList(Context& c, bankfiles::BankFileStore& store) {
   const auto all = store.banks();
@@ -294,6 +292,10 @@ int reconcileReport(Context& c, bankfiles::BankFileStore& store) {
 }
 
 }  // namespace
+
+bankfiles::LayoutSet bankLayouts(Context& c) {
+  return bankfiles::LayoutSet(c.args().get("layouts", envOr("EDUPAY_LAYOUT_DIR", "")));
+}
 
 int batchExport(Context& c) {
   store::SqlDisbursementStore store(c.db());

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "bankfiles/Layout.h"
 #include "common/Date.h"
 #include "common/Error.h"
 #include "registry/Model.h"
@@ -138,6 +139,8 @@ int cmdNotice(Context& c);
 int cmdObjection(Context& c);
 
 // Bank files, accounts and reconciliation (CliBank.cpp).
+/// The built-in bank layouts plus those of --layouts DIR (or EDUPAY_LAYOUT_DIR).
+bankfiles::LayoutSet bankLayouts(Context& c);
 int batchExport(Context& c);
 int batchClose(Context& c);
 int cmdBank(Context& c);

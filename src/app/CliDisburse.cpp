@@ -6,6 +6,7 @@
 #include "api/Json.h"
 #include "app/Cli.h"
 #include "app/CliContext.h"
+#include "bankfiles/BankFiles.h"
 #include "common/Error.h"
 #include "common/ResidentId.h"
 #include "common/Text.h"
@@ -41,13 +42,15 @@ void printBatch(std::ostream& out, const disburse::Batch& b) {
   }
 }
 
-int batchBuild(Context& c, disburse::DisbursementStore& store) {
+int batchBuild(Context& c, store::SqlDisbursementStore& store) {
   const Term term = Term::parse(c.args().get("term"));
   const std::string programme = c.args().get("programme");
   if (programme.empty()) throw Error(ErrorCode::kInvalidInput, "--programme is required");
   const auto user = c.actingUser();
+  const auto layouts = bankLayouts(c);
   const auto r =
-      disburse::buildBatches(store, c.security(), user, programme, term, c.args().get("region"));
+      disburse::buildBatches(store, c.security(), user, programme, term, c.args().get("region"),
+                             bankfiles::holderEncodingCheck(store, layouts));
   if (c.json()) {
     Poco::JSON::Object o;
     Poco::JSON::Array ids;
@@ -55,12 +58,17 @@ int batchBuild(Context& c, disburse::DisbursementStore& store) {
     o.set("batches", ids);
     o.set("payments", r.payments);
     o.set("total", r.total.toYuan());
+    o.set("flags", r.flags);
     o.set("unbankable", r.unbankable);
     c.out() << toJson(o) << "\n";
   } else {
     c.out() << "built " << r.batch_ids.size() << " draft batch(es): " << r.payments << " payments, "
             << r.total.toYuanGrouped() << " yuan\n";
     for (auto id : r.batch_ids) printBatch(c.out(), *store.loadBatch(id));
+    if (r.flags) {
+      c.out() << "  " << r.flags
+              << " precision flag(s) to clear or act on before approval (edupay batch flags ID)\n";
+    }
     if (r.unbankable) {
       c.out() << "  " << r.unbankable
               << " eligible entitlement(s) left out: their account has no known bank code (fix the "
@@ -78,6 +86,8 @@ int batchTransition(Context& c, disburse::DisbursementStore& store, const std::s
   if (what == "approve") b = disburse::approveBatch(store, c.security(), user, id);
   if (what == "reject")
     b = disburse::rejectBatch(store, c.security(), user, id, c.args().get("reason"));
+  if (what == "return-to-draft")
+    b = disburse::returnToDraft(store, c.security(), user, id, c.args().get("reason"));
   if (c.json()) {
     c.out() << toJson(api::batchJson(b)) << "\n";
   } else {
@@ -256,7 +266,8 @@ int cmdBatch(Context& c) {
   store::SqlDisbursementStore store(c.db());
   const std::string sub = c.args().words.size() > 1 ? c.args().words[1] : "";
   if (sub == "build") return batchBuild(c, store);
-  if (sub == "submit" || sub == "approve" || sub == "reject") return batchTransition(c, store, sub);
+  if (sub == "submit" || sub == "approve" || sub == "reject" || sub == "return-to-draft")
+    return batchTransition(c, store, sub);
   if (sub == "show") return batchShow(c, store);
   if (sub == "list") return batchList(c, store);
   if (sub == "flags") return batchFlags(c, store);
@@ -264,9 +275,11 @@ int cmdBatch(Context& c) {
   if (sub == "remove-payment") return batchRemovePayment(c, store);
   if (sub == "export") return batchExport(c);
   if (sub == "close") return batchClose(c);
-  throw Error(ErrorCode::kInvalidInput,
-              "use: edupay batch "
-              "build|submit|approve|reject|show|list|flags|clear-flag|remove-payment|export|close");
+  throw Error(
+      ErrorCode::kInvalidInput,
+      "use: edupay batch "
+      "build|submit|approve|reject|return-to-draft|show|list|flags|clear-flag|remove-payment|"
+      "export|close");
 }
 
 int cmdBudget(Context& c) {

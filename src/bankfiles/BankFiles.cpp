@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <map>
+#include <memory>
 #include <unordered_map>
 
 #include "bankfiles/Manifest.h"
@@ -24,18 +25,6 @@ std::string pad(int64_t n, int width) {
 std::string describe(const disburse::Batch& b) {
   return "batch " + std::to_string(b.id) + " (" + b.programme + " " + b.term + ", county " +
          b.paying_region + ", bank " + b.bank_code + ")";
-}
-
-/// At most `max_chars` UTF-8 characters of `s`.
-std::string cutUtf8(const std::string& s, size_t max_chars) {
-  size_t chars = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) {
-      if (chars == max_chars) return s.substr(0, i);
-      ++chars;
-    }
-  }
-  return s;
 }
 
 constexpr size_t kPage = 10000;
@@ -69,6 +58,39 @@ std::string paymentPurpose(const rules::Policy* policy, const disburse::Batch& b
   }
   return name + std::to_string(term.year()) +
          (term.season() == Term::Season::kAutumn ? "秋" : "春");
+}
+
+disburse::EncodingCheck holderEncodingCheck(BankFileStore& store, const LayoutSet& layouts) {
+  struct BankFile {
+    std::string layout;
+    std::shared_ptr<Encoder> encoder;
+  };
+  auto cache = std::make_shared<std::map<std::string, BankFile>>();
+  return [&store, &layouts, cache](
+             const std::string& bank_code,
+             const std::string& holder) -> std::optional<disburse::Unencodable> {
+    auto it = cache->find(bank_code);
+    if (it == cache->end()) {
+      const auto bank = store.bank(bank_code);
+      if (!bank) throw Error(ErrorCode::kNotFound, "bank " + bank_code + " is not configured");
+      if (!layouts.has(bank->layout)) {
+        throw Error(ErrorCode::kNotFound,
+                    "bank " + bank_code + " uses layout \"" + bank->layout +
+                        "\", which is not known here; pass --layouts DIR (or EDUPAY_LAYOUT_DIR) "
+                        "or choose a known layout (edupay bank set " +
+                        bank_code + " --layout L)");
+      }
+      const Layout& layout = layouts.get(bank->layout);
+      it = cache
+               ->emplace(bank_code,
+                         BankFile{layout.name, std::make_shared<Encoder>(layout.encoding)})
+               .first;
+    }
+    auto characters = it->second.encoder->unencodable(holder);
+    if (characters.empty()) return std::nullopt;
+    return disburse::Unencodable{it->second.encoder->name(), it->second.layout,
+                                 std::move(characters)};
+  };
 }
 
 ExportResult exportBatch(BankFileStore& store, security::SecurityStore& audit,
@@ -353,9 +375,9 @@ ImportResult importResultFile(BankFileStore& store, security::SecurityStore& aud
     chunk.clear();
   };
   auto add = [&](ResultLine l) {
-    l.reason_text = cutUtf8(l.reason_text, 100);
-    l.reason_code = cutUtf8(l.reason_code, 30);
-    l.bank_txn_id = cutUtf8(l.bank_txn_id, 60);
+    l.reason_text = text::cutUtf8(l.reason_text, 100);
+    l.reason_code = text::cutUtf8(l.reason_code, 30);
+    l.bank_txn_id = text::cutUtf8(l.bank_txn_id, 60);
     chunk.push_back(std::move(l));
     if (chunk.size() >= 4096) flush();
   };

@@ -217,6 +217,11 @@ ExportResult exportBatch(BankFileStore& store, security::SecurityStore& audit,
                          const LayoutSet& layouts, const security::FieldCipher& cipher,
                          const security::SigningKey& key, const std::string& purpose);
 
+/// What `batch build` asks before anyone approves: can bank `bank_code`'s payment file carry a
+/// holder name? Answered with the export's own Encoder over the bank's configured layout (one per
+/// bank, cached for the build). Error(kNotFound) naming the bank when its layout is unknown.
+disburse::EncodingCheck holderEncodingCheck(BankFileStore& store, const LayoutSet& layouts);
+
 /// `edupay bank import-result`.
 struct ImportResult {
   bool already_imported = false;

@@ -3,9 +3,11 @@
 #include <iconv.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "common/Error.h"
+#include "common/Text.h"
 
 namespace edupay::bankfiles {
 
@@ -198,9 +200,12 @@ class TextWriter final : public PaymentFileWriter {
     } else if (!encoder_.append(v, out)) {
       out.resize(start);
       throw Error(ErrorCode::kInvalidInput,
-                  where(line) + "the " + std::string(fieldName(f.value)) + " \"" + v +
-                      "\" has a character " + encoder_.name() + " cannot encode; configure the " +
-                      "bank with a GB18030 or UTF-8 layout (edupay bank set) or correct the name");
+                  where(line) + "the " + std::string(fieldName(f.value)) + " \"" + v + "\" has " +
+                      text::describeCharacters(encoder_.unencodable(v)) + ", which " +
+                      encoder_.name() +
+                      " cannot encode; configure the bank with a GB18030 or UTF-8 layout (edupay "
+                      "bank set) or correct the name; an approver can send the batch back to "
+                      "draft (edupay batch return-to-draft)");
     }
     if (quoted) {
       // Double the quotes inside the value (after encoding: '"' is ASCII in every encoding here).
@@ -367,6 +372,18 @@ bool Encoder::append(std::string_view utf8, std::string& out) {
   }
   out.resize(static_cast<size_t>(out_ptr - out.data()));
   return true;
+}
+
+std::vector<std::string> Encoder::unencodable(std::string_view utf8) {
+  std::vector<std::string> out;
+  std::string scratch;
+  if (!cd_ || isAscii(utf8) || append(utf8, scratch)) return out;
+  for (const auto ch : text::characters(utf8)) {
+    scratch.clear();
+    if (append(ch, scratch)) continue;
+    if (std::find(out.begin(), out.end(), ch) == out.end()) out.emplace_back(ch);
+  }
+  return out;
 }
 
 std::string formatAmount(const Layout& layout, Money amount) {

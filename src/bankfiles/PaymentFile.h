@@ -4,6 +4,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "bankfiles/Layout.h"
 #include "common/Date.h"
@@ -37,6 +38,10 @@ class Encoder {
   Encoder& operator=(const Encoder&) = delete;
   /// Appends the encoded text; false (nothing appended) when a character cannot be encoded.
   bool append(std::string_view utf8, std::string& out);
+  /// The characters of `utf8` that `append` refuses, each once in order of first appearance;
+  /// empty when `append` would succeed. `batch build` asks this of every payee's holder name, so
+  /// a name the export would refuse is flagged before anyone approves the batch.
+  std::vector<std::string> unencodable(std::string_view utf8);
   const char* name() const;
 
  private:

@@ -223,4 +223,81 @@ bool isValidUtf8(std::string_view s) {
   return true;
 }
 
+namespace {
+
+/// Length of the UTF-8 sequence starting with `b0`, or 1 for a byte that cannot start one.
+size_t sequenceLength(unsigned char b0) {
+  if (b0 < 0x80) return 1;
+  if ((b0 & 0xE0) == 0xC0) return 2;
+  if ((b0 & 0xF0) == 0xE0) return 3;
+  if ((b0 & 0xF8) == 0xF0) return 4;
+  return 1;
+}
+
+}  // namespace
+
+std::vector<std::string_view> characters(std::string_view s) {
+  std::vector<std::string_view> out;
+  for (size_t i = 0; i < s.size();) {
+    size_t n = sequenceLength(static_cast<unsigned char>(s[i]));
+    if (i + n > s.size()) n = 1;
+    for (size_t k = 1; k < n; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) {
+        n = 1;
+        break;
+      }
+    }
+    out.push_back(s.substr(i, n));
+    i += n;
+  }
+  return out;
+}
+
+char32_t codePoint(std::string_view c) {
+  constexpr char32_t kReplacement = 0xFFFD;
+  if (c.empty()) return kReplacement;
+  const auto b0 = static_cast<unsigned char>(c[0]);
+  const size_t n = sequenceLength(b0);
+  if (n != c.size()) return kReplacement;
+  if (n == 1) return b0 < 0x80 ? char32_t{b0} : kReplacement;
+  char32_t cp = b0 & (0x7F >> n);
+  for (size_t k = 1; k < n; ++k) {
+    const auto b = static_cast<unsigned char>(c[k]);
+    if ((b & 0xC0) != 0x80) return kReplacement;
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  return cp;
+}
+
+std::string codePointLabel(char32_t cp) {
+  static const char* digits = "0123456789ABCDEF";
+  std::string hex;
+  for (char32_t v = cp; v != 0; v >>= 4) hex.insert(hex.begin(), digits[v & 15]);
+  while (hex.size() < 4) hex.insert(hex.begin(), '0');
+  return "U+" + hex;
+}
+
+std::string describeCharacters(const std::vector<std::string>& characters) {
+  std::string out;
+  for (const auto& ch : characters) {
+    const char32_t cp = codePoint(ch);
+    const bool printable = cp >= 0x20 && cp != 0x7F && !(cp >= 0x80 && cp < 0xA0) && cp != 0xFFFD;
+    if (!out.empty()) out += ", ";
+    if (printable) out += ch + " ";
+    out += "(" + codePointLabel(cp) + ")";
+  }
+  return out;
+}
+
+std::string cutUtf8(std::string_view s, size_t max_chars) {
+  size_t chars = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) {
+      if (chars == max_chars) return std::string(s.substr(0, i));
+      ++chars;
+    }
+  }
+  return std::string(s);
+}
+
 }  // namespace edupay::text

@@ -17,6 +17,17 @@ std::vector<std::string> split(std::string_view s, char sep);
 bool isAllDigits(std::string_view s);
 /// True when `s` is well-formed UTF-8.
 bool isValidUtf8(std::string_view s);
+/// The characters of UTF-8 text, each a view into `s` (a malformed byte is a character of its own).
+std::vector<std::string_view> characters(std::string_view s);
+/// The code point of one UTF-8 character (U+FFFD when it is malformed).
+char32_t codePoint(std::string_view utf8_char);
+/// `U+2B5AF`, `U+0009`: at least four upper-case hex digits.
+std::string codePointLabel(char32_t cp);
+/// `𫖯 (U+2B5AF), (U+0009)`: characters with their code points, for people to act on (a control
+/// character by its code point only).
+std::string describeCharacters(const std::vector<std::string>& characters);
+/// At most `max_chars` characters of `s`, never cutting a character in two.
+std::string cutUtf8(std::string_view s, size_t max_chars);
 
 /// A field as a person meant it, before any check or match: removes characters pasted without
 /// being seen (zero-width space / non-joiner / joiner U+200B..U+200D, word joiner U+2060, a byte

@@ -168,9 +168,92 @@ std::optional<std::string> refuseReject(const Batch& b, const security::User& us
   return refuseApprove(b, user);
 }
 
+std::optional<std::string> refuseReturnToDraft(const Batch& b, const security::User& user) {
+  if (user.role != security::Role::kBureauApprover) {
+    return "only a bureau approver sends an approved batch back to draft; " + user.name + " is " +
+           std::string(security::code(user.role));
+  }
+  if (!user.covers(b.paying_region)) {
+    return user.name + "'s scope " + user.scope + " does not cover county " + b.paying_region;
+  }
+  switch (b.status) {
+    case BatchStatus::kApproved:
+      return std::nullopt;
+    case BatchStatus::kDraft:
+    case BatchStatus::kRejected:
+      return "it is already a draft";
+    case BatchStatus::kSubmitted:
+      return "it is submitted, not approved; reject it with a reason instead (batch reject)";
+    default:
+      return "it is " + std::string(code(b.status)) +
+             ": its payment files went to the bank, so it can never go back to draft; a payment "
+             "the bank returns is paid again as a new attempt in a later batch";
+  }
+}
+
+std::vector<std::string> unsafeHolderCharacters(std::string_view holder) {
+  std::vector<std::string> out;
+  auto add = [&](std::string_view ch) {
+    if (std::find(out.begin(), out.end(), ch) == out.end()) out.emplace_back(ch);
+  };
+  const auto chars = text::characters(holder);
+  if (!chars.empty() && chars[0].size() == 1 &&
+      std::string_view("=+-@").find(chars[0][0]) != std::string_view::npos) {
+    add(chars[0]);
+  }
+  for (const auto ch : chars) {
+    const char32_t cp = text::codePoint(ch);
+    if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) add(ch);
+  }
+  return out;
+}
+
+std::vector<Finding> holderFindings(const std::string& student, const std::string& holder,
+                                    const std::string& bank_code,
+                                    const std::optional<Unencodable>& unencodable) {
+  std::vector<Finding> out;
+  // The name as evidence shows it: control characters would garble a screen or a report.
+  std::string shown;
+  for (const auto ch : text::characters(holder)) {
+    const char32_t cp = text::codePoint(ch);
+    shown +=
+        cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) ? "\xEF\xBF\xBD" : std::string(ch);
+  }
+  const auto unsafe = unsafeHolderCharacters(holder);
+  if (!unsafe.empty()) {
+    const std::string chars = text::describeCharacters(unsafe);
+    out.push_back(
+        {"holder_unsafe_text",
+         "学生 " + student + " 的收款户名「" + shown + "」含银行文件不应出现的字符：" + chars +
+             "（控制字符，或开头的 = + - @，电子表格会当作公式）。请按银行登记的户名更正账户户名"
+             "（edupay account update），并移除本笔、由下一批发放。 / Student " +
+             student + ": the holder name \"" + shown + "\" has " + chars +
+             ", which no bank file should carry (a control character, or a leading = + - @ that "
+             "a spreadsheet reads as a formula). Correct the account holder to the name the bank "
+             "records (edupay account update) and remove this payment; the next batch pays it."});
+  }
+  if (unencodable && !unencodable->characters.empty()) {
+    const std::string chars = text::describeCharacters(unencodable->characters);
+    const std::string& enc = unencodable->encoding;
+    const std::string zh = "学生 " + student + " 的收款户名「" + shown + "」中的 " + chars +
+                           " 无法用 " + enc + " 写入 " + bank_code + " 银行文件（格式 " +
+                           unencodable->layout +
+                           "）。请家长到开户行登记银行系统能接收的户名并更正账户户名，"
+                           "或经银行确认能接收后填写理由解除。";
+    const std::string en =
+        "Student " + student + ": the holder name \"" + shown + "\" has " + chars + ", which " +
+        enc + " cannot write in bank " + bank_code + "'s file (layout " + unencodable->layout +
+        "). Have the family's bank record a name its system takes and correct the account holder "
+        "(edupay account update), or clear this flag with a reason if the bank confirms it takes "
+        "the name (its layout must then write it: edupay bank set).";
+    out.push_back({"holder_not_encodable", zh + " / " + en});
+  }
+  return out;
+}
+
 BuildResult buildBatches(DisbursementStore& store, security::SecurityStore& audit,
                          const security::User& user, const std::string& programme, const Term& term,
-                         const std::string& region) {
+                         const std::string& region, const EncodingCheck& encodable) {
   if (user.role != security::Role::kBureauOfficer) {
     throw Error(ErrorCode::kForbidden, "only a bureau officer builds batches; " + user.name +
                                            " is " + std::string(security::code(user.role)));
@@ -190,6 +273,18 @@ BuildResult buildBatches(DisbursementStore& store, security::SecurityStore& audi
     const int64_t id = store.createBatch(p);
     p.batch.id = id;
     r.flags += store.flagBatch(p.batch, kSharedAccountLimit);
+    // What the bank's file cannot carry is found now, before two people approve the batch.
+    for (size_t i = 0; i < p.payments.size(); ++i) {
+      const Candidate& c = p.payments[i];
+      const auto unencodable =
+          encodable ? encodable(c.bank_code, c.holder) : std::optional<Unencodable>();
+      if (!unencodable && unsafeHolderCharacters(c.holder).empty()) continue;
+      for (const auto& finding :
+           holderFindings(store.maskedStudent(c.person_id), c.holder, c.bank_code, unencodable)) {
+        store.addFlag(id, static_cast<int64_t>(i + 1), finding);
+        ++r.flags;
+      }
+    }
     security::appendAudit(audit, user.name, "batch.build", "batch:" + std::to_string(id), "",
                           summary(p.batch));
     r.batch_ids.push_back(id);
@@ -279,6 +374,33 @@ Batch rejectBatch(DisbursementStore& store, security::SecurityStore& audit,
   move(store, b, BatchStatus::kDraft, b.cycle + 1);
   security::appendAudit(audit, user.name, "batch.reject", "batch:" + std::to_string(id), before,
                         summary(b) + ": " + reason);
+  tx->commit();
+  return b;
+}
+
+Batch returnToDraft(DisbursementStore& store, security::SecurityStore& audit,
+                    const security::User& user, int64_t id, const std::string& reason) {
+  const std::string why = text::cutUtf8(text::trim(reason), 500);
+  if (why.empty()) {
+    throw Error(ErrorCode::kInvalidInput,
+                "sending a batch back to draft needs a written reason (--reason \"...\") the "
+                "preparer can act on, e.g. which name the bank cannot take");
+  }
+  auto tx = store.transaction();
+  Batch b = mustLoad(store, id);
+  if (auto refusal = refuseReturnToDraft(b, user)) {
+    throw Error(ErrorCode::kForbidden,
+                "cannot send " + describe(b) + " back to draft: " + *refusal);
+  }
+  const std::string before = summary(b);
+  const std::string at = security::nowIso();
+  store.releaseBudget(b, Term::parse(b.term).year());
+  // The approval round ends here: the draft needs a new submit and new approvals.
+  store.recordReturn(id, {b.cycle, user.name, "return_to_draft", why, at});
+  b.actions.push_back({b.cycle, user.name, "return_to_draft", why, at});
+  move(store, b, BatchStatus::kDraft, b.cycle + 1);
+  security::appendAudit(audit, user.name, "batch.return_to_draft", "batch:" + std::to_string(id),
+                        before, summary(b) + ", budget released: " + why);
   tx->commit();
   return b;
 }

@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/Money.h"
@@ -101,17 +102,49 @@ std::optional<std::string> refuseSubmit(const Batch& b, const security::User& us
 std::optional<std::string> refuseApprove(const Batch& b, const security::User& user);
 std::optional<std::string> refuseReject(const Batch& b, const security::User& user,
                                         const std::string& reason);
+/// An approved batch that cannot be exported goes back to draft only by a bureau approver whose
+/// scope covers its county, and only while it is approved (exported money is at the bank).
+std::optional<std::string> refuseReturnToDraft(const Batch& b, const security::User& user);
 
 /// A precision check that fired on a payment of a batch (DESIGN.md §5), with its evidence.
 struct Flag {
   int64_t id = 0;
   int64_t batch_id = 0;
   int64_t payment_id = 0;
-  std::string kind;  ///< multi_enrollment, shared_account, holder_mismatch, implausible_age, ...
+  std::string kind;  ///< multi_enrollment, shared_account, holder_mismatch, holder_not_encodable,
+                     ///< holder_unsafe_text, implausible_age, ...
   std::string evidence;  ///< what was found, without resident IDs or account numbers
   std::string status;    ///< open, cleared, removed
   std::string cleared_by, reason;
 };
+
+/// The characters of a holder name that a payee bank's payment file cannot write (each once,
+/// UTF-8), with the file's encoding and the bank's layout.
+struct Unencodable {
+  std::string encoding, layout;
+  std::vector<std::string> characters;
+};
+/// nullopt when the payment file of bank `bank_code` can carry `holder`. bankfiles supplies it
+/// (bankfiles::holderEncodingCheck) with the export's own encoder over the bank's layout, so what
+/// `batch build` lets through is what the export writes.
+using EncodingCheck = std::function<std::optional<Unencodable>(const std::string& bank_code,
+                                                               const std::string& holder)>;
+
+/// Characters no bank file should carry in a holder name, each once: control characters anywhere
+/// (U+0000..U+001F, U+007F..U+009F), and a leading `=`, `+`, `-` or `@` (a spreadsheet opening the
+/// file reads the cell as a formula).
+std::vector<std::string> unsafeHolderCharacters(std::string_view holder);
+
+/// A precision check that fired, before it is stored.
+struct Finding {
+  std::string kind, evidence;
+};
+/// The holder-name checks of one payment (pure): `holder_unsafe_text` for unsafe characters,
+/// `holder_not_encodable` when the bank's file cannot write the name. `student` is the masked
+/// resident ID; the evidence names the characters with their code points and says what to do.
+std::vector<Finding> holderFindings(const std::string& student, const std::string& holder,
+                                    const std::string& bank_code,
+                                    const std::optional<Unencodable>& unencodable);
 
 struct BudgetLine {
   std::string programme, region;
@@ -172,6 +205,15 @@ class DisbursementStore : public NoticeStore {
                              int required_approvals, const std::string& user,
                              const std::string& reason) = 0;
   virtual std::vector<BudgetLine> budgets(const std::string& region_prefix, int fiscal_year) = 0;
+  /// The masked resident ID (or masked national student number) of a person, for evidence.
+  virtual std::string maskedStudent(int64_t person_id) = 0;
+  /// Records an open flag on the payment at `seq` of a batch (evidence cut at 500 characters).
+  virtual void addFlag(int64_t batch_id, int64_t seq, const Finding& finding) = 0;
+  /// Gives back what `commitBudget` drew for the batch; Error(kConflict) naming the line when one
+  /// holds less committed money than the batch's share (the books disagree; nothing is changed).
+  virtual void releaseBudget(const Batch& b, int fiscal_year) = 0;
+  /// Records that an approved batch went back to draft in `action.cycle`, by whom and why.
+  virtual void recordReturn(int64_t batch_id, const BatchAction& action) = 0;
 };
 
 struct BuildResult {
@@ -198,10 +240,11 @@ Flag clearFlag(DisbursementStore& store, security::SecurityStore& audit, const s
                int64_t flag_id, const std::string& reason);
 /// `edupay batch build`: a bureau officer whose scope covers the region gathers eligible,
 /// not-yet-batched entitlements into draft batches (one transaction, audited) and runs the
-/// precision checks on each.
+/// precision checks on each, among them whether `encodable` says each payee's bank file can carry
+/// the holder name.
 BuildResult buildBatches(DisbursementStore& store, security::SecurityStore& audit,
                          const security::User& user, const std::string& programme, const Term& term,
-                         const std::string& region);
+                         const std::string& region, const EncodingCheck& encodable);
 
 /// The workflow transitions: one transaction each, optimistic version check, audited. Throw
 /// Error(kForbidden) with the refusal reason, or Error(kConflict) when the batch changed meanwhile.
@@ -211,5 +254,13 @@ Batch approveBatch(DisbursementStore& store, security::SecurityStore& audit,
                    const security::User& user, int64_t id);
 Batch rejectBatch(DisbursementStore& store, security::SecurityStore& audit,
                   const security::User& user, int64_t id, const std::string& reason);
+/// `edupay batch return-to-draft`: an approved batch that still cannot be exported (a layout
+/// changed, a name the bank cannot take) goes back to draft, by a bureau approver in scope with a
+/// written reason. The budget approval committed is released, the approval round ends (the next
+/// one needs a new submit and approvals), and the draft's payments can be removed as in any
+/// draft. Error(kInvalidInput) without a reason, Error(kForbidden) for another role, scope or
+/// status (an exported batch never comes back). One transaction, audited.
+Batch returnToDraft(DisbursementStore& store, security::SecurityStore& audit,
+                    const security::User& user, int64_t id, const std::string& reason);
 
 }  // namespace edupay::disburse

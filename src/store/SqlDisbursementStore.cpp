@@ -5,11 +5,16 @@
 #include <tuple>
 
 #include "common/Error.h"
+#include "common/ResidentId.h"
+#include "common/Text.h"
 #include "domain/Codes.h"
 #include "store/SqlHelpers.h"
 
 namespace edupay::store {
 namespace {
+
+/// batch_flags.evidence holds at most this many characters.
+constexpr size_t kMaxEvidence = 500;
 
 std::string pad(int64_t v, size_t width) {
   std::string s = std::to_string(v);
@@ -227,6 +232,17 @@ std::optional<disburse::Batch> SqlDisbursementStore::loadBatch(int64_t id) {
     b.actions.push_back({static_cast<int>(a->getInt(0)), a->getText(1), a->getText(2),
                          a->getText(3), a->getText(4)});
   }
+  a.reset();
+  // A return to draft ends its round, so it follows that round's actions.
+  auto r = db_.prepare(
+      "SELECT cycle, user_name, reason, at FROM batch_returns WHERE batch_id = ? ORDER BY id");
+  r->bind(1, id);
+  while (r->next()) {
+    b.actions.push_back({static_cast<int>(r->getInt(0)), r->getText(1), "return_to_draft",
+                         r->getText(2), r->getText(3)});
+  }
+  std::stable_sort(b.actions.begin(), b.actions.end(),
+                   [](const auto& x, const auto& y) { return x.cycle < y.cycle; });
   return b;
 }
 
@@ -300,6 +316,54 @@ void SqlDisbursementStore::commitBudget(const disburse::Batch& b, int fiscal_yea
   }
 }
 
+void SqlDisbursementStore::releaseBudget(const disburse::Batch& b, int fiscal_year) {
+  const std::pair<const char*, Money> shares[] = {
+      {"central", b.central}, {"provincial", b.provincial}, {"county", b.county}};
+  for (const auto& [source, amount] : shares) {
+    if (amount.fen() == 0) continue;
+    // Only a line that still holds the batch's share gives it back: committed never goes
+    // negative, and a disagreement stops the whole transaction.
+    if (execute(db_,
+                "UPDATE budgets SET committed_fen = committed_fen - ? WHERE programme = ? AND "
+                "region = ? AND fiscal_year = ? AND source = ? AND committed_fen >= ?",
+                {amount.fen(), b.programme, b.paying_region, int64_t{fiscal_year},
+                 std::string(source), amount.fen()}) != 1) {
+      throw Error(ErrorCode::kConflict,
+                  "the budget for the " + std::string(source) + " funds of " + b.programme +
+                      " in " + b.paying_region + " for " + std::to_string(fiscal_year) +
+                      " holds less committed money than batch " + std::to_string(b.id) + "'s " +
+                      amount.toYuanGrouped() + " yuan; the books disagree, report it");
+    }
+  }
+}
+
+void SqlDisbursementStore::recordReturn(int64_t batch_id, const disburse::BatchAction& a) {
+  execute(db_,
+          "INSERT INTO batch_returns (batch_id, cycle, user_name, reason, at) VALUES (?, ?, ?, ?, "
+          "?)",
+          {batch_id, int64_t{a.cycle}, a.user, a.reason, a.at});
+}
+
+std::string SqlDisbursementStore::maskedStudent(int64_t person_id) {
+  auto s = db_.prepare("SELECT rid_mask, student_no FROM persons WHERE id = ?");
+  s->bind(1, person_id);
+  if (!s->next()) return "person " + std::to_string(person_id);
+  if (!s->isNull(0) && !s->getText(0).empty()) return s->getText(0);
+  if (!s->isNull(1)) {
+    if (auto no = StudentNumber::parse(s->getText(1))) return no->masked();
+    return maskMiddle(s->getText(1), 4, 4);
+  }
+  return "person " + std::to_string(person_id);
+}
+
+void SqlDisbursementStore::addFlag(int64_t batch_id, int64_t seq,
+                                   const disburse::Finding& finding) {
+  execute(db_,
+          "INSERT INTO batch_flags (batch_id, payment_id, kind, evidence) SELECT batch_id, id, ?, "
+          "? FROM payments WHERE batch_id = ? AND seq = ?",
+          {finding.kind, text::cutUtf8(finding.evidence, kMaxEvidence), batch_id, seq});
+}
+
 void SqlDisbursementStore::importBudget(const std::vector<disburse::BudgetLine>& lines) {
   for (const auto& l : lines) {
     const int64_t n =
@@ -338,7 +402,7 @@ std::vector<disburse::BudgetLine> SqlDisbursementStore::budgets(const std::strin
 int64_t SqlDisbursementStore::flagBatch(const disburse::Batch& b, int shared_account_limit) {
   std::vector<SqlValue> flags;
   auto add = [&](int64_t payment_id, const char* kind, const std::string& evidence) {
-    appendRow(flags, b.id, payment_id, kind, evidence.substr(0, 500));
+    appendRow(flags, b.id, payment_id, kind, text::cutUtf8(evidence, kMaxEvidence));
   };
   const SqlValue batch = b.id;
   const Term term = Term::parse(b.term);

@@ -33,6 +33,10 @@ class SqlDisbursementStore : public bankfiles::BankFileStore {
   void importBudget(const std::vector<disburse::BudgetLine>& lines) override;
   std::vector<disburse::BudgetLine> budgets(const std::string& region_prefix,
                                             int fiscal_year) override;
+  std::string maskedStudent(int64_t person_id) override;
+  void addFlag(int64_t batch_id, int64_t seq, const disburse::Finding& finding) override;
+  void releaseBudget(const disburse::Batch& b, int fiscal_year) override;
+  void recordReturn(int64_t batch_id, const disburse::BatchAction& action) override;
   int64_t flagBatch(const disburse::Batch& b, int shared_account_limit) override;
   std::vector<disburse::Flag> flags(int64_t batch_id) override;
   std::optional<disburse::Flag> flag(int64_t flag_id) override;

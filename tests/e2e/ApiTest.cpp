@@ -301,6 +301,7 @@ TEST_P(ApiTest, TheWholeAuthorisationMatrix) {
                                                "/api/v1/students/{id}",
                                                "/api/v1/batches/{id}",
                                                "/api/v1/batches/{id}/files/{name}",
+                                               "/api/v1/batches/{id}/return-to-draft",
                                                "/api/v1/schools/{code}/students",
                                                "/api/v1/schools/{code}/entitlements",
                                                "/api/v1/payments/{reference}",
@@ -338,6 +339,19 @@ TEST_P(ApiTest, TheWholeAuthorisationMatrix) {
     }
   }
   EXPECT_GE(checked, 150);
+  // Back to draft: a bureau approver over the county, with a reason, and never once exported.
+  const std::string back = "/api/v1/batches/" + b + "/return-to-draft";
+  const std::string reason = R"({"reason": "the bank cannot take a payee's name"})";
+  const auto exported = call("POST", back, token("approver_in"), reason);
+  EXPECT_EQ(exported.status, 403) << exported.body;
+  EXPECT_NE(exported.body.find("can never go back to draft"), std::string::npos) << exported.body;
+  const auto outside = call("POST", back, token("approver_out"), reason);
+  EXPECT_EQ(outside.status, 404) << outside.body;  // out of scope reveals nothing
+  for (const char* other : {"officer_in", "auditor_in", "bank_in", "school_in", "admin"})
+    EXPECT_EQ(call("POST", back, token(other), reason).status, 403) << other;
+  const auto no_reason = call("POST", back, token("approver_in"), "{}");
+  EXPECT_EQ(no_reason.status, 400) << no_reason.body;
+  EXPECT_NE(no_reason.body.find("reason"), std::string::npos) << no_reason.body;
   // What the issue spells out, whatever the route table says.
   for (const auto& route : router.routes()) {
     if (route.method == "POST" && !route.is_public && route.pattern != "/api/v1/logout") {

@@ -59,7 +59,8 @@ class BankAnswers : public ::testing::TestWithParam<std::string> {
   /// Builds, publishes, submits, approves and exports the grant's batch; returns its id.
   int64_t exported() {
     const auto built =
-        disburse::buildBatches(store, audit, officer, kProgramme, Term::parse("2026-autumn"), "");
+        disburse::buildBatches(store, audit, officer, kProgramme, Term::parse("2026-autumn"), "",
+                               bankfiles::holderEncodingCheck(store, bankfiles::LayoutSet()));
     EXPECT_EQ(built.batch_ids.size(), 1u);
     const int64_t id = built.batch_ids.at(0);
     for (const auto& flag : store.flags(id)) {
@@ -160,7 +161,8 @@ class BankAnswers : public ::testing::TestWithParam<std::string> {
     return bankfiles::correctAccount(registry, store, audit, officer, f.cipher, fix).released;
   }
   std::vector<int64_t> rebuild() {
-    return disburse::buildBatches(store, audit, officer, kProgramme, Term::parse("2026-autumn"), "")
+    return disburse::buildBatches(store, audit, officer, kProgramme, Term::parse("2026-autumn"), "",
+                                  bankfiles::holderEncodingCheck(store, bankfiles::LayoutSet()))
         .batch_ids;
   }
 

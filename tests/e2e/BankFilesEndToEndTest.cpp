@@ -228,7 +228,7 @@ TEST_P(BankFilesEndToEnd, ALayoutLimitSplitsTheBatchIntoNumberedFilesEachWithIts
       "trailer": [[{"text": "汇总"}, {"value": "total_count"}, {"value": "total_amount"}]],
       "result": {"kind": "pipe-result"}})");
   store.setBank("102", "pipe-small", 0);
-  const bankfiles::LayoutSet layouts(dir);
+  layouts = bankfiles::LayoutSet(dir);  // batch build checks names against the same layouts
   const int64_t id = approved();
   const auto r = exportTo(id, path("out"), layouts);
   ASSERT_EQ(r.paths.size(), 3u);

@@ -7,6 +7,7 @@
 
 #include <functional>
 
+#include "bankfiles/BankFiles.h"
 #include "common/BankAccountNumber.h"
 #include "common/Error.h"
 #include "disburse/Batches.h"
@@ -95,8 +96,8 @@ class BatchFixture : public ::testing::TestWithParam<std::string> {
   }
 
   disburse::BuildResult build() {
-    return disburse::buildBatches(store, audit, officer, kProgramme, Term::parse("2026-autumn"),
-                                  "");
+    return disburse::buildBatches(store, audit, officer, kProgramme, Term::parse("2026-autumn"), "",
+                                  bankfiles::holderEncodingCheck(store, layouts));
   }
   std::string refusal(const std::function<void()>& action) {
     try {
@@ -113,6 +114,7 @@ class BatchFixture : public ::testing::TestWithParam<std::string> {
   store::SqlSecurityStore audit;
   int64_t policy_id = 0;
   HolidayCalendar calendar;
+  bankfiles::LayoutSet layouts;  ///< the built-in bank layouts
   security::User officer = user("officer1", security::Role::kBureauOfficer, "430121");
   security::User approver1 = user("approver1", security::Role::kBureauApprover, "4301");
   security::User approver2 = user("approver2", security::Role::kBureauApprover, "430121");

@@ -33,6 +33,7 @@ TEST_P(RegistryStoreTest, AMigrationNumberedBelowTheHighestAppliedIsStillApplied
   EXPECT_EQ(r.to_version, highest);
   EXPECT_EQ(f.count("sessions"), 0);
   EXPECT_EQ(f.count("schema_version", "version = 7"), 1);
+  EXPECT_TRUE(store::migrate(*f.db).applied.empty());
 }
 
 TEST_P(RegistryStoreTest, DuplicateKeyIsAConflict) {

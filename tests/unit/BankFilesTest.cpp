@@ -14,6 +14,8 @@
 #include "common/AtomicFile.h"
 #include "common/Csv.h"
 #include "common/Error.h"
+#include "common/Text.h"
+#include "disburse/Batches.h"
 #include "security/FieldCipher.h"
 #include "security/Signing.h"
 
@@ -202,6 +204,88 @@ TEST(BankFileLayouts, ACharacterGbkLacksStopsTheExportNamingThePayment) {
   Layout gb18030 = set.get("pipe-gbk");
   gb18030.encoding = FileEncoding::kGb18030;
   EXPECT_NO_THROW(render(gb18030, lines));
+}
+
+// 𫖯 is U+2B5AF (CJK Extension C): GB18030 has it, GBK does not.
+constexpr const char* kRareName = "王\xF0\xAB\x96\xAF";
+
+TEST(HolderEncoding, NamesEachCharacterGbkCannotWriteOnceWithItsCodePoint) {
+  Encoder gbk(FileEncoding::kGbk);
+  const auto missing = gbk.unencodable(kRareName);
+  ASSERT_EQ(missing.size(), 1u);
+  EXPECT_EQ(missing[0], "\xF0\xAB\x96\xAF");
+  EXPECT_EQ(text::describeCharacters(missing), "\xF0\xAB\x96\xAF (U+2B5AF)");
+  // Each character once, in order of first appearance; what GBK has is not named.
+  const auto two = gbk.unencodable("\xF0\xAB\x96\xAF张\xF0\xA0\xAE\xB7\xF0\xAB\x96\xAF");
+  EXPECT_EQ(text::describeCharacters(two),
+            "\xF0\xAB\x96\xAF (U+2B5AF), \xF0\xA0\xAE\xB7 (U+20BB7)");
+  EXPECT_TRUE(gbk.unencodable("张三").empty());
+  EXPECT_TRUE(gbk.unencodable("阿依古丽·买买提").empty()) << "GBK has the middle dot U+00B7";
+  EXPECT_TRUE(gbk.unencodable("Zhang San").empty());
+  EXPECT_TRUE(gbk.unencodable("").empty());
+  Encoder gb18030(FileEncoding::kGb18030);
+  EXPECT_TRUE(gb18030.unencodable(kRareName).empty());
+  Encoder utf8(FileEncoding::kUtf8);
+  EXPECT_TRUE(utf8.unencodable(kRareName).empty());
+}
+
+TEST(HolderEncoding, AgreesWithWhatTheEncoderWrites) {
+  for (auto enc : {FileEncoding::kGbk, FileEncoding::kGb18030, FileEncoding::kUtf8}) {
+    Encoder e(enc);
+    for (const std::string name :
+         {std::string(kRareName), std::string("张三"), std::string("热依拉・艾力"),
+          std::string("阿依古丽•买买提"), std::string("\xF0\x9F\x98\x80")}) {
+      std::string out;
+      EXPECT_EQ(e.append(name, out), e.unencodable(name).empty()) << e.name() << " " << name;
+    }
+  }
+}
+
+TEST(HolderEncoding, TheExportNamesTheCharacterAndSaysWhatToDo) {
+  const LayoutSet set;
+  auto lines = samplePayments();
+  lines[1].holder = kRareName;
+  const std::string e = errorOf([&] { render(set.get("pipe-gbk"), lines); });
+  EXPECT_NE(e.find("(U+2B5AF), which GBK cannot encode"), std::string::npos) << e;
+  EXPECT_NE(e.find("return-to-draft"), std::string::npos) << e;
+}
+
+TEST(HolderNames, ControlCharactersAndALeadingFormulaSignAreUnsafe) {
+  using disburse::unsafeHolderCharacters;
+  EXPECT_TRUE(unsafeHolderCharacters("张三").empty());
+  EXPECT_TRUE(unsafeHolderCharacters("王-五").empty()) << "only a leading sign starts a formula";
+  EXPECT_TRUE(unsafeHolderCharacters(kRareName).empty()) << "a rare character is not unsafe";
+  for (const char* lead : {"=", "+", "-", "@"}) {
+    const auto found = unsafeHolderCharacters(std::string(lead) + "SUM(A1)");
+    ASSERT_EQ(found.size(), 1u) << lead;
+    EXPECT_EQ(found[0], lead);
+  }
+  EXPECT_EQ(unsafeHolderCharacters("王\t五\r\n"), (std::vector<std::string>{"\t", "\r", "\n"}));
+  EXPECT_EQ(unsafeHolderCharacters("王\x7F"), (std::vector<std::string>{"\x7F"}));
+  EXPECT_EQ(unsafeHolderCharacters("王\xC2\x85"), (std::vector<std::string>{"\xC2\x85"}))
+      << "C1 control U+0085";
+}
+
+TEST(HolderNames, FindingsNameTheStudentTheCharactersAndWhatToDo) {
+  EXPECT_TRUE(disburse::holderFindings("4301**********0077", "张三", "102", std::nullopt).empty());
+  const auto f =
+      disburse::holderFindings("4301**********0077", kRareName, "102",
+                               disburse::Unencodable{"GBK", "pipe-gbk", {"\xF0\xAB\x96\xAF"}});
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].kind, "holder_not_encodable");
+  for (const char* part :
+       {"4301**********0077", kRareName, "(U+2B5AF)", "GBK", "bank 102", "pipe-gbk",
+        "correct the account holder", "clear this flag", "请家长到开户行"}) {
+    EXPECT_NE(f[0].evidence.find(part), std::string::npos) << part << " in " << f[0].evidence;
+  }
+  const auto unsafe =
+      disburse::holderFindings("4301**********0077", "=王\t五", "102", std::nullopt);
+  ASSERT_EQ(unsafe.size(), 1u);
+  EXPECT_EQ(unsafe[0].kind, "holder_unsafe_text");
+  EXPECT_NE(unsafe[0].evidence.find("= (U+003D), (U+0009)"), std::string::npos)
+      << unsafe[0].evidence;
+  EXPECT_EQ(unsafe[0].evidence.find('\t'), std::string::npos)
+      << "evidence shows no control character";
 }
 
 TEST(BankFileLayouts, DelimitersInsideValuesAreQuotedOrRefused) {

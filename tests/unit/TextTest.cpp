@@ -77,5 +77,24 @@ TEST(Text, IsValidUtf8RejectsMalformedText) {
   EXPECT_FALSE(isValidUtf8("\xFF"));
 }
 
+TEST(Text, CharactersSplitUtf8AndKeepMalformedBytesApart) {
+  EXPECT_EQ(characters("a张\xF0\xAB\x96\xAF"),
+            (std::vector<std::string_view>{"a", "张", "\xF0\xAB\x96\xAF"}));
+  EXPECT_EQ(characters("\xE5\xBCx"), (std::vector<std::string_view>{"\xE5", "\xBC", "x"}));
+  EXPECT_TRUE(characters("").empty());
+}
+
+TEST(Text, CodePointsAreLabelledTheUnicodeWay) {
+  EXPECT_EQ(codePointLabel(codePoint("\xF0\xAB\x96\xAF")), "U+2B5AF");
+  EXPECT_EQ(codePointLabel(codePoint("\t")), "U+0009");
+  EXPECT_EQ(codePointLabel(codePoint("张")), "U+5F20");
+  EXPECT_EQ(codePoint("\xBC"), U'\xFFFD');
+}
+
+TEST(Text, CutUtf8NeverSplitsACharacter) {
+  EXPECT_EQ(cutUtf8("张三李四", 2), "张三");
+  EXPECT_EQ(cutUtf8("ab", 5), "ab");
+}
+
 }  // namespace
 }  // namespace edupay::text
