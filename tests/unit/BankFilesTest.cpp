@@ -624,7 +624,7 @@ TEST(ResultFiles, MalformedOrForeignXmlIsRefused) {
             std::string::npos);
 }
 
-const std::string kFieldCases = std::string(EDUPAY_SOURCE_DIR) + "/tests/golden/field-cases/";
+const std::string kFieldCases = std::string(EDUPAY_SOURCE_DIR) + "/tests/golden/field-cases/turn2/";
 
 ResultSummary readSummary(const std::string& path, std::vector<ResultLine>* lines = nullptr) {
   return readResultFile(path, ResultKind::kPain002, [&](const ResultLine& l) {

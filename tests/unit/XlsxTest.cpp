@@ -5,8 +5,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "common/Error.h"
+#include "common/ResidentId.h"
 #include "common/Xlsx.h"
 
 namespace edupay {
@@ -65,6 +67,40 @@ TEST_F(XlsxTest, RefusesWhatIsNotAWorkbookNamingTheFile) {
     EXPECT_NE(std::string(e.what()).find(broken), std::string::npos) << e.what();
   }
   EXPECT_THROW(xlsxToCsv(path("missing.xlsx")), Error);
+}
+
+TEST_F(XlsxTest, DateCellsAreDatesAndLongNumbersAreNamedAsExcelNumbers) {
+  const std::string file = path("dates.xlsx");
+  lxw_workbook* wb = workbook_new(file.c_str());
+  lxw_worksheet* ws = workbook_add_worksheet(wb, "roll");
+  lxw_format* builtin = workbook_add_format(wb);
+  format_set_num_format_index(builtin, 14);  // m/d/yyyy, shown in the user's locale
+  lxw_format* custom = workbook_add_format(wb);
+  format_set_num_format(custom, "yyyy\"年\"m\"月\"d\"日\"");
+  lxw_format* slash = workbook_add_format(wb);
+  format_set_num_format(slash, "yyyy/m/d");
+  lxw_format* money = workbook_add_format(wb);
+  format_set_num_format(money, "#,##0.00");
+  worksheet_write_number(ws, 0, 0, 40252, builtin);  // 2010-03-15
+  worksheet_write_number(ws, 0, 1, 45901, custom);   // 2025-09-01
+  worksheet_write_number(ws, 0, 2, 59, slash);       // 1900-02-28: before Excel's false leap day
+  worksheet_write_number(ws, 0, 3, 61, slash);       // 1900-03-01
+  worksheet_write_number(ws, 0, 4, 1150, money);     // a number, not a date
+  worksheet_write_number(ws, 0, 5, 430181201003150202.0, nullptr);  // an ID typed as a number
+  worksheet_write_number(ws, 0, 6, 430181760412031.0, nullptr);     // 15 digits survive
+  ASSERT_EQ(workbook_close(wb), LXW_NO_ERROR);
+  const std::string csv = xlsxToCsv(file);
+  std::vector<std::string> cells;
+  std::stringstream line(csv.substr(0, csv.find('\n')));
+  for (std::string cell; std::getline(line, cell, ',');) cells.push_back(cell);
+  ASSERT_EQ(cells.size(), 7u) << csv;
+  EXPECT_EQ(cells[0], "2010-03-15");
+  EXPECT_EQ(cells[1], "2025-09-01");
+  EXPECT_EQ(cells[2], "1900-02-28");
+  EXPECT_EQ(cells[3], "1900-03-01");
+  EXPECT_EQ(cells[4], "1150");
+  EXPECT_TRUE(looksLikeExcelNumber(cells[5])) << cells[5];
+  EXPECT_EQ(cells[6], "430181760412031");
 }
 
 }  // namespace
