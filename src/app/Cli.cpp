@@ -264,7 +264,25 @@ int cmdStudentMerge(Context& c) {
     o.set("old", m.old_mask);
     o.set("new", m.new_mask);
     o.set("document", m.document);
+    if (m.merged_person_id) {
+      o.set("merged_person_id", m.merged_person_id);
+      o.set("enrollments_moved", m.counts.enrollments);
+      o.set("accounts_moved", m.counts.accounts);
+      o.set("entitlements_moved", m.counts.entitlements_moved);
+      o.set("entitlements_superseded", m.counts.entitlements_superseded);
+      Poco::JSON::Array twice;
+      for (const auto& p : m.counts.paid_twice) twice.add(p);
+      o.set("paid_twice", twice);
+    }
     c.out() << toJson(o) << "\n";
+  } else if (m.merged_person_id) {
+    c.out() << "record " << m.merged_person_id << " (" << m.old_mask << ") merged into record "
+            << m.person_id << " (" << m.new_mask << "): " << m.counts.enrollments
+            << " enrollment(s), " << m.counts.accounts << " account(s), "
+            << m.counts.entitlements_moved << " entitlement(s) moved, "
+            << m.counts.entitlements_superseded << " superseded\n";
+    for (const auto& p : m.counts.paid_twice)
+      c.out() << "  PAID TWICE (to recover / 重复发放，需追回): " << p << "\n";
   } else {
     c.out() << "record " << m.person_id << ": " << m.old_mask << " -> " << m.new_mask << " ("
             << m.document << "); the old identifier is kept in the change log\n";

@@ -186,6 +186,13 @@ struct RosterCounts {
   }
 };
 
+/// What merging two records of one child moved.
+struct MergeCounts {
+  int64_t enrollments = 0, accounts = 0, entitlements_moved = 0, entitlements_superseded = 0;
+  /// "programme term" pairs for which both records had a live payment: paid twice, to recover.
+  std::vector<std::string> paid_twice;
+};
+
 /// A roster child of compulsory-school age with no enrollment open on the reference date.
 struct MissingChild {
   std::string rid_mask, name, household_code, region, categories;

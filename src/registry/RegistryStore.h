@@ -73,6 +73,15 @@ class RegistryStore {
   /// new identifier already belongs to another person (the database's unique index).
   virtual void replaceIdentifier(int64_t person_id, const Protected& id,
                                  const std::string& document, const std::string& today) = 0;
+  /// Merges the record `lose` into `keep` (one child recorded twice): enrollments, household
+  /// memberships, guardians, accounts, difficulty levels and nominations move to `keep`; each
+  /// entitlement of `lose` moves too, unless `keep` has one for the same programme and term —
+  /// then the one without a live payment is superseded (excluded, amount 0, the old version in
+  /// entitlement_history), and when both have live payments both stay and the pair is reported
+  /// (paid twice: to recover). `lose` keeps its identifier and points at `keep` (merged_into).
+  /// Error(kConflict) when both have an open enrollment, or an entitlement that would be
+  /// superseded is locked in a batch.
+  virtual MergeCounts mergePersons(int64_t keep, int64_t lose, const std::string& today) = 0;
   /// The region code of a school; empty when the school is unknown.
   virtual std::string schoolRegion(const std::string& school_code) = 0;
   /// Students actively enrolled at a school, by person id after `after_id`, at most `limit`

@@ -100,23 +100,41 @@ IdentifierMerge mergeIdentifier(RegistryStore& store, security::SecurityStore& a
   if (key.rid_hash && *key.rid_hash == hash) {
     throw Error(ErrorCode::kInvalidInput, "the old and the new identifier are the same");
   }
-  if (auto other = store.findStudent(hash, ""); other && other->person_id != rec->person_id) {
-    throw Error(ErrorCode::kConflict,
-                "the new identifier already has a record of its own (" + other->rid_mask +
-                    "); two records with their own histories are not merged automatically — ask "
-                    "the county bureau to compare them (新证件号已有独立记录，请县级资助中心核对)");
-  }
   IdentifierMerge m;
-  m.person_id = rec->person_id;
   m.old_mask = rec->rid_mask.empty() ? maskMiddle(rec->student_no, 4, 4) : rec->rid_mask;
   m.new_mask = id->masked();
   m.document = std::string(code(id->document()));
-  store.replaceIdentifier(rec->person_id,
-                          Protected{hash, cipher.encrypt("resident_id", id->str()), m.new_mask},
-                          m.document, Date::today().str());
-  security::appendAudit(audit, user.name, "student.merge",
-                        "person " + std::to_string(rec->person_id), m.old_mask,
-                        m.new_mask + " (" + m.document + "): " + text::cleanField(reason));
+  const std::string today = Date::today().str();
+  std::string what;
+  if (auto other = store.findStudent(hash, ""); other && other->person_id != rec->person_id) {
+    // Both identifiers have records: one child recorded twice. The record under the corrected
+    // identifier is kept; the other's history moves into it.
+    if (!mayEditStudent(store, user, currentSchool(*other))) {
+      throw Error(ErrorCode::kNotFound, "no student is registered under the new identifier");
+    }
+    m.person_id = other->person_id;
+    m.merged_person_id = rec->person_id;
+    m.counts = store.mergePersons(other->person_id, rec->person_id, today);
+    what = "record " + std::to_string(rec->person_id) + " merged into " +
+           std::to_string(other->person_id) + " (" + std::to_string(m.counts.enrollments) +
+           " enrollments, " + std::to_string(m.counts.accounts) + " accounts, " +
+           std::to_string(m.counts.entitlements_moved) + " entitlements moved, " +
+           std::to_string(m.counts.entitlements_superseded) + " superseded";
+    if (!m.counts.paid_twice.empty()) {
+      what += "; PAID TWICE, to recover:";
+      for (const auto& p : m.counts.paid_twice) what += " " + p;
+    }
+    what += ")";
+  } else {
+    m.person_id = rec->person_id;
+    store.replaceIdentifier(rec->person_id,
+                            Protected{hash, cipher.encrypt("resident_id", id->str()), m.new_mask},
+                            m.document, today);
+    what = "identifier corrected";
+  }
+  security::appendAudit(
+      audit, user.name, "student.merge", "person " + std::to_string(m.person_id), m.old_mask,
+      m.new_mask + " (" + m.document + "), " + what + ": " + text::cleanField(reason));
   tx->commit();
   return m;
 }

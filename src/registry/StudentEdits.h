@@ -23,18 +23,23 @@ DifficultyChange recordDifficulty(RegistryStore& store, security::SecurityStore&
                                   const std::string& level);
 
 /// Merges a corrected identifier into the record of the child it belongs to (`edupay student
-/// merge OLD NEW`): the record found by `old_key` (resident ID or student number) takes `new_id`
-/// (any document ResidentId::parse accepts, or a G student number) as its identifier; everything
-/// on the record — enrollments, household, accounts, entitlements and payments — stays one
-/// child's, so nothing is paid twice. The change log keeps the old and new masked identifiers;
-/// the audit event names the actor, the record, both masks and the reason. A school
-/// administrator of the child's school or a bureau officer over it; a reason is required.
-/// Error(kInvalidInput) for an unreadable identifier or no reason, kNotFound for no record under
-/// `old_key` (or one out of scope), kConflict when `new_id` already has a record of its own
-/// (two records with their own histories are not merged automatically: the county resolves it).
+/// merge OLD NEW`). When only `old_key` (resident ID or student number) has a record, that record
+/// takes `new_id` (any document ResidentId::parse accepts, or a G student number) as its
+/// identifier. When `new_id` has a record too, the child was recorded twice: the record under
+/// `new_id` is kept and the other's enrollments, household, guardians, accounts, levels,
+/// nominations and entitlements move into it (RegistryStore::mergePersons: nothing is paid
+/// twice; pairs already paid twice are reported for recovery); the old record keeps its
+/// identifier as a pointer, so later rolls carrying it land on the kept record. The change log
+/// keeps the old and new identifiers; the audit event names the actor, the records, the counts
+/// and the reason. A school administrator of the child's school(s) or a bureau officer over
+/// them; a reason is required. Error(kInvalidInput) for an unreadable identifier or no reason,
+/// kNotFound for no record under `old_key` (or one out of scope), kConflict when both records
+/// have an open enrollment or an entitlement to supersede is locked in a batch.
 struct IdentifierMerge {
-  int64_t person_id = 0;
+  int64_t person_id = 0;         ///< the record kept
+  int64_t merged_person_id = 0;  ///< the record merged into it, or 0 when only the ID changed
   std::string old_mask, new_mask, document;
+  MergeCounts counts;
 };
 IdentifierMerge mergeIdentifier(RegistryStore& store, security::SecurityStore& audit,
                                 const security::FieldCipher& cipher, const security::User& user,

@@ -225,6 +225,138 @@ void SqlRegistryStore::replaceIdentifier(int64_t person_id, const registry::Prot
           {person_id, old_mask, id.mask, today});
 }
 
+registry::MergeCounts SqlRegistryStore::mergePersons(int64_t keep, int64_t lose,
+                                                     const std::string& today) {
+  registry::MergeCounts c;
+  const std::string K = std::to_string(keep), L = std::to_string(lose);
+  if (queryInt(db_,
+               "SELECT COUNT(*) FROM enrollments WHERE end_date IS NULL AND person_id IN (?, ?)",
+               {keep, lose}) > 1) {
+    throw Error(ErrorCode::kConflict,
+                "both records have an open enrollment; the school whose enrollment is wrong "
+                "closes it with its roll first (两条记录都有在读学籍，请先由学籍有误的学校更正)");
+  }
+  c.enrollments =
+      execute(db_, "UPDATE enrollments SET person_id = ? WHERE person_id = ?", {keep, lose});
+  execute(db_,
+          std::string(db_.insertIgnore()) +
+              " INTO household_members (household_id, person_id, relation) SELECT household_id, ?, "
+              "relation FROM household_members WHERE person_id = ?",
+          {keep, lose});
+  execute(db_, "DELETE FROM household_members WHERE person_id = ?", {lose});
+  execute(db_,
+          std::string(db_.insertIgnore()) +
+              " INTO guardians (student_id, guardian_id) SELECT ?, guardian_id FROM guardians "
+              "WHERE student_id = ? AND guardian_id <> ?",
+          {keep, lose, keep});
+  execute(db_, "DELETE FROM guardians WHERE student_id = ?", {lose});
+  // An open account of a kind the kept record also has open is closed: one open per kind.
+  std::set<std::string> open_kinds;
+  {
+    auto s =
+        db_.prepare("SELECT kind FROM bank_accounts WHERE student_id = ? AND valid_to IS NULL");
+    s->bind(1, keep);
+    while (s->next()) open_kinds.insert(s->getText(0));
+  }
+  for (const auto& kind : open_kinds) {
+    execute(db_,
+            "UPDATE bank_accounts SET valid_to = CASE WHEN valid_from > ? THEN valid_from ELSE ? "
+            "END WHERE student_id = ? AND kind = ? AND valid_to IS NULL",
+            {today, today, lose, kind});
+  }
+  c.accounts =
+      execute(db_, "UPDATE bank_accounts SET student_id = ? WHERE student_id = ?", {keep, lose});
+  // Levels and nominations the kept record lacks move; the kept record's own stay.
+  std::set<int64_t> years;
+  {
+    auto s = db_.prepare("SELECT academic_year FROM difficulty_levels WHERE person_id = ?");
+    s->bind(1, keep);
+    while (s->next()) years.insert(s->getInt(0));
+  }
+  {
+    std::vector<int64_t> move;
+    auto s = db_.prepare("SELECT academic_year FROM difficulty_levels WHERE person_id = ?");
+    s->bind(1, lose);
+    while (s->next()) {
+      if (!years.count(s->getInt(0))) move.push_back(s->getInt(0));
+    }
+    s.reset();
+    for (int64_t y : move) {
+      execute(
+          db_,
+          "UPDATE difficulty_levels SET person_id = ? WHERE person_id = ? AND academic_year = ?",
+          {keep, lose, y});
+    }
+  }
+  execute(db_,
+          std::string(db_.insertIgnore()) +
+              " INTO nominations (programme, academic_year, person_id) SELECT programme, "
+              "academic_year, ? FROM nominations WHERE person_id = ?",
+          {keep, lose});
+  execute(db_, "DELETE FROM nominations WHERE person_id = ?", {lose});
+
+  // Entitlements: one per child, programme and term; nothing may be paid twice.
+  struct Ent {
+    int64_t id = 0;
+    std::string programme, term;
+    bool locked = false, live = false;
+  };
+  auto load = [&](int64_t person) {
+    std::map<std::pair<std::string, std::string>, Ent> out;
+    auto s = db_.prepare(
+        "SELECT e.id, e.programme, e.term, e.locked, (SELECT COUNT(*) FROM payments p WHERE "
+        "p.entitlement_id = e.id AND p.status IN ('pending', 'sent', 'paid')) FROM entitlements e "
+        "WHERE e.person_id = ?");
+    s->bind(1, person);
+    while (s->next()) {
+      Ent e{s->getInt(0), s->getText(1), s->getText(2), s->getInt(3) != 0, s->getInt(4) > 0};
+      out[{e.programme, e.term}] = e;
+    }
+    return out;
+  };
+  const auto kept = load(keep);
+  const auto lost = load(lose);
+  auto supersede = [&](const Ent& e) {
+    if (e.locked) {
+      throw Error(ErrorCode::kConflict,
+                  "the entitlement " + e.programme + " " + e.term +
+                      " to be superseded is in a batch; remove it from the batch first");
+    }
+    execute(db_,
+            "INSERT INTO entitlement_history (entitlement_id, version, status, amount_fen, "
+            "account_id, paying_region, reason, policy_id, run_id, replaced_on) SELECT id, "
+            "version, status, amount_fen, account_id, paying_region, reason, policy_id, run_id, ? "
+            "FROM entitlements WHERE id = ?",
+            {today, e.id});
+    execute(db_,
+            "UPDATE entitlements SET status = 'excluded', amount_fen = 0, central_fen = 0, "
+            "provincial_fen = 0, county_fen = 0, hold_reason = NULL, reason = ?, version = "
+            "version + 1, updated_on = ? WHERE id = ?",
+            {"merged: the same child as record " + K + ", which holds this programme and term",
+             today, e.id});
+    ++c.entitlements_superseded;
+  };
+  for (const auto& [key, e] : lost) {
+    auto k = kept.find(key);
+    if (k == kept.end()) {
+      execute(db_, "UPDATE entitlements SET person_id = ? WHERE id = ?", {keep, e.id});
+      ++c.entitlements_moved;
+    } else if (!e.live) {
+      supersede(e);
+    } else if (!k->second.live) {
+      supersede(k->second);  // the paid one stays, on the merged record that points here
+    } else {
+      c.paid_twice.push_back(key.first + " " + key.second);
+    }
+  }
+  execute(db_, "UPDATE persons SET merged_into = ? WHERE id = ?", {keep, lose});
+  execute(db_,
+          "INSERT INTO change_log (entity, entity_id, field, old_value, new_value, changed_on) "
+          "VALUES ('person', ?, 'merged_from', '', ?, ?)",
+          {keep, L, today});
+  return c;
+}
+
 std::map<const RollRecord*, std::pair<std::string, std::string>>
 SqlRegistryStore::possibleDuplicates(const std::vector<const RollRecord*>& fresh, int64_t run_id) {
   std::map<const RollRecord*, std::pair<std::string, std::string>> out;
@@ -242,7 +374,7 @@ SqlRegistryStore::possibleDuplicates(const std::vector<const RollRecord*>& fresh
   std::multimap<std::pair<std::string, std::string>, int64_t> by_name_birth;
   // Records of this same file are rows of the file (checked as such), not "on record".
   selectIn(db_, "SELECT id, rid_mask, student_no, name, birth_date FROM persons WHERE name",
-           " AND (last_run_id IS NULL OR last_run_id <> ?)", names,
+           " AND merged_into IS NULL AND (last_run_id IS NULL OR last_run_id <> ?)", names,
            [&](Statement& s) {
              Candidate c;
              c.id = s.getInt(0);
@@ -321,7 +453,12 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
   std::unordered_map<std::string, ExistingPerson> persons;  // key: rid hash or "sno:..."
   auto load_persons = [&](const std::vector<std::string>& hashes,
                           const std::vector<std::string>& snos) {
+    std::vector<std::pair<std::string, int64_t>> redirects;  // key -> record merged into
     auto on_row = [&](Statement& s) {
+      if (!s.isNull(11)) {
+        redirects.emplace_back(s.isNull(1) ? "sno:" + s.getText(2) : s.getText(1), s.getInt(11));
+        return;
+      }
       ExistingPerson p;
       p.id = s.getInt(0);
       p.name = s.getText(3);
@@ -341,9 +478,18 @@ ApplyCounts SqlRegistryStore::applyRollChunk(const registry::ImportContext& ctx,
     const char* cols =
         "SELECT id, rid_hash, student_no, name, sex, birth_date, ethnicity, hukou_region, "
         "last_run_id, "
-        "last_line, hukou_type FROM persons WHERE ";
+        "last_line, hukou_type, merged_into FROM persons WHERE ";
     if (!hashes.empty()) selectIn(db_, std::string(cols) + "rid_hash", "", hashes, on_row);
     if (!snos.empty()) selectIn(db_, std::string(cols) + "student_no", "", snos, on_row);
+    // A row carrying the identifier of a record merged into another lands on the record kept.
+    for (const auto& [key, into] : redirects) {
+      std::vector<int64_t> id{into};
+      selectIn(db_, std::string(cols) + "id", "", id, [&, k = key](Statement& s) {
+        on_row(s);
+        const std::string kept = s.isNull(1) ? "sno:" + s.getText(2) : s.getText(1);
+        persons[k] = persons[kept];
+      });
+    }
   };
   {
     std::vector<std::string> hashes, snos;
@@ -1031,12 +1177,17 @@ std::vector<registry::MissingChild> SqlRegistryStore::rosterChildrenNotEnrolled(
 
 std::optional<registry::StudentRecord> SqlRegistryStore::findStudent(
     const std::optional<std::string>& rid_hash, const std::string& student_no) {
-  if (rid_hash) {
-    if (auto rec = studentWhere("rid_hash", *rid_hash)) return rec;
-  }
+  std::optional<registry::StudentRecord> rec;
+  if (rid_hash) rec = studentWhere("rid_hash", *rid_hash);
   // A child recorded under the G student number alone is found by the ID inside it too.
-  if (student_no.empty()) return std::nullopt;
-  return studentWhere("student_no", student_no);
+  if (!rec && !student_no.empty()) rec = studentWhere("student_no", student_no);
+  // A record merged into another answers with the record kept.
+  if (rec) {
+    const int64_t into = queryInt(db_, "SELECT COALESCE(merged_into, 0) FROM persons WHERE id = ?",
+                                  {rec->person_id}, 0);
+    if (into != 0) return studentWhere("id", into);
+  }
+  return rec;
 }
 
 std::optional<registry::StudentRecord> SqlRegistryStore::studentById(int64_t person_id) {

@@ -41,6 +41,7 @@ class SqlRegistryStore : public registry::RegistryStore {
                                      size_t limit) override;
   void replaceIdentifier(int64_t person_id, const registry::Protected& id,
                          const std::string& document, const std::string& today) override;
+  registry::MergeCounts mergePersons(int64_t keep, int64_t lose, const std::string& today) override;
   std::optional<registry::StudentRecord> findStudent(const std::optional<std::string>& rid_hash,
                                                      const std::string& student_no) override;
 

@@ -241,6 +241,107 @@ TEST_P(FieldCases, ANewIdForAChildOnRecordIsRefusedNotPaidTwice) {
   ::unsetenv("EDUPAY_NEW_PASSWORD");
 }
 
+TEST_P(FieldCases, TwoRecordsOfOneChildAreMergedAndPaidOnce) {
+  ASSERT_EQ(
+      cli({"policy", "activate", std::string(EDUPAY_SOURCE_DIR) + "/policies/hunan.json"}).code, 0);
+  // The child first recorded under a wrong ID, entitled for the autumn term...
+  const std::string row_tail =
+      ",,张晓燕,F,2010-03-15,汉族,1430181001,senior,2,高二1班,,N,N,2025-09-01,active,,";
+  ASSERT_EQ(roll(write("wrong.csv", std::string(kHeader) + "430181201003150202" + row_tail +
+                                        "H4301810000010,430181,rural,李建国,43018119800101021X,"
+                                        "difficult,,6210400000000000104,104430181010,张晓燕,"
+                                        "student_card\n"))
+                .code,
+            0);
+  ASSERT_EQ(cli({"entitle", "--term", "2026-autumn"}).code, 0);
+  // ...left that school's roll, and was recorded again under the right ID with another household
+  // code, guardian and card (so nothing on record matched), and entitled again.
+  {
+    auto db = scratch.open();
+    store::execute(*db,
+                   "UPDATE enrollments SET status = 'transferred', status_date = '2026-09-30', "
+                   "end_date = '2026-09-30'");
+  }
+  ASSERT_EQ(roll(write("right.csv", std::string(kHeader) + "430181201003150309" + row_tail +
+                                        "H4301810000099,430181,rural,张建华,430181198001010914,"
+                                        "difficult,,6210400000000000997,104430181099,张晓燕,"
+                                        "student_card\n"))
+                .code,
+            0);
+  ASSERT_EQ(cli({"entitle", "--term", "2026-autumn"}).code, 0);
+  EXPECT_EQ(students(), 2);
+  ASSERT_EQ(count("SELECT COUNT(*) FROM entitlements WHERE programme = 'highschool_national_grant' "
+                  "AND status = 'eligible'"),
+            2)
+      << "two records, two grants: the fault a merge repairs " << [&] {
+           auto db = scratch.open();
+           std::string d;
+           auto st = db->prepare(
+               "SELECT person_id, status, reason FROM entitlements WHERE "
+               "programme = 'highschool_national_grant'");
+           while (st->next()) d += st->getText(1) + " " + st->getText(2) + "\n";
+           return d;
+         }();
+
+  ::setenv("EDUPAY_PASSWORD", "", 1);
+  ::setenv("EDUPAY_NEW_PASSWORD", "Admin-pass-2026", 1);
+  ASSERT_EQ(cli({"user", "add", "admin", "--role", "sysadmin", "--scope", "*"}).code, 0);
+  ::setenv("EDUPAY_PASSWORD", "Admin-pass-2026", 1);
+  ::setenv("EDUPAY_NEW_PASSWORD", "Officer-pass-2026", 1);
+  ASSERT_EQ(cli({"user", "add", "officer", "--role", "bureau_officer", "--scope", "430181", "--as",
+                 "admin"})
+                .code,
+            0);
+  // Every programme both records are entitled to is held twice.
+  const int64_t wrong_entitlements = count(
+      "SELECT COUNT(*) FROM entitlements e JOIN persons p ON p.id = e.person_id WHERE p.rid_mask "
+      "LIKE '%0202'");
+  const int64_t wrong_eligible = count(
+      "SELECT COUNT(*) FROM entitlements e JOIN persons p ON p.id = e.person_id WHERE p.rid_mask "
+      "LIKE '%0202' AND e.status = 'eligible'");
+  ASSERT_GE(wrong_eligible, 1);
+  ::setenv("EDUPAY_PASSWORD", "Officer-pass-2026", 1);
+  auto merged = cli({"--json", "student", "merge", "430181201003150202", "430181201003150309",
+                     "--reason", "同一学生两条记录", "--as", "officer"});
+  ::unsetenv("EDUPAY_PASSWORD");
+  ::unsetenv("EDUPAY_NEW_PASSWORD");
+  ASSERT_EQ(merged.code, 0) << merged.err;
+  auto j = merged.json();
+  EXPECT_NE(j->getValue<int64_t>("merged_person_id"), 0);
+  EXPECT_EQ(j->getValue<int64_t>("enrollments_moved"), 1);
+  EXPECT_EQ(j->getValue<int64_t>("entitlements_superseded"), wrong_entitlements);
+  EXPECT_EQ(j->getArray("paid_twice")->size(), 0u);
+  // One child, one grant: the other is excluded with its old version in the history.
+  EXPECT_EQ(count("SELECT COUNT(*) FROM entitlements WHERE programme = 'highschool_national_grant' "
+                  "AND status = 'eligible'"),
+            1);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM entitlements WHERE reason LIKE 'merged:%' AND status = "
+                  "'excluded' AND amount_fen = 0"),
+            wrong_entitlements);
+  EXPECT_EQ(count("SELECT COUNT(DISTINCT e.id) FROM entitlement_history h JOIN entitlements e ON "
+                  "e.id = h.entitlement_id WHERE e.reason LIKE 'merged:%' AND h.status = "
+                  "'eligible'"),
+            wrong_eligible);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM enrollments e JOIN persons p ON p.id = e.person_id WHERE "
+                  "p.merged_into IS NULL"),
+            2);
+  // A later roll still carrying the wrong ID lands on the record kept; a new entitlement run
+  // gives the merged record nothing.
+  auto again = roll(write("wrong-again.csv",
+                          std::string(kHeader) + "430181201003150202" + row_tail +
+                              "H4301810000099,430181,rural,张建华,430181198001010914,difficult,,"
+                              "6210400000000000997,104430181099,张晓燕,student_card\n"));
+  ASSERT_EQ(again.code, 0) << again.out;
+  EXPECT_EQ(again.json()->getObject("changes")->getValue<int64_t>("persons_added"), 0);
+  ASSERT_EQ(cli({"entitle", "--term", "2026-autumn"}).code, 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM entitlements WHERE programme = 'highschool_national_grant' "
+                  "AND status = 'eligible'"),
+            1);
+  auto shown = cli({"--json", "student", "show", "430181201003150202"});
+  ASSERT_EQ(shown.code, 0);
+  EXPECT_NE(shown.out.find("0309"), std::string::npos) << shown.out;
+}
+
 TEST_P(FieldCases, IdsAndAccountsExcelTurnedIntoNumbersAreNamed) {
   const std::string mangled = write(
       "mangled.csv", std::string(kHeader) +
