@@ -25,6 +25,7 @@ namespace edupay::api {
 const std::string& openApiDocument();  // OpenApi.cpp (generated from schemas/json/openapi.json)
 // WebEmbedded.cpp (generated from templates/web): the browser console's files by name.
 const std::vector<std::pair<std::string, std::string>>& webAssets();
+const std::vector<std::pair<std::string, std::string>>& rollTemplates();
 
 ConnectionPool::Lease::~Lease() {
   std::lock_guard lock(pool_.mutex_);
@@ -418,6 +419,18 @@ class ApiHandler : public HTTPRequestHandler {
       return r;
     }
     const std::string name = path == "/console/" ? "index.html" : path.substr(9);
+    // The roll templates (templates/roll) to download: the sample roll in UTF-8 with English
+    // headers, in GBK with Chinese headers and words, and the schools and regions samples.
+    if (name.rfind("templates/", 0) == 0) {
+      for (const auto& [file, body] : rollTemplates()) {
+        if (name.substr(10) != file) continue;
+        const bool gbk = file.find("gbk") != std::string::npos;
+        r.content_type = gbk ? "text/csv; charset=gbk" : "text/csv; charset=utf-8";
+        r.headers["Content-Disposition"] = "attachment; filename=\"" + file + "\"";
+        r.body = body;
+        return r;
+      }
+    }
     for (const auto& [file, body] : webAssets()) {
       if (file != name) continue;
       const auto ext = file.substr(file.find_last_of('.') + 1);

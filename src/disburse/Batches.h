@@ -112,7 +112,7 @@ struct Flag {
   int64_t batch_id = 0;
   int64_t payment_id = 0;
   std::string kind;  ///< multi_enrollment, shared_account, holder_mismatch, holder_not_encodable,
-                     ///< holder_unsafe_text, implausible_age, ...
+                     ///< holder_unsafe_text, implausible_age, possible_duplicate, ...
   std::string evidence;  ///< what was found, without resident IDs or account numbers
   std::string status;    ///< open, cleared, removed
   std::string cleared_by, reason;

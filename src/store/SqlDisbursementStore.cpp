@@ -471,6 +471,34 @@ int64_t SqlDisbursementStore::flagBatch(const disburse::Batch& b, int shared_acc
           "account holder " + s->getText(1) + " is neither the student nor a registered guardian");
     }
   }
+  // Possibly the same child on two records (same name and birth date, and the same household,
+  // guardian or bank account), both entitled to this programme and term: one child paid twice.
+  {
+    auto s = db_.prepare(
+        "SELECT p.id, COALESCE(o.rid_mask, o.student_no), CASE WHEN EXISTS (SELECT 1 FROM "
+        "household_members h1 JOIN household_members h2 ON h2.household_id = h1.household_id "
+        "WHERE h1.person_id = st.id AND h2.person_id = o.id) THEN 'household (户编号)' WHEN "
+        "EXISTS (SELECT 1 FROM guardians g1 JOIN guardians g2 ON g2.guardian_id = g1.guardian_id "
+        "WHERE g1.student_id = st.id AND g2.student_id = o.id) THEN 'guardian (监护人)' WHEN "
+        "EXISTS (SELECT 1 FROM bank_accounts a1 JOIN bank_accounts a2 ON a2.acct_hash = "
+        "a1.acct_hash WHERE a1.student_id = st.id AND a2.student_id = o.id) THEN 'bank account "
+        "(银行账号)' END AS evidence FROM payments p JOIN entitlements e ON e.id = "
+        "p.entitlement_id JOIN persons st ON st.id = e.person_id JOIN persons o ON o.name = "
+        "st.name AND o.birth_date = st.birth_date AND o.id <> st.id AND o.merged_into IS NULL "
+        "JOIN entitlements e2 ON e2.person_id = o.id AND e2.programme = e.programme AND e2.term "
+        "= e.term AND e2.status <> 'excluded' WHERE p.batch_id = ? ORDER BY p.id");
+    s->bind(1, batch);
+    int64_t last = 0;
+    while (s->next()) {
+      if (s->isNull(2) || s->getInt(0) == last) continue;
+      last = s->getInt(0);
+      add(last, "possible_duplicate",
+          "may be the same child as record " + s->getText(1) + " (same name, birth date and " +
+              s->getText(2) + "), also entitled to " + b.programme + " " + b.term +
+              "; if so, merge the records (edupay student merge) before paying "
+              "(疑似同一学生的两条记录，请核实后合并)");
+    }
+  }
   // An age implausible for the stage on the reference date.
   {
     auto s = db_.prepare(

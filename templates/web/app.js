@@ -321,6 +321,9 @@ async function rollPage(main) {
       if (r.issues.length) out.append(h('h2', {}, t('roll.warnings', r.issues_total)), issuesTable(r.issues));
     },
   }, h('p.muted', {}, t('roll.help')),
+  h('p.muted', { id: 'roll-templates' }, t('roll.templates'), ' ',
+    h('a', { href: '/console/templates/sample-gbk-zh.csv', download: 'sample-gbk-zh.csv' }, t('roll.template_gbk')), ' · ',
+    h('a', { href: '/console/templates/sample.csv', download: 'sample.csv' }, t('roll.template_utf8'))),
   h('div.row', {}, field('roll.file', file), h('label.inline', { for: dry.id = 'dry' }, dry, ' ' + t('roll.dry')), button));
   main.append(h('h1', {}, t('roll.title')), form, out);
 }

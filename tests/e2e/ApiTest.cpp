@@ -16,6 +16,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -498,6 +499,15 @@ TEST_P(ApiTest, ReportsTracesAndTheConsoleItself) {
   EXPECT_EQ(call("GET", "/console/app.js").status, 200);
   EXPECT_EQ(call("GET", "/console/../edupay.db").status, 404);
   EXPECT_EQ(call("GET", "/console/nothing.js").status, 404);
+  // The roll templates, byte for byte (the Chinese one is GBK, as Excel in China opens CSV).
+  for (const char* name : {"sample.csv", "sample-gbk-zh.csv"}) {
+    const auto t = call("GET", std::string("/console/templates/") + name);
+    EXPECT_EQ(t.status, 200) << name;
+    std::ifstream in(std::string(EDUPAY_SOURCE_DIR) + "/templates/roll/" + name, std::ios::binary);
+    const std::string expected((std::istreambuf_iterator<char>(in)), {});
+    EXPECT_EQ(t.body, expected) << name;
+  }
+  EXPECT_EQ(call("GET", "/console/templates/../../edupay.key").status, 404);
 }
 
 TEST_P(ApiTest, OneAddressGuessingPasswordsIsSlowedDown) {

@@ -342,6 +342,45 @@ TEST_P(FieldCases, TwoRecordsOfOneChildAreMergedAndPaidOnce) {
   EXPECT_NE(shown.out.find("0309"), std::string::npos) << shown.out;
 }
 
+TEST_P(FieldCases, WhatSlipsThroughIsFlaggedWhenTheBatchIsBuilt) {
+  // One file naming the same child twice under two IDs (rows of one file are not "on record"
+  // for each other): both are entitled, and the batch flags both payments.
+  const std::string row_tail =
+      ",,张晓燕,F,2010-03-15,汉族,1430181001,senior,2,高二1班,,N,N,2025-09-01,active,,"
+      "H4301810000010,430181,rural,李建国,43018119800101021X,difficult,,";
+  ASSERT_EQ(roll(write("twice.csv", std::string(kHeader) + "430181201003150202" + row_tail +
+                                        "6210400000000000104,104430181010,张晓燕,student_card\n" +
+                                        "430181201003150309" + row_tail +
+                                        "6210400000000000997,104430181099,张晓燕,student_card\n"))
+                .code,
+            0);
+  ASSERT_EQ(
+      cli({"policy", "activate", std::string(EDUPAY_SOURCE_DIR) + "/policies/hunan.json"}).code, 0);
+  ASSERT_EQ(cli({"entitle", "--term", "2026-autumn"}).code, 0);
+  ::setenv("EDUPAY_PASSWORD", "", 1);
+  ::setenv("EDUPAY_NEW_PASSWORD", "Admin-pass-2026", 1);
+  ASSERT_EQ(cli({"user", "add", "admin", "--role", "sysadmin", "--scope", "*"}).code, 0);
+  ::setenv("EDUPAY_PASSWORD", "Admin-pass-2026", 1);
+  ::setenv("EDUPAY_NEW_PASSWORD", "Officer-pass-2026", 1);
+  ASSERT_EQ(cli({"user", "add", "officer", "--role", "bureau_officer", "--scope", "430181", "--as",
+                 "admin"})
+                .code,
+            0);
+  ::setenv("EDUPAY_PASSWORD", "Officer-pass-2026", 1);
+  auto built = cli({"batch", "build", "--term", "2026-autumn", "--programme",
+                    "highschool_national_grant", "--as", "officer"});
+  ::unsetenv("EDUPAY_PASSWORD");
+  ::unsetenv("EDUPAY_NEW_PASSWORD");
+  ASSERT_EQ(built.code, 0) << built.out << built.err;
+  EXPECT_EQ(count("SELECT COUNT(*) FROM batch_flags WHERE kind = 'possible_duplicate' AND status "
+                  "= 'open'"),
+            2);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM batch_flags WHERE kind = 'possible_duplicate' AND "
+                  "evidence LIKE '%student merge%' AND evidence LIKE '%household%' AND evidence "
+                  "NOT LIKE '%430181201003%'"),
+            2);
+}
+
 TEST_P(FieldCases, IdsAndAccountsExcelTurnedIntoNumbersAreNamed) {
   const std::string mangled = write(
       "mangled.csv", std::string(kHeader) +

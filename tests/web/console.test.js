@@ -203,6 +203,11 @@ async function main() {
     await screenshot('login');
     await login('school', PASSWORDS.school);
     await go('roll', '上传学籍名册');
+    // The template a school starts from: Chinese headers and words, in GBK as Excel opens it.
+    const template = await page.request.get(base + await page.getByRole('link', { name: /中文表头/ }).getAttribute('href'));
+    assert.equal(template.status(), 200);
+    assert.match(template.headers()['content-type'], /gbk/);
+    assert.ok((await template.body()).equals(fs.readFileSync(path.join(__dirname, '../../templates/roll/sample-gbk-zh.csv'))), 'the GBK template byte for byte');
     await page.getByLabel('文件').setInputFiles(path.join(OUT, 'roll-with-errors.csv'));
     await page.getByRole('button', { name: '上传' }).click();
     await page.getByText('名册未导入').waitFor();
