@@ -30,15 +30,19 @@ export EDUPAY_DB="$url" EDUPAY_KEY_FILE="$work/bench.key"
 [ -f "$EDUPAY_KEY_FILE" ] || "$edupay" keygen >/dev/null
 if [ "$(mariadb -h 127.0.0.1 -P "$(cat "$mariadb_dir/port")" -uroot -pedupay-test -N edupay_test -e 'SELECT COUNT(*) FROM persons' 2>/dev/null || echo 0)" -lt "$n" ]; then
   echo "importing $n students into MariaDB (not timed)..."
-  "$edupay" import regions "$data/regions.csv" >/dev/null
-  "$edupay" import schools "$data/schools.csv" >/dev/null
-  "$edupay" import roll "$data/roll.csv" --as-of 2026-10-08 >/dev/null 2>&1
-  for s in poverty civil_affairs disabled orphan; do
-    "$edupay" import roster "$data/rosters/$s.csv" --source "$s" >/dev/null
-  done
-  "$edupay" policy activate policies/hunan.json >/dev/null
-  "$edupay" entitle --term 2026-autumn --region 430121 >/dev/null 2>&1
   EDUPAY_NEW_PASSWORD='Admin-bench-2026' "$edupay" user add admin --role sysadmin --scope '*' >/dev/null
+  rm -f "$work/svc-import.credential"
+  EDUPAY_PASSWORD='Admin-bench-2026' "$edupay" user add svc-import --role bureau_officer --scope 43 \
+    --credential-file "$work/svc-import.credential" --as admin >/dev/null
+  svc=(--as svc-import --credential "$work/svc-import.credential")
+  EDUPAY_PASSWORD='Admin-bench-2026' "$edupay" import regions "$data/regions.csv" --as admin >/dev/null
+  EDUPAY_PASSWORD='Admin-bench-2026' "$edupay" import schools "$data/schools.csv" --as admin >/dev/null
+  "$edupay" import roll "$data/roll.csv" --as-of 2026-10-08 "${svc[@]}" >/dev/null 2>&1
+  for s in poverty civil_affairs disabled orphan; do
+    "$edupay" import roster "$data/rosters/$s.csv" --source "$s" "${svc[@]}" >/dev/null
+  done
+  "$edupay" policy activate policies/hunan.json "${svc[@]}" >/dev/null
+  "$edupay" entitle --term 2026-autumn --region 430121 "${svc[@]}" >/dev/null 2>&1
   EDUPAY_PASSWORD='Admin-bench-2026' EDUPAY_NEW_PASSWORD='Officer-bench-2026' \
     "$edupay" user add officer --role bureau_officer --scope 430121 --as admin >/dev/null
   EDUPAY_PASSWORD='Officer-bench-2026' "$edupay" batch build --term 2026-autumn \

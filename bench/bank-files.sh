@@ -25,8 +25,8 @@ export EDUPAY_DB="sqlite:$db" EDUPAY_KEY_FILE="$run/bench.key" EDUPAY_SIGNING_KE
 "$edupay" keygen >/dev/null
 "$edupay" keygen --signing "$EDUPAY_SIGNING_KEY" >/dev/null
 "$edupay" migrate >/dev/null
-"$edupay" policy activate policies/hunan.json >/dev/null
 EDUPAY_NEW_PASSWORD='Admin-bench-2026' "$edupay" user add admin --role sysadmin --scope '*' >/dev/null
+EDUPAY_PASSWORD='Admin-bench-2026' "$edupay" policy activate policies/hunan.json --as admin >/dev/null
 adduser() {
   EDUPAY_PASSWORD='Admin-bench-2026' EDUPAY_NEW_PASSWORD='User-bench-2026' \
     "$edupay" user add "$1" --role "$2" --scope 430121 --as admin >/dev/null

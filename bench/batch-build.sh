@@ -16,8 +16,8 @@ rm -f "$db" "$db"-wal "$db"-shm
 export EDUPAY_DB="sqlite:$db" EDUPAY_KEY_FILE="$work/bench.key"
 [ -f "$EDUPAY_KEY_FILE" ] || "$edupay" keygen >/dev/null
 "$edupay" migrate >/dev/null
-"$edupay" policy activate policies/hunan.json >/dev/null
 EDUPAY_NEW_PASSWORD='Admin-bench-2026' "$edupay" user add admin --role sysadmin --scope '*' >/dev/null
+EDUPAY_PASSWORD='Admin-bench-2026' "$edupay" policy activate policies/hunan.json --as admin >/dev/null
 EDUPAY_PASSWORD='Admin-bench-2026' EDUPAY_NEW_PASSWORD='Officer-bench-2026' \
   "$edupay" user add officer --role bureau_officer --scope 430121 --as admin >/dev/null
 

@@ -6,6 +6,19 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DEDUPAY_TESTS=OFF >/
 cmake --build "$build" -j "$(nproc)" >/dev/null
 edupay="$PWD/$build/src/app/edupay"
 
+# actors DB_URL DIR: every write acts for someone. Adds the sysadmin `setup-admin` and the
+# provincial import account `svc-import` (service accounts, credential files in DIR) to a new
+# database and sets AS_ADMIN / AS_SVC to the options that act for them.
+actors() {
+  rm -f "$2/setup-admin.credential" "$2/svc-import.credential"
+  "$edupay" --db "$1" user add setup-admin --role sysadmin --scope '*' \
+    --credential-file "$2/setup-admin.credential" >/dev/null
+  AS_ADMIN=(--as setup-admin --credential "$2/setup-admin.credential")
+  "$edupay" --db "$1" user add svc-import --role bureau_officer --scope 43 "${AS_ADMIN[@]}" \
+    --credential-file "$2/svc-import.credential" >/dev/null
+  AS_SVC=(--as svc-import --credential "$2/svc-import.credential")
+}
+
 # timed OUT CMD...: runs CMD, recording wall time and peak RSS in OUT.
 timed() { /usr/bin/time -f "elapsed %e s rss %M KB" -o "$1" "${@:2}"; }
 seconds() { sed -n 's/^elapsed \([0-9.]*\).*/\1/p' "$1"; }

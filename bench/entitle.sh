@@ -23,16 +23,17 @@ export EDUPAY_KEY_FILE="$work/bench.key"
 
 prepare() {
   local db=$1
-  "$edupay" --db "$db" import regions "$data/regions.csv" >/dev/null
-  "$edupay" --db "$db" import schools "$data/schools.csv" >/dev/null
-  "$edupay" --db "$db" import roll "$data/roll.csv" --as-of 2026-10-08 >/dev/null 2>&1
+  actors "$db" "$work"
+  "$edupay" --db "$db" import regions "$data/regions.csv" "${AS_ADMIN[@]}" >/dev/null
+  "$edupay" --db "$db" import schools "$data/schools.csv" "${AS_ADMIN[@]}" >/dev/null
+  "$edupay" --db "$db" import roll "$data/roll.csv" --as-of 2026-10-08 "${AS_SVC[@]}" >/dev/null 2>&1
   for s in poverty civil_affairs disabled orphan; do
-    "$edupay" --db "$db" import roster "$data/rosters/$s.csv" --source "$s" >/dev/null
+    "$edupay" --db "$db" import roster "$data/rosters/$s.csv" --source "$s" "${AS_SVC[@]}" >/dev/null
   done
-  "$edupay" --db "$db" policy activate policies/hunan.json >/dev/null
+  "$edupay" --db "$db" policy activate policies/hunan.json "${AS_SVC[@]}" >/dev/null
   for f in "$data"/nominations/*.csv; do
     name=$(basename "$f" .csv)
-    "$edupay" --db "$db" import nominations "$f" --programme "${name%-*}" --year "${name##*-}" >/dev/null
+    "$edupay" --db "$db" import nominations "$f" --programme "${name%-*}" --year "${name##*-}" "${AS_SVC[@]}" >/dev/null
   done
 }
 
@@ -47,8 +48,8 @@ for backend in ${BACKENDS:-sqlite mariadb}; do
     db="${url%/*}/bench"
   fi
   prepare "$db"
-  timed "$work/t-first" "$edupay" --db "$db" --json entitle --term 2026-autumn >"$work/first.json" 2>/dev/null
-  timed "$work/t-again" "$edupay" --db "$db" --json entitle --term 2026-autumn >"$work/again.json" 2>/dev/null
+  timed "$work/t-first" "$edupay" --db "$db" --json entitle --term 2026-autumn "${AS_SVC[@]}" >"$work/first.json" 2>/dev/null
+  timed "$work/t-again" "$edupay" --db "$db" --json entitle --term 2026-autumn "${AS_SVC[@]}" >"$work/again.json" 2>/dev/null
   written=$(sed -n 's/.*"inserted": *\([0-9]*\).*/\1/p' "$work/first.json")
   unchanged=$(sed -n 's/.*"unchanged": *\([0-9]*\).*/\1/p' "$work/again.json")
   fs=$(seconds "$work/t-first")

@@ -31,9 +31,10 @@ for n in "${sizes[@]}"; do
   # SQLite
   db="$work/edupay-$n.db"
   rm -f "$db" "$db"-wal "$db"-shm "$work/raw-$n.db"
-  "$edupay" --db "sqlite:$db" import regions "$data/regions.csv" >/dev/null
-  "$edupay" --db "sqlite:$db" import schools "$data/schools.csv" >/dev/null
-  timed "$work/t-edupay" "$edupay" --db "sqlite:$db" import roll "$roll" --as-of 2026-10-08 >/dev/null 2>&1
+  actors "sqlite:$db" "$work"
+  "$edupay" --db "sqlite:$db" import regions "$data/regions.csv" "${AS_ADMIN[@]}" >/dev/null
+  "$edupay" --db "sqlite:$db" import schools "$data/schools.csv" "${AS_ADMIN[@]}" >/dev/null
+  timed "$work/t-edupay" "$edupay" --db "sqlite:$db" import roll "$roll" --as-of 2026-10-08 "${AS_SVC[@]}" >/dev/null 2>&1
   timed "$work/t-raw" sqlite3 "$work/raw-$n.db" ".mode csv" ".import $roll raw_roll"
   es=$(seconds "$work/t-edupay"); rs=$(seconds "$work/t-raw")
   printf '%-9s %-8s %12s %12s %12s %12s %7.1f%% %7s MB\n' "$n" sqlite "$es" "$(rate "$n" "$es")" "$rs" "$(rate "$n" "$rs")" \
@@ -43,9 +44,10 @@ for n in "${sizes[@]}"; do
   # MariaDB (the server's own memory is not in the RSS column: that is edupay's)
   "${client[@]}" -e "DROP DATABASE IF EXISTS bench; CREATE DATABASE bench CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
   murl="${url%/*}/bench"
-  "$edupay" --db "$murl" import regions "$data/regions.csv" >/dev/null
-  "$edupay" --db "$murl" import schools "$data/schools.csv" >/dev/null
-  timed "$work/t-edupay" "$edupay" --db "$murl" import roll "$roll" --as-of 2026-10-08 >/dev/null 2>&1
+  actors "$murl" "$work"
+  "$edupay" --db "$murl" import regions "$data/regions.csv" "${AS_ADMIN[@]}" >/dev/null
+  "$edupay" --db "$murl" import schools "$data/schools.csv" "${AS_ADMIN[@]}" >/dev/null
+  timed "$work/t-edupay" "$edupay" --db "$murl" import roll "$roll" --as-of 2026-10-08 "${AS_SVC[@]}" >/dev/null 2>&1
   cols=$(head -1 "$roll" | tr -d '\r' | tr ',' '\n' | sed 's/.*/`&` VARCHAR(255)/' | paste -sd,)
   "${client[@]}" bench -e "CREATE TABLE raw_roll ($cols) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"
   timed "$work/t-raw" "${client[@]}" bench -e "LOAD DATA LOCAL INFILE '$roll' INTO TABLE raw_roll CHARACTER SET utf8mb4

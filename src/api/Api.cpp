@@ -23,6 +23,7 @@
 #include "common/ResidentId.h"
 #include "common/Text.h"
 #include "disburse/Notices.h"
+#include "registry/Imports.h"
 #include "registry/RollImporter.h"
 #include "registry/RosterImporter.h"
 #include "registry/StudentEdits.h"
@@ -506,12 +507,8 @@ Reply uploadRoll(const Request& req, Env& env) {
   registry::RollImportOptions o;
   o.dry_run = req.queryOr("dry_run") == "1";
   o.accept_valid = req.queryOr("accept_valid") == "1";
-  o.only_school = req.user->scope;
-  const auto r = registry::importRoll(env.registry(), env.cipher(), path, o);
-  security::appendAudit(env.security(), req.user->name, "roll.upload", "school:" + req.user->scope,
-                        "",
-                        std::to_string(r.rows_ok) + " rows ok, " + std::to_string(r.rows_bad) +
-                            " bad, " + (r.committed ? "committed" : "not written"));
+  const auto r =
+      registry::importRollAs(env.registry(), env.security(), env.cipher(), *req.user, path, o);
   if (!r.committed && !o.dry_run)
     return refusedImport("the roll", issuesJson(r.issues), r.issues_total);
   Object out;
@@ -527,11 +524,8 @@ Reply uploadRoll(const Request& req, Env& env) {
 Reply uploadRoster(const Request& req, Env& env) {
   const std::string source = req.queryOr("source");
   const std::string path = uploadedFile(req, env, "roster-" + source);
-  const auto r = registry::importRoster(env.registry(), env.cipher(), path, source,
-                                        req.queryOr("dry_run") == "1");
-  security::appendAudit(env.security(), req.user->name, "roster.upload", "roster:" + source, "",
-                        std::to_string(r.rows_total) + " rows, " + std::to_string(r.rows_bad) +
-                            " bad, " + (r.committed ? "committed" : "not written"));
+  const auto r = registry::importRosterAs(env.registry(), env.security(), env.cipher(), *req.user,
+                                          path, source, req.queryOr("dry_run") == "1");
   if (!r.committed && r.rows_bad > 0)
     return refusedImport("the roster", issuesJson(r.issues), r.issues_total);
   Object out;
@@ -551,15 +545,14 @@ Reply startEntitlementRun(const Request& req, Env& env) {
   auto stored = env.entitlements().activePolicy();
   if (!stored) throw Error(ErrorCode::kNotFound, "no policy is active");
   Runtime& rt = env.runtime();
-  const std::string user = req.user->name;
-  const auto job = rt.jobs.start("entitlement_run", user, [&rt, opts, user](Job& j) mutable {
+  const security::User user = *req.user;
+  const auto job = rt.jobs.start("entitlement_run", user.name, [&rt, opts, user](Job& j) mutable {
     Env jenv(rt);
     auto stored = jenv.entitlements().activePolicy();
     const auto policy = rules::parsePolicy(stored->content, "active policy " + stored->name);
     opts.progress = [&j](int64_t n) { j.progress = n; };
-    const auto s = rules::runEntitlements(jenv.entitlements(), policy, stored->id, opts);
-    security::appendAudit(jenv.security(), user, "entitle.run", "term:" + s.term, "",
-                          std::to_string(s.eligible) + " eligible");
+    const auto s = rules::runEntitlementsAs(jenv.entitlements(), jenv.security(), user, policy,
+                                            stored->id, opts);
     Object out;
     out.set("term", s.term);
     out.set("students", s.students);

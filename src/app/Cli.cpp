@@ -15,6 +15,7 @@
 
 #include "common/Error.h"
 #include "common/ResidentId.h"
+#include "registry/Imports.h"
 #include "registry/RollImporter.h"
 #include "registry/RosterImporter.h"
 #include "registry/StudentEdits.h"
@@ -127,6 +128,7 @@ int cmdKeygen(Context& c) {
 int cmdMigrate(Context& c) {
   auto db = store::openDatabase(c.args().get("db", envOr("EDUPAY_DB", "sqlite:edupay.db")));
   const auto r = store::migrate(*db);
+  auditMigration(*db, r);
   if (c.json()) {
     Poco::JSON::Object o;
     o.set("database", db->describe());
@@ -149,8 +151,10 @@ int cmdMigrate(Context& c) {
 int cmdImportReference(Context& c, const std::string& kind) {
   const std::string& file = c.word(2, "FILE");
   c.cipher();  // refuse early with a wrong key, before any write
-  const auto r = kind == "schools" ? registry::importSchools(c.registry(), file)
-                                   : registry::importRegions(c.registry(), file);
+  const auto user = c.actingUser();
+  const auto r = kind == "schools"
+                     ? registry::importSchoolsAs(c.registry(), c.security(), user, file)
+                     : registry::importRegionsAs(c.registry(), c.security(), user, file);
   if (c.json()) {
     Poco::JSON::Object o;
     o.set("file", file);
@@ -176,7 +180,8 @@ int cmdImportRoll(Context& c) {
   o.as_of = asOfDate(c.args());
   if (c.args().has("encoding")) o.encoding = parseTextEncoding(c.args().get("encoding"));
   o.progress = [&c](int64_t rows) { c.err() << "  ... " << rows << " rows\n" << std::flush; };
-  const auto r = registry::importRoll(c.registry(), c.cipher(), file, o);
+  const auto user = c.actingUser();
+  const auto r = registry::importRollAs(c.registry(), c.security(), c.cipher(), user, file, o);
 
   const char* outcome =
       r.committed ? "imported"

@@ -30,7 +30,7 @@ const std::map<std::string, bool> kKnownOptions = {
     {"max-lines", true},    {"bank", true},          {"account", true},
     {"holder", true},       {"bank-code", true},     {"name", true},
     {"kind", true},         {"student", true},       {"csv", true},
-    {"payment", true},
+    {"payment", true},      {"credential", true},    {"credential-file", true},
 };
 
 }  // namespace
@@ -113,12 +113,30 @@ std::string readPassword(Context& c, const char* env, const std::string& prompt)
   return line;
 }
 
+void auditMigration(store::Database& db, const store::MigrationResult& r) {
+  if (r.applied.empty() || r.from_version == 0) return;
+  std::string applied;
+  for (const auto& m : r.applied) applied += (applied.empty() ? "" : ", ") + m;
+  store::SqlSecurityStore audit(db);
+  auto tx = audit.transaction();
+  security::appendAudit(audit, "system", "schema.migrate", "database",
+                        std::to_string(r.from_version),
+                        std::to_string(r.to_version) + ": " + applied);
+  tx->commit();
+}
+
 security::User Context::actingUser() {
   if (acting_) return *acting_;
   const std::string name = args_.get("as");
   if (name.empty())
     throw Error(ErrorCode::kInvalidInput, "this command acts for a user: give --as USER");
-  const std::string password = readPassword(*this, "EDUPAY_PASSWORD", "password for " + name);
+  // A service account (unattended jobs) proves itself with its credential file; a person with
+  // a password.
+  std::string credential = args_.get("credential");
+  if (credential.empty()) credential = envOr("EDUPAY_CREDENTIAL", "");
+  const std::string password = !credential.empty()
+                                   ? security::readCredentialFile(credential)
+                                   : readPassword(*this, "EDUPAY_PASSWORD", "password for " + name);
   acting_ = security::authenticate(security(), security::PasswordHasher(), name, password);
   return *acting_;
 }

@@ -49,6 +49,10 @@ Date asOfDate(const Args& a);
 /// Row-level problems of an import as a JSON array (line, column, value, severity, reason).
 Poco::JSON::Array issuesJson(const std::vector<registry::Issue>& issues);
 
+/// An upgrade of an existing database's schema is an audit event (actor `system`); creating a new
+/// database is not (there is nothing to audit yet).
+void auditMigration(store::Database& db, const store::MigrationResult& r);
+
 /// What every command needs: options, output streams, and lazily opened database, stores and key.
 class Context {
  public:
@@ -66,7 +70,7 @@ class Context {
   store::Database& db() {
     if (!db_) {
       db_ = store::openDatabase(args_.get("db", envOr("EDUPAY_DB", "sqlite:edupay.db")));
-      store::migrate(*db_);
+      auditMigration(*db_, store::migrate(*db_));
     }
     return *db_;
   }

@@ -11,6 +11,7 @@
 #include "common/Csv.h"
 #include "common/Error.h"
 #include "common/ResidentId.h"
+#include "registry/Imports.h"
 #include "registry/RosterImporter.h"
 #include "rules/EntitlementRun.h"
 
@@ -96,10 +97,8 @@ int policyCheck(Context& c) {
 int policyActivate(Context& c) {
   const std::string& file = c.word(2, "FILE");
   const rules::Policy policy = rules::loadPolicyFile(file);
-  auto tx = c.entitlements().transaction();
-  const int64_t id =
-      c.entitlements().activatePolicy(policy.name, policy.sha256, policy.resolved_json);
-  tx->commit();
+  const auto user = c.actingUser();
+  const int64_t id = rules::activatePolicyAs(c.entitlements(), c.security(), user, policy);
   if (c.json()) {
     Poco::JSON::Object o;
     o.set("policy_id", id);
@@ -138,8 +137,9 @@ int cmdPolicy(Context& c) {
 int cmdImportRoster(Context& c) {
   const std::string& file = c.word(2, "FILE");
   const std::string source = c.args().get("source");
-  const auto r =
-      registry::importRoster(c.registry(), c.cipher(), file, source, c.args().has("dry-run"));
+  const auto user = c.actingUser();
+  const auto r = registry::importRosterAs(c.registry(), c.security(), c.cipher(), user, file,
+                                          source, c.args().has("dry-run"));
   if (c.json()) {
     Poco::JSON::Object o;
     o.set("file", file);
@@ -190,7 +190,9 @@ int cmdImportNominations(Context& c) {
     throw Error(ErrorCode::kInvalidInput,
                 "--year takes the first year of the academic year, e.g. --year 2026");
   }
-  const auto r = registry::importNominations(c.registry(), c.cipher(), file, programme, year);
+  const auto user = c.actingUser();
+  const auto r = registry::importNominationsAs(c.registry(), c.security(), c.cipher(), user, file,
+                                               programme, year);
   if (c.json()) {
     Poco::JSON::Object o;
     o.set("programme", programme);
@@ -212,14 +214,16 @@ int cmdEntitle(Context& c) {
   o.exceptions_path = c.args().get("exceptions");
   o.progress = [&c](int64_t n) { c.err() << "  ... " << n << " students\n" << std::flush; };
   auto [policy, policy_id] = c.activePolicy();
-  const auto s = rules::runEntitlements(c.entitlements(), policy, policy_id, o);
+  const auto user = c.actingUser();
+  const auto s =
+      rules::runEntitlementsAs(c.entitlements(), c.security(), user, policy, policy_id, o);
   if (c.json()) {
     c.out() << s.toJson() << "\n";
     return kExitOk;
   }
   c.out() << "entitlements for " << s.term << " (reference date " << s.reference_date << ", policy "
           << s.policy_name << " " << s.policy_sha256.substr(0, 12) << ")"
-          << (o.region.empty() ? "" : " in region " + o.region)
+          << " in region " << (o.region.empty() ? user.scope : o.region)
           << (s.committed ? "" : " [dry run: nothing written]") << "\n"
           << "  students evaluated: " << s.students << "\n"
           << "  eligible: " << s.eligible << " (" << s.eligible_amount.toYuanGrouped()

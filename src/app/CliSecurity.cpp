@@ -6,6 +6,8 @@
 #include "common/Error.h"
 #include "security/Users.h"
 
+#include <unistd.h>
+
 namespace edupay::app {
 namespace {
 
@@ -20,11 +22,31 @@ int userAdd(Context& c) {
   // The very first user (a sysadmin) is added without a login; every later one by a sysadmin.
   std::optional<security::User> actor;
   if (c.security().countUsers() > 0 || c.args().has("as")) actor = c.actingUser();
-  const auto u =
-      security::addUser(c.security(), actor, name, *role, c.args().get("scope"),
-                        readPassword(c, "EDUPAY_NEW_PASSWORD", "new password for " + name));
+  // A service account for unattended jobs gets a random secret in a file only its owner reads.
+  const std::string credential = c.args().get("credential-file");
+  if (!credential.empty() && ::access(credential.c_str(), F_OK) == 0) {
+    throw Error(ErrorCode::kConflict,
+                "credential file " + credential + " already exists; choose another path");
+  }
+  const std::string secret =
+      credential.empty() ? readPassword(c, "EDUPAY_NEW_PASSWORD", "new password for " + name)
+                         : security::randomSecret();
+  // The file first: if the account cannot be added, the file is removed again.
+  if (!credential.empty()) security::writeCredentialFile(credential, secret);
+  security::User u;
+  try {
+    u = credential.empty()
+            ? security::addUser(c.security(), actor, name, *role, c.args().get("scope"), secret)
+            : security::addServiceAccount(c.security(), actor, name, *role, c.args().get("scope"),
+                                          secret);
+  } catch (...) {
+    if (!credential.empty()) ::unlink(credential.c_str());
+    throw;
+  }
   c.out() << "added user " << u.name << " (" << security::code(u.role) << ", scope " << u.scope
-          << ")\n";
+          << ")"
+          << (credential.empty() ? "" : "; its credential is in " + credential + " (mode 600)")
+          << "\n";
   return kExitOk;
 }
 

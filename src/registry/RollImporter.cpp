@@ -114,7 +114,8 @@ void readReferenceCsv(const std::string& path,
 }  // namespace
 
 RollImportResult importRoll(RegistryStore& store, const security::FieldCipher& cipher,
-                            const std::string& path, const RollImportOptions& options) {
+                            const std::string& path, const RollImportOptions& options,
+                            const RollCommitHook& before_commit) {
   RollImportResult result;
   result.file_sha256 = security::sha256File(path);
   // An Excel workbook is read as the CSV of its first sheet (line N = row N).
@@ -168,8 +169,9 @@ RollImportResult importRoll(RegistryStore& store, const security::FieldCipher& c
   const RollHeader header = RollHeader::parse(row, path, header_line);
 
   std::map<std::string, RollValidator::SchoolInfo> schools;
-  for (const auto& s : store.listSchools()) schools[s.code] = {s.stages};
-  const RollValidator validator(cipher, std::move(schools), options.as_of, options.only_school);
+  for (const auto& s : store.listSchools()) schools[s.code] = {s.stages, s.region_code};
+  const RollValidator validator(cipher, std::move(schools), options.as_of, options.only_school,
+                                options.only_region);
 
   IssueSink sink(options.report_path, result);
   for (const auto& ignored : header.ignored()) {
@@ -219,15 +221,18 @@ RollImportResult importRoll(RegistryStore& store, const security::FieldCipher& c
   const bool acceptable = result.rows_bad == 0 || options.accept_valid;
   if (!options.dry_run && acceptable) {
     store.finishImportRun(ctx.run_id, result.rows_total, result.rows_ok, result.rows_bad);
-    tx->commit();
     result.committed = true;
+    if (before_commit) before_commit(result);
+    tx->commit();
   } else {
     result.run_id = 0;  // rolled back with everything else
   }
   return result;
 }
 
-SchoolImportResult importSchools(RegistryStore& store, const std::string& path) {
+SchoolImportResult importSchools(
+    RegistryStore& store, const std::string& path, const std::string& region_prefix,
+    const std::function<void(const SchoolImportResult&)>& before_commit) {
   std::vector<School> schools;
   std::map<std::string, int64_t> seen;
   int64_t n = 0;
@@ -257,6 +262,10 @@ SchoolImportResult importSchools(RegistryStore& store, const std::string& path) 
                      if (s.region_code.size() != 6 || !text::isAllDigits(s.region_code)) {
                        return "region_code `" + s.region_code + "` must be a 6-digit region code";
                      }
+                     if (s.region_code.rfind(region_prefix, 0) != 0) {
+                       return "region_code " + s.region_code + " is outside your scope " +
+                              region_prefix + " (不在您的管辖范围内)";
+                     }
                      if (!bad.empty())
                        return "stages: `" + bad + "` is not one of " + domain::stageCodes();
                      if (s.stages.empty()) return "stages is required (e.g. primary;junior)";
@@ -272,11 +281,15 @@ SchoolImportResult importSchools(RegistryStore& store, const std::string& path) 
                    });
   auto tx = store.transaction();
   auto [added, updated] = store.upsertSchools(schools);
+  const SchoolImportResult r{added, updated};
+  if (before_commit) before_commit(r);
   tx->commit();
-  return {added, updated};
+  return r;
 }
 
-SchoolImportResult importRegions(RegistryStore& store, const std::string& path) {
+SchoolImportResult importRegions(
+    RegistryStore& store, const std::string& path,
+    const std::function<void(const SchoolImportResult&)>& before_commit) {
   std::vector<Region> regions;
   readReferenceCsv(
       path,
@@ -298,8 +311,10 @@ SchoolImportResult importRegions(RegistryStore& store, const std::string& path) 
       });
   auto tx = store.transaction();
   auto [added, updated] = store.upsertRegions(regions);
+  const SchoolImportResult r{added, updated};
+  if (before_commit) before_commit(r);
   tx->commit();
-  return {added, updated};
+  return r;
 }
 
 }  // namespace edupay::registry

@@ -23,7 +23,12 @@ struct RollImportOptions {
   std::function<void(int64_t rows)> progress;  ///< called every `progress_every` rows
   int64_t progress_every = 100000;
   std::string only_school;  ///< a school administrator's import: other schools' rows are errors
+  std::string only_region;  ///< an officer's import: rows of schools outside this prefix are errors
 };
+
+struct RollImportResult;
+/// Called inside the import's transaction just before it commits (the use case's audit event).
+using RollCommitHook = std::function<void(const RollImportResult&)>;
 
 struct RollImportResult {
   std::string file_sha256;
@@ -46,8 +51,8 @@ struct RollImportResult {
 /// keep the old values in the change log; a student at a new school closes the old enrollment as
 /// transferred. Throws Error for file-level failures (missing file, bad header, bad encoding).
 [[nodiscard]] RollImportResult importRoll(RegistryStore& store, const security::FieldCipher& cipher,
-                                          const std::string& path,
-                                          const RollImportOptions& options);
+                                          const std::string& path, const RollImportOptions& options,
+                                          const RollCommitHook& before_commit = {});
 
 /// Imports schools (code, name, region_code, stages, ownership[, bank_code]); all-or-nothing,
 /// every bad row reported in the thrown Error's message.
@@ -55,8 +60,14 @@ struct SchoolImportResult {
   int64_t added = 0;
   int64_t updated = 0;
 };
-[[nodiscard]] SchoolImportResult importSchools(RegistryStore& store, const std::string& path);
+/// `region_prefix`, when given, refuses rows of schools outside it (an officer's own county).
+/// `before_commit` runs inside the transaction just before it commits.
+[[nodiscard]] SchoolImportResult importSchools(
+    RegistryStore& store, const std::string& path, const std::string& region_prefix = {},
+    const std::function<void(const SchoolImportResult&)>& before_commit = {});
 /// Imports regions (code, name, parent_code, level).
-[[nodiscard]] SchoolImportResult importRegions(RegistryStore& store, const std::string& path);
+[[nodiscard]] SchoolImportResult importRegions(
+    RegistryStore& store, const std::string& path,
+    const std::function<void(const SchoolImportResult&)>& before_commit = {});
 
 }  // namespace edupay::registry

@@ -324,11 +324,12 @@ std::optional<size_t> RollHeader::index(RollColumn c) const {
 
 RollValidator::RollValidator(const security::FieldCipher& cipher,
                              std::map<std::string, SchoolInfo> schools, Date as_of,
-                             std::string only_school)
+                             std::string only_school, std::string only_region)
     : cipher_(cipher),
       schools_(std::move(schools)),
       as_of_(as_of),
-      only_school_(std::move(only_school)) {}
+      only_school_(std::move(only_school)),
+      only_region_(std::move(only_region)) {}
 
 std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
                                                   const std::vector<std::string>& row, int64_t line,
@@ -423,6 +424,10 @@ std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
   } else if (auto it = schools_.find(r.school_code); it == schools_.end()) {
     rc.error(RollColumn::kSchoolCode, r.school_code,
              "is not a known school; import it first with `edupay import schools`");
+  } else if (it->second.region_code.rfind(only_region_, 0) != 0) {
+    rc.error(RollColumn::kSchoolCode, r.school_code,
+             "is a school of region " + it->second.region_code + ", outside your scope " +
+                 only_region_ + " (不在您的管辖范围内)");
   } else {
     school = &it->second;
   }

@@ -70,9 +70,10 @@ class RollValidator {
  public:
   struct SchoolInfo {
     std::vector<domain::Stage> stages;
+    std::string region_code;
   };
   RollValidator(const security::FieldCipher& cipher, std::map<std::string, SchoolInfo> schools,
-                Date as_of, std::string only_school = {});
+                Date as_of, std::string only_school = {}, std::string only_region = {});
 
   /// Returns the record when the row has no errors (warnings are appended to `issues` either way).
   std::optional<RollRecord> validate(const RollHeader& header, const std::vector<std::string>& row,
@@ -83,6 +84,7 @@ class RollValidator {
   std::map<std::string, SchoolInfo> schools_;
   Date as_of_;
   std::string only_school_;  ///< a school administrator's import: rows of other schools are errors
+  std::string only_region_;  ///< an officer's import: rows of schools outside it are errors
 };
 
 }  // namespace edupay::registry

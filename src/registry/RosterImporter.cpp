@@ -50,8 +50,10 @@ bool isRosterSource(const std::string& source) {
          source == "orphan";
 }
 
-RosterImportResult importRoster(RegistryStore& store, const security::FieldCipher& cipher,
-                                const std::string& path, const std::string& source, bool dry_run) {
+RosterImportResult importRoster(
+    RegistryStore& store, const security::FieldCipher& cipher, const std::string& path,
+    const std::string& source, bool dry_run, const std::string& region_prefix,
+    const std::function<void(const RosterImportResult&)>& before_commit) {
   if (!isRosterSource(source)) {
     throw Error(ErrorCode::kInvalidInput,
                 "--source must be poverty, civil_affairs, disabled or orphan");
@@ -140,8 +142,12 @@ RosterImportResult importRoster(RegistryStore& store, const security::FieldCiphe
       }
     }
     r.region = cols.get(row, "region");
-    if (r.region.size() != 6 || !text::isAllDigits(r.region))
+    if (r.region.size() != 6 || !text::isAllDigits(r.region)) {
       issue(line, "region", r.region, "must be a 6-digit region code");
+    } else if (r.region.rfind(region_prefix, 0) != 0) {
+      issue(line, "region", r.region,
+            "is outside your scope " + region_prefix + " (不在您的管辖范围内)");
+    }
     if (result.issues_total == before &&
         !seen.emplace(r.rid_hash, r.household_code, r.category, r.valid_from).second) {
       issue(line, "resident_id", r.rid_mask,
@@ -162,15 +168,17 @@ RosterImportResult importRoster(RegistryStore& store, const security::FieldCiphe
   }
   if (result.rows_bad == 0 && !dry_run) {
     store.finishImportRun(run_id, result.rows_total, result.rows_total, 0);
-    tx->commit();
     result.committed = true;
+    if (before_commit) before_commit(result);
+    tx->commit();
   }
   return result;
 }
 
-NominationImportResult importNominations(RegistryStore& store, const security::FieldCipher& cipher,
-                                         const std::string& path, const std::string& programme,
-                                         int academic_year) {
+NominationImportResult importNominations(
+    RegistryStore& store, const security::FieldCipher& cipher, const std::string& path,
+    const std::string& programme, int academic_year,
+    const std::function<void(const NominationImportResult&)>& before_commit) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(ErrorCode::kNotFound, path + ": cannot open the file; check the path");
   CsvReader reader(in, path);
@@ -208,8 +216,9 @@ NominationImportResult importNominations(RegistryStore& store, const security::F
     for (size_t i = 0; i < result.unmatched.size() && i < 20; ++i) msg += " " + result.unmatched[i];
     throw Error(ErrorCode::kInvalidInput, msg);
   }
-  tx->commit();
   result.matched = static_cast<int64_t>(hashes.size());
+  if (before_commit) before_commit(result);
+  tx->commit();
   return result;
 }
 

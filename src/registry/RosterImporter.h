@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+
 #include <string>
 #include <vector>
 
@@ -27,10 +29,12 @@ struct RosterImportResult {
 /// region) from `source` (poverty, civil_affairs, disabled, orphan). Rosters are authoritative
 /// for household status on a date. All-or-nothing; re-importing is idempotent; an exit arrives as
 /// a valid_to, never a delete. Throws Error for file-level problems.
-[[nodiscard]] RosterImportResult importRoster(RegistryStore& store,
-                                              const security::FieldCipher& cipher,
-                                              const std::string& path, const std::string& source,
-                                              bool dry_run);
+/// `region_prefix`, when given, refuses rows of regions outside it (an officer's scope);
+/// `before_commit` runs inside the transaction just before it commits (the audit event).
+[[nodiscard]] RosterImportResult importRoster(
+    RegistryStore& store, const security::FieldCipher& cipher, const std::string& path,
+    const std::string& source, bool dry_run, const std::string& region_prefix = {},
+    const std::function<void(const RosterImportResult&)>& before_commit = {});
 
 struct NominationImportResult {
   int64_t rows = 0;
@@ -40,10 +44,9 @@ struct NominationImportResult {
 
 /// Replaces the nomination list of a programme for an academic year (resident_id[, name]).
 /// Refused whole (Error) when a row's ID is malformed or a nominee is not a registered student.
-[[nodiscard]] NominationImportResult importNominations(RegistryStore& store,
-                                                       const security::FieldCipher& cipher,
-                                                       const std::string& path,
-                                                       const std::string& programme,
-                                                       int academic_year);
+[[nodiscard]] NominationImportResult importNominations(
+    RegistryStore& store, const security::FieldCipher& cipher, const std::string& path,
+    const std::string& programme, int academic_year,
+    const std::function<void(const NominationImportResult&)>& before_commit = {});
 
 }  // namespace edupay::registry

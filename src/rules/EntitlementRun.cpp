@@ -10,6 +10,7 @@
 
 #include "common/AtomicFile.h"
 #include "common/Csv.h"
+#include "common/Error.h"
 
 namespace edupay::rules {
 namespace {
@@ -210,11 +211,54 @@ EntitleSummary runEntitlements(EntitlementStore& store, const Policy& policy, in
   if (!options.dry_run) {
     summary.committed = true;
     store.finishEntitlementRun(summary.run_id, summary.toJson());
+    if (options.before_commit) options.before_commit(summary);
     tx->commit();
   } else {
     summary.run_id = 0;
   }
   return summary;
+}
+
+EntitleSummary runEntitlementsAs(EntitlementStore& store, security::SecurityStore& audit,
+                                 const security::User& user, const Policy& policy,
+                                 int64_t policy_id, EntitleOptions options) {
+  if (user.role != security::Role::kBureauOfficer) {
+    throw Error(ErrorCode::kForbidden,
+                "entitlements are computed by a bureau officer (资助资格由教育局经办人计算)");
+  }
+  if (options.region.empty()) options.region = user.scope;
+  if (!user.covers(options.region)) {
+    throw Error(ErrorCode::kForbidden, "region " + options.region + " is outside your scope " +
+                                           user.scope + " (不在您的管辖范围内)");
+  }
+  options.before_commit = [&](const EntitleSummary& s) {
+    security::appendAudit(
+        audit, user.name, "entitle.run", "term:" + s.term + " region:" + options.region, "",
+        "policy " + s.policy_name + " sha256 " + s.policy_sha256 + ": " +
+            std::to_string(s.students) + " students, " + std::to_string(s.eligible) +
+            " eligible (" + s.eligible_amount.toYuan() + " yuan), " + std::to_string(s.held) +
+            " held, " + std::to_string(s.excluded) + " excluded; " + std::to_string(s.inserted) +
+            " new, " + std::to_string(s.updated) + " changed, " +
+            std::to_string(s.adjustments_total) + " adjustments");
+  };
+  return runEntitlements(store, policy, policy_id, options);
+}
+
+int64_t activatePolicyAs(EntitlementStore& store, security::SecurityStore& audit,
+                         const security::User& user, const Policy& policy) {
+  const bool province_officer =
+      user.role == security::Role::kBureauOfficer && user.scope.size() <= 2;
+  if (user.role != security::Role::kSysadmin && !province_officer) {
+    throw Error(ErrorCode::kForbidden,
+                "a policy is activated by a sysadmin or a provincial bureau officer "
+                "(资助政策由系统管理员或省级经办人启用)");
+  }
+  auto tx = store.transaction();
+  const int64_t id = store.activatePolicy(policy.name, policy.sha256, policy.resolved_json);
+  security::appendAudit(audit, user.name, "policy.activate", "policy:" + std::to_string(id), "",
+                        policy.name + " sha256 " + policy.sha256);
+  tx->commit();
+  return id;
 }
 
 }  // namespace edupay::rules

@@ -7,8 +7,11 @@
 
 #include "rules/EntitlementStore.h"
 #include "rules/Policy.h"
+#include "security/Users.h"
 
 namespace edupay::rules {
+
+struct EntitleSummary;
 
 struct EntitleOptions {
   Term term;
@@ -17,6 +20,8 @@ struct EntitleOptions {
   std::string exceptions_path;  ///< CSV of students that could not be evaluated
   size_t batch_size = 5000;
   std::function<void(int64_t students)> progress;
+  /// Called inside the run's transaction just before it commits (the use case's audit event).
+  std::function<void(const EntitleSummary&)> before_commit;
 };
 
 /// An entitlement in an approved or paid batch whose newly computed result differs.
@@ -56,5 +61,20 @@ struct EntitleSummary {
 /// adjustment. Streams in keyset batches: memory does not grow with the number of students.
 [[nodiscard]] EntitleSummary runEntitlements(EntitlementStore& store, const Policy& policy,
                                              int64_t policy_id, const EntitleOptions& options);
+
+/// The entitlement run as a use case: a bureau officer, for their region (`options.region`
+/// defaults to the officer's scope and must lie inside it); the run and its audit event
+/// (`entitle.run`: term, region, policy and SHA-256, counts) in one transaction.
+/// Error(kForbidden) for another role or a region outside the scope.
+[[nodiscard]] EntitleSummary runEntitlementsAs(EntitlementStore& store,
+                                               security::SecurityStore& audit,
+                                               const security::User& user, const Policy& policy,
+                                               int64_t policy_id, EntitleOptions options);
+
+/// Activates a policy file as a use case: a sysadmin, or a bureau officer of a whole province
+/// (scope of two digits); the activation and its audit event (`policy.activate`: name and
+/// SHA-256) in one transaction. Returns the policy's id.
+int64_t activatePolicyAs(EntitlementStore& store, security::SecurityStore& audit,
+                         const security::User& user, const Policy& policy);
 
 }  // namespace edupay::rules

@@ -87,7 +87,58 @@ std::string PasswordHasher::hash(std::string_view password) const {
          base64Encode(derive(password, salt, iterations_));
 }
 
+namespace {
+constexpr std::string_view kSecretScheme = "secret-sha256";
+
+std::string saltedSha256(const std::string& salt, std::string_view secret) {
+  std::string out(kHashBytes, '\0');
+  unsigned int n = 0;
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  const bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) == 1 &&
+                  EVP_DigestUpdate(ctx, salt.data(), salt.size()) == 1 &&
+                  EVP_DigestUpdate(ctx, secret.data(), secret.size()) == 1 &&
+                  EVP_DigestFinal_ex(ctx, reinterpret_cast<unsigned char*>(out.data()), &n) == 1;
+  EVP_MD_CTX_free(ctx);
+  if (!ok || n != kHashBytes) throw Error(ErrorCode::kInternal, "SHA-256 failed");
+  return out;
+}
+
+bool isMachineSecret(std::string_view s) {
+  if (s.size() != 64) return false;
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+}  // namespace
+
+std::string PasswordHasher::hashSecret(std::string_view secret) {
+  if (!isMachineSecret(secret))
+    throw Error(ErrorCode::kInvalidInput, "a service account's secret is 64 hex characters");
+  std::string salt(kSaltBytes, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(salt.data()), static_cast<int>(salt.size())) !=
+      1) {
+    throw Error(ErrorCode::kInternal, "RAND_bytes failed");
+  }
+  return std::string(kSecretScheme) + "$" + base64Encode(salt) + "$" +
+         base64Encode(saltedSha256(salt, secret));
+}
+
 bool PasswordHasher::verify(std::string_view password, std::string_view stored) const {
+  if (stored.rfind(kSecretScheme, 0) == 0) {
+    const auto parts = text::split(stored, '$');
+    if (parts.size() != 3 || parts[0] != kSecretScheme || !isMachineSecret(password)) return false;
+    std::string salt, hash;
+    try {
+      salt = base64Decode(parts[1]);
+      hash = base64Decode(parts[2]);
+    } catch (const Error&) {
+      return false;
+    }
+    if (salt.empty() || hash.size() != kHashBytes) return false;
+    const std::string candidate = saltedSha256(salt, password);
+    return CRYPTO_memcmp(candidate.data(), hash.data(), kHashBytes) == 0;
+  }
   Parsed p;
   if (!parse(stored, p)) return false;
   const std::string candidate = derive(password, p.salt, p.iterations);
@@ -95,6 +146,7 @@ bool PasswordHasher::verify(std::string_view password, std::string_view stored) 
 }
 
 bool PasswordHasher::needsRehash(std::string_view stored) const {
+  if (stored.rfind(kSecretScheme, 0) == 0) return false;  // a machine secret is never stretched
   Parsed p;
   return !parse(stored, p) || p.iterations < iterations_;
 }

@@ -21,7 +21,13 @@ class PasswordHasher {
   /// Throws Error(kInvalidInput) when the password is shorter than kMinLength characters or is
   /// all one character class.
   std::string hash(std::string_view password) const;
-  /// Constant-time comparison; false for a malformed stored value.
+  /// A service account's machine secret (64 hex characters = 256 random bits, from
+  /// randomSecret()): stored as `secret-sha256$SALT$HASH`, one salted SHA-256. Stretching guards
+  /// passwords people choose; a 256-bit random secret cannot be guessed, so it needs none (NIST
+  /// SP 800-63B 5.1.1.2 asks for stretching of memorized secrets). Error(kInvalidInput) for
+  /// anything but 64 hex characters.
+  static std::string hashSecret(std::string_view secret);
+  /// Constant-time comparison (either scheme); false for a malformed stored value.
   bool verify(std::string_view password, std::string_view stored) const;
   /// True when `stored` used fewer iterations than this hasher (re-hash on next login).
   bool needsRehash(std::string_view stored) const;

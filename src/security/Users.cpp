@@ -1,12 +1,16 @@
 #include "security/Users.h"
 
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <sys/stat.h>
 
 #include <array>
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
+#include <fstream>
 
+#include "common/AtomicFile.h"
 #include "common/Error.h"
 #include "common/Text.h"
 #include "security/FieldCipher.h"
@@ -104,13 +108,7 @@ Session openSession(SecurityStore& store, const PasswordHasher& hasher, const st
                     const std::string& password, int minutes) {
   Session s;
   s.user = authenticate(store, hasher, name, password);
-  unsigned char bytes[32];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) throw Error(ErrorCode::kInternal, "RAND_bytes failed");
-  static const char* digits = "0123456789abcdef";
-  for (unsigned char b : bytes) {
-    s.token += digits[b >> 4];
-    s.token += digits[b & 15];
-  }
+  s.token = randomSecret();
   const int64_t now = nowSeconds();
   s.expires_at = isoAt(now + int64_t{minutes} * 60);
   auto tx = store.transaction();
@@ -235,9 +233,30 @@ User authenticate(SecurityStore& store, const PasswordHasher& hasher, const std:
   return *user;
 }
 
+namespace {
+User addAccount(SecurityStore& store, const std::optional<User>& actor, const std::string& name,
+                Role role, const std::string& scope, const std::string& password_hash,
+                const char* kind);
+}  // namespace
+
 User addUser(SecurityStore& store, const std::optional<User>& actor, const std::string& name,
              Role role, const std::string& scope, const std::string& password) {
   validateScope(role, scope);
+  return addAccount(store, actor, name, role, scope, PasswordHasher().hash(password), "");
+}
+
+User addServiceAccount(SecurityStore& store, const std::optional<User>& actor,
+                       const std::string& name, Role role, const std::string& scope,
+                       const std::string& secret) {
+  validateScope(role, scope);
+  return addAccount(store, actor, name, role, scope, PasswordHasher::hashSecret(secret),
+                    " (service account)");
+}
+
+namespace {
+User addAccount(SecurityStore& store, const std::optional<User>& actor, const std::string& name,
+                Role role, const std::string& scope, const std::string& password_hash,
+                const char* kind) {
   if (name.empty() || name.size() > 64 || name.find_first_of(" \t:") != std::string::npos) {
     throw Error(ErrorCode::kInvalidInput,
                 "a user name is 1-64 characters without spaces or colons");
@@ -258,14 +277,15 @@ User addUser(SecurityStore& store, const std::optional<User>& actor, const std::
   u.name = name;
   u.role = role;
   u.scope = scope;
-  u.password_hash = PasswordHasher().hash(password);
+  u.password_hash = password_hash;
   u.created_on = u.updated_on = nowIso();
   store.addUser(u);
   appendAudit(store, actor ? actor->name : "bootstrap", "user.add", "user:" + name, "",
-              std::string(code(u.role)) + " " + u.scope);
+              std::string(code(u.role)) + " " + u.scope + kind);
   tx->commit();
   return u;
 }
+}  // namespace
 
 User changeUser(SecurityStore& store, const User& actor, const std::string& name,
                 const std::string& what, const std::string& password) {
@@ -296,6 +316,55 @@ User changeUser(SecurityStore& store, const User& actor, const std::string& name
   appendAudit(store, actor.name, "user." + what, "user:" + name, before, after);
   tx->commit();
   return *target;
+}
+
+std::string randomSecret() {
+  unsigned char bytes[32];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) throw Error(ErrorCode::kInternal, "RAND_bytes failed");
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : bytes) {
+    out += digits[b >> 4];
+    out += digits[b & 15];
+  }
+  OPENSSL_cleanse(bytes, sizeof bytes);
+  return out;
+}
+
+void writeCredentialFile(const std::string& path, const std::string& secret) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0) {
+    throw Error(ErrorCode::kConflict,
+                "credential file " + path + " already exists; choose another path");
+  }
+  const mode_t old_mask = ::umask(0077);
+  try {
+    writeFileAtomically(path, secret + "\n");
+  } catch (...) {
+    ::umask(old_mask);
+    throw;
+  }
+  ::umask(old_mask);
+  ::chmod(path.c_str(), 0600);
+}
+
+std::string readCredentialFile(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0)
+    throw Error(ErrorCode::kNotFound, "credential file " + path + " not found");
+  if (!S_ISREG(st.st_mode) || st.st_size > 1024)
+    throw Error(ErrorCode::kForbidden, "credential file " + path + " is not a credential file");
+  if ((st.st_mode & 0077) != 0) {
+    throw Error(
+        ErrorCode::kForbidden,
+        "credential file " + path + " is readable by other users; run `chmod 600 " + path + "`");
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::string secret;
+  std::getline(in, secret);
+  while (!secret.empty() && (secret.back() == '\r' || secret.back() == ' ')) secret.pop_back();
+  if (secret.empty()) throw Error(ErrorCode::kForbidden, "credential file " + path + " is empty");
+  return secret;
 }
 
 }  // namespace edupay::security

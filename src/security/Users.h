@@ -96,6 +96,11 @@ User authenticate(SecurityStore& store, const PasswordHasher& hasher, const std:
 /// Error(kForbidden / kInvalidInput / kConflict) with the reason.
 User addUser(SecurityStore& store, const std::optional<User>& actor, const std::string& name,
              Role role, const std::string& scope, const std::string& password);
+/// A service account for unattended jobs (same rules as addUser): its credential is `secret`
+/// (64 hex characters, from randomSecret()), stored with PasswordHasher::hashSecret.
+User addServiceAccount(SecurityStore& store, const std::optional<User>& actor,
+                       const std::string& name, Role role, const std::string& scope,
+                       const std::string& secret);
 
 /// `what` is "disable", "enable" or "passwd" (`password` then holds the new one). A sysadmin may
 /// change anyone but not disable themself; a user may change only their own password. Audited.
@@ -120,5 +125,18 @@ bool closeSession(SecurityStore& store, const std::string& token);
 
 /// The current time in UTC+8 as `YYYY-MM-DDTHH:MM:SS+08:00` (EDUPAY_NOW overrides, for tests).
 std::string nowIso();
+
+/// 32 random bytes as 64 hex characters (session tokens, service-account credentials).
+std::string randomSecret();
+
+/// A service account's credential file (`edupay user add NAME ... --credential-file FILE`): the
+/// account's secret on one line, written with mode 600, never over an existing file. Unattended
+/// jobs act as the account with `--as NAME --credential FILE` (or EDUPAY_CREDENTIAL) and their
+/// actions are audited under its name. Error(kConflict) when FILE exists, kUnavailable when it
+/// cannot be written.
+void writeCredentialFile(const std::string& path, const std::string& secret);
+/// Reads it back: Error(kNotFound) when missing, kForbidden when it is not a regular file of at
+/// most 1 KiB or is readable by group or others (as for the key file: `chmod 600 FILE`).
+std::string readCredentialFile(const std::string& path);
 
 }  // namespace edupay::security

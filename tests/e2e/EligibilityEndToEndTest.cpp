@@ -18,7 +18,7 @@ namespace {
 /// nominations, the run, a re-run, explain and the drop-out report; the money must add up.
 class EligibilityEndToEnd : public ::testing::TestWithParam<std::string> {
  protected:
-  EligibilityEndToEnd() : scratch(GetParam()) {}
+  EligibilityEndToEnd() : scratch(GetParam()), actors(scratch.url(), scratch.dir()) {}
 
   struct Result {
     int code;
@@ -28,6 +28,7 @@ class EligibilityEndToEnd : public ::testing::TestWithParam<std::string> {
     }
   };
   Result run(std::vector<std::string> args) {
+    args = actors.with(std::move(args));
     args.insert(args.begin(), {"--db", scratch.url(), "--key-file", scratch.dir() + "/k.key"});
     std::ostringstream out, err;
     const int code = app::runCli(args, out, err);
@@ -60,6 +61,7 @@ class EligibilityEndToEnd : public ::testing::TestWithParam<std::string> {
   }
 
   ScratchDatabase scratch;
+  CliActors actors;
 };
 
 TEST_P(EligibilityEndToEnd, ATermComputesAndTheMoneyAddsUp) {

@@ -8,6 +8,8 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <sys/stat.h>
+
 #include <fstream>
 #include <sstream>
 
@@ -38,14 +40,17 @@ struct CliRun {
 
 class FieldCases : public ::testing::TestWithParam<std::string> {
  protected:
-  FieldCases() : scratch(GetParam()) {
+  FieldCases() : scratch(GetParam()), actors(scratch.url(), scratch.dir()) {
     EXPECT_EQ(cli({"keygen", "--key-file", key()}, false).code, 0);
     EXPECT_EQ(cli({"import", "regions", file("regions.csv")}).code, 0);
     auto r = cli({"import", "schools", file("schools.csv")});
     EXPECT_EQ(r.code, 0) << r.err;
   }
   CliRun cli(std::vector<std::string> args, bool with_db = true) {
-    if (with_db) args.insert(args.begin(), {"--db", scratch.url(), "--key-file", key()});
+    if (with_db) {
+      args = actors.with(std::move(args));
+      args.insert(args.begin(), {"--db", scratch.url(), "--key-file", key()});
+    }
     std::ostringstream out, err;
     const int code = app::runCli(args, out, err);
     return {code, out.str(), err.str()};
@@ -71,6 +76,7 @@ class FieldCases : public ::testing::TestWithParam<std::string> {
   int64_t students() { return count("SELECT COUNT(DISTINCT person_id) FROM enrollments"); }
 
   ScratchDatabase scratch;
+  CliActors actors;
 };
 
 const char* kHeader =
@@ -206,15 +212,13 @@ TEST_P(FieldCases, ANewIdForAChildOnRecordIsRefusedNotPaidTwice) {
 
   // The ID was a correction: the county officer merges it into the child's record (audited, the
   // old identifier kept in the change log), and the roll then imports onto the same record.
-  ::setenv("EDUPAY_PASSWORD", "", 1);
-  ::setenv("EDUPAY_NEW_PASSWORD", "Admin-pass-2026", 1);
-  ASSERT_EQ(cli({"user", "add", "admin", "--role", "sysadmin", "--scope", "*"}).code, 0);
-  ::setenv("EDUPAY_PASSWORD", "Admin-pass-2026", 1);
   ::setenv("EDUPAY_NEW_PASSWORD", "Officer-pass-2026", 1);
-  ASSERT_EQ(cli({"user", "add", "officer", "--role", "bureau_officer", "--scope", "430181", "--as",
-                 "admin"})
-                .code,
-            0);
+  {
+    std::vector<std::string> add = {"user",           "add",     "officer", "--role",
+                                    "bureau_officer", "--scope", "430181"};
+    for (const auto& a : actors.admin()) add.push_back(a);
+    ASSERT_EQ(cli(add).code, 0);
+  }
   ::setenv("EDUPAY_PASSWORD", "Officer-pass-2026", 1);
   auto no_reason =
       cli({"student", "merge", "430181201003150202", "430181201003150309", "--as", "officer"});
@@ -283,15 +287,13 @@ TEST_P(FieldCases, TwoRecordsOfOneChildAreMergedAndPaidOnce) {
            return d;
          }();
 
-  ::setenv("EDUPAY_PASSWORD", "", 1);
-  ::setenv("EDUPAY_NEW_PASSWORD", "Admin-pass-2026", 1);
-  ASSERT_EQ(cli({"user", "add", "admin", "--role", "sysadmin", "--scope", "*"}).code, 0);
-  ::setenv("EDUPAY_PASSWORD", "Admin-pass-2026", 1);
   ::setenv("EDUPAY_NEW_PASSWORD", "Officer-pass-2026", 1);
-  ASSERT_EQ(cli({"user", "add", "officer", "--role", "bureau_officer", "--scope", "430181", "--as",
-                 "admin"})
-                .code,
-            0);
+  {
+    std::vector<std::string> add = {"user",           "add",     "officer", "--role",
+                                    "bureau_officer", "--scope", "430181"};
+    for (const auto& a : actors.admin()) add.push_back(a);
+    ASSERT_EQ(cli(add).code, 0);
+  }
   // Every programme both records are entitled to is held twice.
   const int64_t wrong_entitlements = count(
       "SELECT COUNT(*) FROM entitlements e JOIN persons p ON p.id = e.person_id WHERE p.rid_mask "
@@ -357,15 +359,13 @@ TEST_P(FieldCases, WhatSlipsThroughIsFlaggedWhenTheBatchIsBuilt) {
   ASSERT_EQ(
       cli({"policy", "activate", std::string(EDUPAY_SOURCE_DIR) + "/policies/hunan.json"}).code, 0);
   ASSERT_EQ(cli({"entitle", "--term", "2026-autumn"}).code, 0);
-  ::setenv("EDUPAY_PASSWORD", "", 1);
-  ::setenv("EDUPAY_NEW_PASSWORD", "Admin-pass-2026", 1);
-  ASSERT_EQ(cli({"user", "add", "admin", "--role", "sysadmin", "--scope", "*"}).code, 0);
-  ::setenv("EDUPAY_PASSWORD", "Admin-pass-2026", 1);
   ::setenv("EDUPAY_NEW_PASSWORD", "Officer-pass-2026", 1);
-  ASSERT_EQ(cli({"user", "add", "officer", "--role", "bureau_officer", "--scope", "430181", "--as",
-                 "admin"})
-                .code,
-            0);
+  {
+    std::vector<std::string> add = {"user",           "add",     "officer", "--role",
+                                    "bureau_officer", "--scope", "430181"};
+    for (const auto& a : actors.admin()) add.push_back(a);
+    ASSERT_EQ(cli(add).code, 0);
+  }
   ::setenv("EDUPAY_PASSWORD", "Officer-pass-2026", 1);
   auto built = cli({"batch", "build", "--term", "2026-autumn", "--programme",
                     "highschool_national_grant", "--as", "officer"});
@@ -379,6 +379,60 @@ TEST_P(FieldCases, WhatSlipsThroughIsFlaggedWhenTheBatchIsBuilt) {
                   "evidence LIKE '%student merge%' AND evidence LIKE '%household%' AND evidence "
                   "NOT LIKE '%430181201003%'"),
             2);
+}
+
+TEST_P(FieldCases, EveryWriteNeedsAnActorAndIsAuditedInItsTransaction) {
+  const std::string hunan = std::string(EDUPAY_SOURCE_DIR) + "/policies/hunan.json";
+  struct Write {
+    std::vector<std::string> args;
+    const char* action;
+  };
+  const std::vector<Write> writes = {
+      {{"import", "regions", file("regions.csv")}, "regions.import"},
+      {{"import", "schools", file("schools.csv")}, "schools.import"},
+      {{"import", "roll", file("c06-c11-bank104-roll.csv"), "--as-of", "2026-10-08"},
+       "roll.import"},
+      {{"import", "roster", file("c13c-roster-guardian-18.csv"), "--source", "civil_affairs"},
+       "roster.import"},
+      {{"policy", "activate", hunan}, "policy.activate"},
+      {{"entitle", "--term", "2026-autumn"}, "entitle.run"},
+  };
+  for (const auto& w : writes) {
+    // Without an actor: refused, nothing written.
+    std::vector<std::string> bare = {"--db", scratch.url(), "--key-file", key()};
+    bare.insert(bare.end(), w.args.begin(), w.args.end());
+    std::ostringstream out, err;
+    EXPECT_EQ(app::runCli(bare, out, err), 2) << w.action;
+    EXPECT_NE(err.str().find("--as"), std::string::npos) << w.action << ": " << err.str();
+    const int64_t before =
+        count("SELECT COUNT(*) FROM audit_events WHERE action = '" + std::string(w.action) + "'");
+    // With one: done, and audited once.
+    auto r = cli(w.args);
+    EXPECT_EQ(r.code, 0) << w.action << ": " << r.out << r.err;
+    EXPECT_EQ(
+        count("SELECT COUNT(*) FROM audit_events WHERE action = '" + std::string(w.action) + "'"),
+        before + 1)
+        << w.action;
+  }
+  // A file's audit event names the file and its SHA-256, and the counts.
+  EXPECT_EQ(
+      count("SELECT COUNT(*) FROM audit_events WHERE action = 'roll.import' AND actor = "
+            "'svc-import' AND after_state LIKE 'c06-c11-bank104-roll.csv sha256 %5 rows, 5 ok%'"),
+      1);
+  // The wrong role is refused; so is a credential file others can read.
+  std::vector<std::string> as_admin = {"import", "roll", file("c13a-student-no-only.csv")};
+  for (const auto& a : actors.admin()) as_admin.push_back(a);
+  EXPECT_EQ(cli(as_admin).code, 5);
+  const std::string loose = write("loose.credential",
+                                  "0123456789abcdef0123456789abcdef"
+                                  "0123456789abcdef0123456789abcdef\n");
+  ::chmod(loose.c_str(), 0644);
+  auto r = cli({"import", "roll", file("c13a-student-no-only.csv"), "--as", "svc-import",
+                "--credential", loose});
+  EXPECT_EQ(r.code, 5);
+  EXPECT_NE(r.err.find("chmod 600"), std::string::npos) << r.err;
+  // The chain still verifies end to end.
+  EXPECT_EQ(cli({"audit", "verify"}).code, 0);
 }
 
 TEST_P(FieldCases, IdsAndAccountsExcelTurnedIntoNumbersAreNamed) {

@@ -25,10 +25,11 @@ struct CliResult {
 
 class RollImportEndToEnd : public ::testing::TestWithParam<std::string> {
  protected:
-  RollImportEndToEnd() : scratch(GetParam()) {}
+  RollImportEndToEnd() : scratch(GetParam()), actors(scratch.url(), scratch.dir()) {}
 
   CliResult run(std::vector<std::string> args, bool with_db = true) {
     if (with_db) {
+      args = actors.with(std::move(args));
       args.insert(args.begin(), {"--db", scratch.url(), "--key-file", key()});
     }
     std::ostringstream out, err;
@@ -52,6 +53,7 @@ class RollImportEndToEnd : public ::testing::TestWithParam<std::string> {
   }
 
   ScratchDatabase scratch;
+  CliActors actors;
 };
 
 TEST_P(RollImportEndToEnd, ImportsAGeneratedProvinceAndReimportsItUnchanged) {
@@ -164,9 +166,9 @@ TEST_P(RollImportEndToEnd, AWrongKeyFileIsRefused) {
   const std::string other = scratch.dir() + "/other.key";
   ASSERT_EQ(run({"keygen", "--key-file", other}, false).code, 0);
   std::ostringstream out, err;
-  const int code = app::runCli(
-      {"--db", scratch.url(), "--key-file", other, "import", "roll", data() + "/roll-bad.csv"}, out,
-      err);
+  const int code = app::runCli(actors.with({"--db", scratch.url(), "--key-file", other, "import",
+                                            "roll", data() + "/roll-bad.csv"}),
+                               out, err);
   EXPECT_EQ(code, app::kExitForbidden);
   EXPECT_NE(err.str().find("key"), std::string::npos) << err.str();
 }

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "app/Cli.h"
+
 namespace edupay::testing {
 
 std::vector<std::string> testBackends() {
@@ -61,6 +63,36 @@ std::string writeFile(const std::string& dir, const std::string& name, const std
   std::ofstream out(path, std::ios::binary);
   out << content;
   return path;
+}
+
+CliActors::CliActors(const std::string& db_url, const std::string& dir)
+    : admin_(dir + "/setup-admin.credential"), officer_(dir + "/svc-import.credential") {
+  std::ostringstream out, err;
+  const int a = app::runCli({"--db", db_url, "user", "add", "setup-admin", "--role", "sysadmin",
+                             "--scope", "*", "--credential-file", admin_},
+                            out, err);
+  EXPECT_EQ(a, 0) << err.str();
+  const int o = app::runCli(
+      {"--db", db_url, "user", "add", "svc-import", "--role", "bureau_officer", "--scope", "43",
+       "--credential-file", officer_, "--as", "setup-admin", "--credential", admin_},
+      out, err);
+  EXPECT_EQ(o, 0) << err.str();
+}
+
+std::vector<std::string> CliActors::with(std::vector<std::string> args) const {
+  bool has_actor = false, admin_command = false, write = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    has_actor |= args[i] == "--as";
+    if (args[i] == "import" && i + 1 < args.size()) {
+      write = true;
+      admin_command = args[i + 1] == "regions" || args[i + 1] == "schools";
+    }
+    write |= args[i] == "entitle" || (args[i] == "activate" && i > 0 && args[i - 1] == "policy");
+  }
+  if (!write || has_actor) return args;
+  const auto actor = admin_command ? admin() : officer();
+  args.insert(args.end(), actor.begin(), actor.end());
+  return args;
 }
 
 }  // namespace edupay::testing

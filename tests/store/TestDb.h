@@ -33,6 +33,24 @@ class ScratchDatabase {
   std::string mysql_schema_;
 };
 
+/// CLI tests act through two service accounts with credential files in the scratch directory:
+/// `setup-admin` (sysadmin: regions, schools) and `svc-import` (a provincial bureau officer,
+/// scope 43: rolls, rosters, nominations, policies, entitlement runs).
+class CliActors {
+ public:
+  /// Adds both accounts to the database at `db_url` (the first user is the sysadmin).
+  CliActors(const std::string& db_url, const std::string& dir);
+  /// `args` with `--as ACCOUNT --credential FILE` added for a write command that names no actor.
+  std::vector<std::string> with(std::vector<std::string> args) const;
+  std::vector<std::string> admin() const { return {"--as", "setup-admin", "--credential", admin_}; }
+  std::vector<std::string> officer() const {
+    return {"--as", "svc-import", "--credential", officer_};
+  }
+
+ private:
+  std::string admin_, officer_;
+};
+
 /// Writes `content` to DIR/name and returns the path.
 std::string writeFile(const std::string& dir, const std::string& name, const std::string& content);
 

@@ -67,22 +67,27 @@ function setUp() {
   edupay(['synth', '--students', '800', '--seed', '7', '--out', province]);
   edupay(['keygen']);
   edupay(['migrate']);
-  edupay(['import', 'regions', path.join(province, 'regions.csv')]);
-  edupay(['import', 'schools', path.join(province, 'schools.csv')]);
+  // Every write acts for someone: the sysadmin registers regions and schools; the province's
+  // unattended import account (a service account with a credential file) loads the rest.
+  edupay(['user', 'add', 'admin', '--role', 'sysadmin', '--scope', '*'], { EDUPAY_NEW_PASSWORD: PASSWORDS.admin });
+  const svc = path.join(OUT, 'svc-province.credential');
+  as('admin', PASSWORDS.admin, ['user', 'add', 'svc-province', '--role', 'bureau_officer', '--scope', '43', '--credential-file', svc]);
+  const bySvc = (args) => edupay([...args, '--as', 'svc-province', '--credential', svc]);
+  as('admin', PASSWORDS.admin, ['import', 'regions', path.join(province, 'regions.csv')]);
+  as('admin', PASSWORDS.admin, ['import', 'schools', path.join(province, 'schools.csv')]);
   const ourRoll = path.join(province, 'roll', `${SCHOOL}-${COUNTY}.csv`);
   for (const f of fs.readdirSync(path.join(province, 'roll')).sort()) {
     const file = path.join(province, 'roll', f);
-    if (file !== ourRoll) edupay(['import', 'roll', file]);  // the other schools uploaded earlier
+    if (file !== ourRoll) bySvc(['import', 'roll', file]);  // the other schools uploaded earlier
   }
   for (const source of ['poverty', 'civil_affairs', 'disabled', 'orphan'])
-    edupay(['import', 'roster', path.join(province, 'rosters', source + '.csv'), '--source', source]);
-  edupay(['policy', 'activate', path.join(SRC, 'policies', 'hunan.json')]);
+    bySvc(['import', 'roster', path.join(province, 'rosters', source + '.csv'), '--source', source]);
+  bySvc(['policy', 'activate', path.join(SRC, 'policies', 'hunan.json')]);
   for (const f of fs.readdirSync(path.join(province, 'nominations')).sort()) {
     const name = path.basename(f, '.csv');
     const cut = name.lastIndexOf('-');
-    edupay(['import', 'nominations', path.join(province, 'nominations', f), '--programme', name.slice(0, cut), '--year', name.slice(cut + 1)]);
+    bySvc(['import', 'nominations', path.join(province, 'nominations', f), '--programme', name.slice(0, cut), '--year', name.slice(cut + 1)]);
   }
-  edupay(['user', 'add', 'admin', '--role', 'sysadmin', '--scope', '*'], { EDUPAY_NEW_PASSWORD: PASSWORDS.admin });
   const addUser = (name, role, scope, pw) =>
     edupay(['user', 'add', name, '--role', role, '--scope', scope, '--as', 'admin'], { EDUPAY_NEW_PASSWORD: pw, EDUPAY_PASSWORD: PASSWORDS.admin });
   addUser('officer', 'bureau_officer', COUNTY, PASSWORDS.officer);

@@ -1,0 +1,112 @@
+#include "registry/Imports.h"
+
+#include "common/Error.h"
+
+namespace edupay::registry {
+namespace {
+
+using security::Role;
+
+[[noreturn]] void forbidden(const std::string& what) { throw Error(ErrorCode::kForbidden, what); }
+
+}  // namespace
+
+std::string fileName(const std::string& path) {
+  const auto slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+RollImportResult importRollAs(RegistryStore& store, security::SecurityStore& audit,
+                              const security::FieldCipher& cipher, const security::User& user,
+                              const std::string& path, RollImportOptions options) {
+  std::string object;
+  if (user.role == Role::kSchoolAdmin) {
+    options.only_school = user.scope;
+    object = "school:" + user.scope;
+  } else if (user.role == Role::kBureauOfficer) {
+    options.only_region = user.scope;
+    object = "region:" + user.scope;
+  } else {
+    forbidden(
+        "a school roll is imported by the school's administrator or a bureau officer over "
+        "it (学籍名册由本校管理员或主管教育局经办人导入)");
+  }
+  return importRoll(store, cipher, path, options, [&](const RollImportResult& r) {
+    security::appendAudit(audit, user.name, "roll.import", object, "",
+                          fileName(path) + " sha256 " + r.file_sha256 + ": " +
+                              std::to_string(r.rows_total) + " rows, " + std::to_string(r.rows_ok) +
+                              " ok, " + std::to_string(r.rows_bad) + " skipped; students " +
+                              std::to_string(r.counts.persons_added) + " new, " +
+                              std::to_string(r.counts.persons_updated) + " changed; enrollments " +
+                              std::to_string(r.counts.enrollments_opened) + " opened, " +
+                              std::to_string(r.counts.transfers) + " transfers; accounts " +
+                              std::to_string(r.counts.accounts_added) + " added, " +
+                              std::to_string(r.counts.accounts_replaced) + " replaced");
+  });
+}
+
+RosterImportResult importRosterAs(RegistryStore& store, security::SecurityStore& audit,
+                                  const security::FieldCipher& cipher, const security::User& user,
+                                  const std::string& path, const std::string& source,
+                                  bool dry_run) {
+  if (user.role != Role::kBureauOfficer) {
+    forbidden(
+        "an official roster is imported by a bureau officer (部门比对数据由教育局经办人导入)");
+  }
+  return importRoster(
+      store, cipher, path, source, dry_run, user.scope, [&](const RosterImportResult& r) {
+        security::appendAudit(audit, user.name, "roster.import", "roster:" + source, "",
+                              fileName(path) + " sha256 " + r.file_sha256 + ": " +
+                                  std::to_string(r.rows_total) + " rows; statuses " +
+                                  std::to_string(r.counts.statuses_added) + " added, " +
+                                  std::to_string(r.counts.statuses_changed) + " changed, " +
+                                  std::to_string(r.counts.statuses_unchanged) + " unchanged");
+      });
+}
+
+NominationImportResult importNominationsAs(RegistryStore& store, security::SecurityStore& audit,
+                                           const security::FieldCipher& cipher,
+                                           const security::User& user, const std::string& path,
+                                           const std::string& programme, int academic_year) {
+  if (user.role != Role::kBureauOfficer) {
+    forbidden("a nomination list is imported by a bureau officer (推荐名单由教育局经办人导入)");
+  }
+  const std::string digest = security::sha256File(path);
+  return importNominations(
+      store, cipher, path, programme, academic_year, [&](const NominationImportResult& r) {
+        security::appendAudit(
+            audit, user.name, "nominations.import",
+            "nominations:" + programme + ":" + std::to_string(academic_year), "",
+            fileName(path) + " sha256 " + digest + ": " + std::to_string(r.matched) + " nominees");
+      });
+}
+
+SchoolImportResult importSchoolsAs(RegistryStore& store, security::SecurityStore& audit,
+                                   const security::User& user, const std::string& path) {
+  std::string prefix;
+  if (user.role == Role::kBureauOfficer) {
+    prefix = user.scope;
+  } else if (user.role != Role::kSysadmin) {
+    forbidden("schools are registered by a sysadmin or a bureau officer over them");
+  }
+  const std::string digest = security::sha256File(path);
+  return importSchools(store, path, prefix, [&](const SchoolImportResult& r) {
+    security::appendAudit(audit, user.name, "schools.import",
+                          "schools:" + (prefix.empty() ? std::string("*") : prefix), "",
+                          fileName(path) + " sha256 " + digest + ": " + std::to_string(r.added) +
+                              " added, " + std::to_string(r.updated) + " updated");
+  });
+}
+
+SchoolImportResult importRegionsAs(RegistryStore& store, security::SecurityStore& audit,
+                                   const security::User& user, const std::string& path) {
+  if (user.role != Role::kSysadmin) forbidden("region codes are imported by a sysadmin");
+  const std::string digest = security::sha256File(path);
+  return importRegions(store, path, [&](const SchoolImportResult& r) {
+    security::appendAudit(audit, user.name, "regions.import", "regions", "",
+                          fileName(path) + " sha256 " + digest + ": " + std::to_string(r.added) +
+                              " added, " + std::to_string(r.updated) + " updated");
+  });
+}
+
+}  // namespace edupay::registry
