@@ -97,8 +97,12 @@ class Scanner {
         } else if (c == '>') {
           if (end_tag_) {
             if (depth_ > 0) --depth_;
-          } else if (prev_ != '/' && ++depth_ > limits_.max_depth) {
-            refuse("elements nested deeper than " + std::to_string(limits_.max_depth) + " levels");
+          } else {
+            if (depth_ + 1 > limits_.max_depth) {
+              refuse("elements nested deeper than " + std::to_string(limits_.max_depth) +
+                     " levels");
+            }
+            if (prev_ != '/') ++depth_;  // <e/> is a level of its own, closed at once
           }
           begin(State::kText, "text");
         }
