@@ -274,6 +274,7 @@ Poco::JSON::Object resultImportJson(const bankfiles::ImportResult& r) {
   o.set("returned", r.returned);
   o.set("returned_total", r.returned_total.toYuan());
   o.set("returned_late", r.returned_late);
+  o.set("unchanged", r.unchanged);
   o.set("pending", r.pending);
   Poco::JSON::Array batches;
   for (const auto& [id, st] : r.batches) {

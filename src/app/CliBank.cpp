@@ -149,7 +149,9 @@ int bankImportResult(Context& c, bankfiles::BankFileStore& store) {
             << r.paid_total.toYuanGrouped() << " yuan), " << r.returned << " returned ("
             << r.returned_total.toYuanGrouped() << " yuan";
     if (r.returned_late) c.out() << "; " << r.returned_late << " of them paid before";
-    c.out() << "), " << r.pending << " still pending\n";
+    c.out() << "), " << r.pending << " still pending";
+    if (r.unchanged) c.out() << ", " << r.unchanged << " unchanged (settled before, same answer)";
+    c.out() << "\n";
     for (const auto& [id, st] : r.batches) c.out() << "  batch " << id << ": " << st << "\n";
     if (r.returned) {
       c.out() << "  returned money waits in the returned-funds ledger until the school corrects "

@@ -1,11 +1,14 @@
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/Option.h>
 #include <Poco/Util/OptionSet.h>
+#include <Poco/Util/PropertyFileConfiguration.h>
 #include <Poco/Util/ServerApplication.h>
 
 #include <iostream>
+#include <sstream>
 
 #include "api/Service.h"
+#include "common/AtomicFile.h"
 #include "common/Error.h"
 
 namespace {
@@ -23,7 +26,11 @@ class Daemon : public Poco::Util::ServerApplication {
     options.addOption(Poco::Util::Option("help", "h", "show this help")
                           .callback(Poco::Util::OptionCallback<Daemon>(this, &Daemon::handleHelp)));
   }
-  void handleConfig(const std::string&, const std::string& value) { loadConfiguration(value); }
+  /// The properties file is read like any file named from outside: a regular file, bounded.
+  void handleConfig(const std::string&, const std::string& value) {
+    std::istringstream in(edupay::readFile(value, 1 << 20));
+    config().add(new Poco::Util::PropertyFileConfiguration(in), PRIO_APPLICATION, false);
+  }
   void handleHelp(const std::string&, const std::string&) {
     Poco::Util::HelpFormatter f(options());
     f.setCommand(commandName());

@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "bankfiles/Manifest.h"
 #include "common/AtomicFile.h"
@@ -280,6 +281,7 @@ ImportResult importResultFile(BankFileStore& store, security::SecurityStore& aud
   std::vector<ResultLine> chunk;
   std::vector<BankFileStore::Settlement> answers, late;
   std::unordered_map<int64_t, int64_t> answered_in_chunk;  // payment id -> line
+  std::unordered_set<int64_t> unchanged_ids;  // payments this file repeats an earlier answer for
   auto flush = [&] {
     std::vector<std::string> refs;
     refs.reserve(chunk.size());
@@ -333,14 +335,33 @@ ImportResult importResultFile(BankFileStore& store, security::SecurityStore& aud
       const bool returned_late = p->outcome == "paid" && p->late_import_id == 0 &&
                                  l.outcome == Outcome::kReturned && l.from_status.empty();
       if (!p->outcome.empty() && !returned_late) {
-        if (p->result_import_id == r.import_id || p->late_import_id == r.import_id) {
+        const bool this_file =
+            p->result_import_id == r.import_id || p->late_import_id == r.import_id;
+        // The bank's complete file after a partial one repeats what the partial one settled.
+        const std::pair<std::string, std::string> reason{l.reason_code, l.reason_text};
+        const bool agrees = p->late_import_id != 0
+                                ? l.outcome == Outcome::kReturned && reason == p->late_reason
+                                : (l.outcome == Outcome::kPaid && p->outcome == "paid") ||
+                                      (l.outcome == Outcome::kReturned &&
+                                       p->outcome == "returned" && reason == p->reason);
+        if (!this_file && agrees) {
+          if (unchanged_ids.insert(p->id).second) {
+            ++r.unchanged;
+          } else {
+            problem(l, "appears twice in the file");
+          }
+          continue;
+        }
+        if (this_file) {
           problem(l, "appears twice in the file");
         } else if (p->late_import_id != 0) {
           problem(l,
                   "was paid, then returned by an earlier result file; a re-issue is a new "
                   "payment with its own reference");
         } else {
-          problem(l, "was already settled (" + p->outcome + ") by an earlier result file");
+          problem(l, "was already settled (" + p->outcome +
+                         ") by an earlier result file, which this line contradicts; ask the bank "
+                         "which answer is right");
         }
         continue;
       }
@@ -466,13 +487,13 @@ ImportResult importResultFile(BankFileStore& store, security::SecurityStore& aud
   std::string batches;
   for (const auto& [id, st] : r.batches)
     batches += (batches.empty() ? "" : ", ") + std::to_string(id) + " " + st;
-  security::appendAudit(audit, user.name, "bank.import_result",
-                        "result:" + std::to_string(r.import_id), "",
-                        base + " sha256 " + digest + ": " + std::to_string(r.paid) + " paid (" +
-                            r.paid_total.toYuan() + "), " + std::to_string(r.returned) +
-                            " returned (" + r.returned_total.toYuan() + "; " +
-                            std::to_string(r.returned_late) + " of them after being paid), " +
-                            std::to_string(r.pending) + " pending; batches " + batches);
+  security::appendAudit(
+      audit, user.name, "bank.import_result", "result:" + std::to_string(r.import_id), "",
+      base + " sha256 " + digest + ": " + std::to_string(r.paid) + " paid (" +
+          r.paid_total.toYuan() + "), " + std::to_string(r.returned) + " returned (" +
+          r.returned_total.toYuan() + "; " + std::to_string(r.returned_late) +
+          " of them after being paid), " + std::to_string(r.pending) + " pending, " +
+          std::to_string(r.unchanged) + " unchanged; batches " + batches);
   tx->commit();
   return r;
 }
@@ -520,6 +541,12 @@ CorrectionResult correctAccount(registry::RegistryStore& registry, BankFileStore
   if (!account) throw Error(ErrorCode::kInvalidInput, "--account: " + why);
   const std::string holder = text::trim(c.holder);
   if (holder.empty()) throw Error(ErrorCode::kInvalidInput, "--holder: the account holder's name");
+  if (text::startsLikeFormula(holder) || text::controlCharacter(holder)) {
+    throw Error(ErrorCode::kInvalidInput,
+                "--holder: a name cannot start with = + - @ (a spreadsheet reads it as a formula) "
+                "or hold a control character; type the name the bank records (户名不能以 = + - @ "
+                "开头或含控制字符，请按银行登记的户名填写)");
+  }
   if (c.bank_code.size() != 12 || !text::isAllDigits(c.bank_code))
     throw Error(ErrorCode::kInvalidInput, "--bank-code: the 12-digit CNAPS code of the branch");
   if (c.kind != "student_card" && c.kind != "one_card" && c.kind != "passbook" &&

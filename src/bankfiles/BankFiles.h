@@ -55,6 +55,8 @@ struct SentPayment {
   std::string outcome;           ///< the bank's first answer (paid / returned), or empty
   int64_t result_import_id = 0;  ///< the result import that answered it
   int64_t late_import_id = 0;    ///< the result import that returned it after it was paid, or 0
+  /// The bank's reason (code, text) of the first answer and of the late return, as recorded.
+  std::pair<std::string, std::string> reason, late_reason;
   Money amount;
 };
 
@@ -228,6 +230,9 @@ struct ImportResult {
   int64_t import_id = 0;
   int64_t lines = 0, paid = 0, returned = 0, pending = 0;
   int64_t returned_late = 0;  ///< of `returned`: paid before, returned by this file
+  /// Lines that repeat what an earlier file settled (the bank's complete file after a partial
+  /// one): nothing changes for them.
+  int64_t unchanged = 0;
   Money paid_total, returned_total;
   std::vector<std::string> problems;  ///< when refused: one per bad line (nothing changed)
   std::vector<std::pair<int64_t, std::string>> batches;  ///< batch id -> its status afterwards
@@ -238,7 +243,10 @@ struct ImportResult {
 /// total when echoed, and every line a payment of it). A status given to a whole message or block
 /// without transaction lines answers every payment of it (BlockStatus). A payment the bank paid
 /// may come back once later (returned, by a transaction line): a late return. A refused file
-/// changes nothing and returns the problems; the same file again (by SHA-256) changes nothing.
+/// changes nothing and returns the problems; the same file again (by SHA-256) changes nothing. A
+/// line for a payment an earlier file settled is `unchanged` when it gives the same answer as its
+/// state (paid; returned with the same reason; a late return with the same reason) and a problem
+/// when it gives another.
 /// Otherwise one transaction: payments paid / returned with the bank's reason, budgets committed
 /// -> paid / returned (paid -> returned for a late return), batches settled or partially settled,
 /// returned money into the ledger; audited.

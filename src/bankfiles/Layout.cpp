@@ -135,11 +135,11 @@ Layout parseLayout(std::string_view json, const std::string& source) {
     bad(source, "not valid JSON: " + e.message());
   }
   if (!o) bad(source, "a layout is a JSON object");
-  onlyKeys(
-      *o,
-      {"layout", "description", "kind", "encoding", "line_ending", "delimiter", "terminate_fields",
-       "quote", "max_lines", "amount", "header", "detail", "trailer", "version", "result"},
-      source, "");
+  onlyKeys(*o,
+           {"layout", "description", "kind", "encoding", "line_ending", "delimiter",
+            "terminate_fields", "quote", "holder_verbatim", "max_lines", "amount", "header",
+            "detail", "trailer", "version", "result"},
+           source, "");
   Layout l;
   l.name = text(*o, "layout", source, {}, true);
   l.description = text(*o, "description", source);
@@ -198,6 +198,7 @@ Layout parseLayout(std::string_view json, const std::string& source) {
   }
   l.terminate_fields = boolean(*o, "terminate_fields", source);
   l.quote = boolean(*o, "quote", source);
+  l.holder_verbatim = boolean(*o, "holder_verbatim", source);
   if (o->has("amount")) {
     auto a = o->getObject("amount");
     if (!a) bad(source, "\"amount\" must be an object");
@@ -234,6 +235,8 @@ Layout parseLayout(std::string_view json, const std::string& source) {
   return l;
 }
 
+constexpr uint64_t kMaxLayoutBytes = 1 << 20;
+
 LayoutSet::LayoutSet(const std::string& dir) {
   for (const auto& [file, json] : builtinLayouts()) {
     Layout l = parseLayout(json, "templates/banks/" + file);
@@ -248,7 +251,8 @@ LayoutSet::LayoutSet(const std::string& dir) {
     if (e.path().extension() == ".json") files.push_back(e.path());
   std::sort(files.begin(), files.end());
   for (const auto& p : files) {
-    Layout l = parseLayout(readFile(p.string()), p.string());
+    // A layout is a page of JSON; the file must be in the folder, not a link out of it.
+    Layout l = parseLayout(readFileWithin(dir, p.string(), kMaxLayoutBytes), p.string());
     if (l.name != p.stem().string())
       bad(p.string(), "\"layout\" must be the file name without .json (" + p.stem().string() + ")");
     layouts_[l.name] = std::move(l);

@@ -49,6 +49,10 @@ struct Layout {
   char delimiter = '|';
   bool terminate_fields = false;
   bool quote = false;
+  /// Delimited layouts: the bank's specification forbids changing a name (it compares the holder
+  /// with its records character by character), so a value that starts like a spreadsheet formula
+  /// stops the export; otherwise such a value gets the OWASP `'` prefix (text::neutraliseFormula).
+  bool holder_verbatim = false;
   int max_lines = 2000;
   bool amount_in_fen = false;
   int amount_decimals = 2;

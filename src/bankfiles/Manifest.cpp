@@ -408,13 +408,13 @@ Verification verifyPaymentFile(const std::string& file, const LayoutSet& layouts
     v.problems.push_back("no manifest " + mpath + " beside the file");
     return v;
   }
-  const std::string body = readFile(mpath);
+  const std::string body = readFile(mpath, 1 << 20);
   if (::access(spath.c_str(), R_OK) != 0) {
     v.problems.push_back("no signature " + spath + " beside the file");
   } else {
     std::string sig;
     try {
-      sig = security::base64Decode(edupay::text::trim(readFile(spath)));
+      sig = security::base64Decode(edupay::text::trim(readFile(spath, 64 * 1024)));
     } catch (const Error&) {
       v.problems.push_back("signature " + spath + " is not base64");
     }

@@ -177,9 +177,23 @@ class TextWriter final : public PaymentFileWriter {
   }
 
   void encodeField(const Field& f, const PaymentLine* line, std::string& out) {
-    const std::string v = value(f, line);
+    std::string v = value(f, line);
     const size_t start = out.size();
     bool quoted = false;
+    if (layout_.kind == LayoutKind::kDelimited && text::neutraliseFormula(v) != v) {
+      // A delimited file is a CSV a person may open in a spreadsheet before uploading it.
+      if (layout_.holder_verbatim) {
+        throw Error(
+            ErrorCode::kInvalidInput,
+            where(line) + "the " + std::string(fieldName(f.value)) + " \"" + v + "\" starts with " +
+                v.substr(0, 1) + ", which a spreadsheet reads as a formula, and layout " +
+                layout_.name +
+                " must carry names unchanged; correct the account holder (edupay account "
+                "update); an approver can send the batch back to draft (edupay batch "
+                "return-to-draft) / 户名以公式字符开头，该银行格式不允许改动户名，请更正户名");
+      }
+      v = text::neutraliseFormula(v);
+    }
     if (layout_.kind == LayoutKind::kDelimited) {
       for (char ch : v) {
         if (ch == layout_.delimiter || ch == '"' || ch == '\r' || ch == '\n') {

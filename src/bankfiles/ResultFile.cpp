@@ -31,17 +31,59 @@ std::optional<Money> amountOf(const std::string& text, const std::string& where)
   }
 }
 
+/// The `汇总|paid count|paid amount|failed count|failed amount|` line (templates/banks/README.md,
+/// "Results"): without it, or with a body that disagrees, the file is taken as cut short.
+struct PipeSummary {
+  int64_t paid = 0, failed = 0;
+  Money paid_total, failed_total;
+};
+
+int64_t countOf(const std::string& text, const std::string& where) {
+  const std::string t = edupay::text::trim(text);
+  if (t.empty() || t.size() > 15 || !edupay::text::isAllDigits(t))
+    bad(where, "count \"" + t + "\" in the 汇总 line is not a number");
+  return std::stoll(t);
+}
+
 void readPipe(const std::string& path, const std::function<void(const ResultLine&)>& each) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(ErrorCode::kNotFound, path + ": cannot open the result file");
   CsvReader reader(in, path, TextEncoding::kGb18030, '|');
   std::vector<std::string> f;
+  PipeSummary body;
+  std::optional<PipeSummary> declared;
+  int64_t summary_line = 0;
   while (reader.next(f)) {
     const std::string where = path + ": line " + std::to_string(reader.line()) + ": ";
     if (f.size() == 1 && edupay::text::trim(f[0]).empty()) continue;
     const std::string first = f.empty() ? "" : edupay::text::trim(f[0]);
-    if (first.rfind("序号", 0) == 0 || first.rfind("汇总", 0) == 0) continue;
+    if (first.rfind("序号", 0) == 0) continue;
+    if (declared) {
+      bad(where, "a line after the 汇总 line (line " + std::to_string(summary_line) +
+                     "), which must be the last; ask the bank for the file as it sent it "
+                     "(汇总行必须是最后一行)");
+    }
     if (!f.empty() && f.back().empty()) f.pop_back();  // the terminating '|'
+    if (first.rfind("汇总", 0) == 0) {
+      if (f.size() != 5) {
+        bad(where, std::to_string(f.size()) +
+                       " fields in the 汇总 line; it is 汇总|paid count|paid amount|failed "
+                       "count|failed amount|");
+      }
+      PipeSummary s;
+      s.paid = countOf(f[1], where);
+      s.failed = countOf(f[3], where);
+      auto total = [&](const std::string& t) {
+        const auto m = amountOf(t, where);
+        if (!m) bad(where, "an amount in the 汇总 line is empty");
+        return *m;
+      };
+      s.paid_total = total(f[2]);
+      s.failed_total = total(f[4]);
+      declared = s;
+      summary_line = reader.line();
+      continue;
+    }
     if (f.size() != 8) {
       bad(where,
           std::to_string(f.size()) +
@@ -52,11 +94,16 @@ void readPipe(const std::string& path, const std::function<void(const ResultLine
     r.reference = edupay::text::trim(f[1]);
     if (r.reference.empty()) bad(where, "the reference (参考号) is empty");
     r.amount = amountOf(f[3], where);
+    if (!r.amount) bad(where, "the amount (金额) is empty");
     const std::string status = edupay::text::trim(f[4]);
     if (status == "S") {
       r.outcome = Outcome::kPaid;
+      ++body.paid;
+      body.paid_total += *r.amount;
     } else if (status == "E") {
       r.outcome = Outcome::kReturned;
+      ++body.failed;
+      body.failed_total += *r.amount;
     } else if (status == "A" || status == "I") {
       r.outcome = Outcome::kPending;
     } else {
@@ -68,6 +115,27 @@ void readPipe(const std::string& path, const std::function<void(const ResultLine
     if (r.outcome == Outcome::kReturned && r.reason_code.empty() && r.reason_text.empty())
       bad(where, "a failed payment needs the bank's reason (原因码 or 原因)");
     each(r);
+  }
+  const std::string refused =
+      path + ": the file is refused whole as cut short (文件不完整，整份拒收): ";
+  if (!declared) {
+    throw Error(
+        ErrorCode::kInvalidInput,
+        refused +
+            "it has no 汇总 line (汇总|paid count|paid amount|failed count|failed amount|) "
+            "at the end; ask the bank for the complete file (缺少汇总行，请向银行索取完整文件)");
+  }
+  if (declared->paid != body.paid || declared->paid_total != body.paid_total ||
+      declared->failed != body.failed || declared->failed_total != body.failed_total) {
+    throw Error(ErrorCode::kInvalidInput,
+                refused + "line " + std::to_string(summary_line) + " (汇总) says " +
+                    std::to_string(declared->paid) + " paid, " + declared->paid_total.toYuan() +
+                    " yuan, " + std::to_string(declared->failed) + " failed, " +
+                    declared->failed_total.toYuan() + " yuan; the lines above it give " +
+                    std::to_string(body.paid) + " paid, " + body.paid_total.toYuan() + " yuan, " +
+                    std::to_string(body.failed) + " failed, " + body.failed_total.toYuan() +
+                    " yuan; ask the bank for the complete file (明细与汇总行不符，请向银行索取完整"
+                    "文件)");
   }
 }
 

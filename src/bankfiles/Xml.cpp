@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "common/Error.h"
+#include "common/XmlLimits.h"
 
 namespace edupay::bankfiles {
 
@@ -46,6 +47,11 @@ void refuseDtd(const std::string& path) {
 void parseXmlFile(const std::string& path, Poco::XML::ContentHandler& handler,
                   const std::string& what) {
   refuseDtd(path);
+  {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error(ErrorCode::kNotFound, path + ": cannot open");
+    checkXmlLimits(in, path);
+  }
   Poco::XML::SAXParser parser;
   parser.setFeature(Poco::XML::XMLReader::FEATURE_NAMESPACES, true);
   parser.setFeature(Poco::XML::XMLReader::FEATURE_EXTERNAL_GENERAL_ENTITIES, false);

@@ -21,7 +21,9 @@ class ElementHandler : public Poco::XML::ContentHandler {
 
 /// Streams an XML file through `handler` (namespaces on). A document type declaration is refused
 /// before parsing — DTDs are where external entities and entity expansion come from, and no
-/// payment file or status report needs one — and external entities are off besides. Throws
+/// payment file or status report needs one — and external entities are off besides. The file is
+/// first checked against XmlLimits (size, depth, the length of any one token) in one linear pass,
+/// so no input makes the parser slow. Throws
 /// Error(kInvalidInput) "PATH: not a readable WHAT: ..." for anything malformed.
 void parseXmlFile(const std::string& path, Poco::XML::ContentHandler& handler,
                   const std::string& what);

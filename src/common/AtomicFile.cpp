@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <sstream>
 #include <vector>
 
@@ -125,15 +126,57 @@ void writeFileAtomically(const std::string& path, std::string_view content) {
   writer.commit();
 }
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw Error(ErrorCode::kNotFound, "cannot open " + path + ": " + errnoText(errno));
+std::string readFile(const std::string& path, uint64_t max_bytes) {
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below anyway.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) throw Error(ErrorCode::kNotFound, "cannot open " + path + ": " + errnoText(errno));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) failIo("cannot read", path, errno);
+  if (!S_ISREG(st.st_mode)) {
+    throw Error(ErrorCode::kInvalidInput,
+                path +
+                    ": not a regular file (a directory, device or pipe); name the file itself "
+                    "(不是普通文件，请指定文件本身)");
   }
-  std::ostringstream content;
-  content << in.rdbuf();
-  if (in.bad()) throw Error(ErrorCode::kUnavailable, "cannot read " + path);
-  return content.str();
+  auto too_large = [&] {
+    return Error(ErrorCode::kInvalidInput,
+                 path + ": larger than " + std::to_string(max_bytes) +
+                     " bytes, more than such a file ever holds; check that this is the right "
+                     "file (文件过大，请确认文件是否正确)");
+  };
+  if (static_cast<uint64_t>(st.st_size) > max_bytes) throw too_large();
+  std::string content;
+  content.reserve(static_cast<size_t>(st.st_size));
+  char buf[64 * 1024];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) failIo("cannot read", path, errno);
+    if (n == 0) break;
+    content.append(buf, static_cast<size_t>(n));
+    if (content.size() > max_bytes) throw too_large();  // it grew while being read
+  }
+  return content;
+}
+
+std::string readFileWithin(const std::string& folder, const std::string& path, uint64_t max_bytes) {
+  std::error_code ec;
+  const auto root = std::filesystem::canonical(folder, ec);
+  if (ec) throw Error(ErrorCode::kNotFound, "cannot open folder " + folder + ": " + ec.message());
+  const auto real = std::filesystem::canonical(path, ec);
+  if (ec) throw Error(ErrorCode::kNotFound, "cannot open " + path + ": " + ec.message());
+  const auto rel = real.lexically_relative(root);
+  if (rel.empty() || *rel.begin() == "..") {
+    throw Error(ErrorCode::kInvalidInput,
+                path + " is outside " + folder + " (it is " + real.string() +
+                    "), where it must be; put the file in that folder (文件必须位于 " + folder +
+                    " 目录内)");
+  }
+  return readFile(real.string(), max_bytes);
 }
 
 }  // namespace edupay

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <fstream>
 #include <string>
 #include <string_view>
@@ -36,7 +37,18 @@ class AtomicFileWriter {
 
 /// One-shot helper: atomically replaces `path` with `content`.
 void writeFileAtomically(const std::string& path, std::string_view content);
-/// Reads a whole file; throws Error(kNotFound) naming the path when it cannot be opened.
-std::string readFile(const std::string& path);
+/// Largest file readFile() reads unless told otherwise: above the biggest payment file a batch
+/// can produce, so only a file that is not what it claims to be is refused.
+inline constexpr uint64_t kMaxReadBytes = uint64_t{1} << 30;
+
+/// Reads a whole file, which must be a regular file (not a directory, device or pipe) of at most
+/// `max_bytes`. Throws Error(kNotFound) naming the path when it cannot be opened,
+/// Error(kInvalidInput) when it is not a regular file or is larger.
+std::string readFile(const std::string& path, uint64_t max_bytes = kMaxReadBytes);
+
+/// readFile() for a path named inside another file or by configuration (a policy's `extends`):
+/// the file must lie inside `folder` once every symbolic link and `..` is resolved; otherwise
+/// Error(kInvalidInput) naming both.
+std::string readFileWithin(const std::string& folder, const std::string& path, uint64_t max_bytes);
 
 }  // namespace edupay

@@ -237,7 +237,50 @@ bool CsvReader::fill() {
   return true;
 }
 
+void CsvReader::expectHeader(const std::vector<std::string>& header) {
+  header_ = header;
+  check_count_ = true;
+}
+
+void CsvReader::nameColumns(const std::vector<std::string>& header) {
+  header_ = header;
+  check_count_ = false;
+}
+
+std::string CsvReader::column(size_t index) const {
+  std::string out = "column " + std::to_string(index + 1);
+  if (index < header_.size()) {
+    const std::string name = text::cleanField(header_[index]);
+    if (!name.empty()) out += " (" + name + ")";
+  }
+  return out;
+}
+
 bool CsvReader::next(std::vector<std::string>& fields) {
+  if (!readRecord(fields)) return false;
+  const std::string at = source_name_ + ": line " + std::to_string(record_line_) + ", ";
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (const auto cp = text::controlCharacter(fields[i], delimiter_ == '\t')) {
+      throw Error(ErrorCode::kInvalidInput,
+                  at + column(i) + ": the control character " + text::codePointLabel(*cp) +
+                      " cannot be in a field; correct the value in the program that made the "
+                      "file and export it again (字段含控制字符，请在原系统中更正后重新导出)");
+    }
+  }
+  const bool blank = fields.size() == 1 && fields[0].empty();
+  if (check_count_ && !blank && fields.size() != header_.size()) {
+    throw Error(ErrorCode::kInvalidInput,
+                source_name_ + ": line " + std::to_string(record_line_) + ": " +
+                    std::to_string(fields.size()) + " fields where the header has " +
+                    std::to_string(header_.size()) +
+                    "; the file may be cut short, or a value holds the delimiter without "
+                    "quotes: export the whole file again (该行字段数与表头不符，文件可能不完整，"
+                    "请重新导出完整文件)");
+  }
+  return true;
+}
+
+bool CsvReader::readRecord(std::vector<std::string>& fields) {
   fields.clear();
   if (pos_ >= buffer_.size() && !fill()) return false;
   record_line_ = current_line_;
@@ -337,7 +380,7 @@ void CsvWriter::writeRow(const std::vector<std::string>& fields) {
   const std::string_view specials[] = {std::string_view(&options_.delimiter, 1), "\"", "\r", "\n"};
   for (size_t i = 0; i < fields.size(); ++i) {
     if (i > 0) line_ += options_.delimiter;
-    const std::string& f = fields[i];
+    const std::string f = text::neutraliseFormula(fields[i]);
     const bool needs_quotes = std::any_of(std::begin(specials), std::end(specials),
                                           [&](std::string_view c) { return f.find(c) != f.npos; });
     std::string quoted;

@@ -34,8 +34,17 @@ class CsvReader {
 
   /// Reads the next record into `fields` (UTF-8). Returns false at end of input.
   /// Throws Error(kInvalidInput) with file and line for: an unterminated quote, a character after
-  /// a closing quote, bytes invalid in the encoding.
+  /// a closing quote, bytes invalid in the encoding; with line and column for a control character
+  /// in a field (see controlCharacter()); and, once expectHeader() was called, for a record whose
+  /// number of fields differs from the header's (a file cut off, or a value with an unquoted
+  /// delimiter). A blank line (one empty field) is returned as it is.
   bool next(std::vector<std::string>& fields);
+  /// Every following record must have as many fields as `header`, whose names are used in
+  /// messages (column 3 `household_id`).
+  void expectHeader(const std::vector<std::string>& header);
+  /// Like expectHeader(), without the check on the number of fields (an Excel sheet omits the
+  /// empty cells at the end of a row): only the column names for messages.
+  void nameColumns(const std::vector<std::string>& header);
   /// 1-based physical line on which the last record returned by next() started.
   int64_t line() const { return record_line_; }
   /// The encoding actually used (after auto-detection, valid once next() has been called).
@@ -45,6 +54,8 @@ class CsvReader {
  private:
   class Decoder;
   bool fill();
+  bool readRecord(std::vector<std::string>& fields);
+  std::string column(size_t index) const;
   std::istream& in_;
   std::string source_name_;
   TextEncoding encoding_;
@@ -57,10 +68,14 @@ class CsvReader {
   int64_t current_line_ = 1;
   int64_t record_line_ = 0;
   std::string pending_error_;  // invalid input found after the data already decoded
+  std::vector<std::string> header_;
+  bool check_count_ = false;
 };
 
 /// RFC 4180 writer: quotes a field only when it holds the delimiter, a quote, CR or LF;
-/// output in UTF-8 (optionally with BOM, which spreadsheet programs need) or GB18030.
+/// output in UTF-8 (optionally with BOM, which spreadsheet programs need) or GB18030. Every field
+/// passes through neutraliseFormula(): whatever a person typed, a spreadsheet opening the file
+/// shows it as text and never runs it.
 class CsvWriter {
  public:
   struct Options {

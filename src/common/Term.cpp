@@ -81,7 +81,7 @@ std::string Term::str() const {
 }
 
 HolidayCalendar HolidayCalendar::load(const std::string& path) {
-  return parse(readFile(path), path);
+  return parse(readFile(path, 1 << 20), path);
 }
 
 HolidayCalendar HolidayCalendar::parse(std::string_view content, const std::string& source_name) {

@@ -1,5 +1,7 @@
 #include "common/Text.h"
 
+#include <algorithm>
+
 namespace edupay::text {
 
 namespace {
@@ -298,6 +300,40 @@ std::string cutUtf8(std::string_view s, size_t max_chars) {
     }
   }
   return std::string(s);
+}
+
+std::optional<char32_t> controlCharacter(std::string_view field, bool tab_allowed) {
+  for (size_t i = 0; i < field.size(); ++i) {
+    const auto b = static_cast<unsigned char>(field[i]);
+    if (b < 0x20 && !(b == '\t' && tab_allowed)) return char32_t{b};
+    if (b == 0x7F) return char32_t{0x7F};
+    // C1 controls are C2 80..C2 9F; U+FFFD is EF BF BD.
+    if (b == 0xC2 && i + 1 < field.size()) {
+      const auto b1 = static_cast<unsigned char>(field[i + 1]);
+      if (b1 >= 0x80 && b1 <= 0x9F) return char32_t{b1};
+    }
+    if (field.substr(i, 3) == "\xEF\xBF\xBD") return char32_t{0xFFFD};
+    // Surrogates (ED A0..BF) are not UTF-8; text that carries one was never decoded properly.
+    if (b == 0xED && i + 1 < field.size() && static_cast<unsigned char>(field[i + 1]) >= 0xA0)
+      return char32_t{0xD800};
+  }
+  return std::nullopt;
+}
+
+bool startsLikeFormula(std::string_view field) {
+  return !field.empty() && std::string_view("=+-@\t\r").find(field[0]) != std::string_view::npos;
+}
+
+std::string neutraliseFormula(std::string_view field) {
+  if (!startsLikeFormula(field)) return std::string(field);
+  // A signed decimal number is data, not a formula: -12.50 stays a number.
+  std::string_view rest = field.substr(1);
+  const bool number = (field[0] == '-' || field[0] == '+') && !rest.empty() &&
+                      rest.find_first_not_of("0123456789.") == std::string_view::npos &&
+                      std::count(rest.begin(), rest.end(), '.') <= 1 && rest.front() != '.' &&
+                      rest.back() != '.';
+  if (number) return std::string(field);
+  return "'" + std::string(field);
 }
 
 }  // namespace edupay::text

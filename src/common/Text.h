@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,5 +45,19 @@ std::string cleanCode(std::string_view s);
 /// between two non-ASCII characters) folded to U+00B7, so `阿依古丽•买买提` and
 /// `阿依古丽·买买提` are one name. U+00B7 is in GBK, so the folded name can go to any bank file.
 std::string normaliseName(std::string_view s);
+
+/// The first character of `field` (UTF-8) that no field of an input file may hold, or nullopt:
+/// C0 controls (NUL, line breaks, ... ; a tab only where `tab_allowed`), DEL, C1 controls, and
+/// U+FFFD, the mark a bad decode leaves behind, and an encoded surrogate (reported as U+D800; the
+/// CSV reader already refuses it, with all malformed UTF-8, as bytes invalid in the encoding).
+std::optional<char32_t> controlCharacter(std::string_view field, bool tab_allowed = false);
+
+/// `=`, `+`, `-`, `@`, tab or CR at the start of `field`: what a spreadsheet reads as a formula
+/// (OWASP, "CSV Injection").
+bool startsLikeFormula(std::string_view field);
+
+/// The OWASP CSV injection rule: a field that starts like a formula gets a leading `'`, which
+/// spreadsheet programs show as text; a plain number (`-12.50`, `+86`) is left alone.
+std::string neutraliseFormula(std::string_view field);
 
 }  // namespace edupay::text

@@ -15,6 +15,7 @@
 
 #include "common/Date.h"
 #include "common/Error.h"
+#include "common/XmlLimits.h"
 
 namespace edupay {
 
@@ -53,6 +54,10 @@ void parseXml(const std::string& xml, Poco::XML::DefaultHandler& handler, const 
   parser.setFeature(Poco::XML::XMLReader::FEATURE_NAMESPACES, false);
   parser.setFeature(Poco::XML::SAXParser::FEATURE_PARTIAL_READS, false);
   parser.setContentHandler(&handler);
+  {
+    std::istringstream limits_in(xml);
+    checkXmlLimits(limits_in, what);
+  }
   std::istringstream in(xml);
   Poco::XML::InputSource src(in);
   try {

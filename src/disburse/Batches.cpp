@@ -484,6 +484,7 @@ size_t importBudgetFile(DisbursementStore& store, security::SecurityStore& audit
   CsvReader csv(in, file);
   std::vector<std::string> row;
   if (!csv.next(row)) throw Error(ErrorCode::kInvalidInput, file + ": the file is empty");
+  csv.expectHeader(row);
   const std::vector<std::string> expected = {"programme", "region", "fiscal_year", "source",
                                              "allocated"};
   for (size_t i = 0; i < expected.size(); ++i) {

@@ -1,5 +1,6 @@
 #include "registry/RollImporter.h"
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -85,6 +86,7 @@ void readReferenceCsv(const std::string& path,
   CsvReader reader(in, path);
   std::vector<std::string> row;
   if (!reader.next(row)) throw Error(ErrorCode::kInvalidInput, path + ": the file is empty");
+  reader.expectHeader(row);
   std::map<std::string, size_t> pos;
   for (size_t i = 0; i < row.size(); ++i) {
     const std::string h = text::toLower(text::trim(row[i]));
@@ -167,6 +169,9 @@ RollImportResult importRoll(RegistryStore& store, const security::FieldCipher& c
   }
   const int64_t header_line = first_line;
   const RollHeader header = RollHeader::parse(row, path, header_line);
+  const size_t width = row.size();
+  const bool sheet = in == &sheet_in;
+  reader.nameColumns(row);
 
   std::map<std::string, RollValidator::SchoolInfo> schools;
   for (const auto& s : store.listSchools()) schools[s.code] = {s.stages, s.region_code};
@@ -202,6 +207,25 @@ RollImportResult importRoll(RegistryStore& store, const security::FieldCipher& c
     if (isBlank(row)) continue;
     ++result.rows_total;
     row_issues.clear();
+    // An Excel sheet leaves out the empty cells at the end of a row; a CSV row has them all.
+    if (sheet && row.size() < width) row.resize(width);
+    if (row.size() != width) {
+      const bool extra_empty =
+          sheet && std::all_of(row.begin() + static_cast<std::ptrdiff_t>(width), row.end(),
+                               [](const std::string& f) { return text::trim(f).empty(); });
+      if (!extra_empty) {
+        sink.add({reader.line(), "", "",
+                  std::to_string(row.size()) + " fields where the header has " +
+                      std::to_string(width) +
+                      ": the file may be cut short, or a value holds a comma without quotes; "
+                      "export the whole roll again (该行字段数与表头不符，文件可能不完整，"
+                      "请重新导出完整的名册)",
+                  false});
+        ++result.rows_bad;
+        continue;
+      }
+      row.resize(width);
+    }
     auto record = validator.validate(header, row, reader.line(), row_issues);
     for (const auto& issue : row_issues) sink.add(issue);
     if (record) {

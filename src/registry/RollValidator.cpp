@@ -165,11 +165,19 @@ class RowCheck {
     if (!i || *i >= row_.size()) return {};
     return text::cleanField(row_[*i]);
   }
-  /// A person's name in its one normal form (text::normaliseName).
-  std::string name(RollColumn c) const {
+  /// A person's name in its one normal form (text::normaliseName); a name that starts like a
+  /// spreadsheet formula is an error, for no person is called `=HYPERLINK(...)`.
+  std::string name(RollColumn c) {
     const auto i = header_.index(c);
     if (!i || *i >= row_.size()) return {};
-    return text::normaliseName(row_[*i]);
+    std::string n = text::normaliseName(row_[*i]);
+    if (text::startsLikeFormula(n)) {
+      error(c, text::cutUtf8(n, 30),
+            "starts with " + n.substr(0, 1) +
+                ", which a spreadsheet reads as a formula; a name cannot: correct it in the "
+                "roll (姓名不能以 = + - @ 开头，电子表格会当作公式，请更正)");
+    }
+    return n;
   }
 
   void error(RollColumn c, const std::string& value, const std::string& reason) {

@@ -65,6 +65,7 @@ RosterImportResult importRoster(
   CsvReader reader(in, path);
   std::vector<std::string> row;
   if (!reader.next(row)) throw Error(ErrorCode::kInvalidInput, path + ": the file is empty");
+  reader.expectHeader(row);
   const Columns cols =
       readHeader(row, path,
                  {{"resident_id", "身份证号"},
@@ -109,6 +110,12 @@ RosterImportResult importRoster(
     }
     r.name = text::normaliseName(row[cols.pos.at("name")]);
     if (r.name.empty()) issue(line, "name", "", "is required");
+    if (text::startsLikeFormula(r.name)) {
+      issue(line, "name", text::cutUtf8(r.name, 30),
+            "starts with " + r.name.substr(0, 1) +
+                ", which a spreadsheet reads as a formula; a name cannot: correct it in the roster "
+                "(姓名不能以 = + - @ 开头，电子表格会当作公式，请更正)");
+    }
     r.household_code = cols.get(row, "household_id");
     if (r.household_code.empty()) issue(line, "household_id", "", "is required");
     const std::string cat = cols.get(row, "category");
@@ -184,6 +191,7 @@ NominationImportResult importNominations(
   CsvReader reader(in, path);
   std::vector<std::string> row;
   if (!reader.next(row)) throw Error(ErrorCode::kInvalidInput, path + ": the file is empty");
+  reader.expectHeader(row);
   const Columns cols =
       readHeader(row, path, {{"resident_id", "身份证号"}, {"name", "姓名"}}, {"resident_id"});
   NominationImportResult result;

@@ -404,11 +404,18 @@ Programme parseProgramme(const Object::Ptr& o, const std::string& path, Problems
   return p;
 }
 
-/// Applies `extends` and `overrides`: the result is one self-contained document.
-Object::Ptr resolve(const std::string& path, Problems& problems, int depth) {
+/// A policy file is small; a larger one is not a policy.
+constexpr uint64_t kMaxPolicyBytes = 4 << 20;
+
+/// Applies `extends` and `overrides`: the result is one self-contained document. `folder` is the
+/// first file's folder: a base it extends is read from there only.
+Object::Ptr resolve(const std::string& path, const std::string& folder, Problems& problems,
+                    int depth) {
   if (depth > 8)
     throw Error(ErrorCode::kInvalidInput, path + ": `extends` nests too deeply (a cycle?)");
-  Object::Ptr doc = parseJson(readFile(path), path);
+  Object::Ptr doc = parseJson(
+      depth == 0 ? readFile(path, kMaxPolicyBytes) : readFileWithin(folder, path, kMaxPolicyBytes),
+      path);
   {
     Problems own(path);
     validateSchema(doc, own);
@@ -417,7 +424,7 @@ Object::Ptr resolve(const std::string& path, Problems& problems, int depth) {
   if (!doc->has("extends")) return doc;
   const auto base_path =
       (std::filesystem::path(path).parent_path() / doc->getValue<std::string>("extends")).string();
-  Object::Ptr base = resolve(base_path, problems, depth + 1);
+  Object::Ptr base = resolve(base_path, folder, problems, depth + 1);
 
   // Programmes: inherited, patched by code, plus this file's own.
   auto programmes = base->getArray("programmes");
@@ -596,7 +603,8 @@ const Programme* Policy::find(const std::string& code) const {
 
 Policy loadPolicyFile(const std::string& path) {
   Problems problems(path);
-  Object::Ptr resolved = resolve(path, problems, 0);
+  const std::string folder = std::filesystem::path(path).parent_path().string();
+  Object::Ptr resolved = resolve(path, folder.empty() ? "." : folder, problems, 0);
   problems.throwIfAny();
   return build(resolved, path);
 }

@@ -133,7 +133,7 @@ FieldCipher FieldCipher::loadKeyFile(const std::string& path) {
     throw Error(ErrorCode::kForbidden,
                 "key file " + path + " is readable by other users; run `chmod 600 " + path + "`");
   }
-  const std::string content = readFile(path);
+  const std::string content = readFile(path, 64 * 1024);
   const auto lines = text::split(content, '\n');
   if (lines.size() < 2 || text::trim(lines[0]) != kKeyHeader) {
     throw Error(ErrorCode::kInvalidInput, "key file " + path +

@@ -14,6 +14,9 @@ namespace edupay::security {
 
 namespace {
 
+/// A PEM key is a few hundred bytes; a key file of more is not a key.
+constexpr uint64_t kMaxKeyFileBytes = 64 * 1024;
+
 struct PkeyFree {
   void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
 };
@@ -105,7 +108,7 @@ SigningKey SigningKey::load(const std::string& path) {
     throw Error(ErrorCode::kForbidden,
                 "signing key " + path + " may be read by other users; chmod 600 " + path);
   }
-  const std::string pem = readFile(path);
+  const std::string pem = readFile(path, kMaxKeyFileBytes);
   Bio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   Pkey key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
   if (!key || EVP_PKEY_get_id(key.get()) != EVP_PKEY_ED25519)
@@ -145,7 +148,7 @@ VerifyingKey VerifyingKey::load(const std::string& path) {
                     " not found; it is written beside the signing key as KEY.pub by edupay "
                     "keygen --signing KEY");
   }
-  return fromPem(readFile(path), path);
+  return fromPem(readFile(path, kMaxKeyFileBytes), path);
 }
 
 VerifyingKey VerifyingKey::fromPem(std::string_view pem, const std::string& source) {

@@ -189,7 +189,8 @@ std::vector<std::optional<bankfiles::SentPayment>> SqlDisbursementStore::payment
   selectIn(
       db_,
       "SELECT p.end_to_end_ref, p.id, p.batch_id, p.status, b.status, b.bank_code, "
-      "b.paying_region, p.amount_fen, r.outcome, r.import_id, p.seq, lr.import_id FROM payments "
+      "b.paying_region, p.amount_fen, r.outcome, r.import_id, p.seq, lr.import_id, r.reason_code, "
+      "r.reason_text, lr.reason_code, lr.reason_text FROM payments "
       "p JOIN batches b ON b.id = p.batch_id LEFT JOIN payment_results r ON r.payment_id = p.id "
       "LEFT JOIN payment_returns lr ON lr.payment_id = p.id WHERE p.end_to_end_ref",
       "", refs, [&](Statement& s) {
@@ -205,6 +206,8 @@ std::vector<std::optional<bankfiles::SentPayment>> SqlDisbursementStore::payment
         p.result_import_id = s.isNull(9) ? 0 : s.getInt(9);
         p.seq = s.getInt(10);
         p.late_import_id = s.isNull(11) ? 0 : s.getInt(11);
+        p.reason = {s.isNull(12) ? "" : s.getText(12), s.isNull(13) ? "" : s.getText(13)};
+        p.late_reason = {s.isNull(14) ? "" : s.getText(14), s.isNull(15) ? "" : s.getText(15)};
         found[s.getText(0)] = std::move(p);
       });
   std::vector<std::optional<bankfiles::SentPayment>> out;

@@ -638,16 +638,17 @@ TEST_P(ApiTest, ABankDownloadsItsFilesAndUploadsTheAnswer) {
   s.reset();
   const auto bad =
       call("POST", "/api/v1/results", token("bank_in"),
-           utf8ToGb18030(result + "9|EDU9999999999999999A1|6222|1.00|S|||T9|\r\n"), "text/plain");
+           utf8ToGb18030(withPipeSummary(result + "9|EDU9999999999999999A1|6222|1.00|S|||T9|\r\n")),
+           "text/plain");
   EXPECT_EQ(bad.status, 422) << bad.body;
   EXPECT_NE(bad.body.find("not a payment edupay sent"), std::string::npos);
   EXPECT_EQ(bad.body.find(f.scratch.dir()), std::string::npos) << "no server paths in answers";
-  const auto ok =
-      call("POST", "/api/v1/results", token("bank_in"), utf8ToGb18030(result), "text/plain");
+  const auto ok = call("POST", "/api/v1/results", token("bank_in"),
+                       utf8ToGb18030(withPipeSummary(result)), "text/plain");
   ASSERT_EQ(ok.status, 200) << ok.body;
   EXPECT_EQ(ok.json()->getValue<int>("paid"), 5);
-  const auto again =
-      call("POST", "/api/v1/results", token("bank_in"), utf8ToGb18030(result), "text/plain");
+  const auto again = call("POST", "/api/v1/results", token("bank_in"),
+                          utf8ToGb18030(withPipeSummary(result)), "text/plain");
   EXPECT_TRUE(again.json()->getValue<bool>("already_imported"));
   const auto rec = call("GET", "/api/v1/reconciliation?term=2026-autumn", token("auditor_in"));
   ASSERT_EQ(rec.status, 200) << rec.body;

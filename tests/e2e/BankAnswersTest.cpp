@@ -307,7 +307,7 @@ TEST_P(BankAnswers, AProprietaryReasonCodeIsTheReasonAndTheRestOfTheFileApplies)
   EXPECT_EQ(budgetSum("returned_fen"), 115000);
 }
 
-TEST_P(BankAnswers, TheMinimalProprietaryRejectionIsReadAndARepeatedAnswerRefused) {
+TEST_P(BankAnswers, TheMinimalProprietaryRejectionIsReadAndTheFullReportAfterItSettlesTheRest) {
   exported();
   const auto r = import(fieldCase("c08-min-prtry.xml"));
   ASSERT_TRUE(r.problems.empty()) << problems(r);
@@ -316,13 +316,27 @@ TEST_P(BankAnswers, TheMinimalProprietaryRejectionIsReadAndARepeatedAnswerRefuse
       states("state = 'returned' AND reason_code = 'E0217' AND end_to_end_ref = '" + ref(5) + "'"),
       1);
   EXPECT_EQ(states("state = 'sent'"), 4);
-  // The full report answers the returned payment again: a `returned` for a returned one.
-  const auto again = import(fieldCase("c08-pain002-prtry-reason.xml"));
-  EXPECT_NE(problems(again).find("reference " + ref(5) +
-                                 ": was already settled (returned) by an earlier result file"),
+  // A full report that answers the returned payment otherwise contradicts it: refused whole.
+  const auto contradicting = import(variant("c08-pain002-prtry-reason.xml", "contradicting.xml",
+                                            {{"<Prtry>E0217</Prtry>", "<Prtry>E0999</Prtry>"}}));
+  EXPECT_NE(problems(contradicting)
+                .find("reference " + ref(5) +
+                      ": was already settled (returned) by an earlier result file"),
             std::string::npos)
-      << problems(again);
+      << problems(contradicting);
   EXPECT_EQ(states("state = 'sent'"), 4) << "nothing of the refused file stayed";
+  // Issue 14: the bank's complete report after the partial one settles the rest; the answer it
+  // repeats is reported unchanged (it used to refuse the whole file, leaving four payments stuck).
+  const auto full = import(fieldCase("c08-pain002-prtry-reason.xml"));
+  ASSERT_TRUE(full.problems.empty()) << problems(full);
+  EXPECT_EQ(full.paid, 4);
+  EXPECT_EQ(full.returned, 0);
+  EXPECT_EQ(full.unchanged, 1);
+  EXPECT_EQ(states("state = 'sent'"), 0);
+  EXPECT_EQ(states("state = 'paid'"), 4);
+  EXPECT_EQ(f.count("returned_funds", "reason_code = 'E0217'"), 1) << "returned once, not twice";
+  EXPECT_EQ(budgetSum("paid_fen"), 4 * 115000);
+  EXPECT_EQ(budgetSum("returned_fen"), 115000);
 }
 
 TEST_P(BankAnswers, EchoedAmountsCompareByValueInEveryFormTheSchemaAllows) {
@@ -417,11 +431,16 @@ TEST_P(BankAnswers, MoneyReturnedAfterItWasPaidIsALateReturnReissuableOnce) {
             }).find("1 returned payment(s) wait"),
             std::string::npos);
 
-  // The same file again changes nothing; a second return of the same payment, or `paid` for it,
-  // is refused whole.
+  // The same file again changes nothing; the same return sent again in another file is
+  // unchanged (issue 14); a second return with another reason, or `paid` for it, is refused whole.
   EXPECT_TRUE(import(fieldCase("c11b-pain002-late-return.xml")).already_imported);
+  const auto repeated = import(variant("c11b-pain002-late-return.xml", "repeated-return.xml",
+                                       {{"BOC-RPT-0012", "BOC-RPT-0015"}}));
+  ASSERT_TRUE(repeated.problems.empty()) << problems(repeated);
+  EXPECT_EQ(repeated.unchanged, 1);
+  EXPECT_EQ(repeated.returned, 0);
   const auto twice = import(variant("c11b-pain002-late-return.xml", "second-return.xml",
-                                    {{"BOC-RPT-0012", "BOC-RPT-0013"}}));
+                                    {{"BOC-RPT-0012", "BOC-RPT-0013"}, {"AC04", "AC06"}}));
   EXPECT_NE(problems(twice).find("reference " + ref(2) +
                                  ": was paid, then returned by an earlier result file"),
             std::string::npos)
@@ -438,7 +457,7 @@ TEST_P(BankAnswers, MoneyReturnedAfterItWasPaidIsALateReturnReissuableOnce) {
       << problems(whole);
   EXPECT_EQ(f.count("payment_returns"), 1);
   EXPECT_EQ(budgetSum("paid_fen"), 4 * 115000);
-  EXPECT_EQ(f.count("result_imports"), 2);
+  EXPECT_EQ(f.count("result_imports"), 3) << "two that settled, one that changed nothing";
   // The database keeps it so: one late return per payment, only of paid money, never changed.
   const std::string pid = std::to_string(
       store::queryInt(*f.db, "SELECT id FROM payments WHERE end_to_end_ref = '" + ref(2) + "'"));

@@ -278,7 +278,7 @@ TEST_P(BankFilesEndToEnd, ABadResultFileIsRefusedWholeAndChangesNothing) {
            (status == "E" ? "E003|账户冻结" : "|") + "|TX" + std::to_string(seq) + "|\r\n";
   };
   auto write = [&](const std::string& name, const std::string& body) {
-    writeFileAtomically(path(name), utf8ToGb18030(body));
+    writeFileAtomically(path(name), utf8ToGb18030(withPipeSummary(body)));
     return path(name);
   };
   const std::string unknown =
@@ -327,13 +327,26 @@ TEST_P(BankFilesEndToEnd, ABadResultFileIsRefusedWholeAndChangesNothing) {
   EXPECT_TRUE(again.already_imported);
   EXPECT_EQ(f.count("payment_states", "state = 'paid'"), 1);
   EXPECT_EQ(f.count("result_imports"), 1);
-  // A later file answering a payment already settled is refused.
-  const auto late = importResult(
+  // A later file contradicting what was settled is refused whole.
+  const auto contradicting = importResult(
+      write("contradicting.txt", line(2, refs[1], "250.00", "S") + line(4, refs[3], "250.00", "S")),
+      bank_operator);
+  EXPECT_NE(problems(contradicting)
+                .find("reference " + refs[1] +
+                      ": was already settled (returned) by an earlier result file"),
+            std::string::npos)
+      << problems(contradicting);
+  EXPECT_EQ(f.count("payment_states", "state = 'paid'"), 1);
+  // Issue 14: a later file repeating an answer (the bank's complete file after a partial one)
+  // settles the new lines and reports the repeated one unchanged; it used to be refused whole.
+  const auto complete = importResult(
       write("late.txt", line(1, refs[0], "250.00", "S") + line(4, refs[3], "250.00", "S")),
       bank_operator);
-  EXPECT_NE(problems(late).find("was already settled (paid) by an earlier result file"),
-            std::string::npos)
-      << problems(late);
+  ASSERT_TRUE(complete.problems.empty()) << problems(complete);
+  EXPECT_EQ(complete.paid, 1);
+  EXPECT_EQ(complete.unchanged, 1);
+  EXPECT_EQ(f.count("payment_states", "state = 'paid'"), 2);
+  EXPECT_EQ(budgetSum("paid_fen"), 2 * 25000);
 }
 
 TEST_P(BankFilesEndToEnd, AFailureLineForAPaidPaymentInAPipeResultIsALateReturn) {
@@ -344,7 +357,7 @@ TEST_P(BankFilesEndToEnd, AFailureLineForAPaidPaymentInAPipeResultIsALateReturn)
   EXPECT_EQ(store.loadBatch(id)->status, disburse::BatchStatus::kSettled);
   const std::string back = references(id)[3];
   auto write = [&](const std::string& name, const std::string& body) {
-    writeFileAtomically(path(name), utf8ToGb18030(body));
+    writeFileAtomically(path(name), utf8ToGb18030(withPipeSummary(body)));
     return path(name);
   };
   const auto late = importResult(

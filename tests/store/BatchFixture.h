@@ -10,6 +10,8 @@
 #include "bankfiles/BankFiles.h"
 #include "common/BankAccountNumber.h"
 #include "common/Error.h"
+#include "common/Money.h"
+#include "common/Text.h"
 #include "disburse/Batches.h"
 #include "registry/RosterImporter.h"
 #include "rules/EntitlementRun.h"
@@ -27,6 +29,26 @@ inline std::string card(int seq) {
     if (BankAccountNumber::luhn(digits + c)) return digits + c;
   }
   return digits + "0";
+}
+
+/// A pipe-result body (UTF-8 lines) with the 汇总 line the bank ends it with (templates/banks/
+/// README.md, "Results"): paid count and amount, failed count and amount, from the lines.
+inline std::string withPipeSummary(const std::string& body) {
+  int64_t paid = 0, failed = 0;
+  Money paid_total, failed_total;
+  for (const auto& line : text::split(body, '\n')) {
+    const auto f = text::split(line, '|');
+    if (f.size() < 5 || f[0].rfind("序号", 0) == 0) continue;
+    if (f[4] == "S") {
+      ++paid;
+      paid_total += Money::parseYuan(f[3]);
+    } else if (f[4] == "E") {
+      ++failed;
+      failed_total += Money::parseYuan(f[3]);
+    }
+  }
+  return body + "汇总|" + std::to_string(paid) + "|" + paid_total.toYuan() + "|" +
+         std::to_string(failed) + "|" + failed_total.toYuan() + "|\r\n";
 }
 
 inline security::User user(const std::string& name, security::Role role, const std::string& scope) {

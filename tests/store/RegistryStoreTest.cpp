@@ -247,6 +247,61 @@ TEST_P(RegistryStoreTest, UnknownSchoolAndStageMismatchAreRowErrors) {
   EXPECT_EQ(r.issues[1].column, "stage");
 }
 
+// Issue 14: a roll cut off inside household_id used to attach the pupil to a bogus household.
+TEST_P(RegistryStoreTest, ARollCutShortIsRefusedNamingTheLineAndNoHouseholdIsMade) {
+  const std::string whole = RollBuilder().student(1).student(2, "李四").csv();
+  const std::string cut = whole.substr(0, whole.rfind("H2") + 2);  // household_id of line 3
+  const auto r = f.import(cut);
+  EXPECT_FALSE(r.committed);
+  EXPECT_EQ(r.rows_bad, 1);
+  ASSERT_FALSE(r.issues.empty());
+  EXPECT_EQ(r.issues[0].line, 3);
+  EXPECT_NE(r.issues[0].reason.find("16 fields where the header has 26"), std::string::npos)
+      << r.issues[0].reason;
+  EXPECT_NE(r.issues[0].reason.find("文件可能不完整"), std::string::npos);
+  EXPECT_EQ(f.count("households"), 0);
+  // With --accept-valid only the whole row goes in; the cut one never does.
+  registry::RollImportOptions accept;
+  accept.accept_valid = true;
+  const auto some = f.import(cut, accept);
+  EXPECT_TRUE(some.committed);
+  EXPECT_EQ(some.rows_ok, 1);
+  EXPECT_EQ(f.count("households"), 1);
+}
+
+TEST_P(RegistryStoreTest, AControlCharacterInARollIsRefusedWithLineAndColumn) {
+  const std::string csv = RollBuilder().student(1).set("class", "4年级\x01班").csv();
+  try {
+    (void)f.import(csv);
+    ADD_FAILURE() << "accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInvalidInput);
+    EXPECT_NE(std::string(e.what()).find("line 2, column 9 (class): the control character U+0001"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(f.count("persons"), 0);
+}
+
+TEST_P(RegistryStoreTest, ANameThatStartsLikeAFormulaIsRefusedAtImport) {
+  const auto r = f.import(RollBuilder()
+                              .student(1, "=HYPERLINK(\"http://x\")")
+                              .student(2, "李四")
+                              .set("guardian_name", "@SUM(1)")
+                              .student(3, "王五")
+                              .set("account_holder", "+王五")
+                              .csv());
+  EXPECT_FALSE(r.committed);
+  EXPECT_EQ(r.rows_bad, 3);
+  std::vector<std::string> columns;
+  for (const auto& i : r.issues) {
+    if (i.reason.find("reads as a formula") != std::string::npos) columns.push_back(i.column);
+  }
+  EXPECT_EQ(columns, (std::vector<std::string>{"name", "account_holder", "guardian_name",
+                                               "account_holder"}));
+  EXPECT_EQ(f.count("persons"), 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, RegistryStoreTest, ::testing::ValuesIn(testBackends()),
                          [](const auto& info) { return info.param; });
 

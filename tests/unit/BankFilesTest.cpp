@@ -783,5 +783,90 @@ TEST(ReportDimensions, StageAndCategoryComeFromTheStoredReason) {
   EXPECT_FALSE(parseDimension("colour"));
 }
 
+// Issue 14: a delimited bank file is a CSV someone may open in a spreadsheet.
+TEST(BankFileLayouts, ALeadingFormulaCharacterIsNeutralisedUnlessTheLayoutKeepsNamesVerbatim) {
+  const LayoutSet set;
+  auto lines = samplePayments();
+  lines[0].holder = "=HYPERLINK(1)";
+  lines[1].holder = "@张三";
+  for (const char* name : {"ccb-csv", "pipe-gbk"}) {
+    const std::string bytes = gb18030ToUtf8(render(set.get(name), lines));
+    EXPECT_NE(bytes.find("'=HYPERLINK(1)"), std::string::npos) << name << ":\n" << bytes;
+    EXPECT_NE(bytes.find("'@张三"), std::string::npos) << name;
+    EXPECT_NE(bytes.find("欧阳娜娜"), std::string::npos) << "other names untouched";
+    EXPECT_EQ(bytes.find("'0.01"), std::string::npos) << "amounts untouched";
+  }
+  Layout verbatim = set.get("pipe-gbk");
+  verbatim.holder_verbatim = true;
+  const std::string e = errorOf([&] { render(verbatim, lines); });
+  EXPECT_NE(e.find("payment 1"), std::string::npos) << e;
+  EXPECT_NE(e.find("must carry names unchanged"), std::string::npos) << e;
+  EXPECT_NE(e.find("户名以公式字符开头"), std::string::npos) << e;
+  // The key is read from layout files, strictly.
+  const Layout parsed =
+      parseLayout(R"({"layout": "v", "kind": "delimited", "encoding": "GBK", "delimiter": "|",
+                     "holder_verbatim": true, "detail": [{"value": "account"}, {"value": "holder"},
+                     {"value": "amount"}]})",
+                  "banks/v.json");
+  EXPECT_TRUE(parsed.holder_verbatim);
+  // Fixed-width files are not CSV: the name goes as it is (the build flag holder_unsafe_text
+  // stops it before approval).
+  const std::string fixed = gb18030ToUtf8(render(set.get("abc-fixed"), lines));
+  EXPECT_NE(fixed.find("=HYPERLINK(1)"), std::string::npos);
+  EXPECT_EQ(fixed.find("'=HYPERLINK"), std::string::npos);
+}
+
+TEST(ResultFiles, APipeResultWithoutItsSummaryOrDisagreeingWithItIsRefusedWholeAsCutShort) {
+  TempDir dir;
+  const std::string body =
+      "序号|参考号|账号|金额|状态|原因码|原因|银行流水号|\r\n"
+      "1|EDU0000000042000001A1|6222021234567801234|1500.00|S|||B001|\r\n"
+      "2|EDU0000000042000002A1|6228480012345678|750.50|E|E001|户名不符|B002|\r\n";
+  auto e = [&](const std::string& text) {
+    writeFileAtomically(dir.file("r.txt"), utf8ToGb18030(text));
+    return errorOf([&] { readAll(dir.file("r.txt"), ResultKind::kPipeResult); });
+  };
+  const std::string missing = e(body);
+  EXPECT_NE(missing.find("r.txt: the file is refused whole as cut short"), std::string::npos)
+      << missing;
+  EXPECT_NE(missing.find("no 汇总 line"), std::string::npos);
+  EXPECT_NE(missing.find("文件不完整"), std::string::npos);
+  const std::string wrong_count = e(body + "汇总|2|3000.00|1|750.50|\r\n");
+  EXPECT_NE(wrong_count.find("line 4 (汇总) says 2 paid, 3000.00 yuan"), std::string::npos)
+      << wrong_count;
+  EXPECT_NE(wrong_count.find("the lines above it give 1 paid, 1500.00 yuan"), std::string::npos);
+  EXPECT_NE(e(body + "汇总|1|1500.00|1|750.51|\r\n").find("cut short"), std::string::npos);
+  EXPECT_NE(e(body + "汇总|1|1500.00|1|750.50|\r\n3|EDU3|6222|1.00|S|||B3|\r\n")
+                .find("line 5: a line after the 汇总 line (line 4)"),
+            std::string::npos);
+  EXPECT_NE(e(body + "汇总|1|1500.00|\r\n").find("fields in the 汇总 line"), std::string::npos);
+  writeFileAtomically(dir.file("r.txt"), utf8ToGb18030(body + "汇总|1|1500.00|1|750.50|\r\n"));
+  EXPECT_EQ(readAll(dir.file("r.txt"), ResultKind::kPipeResult).size(), 2u);
+}
+
+TEST(ResultFiles, AHugeAttributeOrDeepNestingIsRefusedBeforeTheParserSeesIt) {
+  TempDir dir;
+  auto e = [&](const std::string& xml) {
+    writeFileAtomically(dir.file("r.xml"), xml);
+    return errorOf([&] { readAll(dir.file("r.xml"), ResultKind::kPain002); });
+  };
+  const std::string open =
+      "<?xml version=\"1.0\"?>\n<Document "
+      "xmlns=\"urn:iso:std:iso:20022:tech:xsd:pain.002.001.10\"><CstmrPmtStsRpt>";
+  // 16 MiB in one attribute: refused by the linear pre-check (bench/xml-token.sh times it).
+  const std::string huge = e(open + "<OrgnlGrpInfAndSts x=\"" + std::string(16 << 20, 'a') +
+                             "\"/></CstmrPmtStsRpt></Document>");
+  EXPECT_NE(huge.find("r.xml: line 2: a tag with its name and attributes longer than 1 MiB"),
+            std::string::npos)
+      << huge.substr(0, 300);
+  std::string deep = open;
+  for (int i = 0; i < 70; ++i) deep += "<a>";
+  EXPECT_NE(e(deep).find("nested deeper than 64 levels"), std::string::npos);
+  EXPECT_NE(e(open + "<!--" + std::string((1 << 20) + 1, 'c') + "-->").find("a comment longer"),
+            std::string::npos);
+  EXPECT_NE(e(open + "<Nm>" + std::string((1 << 20) + 1, 't') + "</Nm>").find("text longer"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace edupay::bankfiles

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "common/Error.h"
+#include "common/Text.h"
 
 namespace edupay {
 namespace {
@@ -115,20 +116,86 @@ TEST(CsvReader, KeepsQuotesInsideUnquotedFields) {
   EXPECT_EQ(readAll("a\"b,c\n"), (std::vector<Record>{{1, {"a\"b", "c"}}}));
 }
 
-TEST(CsvReader, QuotedNewlinesSpanLinesAndKeepLineNumbersRight) {
-  const std::string data =
+// Issue 14: a line break is a control character, refused in a field like any other; the record
+// is named by the line it starts on, which counts the quoted line breaks before it.
+TEST(CsvReader, RefusesALineBreakInsideAQuotedFieldNamingLineAndColumn) {
+  std::vector<Record> before;
+  const std::string message = readError(
       "id,note\n"
-      "1,\"first\nsecond\r\nthird\"\n"
-      "2,plain\n"
-      "3,\"x\"\r\n"
-      "4,\"\n\"\n"
-      "5,end\n";
-  EXPECT_EQ(readAll(data), (std::vector<Record>{{1, {"id", "note"}},
-                                                {2, {"1", "first\nsecond\r\nthird"}},
-                                                {5, {"2", "plain"}},
-                                                {6, {"3", "x"}},
-                                                {7, {"4", "\n"}},
-                                                {9, {"5", "end"}}}));
+      "1,\"a, \"\"b\"\"\"\n"
+      "2,\"first\nsecond\"\n"
+      "3,end\n",
+      &before);
+  EXPECT_EQ(before, (std::vector<Record>{{1, {"id", "note"}}, {2, {"1", "a, \"b\""}}}));
+  EXPECT_NE(message.find("test.csv: line 3, column 2: the control character U+000A"),
+            std::string::npos)
+      << message;
+  EXPECT_NE(readError("a,\"x\r\ny\"\n").find("line 1, column 2: the control character U+000D"),
+            std::string::npos);
+}
+
+TEST(CsvReader, RefusesControlCharactersNamingLineAndColumn) {
+  const std::pair<std::string, std::string> cases[] = {
+      {std::string("a,b\n1,x\0y\n", 11), "U+0000"},
+      {"a,b\n1,x\x01y\n", "U+0001"},
+      {"a,b\n1,x\ty\n", "U+0009"},
+      {"a,b\n1,x\x7Fy\n", "U+007F"},
+      {"a,b\n1,x\xC2\x85y\n", "U+0085"},
+      {"a,b\n1,x\xEF\xBF\xBDy\n", "U+FFFD"},
+  };
+  for (const auto& [data, label] : cases) {
+    const std::string message = readError(data, nullptr, TextEncoding::kUtf8);
+    EXPECT_NE(message.find("test.csv: line 2, column 2: the control character " + label),
+              std::string::npos)
+        << message;
+    EXPECT_NE(message.find("字段含控制字符"), std::string::npos);
+  }
+  // A lone surrogate is not UTF-8 at all: refused as such, with its line.
+  EXPECT_NE(readError("a\n\xED\xA0\x80\n", nullptr, TextEncoding::kUtf8).find("line 2"),
+            std::string::npos);
+  // In a TSV file the tab is the delimiter; other controls are still refused.
+  EXPECT_EQ(readAll("a\tb\n", TextEncoding::kUtf8, '\t'), (std::vector<Record>{{1, {"a", "b"}}}));
+}
+
+TEST(CsvReader, ExpectHeaderRefusesARowCutShortOrTooLongNamingTheLine) {
+  auto read = [](const std::string& data) {
+    std::istringstream in(data);
+    CsvReader reader(in, "roster.csv");
+    Fields fields;
+    reader.next(fields);
+    reader.expectHeader(fields);
+    int rows = 0;
+    while (reader.next(fields)) ++rows;
+    return rows;
+  };
+  EXPECT_EQ(read("a,b,c\n1,2,3\n\n4,5,6\n"), 3);  // a blank line is left to the caller
+  for (const std::string cut : {"a,b,c\n1,2,3\n4,5", "a,b,c\n1,2,3\n4,5,6,7\n"}) {
+    try {
+      read(cut);
+      ADD_FAILURE() << "accepted " << cut;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::kInvalidInput);
+      EXPECT_NE(std::string(e.what()).find("roster.csv: line 3: "), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("where the header has 3"), std::string::npos);
+      EXPECT_NE(std::string(e.what()).find("文件可能不完整"), std::string::npos);
+    }
+  }
+}
+
+TEST(CsvReader, NamesTheColumnOfAControlCharacter) {
+  std::istringstream in("id,household_id\n1,H43\x01\n");
+  CsvReader reader(in, "roll.csv");
+  Fields fields;
+  reader.next(fields);
+  reader.nameColumns(fields);
+  try {
+    reader.next(fields);
+    ADD_FAILURE() << "accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("roll.csv: line 2, column 2 (household_id)"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(CsvReader, SupportsOtherDelimiters) {
@@ -173,10 +240,9 @@ TEST(CsvReader, DetectsAndDecodesGbk) {
 }
 
 TEST(CsvReader, DecodesGb18030WhenToldTo) {
-  const std::string data =
-      utf8ToGb18030(kZhangSan + ",\"" + kLiSi + "\n" + kRareCharacter + "\"\n");
+  const std::string data = utf8ToGb18030(kZhangSan + ",\"" + kLiSi + "," + kRareCharacter + "\"\n");
   EXPECT_EQ(readAll(data, TextEncoding::kGb18030),
-            (std::vector<Record>{{1, {kZhangSan, kLiSi + "\n" + kRareCharacter}}}));
+            (std::vector<Record>{{1, {kZhangSan, kLiSi + "," + kRareCharacter}}}));
 }
 
 TEST(CsvReader, DecodesGbkCharacterSplitAcrossBlockBoundary) {
@@ -220,12 +286,16 @@ TEST(CsvReader, TruncatedUtf8AtEndOfDetectionSampleStillCountsAsUtf8) {
 TEST(CsvReader, QuotedFieldAcrossBlockBoundaryKeepsLineNumbers) {
   std::string data = filler(kBlock - 10) + "\n";
   const int64_t quote_line = std::count(data.begin(), data.end(), '\n') + 1;
-  data += "\"multi\nline\nfield " + kZhangSan + "\",x\nlast\n";
+  data += "\"multi, quoted, field " + kZhangSan + "\",x\nlast\n";
   const auto records = readAll(data);
   ASSERT_GE(records.size(), 3u);
   EXPECT_EQ(records[records.size() - 2],
-            (Record{quote_line, {"multi\nline\nfield " + kZhangSan, "x"}}));
-  EXPECT_EQ(records.back(), (Record{quote_line + 3, {"last"}}));
+            (Record{quote_line, {"multi, quoted, field " + kZhangSan, "x"}}));
+  EXPECT_EQ(records.back(), (Record{quote_line + 1, {"last"}}));
+  // A line break in it is refused, named by the line the field starts on.
+  std::string broken = filler(kBlock - 10) + "\n\"multi\nline\",x\n";
+  EXPECT_NE(readError(broken).find("line " + std::to_string(quote_line) + ", column 1"),
+            std::string::npos);
 }
 
 TEST(CsvReader, ReadsInBlocksInsteadOfSlurping) {
@@ -396,11 +466,21 @@ TEST(CsvWriter, RejectsFieldThatCannotBeEncoded) {
   }
 }
 
+// OWASP "CSV Injection": a cell starting with = + - @ tab or CR gets a leading '.
+TEST(CsvWriter, NeutralisesALeadingFormulaCharacterButNotANumber) {
+  EXPECT_EQ(writeRows({{"=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"}}),
+            "\"'=HYPERLINK(\"\"http://x\"\")\",'+1+1,'-2+3,'@SUM(A1),'\tx,\"'\rx\"\r\n");
+  EXPECT_EQ(writeRows({{"-12.50", "+86", "-", "a=b", "'=x"}}), "-12.50,+86,'-,a=b,'=x\r\n");
+  EXPECT_EQ(text::neutraliseFormula("=1"), "'=1");
+  EXPECT_EQ(text::neutraliseFormula("-.5"), "'-.5");
+  EXPECT_EQ(text::neutraliseFormula("张三"), "张三");
+}
+
 TEST(CsvWriter, OutputReadsBackUnchanged) {
-  const std::vector<Fields> rows = {{"name", "note"},
-                                    {kZhangSan, "multi\nline, \"quoted\""},
-                                    {kLiSi, ""},
-                                    {kRareCharacter, "\r\n"}};
+  // Line breaks are written quoted (CsvWriter.QuotesOnlyWhenNeeded) but no reader here takes
+  // them back (issue 14: control characters are refused in input).
+  const std::vector<Fields> rows = {
+      {"name", "note"}, {kZhangSan, "many, \"quoted\""}, {kLiSi, ""}, {kRareCharacter, "-12.50"}};
   for (TextEncoding encoding : {TextEncoding::kUtf8, TextEncoding::kGb18030}) {
     CsvWriter::Options options;
     options.encoding = encoding;
