@@ -10,6 +10,7 @@
 
 #include <sys/stat.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -433,6 +434,54 @@ TEST_P(FieldCases, EveryWriteNeedsAnActorAndIsAuditedInItsTransaction) {
   EXPECT_NE(r.err.find("chmod 600"), std::string::npos) << r.err;
   // The chain still verifies end to end.
   EXPECT_EQ(cli({"audit", "verify"}).code, 0);
+}
+
+TEST_P(FieldCases, NothingTypedBecomesAFormulaInTheFilesWeWrite) {
+  // A roll row whose name is a formula is refused, and the row report shows the value inert.
+  const std::string evil = "=HYPERLINK(\"http://x\",\"点这里\")";
+  std::string csv = std::string(kHeader) + "430181201003150202,,\"" +
+                    "=HYPERLINK(\"\"http://x\"\",\"\"点这里\"\")" +
+                    "\",F,2010-03-15,汉族,1430181001,senior,2,高二1班,,N,N,2025-09-01,active,,"
+                    "H4301810000010,430181,rural,李建国,43018119800101021X,difficult,,,,,\n";
+  const std::string report = scratch.dir() + "/formula-report.csv";
+  auto r = roll(write("formula.csv", csv), {"--report", report});
+  EXPECT_EQ(r.code, 1) << r.out;
+  std::ifstream in(report, std::ios::binary);
+  const std::string text((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_EQ(text.find(",=HYPERLINK"), std::string::npos) << text;
+  EXPECT_EQ(text.find(",\"=HYPERLINK"), std::string::npos) << text;
+  // A name that reached the database by another way is neutralised in the public notice's CSV.
+  ASSERT_EQ(roll(file("c06-c11-bank104-roll.csv")).code, 0);
+  ASSERT_EQ(
+      cli({"policy", "activate", std::string(EDUPAY_SOURCE_DIR) + "/policies/hunan.json"}).code, 0);
+  ASSERT_EQ(cli({"entitle", "--term", "2026-autumn"}).code, 0);
+  {
+    auto db = scratch.open();
+    store::execute(*db, "UPDATE persons SET name = '@SUM(1+1)' WHERE name = '张晓燕'");
+  }
+  ::setenv("EDUPAY_NEW_PASSWORD", "Officer-pass-2026", 1);
+  std::vector<std::string> add = {"user",           "add",     "officer", "--role",
+                                  "bureau_officer", "--scope", "430181"};
+  for (const auto& a : actors.admin()) add.push_back(a);
+  ASSERT_EQ(cli(add).code, 0);
+  ::setenv("EDUPAY_PASSWORD", "Officer-pass-2026", 1);
+  const std::string dir = scratch.dir() + "/notices";
+  auto n =
+      cli({"notice", "publish", "--term", "2026-autumn", "--programme", "highschool_national_grant",
+           "--school", "1430181001", "--out", dir, "--as", "officer"});
+  ::unsetenv("EDUPAY_PASSWORD");
+  ::unsetenv("EDUPAY_NEW_PASSWORD");
+  ASSERT_EQ(n.code, 0) << n.out << n.err;
+  std::string notice_csv;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().extension() != ".csv") continue;
+    std::ifstream f(e.path(), std::ios::binary);
+    notice_csv.assign((std::istreambuf_iterator<char>(f)), {});
+  }
+  ASSERT_FALSE(notice_csv.empty());
+  EXPECT_NE(notice_csv.find("'@SUM"), std::string::npos) << notice_csv;
+  EXPECT_EQ(notice_csv.find(",@SUM"), std::string::npos) << notice_csv;
+  (void)evil;
 }
 
 TEST_P(FieldCases, IdsAndAccountsExcelTurnedIntoNumbersAreNamed) {
