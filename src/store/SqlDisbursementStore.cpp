@@ -35,7 +35,8 @@ disburse::Batch readBatch(Statement& s) {
   b.paying_region = s.getText(3);
   b.bank_code = s.getText(4);
   b.part = static_cast<int>(s.getInt(5));
-  b.status = disburse::parseBatchStatus(s.getText(6)).value_or(disburse::BatchStatus::kDraft);
+  b.status =
+      stored(disburse::parseBatchStatus(s.getText(6)), "batches", "status", b.id, s.getText(6));
   b.payment_count = s.getInt(7);
   b.total = Money::fromFen(s.getInt(8));
   b.central = Money::fromFen(s.getInt(9));
@@ -502,7 +503,8 @@ int64_t SqlDisbursementStore::flagBatch(const disburse::Batch& b, int shared_acc
   // An age implausible for the stage on the reference date.
   {
     auto s = db_.prepare(
-        "SELECT p.id, st.birth_date, en.stage FROM payments p JOIN entitlements e ON e.id = "
+        "SELECT p.id, st.birth_date, en.stage, st.id, en.id FROM payments p JOIN entitlements e "
+        "ON e.id = "
         "p.entitlement_id "
         "JOIN persons st ON st.id = e.person_id JOIN enrollments en ON en.person_id = st.id AND "
         "en.end_date IS NULL "
@@ -510,9 +512,11 @@ int64_t SqlDisbursementStore::flagBatch(const disburse::Batch& b, int shared_acc
     s->bind(1, batch);
     const Date reference = term.referenceDate();
     while (s->next()) {
-      const auto birth = Date::parse(s->getText(1));
-      const auto stage = domain::parseStage(s->getText(2));
-      if (!birth || !stage) continue;
+      if (s->isNull(1)) continue;  // a birth date the record does not carry
+      const auto birth = std::optional<Date>(
+          stored(Date::parse(s->getText(1)), "persons", "birth_date", s->getInt(3), s->getText(1)));
+      const auto stage = std::optional<domain::Stage>(stored(
+          domain::parseStage(s->getText(2)), "enrollments", "stage", s->getInt(4), s->getText(2)));
       const int age = reference.yearsSince(*birth);
       const auto range = domain::plausibleAge(*stage);
       if (age < range.min || age > range.max) {
@@ -574,7 +578,7 @@ std::vector<disburse::NoticeEntry> SqlDisbursementStore::noticeEntries(const std
                                                                        int64_t school_id) {
   auto s = db_.prepare(
       "SELECT p.name, sc.name, en.stage, en.grade, en.major, en.class_name, e.programme, "
-      "e.amount_fen "
+      "e.amount_fen, en.id "
       "FROM entitlements e JOIN persons p ON p.id = e.person_id "
       "JOIN enrollments en ON en.person_id = e.person_id AND en.end_date IS NULL "
       "JOIN schools sc ON sc.id = en.school_id "
@@ -585,10 +589,12 @@ std::vector<disburse::NoticeEntry> SqlDisbursementStore::noticeEntries(const std
   s->bind(3, school_id);
   std::vector<disburse::NoticeEntry> out;
   while (s->next()) {
-    out.push_back({s->getText(0), s->getText(1),
-                   std::string(domain::chineseLabel(*domain::parseStage(s->getText(2)))),
-                   std::to_string(s->getInt(3)), s->getText(4), s->getText(5), s->getText(6),
-                   Money::fromFen(s->getInt(7))});
+    out.push_back(
+        {s->getText(0), s->getText(1),
+         std::string(domain::chineseLabel(stored(domain::parseStage(s->getText(2)), "enrollments",
+                                                 "stage", s->getInt(8), s->getText(2)))),
+         std::to_string(s->getInt(3)), s->getText(4), s->getText(5), s->getText(6),
+         Money::fromFen(s->getInt(7))});
   }
   return out;
 }

@@ -38,18 +38,21 @@ rules::StudentFacts readStudent(Statement& s, const std::string& reference) {
   f.school_id = s.getInt(2);
   f.school_code = s.getText(3);
   f.school_region = s.getText(4);
-  f.stage = domain::parseStage(s.getText(5)).value_or(domain::Stage::kPrimary);
+  f.stage = stored(domain::parseStage(s.getText(5)), "enrollments", "stage", f.enrollment_id,
+                   s.getText(5));
   f.grade = static_cast<int>(s.getInt(6));
-  f.status =
-      domain::parseEnrollmentStatus(s.getText(7)).value_or(domain::EnrollmentStatus::kActive);
-  f.enroll_date = Date::parse(s.getText(8)).value_or(Date());
+  f.status = stored(domain::parseEnrollmentStatus(s.getText(7)), "enrollments", "status",
+                    f.enrollment_id, s.getText(7));
+  f.enroll_date = stored(Date::parse(s.getText(8)), "enrollments", "enroll_date", f.enrollment_id,
+                         s.getText(8));
   if (!s.isNull(9)) f.end_date = Date::parse(s.getText(9));
   f.boarding = s.getInt(10) != 0;
   f.agri_major = s.getInt(11) != 0;
   f.major = s.getText(12);
   f.display = s.getText(13);
   f.name = s.getText(14);
-  f.birth_date = Date::parse(s.getText(15)).value_or(Date());
+  f.birth_date =
+      stored(Date::parse(s.getText(15)), "persons", "birth_date", f.person_id, s.getText(15));
   f.hukou_region = s.getText(16);
   const std::string hukou_type = s.getText(17);
   if (hukou_type == "rural") f.rural_hukou = true;
@@ -151,10 +154,10 @@ void SqlEntitlementStore::fillFacts(std::vector<rules::StudentFacts>& students, 
       "valid_to IS NULL "
       "ORDER BY student_id, id",
       {lo, hi}, [](rules::StudentFacts& f, Statement& st) {
-        f.accounts.push_back(
-            {st.getInt(1),
-             domain::parseAccountKind(st.getText(2)).value_or(domain::AccountKind::kStudentCard),
-             st.getText(3)});
+        f.accounts.push_back({st.getInt(1),
+                              stored(domain::parseAccountKind(st.getText(2)), "bank_accounts",
+                                     "kind", st.getInt(1), st.getText(2)),
+                              st.getText(3)});
       });
   each(
       "SELECT person_id, programme FROM nominations WHERE person_id BETWEEN ? AND ? AND "

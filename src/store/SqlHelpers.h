@@ -1,5 +1,7 @@
 #pragma once
 
+#include "common/Error.h"
+
 #include <string>
 #include <string_view>
 #include <utility>
@@ -92,6 +94,17 @@ class SqlStoreTransaction : public StoreTransaction {
  private:
   Transaction tx_;
 };
+
+/// A stored code or date read back strictly: a value the program does not know is a bug or an
+/// edited row, never silently a default. Error(kInternal) naming the table, column and row.
+template <typename T>
+T stored(std::optional<T> value, std::string_view table, std::string_view column, int64_t row,
+         const std::string& raw) {
+  if (value) return *std::move(value);
+  throw Error(ErrorCode::kInternal, std::string(table) + "." + std::string(column) + " of row " +
+                                        std::to_string(row) + " holds `" + raw.substr(0, 40) +
+                                        "`, which this program does not know");
+}
 
 inline SqlValue textOrNull(const std::string& s) {
   return s.empty() ? SqlValue(nullptr) : SqlValue(s);

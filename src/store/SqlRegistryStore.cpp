@@ -170,7 +170,9 @@ std::vector<registry::School> SqlRegistryStore::listSchools() {
     s.name = stmt->getText(2);
     s.region_code = stmt->getText(3);
     for (const auto& part : text::split(stmt->getText(4), ';')) {
-      if (auto st = domain::parseStage(part)) s.stages.push_back(*st);
+      if (part.empty()) continue;
+      s.stages.push_back(
+          stored(domain::parseStage(part), "schools", "stages", stmt->getInt(0), part));
     }
     s.is_public = stmt->getText(5) == "public";
     s.bank_code = stmt->getText(6);

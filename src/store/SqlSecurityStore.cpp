@@ -16,7 +16,7 @@ security::User readUser(Statement& s) {
   u.id = s.getInt(0);
   u.name = s.getText(1);
   u.password_hash = s.getText(2);
-  u.role = security::parseRole(s.getText(3)).value_or(security::Role::kAuditor);
+  u.role = stored(security::parseRole(s.getText(3)), "users", "role", u.id, s.getText(3));
   u.scope = s.getText(4);
   u.disabled = s.getInt(5) != 0;
   u.failed_logins = static_cast<int>(s.getInt(6));

@@ -484,6 +484,24 @@ TEST_P(FieldCases, NothingTypedBecomesAFormulaInTheFilesWeWrite) {
   (void)evil;
 }
 
+TEST_P(FieldCases, ARowHoldingAValueTheProgramDoesNotKnowIsNeverReadAsADefault) {
+  ASSERT_EQ(roll(file("c06-c11-bank104-roll.csv")).code, 0);
+  ASSERT_EQ(cli({"policy", "activate", std::string(EDUPAY_SOURCE_DIR) + "/policies/hunan.json"})
+                .code,
+            0);
+  {
+    auto db = scratch.open();
+    store::execute(*db, "UPDATE enrollments SET stage = 'kindergarten' WHERE id = (SELECT MIN(id) "
+                        "FROM enrollments)");
+  }
+  // Today's rule would have read it as primary school and paid it as such.
+  auto r = cli({"entitle", "--term", "2026-autumn"});
+  EXPECT_EQ(r.code, 70) << r.out << r.err;
+  EXPECT_NE(r.err.find("enrollments.stage of row"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("kindergarten"), std::string::npos) << r.err;
+  EXPECT_EQ(count("SELECT COUNT(*) FROM entitlements"), 0);
+}
+
 TEST_P(FieldCases, IdsAndAccountsExcelTurnedIntoNumbersAreNamed) {
   const std::string mangled = write(
       "mangled.csv", std::string(kHeader) +
