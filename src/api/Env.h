@@ -61,11 +61,17 @@ struct Job {
   std::string result_json, error;
 };
 
+/// The service's background jobs. A finished job is kept for `retention` so its client can read
+/// the result, then forgotten; its thread is joined as soon as it has finished. Memory and threads
+/// stay bounded by the jobs running plus those finished within the retention period.
 class Jobs {
  public:
+  explicit Jobs(std::chrono::seconds retention = std::chrono::hours(1)) : retention_(retention) {}
   ~Jobs();  ///< waits for every running job
   std::shared_ptr<Job> start(const std::string& kind, const std::string& user,
                              std::function<std::string(Job&)> work);
+  /// Jobs and threads held now (for tests and /ready).
+  std::pair<size_t, size_t> held();
   /// A consistent copy of a job's state; nullopt when unknown.
   struct View {
     int64_t id = 0, progress = 0;
@@ -74,9 +80,17 @@ class Jobs {
   std::optional<View> get(int64_t id);
 
  private:
+  struct Entry {
+    std::shared_ptr<Job> job;
+    std::thread thread;
+    std::chrono::steady_clock::time_point finished_at{};
+  };
+  /// Joins finished jobs' threads and forgets jobs finished longer than `retention_` ago.
+  /// REQUIRES: mutex_ held.
+  void prune();
+  std::chrono::seconds retention_;
   std::mutex mutex_;
-  std::map<int64_t, std::shared_ptr<Job>> jobs_;
-  std::vector<std::thread> threads_;
+  std::map<int64_t, Entry> jobs_;
   int64_t next_ = 0;
 };
 

@@ -77,8 +77,39 @@ void SessionCache::drop(const std::string& token) {
 }
 
 Jobs::~Jobs() {
-  for (auto& t : threads_)
-    if (t.joinable()) t.join();
+  std::vector<std::thread> running;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [id, e] : jobs_)
+      if (e.thread.joinable()) running.push_back(std::move(e.thread));
+  }
+  for (auto& t : running) t.join();
+}
+
+void Jobs::prune() {
+  const auto now = std::chrono::steady_clock::now();
+  for (auto it = jobs_.begin(); it != jobs_.end();) {
+    Entry& e = it->second;
+    if (e.job->status == "running") {
+      ++it;
+      continue;
+    }
+    // A finished job's thread has nothing left to do but return: joining it is immediate.
+    if (e.thread.joinable()) e.thread.join();
+    if (now - e.finished_at >= retention_) {
+      it = jobs_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+std::pair<size_t, size_t> Jobs::held() {
+  std::lock_guard lock(mutex_);
+  prune();
+  size_t threads = 0;
+  for (const auto& [id, e] : jobs_) threads += e.thread.joinable() ? 1 : 0;
+  return {jobs_.size(), threads};
 }
 
 std::shared_ptr<Job> Jobs::start(const std::string& kind, const std::string& user,
@@ -87,9 +118,11 @@ std::shared_ptr<Job> Jobs::start(const std::string& kind, const std::string& use
   job->kind = kind;
   job->user = user;
   std::lock_guard lock(mutex_);
+  prune();
   job->id = ++next_;
-  jobs_[job->id] = job;
-  threads_.emplace_back([job, work = std::move(work), this] {
+  Entry& entry = jobs_[job->id];
+  entry.job = job;
+  entry.thread = std::thread([job, work = std::move(work), this] {
     std::string result, error;
     try {
       result = work(*job);
@@ -100,15 +133,17 @@ std::shared_ptr<Job> Jobs::start(const std::string& kind, const std::string& use
     job->result_json = result;
     job->error = error;
     job->status = error.empty() ? "done" : "failed";
+    jobs_[job->id].finished_at = std::chrono::steady_clock::now();
   });
   return job;
 }
 
 std::optional<Jobs::View> Jobs::get(int64_t id) {
   std::lock_guard lock(mutex_);
+  prune();
   auto it = jobs_.find(id);
   if (it == jobs_.end()) return std::nullopt;
-  const Job& j = *it->second;
+  const Job& j = *it->second.job;
   return View{j.id, j.progress.load(), j.kind, j.user, j.status, j.result_json, j.error};
 }
 

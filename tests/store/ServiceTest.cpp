@@ -5,6 +5,10 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/StreamCopier.h>
 
+#include <chrono>
+#include <thread>
+
+#include "api/Env.h"
 #include "api/Service.h"
 #include "store/Migrations.h"
 #include "store/TestDb.h"
@@ -68,6 +72,35 @@ TEST_P(ServiceTest, RefusesToStartOnAnUnreachableDatabase) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, ServiceTest, ::testing::ValuesIn(testBackends()),
                          [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace edupay::testing
+
+namespace edupay::testing {
+namespace {
+
+TEST(ServiceJobs, FinishedJobsAreJoinedAndForgottenAfterTheirRetention) {
+  api::Jobs jobs(std::chrono::seconds(0));
+  for (int i = 0; i < 300; ++i) {
+    jobs.start("test", "officer", [](api::Job& j) {
+      j.progress = 1;
+      return std::string("{}");
+    });
+  }
+  // Wait for the last ones to finish; nothing finished is kept past a zero retention.
+  for (int i = 0; i < 500 && jobs.held().first > 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(jobs.held(), std::make_pair(size_t{0}, size_t{0}));
+
+  // With a retention, a finished job can still be read, and its thread is already joined.
+  api::Jobs kept(std::chrono::hours(1));
+  const auto job =
+      kept.start("test", "officer", [](api::Job&) { return std::string("{\"ok\":1}"); });
+  for (int i = 0; i < 500 && kept.get(job->id)->status == "running"; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(kept.get(job->id)->result_json, "{\"ok\":1}");
+  EXPECT_EQ(kept.held(), std::make_pair(size_t{1}, size_t{0}));
+}
 
 }  // namespace
 }  // namespace edupay::testing
