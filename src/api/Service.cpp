@@ -18,6 +18,7 @@
 #include "api/Env.h"
 #include "api/Json.h"
 #include "common/Error.h"
+#include "common/Log.h"
 #include "store/Migrations.h"
 
 namespace edupay::api {
@@ -308,9 +309,13 @@ class ApiHandler : public HTTPRequestHandler {
     const auto ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
             .count();
-    if (std::getenv("EDUPAY_ACCESS_LOG"))
-      std::clog << "request " << req.request_id << " " << req.method << " " << route << " "
-                << reply.status << " " << static_cast<int64_t>(ms) << "ms\n";
+    // The route's pattern, never the path (it may carry an ID) nor the query or body.
+    log::event("edupay.api.access", "request",
+               {{"id", req.request_id},
+                {"method", req.method},
+                {"route", route},
+                {"status", std::to_string(reply.status)},
+                {"ms", std::to_string(static_cast<int64_t>(ms))}});
   }
 
  private:

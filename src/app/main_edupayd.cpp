@@ -4,12 +4,14 @@
 #include <Poco/Util/PropertyFileConfiguration.h>
 #include <Poco/Util/ServerApplication.h>
 
+#include <cstdlib>
 #include <iostream>
 #include <sstream>
 
 #include "api/Service.h"
 #include "common/AtomicFile.h"
 #include "common/Error.h"
+#include "common/Log.h"
 
 namespace {
 
@@ -58,6 +60,14 @@ class Daemon : public Poco::Util::ServerApplication {
     c.tls_private_key = p.getString("tls.private_key", c.tls_private_key);
     c.session_minutes = p.getInt("session.minutes", c.session_minutes);
     try {
+      // log.level (notice: requests, state changes, files), log.file (default standard error),
+      // log.format (plain or json); the environment's EDUPAY_LOG_* when the file says nothing.
+      const char* env_level = std::getenv("EDUPAY_LOG_LEVEL");
+      const char* env_file = std::getenv("EDUPAY_LOG_FILE");
+      const char* env_format = std::getenv("EDUPAY_LOG_FORMAT");
+      edupay::log::configure(p.getString("log.level", env_level ? env_level : "notice"),
+                             p.getString("log.file", env_file ? env_file : "console"),
+                             p.getString("log.format", env_format ? env_format : "plain"));
       edupay::api::Service service(c);
       service.start();
       std::cerr << "edupayd: listening on " << (c.tls_certificate.empty() ? "http" : "https")

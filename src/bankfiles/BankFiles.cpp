@@ -10,6 +10,7 @@
 #include "common/AtomicFile.h"
 #include "common/BankAccountNumber.h"
 #include "common/Error.h"
+#include "common/Log.h"
 #include "common/ResidentId.h"
 #include "common/Term.h"
 #include "common/Text.h"
@@ -226,6 +227,13 @@ ExportResult exportBatch(BankFileStore& store, security::SecurityStore& audit,
                         std::to_string(b.payment_count) + " payments, " + b.total.toYuan() +
                             " yuan, layout " + layout.name + ": " + files_summary);
   tx->commit();
+  log::event("edupay.bankfiles", r.again ? "payment files written again" : "payment files written",
+             {{"batch", std::to_string(b.id)},
+              {"count", std::to_string(b.payment_count)},
+              {"total_fen", std::to_string(b.total.fen())},
+              {"layout", layout.name},
+              {"files", files_summary},
+              {"actor", user.name}});
   return r;
 }
 
@@ -495,6 +503,14 @@ ImportResult importResultFile(BankFileStore& store, security::SecurityStore& aud
           " of them after being paid), " + std::to_string(r.pending) + " pending, " +
           std::to_string(r.unchanged) + " unchanged; batches " + batches);
   tx->commit();
+  log::event("edupay.bankfiles", "bank result imported",
+             {{"file", base},
+              {"sha256", digest},
+              {"paid", std::to_string(r.paid)},
+              {"returned", std::to_string(r.returned)},
+              {"pending", std::to_string(r.pending)},
+              {"batches", batches},
+              {"actor", user.name}});
   return r;
 }
 

@@ -1,6 +1,7 @@
 #include "registry/Imports.h"
 
 #include "common/Error.h"
+#include "common/Log.h"
 
 namespace edupay::registry {
 namespace {
@@ -31,7 +32,7 @@ RollImportResult importRollAs(RegistryStore& store, security::SecurityStore& aud
         "a school roll is imported by the school's administrator or a bureau officer over "
         "it (学籍名册由本校管理员或主管教育局经办人导入)");
   }
-  return importRoll(store, cipher, path, options, [&](const RollImportResult& r) {
+  auto result = importRoll(store, cipher, path, options, [&](const RollImportResult& r) {
     security::appendAudit(audit, user.name, "roll.import", object, "",
                           fileName(path) + " sha256 " + r.file_sha256 + ": " +
                               std::to_string(r.rows_total) + " rows, " + std::to_string(r.rows_ok) +
@@ -43,6 +44,13 @@ RollImportResult importRollAs(RegistryStore& store, security::SecurityStore& aud
                               std::to_string(r.counts.accounts_added) + " added, " +
                               std::to_string(r.counts.accounts_replaced) + " replaced");
   });
+  log::event("edupay.registry", result.committed ? "roll imported" : "roll not imported",
+             {{"file", fileName(path)},
+              {"sha256", result.file_sha256},
+              {"rows", std::to_string(result.rows_total)},
+              {"bad", std::to_string(result.rows_bad)},
+              {"actor", user.name}});
+  return result;
 }
 
 RosterImportResult importRosterAs(RegistryStore& store, security::SecurityStore& audit,
@@ -53,7 +61,7 @@ RosterImportResult importRosterAs(RegistryStore& store, security::SecurityStore&
     forbidden(
         "an official roster is imported by a bureau officer (部门比对数据由教育局经办人导入)");
   }
-  return importRoster(
+  auto result = importRoster(
       store, cipher, path, source, dry_run, user.scope, [&](const RosterImportResult& r) {
         security::appendAudit(audit, user.name, "roster.import", "roster:" + source, "",
                               fileName(path) + " sha256 " + r.file_sha256 + ": " +
@@ -62,6 +70,14 @@ RosterImportResult importRosterAs(RegistryStore& store, security::SecurityStore&
                                   std::to_string(r.counts.statuses_changed) + " changed, " +
                                   std::to_string(r.counts.statuses_unchanged) + " unchanged");
       });
+  log::event("edupay.registry", result.committed ? "roster imported" : "roster not imported",
+             {{"file", fileName(path)},
+              {"sha256", result.file_sha256},
+              {"source", source},
+              {"rows", std::to_string(result.rows_total)},
+              {"bad", std::to_string(result.rows_bad)},
+              {"actor", user.name}});
+  return result;
 }
 
 NominationImportResult importNominationsAs(RegistryStore& store, security::SecurityStore& audit,

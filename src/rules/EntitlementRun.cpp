@@ -11,6 +11,7 @@
 #include "common/AtomicFile.h"
 #include "common/Csv.h"
 #include "common/Error.h"
+#include "common/Log.h"
 
 namespace edupay::rules {
 namespace {
@@ -241,7 +242,16 @@ EntitleSummary runEntitlementsAs(EntitlementStore& store, security::SecurityStor
             " new, " + std::to_string(s.updated) + " changed, " +
             std::to_string(s.adjustments_total) + " adjustments");
   };
-  return runEntitlements(store, policy, policy_id, options);
+  const auto s = runEntitlements(store, policy, policy_id, options);
+  log::event("edupay.rules", s.committed ? "entitlement run committed" : "entitlement run (dry)",
+             {{"term", s.term},
+              {"region", options.region},
+              {"policy_sha256", s.policy_sha256},
+              {"students", std::to_string(s.students)},
+              {"eligible", std::to_string(s.eligible)},
+              {"eligible_fen", std::to_string(s.eligible_amount.fen())},
+              {"actor", user.name}});
+  return s;
 }
 
 int64_t activatePolicyAs(EntitlementStore& store, security::SecurityStore& audit,
