@@ -299,11 +299,25 @@ int cmdStudentShow(Context& c) {
   const std::string& key = c.word(2, "RESIDENT_ID or student number");
   const auto& cipher = c.cipher();
   const auto k = registry::studentKey(cipher, key);
-  const auto& hash = k.rid_hash;
-  const auto& sno = k.student_no;
-  const auto rec = c.registry().findStudent(hash, sno);
-  if (!rec) throw Error(ErrorCode::kNotFound, "no student with that ID is registered");
+  const auto rec = registry::findByKey(c.registry(), k);
+  if (!rec)
+    throw Error(ErrorCode::kNotFound,
+                "no student with that ID is registered (没有该证件号的学生记录)");
   const bool reveal = c.args().has("reveal");
+  if (reveal) {
+    // Unmasked identifiers are for the people responsible for the child, and leave a trace.
+    const auto user = c.actingUser();
+    if (!registry::mayEditStudent(c.registry(), user, registry::currentSchool(*rec)) &&
+        user.role != security::Role::kAuditor) {
+      throw Error(ErrorCode::kForbidden,
+                  "--reveal shows the full ID and account numbers: the student's school "
+                  "administrator, a bureau officer over the school or an auditor only");
+    }
+    auto tx = c.registry().transaction();
+    security::appendAudit(c.security(), user.name, "student.reveal",
+                          "person " + std::to_string(rec->person_id), "", "full identifiers shown");
+    tx->commit();
+  }
   const std::string id_shown =
       reveal && !rec->rid_enc.empty() ? cipher.decrypt("resident_id", rec->rid_enc) : rec->rid_mask;
   auto acct = [&](const registry::StudentRecord::Account& a) {

@@ -13,6 +13,7 @@
 #include "common/ResidentId.h"
 #include "registry/Imports.h"
 #include "registry/RosterImporter.h"
+#include "registry/StudentEdits.h"
 #include "rules/EntitlementRun.h"
 
 namespace edupay::app {
@@ -261,14 +262,12 @@ int cmdExplain(Context& c) {
   const std::string& key = c.word(1, "RESIDENT_ID");
   const Term term = termOption(c);
   const std::string lang = c.args().get("lang", "both");
-  std::string why;
-  auto rid = ResidentId::parse(key, &why);
-  if (!rid)
-    throw Error(ErrorCode::kInvalidInput,
-                "`" + maskMiddle(key, 4, 4) + "` is not a resident ID: " + why);
-  const auto& cipher = c.cipher();
-  auto person = c.entitlements().personIdByHash(cipher.blindIndex("resident_id", rid->str()));
-  if (!person) throw Error(ErrorCode::kNotFound, "no student with that ID is registered");
+  // A resident ID, a student number (G + the ID) or a record number.
+  const auto found = registry::findByKey(c.registry(), registry::studentKey(c.cipher(), key));
+  if (!found)
+    throw Error(ErrorCode::kNotFound,
+                "no student with that ID is registered (没有该证件号的学生记录)");
+  std::optional<int64_t> person = found->person_id;
   auto [policy, policy_id] = c.activePolicy();
   const Date reference = term.referenceDate(policy.term_config);
   auto facts = c.entitlements().studentFacts(*person, reference, term.academicYear());
@@ -276,7 +275,7 @@ int cmdExplain(Context& c) {
   const bool zh = lang != "en", en = lang != "zh";
   auto& out = c.out();
   if (!facts) {
-    out << rid->masked() << ": " << (zh ? "参考日无在籍记录 / " : "")
+    out << found->rid_mask << ": " << (zh ? "参考日无在籍记录 / " : "")
         << "not enrolled on the reference date " << reference.str() << "; no programme applies\n";
     return kExitOk;
   }

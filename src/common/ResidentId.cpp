@@ -136,7 +136,8 @@ std::optional<ResidentId> ResidentId::parse(std::string_view text, std::string* 
       if (s.compare(15, 3, "000") == 0) {
         setWhy(why, kExcelNumberHint);
       } else {
-        setWhy(why, std::string("check character should be ") + expected + ", not " + s[17]);
+        setWhy(why, std::string("check character should be ") + expected + ", not " + s[17] +
+                        kCheckAdvice);
       }
       return std::nullopt;
     }
@@ -219,6 +220,10 @@ std::string_view chineseName(IdDocument d) {
   }
   return "?";
 }
+
+const char* const kCheckAdvice =
+    ": the number is wrong somewhere; compare every digit with the ID card, not only the last "
+    "(号码有误，请逐位核对证件原件，不要只改最后一位)";
 
 const char* const kExcelNumberHint =
     "Excel turned this ID into a number and lost its last digits: format the column as text and "

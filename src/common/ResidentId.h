@@ -99,5 +99,7 @@ std::string maskMiddle(std::string_view s, size_t keep_head, size_t keep_tail);
 bool looksLikeExcelNumber(std::string_view text);
 /// The message for such a value, in Chinese and English.
 extern const char* const kExcelNumberHint;
+/// What follows "check character should be X, not Y": the typo may be anywhere.
+extern const char* const kCheckAdvice;
 
 }  // namespace edupay

@@ -29,6 +29,30 @@ std::ifstream openInput(const std::string& path) {
   return in;
 }
 
+/// The formats spreadsheet programs also save in that are not a roll: the old Excel 97-2003
+/// workbook (.xls, an OLE compound file) and "Unicode text" (UTF-16). Named as what they are,
+/// with what to do, instead of failing later as bytes that are not GBK.
+void refuseUnsupportedFormat(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  unsigned char head[8] = {};
+  in.read(reinterpret_cast<char*>(head), sizeof head);
+  const auto n = in.gcount();
+  const std::string file = path.substr(path.find_last_of('/') + 1);
+  if (n >= 8 && head[0] == 0xD0 && head[1] == 0xCF && head[2] == 0x11 && head[3] == 0xE0) {
+    throw Error(ErrorCode::kInvalidInput,
+                file +
+                    ": an Excel 97-2003 workbook (.xls) is not read; save it as .xlsx or as "
+                    "CSV and upload again (不支持 .xls 格式，请另存为 .xlsx 或 CSV 后重新上传)");
+  }
+  if (n >= 2 && ((head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF))) {
+    throw Error(ErrorCode::kInvalidInput,
+                file +
+                    ": a \"Unicode text\" (UTF-16) file is not read; save it as CSV (UTF-8 "
+                    "or GBK) or .xlsx and upload again (不支持 Unicode 文本格式，请另存为 CSV 或 "
+                    ".xlsx 后重新上传)");
+  }
+}
+
 /// Streams issues to the report file (if any) and keeps the first few in memory.
 class IssueSink {
  public:
@@ -129,6 +153,7 @@ RollImportResult importRoll(RegistryStore& store, const security::FieldCipher& c
     sheet_in.str(xlsxToCsv(path));
     encoding = TextEncoding::kUtf8;
   } else {
+    refuseUnsupportedFormat(path);
     file_in = openInput(path);
     in = &file_in;
   }

@@ -548,7 +548,8 @@ std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
       rc.warning(
           RollColumn::kGuardianId, gid_text,
           "looks like a passport or travel permit, which this system cannot check; the "
-          "guardian is recorded by name only (监护人证件为护照或通行证，无法核验，仅记录姓名)");
+          "guardian is not linked to the child, whose row is imported (监护人证件为护照或通行证，"
+          "无法核验，未登记该监护人；学生信息照常导入)");
     } else {
       if (rid && gid->str() == rid->str()) {
         rc.error(RollColumn::kGuardianId, gid_text, "is the student's own ID");

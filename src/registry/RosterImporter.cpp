@@ -30,15 +30,21 @@ Columns readHeader(const std::vector<std::string>& header, const std::string& pa
   for (size_t i = 0; i < header.size(); ++i) {
     const std::string h = text::toLower(text::cleanCode(header[i]));
     for (const auto& [en, zh] : names) {
-      if (h == en || h == zh) c.pos[en] = i;
+      // `zh` lists the Chinese headers department files use, '|'-separated.
+      bool match = h == en;
+      for (const auto& alias : text::split(zh, '|')) match = match || h == alias;
+      if (match) c.pos[en] = i;
     }
   }
   std::string missing;
   for (const auto& r : required) {
-    if (!c.pos.count(r)) missing += " " + r;
+    std::string zh;
+    for (const auto& [en, z] : names)
+      if (en == r) zh = text::split(z, '|')[0];
+    if (!c.pos.count(r)) missing += " " + r + (zh.empty() ? "" : " (" + zh + ")");
   }
   if (!missing.empty()) {
-    throw Error(ErrorCode::kInvalidInput, path + ": line 1: missing columns:" + missing);
+    throw Error(ErrorCode::kInvalidInput, path + ": line 1: missing columns (缺少列):" + missing);
   }
   return c;
 }
@@ -68,13 +74,13 @@ RosterImportResult importRoster(
   reader.expectHeader(row);
   const Columns cols =
       readHeader(row, path,
-                 {{"resident_id", "身份证号"},
+                 {{"resident_id", "身份证号|身份证件号|证件号码|身份证号码"},
                   {"name", "姓名"},
-                  {"household_id", "户编号"},
-                  {"category", "类别"},
-                  {"valid_from", "起始日期"},
-                  {"valid_to", "终止日期"},
-                  {"region", "行政区划"}},
+                  {"household_id", "户编号|家庭户编号|户号"},
+                  {"category", "类别|困难类别|人员类别"},
+                  {"valid_from", "起始日期|开始日期|认定日期|纳入日期"},
+                  {"valid_to", "终止日期|结束日期|退出日期"},
+                  {"region", "行政区划|地区|区划代码|所在地区"}},
                  {"resident_id", "name", "household_id", "category", "valid_from", "region"});
   auto tx = store.transaction();
   const int64_t run_id =

@@ -54,9 +54,19 @@ DifficultyChange recordDifficulty(RegistryStore& store, security::SecurityStore&
   return c;
 }
 
+std::optional<StudentRecord> findByKey(RegistryStore& store, const StudentKey& key) {
+  if (key.person_id) return store.studentById(key.person_id);
+  return store.findStudent(key.rid_hash, key.student_no);
+}
+
 StudentKey studentKey(const security::FieldCipher& cipher, const std::string& text) {
   std::string why;
   StudentKey k;
+  const std::string t = text::cleanCode(text);
+  if (!t.empty() && t.size() <= 12 && text::isAllDigits(t)) {
+    k.person_id = std::stoll(t);  // a record number, as refusals and the console name it
+    return k;
+  }
   if (auto rid = ResidentId::parse(text, &why)) {
     k.rid_hash = cipher.blindIndex("resident_id", rid->str());
     k.student_no = rid->studentNumber();
@@ -90,7 +100,7 @@ IdentifierMerge mergeIdentifier(RegistryStore& store, security::SecurityStore& a
   }
   const StudentKey key = studentKey(cipher, old_key);
   auto tx = store.transaction();
-  const auto rec = store.findStudent(key.rid_hash, key.student_no);
+  const auto rec = findByKey(store, key);
   if (!rec) throw Error(ErrorCode::kNotFound, "no student is registered under the old identifier");
   const std::string school = currentSchool(*rec);
   if (!mayEditStudent(store, user, school)) {
@@ -99,6 +109,15 @@ IdentifierMerge mergeIdentifier(RegistryStore& store, security::SecurityStore& a
   const std::string hash = cipher.blindIndex("resident_id", id->str());
   if (key.rid_hash && *key.rid_hash == hash) {
     throw Error(ErrorCode::kInvalidInput, "the old and the new identifier are the same");
+  }
+  if (auto same = store.findStudent(hash, "");
+      same && same->person_id == rec->person_id && same->rid_mask != id->masked()) {
+    throw Error(ErrorCode::kConflict,
+                "the new identifier " + id->masked() +
+                    " was corrected away from this record (now " + same->rid_mask +
+                    "); keep the current one — a roll still carrying the old one lands on this "
+                    "record by itself (该证件号已更正为 " +
+                    same->rid_mask + "，请使用新号码)");
   }
   IdentifierMerge m;
   m.old_mask = rec->rid_mask.empty() ? maskMiddle(rec->student_no, 4, 4) : rec->rid_mask;

@@ -46,13 +46,18 @@ IdentifierMerge mergeIdentifier(RegistryStore& store, security::SecurityStore& a
                                 const std::string& old_key, const std::string& new_id,
                                 const std::string& reason);
 
-/// The blind index a person is looked up by from a resident ID, a G student number (the ID inside
-/// it) or another student number; Error(kInvalidInput) naming the value masked when it is none.
+/// How a person is looked up from what a user typed: a resident ID (its blind index), a G student
+/// number (the ID inside it), another student number, or a record number (up to 12 digits, as
+/// refusals and the console show it). Error(kInvalidInput) naming the value masked when it is
+/// none of these.
 struct StudentKey {
   std::optional<std::string> rid_hash;
   std::string student_no;
+  int64_t person_id = 0;
 };
 StudentKey studentKey(const security::FieldCipher& cipher, const std::string& text);
+/// The record a key names (a merged record answers with the record kept).
+std::optional<StudentRecord> findByKey(RegistryStore& store, const StudentKey& key);
 
 /// The school a student is (or was last) enrolled at, and whether `user` may edit the student:
 /// the school's administrator, or a bureau officer whose region covers the school.

@@ -242,8 +242,75 @@ TEST_P(FieldCases, ANewIdForAChildOnRecordIsRefusedNotPaidTwice) {
   auto conflict = cli({"student", "merge", "430181201003150229", "430181201003150309", "--reason",
                        "test", "--as", "officer"});
   EXPECT_EQ(conflict.code, 4) << conflict.err;
+
+  // The corrected-away ID still names the child: an old roll carrying it lands on the same
+  // record, `student show` finds it, and nobody can "merge" the record back to it.
+  auto old_roll = roll(file("c06-c11-bank104-roll.csv"));
+  ASSERT_EQ(old_roll.code, 0) << old_roll.out;
+  EXPECT_EQ(old_roll.json()->getObject("changes")->getValue<int64_t>("persons_added"), 0);
+  EXPECT_EQ(students(), 5);
+  auto by_old = cli({"--json", "student", "show", "430181201003150202"});
+  ASSERT_EQ(by_old.code, 0) << by_old.err;
+  EXPECT_NE(by_old.out.find("0309"), std::string::npos) << by_old.out;
+  auto back = cli({"student", "merge", "430181201003150309", "430181201003150202", "--reason",
+                   "undo", "--as", "officer"});
+  EXPECT_EQ(back.code, 4) << back.err;
+  EXPECT_NE(back.err.find("corrected away"), std::string::npos) << back.err;
+
+  // The refusal names the record by its number, which the merge takes as it is.
+  const std::string corrected_liu =
+      write("liu.csv", std::string(kHeader) +
+                           "430181201003150245,,刘子涵,F,2010-03-15,汉族,1430181001,senior,2,"
+                           "高二1班,,N,N,2025-09-01,active,,H4301810000011,430181,rural,李建国,"
+                           "430181198001010236,difficult,,6210400000000000112,104430181011,"
+                           "刘子涵,student_card\n");
+  auto refused = roll(corrected_liu);
+  ASSERT_EQ(refused.code, 1);
+  const std::string reason = refused.issues();
+  const auto at = reason.find("on record as record ");
+  ASSERT_NE(at, std::string::npos) << reason;
+  const std::string number = reason.substr(at + 20, reason.find(' ', at + 20) - (at + 20));
+  auto by_number = cli({"student", "merge", number, "430181201003150245", "--reason",
+                        "身份证号更正", "--as", "officer"});
+  EXPECT_EQ(by_number.code, 0) << by_number.err;
+  EXPECT_EQ(roll(corrected_liu).code, 0);
+  EXPECT_EQ(students(), 5);
+
+  // Unmasked identifiers need a login in scope, and leave an audit event.
+  EXPECT_EQ(cli({"student", "show", "430181201003150245", "--reveal"}).code, 2);
+  auto revealed = cli({"student", "show", "430181201003150245", "--reveal", "--as", "officer"});
+  EXPECT_EQ(revealed.code, 0) << revealed.err;
+  EXPECT_NE(revealed.out.find("430181201003150245"), std::string::npos);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_events WHERE action = 'student.reveal' AND actor "
+                  "= 'officer'"),
+            1);
+  // explain takes the student number too.
+  ASSERT_EQ(cli({"policy", "activate", std::string(EDUPAY_SOURCE_DIR) + "/policies/hunan.json"})
+                .code,
+            0);
+  auto explained = cli({"explain", "G430181201003150245", "--term", "2026-autumn"});
+  EXPECT_EQ(explained.code, 0) << explained.err;
   ::unsetenv("EDUPAY_PASSWORD");
   ::unsetenv("EDUPAY_NEW_PASSWORD");
+}
+
+TEST_P(FieldCases, FormatsThatAreNotARollAreNamedAndRostersTakeChineseHeaders) {
+  auto xls = roll(
+      write("old.xls", std::string("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") + std::string(500, '\0')));
+  EXPECT_EQ(xls.code, 2);
+  EXPECT_NE(xls.err.find(".xls"), std::string::npos) << xls.err;
+  EXPECT_NE(xls.err.find("另存为"), std::string::npos) << xls.err;
+  auto utf16 = roll(write("unicode.txt", std::string("\xFF\xFEr\0e\0")));
+  EXPECT_EQ(utf16.code, 2);
+  EXPECT_NE(utf16.err.find("UTF-16"), std::string::npos) << utf16.err;
+  // A department's roster with Chinese headers.
+  const std::string roster = write("roster-zh.csv",
+                                   "身份证号,姓名,户编号,类别,开始日期,结束日期,地区\n"
+                                   "430181197604120317,黄国强,H4301810000060,低保户,2024-01-01,,"
+                                   "430181\n");
+  auto r = cli({"import", "roster", roster, "--source", "civil_affairs"});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_EQ(count("SELECT COUNT(*) FROM household_status WHERE category = 'dibao'"), 1);
 }
 
 TEST_P(FieldCases, TwoRecordsOfOneChildAreMergedAndPaidOnce) {
@@ -486,13 +553,13 @@ TEST_P(FieldCases, NothingTypedBecomesAFormulaInTheFilesWeWrite) {
 
 TEST_P(FieldCases, ARowHoldingAValueTheProgramDoesNotKnowIsNeverReadAsADefault) {
   ASSERT_EQ(roll(file("c06-c11-bank104-roll.csv")).code, 0);
-  ASSERT_EQ(cli({"policy", "activate", std::string(EDUPAY_SOURCE_DIR) + "/policies/hunan.json"})
-                .code,
-            0);
+  ASSERT_EQ(
+      cli({"policy", "activate", std::string(EDUPAY_SOURCE_DIR) + "/policies/hunan.json"}).code, 0);
   {
     auto db = scratch.open();
-    store::execute(*db, "UPDATE enrollments SET stage = 'kindergarten' WHERE id = (SELECT MIN(id) "
-                        "FROM enrollments)");
+    store::execute(*db,
+                   "UPDATE enrollments SET stage = 'kindergarten' WHERE id = (SELECT MIN(id) "
+                   "FROM enrollments)");
   }
   // Today's rule would have read it as primary school and paid it as such.
   auto r = cli({"entitle", "--term", "2026-autumn"});

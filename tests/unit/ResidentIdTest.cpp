@@ -96,8 +96,10 @@ TEST(ResidentId, AcceptsEveryProvinceLevelPrefix) {
 }
 
 TEST(ResidentId, RejectsWrongCheckCharacter) {
-  EXPECT_EQ(whyRejected("433124200503151233"), "check character should be 7, not 3");
-  EXPECT_EQ(whyRejected("110105194912310021"), "check character should be X, not 1");
+  EXPECT_EQ(whyRejected("433124200503151233"),
+            std::string("check character should be 7, not 3") + kCheckAdvice);
+  EXPECT_EQ(whyRejected("110105194912310021"),
+            std::string("check character should be X, not 1") + kCheckAdvice);
 }
 
 TEST(ResidentId, RejectsWrongLength) {
