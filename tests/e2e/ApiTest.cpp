@@ -204,7 +204,25 @@ TEST_P(ApiTest, LoginLogoutLockoutAndExpiry) {
   const auto locked = call("POST", "/api/v1/login", "",
                            R"({"name": "auditor_in", "password": "password-auditor_in"})");
   EXPECT_EQ(locked.status, 401);
-  EXPECT_NE(locked.body.find("locked"), std::string::npos) << locked.body;
+  // Unknown, wrong, locked and disabled read the same: the lock is told to its owner by the
+  // audit log and the officer's user list, not to whoever is guessing.
+  const auto unknown = call("POST", "/api/v1/login", "", R"({"name": "nobody", "password": "x"})");
+  const auto wrong =
+      call("POST", "/api/v1/login", "", R"({"name": "officer_in", "password": "x"})");
+  auto disabled_user = *audit.findUser("auditor_out");
+  disabled_user.disabled = true;
+  audit.updateUser(disabled_user);
+  const auto disabled = call("POST", "/api/v1/login", "",
+                             R"({"name": "auditor_out", "password": "password-auditor_out"})");
+  for (const auto* r : {&unknown, &wrong, &disabled}) {
+    EXPECT_EQ(r->status, 401);
+    EXPECT_EQ(r->body, locked.body);
+  }
+  EXPECT_EQ(locked.body.find("locked"), std::string::npos) << locked.body;
+  EXPECT_EQ(locked.body.find("auditor_in"), std::string::npos) << locked.body;
+  EXPECT_EQ(f.count("audit_events", "action = 'login.failed' AND after_state LIKE 'locked until%'"),
+            1);
+  EXPECT_EQ(f.count("audit_events", "action = 'login.failed' AND after_state = 'disabled'"), 1);
 
   const std::string t2 = token("approver_in");
   EXPECT_EQ(call("GET", "/api/v1/me", t2).status, 200);
