@@ -50,6 +50,7 @@ class Daemon : public Poco::Util::ServerApplication {
     c.tls_certificate = p.getString("tls.certificate", c.tls_certificate);
     c.tls_private_key = p.getString("tls.private_key", c.tls_private_key);
     c.session_minutes = p.getInt("session.minutes", c.session_minutes);
+    c.max_uploads = p.getInt("http.max_uploads", c.max_uploads);
     try {
       edupay::api::Service service(c);
       service.start();
@@ -58,7 +59,8 @@ class Daemon : public Poco::Util::ServerApplication {
       waitForTerminationRequest();
       service.stop();
     } catch (const edupay::Error& e) {
-      std::cerr << "edupayd: " << e.what() << "\n";
+      std::cerr << "edupayd: " << e.what() << (e.detail().empty() ? "" : " (" + e.detail() + ")")
+                << "\n";
       return EXIT_UNAVAILABLE;
     } catch (const std::exception& e) {
       std::cerr << "edupayd: cannot start: " << e.what() << "\n";
