@@ -450,6 +450,52 @@ TEST_P(ApiTest, ConcurrentUploadsOfOneResultFileAnswerInWords) {
   EXPECT_EQ(detail.json()->getValue<std::string>("status"), "settled") << detail.body;
 }
 
+TEST_P(ApiTest, OutOfScopeReadsExactlyLikeNotFound) {
+  // A school in another county, a pupil of another school, a batch or payment of another county
+  // or bank: the same status and the same words as an identifier that was never issued.
+  auto same = [&](const Http& there, const Http& nowhere, const std::string& there_id,
+                  const std::string& nowhere_id) {
+    EXPECT_EQ(there.status, 404) << there.body;
+    EXPECT_EQ(nowhere.status, 404) << nowhere.body;
+    std::string a = there.body, b = nowhere.body;
+    if (const auto at = a.find(there_id); at != std::string::npos)
+      a.replace(at, there_id.size(), "ID");
+    if (const auto at = b.find(nowhere_id); at != std::string::npos)
+      b.replace(at, nowhere_id.size(), "ID");
+    EXPECT_EQ(a, b);
+  };
+  const std::string notice = R"({"programme": "compulsory_nonboarding_allowance", )"
+                             R"("term": "2026-autumn", "school": ")";
+  same(call("POST", "/api/v1/notices", token("officer_out"), notice + R"(4301210001"})"),
+       call("POST", "/api/v1/notices", token("officer_out"), notice + R"(4301229999"})"),
+       "4301210001", "4301229999");
+  const std::string rid = makeId("430121", "20170315", 1);
+  const std::string person =
+      std::to_string(call("GET", "/api/v1/students?resident_id=" + rid, token("officer_in"))
+                         .json()
+                         ->getValue<int64_t>("person_id"));
+  const std::string level = R"({"academic_year": "2026", "level": "none"})";
+  same(call("POST", "/api/v1/students/" + person + "/difficulty", token("school_out"), level),
+       call("POST", "/api/v1/students/99999/difficulty", token("school_out"), level), person,
+       "99999");
+  same(call("GET", "/api/v1/students/" + person, token("school_out")),
+       call("GET", "/api/v1/students/99999", token("school_out")), person, "99999");
+  const std::string b = std::to_string(batch);
+  same(call("GET", "/api/v1/batches/" + b, token("bank_out")),
+       call("GET", "/api/v1/batches/99999", token("bank_out")), b, "99999");
+  same(call("POST", "/api/v1/batches/" + b + "/close", token("officer_out")),
+       call("POST", "/api/v1/batches/99999/close", token("officer_out")), b, "99999");
+  const std::string ref = store.exportRows(batch, 1, 1, 1).at(0).reference;
+  same(call("GET", "/api/v1/payments/" + ref, token("auditor_out")),
+       call("GET", "/api/v1/payments/EDU9999999999999999A1", token("auditor_out")), ref,
+       "EDU9999999999999999A1");
+  same(call("GET", "/api/v1/explain?term=2026-autumn&resident_id=" + rid, token("school_out")),
+       call("GET",
+            "/api/v1/explain?term=2026-autumn&resident_id=" + makeId("430121", "20170315", 98),
+            token("school_out")),
+       rid, makeId("430121", "20170315", 98));
+}
+
 TEST_P(ApiTest, ADriverConflictIsASentence) {
   // Any duplicate the store did not foresee: said in words; the driver text stays in detail().
   try {
