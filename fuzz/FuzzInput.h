@@ -1,14 +1,15 @@
 #pragma once
 
 // Helpers shared by the fuzz targets: the parsers under test read files, so each input is written
-// to one scratch file per process; every edupay::Error is an expected refusal, anything else that
+// to one in-memory file per process; every edupay::Error is an expected refusal, anything else that
 // escapes is a bug the fuzzer reports.
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <array>
 #include <cstdint>
 #include <cstdio>
-#include <fstream>
+#include <cstdlib>
 #include <string>
 
 #include "common/Error.h"
@@ -17,12 +18,14 @@
 
 namespace edupay::fuzz {
 
-/// Writes the input to this process's scratch file and returns its path.
-inline const std::string& inputFile(const uint8_t* data, size_t size, const char* suffix = "") {
-  static const std::string path =
-      "/tmp/edupay-fuzz-" + std::to_string(::getpid()) + std::string(suffix);
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
+/// Puts the input in this process's in-memory file (nothing is left on disk) and returns a path
+/// that opens it.
+inline const std::string& inputFile(const uint8_t* data, size_t size) {
+  static const int fd = ::memfd_create("edupay-fuzz-input", 0);
+  static const std::string path = "/proc/self/fd/" + std::to_string(fd);
+  if (fd < 0 || ::ftruncate(fd, 0) != 0 ||
+      ::pwrite(fd, data, size, 0) != static_cast<ssize_t>(size))
+    std::abort();
   return path;
 }
 

@@ -4,7 +4,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace edupay;
-  const std::string& path = fuzz::inputFile(data, size, ".txt");
+  const std::string& path = fuzz::inputFile(data, size);
   fuzz::refusalsAreFine([&] {
     (void)bankfiles::readResultFile(path, bankfiles::ResultKind::kPipeResult,
                                     [](const bankfiles::ResultLine&) {});

@@ -5,7 +5,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace edupay;
-  const std::string& path = fuzz::inputFile(data, size, ".csv");
+  const std::string& path = fuzz::inputFile(data, size);
   fuzz::NullRegistryStore store;
   fuzz::refusalsAreFine([&] { (void)registry::importSchools(store, path); });
   fuzz::refusalsAreFine([&] { (void)registry::importRegions(store, path); });
