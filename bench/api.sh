@@ -62,7 +62,7 @@ PROPS
 "$edupayd" --config "$work/edupayd.properties" 2>"$work/edupayd.log" &
 pid=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done
-token=$(curl -sf -X POST "http://127.0.0.1:$port/api/v1/login" \
+token=$(curl -sf -X POST "http://127.0.0.1:$port/api/v1/login" -H 'Content-Type: application/json' \
   -d '{"name": "officer", "password": "Officer-bench-2026"}' | sed 's/.*"token":"\([0-9a-f]*\)".*/\1/')
 
 # Resident IDs of the county's students, in random order, for the look-up.

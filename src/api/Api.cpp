@@ -4,15 +4,13 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
-#include <Poco/Net/MessageHeader.h>
-#include <Poco/Net/MultipartReader.h>
-#include <Poco/StreamCopier.h>
 
 #include <filesystem>
 #include <sstream>
 
 #include "api/Env.h"
 #include "api/Json.h"
+#include "api/RequestBody.h"
 #include "api/Spreadsheet.h"
 #include "bankfiles/BankFiles.h"
 #include "bankfiles/Manifest.h"
@@ -42,6 +40,12 @@ using Poco::JSON::Array;
 using Poco::JSON::Object;
 using security::Role;
 
+/// Marks a route that takes an uploaded file (see Route::upload).
+Route upload(Route r) {
+  r.upload = true;
+  return r;
+}
+
 Reply json(const Object& o, int status = 200) {
   Reply r;
   r.status = status;
@@ -49,16 +53,7 @@ Reply json(const Object& o, int status = 200) {
   return r;
 }
 
-Object::Ptr bodyObject(const Request& req) {
-  checkJsonDepth(req.body, 16);
-  try {
-    auto v = Poco::JSON::Parser().parse(req.body.empty() ? "{}" : req.body);
-    auto o = v.extract<Object::Ptr>();
-    if (o) return o;
-  } catch (const std::exception&) {
-  }
-  throw Error(ErrorCode::kInvalidInput, "the body must be a JSON object");
-}
+Object::Ptr bodyObject(const Request& req) { return parseJsonObject(req.body); }
 
 std::string field(const Object::Ptr& o, const std::string& name, bool required = true) {
   if (!o->has(name) || o->isNull(name)) {
@@ -75,7 +70,7 @@ void scoped(const security::User& u, const std::string& region, const std::strin
             const std::string& what) {
   const bool ok =
       u.role == Role::kBankOperator ? (!bank.empty() && u.scope == bank) : u.covers(region);
-  if (!ok) throw Error(ErrorCode::kNotFound, what + " is not in your scope");
+  if (!ok) throw Error(ErrorCode::kNotFound, "no " + what + " in your scope");
 }
 
 /// Whether `u` sees school `code`: its own administrator, or bureau staff and auditors over its
@@ -113,13 +108,13 @@ Object userJson(const security::User& u) {
 disburse::Batch loadBatch(Env& env, const Request& req) {
   const int64_t id = req.id("id");
   auto b = env.disburse().loadBatch(id);
-  if (!b) throw Error(ErrorCode::kNotFound, "no batch " + std::to_string(id));
+  if (!b) throw Error(ErrorCode::kNotFound, "no batch " + std::to_string(id) + " in your scope");
   const bool bank_view = req.user->role == Role::kBankOperator;
   if (bank_view && (b->status == disburse::BatchStatus::kDraft ||
                     b->status == disburse::BatchStatus::kSubmitted ||
                     b->status == disburse::BatchStatus::kApproved ||
                     b->status == disburse::BatchStatus::kRejected)) {
-    throw Error(ErrorCode::kNotFound, "batch " + std::to_string(id) + " is not in your scope");
+    throw Error(ErrorCode::kNotFound, "no batch " + std::to_string(id) + " in your scope");
   }
   scoped(*req.user, b->paying_region, b->bank_code, "batch " + std::to_string(id));
   return *b;
@@ -128,20 +123,7 @@ disburse::Batch loadBatch(Env& env, const Request& req) {
 /// The uploaded file: the first part of a multipart/form-data body, or the body itself. Kept
 /// under files.dir/uploads by digest, so imports can name it in their reports.
 std::string uploadedFile(const Request& req, Env& env, const std::string& kind) {
-  std::string content = req.body;
-  const auto b = req.content_type.find("boundary=");
-  if (req.content_type.rfind("multipart/form-data", 0) == 0 && b != std::string::npos) {
-    std::string boundary = req.content_type.substr(b + 9);
-    if (!boundary.empty() && boundary.front() == '"')
-      boundary = boundary.substr(1, boundary.size() - 2);
-    std::istringstream in(req.body);
-    Poco::Net::MultipartReader reader(in, boundary);
-    if (!reader.hasNextPart()) throw Error(ErrorCode::kInvalidInput, "the form has no file part");
-    Poco::Net::MessageHeader header;
-    reader.nextPart(header);
-    content.clear();
-    Poco::StreamCopier::copyToString(reader.stream(), content);
-  }
+  const std::string content = uploadedContent(req.content_type, req.body);
   if (content.empty()) throw Error(ErrorCode::kInvalidInput, "the upload is empty");
   const auto dir = std::filesystem::path(env.runtime().config.files_dir) / "uploads";
   std::filesystem::create_directories(dir);
@@ -251,14 +233,14 @@ Reply explain(const Request& req, Env& env) {
   const Term term = Term::parse(req.queryOr("term"));
   const auto person =
       env.entitlements().personIdByHash(env.cipher().blindIndex("resident_id", rid->str()));
-  if (!person) throw Error(ErrorCode::kNotFound, "no such student");
+  if (!person) throw Error(ErrorCode::kNotFound, "no student enrolled in your scope that term");
   auto stored = env.entitlements().activePolicy();
   if (!stored) throw Error(ErrorCode::kNotFound, "no policy is active");
   const auto policy = rules::parsePolicy(stored->content, "active policy " + stored->name);
   const Date reference = term.referenceDate(policy.term_config);
   const auto facts = env.entitlements().studentFacts(*person, reference, term.academicYear());
   if (!facts || !seesSchool(*req.user, env, facts->school_code))
-    throw Error(ErrorCode::kNotFound, "no student enrolled in your scope on " + reference.str());
+    throw Error(ErrorCode::kNotFound, "no student enrolled in your scope that term");
   const auto decisions = rules::evaluate(policy, term, *facts);
   return json(explainJson(policy, term, reference, *facts, decisions,
                           env.entitlements().entitlementsOf(*person, term)));
@@ -333,7 +315,7 @@ Reply transition(const Request& req, Env& env, const std::string& what) {
 Reply clearFlag(const Request& req, Env& env) {
   const int64_t id = req.id("id");
   const auto f = env.disburse().flag(id);
-  if (!f) throw Error(ErrorCode::kNotFound, "no flag " + std::to_string(id));
+  if (!f) throw Error(ErrorCode::kNotFound, "no flag " + std::to_string(id) + " in your scope");
   const auto b = env.disburse().loadBatch(f->batch_id);
   scoped(*req.user, b ? b->paying_region : "", "", "flag " + std::to_string(id));
   return json(flagJson(disburse::clearFlag(env.disburse(), env.security(), *req.user, id,
@@ -890,7 +872,7 @@ Reply report(const Request& req, Env& env) {
 Reply tracePayment(const Request& req, Env& env) {
   const std::string ref = req.param("reference");
   const auto t = env.disburse().tracePayment(ref);
-  if (!t) throw Error(ErrorCode::kNotFound, "no payment with reference " + ref);
+  if (!t) throw Error(ErrorCode::kNotFound, "no payment " + ref + " in your scope");
   const auto b = env.disburse().loadBatch(t->batch_id);
   scoped(*req.user, b ? b->paying_region : "", b ? b->bank_code : "", "payment " + ref);
   Object pay;
@@ -966,12 +948,12 @@ void addRoutes(Router& r) {
   r.add({"GET", "/api/v1/schools/{code}/students",
          "a school's students (?after=PERSON&limit=N keyset pages, masked)", false, readers,
          schoolStudents});
-  r.add({"POST",
-         "/api/v1/rolls",
-         "upload the school's roll (?dry_run=1, ?accept_valid=1)",
-         false,
-         {Role::kSchoolAdmin},
-         uploadRoll});
+  r.add(upload({"POST",
+                "/api/v1/rolls",
+                "upload the school's roll (?dry_run=1, ?accept_valid=1)",
+                false,
+                {Role::kSchoolAdmin},
+                uploadRoll}));
   r.add({"GET", "/api/v1/students/{id}", "a student's lifelong record by person id (masked)", false,
          readers, studentById});
   r.add({"POST",
@@ -991,8 +973,8 @@ void addRoutes(Router& r) {
          correctAccount});
   r.add({"GET", "/api/v1/returned", "returned payments waiting for a corrected account (?status=)",
          false, readers, returnedFunds});
-  r.add({"POST", "/api/v1/rosters", "upload an official roster (?source=)", false, officer,
-         uploadRoster});
+  r.add(upload({"POST", "/api/v1/rosters", "upload an official roster (?source=)", false, officer,
+                uploadRoster}));
   r.add({"POST", "/api/v1/entitlement-runs", "start the term's entitlement run (a job)", false,
          officer, startEntitlementRun});
   r.add({"GET", "/api/v1/jobs/{id}", "a job's progress and result", false, {}, jobStatus});
@@ -1043,14 +1025,14 @@ void addRoutes(Router& r) {
   r.add({"POST", "/api/v1/flags/{id}/clear", "clear a precision flag with {\"reason\"}", false,
          officer, clearFlag});
   r.add({"GET", "/api/v1/budgets", "budget lines in scope (?year=)", false, bureau, budgets});
-  r.add({"POST", "/api/v1/budgets", "import budget allocations (CSV)", false, officer,
-         importBudgets});
-  r.add({"POST",
-         "/api/v1/results",
-         "upload a bank result file (raw or multipart)",
-         false,
-         {Role::kBankOperator, Role::kBureauOfficer},
-         uploadResult});
+  r.add(upload({"POST", "/api/v1/budgets", "import budget allocations (CSV)", false, officer,
+                importBudgets}));
+  r.add(upload({"POST",
+                "/api/v1/results",
+                "upload a bank result file (raw or multipart)",
+                false,
+                {Role::kBankOperator, Role::kBureauOfficer},
+                uploadResult}));
   r.add({"GET", "/api/v1/reconciliation", "reconciliation (?term=, ?region=, ?format=csv)", false,
          bureau, reconcile});
   r.add({"GET", "/api/v1/reports",

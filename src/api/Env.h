@@ -162,7 +162,8 @@ class Runtime {
   SessionCache sessions;
   LoginThrottle logins;
   SchoolRegionCache school_regions;
-  Jobs jobs;  ///< last: destroyed (joined) first
+  std::atomic<int> uploads{0};  ///< upload bodies being read or handled (max: config.max_uploads)
+  Jobs jobs;                    ///< last: destroyed (joined) first
 };
 
 /// One request's view: a leased connection and the stores over it.

@@ -41,12 +41,18 @@ using Handler = std::function<Reply(const Request&, Env&)>;
 /// Who may call a route: nobody needs to log in (public), or a logged-in user whose role is in
 /// `roles` (empty: any logged-in user). Object scope (which county, school or bank) is checked by
 /// the library call the handler makes, or by the handler's scope helper, in terms of these roles.
+/// A route's body is read only after the caller is authenticated and the role allowed (login, the
+/// one public POST, excepted): at most kJsonBodyBytes, or the service's max_body_bytes for an
+/// `upload`, which also takes one of the service's few upload slots while it is read and handled.
 struct Route {
   std::string method, pattern, summary;
   bool is_public = false;
   std::set<security::Role> roles;
   Handler handler;
+  bool upload = false;
 };
+inline constexpr size_t kJsonBodyBytes = 64 * 1024;
+inline constexpr size_t kLoginBodyBytes = 4 * 1024;
 
 /// First-match routing over `/segment/{param}/...` patterns, with its own 404 and 405.
 class Router {

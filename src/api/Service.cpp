@@ -19,6 +19,7 @@
 #include "api/Json.h"
 #include "common/Error.h"
 #include "common/Log.h"
+#include "common/Text.h"
 #include "store/Migrations.h"
 
 namespace edupay::api {
@@ -298,13 +299,16 @@ class ApiHandler : public HTTPRequestHandler {
       reply = errorReply(
           status, errorCodeName(e.code()),
           status == 500 ? "internal error; see the service log (request " + req.request_id + ")"
-                        : e.what());
-      if (status == 500) std::cerr << "request " << req.request_id << ": " << e.what() << "\n";
+                        : withoutServerPaths(e.what()));
+      if (status == 500 || !e.detail().empty())
+        std::cerr << "request " << req.request_id << ": " << e.what()
+                  << (e.detail().empty() ? "" : " (" + e.detail() + ")") << "\n";
     } catch (const std::exception& e) {
       std::cerr << "request " << req.request_id << ": " << e.what() << "\n";
       reply = errorReply(500, "internal",
                          "internal error; see the service log (request " + req.request_id + ")");
     }
+    settleUnreadBody(hreq, hresp);
     send(hresp, reply, req.request_id);
     const auto ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
@@ -370,61 +374,138 @@ class ApiHandler : public HTTPRequestHandler {
     }
     route_name = m.route->pattern;
     req.params = m.params;
-    const int64_t length = hreq.getContentLength64();
-    if (length > static_cast<int64_t>(rt_->config.max_body_bytes)) {
-      // Read (a bounded amount of) what the client is sending, so it gets the answer rather
-      // than a reset connection.
-      drain(hreq, 4 * rt_->config.max_body_bytes);
-      return errorReply(
-          413, "too_large",
-          "the body is larger than " + std::to_string(rt_->config.max_body_bytes) + " bytes");
-    }
     req.content_type = hreq.getContentType();
     req.tls = !rt_->config.tls_certificate.empty();
     req.client = hreq.clientAddress().host().toString();
-    if ((req.method == "POST" || req.method == "PUT") && !readBody(hreq, req))
-      return errorReply(
-          413, "too_large",
-          "the body is larger than " + std::to_string(rt_->config.max_body_bytes) + " bytes");
+    // Nothing of the body is read before the caller is known and allowed: an anonymous or
+    // unauthorised upload costs a header's worth of memory, whatever it claims to carry.
     Env env(*rt_);
-    if (!m.route->is_public) {
-      const std::string auth = hreq.get("Authorization", "");
-      bool by_cookie = false;
-      if (auth.rfind("Bearer ", 0) == 0) {
-        req.token = auth.substr(7);
-      } else {
-        // The browser console: the session is an HttpOnly cookie, and every state-changing
-        // request must carry the CSRF token the page read from its (non-HttpOnly) cookie.
-        Poco::Net::NameValueCollection cookies;
-        hreq.getCookies(cookies);
-        req.token = cookies.get(kSessionCookie, "");
-        by_cookie = !req.token.empty();
-      }
-      if (by_cookie && req.method != "GET" && hreq.get("X-CSRF-Token", "") != csrfToken(req.token))
-        throw Error(ErrorCode::kForbidden,
-                    "missing or wrong X-CSRF-Token header (a cross-site request?)");
-      if (!req.token.empty()) {
-        req.user = rt_->sessions.get(req.token);
-        if (!req.user) {
-          if (auto live = security::findLiveSession(env.security(), req.token)) {
-            rt_->sessions.put(req.token, *live);
-            req.user = live->user;
-          }
-        }
-      }
-      if (!req.user)
-        throw Error(ErrorCode::kUnauthenticated,
-                    "log in first (POST /api/v1/login) and send Authorization: Bearer TOKEN");
-      if (!m.route->roles.empty() && !m.route->roles.count(req.user->role)) {
-        throw Error(ErrorCode::kForbidden, std::string("a ") +
-                                               std::string(security::code(req.user->role)) +
-                                               " may not " + m.route->summary);
-      }
+    if (m.route->is_public) {
+      if (auto refused = checkPublicPost(hreq, req)) return *refused;
+    } else {
+      authenticate(hreq, req, env, *m.route);
     }
+    const bool has_body = req.method == "POST" || req.method == "PUT";
+    if (!has_body) return m.route->handler(req, env);
+    const size_t limit = m.route->upload      ? rt_->config.max_body_bytes
+                         : m.route->is_public ? kLoginBodyBytes
+                                              : kJsonBodyBytes;
+    const int64_t length = hreq.getContentLength64();
+    if (length > static_cast<int64_t>(limit)) {
+      // A known caller gets the answer rather than a reset connection: read (a bounded amount
+      // of) what they are sending. Anyone else is answered at once and the connection closed.
+      if (!m.route->is_public) drain(hreq, 4 * limit);
+      return tooLarge(limit);
+    }
+    UploadSlot slot(*rt_, m.route->upload);
+    if (!slot.held()) {
+      Reply r = errorReply(503, "busy",
+                           "the service is reading " + std::to_string(rt_->config.max_uploads) +
+                               " other uploads; try again in a few seconds");
+      r.headers["Retry-After"] = "5";
+      return r;
+    }
+    if (!readBody(hreq, req, limit)) return tooLarge(limit);
     return m.route->handler(req, env);
   }
 
-  static void drain(HTTPServerRequest& hreq, size_t at_most) {
+  /// Library messages name the files they read (the CLI's user chose them); an upload's are
+  /// the service's own, named by kind and digest only.
+  std::string withoutServerPaths(std::string message) const {
+    const std::string dir = rt_->config.files_dir + "/uploads/";
+    for (auto at = message.find(dir); at != std::string::npos; at = message.find(dir, at))
+      message.replace(at, dir.size(), "upload ");
+    return message;
+  }
+
+  static Reply tooLarge(size_t limit) {
+    return errorReply(413, "too_large",
+                      "the body is larger than " + std::to_string(limit) + " bytes");
+  }
+
+  /// One of the service's few upload slots, held while an upload is read and handled; `wanted`
+  /// false holds none and always succeeds.
+  class UploadSlot {
+   public:
+    UploadSlot(Runtime& rt, bool wanted) : rt_(rt) {
+      if (!wanted) return;
+      int now = rt_.uploads.load();
+      while (now < std::max(1, rt_.config.max_uploads))
+        if (rt_.uploads.compare_exchange_weak(now, now + 1)) {
+          taken_ = true;
+          return;
+        }
+      refused_ = true;
+    }
+    ~UploadSlot() {
+      if (taken_) --rt_.uploads;
+    }
+    UploadSlot(const UploadSlot&) = delete;
+    UploadSlot& operator=(const UploadSlot&) = delete;
+    bool held() const { return !refused_; }
+
+   private:
+    Runtime& rt_;
+    bool taken_ = false, refused_ = false;
+  };
+
+  /// Login, the one public POST: a JSON body only (a cross-site form can send text/plain or
+  /// form encodings without asking, never application/json), and when the browser names the
+  /// page's origin it must be this service's own (login CSRF).
+  static std::optional<Reply> checkPublicPost(HTTPServerRequest& hreq, const Request& req) {
+    if (req.method != "POST") return std::nullopt;
+    std::string media = text::trim(req.content_type.substr(0, req.content_type.find(';')));
+    for (auto& c : media) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (media != "application/json")
+      return errorReply(415, "unsupported_media_type",
+                        "send the login as JSON with Content-Type: application/json");
+    if (hreq.has("Origin")) {
+      const std::string own = std::string(req.tls ? "https://" : "http://") + hreq.getHost();
+      if (hreq.get("Origin") != own)
+        throw Error(ErrorCode::kForbidden,
+                    "a login from another site's page is refused; open the console at " + own);
+    }
+    return std::nullopt;
+  }
+
+  /// Sets req.token and req.user, or throws: 401 without a live session, 403 when the route's
+  /// roles do not include the user's or a cookie request lacks its CSRF token.
+  void authenticate(HTTPServerRequest& hreq, Request& req, Env& env, const Route& route) {
+    const std::string auth = hreq.get("Authorization", "");
+    bool by_cookie = false;
+    if (auth.rfind("Bearer ", 0) == 0) {
+      req.token = auth.substr(7);
+    } else {
+      // The browser console: the session is an HttpOnly cookie, and every state-changing
+      // request must carry the CSRF token the page read from its (non-HttpOnly) cookie.
+      Poco::Net::NameValueCollection cookies;
+      hreq.getCookies(cookies);
+      req.token = cookies.get(kSessionCookie, "");
+      by_cookie = !req.token.empty();
+    }
+    if (by_cookie && req.method != "GET" && hreq.get("X-CSRF-Token", "") != csrfToken(req.token))
+      throw Error(ErrorCode::kForbidden,
+                  "missing or wrong X-CSRF-Token header (a cross-site request?)");
+    if (!req.token.empty()) {
+      req.user = rt_->sessions.get(req.token);
+      if (!req.user) {
+        if (auto live = security::findLiveSession(env.security(), req.token)) {
+          rt_->sessions.put(req.token, *live);
+          req.user = live->user;
+        }
+      }
+    }
+    if (!req.user)
+      throw Error(ErrorCode::kUnauthenticated,
+                  "log in first (POST /api/v1/login) and send Authorization: Bearer TOKEN");
+    if (!route.roles.empty() && !route.roles.count(req.user->role)) {
+      throw Error(ErrorCode::kForbidden, std::string("a ") +
+                                             std::string(security::code(req.user->role)) +
+                                             " may not " + route.summary);
+    }
+  }
+
+  void drain(HTTPServerRequest& hreq, size_t at_most) {
     std::istream& in = hreq.stream();
     char buf[65536];
     size_t read = 0;
@@ -432,11 +513,11 @@ class ApiHandler : public HTTPRequestHandler {
       in.read(buf, sizeof buf);
       read += static_cast<size_t>(in.gcount());
     }
+    body_consumed_ = !in;
   }
 
-  /// False when the body (also a chunked one, without a length) exceeds the limit.
-  bool readBody(HTTPServerRequest& hreq, Request& req) {
-    const size_t limit = rt_->config.max_body_bytes;
+  /// False when the body (also a chunked one, without a length) exceeds `limit`.
+  bool readBody(HTTPServerRequest& hreq, Request& req, size_t limit) {
     std::istream& in = hreq.stream();
     char buf[65536];
     while (in) {
@@ -444,7 +525,25 @@ class ApiHandler : public HTTPRequestHandler {
       req.body.append(buf, static_cast<size_t>(in.gcount()));
       if (req.body.size() > limit) return false;
     }
+    body_consumed_ = true;
     return true;
+  }
+
+  /// A body the answer did not need: a small one is read and dropped so the connection can serve
+  /// the next request; a large or unknown one is not read at all, and the connection is closed.
+  void settleUnreadBody(HTTPServerRequest& hreq, HTTPServerResponse& hresp) {
+    if (body_consumed_) return;
+    const int64_t length = hreq.getContentLength64();
+    const bool chunked = hreq.getChunkedTransferEncoding();
+    if (!chunked && length == 0) return;
+    if (!chunked && length < 0 &&
+        (hreq.getMethod() == "GET" || hreq.getMethod() == "HEAD" || hreq.getMethod() == "DELETE"))
+      return;
+    if (!chunked && length > 0 && length <= static_cast<int64_t>(kJsonBodyBytes)) {
+      drain(hreq, kJsonBodyBytes);
+      if (body_consumed_) return;
+    }
+    hresp.setKeepAlive(false);
   }
 
   /// The browser console: `/` goes to `/console/`, which is index.html; other names are the
@@ -504,6 +603,7 @@ class ApiHandler : public HTTPRequestHandler {
   }
 
   std::shared_ptr<Runtime> rt_;
+  bool body_consumed_ = false;
 };
 
 class Factory : public Poco::Net::HTTPRequestHandlerFactory {

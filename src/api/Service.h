@@ -15,7 +15,8 @@ struct ServiceConfig {
   std::string address = "127.0.0.1";         ///< http.address
   uint16_t port = 8080;                      ///< http.port (0 = any free port, for tests)
   int threads = 8;                           ///< http.threads (also database connections)
-  size_t max_body_bytes = 64 * 1024 * 1024;  ///< http.max_body_bytes
+  size_t max_body_bytes = 64 * 1024 * 1024;  ///< http.max_body_bytes (uploads)
+  int max_uploads = 2;                       ///< http.max_uploads: uploads read at once
   std::string db_url = "sqlite:edupay.db";   ///< db.url
   std::string key_file;                      ///< key.file: field-encryption key (students, export)
   std::string signing_key;                   ///< signing.key: the bureau's Ed25519 key (export)

@@ -454,7 +454,7 @@ int runCli(const std::vector<std::string>& argv, std::ostream& out, std::ostream
       o.set("error", inner);
       out << toJson(o) << "\n";
     }
-    err << "edupay: " << e.what() << "\n";
+    err << "edupay: " << e.what() << (e.detail().empty() ? "" : " (" + e.detail() + ")") << "\n";
     return exitCodeFor(e.code());
   } catch (const std::exception& e) {
     err << "edupay: internal error: " << e.what() << "\n";

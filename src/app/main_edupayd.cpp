@@ -59,6 +59,7 @@ class Daemon : public Poco::Util::ServerApplication {
     c.tls_certificate = p.getString("tls.certificate", c.tls_certificate);
     c.tls_private_key = p.getString("tls.private_key", c.tls_private_key);
     c.session_minutes = p.getInt("session.minutes", c.session_minutes);
+    c.max_uploads = p.getInt("http.max_uploads", c.max_uploads);
     try {
       // log.level (notice: requests, state changes, files), log.file (default standard error),
       // log.format (plain or json); the environment's EDUPAY_LOG_* when the file says nothing.
@@ -75,7 +76,8 @@ class Daemon : public Poco::Util::ServerApplication {
       waitForTerminationRequest();
       service.stop();
     } catch (const edupay::Error& e) {
-      std::cerr << "edupayd: " << e.what() << "\n";
+      std::cerr << "edupayd: " << e.what() << (e.detail().empty() ? "" : " (" + e.detail() + ")")
+                << "\n";
       return EXIT_UNAVAILABLE;
     } catch (const std::exception& e) {
       std::cerr << "edupayd: cannot start: " << e.what() << "\n";

@@ -569,12 +569,22 @@ CorrectionResult correctAccount(registry::RegistryStore& registry, BankFileStore
       c.kind != "social_security")
     throw Error(ErrorCode::kInvalidInput,
                 "--kind: student_card, one_card, passbook or social_security");
+  if (user.role != security::Role::kSchoolAdmin && user.role != security::Role::kBureauOfficer) {
+    throw Error(ErrorCode::kForbidden,
+                "only the student's school administrator or a bureau officer over the school "
+                "corrects an account");
+  }
+  // Out of scope reads exactly like unknown, so an answer never tells that a payment or a
+  // student exists elsewhere.
+  const std::string unknown = c.payment.empty()
+                                  ? "no such student in your scope"
+                                  : "no payment with reference " + c.payment + " in your scope";
   std::optional<std::string> rid_hash;
   std::string student_no;
   std::optional<int64_t> by_payment;
   if (!c.payment.empty()) {
     by_payment = store.personOfPayment(c.payment);
-    if (!by_payment) throw Error(ErrorCode::kNotFound, "no payment with reference " + c.payment);
+    if (!by_payment) throw Error(ErrorCode::kNotFound, unknown);
   } else if (auto rid = ResidentId::parse(c.student)) {
     rid_hash = cipher.blindIndex("resident_id", rid->str());
   } else if (auto no = StudentNumber::parse(c.student)) {
@@ -587,7 +597,7 @@ CorrectionResult correctAccount(registry::RegistryStore& registry, BankFileStore
   auto tx = store.transaction();
   const auto rec =
       by_payment ? registry.studentById(*by_payment) : registry.findStudent(rid_hash, student_no);
-  if (!rec) throw Error(ErrorCode::kNotFound, "no such student in the registry");
+  if (!rec) throw Error(ErrorCode::kNotFound, unknown);
   std::string school;
   for (const auto& e : rec->enrollments)
     if (e.status == "active" || school.empty()) school = e.school_code;
@@ -595,11 +605,7 @@ CorrectionResult correctAccount(registry::RegistryStore& registry, BankFileStore
   const bool allowed =
       (user.role == security::Role::kSchoolAdmin && user.covers(school)) ||
       (user.role == security::Role::kBureauOfficer && !region.empty() && user.covers(region));
-  if (!allowed) {
-    throw Error(ErrorCode::kForbidden,
-                "only the school administrator of school " + school +
-                    " (or a bureau officer over it) corrects this student's account");
-  }
+  if (!allowed) throw Error(ErrorCode::kNotFound, unknown);
   registry::RegistryStore::AccountUpdate u;
   u.kind = c.kind;
   u.owner = holder == rec->name ? "student" : "guardian";

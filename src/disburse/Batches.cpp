@@ -474,11 +474,7 @@ Flag clearFlag(DisbursementStore& store, security::SecurityStore& audit, const s
   return *f;
 }
 
-size_t importBudgetFile(DisbursementStore& store, security::SecurityStore& audit,
-                        const security::User& user, const std::string& file) {
-  if (user.role != security::Role::kBureauOfficer) {
-    throw Error(ErrorCode::kForbidden, "only a bureau officer imports budgets");
-  }
+std::vector<BudgetLine> readBudgetFile(const security::User& user, const std::string& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw Error(ErrorCode::kNotFound, file + ": cannot open the file; check the path");
   CsvReader csv(in, file);
@@ -526,6 +522,15 @@ size_t importBudgetFile(DisbursementStore& store, security::SecurityStore& audit
   if (!errors.empty())
     throw Error(ErrorCode::kInvalidInput,
                 "the budget file is refused; nothing was imported:" + errors);
+  return lines;
+}
+
+size_t importBudgetFile(DisbursementStore& store, security::SecurityStore& audit,
+                        const security::User& user, const std::string& file) {
+  if (user.role != security::Role::kBureauOfficer) {
+    throw Error(ErrorCode::kForbidden, "only a bureau officer imports budgets");
+  }
+  const auto lines = readBudgetFile(user, file);
   auto tx = store.transaction();
   store.importBudget(lines);
   security::appendAudit(audit, user.name, "budget.import", "file:" + file, "",

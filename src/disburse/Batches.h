@@ -224,6 +224,11 @@ struct BuildResult {
   int64_t flags = 0;
 };
 
+/// The lines of a budget file (`programme,region,fiscal_year,source,allocated`), every one checked
+/// against the user's scope. Throws Error(kInvalidInput) listing every bad line; no I/O but the
+/// file.
+std::vector<BudgetLine> readBudgetFile(const security::User& user, const std::string& file);
+
 /// `edupay budget import`: a bureau officer loads allocations from a CSV file
 /// (programme,region,fiscal_year,source,allocated in yuan), every line within their scope;
 /// all-or-nothing with every bad line named; audited. Returns the number of lines.

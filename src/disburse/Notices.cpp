@@ -87,17 +87,21 @@ PublishResult publishNotice(NoticeStore& store, security::SecurityStore& audit,
                             const Term& term, const std::string& school_code,
                             const std::string& out_dir, const HolidayCalendar& calendar,
                             const Date& today, int working_days) {
+  if (user.role != security::Role::kBureauOfficer && user.role != security::Role::kSchoolAdmin) {
+    throw Error(ErrorCode::kForbidden,
+                user.name +
+                    " may not publish notices (a bureau officer of the school's county or "
+                    "its own administrator may)");
+  }
   auto tx = store.transaction();
   const auto school = store.school(school_code);
-  if (!school) throw Error(ErrorCode::kNotFound, "no school " + school_code);
+  // Another county's or school's reads exactly like a school that does not exist.
+  const std::string unknown = "no school " + school_code + " in your scope";
+  if (!school) throw Error(ErrorCode::kNotFound, unknown);
   const auto& [school_id, school_name, region] = *school;
   const bool allowed = (user.role == security::Role::kBureauOfficer && user.covers(region)) ||
                        (user.role == security::Role::kSchoolAdmin && user.scope == school_code);
-  if (!allowed) {
-    throw Error(ErrorCode::kForbidden,
-                user.name + " may not publish notices for school " + school_code +
-                    " (a bureau officer of its county or its own administrator may)");
-  }
+  if (!allowed) throw Error(ErrorCode::kNotFound, unknown);
   const auto entries = store.noticeEntries(programme, term, school_id);
   if (entries.empty()) {
     throw Error(ErrorCode::kNotFound, "no eligible students of " + programme + " in " + term.str() +

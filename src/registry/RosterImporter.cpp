@@ -17,9 +17,13 @@ constexpr size_t kChunkRows = 1000;
 struct Columns {
   std::map<std::string, size_t> pos;
   std::string get(const std::vector<std::string>& row, const std::string& name) const {
+    return text::cleanCode(raw(row, name));
+  }
+  /// The field as written; empty when the line is shorter than the header.
+  std::string raw(const std::vector<std::string>& row, const std::string& name) const {
     auto it = pos.find(name);
     if (it == pos.end() || it->second >= row.size()) return {};
-    return text::cleanCode(row[it->second]);
+    return row[it->second];
   }
 };
 
@@ -114,7 +118,7 @@ RosterImportResult importRoster(
       if (rid->sex()) r.sex = *rid->sex() == Sex::kMale ? "M" : "F";
       if (rid->birthDate()) r.birth_date = rid->birthDate()->str();
     }
-    r.name = text::normaliseName(row[cols.pos.at("name")]);
+    r.name = text::normaliseName(cols.raw(row, "name"));
     if (r.name.empty()) issue(line, "name", "", "is required");
     if (text::startsLikeFormula(r.name)) {
       issue(line, "name", text::cutUtf8(r.name, 30),

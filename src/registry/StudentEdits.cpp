@@ -33,12 +33,10 @@ DifficultyChange recordDifficulty(RegistryStore& store, security::SecurityStore&
     throw Error(ErrorCode::kInvalidInput, "academic_year: the year the school year starts in");
   auto tx = store.transaction();
   const auto rec = store.studentById(person_id);
-  if (!rec) throw Error(ErrorCode::kNotFound, "no student " + std::to_string(person_id));
+  const std::string unknown = "no student " + std::to_string(person_id) + " in your scope";
+  if (!rec) throw Error(ErrorCode::kNotFound, unknown);
   const std::string school = currentSchool(*rec);
-  if (!mayEditStudent(store, user, school)) {
-    throw Error(ErrorCode::kNotFound, "student " + std::to_string(person_id) +
-                                          " is not in your scope (school " + school + ")");
-  }
+  if (!mayEditStudent(store, user, school)) throw Error(ErrorCode::kNotFound, unknown);
   DifficultyChange c;
   c.person_id = person_id;
   c.academic_year = academic_year;

@@ -31,6 +31,7 @@ class PasswordHasher {
   bool verify(std::string_view password, std::string_view stored) const;
   /// True when `stored` used fewer iterations than this hasher (re-hash on next login).
   bool needsRehash(std::string_view stored) const;
+  int iterations() const { return iterations_; }
 
  private:
   PasswordHasher(int iterations, bool test_only);

@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
+#include <map>
+#include <mutex>
 
 #include "common/AtomicFile.h"
 #include "common/Error.h"
@@ -182,33 +184,53 @@ AuditVerification verifyAudit(SecurityStore& store) {
   return v;
 }
 
+namespace {
+
+/// A hash of no one's password at the hasher's cost, so that an unknown user's login does the
+/// same PBKDF2 work as a known one's. Computed once per cost.
+const std::string& dummyHash(const PasswordHasher& hasher) {
+  static std::mutex mutex;
+  static std::map<int, std::string> by_cost;
+  std::lock_guard lock(mutex);
+  auto it = by_cost.find(hasher.iterations());
+  if (it == by_cost.end())
+    it = by_cost.emplace(hasher.iterations(), hasher.hash("no-such-user-Password-1")).first;
+  return it->second;
+}
+
+}  // namespace
+
 User authenticate(SecurityStore& store, const PasswordHasher& hasher, const std::string& name,
                   const std::string& password) {
   const std::time_t now = nowSeconds();
   const std::string now_iso = isoAt(now);
+  // One answer for every refusal, and the same PBKDF2 work for each: whether a name exists, is
+  // disabled or is locked is not told to whoever is guessing. The audit log records which it
+  // was; `user list` shows a lock to the officer.
+  static const char* kRefused = "login failed: unknown user or wrong password";
   std::optional<User> user;
   {
     auto tx = store.transaction();
     user = store.findUser(name);
+    const bool password_ok =
+        hasher.verify(password, user ? user->password_hash : dummyHash(hasher));
     if (!user) {
       appendAudit(store, name, "login.failed", "user:" + name, "", "unknown user");
       tx->commit();
-      throw Error(ErrorCode::kForbidden, "login failed: unknown user or wrong password");
+      throw Error(ErrorCode::kForbidden, kRefused);
     }
     if (user->disabled) {
       appendAudit(store, name, "login.failed", "user:" + name, "", "disabled");
       tx->commit();
-      throw Error(ErrorCode::kForbidden,
-                  "login failed: user " + name + " is disabled; ask a sysadmin");
+      throw Error(ErrorCode::kForbidden, kRefused);
     }
     if (!user->locked_until.empty() && user->locked_until > now_iso) {
-      appendAudit(store, name, "login.failed", "user:" + name, "", "locked");
+      appendAudit(store, name, "login.failed", "user:" + name, "",
+                  "locked until " + user->locked_until);
       tx->commit();
-      throw Error(ErrorCode::kForbidden, "login failed: user " + name + " is locked after " +
-                                             std::to_string(kMaxFailedLogins) +
-                                             " failed logins until " + user->locked_until);
+      throw Error(ErrorCode::kForbidden, kRefused);
     }
-    if (!hasher.verify(password, user->password_hash)) {
+    if (!password_ok) {
       ++user->failed_logins;
       std::string outcome = "wrong password (" + std::to_string(user->failed_logins) + ")";
       if (user->failed_logins >= kMaxFailedLogins) {
@@ -220,7 +242,7 @@ User authenticate(SecurityStore& store, const PasswordHasher& hasher, const std:
       store.updateUser(*user);
       appendAudit(store, name, "login.failed", "user:" + name, "", outcome);
       tx->commit();
-      throw Error(ErrorCode::kForbidden, "login failed: unknown user or wrong password");
+      throw Error(ErrorCode::kForbidden, kRefused);
     }
     user->failed_logins = 0;
     user->locked_until.clear();
@@ -313,6 +335,11 @@ User changeUser(SecurityStore& store, const User& actor, const std::string& name
   }
   target->updated_on = nowIso();
   store.updateUser(*target);
+  // Whoever knew the old password, or held the disabled account, is out at once.
+  if (what != "enable") {
+    store.revokeUserSessions(name);
+    after += "; sessions ended";
+  }
   appendAudit(store, actor.name, "user." + what, "user:" + name, before, after);
   tx->commit();
   return *target;

@@ -70,6 +70,8 @@ class SecurityStore {
                           const std::string& created_at, const std::string& expires_at) = 0;
   virtual std::optional<StoredSession> findSession(const std::string& token_hash) = 0;
   virtual void revokeSession(const std::string& token_hash) = 0;
+  /// Revokes every live session of the user.
+  virtual void revokeUserSessions(const std::string& user_name) = 0;
 };
 
 /// Appends an event to the audit chain inside the caller's transaction: what the store holds is
@@ -104,6 +106,8 @@ User addServiceAccount(SecurityStore& store, const std::optional<User>& actor,
 
 /// `what` is "disable", "enable" or "passwd" (`password` then holds the new one). A sysadmin may
 /// change anyone but not disable themself; a user may change only their own password. Audited.
+/// A disable or a password change ends every session of the user in the same transaction (a
+/// service that saw the session in the last SessionCache::kSeconds may honour it that long).
 User changeUser(SecurityStore& store, const User& actor, const std::string& name,
                 const std::string& what, const std::string& password = "");
 

@@ -58,7 +58,8 @@ MigrationResult migrate(Database& db) {
               {int64_t{m.version}, std::string(m.name), Date::today().str()});
       tx.commit();
     } catch (const Error& e) {
-      throw Error(e.code(), "migration " + std::string(m.name) + " failed: " + e.what());
+      throw Error(e.code(), "migration " + std::string(m.name) + " failed: " + e.what(),
+                  e.detail());
     }
     result.applied.emplace_back(m.name);
     result.to_version = std::max(result.to_version, m.version);

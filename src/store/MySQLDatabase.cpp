@@ -40,19 +40,19 @@ constexpr int kErBadDb = 1049;
     case kErNoReferencedRow:
     case kErRowIsReferenced:
     case kErCheckConstraint:
-      throw Error(ErrorCode::kConflict, msg);
+      throw Error(ErrorCode::kConflict, db_messages::kDuplicate, msg);
     case kErLockWaitTimeout:
     case kErLockDeadlock:
-      throw Error(ErrorCode::kConflict, msg + "; the transaction was rolled back, try again");
+      throw Error(ErrorCode::kConflict, db_messages::kBusy, msg);
     case kCrConnectionError:
     case kCrConnHostError:
     case kCrServerGone:
     case kCrServerLost:
     case kErAccessDenied:
     case kErBadDb:
-      throw Error(ErrorCode::kUnavailable, msg);
+      throw Error(ErrorCode::kUnavailable, db_messages::kUnavailable, msg);
     default:
-      throw Error(ErrorCode::kInternal, msg);
+      throw Error(ErrorCode::kInternal, db_messages::kInternal, msg);
   }
 }
 
@@ -169,9 +169,10 @@ MySQLDatabase::MySQLDatabase(const Options& options) : options_(options) {
     s->execute("SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION'");
     s->execute("SET SESSION time_zone = '+08:00'");
   } catch (const sql::SQLException& e) {
-    throw Error(ErrorCode::kUnavailable, "cannot connect to " + describe() + ": " + e.what() +
-                                             "; check the URL, the password (EDUPAY_DB_PASSWORD) "
-                                             "and that the server is running");
+    throw Error(ErrorCode::kUnavailable, db_messages::kUnavailable,
+                "cannot connect to " + describe() + ": " + e.what() +
+                    "; check the URL, the password (EDUPAY_DB_PASSWORD) and that the server is "
+                    "running");
   }
 }
 

@@ -167,10 +167,23 @@ std::optional<int64_t> SqlDisbursementStore::resultImportByDigest(const std::str
 
 int64_t SqlDisbursementStore::beginResultImport(const std::string& sha256, const std::string& file,
                                                 const std::string& user, const std::string& at) {
-  execute(db_,
-          "INSERT INTO result_imports (sha256, file_name, imported_by, imported_at) VALUES (?, ?, "
-          "?, ?)",
-          {sha256, file, user, at});
+  try {
+    execute(db_,
+            "INSERT INTO result_imports (sha256, file_name, imported_by, imported_at) VALUES (?, "
+            "?, ?, ?)",
+            {sha256, file, user, at});
+  } catch (const Error& e) {
+    if (e.code() != ErrorCode::kConflict) throw;
+    // Another upload of the same file won the race: say when it landed, not what the driver said.
+    auto s = db_.prepare("SELECT id, imported_at FROM result_imports WHERE sha256 = ?");
+    s->bind(1, sha256);
+    std::string when = "the same moment";
+    if (s->next()) when = s->getText(1) + " (import " + std::to_string(s->getInt(0)) + ")";
+    throw Error(ErrorCode::kConflict,
+                "this result file was already imported at " + when +
+                    ", by an upload that arrived at the same time; nothing was applied twice",
+                e.detail());
+  }
   return db_.lastInsertId();
 }
 

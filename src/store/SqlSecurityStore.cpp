@@ -127,4 +127,8 @@ void SqlSecurityStore::revokeSession(const std::string& token_hash) {
   execute(db_, "UPDATE sessions SET revoked = 1 WHERE token_hash = ?", {token_hash});
 }
 
+void SqlSecurityStore::revokeUserSessions(const std::string& user_name) {
+  execute(db_, "UPDATE sessions SET revoked = 1 WHERE user_name = ? AND revoked = 0", {user_name});
+}
+
 }  // namespace edupay::store

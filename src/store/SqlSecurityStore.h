@@ -22,6 +22,7 @@ class SqlSecurityStore : public security::SecurityStore {
                   const std::string& created_at, const std::string& expires_at) override;
   std::optional<StoredSession> findSession(const std::string& token_hash) override;
   void revokeSession(const std::string& token_hash) override;
+  void revokeUserSessions(const std::string& user_name) override;
 
  private:
   Database& db_;

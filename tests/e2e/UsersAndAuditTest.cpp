@@ -91,8 +91,15 @@ TEST_P(UsersAndAudit, WrongPasswordsLockTheAccountAfterFive) {
   const auto locked = run({"user", "passwd", "officer1", "--as", "officer1"}, "Officer-pass-2026",
                           "Officer-new-2026");
   EXPECT_EQ(locked.code, app::kExitForbidden);
-  EXPECT_NE(locked.err.find("locked"), std::string::npos) << locked.err;
+  // The same words as a wrong password: the lock shows in the audit log and the user list.
+  EXPECT_NE(locked.err.find("unknown user or wrong password"), std::string::npos) << locked.err;
+  EXPECT_EQ(locked.err.find("locked"), std::string::npos) << locked.err;
   EXPECT_EQ(count("SELECT COUNT(*) FROM audit_events WHERE action = 'login.failed'"), 6);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_events WHERE action = 'login.failed' AND "
+                  "after_state LIKE 'locked until %'"),
+            1);
+  const auto list = run({"user", "list", "--as", "admin"}, "Admin-pass-2026");
+  EXPECT_NE(list.out.find("locked until"), std::string::npos) << list.out;
   // A sysadmin's password change unlocks it.
   ASSERT_EQ(
       run({"user", "passwd", "officer1", "--as", "admin"}, "Admin-pass-2026", "Officer-new-2026")
@@ -110,7 +117,10 @@ TEST_P(UsersAndAudit, ADisabledUserCannotLogIn) {
   const auto r = run({"user", "passwd", "officer1", "--as", "officer1"}, "Officer-pass-2026",
                      "Officer-new-2026");
   EXPECT_EQ(r.code, app::kExitForbidden);
-  EXPECT_NE(r.err.find("disabled"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("unknown user or wrong password"), std::string::npos) << r.err;
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_events WHERE action = 'login.failed' AND "
+                  "after_state = 'disabled'"),
+            1);
   EXPECT_EQ(run({"user", "disable", "admin", "--as", "admin"}, "Admin-pass-2026").code,
             app::kExitForbidden);
 }

@@ -228,6 +228,23 @@ TEST_P(EntitlementRunTest, RosterReimportIsIdempotentAndExitsCloseNotDelete) {
   EXPECT_EQ(f.count("household_status", "source = 'civil_affairs' AND valid_to = '2026-12-31'"), 1);
 }
 
+// Found by fuzz_roster (fuzz/regressions/roster): a line shorter than the header, with the name
+// column past its end, read outside the row (the freed name of the line before, under ASan).
+TEST_P(EntitlementRunTest, ARosterLineShorterThanItsHeaderIsReportedNotRead) {
+  const std::string csv = "resident_id,household_id,category,valid_from,valid_to,region,name\n" +
+                          makeId("430121", "19850101", 1) +
+                          ",H1,dibao,2020-01-01,,430121,张父一号张父一号张父一号\n" +
+                          makeId("430121", "19850101", 3) + ",H3,dibao\n";
+  const auto path = writeFile(f.scratch.dir(), "short-roster.csv", csv);
+  const auto r = registry::importRoster(f.store, f.cipher, path, "civil_affairs", false);
+  EXPECT_FALSE(r.committed);
+  EXPECT_EQ(r.rows_bad, 1);
+  bool name_missing = false;
+  for (const auto& i : r.issues) name_missing |= i.line == 3 && i.column == "name";
+  EXPECT_TRUE(name_missing);
+  EXPECT_EQ(f.count("household_status", "source = 'civil_affairs'"), 0);
+}
+
 TEST_P(EntitlementRunTest, ABadRosterIsRefusedWhole) {
   ASSERT_TRUE(f.import(RollBuilder().student(1).csv()).committed);
   const std::string csv =

@@ -1,0 +1,13 @@
+// An ISO 20022 pain.002 status report (XML; DTDs refused before parsing).
+#include "FuzzInput.h"
+#include "bankfiles/ResultFile.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace edupay;
+  const std::string& path = fuzz::inputFile(data, size);
+  fuzz::refusalsAreFine([&] {
+    (void)bankfiles::readResultFile(path, bankfiles::ResultKind::kPain002,
+                                    [](const bankfiles::ResultLine&) {});
+  });
+  return 0;
+}
