@@ -285,9 +285,8 @@ TEST_P(FieldCases, ANewIdForAChildOnRecordIsRefusedNotPaidTwice) {
                   "= 'officer'"),
             1);
   // explain takes the student number too.
-  ASSERT_EQ(cli({"policy", "activate", std::string(EDUPAY_SOURCE_DIR) + "/policies/hunan.json"})
-                .code,
-            0);
+  ASSERT_EQ(
+      cli({"policy", "activate", std::string(EDUPAY_SOURCE_DIR) + "/policies/hunan.json"}).code, 0);
   auto explained = cli({"explain", "G430181201003150245", "--term", "2026-autumn"});
   EXPECT_EQ(explained.code, 0) << explained.err;
   ::unsetenv("EDUPAY_PASSWORD");
