@@ -5,6 +5,8 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <sstream>
 
@@ -122,16 +124,36 @@ disburse::Batch loadBatch(Env& env, const Request& req) {
 
 /// The uploaded file: the first part of a multipart/form-data body, or the body itself. Kept
 /// under files.dir/uploads by digest, so imports can name it in their reports.
-std::string uploadedFile(const Request& req, Env& env, const std::string& kind) {
-  const std::string content = uploadedContent(req.content_type, req.body);
-  if (content.empty()) throw Error(ErrorCode::kInvalidInput, "the upload is empty");
-  const auto dir = std::filesystem::path(env.runtime().config.files_dir) / "uploads";
-  std::filesystem::create_directories(dir);
-  const std::string path =
-      (dir / (kind + "-" + security::sha256Hex(content).substr(0, 16))).string();
-  writeFileAtomically(path, content);
-  return path;
-}
+/// An uploaded file on disk, readable by the service's user only (mode 600). Rolls, rosters and
+/// budgets carry personal data and are removed once imported (or refused): the database keeps
+/// their name and SHA-256. Bank result files are kept as the bank's evidence.
+class Upload {
+ public:
+  Upload(const Request& req, Env& env, const std::string& kind, bool keep) : keep_(keep) {
+    const std::string content = uploadedContent(req.content_type, req.body);
+    if (content.empty()) throw Error(ErrorCode::kInvalidInput, "the upload is empty");
+    const auto dir = std::filesystem::path(env.runtime().config.files_dir) / "uploads";
+    std::filesystem::create_directories(dir);
+    // The folder is the service's alone, so no file in it is ever readable by others, not even
+    // for the moment between writing and renaming.
+    std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::replace);
+    path_ = (dir / (kind + "-" + security::sha256Hex(content).substr(0, 16))).string();
+    writeFileAtomically(path_, content);
+    ::chmod(path_.c_str(), 0600);
+  }
+  ~Upload() {
+    std::error_code ignored;
+    if (!keep_) std::filesystem::remove(path_, ignored);
+  }
+  Upload(const Upload&) = delete;
+  Upload& operator=(const Upload&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  bool keep_;
+};
 
 Array issuesJson(const std::vector<registry::Issue>& issues) {
   Array a;
@@ -384,7 +406,8 @@ Reply download(const Request& req, Env& env) {
 }
 
 Reply uploadResult(const Request& req, Env& env) {
-  const std::string path = uploadedFile(req, env, "result");
+  const Upload upload(req, env, "result", true);
+  const std::string& path = upload.path();
   const auto r =
       bankfiles::importResultFile(env.disburse(), env.security(), *req.user, path, std::nullopt);
   Array problems;
@@ -485,7 +508,8 @@ Reply schoolStudents(const Request& req, Env& env) {
 }
 
 Reply uploadRoll(const Request& req, Env& env) {
-  const std::string path = uploadedFile(req, env, "roll");
+  const Upload upload(req, env, "roll", false);
+  const std::string& path = upload.path();
   registry::RollImportOptions o;
   o.dry_run = req.queryOr("dry_run") == "1";
   o.accept_valid = req.queryOr("accept_valid") == "1";
@@ -505,7 +529,8 @@ Reply uploadRoll(const Request& req, Env& env) {
 
 Reply uploadRoster(const Request& req, Env& env) {
   const std::string source = req.queryOr("source");
-  const std::string path = uploadedFile(req, env, "roster-" + source);
+  const Upload upload(req, env, "roster-" + source, false);
+  const std::string& path = upload.path();
   const auto r = registry::importRosterAs(env.registry(), env.security(), env.cipher(), *req.user,
                                           path, source, req.queryOr("dry_run") == "1");
   if (!r.committed && r.rows_bad > 0)
@@ -653,7 +678,8 @@ Reply resolveObjection(const Request& req, Env& env) {
 }
 
 Reply importBudgets(const Request& req, Env& env) {
-  const std::string path = uploadedFile(req, env, "budget");
+  const Upload upload(req, env, "budget", false);
+  const std::string& path = upload.path();
   const size_t n = disburse::importBudgetFile(env.disburse(), env.security(), *req.user, path);
   Object out;
   out.set("lines", static_cast<int64_t>(n));

@@ -417,7 +417,7 @@ TEST_P(ApiTest, ConcurrentUploadsOfOneResultFileAnswerInWords) {
     result += std::to_string(s->getInt(0)) + "|" + s->getText(1) + "|6222|250.00|S|||T" +
               std::to_string(s->getInt(0)) + "|\r\n";
   s.reset();
-  const std::string file = utf8ToGb18030(result);
+  const std::string file = utf8ToGb18030(withPipeSummary(result));
   constexpr int kUploads = 4;
   service->stop();
   config.max_uploads = kUploads;  // all of them at once, none turned away as busy
@@ -869,6 +869,14 @@ TEST_P(ApiTest, ASchoolUploadsItsRollAndSeesTheRowReport) {
       call("POST", "/api/v1/rolls", token("school_in"), form, "multipart/form-data; boundary=XyZ");
   ASSERT_EQ(ok.status, 200) << ok.body;
   EXPECT_TRUE(ok.json()->getValue<bool>("committed"));
+  // Uploaded rolls (full IDs and accounts) do not stay on the server's disk, accepted or refused;
+  // the upload folder is the service's alone.
+  const std::string uploads = config.files_dir + "/uploads";
+  for (const auto& e : std::filesystem::directory_iterator(uploads))
+    EXPECT_EQ(e.path().filename().string().rfind("roll-", 0), std::string::npos) << e.path();
+  struct stat st {};
+  ASSERT_EQ(::stat(uploads.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0077, 0u) << "uploads folder readable by others";
   const auto page1 = call("GET", "/api/v1/schools/4301210001/students?limit=3", token("school_in"));
   ASSERT_EQ(page1.status, 200) << page1.body;
   EXPECT_EQ(page1.json()->getArray("students")->size(), 3u);

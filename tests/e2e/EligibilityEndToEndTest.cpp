@@ -188,7 +188,7 @@ TEST_P(EligibilityEndToEnd, BadCommandLinesAndFilesSayWhatToDo) {
   EXPECT_NE(r.err.find("--term is required"), std::string::npos) << r.err;
   r = run({"policy", "check", scratch.dir() + "/missing.json"});
   EXPECT_EQ(r.code, app::kExitNotFound);
-  r = run({"explain", "123", "--term", "2026-autumn"});
+  r = run({"explain", "4301ABC", "--term", "2026-autumn"});  // neither an ID nor a record number
   EXPECT_EQ(r.code, app::kExitUsage);
   r = run({"frobnicate"});
   EXPECT_EQ(r.code, app::kExitUsage);

@@ -154,7 +154,9 @@ TEST_P(RollImportEndToEnd, StudentShowMasksByDefault) {
             id.substr(0, 4) + "**********" + id.substr(14));
   EXPECT_EQ(j->getArray("enrollments")->size(), 1u);
 
-  auto revealed = run({"--json", "student", "show", id, "--reveal"});
+  std::vector<std::string> reveal = {"--json", "student", "show", id, "--reveal"};
+  for (const auto& a : actors.officer()) reveal.push_back(a);  // unmasked: in scope, audited
+  auto revealed = run(reveal);
   EXPECT_EQ(revealed.json()->getValue<std::string>("resident_id"), id);
 
   auto missing = run({"student", "show", "11010519491231002X"});
