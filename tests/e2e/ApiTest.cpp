@@ -294,6 +294,7 @@ TEST_P(ApiTest, TheWholeAuthorisationMatrix) {
       {"/api/v1/batches/{id}/files/{name}", "/api/v1/batches/" + b + "/files/" + fileName()},
       {"/api/v1/reconciliation", "/api/v1/reconciliation?term=2026-autumn"},
       {"/api/v1/schools/{code}/students", "/api/v1/schools/4301210001/students"},
+      {"/api/v1/schools/{code}/account", "/api/v1/schools/4301210001/account"},
       {"/api/v1/jobs/{id}", "/api/v1/jobs/999"},
       {"/api/v1/explain", "/api/v1/explain?term=2026-autumn&resident_id=" + rid},
   };
@@ -305,6 +306,7 @@ TEST_P(ApiTest, TheWholeAuthorisationMatrix) {
                                                "/api/v1/batches/{id}/return-to-draft",
                                                "/api/v1/schools/{code}/students",
                                                "/api/v1/schools/{code}/entitlements",
+                                               "/api/v1/schools/{code}/account",
                                                "/api/v1/payments/{reference}",
                                                "/api/v1/notices/{file}",
                                                "/api/v1/explain"};
