@@ -613,6 +613,24 @@ TEST_P(ApiTest, StudentsAreMaskedAndScoped) {
   EXPECT_EQ(why.body.find(rid), std::string::npos);
 }
 
+TEST_P(ApiTest, AnOfficerRecordsASchoolsAccountForFeeWaiversMasked) {
+  const std::string url = "/api/v1/schools/4301210001/account";
+  const std::string body = R"({"account": ")" + card(77) + R"(", "bank_code": "105430110000"})";
+  EXPECT_EQ(call("PUT", url, token("school_in"), body).status, 403);
+  EXPECT_EQ(call("PUT", url, token("officer_out"), body).status, 404);
+  EXPECT_EQ(call("PUT", url, token("officer_in"), R"({"account": "12", "bank_code": "1"})").status,
+            400);
+  const auto set = call("PUT", url, token("officer_in"), body);
+  ASSERT_EQ(set.status, 200) << set.body;
+  EXPECT_EQ(set.body.find(card(77)), std::string::npos) << "the account number is never shown";
+  EXPECT_NE(set.body.find("\"changed\":true"), std::string::npos) << set.body;
+  const auto shown = call("GET", url, token("school_in"));
+  ASSERT_EQ(shown.status, 200);
+  EXPECT_NE(shown.body.find(BankAccountNumber::parse(card(77))->masked()), std::string::npos);
+  EXPECT_NE(shown.body.find("\"holder\":\"一小\""), std::string::npos) << shown.body;
+  EXPECT_EQ(f.count("audit_events", "action = 'school.account' AND actor = 'officer_in'"), 1);
+}
+
 TEST_P(ApiTest, ABankDownloadsItsFilesAndUploadsTheAnswer) {
   const std::string b = std::to_string(batch);
   const std::string name = fileName();
