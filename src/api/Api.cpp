@@ -726,6 +726,48 @@ Reply correctAccount(const Request& req, Env& env) {
   return json(out);
 }
 
+Object schoolAccountJson(const std::string& code,
+                         const std::optional<registry::RegistryStore::SchoolAccountView>& a) {
+  Object out;
+  out.set("school", code);
+  if (a) {
+    out.set("name", a->school_name);
+    out.set("account", a->acct_mask);
+    out.set("bank_code", a->bank_code);
+    out.set("holder", a->holder);
+    out.set("since", a->valid_from);
+    out.set("recorded_by", a->recorded_by);
+  }
+  return out;
+}
+
+/// A school's basic account (masked), into which fee waivers are paid.
+Reply schoolAccount(const Request& req, Env& env) {
+  const std::string code = req.param("code");
+  if (!seesSchool(*req.user, env, code))
+    throw Error(ErrorCode::kNotFound, "no school " + code + " in your scope");
+  return json(schoolAccountJson(code, env.registry().schoolAccount(code)));
+}
+
+/// Records a school's account (an officer over its county); returned payments to the school are
+/// released for re-issue.
+Reply setSchoolAccount(const Request& req, Env& env) {
+  bankfiles::SchoolAccountSetting s;
+  s.school = req.param("code");
+  if (!seesSchool(*req.user, env, s.school))
+    throw Error(ErrorCode::kNotFound, "no school " + s.school + " in your scope");
+  const auto o = bodyObject(req);
+  s.account = field(o, "account");
+  s.bank_code = field(o, "bank_code");
+  s.holder = field(o, "holder", false);
+  const auto r =
+      bankfiles::setSchoolAccount(env.registry(), env.security(), *req.user, env.cipher(), s);
+  Object out = schoolAccountJson(r.school_code, env.registry().schoolAccount(r.school_code));
+  out.set("changed", r.changed);
+  out.set("released_for_reissue", r.released);
+  return json(out);
+}
+
 Reply recordDifficulty(const Request& req, Env& env) {
   const auto o = bodyObject(req);
   const std::string year = field(o, "academic_year");
@@ -997,6 +1039,14 @@ void addRoutes(Router& r) {
          false,
          {Role::kSchoolAdmin, Role::kBureauOfficer},
          correctAccount});
+  r.add({"GET", "/api/v1/schools/{code}/account", "a school's account for fee waivers (masked)",
+         false, readers, schoolAccount});
+  r.add({"PUT",
+         "/api/v1/schools/{code}/account",
+         "record a school's account for fee waivers (releases its returned payments for re-issue)",
+         false,
+         {Role::kBureauOfficer, Role::kSysadmin},
+         setSchoolAccount});
   r.add({"GET", "/api/v1/returned", "returned payments waiting for a corrected account (?status=)",
          false, readers, returnedFunds});
   r.add(upload({"POST", "/api/v1/rosters", "upload an official roster (?source=)", false, officer,

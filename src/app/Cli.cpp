@@ -93,6 +93,8 @@ Commands:
   account update --student ID|--payment REF --account N --holder NAME --bank-code CNAPS
                  [--kind K] --as USER
                                  a corrected payee account; returned payments get re-issued
+  school account set CODE --account N --bank-code CNAPS [--holder NAME] --as OFFICER
+  school account show CODE       the school's basic account, into which fee waivers are paid
   reconcile report --term T [--region R] [--csv OUT.csv] --as USER
                                  entitled, approved, at bank, paid, returned, re-issued, outstanding
   synth --students N [--seed S] --out DIR [--single-file] [--as-of YYYY-MM-DD]
@@ -152,17 +154,21 @@ int cmdImportReference(Context& c, const std::string& kind) {
   const std::string& file = c.word(2, "FILE");
   c.cipher();  // refuse early with a wrong key, before any write
   const auto user = c.actingUser();
-  const auto r = kind == "schools"
-                     ? registry::importSchoolsAs(c.registry(), c.security(), user, file)
-                     : registry::importRegionsAs(c.registry(), c.security(), user, file);
+  const auto r =
+      kind == "schools"
+          ? registry::importSchoolsAs(c.registry(), c.security(), user, file, &c.cipher())
+          : registry::importRegionsAs(c.registry(), c.security(), user, file);
   if (c.json()) {
     Poco::JSON::Object o;
     o.set("file", file);
     o.set("added", r.added);
     o.set("updated", r.updated);
+    if (kind == "schools") o.set("accounts", r.accounts);
     c.out() << toJson(o) << "\n";
   } else {
-    c.out() << file << ": " << r.added << " " << kind << " added, " << r.updated << " updated\n";
+    c.out() << file << ": " << r.added << " " << kind << " added, " << r.updated << " updated";
+    if (kind == "schools") c.out() << ", " << r.accounts << " school account(s) recorded";
+    c.out() << "\n";
   }
   return kExitOk;
 }
@@ -428,6 +434,7 @@ int dispatch(Context& c) {
   if (cmd == "bank") return cmdBank(c);
   if (cmd == "file") return cmdFile(c);
   if (cmd == "account") return cmdAccount(c);
+  if (cmd == "school") return cmdSchool(c);
   if (cmd == "reconcile") return cmdReconcile(c);
   if (cmd == "entitle") return cmdEntitle(c);
   if (cmd == "explain") return cmdExplain(c);

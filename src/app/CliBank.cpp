@@ -186,12 +186,16 @@ int bankReturned(Context& c, bankfiles::BankFileStore& store) {
       o.set("reason", r.reason_text);
       o.set("returned_on", r.returned_on);
       o.set("status", r.status);
+      o.set("payee", r.payee);
+      o.set("students", r.students);
       o.set("programme", r.programme);
       o.set("term", r.term);
       a.add(o);
     } else {
       c.out() << r.reference << "  " << r.school_code << " " << r.school_name << "  " << r.holder
               << "  " << r.acct_mask << "  " << r.amount.toYuanGrouped() << " yuan  "
+              << (r.payee == "school" ? "(school, " + std::to_string(r.students) + " students)  "
+                                      : std::string())
               << r.reason_code << " " << r.reason_text << "  returned " << r.returned_on << "  "
               << r.status << "\n";
     }
@@ -205,7 +209,8 @@ int bankReturned(Context& c, bankfiles::BankFileStore& store) {
   } else {
     c.out() << n
             << " returned payment(s); correct an account with: edupay account update "
-               "--payment REFERENCE --account N --holder NAME --bank-code CNAPS\n";
+               "--payment REFERENCE --account N --holder NAME --bank-code CNAPS (a school's: "
+               "edupay school account set CODE --account N --bank-code CNAPS)\n";
   }
   return kExitOk;
 }
@@ -416,6 +421,65 @@ int cmdAccount(Context& c) {
   const auto r = bankfiles::correctAccount(c.registry(), store, c.security(), user, c.cipher(), a);
   c.out() << "account " << r.mask << " recorded for the student; " << r.released
           << " returned payment(s) will be re-issued by the next batch build\n";
+  return kExitOk;
+}
+
+int cmdSchool(Context& c) {
+  const std::string sub = c.args().words.size() > 1 ? c.args().words[1] : "";
+  const std::string what = c.args().words.size() > 2 ? c.args().words[2] : "";
+  if (sub != "account" || (what != "set" && what != "show")) {
+    throw Error(ErrorCode::kInvalidInput,
+                "use: edupay school account set CODE --account N --bank-code CNAPS [--holder NAME] "
+                "--as OFFICER, or edupay school account show CODE");
+  }
+  const std::string& code = c.word(3, "CODE");
+  if (what == "show") {
+    const auto a = c.registry().schoolAccount(code);
+    if (c.json()) {
+      Poco::JSON::Object o;
+      o.set("school", code);
+      if (a) {
+        o.set("account", a->acct_mask);
+        o.set("bank_code", a->bank_code);
+        o.set("holder", a->holder);
+        o.set("since", a->valid_from);
+        o.set("recorded_by", a->recorded_by);
+      }
+      c.out() << toJson(o) << "\n";
+    } else if (a) {
+      c.out() << a->school_code << " " << a->school_name << ": account " << a->acct_mask << " at "
+              << a->bank_code << ", holder " << a->holder << " (since " << a->valid_from
+              << ", recorded by " << a->recorded_by << ")\n";
+    } else {
+      c.out() << code << ": no account on file; fee waivers paid to the school wait for it "
+              << "(edupay school account set " << code << " --account N --bank-code CNAPS)\n";
+    }
+    return kExitOk;
+  }
+  bankfiles::SchoolAccountSetting s;
+  s.school = code;
+  s.account = c.args().get("account");
+  s.bank_code = c.args().get("bank-code");
+  s.holder = c.args().get("holder");
+  const auto user = c.actingUser();
+  const auto r = bankfiles::setSchoolAccount(c.registry(), c.security(), user, c.cipher(), s);
+  if (c.json()) {
+    Poco::JSON::Object o;
+    o.set("school", r.school_code);
+    o.set("account", r.mask);
+    o.set("bank_code", r.bank_code);
+    o.set("holder", r.holder);
+    o.set("changed", r.changed);
+    o.set("released", r.released);
+    c.out() << toJson(o) << "\n";
+  } else if (!r.changed) {
+    c.out() << r.school_code << " " << r.school_name << ": account " << r.mask
+            << " is already on file; nothing changed\n";
+  } else {
+    c.out() << r.school_code << " " << r.school_name << ": account " << r.mask << " at "
+            << r.bank_code << ", holder " << r.holder << " recorded; " << r.released
+            << " returned payment(s) to the school will be re-issued by the next batch build\n";
+  }
   return kExitOk;
 }
 

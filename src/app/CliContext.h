@@ -150,6 +150,7 @@ int batchClose(Context& c);
 int cmdBank(Context& c);
 int cmdFile(Context& c);
 int cmdAccount(Context& c);
+int cmdSchool(Context& c);
 int cmdReconcile(Context& c);
 int cmdKeygenSigning(Context& c, const std::string& path);
 

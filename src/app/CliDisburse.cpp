@@ -60,6 +60,16 @@ int batchBuild(Context& c, store::SqlDisbursementStore& store) {
     o.set("total", r.total.toYuan());
     o.set("flags", r.flags);
     o.set("unbankable", r.unbankable);
+    Poco::JSON::Array missing;
+    for (const auto& m : r.without_account) {
+      Poco::JSON::Object x;
+      x.set("school", m.code);
+      x.set("name", m.name);
+      x.set("students", m.students);
+      x.set("amount", m.amount.toYuan());
+      missing.add(x);
+    }
+    o.set("schools_without_account", missing);
     c.out() << toJson(o) << "\n";
   } else {
     c.out() << "built " << r.batch_ids.size() << " draft batch(es): " << r.payments << " payments, "
@@ -73,6 +83,14 @@ int batchBuild(Context& c, store::SqlDisbursementStore& store) {
       c.out() << "  " << r.unbankable
               << " eligible entitlement(s) left out: their account has no known bank code (fix the "
                  "account)\n";
+    }
+    for (const auto& m : r.without_account) {
+      c.out() << "  exception: school " << m.code << " " << m.name << " has no account on file; "
+              << m.students << " student(s), " << m.amount.toYuanGrouped()
+              << " yuan are not batched. 学校未登记基本账户：record it with edupay school account "
+                 "set "
+              << m.code << " --account N --bank-code CNAPS (or the schools file's bank_account "
+              << "column), then build again\n";
     }
   }
   return kExitOk;

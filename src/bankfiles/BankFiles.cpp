@@ -3,12 +3,14 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <sstream>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "bankfiles/Manifest.h"
 #include "common/AtomicFile.h"
 #include "common/BankAccountNumber.h"
+#include "common/Csv.h"
 #include "common/Error.h"
 #include "common/Log.h"
 #include "common/ResidentId.h"
@@ -42,6 +44,38 @@ std::optional<std::pair<int64_t, int>> parsePainMessageId(const std::string& id)
       !text::isAllDigits(batch) || !text::isAllDigits(part))
     return std::nullopt;
   return std::make_pair(std::stoll(batch), std::stoi(part));
+}
+
+/// Writes the annex of a payment file to schools, `FILE.students.csv` (UTF-8 with a BOM, as
+/// spreadsheets open it) and, for a bank whose files are not UTF-8, the same list in GB18030
+/// (`FILE.students.gb18030.csv`, which GBK readers read for every GBK character); atomically and
+/// deterministically. Nothing when `rows` is empty (the payments pay students).
+std::vector<Annex> writeAnnexes(const std::vector<AnnexRow>& rows, const std::string& path,
+                                const std::string& programme, const Layout& layout) {
+  std::vector<Annex> out;
+  if (rows.empty()) return out;
+  Money total;
+  for (const auto& r : rows) total += r.amount;
+  auto write = [&](TextEncoding encoding, const std::string& suffix, const char* name) {
+    std::ostringstream body;
+    CsvWriter::Options o;
+    o.encoding = encoding;
+    o.utf8_bom = encoding == TextEncoding::kUtf8;
+    CsvWriter csv(body, o);
+    csv.writeRow(annexHeader());
+    for (const auto& r : rows) {
+      csv.writeRow({std::to_string(r.seq), r.reference, r.school_code, r.school_name, r.name,
+                    r.student, r.stage, r.grade, r.class_name, programme, r.amount.toYuan()});
+    }
+    const std::string file = path + suffix;
+    writeFileAtomically(file, body.str());
+    out.push_back({file.substr(file.find_last_of('/') + 1), name, security::sha256File(file),
+                   static_cast<int64_t>(rows.size()), total});
+  };
+  write(TextEncoding::kUtf8, ".students.csv", "UTF-8");
+  if (layout.encoding != FileEncoding::kUtf8)
+    write(TextEncoding::kGb18030, ".students.gb18030.csv", "GB18030");
+  return out;
 }
 
 }  // namespace
@@ -173,8 +207,8 @@ ExportResult exportBatch(BankFileStore& store, security::SecurityStore& audit,
           throw Error(ErrorCode::kInvalidInput,
                       "payment " + std::to_string(row.seq) + " (" + row.reference + ") of " +
                           describe(b) + " pays " + row.holder +
-                          " directly and no account is recorded for it; remove it from the "
-                          "batch or pay it by transfer order");
+                          " and carries no account; remove it from the batch (it is paid again "
+                          "by the next build once the account is on file)");
         }
         line.account = cipher.decrypt("bank_account", row.acct_enc);
         writer->add(line);
@@ -193,7 +227,11 @@ ExportResult exportBatch(BankFileStore& store, security::SecurityStore& audit,
       }
     }
     out.commit();
+    // Payments to schools: the students each covers, beside the file, fixed by the manifest.
+    const auto annexes = writeAnnexes(store.annexRows(batch_id, part.first_seq, part.last_seq),
+                                      path, b.programme, layout);
     Manifest m;
+    m.annexes = annexes;
     m.batch = b.id;
     m.file = f.file_name;
     m.part = f.part;
@@ -583,6 +621,12 @@ CorrectionResult correctAccount(registry::RegistryStore& registry, BankFileStore
   std::string student_no;
   std::optional<int64_t> by_payment;
   if (!c.payment.empty()) {
+    if (const auto school = store.schoolOfPayment(c.payment)) {
+      throw Error(ErrorCode::kInvalidInput,
+                  "payment " + c.payment + " pays school " + *school +
+                      ", not a student; correct the school's account: edupay school account set " +
+                      *school + " --account N --bank-code CNAPS");
+    }
     by_payment = store.personOfPayment(c.payment);
     if (!by_payment) throw Error(ErrorCode::kNotFound, unknown);
   } else if (auto rid = ResidentId::parse(c.student)) {
@@ -625,6 +669,59 @@ CorrectionResult correctAccount(registry::RegistryStore& registry, BankFileStore
                         "person:" + std::to_string(rec->person_id), "",
                         c.kind + " " + u.mask + " at " + c.bank_code + ", holder " + holder + "; " +
                             std::to_string(r.released) + " returned payment(s) released");
+  tx->commit();
+  return r;
+}
+
+SchoolAccountResult setSchoolAccount(registry::RegistryStore& registry,
+                                     security::SecurityStore& audit, const security::User& user,
+                                     const security::FieldCipher& cipher,
+                                     const SchoolAccountSetting& s) {
+  std::string why;
+  const auto account = BankAccountNumber::parse(s.account, &why);
+  if (!account) throw Error(ErrorCode::kInvalidInput, "--account: " + why);
+  if (s.bank_code.size() != 12 || !text::isAllDigits(s.bank_code)) {
+    throw Error(ErrorCode::kInvalidInput,
+                "--bank-code: the 12-digit CNAPS code of the school's branch (开户行行号)");
+  }
+  auto tx = registry.transaction();
+  const std::string region = registry.schoolRegion(s.school);
+  if (region.empty()) throw Error(ErrorCode::kNotFound, "no school " + s.school);
+  const bool allowed = user.role == security::Role::kSysadmin ||
+                       (user.role == security::Role::kBureauOfficer && user.covers(region));
+  if (!allowed) {
+    throw Error(ErrorCode::kForbidden,
+                "only a bureau officer whose scope covers county " + region +
+                    " (or a sysadmin) records school " + s.school + "'s account; " + user.name +
+                    " is " + std::string(security::code(user.role)) + " over " + user.scope);
+  }
+  std::string school_name;
+  for (const auto& sc : registry.listSchools())
+    if (sc.code == s.school) school_name = sc.name;
+  const std::string holder = text::trim(s.holder).empty() ? school_name : text::trim(s.holder);
+  if (text::startsLikeFormula(holder) || text::controlCharacter(holder)) {
+    throw Error(ErrorCode::kInvalidInput,
+                "--holder: a name cannot start with = + - @ or hold a control character; type the "
+                "name the bank records (the school's registered name)");
+  }
+  const auto before = registry.schoolAccount(s.school);
+  registry::RegistryStore::SchoolAccountUpdate u{cipher.blindIndex("bank_account", account->str()),
+                                                 cipher.encrypt("bank_account", account->str()),
+                                                 account->masked(),
+                                                 s.bank_code,
+                                                 holder,
+                                                 Date::today().str(),
+                                                 user.name};
+  const auto change = registry.replaceSchoolAccount(s.school, u);
+  SchoolAccountResult r{s.school,    school_name,    u.mask,         holder,
+                        s.bank_code, change.changed, change.released};
+  if (change.changed) {
+    security::appendAudit(
+        audit, user.name, "school.account", "school:" + s.school,
+        before ? before->acct_mask + " at " + before->bank_code + ", holder " + before->holder : "",
+        u.mask + " at " + s.bank_code + ", holder " + holder + "; " +
+            std::to_string(change.released) + " returned payment(s) released for re-issue");
+  }
   tx->commit();
   return r;
 }

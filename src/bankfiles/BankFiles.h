@@ -35,6 +35,14 @@ struct ExportRow {
   Money amount;
 };
 
+/// One student a payment to a school covers, as the annex beside the payment file lists them
+/// (templates/banks/README.md, "Annex of students").
+struct AnnexRow {
+  int64_t seq = 0;  ///< the payment's line in the batch
+  std::string reference, school_code, school_name, name, student, stage, grade, class_name;
+  Money amount;
+};
+
 struct PartTotals {
   int part = 1;
   int64_t count = 0, first_seq = 0, last_seq = 0;
@@ -107,6 +115,10 @@ class BankFileStore : public disburse::DisbursementStore {
   /// Payments of a batch with seq in [first, last], in seq order, at most `limit`.
   virtual std::vector<ExportRow> exportRows(int64_t batch_id, int64_t first_seq, int64_t last_seq,
                                             size_t limit) = 0;
+  /// The students the payments to schools with seq in [first, last] cover, by seq, then grade,
+  /// class and name; empty when the payments pay students. `student` is masked.
+  virtual std::vector<AnnexRow> annexRows(int64_t batch_id, int64_t first_seq,
+                                          int64_t last_seq) = 0;
   /// The first export's date (empty before).
   virtual std::string exportedOn(int64_t batch_id) = 0;
   /// approved -> exported at `expected_version` (its payments are now at the bank), files
@@ -167,9 +179,14 @@ class BankFileStore : public disburse::DisbursementStore {
   virtual int64_t openReturns(int64_t batch_id) = 0;
   /// The student a payment pays (for corrections named by a returned payment's reference).
   virtual std::optional<int64_t> personOfPayment(const std::string& reference) = 0;
+  /// The school a payment pays (its code), or nullopt when the payment pays a student or is
+  /// unknown.
+  virtual std::optional<std::string> schoolOfPayment(const std::string& reference) = 0;
   struct Returned {
     std::string reference, school_code, school_name, holder, acct_mask, reason_code, reason_text,
         returned_on, status, programme, term, region;
+    std::string payee;     ///< student_card, one_card, ... or school
+    int64_t students = 1;  ///< the entitlements the payment covered
     Money amount;
   };
   /// The returned-funds ledger of a region (all statuses), oldest first.
@@ -276,5 +293,23 @@ struct CorrectionResult {
 CorrectionResult correctAccount(registry::RegistryStore& registry, BankFileStore& store,
                                 security::SecurityStore& audit, const security::User& user,
                                 const security::FieldCipher& cipher, const AccountCorrection& c);
+
+/// `edupay school account set`: a school's basic account, into which fee waivers are paid (one
+/// amount per school, programme and term). A bureau officer whose scope covers the school's
+/// county (or a sysadmin) records it; the holder is the school's name unless given. The old
+/// account is closed, the new one stored encrypted and masked; the school's returned payments
+/// become ready for re-issue by the next `batch build`. One transaction, audited (masked).
+struct SchoolAccountSetting {
+  std::string school, account, bank_code, holder;
+};
+struct SchoolAccountResult {
+  std::string school_code, school_name, mask, holder, bank_code;
+  bool changed = false;
+  int64_t released = 0;
+};
+SchoolAccountResult setSchoolAccount(registry::RegistryStore& registry,
+                                     security::SecurityStore& audit, const security::User& user,
+                                     const security::FieldCipher& cipher,
+                                     const SchoolAccountSetting& s);
 
 }  // namespace edupay::bankfiles

@@ -335,9 +335,28 @@ std::string renderManifest(const Manifest& m) {
     << "  \"total\": " << jsonString(m.total.toYuan()) << ",\n"
     << "  \"sha256\": " << jsonString(m.sha256) << ",\n"
     << "  \"created\": " << jsonString(m.created) << ",\n"
-    << "  \"key_id\": " << jsonString(m.key_id) << "\n"
-    << "}\n";
+    << "  \"key_id\": " << jsonString(m.key_id);
+  if (!m.annexes.empty()) {
+    o << ",\n  \"annexes\": [";
+    for (size_t i = 0; i < m.annexes.size(); ++i) {
+      const Annex& a = m.annexes[i];
+      o << (i ? ",\n" : "\n") << "    {\"file\": " << jsonString(a.file)
+        << ", \"encoding\": " << jsonString(a.encoding) << ", \"students\": " << a.students
+        << ", \"total_fen\": " << a.total.fen() << ", \"sha256\": " << jsonString(a.sha256) << "}";
+    }
+    o << "\n  ]";
+  }
+  o << "\n}\n";
   return o.str();
+}
+
+const std::vector<std::string>& annexHeader() {
+  static const std::vector<std::string> kHeader = {
+      "序号 seq",        "参考号 reference", "学校标识码 school_code",
+      "学校名称 school", "姓名 name",        "证件号 student_id",
+      "学段 stage",      "年级 grade",       "班级 class",
+      "项目 programme",  "金额 amount"};
+  return kHeader;
 }
 
 Manifest parseManifest(const std::string& json, const std::string& source) {
@@ -368,6 +387,19 @@ Manifest parseManifest(const std::string& json, const std::string& source) {
     m.sha256 = need("sha256").toString();
     m.created = need("created").toString();
     m.key_id = need("key_id").toString();
+    if (o->has("annexes")) {
+      const auto list = o->getArray("annexes");
+      if (!list) throw Error(ErrorCode::kInvalidInput, source + ": \"annexes\" is not a list");
+      for (size_t i = 0; i < list->size(); ++i) {
+        const auto a = list->getObject(static_cast<unsigned>(i));
+        if (!a || !a->has("file") || !a->has("sha256") || !a->has("encoding") ||
+            !a->has("students") || !a->has("total_fen"))
+          throw Error(ErrorCode::kInvalidInput, source + ": an annex entry lacks a key");
+        m.annexes.push_back({a->get("file").toString(), a->get("encoding").toString(),
+                             a->get("sha256").toString(), a->get("students").convert<int64_t>(),
+                             Money::fromFen(a->get("total_fen").convert<int64_t>())});
+      }
+    }
   } catch (const Poco::Exception& e) {
     throw Error(ErrorCode::kInvalidInput, source + ": a manifest value has the wrong type");
   }
@@ -457,6 +489,49 @@ Verification verifyPaymentFile(const std::string& file, const LayoutSet& layouts
   if (v.content.total != m.total)
     v.problems.push_back("the file's payments add up to " + v.content.total.toYuan() +
                          ", the manifest says " + m.total.toYuan());
+  const std::string dir = file.substr(0, file.size() - base.size());
+  for (const Annex& a : m.annexes) {
+    const std::string apath = dir + a.file;
+    if (a.file.find('/') != std::string::npos || ::access(apath.c_str(), R_OK) != 0) {
+      v.problems.push_back("annex " + a.file +
+                           " (the students the payments cover) is not beside "
+                           "the file");
+      continue;
+    }
+    const std::string adigest = security::sha256File(apath);
+    if (adigest != a.sha256) {
+      v.problems.push_back("annex " + a.file + "'s SHA-256 is " + adigest + ", the manifest says " +
+                           a.sha256 + ": the list of students was changed after export");
+      continue;
+    }
+    // The students' amounts add up to the payments: read back in the annex's own encoding.
+    std::ifstream in(apath, std::ios::binary);
+    CsvReader csv(in, apath, a.encoding == "UTF-8" ? TextEncoding::kUtf8 : TextEncoding::kGb18030);
+    std::vector<std::string> row;
+    int64_t students = 0;
+    Money total;
+    bool header = true;
+    try {
+      while (csv.next(row)) {
+        if (header) {
+          header = false;
+          continue;
+        }
+        if (row.size() <= kAnnexAmountColumn) throw Error(ErrorCode::kInvalidInput, "short line");
+        ++students;
+        total += Money::parseYuan(row[kAnnexAmountColumn]);
+      }
+    } catch (const Error& e) {
+      v.problems.push_back("annex " + a.file + " cannot be read: " + e.what());
+      continue;
+    }
+    if (students != a.students || total != a.total || total != m.total) {
+      v.problems.push_back("annex " + a.file + " lists " + std::to_string(students) +
+                           " students for " + total.toYuan() + " yuan; the manifest says " +
+                           std::to_string(a.students) + " for " + a.total.toYuan() +
+                           " and the file pays " + m.total.toYuan());
+    }
+  }
   return v;
 }
 

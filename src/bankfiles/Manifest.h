@@ -12,6 +12,14 @@
 
 namespace edupay::bankfiles {
 
+/// A file written beside a payment file to a school: the students the payments cover
+/// (templates/banks/README.md, "Annex of students"), in one encoding.
+struct Annex {
+  std::string file, encoding, sha256;
+  int64_t students = 0;
+  Money total;  ///< what the students' lines add up to: the payment file's total
+};
+
 /// What is beside every payment file (templates/banks/README.md, "Manifest and signature").
 struct Manifest {
   int64_t batch = 0;
@@ -21,7 +29,12 @@ struct Manifest {
   int64_t count = 0;
   Money total;
   std::string sha256, created, key_id;
+  std::vector<Annex> annexes;  ///< payments to schools only; absent from the JSON when empty
 };
+
+/// The header of an annex CSV, and the column of its amount (yuan).
+const std::vector<std::string>& annexHeader();
+constexpr size_t kAnnexAmountColumn = 10;
 
 /// The manifest as JSON: keys in a fixed order, LF line ends (so the same batch signs the same).
 std::string renderManifest(const Manifest& m);
@@ -52,7 +65,9 @@ struct Verification {
   bool ok() const { return problems.empty(); }
 };
 /// `edupay file verify`: the manifest's signature, the file's digest, and the file's own count
-/// and total against the manifest's. Every failed check is a problem, in words.
+/// and total against the manifest's; for a payment file to schools also each annex named in the
+/// manifest: present, its SHA-256, and its students' amounts adding up to the file's total.
+/// Every failed check is a problem, in words.
 Verification verifyPaymentFile(const std::string& file, const LayoutSet& layouts,
                                const security::VerifyingKey& key);
 

@@ -131,6 +131,30 @@ std::optional<BatchPlan> BatchPlanner::add(Candidate c) {
 
 std::optional<BatchPlan> BatchPlanner::finish() { return close(); }
 
+std::vector<Covered> coveredBy(const Candidate& c) {
+  if (!c.covers.empty()) return c.covers;
+  return {{c.entitlement_id, c.amount, c.central, c.provincial, c.county}};
+}
+
+Candidate schoolPayment(std::vector<Candidate> students) {
+  Candidate out = students.front();
+  out.amount = out.central = out.provincial = out.county = Money();
+  out.covers.clear();
+  out.attempt = 1;
+  for (const auto& s : students) {
+    out.entitlement_id = std::min(out.entitlement_id, s.entitlement_id);
+    out.amount += s.amount;
+    out.central += s.central;
+    out.provincial += s.provincial;
+    out.county += s.county;
+    out.attempt = std::max(out.attempt, s.attempt);
+    out.covers.push_back({s.entitlement_id, s.amount, s.central, s.provincial, s.county});
+  }
+  std::sort(out.covers.begin(), out.covers.end(),
+            [](const Covered& a, const Covered& b) { return a.entitlement_id < b.entitlement_id; });
+  return out;
+}
+
 std::optional<std::string> refuseSubmit(const Batch& b, const security::User& user) {
   if (user.role != security::Role::kBureauOfficer) {
     return "only a bureau officer submits batches; " + user.name + " is " +
@@ -210,8 +234,10 @@ std::vector<std::string> unsafeHolderCharacters(std::string_view holder) {
 
 std::vector<Finding> holderFindings(const std::string& student, const std::string& holder,
                                     const std::string& bank_code,
-                                    const std::optional<Unencodable>& unencodable) {
+                                    const std::optional<Unencodable>& unencodable, bool school) {
   std::vector<Finding> out;
+  const std::string who_zh = school ? "学校 " : "学生 ";
+  const std::string who_en = school ? "School " : "Student ";
   // The name as evidence shows it: control characters would garble a screen or a report.
   std::string shown;
   for (const auto ch : text::characters(holder)) {
@@ -224,10 +250,10 @@ std::vector<Finding> holderFindings(const std::string& student, const std::strin
     const std::string chars = text::describeCharacters(unsafe);
     out.push_back(
         {"holder_unsafe_text",
-         "学生 " + student + " 的收款户名「" + shown + "」含银行文件不应出现的字符：" + chars +
+         who_zh + student + " 的收款户名「" + shown + "」含银行文件不应出现的字符：" + chars +
              "（控制字符，或开头的 = + - @，电子表格会当作公式）。请按银行登记的户名更正账户户名"
-             "（edupay account update），并移除本笔、由下一批发放。 / Student " +
-             student + ": the holder name \"" + shown + "\" has " + chars +
+             "（edupay account update），并移除本笔、由下一批发放。 / " +
+             who_en + student + ": the holder name \"" + shown + "\" has " + chars +
              ", which no bank file should carry (a control character, or a leading = + - @ that "
              "a spreadsheet reads as a formula). Correct the account holder to the name the bank "
              "records (edupay account update) and remove this payment; the next batch pays it."});
@@ -235,14 +261,14 @@ std::vector<Finding> holderFindings(const std::string& student, const std::strin
   if (unencodable && !unencodable->characters.empty()) {
     const std::string chars = text::describeCharacters(unencodable->characters);
     const std::string& enc = unencodable->encoding;
-    const std::string zh = "学生 " + student + " 的收款户名「" + shown + "」中的 " + chars +
+    const std::string zh = who_zh + student + " 的收款户名「" + shown + "」中的 " + chars +
                            " 无法用 " + enc + " 写入 " + bank_code + " 银行文件（格式 " +
                            unencodable->layout +
                            "）。请家长到开户行登记银行系统能接收的户名并更正账户户名，"
                            "或经银行确认能接收后填写理由解除。";
     const std::string en =
-        "Student " + student + ": the holder name \"" + shown + "\" has " + chars + ", which " +
-        enc + " cannot write in bank " + bank_code + "'s file (layout " + unencodable->layout +
+        who_en + student + ": the holder name \"" + shown + "\" has " + chars + ", which " + enc +
+        " cannot write in bank " + bank_code + "'s file (layout " + unencodable->layout +
         "). Have the family's bank record a name its system takes and correct the account holder "
         "(edupay account update), or clear this flag with a reason if the bank confirms it takes "
         "the name (its layout must then write it: edupay bank set).";
@@ -279,8 +305,10 @@ BuildResult buildBatches(DisbursementStore& store, security::SecurityStore& audi
       const auto unencodable =
           encodable ? encodable(c.bank_code, c.holder) : std::optional<Unencodable>();
       if (!unencodable && unsafeHolderCharacters(c.holder).empty()) continue;
+      const bool to_school = !c.covers.empty();
       for (const auto& finding :
-           holderFindings(store.maskedStudent(c.person_id), c.holder, c.bank_code, unencodable)) {
+           holderFindings(to_school ? c.school_code : store.maskedStudent(c.person_id), c.holder,
+                          c.bank_code, unencodable, to_school)) {
         store.addFlag(id, static_cast<int64_t>(i + 1), finding);
         ++r.flags;
       }
@@ -296,6 +324,19 @@ BuildResult buildBatches(DisbursementStore& store, security::SecurityStore& audi
   constexpr size_t kPage = 10000;
   for (const auto& [region, bank] :
        store.candidateGroups(programme, term, scope_region, r.unbankable)) {
+    // Fee waivers: one payment per school, its students' entitlements summed (a county has tens
+    // of schools, so the group is read whole).
+    std::vector<Candidate> school;
+    for (auto& c : store.schoolCandidates(programme, term, region, bank)) {
+      if (!school.empty() && school.back().school_code != c.school_code) {
+        if (auto done = planner.add(schoolPayment(std::move(school)))) create(std::move(*done));
+        school.clear();
+      }
+      school.push_back(std::move(c));
+    }
+    if (!school.empty()) {
+      if (auto done = planner.add(schoolPayment(std::move(school)))) create(std::move(*done));
+    }
     int64_t after = 0;
     for (;;) {
       auto page = store.candidates(programme, term, region, bank, after, kPage);
@@ -307,6 +348,9 @@ BuildResult buildBatches(DisbursementStore& store, security::SecurityStore& audi
     }
   }
   if (auto done = planner.finish()) create(std::move(*done));
+  // A school without an account is named now, before anyone approves anything, never found
+  // at export.
+  r.without_account = store.schoolsWithoutAccount(programme, term, scope_region);
   tx->commit();
   return r;
 }

@@ -52,7 +52,16 @@ struct Batch {
   bool actedBy(const std::string& user) const;
 };
 
-/// An eligible entitlement not yet in a live payment, with the payee snapshot a payment keeps.
+/// An entitlement a payment covers, with its part of the payment's amount and funding split.
+struct Covered {
+  int64_t entitlement_id = 0;
+  Money amount, central, provincial, county;
+};
+
+/// An eligible entitlement not yet in a live payment, with the payee snapshot a payment keeps;
+/// or, for a school payee, one payment to the school covering every such entitlement of its
+/// students (`covers`, in entitlement order; `entitlement_id` is the first, the amounts are the
+/// sums).
 struct Candidate {
   int64_t entitlement_id = 0;
   int64_t person_id = 0;
@@ -63,6 +72,24 @@ struct Candidate {
   std::string bank_code;  ///< the paying bank: first 3 digits of the CNAPS code
   std::string acct_enc, acct_mask, holder;
   int attempt = 1;  ///< 1, or one more than the entitlement's removed / returned / failed payments
+  std::vector<Covered> covers;  ///< a school payment's students; empty for a student payment
+  std::string school_code;      ///< a school payment's school
+};
+
+/// The entitlements `c` pays: its `covers`, or the one entitlement of a student payment.
+std::vector<Covered> coveredBy(const Candidate& c);
+
+/// Sums one school's candidates (each a student's entitlement paid to the school, all of one
+/// school, county and bank) into the school's one payment: amount and every funding share summed
+/// exactly, attempt the highest. REQUIRES: `students` is not empty.
+Candidate schoolPayment(std::vector<Candidate> students);
+
+/// A school whose students' fee waivers are paid to the school but which has no account on file:
+/// an exception of `batch build`, never a payment.
+struct SchoolWithoutAccount {
+  std::string code, name, region;
+  int64_t students = 0;
+  Money amount;
 };
 
 struct Threshold {
@@ -142,9 +169,11 @@ struct Finding {
 /// The holder-name checks of one payment (pure): `holder_unsafe_text` for unsafe characters,
 /// `holder_not_encodable` when the bank's file cannot write the name. `student` is the masked
 /// resident ID; the evidence names the characters with their code points and says what to do.
+/// `school` says the payee is a school (`student` is then the school's code and name).
 std::vector<Finding> holderFindings(const std::string& student, const std::string& holder,
                                     const std::string& bank_code,
-                                    const std::optional<Unencodable>& unencodable);
+                                    const std::optional<Unencodable>& unencodable,
+                                    bool school = false);
 
 struct BudgetLine {
   std::string programme, region;
@@ -164,12 +193,23 @@ class DisbursementStore : public NoticeStore {
       int64_t& unbankable) = 0;
   /// One page of a group's candidates in entitlement order after `after_id`, at most `limit`.
   /// (Entitlement order follows the (term, programme, status) index, so a page is a range scan.)
+  /// (Payments to students only; those to a school come from `schoolCandidates`.)
   virtual std::vector<Candidate> candidates(const std::string& programme, const Term& term,
                                             const std::string& region, const std::string& bank,
                                             int64_t after_id, size_t limit) = 0;
+  /// A group's entitlements paid to a school, one candidate per student (not yet summed), in
+  /// school-code then entitlement order, with the school's open account as the payee snapshot.
+  virtual std::vector<Candidate> schoolCandidates(const std::string& programme, const Term& term,
+                                                  const std::string& region,
+                                                  const std::string& bank) = 0;
+  /// Schools of the region whose eligible, unpaid entitlements of the programme and term are paid
+  /// to the school, but which have no open account (edupay school account set).
+  virtual std::vector<SchoolWithoutAccount> schoolsWithoutAccount(
+      const std::string& programme, const Term& term, const std::string& region_prefix) = 0;
   virtual int maxLines(const std::string& bank_code) = 0;
   virtual std::vector<Threshold> thresholds() = 0;
-  /// Creates the batch and its payments, locks the entitlements; returns the batch id.
+  /// Creates the batch and its payments with the entitlements each covers, locks the
+  /// entitlements; returns the batch id.
   virtual int64_t createBatch(const BatchPlan& plan) = 0;
   virtual std::optional<Batch> loadBatch(int64_t id) = 0;
   virtual std::vector<Batch> listBatches(const std::string& term,
@@ -222,6 +262,8 @@ struct BuildResult {
   Money total;
   int64_t unbankable = 0;
   int64_t flags = 0;
+  /// Schools left out because no account is on file: named, with what to do.
+  std::vector<SchoolWithoutAccount> without_account;
 };
 
 /// The lines of a budget file (`programme,region,fiscal_year,source,allocated`), every one checked

@@ -98,7 +98,8 @@ NominationImportResult importNominationsAs(RegistryStore& store, security::Secur
 }
 
 SchoolImportResult importSchoolsAs(RegistryStore& store, security::SecurityStore& audit,
-                                   const security::User& user, const std::string& path) {
+                                   const security::User& user, const std::string& path,
+                                   const security::FieldCipher* cipher) {
   std::string prefix;
   if (user.role == Role::kBureauOfficer) {
     prefix = user.scope;
@@ -106,12 +107,17 @@ SchoolImportResult importSchoolsAs(RegistryStore& store, security::SecurityStore
     forbidden("schools are registered by a sysadmin or a bureau officer over them");
   }
   const std::string digest = security::sha256File(path);
-  return importSchools(store, path, prefix, [&](const SchoolImportResult& r) {
-    security::appendAudit(audit, user.name, "schools.import",
-                          "schools:" + (prefix.empty() ? std::string("*") : prefix), "",
-                          fileName(path) + " sha256 " + digest + ": " + std::to_string(r.added) +
-                              " added, " + std::to_string(r.updated) + " updated");
-  });
+  return importSchools(
+      store, path, prefix,
+      [&](const SchoolImportResult& r) {
+        security::appendAudit(audit, user.name, "schools.import",
+                              "schools:" + (prefix.empty() ? std::string("*") : prefix), "",
+                              fileName(path) + " sha256 " + digest + ": " +
+                                  std::to_string(r.added) + " added, " + std::to_string(r.updated) +
+                                  " updated, " + std::to_string(r.accounts) +
+                                  " school account(s) recorded");
+      },
+      cipher, user.name);
 }
 
 SchoolImportResult importRegionsAs(RegistryStore& store, security::SecurityStore& audit,

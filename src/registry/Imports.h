@@ -31,9 +31,10 @@ NominationImportResult importNominationsAs(RegistryStore& store, security::Secur
                                            const std::string& programme, int academic_year);
 
 /// Schools (a sysadmin, or a bureau officer for schools of their region) and regions (a
-/// sysadmin).
+/// sysadmin). School accounts in the file are encrypted with `cipher` (required when there are).
 SchoolImportResult importSchoolsAs(RegistryStore& store, security::SecurityStore& audit,
-                                   const security::User& user, const std::string& path);
+                                   const security::User& user, const std::string& path,
+                                   const security::FieldCipher* cipher = nullptr);
 SchoolImportResult importRegionsAs(RegistryStore& store, security::SecurityStore& audit,
                                    const security::User& user, const std::string& path);
 

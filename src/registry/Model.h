@@ -32,6 +32,10 @@ struct School {
   std::vector<domain::Stage> stages;
   bool is_public = true;
   std::string bank_code;  ///< the school's own account bank, for fee waivers paid to the school
+  /// The school's basic account (基本存款账户) at `bank_code`, into which fee waivers are paid;
+  /// absent when the schools file leaves it empty (the account on file, if any, stays).
+  std::optional<Protected> account;
+  std::string account_holder;  ///< the account's holder: the school's name unless the file says
 };
 
 /// One validated row of a school roll, with sensitive fields already protected.

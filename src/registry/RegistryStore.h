@@ -84,6 +84,27 @@ class RegistryStore {
   virtual MergeCounts mergePersons(int64_t keep, int64_t lose, const std::string& today) = 0;
   /// The region code of a school; empty when the school is unknown.
   virtual std::string schoolRegion(const std::string& school_code) = 0;
+  /// A school's basic account, into which fee waivers are paid (held like every account:
+  /// encrypted, blind-indexed, masked).
+  struct SchoolAccountUpdate {
+    std::string hash, enc, mask, bank_code, holder, as_of, recorded_by;
+  };
+  struct SchoolAccountChange {
+    bool changed = false;  ///< false: the same account was already open
+    int64_t released = 0;  ///< returned payments to the school now ready for re-issue
+  };
+  /// Opens `a` as the school's account, closing the one open (valid_to = as_of), unless the same
+  /// account, bank and holder are already open. The school's returned payments that waited for an
+  /// account become ready: the next `batch build` pays the school again. Error(kNotFound) for an
+  /// unknown school.
+  virtual SchoolAccountChange replaceSchoolAccount(const std::string& school_code,
+                                                   const SchoolAccountUpdate& a) = 0;
+  struct SchoolAccountView {
+    std::string school_code, school_name, region, acct_mask, bank_code, holder, valid_from,
+        recorded_by;
+  };
+  /// The school's open account, masked; nullopt when none is on file.
+  virtual std::optional<SchoolAccountView> schoolAccount(const std::string& school_code) = 0;
   /// Students actively enrolled at a school, by person id after `after_id`, at most `limit`
   /// (keyset pagination), masked.
   struct StudentRow {

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "common/AtomicFile.h"
+#include "common/BankAccountNumber.h"
 #include "common/Error.h"
 #include "common/ResidentId.h"
 #include "common/Text.h"
@@ -281,56 +282,89 @@ RollImportResult importRoll(RegistryStore& store, const security::FieldCipher& c
 
 SchoolImportResult importSchools(
     RegistryStore& store, const std::string& path, const std::string& region_prefix,
-    const std::function<void(const SchoolImportResult&)>& before_commit) {
+    const std::function<void(const SchoolImportResult&)>& before_commit,
+    const security::FieldCipher* cipher, const std::string& recorded_by) {
   std::vector<School> schools;
   std::map<std::string, int64_t> seen;
   int64_t n = 0;
-  readReferenceCsv(path,
-                   {{"school_code", "学校标识码"},
-                    {"name", "学校名称"},
-                    {"region_code", "所在地区"},
-                    {"stages", "学段"},
-                    {"ownership", "办学性质"},
-                    {"bank_code", "开户行行号"}},
-                   [&](auto get) -> std::string {
-                     ++n;
-                     School s;
-                     s.code = get("school_code");
-                     s.name = get("name");
-                     s.region_code = get("region_code");
-                     s.bank_code = get("bank_code");
-                     std::string bad;
-                     s.stages = parseStages(get("stages"), bad);
-                     const std::string own = text::toLower(get("ownership"));
-                     if (s.code.size() != 10 || !text::isAllDigits(s.code)) {
-                       return "school_code `" + s.code + "` must be 10 digits";
-                     }
-                     if (!seen.emplace(s.code, n).second)
-                       return "school_code " + s.code + " appears twice";
-                     if (s.name.empty()) return "name is required";
-                     if (s.region_code.size() != 6 || !text::isAllDigits(s.region_code)) {
-                       return "region_code `" + s.region_code + "` must be a 6-digit region code";
-                     }
-                     if (s.region_code.rfind(region_prefix, 0) != 0) {
-                       return "region_code " + s.region_code + " is outside your scope " +
-                              region_prefix + " (不在您的管辖范围内)";
-                     }
-                     if (!bad.empty())
-                       return "stages: `" + bad + "` is not one of " + domain::stageCodes();
-                     if (s.stages.empty()) return "stages is required (e.g. primary;junior)";
-                     if (own == "public" || own == "公办" || own.empty()) {
-                       s.is_public = true;
-                     } else if (own == "private" || own == "民办") {
-                       s.is_public = false;
-                     } else {
-                       return "ownership `" + own + "` must be public or private (公办 / 民办)";
-                     }
-                     schools.push_back(std::move(s));
-                     return {};
-                   });
+  readReferenceCsv(
+      path,
+      {{"school_code", "学校标识码"},
+       {"name", "学校名称"},
+       {"region_code", "所在地区"},
+       {"stages", "学段"},
+       {"ownership", "办学性质"},
+       {"bank_code", "开户行行号"},
+       {"bank_account", "银行账号"},
+       {"account_holder", "账户名称"}},
+      [&](auto get) -> std::string {
+        ++n;
+        School s;
+        s.code = get("school_code");
+        s.name = get("name");
+        s.region_code = get("region_code");
+        s.bank_code = get("bank_code");
+        std::string bad;
+        s.stages = parseStages(get("stages"), bad);
+        const std::string own = text::toLower(get("ownership"));
+        if (s.code.size() != 10 || !text::isAllDigits(s.code)) {
+          return "school_code `" + s.code + "` must be 10 digits";
+        }
+        if (!seen.emplace(s.code, n).second) return "school_code " + s.code + " appears twice";
+        if (s.name.empty()) return "name is required";
+        if (s.region_code.size() != 6 || !text::isAllDigits(s.region_code)) {
+          return "region_code `" + s.region_code + "` must be a 6-digit region code";
+        }
+        if (s.region_code.rfind(region_prefix, 0) != 0) {
+          return "region_code " + s.region_code + " is outside your scope " + region_prefix +
+                 " (不在您的管辖范围内)";
+        }
+        if (!bad.empty()) return "stages: `" + bad + "` is not one of " + domain::stageCodes();
+        if (s.stages.empty()) return "stages is required (e.g. primary;junior)";
+        if (const std::string acct = get("bank_account"); !acct.empty()) {
+          std::string why;
+          const auto number = BankAccountNumber::parse(acct, &why);
+          if (!number) return "bank_account: " + why;
+          if (s.bank_code.size() != 12 || !text::isAllDigits(s.bank_code)) {
+            return "bank_code: a school account needs the 12-digit CNAPS code of its "
+                   "branch (开户行行号)";
+          }
+          s.account_holder =
+              get("account_holder").empty() ? s.name : std::string(get("account_holder"));
+          if (text::startsLikeFormula(s.account_holder) ||
+              text::controlCharacter(s.account_holder)) {
+            return "account_holder: a name cannot start with = + - @ or hold a "
+                   "control character; type the name the bank records";
+          }
+          if (!cipher) {
+            return "bank_account: school accounts are imported with the key file "
+                   "(they are stored encrypted)";
+          }
+          s.account = Protected{cipher->blindIndex("bank_account", number->str()),
+                                cipher->encrypt("bank_account", number->str()), number->masked()};
+        } else if (!get("account_holder").empty()) {
+          return "account_holder is given without bank_account";
+        }
+        if (own == "public" || own == "公办" || own.empty()) {
+          s.is_public = true;
+        } else if (own == "private" || own == "民办") {
+          s.is_public = false;
+        } else {
+          return "ownership `" + own + "` must be public or private (公办 / 民办)";
+        }
+        schools.push_back(std::move(s));
+        return {};
+      });
   auto tx = store.transaction();
   auto [added, updated] = store.upsertSchools(schools);
-  const SchoolImportResult r{added, updated};
+  SchoolImportResult r{added, updated, 0};
+  for (const auto& s : schools) {
+    if (!s.account) continue;
+    RegistryStore::SchoolAccountUpdate a{s.account->hash, s.account->enc,   s.account->mask,
+                                         s.bank_code,     s.account_holder, Date::today().str(),
+                                         recorded_by};
+    r.accounts += store.replaceSchoolAccount(s.code, a).changed;
+  }
   if (before_commit) before_commit(r);
   tx->commit();
   return r;

@@ -54,17 +54,22 @@ struct RollImportResult {
                                           const std::string& path, const RollImportOptions& options,
                                           const RollCommitHook& before_commit = {});
 
-/// Imports schools (code, name, region_code, stages, ownership[, bank_code]); all-or-nothing,
-/// every bad row reported in the thrown Error's message.
+/// Imports schools (code, name, region_code, stages, ownership[, bank_code, bank_account,
+/// account_holder]); all-or-nothing, every bad row reported in the thrown Error's message.
 struct SchoolImportResult {
   int64_t added = 0;
   int64_t updated = 0;
+  int64_t accounts = 0;  ///< school accounts opened or replaced
 };
 /// `region_prefix`, when given, refuses rows of schools outside it (an officer's own county).
-/// `before_commit` runs inside the transaction just before it commits.
+/// `before_commit` runs inside the transaction just before it commits. A row's `bank_account`
+/// (the school's basic account, at the 12-digit CNAPS `bank_code`; holder `account_holder`, or
+/// the school's name) is encrypted with `cipher`, which a file with accounts requires, and
+/// recorded by `recorded_by`.
 [[nodiscard]] SchoolImportResult importSchools(
     RegistryStore& store, const std::string& path, const std::string& region_prefix = {},
-    const std::function<void(const SchoolImportResult&)>& before_commit = {});
+    const std::function<void(const SchoolImportResult&)>& before_commit = {},
+    const security::FieldCipher* cipher = nullptr, const std::string& recorded_by = "import");
 /// Imports regions (code, name, parent_code, level).
 [[nodiscard]] SchoolImportResult importRegions(
     RegistryStore& store, const std::string& path,

@@ -584,13 +584,17 @@ class Generator {
   void writeSchools() {
     AtomicFileWriter file(o_.out_dir + "/schools.csv");
     CsvWriter csv(file.stream());
-    csv.writeRow({"school_code", "name", "region_code", "stages", "ownership", "bank_code"});
+    csv.writeRow({"school_code", "name", "region_code", "stages", "ownership", "bank_code",
+                  "bank_account", "account_holder"});
     for (const auto& s : schools_) {
       std::string stages;
       for (auto st : s.stages)
         stages += (stages.empty() ? "" : ";") + std::string(domain::code(st));
+      // The school's basic account at its CCB branch (fee waivers are paid into it), derived
+      // from the school code so the rest of the province stays as it was; the holder is the
+      // school's name (left empty: the import takes the name).
       csv.writeRow({s.code, s.name, s.region, stages, s.is_public ? "public" : "private",
-                    "105" + s.region.substr(0, 4) + "10000"});
+                    "105" + s.region.substr(0, 4) + "10000", "43050" + s.code + "0001", ""});
     }
     file.commit();
   }

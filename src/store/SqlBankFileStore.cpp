@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "common/Error.h"
+#include "domain/Codes.h"
 #include "store/SqlDisbursementStore.h"
 #include "store/SqlHelpers.h"
 
@@ -461,10 +462,10 @@ std::vector<bankfiles::ReconcileRow> SqlDisbursementStore::reconcile(
     // Entitled, and entitled without a live payment (not batched, or waiting for a re-issue).
     auto s = db_.prepare(
         "SELECT e.programme, e.paying_region, COUNT(*), SUM(e.amount_fen), SUM(CASE WHEN NOT "
-        "EXISTS (SELECT 1 FROM payments p WHERE p.entitlement_id = e.id AND p.status IN "
-        "('pending', 'sent', 'paid')) THEN 1 ELSE 0 END), SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM "
-        "payments p WHERE p.entitlement_id = e.id AND p.status IN ('pending', 'sent', 'paid')) "
-        "THEN e.amount_fen ELSE 0 END) FROM entitlements e WHERE e.term = ? AND e.status = "
+        "EXISTS (SELECT 1 FROM payment_entitlements pe WHERE pe.entitlement_id = e.id AND pe.live "
+        "= 1) THEN 1 ELSE 0 END), SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM payment_entitlements pe "
+        "WHERE pe.entitlement_id = e.id AND pe.live = 1) THEN e.amount_fen ELSE 0 END) FROM "
+        "entitlements e WHERE e.term = ? AND e.status = "
         "'eligible' AND e.paying_region LIKE ? GROUP BY e.programme, e.paying_region");
     s->bind(1, term.str());
     s->bind(2, region_prefix + "%");
@@ -478,10 +479,12 @@ std::vector<bankfiles::ReconcileRow> SqlDisbursementStore::reconcile(
   }
   {
     auto s = db_.prepare(
-        // A payment returned after it was paid counts as returned (its money came back).
+        // A payment returned after it was paid counts as returned (its money came back). Counted
+        // per entitlement covered: a payment to a school counts its students and their amounts.
         "SELECT b.programme, b.paying_region, p.status, b.status, CASE WHEN lr.payment_id IS NOT "
         "NULL THEN 'returned' ELSE r.outcome END, CASE WHEN p.attempt > 1 THEN 1 ELSE 0 END, "
-        "COUNT(*), SUM(p.amount_fen) FROM payments p JOIN batches b ON b.id = p.batch_id LEFT JOIN "
+        "COUNT(*), SUM(pe.amount_fen) FROM payments p JOIN payment_entitlements pe ON "
+        "pe.payment_id = p.id JOIN batches b ON b.id = p.batch_id LEFT JOIN "
         "payment_results r ON r.payment_id = p.id LEFT JOIN payment_returns lr ON lr.payment_id = "
         "p.id WHERE b.term = ? AND b.paying_region LIKE ? AND p.status <> 'removed' GROUP BY "
         "b.programme, b.paying_region, p.status, b.status, CASE WHEN lr.payment_id IS NOT NULL "
@@ -521,8 +524,9 @@ std::vector<bankfiles::ReconcileRow> SqlDisbursementStore::reconcile(
   }
   {
     auto s = db_.prepare(
-        "SELECT b.programme, b.paying_region, COUNT(*), SUM(r.amount_fen) FROM returned_funds r "
-        "JOIN payments p ON p.id = r.payment_id JOIN batches b ON b.id = p.batch_id WHERE b.term "
+        "SELECT b.programme, b.paying_region, COUNT(*), SUM(pe.amount_fen) FROM returned_funds r "
+        "JOIN payments p ON p.id = r.payment_id JOIN payment_entitlements pe ON pe.payment_id = "
+        "p.id JOIN batches b ON b.id = p.batch_id WHERE b.term "
         "= ? AND b.paying_region LIKE ? AND r.status = 'awaiting_account' GROUP BY b.programme, "
         "b.paying_region");
     s->bind(1, term.str());
@@ -554,11 +558,57 @@ std::optional<int64_t> SqlDisbursementStore::personOfPayment(const std::string& 
   return s->getInt(0);
 }
 
+std::optional<std::string> SqlDisbursementStore::schoolOfPayment(const std::string& reference) {
+  auto s = db_.prepare(
+      "SELECT sc.code FROM payments p JOIN entitlements e ON e.id = p.entitlement_id JOIN schools "
+      "sc ON sc.id = e.school_id WHERE p.end_to_end_ref = ? AND p.payee = 'school'");
+  s->bind(1, reference);
+  if (!s->next()) return std::nullopt;
+  return s->getText(0);
+}
+
+std::vector<bankfiles::AnnexRow> SqlDisbursementStore::annexRows(int64_t batch_id,
+                                                                 int64_t first_seq,
+                                                                 int64_t last_seq) {
+  auto s = db_.prepare(
+      "SELECT p.seq, p.end_to_end_ref, sc.code, sc.name, st.name, COALESCE(st.rid_mask, "
+      "st.student_no), en.stage, en.grade, en.class_name, pe.amount_fen FROM payments p JOIN "
+      "payment_entitlements pe ON pe.payment_id = p.id JOIN entitlements e ON e.id = "
+      "pe.entitlement_id JOIN persons st ON st.id = e.person_id JOIN schools sc ON sc.id = "
+      "e.school_id LEFT JOIN enrollments en ON en.id = (SELECT MAX(en2.id) FROM enrollments en2 "
+      "WHERE en2.person_id = e.person_id AND en2.school_id = e.school_id) WHERE p.batch_id = ? AND "
+      "p.seq >= ? AND p.seq <= ? AND p.status <> 'removed' AND p.payee = 'school' ORDER BY p.seq, "
+      "en.grade, en.class_name, st.name, e.id");
+  s->bind(1, batch_id);
+  s->bind(2, first_seq);
+  s->bind(3, last_seq);
+  std::vector<bankfiles::AnnexRow> out;
+  while (s->next()) {
+    bankfiles::AnnexRow r;
+    r.seq = s->getInt(0);
+    r.reference = s->getText(1);
+    r.school_code = s->getText(2);
+    r.school_name = s->getText(3);
+    r.name = s->getText(4);
+    r.student = s->isNull(5) ? "" : s->getText(5);
+    if (!s->isNull(6)) {
+      const auto stage = domain::parseStage(s->getText(6));
+      r.stage = stage ? std::string(domain::chineseLabel(*stage)) : s->getText(6);
+      r.grade = std::to_string(s->getInt(7));
+      r.class_name = s->getText(8);
+    }
+    r.amount = Money::fromFen(s->getInt(9));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 std::vector<bankfiles::BankFileStore::Returned> SqlDisbursementStore::returnedFunds(
     const std::string& region_prefix) {
   auto s = db_.prepare(
       "SELECT p.end_to_end_ref, sc.code, sc.name, p.holder_name, p.acct_mask, r.reason_code, "
-      "r.reason_text, r.returned_on, r.status, b.programme, b.term, b.paying_region, r.amount_fen "
+      "r.reason_text, r.returned_on, r.status, b.programme, b.term, b.paying_region, r.amount_fen, "
+      "p.payee, (SELECT COUNT(*) FROM payment_entitlements pe WHERE pe.payment_id = p.id) "
       "FROM returned_funds r JOIN payments p ON p.id = r.payment_id JOIN batches b ON b.id = "
       "p.batch_id JOIN entitlements e ON e.id = r.entitlement_id LEFT JOIN schools sc ON sc.id = "
       "e.school_id WHERE b.paying_region LIKE ? ORDER BY r.returned_on, r.payment_id");
@@ -579,6 +629,8 @@ std::vector<bankfiles::BankFileStore::Returned> SqlDisbursementStore::returnedFu
     r.term = s->getText(10);
     r.region = s->getText(11);
     r.amount = Money::fromFen(s->getInt(12));
+    r.payee = s->getText(13);
+    r.students = s->getInt(14);
     out.push_back(std::move(r));
   }
   return out;
@@ -590,12 +642,13 @@ void SqlDisbursementStore::reportFacts(const std::string& term, const std::strin
       // What the bank answered, summed per entitlement in one pass (not three look-ups per row).
       "SELECT e.term, e.programme, e.paying_region, e.reason, e.amount_fen, "
       "COALESCE(x.paid_fen, 0), COALESCE(x.returned_n, 0), COALESCE(x.returned_fen, 0) FROM "
-      "entitlements e LEFT JOIN (SELECT p.entitlement_id, SUM(CASE WHEN r.outcome = 'paid' AND "
-      "lr.payment_id IS NULL THEN p.amount_fen ELSE 0 END) AS paid_fen, SUM(CASE WHEN r.outcome = "
-      "'returned' OR lr.payment_id IS NOT NULL THEN 1 ELSE 0 END) AS returned_n, SUM(CASE WHEN "
-      "r.outcome = 'returned' OR lr.payment_id IS NOT NULL THEN p.amount_fen ELSE 0 END) AS "
-      "returned_fen FROM payments p JOIN payment_results r ON r.payment_id = p.id LEFT JOIN "
-      "payment_returns lr ON lr.payment_id = p.id GROUP BY p.entitlement_id) x ON "
+      "entitlements e LEFT JOIN (SELECT pe.entitlement_id, SUM(CASE WHEN r.outcome = 'paid' AND "
+      "lr.payment_id IS NULL THEN pe.amount_fen ELSE 0 END) AS paid_fen, SUM(CASE WHEN r.outcome "
+      "= 'returned' OR lr.payment_id IS NOT NULL THEN 1 ELSE 0 END) AS returned_n, SUM(CASE WHEN "
+      "r.outcome = 'returned' OR lr.payment_id IS NOT NULL THEN pe.amount_fen ELSE 0 END) AS "
+      "returned_fen FROM payment_entitlements pe JOIN payment_results r ON r.payment_id = "
+      "pe.payment_id LEFT JOIN payment_returns lr ON lr.payment_id = pe.payment_id GROUP BY "
+      "pe.entitlement_id) x ON "
       "x.entitlement_id = e.id WHERE e.status = 'eligible' AND (? = '' OR "
       "e.term = ?) AND e.paying_region LIKE ? ORDER BY e.id");
   s->bind(1, term);

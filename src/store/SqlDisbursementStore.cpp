@@ -58,20 +58,29 @@ std::unique_ptr<StoreTransaction> SqlDisbursementStore::transaction() {
 
 namespace {
 
-/// The paying bank of an entitlement: the school's bank for fee waivers, else the account's.
+/// The paying bank of an entitlement: the bank of the school's account for fee waivers (none
+/// while the school has no account), else the bank of the student's account.
 constexpr const char* kPayingBank =
-    "SUBSTR(CASE WHEN e.payee = 'school' THEN sc.bank_code ELSE a.bank_code END, 1, 3)";
+    "SUBSTR(CASE WHEN e.payee = 'school' THEN sa.bank_code ELSE a.bank_code END, 1, 3)";
 
+/// Eligible entitlements covered by no live payment, under no objection and not waiting for a
+/// corrected account.
 constexpr const char* kCandidateFrom =
     "FROM entitlements e LEFT JOIN bank_accounts a ON a.id = e.account_id LEFT JOIN schools sc ON "
-    "sc.id = e.school_id "
+    "sc.id = e.school_id LEFT JOIN school_accounts sa ON sa.school_id = e.school_id AND "
+    "sa.valid_to IS NULL "
     "WHERE e.term = ? AND e.programme = ? AND e.status = 'eligible' "
-    "AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.entitlement_id = e.id AND p.status IN "
-    "('pending', 'sent', 'paid')) "
+    "AND NOT EXISTS (SELECT 1 FROM payment_entitlements pe WHERE pe.entitlement_id = e.id AND "
+    "pe.live = 1) "
     "AND NOT EXISTS (SELECT 1 FROM objections o WHERE o.entitlement_id = e.id AND o.status IN "
     "('open', 'upheld')) "
-    "AND NOT EXISTS (SELECT 1 FROM returned_funds r WHERE r.entitlement_id = e.id AND r.status = "
-    "'awaiting_account') ";
+    "AND NOT EXISTS (SELECT 1 FROM payment_entitlements pr JOIN returned_funds r ON r.payment_id "
+    "= pr.payment_id WHERE pr.entitlement_id = e.id AND r.status = 'awaiting_account') ";
+
+/// One more than the highest attempt of any payment that covered the entitlement.
+constexpr const char* kNextAttempt =
+    "(SELECT COALESCE(MAX(p.attempt), 0) FROM payment_entitlements pa JOIN payments p ON p.id = "
+    "pa.payment_id WHERE pa.entitlement_id = e.id) + 1 ";
 
 }  // namespace
 
@@ -83,9 +92,11 @@ std::vector<std::pair<std::string, std::string>> SqlDisbursementStore::candidate
     auto s = db_.prepare("SELECT code FROM banks");
     while (s->next()) known_banks[s->getText(0)] = true;
   }
-  auto s = db_.prepare(std::string("SELECT e.paying_region, ") + kPayingBank + ", COUNT(*) " +
-                       kCandidateFrom + "AND e.paying_region LIKE ? GROUP BY e.paying_region, " +
-                       kPayingBank + " ORDER BY e.paying_region, 2");
+  auto s =
+      db_.prepare(std::string("SELECT e.paying_region, ") + kPayingBank +
+                  ", COUNT(*), CASE WHEN e.payee = 'school' THEN 1 ELSE 0 END " + kCandidateFrom +
+                  "AND e.paying_region LIKE ? GROUP BY e.paying_region, " + kPayingBank +
+                  ", CASE WHEN e.payee = 'school' THEN 1 ELSE 0 END ORDER BY e.paying_region, 2");
   s->bind(1, term.str());
   s->bind(2, programme);
   s->bind(3, region_prefix + "%");
@@ -94,10 +105,12 @@ std::vector<std::pair<std::string, std::string>> SqlDisbursementStore::candidate
   while (s->next()) {
     const std::string bank = s->isNull(1) ? "" : s->getText(1);
     if (bank.size() != 3 || !known_banks.count(bank)) {
-      unbankable += s->getInt(2);
+      // A school without an account is named by schoolsWithoutAccount, not counted here.
+      if (s->getInt(3) == 0 || !s->isNull(1)) unbankable += s->getInt(2);
       continue;
     }
-    out.emplace_back(s->getText(0), bank);
+    std::pair<std::string, std::string> group(s->getText(0), bank);
+    if (out.empty() || out.back() != group) out.push_back(std::move(group));
   }
   return out;
 }
@@ -110,12 +123,9 @@ std::vector<disburse::Candidate> SqlDisbursementStore::candidates(const std::str
   Statement& s = db_.cached(
       std::string(
           "SELECT e.id, e.person_id, e.amount_fen, e.central_fen, e.provincial_fen, e.county_fen, "
-          "e.paying_region, e.payee, e.account_id, a.acct_enc, a.acct_mask, a.holder_name, "
-          "sc.name, "
-          "(SELECT COALESCE(MAX(p.attempt), 0) FROM payments p WHERE p.entitlement_id = e.id) + "
-          "1 ") +
-      kCandidateFrom + "AND e.paying_region = ? AND " + kPayingBank +
-      " = ? AND e.id > ? ORDER BY e.id LIMIT ?");
+          "e.paying_region, e.payee, e.account_id, a.acct_enc, a.acct_mask, a.holder_name, ") +
+      kNextAttempt + kCandidateFrom + "AND e.payee <> 'school' AND e.paying_region = ? AND " +
+      kPayingBank + " = ? AND e.id > ? ORDER BY e.id LIMIT ?");
   s.bind(1, term.str());
   s.bind(2, programme);
   s.bind(3, region);
@@ -135,15 +145,67 @@ std::vector<disburse::Candidate> SqlDisbursementStore::candidates(const std::str
     c.paying_region = s.getText(6);
     c.payee = s.getText(7);
     c.account_id = s.isNull(8) ? 0 : s.getInt(8);
-    const bool to_school = c.payee == "school";
     c.bank_code = bank;
-    c.acct_enc = to_school ? "" : s.getText(9);
-    c.acct_mask = to_school ? "" : s.getText(10);
-    c.holder = to_school ? s.getText(12) : s.getText(11);
-    c.attempt = static_cast<int>(s.getInt(13));
+    c.acct_enc = s.isNull(9) ? "" : s.getText(9);
+    c.acct_mask = s.isNull(10) ? "" : s.getText(10);
+    c.holder = s.isNull(11) ? "" : s.getText(11);
+    c.attempt = static_cast<int>(s.getInt(12));
     out.push_back(std::move(c));
   }
   s.reset();
+  return out;
+}
+
+std::vector<disburse::Candidate> SqlDisbursementStore::schoolCandidates(
+    const std::string& programme, const Term& term, const std::string& region,
+    const std::string& bank) {
+  auto s = db_.prepare(
+      std::string("SELECT e.id, e.person_id, e.amount_fen, e.central_fen, e.provincial_fen, "
+                  "e.county_fen, e.paying_region, sc.code, sa.acct_enc, sa.acct_mask, "
+                  "sa.holder_name, ") +
+      kNextAttempt + kCandidateFrom + "AND e.payee = 'school' AND sa.id IS NOT NULL AND " +
+      "e.paying_region = ? AND " + kPayingBank + " = ? ORDER BY sc.code, e.id");
+  s->bind(1, term.str());
+  s->bind(2, programme);
+  s->bind(3, region);
+  s->bind(4, bank);
+  std::vector<disburse::Candidate> out;
+  while (s->next()) {
+    disburse::Candidate c;
+    c.entitlement_id = s->getInt(0);
+    c.person_id = s->getInt(1);
+    c.amount = Money::fromFen(s->getInt(2));
+    c.central = Money::fromFen(s->getInt(3));
+    c.provincial = Money::fromFen(s->getInt(4));
+    c.county = Money::fromFen(s->getInt(5));
+    c.paying_region = s->getText(6);
+    c.payee = "school";
+    c.school_code = s->getText(7);
+    c.bank_code = bank;
+    c.acct_enc = s->getText(8);
+    c.acct_mask = s->getText(9);
+    c.holder = s->getText(10);
+    c.attempt = static_cast<int>(s->getInt(11));
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::vector<disburse::SchoolWithoutAccount> SqlDisbursementStore::schoolsWithoutAccount(
+    const std::string& programme, const Term& term, const std::string& region_prefix) {
+  auto s = db_.prepare(std::string("SELECT sc.code, sc.name, e.paying_region, COUNT(*), "
+                                   "SUM(e.amount_fen) ") +
+                       kCandidateFrom +
+                       "AND e.payee = 'school' AND sa.id IS NULL AND e.paying_region LIKE ? "
+                       "GROUP BY sc.code, sc.name, e.paying_region ORDER BY sc.code");
+  s->bind(1, term.str());
+  s->bind(2, programme);
+  s->bind(3, region_prefix + "%");
+  std::vector<disburse::SchoolWithoutAccount> out;
+  while (s->next()) {
+    out.push_back({s->isNull(0) ? "" : s->getText(0), s->isNull(1) ? "" : s->getText(1),
+                   s->getText(2), s->getInt(3), Money::fromFen(s->getInt(4))});
+  }
   return out;
 }
 
@@ -184,7 +246,6 @@ int64_t SqlDisbursementStore::createBatch(const disburse::BatchPlan& plan) {
   const int64_t id = db_.lastInsertId();
   std::vector<SqlValue> values;
   values.reserve(plan.payments.size() * 17);
-  std::vector<int64_t> entitlement_ids;
   int64_t seq = 0;
   for (const auto& p : plan.payments) {
     ++seq;
@@ -193,7 +254,6 @@ int64_t SqlDisbursementStore::createBatch(const disburse::BatchPlan& plan) {
               p.central.fen(), p.provincial.fen(), p.county.fen(), p.payee,
               p.account_id ? SqlValue(p.account_id) : SqlValue(nullptr), textOrNull(p.acct_enc),
               textOrNull(p.acct_mask), p.holder, p.bank_code, "pending");
-    entitlement_ids.push_back(p.entitlement_id);
   }
   insertMany(db_,
              "INSERT INTO payments (batch_id, entitlement_id, attempt, seq, end_to_end_ref, "
@@ -201,14 +261,39 @@ int64_t SqlDisbursementStore::createBatch(const disburse::BatchPlan& plan) {
              "provincial_fen, county_fen, payee, account_id, acct_enc, acct_mask, holder_name, "
              "bank_code, status)",
              16, values);
-  // A re-issue closes the returned-funds entry it answers.
-  for (const auto& p : plan.payments) {
+  std::vector<int64_t> payment_ids;
+  payment_ids.reserve(plan.payments.size());
+  {
+    auto s = db_.prepare("SELECT id FROM payments WHERE batch_id = ? ORDER BY seq");
+    s->bind(1, id);
+    while (s->next()) payment_ids.push_back(s->getInt(0));
+  }
+  // What each payment covers: the unique index on live links makes covering an entitlement
+  // twice impossible, whoever the payee.
+  std::vector<SqlValue> links;
+  std::vector<int64_t> entitlement_ids;
+  for (size_t i = 0; i < plan.payments.size(); ++i) {
+    for (const auto& c : disburse::coveredBy(plan.payments[i])) {
+      appendRow(links, payment_ids.at(i), c.entitlement_id, c.amount.fen(), c.central.fen(),
+                c.provincial.fen(), c.county.fen());
+      entitlement_ids.push_back(c.entitlement_id);
+    }
+  }
+  insertMany(db_,
+             "INSERT INTO payment_entitlements (payment_id, entitlement_id, amount_fen, "
+             "central_fen, provincial_fen, county_fen)",
+             6, links);
+  // A re-issue closes the returned-funds entries it answers (a school's: all its students').
+  for (size_t i = 0; i < plan.payments.size(); ++i) {
+    const auto& p = plan.payments[i];
     if (p.attempt == 1) continue;
-    execute(db_,
-            "UPDATE returned_funds SET status = 'reissued', reissue_payment_id = (SELECT id FROM "
-            "payments WHERE entitlement_id = ? AND status = 'pending') WHERE entitlement_id = ? "
-            "AND status = 'ready'",
-            {p.entitlement_id, p.entitlement_id});
+    for (const auto& c : disburse::coveredBy(p)) {
+      execute(db_,
+              "UPDATE returned_funds SET status = 'reissued', reissue_payment_id = ? WHERE status "
+              "= 'ready' AND payment_id IN (SELECT payment_id FROM payment_entitlements WHERE "
+              "entitlement_id = ? AND live = 0)",
+              {payment_ids.at(i), c.entitlement_id});
+    }
   }
   forEachBatch(entitlement_ids.size(), kMaxBatchRows, [&](size_t start, size_t n) {
     Statement& st =
@@ -414,7 +499,8 @@ int64_t SqlDisbursementStore::flagBatch(const disburse::Batch& b, int shared_acc
         "SELECT p.id, COUNT(DISTINCT en.school_id) FROM payments p JOIN entitlements e ON e.id = "
         "p.entitlement_id "
         "JOIN enrollments en ON en.person_id = e.person_id AND en.enroll_date <= ? AND "
-        "(en.end_date IS NULL OR en.end_date >= ?) WHERE p.batch_id = ? GROUP BY p.id HAVING "
+        "(en.end_date IS NULL OR en.end_date >= ?) WHERE p.batch_id = ? AND p.payee <> 'school' "
+        "GROUP BY p.id HAVING "
         "COUNT(DISTINCT "
         "en.school_id) > 1");
     s->bind(1, term.lastDay().str());
@@ -434,7 +520,7 @@ int64_t SqlDisbursementStore::flagBatch(const disburse::Batch& b, int shared_acc
         "e2.term = e.term "
         "AND e2.id <> e.id JOIN payments o ON o.entitlement_id = e2.id AND o.status IN ('pending', "
         "'sent', 'paid') "
-        "WHERE p.batch_id = ?");
+        "WHERE p.batch_id = ? AND p.payee <> 'school'");
     s->bind(1, batch);
     while (s->next())
       add(s->getInt(0), "paid_elsewhere", "also in batch " + std::to_string(s->getInt(1)));
@@ -487,7 +573,9 @@ int64_t SqlDisbursementStore::flagBatch(const disburse::Batch& b, int shared_acc
         "p.entitlement_id JOIN persons st ON st.id = e.person_id JOIN persons o ON o.name = "
         "st.name AND o.birth_date = st.birth_date AND o.id <> st.id AND o.merged_into IS NULL "
         "JOIN entitlements e2 ON e2.person_id = o.id AND e2.programme = e.programme AND e2.term "
-        "= e.term AND e2.status <> 'excluded' WHERE p.batch_id = ? ORDER BY p.id");
+        "= e.term AND e2.status <> 'excluded' WHERE p.batch_id = ? AND p.payee <> 'school' ORDER "
+        "BY "
+        "p.id");
     s->bind(1, batch);
     int64_t last = 0;
     while (s->next()) {
@@ -508,7 +596,7 @@ int64_t SqlDisbursementStore::flagBatch(const disburse::Batch& b, int shared_acc
         "p.entitlement_id "
         "JOIN persons st ON st.id = e.person_id JOIN enrollments en ON en.person_id = st.id AND "
         "en.end_date IS NULL "
-        "WHERE p.batch_id = ?");
+        "WHERE p.batch_id = ? AND p.payee <> 'school'");
     s->bind(1, batch);
     const Date reference = term.referenceDate();
     while (s->next()) {
@@ -525,8 +613,109 @@ int64_t SqlDisbursementStore::flagBatch(const disburse::Batch& b, int shared_acc
       }
     }
   }
+  flagSchoolPayments(b, add);
   insertMany(db_, "INSERT INTO batch_flags (batch_id, payment_id, kind, evidence)", 4, flags);
   return static_cast<int64_t>(flags.size() / 4);
+}
+
+void SqlDisbursementStore::flagSchoolPayments(
+    const disburse::Batch& b,
+    const std::function<void(int64_t, const char*, const std::string&)>& add) {
+  const Term term = Term::parse(b.term);
+  const std::string ref = term.referenceDate().str();
+  // Active on the reference date: enrolled by then, not ended, and any other status dated later.
+  const std::string active_on_ref =
+      "en.enroll_date <= ? AND (en.end_date IS NULL OR en.end_date > ?) AND (en.status = "
+      "'active' OR (en.status_date IS NOT NULL AND en.status_date > ?))";
+  struct SchoolPayment {
+    int64_t payment_id = 0, school_id = 0;
+    std::string code, name;
+  };
+  std::vector<SchoolPayment> payments;
+  {
+    auto s = db_.prepare(
+        "SELECT p.id, sc.id, sc.code, sc.name FROM payments p JOIN entitlements e ON e.id = "
+        "p.entitlement_id JOIN schools sc ON sc.id = e.school_id WHERE p.batch_id = ? AND "
+        "p.payee = 'school' ORDER BY p.seq");
+    s->bind(1, b.id);
+    while (s->next())
+      payments.push_back({s->getInt(0), s->getInt(1), s->getText(2), s->getText(3)});
+  }
+  for (const auto& sp : payments) {
+    const std::string school = sp.code + "（" + sp.name + "）";
+    // Students on the school's list who are not active at the school on the reference date.
+    {
+      auto s = db_.prepare(
+          "SELECT COALESCE(st.rid_mask, st.student_no) FROM payment_entitlements pe JOIN "
+          "entitlements e ON e.id = pe.entitlement_id JOIN persons st ON st.id = e.person_id "
+          "WHERE pe.payment_id = ? AND NOT EXISTS (SELECT 1 FROM enrollments en WHERE "
+          "en.person_id = e.person_id AND en.school_id = ? AND " +
+          active_on_ref + ") ORDER BY e.id");
+      s->bind(1, sp.payment_id);
+      s->bind(2, sp.school_id);
+      s->bind(3, ref);
+      s->bind(4, ref);
+      s->bind(5, ref);
+      std::vector<std::string> who;
+      while (s->next()) who.push_back(s->isNull(0) ? "?" : s->getText(0));
+      if (!who.empty()) {
+        std::string list;
+        for (size_t i = 0; i < who.size() && i < 5; ++i) list += (i ? ", " : "") + who[i];
+        if (who.size() > 5) list += ", ...";
+        add(sp.payment_id, "school_student_inactive",
+            "学校 " + school + " 的名单中有 " + std::to_string(who.size()) + " 名学生在 " + ref +
+                " 不在该校在籍在读：" + list + "。请核对学籍，移除本笔或待学籍更正后重新计算。 / " +
+                std::to_string(who.size()) + " student(s) on the list of school " + sp.code +
+                " are not active at it on " + ref + " (" + list +
+                "): check the roll, remove this payment or recompute after the roll is corrected");
+      }
+    }
+    // More waived students than the school's roll has in the stage.
+    {
+      const int64_t waived = queryInt(
+          db_,
+          "SELECT COUNT(DISTINCT e.person_id) FROM payment_entitlements pe JOIN payments p ON "
+          "p.id = pe.payment_id JOIN entitlements e ON e.id = pe.entitlement_id WHERE pe.live = "
+          "1 AND p.payee = 'school' AND e.school_id = ? AND e.programme = ? AND e.term = ?",
+          {sp.school_id, b.programme, b.term});
+      const int64_t roll = queryInt(
+          db_,
+          "SELECT COUNT(DISTINCT en.person_id) FROM enrollments en WHERE en.school_id = ? AND "
+          "en.stage IN (SELECT en2.stage FROM payment_entitlements pe JOIN entitlements e ON "
+          "e.id = pe.entitlement_id JOIN enrollments en2 ON en2.person_id = e.person_id AND "
+          "en2.school_id = e.school_id WHERE pe.payment_id = ?) AND en.enroll_date <= ? AND "
+          "(en.end_date IS NULL OR en.end_date > ?) AND (en.status = 'active' OR "
+          "(en.status_date IS NOT NULL AND en.status_date > ?))",
+          {sp.school_id, sp.payment_id, ref, ref, ref});
+      if (waived > roll) {
+        add(sp.payment_id, "school_over_roll",
+            "学校 " + school + " 申报 " + std::to_string(waived) + " 名学生享受 " + b.programme +
+                "，而该学段在籍在读仅 " + std::to_string(roll) + " 人（" + ref +
+                "）。请核对名单与学籍。 / School " + sp.code + " claims " + std::to_string(waived) +
+                " waived students, its roll has " + std::to_string(roll) + " in the stage on " +
+                ref + ": check the list against the roll");
+      }
+    }
+    // The school's account is also recorded as a person's account.
+    {
+      auto s = db_.prepare(
+          "SELECT sa.acct_mask, COUNT(DISTINCT a.student_id) FROM school_accounts sa JOIN "
+          "bank_accounts a ON a.acct_hash = sa.acct_hash AND a.valid_to IS NULL WHERE "
+          "sa.school_id = ? AND sa.valid_to IS NULL GROUP BY sa.acct_mask");
+      s->bind(1, sp.school_id);
+      if (s->next()) {
+        const std::string mask = s->getText(0);
+        const std::string n = std::to_string(s->getInt(1));
+        add(sp.payment_id, "school_account_shared",
+            "学校 " + school + " 的账户 " + mask + " 同时登记为 " + n +
+                " 名学生（或其监护人）的收款账户：学校资金不得进入个人账户。请核实后更正学校账户"
+                "（edupay school account set）或学生账户。 / The account " +
+                mask + " of school " + sp.code + " is also the payee account of " + n +
+                " student(s) or guardian(s): a school's money never goes to a person's account; "
+                "correct the school's account (edupay school account set) or the student's");
+      }
+    }
+  }
 }
 
 std::vector<disburse::Flag> SqlDisbursementStore::flags(int64_t batch_id) {
@@ -629,8 +818,9 @@ std::vector<std::pair<std::string, std::string>> SqlDisbursementStore::noticeWin
 int64_t SqlDisbursementStore::openObjections(int64_t batch_id) {
   return queryInt(
       db_,
-      "SELECT COUNT(*) FROM objections o JOIN payments p ON p.entitlement_id = o.entitlement_id "
-      "WHERE p.batch_id = ? AND p.status <> 'removed' AND o.status = 'open'",
+      "SELECT COUNT(*) FROM objections o JOIN payment_entitlements pe ON pe.entitlement_id = "
+      "o.entitlement_id JOIN payments p ON p.id = pe.payment_id WHERE p.batch_id = ? AND "
+      "p.status <> 'removed' AND o.status = 'open'",
       {batch_id});
 }
 
@@ -709,7 +899,10 @@ bool SqlDisbursementStore::removePayment(int64_t payment_id, const PaymentRef& p
   }
   execute(db_, "UPDATE payments SET status = 'removed' WHERE id = ? AND status = 'pending'",
           {payment_id});
-  execute(db_, "UPDATE entitlements SET locked = 0 WHERE id = ?", {p.entitlement_id});
+  execute(db_,
+          "UPDATE entitlements SET locked = 0 WHERE id IN (SELECT entitlement_id FROM "
+          "payment_entitlements WHERE payment_id = ?)",
+          {payment_id});
   execute(db_,
           "UPDATE batch_flags SET status = 'removed', cleared_by = ?, reason = ?, cleared_at = ? "
           "WHERE payment_id = ? AND status = 'open'",

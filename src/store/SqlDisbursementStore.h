@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <map>
 
 #include "bankfiles/BankFiles.h"
@@ -20,6 +21,11 @@ class SqlDisbursementStore : public bankfiles::BankFileStore {
   std::vector<disburse::Candidate> candidates(const std::string& programme, const Term& term,
                                               const std::string& region, const std::string& bank,
                                               int64_t after_id, size_t limit) override;
+  std::vector<disburse::Candidate> schoolCandidates(const std::string& programme, const Term& term,
+                                                    const std::string& region,
+                                                    const std::string& bank) override;
+  std::vector<disburse::SchoolWithoutAccount> schoolsWithoutAccount(
+      const std::string& programme, const Term& term, const std::string& region_prefix) override;
   int maxLines(const std::string& bank_code) override;
   std::vector<disburse::Threshold> thresholds() override;
   int64_t createBatch(const disburse::BatchPlan& plan) override;
@@ -98,6 +104,9 @@ class SqlDisbursementStore : public bankfiles::BankFileStore {
   int64_t releaseReturned(int64_t person_id, int64_t new_account_id) override;
   int64_t openReturns(int64_t batch_id) override;
   std::optional<int64_t> personOfPayment(const std::string& reference) override;
+  std::optional<std::string> schoolOfPayment(const std::string& reference) override;
+  std::vector<bankfiles::AnnexRow> annexRows(int64_t batch_id, int64_t first_seq,
+                                             int64_t last_seq) override;
   std::vector<Returned> returnedFunds(const std::string& region_prefix) override;
   void reportFacts(const std::string& term, const std::string& region_prefix,
                    const std::function<void(const ReportFact&)>& each) override;
@@ -106,6 +115,9 @@ class SqlDisbursementStore : public bankfiles::BankFileStore {
                                                  const std::string& region_prefix) override;
 
  private:
+  /// The precision checks of payments to schools (flagBatch).
+  void flagSchoolPayments(const disburse::Batch& b,
+                          const std::function<void(int64_t, const char*, const std::string&)>& add);
   Database& db_;
   std::map<std::string, int> max_lines_;
 };

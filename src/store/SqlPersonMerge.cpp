@@ -128,9 +128,10 @@ registry::MergeCounts SqlRegistryStore::mergePersons(int64_t keep, int64_t lose,
   auto load = [&](int64_t person) {
     std::map<std::pair<std::string, std::string>, Ent> out;
     auto s = db_.prepare(
-        "SELECT e.id, e.programme, e.term, e.locked, (SELECT COUNT(*) FROM payments p WHERE "
-        "p.entitlement_id = e.id AND p.status IN ('pending', 'sent', 'paid')) FROM entitlements e "
-        "WHERE e.person_id = ?");
+        // Live: covered by a live payment, to the student or to the school.
+        "SELECT e.id, e.programme, e.term, e.locked, (SELECT COUNT(*) FROM payment_entitlements "
+        "pe WHERE pe.entitlement_id = e.id AND pe.live = 1) FROM entitlements e WHERE "
+        "e.person_id = ?");
     s->bind(1, person);
     while (s->next()) {
       Ent e{s->getInt(0), s->getText(1), s->getText(2), s->getInt(3) != 0, s->getInt(4) > 0};

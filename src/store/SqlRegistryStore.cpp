@@ -559,4 +559,48 @@ std::string SqlRegistryStore::schoolRegion(const std::string& school_code) {
   return region;
 }
 
+registry::RegistryStore::SchoolAccountChange SqlRegistryStore::replaceSchoolAccount(
+    const std::string& school_code, const SchoolAccountUpdate& a) {
+  const int64_t school_id = queryInt(db_, "SELECT id FROM schools WHERE code = ?", {school_code});
+  if (school_id == 0) throw Error(ErrorCode::kNotFound, "no school " + school_code);
+  SchoolAccountChange r;
+  {
+    auto s = db_.prepare(
+        "SELECT acct_hash, bank_code, holder_name FROM school_accounts WHERE school_id = ? AND "
+        "valid_to IS NULL");
+    s->bind(1, school_id);
+    if (s->next() && s->getText(0) == a.hash && s->getText(1) == a.bank_code &&
+        s->getText(2) == a.holder) {
+      return r;
+    }
+  }
+  execute(db_, "UPDATE school_accounts SET valid_to = ? WHERE school_id = ? AND valid_to IS NULL",
+          {a.as_of, school_id});
+  execute(db_,
+          "INSERT INTO school_accounts (school_id, acct_hash, acct_enc, acct_mask, bank_code, "
+          "holder_name, valid_from, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+          {school_id, a.hash, a.enc, a.mask, a.bank_code, a.holder, a.as_of, a.recorded_by});
+  r.changed = true;
+  // The school's money the bank sent back waits no more: the next build pays the school again.
+  r.released = execute(db_,
+                       "UPDATE returned_funds SET status = 'ready' WHERE status = "
+                       "'awaiting_account' AND payment_id IN (SELECT p.id FROM payments p JOIN "
+                       "entitlements e ON e.id = p.entitlement_id WHERE p.payee = 'school' AND "
+                       "e.school_id = ?)",
+                       {school_id});
+  return r;
+}
+
+std::optional<registry::RegistryStore::SchoolAccountView> SqlRegistryStore::schoolAccount(
+    const std::string& school_code) {
+  auto s = db_.prepare(
+      "SELECT sc.code, sc.name, sc.region_code, a.acct_mask, a.bank_code, a.holder_name, "
+      "a.valid_from, a.recorded_by FROM schools sc JOIN school_accounts a ON a.school_id = sc.id "
+      "AND a.valid_to IS NULL WHERE sc.code = ?");
+  s->bind(1, school_code);
+  if (!s->next()) return std::nullopt;
+  return SchoolAccountView{s->getText(0), s->getText(1), s->getText(2), s->getText(3),
+                           s->getText(4), s->getText(5), s->getText(6), s->getText(7)};
+}
+
 }  // namespace edupay::store

@@ -37,6 +37,9 @@ class SqlRegistryStore : public registry::RegistryStore {
                             const std::string& school_code) override;
   std::optional<registry::StudentRecord> studentById(int64_t person_id) override;
   std::string schoolRegion(const std::string& school_code) override;
+  SchoolAccountChange replaceSchoolAccount(const std::string& school_code,
+                                           const SchoolAccountUpdate& a) override;
+  std::optional<SchoolAccountView> schoolAccount(const std::string& school_code) override;
   std::vector<StudentRow> studentsAt(const std::string& school_code, int64_t after_id,
                                      size_t limit) override;
   void replaceIdentifier(int64_t person_id, const registry::Protected& id,

@@ -243,7 +243,7 @@ function barChart(title, categories, series, money) {
 
 const NAV = {
   school_admin: [['roll', 'nav.roll'], ['students', 'nav.students'], ['entitled', 'nav.entitled'], ['returned', 'nav.returned']],
-  bureau_officer: [['run', 'nav.run'], ['rosters', 'nav.rosters'], ['batches', 'nav.batches'], ['notices', 'nav.notices'], ['returned', 'nav.returned'], ['reports', 'nav.reports']],
+  bureau_officer: [['run', 'nav.run'], ['rosters', 'nav.rosters'], ['batches', 'nav.batches'], ['notices', 'nav.notices'], ['returned', 'nav.returned'], ['schoolaccounts', 'nav.schoolaccounts'], ['reports', 'nav.reports']],
   bureau_approver: [['queue', 'nav.queue'], ['batches', 'nav.batches'], ['reports', 'nav.reports']],
   bank_operator: [['files', 'nav.files'], ['results', 'nav.results']],
   auditor: [['reports', 'nav.reports'], ['trace', 'nav.trace'], ['audit', 'nav.audit'], ['batches', 'nav.batches']],
@@ -428,6 +428,37 @@ async function entitledPage(main) {
     h('div.row', {}, field('col.term', term), field('col.status', status), button), box), out);
   await programmesLoaded();
   await load();
+}
+
+// Fee waivers are paid to the school's basic account: one amount per school, programme and term.
+async function schoolAccountsPage(main) {
+  const list = await api('GET', '/api/v1/schools');
+  const rows = [];
+  for (const sc of list.schools) {
+    const a = await api('GET', `/api/v1/schools/${encodeURIComponent(sc.code)}/account`);
+    rows.push({ ...sc, ...a });
+  }
+  main.append(h('h1', {}, t('schoolaccounts.title')), h('p.muted', {}, t('schoolaccounts.help')));
+  main.append(table([
+    { key: 'code', label: 'col.school_code' }, { render: x => x.name, label: 'col.school' },
+    { render: x => x.account || t('schoolaccounts.none'), label: 'col.account' },
+    { render: x => x.bank_code || '', label: 'col.bank_code' }, { render: x => x.holder || '', label: 'col.holder' },
+    { render: x => x.since || '', label: 'col.from' },
+    { render: x => h('button.secondary', { type: 'button', onclick: () => { code.value = x.code; holder.value = x.holder || x.name; account.focus(); } }, t('returned.fix')), label: 'col.action' },
+  ], rows, { name: 'schoolaccounts' }));
+  const code = input('school', { required: true, pattern: '[0-9]{10}', inputmode: 'numeric' });
+  const account = input('account', { required: true, autocomplete: 'off', inputmode: 'numeric' });
+  const holder = input('holder', {});
+  const bank = input('bank_code', { required: true, pattern: '[0-9]{12}', inputmode: 'numeric' });
+  const box = h('div');
+  const button = h('button', { type: 'submit' }, t('returned.correct'));
+  main.append(h('h2', {}, t('schoolaccounts.form')), h('form.card', {
+    onsubmit: async (ev) => {
+      ev.preventDefault();
+      const x = await attempt(box, button, () => api('PUT', `/api/v1/schools/${encodeURIComponent(code.value.trim())}/account`, { account: account.value.trim(), holder: holder.value.trim(), bank_code: bank.value.trim() }));
+      if (x) box.append(message('ok', t('schoolaccounts.done', x.school, x.account, x.released_for_reissue)));
+    },
+  }, h('div.row', {}, field('col.school_code', code), field('returned.account', account), field('col.holder', holder), field('col.bank_code', bank), button), box));
 }
 
 async function returnedPage(main) {
@@ -837,7 +868,7 @@ async function auditPage(main) {
 
 const PAGES = {
   login: loginPage, roll: rollPage, students: studentsPage, student: studentPage, entitled: entitledPage,
-  returned: returnedPage, run: runPage, rosters: rostersPage, notices: noticesPage,
+  returned: returnedPage, schoolaccounts: schoolAccountsPage, run: runPage, rosters: rostersPage, notices: noticesPage,
   batches: (m) => batchesPage(m), queue: (m) => batchesPage(m, 'submitted'), batch: batchPage,
   files: filesPage, results: resultsPage, reports: reportsPage, trace: tracePage, audit: auditPage,
 };

@@ -595,6 +595,7 @@ TEST_P(ApiTest, TheWholeAuthorisationMatrix) {
       {"/api/v1/batches/{id}/files/{name}", "/api/v1/batches/" + b + "/files/" + fileName()},
       {"/api/v1/reconciliation", "/api/v1/reconciliation?term=2026-autumn"},
       {"/api/v1/schools/{code}/students", "/api/v1/schools/4301210001/students"},
+      {"/api/v1/schools/{code}/account", "/api/v1/schools/4301210001/account"},
       {"/api/v1/jobs/{id}", "/api/v1/jobs/999"},
       {"/api/v1/explain", "/api/v1/explain?term=2026-autumn&resident_id=" + rid},
   };
@@ -606,6 +607,7 @@ TEST_P(ApiTest, TheWholeAuthorisationMatrix) {
                                                "/api/v1/batches/{id}/return-to-draft",
                                                "/api/v1/schools/{code}/students",
                                                "/api/v1/schools/{code}/entitlements",
+                                               "/api/v1/schools/{code}/account",
                                                "/api/v1/payments/{reference}",
                                                "/api/v1/notices/{file}",
                                                "/api/v1/explain"};
@@ -939,6 +941,24 @@ TEST_P(ApiTest, StudentsAreMaskedAndScoped) {
   EXPECT_NE(why.body.find("compulsory_nonboarding_allowance"), std::string::npos);
   EXPECT_NE(why.body.find("\"trace\""), std::string::npos);
   EXPECT_EQ(why.body.find(rid), std::string::npos);
+}
+
+TEST_P(ApiTest, AnOfficerRecordsASchoolsAccountForFeeWaiversMasked) {
+  const std::string url = "/api/v1/schools/4301210001/account";
+  const std::string body = R"({"account": ")" + card(77) + R"(", "bank_code": "105430110000"})";
+  EXPECT_EQ(call("PUT", url, token("school_in"), body).status, 403);
+  EXPECT_EQ(call("PUT", url, token("officer_out"), body).status, 404);
+  EXPECT_EQ(call("PUT", url, token("officer_in"), R"({"account": "12", "bank_code": "1"})").status,
+            400);
+  const auto set = call("PUT", url, token("officer_in"), body);
+  ASSERT_EQ(set.status, 200) << set.body;
+  EXPECT_EQ(set.body.find(card(77)), std::string::npos) << "the account number is never shown";
+  EXPECT_NE(set.body.find("\"changed\":true"), std::string::npos) << set.body;
+  const auto shown = call("GET", url, token("school_in"));
+  ASSERT_EQ(shown.status, 200);
+  EXPECT_NE(shown.body.find(BankAccountNumber::parse(card(77))->masked()), std::string::npos);
+  EXPECT_NE(shown.body.find("\"holder\":\"一小\""), std::string::npos) << shown.body;
+  EXPECT_EQ(f.count("audit_events", "action = 'school.account' AND actor = 'officer_in'"), 1);
 }
 
 TEST_P(ApiTest, ABankDownloadsItsFilesAndUploadsTheAnswer) {
