@@ -72,6 +72,8 @@ class Jobs {
                              std::function<std::string(Job&)> work);
   /// Jobs and threads held now (for tests and /ready).
   std::pair<size_t, size_t> held();
+  /// Waits until every job started so far has finished (the service's stop).
+  void waitAll();
   /// A consistent copy of a job's state; nullopt when unknown.
   struct View {
     int64_t id = 0, progress = 0;

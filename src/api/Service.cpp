@@ -78,7 +78,9 @@ void SessionCache::drop(const std::string& token) {
   entries_.erase(token);
 }
 
-Jobs::~Jobs() {
+Jobs::~Jobs() { waitAll(); }
+
+void Jobs::waitAll() {
   std::vector<std::thread> running;
   {
     std::lock_guard lock(mutex_);
@@ -668,6 +670,9 @@ void Service::stop() {
     server_->stopAll(false);
     server_.reset();
   }
+  // A request thread may still hold the runtime when the server stops; the jobs it started are
+  // waited for here, so a stop never returns while an entitlement run is still writing.
+  if (runtime_) runtime_->jobs.waitAll();
 }
 
 uint16_t Service::port() const { return server_ ? server_->port() : 0; }
