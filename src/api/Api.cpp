@@ -726,21 +726,6 @@ Reply correctAccount(const Request& req, Env& env) {
   return json(out);
 }
 
-Object schoolAccountJson(const std::string& code,
-                         const std::optional<registry::RegistryStore::SchoolAccountView>& a) {
-  Object out;
-  out.set("school", code);
-  if (a) {
-    out.set("name", a->school_name);
-    out.set("account", a->acct_mask);
-    out.set("bank_code", a->bank_code);
-    out.set("holder", a->holder);
-    out.set("since", a->valid_from);
-    out.set("recorded_by", a->recorded_by);
-  }
-  return out;
-}
-
 /// A school's basic account (masked), into which fee waivers are paid.
 Reply schoolAccount(const Request& req, Env& env) {
   const std::string code = req.param("code");
@@ -762,10 +747,7 @@ Reply setSchoolAccount(const Request& req, Env& env) {
   s.holder = field(o, "holder", false);
   const auto r =
       bankfiles::setSchoolAccount(env.registry(), env.security(), *req.user, env.cipher(), s);
-  Object out = schoolAccountJson(r.school_code, env.registry().schoolAccount(r.school_code));
-  out.set("changed", r.changed);
-  out.set("released_for_reissue", r.released);
-  return json(out);
+  return json(schoolAccountChangeJson(r, env.registry().schoolAccount(r.school_code)));
 }
 
 Reply recordDifficulty(const Request& req, Env& env) {

@@ -317,4 +317,28 @@ Poco::JSON::Array reasonChecksJson(const std::string& reason) {
   return out;
 }
 
+Poco::JSON::Object schoolAccountJson(
+    const std::string& code, const std::optional<registry::RegistryStore::SchoolAccountView>& a) {
+  Poco::JSON::Object out;
+  out.set("school", code);
+  if (a) {
+    out.set("name", a->school_name);
+    out.set("account", a->acct_mask);
+    out.set("bank_code", a->bank_code);
+    out.set("holder", a->holder);
+    out.set("since", a->valid_from);
+    out.set("recorded_by", a->recorded_by);
+  }
+  return out;
+}
+
+Poco::JSON::Object schoolAccountChangeJson(
+    const bankfiles::SchoolAccountResult& r,
+    const std::optional<registry::RegistryStore::SchoolAccountView>& now) {
+  Poco::JSON::Object out = schoolAccountJson(r.school_code, now);
+  out.set("changed", r.changed);
+  out.set("released_for_reissue", r.released);
+  return out;
+}
+
 }  // namespace edupay::api

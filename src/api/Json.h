@@ -3,12 +3,14 @@
 #include <Poco/JSON/Object.h>
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "bankfiles/BankFiles.h"
 #include "disburse/Batches.h"
 #include "registry/Model.h"
+#include "registry/RegistryStore.h"
 #include "rules/Engine.h"
 #include "rules/EntitlementStore.h"
 #include "rules/Policy.h"
@@ -30,6 +32,14 @@ Poco::JSON::Object explainJson(const rules::Policy& policy, const Term& term, co
 Poco::JSON::Object studentJson(
     const registry::StudentRecord& rec, const std::string& resident_id,
     const std::function<std::string(const registry::StudentRecord::Account&)>& acct);
+/// A school's basic account (masked) as recorded, or only `school` when none is.
+Poco::JSON::Object schoolAccountJson(
+    const std::string& code, const std::optional<registry::RegistryStore::SchoolAccountView>& a);
+/// What recording a school's account did: the account as now recorded, `changed`, and
+/// `released_for_reissue` (returned school payments the next build pays again). CLI and API.
+Poco::JSON::Object schoolAccountChangeJson(
+    const bankfiles::SchoolAccountResult& r,
+    const std::optional<registry::RegistryStore::SchoolAccountView>& now);
 /// The reconciliation as CSV (CLI --csv and the API's ?format=csv): counts and yuan per column.
 std::vector<std::string> reconcileCsvHeader();
 std::vector<std::string> reconcileCsvRow(const bankfiles::ReconcileRow& r);

@@ -464,14 +464,8 @@ int cmdSchool(Context& c) {
   const auto user = c.actingUser();
   const auto r = bankfiles::setSchoolAccount(c.registry(), c.security(), user, c.cipher(), s);
   if (c.json()) {
-    Poco::JSON::Object o;
-    o.set("school", r.school_code);
-    o.set("account", r.mask);
-    o.set("bank_code", r.bank_code);
-    o.set("holder", r.holder);
-    o.set("changed", r.changed);
-    o.set("released", r.released);
-    c.out() << toJson(o) << "\n";
+    c.out() << toJson(api::schoolAccountChangeJson(r, c.registry().schoolAccount(r.school_code)))
+            << "\n";
   } else if (!r.changed) {
     c.out() << r.school_code << " " << r.school_name << ": account " << r.mask
             << " is already on file; nothing changed\n";

@@ -74,6 +74,14 @@ class FieldCases : public ::testing::TestWithParam<std::string> {
     auto db = scratch.open();
     return store::queryInt(*db, sql);
   }
+  /// The county's officer `officer` (password Officer-pass-2026), added by the sysadmin.
+  void addCountyOfficer() {
+    ::setenv("EDUPAY_NEW_PASSWORD", "Officer-pass-2026", 1);
+    std::vector<std::string> add = {"user",           "add",     "officer", "--role",
+                                    "bureau_officer", "--scope", "430181"};
+    for (const auto& a : actors.admin()) add.push_back(a);
+    ASSERT_EQ(cli(add).code, 0);
+  }
   int64_t students() { return count("SELECT COUNT(DISTINCT person_id) FROM enrollments"); }
 
   ScratchDatabase scratch;
@@ -213,13 +221,7 @@ TEST_P(FieldCases, ANewIdForAChildOnRecordIsRefusedNotPaidTwice) {
 
   // The ID was a correction: the county officer merges it into the child's record (audited, the
   // old identifier kept in the change log), and the roll then imports onto the same record.
-  ::setenv("EDUPAY_NEW_PASSWORD", "Officer-pass-2026", 1);
-  {
-    std::vector<std::string> add = {"user",           "add",     "officer", "--role",
-                                    "bureau_officer", "--scope", "430181"};
-    for (const auto& a : actors.admin()) add.push_back(a);
-    ASSERT_EQ(cli(add).code, 0);
-  }
+  ASSERT_NO_FATAL_FAILURE(addCountyOfficer());
   ::setenv("EDUPAY_PASSWORD", "Officer-pass-2026", 1);
   auto no_reason =
       cli({"student", "merge", "430181201003150202", "430181201003150309", "--as", "officer"});
@@ -354,13 +356,7 @@ TEST_P(FieldCases, TwoRecordsOfOneChildAreMergedAndPaidOnce) {
            return d;
          }();
 
-  ::setenv("EDUPAY_NEW_PASSWORD", "Officer-pass-2026", 1);
-  {
-    std::vector<std::string> add = {"user",           "add",     "officer", "--role",
-                                    "bureau_officer", "--scope", "430181"};
-    for (const auto& a : actors.admin()) add.push_back(a);
-    ASSERT_EQ(cli(add).code, 0);
-  }
+  ASSERT_NO_FATAL_FAILURE(addCountyOfficer());
   // Every programme both records are entitled to is held twice.
   const int64_t wrong_entitlements = count(
       "SELECT COUNT(*) FROM entitlements e JOIN persons p ON p.id = e.person_id WHERE p.rid_mask "
@@ -426,13 +422,7 @@ TEST_P(FieldCases, WhatSlipsThroughIsFlaggedWhenTheBatchIsBuilt) {
   ASSERT_EQ(
       cli({"policy", "activate", std::string(EDUPAY_SOURCE_DIR) + "/policies/hunan.json"}).code, 0);
   ASSERT_EQ(cli({"entitle", "--term", "2026-autumn"}).code, 0);
-  ::setenv("EDUPAY_NEW_PASSWORD", "Officer-pass-2026", 1);
-  {
-    std::vector<std::string> add = {"user",           "add",     "officer", "--role",
-                                    "bureau_officer", "--scope", "430181"};
-    for (const auto& a : actors.admin()) add.push_back(a);
-    ASSERT_EQ(cli(add).code, 0);
-  }
+  ASSERT_NO_FATAL_FAILURE(addCountyOfficer());
   ::setenv("EDUPAY_PASSWORD", "Officer-pass-2026", 1);
   auto built = cli({"batch", "build", "--term", "2026-autumn", "--programme",
                     "highschool_national_grant", "--as", "officer"});
@@ -525,11 +515,7 @@ TEST_P(FieldCases, NothingTypedBecomesAFormulaInTheFilesWeWrite) {
     auto db = scratch.open();
     store::execute(*db, "UPDATE persons SET name = '@SUM(1+1)' WHERE name = '张晓燕'");
   }
-  ::setenv("EDUPAY_NEW_PASSWORD", "Officer-pass-2026", 1);
-  std::vector<std::string> add = {"user",           "add",     "officer", "--role",
-                                  "bureau_officer", "--scope", "430181"};
-  for (const auto& a : actors.admin()) add.push_back(a);
-  ASSERT_EQ(cli(add).code, 0);
+  ASSERT_NO_FATAL_FAILURE(addCountyOfficer());
   ::setenv("EDUPAY_PASSWORD", "Officer-pass-2026", 1);
   const std::string dir = scratch.dir() + "/notices";
   auto n =
