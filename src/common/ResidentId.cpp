@@ -1,7 +1,6 @@
 #include "common/ResidentId.h"
 
 #include <array>
-#include <functional>
 #include <vector>
 
 #include "common/Error.h"
@@ -34,26 +33,21 @@ std::string normalise(std::string_view text) { return text::toUpper(text::cleanC
 bool isUpperLetter(char c) { return c >= 'A' && c <= 'Z'; }
 
 // The 2017 permanent-residence form: three letters (ISO 3166 alpha-3 nationality), two digits
-// (issuing province), twelve more digits in all. Its check digit's rule is not published, so only
-// the shape and the province are checked.
-std::optional<ResidentId> parse2017Permanent(
-    const std::string& s, std::string* why,
-    const std::function<std::optional<ResidentId>(std::string, IdDocument)>& make) {
+// (issuing province), twelve digits in all. Its check digit's rule is not published, so only the
+// shape and the province are checked.
+bool check2017Permanent(const std::string& s, std::string* why) {
   for (size_t i = 3; i < s.size(); ++i) {
     if (!isDigit(s[i])) {
-      setWhy(why,
-             "a permanent-residence ID of the 2017 form is three letters and twelve digits; "
-             "character " +
-                 std::to_string(i + 1) + " must be a digit");
-      return std::nullopt;
+      return setWhy(why,
+                    "a permanent-residence ID of the 2017 form is three letters and twelve "
+                    "digits; character " +
+                        std::to_string(i + 1) + " must be a digit");
     }
   }
   const int province = (s[3] - '0') * 10 + (s[4] - '0');
-  if (!ResidentId::isProvinceCode(province)) {
-    setWhy(why, "characters 4-5 (" + s.substr(3, 2) + ") are not a province-level code");
-    return std::nullopt;
-  }
-  return make(s, IdDocument::kForeignPerm2017);
+  if (!ResidentId::isProvinceCode(province))
+    return setWhy(why, "characters 4-5 (" + s.substr(3, 2) + ") are not a province-level code");
+  return true;
 }
 
 // Reports the first non-ASCII character by its position as a person counts it.
@@ -114,9 +108,8 @@ std::optional<ResidentId> ResidentId::parse(std::string_view text, std::string* 
   }
   const size_t length = codePointCount(s);
   if (length == 15 && isUpperLetter(s[0]) && isUpperLetter(s[1]) && isUpperLetter(s[2])) {
-    return parse2017Permanent(s, why, [](std::string id, IdDocument d) {
-      return ResidentId(std::move(id), d, std::nullopt, std::nullopt);
-    });
+    if (!check2017Permanent(s, why)) return std::nullopt;
+    return ResidentId(std::move(s), IdDocument::kForeignPerm2017, std::nullopt, std::nullopt);
   }
   if (length != 18 && length != 15) {
     setWhy(why, "must be 18 characters (or 15 for a legacy ID), got " + std::to_string(length));
