@@ -611,7 +611,8 @@ std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
       if (!r.account_luhn_ok) {
         rc.warning(
             RollColumn::kBankAccount, acct_text,
-            "fails the Luhn check; many passbooks do, but confirm the number with the family");
+            "fails the Luhn check; many passbooks do, but confirm the number with the family "
+            "(账号校验位不符，存折常见此情况，请与家长核对账号)");
       }
     }
     r.bank_code = rc.get(RollColumn::kBankCode);
