@@ -111,6 +111,13 @@ class NullRegistryStore : public registry::RegistryStore {
   void replaceIdentifier(int64_t, const registry::Protected&, const std::string&,
                          const std::string&) override {}
   registry::MergeCounts mergePersons(int64_t, int64_t, const std::string&) override { return {}; }
+  SchoolAccountChange replaceSchoolAccount(const std::string&,
+                                           const SchoolAccountUpdate&) override {
+    return {};
+  }
+  std::optional<SchoolAccountView> schoolAccount(const std::string&) override {
+    return std::nullopt;
+  }
   std::string schoolRegion(const std::string&) override { return "430121"; }
   std::vector<StudentRow> studentsAt(const std::string&, int64_t, size_t) override { return {}; }
   std::optional<registry::StudentRecord> findStudent(const std::optional<std::string>&,
