@@ -1,0 +1,112 @@
+#pragma once
+// The /api/v1 handlers, one file per resource (SessionRoutes, StudentRoutes, SchoolRoutes,
+// BatchRoutes, BankRoutes, OperationRoutes), and what they share. Each handler only parses the
+// request, calls the library's use case and renders its outcome; Api.cpp holds the route table
+// (paths, roles, summaries). Internal to the service: not installed, not used by the CLI.
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/Env.h"
+#include "api/Router.h"
+#include "disburse/Batches.h"
+#include "registry/Model.h"
+#include "registry/RegistryStore.h"
+
+namespace edupay::api::handlers {
+
+// ---- shared (Handlers.cpp) ----
+
+/// A JSON reply with `status`.
+Reply json(const Poco::JSON::Object& o, int status = 200);
+/// The request body as a JSON object; Error(kInvalidInput) when it is not one.
+Poco::JSON::Object::Ptr bodyObject(const Request& req);
+/// A string field of a JSON body; Error(kInvalidInput) naming it when required and missing.
+std::string field(const Poco::JSON::Object::Ptr& o, const std::string& name, bool required = true);
+/// Error(kNotFound) "no `what` in your scope" unless `u` covers `region` (bank operators: `bank`).
+void scoped(const security::User& u, const std::string& region, const std::string& bank,
+            const std::string& what);
+/// Whether `u` sees school `code` (its administrator, or bureau staff and auditors of its county).
+bool seesSchool(const security::User& u, Env& env, const std::string& code);
+/// A student's masked lifelong record for a user who sees one of the student's schools;
+/// Error(kNotFound) otherwise.
+Reply studentReply(const Request& req, Env& env, const std::optional<registry::StudentRecord>& rec);
+Poco::JSON::Object userJson(const security::User& u);
+/// The batch `{id}` of the request, within the caller's scope (bank operators see only exported
+/// batches of their bank); Error(kNotFound) otherwise.
+disburse::Batch loadBatch(Env& env, const Request& req);
+/// Row problems of an import as JSON (line, column, value, severity, reason).
+Poco::JSON::Array issuesJson(const std::vector<registry::Issue>& issues);
+/// The 422 reply for an import refused whole, with its row problems.
+Reply refusedImport(const std::string& what, const Poco::JSON::Array& issues, int64_t total);
+
+/// The uploaded file on disk under files.dir/uploads (mode 600), named by its digest. Rolls,
+/// rosters and budgets carry personal data and are removed when this goes out of scope; bank result
+/// files are kept (`keep`) as the bank's evidence.
+class Upload {
+ public:
+  Upload(const Request& req, Env& env, const std::string& kind, bool keep);
+  ~Upload();
+  Upload(const Upload&) = delete;
+  Upload& operator=(const Upload&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  bool keep_;
+};
+
+// ---- SessionRoutes.cpp ----
+Reply login(const Request& req, Env& env);
+Reply logout(const Request& req, Env& env);
+Reply me(const Request& req, Env& env);
+
+// ---- StudentRoutes.cpp ----
+Reply findStudent(const Request& req, Env& env);
+Reply explain(const Request& req, Env& env);
+Reply studentById(const Request& req, Env& env);
+Reply recordDifficulty(const Request& req, Env& env);
+Reply correctAccount(const Request& req, Env& env);
+Reply returnedFunds(const Request& req, Env& env);
+
+// ---- SchoolRoutes.cpp ----
+Reply schools(const Request& req, Env& env);
+Reply schoolStudents(const Request& req, Env& env);
+Reply uploadRoll(const Request& req, Env& env);
+Reply uploadRoster(const Request& req, Env& env);
+Reply schoolEntitlements(const Request& req, Env& env);
+Reply schoolAccount(const Request& req, Env& env);
+Reply setSchoolAccount(const Request& req, Env& env);
+
+// ---- BatchRoutes.cpp ----
+Reply listBatches(const Request& req, Env& env);
+Reply batchDetail(const Request& req, Env& env);
+/// submit / approve / reject / return-to-draft / close of the batch `{id}`.
+Reply transition(const Request& req, Env& env, const std::string& what);
+Reply clearFlag(const Request& req, Env& env);
+Reply buildBatches(const Request& req, Env& env);
+Reply exportBatch(const Request& req, Env& env);
+Reply download(const Request& req, Env& env);
+Reply publishNotice(const Request& req, Env& env);
+Reply noticeFile(const Request& req, Env& env);
+Reply addObjection(const Request& req, Env& env);
+Reply resolveObjection(const Request& req, Env& env);
+
+// ---- BankRoutes.cpp ----
+Reply uploadResult(const Request& req, Env& env);
+Reply reconcile(const Request& req, Env& env);
+
+// ---- OperationRoutes.cpp ----
+Reply programmes(const Request& req, Env& env);
+Reply startEntitlementRun(const Request& req, Env& env);
+Reply jobStatus(const Request& req, Env& env);
+Reply budgets(const Request& req, Env& env);
+Reply importBudgets(const Request& req, Env& env);
+Reply report(const Request& req, Env& env);
+Reply tracePayment(const Request& req, Env& env);
+Reply auditVerify(const Request& req, Env& env);
+
+}  // namespace edupay::api::handlers

@@ -1,0 +1,276 @@
+// Policy, entitlement runs and jobs, budgets, reports, payment trace and the audit chain.
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <sstream>
+
+#include "api/Env.h"
+#include "api/Handlers.h"
+#include "api/Json.h"
+#include "api/RequestBody.h"
+#include "api/Spreadsheet.h"
+#include "bankfiles/BankFiles.h"
+#include "bankfiles/Manifest.h"
+#include "bankfiles/Reports.h"
+#include "common/AtomicFile.h"
+#include "common/Csv.h"
+#include "common/Error.h"
+#include "common/ResidentId.h"
+#include "common/Text.h"
+#include "disburse/Notices.h"
+#include "registry/Imports.h"
+#include "registry/RollImporter.h"
+#include "registry/RosterImporter.h"
+#include "registry/StudentEdits.h"
+#include "rules/EntitlementRun.h"
+#include "security/PasswordHasher.h"
+
+namespace edupay::api::handlers {
+
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+using security::Role;
+
+Reply budgets(const Request& req, Env& env) {
+  const std::string year = req.queryOr("year", "0");
+  if (!text::isAllDigits(year) || year.size() > 4)
+    throw Error(ErrorCode::kInvalidInput, "year: YYYY");
+  Array arr;
+  for (const auto& l : env.disburse().budgets(req.user->scope, std::stoi(year)))
+    arr.add(budgetJson(l));
+  Object o;
+  o.set("budgets", arr);
+  return json(o);
+}
+
+Reply auditVerify(const Request&, Env& env) {
+  const auto v = security::verifyAudit(env.security());
+  Object o;
+  o.set("events", v.events);
+  o.set("intact", !v.broken.has_value());
+  if (v.broken) {
+    o.set("broken_seq", v.broken->seq);
+    o.set("problem", v.broken->problem);
+  }
+  return json(o);
+}
+
+Reply startEntitlementRun(const Request& req, Env& env) {
+  const auto o = bodyObject(req);
+  rules::EntitleOptions opts;
+  opts.term = Term::parse(field(o, "term"));
+  opts.region = field(o, "region", false);
+  if (opts.region.empty()) opts.region = req.user->scope;
+  if (!req.user->covers(opts.region))
+    throw Error(ErrorCode::kForbidden, "region " + opts.region + " is outside your scope");
+  auto stored = env.entitlements().activePolicy();
+  if (!stored) throw Error(ErrorCode::kNotFound, "no policy is active");
+  Runtime& rt = env.runtime();
+  const security::User user = *req.user;
+  const auto job = rt.jobs.start("entitlement_run", user.name, [&rt, opts, user](Job& j) mutable {
+    Env jenv(rt);
+    auto stored = jenv.entitlements().activePolicy();
+    const auto policy = rules::parsePolicy(stored->content, "active policy " + stored->name);
+    opts.progress = [&j](int64_t n) { j.progress = n; };
+    const auto s = rules::runEntitlementsAs(jenv.entitlements(), jenv.security(), user, policy,
+                                            stored->id, opts);
+    Object out;
+    out.set("term", s.term);
+    out.set("students", s.students);
+    out.set("eligible", s.eligible);
+    out.set("updated", s.updated);
+    out.set("adjustments", s.adjustments_total);
+    return toJson(out);
+  });
+  Object out;
+  out.set("job", job->id);
+  out.set("status", "running");
+  out.set("poll", "/api/v1/jobs/" + std::to_string(job->id));
+  return json(out, 202);
+}
+
+Reply jobStatus(const Request& req, Env& env) {
+  const auto j = env.runtime().jobs.get(req.id("id"));
+  if (!j || j->user != req.user->name) throw Error(ErrorCode::kNotFound, "no such job of yours");
+  Object o;
+  o.set("job", j->id);
+  o.set("kind", j->kind);
+  o.set("status", j->status);
+  o.set("progress", j->progress);
+  if (!j->result_json.empty())
+    o.set("result", Poco::JSON::Parser().parse(j->result_json).extract<Object::Ptr>());
+  if (!j->error.empty()) o.set("error", j->error);
+  return json(o);
+}
+
+Reply programmes(const Request&, Env& env) {
+  auto stored = env.entitlements().activePolicy();
+  if (!stored) throw Error(ErrorCode::kNotFound, "no policy is active");
+  const auto policy = rules::parsePolicy(stored->content, "active policy " + stored->name);
+  Array arr;
+  for (const auto& p : policy.programmes) {
+    Object o;
+    o.set("code", p.code);
+    o.set("name_zh", p.name_zh);
+    o.set("name_en", p.name_en);
+    Array stages;
+    for (auto st : p.stages) stages.add(std::string(domain::code(st)));
+    o.set("stages", stages);
+    arr.add(o);
+  }
+  Object o;
+  o.set("policy", stored->name);
+  o.set("programmes", arr);
+  return json(o);
+}
+
+Reply importBudgets(const Request& req, Env& env) {
+  const Upload upload(req, env, "budget", false);
+  const std::string& path = upload.path();
+  const size_t n = disburse::importBudgetFile(env.disburse(), env.security(), *req.user, path);
+  Object out;
+  out.set("lines", static_cast<int64_t>(n));
+  return json(out);
+}
+
+Object reportRowJson(const bankfiles::Report& rep, const bankfiles::ReportRow& r) {
+  Object o;
+  for (size_t i = 0; i < rep.by.size() && i < r.keys.size(); ++i)
+    o.set(std::string(bankfiles::code(rep.by[i])), r.keys[i]);
+  for (const auto& f : bankfiles::reportFigures()) {
+    const int64_t v = f.value(r);
+    if (f.money) {
+      o.set(f.name, Money::fromFen(v).toYuan());
+    } else {
+      o.set(f.name, v);
+    }
+  }
+  return o;
+}
+
+/// Entitled, paid and returned by programme, region, stage, category and term (JSON, CSV or
+/// Excel).
+Reply report(const Request& req, Env& env) {
+  std::vector<bankfiles::Dimension> by;
+  const std::string list = req.queryOr("by", "programme");
+  for (const auto& part : text::split(list, ',')) {
+    const auto d = bankfiles::parseDimension(text::trim(part));
+    if (!d)
+      throw Error(ErrorCode::kInvalidInput,
+                  "by: a comma-separated list of term, programme, region, stage, category (got \"" +
+                      part + "\")");
+    by.push_back(*d);
+  }
+  const auto rep = bankfiles::buildReport(env.disburse(), *req.user, req.queryOr("term"),
+                                          req.queryOr("region"), by);
+  const std::string format = req.queryOr("format", "json");
+  const std::string name =
+      "edupay-report-" + (req.queryOr("term").empty() ? "all-terms" : req.queryOr("term"));
+  if (format == "csv") {
+    Reply r;
+    r.content_type = "text/csv; charset=utf-8";
+    r.body = bankfiles::reportCsv(rep);
+    r.headers["Content-Disposition"] = "attachment; filename=\"" + name + ".csv\"";
+    return r;
+  }
+  if (format == "xlsx") {
+    // Amounts go to Excel in fen: whole numbers it holds exactly and can add up.
+    std::vector<std::string> header;
+    for (auto d : rep.by) header.emplace_back(bankfiles::code(d));
+    for (const auto& f : bankfiles::reportFigures())
+      header.push_back(std::string(f.name) + (f.money ? "_fen" : ""));
+    std::vector<std::vector<SheetCell>> rows;
+    auto line = [&](const std::vector<std::string>& keys, const bankfiles::ReportRow& x) {
+      std::vector<SheetCell> cells(keys.begin(), keys.end());
+      cells.resize(rep.by.size(), std::string());
+      for (const auto& f : bankfiles::reportFigures()) cells.emplace_back(f.value(x));
+      rows.push_back(std::move(cells));
+    };
+    for (const auto& x : rep.rows) line(x.keys, x);
+    line({"total"}, rep.total);
+    Reply r;
+    r.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    r.body = tableXlsx("report", header, rows, env.runtime().config.files_dir + "/tmp");
+    r.headers["Content-Disposition"] = "attachment; filename=\"" + name + ".xlsx\"";
+    return r;
+  }
+  if (format != "json") throw Error(ErrorCode::kInvalidInput, "format: json, csv or xlsx");
+  Array rows;
+  for (const auto& x : rep.rows) rows.add(reportRowJson(rep, x));
+  Array dims;
+  for (auto d : rep.by) dims.add(std::string(bankfiles::code(d)));
+  Object o;
+  o.set("term", req.queryOr("term"));
+  o.set("region", req.queryOr("region", req.user->scope));
+  o.set("by", dims);
+  o.set("rows", rows);
+  o.set("total", reportRowJson(rep, rep.total));
+  return json(o);
+}
+
+/// A payment traced back to its entitlement, the rule's reason, the policy file, the roster
+/// statuses the decision read and the people who prepared and approved its batch.
+Reply tracePayment(const Request& req, Env& env) {
+  const std::string ref = req.param("reference");
+  const auto t = env.disburse().tracePayment(ref);
+  if (!t) throw Error(ErrorCode::kNotFound, "no payment " + ref + " in your scope");
+  const auto b = env.disburse().loadBatch(t->batch_id);
+  scoped(*req.user, b ? b->paying_region : "", b ? b->bank_code : "", "payment " + ref);
+  Object pay;
+  pay.set("reference", t->reference);
+  pay.set("state", t->state);
+  pay.set("amount", t->amount.toYuan());
+  pay.set("attempt", t->attempt);
+  pay.set("payee", t->payee);
+  pay.set("holder", t->holder);
+  pay.set("account", t->acct_mask);
+  pay.set("bank_code", t->bank_code);
+  if (!t->reason_code.empty()) pay.set("bank_reason_code", t->reason_code);
+  if (!t->reason_text.empty()) pay.set("bank_reason_text", t->reason_text);
+  if (!t->settled_on.empty()) pay.set("settled_on", t->settled_on);
+  Object ent;
+  ent.set("id", t->entitlement_id);
+  ent.set("programme", t->programme);
+  ent.set("term", t->term);
+  ent.set("paying_region", t->paying_region);
+  ent.set("reason", t->entitlement_reason);
+  ent.set("checks", reasonChecksJson(t->entitlement_reason));
+  ent.set("decided_on", t->entitlement_updated_on);
+  Object pol;
+  pol.set("id", t->policy_id);
+  pol.set("name", t->policy_name);
+  pol.set("sha256", t->policy_sha256);
+  pol.set("activated_on", t->policy_activated_on);
+  Array statuses;
+  Object student;
+  if (const auto rec = env.registry().studentById(t->person_id)) {
+    student.set("person_id", rec->person_id);
+    student.set("name", rec->name);
+    student.set("resident_id", rec->rid_mask);
+    for (const auto& s : rec->statuses) {
+      Object x;
+      x.set("category", s.category);
+      x.set("source", s.source);
+      x.set("source_ref", s.source_ref);
+      x.set("valid_from", s.valid_from);
+      x.set("valid_to", s.valid_to);
+      statuses.add(x);
+    }
+  }
+  Object out;
+  out.set("payment", pay);
+  out.set("entitlement", ent);
+  out.set("policy", pol);
+  out.set("student", student);
+  out.set("household_statuses", statuses);
+  if (b) {
+    Object batch = batchJson(*b);
+    out.set("batch", batch);
+  }
+  return json(out);
+}
+}  // namespace edupay::api::handlers
