@@ -25,6 +25,7 @@
 
 #include "api/Env.h"
 #include "api/Service.h"
+#include "app/Cli.h"
 #include "bankfiles/BankFiles.h"
 #include "common/AtomicFile.h"
 #include "common/Csv.h"
@@ -74,7 +75,7 @@ Http call(Poco::Net::HTTPClientSession& session, const std::string& method, cons
           const std::string& content_type = "application/json") {
   Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
   if (!token.empty()) req.set("Authorization", "Bearer " + token);
-  if (method == "POST") {
+  if (method == "POST" || method == "PUT") {
     req.setContentType(content_type);
     req.setContentLength64(static_cast<Poco::Int64>(body.size()));
   }
@@ -1028,6 +1029,147 @@ TEST_P(ApiTest, TheBureauPagesThroughPayeesObjectionsAndDecisions) {
       call("GET", "/api/v1/decisions?term=2026-autumn&status=maybe", token("officer_in")).status,
       400);
   EXPECT_EQ(call("GET", "/api/v1/decisions?term=autumn", token("officer_in")).status, 400);
+}
+
+// One application: every use case is one library call that checks role and scope, writes in one
+// transaction and appends one audit event; the command line and the HTTP API only parse and
+// render. Each use case as each role, through both: the same outcome (done, refused, not found,
+// invalid, conflict) and the same audit events.
+TEST_P(ApiTest, TheCommandLineAndTheApiAreOneApplication) {
+  const std::string rid = makeId("430121", "20170315", 2);
+  const std::string b = std::to_string(batch);
+  const std::string programme = "compulsory_nonboarding_allowance";
+  struct UseCase {
+    std::string name;
+    std::function<std::vector<std::string>(int)> cli;  // the variant: 0 command line, 1 API
+    std::string method;
+    std::string path;
+    std::function<std::string(int)> body;
+  };
+  const std::vector<UseCase> cases = {
+      {"objection add",
+       [&](int v) {
+         return std::vector<std::string>{
+             "objection",   "add",     rid,
+             "--programme", programme, "--term",
+             "2026-autumn", "--text",  "家长来电反映已转学 " + std::to_string(v)};
+       },
+       "POST", "/api/v1/objections",
+       [&](int v) {
+         return R"({"resident_id": ")" + rid + R"(", "programme": ")" + programme +
+                R"(", "term": "2026-autumn", "text": "家长来电反映已转学 )" + std::to_string(v) +
+                R"("})";
+       }},
+      {"school account set",
+       [&](int v) {
+         return std::vector<std::string>{"school",    "account",    "set",         "4301210001",
+                                         "--account", card(70 + v), "--bank-code", "102430100001"};
+       },
+       "PUT", "/api/v1/schools/4301210001/account",
+       [&](int v) {
+         return R"({"account": ")" + card(70 + v) + R"(", "bank_code": "102430100001"})";
+       }},
+      {"account update",
+       [&](int v) {
+         return std::vector<std::string>{"account",     "update",      "--student", rid,
+                                         "--account",   card(80 + v),  "--holder",  "学生家长",
+                                         "--bank-code", "102551000017"};
+       },
+       "POST", "/api/v1/accounts",
+       [&](int v) {
+         return R"({"student": ")" + rid + R"(", "account": ")" + card(80 + v) +
+                R"(", "holder": "学生家长", "bank_code": "102551000017"})";
+       }},
+      {"notice publish",
+       [&](int) {
+         return std::vector<std::string>{"notice",      "publish",      "--term",   "2026-autumn",
+                                         "--programme", programme,      "--school", "4301210001",
+                                         "--out",       path("notices")};
+       },
+       "POST", "/api/v1/notices",
+       [&](int) {
+         return R"({"programme": ")" + programme +
+                R"(", "term": "2026-autumn", "school": "4301210001"})";
+       }},
+      {"batch reject",
+       [&](int) {
+         return std::vector<std::string>{"batch", "reject", b, "--reason", "核实后退回重做"};
+       },
+       "POST", "/api/v1/batches/" + b + "/reject",
+       [&](int) { return std::string(R"({"reason": "核实后退回重做"})"); }},
+      {"batch close",
+       [&](int) {
+         return std::vector<std::string>{"batch", "close", b};
+       },
+       "POST", "/api/v1/batches/" + b + "/close", [&](int) { return std::string("{}"); }},
+  };
+  auto cliOutcome = [](int code) -> std::string {
+    switch (code) {
+      case 0:
+        return "done";
+      case 1:
+      case 2:
+        return "invalid";
+      case 3:
+        return "not found";
+      case 4:
+        return "conflict";
+      case 5:
+        return "refused";
+      default:
+        return "exit " + std::to_string(code);
+    }
+  };
+  auto apiOutcome = [](int status) -> std::string {
+    if (status >= 200 && status < 300) return "done";
+    if (status == 400 || status == 422) return "invalid";
+    if (status == 404) return "not found";
+    if (status == 409) return "conflict";
+    if (status == 403) return "refused";
+    return "status " + std::to_string(status);
+  };
+  // What a call appended to the audit chain, logins aside (the command line logs in each time).
+  auto auditSince = [&](int64_t seq) {
+    std::vector<std::string> out;
+    for (const auto& e : audit.auditEvents(seq, 100)) {
+      if (e.action == "login" || e.action == "schema.migrate") continue;
+      out.push_back(e.actor + " " + e.action + " " + e.object.substr(0, e.object.find(':')));
+    }
+    return out;
+  };
+  auto lastSeq = [&] { return audit.lastAudit() ? audit.lastAudit()->first : int64_t{0}; };
+  int done = 0, compared = 0;
+  int round = 0;  // each call its own values: a repeated account would be "nothing changed"
+  for (const auto& uc : cases) {
+    for (const std::string who : {"admin", "school_in", "officer_in", "officer_out", "approver_in",
+                                  "auditor_in", "bank_in"}) {
+      const std::string what = uc.name + " as " + who;
+      round += 2;
+      std::vector<std::string> args = {"--db", config.db_url, "--key-file", config.key_file};
+      for (auto& a : uc.cli(round)) args.push_back(a);
+      args.insert(args.end(), {"--as", who});
+      ::setenv("EDUPAY_PASSWORD", ("password-" + who).c_str(), 1);
+      int64_t before = lastSeq();
+      std::ostringstream out, err;
+      const std::string by_cli = cliOutcome(app::runCli(args, out, err));
+      const auto cli_events = auditSince(before);
+      ::unsetenv("EDUPAY_PASSWORD");
+      before = lastSeq();
+      const auto reply = call(uc.method, uc.path, token(who), uc.body(round + 1));
+      const std::string by_api = apiOutcome(reply.status);
+      const auto api_events = auditSince(before);
+      EXPECT_EQ(by_cli, by_api) << what << "\n  command line: " << err.str() << out.str()
+                                << "\n  API: " << reply.body;
+      EXPECT_EQ(cli_events, api_events) << what;
+      if (by_cli == "done") {
+        ++done;
+        EXPECT_EQ(cli_events.size(), 1u) << what << ": one audit event per change";
+      }
+      ++compared;
+    }
+  }
+  EXPECT_EQ(compared, 42);
+  EXPECT_GE(done, 4) << "each use case is done by someone";
 }
 
 TEST_P(ApiTest, AnOfficerRecordsASchoolsAccountForFeeWaiversMasked) {
