@@ -1045,6 +1045,11 @@ TEST_P(ApiTest, TheCommandLineAndTheApiAreOneApplication) {
     std::string method;
     std::string path;
     std::function<std::string(int)> body;
+    std::string type = "application/json";
+  };
+  auto budgetFile = [&](int v) {
+    return "programme,region,fiscal_year,source,allocated\n" + programme + ",430121,2026,central," +
+           std::to_string(1000000 + v) + "\n";
   };
   const std::vector<UseCase> cases = {
       {"objection add",
@@ -1102,6 +1107,13 @@ TEST_P(ApiTest, TheCommandLineAndTheApiAreOneApplication) {
          return std::vector<std::string>{"batch", "close", b};
        },
        "POST", "/api/v1/batches/" + b + "/close", [&](int) { return std::string("{}"); }},
+      {"budget import",
+       [&](int v) {
+         return std::vector<std::string>{
+             "budget", "import",
+             writeFile(f.scratch.dir(), "budget-" + std::to_string(v) + ".csv", budgetFile(v))};
+       },
+       "POST", "/api/v1/budgets", budgetFile, "text/csv"},
   };
   auto cliOutcome = [](int code) -> std::string {
     switch (code) {
@@ -1155,7 +1167,7 @@ TEST_P(ApiTest, TheCommandLineAndTheApiAreOneApplication) {
       const auto cli_events = auditSince(before);
       ::unsetenv("EDUPAY_PASSWORD");
       before = lastSeq();
-      const auto reply = call(uc.method, uc.path, token(who), uc.body(round + 1));
+      const auto reply = call(uc.method, uc.path, token(who), uc.body(round + 1), uc.type);
       const std::string by_api = apiOutcome(reply.status);
       const auto api_events = auditSince(before);
       EXPECT_EQ(by_cli, by_api) << what << "\n  command line: " << err.str() << out.str()
@@ -1168,7 +1180,7 @@ TEST_P(ApiTest, TheCommandLineAndTheApiAreOneApplication) {
       ++compared;
     }
   }
-  EXPECT_EQ(compared, 42);
+  EXPECT_EQ(compared, 49);
   EXPECT_GE(done, 4) << "each use case is done by someone";
 }
 
