@@ -14,8 +14,10 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <sstream>
 
 #include "api/Service.h"
+#include "app/Cli.h"
 #include "common/AtomicFile.h"
 #include "common/Csv.h"
 #include "disburse/Families.h"
@@ -322,6 +324,47 @@ TEST_P(FamilyChannel, TheReportCountsByCategoryCountyOutcomeAndDaysToClose) {
   EXPECT_DOUBLE_EQ(r.mean_days_to_close, 6.0);
   EXPECT_TRUE(
       disburse::listComplaints(fs, user("aud44", Role::kAuditor, "44"), "", Date::today()).empty());
+}
+
+TEST_P(FamilyChannel, TheCountyWorksComplaintsFromTheCommandLine) {
+  const auto filed = file(personOf(1), "amount_wrong");
+  const std::string secret = security::randomSecret();
+  (void)security::addServiceAccount(audit, user("root", Role::kSysadmin, "*"), "svc-county",
+                                    Role::kBureauOfficer, "430121", secret);
+  const std::string credential = f.scratch.dir() + "/svc-county.credential";
+  security::writeCredentialFile(credential, secret);
+  auto cli = [&](std::vector<std::string> args) {
+    std::vector<std::string> full = {"--db", f.scratch.url()};
+    full.insert(full.end(), args.begin(), args.end());
+    for (const char* a : {"--json", "--as", "svc-county", "--credential"}) full.emplace_back(a);
+    full.push_back(credential);
+    std::ostringstream out, err;
+    const int code = app::runCli(full, out, err);
+    EXPECT_EQ(code, 0) << err.str();
+    return Poco::JSON::Parser().parse(out.str()).extract<Poco::JSON::Object::Ptr>();
+  };
+  const std::string id = std::to_string(filed.id);
+  const auto listed = cli({"complaint", "list"})->getArray("complaints");
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->getObject(0)->getValue<std::string>("due_on"), "2026-10-21");
+  EXPECT_EQ(cli({"complaint", "assign", id, "--to", "officer1"})->getValue<std::string>("status"),
+            "assigned");
+  (void)cli({"complaint", "note", id, "--text", "核对了发放名册。"});
+  EXPECT_EQ(cli({"complaint", "close", id, "--outcome", "referred", "--text",
+                 "属于学校收费问题，已转交学校主管部门。"})
+                ->getValue<std::string>("outcome"),
+            "referred");
+  const auto shown = cli({"complaint", "show", id});
+  EXPECT_EQ(shown->getArray("notes")->size(), 1u);
+  EXPECT_EQ(shown->getValue<std::string>("contact").find("1234"), std::string::npos)
+      << "masked without the key";
+  EXPECT_EQ(cli({"complaint", "report"})->getObject("by_outcome")->getValue<int>("referred"), 1);
+  // Out of scope reads like not found; a bad outcome is named.
+  std::ostringstream out, err;
+  EXPECT_EQ(app::runCli({"--db", f.scratch.url(), "complaint", "show", "999", "--as", "svc-county",
+                         "--credential", credential},
+                        out, err),
+            app::kExitNotFound);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, FamilyChannel, ::testing::ValuesIn(testBackends()),

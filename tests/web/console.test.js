@@ -425,10 +425,15 @@ async function main() {
     // 6. A parent on a phone: looks the child up in Chinese, sees the payment, files a complaint;
     // the county officer resolves it; the parent reads the outcome by tracking code.
     log('parent on a phone: the public page, a child\'s payment, a complaint');
-    const roll = fs.readFileSync(path.join(OUT, 'province', 'roll', `${SCHOOL}-${COUNTY}.csv`), 'utf8')
-      .split('\n').slice(1).filter(l => l.trim()).map(l => l.split(','));
+    // The children this bank's files paid: their accounts are in the files the bank downloaded.
+    const sent = names.map(n => fs.readFileSync(path.join(downloads, n), 'latin1')).join('\n');
+    const rollDir = path.join(OUT, 'province', 'roll');
+    const roll = fs.readdirSync(rollDir).filter(f => f.endsWith(`-${COUNTY}.csv`)).sort()
+      .map(f => fs.readFileSync(path.join(rollDir, f)))
+      .map(bytes => bytes.subarray(0, 12).toString() === 'resident_id,' ? bytes.toString('utf8') : new TextDecoder('gb18030').decode(bytes))
+      .flatMap(text => text.split('\n').slice(1).filter(l => l.trim()).map(l => l.split(',')));
     let child = null;
-    for (const r of roll.filter(r => r[23].startsWith(bank))) {
+    for (const r of roll.filter(r => r[22] && r[23].startsWith(bank) && sent.includes(r[22])).slice(0, 20)) {
       const res = await fetch(base + '/api/v1/public/lookup', { method: 'POST', headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ name: r[1], id: r[0], birth_date: r[3] }) });
       const body = await res.json();
