@@ -256,7 +256,10 @@ Reply publicLookup(const Request& req, Env& env) {
     out.set("terms", terms);
     Object contact;
     contact.set("school", record->school_name);
-    contact.set("county", contactFor(cfg, record->region));
+    const std::string county = contactFor(cfg, record->region);
+    contact.set("county", !county.empty()               ? county
+                          : record->region_name.empty() ? std::string()
+                                                        : record->region_name + "学生资助管理中心");
     out.set("contact", contact);
     out.set("complaint_ticket", ticketFor(env, record->person_id));
     reply = json(out);
@@ -268,13 +271,10 @@ Reply publicLookup(const Request& req, Env& env) {
 
 Reply publicCounties(const Request&, Env& env) {
   Array arr;
-  auto s = env.db().prepare(
-      "SELECT DISTINCT s.region_code, COALESCE(r.name, s.region_code) FROM schools s LEFT JOIN "
-      "regions r ON r.code = s.region_code ORDER BY s.region_code");
-  while (s->next()) {
+  for (const auto& [code, name] : familyStore(env).counties()) {
     Object o;
-    o.set("code", s->getText(0));
-    o.set("name", s->getText(1));
+    o.set("code", code);
+    o.set("name", name);
     arr.add(o);
   }
   Object o;
@@ -487,11 +487,10 @@ Reply familySlips(const Request& req, Env& env) {
       "margin:8mm;padding:6mm;page-break-inside:avoid;break-inside:avoid}.slip h2{margin:0 0 "
       "4mm;font-size:16pt}.url{font-family:monospace;font-size:14pt;word-break:break-all}"
       "@media print{.slip{page-break-after:always}}</style></head><body>";
-  int64_t after = 0, count = 0;
+  int64_t after = 0;
   for (;;) {
     const auto rows = env.registry().studentsAt(code, after, 500);
     for (const auto& r : rows) {
-      ++count;
       html += "<section class=\"slip\"><h2>学生资助查询告知单</h2><p>学生：" + escapeHtml(r.name) +
               "　学校：" + escapeHtml(school_name) + "　班级：" + escapeHtml(r.class_name) +
               "</p><p>家长可以在手机上打开下面的网址，输入孩子的姓名、身份证号（或学籍号）和出生"
@@ -512,7 +511,6 @@ Reply familySlips(const Request& req, Env& env) {
   r.headers["Content-Security-Policy"] =
       "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
   r.body = html;
-  (void)count;
   return r;
 }
 

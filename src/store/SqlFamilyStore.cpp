@@ -337,6 +337,15 @@ int64_t SqlFamilyStore::releaseHolds(int64_t complaint_id, const std::string& us
                  {user, on, complaint_id});
 }
 
+std::vector<std::pair<std::string, std::string>> SqlFamilyStore::counties() {
+  auto s = db_.prepare(
+      "SELECT DISTINCT s.region_code, COALESCE(r.name, s.region_code) FROM schools s LEFT JOIN "
+      "regions r ON r.code = s.region_code ORDER BY s.region_code");
+  std::vector<std::pair<std::string, std::string>> out;
+  while (s->next()) out.emplace_back(s->getText(0), s->getText(1));
+  return out;
+}
+
 std::vector<int64_t> SqlFamilyStore::complaintsOfFlag(int64_t flag_id) {
   auto s = db_.prepare("SELECT complaint_id FROM complaint_links WHERE flag_id = ? ORDER BY id");
   s->bind(1, flag_id);

@@ -36,6 +36,9 @@ class SqlFamilyStore : public disburse::FamilyStore {
   int64_t releaseHolds(int64_t complaint_id, const std::string& user,
                        const std::string& on) override;
 
+  /// The counties that have schools, with their names (code when the regions file names none),
+  /// for the public page's choice of county.
+  std::vector<std::pair<std::string, std::string>> counties();
   /// Links that point at a flag or an objection (the other way round): the complaint ids.
   std::vector<int64_t> complaintsOfFlag(int64_t flag_id);
   std::vector<int64_t> complaintsOfObjection(int64_t objection_id);

@@ -32,7 +32,10 @@ Object.assign(I18N, {
   'outcome.confirmed': { zh: '属实', en: 'Confirmed' },
   'outcome.not_confirmed': { zh: '不属实', en: 'Not confirmed' },
   'outcome.referred': { zh: '转交其他部门', en: 'Referred' },
-  'status.assigned': { zh: '核查中', en: 'Assigned' },
+  'cstatus.open': { zh: '待分派', en: 'Open' },
+  'cstatus.assigned': { zh: '核查中', en: 'Assigned' },
+  'cstatus.closed': { zh: '已办结', en: 'Closed' },
+  'complaint.overdue': { zh: '逾期', en: 'overdue' },
   'col.due': { zh: '办结期限', en: 'Due' },
   'col.filed': { zh: '受理日期', en: 'Filed' },
   'col.county': { zh: '县（市、区）', en: 'County' },
@@ -51,7 +54,8 @@ NAV.auditor.push(['complaints', 'nav.complaints']);
 NAV.school_admin.push(['slips', 'nav.slips']);
 
 function complaintBadge(c) {
-  return h('span', {}, badge(c.status), c.overdue ? h('span.badge.rejected', {}, state.lang === 'zh' ? '逾期' : 'overdue') : null);
+  return h('span', {}, h('span.badge.' + c.status, {}, t('cstatus.' + c.status)),
+    c.overdue ? h('span.badge.rejected', {}, t('complaint.overdue')) : null);
 }
 
 PAGES.complaints = async function complaintsPage(main) {

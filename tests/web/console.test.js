@@ -465,6 +465,7 @@ async function main() {
     assert.ok(!shown.includes(child[0]) && !shown.includes(child[22]) && !shown.includes(child[19]), 'no ID, no account number, no guardian');
     assert.match(shown, /长沙县学生资助管理中心 0731-84000000/);
     assert.ok(await parent.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'fits the phone: no sideways scrolling');
+    assert.ok(await parent.locator('#c-county-field').isHidden(), 'a complaint from the look-up goes to the child\'s county');
     await phoneShot('family-lookup-phone');
     // A wrong birth date reads exactly like a child not on record.
     await parent.getByLabel('出生日期').fill('2001-01-01');
@@ -501,7 +502,7 @@ async function main() {
     await page.locator('#close-form select').selectOption('not_confirmed');
     await page.locator('#close-form textarea').fill('经核实，孩子本学期非寄宿生生活补助已按标准足额发放到账。');
     await page.locator('#close-form').getByRole('button', { name: '办结' }).click();
-    await page.locator('h1 .badge').filter({ hasText: '已关闭' }).waitFor();
+    await page.locator('h1 .badge').filter({ hasText: '已办结' }).waitFor();
     await screenshot('complaint-closed');
     assert.equal(await page.evaluate(() => window.pwned), undefined, 'nothing typed ever ran');
 
