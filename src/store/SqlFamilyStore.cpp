@@ -6,6 +6,7 @@
 #include "common/Error.h"
 #include "common/ResidentId.h"
 #include "common/Text.h"
+#include "store/SqlDisbursementStore.h"
 #include "store/SqlHelpers.h"
 
 namespace edupay::store {
@@ -322,11 +323,8 @@ std::optional<int64_t> SqlFamilyStore::flagPayment(int64_t entitlement_id,
 
 int64_t SqlFamilyStore::addObjection(int64_t entitlement_id, const std::string& user,
                                      const std::string& text) {
-  execute(
-      db_,
-      "INSERT INTO objections (entitlement_id, raised_on, recorded_by, text) VALUES (?, ?, ?, ?)",
-      {entitlement_id, Date::today().str(), user, text});
-  return db_.lastInsertId();
+  // The same row `edupay objection add` records: it holds the payment until resolved.
+  return SqlDisbursementStore(db_).addObjection(entitlement_id, user, text);
 }
 
 int64_t SqlFamilyStore::releaseHolds(int64_t complaint_id, const std::string& user,
