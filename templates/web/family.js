@@ -149,6 +149,7 @@ document.addEventListener('DOMContentLoaded', () => {
         r.data.contact ? el('p', { class: 'muted' }, '受理单位：' + r.data.contact) : null);
       document.getElementById('t-code').value = r.data.tracking_code;
       document.getElementById('complaint').reset();
+      document.getElementById('c-count').textContent = '0 / 1000';
     } catch (e) {
       box.replaceChildren(msg('bad', '网络不通，请稍后再试'));
     } finally {
