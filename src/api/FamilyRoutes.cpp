@@ -6,6 +6,7 @@
 #include <qrencode.h>
 
 #include <chrono>
+#include <mutex>
 #include <thread>
 
 #include "api/Env.h"
@@ -48,13 +49,22 @@ struct PolicyView {
   HolidayCalendar holidays;
 };
 PolicyView activePolicy(Env& env) {
-  PolicyView v;
-  if (auto stored = env.entitlements().activePolicy()) {
+  // Parsed once per policy file (by digest): every look-up needs the programmes' names.
+  static std::mutex mutex;
+  static std::string sha;
+  static PolicyView cached;
+  const auto stored = env.entitlements().activePolicy();
+  if (!stored) return {};
+  std::lock_guard lock(mutex);
+  if (stored->sha256 != sha) {
     const auto policy = rules::parsePolicy(stored->content, "active policy");
+    PolicyView v;
     for (const auto& p : policy.programmes) v.names[p.code] = p.name_zh;
     v.holidays = policy.holidays;
+    cached = std::move(v);
+    sha = stored->sha256;
   }
-  return v;
+  return cached;
 }
 
 std::string termZh(const std::string& term) {
