@@ -244,6 +244,13 @@ async function main() {
     await page.getByRole('button', { name: '保存' }).click();
     await page.getByText('→ 特别困难').waitFor();
     await screenshot('student-record');
+    // The slips the school hands to families: the page's address and its QR code, no child's data.
+    await go('slips', '学生资助查询告知单');
+    const slips = await page.request.get(base + await page.locator('#slips-link').getAttribute('href'));
+    assert.equal(slips.status(), 200);
+    const slipsHtml = await slips.text();
+    assert.ok(slipsHtml.includes(base + '/console/family.html') && slipsHtml.includes('<svg'), 'the address and its QR code');
+    assert.equal((slipsHtml.match(/class="slip"/g) || []).length, rows, 'one slip per student on the roll');
     await logout();
 
     // 2. The bureau officer runs the entitlements, builds the batches, publishes the notices.
