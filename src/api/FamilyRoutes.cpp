@@ -173,9 +173,9 @@ std::string escapeHtml(const std::string& s) {
   return out;
 }
 
-/// The page's address as a QR code (inline SVG, black modules on white, 4-module quiet zone) for
-/// a phone's camera; "" when the address is too long to encode.
-std::string familySlipCode(const std::string& url) {
+/// The page's address as a QR code: an SVG symbol `#qr` (black modules on white, 4-module quiet
+/// zone) drawn once per page and used by every slip; "" when the address is too long to encode.
+std::string familySlipSymbol(const std::string& url) {
   QRcode* qr = QRcode_encodeString(url.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1);
   if (!qr) return "";
   const int w = qr->width, size = w + 8;
@@ -185,13 +185,18 @@ std::string familySlipCode(const std::string& url) {
       if (qr->data[y * w + x] & 1)
         path += "M" + std::to_string(x + 4) + " " + std::to_string(y + 4) + "h1v1h-1z";
   QRcode_free(qr);
-  return "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"qr\" width=\"40mm\" height=\"40mm\" "
-         "viewBox=\"0 0 " +
+  return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"0\" height=\"0\" "
+         "style=\"position:absolute\"><symbol id=\"qr\" viewBox=\"0 0 " +
          std::to_string(size) + " " + std::to_string(size) +
-         "\" shape-rendering=\"crispEdges\" role=\"img\" aria-label=\"查询网址二维码\">"
-         "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/><path fill=\"#000\" d=\"" +
-         path + "\"/></svg>";
+         "\"><rect width=\"100%\" height=\"100%\" fill=\"#fff\"/><path fill=\"#000\" "
+         "shape-rendering=\"crispEdges\" d=\"" +
+         path + "\"/></symbol></svg>";
 }
+
+/// One slip's QR code: the page's symbol.
+constexpr const char* kSlipCode =
+    "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"qr\" width=\"40mm\" height=\"40mm\" "
+    "role=\"img\" aria-label=\"查询网址二维码\"><use href=\"#qr\"/></svg>";
 
 }  // namespace
 
@@ -497,6 +502,8 @@ Reply familySlips(const Request& req, Env& env) {
       "margin:8mm;padding:6mm;page-break-inside:avoid;break-inside:avoid}.slip h2{margin:0 0 "
       "4mm;font-size:16pt}.url{font-family:monospace;font-size:14pt;word-break:break-all}"
       "@media print{.slip{page-break-after:always}}</style></head><body>";
+  const std::string symbol = familySlipSymbol(url);
+  html += symbol;
   int64_t after = 0;
   for (;;) {
     const auto rows = env.registry().studentsAt(code, after, 500);
@@ -507,7 +514,7 @@ Reply familySlips(const Request& req, Env& env) {
               "日期，查看孩子每学期享受的资助项目、金额和是否已发放到账；发现应发未发、发到别人"
               "账户、金额不对、学校收费等问题，可以在同一页面投诉或举报，凭查询码查看办理结果。"
               "</p><p class=\"url\">" +
-              escapeHtml(url) + "</p>" + familySlipCode(url) +
+              escapeHtml(url) + "</p>" + (symbol.empty() ? "" : kSlipCode) +
               "<p>查询不需要登录，网址里不含孩子的任何信息。学校和教育部门不会通过短信或电话"
               "索要银行卡密码。</p></section>";
       after = r.person_id;
