@@ -481,12 +481,12 @@ class ApiHandler : public HTTPRequestHandler {
     for (auto& c : media) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (media != "application/json")
       return errorReply(415, "unsupported_media_type",
-                        "send the login as JSON with Content-Type: application/json");
+                        "send the body as JSON with Content-Type: application/json");
     if (hreq.has("Origin")) {
       const std::string own = std::string(req.tls ? "https://" : "http://") + hreq.getHost();
       if (hreq.get("Origin") != own)
         throw Error(ErrorCode::kForbidden,
-                    "a login from another site's page is refused; open the console at " + own);
+                    "a request from another site's page is refused; open the page at " + own);
     }
     return std::nullopt;
   }

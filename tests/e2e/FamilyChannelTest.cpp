@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <sstream>
+#include <tuple>
 
 #include "api/Service.h"
 #include "app/Cli.h"
@@ -641,6 +642,26 @@ TEST_P(FamilyApi, AParentComplainsAndReadsTheOutcome) {
   EXPECT_EQ(flagged.status, 201) << flagged.body;
   const auto report = call("GET", "/api/v1/reports/complaints", token("auditor_in"));
   EXPECT_EQ(report.json()->getObject("by_outcome")->getValue<int>("confirmed"), 1);
+  // Only JSON, and only from this service's own page (a cross-site form cannot file for anyone).
+  {
+    Poco::Net::HTTPClientSession session("127.0.0.1", service->port());
+    const std::string body =
+        R"({"category": "other", "text": "学校收了资料费。", "county": "430121"})";
+    for (const auto& [type, origin, expected] :
+         std::vector<std::tuple<std::string, std::string, int>>{
+             {"text/plain", "", 415}, {"application/json", "http://evil.example", 403}}) {
+      Poco::Net::HTTPRequest req("POST", "/api/v1/public/complaints",
+                                 Poco::Net::HTTPMessage::HTTP_1_1);
+      req.setContentType(type);
+      if (!origin.empty()) req.set("Origin", origin);
+      req.setContentLength64(static_cast<Poco::Int64>(body.size()));
+      session.sendRequest(req) << body;
+      Poco::Net::HTTPResponse resp;
+      std::string ignored;
+      Poco::StreamCopier::copyToString(session.receiveResponse(resp), ignored);
+      EXPECT_EQ(static_cast<int>(resp.getStatus()), expected) << type << " " << origin;
+    }
+  }
   // Filing is limited per address, and bodies are bounded.
   EXPECT_EQ(call("POST", "/api/v1/public/complaints", "",
                  R"({"category": "other", "text": ")" + std::string(20000, 'a') + "\"}")
