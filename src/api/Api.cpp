@@ -186,6 +186,14 @@ void addRoutes(Router& r) {
          false,
          {Role::kBureauOfficer, Role::kBankOperator},
          download});
+  r.add({"GET", "/api/v1/batches/{id}/payees",
+         "the batch's payees, masked, in file order (?search=, ?after=, ?limit=)", false, bureau,
+         batchPayees});
+  r.add({"GET", "/api/v1/objections", "objections in scope (?status=, ?region=)", false, bureau,
+         objections});
+  r.add({"GET", "/api/v1/decisions",
+         "held or excluded decisions counted by programme and reason (?term=, ?status=, ?region=)",
+         false, bureau, decisions});
   r.add({"POST", "/api/v1/flags/{id}/clear", "clear a precision flag with {\"reason\"}", false,
          officer, clearFlag});
   r.add({"GET", "/api/v1/budgets", "budget lines in scope (?year=)", false, bureau, budgets});

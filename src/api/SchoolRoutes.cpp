@@ -91,14 +91,7 @@ Reply uploadRoll(const Request& req, Env& env) {
       registry::importRollAs(env.registry(), env.security(), env.cipher(), *req.user, path, o);
   if (!r.committed && !o.dry_run)
     return refusedImport("the roll", issuesJson(r.issues), r.issues_total);
-  Object out;
-  out.set("committed", r.committed);
-  out.set("rows", r.rows_total);
-  out.set("rows_ok", r.rows_ok);
-  out.set("rows_bad", r.rows_bad);
-  out.set("issues", issuesJson(r.issues));
-  out.set("issues_total", r.issues_total);
-  return json(out);
+  return json(rollImportJson(r, o.dry_run));
 }
 
 Reply uploadRoster(const Request& req, Env& env) {

@@ -290,8 +290,9 @@ ImportResult importResultFile(BankFileStore& store, security::SecurityStore& aud
     r.import_id = *id;
     return r;
   }
-  const ResultKind k = kind ? *kind : detectResultKind(path);
   const std::string base = path.substr(path.find_last_of('/') + 1);
+  if (auto what = notAResultFile(path)) throw Error(ErrorCode::kInvalidInput, base + ": " + *what);
+  const ResultKind k = kind ? *kind : detectResultKind(path);
   const std::string today = Date::today().str();
   auto tx = store.transaction();
   r.import_id = store.beginResultImport(digest, base, user.name, security::nowIso());

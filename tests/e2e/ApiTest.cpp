@@ -13,6 +13,7 @@
 #include <Poco/Net/SSLManager.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/StreamCopier.h>
+#include <Poco/URI.h>
 #include <sys/stat.h>
 
 #include <barrier>
@@ -616,12 +617,14 @@ TEST_P(ApiTest, TheWholeAuthorisationMatrix) {
       {"/api/v1/schools/{code}/account", "/api/v1/schools/4301210001/account"},
       {"/api/v1/jobs/{id}", "/api/v1/jobs/999"},
       {"/api/v1/explain", "/api/v1/explain?term=2026-autumn&resident_id=" + rid},
+      {"/api/v1/decisions", "/api/v1/decisions?term=2026-autumn"},
   };
   // Routes whose object belongs to a county (or school, or bank): out of scope is "not found".
   const std::set<std::string> object_routes = {"/api/v1/students",
                                                "/api/v1/students/{id}",
                                                "/api/v1/batches/{id}",
                                                "/api/v1/batches/{id}/files/{name}",
+                                               "/api/v1/batches/{id}/payees",
                                                "/api/v1/batches/{id}/return-to-draft",
                                                "/api/v1/schools/{code}/students",
                                                "/api/v1/schools/{code}/entitlements",
@@ -799,13 +802,25 @@ TEST_P(ApiTest, ReportsTracesAndTheConsoleItself) {
   EXPECT_EQ(xlsx.status, 200);
   EXPECT_EQ(xlsx.body.substr(0, 2), "PK");
   EXPECT_NE(xlsx.content_type.find("spreadsheetml"), std::string::npos);
-  // Read back: a header of text, the figures as whole numbers Excel can add up (amounts in fen).
+  // Read back: Chinese headers and words, the figures as numbers Excel can add up (amounts in
+  // yuan, shown #,##0.00): the sheet's amounts add up to the fen total.
   writeFileAtomically(path("report.xlsx"), xlsx.body);
   const std::string sheet = xlsxToCsv(path("report.xlsx"));
-  EXPECT_EQ(sheet.rfind("term,entitled_count,entitled_fen,paid_count,paid_fen,", 0), 0u) << sheet;
-  EXPECT_NE(sheet.find("\n2026-autumn,5,125000,0,0,0,0\ntotal,5,125000,0,0,0,0\n"),
-            std::string::npos)
+  EXPECT_EQ(sheet.rfind("学期,应资助人次,应资助金额（元）,已发放人次,已发放金额（元）,", 0), 0u)
       << sheet;
+  EXPECT_NE(sheet.find("\n2026年秋季学期,5,1250,0,0,0,0\n合计,5,1250,0,0,0,0\n"), std::string::npos)
+      << sheet;
+  const auto by_programme =
+      call("GET", "/api/v1/reports?by=programme,stage&format=xlsx", token("officer_in"));
+  ASSERT_EQ(by_programme.status, 200);
+  writeFileAtomically(path("report2.xlsx"), by_programme.body);
+  const std::string sheet2 = xlsxToCsv(path("report2.xlsx"));
+  EXPECT_NE(sheet2.find("义务教育"), std::string::npos) << "programme names: " << sheet2;
+  EXPECT_NE(sheet2.find("小学"), std::string::npos) << "stage names: " << sheet2;
+  const auto english =
+      call("GET", "/api/v1/reports?by=term&format=xlsx&lang=en", token("officer_in"));
+  writeFileAtomically(path("report3.xlsx"), english.body);
+  EXPECT_EQ(xlsxToCsv(path("report3.xlsx")).rfind("term,entitled_count,entitled_yuan,", 0), 0u);
   EXPECT_EQ(call("GET", "/api/v1/reports?by=colour", token("auditor_in")).status, 400);
   EXPECT_EQ(call("GET", "/api/v1/reports?term=2026-winter", token("auditor_in")).status, 400);
   EXPECT_EQ(call("GET", "/api/v1/reports?region=430122", token("officer_in")).status, 404);
@@ -966,6 +981,78 @@ TEST_P(ApiTest, StudentsAreMaskedAndScoped) {
   EXPECT_NE(why.body.find("compulsory_nonboarding_allowance"), std::string::npos);
   EXPECT_NE(why.body.find("\"trace\""), std::string::npos);
   EXPECT_EQ(why.body.find(rid), std::string::npos);
+}
+
+TEST_P(ApiTest, TheBureauPagesThroughPayeesObjectionsAndDecisions) {
+  // The approver checks the batch's payees: masked, in file order, searchable, paged.
+  const std::string b = std::to_string(batch);
+  const auto all = call("GET", "/api/v1/batches/" + b + "/payees", token("approver_in"));
+  ASSERT_EQ(all.status, 200) << all.body;
+  const auto payees = all.json()->getArray("payees");
+  ASSERT_GE(payees->size(), 2u);
+  for (size_t i = 0; i < payees->size(); ++i) {
+    const auto p = payees->getObject(static_cast<unsigned>(i));
+    EXPECT_EQ(p->getValue<int64_t>("seq"), static_cast<int64_t>(i + 1));
+    EXPECT_NE(p->getValue<std::string>("resident_id").find("****"), std::string::npos);
+    EXPECT_NE(p->getValue<std::string>("account").find("****"), std::string::npos);
+  }
+  EXPECT_EQ(all.body.find(makeId("430121", "20170315", 1)), std::string::npos);
+  EXPECT_EQ(all.body.find(card(1)), std::string::npos);
+  const auto first = call("GET", "/api/v1/batches/" + b + "/payees?limit=1", token("auditor_in"));
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(first.json()->getArray("payees")->size(), 1u);
+  ASSERT_EQ(first.json()->getValue<int64_t>("next_after"), 1);
+  const auto next =
+      call("GET", "/api/v1/batches/" + b + "/payees?limit=1&after=1", token("auditor_in"));
+  EXPECT_EQ(next.json()->getArray("payees")->getObject(0)->getValue<int64_t>("seq"), 2);
+  const std::string name = payees->getObject(1)->getValue<std::string>("name");
+  std::string encoded;
+  Poco::URI::encode(name, "", encoded);
+  const auto found =
+      call("GET", "/api/v1/batches/" + b + "/payees?search=" + encoded, token("officer_in"));
+  ASSERT_EQ(found.status, 200) << found.body;
+  ASSERT_GE(found.json()->getArray("payees")->size(), 1u);
+  EXPECT_EQ(found.json()->getArray("payees")->getObject(0)->getValue<std::string>("name"), name);
+  EXPECT_EQ(call("GET", "/api/v1/batches/" + b + "/payees?limit=x", token("officer_in")).status,
+            400);
+  EXPECT_EQ(call("GET", "/api/v1/batches/" + b + "/payees", token("approver_out")).status, 404);
+
+  // An objection is listed with the student masked; another county sees nothing of it.
+  const std::string rid = makeId("430121", "20170315", 1);
+  const auto added = call("POST", "/api/v1/objections", token("officer_in"),
+                          R"({"resident_id": ")" + rid +
+                              R"(", "programme": "compulsory_nonboarding_allowance", )"
+                              R"("term": "2026-autumn", "text": "家长反映孩子已转学"})");
+  ASSERT_EQ(added.status, 200) << added.body;
+  const auto open = call("GET", "/api/v1/objections?status=open", token("officer_in"));
+  ASSERT_EQ(open.status, 200) << open.body;
+  const auto listed = open.json()->getArray("objections");
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->getObject(0)->getValue<std::string>("text"), "家长反映孩子已转学");
+  EXPECT_EQ(listed->getObject(0)->getValue<std::string>("programme"),
+            "compulsory_nonboarding_allowance");
+  EXPECT_EQ(open.body.find(rid), std::string::npos);
+  EXPECT_EQ(call("GET", "/api/v1/objections", token("officer_out"))
+                .json()
+                ->getArray("objections")
+                ->size(),
+            0u);
+  EXPECT_EQ(call("GET", "/api/v1/objections?status=maybe", token("officer_in")).status, 400);
+  EXPECT_EQ(call("GET", "/api/v1/objections?region=430122", token("officer_in")).status, 404);
+
+  // The county's decisions that pay nothing, counted by reason.
+  const auto held =
+      call("GET", "/api/v1/decisions?term=2026-autumn&status=excluded", token("officer_in"));
+  ASSERT_EQ(held.status, 200) << held.body;
+  int64_t sum = 0;
+  const auto reasons = held.json()->getArray("reasons");
+  for (size_t i = 0; i < reasons->size(); ++i)
+    sum += reasons->getObject(static_cast<unsigned>(i))->getValue<int64_t>("count");
+  EXPECT_EQ(sum, held.json()->getValue<int64_t>("total"));
+  EXPECT_EQ(
+      call("GET", "/api/v1/decisions?term=2026-autumn&status=maybe", token("officer_in")).status,
+      400);
+  EXPECT_EQ(call("GET", "/api/v1/decisions?term=autumn", token("officer_in")).status, 400);
 }
 
 TEST_P(ApiTest, AnOfficerRecordsASchoolsAccountForFeeWaiversMasked) {

@@ -100,7 +100,6 @@ function setUp() {
   const budget = path.join(OUT, 'budget.csv');
   fs.writeFileSync(budget, 'programme,region,fiscal_year,source,allocated\n' +
     ['central,2000000', 'provincial,1200000', 'county,800000'].map(x => `${PROGRAMME},${COUNTY},2026,${x}`).join('\n') + '\n');
-  as('officer', PASSWORDS.officer, ['budget', 'import', budget]);
   for (const bank of ['102', '103', '104', '105', '402'])
     as('officer', PASSWORDS.officer, ['bank', 'payer', '--region', COUNTY, '--bank', bank, '--account', `62${bank}0000000${COUNTY}`, '--name', '长沙县教育局学生资助专户']);
   edupay(['keygen', '--signing', path.join(OUT, 'signing.pem')]);
@@ -228,7 +227,11 @@ async function main() {
     await page.getByLabel('文件').setInputFiles(path.join(OUT, 'roll.xlsx'));
     await page.getByRole('button', { name: '上传' }).click();
     await page.getByText(`已导入：${rows} / ${rows} 行。`).waitFor();
+    await page.locator('#roll-changes').getByText(/学生：新增 [1-9]\d* 人/).waitFor();
     await screenshot('roll-imported');
+    log('school administrator: the same roll sent again says that nothing changed');
+    await page.getByRole('button', { name: '上传' }).click();
+    await page.getByText(`与已导入的名册相同：${rows} 行，没有任何变化。`).waitFor();
 
     log('school administrator: a student\'s lifelong record, and a difficulty level recorded');
     await go('students', `学校 ${SCHOOL} 的学生`);
@@ -261,6 +264,15 @@ async function main() {
     await page.getByRole('button', { name: '开始计算' }).click();
     await page.getByText(/完成：2026-autumn，\d+ 名学生/).waitFor({ timeout: 120000 });
     await screenshot('entitlement-run');
+
+    log('bureau officer: the county budget imported on the budgets page');
+    await go('budgets', '资助资金预算');
+    await page.getByLabel('预算文件').setInputFiles(path.join(OUT, 'budget.csv'));
+    await page.getByRole('button', { name: '导入预算文件（CSV）' }).click();
+    await page.getByText('已导入 3 条预算。').waitFor();
+    await page.locator('[data-table="budgets"] tbody tr').nth(2).waitFor();
+    assert.match(await page.locator('[data-table="budgets"]').innerText(), /中央[\s\S]*2,000,000\.00/);
+    await screenshot('officer-budgets');
 
     log('bureau officer: build the non-boarding allowance batches');
     await go('batches', '发放批次');
@@ -305,7 +317,17 @@ async function main() {
     await go('queue', '待我审批的批次');
     await page.locator('[data-table="batches"] tbody tr a').first().waitFor();
     await page.locator('[data-table="batches"] tbody tr a').first().click();
+    await page.locator('[data-table="payees"] tbody tr').first().waitFor();
+    const payeeText = await page.locator('[data-table="payees"]').innerText();
+    assert.match(payeeText, /\*{4}/, 'payees are masked');
+    assert.doesNotMatch(payeeText, /\d{17}[\dX]/, 'no full resident ID on the payee list');
+    await screenshot('approver-payees');
     await page.getByRole('button', { name: '审批通过' }).click();
+    const confirm = page.getByRole('alertdialog');
+    await confirm.waitFor();
+    assert.match(await confirm.innerText(), /确认审批：批次 \d+，共 \d+ 笔，合计/);
+    await screenshot('approver-confirm');
+    await confirm.getByRole('button', { name: '确认' }).click();
     await page.locator('#batch-message [role="alert"]').waitFor();
     assert.match(await page.locator('#batch-message').innerText(), /notice|公示/i);
     await screenshot('approval-refused');
@@ -322,6 +344,7 @@ async function main() {
     for (const id of batchIds) {
       await go('batch/' + id, new RegExp(`批次 #${id}`));
       await page.getByRole('button', { name: '审批通过' }).click();
+      await page.getByRole('alertdialog').getByRole('button', { name: '确认' }).click();
       await page.locator('[data-table="actions"] tbody tr').filter({ hasText: 'approver1' }).waitFor();
       if (await page.locator('h1 .badge').innerText() === '待审批') needSecond.push(id);
     }
@@ -332,6 +355,7 @@ async function main() {
       for (const id of needSecond) {
         await go('batch/' + id, new RegExp(`批次 #${id}`));
         await page.getByRole('button', { name: '审批通过' }).click();
+        await page.getByRole('alertdialog').getByRole('button', { name: '确认' }).click();
         await page.locator('h1 .badge').filter({ hasText: '已审批' }).waitFor();
       }
       await logout();
@@ -347,6 +371,33 @@ async function main() {
       await page.locator('h1 .badge').filter({ hasText: '已交银行' }).waitFor();
     }
     await screenshot('batch-exported');
+
+    log('bureau officer: a parent objects by phone; the objection is recorded, listed and resolved');
+    const ourRoll = path.join(OUT, 'province', 'roll', `${SCHOOL}-${COUNTY}.csv`);
+    const pupil = fs.readFileSync(ourRoll, 'latin1').split(/\r?\n/)[1].split(',')[0];
+    await go('objections', '公示异议');
+    await page.getByLabel('学生身份证号').fill(pupil);
+    await page.getByLabel('资助项目').selectOption(PROGRAMME);
+    await page.getByLabel('学期').fill(TERM);
+    await page.getByLabel('异议内容').fill('家长来电反映孩子九月已转学');
+    await page.getByRole('button', { name: '登记异议' }).click();
+    await page.locator('#objection-added').getByText(/已登记异议 \d+/).waitFor();
+    const objectionRow = page.locator('[data-table="objections"] tbody tr').filter({ hasText: '家长来电反映孩子九月已转学' });
+    await objectionRow.waitFor();
+    assert.doesNotMatch(await objectionRow.innerText(), new RegExp(pupil), 'the resident ID is masked');
+    await screenshot('officer-objections');
+    await objectionRow.getByRole('textbox').fill('经核实该生仍在本校就读');
+    await objectionRow.getByRole('button', { name: '处理' }).click();
+    await page.getByLabel('状态').selectOption('');
+    await page.getByRole('button', { name: '查询' }).click();
+    await page.locator('[data-table="objections"] tbody tr').filter({ hasText: '经核实该生仍在本校就读' }).waitFor();
+
+    log('bureau officer: the decisions that pay nothing, with their reasons');
+    await go('decisions', '暂缓与不符合的资助认定');
+    await page.getByLabel('状态').selectOption('excluded');
+    await page.getByRole('button', { name: '查询' }).click();
+    await page.locator('[data-table="decisions"] tbody tr').first().waitFor();
+    await screenshot('officer-decisions');
     await logout();
 
     // 4. The bank operator downloads the file with its manifest, pays, and uploads the result.
