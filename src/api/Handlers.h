@@ -1,8 +1,9 @@
 #pragma once
 // The /api/v1 handlers, one file per resource (SessionRoutes, StudentRoutes, SchoolRoutes,
-// BatchRoutes, BankRoutes, ListingRoutes, OperationRoutes), and what they share. Each handler only
-// parses the request, calls the library's use case and renders its outcome; Api.cpp holds the route
-// table (paths, roles, summaries). Internal to the service: not installed, not used by the CLI.
+// BatchRoutes, BankRoutes, ListingRoutes, OperationRoutes, FamilyRoutes), and what they share.
+// Each handler only parses the request, calls the library's use case and renders its outcome;
+// Api.cpp holds the route table (paths, roles, summaries). Internal to the service: not installed,
+// not used by the CLI.
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
@@ -111,5 +112,20 @@ Reply importBudgets(const Request& req, Env& env);
 Reply report(const Request& req, Env& env);
 Reply tracePayment(const Request& req, Env& env);
 Reply auditVerify(const Request& req, Env& env);
+
+// ---- FamilyRoutes.cpp ----
+Reply publicLookup(const Request& req, Env& env);
+Reply publicCounties(const Request& req, Env& env);
+Reply publicFileComplaint(const Request& req, Env& env);
+Reply publicComplaintStatus(const Request& req, Env& env);
+Reply listComplaints(const Request& req, Env& env);
+Reply showComplaint(const Request& req, Env& env);
+Reply assignComplaint(const Request& req, Env& env);
+Reply noteComplaint(const Request& req, Env& env);
+Reply closeComplaint(const Request& req, Env& env);
+Reply actOnComplaint(const Request& req, Env& env);
+Reply releaseComplaintHolds(const Request& req, Env& env);
+Reply complaintReport(const Request& req, Env& env);
+Reply familySlips(const Request& req, Env& env);
 
 }  // namespace edupay::api::handlers

@@ -89,6 +89,14 @@ Commands:
   objection add RESIDENT_ID --programme P --term T --text TEXT --as OFFICER
   objection resolve ID --decision upheld|dismissed --reason TEXT --as OFFICER
   objection list [--status open|upheld|dismissed] [--region R] --as USER
+  complaint list [--status open|assigned|closed] [--json] --as USER
+                                 families' complaints of your region, overdue first
+  complaint show ID [--json] --as USER;  complaint report [--json] --as USER
+  complaint assign ID --to OFFICER --as OFFICER;  complaint note ID --text TEXT --as OFFICER
+  complaint close ID --outcome confirmed|not_confirmed|referred --text TEXT --as OFFICER
+  complaint act ID --hold | --flag|--objection --programme P --term T --as OFFICER
+                                 a confirmed complaint holds, flags or objects (linked both ways)
+  complaint release ID --reason TEXT --as OFFICER   the complaint's holds end
   batch export ID [--out DIR] --as OFFICER
                                  the approved batch's payment files in its bank's layout, each
                                  with a signed manifest; exporting again writes the same bytes
@@ -418,6 +426,7 @@ int dispatch(Context& c) {
   if (cmd == "budget") return cmdBudget(c);
   if (cmd == "notice") return cmdNotice(c);
   if (cmd == "objection") return cmdObjection(c);
+  if (cmd == "complaint") return cmdComplaint(c);
   if (cmd == "bank") return cmdBank(c);
   if (cmd == "file") return cmdFile(c);
   if (cmd == "account") return cmdAccount(c);

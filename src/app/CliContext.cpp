@@ -34,6 +34,8 @@ const std::map<std::string, bool> kKnownOptions = {
     {"status", true},       {"stage", true},         {"search", true},
     {"after", true},        {"limit", true},         {"all-schools", false},
     {"batch", true},        {"round-up", true},      {"headroom", true},
+    {"to", true},           {"outcome", true},       {"hold", false},
+    {"flag", false},        {"objection", false},
 };
 
 }  // namespace

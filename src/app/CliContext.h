@@ -139,6 +139,8 @@ int cmdBatch(Context& c);
 int cmdBudget(Context& c);
 int cmdNotice(Context& c);
 int cmdObjection(Context& c);
+// The families' complaint channel, the county's side (CliFamily.cpp).
+int cmdComplaint(Context& c);
 
 // Bank files, accounts and reconciliation (CliBank.cpp).
 /// The built-in bank layouts plus those of --layouts DIR (or EDUPAY_LAYOUT_DIR).

@@ -584,7 +584,25 @@ TEST_P(ApiTest, TheWholeAuthorisationMatrix) {
                            R"("term": "2026-autumn", "school": "4301210001"})");
   ASSERT_EQ(notice.status, 200) << notice.body;
   const std::string notice_file = notice.json()->getValue<std::string>("html");
+  // A family's complaint in the county (the public page files it; no login).
+  const auto filed =
+      call("POST", "/api/v1/public/complaints", "",
+           R"({"category": "not_paid", "text": "补助没有收到。", "county": "430121"})");
+  ASSERT_EQ(filed.status, 201) << filed.body;
+  const std::string complaint =
+      "/api/v1/complaints/" + std::to_string(call("GET", "/api/v1/complaints", token("officer_in"))
+                                                 .json()
+                                                 ->getArray("complaints")
+                                                 ->getObject(0)
+                                                 ->getValue<int64_t>("id"));
   std::map<std::string, std::string> concrete = {
+      {"/api/v1/complaints/{id}", complaint},
+      {"/api/v1/complaints/{id}/assign", complaint + "/assign"},
+      {"/api/v1/complaints/{id}/notes", complaint + "/notes"},
+      {"/api/v1/complaints/{id}/close", complaint + "/close"},
+      {"/api/v1/complaints/{id}/actions", complaint + "/actions"},
+      {"/api/v1/complaints/{id}/release", complaint + "/release"},
+      {"/api/v1/schools/{code}/slips", "/api/v1/schools/4301210001/slips"},
       {"/api/v1/students/{id}", "/api/v1/students/" + person},
       {"/api/v1/students/{id}/difficulty", "/api/v1/students/" + person + "/difficulty"},
       {"/api/v1/schools/{code}/entitlements",
@@ -614,7 +632,14 @@ TEST_P(ApiTest, TheWholeAuthorisationMatrix) {
                                                "/api/v1/schools/{code}/account",
                                                "/api/v1/payments/{reference}",
                                                "/api/v1/notices/{file}",
-                                               "/api/v1/explain"};
+                                               "/api/v1/explain",
+                                               "/api/v1/complaints/{id}",
+                                               "/api/v1/complaints/{id}/assign",
+                                               "/api/v1/complaints/{id}/notes",
+                                               "/api/v1/complaints/{id}/close",
+                                               "/api/v1/complaints/{id}/actions",
+                                               "/api/v1/complaints/{id}/release",
+                                               "/api/v1/schools/{code}/slips"};
   int checked = 0;
   for (const auto& route : router.routes()) {
     if (route.is_public || route.pattern == "/api/v1/logout") continue;
