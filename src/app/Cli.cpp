@@ -59,8 +59,9 @@ Commands:
   report dropouts --term T [--out OUT.csv]
                                  roster children of compulsory-school age on no roll
   user add NAME --role ROLE --scope SCOPE [--as ADMIN]
-                                 a user (roles: school_admin, bureau_officer, bureau_approver,
-                                 bank_operator, auditor, sysadmin); the first one is a sysadmin
+                                 a user (roles: school_admin, school_approver, bureau_officer,
+                                 bureau_approver, bank_operator, auditor, sysadmin); the first
+                                 one is a sysadmin
   user disable|enable|passwd NAME --as USER;  user list --as USER
   audit verify                   walk the audit hash chain; names the first broken event
   batch build --term T --programme P [--region R] --as OFFICER
@@ -77,6 +78,9 @@ Commands:
                                  the school's public notice (HTML + CSV); 5 working days for objections
   objection add RESIDENT_ID --programme P --term T --text TEXT --as OFFICER
   objection resolve ID --decision upheld|dismissed --reason TEXT --as OFFICER
+  identify open|apply|assess|decide|notice|object|resolve|file|review|sample|check|show|family|
+           county|report ...     the school's identification of needy students (资助对象认定);
+                                 (README.md, "Identification"; `edupay identify` lists each step)
   batch export ID [--out DIR] --as OFFICER
                                  the approved batch's payment files in its bank's layout, each
                                  with a signed manifest; exporting again writes the same bytes
@@ -431,6 +435,7 @@ int dispatch(Context& c) {
   if (cmd == "budget") return cmdBudget(c);
   if (cmd == "notice") return cmdNotice(c);
   if (cmd == "objection") return cmdObjection(c);
+  if (cmd == "identify") return cmdIdentify(c);
   if (cmd == "bank") return cmdBank(c);
   if (cmd == "file") return cmdFile(c);
   if (cmd == "account") return cmdAccount(c);

@@ -141,6 +141,8 @@ int cmdBatch(Context& c);
 int cmdBudget(Context& c);
 int cmdNotice(Context& c);
 int cmdObjection(Context& c);
+// Identification of needy students (CliIdentify.cpp).
+int cmdIdentify(Context& c);
 
 // Bank files, accounts and reconciliation (CliBank.cpp).
 /// The built-in bank layouts plus those of --layouts DIR (or EDUPAY_LAYOUT_DIR).

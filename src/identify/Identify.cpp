@@ -637,6 +637,21 @@ SpotCheck recordSpotCheck(IdentificationStore& store, security::SecurityStore& a
   return *s;
 }
 
+std::vector<Round> visibleRounds(IdentificationStore& store, const User& user,
+                                 const std::string& school, int academic_year) {
+  std::vector<Round> out;
+  std::string prefix = user.scope;
+  if (user.role == Role::kSchoolAdmin || user.role == Role::kSchoolApprover) {
+    if (!school.empty() && school != user.scope) return out;
+  } else if (!school.empty()) {
+    prefix = school;
+  }
+  if (user.role == Role::kBankOperator || user.role == Role::kSysadmin) return out;
+  for (auto& r : store.rounds(prefix, academic_year))
+    if (sees(user, r)) out.push_back(std::move(r));
+  return out;
+}
+
 FamilySituation revealFamily(IdentificationStore& store, const security::FieldCipher& cipher,
                              const User& user, int64_t case_id) {
   auto [c, r] = mustCase(store, user, case_id);

@@ -159,6 +159,9 @@ class IdentificationStore {
   virtual std::optional<SchoolRef> school(const std::string& code) = 0;
   virtual std::optional<Round> round(int64_t id) = 0;
   virtual std::optional<Round> roundOf(int64_t school_id, int academic_year) = 0;
+  /// Rounds of schools whose code (10 digits) or county starts with `prefix`; every year when
+  /// `academic_year` is 0. Newest first.
+  virtual std::vector<Round> rounds(const std::string& prefix, int academic_year) = 0;
   /// Error(kConflict) when the school already has a round for the year.
   virtual int64_t insertRound(const Round& r) = 0;
   /// False when the round is no longer at `r.version` (someone else changed it).
@@ -286,6 +289,10 @@ SpotCheck recordSpotCheck(IdentificationStore& store, security::SecurityStore& a
 /// Read access: the round if `user` may see it (school roles of the school, bureau roles and
 /// auditors over its county); Error(kNotFound) otherwise.
 Round visibleRound(IdentificationStore& store, const security::User& user, int64_t round_id);
+/// The rounds `user` sees (school roles: their school's; bureau roles and auditors: their
+/// region's, optionally narrowed to `school`), for `academic_year` (0: all).
+std::vector<Round> visibleRounds(IdentificationStore& store, const security::User& user,
+                                 const std::string& school, int academic_year);
 /// The family situation of a case, decrypted, for the school, the county and auditors only.
 FamilySituation revealFamily(IdentificationStore& store, const security::FieldCipher& cipher,
                              const security::User& user, int64_t case_id);

@@ -166,6 +166,17 @@ std::optional<Round> SqlIdentificationStore::roundOf(int64_t school_id, int acad
   return readRound(*s);
 }
 
+std::vector<Round> SqlIdentificationStore::rounds(const std::string& prefix, int academic_year) {
+  std::vector<Round> out;
+  auto s = query(db_,
+                 std::string(kRoundColumns) +
+                     "WHERE (s.code LIKE ? OR s.region_code LIKE ?) AND (? = 0 OR "
+                     "r.academic_year = ?) ORDER BY r.academic_year DESC, s.code",
+                 {prefix + "%", prefix + "%", int64_t{academic_year}, int64_t{academic_year}});
+  while (s->next()) out.push_back(readRound(*s));
+  return out;
+}
+
 int64_t SqlIdentificationStore::insertRound(const Round& r) {
   execute(db_,
           "INSERT INTO ident_rounds (school_id, academic_year, identification_date, status, "

@@ -14,6 +14,7 @@ class SqlIdentificationStore : public identify::IdentificationStore {
   std::optional<identify::SchoolRef> school(const std::string& code) override;
   std::optional<identify::Round> round(int64_t id) override;
   std::optional<identify::Round> roundOf(int64_t school_id, int academic_year) override;
+  std::vector<identify::Round> rounds(const std::string& prefix, int academic_year) override;
   int64_t insertRound(const identify::Round& r) override;
   bool updateRound(const identify::Round& r) override;
   std::vector<identify::Enrolled> enrolledAt(int64_t school_id, const Date& on) override;
