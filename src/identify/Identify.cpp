@@ -482,7 +482,8 @@ Round fileRound(IdentificationStore& store, security::SecurityStore& audit, cons
                       window[c.notice_id] + " (公示期未满)");
     }
     if (open_objection.count(c.id))
-      why.push_back("case " + std::to_string(c.id) + " has an open objection (异议未处理)");
+      why.insert(why.begin(),
+                 "case " + std::to_string(c.id) + " has an open objection (异议未处理)");
   }
   if (!why.empty()) {
     std::string text;
