@@ -108,6 +108,26 @@ Reply identificationRound(const Request& req, Env& env) {
   out->set("notices", notices);
   out->set("objections", objections);
   out->set("spot_checks", checks);
+  // What the class panel scores against (the console draws its form from it).
+  if (env.entitlements().activePolicy()) {
+    const auto ip = identify::identificationPolicy(activePolicy(env));
+    Array indicators;
+    for (const auto& i : ip.indicators) {
+      Object x;
+      x.set("code", i.code);
+      x.set("name_zh", i.name_zh);
+      x.set("name_en", i.name_en);
+      x.set("points", i.points);
+      x.set("confidence", i.confidence);
+      indicators.add(x);
+    }
+    Object tiers;
+    tiers.set("generally", ip.generally);
+    tiers.set("difficult", ip.difficult);
+    tiers.set("especially", ip.especially);
+    out->set("indicators", indicators);
+    out->set("tiers", tiers);
+  }
   return json(*out);
 }
 
