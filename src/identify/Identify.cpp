@@ -253,8 +253,7 @@ Case addApplication(IdentificationStore& store, security::SecurityStore& audit,
                                           " on " + from.str() + " (该生不在本校学籍中)");
   for (const auto& c : store.cases(r.id)) {
     if (c.person_id != s->person_id || c.state == "revoked") continue;
-    const bool live = c.state != "filed" || c.kind == (change ? "change" : "application");
-    if (!change && c.kind != "change" && live)
+    if (!change && c.kind != "change")
       throw Error(ErrorCode::kConflict, "student " + s->student + " already has case " +
                                             std::to_string(c.id) + " (" + c.kind +
                                             ") in this round (该生已有认定记录)");
@@ -440,13 +439,11 @@ Objection resolveObjection(IdentificationStore& store, security::SecurityStore& 
     c.level = o->new_level;
     c.decision_reason = "objection " + std::to_string(o->id) + " upheld: " + o->resolution;
     saveCase(store, c);
-    if (c.state == "filed") {
-      const Date from = mustDate(c.effective_from, "effective_from");
+    if (c.state == "filed") {  // the level in force changes with the case's
       auto periods = store.levels(c.person_id, r.academic_year);
       for (auto& p : periods)
         if (p.case_id == c.id) p.level = *parseLevel(c.level);
       store.setLevels(c.person_id, r.academic_year, periods, "superseded");
-      (void)from;
     }
   }
   store.resolveObjection(*o);

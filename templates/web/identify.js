@@ -22,6 +22,9 @@ Object.assign(I18N, {
   'id.notes': { zh: '佐证材料说明', en: 'Evidence notes' },
   'id.indicators': { zh: '认定指标', en: 'Indicators' },
   'id.submit_apply': { zh: '保存申请', en: 'Save application' },
+  'id.change': { zh: '动态调整（学年中家庭情况变化）', en: 'Change during the year' },
+  'id.from': { zh: '调整生效日期', en: 'Effective from' },
+  'id.change_reason': { zh: '调整原因', en: 'Reason for the change' },
   'id.cases': { zh: '认定名单', en: 'Cases' },
   'id.assess': { zh: '班级评议', en: 'Class assessment' },
   'id.teacher': { zh: '班主任', en: 'Class teacher' },
@@ -53,21 +56,21 @@ Object.assign(I18N, {
   'id.send_back': { zh: '退回学校', en: 'Send back' },
   'id.outliers': { zh: '异常提示', en: 'Outliers' },
   'id.county_load': { zh: '查看', en: 'Show' },
-  'col.class': { zh: '班级', en: 'Class' },
-  'col.kind': { zh: '类型', en: 'Kind' },
-  'col.state': { zh: '状态', en: 'State' },
-  'col.score': { zh: '得分', en: 'Score' },
-  'col.proposed': { zh: '评议等级', en: 'Panel' },
-  'col.level': { zh: '认定等级', en: 'Level' },
-  'col.school_name': { zh: '学校', en: 'School' },
-  'col.enrolled': { zh: '在校生', en: 'Enrolled' },
-  'col.identified': { zh: '认定人数', en: 'Identified' },
-  'col.special': { zh: '特殊群体', en: 'Special groups' },
-  'col.share': { zh: '认定比例', en: 'Share' },
-  'col.case': { zh: '认定记录', en: 'Case' },
-  'col.year': { zh: '学年', en: 'Year' },
-  'col.text': { zh: '内容', en: 'Text' },
-  'col.window': { zh: '公示截止', en: 'Window ends' },
+  'idc.class': { zh: '班级', en: 'Class' },
+  'idc.kind': { zh: '类型', en: 'Kind' },
+  'idc.state': { zh: '状态', en: 'State' },
+  'idc.score': { zh: '得分', en: 'Score' },
+  'idc.proposed': { zh: '评议等级', en: 'Panel' },
+  'idc.level': { zh: '认定等级', en: 'Level' },
+  'idc.school_name': { zh: '学校', en: 'School' },
+  'idc.enrolled': { zh: '在校生', en: 'Enrolled' },
+  'idc.identified': { zh: '认定人数', en: 'Identified' },
+  'idc.special': { zh: '特殊群体', en: 'Special groups' },
+  'idc.share': { zh: '认定比例', en: 'Share' },
+  'idc.case': { zh: '认定记录', en: 'Case' },
+  'idc.year': { zh: '学年', en: 'Year' },
+  'idc.text': { zh: '内容', en: 'Text' },
+  'idc.window': { zh: '公示截止', en: 'Window ends' },
   'id.kind.special': { zh: '特殊群体（免申请）', en: 'Special group (no application)' },
   'id.kind.application': { zh: '个人申请', en: 'Application' },
   'id.kind.change': { zh: '动态调整', en: 'Change during the year' },
@@ -121,10 +124,10 @@ async function identPage(main, arg) {
   }
   const r = await api('GET', '/api/v1/identification/rounds');
   main.append(h('h2', {}, t('id.rounds')), table([
-    { label: 'col.year', render: x => h('a', { href: '#/ident/' + x.id }, x.academic_year + '–' + (x.academic_year + 1)) },
-    { label: 'col.school_name', key: 'school_name' },
+    { label: 'idc.year', render: x => h('a', { href: '#/ident/' + x.id }, x.academic_year + '–' + (x.academic_year + 1)) },
+    { label: 'idc.school_name', key: 'school_name' },
     { label: 'id.date', key: 'identification_date' },
-    { label: 'col.state', render: x => t('id.round.' + x.status) },
+    { label: 'idc.state', render: x => t('id.round.' + x.status) },
   ], r.rounds, { name: 'ident-rounds' }));
 }
 
@@ -144,14 +147,18 @@ async function identRoundPage(main, id) {
   const role = state.user.role;
   const reload = () => route();
   main.append(h('h1', {}, `${t('id.title')} · ${r.school_name} ${r.academic_year}–${r.academic_year + 1}`),
-    h('p', { 'data-round-status': r.status }, `${t('col.state')}：${t('id.round.' + r.status)} · ${t('id.date')}：${r.identification_date}`,
+    h('p', { 'data-round-status': r.status }, `${t('idc.state')}：${t('id.round.' + r.status)} · ${t('id.date')}：${r.identification_date}`,
       r.review_reason ? ` · ${r.review_reason}` : ''));
   const top = h('div');
   main.append(top);
   const indicators = r.indicators || [];
 
-  if (role === 'school_admin' && (r.status === 'open' || r.status === 'sent_back')) {
+  if (role === 'school_admin') {
+    // Before filing: an application; after: a change during the year (动态调整) from a date.
+    const change = !(r.status === 'open' || r.status === 'sent_back');
     const box = h('div');
+    const from = input('effective_from', { type: 'date', required: change });
+    const why = input('change_reason', { required: change });
     const rid = input('resident_id', { required: true, autocomplete: 'off' });
     const members = input('members', { inputmode: 'numeric', required: true, value: '4' });
     const income = input('income_band', {});
@@ -166,11 +173,13 @@ async function identRoundPage(main, id) {
         const ok = await attempt(box, button, () => api('POST', `/api/v1/identification/rounds/${id}/applications`, {
           resident_id: rid.value.trim(), members: Number(members.value), income_band: income.value,
           indicators: checkedCodes(form, 'apply-ind'), details: details.value,
-          commitment_date: commitment.value, notes: notes.value }));
+          commitment_date: commitment.value, notes: notes.value,
+          kind: change ? 'change' : 'application', effective_from: from.value, change_reason: why.value }));
         if (ok) reload();
       },
-    }, h('h2', {}, t('id.apply')),
+    }, h('h2', {}, t(change ? 'id.change' : 'id.apply')),
     h('div.row', {}, field('id.rid', rid), field('id.members', members), field('id.income', income), field('id.commitment', commitment)),
+    change ? h('div.row', {}, field('id.from', from), field('id.change_reason', why)) : null,
     indicatorBoxes(indicators, 'apply-ind'), field('id.details', details), field('id.notes', notes), button, box);
     main.append(form);
   }
@@ -222,21 +231,21 @@ async function identRoundPage(main, id) {
   };
   main.append(h('h2', {}, t('id.cases')), table([
     { label: 'col.name', key: 'name' },
-    { label: 'col.class', key: 'class' },
-    { label: 'col.kind', render: c => t('id.kind.' + c.kind) + (c.category ? `（${c.category}）` : '') },
-    { label: 'col.state', render: c => h('span', { 'data-case-state': c.state }, t('id.state.' + c.state)) },
-    { label: 'col.score', num: true, render: c => c.score === undefined ? '' : String(c.score) },
-    { label: 'col.proposed', render: c => lvName(c.proposed_level) + (c.panel_reason ? `（${c.panel_reason}）` : '') },
-    { label: 'col.level', render: c => h('span', { 'data-case-level': c.level || '' }, lvName(c.level)) },
+    { label: 'idc.class', key: 'class' },
+    { label: 'idc.kind', render: c => t('id.kind.' + c.kind) + (c.category ? `（${c.category}）` : '') },
+    { label: 'idc.state', render: c => h('span', { 'data-case-state': c.state }, t('id.state.' + c.state)) },
+    { label: 'idc.score', num: true, render: c => c.score === undefined ? '' : String(c.score) },
+    { label: 'idc.proposed', render: c => lvName(c.proposed_level) + (c.panel_reason ? `（${c.panel_reason}）` : '') },
+    { label: 'idc.level', render: c => h('span', { 'data-case-level': c.level || '' }, lvName(c.level)) },
     { label: 'col.action', render: caseAction },
   ], r.cases, { name: 'ident-cases', pageSize: 50 }));
 
   // Objections and their resolution (the approver).
   const objRows = r.objections || [];
   main.append(h('h2', {}, t('id.objections')), table([
-    { label: 'col.case', key: 'case' },
-    { label: 'col.text', key: 'text' },
-    { label: 'col.state', render: o => t('id.' + (o.status === 'open' ? 'objections' : o.status)) + (o.resolution ? `：${o.resolution}` : '') },
+    { label: 'idc.case', key: 'case' },
+    { label: 'idc.text', key: 'text' },
+    { label: 'idc.state', render: o => t('id.' + (o.status === 'open' ? 'objections' : o.status)) + (o.resolution ? `：${o.resolution}` : '') },
     { label: 'col.action', render: o => {
       if (role !== 'school_approver' || o.status !== 'open') return '';
       const box = h('div');
@@ -263,7 +272,7 @@ async function identRoundPage(main, id) {
         const n = await attempt(box, ev.target, () => api('POST', `/api/v1/identification/rounds/${id}/notice`));
         if (n) {
           box.append(message('ok', t('id.notice_done', n.notice, n.entries, n.window_ends)),
-            table([{ label: 'col.name', key: 'name' }, { label: 'col.class', key: 'class' }, { label: 'col.level', key: 'level' }], n.lines, { name: 'ident-notice-lines' }));
+            table([{ label: 'col.name', key: 'name' }, { label: 'idc.class', key: 'class' }, { label: 'idc.level', key: 'level' }], n.lines, { name: 'ident-notice-lines' }));
         }
       } }, t('id.notice'));
     const file = h('button', { type: 'button', 'data-action': 'ident-file',
@@ -273,8 +282,8 @@ async function identRoundPage(main, id) {
   main.append(h('h2', {}, t('id.notices')), table([
     { label: 'id.notices', key: 'id' },
     { label: 'id.date', key: 'published_on' },
-    { label: 'col.window', key: 'window_ends' },
-    { label: 'col.identified', key: 'entries', num: true },
+    { label: 'idc.window', key: 'window_ends' },
+    { label: 'idc.identified', key: 'entries', num: true },
   ], r.notices || [], { name: 'ident-notices' }));
   main.append(h('h2', {}, t('id.spot')), spotTable(r, reload));
 }
@@ -283,7 +292,7 @@ function spotTable(r, reload) {
   const role = state.user.role;
   const byCase = Object.fromEntries((r.cases || []).map(c => [c.id, c]));
   return table([
-    { label: 'col.case', render: s => byCase[s.case] ? `${byCase[s.case].name}（${byCase[s.case].class}）` : String(s.case) },
+    { label: 'idc.case', render: s => byCase[s.case] ? `${byCase[s.case].name}（${byCase[s.case].class}）` : String(s.case) },
     { label: 'id.seed', key: 'seed' },
     { label: 'id.outcome', render: s => h('span', { 'data-spot-outcome': s.outcome || '' }, s.outcome ? t('id.out.' + s.outcome) + (s.note ? `：${s.note}` : '') : '') },
     { label: 'col.action', render: s => {
@@ -314,11 +323,11 @@ async function identCountyPage(main, arg) {
       h('p', { 'data-round-status': r.status }, t('id.round.' + r.status)));
     main.append(table([
       { label: 'col.name', key: 'name' },
-      { label: 'col.class', key: 'class' },
-      { label: 'col.kind', render: c => t('id.kind.' + c.kind) },
-      { label: 'col.score', num: true, render: c => c.score === undefined ? '' : String(c.score) },
-      { label: 'col.level', render: c => h('span', { 'data-case-level': c.level || '' }, lvName(c.level)) },
-      { label: 'col.state', render: c => h('span', { 'data-case-state': c.state }, t('id.state.' + c.state)) },
+      { label: 'idc.class', key: 'class' },
+      { label: 'idc.kind', render: c => t('id.kind.' + c.kind) },
+      { label: 'idc.score', num: true, render: c => c.score === undefined ? '' : String(c.score) },
+      { label: 'idc.level', render: c => h('span', { 'data-case-level': c.level || '' }, lvName(c.level)) },
+      { label: 'idc.state', render: c => h('span', { 'data-case-state': c.state }, t('id.state.' + c.state)) },
     ], r.cases, { name: 'ident-cases', pageSize: 50 }));
     if (role === 'bureau_officer') {
       const box = h('div');
@@ -347,12 +356,12 @@ async function identCountyPage(main, arg) {
       api('GET', '/api/v1/identification/rounds?year=' + encodeURIComponent(year.value))]);
     const byCode = Object.fromEntries(rounds.rounds.map(x => [x.school, x]));
     out.append(table([
-      { label: 'col.school_name', render: s => byCode[s.school] ? h('a', { href: '#/identcounty/' + byCode[s.school].id }, s.name) : s.name },
-      { label: 'col.enrolled', key: 'enrolled', num: true },
-      { label: 'col.identified', key: 'identified', num: true },
-      { label: 'col.special', key: 'special', num: true },
-      { label: 'col.share', num: true, render: s => (s.identified_permille / 10).toFixed(1) + '%' },
-      { label: 'col.state', render: s => byCode[s.school] ? t('id.round.' + byCode[s.school].status) : '' },
+      { label: 'idc.school_name', render: s => byCode[s.school] ? h('a', { href: '#/identcounty/' + byCode[s.school].id }, s.name) : s.name },
+      { label: 'idc.enrolled', key: 'enrolled', num: true },
+      { label: 'idc.identified', key: 'identified', num: true },
+      { label: 'idc.special', key: 'special', num: true },
+      { label: 'idc.share', num: true, render: s => (s.identified_permille / 10).toFixed(1) + '%' },
+      { label: 'idc.state', render: s => byCode[s.school] ? t('id.round.' + byCode[s.school].status) : '' },
       { label: 'id.outliers', render: s => h('span', { 'data-outliers': s.outliers.length }, s.outliers.join('；')) },
     ], c.schools, { name: 'ident-county' }));
   };
