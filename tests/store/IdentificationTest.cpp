@@ -348,6 +348,25 @@ TEST_P(IdentificationTest, AChangeDuringTheYearHoldsFromItsDate) {
   EXPECT_NE(why.find("change during the year"), std::string::npos) << why;
 }
 
+TEST_P(IdentificationTest, AnObjectionAfterFilingHoldsTheStudentUntilResolved) {
+  filedRound();
+  const auto o = identify::addObjection(ids, audit, admin, cases[2], "邻居反映其父母均有稳定工作");
+  entitle("2026-autumn");
+  auto [status, why] = boarding(2, "2026-autumn");
+  EXPECT_EQ(status, "held");
+  EXPECT_NE(why.find("objection to identification " + std::to_string(cases[2])), std::string::npos)
+      << why;
+  // Upheld: the level in force becomes what the resolution says (here 一般困难 → still paid, at
+  // that level); the next run pays on it.
+  identify::resolveObjection(ids, audit, approver, o.id, "upheld", "generally",
+                             "核实后调整为一般困难");
+  EXPECT_EQ(ids.loadCase(cases[2])->level, "generally");
+  entitle("2026-autumn");
+  std::tie(status, why) = boarding(2, "2026-autumn");
+  EXPECT_EQ(status, "eligible");
+  EXPECT_NE(why.find("assessed generally, identified"), std::string::npos) << why;
+}
+
 TEST_P(IdentificationTest, RefusesSelfApprovalOpenObjectionsOpenNoticesAndOutOfScopeUsers) {
   const auto r = open();
   const auto c = apply(r.id, 2, {"serious_illness", "income_below_local_min"});
