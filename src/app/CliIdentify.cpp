@@ -5,6 +5,7 @@
 #include <Poco/JSON/Object.h>
 
 #include <filesystem>
+#include <map>
 #include <sstream>
 
 #include "api/IdentificationJson.h"
@@ -208,6 +209,18 @@ int cmdIdentify(Context& c) {
     }
     o->set("to_recover", rec);
     o->set("to_recover_total", total.toYuan());
+    std::map<std::string, int64_t> outcomes;
+    for (const auto& r : identify::visibleRounds(store, user, "", year)) {
+      if (r.school_code.rfind(region, 0) != 0 && r.region.rfind(region, 0) != 0) continue;
+      for (const auto& s : store.spotChecks(r.id))
+        ++outcomes[s.outcome.empty() ? "waiting" : s.outcome];
+    }
+    Object::Ptr spot = new Object;
+    for (const auto& [k, n] : outcomes) {
+      spot->set(k, n);
+      text << "spot checks " << k << ": " << n << "\n";
+    }
+    o->set("spot_checks", spot);
     return emit(c, o, text.str());
   }
 

@@ -149,6 +149,7 @@ TEST_P(IdentifyCli, OneSchoolFromTheRostersToTheSpotCheckAndTheRunUsesTheLevel) 
   r = as("county", {"--json", "identify", "report", "--region", "430121", "--year", "2026"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_GE(r.json()->getArray("identified")->size(), 1u);
+  EXPECT_EQ(r.json()->getObject("spot_checks")->getValue<int>("confirmed"), 1);
 
   ASSERT_EQ(run({"entitle", "--term", "2026-autumn"}).code, 0);
   r = run({"explain", rid, "--term", "2026-autumn"});
