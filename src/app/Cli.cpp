@@ -80,7 +80,7 @@ Commands:
   objection resolve ID --decision upheld|dismissed --reason TEXT --as OFFICER
   identify open|apply|assess|decide|notice|object|resolve|file|review|sample|check|show|family|
            county|report ...     the school's identification of needy students (资助对象认定);
-                                 (README.md, "Identification"; `edupay identify` lists each step)
+                                 `edupay identify` alone lists every step and its options
   batch export ID [--out DIR] --as OFFICER
                                  the approved batch's payment files in its bank's layout, each
                                  with a signed manifest; exporting again writes the same bytes

@@ -16,64 +16,28 @@ namespace {
 
 const std::map<std::string, bool> kKnownOptions = {
     // name -> takes a value
-    {"db", true},
-    {"key-file", true},
-    {"json", false},
-    {"dry-run", false},
-    {"accept-valid", false},
-    {"report", true},
-    {"as-of", true},
-    {"encoding", true},
-    {"reveal", false},
-    {"students", true},
-    {"seed", true},
-    {"out", true},
-    {"single-file", false},
-    {"help", false},
-    {"source", true},
-    {"programme", true},
-    {"year", true},
-    {"term", true},
-    {"region", true},
-    {"exceptions", true},
-    {"lang", true},
-    {"as", true},
-    {"role", true},
-    {"scope", true},
-    {"reason", true},
-    {"school", true},
-    {"text", true},
-    {"decision", true},
-    {"signing", true},
-    {"signing-key", true},
-    {"public-key", true},
-    {"layouts", true},
-    {"layout", true},
-    {"max-lines", true},
-    {"bank", true},
-    {"account", true},
-    {"holder", true},
-    {"bank-code", true},
-    {"name", true},
-    {"kind", true},
-    {"student", true},
-    {"csv", true},
-    {"payment", true},
-    {"credential", true},
-    {"credential-file", true},
-    // identify
-    {"members", true},
-    {"income-band", true},
-    {"indicators", true},
-    {"details", true},
-    {"commitment-date", true},
-    {"notes", true},
-    {"change", false},
-    {"from", true},
-    {"teacher", true},
-    {"representatives", true},
-    {"level", true},
-    {"percent", true},
+    {"db", true},           {"key-file", true},      {"json", false},
+    {"dry-run", false},     {"accept-valid", false}, {"report", true},
+    {"as-of", true},        {"encoding", true},      {"reveal", false},
+    {"students", true},     {"seed", true},          {"out", true},
+    {"single-file", false}, {"help", false},         {"source", true},
+    {"programme", true},    {"year", true},          {"term", true},
+    {"region", true},       {"exceptions", true},    {"lang", true},
+    {"as", true},           {"role", true},          {"scope", true},
+    {"reason", true},       {"school", true},        {"text", true},
+    {"decision", true},     {"signing", true},       {"signing-key", true},
+    {"public-key", true},   {"layouts", true},       {"layout", true},
+    {"max-lines", true},    {"bank", true},          {"account", true},
+    {"holder", true},       {"bank-code", true},     {"name", true},
+    {"kind", true},         {"student", true},       {"csv", true},
+    {"payment", true},      {"credential", true},    {"credential-file", true},
+};
+
+/// The options of `edupay identify` (CliIdentify.cpp), name -> takes a value.
+const std::map<std::string, bool> kIdentifyOptions = {
+    {"members", true},         {"income-band", true},     {"indicators", true}, {"details", true},
+    {"commitment-date", true}, {"notes", true},           {"change", false},    {"from", true},
+    {"teacher", true},         {"representatives", true}, {"level", true},      {"percent", true},
     {"outcome", true},
 };
 
@@ -94,9 +58,11 @@ Args parseArgs(const std::vector<std::string>& argv) {
       name = name.substr(0, eq);
     }
     auto known = kKnownOptions.find(name);
-    if (known == kKnownOptions.end())
+    auto identify = kIdentifyOptions.find(name);
+    if (known == kKnownOptions.end() && identify == kIdentifyOptions.end())
       throw Error(ErrorCode::kInvalidInput, "unknown option --" + name);
-    if (known->second && !value) {
+    const bool takes_value = known != kKnownOptions.end() ? known->second : identify->second;
+    if (takes_value && !value) {
       if (i + 1 >= argv.size())
         throw Error(ErrorCode::kInvalidInput, "option --" + name + " needs a value");
       value = argv[++i];

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "api/IdentificationJson.h"
@@ -110,6 +111,10 @@ int emit(Context& c, const Object::Ptr& o, const std::string& text) {
 
 int cmdIdentify(Context& c) {
   const std::string sub = c.args().words.size() > 1 ? c.args().words[1] : "";
+  static const std::set<std::string> kSteps = {"open",   "apply",   "assess", "decide", "notice",
+                                               "object", "resolve", "file",   "review", "sample",
+                                               "check",  "show",    "family", "county", "report"};
+  if (!kSteps.count(sub)) throw Error(ErrorCode::kInvalidInput, kUsage);
   store::SqlIdentificationStore store(c.db());
   const auto& a = c.args();
   auto policy = [&] { return identify::identificationPolicy(c.activePolicy().first); };
