@@ -217,6 +217,66 @@ void addRoutes(Router& r) {
          false,
          {Role::kBureauOfficer, Role::kBureauApprover, Role::kAuditor},
          tracePayment});
+  // The identification of needy students (资助对象认定): the school's administrator enters, a
+  // school approver decides, the county's officer reviews and spot-checks.
+  const std::set<Role> school_admin = {Role::kSchoolAdmin};
+  const std::set<Role> school_approver = {Role::kSchoolApprover};
+  const std::set<Role> ident_readers = {Role::kSchoolAdmin, Role::kSchoolApprover,
+                                        Role::kBureauOfficer, Role::kBureauApprover,
+                                        Role::kAuditor};
+  r.add({"GET", "/api/v1/identification/rounds",
+         "identification rounds in scope (?school=, ?year=)", false, ident_readers,
+         identificationRounds});
+  r.add({"POST", "/api/v1/identification/rounds",
+         "open a school's identification for an academic year; special groups come in from the "
+         "rosters {\"school\", \"academic_year\", \"identification_date\"}",
+         false, school_admin, openIdentification});
+  r.add({"GET", "/api/v1/identification/rounds/{id}",
+         "a round with its cases, notices, objections and spot checks (masked)", false,
+         ident_readers, identificationRound});
+  r.add({"POST", "/api/v1/identification/rounds/{id}/applications",
+         "enter a student's application (or a change during the year, \"kind\": \"change\")", false,
+         school_admin, addIdentificationApplication});
+  r.add({"POST", "/api/v1/identification/cases/{id}/assessment",
+         "record the class panel's score and proposal", false, school_admin,
+         assessIdentificationCase});
+  r.add({"POST", "/api/v1/identification/cases/{id}/decision",
+         "the school working group's decision (not by who entered or assessed it)", false,
+         school_approver, decideIdentificationCase});
+  r.add({"GET", "/api/v1/identification/cases/{id}/family",
+         "a case's family situation, decrypted (school, county, auditors)", false, ident_readers,
+         identificationFamily});
+  r.add({"POST", "/api/v1/identification/rounds/{id}/notice",
+         "publish the in-school notice (name, class, level) of the decided cases", false,
+         school_admin, publishIdentificationNotice});
+  r.add({"POST",
+         "/api/v1/identification/cases/{id}/objections",
+         "record an objection; blocks the student's level until resolved",
+         false,
+         {Role::kSchoolAdmin, Role::kSchoolApprover},
+         addIdentificationObjection});
+  r.add({"POST", "/api/v1/identification/objections/{id}/resolve",
+         "resolve an objection {\"decision\", \"level\", \"reason\"}", false, school_approver,
+         resolveIdentificationObjection});
+  r.add({"POST", "/api/v1/identification/rounds/{id}/file",
+         "file the noticed cases: levels in force, the county reviews", false, school_admin,
+         fileIdentification});
+  r.add({"POST", "/api/v1/identification/rounds/{id}/review",
+         "county review {\"decision\": \"accept\"|\"send_back\", \"reason\"}", false, officer,
+         reviewIdentification});
+  r.add({"POST", "/api/v1/identification/rounds/{id}/spot-checks",
+         "draw the seeded spot-check sample {\"seed\", \"percent\"}", false, officer,
+         drawIdentificationSpotChecks});
+  r.add({"POST", "/api/v1/identification/spot-checks/{id}",
+         "record a spot check's outcome (false information revokes and lists money to recover)",
+         false, officer, recordIdentificationSpotCheck});
+  r.add({"GET", "/api/v1/identification/county",
+         "each school's outcome against enrollment, with outliers (?year=, ?region=)", false,
+         bureau, identificationCounty});
+  r.add({"GET", "/api/v1/identification/report",
+         "identified students per school, level and group; spot-check outcomes; money to "
+         "recover (?year=, ?region=)",
+         false, bureau, identificationReport});
   r.add({"GET",
          "/api/v1/audit/verify",
          "walk the audit chain",

@@ -127,5 +127,22 @@ Reply actOnComplaint(const Request& req, Env& env);
 Reply releaseComplaintHolds(const Request& req, Env& env);
 Reply complaintReport(const Request& req, Env& env);
 Reply familySlips(const Request& req, Env& env);
+// ---- IdentificationRoutes.cpp ----
+Reply identificationRounds(const Request& req, Env& env);
+Reply openIdentification(const Request& req, Env& env);
+Reply identificationRound(const Request& req, Env& env);
+Reply addIdentificationApplication(const Request& req, Env& env);
+Reply assessIdentificationCase(const Request& req, Env& env);
+Reply decideIdentificationCase(const Request& req, Env& env);
+Reply publishIdentificationNotice(const Request& req, Env& env);
+Reply addIdentificationObjection(const Request& req, Env& env);
+Reply resolveIdentificationObjection(const Request& req, Env& env);
+Reply fileIdentification(const Request& req, Env& env);
+Reply reviewIdentification(const Request& req, Env& env);
+Reply drawIdentificationSpotChecks(const Request& req, Env& env);
+Reply recordIdentificationSpotCheck(const Request& req, Env& env);
+Reply identificationFamily(const Request& req, Env& env);
+Reply identificationCounty(const Request& req, Env& env);
+Reply identificationReport(const Request& req, Env& env);
 
 }  // namespace edupay::api::handlers

@@ -61,8 +61,9 @@ Commands:
                                  the decisions that pay nothing, counted by programme and reason
                                  roster children of compulsory-school age on no roll
   user add NAME --role ROLE --scope SCOPE [--as ADMIN]
-                                 a user (roles: school_admin, bureau_officer, bureau_approver,
-                                 bank_operator, auditor, sysadmin); the first one is a sysadmin
+                                 a user (roles: school_admin, school_approver, bureau_officer,
+                                 bureau_approver, bank_operator, auditor, sysadmin); the first
+                                 one is a sysadmin
   user disable|enable|passwd NAME --as USER;  user list --as USER
   audit verify                   walk the audit hash chain; names the first broken event
   batch build --term T --programme P [--region R] --as OFFICER
@@ -97,6 +98,9 @@ Commands:
   complaint act ID --hold | --flag|--objection --programme P --term T --as OFFICER
                                  a confirmed complaint holds, flags or objects (linked both ways)
   complaint release ID --reason TEXT --as OFFICER   the complaint's holds end
+  identify open|apply|assess|decide|notice|object|resolve|file|review|sample|check|show|family|
+           county|report ...     the school's identification of needy students (资助对象认定);
+                                 `edupay identify` alone lists every step and its options
   batch export ID [--out DIR] --as OFFICER
                                  the approved batch's payment files in its bank's layout, each
                                  with a signed manifest; exporting again writes the same bytes
@@ -427,6 +431,7 @@ int dispatch(Context& c) {
   if (cmd == "notice") return cmdNotice(c);
   if (cmd == "objection") return cmdObjection(c);
   if (cmd == "complaint") return cmdComplaint(c);
+  if (cmd == "identify") return cmdIdentify(c);
   if (cmd == "bank") return cmdBank(c);
   if (cmd == "file") return cmdFile(c);
   if (cmd == "account") return cmdAccount(c);

@@ -38,6 +38,14 @@ const std::map<std::string, bool> kKnownOptions = {
     {"flag", false},        {"objection", false},
 };
 
+/// The options of `edupay identify` (CliIdentify.cpp), name -> takes a value.
+const std::map<std::string, bool> kIdentifyOptions = {
+    {"members", true},         {"income-band", true},     {"indicators", true}, {"details", true},
+    {"commitment-date", true}, {"notes", true},           {"change", false},    {"from", true},
+    {"teacher", true},         {"representatives", true}, {"level", true},      {"percent", true},
+    {"outcome", true},
+};
+
 }  // namespace
 
 Args parseArgs(const std::vector<std::string>& argv) {
@@ -55,9 +63,11 @@ Args parseArgs(const std::vector<std::string>& argv) {
       name = name.substr(0, eq);
     }
     auto known = kKnownOptions.find(name);
-    if (known == kKnownOptions.end())
+    auto identify = kIdentifyOptions.find(name);
+    if (known == kKnownOptions.end() && identify == kIdentifyOptions.end())
       throw Error(ErrorCode::kInvalidInput, "unknown option --" + name);
-    if (known->second && !value) {
+    const bool takes_value = known != kKnownOptions.end() ? known->second : identify->second;
+    if (takes_value && !value) {
       if (i + 1 >= argv.size())
         throw Error(ErrorCode::kInvalidInput, "option --" + name + " needs a value");
       value = argv[++i];

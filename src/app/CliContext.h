@@ -141,6 +141,8 @@ int cmdNotice(Context& c);
 int cmdObjection(Context& c);
 // The families' complaint channel, the county's side (CliFamily.cpp).
 int cmdComplaint(Context& c);
+// Identification of needy students (CliIdentify.cpp).
+int cmdIdentify(Context& c);
 
 // Bank files, accounts and reconciliation (CliBank.cpp).
 /// The built-in bank layouts plus those of --layouts DIR (or EDUPAY_LAYOUT_DIR).

@@ -3,6 +3,7 @@
 
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include "api/Json.h"
 #include "app/Cli.h"
@@ -11,6 +12,7 @@
 #include "common/Csv.h"
 #include "common/Error.h"
 #include "common/ResidentId.h"
+#include "identify/Identification.h"
 #include "registry/Imports.h"
 #include "registry/RosterImporter.h"
 #include "registry/StudentEdits.h"
@@ -62,6 +64,10 @@ int policyCheck(Context& c) {
   for (const auto& p : policy.programmes) {
     for (const auto& per : p.periods) unconfirmed += per.confidence == "W" || per.confidence == "R";
   }
+  // The identification rules (资助对象认定): checked beyond the schema (tiers increasing, ...).
+  std::optional<identify::IdentificationPolicy> ident;
+  if (policy.resolved_json.find("\"identification\"") != std::string::npos)
+    ident = identify::identificationPolicy(policy);
   if (c.json()) {
     Poco::JSON::Object o;
     o.set("file", file);
@@ -70,6 +76,8 @@ int policyCheck(Context& c) {
     o.set("sha256", policy.sha256);
     o.set("programmes", static_cast<int>(policy.programmes.size()));
     o.set("unconfirmed_rates", unconfirmed);
+    o.set("identification_indicators", ident ? static_cast<int>(ident->indicators.size()) : 0);
+    o.set("identification_unconfirmed", ident ? ident->unconfirmed() : 0);
     o.set("active", active ? active->name + " " + active->sha256.substr(0, 12) : "");
     Poco::JSON::Array d;
     for (const auto& l : diff) d.add(l);
@@ -82,6 +90,19 @@ int policyCheck(Context& c) {
   if (unconfirmed) {
     c.out() << "  " << unconfirmed
             << " rate period(s) are marked W or R: confirm them before paying\n";
+  }
+  if (ident) {
+    c.out() << "  identification (资助对象认定): " << ident->special_groups.size()
+            << " special groups, " << ident->indicators.size() << " indicators, tiers "
+            << ident->generally << "/" << ident->difficult << "/" << ident->especially
+            << " points, notice " << ident->notice_working_days << " working days, spot checks "
+            << ident->spot_check_percent << "%";
+    if (ident->unconfirmed())
+      c.out() << "; " << ident->unconfirmed()
+              << " indicator(s) or threshold(s) marked W or R: the province confirms them";
+    c.out() << "\n";
+  } else {
+    c.out() << "  no identification rules: schools cannot identify needy students under it\n";
   }
   if (!active) {
     c.out() << "  no active policy to compare with\n";
@@ -98,6 +119,8 @@ int policyCheck(Context& c) {
 int policyActivate(Context& c) {
   const std::string& file = c.word(2, "FILE");
   const rules::Policy policy = rules::loadPolicyFile(file);
+  if (policy.resolved_json.find("\"identification\"") != std::string::npos)
+    (void)identify::identificationPolicy(policy);  // refuses inconsistent thresholds now
   const auto user = c.actingUser();
   const int64_t id = rules::activatePolicyAs(c.entitlements(), c.security(), user, policy);
   if (c.json()) {

@@ -15,9 +15,10 @@ int userAdd(Context& c) {
   const std::string& name = c.word(2, "NAME");
   const auto role = security::parseRole(c.args().get("role"));
   if (!role) {
-    throw Error(ErrorCode::kInvalidInput,
-                "--role must be one of school_admin, bureau_officer, bureau_approver, "
-                "bank_operator, auditor, sysadmin");
+    throw Error(
+        ErrorCode::kInvalidInput,
+        "--role must be one of school_admin, school_approver, bureau_officer, bureau_approver, "
+        "bank_operator, auditor, sysadmin");
   }
   // The very first user (a sysadmin) is added without a login; every later one by a sysadmin.
   std::optional<security::User> actor;

@@ -90,10 +90,38 @@ Outcome checkCategories(const Policy& policy, const StudentFacts& f, const Categ
   return result;
 }
 
+/// Marks a level taken from the roll's column in the reason trace; batch build flags it
+/// (`level_not_identified`).
+constexpr std::string_view kDeclaredNotIdentified =
+    "declared by the school, not identified (学校填报，未经认定)";
+
+/// The level the school's identification gives (资助对象认定), when one is in force and not
+/// blocked by an objection; otherwise the level declared on the roll, unless the school filed an
+/// identification for the year (then a student it did not identify has none).
+DifficultyLevel assessedLevel(const StudentFacts& f) {
+  if (f.identification)
+    return f.identification->blocked ? DifficultyLevel::kNone : f.identification->level;
+  if (f.school_identified) return DifficultyLevel::kNone;
+  return f.difficulty.value_or(DifficultyLevel::kNone);
+}
+
+/// The level and how it was established, for the reason trace: "difficult, identified
+/// (identification 12 from 2026-09-01; ...)" or "difficult, declared by the school, not
+/// identified (学校填报，未经认定)".
+std::string levelFact(const StudentFacts& f) {
+  const std::string level(domain::code(assessedLevel(f)));
+  if (f.identification) {
+    return level + ", identified (identification " + std::to_string(f.identification->id) +
+           " from " + f.identification->from +
+           (f.identification->detail.empty() ? "" : "; " + f.identification->detail) + ")";
+  }
+  return level + ", " + std::string(kDeclaredNotIdentified);
+}
+
 /// The difficulty tier: the school's assessment, raised by what the household's confirmed
 /// categories imply (policy `category_tier`). `with_claims` also counts unconfirmed claims.
 DifficultyLevel tierOf(const Policy& policy, const StudentFacts& f, bool with_claims) {
-  DifficultyLevel t = f.difficulty.value_or(DifficultyLevel::kNone);
+  DifficultyLevel t = assessedLevel(f);
   for (const auto& s : f.statuses) {
     const bool roster_needed = policy.roster_sources.count(s.category) > 0;
     if (s.source == "claimed" && roster_needed && !with_claims) continue;
@@ -104,12 +132,18 @@ DifficultyLevel tierOf(const Policy& policy, const StudentFacts& f, bool with_cl
 }
 
 Outcome checkDifficulty(const Policy& policy, const StudentFacts& f, std::vector<Check>& trace) {
-  const auto assessed = f.difficulty.value_or(DifficultyLevel::kNone);
+  const auto assessed = assessedLevel(f);
   const auto confirmed = tierOf(policy, f, false);
+  if (f.identification && f.identification->blocked) {
+    trace.push_back({"identification", false,
+                     "an objection to identification " + std::to_string(f.identification->id) +
+                         " is open (认定异议未处理)"});
+    return Outcome::kHold;
+  }
   if (confirmed != DifficultyLevel::kNone) {
     trace.push_back({"difficulty", true,
                      assessed != DifficultyLevel::kNone
-                         ? "assessed " + std::string(domain::code(assessed))
+                         ? "assessed " + levelFact(f)
                          : "household category implies " + std::string(domain::code(confirmed))});
     return Outcome::kMet;
   }
@@ -119,7 +153,11 @@ Outcome checkDifficulty(const Policy& policy, const StudentFacts& f, std::vector
     return Outcome::kHold;
   }
   trace.push_back({"difficulty", false,
-                   f.difficulty ? "assessed none" : "not assessed for this academic year"});
+                   f.identification ? "assessed " + levelFact(f)
+                   : f.school_identified
+                       ? "not identified in the school's identification for this academic year"
+                   : f.difficulty ? "assessed none"
+                                  : "not assessed for this academic year"});
   return Outcome::kFail;
 }
 
@@ -473,6 +511,7 @@ std::string checkLabel(const std::string& code, bool chinese) {
       {"nomination", {"评审名单", "nomination list"}},
       {"major", {"专业", "major"}},
       {"difficulty", {"家庭经济困难", "family difficulty"}},
+      {"identification", {"困难认定", "identification"}},
       {"category", {"困难类别", "difficulty category"}},
       {"roster", {"部门名单核对", "official roster"}},
       {"any_of", {"条件之一", "one of the conditions"}},

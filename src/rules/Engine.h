@@ -40,7 +40,20 @@ struct StudentFacts {
     std::string valid_from, valid_to;
   };
   std::vector<Status> statuses;  ///< household statuses valid on the reference date
-  std::optional<domain::DifficultyLevel> difficulty;  ///< assessed for the academic year
+  std::optional<domain::DifficultyLevel> difficulty;  ///< declared on the roll for the year
+  /// The identification (资助对象认定) in force on the reference date, when the school identified
+  /// the student; it decides the level, and the roll's `difficulty` is then not used.
+  struct Identification {
+    int64_t id = 0;  ///< the identification (case) id
+    domain::DifficultyLevel level = domain::DifficultyLevel::kNone;
+    std::string from;      ///< the date the level holds from
+    std::string detail;    ///< date, score, panel decision, notice period, spot-check outcome
+    bool blocked = false;  ///< an objection to it is open: the level is not used until resolved
+  };
+  std::optional<Identification> identification;
+  /// The school filed an identification round for the academic year: a student it did not
+  /// identify has no level, whatever the roll's column says.
+  bool school_identified = false;
   struct Account {
     int64_t id = 0;
     domain::AccountKind kind = domain::AccountKind::kStudentCard;

@@ -462,7 +462,7 @@ Object::Ptr resolve(const std::string& path, const std::string& folder, Problems
   out->set("name", doc->getValue<std::string>("name"));
   out->set("description", doc->optValue<std::string>(
                               "description", base->optValue<std::string>("description", "")));
-  for (const char* key : {"term_reference", "category_tier", "roster_sources"}) {
+  for (const char* key : {"term_reference", "category_tier", "roster_sources", "identification"}) {
     if (doc->has(key)) {
       out->set(key, doc->get(key));
     } else if (base->has(key)) {
@@ -647,7 +647,8 @@ std::vector<std::string> diffPolicies(const Policy& before, const Policy& after)
   }
   const auto da = parseJson(before.resolved_json, before.name),
              db = parseJson(after.resolved_json, after.name);
-  for (const char* key : {"term_reference", "category_tier", "roster_sources", "holidays"}) {
+  for (const char* key :
+       {"term_reference", "category_tier", "roster_sources", "holidays", "identification"}) {
     if (programmeJson(da, key) != programmeJson(db, key))
       out.push_back(std::string("~ ") + key + " changed");
   }

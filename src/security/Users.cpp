@@ -20,8 +20,9 @@
 namespace edupay::security {
 namespace {
 
-constexpr std::array<std::pair<Role, std::string_view>, 6> kRoles{{
+constexpr std::array<std::pair<Role, std::string_view>, 7> kRoles{{
     {Role::kSchoolAdmin, "school_admin"},
+    {Role::kSchoolApprover, "school_approver"},
     {Role::kBureauOfficer, "bureau_officer"},
     {Role::kBureauApprover, "bureau_approver"},
     {Role::kBankOperator, "bank_operator"},
@@ -68,9 +69,11 @@ void validateScope(Role role, const std::string& scope) {
   const bool digits = text::isAllDigits(scope);
   switch (role) {
     case Role::kSchoolAdmin:
+    case Role::kSchoolApprover:
       if (scope.size() == 10 && digits) return;
       throw Error(ErrorCode::kInvalidInput,
-                  "a school administrator's scope is the 10-digit code of the school");
+                  "a school administrator's or approver's scope is the 10-digit code of the "
+                  "school");
     case Role::kBureauOfficer:
     case Role::kBureauApprover:
     case Role::kAuditor:
@@ -92,6 +95,7 @@ bool User::covers(const std::string& region_or_school) const {
   if (disabled) return false;
   switch (role) {
     case Role::kSchoolAdmin:
+    case Role::kSchoolApprover:
       return region_or_school == scope;
     case Role::kBureauOfficer:
     case Role::kBureauApprover:

@@ -15,6 +15,9 @@ namespace edupay::security {
 
 enum class Role {
   kSchoolAdmin,
+  /// Decides the school's identification of needy students (资助对象认定, school working group):
+  /// the second person of the school's maker-checker; scope as a school administrator's.
+  kSchoolApprover,
   kBureauOfficer,
   kBureauApprover,
   kBankOperator,
@@ -24,9 +27,10 @@ enum class Role {
 std::optional<Role> parseRole(std::string_view s);
 std::string_view code(Role r);
 
-/// Checks that a scope fits a role: a school administrator's scope is a 10-digit school code, a
-/// bureau officer's, approver's or auditor's a region code prefix (2, 4 or 6 digits), a bank
-/// operator's a 3-digit bank code, a sysadmin's `*`. Throws Error(kInvalidInput) saying which.
+/// Checks that a scope fits a role: a school administrator's or school approver's scope is a
+/// 10-digit school code, a bureau officer's, approver's or auditor's a region code prefix (2, 4 or
+/// 6 digits), a bank operator's a 3-digit bank code, a sysadmin's `*`. Throws Error(kInvalidInput)
+/// saying which.
 void validateScope(Role role, const std::string& scope);
 
 struct User {
@@ -40,7 +44,7 @@ struct User {
   std::string password_hash;
   std::string created_on, updated_on;
   /// True when this user's scope covers a region code (bureau roles, auditors) or a school
-  /// code (school administrators: their own school only).
+  /// code (school administrators and approvers: their own school only).
   bool covers(const std::string& region_or_school) const;
 };
 

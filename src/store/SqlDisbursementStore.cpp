@@ -615,6 +615,21 @@ int64_t SqlDisbursementStore::flagBatch(const disburse::Batch& b, int shared_acc
       }
     }
   }
+  // A difficulty level the roll declares where the school has no identification (资助对象认定)
+  // for the year: the money rests on a level no class panel, approver or notice stands behind.
+  {
+    auto s = db_.prepare(
+        "SELECT p.id FROM payments p JOIN entitlements e ON e.id = p.entitlement_id WHERE "
+        "p.batch_id = ? AND p.payee <> 'school' AND e.reason LIKE ? ORDER BY p.id");
+    s->bind(1, batch);
+    s->bind(2, std::string("%declared by the school, not identified%"));
+    while (s->next()) {
+      add(s->getInt(0), "level_not_identified",
+          "the difficulty level comes from the roll's column, not from the school's "
+          "identification for the academic year; identify the student (edupay identify) or "
+          "clear the flag with a reason (困难等级仅为学籍表填报，未经资助对象认定)");
+    }
+  }
   flagSchoolPayments(b, add);
   insertMany(db_, "INSERT INTO batch_flags (batch_id, payment_id, kind, evidence)", 4, flags);
   return static_cast<int64_t>(flags.size() / 4);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <set>
 #include <unordered_map>
 
 #include "common/Error.h"
@@ -149,6 +150,49 @@ void SqlEntitlementStore::fillFacts(std::vector<rules::StudentFacts>& students, 
       {lo, hi, int64_t{academic_year}}, [](rules::StudentFacts& f, Statement& st) {
         f.difficulty = domain::parseDifficultyLevel(st.getText(1));
       });
+  // The identification in force on the reference date (资助对象认定), filed by the school (a round
+  // the county sent back is not in force), with what explain shows behind it.
+  each(
+      "SELECT l.person_id, l.case_id, l.level, l.valid_from, c.kind, c.category, c.score, "
+      "c.proposed_level, c.decided_by, n.published_on, n.window_ends, (SELECT COUNT(*) FROM "
+      "ident_objections o WHERE o.case_id = l.case_id AND o.status = 'open'), (SELECT "
+      "MAX(k.outcome) FROM ident_spot_checks k WHERE k.case_id = l.case_id), r.status "
+      "FROM ident_levels l JOIN ident_cases c ON c.id = l.case_id JOIN ident_rounds r ON r.id = "
+      "c.round_id LEFT JOIN ident_notices n ON n.id = c.notice_id WHERE l.person_id BETWEEN ? AND "
+      "? AND l.academic_year = ? AND l.status = 'in_force' AND r.status IN ('submitted', "
+      "'accepted') AND l.valid_from <= ? AND (l.valid_to IS NULL OR l.valid_to >= ?)",
+      {lo, hi, int64_t{academic_year}, r, r}, [](rules::StudentFacts& f, Statement& st) {
+        rules::StudentFacts::Identification id;
+        id.id = st.getInt(1);
+        const std::string level = st.getText(2);
+        id.level = level == "none" ? domain::DifficultyLevel::kNone
+                                   : stored(domain::parseDifficultyLevel(level), "ident_levels",
+                                            "level", id.id, level);
+        id.from = st.getText(3);
+        const std::string kind = st.getText(4);
+        std::string d = kind == "special"
+                            ? "special group " + st.getText(5) + ", no application"
+                            : "score " + (st.isNull(6) ? std::string("-") : st.getText(6)) +
+                                  ", class panel proposed " + st.getText(7) + ", decided by " +
+                                  st.getText(8) +
+                                  (kind == "change" ? ", change during the year" : "");
+        if (!st.isNull(9)) d += ", notice " + st.getText(9) + ".." + st.getText(10);
+        if (!st.isNull(12)) d += ", spot check " + st.getText(12);
+        d += ", round " + st.getText(13);
+        id.detail = std::move(d);
+        id.blocked = st.getInt(11) > 0;
+        f.identification = std::move(id);
+      });
+  {
+    std::set<int64_t> schools;
+    Statement& st = db_.cached(
+        "SELECT school_id FROM ident_rounds WHERE academic_year = ? AND status IN ('submitted', "
+        "'accepted')");
+    st.bind(1, int64_t{academic_year});
+    while (st.next()) schools.insert(st.getInt(0));
+    st.reset();
+    for (auto& f : students) f.school_identified = schools.count(f.school_id) > 0;
+  }
   each(
       "SELECT student_id, id, kind, owner FROM bank_accounts WHERE student_id BETWEEN ? AND ? AND "
       "valid_to IS NULL "

@@ -109,6 +109,8 @@ class ApiTest : public BatchFixture {
         {"admin", {Role::kSysadmin, "*"}},
         {"school_in", {Role::kSchoolAdmin, "4301210001"}},
         {"school_out", {Role::kSchoolAdmin, "4301990001"}},
+        {"head_in", {Role::kSchoolApprover, "4301210001"}},
+        {"head_out", {Role::kSchoolApprover, "4301990001"}},
         {"officer_in", {Role::kBureauOfficer, "430121"}},
         {"officer_out", {Role::kBureauOfficer, "430122"}},
         {"approver_in", {Role::kBureauApprover, "4301"}},
@@ -595,6 +597,18 @@ TEST_P(ApiTest, TheWholeAuthorisationMatrix) {
                                                  ->getArray("complaints")
                                                  ->getObject(0)
                                                  ->getValue<int64_t>("id"));
+  // A school's identification round (its special groups come in from the roster).
+  const auto round = call("POST", "/api/v1/identification/rounds", token("school_in"),
+                          R"({"school": "4301210001", "academic_year": 2026, )"
+                          R"("identification_date": "2026-09-01"})");
+  ASSERT_EQ(round.status, 200) << round.body;
+  const std::string round_id = std::to_string(round.json()->getValue<int64_t>("id"));
+  const auto round_detail =
+      call("GET", "/api/v1/identification/rounds/" + round_id, token("school_in"));
+  ASSERT_EQ(round_detail.status, 200) << round_detail.body;
+  const auto round_cases = round_detail.json()->getArray("cases");
+  ASSERT_TRUE(round_cases && round_cases->size() > 0) << round_detail.body;
+  const std::string case_id = std::to_string(round_cases->getObject(0)->getValue<int64_t>("id"));
   std::map<std::string, std::string> concrete = {
       {"/api/v1/complaints/{id}", complaint},
       {"/api/v1/complaints/{id}/assign", complaint + "/assign"},
@@ -603,6 +617,11 @@ TEST_P(ApiTest, TheWholeAuthorisationMatrix) {
       {"/api/v1/complaints/{id}/actions", complaint + "/actions"},
       {"/api/v1/complaints/{id}/release", complaint + "/release"},
       {"/api/v1/schools/{code}/slips", "/api/v1/schools/4301210001/slips"},
+      {"/api/v1/identification/rounds/{id}", "/api/v1/identification/rounds/" + round_id},
+      {"/api/v1/identification/cases/{id}/family",
+       "/api/v1/identification/cases/" + case_id + "/family"},
+      {"/api/v1/identification/county", "/api/v1/identification/county?year=2026"},
+      {"/api/v1/identification/report", "/api/v1/identification/report?year=2026"},
       {"/api/v1/students/{id}", "/api/v1/students/" + person},
       {"/api/v1/students/{id}/difficulty", "/api/v1/students/" + person + "/difficulty"},
       {"/api/v1/schools/{code}/entitlements",
@@ -639,7 +658,10 @@ TEST_P(ApiTest, TheWholeAuthorisationMatrix) {
                                                "/api/v1/complaints/{id}/close",
                                                "/api/v1/complaints/{id}/actions",
                                                "/api/v1/complaints/{id}/release",
-                                               "/api/v1/schools/{code}/slips"};
+                                               "/api/v1/schools/{code}/slips",
+
+                                               "/api/v1/identification/rounds/{id}",
+                                               "/api/v1/identification/cases/{id}/family"};
   int checked = 0;
   for (const auto& route : router.routes()) {
     if (route.is_public || route.pattern == "/api/v1/logout") continue;

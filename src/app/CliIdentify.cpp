@@ -1,0 +1,367 @@
+// `edupay identify ...`: the identification of needy students (资助对象认定) from the command line.
+// Parses, calls the use case in identify/Identify.h, renders; nothing else.
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+
+#include <filesystem>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "api/IdentificationJson.h"
+#include "app/Cli.h"
+#include "app/CliContext.h"
+#include "common/AtomicFile.h"
+#include "common/Csv.h"
+#include "common/Error.h"
+#include "common/ResidentId.h"
+#include "common/Text.h"
+#include "identify/Identify.h"
+#include "store/SqlIdentificationStore.h"
+
+namespace edupay::app {
+namespace {
+
+using api::caseJson;
+using api::familyJson;
+using api::roundJson;
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+constexpr const char* kUsage =
+    "use: edupay identify open --school CODE --year YYYY --as-of DATE\n"
+    "     edupay identify apply ROUND RESIDENT_ID --members N [--income-band B] [--indicators "
+    "a,b]\n"
+    "            [--details TEXT] --commitment-date DATE [--notes TEXT] [--change --from DATE "
+    "--reason R]\n"
+    "     edupay identify assess CASE --indicators a,b --teacher NAME --representatives A,B "
+    "--level L [--reason R]\n"
+    "     edupay identify decide CASE [--level L --reason R]\n"
+    "     edupay identify notice ROUND [--out DIR]\n"
+    "     edupay identify object CASE --text TEXT\n"
+    "     edupay identify resolve OBJECTION --decision upheld|dismissed [--level L] --reason R\n"
+    "     edupay identify file ROUND\n"
+    "     edupay identify review ROUND --decision accept|send_back [--reason R]\n"
+    "     edupay identify sample ROUND --seed N [--percent P]\n"
+    "     edupay identify check SPOT_CHECK --outcome confirmed|level_changed|false_information "
+    "[--level L] [--text NOTE] [--as-of DATE]\n"
+    "     edupay identify show ROUND | family CASE | county --region R --year YYYY | report "
+    "--region R --year YYYY";
+
+int64_t number(Context& c, size_t i, const char* what) {
+  const std::string& w = c.word(i, what);
+  if (!text::isAllDigits(w) || w.size() > 15)
+    throw Error(ErrorCode::kInvalidInput, "`" + w + "` is not a " + std::string(what));
+  return std::stoll(w);
+}
+
+std::string join(const std::vector<std::string>& v, const std::string& sep) {
+  std::string out;
+  for (const auto& x : v) out += (out.empty() ? "" : sep) + x;
+  return out;
+}
+
+std::vector<std::string> list(const std::string& s) {
+  std::vector<std::string> out;
+  for (auto& part : text::split(s, ',')) {
+    auto t = text::trim(part);
+    if (!t.empty()) out.push_back(t);
+  }
+  return out;
+}
+
+std::string ridHash(Context& c, const std::string& key) {
+  std::string why;
+  auto rid = ResidentId::parse(key, &why);
+  if (!rid)
+    throw Error(ErrorCode::kInvalidInput,
+                "`" + maskMiddle(key, 4, 4) + "` is not a resident ID: " + why);
+  return c.cipher().blindIndex("resident_id", rid->str());
+}
+
+identify::Level level(const std::string& s) {
+  if (s == "none") return identify::Level::kNone;
+  auto l = domain::parseDifficultyLevel(s);
+  if (!l)
+    throw Error(
+        ErrorCode::kInvalidInput,
+        "--level: one of none, generally, difficult, especially (不认定/一般困难/困难/特别困难)");
+  return *l;
+}
+
+void printCase(std::ostream& out, const identify::Case& k) {
+  out << "case " << k.id << "  " << k.name << " " << k.student << "  " << k.class_name << "  "
+      << k.kind << " [" << k.state << "]";
+  if (k.score >= 0) out << "  score " << k.score << " -> panel " << k.proposed_level;
+  if (!k.level.empty()) out << "  level " << k.level;
+  if (!k.evidence.empty()) out << "  roster " << k.evidence;
+  out << "\n";
+}
+
+int emit(Context& c, const Object::Ptr& o, const std::string& text) {
+  if (c.json())
+    c.out() << toJson(*o) << "\n";
+  else
+    c.out() << text << "\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+int cmdIdentify(Context& c) {
+  const std::string sub = c.args().words.size() > 1 ? c.args().words[1] : "";
+  static const std::set<std::string> kSteps = {"open",   "apply",   "assess", "decide", "notice",
+                                               "object", "resolve", "file",   "review", "sample",
+                                               "check",  "show",    "family", "county", "report"};
+  if (!kSteps.count(sub)) throw Error(ErrorCode::kInvalidInput, kUsage);
+  store::SqlIdentificationStore store(c.db());
+  const auto& a = c.args();
+  auto policy = [&] { return identify::identificationPolicy(c.activePolicy().first); };
+  if (sub == "show") {
+    const auto user = c.actingUser();
+    const auto r = identify::visibleRound(store, user, number(c, 2, "round id"));
+    Object::Ptr o = roundJson(r);
+    Array::Ptr cases = new Array;
+    std::ostringstream text;
+    text << "round " << r.id << "  " << r.school_name << " " << r.academic_year << " [" << r.status
+         << "]\n";
+    for (const auto& k : store.cases(r.id)) {
+      cases->add(caseJson(k));
+      printCase(text, k);
+    }
+    o->set("cases", cases);
+    Array::Ptr checks = new Array;
+    for (const auto& s : store.spotChecks(r.id)) {
+      Object::Ptr x = new Object;
+      x->set("id", s.id);
+      x->set("case", s.case_id);
+      x->set("seed", s.seed);
+      x->set("outcome", s.outcome);
+      checks->add(x);
+      text << "spot check " << s.id << ": case " << s.case_id << " "
+           << (s.outcome.empty() ? "waiting" : s.outcome) << "\n";
+    }
+    o->set("spot_checks", checks);
+    return emit(c, o, text.str());
+  }
+  if (sub == "family") {
+    const auto user = c.actingUser();
+    const auto f = identify::revealFamily(store, c.cipher(), user, number(c, 2, "case id"));
+    Object::Ptr o = familyJson(f);
+    return emit(c, o,
+                "members " + std::to_string(f.members) + ", income " + f.income_band +
+                    ", indicators " + join(f.indicators, ",") + "\n" + f.details);
+  }
+  if (sub == "county" || sub == "report") {
+    const auto user = c.actingUser();
+    const int year = static_cast<int>(std::stoll(a.get("year", "0")));
+    if (year < 2000) throw Error(ErrorCode::kInvalidInput, "--year YYYY: the academic year");
+    Object::Ptr o = new Object;
+    std::ostringstream text;
+    if (sub == "county") {
+      Array::Ptr rows = new Array;
+      for (const auto& r : identify::countyReview(store, user, a.get("region"), year)) {
+        Object::Ptr x = new Object;
+        x->set("school", r.outcome.school_code);
+        x->set("name", r.outcome.school_name);
+        x->set("enrolled", r.outcome.enrolled);
+        x->set("identified", r.outcome.identified());
+        x->set("special", r.outcome.special);
+        x->set("identified_permille", r.outcome.identifiedPermille());
+        Array::Ptr out = new Array;
+        for (const auto& s : r.outliers) out->add(s);
+        x->set("outliers", out);
+        rows->add(x);
+        text << r.outcome.school_code << " " << r.outcome.school_name << ": "
+             << r.outcome.identified() << " of " << r.outcome.enrolled << " identified ("
+             << r.outcome.special << " special groups)"
+             << (r.outliers.empty() ? "" : "  ! " + join(r.outliers, "; ")) << "\n";
+      }
+      o->set("schools", rows);
+      return emit(c, o, text.str());
+    }
+    (void)identify::countyReview(store, user, a.get("region"), year);  // role and scope
+    const std::string region = a.get("region", user.scope);
+    Array::Ptr rows = new Array;
+    for (const auto& r : store.identified(region, year)) {
+      Object::Ptr x = new Object;
+      x->set("school", r.school_code);
+      x->set("region", r.region);
+      x->set("level", r.level);
+      x->set("group", r.group);
+      x->set("students", r.students);
+      rows->add(x);
+      text << r.school_code << " " << r.school_name << "  " << r.level << "  " << r.group << ": "
+           << r.students << "\n";
+    }
+    o->set("identified", rows);
+    Array::Ptr rec = new Array;
+    Money total;
+    for (const auto& r : store.recoveries(region, year)) {
+      Object::Ptr x = new Object;
+      x->set("school", r.school_code);
+      x->set("student", r.student);
+      x->set("name", r.name);
+      x->set("programme", r.programme);
+      x->set("term", r.term);
+      x->set("reference", r.end_to_end_ref);
+      x->set("amount", r.amount.toYuan());
+      rec->add(x);
+      total += r.amount;
+      text << "to recover (追回): " << r.school_code << " " << r.name << " " << r.student << " "
+           << r.programme << " " << r.term << " " << r.amount.toYuan() << "\n";
+    }
+    o->set("to_recover", rec);
+    o->set("to_recover_total", total.toYuan());
+    std::map<std::string, int64_t> outcomes;
+    for (const auto& r : identify::visibleRounds(store, user, "", year)) {
+      if (r.school_code.rfind(region, 0) != 0 && r.region.rfind(region, 0) != 0) continue;
+      for (const auto& s : store.spotChecks(r.id))
+        ++outcomes[s.outcome.empty() ? "waiting" : s.outcome];
+    }
+    Object::Ptr spot = new Object;
+    for (const auto& [k, n] : outcomes) {
+      spot->set(k, n);
+      text << "spot checks " << k << ": " << n << "\n";
+    }
+    o->set("spot_checks", spot);
+    return emit(c, o, text.str());
+  }
+
+  const auto user = c.actingUser();
+  if (sub == "open") {
+    const auto r =
+        identify::openRound(store, c.security(), user, policy(), a.get("school"),
+                            static_cast<int>(std::stoll(a.get("year", "0"))), a.get("as-of"));
+    const auto n = store.cases(r.id).size();
+    return emit(c, roundJson(r),
+                "round " + std::to_string(r.id) + " opened for " + r.school_name + " " +
+                    std::to_string(r.academic_year) + ": " + std::to_string(n) +
+                    " special-group student(s) identified from the rosters (特殊群体免申请)");
+  }
+  if (sub == "apply") {
+    identify::Application app;
+    const int64_t round = number(c, 2, "round id");
+    app.rid_hash = ridHash(c, c.word(3, "RESIDENT_ID"));
+    const std::string members = a.get("members", "0");
+    if (!text::isAllDigits(members) || members.size() > 3)
+      throw Error(ErrorCode::kInvalidInput, "--members: the number of household members");
+    app.family.members = std::stoi(members);
+    app.family.income_band = a.get("income-band");
+    app.family.indicators = list(a.get("indicators"));
+    app.family.details = a.get("details");
+    app.commitment_signed = a.has("commitment-date");
+    app.commitment_date = a.get("commitment-date");
+    app.evidence_notes = a.get("notes");
+    app.effective_from = a.get("from");
+    app.change_reason = a.get("reason");
+    const auto k = identify::addApplication(store, c.security(), c.cipher(), user, policy(), round,
+                                            app, a.has("change"));
+    return emit(c, caseJson(k), "case " + std::to_string(k.id) + " entered for " + k.name);
+  }
+  if (sub == "assess") {
+    identify::Assessment as;
+    as.indicators = list(a.get("indicators"));
+    as.class_teacher = a.get("teacher");
+    as.representatives = list(a.get("representatives"));
+    as.proposed = level(a.get("level"));
+    as.reason = a.get("reason");
+    const auto k =
+        identify::assessCase(store, c.security(), user, policy(), number(c, 2, "case id"), as);
+    return emit(c, caseJson(k),
+                "case " + std::to_string(k.id) + ": score " + std::to_string(k.score) + " (" +
+                    k.score_level + "), panel proposes " + k.proposed_level);
+  }
+  if (sub == "decide") {
+    const auto k = identify::decideCase(store, c.security(), user, number(c, 2, "case id"),
+                                        a.get("level"), a.get("reason"));
+    return emit(c, caseJson(k), "case " + std::to_string(k.id) + " decided: " + k.level);
+  }
+  if (sub == "notice") {
+    const auto full = c.activePolicy().first;
+    auto [n, lines] =
+        identify::publishNotice(store, c.security(), user, identify::identificationPolicy(full),
+                                number(c, 2, "round id"), full.holidays, Date::today());
+    const std::string dir = a.get("out", "notices");
+    std::filesystem::create_directories(dir);
+    std::ostringstream csv;
+    CsvWriter w(csv, {TextEncoding::kUtf8, true, "\r\n", ','});
+    w.writeRow({"姓名", "班级", "认定等级"});
+    for (const auto& l : lines) w.writeRow({l.name, l.class_name, l.level});
+    const std::string path = dir + "/identification-notice-" + std::to_string(n.id) + ".csv";
+    writeFileAtomically(path, csv.str());
+    Object::Ptr o = new Object;
+    o->set("notice", n.id);
+    o->set("entries", n.entries);
+    o->set("window_ends", n.window_ends);
+    o->set("csv", path);
+    return emit(c, o,
+                "notice " + std::to_string(n.id) + ": " + std::to_string(n.entries) +
+                    " students (name, class, level only) until " + n.window_ends + "; " + path);
+  }
+  if (sub == "object") {
+    const auto o =
+        identify::addObjection(store, c.security(), user, number(c, 2, "case id"), a.get("text"));
+    Object::Ptr j = new Object;
+    j->set("objection", o.id);
+    j->set("case", o.case_id);
+    return emit(c, j,
+                "objection " + std::to_string(o.id) +
+                    " recorded; the student's level is blocked until it is resolved");
+  }
+  if (sub == "resolve") {
+    const auto o =
+        identify::resolveObjection(store, c.security(), user, number(c, 2, "objection id"),
+                                   a.get("decision"), a.get("level"), a.get("reason"));
+    Object::Ptr j = new Object;
+    j->set("objection", o.id);
+    j->set("status", o.status);
+    return emit(c, j, "objection " + std::to_string(o.id) + " " + o.status);
+  }
+  if (sub == "file") {
+    const auto r =
+        identify::fileRound(store, c.security(), user, number(c, 2, "round id"), Date::today());
+    return emit(c, roundJson(r),
+                "round " + std::to_string(r.id) + " filed: " + r.status +
+                    " (levels in force; the county reviews it)");
+  }
+  if (sub == "review") {
+    const auto r = identify::reviewRound(store, c.security(), user, number(c, 2, "round id"),
+                                         a.get("decision"), a.get("reason"));
+    return emit(c, roundJson(r), "round " + std::to_string(r.id) + ": " + r.status);
+  }
+  if (sub == "sample") {
+    const std::string seed = a.get("seed");
+    if (!text::isAllDigits(seed) || seed.empty() || seed.size() > 15)
+      throw Error(ErrorCode::kInvalidInput,
+                  "--seed N: the seed, recorded so the sample can be drawn again identically");
+    const auto drawn =
+        identify::drawSpotChecks(store, c.security(), user, policy(), number(c, 2, "round id"),
+                                 std::stoll(seed), std::stoi(a.get("percent", "0")));
+    Object::Ptr o = new Object;
+    Array::Ptr arr = new Array;
+    std::string text;
+    for (const auto& s : drawn) {
+      Object::Ptr x = new Object;
+      x->set("id", s.id);
+      x->set("case", s.case_id);
+      arr->add(x);
+      text += "spot check " + std::to_string(s.id) + ": case " + std::to_string(s.case_id) + "\n";
+    }
+    o->set("spot_checks", arr);
+    return emit(c, o, text + std::to_string(drawn.size()) + " drawn");
+  }
+  if (sub == "check") {
+    const auto s =
+        identify::recordSpotCheck(store, c.security(), user, number(c, 2, "spot check id"),
+                                  a.get("outcome"), a.get("level"), a.get("text"), asOfDate(a));
+    Object::Ptr o = new Object;
+    o->set("spot_check", s.id);
+    o->set("outcome", s.outcome);
+    return emit(c, o, "spot check " + std::to_string(s.id) + ": " + s.outcome);
+  }
+  throw Error(ErrorCode::kInvalidInput, kUsage);
+}
+
+}  // namespace edupay::app
