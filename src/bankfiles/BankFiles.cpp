@@ -234,7 +234,7 @@ ExportResult exportBatch(BankFileStore& store, security::SecurityStore& audit,
   checkExportable(user, loadExportable(store, user, batch_id));
   // One export of a batch at a time: a second one would write into the same staging folder.
   Lease lease(store.leases(), "export:batch:" + std::to_string(batch_id),
-              "the export of batch " + std::to_string(batch_id));
+              "the export of batch " + std::to_string(batch_id), 600, 120);
   const std::string prefix = "B" + pad(batch_id, 6) + "-";
   const std::string staging = out_dir + "/.staging-B" + pad(batch_id, 6);
   // What a killed export left: its staged files (never published) and temp files.
@@ -394,8 +394,8 @@ ImportResult importResultFile(BankFileStore& store, security::SecurityStore& aud
   const std::string digest = security::sha256File(path);
   const std::string base = path.substr(path.find_last_of('/') + 1);
   // One import of a file at a time: a second process waits for the first, then finds it done.
-  Lease lease(store.leases(), "result:" + digest.substr(0, 32),
-              "the import of result file " + base);
+  Lease lease(store.leases(), "result:" + digest.substr(0, 32), "the import of result file " + base,
+              600, 120);
   // An import killed after some of its chunks committed is resumed by the same file again.
   int64_t resumed = 0;
   if (auto id = store.resultImportByDigest(digest)) {

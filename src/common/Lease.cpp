@@ -3,11 +3,14 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <ctime>
 #include <fstream>
 #include <random>
+#include <thread>
 
 #include "common/Error.h"
 
@@ -55,29 +58,36 @@ std::string utcIso(int seconds_from_now) {
 }
 
 std::string leaseHolderId() {
-  static const std::string id = [] {
+  // Unique per lease taken, not per process: the threads of edupayd are holders of their own.
+  static std::atomic<uint64_t> counter{0};
+  static const uint64_t seed = [] {
     std::random_device rd;
-    const uint64_t r = (uint64_t{rd()} << 32) ^ rd();
-    char tail[17];
-    std::snprintf(tail, sizeof tail, "%016llx", static_cast<unsigned long long>(r));
-    return hostName() + ":" + std::to_string(::getpid()) + ":" + tail;
+    return (uint64_t{rd()} << 32) ^ rd();
   }();
-  return id;
+  char tail[17];
+  std::snprintf(tail, sizeof tail, "%016llx",
+                static_cast<unsigned long long>(seed + counter.fetch_add(1)));
+  return hostName() + ":" + std::to_string(::getpid()) + ":" + tail;
 }
 
-Lease::Lease(LeaseStore& store, std::string name, std::string what, int seconds)
+Lease::Lease(LeaseStore& store, std::string name, std::string what, int seconds, int wait_seconds)
     : store_(store),
       name_(std::move(name)),
       what_(std::move(what)),
       holder_(leaseHolderId()),
       seconds_(seconds) {
-  const auto [current, until] = store_.leaseHolder(name_);
-  const std::string stale = !current.empty() && deadHere(current) ? current : "";
-  if (!store_.takeLease(name_, holder_, utcIso(), utcIso(seconds_), stale)) {
-    throw Error(ErrorCode::kConflict,
-                what_ + " is already running (" + current + ", until " + until +
-                    " UTC); wait for it to finish, or, if it was stopped on another machine, "
-                    "until then (该任务正在其他进程中运行，请等待其完成后再试)");
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(wait_seconds);
+  for (int attempt = 0;; ++attempt) {
+    const auto [current, until] = store_.leaseHolder(name_);
+    const std::string stale = !current.empty() && deadHere(current) ? current : "";
+    if (store_.takeLease(name_, holder_, utcIso(), utcIso(seconds_), stale)) return;
+    if (std::chrono::steady_clock::now() >= give_up) {
+      throw Error(ErrorCode::kConflict,
+                  what_ + " is already running (" + current + ", until " + until +
+                      " UTC); wait for it to finish, or, if it was stopped on another machine, "
+                      "until then (该任务正在其他进程中运行，请等待其完成后再试)");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::min(50 * (attempt + 1), 500)));
   }
 }
 

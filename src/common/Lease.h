@@ -27,8 +27,10 @@ class LeaseStore {
 /// expires. Must not be taken inside an open transaction.
 class Lease {
  public:
-  /// Error(kConflict) naming the work and who holds it (and until when) when it is taken.
-  Lease(LeaseStore& store, std::string name, std::string what, int seconds = 600);
+  /// Takes the lease for `seconds`, waiting up to `wait_seconds` for its holder to finish;
+  /// Error(kConflict) naming the work and who holds it (and until when) when it stays taken.
+  Lease(LeaseStore& store, std::string name, std::string what, int seconds = 600,
+        int wait_seconds = 0);
   ~Lease();
   Lease(const Lease&) = delete;
   Lease& operator=(const Lease&) = delete;
@@ -42,7 +44,8 @@ class Lease {
   int seconds_;
 };
 
-/// `host:pid:random`: who holds a lease, as this process signs it.
+/// `host:pid:random`: a new holder's name (unique per call; host and pid say whether it still
+/// runs).
 std::string leaseHolderId();
 
 /// UTC now plus `seconds` as `YYYY-MM-DDTHH:MM:SSZ`.
