@@ -121,7 +121,7 @@ else
   fresh() { rm -f "$db" "$db-wal" "$db-shm"; }
   snapshot() { sqlite3 "$db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null; cp "$db" "$work/snap-$1.db"; }
   restore() { fresh; cp "$work/snap-$1.db" "$db"; }
-  sql() { sqlite3 -separator $'\t' "$db" "$1"; }
+  sql() { sqlite3 -cmd ".timeout 10000" -separator $'\t' "$db" "$1"; }
   cleanup_db() { :; }
 fi
 trap cleanup_db EXIT
