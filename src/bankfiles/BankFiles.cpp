@@ -246,6 +246,15 @@ ExportResult exportBatch(BankFileStore& store, security::SecurityStore& audit,
     throw Error(ErrorCode::kUnavailable, "cannot create " + staging + ": " + std::strerror(errno) +
                                              " (无法创建导出暂存目录)");
   }
+  // Whatever fails from here on (a refused re-export, a full disk, a lost connection) leaves no
+  // staged file with account numbers behind.
+  struct StagingGuard {
+    const std::string& dir;
+    ~StagingGuard() {
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);
+    }
+  } staging_guard{staging};
 
   auto tx = store.transaction();
   ExportResult r;
@@ -371,7 +380,6 @@ ExportResult exportBatch(BankFileStore& store, security::SecurityStore& audit,
     renameDurably(staging + "/" + name, out_dir + "/" + name);
     fault::point("export.published_one");
   }
-  removeStaging(staging);
   log::event("edupay.bankfiles", r.again ? "payment files written again" : "payment files written",
              {{"batch", std::to_string(b.id)},
               {"count", std::to_string(b.payment_count)},
