@@ -414,6 +414,7 @@ ImportResult importResultFile(BankFileStore& store, security::SecurityStore& aud
     }
     resumed = *id;
   }
+  if (auto what = notAResultFile(path)) throw Error(ErrorCode::kInvalidInput, base + ": " + *what);
   const ResultKind k = kind ? *kind : detectResultKind(path);
   const std::string today = Date::today().str();
   r.import_id = resumed;
@@ -721,9 +722,12 @@ disburse::Batch closeBatch(BankFileStore& store, security::SecurityStore& audit,
                            const security::User& user, int64_t batch_id) {
   auto tx = store.transaction();
   auto loaded = store.loadBatch(batch_id);
-  if (!loaded) throw Error(ErrorCode::kNotFound, "no batch " + std::to_string(batch_id));
+  // Another county's batch reads exactly like one that does not exist.
+  if (!loaded ||
+      (user.role == security::Role::kBureauOfficer && !user.covers(loaded->paying_region)))
+    throw Error(ErrorCode::kNotFound, "no batch " + std::to_string(batch_id) + " in your scope");
   disburse::Batch b = *loaded;
-  if (user.role != security::Role::kBureauOfficer || !user.covers(b.paying_region)) {
+  if (user.role != security::Role::kBureauOfficer) {
     throw Error(ErrorCode::kForbidden, "only a bureau officer whose scope covers county " +
                                            b.paying_region + " closes " + describe(b));
   }
@@ -842,16 +846,11 @@ SchoolAccountResult setSchoolAccount(registry::RegistryStore& registry,
                                      security::SecurityStore& audit, const security::User& user,
                                      const security::FieldCipher& cipher,
                                      const SchoolAccountSetting& s) {
-  std::string why;
-  const auto account = BankAccountNumber::parse(s.account, &why);
-  if (!account) throw Error(ErrorCode::kInvalidInput, "--account: " + why);
-  if (s.bank_code.size() != 12 || !text::isAllDigits(s.bank_code)) {
-    throw Error(ErrorCode::kInvalidInput,
-                "--bank-code: the 12-digit CNAPS code of the school's branch (开户行行号)");
-  }
   auto tx = registry.transaction();
   const std::string region = registry.schoolRegion(s.school);
-  if (region.empty()) throw Error(ErrorCode::kNotFound, "no school " + s.school);
+  // A school of another county reads exactly like one that does not exist, whatever was sent.
+  if (region.empty() || (user.role == security::Role::kBureauOfficer && !user.covers(region)))
+    throw Error(ErrorCode::kNotFound, "no school " + s.school + " in your scope");
   const bool allowed = user.role == security::Role::kSysadmin ||
                        (user.role == security::Role::kBureauOfficer && user.covers(region));
   if (!allowed) {
@@ -859,6 +858,13 @@ SchoolAccountResult setSchoolAccount(registry::RegistryStore& registry,
                 "only a bureau officer whose scope covers county " + region +
                     " (or a sysadmin) records school " + s.school + "'s account; " + user.name +
                     " is " + std::string(security::code(user.role)) + " over " + user.scope);
+  }
+  std::string why;
+  const auto account = BankAccountNumber::parse(s.account, &why);
+  if (!account) throw Error(ErrorCode::kInvalidInput, "account: " + why);
+  if (s.bank_code.size() != 12 || !text::isAllDigits(s.bank_code)) {
+    throw Error(ErrorCode::kInvalidInput,
+                "bank code: the 12-digit CNAPS code of the school's branch (开户行行号)");
   }
   std::string school_name;
   for (const auto& sc : registry.listSchools())
