@@ -1,6 +1,12 @@
 #include "bankfiles/BankFiles.h"
 
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -12,6 +18,8 @@
 #include "common/BankAccountNumber.h"
 #include "common/Csv.h"
 #include "common/Error.h"
+#include "common/Fault.h"
+#include "common/Lease.h"
 #include "common/Log.h"
 #include "common/ResidentId.h"
 #include "common/Term.h"
@@ -129,21 +137,13 @@ disburse::EncodingCheck holderEncodingCheck(BankFileStore& store, const LayoutSe
   };
 }
 
-ExportResult exportBatch(BankFileStore& store, security::SecurityStore& audit,
-                         const security::User& user, int64_t batch_id, const std::string& out_dir,
-                         const LayoutSet& layouts, const security::FieldCipher& cipher,
-                         const security::SigningKey& key, const std::string& purpose) {
-  auto tx = store.transaction();
-  auto loaded = store.loadBatch(batch_id);
-  if (!loaded) throw Error(ErrorCode::kNotFound, "no batch " + std::to_string(batch_id));
-  ExportResult r;
-  r.batch = *loaded;
-  const disburse::Batch& b = r.batch;
+namespace {
+
+void checkExportable(const security::User& user, const disburse::Batch& b) {
   if (user.role != security::Role::kBureauOfficer || !user.covers(b.paying_region)) {
     throw Error(ErrorCode::kForbidden, "only a bureau officer whose scope covers county " +
                                            b.paying_region + " exports " + describe(b));
   }
-  r.again = b.status != disburse::BatchStatus::kApproved;
   if (b.status != disburse::BatchStatus::kApproved &&
       b.status != disburse::BatchStatus::kExported && b.status != disburse::BatchStatus::kSettled &&
       b.status != disburse::BatchStatus::kPartiallySettled) {
@@ -151,10 +151,58 @@ ExportResult exportBatch(BankFileStore& store, security::SecurityStore& audit,
                                            std::string(disburse::code(b.status)) +
                                            "; only approved batches are exported");
   }
+}
+
+disburse::Batch loadExportable(BankFileStore& store, const security::User& user, int64_t batch_id) {
+  auto loaded = store.loadBatch(batch_id);
+  if (!loaded) throw Error(ErrorCode::kNotFound, "no batch " + std::to_string(batch_id));
+  checkExportable(user, *loaded);
+  return *loaded;
+}
+
+/// Removes a staging folder left by a killed export (its files were never published).
+void removeStaging(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  if (ec) {
+    throw Error(ErrorCode::kUnavailable,
+                "cannot remove the unfinished export " + dir + ": " + ec.message() +
+                    "; remove it by hand and export again (无法删除未完成的导出目录)");
+  }
+}
+
+/// The plan an export follows: the one recorded for the batch's approval round, or a new one
+/// (recorded and committed before any file is written), or, for a batch exported before plans
+/// were recorded, the one its first export's files show.
+ExportPlan planExport(BankFileStore& store, const security::User& user, int64_t batch_id,
+                      const LayoutSet& layouts, const std::string& purpose) {
+  auto tx = store.transaction();
+  const disburse::Batch b = loadExportable(store, user, batch_id);
+  const bool approved = b.status == disburse::BatchStatus::kApproved;
   const auto bank = store.bank(b.bank_code);
   if (!bank) throw Error(ErrorCode::kNotFound, "bank " + b.bank_code + " is not configured");
+  if (auto p = store.exportPlan(batch_id); p && (!approved || p->batch_version == b.version)) {
+    // The bank has the files of the plan's layout; it now expects another one.
+    if (!approved && bank->layout != p->layout) {
+      throw Error(ErrorCode::kConflict,
+                  "re-exporting " + describe(b) +
+                      " would not give the bytes sent the first time (the bank's layout changed "
+                      "since, from " +
+                      p->layout + " to " + bank->layout + "); the files of " + p->created_on +
+                      " stay as they are");
+    }
+    return *p;
+  }
   const Layout& layout = layouts.get(bank->layout);
-  const auto recorded = r.again ? store.exportedFiles(batch_id) : std::vector<ExportedFile>{};
+  ExportPlan plan;
+  plan.batch_id = batch_id;
+  plan.batch_version = b.version;
+  plan.layout = layout.name;
+  plan.max_lines = layout.max_lines;
+  plan.purpose = purpose;
+  plan.planned_by = user.name;
+  plan.planned_at = security::nowIso();
+  const auto recorded = approved ? std::vector<ExportedFile>{} : store.exportedFiles(batch_id);
   // A re-export pays from the account the first export named, whatever was configured since.
   auto payer = recorded.empty()
                    ? store.payer(b.paying_region, b.bank_code)
@@ -166,9 +214,62 @@ ExportResult exportBatch(BankFileStore& store, security::SecurityStore& audit,
                     "; record the bureau's account first: edupay bank payer --region " +
                     b.paying_region + " --bank " + b.bank_code + " --account N --name NAME");
   }
-  const std::string date = r.again ? store.exportedOn(batch_id) : Date::today().str();
-  const auto parts = store.partTotals(batch_id, layout.max_lines);
+  plan.payer_account = payer->account;
+  plan.payer_name = payer->name;
+  plan.created_on = approved ? Date::today().str() : store.exportedOn(batch_id);
+  if (approved) {
+    store.saveExportPlan(plan);
+    tx->commit();
+    fault::point("export.planned");
+  }
+  return plan;
+}
+
+}  // namespace
+
+ExportResult exportBatch(BankFileStore& store, security::SecurityStore& audit,
+                         const security::User& user, int64_t batch_id, const std::string& out_dir,
+                         const LayoutSet& layouts, const security::FieldCipher& cipher,
+                         const security::SigningKey& key, const std::string& purpose) {
+  checkExportable(user, loadExportable(store, user, batch_id));
+  // One export of a batch at a time: a second one would write into the same staging folder.
+  Lease lease(store.leases(), "export:batch:" + std::to_string(batch_id),
+              "the export of batch " + std::to_string(batch_id), 600, 120);
+  const std::string prefix = "B" + pad(batch_id, 6) + "-";
+  const std::string staging = out_dir + "/.staging-B" + pad(batch_id, 6);
+  // What a killed export left: its staged files (never published) and temp files.
+  removeStaging(staging);
+  removeStaleTempsIn(out_dir, prefix);
+  const ExportPlan plan = planExport(store, user, batch_id, layouts, purpose);
+  const Layout& layout = layouts.get(plan.layout);
+  if (::mkdir(staging.c_str(), 0700) != 0) {
+    throw Error(ErrorCode::kUnavailable, "cannot create " + staging + ": " + std::strerror(errno) +
+                                             " (无法创建导出暂存目录)");
+  }
+  // Whatever fails from here on (a refused re-export, a full disk, a lost connection) leaves no
+  // staged file with account numbers behind.
+  struct StagingGuard {
+    const std::string& dir;
+    ~StagingGuard() {
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);
+    }
+  } staging_guard{staging};
+
+  auto tx = store.transaction();
+  ExportResult r;
+  r.batch = loadExportable(store, user, batch_id);
+  const disburse::Batch& b = r.batch;
+  r.again = b.status != disburse::BatchStatus::kApproved;
+  if (!r.again && b.version != plan.batch_version) {
+    throw Error(ErrorCode::kConflict,
+                describe(b) + " was changed by someone else meanwhile; try again");
+  }
+  const auto recorded = r.again ? store.exportedFiles(batch_id) : std::vector<ExportedFile>{};
+  const std::string& date = plan.created_on;
+  const auto parts = store.partTotals(batch_id, plan.max_lines);
   std::vector<ExportedFile> files;
+  std::vector<std::string> staged;  // in publishing order: the payment file last of its part
   for (const auto& part : parts) {
     ExportedFile f;
     f.part = part.part;
@@ -176,19 +277,19 @@ ExportResult exportBatch(BankFileStore& store, security::SecurityStore& audit,
     f.count = part.count;
     f.total = part.total;
     f.key_id = key.keyId();
-    f.payer_account = payer->account;
-    f.payer_name = payer->name;
-    f.file_name = "B" + pad(b.id, 6) + "-" + b.bank_code + "-" + b.paying_region + "-" +
-                  b.programme + "-" + b.term + "-p" + pad(part.part, 2) + layout.extension();
-    const std::string path = out_dir + "/" + f.file_name;
+    f.payer_account = plan.payer_account;
+    f.payer_name = plan.payer_name;
+    f.file_name = prefix + b.bank_code + "-" + b.paying_region + "-" + b.programme + "-" + b.term +
+                  "-p" + pad(part.part, 2) + layout.extension();
+    const std::string path = staging + "/" + f.file_name;
     FileHeader h;
     h.batch = b.id;
     h.part = part.part;
     h.parts = static_cast<int>(parts.size());
     h.bank_code = b.bank_code;
-    h.payer_account = payer->account;
-    h.payer_name = payer->name;
-    h.purpose = purpose;
+    h.payer_account = plan.payer_account;
+    h.payer_name = plan.payer_name;
+    h.purpose = plan.purpose;
     h.date = *Date::parse(date);
     h.count = part.count;
     h.total = part.total;
@@ -214,6 +315,7 @@ ExportResult exportBatch(BankFileStore& store, security::SecurityStore& audit,
         writer->add(line);
         after = row.seq;
       }
+      fault::point("export.page");
       if (rows.size() < kPage) break;
     }
     f.sha256 = writer->finish();
@@ -238,16 +340,21 @@ ExportResult exportBatch(BankFileStore& store, security::SecurityStore& audit,
     m.parts = h.parts;
     m.layout = layout.name;
     m.bank = b.bank_code;
-    m.payer_account = payer->account;
+    m.payer_account = plan.payer_account;
     m.count = f.count;
     m.total = f.total;
     m.sha256 = f.sha256;
     m.created = date;
     m.key_id = f.key_id;
     writeSignedManifest(path, m, key);
-    r.paths.push_back(path);
+    for (const auto& a : annexes) staged.push_back(a.file);
+    for (const auto& p : {manifestPath(path), signaturePath(path)})
+      staged.push_back(p.substr(p.find_last_of('/') + 1));
+    staged.push_back(f.file_name);
+    r.paths.push_back(out_dir + "/" + f.file_name);
     files.push_back(std::move(f));
   }
+  fault::point("export.staged");
   std::string files_summary;
   for (const auto& f : files)
     files_summary += (files_summary.empty() ? "" : ", ") + f.file_name + " sha256 " + f.sha256;
@@ -264,7 +371,15 @@ ExportResult exportBatch(BankFileStore& store, security::SecurityStore& audit,
                         r.again ? std::string(disburse::code(b.status)) : "approved",
                         std::to_string(b.payment_count) + " payments, " + b.total.toYuan() +
                             " yuan, layout " + layout.name + ": " + files_summary);
+  fault::point("export.before_commit");
   tx->commit();
+  fault::point("export.committed");
+  // Published only now that the database says exported: a file under its final name is always
+  // one the bank may pay. Each part's payment file comes after its annexes and signed manifest.
+  for (const auto& name : staged) {
+    renameDurably(staging + "/" + name, out_dir + "/" + name);
+    fault::point("export.published_one");
+  }
   log::event("edupay.bankfiles", r.again ? "payment files written again" : "payment files written",
              {{"batch", std::to_string(b.id)},
               {"count", std::to_string(b.payment_count)},
@@ -285,17 +400,24 @@ ImportResult importResultFile(BankFileStore& store, security::SecurityStore& aud
   }
   ImportResult r;
   const std::string digest = security::sha256File(path);
-  if (auto id = store.resultImportByDigest(digest)) {
-    r.already_imported = true;
-    r.import_id = *id;
-    return r;
-  }
   const std::string base = path.substr(path.find_last_of('/') + 1);
+  // One import of a file at a time: a second process waits for the first, then finds it done.
+  Lease lease(store.leases(), "result:" + digest.substr(0, 32), "the import of result file " + base,
+              600, 120);
+  // An import killed after some of its chunks committed is resumed by the same file again.
+  int64_t resumed = 0;
+  if (auto id = store.resultImportByDigest(digest)) {
+    if (store.resultImportFinished(*id)) {
+      r.already_imported = true;
+      r.import_id = *id;
+      return r;
+    }
+    resumed = *id;
+  }
   if (auto what = notAResultFile(path)) throw Error(ErrorCode::kInvalidInput, base + ": " + *what);
   const ResultKind k = kind ? *kind : detectResultKind(path);
   const std::string today = Date::today().str();
-  auto tx = store.transaction();
-  r.import_id = store.beginResultImport(digest, base, user.name, security::nowIso());
+  r.import_id = resumed;
   constexpr size_t kMaxProblems = 1000;
   int64_t more_problems = 0;
   auto fileProblem = [&](const std::string& what) {
@@ -325,192 +447,233 @@ ImportResult importResultFile(BankFileStore& store, security::SecurityStore& aud
     }
     return messages.emplace(id, f).first->second;
   };
+  // Two passes over the file. The check writes nothing: every line is checked before anything
+  // changes, so a refused file changes nothing. The apply pass then commits chunk by chunk (a
+  // bounded write set each); the import's row says it is unfinished until the last commit, so a
+  // killed import is finished by the same file again.
+  bool applying = false;
   std::vector<ResultLine> chunk;
   std::vector<BankFileStore::Settlement> answers, late;
-  std::unordered_map<int64_t, int64_t> answered_in_chunk;  // payment id -> line
+  std::vector<bool> answered;                 // by payment id: answered by a line of this file
   std::unordered_set<int64_t> unchanged_ids;  // payments this file repeats an earlier answer for
+  auto firstAnswer = [&](int64_t id) {
+    const auto i = static_cast<size_t>(id);
+    if (i >= answered.size()) answered.resize(std::max(i + 1, answered.size() * 2));
+    if (answered[i]) return false;
+    answered[i] = true;
+    return true;
+  };
+  auto count = [&](Outcome outcome, Money amount) {
+    if (outcome == Outcome::kPaid) {
+      ++r.paid;
+      r.paid_total += amount;
+    } else {
+      ++r.returned;
+      r.returned_total += amount;
+    }
+  };
+  auto check = [&](const ResultLine& l, const std::optional<SentPayment>& p) {
+    ++r.lines;
+    if (!p) {
+      problem(l, "not a payment edupay sent");
+      return;
+    }
+    if (user.role == security::Role::kBankOperator && user.scope != p->bank_code) {
+      problem(l, "belongs to bank " + p->bank_code + ", not to bank " + user.scope);
+      return;
+    }
+    if (user.role == security::Role::kBureauOfficer && !user.covers(p->paying_region)) {
+      problem(l, "is paid by county " + p->paying_region + ", outside scope " + user.scope);
+      return;
+    }
+    for (const std::string* id : {&l.message_id, &l.block_id}) {
+      if (id->empty()) continue;
+      const auto& m = message(*id);
+      if (!m) return;  // said once for the whole message
+      if (p->batch_id != m->batch_id || p->seq < m->first_seq || p->seq > m->last_seq) {
+        problem(l, "is not a payment of message " + *id + " (file " + std::to_string(m->part) +
+                       " of batch " + std::to_string(m->batch_id) + ")");
+        return;
+      }
+    }
+    if (l.amount && *l.amount != p->amount) {
+      problem(l, "amount " + l.amount->toYuan() + " differs from the " + p->amount.toYuan() +
+                     " yuan sent");
+      return;
+    }
+    if (p->status == "removed" || p->batch_status == "draft" || p->batch_status == "submitted" ||
+        p->batch_status == "approved" || p->batch_status == "rejected") {
+      problem(l, "its batch " + std::to_string(p->batch_id) + " (" + p->batch_status +
+                     ") has not been exported");
+      return;
+    }
+    if (resumed != 0 && (p->result_import_id == resumed || p->late_import_id == resumed)) {
+      // Applied by this import before it was stopped: counted as the answer it recorded.
+      if (!firstAnswer(p->id)) {
+        problem(l, "appears twice in the file");
+      } else if (p->late_import_id == resumed) {
+        ++r.returned_late;
+        count(Outcome::kReturned, p->amount);
+      } else {
+        count(p->outcome == "paid" ? Outcome::kPaid : Outcome::kReturned, p->amount);
+      }
+      return;
+    }
+    // Money the bank paid may come back once, later, on a transaction line of its own (a
+    // message refused as a whole never paid anything).
+    const bool returned_late = p->outcome == "paid" && p->late_import_id == 0 &&
+                               l.outcome == Outcome::kReturned && l.from_status.empty();
+    if (!p->outcome.empty() && !returned_late) {
+      // The bank's complete file after a partial one repeats what the partial one settled.
+      const std::pair<std::string, std::string> reason{l.reason_code, l.reason_text};
+      const bool agrees = p->late_import_id != 0
+                              ? l.outcome == Outcome::kReturned && reason == p->late_reason
+                              : (l.outcome == Outcome::kPaid && p->outcome == "paid") ||
+                                    (l.outcome == Outcome::kReturned && p->outcome == "returned" &&
+                                     reason == p->reason);
+      if (agrees) {
+        if (unchanged_ids.insert(p->id).second) {
+          ++r.unchanged;
+        } else {
+          problem(l, "appears twice in the file");
+        }
+      } else if (p->late_import_id != 0) {
+        problem(l,
+                "was paid, then returned by an earlier result file; a re-issue is a new "
+                "payment with its own reference");
+      } else {
+        problem(l, "was already settled (" + p->outcome +
+                       ") by an earlier result file, which this line contradicts; ask the bank "
+                       "which answer is right");
+      }
+      return;
+    }
+    if (l.outcome == Outcome::kPending) {
+      ++r.pending;
+      return;
+    }
+    if (!firstAnswer(p->id)) {
+      problem(l, "appears twice in the file");
+      return;
+    }
+    if (returned_late) ++r.returned_late;
+    count(l.outcome, p->amount);
+  };
+  // The apply pass, for a file the check passed: what is not yet recorded.
+  auto apply = [&](const ResultLine& l, const std::optional<SentPayment>& p) {
+    if (!p || l.outcome == Outcome::kPending) return;
+    if (p->result_import_id == r.import_id || p->late_import_id == r.import_id) return;
+    const bool returned_late = p->outcome == "paid" && p->late_import_id == 0 &&
+                               l.outcome == Outcome::kReturned && l.from_status.empty();
+    if (!p->outcome.empty() && !returned_late) return;  // unchanged
+    const BankFileStore::Settlement answer{p->id, l.outcome, l.reason_code, l.reason_text,
+                                           l.bank_txn_id};
+    (returned_late ? late : answers).push_back(answer);
+  };
   auto flush = [&] {
+    if (chunk.empty()) return;
     std::vector<std::string> refs;
     refs.reserve(chunk.size());
     for (const auto& l : chunk) refs.push_back(l.reference);
     const auto found = store.paymentsByReference(refs);
     answers.clear();
     late.clear();
-    answered_in_chunk.clear();
     for (size_t i = 0; i < chunk.size(); ++i) {
-      const ResultLine& l = chunk[i];
-      const auto& p = found[i];
-      ++r.lines;
-      if (!p) {
-        problem(l, "not a payment edupay sent");
-        continue;
-      }
-      if (user.role == security::Role::kBankOperator && user.scope != p->bank_code) {
-        problem(l, "belongs to bank " + p->bank_code + ", not to bank " + user.scope);
-        continue;
-      }
-      if (user.role == security::Role::kBureauOfficer && !user.covers(p->paying_region)) {
-        problem(l, "is paid by county " + p->paying_region + ", outside scope " + user.scope);
-        continue;
-      }
-      bool in_message = true;
-      for (const std::string* id : {&l.message_id, &l.block_id}) {
-        if (id->empty() || !in_message) continue;
-        const auto& m = message(*id);
-        if (!m) {
-          in_message = false;  // said once for the whole message
-        } else if (p->batch_id != m->batch_id || p->seq < m->first_seq || p->seq > m->last_seq) {
-          problem(l, "is not a payment of message " + *id + " (file " + std::to_string(m->part) +
-                         " of batch " + std::to_string(m->batch_id) + ")");
-          in_message = false;
-        }
-      }
-      if (!in_message) continue;
-      if (l.amount && *l.amount != p->amount) {
-        problem(l, "amount " + l.amount->toYuan() + " differs from the " + p->amount.toYuan() +
-                       " yuan sent");
-        continue;
-      }
-      if (p->status == "removed" || p->batch_status == "draft" || p->batch_status == "submitted" ||
-          p->batch_status == "approved" || p->batch_status == "rejected") {
-        problem(l, "its batch " + std::to_string(p->batch_id) + " (" + p->batch_status +
-                       ") has not been exported");
-        continue;
-      }
-      // Money the bank paid may come back once, later, on a transaction line of its own (a
-      // message refused as a whole never paid anything).
-      const bool returned_late = p->outcome == "paid" && p->late_import_id == 0 &&
-                                 l.outcome == Outcome::kReturned && l.from_status.empty();
-      if (!p->outcome.empty() && !returned_late) {
-        const bool this_file =
-            p->result_import_id == r.import_id || p->late_import_id == r.import_id;
-        // The bank's complete file after a partial one repeats what the partial one settled.
-        const std::pair<std::string, std::string> reason{l.reason_code, l.reason_text};
-        const bool agrees = p->late_import_id != 0
-                                ? l.outcome == Outcome::kReturned && reason == p->late_reason
-                                : (l.outcome == Outcome::kPaid && p->outcome == "paid") ||
-                                      (l.outcome == Outcome::kReturned &&
-                                       p->outcome == "returned" && reason == p->reason);
-        if (!this_file && agrees) {
-          if (unchanged_ids.insert(p->id).second) {
-            ++r.unchanged;
-          } else {
-            problem(l, "appears twice in the file");
-          }
-          continue;
-        }
-        if (this_file) {
-          problem(l, "appears twice in the file");
-        } else if (p->late_import_id != 0) {
-          problem(l,
-                  "was paid, then returned by an earlier result file; a re-issue is a new "
-                  "payment with its own reference");
-        } else {
-          problem(l, "was already settled (" + p->outcome +
-                         ") by an earlier result file, which this line contradicts; ask the bank "
-                         "which answer is right");
-        }
-        continue;
-      }
-      if (l.outcome == Outcome::kPending) {
-        ++r.pending;
-        continue;
-      }
-      if (!answered_in_chunk.emplace(p->id, l.line).second) {
-        problem(l, "appears twice in the file");
-        continue;
-      }
-      const BankFileStore::Settlement answer{p->id, l.outcome, l.reason_code, l.reason_text,
-                                             l.bank_txn_id};
-      if (returned_late) {
-        late.push_back(answer);
-        ++r.returned_late;
+      if (applying) {
+        apply(chunk[i], found[i]);
       } else {
-        answers.push_back(answer);
-      }
-      if (l.outcome == Outcome::kPaid) {
-        ++r.paid;
-        r.paid_total += p->amount;
-      } else {
-        ++r.returned;
-        r.returned_total += p->amount;
+        check(chunk[i], found[i]);
       }
     }
-    // Written even when an earlier line had a problem, so later repeats are still found; a
-    // refused file is never committed, so nothing of it stays.
+    chunk.clear();
+    if (!applying || (answers.empty() && late.empty())) return;
+    auto tx = store.transaction();
     if (!answers.empty()) store.settle(answers, r.import_id, today);
     if (!late.empty()) store.returnLate(late, r.import_id, today);
-    chunk.clear();
+    tx->commit();
+    fault::point("import.chunk");
   };
   auto add = [&](ResultLine l) {
     l.reason_text = text::cutUtf8(l.reason_text, 100);
     l.reason_code = text::cutUtf8(l.reason_code, 30);
     l.bank_txn_id = text::cutUtf8(l.bank_txn_id, 60);
     chunk.push_back(std::move(l));
-    if (chunk.size() >= 4096) flush();
+    if (chunk.size() >= fault::chunk(4096)) flush();
   };
-  const ResultSummary summary = readResultFile(path, k, add);
-  flush();
-  // A reference answered twice: within one chunk by answered_in_chunk, across chunks by the
-  // answer already recorded in this import.
-  if (k == ResultKind::kPain002 && summary.message_id.empty())
-    fileProblem("names no original message (OrgnlGrpInfAndSts/OrgnlMsgId)");
   bool answered_whole = false;
-  for (const auto& b : summary.blocks) {
-    if (b.original_id.empty()) continue;
-    const auto& m = message(b.original_id);
-    if (!m) continue;
-    const std::string what =
-        std::string(b.group ? "group status " : "payment information status ") +
-        (b.status.empty() ? "" : b.status + " ") + "of " + b.original_id;
-    if (b.count && *b.count != m->count) {
-      fileProblem(what + ": OrgnlNbOfTxs " + std::to_string(*b.count) + " differs from the " +
-                  std::to_string(m->count) + " payments edupay sent in it");
-    }
-    if (b.total && *b.total != m->total) {
-      fileProblem(what + ": OrgnlCtrlSum " + b.total->toYuan() + " differs from the " +
-                  m->total.toYuan() + " yuan edupay sent in it");
-    }
-    if (!b.applies) continue;
-    answered_whole = true;
-    if (b.outcome == Outcome::kPending) {
-      // Received or accepted, not yet paid: the payments stay at the bank.
-      if (user.role == security::Role::kBankOperator && user.scope != m->bank_code) {
-        fileProblem(what + ": belongs to bank " + m->bank_code + ", not to bank " + user.scope);
-      } else if (user.role == security::Role::kBureauOfficer && !user.covers(m->paying_region)) {
-        fileProblem(what + ": is paid by county " + m->paying_region + ", outside scope " +
-                    user.scope);
-      } else {
-        r.pending += m->count;
-      }
-      continue;
-    }
-    // Every payment of the message or block gets this answer, as if listed line by line.
-    int64_t after = m->first_seq - 1;
-    for (;;) {
-      const auto rows = store.exportRows(m->batch_id, after + 1, m->last_seq, kPage);
-      for (const auto& row : rows) {
-        ResultLine l;
-        l.line = row.seq;
-        l.reference = row.reference;
-        l.outcome = b.outcome;
-        l.reason_code = b.reason_code;
-        l.reason_text = b.reason_text;
-        l.message_id = b.original_id;
-        l.from_status = what;
-        add(std::move(l));
-        after = row.seq;
-      }
-      if (rows.size() < kPage) break;
-    }
+  auto pass = [&] {
+    const ResultSummary summary = readResultFile(path, k, add);
     flush();
-  }
+    if (!applying && k == ResultKind::kPain002 && summary.message_id.empty())
+      fileProblem("names no original message (OrgnlGrpInfAndSts/OrgnlMsgId)");
+    for (const auto& b : summary.blocks) {
+      if (b.original_id.empty()) continue;
+      const auto& m = message(b.original_id);
+      if (!m) continue;
+      const std::string what =
+          std::string(b.group ? "group status " : "payment information status ") +
+          (b.status.empty() ? "" : b.status + " ") + "of " + b.original_id;
+      if (!applying && b.count && *b.count != m->count) {
+        fileProblem(what + ": OrgnlNbOfTxs " + std::to_string(*b.count) + " differs from the " +
+                    std::to_string(m->count) + " payments edupay sent in it");
+      }
+      if (!applying && b.total && *b.total != m->total) {
+        fileProblem(what + ": OrgnlCtrlSum " + b.total->toYuan() + " differs from the " +
+                    m->total.toYuan() + " yuan edupay sent in it");
+      }
+      if (!b.applies) continue;
+      answered_whole = true;
+      if (b.outcome == Outcome::kPending) {
+        if (applying) continue;
+        // Received or accepted, not yet paid: the payments stay at the bank.
+        if (user.role == security::Role::kBankOperator && user.scope != m->bank_code) {
+          fileProblem(what + ": belongs to bank " + m->bank_code + ", not to bank " + user.scope);
+        } else if (user.role == security::Role::kBureauOfficer && !user.covers(m->paying_region)) {
+          fileProblem(what + ": is paid by county " + m->paying_region + ", outside scope " +
+                      user.scope);
+        } else {
+          r.pending += m->count;
+        }
+        continue;
+      }
+      // Every payment of the message or block gets this answer, as if listed line by line.
+      int64_t after = m->first_seq - 1;
+      for (;;) {
+        const auto rows = store.exportRows(m->batch_id, after + 1, m->last_seq, kPage);
+        for (const auto& row : rows) {
+          ResultLine l;
+          l.line = row.seq;
+          l.reference = row.reference;
+          l.outcome = b.outcome;
+          l.reason_code = b.reason_code;
+          l.reason_text = b.reason_text;
+          l.message_id = b.original_id;
+          l.from_status = what;
+          add(std::move(l));
+          after = row.seq;
+        }
+        if (rows.size() < kPage) break;
+      }
+      flush();
+    }
+  };
+  pass();
   if (r.lines == 0 && !answered_whole)
     r.problems.push_back(path + ": the file has no result lines");
   if (more_problems)
     r.problems.push_back("... and " + std::to_string(more_problems) + " more problems");
-  if (!r.problems.empty()) return r;  // the transaction rolls back: nothing changed
+  if (!r.problems.empty()) return r;  // nothing changed
+  if (resumed == 0) {
+    auto tx = store.transaction();
+    r.import_id = store.beginResultImport(digest, base, user.name, security::nowIso());
+    tx->commit();
+    fault::point("import.begun");
+  }
+  applying = true;
+  answered = {};
+  pass();
 
+  auto tx = store.transaction();
   for (const auto& s : store.settledBy(r.import_id)) {
     const int fy = Term::parse(s.term).year();
     const std::pair<const char*, Money> shares[] = {
@@ -541,7 +704,9 @@ ImportResult importResultFile(BankFileStore& store, security::SecurityStore& aud
           r.returned_total.toYuan() + "; " + std::to_string(r.returned_late) +
           " of them after being paid), " + std::to_string(r.pending) + " pending, " +
           std::to_string(r.unchanged) + " unchanged; batches " + batches);
+  fault::point("import.before_commit");
   tx->commit();
+  fault::point("import.committed");
   log::event("edupay.bankfiles", "bank result imported",
              {{"file", base},
               {"sha256", digest},

@@ -9,6 +9,7 @@
 #include "bankfiles/Layout.h"
 #include "bankfiles/PaymentFile.h"
 #include "bankfiles/ResultFile.h"
+#include "common/Lease.h"
 #include "disburse/Batches.h"
 #include "registry/RegistryStore.h"
 #include "rules/Policy.h"
@@ -99,9 +100,25 @@ struct ReconcileRow {
   bool addsUp() const;
 };
 
+/// Everything that goes inside an export's files, fixed at its first attempt and recorded before
+/// any file is written, so that every later export of the batch (after a crash, the next day) is
+/// byte-identical. Valid for the approval round `batch_version`.
+struct ExportPlan {
+  int64_t batch_id = 0;
+  int batch_version = 0;
+  std::string created_on;  ///< YYYY-MM-DD: the date in the files and manifests
+  std::string layout;
+  int max_lines = 2000;  ///< where the batch is cut into files
+  std::string payer_account, payer_name, purpose, planned_by, planned_at;
+};
+
 /// Persistence for bank files (implemented in src/store).
 class BankFileStore : public disburse::DisbursementStore {
  public:
+  /// The recorded plan of a batch's export, if any.
+  virtual std::optional<ExportPlan> exportPlan(int64_t batch_id) = 0;
+  /// Records `p`, replacing a plan of an earlier approval round.
+  virtual void saveExportPlan(const ExportPlan& p) = 0;
   virtual std::vector<BankConfig> banks() = 0;
   virtual std::optional<BankConfig> bank(const std::string& code) = 0;
   /// Changes a bank's layout (when not empty) and line limit (when > 0).
@@ -129,6 +146,8 @@ class BankFileStore : public disburse::DisbursementStore {
 
   /// Id of the result import with this digest, if the file was imported before.
   virtual std::optional<int64_t> resultImportByDigest(const std::string& sha256) = 0;
+  /// Whether a result import committed its last chunk (false while it is to be resumed).
+  virtual bool resultImportFinished(int64_t import_id) = 0;
   virtual int64_t beginResultImport(const std::string& sha256, const std::string& file,
                                     const std::string& user, const std::string& at) = 0;
   virtual void finishResultImport(int64_t id, int64_t lines, int64_t paid, int64_t returned,
@@ -219,10 +238,19 @@ class BankFileStore : public disburse::DisbursementStore {
 };
 
 /// `edupay batch export`: writes an approved batch's payment files in its bank's layout, each
-/// with a signed manifest, atomically and deterministically; approved -> exported in one
-/// transaction, audited; the payments are immutable from then on (database trigger). Exporting an
-/// exported batch again writes the same bytes and is audited as a re-export. Only a bureau officer
-/// whose scope covers the batch's county exports.
+/// with a signed manifest, deterministically; approved -> exported in one transaction, audited;
+/// the payments are immutable from then on (database trigger). Order, so that a crash or a kill
+/// at any moment never leaves a payment file the database does not call exported:
+/// 1. the export's plan (date, layout, line limit, payer, purpose: ExportPlan) is recorded and
+///    committed at the first attempt; every later export of the batch follows it;
+/// 2. the files are written into `OUT/.staging-B<batch>` (mode 0700; temp files 0600);
+/// 3. the database commits approved -> exported (or the re-export's audit event);
+/// 4. the files are published into OUT by rename, each part's payment file after its manifest.
+/// A re-run (the same command again) discards what a killed run staged or left as `*.tmp-*` and
+/// exports again from the plan: the same bytes. Exporting an exported batch again writes the same
+/// bytes and is audited as a re-export. Only a bureau officer whose scope covers the batch's
+/// county exports; one export of a batch at a time (a lease; Error(kConflict) while another
+/// runs).
 struct ExportResult {
   disburse::Batch batch;
   std::vector<std::string> paths;  ///< payment files (manifest and signature beside each)
@@ -265,9 +293,13 @@ struct ImportResult {
 /// line for a payment an earlier file settled is `unchanged` when it gives the same answer as its
 /// state (paid; returned with the same reason; a late return with the same reason) and a problem
 /// when it gives another.
-/// Otherwise one transaction: payments paid / returned with the bank's reason, budgets committed
-/// -> paid / returned (paid -> returned for a late return), batches settled or partially settled,
-/// returned money into the ledger; audited.
+/// Otherwise the answers are recorded in chunks of at most 4,096 lines, each its own transaction
+/// (payments paid / returned with the bank's reason), then one last transaction moves budgets
+/// committed -> paid / returned (paid -> returned for a late return), settles or partially settles
+/// the batches, puts returned money into the ledger, marks the import finished and is audited.
+/// An import killed between chunks is finished by importing the same file again (its lines
+/// recorded before count as this import's; nothing is settled twice). One import of a file at a
+/// time (a lease).
 ImportResult importResultFile(BankFileStore& store, security::SecurityStore& audit,
                               const security::User& user, const std::string& path,
                               std::optional<ResultKind> kind);

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "common/Error.h"
+#include "common/Fault.h"
 
 namespace edupay {
 
@@ -48,13 +50,23 @@ mode_t currentUmask() {
   return mask;
 }
 
-// mkstemp creates 0600; give the result the mode a plain open() would have, or keep the mode of
-// the file being replaced.
-void setFinalMode(int fd, const std::string& path) {
+// mkstemp creates 0600, which the temp file keeps while it is written; at commit it gets the mode
+// a plain open() would have given, or the mode of the file being replaced.
+mode_t finalMode(const std::string& path) {
   struct stat st {};
-  const mode_t mode =
-      ::stat(path.c_str(), &st) == 0 ? (st.st_mode & 07777) : (0666 & ~currentUmask());
-  (void)::fchmod(fd, mode);
+  return ::stat(path.c_str(), &st) == 0 ? (st.st_mode & 07777) : (0666 & ~currentUmask());
+}
+
+bool isTempName(const std::string& name, size_t from) {
+  // "<base>.tmp-" + the six characters mkstemp chose.
+  static const std::string kTag = ".tmp-";
+  if (name.size() != from + kTag.size() + 6 || name.compare(from, kTag.size(), kTag) != 0)
+    return false;
+  for (size_t i = from + kTag.size(); i < name.size(); ++i) {
+    const char c = name[i];
+    if (!std::isalnum(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
 }
 
 void fsyncPath(const std::string& path, int flags, bool tolerate_einval) {
@@ -80,7 +92,6 @@ AtomicFileWriter::AtomicFileWriter(std::string path) : path_(std::move(path)) {
   const int fd = ::mkstemp(templ.data());
   if (fd < 0) failIo("cannot create a temporary file for", path_, errno);
   temp_path_ = templ.data();
-  setFinalMode(fd, path_);
   ::close(fd);
   out_.open(temp_path_, std::ios::binary | std::ios::trunc);
   if (!out_) {
@@ -105,6 +116,9 @@ void AtomicFileWriter::commit() {
     if (out_.fail()) throw Error(ErrorCode::kUnavailable, "cannot close " + temp_path_);
     // fsync through a fresh descriptor: the data is the inode's, whatever descriptor wrote it.
     fsyncPath(temp_path_, O_RDONLY, false);
+    fault::point("file.before_rename");
+    if (::chmod(temp_path_.c_str(), finalMode(path_)) != 0)
+      failIo("cannot set the mode of", temp_path_, errno);
     if (std::rename(temp_path_.c_str(), path_.c_str()) != 0) {
       failIo("cannot rename " + temp_path_ + " to", path_, errno);
     }
@@ -124,6 +138,40 @@ void writeFileAtomically(const std::string& path, std::string_view content) {
   AtomicFileWriter writer(path);
   writer.write(content);
   writer.commit();
+}
+
+int removeStaleTemps(const std::string& path) {
+  const std::string dir = directoryOf(path);
+  const std::string base =
+      path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
+  int removed = 0;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.rfind(base, 0) == 0 && isTempName(name, base.size()) &&
+        ::unlink(it->path().c_str()) == 0)
+      ++removed;
+  }
+  return removed;
+}
+
+int removeStaleTempsIn(const std::string& dir, const std::string& prefix) {
+  int removed = 0;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    const auto tag = name.rfind(".tmp-");
+    if (tag != std::string::npos && isTempName(name, tag) && ::unlink(it->path().c_str()) == 0)
+      ++removed;
+  }
+  return removed;
+}
+
+void renameDurably(const std::string& from, const std::string& to) {
+  if (std::rename(from.c_str(), to.c_str()) != 0)
+    failIo("cannot rename " + from + " to", to, errno);
+  fsyncPath(directoryOf(to), O_RDONLY | O_DIRECTORY, true);
 }
 
 std::string readFile(const std::string& path, uint64_t max_bytes) {

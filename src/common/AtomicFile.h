@@ -8,9 +8,13 @@
 namespace edupay {
 
 /// Writes a file so that readers see either the old content or the complete new content, never a
-/// part: data goes to `PATH.tmp-XXXXXX` in the same directory, is flushed and fsync'ed, renamed
-/// over PATH, and the directory is fsync'ed. Dropped without commit() -> the temp file is removed
-/// and PATH is untouched (Add / Finish / Abandon, as in leveldb's TableBuilder).
+/// part: data goes to `PATH.tmp-XXXXXX` in the same directory (mode 0600 while it is written, so a
+/// file of account numbers is never readable by others half-way), is flushed and fsync'ed, given
+/// its final mode, renamed over PATH, and the directory is fsync'ed. Dropped without commit() ->
+/// the temp file is removed and PATH is untouched (Add / Finish / Abandon, as in leveldb's
+/// TableBuilder). A process killed while writing leaves its temp file behind: the next writer of
+/// the same PATH removes it (removeStaleTemps). Commit after the database commit whatever describes
+/// a database change (exceptions, notices, reports): until then nothing is under PATH.
 class AtomicFileWriter {
  public:
   /// Throws Error(kUnavailable) when the temp file cannot be created.
@@ -37,6 +41,18 @@ class AtomicFileWriter {
 
 /// One-shot helper: atomically replaces `path` with `content`.
 void writeFileAtomically(const std::string& path, std::string_view content);
+
+/// Removes the temp files `PATH.tmp-XXXXXX` that a killed writer of `path` left behind; returns
+/// how many. Never touches PATH itself.
+int removeStaleTemps(const std::string& path);
+
+/// Removes every `*.tmp-XXXXXX` file directly in `dir` whose name starts with `prefix`; returns
+/// how many.
+int removeStaleTempsIn(const std::string& dir, const std::string& prefix);
+
+/// Renames `from` to `to` (same file system) and fsyncs the directory of `to`, so the new name
+/// survives a crash. Throws Error(kUnavailable) naming both.
+void renameDurably(const std::string& from, const std::string& to);
 /// Largest file readFile() reads unless told otherwise: above the biggest payment file a batch
 /// can produce, so only a file that is not what it claims to be is refused.
 inline constexpr uint64_t kMaxReadBytes = uint64_t{1} << 30;

@@ -8,6 +8,7 @@
 
 #include "common/Csv.h"
 #include "common/Error.h"
+#include "common/Fault.h"
 #include "common/Text.h"
 
 namespace edupay::disburse {
@@ -290,11 +291,17 @@ BuildResult buildBatches(DisbursementStore& store, security::SecurityStore& audi
                 user.name + "'s scope " + user.scope + " does not cover region " + scope_region);
   }
   BuildResult r;
-  auto tx = store.transaction();
+  // One build of a programme, term and region at a time; each batch commits on its own (its
+  // payments, flags and audit event: at most the bank's line limit of payments), so a build
+  // killed half-way keeps the batches it finished and the same command again builds the rest
+  // from the entitlements not yet batched, cut where an uninterrupted build would cut them.
+  Lease lease(store.leases(), "build:" + term.str() + ":" + programme + ":" + scope_region,
+              "the batch build of " + programme + " " + term.str() + " for region " + scope_region);
   BatchPlanner planner(
       programme, term, user.name,
       [&store](const std::string& bank) { return store.maxLines(bank); }, store.thresholds());
   auto create = [&](BatchPlan p) {
+    auto tx = store.transaction();
     p.batch.created_on = security::nowIso();
     const int64_t id = store.createBatch(p);
     p.batch.id = id;
@@ -315,6 +322,10 @@ BuildResult buildBatches(DisbursementStore& store, security::SecurityStore& audi
     }
     security::appendAudit(audit, user.name, "batch.build", "batch:" + std::to_string(id), "",
                           summary(p.batch));
+    fault::point("build.before_commit");
+    tx->commit();
+    fault::point("build.batch");
+    lease.renew();
     r.batch_ids.push_back(id);
     r.payments += p.batch.payment_count;
     r.total += p.batch.total;
@@ -351,7 +362,6 @@ BuildResult buildBatches(DisbursementStore& store, security::SecurityStore& audi
   // A school without an account is named now, before anyone approves anything, never found
   // at export.
   r.without_account = store.schoolsWithoutAccount(programme, term, scope_region);
-  tx->commit();
   return r;
 }
 
@@ -402,7 +412,9 @@ Batch approveBatch(DisbursementStore& store, security::SecurityStore& audit,
                         "batch:" + std::to_string(id), before,
                         summary(b) + " (" + std::to_string(b.approvals()) + "/" +
                             std::to_string(b.required_approvals) + " approvals)");
+  fault::point("approve.before_commit");
   tx->commit();
+  fault::point("approve.committed");
   return b;
 }
 

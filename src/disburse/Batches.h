@@ -1,5 +1,7 @@
 #pragma once
 
+#include "common/Lease.h"
+
 #include <functional>
 #include <memory>
 #include <optional>
@@ -185,6 +187,8 @@ struct BudgetLine {
 /// Persistence of batches, payments, budgets, notices and objections (implemented in src/store).
 class DisbursementStore : public NoticeStore {
  public:
+  /// Leases for exclusive work (one build per programme, term and region; one export of a batch).
+  virtual LeaseStore& leases() = 0;
   /// The (paying county, bank) groups of eligible entitlements of a programme and term that are
   /// not in a live payment nor under objection; entitlements without a known bank are counted in
   /// `unbankable` and left out.
@@ -286,9 +290,11 @@ Batch removePayment(DisbursementStore& store, security::SecurityStore& audit,
 Flag clearFlag(DisbursementStore& store, security::SecurityStore& audit, const security::User& user,
                int64_t flag_id, const std::string& reason);
 /// `edupay batch build`: a bureau officer whose scope covers the region gathers eligible,
-/// not-yet-batched entitlements into draft batches (one transaction, audited) and runs the
-/// precision checks on each, among them whether `encodable` says each payee's bank file can carry
-/// the holder name.
+/// not-yet-batched entitlements into draft batches and runs the precision checks on each, among
+/// them whether `encodable` says each payee's bank file can carry the holder name. Each batch is
+/// one transaction (payments, flags, audit event), so a build killed half-way keeps the batches it
+/// finished and the same command again builds the rest, cut as an uninterrupted build would. One
+/// build per programme, term and region at a time (a lease; Error(kConflict) while another runs).
 BuildResult buildBatches(DisbursementStore& store, security::SecurityStore& audit,
                          const security::User& user, const std::string& programme, const Term& term,
                          const std::string& region, const EncodingCheck& encodable);

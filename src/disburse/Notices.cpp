@@ -123,14 +123,21 @@ PublishResult publishNotice(NoticeStore& store, security::SecurityStore& audit,
   const std::string base = out_dir + "/notice-" + term.str() + "-" + programme + "-" + school_code;
   r.html_path = base + ".html";
   r.csv_path = base + ".csv";
-  writeFileAtomically(r.html_path, html);
-  writeFileAtomically(r.csv_path, csv);
+  // Written beside their final names first, published by rename only once the notice is
+  // committed: a notice file never exists for a notice the database does not have.
+  removeStaleTemps(r.html_path);
+  removeStaleTemps(r.csv_path);
+  AtomicFileWriter html_file(r.html_path), csv_file(r.csv_path);
+  html_file.write(html);
+  csv_file.write(csv);
   r.info.id = store.saveNotice(r.info, school_id, security::sha256Hex(html + csv));
   security::appendAudit(
       audit, user.name, "notice.publish", "notice:" + std::to_string(r.info.id), "",
       programme + " " + term.str() + " school " + school_code + ": " +
           std::to_string(r.info.entries) + " entries until " + r.info.window_ends);
   tx->commit();
+  html_file.commit();
+  csv_file.commit();
   return r;
 }
 

@@ -59,6 +59,7 @@ class IssueSink {
  public:
   IssueSink(const std::string& report_path, RollImportResult& result) : result_(result) {
     if (report_path.empty()) return;
+    removeStaleTemps(report_path);
     file_ = std::make_unique<AtomicFileWriter>(report_path);
     CsvWriter::Options o;
     o.utf8_bom = true;  // spreadsheet programs need it to show Chinese text
@@ -266,7 +267,6 @@ RollImportResult importRoll(RegistryStore& store, const security::FieldCipher& c
   }
   flush();
   result.encoding = reader.encoding();
-  sink.finish();
 
   const bool acceptable = result.rows_bad == 0 || options.accept_valid;
   if (!options.dry_run && acceptable) {
@@ -277,6 +277,7 @@ RollImportResult importRoll(RegistryStore& store, const security::FieldCipher& c
   } else {
     result.run_id = 0;  // rolled back with everything else
   }
+  sink.finish();  // commit, then publish the report
   return result;
 }
 

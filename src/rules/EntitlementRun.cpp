@@ -2,8 +2,10 @@
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Stringifier.h>
 
+#include <algorithm>
 #include <memory>
 #include <sstream>
 #include <unordered_map>
@@ -11,6 +13,8 @@
 #include "common/AtomicFile.h"
 #include "common/Csv.h"
 #include "common/Error.h"
+#include "common/Fault.h"
+#include "common/Lease.h"
 #include "common/Log.h"
 
 namespace edupay::rules {
@@ -76,6 +80,96 @@ std::string EntitleSummary::toJson() const {
   return s.str();
 }
 
+namespace {
+
+/// Students per chunk of a run: each commits on its own, so no transaction writes more than a few
+/// thousand rows (a student has one or two changed entitlements, each an update and a history
+/// row), whatever the size of the province; a cluster certifies bounded write sets.
+constexpr size_t kChunkStudents = 2000;
+
+Poco::JSON::Object totalsJson(const ProgrammeTotals& t) {
+  Poco::JSON::Object o;
+  o.set("eligible", t.eligible);
+  o.set("held", t.held);
+  o.set("excluded", t.excluded);
+  o.set("eligible_fen", t.eligible_amount.fen());
+  o.set("held_fen", t.held_amount.fen());
+  return o;
+}
+
+/// How far a run got and its counts so far: the state a resumed run continues from.
+std::string progressJson(const EntitleSummary& s, int64_t after) {
+  Poco::JSON::Object o;
+  o.set("after", after);
+  o.set("students", s.students);
+  o.set("inserted", s.inserted);
+  o.set("updated", s.updated);
+  o.set("unchanged", s.unchanged);
+  o.set("adjustments_total", s.adjustments_total);
+  o.set("exceptions", s.exceptions);
+  o.set("total", totalsJson({s.eligible, s.held, s.excluded, s.eligible_amount, s.held_amount}));
+  Poco::JSON::Object progs;
+  for (const auto& [code, t] : s.by_programme) progs.set(code, totalsJson(t));
+  o.set("programmes", progs);
+  Poco::JSON::Object ex;
+  for (const auto& [k, n] : s.exceptions_by_code) ex.set(k, n);
+  o.set("exceptions_by_code", ex);
+  Poco::JSON::Array adj;
+  for (const auto& a : s.adjustments) {
+    Poco::JSON::Array j;
+    j.add(a.student);
+    j.add(a.programme);
+    j.add(a.before);
+    j.add(a.after);
+    adj.add(j);
+  }
+  o.set("adjustments", adj);
+  std::ostringstream out;
+  Poco::JSON::Stringifier::stringify(o, out);
+  return out.str();
+}
+
+ProgrammeTotals totalsFrom(const Poco::JSON::Object::Ptr& o) {
+  ProgrammeTotals t;
+  t.eligible = o->getValue<int64_t>("eligible");
+  t.held = o->getValue<int64_t>("held");
+  t.excluded = o->getValue<int64_t>("excluded");
+  t.eligible_amount = Money::fromFen(o->getValue<int64_t>("eligible_fen"));
+  t.held_amount = Money::fromFen(o->getValue<int64_t>("held_fen"));
+  return t;
+}
+
+/// Restores the counts of progressJson() into `s`; returns the last person id done.
+int64_t restoreProgress(const std::string& json, EntitleSummary& s) {
+  const auto o = Poco::JSON::Parser().parse(json).extract<Poco::JSON::Object::Ptr>();
+  s.students = o->getValue<int64_t>("students");
+  s.inserted = o->getValue<int64_t>("inserted");
+  s.updated = o->getValue<int64_t>("updated");
+  s.unchanged = o->getValue<int64_t>("unchanged");
+  s.adjustments_total = o->getValue<int64_t>("adjustments_total");
+  s.exceptions = o->getValue<int64_t>("exceptions");
+  const auto t = totalsFrom(o->getObject("total"));
+  s.eligible = t.eligible;
+  s.held = t.held;
+  s.excluded = t.excluded;
+  s.eligible_amount = t.eligible_amount;
+  s.held_amount = t.held_amount;
+  const auto progs = o->getObject("programmes");
+  for (const auto& name : progs->getNames())
+    s.by_programme[name] = totalsFrom(progs->getObject(name));
+  const auto ex = o->getObject("exceptions_by_code");
+  for (const auto& name : ex->getNames()) s.exceptions_by_code[name] = ex->getValue<int64_t>(name);
+  const auto adj = o->getArray("adjustments");
+  for (size_t i = 0; i < adj->size(); ++i) {
+    const auto a = adj->getArray(static_cast<unsigned>(i));
+    s.adjustments.push_back({a->getElement<std::string>(0), a->getElement<std::string>(1),
+                             a->getElement<std::string>(2), a->getElement<std::string>(3)});
+  }
+  return o->getValue<int64_t>("after");
+}
+
+}  // namespace
+
 EntitleSummary runEntitlements(EntitlementStore& store, const Policy& policy, int64_t policy_id,
                                const EntitleOptions& options) {
   EntitleSummary summary;
@@ -86,9 +180,40 @@ EntitleSummary runEntitlements(EntitlementStore& store, const Policy& policy, in
   summary.policy_name = policy.name;
   summary.policy_sha256 = policy.sha256;
 
+  // A dry run writes nothing and commits nothing: one transaction, rolled back. A real run
+  // commits chunk by chunk under a lease and resumes where a killed run of the same term and
+  // region stopped.
+  std::unique_ptr<StoreTransaction> dry_tx;
+  std::unique_ptr<Lease> lease;
+  int64_t resume_after = 0;
+  if (options.dry_run) {
+    dry_tx = store.transaction();
+    summary.run_id = store.beginEntitlementRun(term, options.region, policy_id);
+  } else {
+    lease = std::make_unique<Lease>(
+        store.leases(), "entitle:" + term.str() + ":" + options.region,
+        "the entitlement run of " + term.str() + " for region " +
+            (options.region.empty() ? std::string("(all)") : options.region));
+    auto tx = store.transaction();
+    if (auto open = store.openEntitlementRun(term, options.region)) {
+      if (open->policy_id == policy_id) {
+        summary.run_id = open->id;
+        if (!open->progress.empty()) resume_after = restoreProgress(open->progress, summary);
+      } else {
+        // Stopped under another policy: its chunks stay as written; this run re-decides them.
+        store.finishEntitlementRun(open->id, "{\"abandoned\": true}");
+      }
+    }
+    if (summary.run_id == 0)
+      summary.run_id = store.beginEntitlementRun(term, options.region, policy_id);
+    tx->commit();
+  }
+
+  // The exceptions are published after the run commits; a killed run's temp file is removed.
   std::unique_ptr<AtomicFileWriter> exceptions_file;
   std::unique_ptr<CsvWriter> exceptions_csv;
   if (!options.exceptions_path.empty()) {
+    removeStaleTemps(options.exceptions_path);
     exceptions_file = std::make_unique<AtomicFileWriter>(options.exceptions_path);
     CsvWriter::Options o;
     o.utf8_bom = true;
@@ -96,8 +221,6 @@ EntitleSummary runEntitlements(EntitlementStore& store, const Policy& policy, in
     exceptions_csv->writeRow({"student", "name", "school", "programme", "problem", "what to do"});
   }
 
-  auto tx = store.transaction();
-  summary.run_id = store.beginEntitlementRun(term, options.region, policy_id);
   const int academic_year = term.academicYear();
   const auto in_region = [&](const std::string& paying_region) {
     return options.region.empty() || paying_region.rfind(options.region, 0) == 0;
@@ -105,8 +228,9 @@ EntitleSummary runEntitlements(EntitlementStore& store, const Policy& policy, in
 
   std::vector<EntitlementWrite> writes;
   std::vector<EvaluationProblem> problems;
+  const size_t chunk = fault::chunk(std::min(options.batch_size, kChunkStudents));
   store.forEachFactBatch(
-      term, reference, academic_year, options.region, options.batch_size, [&](FactBatch& batch) {
+      term, reference, academic_year, options.region, chunk, [&](FactBatch& batch) {
         writes.clear();
         std::unordered_map<int64_t, std::vector<const StoredEntitlement*>> existing;
         for (const auto& e : batch.existing) existing[e.person_id].push_back(&e);
@@ -156,42 +280,50 @@ EntitleSummary runEntitlements(EntitlementStore& store, const Policy& policy, in
         };
 
         for (const auto& f : batch.students) {
-          ++summary.students;
+          // Done by the chunks a killed run committed (their counts are restored): only their
+          // exceptions are written again, so the file is whole.
+          const bool done = f.person_id <= resume_after;
+          if (!done) ++summary.students;
           problems.clear();
           auto decisions = evaluate(policy, term, f, &problems, TraceMode::kRun);
-          auto& olds = existing[f.person_id];
-          for (auto& d : decisions) {
-            const StoredEntitlement* old = nullptr;
-            for (auto*& e : olds) {
-              if (e && e->programme == d.programme) {
-                old = e;
-                e = nullptr;  // consumed
+          if (!done) {
+            auto& olds = existing[f.person_id];
+            for (auto& d : decisions) {
+              const StoredEntitlement* old = nullptr;
+              for (auto*& e : olds) {
+                if (e && e->programme == d.programme) {
+                  old = e;
+                  e = nullptr;  // consumed
+                }
               }
+              if (d.status == Status::kNotApplicable) {
+                if (!old || old->status == "excluded") continue;
+                // Once entitled, now out of scope (e.g. a new stage): the record says why.
+                d.status = Status::kExcluded;
+                d.paying_region = old->paying_region;
+              }
+              // Excluded decisions stop before the paying county is known: file them under the
+              // school's.
+              if (d.paying_region.empty()) d.paying_region = f.school_region;
+              if (!in_region(d.paying_region)) continue;
+              record(f, std::move(d), old);
             }
-            if (d.status == Status::kNotApplicable) {
-              if (!old || old->status == "excluded") continue;
-              // Once entitled, now out of scope (e.g. a new stage): the record says why.
-              d.status = Status::kExcluded;
-              d.paying_region = old->paying_region;
-            }
-            // Excluded decisions stop before the paying county is known: file them under the
-            // school's.
-            if (d.paying_region.empty()) d.paying_region = f.school_region;
-            if (!in_region(d.paying_region)) continue;
-            record(f, std::move(d), old);
           }
           for (const auto& p : problems) {
-            ++summary.exceptions;
-            ++summary.exceptions_by_code[p.programme + ": " + p.code];
+            if (!done) {
+              ++summary.exceptions;
+              ++summary.exceptions_by_code[p.programme + ": " + p.code];
+            }
             if (exceptions_csv)
               exceptions_csv->writeRow(
                   {f.display, f.name, f.school_code, p.programme, p.code, p.message});
           }
-          if (options.progress && summary.students % 100000 == 0)
+          if (!done && options.progress && summary.students % 100000 == 0)
             options.progress(summary.students);
         }
         // Entitlements of students no longer enrolled on the reference date.
         for (auto& [person, olds] : existing) {
+          if (person <= resume_after) continue;
           for (const auto* e : olds) {
             if (!e || e->status == "excluded") continue;
             StudentFacts gone;
@@ -205,18 +337,32 @@ EntitleSummary runEntitlements(EntitlementStore& store, const Policy& policy, in
             record(gone, std::move(d), e);
           }
         }
+        if (options.dry_run) {
+          if (!writes.empty()) store.writeEntitlements(term, summary.run_id, policy_id, writes);
+          return;
+        }
+        if (batch.last_person_id <= resume_after) return;
+        auto tx = store.transaction();
         if (!writes.empty()) store.writeEntitlements(term, summary.run_id, policy_id, writes);
+        store.saveRunProgress(summary.run_id, progressJson(summary, batch.last_person_id));
+        tx->commit();
+        fault::point("entitle.chunk");
+        lease->renew();
       });
 
-  if (exceptions_file) exceptions_file->commit();
   if (!options.dry_run) {
+    auto tx = store.transaction();
     summary.committed = true;
     store.finishEntitlementRun(summary.run_id, summary.toJson());
     if (options.before_commit) options.before_commit(summary);
+    fault::point("entitle.before_commit");
     tx->commit();
+    fault::point("entitle.committed");
   } else {
     summary.run_id = 0;
   }
+  // Commit, then publish.
+  if (exceptions_file) exceptions_file->commit();
   return summary;
 }
 

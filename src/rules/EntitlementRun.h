@@ -55,10 +55,16 @@ struct EntitleSummary {
 };
 
 /// Evaluates every student enrolled on the term's reference date against every programme in
-/// force and writes the entitlements (one per student x programme x term) in one transaction.
-/// Re-runnable: unchanged results are untouched; changed ones are superseded with history; a
-/// locked entitlement (in an approved or paid batch) is never changed but reported as an
-/// adjustment. Streams in keyset batches: memory does not grow with the number of students.
+/// force and writes the entitlements (one per student x programme x term). Re-runnable: unchanged
+/// results are untouched; changed ones are superseded with history; a locked entitlement (in an
+/// approved or paid batch) is never changed but reported as an adjustment. Streams in keyset
+/// batches: memory does not grow with the number of students.
+/// A real run commits in chunks of at most 2,000 students (its progress and counts recorded with
+/// each), holds the lease `entitle:<term>:<region>` (Error(kConflict) while another run of the
+/// same term and region goes on), and finishes with the run's summary and `before_commit` in a
+/// last transaction. A run that was killed is resumed by the same command: it continues after the
+/// last committed chunk and ends with the same entitlements, counts and exceptions file as an
+/// uninterrupted run. The exceptions file is published after that last commit.
 [[nodiscard]] EntitleSummary runEntitlements(EntitlementStore& store, const Policy& policy,
                                              int64_t policy_id, const EntitleOptions& options);
 

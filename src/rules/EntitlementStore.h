@@ -1,5 +1,7 @@
 #pragma once
 
+#include "common/Lease.h"
+
 #include <functional>
 #include <memory>
 #include <optional>
@@ -77,6 +79,19 @@ class EntitlementStore {
   virtual void writeEntitlements(const Term& term, int64_t run_id, int64_t policy_id,
                                  std::vector<EntitlementWrite>& writes) = 0;
   virtual void finishEntitlementRun(int64_t run_id, const std::string& summary_json) = 0;
+
+  /// A run of `term` and `region` that started and never finished (the latest), with the policy it
+  /// ran and its progress (empty before its first chunk committed).
+  struct OpenRun {
+    int64_t id = 0, policy_id = 0;
+    std::string progress;
+  };
+  virtual std::optional<OpenRun> openEntitlementRun(const Term& term,
+                                                    const std::string& region) = 0;
+  /// Records how far a chunked run got (inside the chunk's transaction).
+  virtual void saveRunProgress(int64_t run_id, const std::string& progress_json) = 0;
+  /// Leases for exclusive work (one run per term and region at a time).
+  virtual LeaseStore& leases() = 0;
 };
 
 }  // namespace edupay::rules

@@ -138,7 +138,10 @@ SQLiteDatabase::SQLiteDatabase(const std::string& path)
   sqlite3_busy_timeout(impl_->handle, 5000);
   executeScript(
       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
-      "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-131072;");
+      "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-131072; "
+      // Bulk jobs commit in chunks: checkpoint the WAL every 64 MiB rather than after every
+      // chunk past the default 4 MiB.
+      "PRAGMA wal_autocheckpoint=16384;");
 }
 
 SQLiteDatabase::~SQLiteDatabase() {

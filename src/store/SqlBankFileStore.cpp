@@ -117,6 +117,36 @@ std::string SqlDisbursementStore::exportedOn(int64_t batch_id) {
   return s->getText(0);
 }
 
+std::optional<bankfiles::ExportPlan> SqlDisbursementStore::exportPlan(int64_t batch_id) {
+  auto s = db_.prepare(
+      "SELECT batch_version, created_on, layout, max_lines, payer_account, payer_name, purpose, "
+      "planned_by, planned_at FROM export_plans WHERE batch_id = ?");
+  s->bind(1, batch_id);
+  if (!s->next()) return std::nullopt;
+  bankfiles::ExportPlan p;
+  p.batch_id = batch_id;
+  p.batch_version = static_cast<int>(s->getInt(0));
+  p.created_on = s->getText(1);
+  p.layout = s->getText(2);
+  p.max_lines = static_cast<int>(s->getInt(3));
+  p.payer_account = s->getText(4);
+  p.payer_name = s->getText(5);
+  p.purpose = s->getText(6);
+  p.planned_by = s->getText(7);
+  p.planned_at = s->getText(8);
+  return p;
+}
+
+void SqlDisbursementStore::saveExportPlan(const bankfiles::ExportPlan& p) {
+  execute(db_, "DELETE FROM export_plans WHERE batch_id = ?", {p.batch_id});
+  execute(db_,
+          "INSERT INTO export_plans (batch_id, batch_version, created_on, layout, max_lines, "
+          "payer_account, payer_name, purpose, planned_by, planned_at) VALUES (?, ?, ?, ?, ?, ?, "
+          "?, ?, ?, ?)",
+          {p.batch_id, int64_t{p.batch_version}, p.created_on, p.layout, int64_t{p.max_lines},
+           p.payer_account, p.payer_name, p.purpose, p.planned_by, p.planned_at});
+}
+
 bool SqlDisbursementStore::markExported(int64_t batch_id, int expected_version,
                                         const std::string& date,
                                         const std::vector<bankfiles::ExportedFile>& files) {
@@ -166,12 +196,16 @@ std::optional<int64_t> SqlDisbursementStore::resultImportByDigest(const std::str
   return s->getInt(0);
 }
 
+bool SqlDisbursementStore::resultImportFinished(int64_t import_id) {
+  return queryInt(db_, "SELECT finished FROM result_imports WHERE id = ?", {import_id}, 1) != 0;
+}
+
 int64_t SqlDisbursementStore::beginResultImport(const std::string& sha256, const std::string& file,
                                                 const std::string& user, const std::string& at) {
   try {
     execute(db_,
-            "INSERT INTO result_imports (sha256, file_name, imported_by, imported_at) VALUES (?, "
-            "?, ?, ?)",
+            "INSERT INTO result_imports (sha256, file_name, imported_by, imported_at, finished) "
+            "VALUES (?, ?, ?, ?, 0)",
             {sha256, file, user, at});
   } catch (const Error& e) {
     if (e.code() != ErrorCode::kConflict) throw;
@@ -192,7 +226,8 @@ void SqlDisbursementStore::finishResultImport(int64_t id, int64_t lines, int64_t
                                               int64_t returned, int64_t pending) {
   execute(
       db_,
-      "UPDATE result_imports SET line_count = ?, paid = ?, returned = ?, pending = ? WHERE id = ?",
+      "UPDATE result_imports SET line_count = ?, paid = ?, returned = ?, pending = ?, finished = 1 "
+      "WHERE id = ?",
       {lines, paid, returned, pending, id});
 }
 

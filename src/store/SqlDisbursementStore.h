@@ -6,13 +6,14 @@
 #include "bankfiles/BankFiles.h"
 #include "disburse/Batches.h"
 #include "store/Database.h"
+#include "store/SqlLeases.h"
 
 namespace edupay::store {
 
 /// Batches, payments and budgets over either dialect.
 class SqlDisbursementStore : public bankfiles::BankFileStore {
  public:
-  explicit SqlDisbursementStore(Database& db) : db_(db) {}
+  explicit SqlDisbursementStore(Database& db) : db_(db), leases_(db) {}
   std::unique_ptr<StoreTransaction> transaction() override;
   std::vector<std::pair<std::string, std::string>> candidateGroups(const std::string& programme,
                                                                    const Term& term,
@@ -79,10 +80,14 @@ class SqlDisbursementStore : public bankfiles::BankFileStore {
   std::vector<bankfiles::ExportRow> exportRows(int64_t batch_id, int64_t first_seq,
                                                int64_t last_seq, size_t limit) override;
   std::string exportedOn(int64_t batch_id) override;
+  LeaseStore& leases() override { return leases_; }
+  std::optional<bankfiles::ExportPlan> exportPlan(int64_t batch_id) override;
+  void saveExportPlan(const bankfiles::ExportPlan& p) override;
   bool markExported(int64_t batch_id, int expected_version, const std::string& date,
                     const std::vector<bankfiles::ExportedFile>& files) override;
   std::vector<bankfiles::ExportedFile> exportedFiles(int64_t batch_id) override;
   std::optional<int64_t> resultImportByDigest(const std::string& sha256) override;
+  bool resultImportFinished(int64_t import_id) override;
   int64_t beginResultImport(const std::string& sha256, const std::string& file,
                             const std::string& user, const std::string& at) override;
   void finishResultImport(int64_t id, int64_t lines, int64_t paid, int64_t returned,
@@ -119,6 +124,7 @@ class SqlDisbursementStore : public bankfiles::BankFileStore {
   void flagSchoolPayments(const disburse::Batch& b,
                           const std::function<void(int64_t, const char*, const std::string&)>& add);
   Database& db_;
+  SqlLeases leases_;
   std::map<std::string, int> max_lines_;
 };
 

@@ -359,6 +359,21 @@ void SqlEntitlementStore::finishEntitlementRun(int64_t run_id, const std::string
   execute(db_, "UPDATE entitlement_runs SET summary = ? WHERE id = ?", {summary_json, run_id});
 }
 
+std::optional<rules::EntitlementStore::OpenRun> SqlEntitlementStore::openEntitlementRun(
+    const Term& term, const std::string& region) {
+  auto s = db_.prepare(
+      "SELECT id, policy_id, progress FROM entitlement_runs WHERE term = ? AND region = ? AND "
+      "summary IS NULL ORDER BY id DESC LIMIT 1");
+  s->bind(1, term.str());
+  s->bind(2, region);
+  if (!s->next()) return std::nullopt;
+  return OpenRun{s->getInt(0), s->getInt(1), s->isNull(2) ? "" : s->getText(2)};
+}
+
+void SqlEntitlementStore::saveRunProgress(int64_t run_id, const std::string& progress_json) {
+  execute(db_, "UPDATE entitlement_runs SET progress = ? WHERE id = ?", {progress_json, run_id});
+}
+
 void SqlEntitlementStore::writeEntitlements(const Term& term, int64_t run_id, int64_t policy_id,
                                             std::vector<rules::EntitlementWrite>& writes) {
   const std::string today = Date::today().str();

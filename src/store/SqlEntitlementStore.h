@@ -2,6 +2,7 @@
 
 #include "rules/EntitlementStore.h"
 #include "store/Database.h"
+#include "store/SqlLeases.h"
 
 namespace edupay::store {
 
@@ -16,7 +17,7 @@ struct SchoolEntitlement {
 
 class SqlEntitlementStore : public rules::EntitlementStore {
  public:
-  explicit SqlEntitlementStore(Database& db) : db_(db) {}
+  explicit SqlEntitlementStore(Database& db) : db_(db), leases_(db) {}
 
   std::unique_ptr<StoreTransaction> transaction() override;
   std::optional<rules::StoredPolicy> activePolicy() override;
@@ -40,6 +41,9 @@ class SqlEntitlementStore : public rules::EntitlementStore {
   void writeEntitlements(const Term& term, int64_t run_id, int64_t policy_id,
                          std::vector<rules::EntitlementWrite>& writes) override;
   void finishEntitlementRun(int64_t run_id, const std::string& summary_json) override;
+  std::optional<OpenRun> openEntitlementRun(const Term& term, const std::string& region) override;
+  void saveRunProgress(int64_t run_id, const std::string& progress_json) override;
+  LeaseStore& leases() override { return leases_; }
 
  private:
   /// Fills statuses, difficulty, accounts and nominations of `students` (sorted by person id,
@@ -47,6 +51,7 @@ class SqlEntitlementStore : public rules::EntitlementStore {
   void fillFacts(std::vector<rules::StudentFacts>& students, int64_t lo, int64_t hi,
                  const Date& reference, int academic_year);
   Database& db_;
+  SqlLeases leases_;
 };
 
 }  // namespace edupay::store

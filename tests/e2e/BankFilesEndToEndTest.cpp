@@ -217,6 +217,50 @@ TEST_P(BankFilesEndToEnd, ExportIsForApprovedBatchesByAnOfficerAndDeterministic)
             std::string::npos);
 }
 
+TEST_P(BankFilesEndToEnd, AnExportStoppedHalfWayIsFinishedOnALaterDayWithTheFirstDaysBytes) {
+  const int64_t id = approved();
+  struct Today {
+    explicit Today(const char* d) { ::setenv("EDUPAY_TODAY", d, 1); }
+    ~Today() { ::unsetenv("EDUPAY_TODAY"); }
+  };
+  {
+    // The first attempt fixes the plan, then fails before anything is published (here: the
+    // output folder does not exist, so nothing can be staged).
+    Today day("2026-10-20");
+    EXPECT_THROW(bankfiles::exportBatch(store, audit, officer, id, path("missing/out"),
+                                        bankfiles::LayoutSet(), f.cipher, *key, "x"),
+                 Error);
+  }
+  EXPECT_EQ(store.loadBatch(id)->status, disburse::BatchStatus::kApproved);
+  EXPECT_EQ(f.count("export_plans", "created_on = '2026-10-20'"), 1);
+  // A stale staging folder and temp file of a killed export are discarded by the next one.
+  fs::create_directories(path("out/.staging-B" + std::string(6 - std::to_string(id).size(), '0') +
+                              std::to_string(id)));
+  const std::string stale = path("out/B" + std::string(6 - std::to_string(id).size(), '0') +
+                                 std::to_string(id) + "-102-x.txt.tmp-abc123");
+  writeFileAtomically(stale, "6212260000000430121");
+  std::string first_bytes;
+  {
+    Today day("2026-10-23");  // another day: the files still say the 20th
+    const auto r = exportTo(id, path("out"));
+    EXPECT_FALSE(r.again);
+    first_bytes = readFile(r.paths[0]);
+    EXPECT_NE(readFile(bankfiles::manifestPath(r.paths[0])).find("2026-10-20"), std::string::npos);
+    EXPECT_EQ(readFile(bankfiles::manifestPath(r.paths[0])).find("2026-10-23"), std::string::npos);
+  }
+  EXPECT_FALSE(fs::exists(stale));
+  for (const auto& e : fs::recursive_directory_iterator(path("out"))) {
+    EXPECT_EQ(e.path().filename().string().find(".tmp-"), std::string::npos) << e.path();
+    EXPECT_EQ(e.path().filename().string().find(".staging-"), std::string::npos) << e.path();
+  }
+  {
+    Today day("2026-11-02");
+    const auto again = exportTo(id, path("later"));
+    EXPECT_TRUE(again.again);
+    EXPECT_EQ(readFile(again.paths[0]), first_bytes) << "byte-identical on a later day";
+  }
+}
+
 TEST_P(BankFilesEndToEnd, ALayoutLimitSplitsTheBatchIntoNumberedFilesEachWithItsTotals) {
   const std::string dir = path("layouts");
   fs::create_directories(dir);

@@ -217,6 +217,62 @@ TEST_P(EntitlementRunTest, ADryRunWritesNothing) {
   EXPECT_EQ(f.count("entitlement_runs"), 0);
 }
 
+TEST_P(EntitlementRunTest, ARunStoppedBetweenChunksIsResumedToTheSameOutcome) {
+  ASSERT_TRUE(f.import(RollBuilder().student(1).student(2).student(3).student(4).student(5).csv())
+                  .committed);
+  roster({1, 2, 3, 4, 5});
+  // A store that fails on the second chunk's writes: the first chunk stays committed, as when
+  // the process is killed between chunks.
+  struct Failing : store::SqlEntitlementStore {
+    using SqlEntitlementStore::SqlEntitlementStore;
+    int calls = 0;
+    void writeEntitlements(const Term& term, int64_t run_id, int64_t policy_id,
+                           std::vector<rules::EntitlementWrite>& writes) override {
+      if (++calls == 2) throw Error(ErrorCode::kUnavailable, "the connection was lost");
+      SqlEntitlementStore::writeEntitlements(term, run_id, policy_id, writes);
+    }
+  } failing(*f.db);
+  rules::EntitleOptions o;
+  o.term = Term::parse("2026-autumn");
+  o.batch_size = 2;
+  EXPECT_THROW((void)rules::runEntitlements(failing, policy, policy_id, o), Error);
+  const int64_t written = f.count("entitlements");
+  EXPECT_GT(written, 0);
+  EXPECT_LT(written, 10);
+  EXPECT_EQ(f.count("entitlement_runs", "summary IS NULL AND progress IS NOT NULL"), 1);
+
+  const auto s = run();  // the same command again
+  EXPECT_TRUE(s.committed);
+  EXPECT_EQ(s.students, 5);
+  EXPECT_EQ(s.eligible, 5);
+  EXPECT_EQ(s.inserted, 10) << "counted as one uninterrupted run would count them";
+  EXPECT_EQ(s.unchanged, 0);
+  EXPECT_EQ(f.count("entitlements"), 10);
+  EXPECT_EQ(f.count("entitlement_runs"), 1) << "the stopped run was resumed, not restarted";
+  EXPECT_EQ(f.count("entitlement_runs", "summary IS NULL"), 0);
+}
+
+TEST_P(EntitlementRunTest, OneRunPerTermAndRegionAtATimeByALeaseRow) {
+  ASSERT_TRUE(f.import(RollBuilder().student(1).csv()).committed);
+  roster({1});
+  store::execute(
+      *f.db,
+      "INSERT INTO job_leases (name, holder, expires_at) VALUES ('entitle:2026-autumn:', "
+      "'another-host:4242:0123456789abcdef', '2099-01-01T00:00:00Z')");
+  try {
+    (void)run();
+    ADD_FAILURE() << "a second run started while the lease was held";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kConflict);
+    EXPECT_NE(std::string(e.what()).find("already running"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(f.count("entitlements"), 0);
+  // An expired lease (its holder died on another machine) is taken over.
+  store::execute(*f.db, "UPDATE job_leases SET expires_at = '2020-01-01T00:00:00Z'");
+  EXPECT_TRUE(run().committed);
+  EXPECT_EQ(f.count("job_leases", "holder = ''"), 1) << "freed at the end";
+}
+
 TEST_P(EntitlementRunTest, RosterReimportIsIdempotentAndExitsCloseNotDelete) {
   ASSERT_TRUE(f.import(RollBuilder().student(1).csv()).committed);
   roster({1});

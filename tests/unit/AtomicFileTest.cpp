@@ -30,6 +30,7 @@ class TempDir {
   TempDir& operator=(const TempDir&) = delete;
 
   std::string file(const std::string& name) const { return path_ + "/" + name; }
+  const std::string& path() const { return path_; }
 
   std::vector<std::string> entries() const {
     std::vector<std::string> names;
@@ -92,6 +93,35 @@ TEST(AtomicFile, TempFileSitsBesideTarget) {
   const auto names = tmp.entries();
   ASSERT_EQ(names.size(), 1u);
   EXPECT_EQ(names[0].rfind("out.csv.tmp-", 0), 0u) << names[0];
+}
+
+TEST(AtomicFile, TempFileIsPrivateUntilCommit) {
+  TempDir tmp;
+  const std::string path = tmp.file("accounts.txt");
+  AtomicFileWriter writer(path);
+  writer.write("6212260000000430121\n");
+  const auto names = tmp.entries();
+  ASSERT_EQ(names.size(), 1u);
+  struct stat st {};
+  ASSERT_EQ(::stat(tmp.file(names[0]).c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u) << "nobody else reads account numbers half-way";
+  writer.commit();
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_NE(st.st_mode & 0044, 0u) << "the published file gets the usual mode";
+}
+
+TEST(AtomicFile, StaleTempFilesOfAKilledWriterAreRemoved) {
+  TempDir tmp;
+  const std::string path = tmp.file("out.csv");
+  writeFileAtomically(path, "kept");
+  writeFileAtomically(tmp.file("out.csv.tmp-a1B2c3"), "left by a killed writer");
+  writeFileAtomically(tmp.file("other.csv.tmp-a1B2c3"), "another file's");
+  writeFileAtomically(tmp.file("out.csv.tmp-notours"), "not a temp name");
+  EXPECT_EQ(removeStaleTemps(path), 1);
+  EXPECT_EQ(readFile(path), "kept");
+  EXPECT_EQ(tmp.entries().size(), 3u);
+  EXPECT_EQ(removeStaleTempsIn(tmp.path(), "other"), 1);
+  EXPECT_EQ(tmp.entries().size(), 2u);
 }
 
 TEST(AtomicFile, AbandonLeavesOldContentAndNoTempFile) {
