@@ -14,6 +14,7 @@
 #include "common/Error.h"
 #include "common/Log.h"
 #include "common/ResidentId.h"
+#include "common/Retry.h"
 #include "common/Term.h"
 #include "common/Text.h"
 
@@ -129,10 +130,12 @@ disburse::EncodingCheck holderEncodingCheck(BankFileStore& store, const LayoutSe
   };
 }
 
-ExportResult exportBatch(BankFileStore& store, security::SecurityStore& audit,
-                         const security::User& user, int64_t batch_id, const std::string& out_dir,
-                         const LayoutSet& layouts, const security::FieldCipher& cipher,
-                         const security::SigningKey& key, const std::string& purpose) {
+static ExportResult exportBatchAttempt(BankFileStore& store, security::SecurityStore& audit,
+                                       const security::User& user, int64_t batch_id,
+                                       const std::string& out_dir, const LayoutSet& layouts,
+                                       const security::FieldCipher& cipher,
+                                       const security::SigningKey& key,
+                                       const std::string& purpose) {
   auto tx = store.transaction();
   auto loaded = store.loadBatch(batch_id);
   if (!loaded) throw Error(ErrorCode::kNotFound, "no batch " + std::to_string(batch_id));
@@ -275,9 +278,9 @@ ExportResult exportBatch(BankFileStore& store, security::SecurityStore& audit,
   return r;
 }
 
-ImportResult importResultFile(BankFileStore& store, security::SecurityStore& audit,
-                              const security::User& user, const std::string& path,
-                              std::optional<ResultKind> kind) {
+static ImportResult importResultFileAttempt(BankFileStore& store, security::SecurityStore& audit,
+                                            const security::User& user, const std::string& path,
+                                            std::optional<ResultKind> kind) {
   if (user.role != security::Role::kBankOperator && user.role != security::Role::kBureauOfficer) {
     throw Error(ErrorCode::kForbidden,
                 "only a bank operator (for their bank) or a bureau officer (for their region) "
@@ -554,37 +557,40 @@ ImportResult importResultFile(BankFileStore& store, security::SecurityStore& aud
 
 disburse::Batch closeBatch(BankFileStore& store, security::SecurityStore& audit,
                            const security::User& user, int64_t batch_id) {
-  auto tx = store.transaction();
-  auto loaded = store.loadBatch(batch_id);
-  if (!loaded) throw Error(ErrorCode::kNotFound, "no batch " + std::to_string(batch_id));
-  disburse::Batch b = *loaded;
-  if (user.role != security::Role::kBureauOfficer || !user.covers(b.paying_region)) {
-    throw Error(ErrorCode::kForbidden, "only a bureau officer whose scope covers county " +
-                                           b.paying_region + " closes " + describe(b));
-  }
-  if (b.status != disburse::BatchStatus::kSettled &&
-      b.status != disburse::BatchStatus::kPartiallySettled) {
-    throw Error(ErrorCode::kForbidden,
-                "cannot close " + describe(b) + ": it is " + std::string(disburse::code(b.status)) +
-                    "; a batch is closed once the bank has answered for every payment");
-  }
-  if (const int64_t open = store.openReturns(batch_id)) {
-    throw Error(ErrorCode::kForbidden,
-                "cannot close " + describe(b) + ": " + std::to_string(open) +
-                    " returned payment(s) wait for a corrected account and a re-issue "
-                    "(edupay bank returned)");
-  }
-  if (!store.transition(b.id, b.version, disburse::BatchStatus::kClosed, b.cycle)) {
-    throw Error(ErrorCode::kConflict,
-                describe(b) + " was changed by someone else meanwhile; look at it again");
-  }
-  const std::string before(disburse::code(b.status));
-  b.status = disburse::BatchStatus::kClosed;
-  ++b.version;
-  security::appendAudit(audit, user.name, "batch.close", "batch:" + std::to_string(b.id), before,
-                        "closed");
-  tx->commit();
-  return b;
+  return retryUnit("bankfiles.closeBatch", [&] {
+    auto tx = store.transaction();
+    auto loaded = store.loadBatch(batch_id);
+    if (!loaded) throw Error(ErrorCode::kNotFound, "no batch " + std::to_string(batch_id));
+    disburse::Batch b = *loaded;
+    if (user.role != security::Role::kBureauOfficer || !user.covers(b.paying_region)) {
+      throw Error(ErrorCode::kForbidden, "only a bureau officer whose scope covers county " +
+                                             b.paying_region + " closes " + describe(b));
+    }
+    if (b.status != disburse::BatchStatus::kSettled &&
+        b.status != disburse::BatchStatus::kPartiallySettled) {
+      throw Error(ErrorCode::kForbidden,
+                  "cannot close " + describe(b) + ": it is " +
+                      std::string(disburse::code(b.status)) +
+                      "; a batch is closed once the bank has answered for every payment");
+    }
+    if (const int64_t open = store.openReturns(batch_id)) {
+      throw Error(ErrorCode::kForbidden,
+                  "cannot close " + describe(b) + ": " + std::to_string(open) +
+                      " returned payment(s) wait for a corrected account and a re-issue "
+                      "(edupay bank returned)");
+    }
+    if (!store.transition(b.id, b.version, disburse::BatchStatus::kClosed, b.cycle)) {
+      throw Error(ErrorCode::kConflict,
+                  describe(b) + " was changed by someone else meanwhile; look at it again");
+    }
+    const std::string before(disburse::code(b.status));
+    b.status = disburse::BatchStatus::kClosed;
+    ++b.version;
+    security::appendAudit(audit, user.name, "batch.close", "batch:" + std::to_string(b.id), before,
+                          "closed");
+    tx->commit();
+    return b;
+  });
 }
 
 CorrectionResult correctAccount(registry::RegistryStore& registry, BankFileStore& store,
@@ -638,39 +644,41 @@ CorrectionResult correctAccount(registry::RegistryStore& registry, BankFileStore
                 "--student: a resident ID or national student number (G/J/L + 18), or --payment "
                 "REFERENCE of the returned payment");
   }
-  auto tx = store.transaction();
-  const auto rec =
-      by_payment ? registry.studentById(*by_payment) : registry.findStudent(rid_hash, student_no);
-  if (!rec) throw Error(ErrorCode::kNotFound, unknown);
-  std::string school;
-  for (const auto& e : rec->enrollments)
-    if (e.status == "active" || school.empty()) school = e.school_code;
-  const std::string region = registry.schoolRegion(school);
-  const bool allowed =
-      (user.role == security::Role::kSchoolAdmin && user.covers(school)) ||
-      (user.role == security::Role::kBureauOfficer && !region.empty() && user.covers(region));
-  if (!allowed) throw Error(ErrorCode::kNotFound, unknown);
-  registry::RegistryStore::AccountUpdate u;
-  u.kind = c.kind;
-  u.owner = holder == rec->name ? "student" : "guardian";
-  u.hash = cipher.blindIndex("bank_account", account->str());
-  u.enc = cipher.encrypt("bank_account", account->str());
-  u.mask = account->masked();
-  u.bank_code = c.bank_code;
-  u.holder = holder;
-  u.luhn_ok = account->luhnValid();
-  u.as_of = Date::today().str();
-  CorrectionResult r;
-  r.person_id = rec->person_id;
-  r.mask = u.mask;
-  r.account_id = registry.replaceAccount(rec->person_id, u);
-  r.released = store.releaseReturned(rec->person_id, r.account_id);
-  security::appendAudit(audit, user.name, "account.update",
-                        "person:" + std::to_string(rec->person_id), "",
-                        c.kind + " " + u.mask + " at " + c.bank_code + ", holder " + holder + "; " +
-                            std::to_string(r.released) + " returned payment(s) released");
-  tx->commit();
-  return r;
+  return retryUnit("bankfiles.correctAccount", [&] {
+    auto tx = store.transaction();
+    const auto rec =
+        by_payment ? registry.studentById(*by_payment) : registry.findStudent(rid_hash, student_no);
+    if (!rec) throw Error(ErrorCode::kNotFound, unknown);
+    std::string school;
+    for (const auto& e : rec->enrollments)
+      if (e.status == "active" || school.empty()) school = e.school_code;
+    const std::string region = registry.schoolRegion(school);
+    const bool allowed =
+        (user.role == security::Role::kSchoolAdmin && user.covers(school)) ||
+        (user.role == security::Role::kBureauOfficer && !region.empty() && user.covers(region));
+    if (!allowed) throw Error(ErrorCode::kNotFound, unknown);
+    registry::RegistryStore::AccountUpdate u;
+    u.kind = c.kind;
+    u.owner = holder == rec->name ? "student" : "guardian";
+    u.hash = cipher.blindIndex("bank_account", account->str());
+    u.enc = cipher.encrypt("bank_account", account->str());
+    u.mask = account->masked();
+    u.bank_code = c.bank_code;
+    u.holder = holder;
+    u.luhn_ok = account->luhnValid();
+    u.as_of = Date::today().str();
+    CorrectionResult r;
+    r.person_id = rec->person_id;
+    r.mask = u.mask;
+    r.account_id = registry.replaceAccount(rec->person_id, u);
+    r.released = store.releaseReturned(rec->person_id, r.account_id);
+    security::appendAudit(audit, user.name, "account.update",
+                          "person:" + std::to_string(rec->person_id), "",
+                          c.kind + " " + u.mask + " at " + c.bank_code + ", holder " + holder +
+                              "; " + std::to_string(r.released) + " returned payment(s) released");
+    tx->commit();
+    return r;
+  });
 }
 
 SchoolAccountResult setSchoolAccount(registry::RegistryStore& registry,
@@ -684,46 +692,70 @@ SchoolAccountResult setSchoolAccount(registry::RegistryStore& registry,
     throw Error(ErrorCode::kInvalidInput,
                 "--bank-code: the 12-digit CNAPS code of the school's branch (开户行行号)");
   }
-  auto tx = registry.transaction();
-  const std::string region = registry.schoolRegion(s.school);
-  if (region.empty()) throw Error(ErrorCode::kNotFound, "no school " + s.school);
-  const bool allowed = user.role == security::Role::kSysadmin ||
-                       (user.role == security::Role::kBureauOfficer && user.covers(region));
-  if (!allowed) {
-    throw Error(ErrorCode::kForbidden,
-                "only a bureau officer whose scope covers county " + region +
-                    " (or a sysadmin) records school " + s.school + "'s account; " + user.name +
-                    " is " + std::string(security::code(user.role)) + " over " + user.scope);
-  }
-  std::string school_name;
-  for (const auto& sc : registry.listSchools())
-    if (sc.code == s.school) school_name = sc.name;
-  const std::string holder = text::trim(s.holder).empty() ? school_name : text::trim(s.holder);
-  if (text::startsLikeFormula(holder) || text::controlCharacter(holder)) {
-    throw Error(ErrorCode::kInvalidInput,
-                "--holder: a name cannot start with = + - @ or hold a control character; type the "
-                "name the bank records (the school's registered name)");
-  }
-  const auto before = registry.schoolAccount(s.school);
-  registry::RegistryStore::SchoolAccountUpdate u{cipher.blindIndex("bank_account", account->str()),
-                                                 cipher.encrypt("bank_account", account->str()),
-                                                 account->masked(),
-                                                 s.bank_code,
-                                                 holder,
-                                                 Date::today().str(),
-                                                 user.name};
-  const auto change = registry.replaceSchoolAccount(s.school, u);
-  SchoolAccountResult r{s.school,    school_name,    u.mask,         holder,
-                        s.bank_code, change.changed, change.released};
-  if (change.changed) {
-    security::appendAudit(
-        audit, user.name, "school.account", "school:" + s.school,
-        before ? before->acct_mask + " at " + before->bank_code + ", holder " + before->holder : "",
-        u.mask + " at " + s.bank_code + ", holder " + holder + "; " +
-            std::to_string(change.released) + " returned payment(s) released for re-issue");
-  }
-  tx->commit();
-  return r;
+  return retryUnit("bankfiles.setSchoolAccount", [&] {
+    auto tx = registry.transaction();
+    const std::string region = registry.schoolRegion(s.school);
+    if (region.empty()) throw Error(ErrorCode::kNotFound, "no school " + s.school);
+    const bool allowed = user.role == security::Role::kSysadmin ||
+                         (user.role == security::Role::kBureauOfficer && user.covers(region));
+    if (!allowed) {
+      throw Error(ErrorCode::kForbidden,
+                  "only a bureau officer whose scope covers county " + region +
+                      " (or a sysadmin) records school " + s.school + "'s account; " + user.name +
+                      " is " + std::string(security::code(user.role)) + " over " + user.scope);
+    }
+    std::string school_name;
+    for (const auto& sc : registry.listSchools())
+      if (sc.code == s.school) school_name = sc.name;
+    const std::string holder = text::trim(s.holder).empty() ? school_name : text::trim(s.holder);
+    if (text::startsLikeFormula(holder) || text::controlCharacter(holder)) {
+      throw Error(
+          ErrorCode::kInvalidInput,
+          "--holder: a name cannot start with = + - @ or hold a control character; type the "
+          "name the bank records (the school's registered name)");
+    }
+    const auto before = registry.schoolAccount(s.school);
+    registry::RegistryStore::SchoolAccountUpdate u{
+        cipher.blindIndex("bank_account", account->str()),
+        cipher.encrypt("bank_account", account->str()),
+        account->masked(),
+        s.bank_code,
+        holder,
+        Date::today().str(),
+        user.name};
+    const auto change = registry.replaceSchoolAccount(s.school, u);
+    SchoolAccountResult r{s.school,    school_name,    u.mask,         holder,
+                          s.bank_code, change.changed, change.released};
+    if (change.changed) {
+      security::appendAudit(
+          audit, user.name, "school.account", "school:" + s.school,
+          before ? before->acct_mask + " at " + before->bank_code + ", holder " + before->holder
+                 : "",
+          u.mask + " at " + s.bank_code + ", holder " + holder + "; " +
+              std::to_string(change.released) + " returned payment(s) released for re-issue");
+    }
+    tx->commit();
+    return r;
+  });
+}
+
+// Both are naturally idempotent, so the whole use case runs again after a certification
+// conflict or a lost node: an export of an exported batch writes the same files again, and a
+// result file already imported (found by its SHA-256) changes nothing.
+ExportResult exportBatch(BankFileStore& store, security::SecurityStore& audit,
+                         const security::User& user, int64_t batch_id, const std::string& out_dir,
+                         const LayoutSet& layouts, const security::FieldCipher& cipher,
+                         const security::SigningKey& key, const std::string& purpose) {
+  return retryUnit("bankfiles.exportBatch", [&] {
+    return exportBatchAttempt(store, audit, user, batch_id, out_dir, layouts, cipher, key, purpose);
+  });
+}
+
+ImportResult importResultFile(BankFileStore& store, security::SecurityStore& audit,
+                              const security::User& user, const std::string& path,
+                              std::optional<ResultKind> kind) {
+  return retryUnit("bankfiles.importResultFile",
+                   [&] { return importResultFileAttempt(store, audit, user, path, kind); });
 }
 
 }  // namespace edupay::bankfiles
