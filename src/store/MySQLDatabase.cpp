@@ -229,6 +229,11 @@ std::string wsrepStatus(sql::Connection& c, const std::string& name) {
   return rs->next() ? rs->getString(2).asStdString() : std::string();
 }
 
+void runOnConnection(sql::Connection& c, const char* sql) {
+  std::unique_ptr<sql::Statement> s(c.createStatement());
+  s->execute(sql);
+}
+
 std::string wsrepVariable(sql::Connection& c, const std::string& name) {
   std::unique_ptr<sql::Statement> s(c.createStatement());
   std::unique_ptr<sql::ResultSet> rs(s->executeQuery("SHOW GLOBAL VARIABLES LIKE '" + name + "'"));
@@ -428,7 +433,7 @@ void MySQLDatabase::begin() {
   commit_check_sql_.clear();
   commit_check_key_.clear();
   try {
-    conn_->setAutoCommit(false);
+    runOnConnection(*conn_, "SET autocommit = 0");
   } catch (const sql::SQLException& e) {
     translate(e, "starting a transaction", this);
   }
@@ -437,7 +442,10 @@ void MySQLDatabase::begin() {
 
 void MySQLDatabase::commit() {
   try {
-    conn_->commit();
+    // COMMIT as a statement: Connector/C++'s Connection::commit() does not report a transaction
+    // a cluster aborted (a certification failure while the client was idle) — the commit
+    // seemed to succeed and the unit's writes were lost.
+    runOnConnection(*conn_, "COMMIT");
   } catch (const sql::SQLException& e) {
     in_tx_ = false;
     if (!connectionLost(e.getErrorCode()) || e.getErrorCode() == kErUnknownComError) {
@@ -450,7 +458,7 @@ void MySQLDatabase::commit() {
   }
   in_tx_ = false;
   try {
-    conn_->setAutoCommit(true);
+    runOnConnection(*conn_, "SET autocommit = 1");
   } catch (const sql::SQLException& e) {
     translate(e, "committing", this);
   }
@@ -486,8 +494,8 @@ void MySQLDatabase::rollback() {
   in_tx_ = false;
   if (broken_) return;  // the server rolled it back when the connection went
   try {
-    conn_->rollback();
-    conn_->setAutoCommit(true);
+    runOnConnection(*conn_, "ROLLBACK");
+    runOnConnection(*conn_, "SET autocommit = 1");
   } catch (const sql::SQLException& e) {
     translate(e, "rolling back", this);
   }

@@ -376,6 +376,8 @@ void SqlDisbursementStore::addAction(int64_t batch_id, const disburse::BatchActi
             "INSERT INTO batch_actions (batch_id, cycle, user_name, action, reason, at) VALUES (?, "
             "?, ?, ?, ?, ?)",
             {batch_id, int64_t{a.cycle}, a.user, a.action, textOrNull(a.reason), a.at});
+  } catch (const TransientError&) {
+    throw;  // a deadlock or certification failure: the unit of work runs again
   } catch (const Error& e) {
     if (e.code() != ErrorCode::kConflict) throw;
     throw Error(ErrorCode::kConflict, a.user + " has already acted on batch " +

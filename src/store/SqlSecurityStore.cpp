@@ -59,6 +59,8 @@ void SqlSecurityStore::addUser(const security::User& u) {
             "VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
             {u.name, u.password_hash, std::string(security::code(u.role)), u.scope,
              int64_t{u.disabled}, u.created_on, u.updated_on});
+  } catch (const TransientError&) {
+    throw;  // a deadlock or certification failure: the unit of work runs again
   } catch (const Error& e) {
     if (e.code() == ErrorCode::kConflict) {
       throw Error(ErrorCode::kConflict, "a user named " + u.name + " already exists");
