@@ -283,7 +283,15 @@ MySQLDatabase::MySQLDatabase(const Options& options) : options_(options) {
 }
 
 void MySQLDatabase::connect() {
-  conn_.reset();
+  if (conn_) {
+    // Kept, closed, until this object goes: statements prepared on it may still be released.
+    try {
+      conn_->close();
+    } catch (const sql::SQLException&) {
+      // Already gone with its server.
+    }
+    retired_.push_back(std::move(conn_));
+  }
   cluster_ = false;
   std::string failures;
   std::unique_ptr<sql::Connection> fallback;  // reachable and ready, but not Synced

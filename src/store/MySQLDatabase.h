@@ -76,6 +76,7 @@ class MySQLDatabase : public Database {
 
   Options options_;
   std::unique_ptr<sql::Connection> conn_;
+  std::vector<std::unique_ptr<sql::Connection>> retired_;  ///< earlier connections, closed
   size_t current_ = 0;  ///< index in options_.hosts of the node serving
   bool cluster_ = false;
   bool broken_ = false;
