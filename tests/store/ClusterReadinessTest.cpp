@@ -71,6 +71,26 @@ TEST_P(ClusterReadinessTest, BatchNumbersAreDenseWhateverTheAutoIncrementStep) {
   EXPECT_EQ(rows, 5);
 }
 
+TEST_P(ClusterReadinessTest, AnUnreachableHostIsPassedOverAndEveryHostNamedWhenNoneAnswers) {
+  if (f.db->dialect() != store::Dialect::kMySQL) GTEST_SKIP() << "several hosts: MySQL URLs only";
+  const std::string url = f.scratch.url();
+  const auto at = url.rfind('@');
+  // Port 1 on loopback refuses at once: the server after it serves.
+  auto db = store::openDatabase(url.substr(0, at + 1) + "127.0.0.1:1," + url.substr(at + 1));
+  EXPECT_NE(db->node(), "127.0.0.1:1");
+  EXPECT_EQ(store::queryInt(*db, "SELECT COUNT(*) FROM batches"), 0);
+  try {
+    (void)store::openDatabase(url.substr(0, at + 1) + "127.0.0.1:1,127.0.0.1:2" +
+                              url.substr(url.find('/', at)));
+    FAIL() << "connected to nothing";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kUnavailable);
+    EXPECT_NE(e.detail().find("127.0.0.1:1:"), std::string::npos) << e.detail();
+    EXPECT_NE(e.detail().find("127.0.0.1:2:"), std::string::npos) << e.detail();
+    EXPECT_EQ(e.detail().find("edupay-test"), std::string::npos) << "the password was shown";
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ClusterReadinessTest, ::testing::ValuesIn(testBackends()),
                          [](const auto& info) { return info.param; });
 
