@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "common/Retry.h"
 #include "store/BatchFixture.h"
 
 namespace edupay::testing {
@@ -89,6 +90,41 @@ TEST_P(ClusterReadinessTest, AnUnreachableHostIsPassedOverAndEveryHostNamedWhenN
     EXPECT_NE(e.detail().find("127.0.0.1:2:"), std::string::npos) << e.detail();
     EXPECT_EQ(e.detail().find("edupay-test"), std::string::npos) << "the password was shown";
   }
+}
+
+// A connection lost at COMMIT leaves it unknown whether the server committed; the store looks up
+// the transaction's idempotency key (its audit event's hash) on a new connection.
+TEST_P(ClusterReadinessTest, ACommitWhoseAnswerIsLostIsSettledByTheAuditEventsHash) {
+  if (f.db->dialect() != store::Dialect::kMySQL) GTEST_SKIP() << "SQLite commits in-process";
+  auto db = f.scratch.open();
+  store::SqlSecurityStore a(*db);
+  auto killConnection = [&] {
+    const int64_t id = store::queryInt(*db, "SELECT CONNECTION_ID()");
+    f.db->executeScript("KILL CONNECTION " + std::to_string(id) + ";");
+  };
+  // Not committed: the event is not on file, so the unit of work must run again.
+  db->begin();
+  security::appendAudit(a, "officer1", "test.lost_commit", "test", "", "attempt");
+  killConnection();
+  try {
+    db->commit();
+    FAIL() << "a commit on a killed connection seemed to succeed";
+  } catch (const TransientError& e) {
+    EXPECT_EQ(e.kind(), TransientError::Kind::kConnectionLost);
+  }
+  EXPECT_EQ(f.count("audit_events", "action = 'test.lost_commit'"), 0);
+  // Committed (the event is on file: the server committed, the answer was lost): success.
+  db->begin();
+  const std::string head =
+      security::appendAudit(a, "officer1", "test.committed", "test", "", "attempt").hash;
+  db->commit();
+  ASSERT_FALSE(head.empty());
+  db->begin();
+  db->setCommitCheck("SELECT 1 FROM audit_events WHERE hash = ?", head);
+  killConnection();
+  EXPECT_NO_THROW(db->commit());
+  // And the connection serves again.
+  EXPECT_GT(store::queryInt(*db, "SELECT COUNT(*) FROM audit_events"), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ClusterReadinessTest, ::testing::ValuesIn(testBackends()),
