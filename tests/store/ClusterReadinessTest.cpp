@@ -99,8 +99,13 @@ TEST_P(ClusterReadinessTest, ACommitWhoseAnswerIsLostIsSettledByTheAuditEventsHa
   auto db = f.scratch.open();
   store::SqlSecurityStore a(*db);
   auto killConnection = [&] {
+    // From a connection to the same server (on a cluster, the node serving `db`).
+    const std::string url = f.scratch.url();
+    const auto at = url.rfind('@');
+    auto killer =
+        store::openDatabase(url.substr(0, at + 1) + db->node() + url.substr(url.find('/', at)));
     const int64_t id = store::queryInt(*db, "SELECT CONNECTION_ID()");
-    f.db->executeScript("KILL CONNECTION " + std::to_string(id) + ";");
+    killer->executeScript("KILL CONNECTION " + std::to_string(id) + ";");
   };
   // Not committed: the event is not on file, so the unit of work must run again.
   db->begin();
