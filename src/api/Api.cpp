@@ -22,6 +22,66 @@ Route upload(Route r) {
   return r;
 }
 
+/// Families can see and report: the public page's look-up and complaints (no login; rate-limited
+/// per address and per identifier), the county's complaint handling, the schools' slips.
+void addFamilyRoutes(Router& r) {
+  using namespace handlers;
+  using security::Role;
+  const std::set<Role> officer = {Role::kBureauOfficer};
+  const std::set<Role> bureau = {Role::kBureauOfficer, Role::kBureauApprover, Role::kAuditor};
+  r.add({"POST",
+         "/api/v1/public/lookup",
+         "a family looks up the aid of a child by name, ID or student number and birth date",
+         true,
+         {},
+         publicLookup});
+  r.add({"GET",
+         "/api/v1/public/counties",
+         "the counties a complaint can be sent to",
+         true,
+         {},
+         publicCounties});
+  Route file{"POST",
+             "/api/v1/public/complaints",
+             "file a complaint (投诉/举报); returns a tracking code",
+             true,
+             {},
+             publicFileComplaint};
+  file.max_body = 16 * 1024;
+  r.add(file);
+  r.add({"GET",
+         "/api/v1/public/complaints/{code}",
+         "a complaint's status and outcome by tracking code",
+         true,
+         {},
+         publicComplaintStatus});
+  r.add({"GET", "/api/v1/complaints", "complaints of the region, overdue first (?status=)", false,
+         bureau, listComplaints});
+  r.add({"GET", "/api/v1/complaints/{id}", "a complaint with its notes and links", false, bureau,
+         showComplaint});
+  r.add({"POST", "/api/v1/complaints/{id}/assign", "assign a complaint {\"to\"}", false, officer,
+         assignComplaint});
+  r.add({"POST", "/api/v1/complaints/{id}/notes", "add an investigation note {\"text\"}", false,
+         officer, noteComplaint});
+  r.add({"POST", "/api/v1/complaints/{id}/close",
+         "close with {\"outcome\": confirmed|not_confirmed|referred, \"text\"}", false, officer,
+         closeComplaint});
+  r.add({"POST", "/api/v1/complaints/{id}/actions",
+         "act on a confirmed complaint {\"kind\": hold|flag|objection, \"programme\", \"term\"}",
+         false, officer, actOnComplaint});
+  r.add({"POST", "/api/v1/complaints/{id}/release", "release a complaint's holds {\"reason\"}",
+         false, officer, releaseComplaintHolds});
+  r.add({"GET", "/api/v1/reports/complaints",
+         "complaints by category, county, outcome and days to close", false, bureau,
+         complaintReport});
+  r.add({"GET",
+         "/api/v1/schools/{code}/slips",
+         "printable slips with the families' page address, one per student (HTML)",
+         false,
+         {Role::kSchoolAdmin, Role::kBureauOfficer},
+         familySlips});
+}
+
 }  // namespace
 
 void addRoutes(Router& r) {
@@ -126,6 +186,14 @@ void addRoutes(Router& r) {
          false,
          {Role::kBureauOfficer, Role::kBankOperator},
          download});
+  r.add({"GET", "/api/v1/batches/{id}/payees",
+         "the batch's payees, masked, in file order (?search=, ?after=, ?limit=)", false, bureau,
+         batchPayees});
+  r.add({"GET", "/api/v1/objections", "objections in scope (?status=, ?region=)", false, bureau,
+         objections});
+  r.add({"GET", "/api/v1/decisions",
+         "held or excluded decisions counted by programme and reason (?term=, ?status=, ?region=)",
+         false, bureau, decisions});
   r.add({"POST", "/api/v1/flags/{id}/clear", "clear a precision flag with {\"reason\"}", false,
          officer, clearFlag});
   r.add({"GET", "/api/v1/budgets", "budget lines in scope (?year=)", false, bureau, budgets});
@@ -155,6 +223,7 @@ void addRoutes(Router& r) {
          false,
          {Role::kAuditor, Role::kSysadmin},
          auditVerify});
+  addFamilyRoutes(r);
 }
 
 }  // namespace edupay::api

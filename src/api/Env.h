@@ -117,22 +117,30 @@ class SessionCache {
   std::map<std::string, Entry> entries_;
 };
 
-/// Failed logins per client address: after kFailures within kWindowSeconds the address gets
-/// 429 until the oldest failure leaves the window (per-account lockout still applies: this stops
-/// one address from guessing across many accounts).
-class LoginThrottle {
+/// Events per key within a sliding window: after `limit` events within `window_seconds` the key
+/// gets 429 until the oldest event leaves the window. Failed logins per client address use one
+/// (20 per 5 minutes; per-account lockout still applies: this stops one address from guessing
+/// across many accounts); the families' look-ups (per address and per ID blind index) and
+/// complaint filings (per address) use others. Memory stays bounded: keys whose events have all
+/// left the window are dropped.
+class RateLimiter {
  public:
-  static constexpr size_t kFailures = 20;
-  static constexpr int kWindowSeconds = 300;
-  /// Seconds until the address may try again; 0 when it may now.
-  int retryAfter(const std::string& address);
-  void failed(const std::string& address);
+  RateLimiter(size_t limit, int window_seconds) : limit_(limit), window_(window_seconds) {}
+  /// Seconds until the key may act again; 0 when it may now.
+  int retryAfter(const std::string& key);
+  /// Counts one event of the key.
+  void record(const std::string& key);
+  /// retryAfter() and, when it is 0, record(): the check and count of one request together.
+  int take(const std::string& key);
 
  private:
-  void prune(std::deque<std::chrono::steady_clock::time_point>& q,
-             std::chrono::steady_clock::time_point now);
+  using Queue = std::deque<std::chrono::steady_clock::time_point>;
+  void prune(Queue& q, std::chrono::steady_clock::time_point now) const;
+  int wait(Queue& q, std::chrono::steady_clock::time_point now) const;
+  size_t limit_;
+  int window_;
   std::mutex mutex_;
-  std::map<std::string, std::deque<std::chrono::steady_clock::time_point>> failures_;
+  std::map<std::string, Queue> events_;
 };
 
 /// School code -> county code, kept for a minute: every scope check of a student or school asks,
@@ -162,7 +170,8 @@ class Runtime {
   bankfiles::LayoutSet layouts;
   Router router;
   SessionCache sessions;
-  LoginThrottle logins;
+  RateLimiter logins{20, 300};  ///< failed logins per client address
+  RateLimiter lookups_by_address, lookups_by_id, complaints_by_address;  ///< public family page
   SchoolRegionCache school_regions;
   std::atomic<int> uploads{0};  ///< upload bodies being read or handled (max: config.max_uploads)
   Jobs jobs;                    ///< last: destroyed (joined) first

@@ -128,20 +128,6 @@ Upload::~Upload() {
   if (!keep_) std::filesystem::remove(path_, ignored);
 }
 
-Array issuesJson(const std::vector<registry::Issue>& issues) {
-  Array a;
-  for (const auto& i : issues) {
-    Object o;
-    o.set("line", i.line);
-    o.set("column", i.column);
-    o.set("value", i.value);
-    o.set("severity", i.warning ? "warning" : "error");
-    o.set("reason", i.reason);
-    a.add(o);
-  }
-  return a;
-}
-
 Reply refusedImport(const std::string& what, const Array& issues, int64_t total) {
   Object inner;
   inner.set("code", "rejected");

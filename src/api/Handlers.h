@@ -1,8 +1,9 @@
 #pragma once
 // The /api/v1 handlers, one file per resource (SessionRoutes, StudentRoutes, SchoolRoutes,
-// BatchRoutes, BankRoutes, OperationRoutes), and what they share. Each handler only parses the
-// request, calls the library's use case and renders its outcome; Api.cpp holds the route table
-// (paths, roles, summaries). Internal to the service: not installed, not used by the CLI.
+// BatchRoutes, BankRoutes, ListingRoutes, OperationRoutes, FamilyRoutes), and what they share.
+// Each handler only parses the request, calls the library's use case and renders its outcome;
+// Api.cpp holds the route table (paths, roles, summaries). Internal to the service: not installed,
+// not used by the CLI.
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
@@ -38,8 +39,6 @@ Poco::JSON::Object userJson(const security::User& u);
 /// The batch `{id}` of the request, within the caller's scope (bank operators see only exported
 /// batches of their bank); Error(kNotFound) otherwise.
 disburse::Batch loadBatch(Env& env, const Request& req);
-/// Row problems of an import as JSON (line, column, value, severity, reason).
-Poco::JSON::Array issuesJson(const std::vector<registry::Issue>& issues);
 /// The 422 reply for an import refused whole, with its row problems.
 Reply refusedImport(const std::string& what, const Poco::JSON::Array& issues, int64_t total);
 
@@ -99,6 +98,11 @@ Reply resolveObjection(const Request& req, Env& env);
 Reply uploadResult(const Request& req, Env& env);
 Reply reconcile(const Request& req, Env& env);
 
+// ---- ListingRoutes.cpp ----
+Reply batchPayees(const Request& req, Env& env);
+Reply objections(const Request& req, Env& env);
+Reply decisions(const Request& req, Env& env);
+
 // ---- OperationRoutes.cpp ----
 Reply programmes(const Request& req, Env& env);
 Reply startEntitlementRun(const Request& req, Env& env);
@@ -108,5 +112,20 @@ Reply importBudgets(const Request& req, Env& env);
 Reply report(const Request& req, Env& env);
 Reply tracePayment(const Request& req, Env& env);
 Reply auditVerify(const Request& req, Env& env);
+
+// ---- FamilyRoutes.cpp ----
+Reply publicLookup(const Request& req, Env& env);
+Reply publicCounties(const Request& req, Env& env);
+Reply publicFileComplaint(const Request& req, Env& env);
+Reply publicComplaintStatus(const Request& req, Env& env);
+Reply listComplaints(const Request& req, Env& env);
+Reply showComplaint(const Request& req, Env& env);
+Reply assignComplaint(const Request& req, Env& env);
+Reply noteComplaint(const Request& req, Env& env);
+Reply closeComplaint(const Request& req, Env& env);
+Reply actOnComplaint(const Request& req, Env& env);
+Reply releaseComplaintHolds(const Request& req, Env& env);
+Reply complaintReport(const Request& req, Env& env);
+Reply familySlips(const Request& req, Env& env);
 
 }  // namespace edupay::api::handlers

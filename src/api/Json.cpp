@@ -39,6 +39,149 @@ Poco::JSON::Object batchJson(const disburse::Batch& b) {
   return o;
 }
 
+Poco::JSON::Array issuesJson(const std::vector<registry::Issue>& issues) {
+  Poco::JSON::Array out;
+  for (const auto& i : issues) {
+    Poco::JSON::Object o;
+    o.set("line", i.line);
+    o.set("column", i.column);
+    o.set("value", i.value);
+    o.set("severity", i.warning ? "warning" : "error");
+    o.set("reason", i.reason);
+    out.add(o);
+  }
+  return out;
+}
+
+Poco::JSON::Object rollImportJson(const registry::RollImportResult& r, bool dry_run) {
+  Poco::JSON::Object j;
+  j.set("sha256", r.file_sha256);
+  j.set("encoding", encodingName(r.encoding));
+  j.set("outcome", r.committed ? "imported" : (dry_run ? "dry_run" : "rejected"));
+  j.set("committed", r.committed);
+  j.set("run_id", r.run_id);
+  j.set("rows", r.rows_total);
+  j.set("rows_total", r.rows_total);
+  j.set("rows_ok", r.rows_ok);
+  j.set("rows_bad", r.rows_bad);
+  j.set("warnings", r.warnings);
+  const auto& c = r.counts;
+  Poco::JSON::Object counts;
+  counts.set("persons_added", c.persons_added);
+  counts.set("persons_updated", c.persons_updated);
+  counts.set("persons_unchanged", c.persons_unchanged);
+  counts.set("enrollments_opened", c.enrollments_opened);
+  counts.set("enrollments_updated", c.enrollments_updated);
+  counts.set("transfers", c.transfers);
+  counts.set("accounts_added", c.accounts_added);
+  counts.set("accounts_replaced", c.accounts_replaced);
+  counts.set("statuses_opened", c.statuses_opened);
+  counts.set("statuses_closed", c.statuses_closed);
+  counts.set("guardians_added", c.guardians_added);
+  j.set("changes", counts);
+  j.set("unchanged", r.committed && c.persons_added + c.persons_updated + c.enrollments_opened +
+                                            c.enrollments_updated + c.transfers + c.accounts_added +
+                                            c.accounts_replaced + c.statuses_opened +
+                                            c.statuses_closed + c.guardians_added ==
+                                        0);
+  j.set("issues", issuesJson(r.issues));
+  j.set("issues_total", r.issues_total);
+  return j;
+}
+
+Poco::JSON::Object payeeJson(const store::SqlListings::Payee& p) {
+  Poco::JSON::Object o;
+  o.set("payment_id", p.payment_id);
+  o.set("seq", p.seq);
+  o.set("reference", p.reference);
+  o.set("payee", p.payee);
+  o.set("name", p.name);
+  o.set("resident_id", p.rid_mask);
+  o.set("holder", p.holder);
+  o.set("account", p.acct_mask);
+  o.set("bank", p.bank_code);
+  o.set("school", p.school_code);
+  o.set("school_name", p.school_name);
+  o.set("students", p.students);
+  o.set("amount", p.amount.toYuan());
+  o.set("state", p.state);
+  o.set("reason_code", p.reason_code);
+  o.set("reason", p.reason_text);
+  return o;
+}
+
+Poco::JSON::Object returnedJson(const bankfiles::BankFileStore::Returned& r) {
+  Poco::JSON::Object o;
+  o.set("reference", r.reference);
+  o.set("school", r.school_code);
+  o.set("school_name", r.school_name);
+  o.set("holder", r.holder);
+  o.set("account", r.acct_mask);
+  o.set("bank", r.bank_code);
+  o.set("reason_code", r.reason_code);
+  o.set("reason_text", r.reason_text);
+  o.set("returned_on", r.returned_on);
+  o.set("status", r.status);
+  o.set("payee", r.payee);
+  o.set("students", r.students);
+  o.set("programme", r.programme);
+  o.set("term", r.term);
+  o.set("region", r.region);
+  o.set("amount", r.amount.toYuan());
+  return o;
+}
+
+Poco::JSON::Object objectionJson(const store::SqlListings::Objection& x) {
+  Poco::JSON::Object o;
+  o.set("id", x.id);
+  o.set("status", x.status);
+  o.set("student", x.student);
+  o.set("resident_id", x.rid_mask);
+  o.set("programme", x.programme);
+  o.set("term", x.term);
+  o.set("school", x.school_code);
+  o.set("school_name", x.school_name);
+  o.set("region", x.region);
+  o.set("raised_on", x.raised_on);
+  o.set("recorded_by", x.recorded_by);
+  o.set("text", x.text);
+  o.set("resolved_by", x.resolved_by);
+  o.set("resolution", x.resolution);
+  o.set("resolved_on", x.resolved_on);
+  if (x.batch_id) o.set("holds_batch", x.batch_id);
+  return o;
+}
+
+Poco::JSON::Object schoolListJson(const store::SqlListings::School& s) {
+  Poco::JSON::Object o;
+  o.set("code", s.code);
+  o.set("name", s.name);
+  o.set("region", s.region);
+  o.set("stages", s.stages);
+  o.set("ownership", s.ownership);
+  o.set("bank", s.bank_code);
+  o.set("enrolled", s.enrolled);
+  return o;
+}
+
+Poco::JSON::Object needJson(const store::SqlListings::Need& n) {
+  Poco::JSON::Object o;
+  o.set("programme", n.programme);
+  o.set("source", n.source);
+  o.set("amount", n.amount.toYuan());
+  o.set("entitlements", n.entitlements);
+  return o;
+}
+
+Poco::JSON::Object decisionCountJson(const store::SqlListings::DecisionCount& d) {
+  Poco::JSON::Object o;
+  o.set("programme", d.programme);
+  o.set("status", d.status);
+  o.set("reason", d.reason);
+  o.set("count", d.count);
+  return o;
+}
+
 Poco::JSON::Object flagJson(const disburse::Flag& f) {
   Poco::JSON::Object o;
   o.set("id", f.id);

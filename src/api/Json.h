@@ -11,9 +11,11 @@
 #include "disburse/Batches.h"
 #include "registry/Model.h"
 #include "registry/RegistryStore.h"
+#include "registry/RollImporter.h"
 #include "rules/Engine.h"
 #include "rules/EntitlementStore.h"
 #include "rules/Policy.h"
+#include "store/SqlListings.h"
 
 namespace edupay::api {
 
@@ -21,6 +23,20 @@ namespace edupay::api {
 Poco::JSON::Object batchJson(const disburse::Batch& b);
 Poco::JSON::Object flagJson(const disburse::Flag& f);
 Poco::JSON::Object budgetJson(const disburse::BudgetLine& l);
+/// Row problems of an import (line, column, value, severity error|warning, reason).
+Poco::JSON::Array issuesJson(const std::vector<registry::Issue>& issues);
+/// A roll import's outcome: rows, what changed (`changes`, persons / enrollments / accounts ...),
+/// the kept issues; `outcome` imported | dry_run | rejected, and `unchanged` when a committed
+/// roll changed nothing (the same roll sent again).
+Poco::JSON::Object rollImportJson(const registry::RollImportResult& r, bool dry_run);
+/// One payee line of a batch (masked), as the approver checks it.
+Poco::JSON::Object payeeJson(const store::SqlListings::Payee& p);
+/// A line of the returned-funds ledger (masked account; `students` covered by a school payment).
+Poco::JSON::Object returnedJson(const bankfiles::BankFileStore::Returned& r);
+Poco::JSON::Object objectionJson(const store::SqlListings::Objection& o);
+Poco::JSON::Object schoolListJson(const store::SqlListings::School& s);
+Poco::JSON::Object needJson(const store::SqlListings::Need& n);
+Poco::JSON::Object decisionCountJson(const store::SqlListings::DecisionCount& d);
 Poco::JSON::Object reconcileJson(const bankfiles::ReconcileRow& r);
 /// Every programme a student got or did not get in a term, with the reason trace (zh and en).
 Poco::JSON::Object explainJson(const rules::Policy& policy, const Term& term, const Date& reference,

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <map>
 #include <sstream>
 
 #include "api/Env.h"
@@ -22,6 +23,7 @@
 #include "common/ResidentId.h"
 #include "common/Text.h"
 #include "disburse/Notices.h"
+#include "domain/Codes.h"
 #include "registry/Imports.h"
 #include "registry/RollImporter.h"
 #include "registry/RosterImporter.h"
@@ -152,6 +154,74 @@ Object reportRowJson(const bankfiles::Report& rep, const bankfiles::ReportRow& r
   return o;
 }
 
+namespace {
+
+std::string dimensionLabelZh(bankfiles::Dimension d) {
+  switch (d) {
+    case bankfiles::Dimension::kTerm:
+      return "学期";
+    case bankfiles::Dimension::kProgramme:
+      return "资助项目";
+    case bankfiles::Dimension::kRegion:
+      return "区县";
+    case bankfiles::Dimension::kStage:
+      return "学段";
+    case bankfiles::Dimension::kCategory:
+      return "资助对象类别";
+  }
+  return std::string(bankfiles::code(d));
+}
+
+std::string figureLabelZh(const std::string& figure) {
+  static const std::map<std::string, std::string> kLabels = {
+      {"entitled_count", "应资助人次"}, {"entitled", "应资助金额（元）"},
+      {"paid_count", "已发放人次"},     {"paid", "已发放金额（元）"},
+      {"returned_count", "退回人次"},   {"returned", "退回金额（元）"},
+  };
+  const auto it = kLabels.find(figure);
+  return it == kLabels.end() ? figure : it->second;
+}
+
+/// A term, programme, stage or category code in Chinese words (a region stays its code).
+std::string valueLabelZh(bankfiles::Dimension d, const std::string& key,
+                         const std::map<std::string, std::string>& programme_names) {
+  switch (d) {
+    case bankfiles::Dimension::kTerm: {
+      const size_t dash = key.find('-');
+      if (dash == std::string::npos) return key;
+      const std::string season = key.substr(dash + 1);
+      return key.substr(0, dash) + "年" +
+             (season == "autumn"   ? "秋季学期"
+              : season == "spring" ? "春季学期"
+                                   : season);
+    }
+    case bankfiles::Dimension::kProgramme: {
+      const auto it = programme_names.find(key);
+      return it == programme_names.end() || it->second.empty() ? key : it->second;
+    }
+    case bankfiles::Dimension::kStage: {
+      const auto st = domain::parseStage(key);
+      return st ? std::string(domain::chineseLabel(*st)) : key;
+    }
+    case bankfiles::Dimension::kCategory: {
+      if (key == "none") return "无";
+      if (key.rfind("difficulty:", 0) == 0) {
+        static const std::map<std::string, std::string> kLevels = {
+            {"generally", "一般困难"}, {"difficult", "困难"}, {"especially", "特别困难"}};
+        const auto it = kLevels.find(key.substr(11));
+        return "家庭经济困难（" + (it == kLevels.end() ? key.substr(11) : it->second) + "）";
+      }
+      const auto c = domain::parseCategory(key);
+      return c ? std::string(domain::chineseLabel(*c)) : key;
+    }
+    case bankfiles::Dimension::kRegion:
+      return key;
+  }
+  return key;
+}
+
+}  // namespace
+
 /// Entitled, paid and returned by programme, region, stage, category and term (JSON, CSV or
 /// Excel).
 Reply report(const Request& req, Env& env) {
@@ -178,23 +248,41 @@ Reply report(const Request& req, Env& env) {
     return r;
   }
   if (format == "xlsx") {
-    // Amounts go to Excel in fen: whole numbers it holds exactly and can add up.
+    // Chinese by default (?lang=en for English): headers and values in words, amounts in yuan
+    // as numbers Excel adds up, shown #,##0.00.
+    const bool zh = req.queryOr("lang", "zh") != "en";
+    std::map<std::string, std::string> programme_names;
+    if (auto stored = env.entitlements().activePolicy()) {
+      for (const auto& p : rules::parsePolicy(stored->content, "active policy").programmes)
+        programme_names[p.code] = zh ? p.name_zh : p.name_en;
+    }
     std::vector<std::string> header;
-    for (auto d : rep.by) header.emplace_back(bankfiles::code(d));
+    for (auto d : rep.by)
+      header.push_back(zh ? dimensionLabelZh(d) : std::string(bankfiles::code(d)));
     for (const auto& f : bankfiles::reportFigures())
-      header.push_back(std::string(f.name) + (f.money ? "_fen" : ""));
+      header.push_back(zh ? figureLabelZh(f.name) : std::string(f.name) + (f.money ? "_yuan" : ""));
     std::vector<std::vector<SheetCell>> rows;
     auto line = [&](const std::vector<std::string>& keys, const bankfiles::ReportRow& x) {
-      std::vector<SheetCell> cells(keys.begin(), keys.end());
-      cells.resize(rep.by.size(), std::string());
-      for (const auto& f : bankfiles::reportFigures()) cells.emplace_back(f.value(x));
+      std::vector<SheetCell> cells;
+      for (size_t i = 0; i < rep.by.size(); ++i) {
+        const std::string key = i < keys.size() ? keys[i] : std::string();
+        cells.emplace_back(zh ? valueLabelZh(rep.by[i], key, programme_names) : key);
+      }
+      for (const auto& f : bankfiles::reportFigures()) {
+        if (f.money) {
+          cells.emplace_back(SheetYuan{f.value(x)});
+        } else {
+          cells.emplace_back(f.value(x));
+        }
+      }
       rows.push_back(std::move(cells));
     };
     for (const auto& x : rep.rows) line(x.keys, x);
-    line({"total"}, rep.total);
+    line({zh ? "合计" : "total"}, rep.total);
     Reply r;
     r.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-    r.body = tableXlsx("report", header, rows, env.runtime().config.files_dir + "/tmp");
+    r.body = tableXlsx(zh ? "统计报表" : "report", header, rows,
+                       env.runtime().config.files_dir + "/tmp");
     r.headers["Content-Disposition"] = "attachment; filename=\"" + name + ".xlsx\"";
     return r;
   }

@@ -21,6 +21,7 @@ struct Request {
   std::string token;                   ///< the session token (never logged)
   bool tls = false;                    ///< the service speaks HTTPS (cookies get Secure)
   std::string client;                  ///< the client's address (login throttling)
+  std::string host;                    ///< the Host header (addresses printed on pages)
   std::string param(const std::string& name) const;
   /// A numeric path parameter; Error(kInvalidInput) naming it otherwise.
   int64_t id(const std::string& name) const;
@@ -42,14 +43,16 @@ using Handler = std::function<Reply(const Request&, Env&)>;
 /// `roles` (empty: any logged-in user). Object scope (which county, school or bank) is checked by
 /// the library call the handler makes, or by the handler's scope helper, in terms of these roles.
 /// A route's body is read only after the caller is authenticated and the role allowed (login, the
-/// one public POST, excepted): at most kJsonBodyBytes, or the service's max_body_bytes for an
-/// `upload`, which also takes one of the service's few upload slots while it is read and handled.
+/// and the families' public POSTs excepted): at most kJsonBodyBytes, or the service's
+/// max_body_bytes for an `upload`, which also takes one of the service's few upload slots while it
+/// is read and handled.
 struct Route {
   std::string method, pattern, summary;
   bool is_public = false;
   std::set<security::Role> roles;
   Handler handler;
   bool upload = false;
+  size_t max_body = 0;  ///< a public POST's body limit when not kLoginBodyBytes
 };
 inline constexpr size_t kJsonBodyBytes = 64 * 1024;
 inline constexpr size_t kLoginBodyBytes = 4 * 1024;

@@ -91,14 +91,7 @@ Reply uploadRoll(const Request& req, Env& env) {
       registry::importRollAs(env.registry(), env.security(), env.cipher(), *req.user, path, o);
   if (!r.committed && !o.dry_run)
     return refusedImport("the roll", issuesJson(r.issues), r.issues_total);
-  Object out;
-  out.set("committed", r.committed);
-  out.set("rows", r.rows_total);
-  out.set("rows_ok", r.rows_ok);
-  out.set("rows_bad", r.rows_bad);
-  out.set("issues", issuesJson(r.issues));
-  out.set("issues_total", r.issues_total);
-  return json(out);
+  return json(rollImportJson(r, o.dry_run));
 }
 
 Reply uploadRoster(const Request& req, Env& env) {
@@ -127,8 +120,6 @@ Reply schoolAccount(const Request& req, Env& env) {
 Reply setSchoolAccount(const Request& req, Env& env) {
   bankfiles::SchoolAccountSetting s;
   s.school = req.param("code");
-  if (!seesSchool(*req.user, env, s.school))
-    throw Error(ErrorCode::kNotFound, "no school " + s.school + " in your scope");
   const auto o = bodyObject(req);
   s.account = field(o, "account");
   s.bank_code = field(o, "bank_code");

@@ -154,7 +154,10 @@ std::optional<Jobs::View> Jobs::get(int64_t id) {
 Runtime::Runtime(ServiceConfig c)
     : config(std::move(c)),
       pool(config.db_url, static_cast<size_t>(std::max(1, config.threads))),
-      layouts(config.layouts_dir) {
+      layouts(config.layouts_dir),
+      lookups_by_address(static_cast<size_t>(std::max(1, config.lookups_per_address)), 3600),
+      lookups_by_id(static_cast<size_t>(std::max(1, config.lookups_per_id)), 3600),
+      complaints_by_address(static_cast<size_t>(std::max(1, config.complaints_per_address)), 3600) {
   if (!config.key_file.empty())
     cipher = std::make_unique<security::FieldCipher>(
         security::FieldCipher::loadKeyFile(config.key_file));
@@ -207,31 +210,47 @@ const security::FieldCipher& Env::cipher() {
   return *rt_.cipher;
 }
 
-void LoginThrottle::prune(std::deque<std::chrono::steady_clock::time_point>& q,
-                          std::chrono::steady_clock::time_point now) {
-  while (!q.empty() && now - q.front() >= std::chrono::seconds(kWindowSeconds)) q.pop_front();
+void RateLimiter::prune(Queue& q, std::chrono::steady_clock::time_point now) const {
+  while (!q.empty() && now - q.front() >= std::chrono::seconds(window_)) q.pop_front();
 }
 
-int LoginThrottle::retryAfter(const std::string& address) {
-  std::lock_guard lock(mutex_);
-  auto it = failures_.find(address);
-  if (it == failures_.end()) return 0;
-  const auto now = std::chrono::steady_clock::now();
-  prune(it->second, now);
-  if (it->second.empty()) {
-    failures_.erase(it);
-    return 0;
-  }
-  if (it->second.size() < kFailures) return 0;
-  const auto left = std::chrono::seconds(kWindowSeconds) - (now - it->second.front());
+int RateLimiter::wait(Queue& q, std::chrono::steady_clock::time_point now) const {
+  if (q.size() < limit_) return 0;
+  const auto left = std::chrono::seconds(window_) - (now - q.front());
   return std::max(1, static_cast<int>(std::chrono::ceil<std::chrono::seconds>(left).count()));
 }
 
-void LoginThrottle::failed(const std::string& address) {
+int RateLimiter::retryAfter(const std::string& key) {
   std::lock_guard lock(mutex_);
-  auto& q = failures_[address];
-  prune(q, std::chrono::steady_clock::now());
-  q.push_back(std::chrono::steady_clock::now());
+  auto it = events_.find(key);
+  if (it == events_.end()) return 0;
+  const auto now = std::chrono::steady_clock::now();
+  prune(it->second, now);
+  if (it->second.empty()) {
+    events_.erase(it);
+    return 0;
+  }
+  return wait(it->second, now);
+}
+
+void RateLimiter::record(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  const auto now = std::chrono::steady_clock::now();
+  if (events_.size() > 100000) {
+    for (auto it = events_.begin(); it != events_.end();) {
+      prune(it->second, now);
+      it = it->second.empty() ? events_.erase(it) : std::next(it);
+    }
+  }
+  auto& q = events_[key];
+  prune(q, now);
+  q.push_back(now);
+}
+
+int RateLimiter::take(const std::string& key) {
+  if (const int w = retryAfter(key); w > 0) return w;
+  record(key);
+  return 0;
 }
 
 namespace {
@@ -381,6 +400,7 @@ class ApiHandler : public HTTPRequestHandler {
     req.content_type = hreq.getContentType();
     req.tls = !rt_->config.tls_certificate.empty();
     req.client = hreq.clientAddress().host().toString();
+    req.host = hreq.getHost();
     // Nothing of the body is read before the caller is known and allowed: an anonymous or
     // unauthorised upload costs a header's worth of memory, whatever it claims to carry.
     Env env(*rt_);
@@ -392,6 +412,7 @@ class ApiHandler : public HTTPRequestHandler {
     const bool has_body = req.method == "POST" || req.method == "PUT";
     if (!has_body) return m.route->handler(req, env);
     const size_t limit = m.route->upload      ? rt_->config.max_body_bytes
+                         : m.route->max_body  ? m.route->max_body
                          : m.route->is_public ? kLoginBodyBytes
                                               : kJsonBodyBytes;
     const int64_t length = hreq.getContentLength64();
@@ -453,21 +474,21 @@ class ApiHandler : public HTTPRequestHandler {
     bool taken_ = false, refused_ = false;
   };
 
-  /// Login, the one public POST: a JSON body only (a cross-site form can send text/plain or
-  /// form encodings without asking, never application/json), and when the browser names the
-  /// page's origin it must be this service's own (login CSRF).
+  /// Login and the families' page, the public POSTs: a JSON body only (a cross-site form can send
+  /// text/plain or form encodings without asking, never application/json), and when the browser
+  /// names the page's origin it must be this service's own (login CSRF).
   static std::optional<Reply> checkPublicPost(HTTPServerRequest& hreq, const Request& req) {
     if (req.method != "POST") return std::nullopt;
     std::string media = text::trim(req.content_type.substr(0, req.content_type.find(';')));
     for (auto& c : media) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (media != "application/json")
       return errorReply(415, "unsupported_media_type",
-                        "send the login as JSON with Content-Type: application/json");
+                        "send the body as JSON with Content-Type: application/json");
     if (hreq.has("Origin")) {
       const std::string own = std::string(req.tls ? "https://" : "http://") + hreq.getHost();
       if (hreq.get("Origin") != own)
         throw Error(ErrorCode::kForbidden,
-                    "a login from another site's page is refused; open the console at " + own);
+                    "a request from another site's page is refused; open the page at " + own);
     }
     return std::nullopt;
   }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -25,6 +26,16 @@ struct ServiceConfig {
   std::string tls_certificate;               ///< tls.certificate (PEM); HTTPS when set
   std::string tls_private_key;               ///< tls.private_key (PEM)
   int session_minutes = 30;                  ///< session.minutes
+  // The families' public page (README, "Families can see and report"):
+  int lookups_per_address = 30;    ///< family.lookups_per_address: look-ups per hour per address
+  int lookups_per_id = 5;          ///< family.lookups_per_id: look-ups per hour per identifier
+  int complaints_per_address = 5;  ///< family.complaints_per_address: filings per hour
+  int lookup_min_ms = 300;      ///< family.lookup_min_ms: every look-up answers after at least this
+  int complaint_due_days = 15;  ///< family.complaint_due_days: working days to settle one
+  std::string contact;          ///< family.contact: whom families call when no county is set
+  /// family.contact.COUNTY: whom the families of a county call (office, phone), by county code.
+  std::map<std::string, std::string> county_contacts;
+  std::string public_url;  ///< family.public_url: the page's address printed on slips
 };
 
 class Runtime;

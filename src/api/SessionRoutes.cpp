@@ -57,7 +57,7 @@ Reply login(const Request& req, Env& env) {
                               env.runtime().config.session_minutes);
   } catch (const Error& e) {
     if (e.code() != ErrorCode::kForbidden) throw;
-    throttle.failed(req.client);
+    throttle.record(req.client);
     throw Error(ErrorCode::kUnauthenticated, e.what());
   }
   Object out;

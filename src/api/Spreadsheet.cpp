@@ -2,6 +2,7 @@
 
 #include <xlsxwriter.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -30,9 +31,25 @@ std::string tableXlsx(const std::string& sheet_name, const std::vector<std::stri
   format_set_bold(bold);
   lxw_format* grouped = workbook_add_format(wb);
   format_set_num_format(grouped, "#,##0");
+  lxw_format* yuan = workbook_add_format(wb);
+  format_set_num_format(yuan, "#,##0.00");
+  // Width in characters: a CJK character takes two; figures take their grouped length.
+  std::vector<double> width(header.size(), 8);
+  auto fit = [&](size_t c, const std::string& text) {
+    double w = 0;
+    for (size_t i = 0; i < text.size(); ++i) {
+      const auto b = static_cast<unsigned char>(text[i]);
+      if (b < 0x80) {
+        w += 1;
+      } else if (b >= 0xE0) {
+        w += 2;  // a three- or four-byte sequence: CJK and wider
+      }
+    }
+    if (c < width.size()) width[c] = std::max(width[c], std::min(w + 2, 60.0));
+  };
   for (size_t c = 0; c < header.size(); ++c) {
     worksheet_write_string(ws, 0, static_cast<lxw_col_t>(c), header[c].c_str(), bold);
-    worksheet_set_column(ws, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c), 18, nullptr);
+    fit(c, header[c]);
   }
   worksheet_freeze_panes(ws, 1, 0);
   for (size_t r = 0; r < rows.size(); ++r) {
@@ -47,11 +64,27 @@ std::string tableXlsx(const std::string& sheet_name, const std::vector<std::stri
                       "a figure too large for Excel to hold exactly: " + std::to_string(*n));
         }
         worksheet_write_number(ws, row, col, static_cast<double>(*n), grouped);
+        fit(c, std::to_string(*n) + "    ");
+      } else if (const auto* m = std::get_if<SheetYuan>(&rows[r][c])) {
+        if (m->fen >= kExact || m->fen <= -kExact) {
+          workbook_close(wb);
+          std::filesystem::remove(path);
+          throw Error(ErrorCode::kInvalidInput,
+                      "an amount too large for Excel to hold to the fen: " +
+                          std::to_string(m->fen) + " fen");
+        }
+        worksheet_write_number(ws, row, col, static_cast<double>(m->fen) / 100.0, yuan);
+        fit(c, std::to_string(m->fen) + "     ");
       } else {
-        worksheet_write_string(ws, row, col, std::get<std::string>(rows[r][c]).c_str(), nullptr);
+        const auto& text = std::get<std::string>(rows[r][c]);
+        worksheet_write_string(ws, row, col, text.c_str(), nullptr);
+        fit(c, text);
       }
     }
   }
+  for (size_t c = 0; c < width.size(); ++c)
+    worksheet_set_column(ws, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c), width[c],
+                         nullptr);
   const lxw_error err = workbook_close(wb);
   if (err != LXW_NO_ERROR) {
     std::filesystem::remove(path);

@@ -121,21 +121,7 @@ Reply returnedFunds(const Request& req, Env& env) {
     if (u.role == Role::kSchoolAdmin && r.school_code != u.scope) continue;
     const std::string status = req.queryOr("status");
     if (!status.empty() && status != r.status) continue;
-    Object o;
-    o.set("reference", r.reference);
-    o.set("school", r.school_code);
-    o.set("school_name", r.school_name);
-    o.set("holder", r.holder);
-    o.set("account", r.acct_mask);
-    o.set("reason_code", r.reason_code);
-    o.set("reason_text", r.reason_text);
-    o.set("returned_on", r.returned_on);
-    o.set("status", r.status);
-    o.set("programme", r.programme);
-    o.set("term", r.term);
-    o.set("region", r.region);
-    o.set("amount", r.amount.toYuan());
-    arr.add(o);
+    arr.add(returnedJson(r));
   }
   Object o;
   o.set("returned", arr);

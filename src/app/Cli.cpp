@@ -58,6 +58,8 @@ Commands:
   explain ID --term T [--lang zh|en]
                                  every programme a student got or did not get, and why
   report dropouts --term T [--out OUT.csv]
+  report decisions --term T [--status held|excluded] [--region R] --as USER
+                                 the decisions that pay nothing, counted by programme and reason
                                  roster children of compulsory-school age on no roll
   user add NAME --role ROLE --scope SCOPE [--as ADMIN]
                                  a user (roles: school_admin, bureau_officer, bureau_approver,
@@ -70,14 +72,32 @@ Commands:
   batch return-to-draft ID --reason TEXT --as APPROVER
                                  an approved batch that cannot be exported goes back to draft;
                                  its budget commitment is released, a new approval round starts
-  batch show ID --as USER;  batch list [--term T] --as USER
+  batch show ID --as USER
+  batch list [--term T] [--status S] [--programme P] [--region R] [--bank CODE] --as USER
+  batch payees ID [--search TEXT] [--after SEQ] [--limit N] --as USER
+                                 the payees in file order, masked (what the approver checks)
+  batch schools ID --as USER     the schools whose notices the batch needs
   batch flags ID --as USER;  batch clear-flag FLAG --reason TEXT --as OFFICER
   batch remove-payment PAYMENT --reason TEXT --as OFFICER   (drafts only)
   budget import FILE --as OFFICER;  budget show [--year YYYY] --as USER
+  budget draft --term T [--region R] [--round-up YUAN] [--headroom YUAN] [--out FILE] --as USER
+                                 budget lines covering the term's eligible entitlements, per
+                                 programme and funding source, in the budget import format
   notice publish --term T --programme P --school CODE [--out DIR] --as USER
                                  the school's public notice (HTML + CSV); 5 working days for objections
+  notice publish --all-schools --batch ID [--out DIR] --as USER
+                                 the notice of every school the batch pays
   objection add RESIDENT_ID --programme P --term T --text TEXT --as OFFICER
   objection resolve ID --decision upheld|dismissed --reason TEXT --as OFFICER
+  objection list [--status open|upheld|dismissed] [--region R] --as USER
+  complaint list [--status open|assigned|closed] [--json] --as USER
+                                 families' complaints of your region, overdue first
+  complaint show ID [--json] --as USER;  complaint report [--json] --as USER
+  complaint assign ID --to OFFICER --as OFFICER;  complaint note ID --text TEXT --as OFFICER
+  complaint close ID --outcome confirmed|not_confirmed|referred --text TEXT --as OFFICER
+  complaint act ID --hold | --flag|--objection --programme P --term T --as OFFICER
+                                 a confirmed complaint holds, flags or objects (linked both ways)
+  complaint release ID --reason TEXT --as OFFICER   the complaint's holds end
   batch export ID [--out DIR] --as OFFICER
                                  the approved batch's payment files in its bank's layout, each
                                  with a signed manifest; exporting again writes the same bytes
@@ -96,6 +116,8 @@ Commands:
                                  a corrected payee account; returned payments get re-issued
   school account set CODE --account N --bank-code CNAPS [--holder NAME] --as OFFICER
   school account show CODE       the school's basic account, into which fee waivers are paid
+  school list [--region R] [--stage S]
+                                 schools with the number of students actively enrolled
   reconcile report --term T [--region R] [--csv OUT.csv] --as USER
                                  entitled, approved, at bank, paid, returned, re-issued, outstanding
   synth --students N [--seed S] --out DIR [--single-file] [--as-of YYYY-MM-DD]
@@ -174,10 +196,6 @@ int cmdImportReference(Context& c, const std::string& kind) {
   return kExitOk;
 }
 
-const char* encodingName(TextEncoding e) {
-  return e == TextEncoding::kGb18030 ? "gb18030" : "utf-8";
-}
-
 int cmdImportRoll(Context& c) {
   const std::string& file = c.word(2, "FILE");
   registry::RollImportOptions o;
@@ -194,31 +212,8 @@ int cmdImportRoll(Context& c) {
       r.committed ? "imported"
                   : (o.dry_run ? "dry run: nothing written" : "rejected: nothing written");
   if (c.json()) {
-    Poco::JSON::Object j;
+    Poco::JSON::Object j = api::rollImportJson(r, o.dry_run);
     j.set("file", file);
-    j.set("sha256", r.file_sha256);
-    j.set("encoding", encodingName(r.encoding));
-    j.set("outcome", r.committed ? "imported" : (o.dry_run ? "dry_run" : "rejected"));
-    j.set("run_id", r.run_id);
-    j.set("rows_total", r.rows_total);
-    j.set("rows_ok", r.rows_ok);
-    j.set("rows_bad", r.rows_bad);
-    j.set("warnings", r.warnings);
-    Poco::JSON::Object counts;
-    counts.set("persons_added", r.counts.persons_added);
-    counts.set("persons_updated", r.counts.persons_updated);
-    counts.set("persons_unchanged", r.counts.persons_unchanged);
-    counts.set("enrollments_opened", r.counts.enrollments_opened);
-    counts.set("enrollments_updated", r.counts.enrollments_updated);
-    counts.set("transfers", r.counts.transfers);
-    counts.set("accounts_added", r.counts.accounts_added);
-    counts.set("accounts_replaced", r.counts.accounts_replaced);
-    counts.set("statuses_opened", r.counts.statuses_opened);
-    counts.set("statuses_closed", r.counts.statuses_closed);
-    counts.set("guardians_added", r.counts.guardians_added);
-    j.set("changes", counts);
-    j.set("issues", issuesJson(r.issues));
-    j.set("issues_total", r.issues_total);
     if (!o.report_path.empty()) j.set("report", o.report_path);
     c.out() << toJson(j) << "\n";
   } else {
@@ -435,6 +430,7 @@ int dispatch(Context& c) {
   if (cmd == "budget") return cmdBudget(c);
   if (cmd == "notice") return cmdNotice(c);
   if (cmd == "objection") return cmdObjection(c);
+  if (cmd == "complaint") return cmdComplaint(c);
   if (cmd == "bank") return cmdBank(c);
   if (cmd == "file") return cmdFile(c);
   if (cmd == "account") return cmdAccount(c);
@@ -443,6 +439,7 @@ int dispatch(Context& c) {
   if (cmd == "entitle") return cmdEntitle(c);
   if (cmd == "explain") return cmdExplain(c);
   if (cmd == "report" && sub == "dropouts") return cmdReportDropouts(c);
+  if (cmd == "report" && sub == "decisions") return reportDecisions(c);
   throw Error(ErrorCode::kInvalidInput,
               "unknown command `" + cmd + (sub.empty() ? "" : " " + sub) + "`; run edupay --help");
 }

@@ -181,21 +181,7 @@ int bankReturned(Context& c, bankfiles::BankFileStore& store) {
     if (school && r.school_code != user.scope) continue;
     ++n;
     if (c.json()) {
-      Poco::JSON::Object o;
-      o.set("reference", r.reference);
-      o.set("school", r.school_code);
-      o.set("holder", r.holder);
-      o.set("account", r.acct_mask);
-      o.set("amount", r.amount.toYuan());
-      o.set("reason_code", r.reason_code);
-      o.set("reason", r.reason_text);
-      o.set("returned_on", r.returned_on);
-      o.set("status", r.status);
-      o.set("payee", r.payee);
-      o.set("students", r.students);
-      o.set("programme", r.programme);
-      o.set("term", r.term);
-      a.add(o);
+      a.add(api::returnedJson(r));
     } else {
       c.out() << r.reference << "  " << r.school_code << " " << r.school_name << "  " << r.holder
               << "  " << r.acct_mask << "  " << r.amount.toYuanGrouped() << " yuan  "
@@ -270,15 +256,12 @@ int reconcileReport(Context& c, bankfiles::BankFileStore& store) {
   if (c.json()) {
     Poco::JSON::Object o;
     o.set("term", term.str());
+    o.set("region", region);
     o.set("adds_up", all_add_up);
     Poco::JSON::Array a;
-    for (const auto& r : rows) {
-      Poco::JSON::Object x;
-      const auto v = cells(r);
-      for (size_t i = 0; i < header.size(); ++i) x.set(header[i], v[i]);
-      a.add(x);
-    }
+    for (const auto& r : rows) a.add(api::reconcileJson(r));
     o.set("rows", a);
+    o.set("total", api::reconcileJson(total));
     c.out() << toJson(o) << "\n";
     return all_add_up ? kExitOk : kExitInternal;
   }
@@ -432,10 +415,12 @@ int cmdAccount(Context& c) {
 int cmdSchool(Context& c) {
   const std::string sub = c.args().words.size() > 1 ? c.args().words[1] : "";
   const std::string what = c.args().words.size() > 2 ? c.args().words[2] : "";
+  if (sub == "list") return schoolList(c);
   if (sub != "account" || (what != "set" && what != "show")) {
     throw Error(ErrorCode::kInvalidInput,
-                "use: edupay school account set CODE --account N --bank-code CNAPS [--holder NAME] "
-                "--as OFFICER, or edupay school account show CODE");
+                "use: edupay school list [--region R] [--stage S], edupay school account set CODE "
+                "--account N --bank-code CNAPS [--holder NAME] --as OFFICER, or edupay school "
+                "account show CODE");
   }
   const std::string& code = c.word(3, "CODE");
   if (what == "show") {

@@ -32,6 +32,11 @@ const std::map<std::string, bool> kKnownOptions = {
     {"holder", true},       {"bank-code", true},     {"name", true},
     {"kind", true},         {"student", true},       {"csv", true},
     {"payment", true},      {"credential", true},    {"credential-file", true},
+    {"status", true},       {"stage", true},         {"search", true},
+    {"after", true},        {"limit", true},         {"all-schools", false},
+    {"batch", true},        {"round-up", true},      {"headroom", true},
+    {"to", true},           {"outcome", true},       {"hold", false},
+    {"flag", false},        {"objection", false},
 };
 
 }  // namespace
@@ -142,20 +147,6 @@ security::User Context::actingUser() {
                                    : readPassword(*this, "EDUPAY_PASSWORD", "password for " + name);
   acting_ = security::authenticate(security(), security::PasswordHasher(), name, password);
   return *acting_;
-}
-
-Poco::JSON::Array issuesJson(const std::vector<registry::Issue>& issues) {
-  Poco::JSON::Array out;
-  for (const auto& i : issues) {
-    Poco::JSON::Object o;
-    o.set("line", i.line);
-    o.set("column", i.column);
-    o.set("value", i.value);
-    o.set("severity", i.warning ? "warning" : "error");
-    o.set("reason", i.reason);
-    out.add(o);
-  }
-  return out;
 }
 
 }  // namespace edupay::app

@@ -46,8 +46,6 @@ int exitCodeFor(ErrorCode code);
 std::string toJson(const Poco::JSON::Object& o);
 /// --as-of, or today.
 Date asOfDate(const Args& a);
-/// Row-level problems of an import as a JSON array (line, column, value, severity, reason).
-Poco::JSON::Array issuesJson(const std::vector<registry::Issue>& issues);
 
 /// An upgrade of an existing database's schema is an audit event (actor `system`); creating a new
 /// database is not (there is nothing to audit yet).
@@ -141,6 +139,8 @@ int cmdBatch(Context& c);
 int cmdBudget(Context& c);
 int cmdNotice(Context& c);
 int cmdObjection(Context& c);
+// The families' complaint channel, the county's side (CliFamily.cpp).
+int cmdComplaint(Context& c);
 
 // Bank files, accounts and reconciliation (CliBank.cpp).
 /// The built-in bank layouts plus those of --layouts DIR (or EDUPAY_LAYOUT_DIR).
@@ -153,6 +153,14 @@ int cmdAccount(Context& c);
 int cmdSchool(Context& c);
 int cmdReconcile(Context& c);
 int cmdKeygenSigning(Context& c, const std::string& path);
+
+// Listings for people and scripts (CliListings.cpp).
+int schoolList(Context& c);
+int batchPayees(Context& c);
+int batchSchools(Context& c);
+int objectionList(Context& c);
+int budgetDraft(Context& c);
+int reportDecisions(Context& c);
 
 // User and audit commands (CliSecurity.cpp).
 int cmdUser(Context& c);

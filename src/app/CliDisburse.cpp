@@ -12,6 +12,7 @@
 #include "common/Text.h"
 #include "disburse/Batches.h"
 #include "store/SqlDisbursementStore.h"
+#include "store/SqlListings.h"
 
 namespace edupay::app {
 namespace {
@@ -132,7 +133,21 @@ int batchShow(Context& c, disburse::DisbursementStore& store) {
 int batchList(Context& c, disburse::DisbursementStore& store) {
   const auto user = c.actingUser();
   const std::string region = user.role == security::Role::kSysadmin ? "" : user.scope;
-  const auto batches = store.listBatches(c.args().get("term"), region);
+  const std::string want_region = c.args().get("region"), status = c.args().get("status"),
+                    programme = c.args().get("programme"), bank = c.args().get("bank");
+  if (!status.empty() && !disburse::parseBatchStatus(status))
+    throw Error(ErrorCode::kInvalidInput,
+                "--status: draft, submitted, approved, rejected, exported, partially_settled, "
+                "settled or closed (got \"" +
+                    status + "\")");
+  std::vector<disburse::Batch> batches;
+  for (auto& b : store.listBatches(c.args().get("term"), region)) {
+    if (!want_region.empty() && b.paying_region.rfind(want_region, 0) != 0) continue;
+    if (!status.empty() && disburse::code(b.status) != status) continue;
+    if (!programme.empty() && b.programme != programme) continue;
+    if (!bank.empty() && b.bank_code != bank) continue;
+    batches.push_back(std::move(b));
+  }
   if (c.json()) {
     Poco::JSON::Array arr;
     for (const auto& b : batches) arr.add(api::batchJson(b));
@@ -225,28 +240,60 @@ int cmdNotice(Context& c) {
   const std::string sub = c.args().words.size() > 1 ? c.args().words[1] : "";
   if (sub != "publish")
     throw Error(ErrorCode::kInvalidInput,
-                "use: edupay notice publish --term T --programme P --school S");
+                "use: edupay notice publish --term T --programme P --school S, or edupay notice "
+                "publish --all-schools --batch ID");
   store::SqlDisbursementStore store(c.db());
-  const Term term = Term::parse(c.args().get("term"));
   auto [policy, policy_id] = c.activePolicy();
   const std::string out = c.args().get("out", "notices");
   ::mkdir(out.c_str(), 0755);
-  const auto r =
-      disburse::publishNotice(store, c.security(), c.actingUser(), c.args().get("programme"), term,
-                              c.args().get("school"), out, policy.holidays, Date::today());
+  const auto user = c.actingUser();
+  // One school, or every school a batch pays (whose notice the approval will look for).
+  std::string programme = c.args().get("programme");
+  std::string term_text = c.args().get("term");
+  std::vector<std::string> schools;
+  if (c.args().has("batch")) {
+    if (!c.args().has("all-schools"))
+      throw Error(ErrorCode::kInvalidInput, "--batch goes with --all-schools");
+    const std::string id = c.args().get("batch");
+    std::optional<disburse::Batch> b;
+    if (text::isAllDigits(id) && !id.empty() && id.size() < 16) b = store.loadBatch(std::stoll(id));
+    if (!b || !(user.covers(b->paying_region) || user.role == security::Role::kSysadmin))
+      throw Error(ErrorCode::kNotFound, "no batch " + id + " in your scope");
+    programme = b->programme;
+    term_text = b->term;
+    schools = store::SqlListings(c.db()).batchSchools(b->id);
+  } else {
+    schools.push_back(c.args().get("school"));
+  }
+  const Term term = Term::parse(term_text);
+  Poco::JSON::Array published;
+  for (const auto& school : schools) {
+    const auto r = disburse::publishNotice(store, c.security(), user, programme, term, school, out,
+                                           policy.holidays, Date::today());
+    if (c.json()) {
+      Poco::JSON::Object o;
+      o.set("notice_id", r.info.id);
+      o.set("school", school);
+      o.set("entries", r.info.entries);
+      o.set("total", r.info.total.toYuan());
+      o.set("window_ends", r.info.window_ends);
+      o.set("html", r.html_path);
+      o.set("csv", r.csv_path);
+      if (!c.args().has("batch")) {
+        c.out() << toJson(o) << "\n";
+        return kExitOk;
+      }
+      published.add(o);
+    } else {
+      c.out() << "notice " << r.info.id << " for " << r.info.school_name << ": " << r.info.entries
+              << " students, " << r.info.total.toYuanGrouped() << " yuan; objections until "
+              << r.info.window_ends << "\n  " << r.html_path << "\n  " << r.csv_path << "\n";
+    }
+  }
   if (c.json()) {
     Poco::JSON::Object o;
-    o.set("notice_id", r.info.id);
-    o.set("entries", r.info.entries);
-    o.set("total", r.info.total.toYuan());
-    o.set("window_ends", r.info.window_ends);
-    o.set("html", r.html_path);
-    o.set("csv", r.csv_path);
+    o.set("notices", published);
     c.out() << toJson(o) << "\n";
-  } else {
-    c.out() << "notice " << r.info.id << " for " << r.info.school_name << ": " << r.info.entries
-            << " students, " << r.info.total.toYuanGrouped() << " yuan; objections until "
-            << r.info.window_ends << "\n  " << r.html_path << "\n  " << r.csv_path << "\n";
   }
   return kExitOk;
 }
@@ -268,6 +315,7 @@ int cmdObjection(Context& c) {
     c.out() << "objection " << id << " recorded; the payment is held until it is resolved\n";
     return kExitOk;
   }
+  if (sub == "list") return objectionList(c);
   if (sub == "resolve") {
     const int64_t id = idWord(c, "objection");
     const std::string decision = c.args().get("decision");
@@ -277,7 +325,8 @@ int cmdObjection(Context& c) {
   }
   throw Error(ErrorCode::kInvalidInput,
               "use: edupay objection add RESIDENT_ID --programme P --term T --text TEXT, or "
-              "edupay objection resolve ID --decision upheld|dismissed --reason TEXT");
+              "edupay objection resolve ID --decision upheld|dismissed --reason TEXT, or edupay "
+              "objection list [--status open|upheld|dismissed] [--region R]");
 }
 
 int cmdBatch(Context& c) {
@@ -289,6 +338,8 @@ int cmdBatch(Context& c) {
   if (sub == "show") return batchShow(c, store);
   if (sub == "list") return batchList(c, store);
   if (sub == "flags") return batchFlags(c, store);
+  if (sub == "payees") return batchPayees(c);
+  if (sub == "schools") return batchSchools(c);
   if (sub == "clear-flag") return batchClearFlag(c, store);
   if (sub == "remove-payment") return batchRemovePayment(c, store);
   if (sub == "export") return batchExport(c);
@@ -296,7 +347,8 @@ int cmdBatch(Context& c) {
   throw Error(
       ErrorCode::kInvalidInput,
       "use: edupay batch "
-      "build|submit|approve|reject|return-to-draft|show|list|flags|clear-flag|remove-payment|"
+      "build|submit|approve|reject|return-to-draft|show|list|flags|payees|schools|clear-flag|"
+      "remove-payment|"
       "export|close");
 }
 
@@ -305,8 +357,10 @@ int cmdBudget(Context& c) {
   const std::string sub = c.args().words.size() > 1 ? c.args().words[1] : "";
   if (sub == "import") return budgetImport(c, store);
   if (sub == "show") return budgetShow(c, store);
+  if (sub == "draft") return budgetDraft(c);
   throw Error(ErrorCode::kInvalidInput,
-              "use: edupay budget import FILE, or edupay budget show [--year YYYY]");
+              "use: edupay budget import FILE, edupay budget show [--year YYYY], or edupay budget "
+              "draft --term T [--region R] [--out FILE]");
 }
 
 }  // namespace edupay::app

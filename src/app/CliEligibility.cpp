@@ -153,7 +153,7 @@ int cmdImportRoster(Context& c) {
     o.set("statuses_unchanged", r.counts.statuses_unchanged);
     o.set("households_added", r.counts.households_added);
     o.set("persons_added", r.counts.persons_added);
-    o.set("issues", issuesJson(r.issues));
+    o.set("issues", api::issuesJson(r.issues));
     c.out() << toJson(o) << "\n";
   } else {
     c.out() << file << " (" << source << " roster): "

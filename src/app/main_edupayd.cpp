@@ -60,6 +60,19 @@ class Daemon : public Poco::Util::ServerApplication {
     c.tls_private_key = p.getString("tls.private_key", c.tls_private_key);
     c.session_minutes = p.getInt("session.minutes", c.session_minutes);
     c.max_uploads = p.getInt("http.max_uploads", c.max_uploads);
+    c.lookups_per_address = p.getInt("family.lookups_per_address", c.lookups_per_address);
+    c.lookups_per_id = p.getInt("family.lookups_per_id", c.lookups_per_id);
+    c.complaints_per_address = p.getInt("family.complaints_per_address", c.complaints_per_address);
+    c.lookup_min_ms = p.getInt("family.lookup_min_ms", c.lookup_min_ms);
+    c.complaint_due_days = p.getInt("family.complaint_due_days", c.complaint_due_days);
+    c.contact = p.getString("family.contact", c.contact);
+    c.public_url = p.getString("family.public_url", c.public_url);
+    {
+      Poco::Util::AbstractConfiguration::Keys counties;
+      p.keys("family.contact", counties);
+      for (const auto& county : counties)
+        c.county_contacts[county] = p.getString("family.contact." + county);
+    }
     try {
       // log.level (notice: requests, state changes, files), log.file (default standard error),
       // log.format (plain or json); the environment's EDUPAY_LOG_* when the file says nothing.

@@ -293,8 +293,9 @@ static ImportResult importResultFileAttempt(BankFileStore& store, security::Secu
     r.import_id = *id;
     return r;
   }
-  const ResultKind k = kind ? *kind : detectResultKind(path);
   const std::string base = path.substr(path.find_last_of('/') + 1);
+  if (auto what = notAResultFile(path)) throw Error(ErrorCode::kInvalidInput, base + ": " + *what);
+  const ResultKind k = kind ? *kind : detectResultKind(path);
   const std::string today = Date::today().str();
   auto tx = store.transaction();
   r.import_id = store.beginResultImport(digest, base, user.name, security::nowIso());
@@ -555,47 +556,49 @@ static ImportResult importResultFileAttempt(BankFileStore& store, security::Secu
   return r;
 }
 
-disburse::Batch closeBatch(BankFileStore& store, security::SecurityStore& audit,
-                           const security::User& user, int64_t batch_id) {
-  return retryUnit("bankfiles.closeBatch", [&] {
-    auto tx = store.transaction();
-    auto loaded = store.loadBatch(batch_id);
-    if (!loaded) throw Error(ErrorCode::kNotFound, "no batch " + std::to_string(batch_id));
-    disburse::Batch b = *loaded;
-    if (user.role != security::Role::kBureauOfficer || !user.covers(b.paying_region)) {
-      throw Error(ErrorCode::kForbidden, "only a bureau officer whose scope covers county " +
-                                             b.paying_region + " closes " + describe(b));
-    }
-    if (b.status != disburse::BatchStatus::kSettled &&
-        b.status != disburse::BatchStatus::kPartiallySettled) {
-      throw Error(ErrorCode::kForbidden,
-                  "cannot close " + describe(b) + ": it is " +
-                      std::string(disburse::code(b.status)) +
-                      "; a batch is closed once the bank has answered for every payment");
-    }
-    if (const int64_t open = store.openReturns(batch_id)) {
-      throw Error(ErrorCode::kForbidden,
-                  "cannot close " + describe(b) + ": " + std::to_string(open) +
-                      " returned payment(s) wait for a corrected account and a re-issue "
-                      "(edupay bank returned)");
-    }
-    if (!store.transition(b.id, b.version, disburse::BatchStatus::kClosed, b.cycle)) {
-      throw Error(ErrorCode::kConflict,
-                  describe(b) + " was changed by someone else meanwhile; look at it again");
-    }
-    const std::string before(disburse::code(b.status));
-    b.status = disburse::BatchStatus::kClosed;
-    ++b.version;
-    security::appendAudit(audit, user.name, "batch.close", "batch:" + std::to_string(b.id), before,
-                          "closed");
-    tx->commit();
-    return b;
-  });
+static disburse::Batch closeBatchAttempt(BankFileStore& store, security::SecurityStore& audit,
+                                         const security::User& user, int64_t batch_id) {
+  auto tx = store.transaction();
+  auto loaded = store.loadBatch(batch_id);
+  // Another county's batch reads exactly like one that does not exist.
+  if (!loaded ||
+      (user.role == security::Role::kBureauOfficer && !user.covers(loaded->paying_region)))
+    throw Error(ErrorCode::kNotFound, "no batch " + std::to_string(batch_id) + " in your scope");
+  disburse::Batch b = *loaded;
+  if (user.role != security::Role::kBureauOfficer) {
+    throw Error(ErrorCode::kForbidden, "only a bureau officer whose scope covers county " +
+                                           b.paying_region + " closes " + describe(b));
+  }
+  if (b.status != disburse::BatchStatus::kSettled &&
+      b.status != disburse::BatchStatus::kPartiallySettled) {
+    throw Error(ErrorCode::kForbidden,
+                "cannot close " + describe(b) + ": it is " + std::string(disburse::code(b.status)) +
+                    "; a batch is closed once the bank has answered for every payment");
+  }
+  if (const int64_t open = store.openReturns(batch_id)) {
+    throw Error(ErrorCode::kForbidden,
+                "cannot close " + describe(b) + ": " + std::to_string(open) +
+                    " returned payment(s) wait for a corrected account and a re-issue "
+                    "(edupay bank returned)");
+  }
+  if (!store.transition(b.id, b.version, disburse::BatchStatus::kClosed, b.cycle)) {
+    throw Error(ErrorCode::kConflict,
+                describe(b) + " was changed by someone else meanwhile; look at it again");
+  }
+  const std::string before(disburse::code(b.status));
+  b.status = disburse::BatchStatus::kClosed;
+  ++b.version;
+  security::appendAudit(audit, user.name, "batch.close", "batch:" + std::to_string(b.id), before,
+                        "closed");
+  tx->commit();
+  return b;
 }
 
-CorrectionResult correctAccount(registry::RegistryStore& registry, BankFileStore& store,
-                                security::SecurityStore& audit, const security::User& user,
-                                const security::FieldCipher& cipher, const AccountCorrection& c) {
+static CorrectionResult correctAccountAttempt(registry::RegistryStore& registry,
+                                              BankFileStore& store, security::SecurityStore& audit,
+                                              const security::User& user,
+                                              const security::FieldCipher& cipher,
+                                              const AccountCorrection& c) {
   std::string why;
   const auto account = BankAccountNumber::parse(c.account, &why);
   if (!account) throw Error(ErrorCode::kInvalidInput, "--account: " + why);
@@ -644,104 +647,100 @@ CorrectionResult correctAccount(registry::RegistryStore& registry, BankFileStore
                 "--student: a resident ID or national student number (G/J/L + 18), or --payment "
                 "REFERENCE of the returned payment");
   }
-  return retryUnit("bankfiles.correctAccount", [&] {
-    auto tx = store.transaction();
-    const auto rec =
-        by_payment ? registry.studentById(*by_payment) : registry.findStudent(rid_hash, student_no);
-    if (!rec) throw Error(ErrorCode::kNotFound, unknown);
-    std::string school;
-    for (const auto& e : rec->enrollments)
-      if (e.status == "active" || school.empty()) school = e.school_code;
-    const std::string region = registry.schoolRegion(school);
-    const bool allowed =
-        (user.role == security::Role::kSchoolAdmin && user.covers(school)) ||
-        (user.role == security::Role::kBureauOfficer && !region.empty() && user.covers(region));
-    if (!allowed) throw Error(ErrorCode::kNotFound, unknown);
-    registry::RegistryStore::AccountUpdate u;
-    u.kind = c.kind;
-    u.owner = holder == rec->name ? "student" : "guardian";
-    u.hash = cipher.blindIndex("bank_account", account->str());
-    u.enc = cipher.encrypt("bank_account", account->str());
-    u.mask = account->masked();
-    u.bank_code = c.bank_code;
-    u.holder = holder;
-    u.luhn_ok = account->luhnValid();
-    u.as_of = Date::today().str();
-    CorrectionResult r;
-    r.person_id = rec->person_id;
-    r.mask = u.mask;
-    r.account_id = registry.replaceAccount(rec->person_id, u);
-    r.released = store.releaseReturned(rec->person_id, r.account_id);
-    security::appendAudit(audit, user.name, "account.update",
-                          "person:" + std::to_string(rec->person_id), "",
-                          c.kind + " " + u.mask + " at " + c.bank_code + ", holder " + holder +
-                              "; " + std::to_string(r.released) + " returned payment(s) released");
-    tx->commit();
-    return r;
-  });
+  auto tx = store.transaction();
+  const auto rec =
+      by_payment ? registry.studentById(*by_payment) : registry.findStudent(rid_hash, student_no);
+  if (!rec) throw Error(ErrorCode::kNotFound, unknown);
+  std::string school;
+  for (const auto& e : rec->enrollments)
+    if (e.status == "active" || school.empty()) school = e.school_code;
+  const std::string region = registry.schoolRegion(school);
+  const bool allowed =
+      (user.role == security::Role::kSchoolAdmin && user.covers(school)) ||
+      (user.role == security::Role::kBureauOfficer && !region.empty() && user.covers(region));
+  if (!allowed) throw Error(ErrorCode::kNotFound, unknown);
+  registry::RegistryStore::AccountUpdate u;
+  u.kind = c.kind;
+  u.owner = holder == rec->name ? "student" : "guardian";
+  u.hash = cipher.blindIndex("bank_account", account->str());
+  u.enc = cipher.encrypt("bank_account", account->str());
+  u.mask = account->masked();
+  u.bank_code = c.bank_code;
+  u.holder = holder;
+  u.luhn_ok = account->luhnValid();
+  u.as_of = Date::today().str();
+  CorrectionResult r;
+  r.person_id = rec->person_id;
+  r.mask = u.mask;
+  r.account_id = registry.replaceAccount(rec->person_id, u);
+  r.released = store.releaseReturned(rec->person_id, r.account_id);
+  security::appendAudit(audit, user.name, "account.update",
+                        "person:" + std::to_string(rec->person_id), "",
+                        c.kind + " " + u.mask + " at " + c.bank_code + ", holder " + holder + "; " +
+                            std::to_string(r.released) + " returned payment(s) released");
+  tx->commit();
+  return r;
 }
 
-SchoolAccountResult setSchoolAccount(registry::RegistryStore& registry,
-                                     security::SecurityStore& audit, const security::User& user,
-                                     const security::FieldCipher& cipher,
-                                     const SchoolAccountSetting& s) {
+static SchoolAccountResult setSchoolAccountAttempt(registry::RegistryStore& registry,
+                                                   security::SecurityStore& audit,
+                                                   const security::User& user,
+                                                   const security::FieldCipher& cipher,
+                                                   const SchoolAccountSetting& s) {
   std::string why;
   const auto account = BankAccountNumber::parse(s.account, &why);
-  if (!account) throw Error(ErrorCode::kInvalidInput, "--account: " + why);
+  if (!account) throw Error(ErrorCode::kInvalidInput, "account: " + why);
   if (s.bank_code.size() != 12 || !text::isAllDigits(s.bank_code)) {
     throw Error(ErrorCode::kInvalidInput,
-                "--bank-code: the 12-digit CNAPS code of the school's branch (开户行行号)");
+                "bank code: the 12-digit CNAPS code of the school's branch (开户行行号)");
   }
-  return retryUnit("bankfiles.setSchoolAccount", [&] {
-    auto tx = registry.transaction();
-    const std::string region = registry.schoolRegion(s.school);
-    if (region.empty()) throw Error(ErrorCode::kNotFound, "no school " + s.school);
-    const bool allowed = user.role == security::Role::kSysadmin ||
-                         (user.role == security::Role::kBureauOfficer && user.covers(region));
-    if (!allowed) {
-      throw Error(ErrorCode::kForbidden,
-                  "only a bureau officer whose scope covers county " + region +
-                      " (or a sysadmin) records school " + s.school + "'s account; " + user.name +
-                      " is " + std::string(security::code(user.role)) + " over " + user.scope);
-    }
-    std::string school_name;
-    for (const auto& sc : registry.listSchools())
-      if (sc.code == s.school) school_name = sc.name;
-    const std::string holder = text::trim(s.holder).empty() ? school_name : text::trim(s.holder);
-    if (text::startsLikeFormula(holder) || text::controlCharacter(holder)) {
-      throw Error(
-          ErrorCode::kInvalidInput,
-          "--holder: a name cannot start with = + - @ or hold a control character; type the "
-          "name the bank records (the school's registered name)");
-    }
-    const auto before = registry.schoolAccount(s.school);
-    registry::RegistryStore::SchoolAccountUpdate u{
-        cipher.blindIndex("bank_account", account->str()),
-        cipher.encrypt("bank_account", account->str()),
-        account->masked(),
-        s.bank_code,
-        holder,
-        Date::today().str(),
-        user.name};
-    const auto change = registry.replaceSchoolAccount(s.school, u);
-    SchoolAccountResult r{s.school,    school_name,    u.mask,         holder,
-                          s.bank_code, change.changed, change.released};
-    if (change.changed) {
-      security::appendAudit(
-          audit, user.name, "school.account", "school:" + s.school,
-          before ? before->acct_mask + " at " + before->bank_code + ", holder " + before->holder
-                 : "",
-          u.mask + " at " + s.bank_code + ", holder " + holder + "; " +
-              std::to_string(change.released) + " returned payment(s) released for re-issue");
-    }
-    tx->commit();
-    return r;
-  });
+  auto tx = registry.transaction();
+  const std::string region = registry.schoolRegion(s.school);
+  // A school of another county reads exactly like one that does not exist.
+  if (region.empty() || (user.role == security::Role::kBureauOfficer && !user.covers(region)))
+    throw Error(ErrorCode::kNotFound, "no school " + s.school + " in your scope");
+  const bool allowed = user.role == security::Role::kSysadmin ||
+                       (user.role == security::Role::kBureauOfficer && user.covers(region));
+  if (!allowed) {
+    throw Error(ErrorCode::kForbidden,
+                "only a bureau officer whose scope covers county " + region +
+                    " (or a sysadmin) records school " + s.school + "'s account; " + user.name +
+                    " is " + std::string(security::code(user.role)) + " over " + user.scope);
+  }
+  std::string school_name;
+  for (const auto& sc : registry.listSchools())
+    if (sc.code == s.school) school_name = sc.name;
+  const std::string holder = text::trim(s.holder).empty() ? school_name : text::trim(s.holder);
+  if (text::startsLikeFormula(holder) || text::controlCharacter(holder)) {
+    throw Error(ErrorCode::kInvalidInput,
+                "--holder: a name cannot start with = + - @ or hold a control character; type the "
+                "name the bank records (the school's registered name)");
+  }
+  const auto before = registry.schoolAccount(s.school);
+  registry::RegistryStore::SchoolAccountUpdate u{cipher.blindIndex("bank_account", account->str()),
+                                                 cipher.encrypt("bank_account", account->str()),
+                                                 account->masked(),
+                                                 s.bank_code,
+                                                 holder,
+                                                 Date::today().str(),
+                                                 user.name};
+  const auto change = registry.replaceSchoolAccount(s.school, u);
+  SchoolAccountResult r{s.school,    school_name,    u.mask,         holder,
+                        s.bank_code, change.changed, change.released};
+  if (change.changed) {
+    security::appendAudit(
+        audit, user.name, "school.account", "school:" + s.school,
+        before ? before->acct_mask + " at " + before->bank_code + ", holder " + before->holder : "",
+        u.mask + " at " + s.bank_code + ", holder " + holder + "; " +
+            std::to_string(change.released) + " returned payment(s) released for re-issue");
+  }
+  tx->commit();
+  return r;
 }
 
-// Both are naturally idempotent, so the whole use case runs again after a certification
-// conflict or a lost node: an export of an exported batch writes the same files again, and a
-// result file already imported (found by its SHA-256) changes nothing.
+// Each use case runs again whole after a certification conflict or a lost node (retryUnit). Export
+// and result import are naturally idempotent besides: an export of an exported batch writes the
+// same files again, and a result file already imported (found by its SHA-256) changes nothing.
 ExportResult exportBatch(BankFileStore& store, security::SecurityStore& audit,
                          const security::User& user, int64_t batch_id, const std::string& out_dir,
                          const LayoutSet& layouts, const security::FieldCipher& cipher,
@@ -756,6 +755,27 @@ ImportResult importResultFile(BankFileStore& store, security::SecurityStore& aud
                               std::optional<ResultKind> kind) {
   return retryUnit("bankfiles.importResultFile",
                    [&] { return importResultFileAttempt(store, audit, user, path, kind); });
+}
+
+disburse::Batch closeBatch(BankFileStore& store, security::SecurityStore& audit,
+                           const security::User& user, int64_t batch_id) {
+  return retryUnit("bankfiles.closeBatch",
+                   [&] { return closeBatchAttempt(store, audit, user, batch_id); });
+}
+
+CorrectionResult correctAccount(registry::RegistryStore& registry, BankFileStore& store,
+                                security::SecurityStore& audit, const security::User& user,
+                                const security::FieldCipher& cipher, const AccountCorrection& c) {
+  return retryUnit("bankfiles.correctAccount",
+                   [&] { return correctAccountAttempt(registry, store, audit, user, cipher, c); });
+}
+
+SchoolAccountResult setSchoolAccount(registry::RegistryStore& registry,
+                                     security::SecurityStore& audit, const security::User& user,
+                                     const security::FieldCipher& cipher,
+                                     const SchoolAccountSetting& s) {
+  return retryUnit("bankfiles.setSchoolAccount",
+                   [&] { return setSchoolAccountAttempt(registry, audit, user, cipher, s); });
 }
 
 }  // namespace edupay::bankfiles

@@ -185,8 +185,9 @@ class BankFileStore : public disburse::DisbursementStore {
   struct Returned {
     std::string reference, school_code, school_name, holder, acct_mask, reason_code, reason_text,
         returned_on, status, programme, term, region;
-    std::string payee;     ///< student_card, one_card, ... or school
-    int64_t students = 1;  ///< the entitlements the payment covered
+    std::string bank_code;  ///< the paying bank of the returned payment
+    std::string payee;      ///< student_card, one_card, ... or school
+    int64_t students = 1;   ///< the entitlements the payment covered
     Money amount;
   };
   /// The returned-funds ledger of a region (all statuses), oldest first.

@@ -300,6 +300,49 @@ std::string_view code(Outcome o) {
   return "?";
 }
 
+std::optional<std::string> notAResultFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::string head(4096, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<size_t>(in.gcount()));
+  const std::string upload =
+      "请上传银行返回的回盘文件（结果文件）/ upload the answer file the bank sent back";
+  if (head.find("edupay-payment-manifest") != std::string::npos)
+    return "这是支付文件的签名清单（manifest），不是银行回盘文件 / this is a payment file's "
+           "manifest, "
+           "not the bank's answer; " +
+           upload;
+  if (head.find("urn:iso:std:iso:20022:tech:xsd:pain.001.") != std::string::npos)
+    return "这是支付文件（pain.001），不是银行回盘（pain.002）/ this is a payment file (pain.001), "
+           "not the bank's answer (pain.002); " +
+           upload;
+  // The students of a school payment: a CSV whose header names the reference and the school.
+  if (head.find("reference") != std::string::npos && head.find("school_code") != std::string::npos)
+    return "这是学校代付的学生名单（附件），不是银行回盘文件 / this is the list of students beside "
+           "a "
+           "school payment, not the bank's answer; " +
+           upload;
+  // A pipe payment file: the payment reference stands after the account, name and amount; in a
+  // result line it is the second field.
+  const std::string first = head.substr(0, head.find('\n'));
+  const auto fields = text::split(first, '|');
+  auto isReference = [](const std::string& f) {
+    return f.size() >= 20 && f.rfind("EDU", 0) == 0 &&
+           std::all_of(f.begin() + 3, f.end(),
+                       [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; });
+  };
+  if (fields.size() > 4 && !isReference(fields[1])) {
+    for (size_t i = 2; i < fields.size(); ++i) {
+      if (isReference(fields[i]))
+        return "这是代发支付文件，不是银行回盘文件 / this is a payment file, not the bank's "
+               "answer; " +
+               upload;
+    }
+  }
+  return std::nullopt;
+}
+
 ResultKind detectResultKind(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(ErrorCode::kNotFound, path + ": cannot open the result file");

@@ -56,6 +56,12 @@ struct ResultSummary {
 /// fen. nullopt with `why` when it is not a decimal, negative, or not a whole number of fen.
 std::optional<Money> parseIsoAmount(std::string_view text, std::string* why);
 
+/// When `path` is plainly not a bank's answer but one of the files we send (a pain.001 or pipe
+/// payment file, a payment manifest, the student list beside a school payment): what it is and
+/// what to upload instead, in Chinese and English. nullopt otherwise (the file is then read, and
+/// refused line by line if it is broken).
+std::optional<std::string> notAResultFile(const std::string& path);
+
 /// pain.002 when the file starts (after white space or a BOM) with '<', else pipe-result.
 ResultKind detectResultKind(const std::string& path);
 

@@ -12,6 +12,10 @@
 
 namespace edupay {
 
+const char* encodingName(TextEncoding e) {
+  return e == TextEncoding::kGb18030 ? "gb18030" : "utf-8";
+}
+
 namespace {
 
 constexpr size_t kBlockSize = 64 * 1024;

@@ -16,6 +16,8 @@ enum class TextEncoding {
   kUtf8,
   kGb18030,  ///< also reads GBK / GB2312 files
 };
+/// `utf-8` or `gb18030` (what a file was read as).
+const char* encodingName(TextEncoding e);
 
 /// "utf-8" / "utf8", "gbk", "gb18030", "gb2312", "auto" -> encoding; throws Error(kInvalidInput).
 TextEncoding parseTextEncoding(std::string_view name);

@@ -611,8 +611,9 @@ std::vector<bankfiles::BankFileStore::Returned> SqlDisbursementStore::returnedFu
   auto s = db_.prepare(
       "SELECT p.end_to_end_ref, sc.code, sc.name, p.holder_name, p.acct_mask, r.reason_code, "
       "r.reason_text, r.returned_on, r.status, b.programme, b.term, b.paying_region, r.amount_fen, "
-      "p.payee, (SELECT COUNT(*) FROM payment_entitlements pe WHERE pe.payment_id = p.id) "
-      "FROM returned_funds r JOIN payments p ON p.id = r.payment_id JOIN batches b ON b.id = "
+      "p.payee, (SELECT COUNT(*) FROM payment_entitlements pe WHERE pe.payment_id = p.id), "
+      "p.bank_code FROM returned_funds r JOIN payments p ON p.id = r.payment_id JOIN batches b ON "
+      "b.id = "
       "p.batch_id JOIN entitlements e ON e.id = r.entitlement_id LEFT JOIN schools sc ON sc.id = "
       "e.school_id WHERE b.paying_region LIKE ? ORDER BY r.returned_on, r.payment_id");
   s->bind(1, region_prefix + "%");
@@ -634,6 +635,7 @@ std::vector<bankfiles::BankFileStore::Returned> SqlDisbursementStore::returnedFu
     r.amount = Money::fromFen(s->getInt(12));
     r.payee = s->getText(13);
     r.students = s->getInt(14);
+    r.bank_code = s->getText(15);
     out.push_back(std::move(r));
   }
   return out;

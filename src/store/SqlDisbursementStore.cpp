@@ -64,8 +64,8 @@ namespace {
 constexpr const char* kPayingBank =
     "SUBSTR(CASE WHEN e.payee = 'school' THEN sa.bank_code ELSE a.bank_code END, 1, 3)";
 
-/// Eligible entitlements covered by no live payment, under no objection and not waiting for a
-/// corrected account.
+/// Eligible entitlements covered by no live payment, under no objection, held by no confirmed
+/// complaint and not waiting for a corrected account.
 constexpr const char* kCandidateFrom =
     "FROM entitlements e LEFT JOIN bank_accounts a ON a.id = e.account_id LEFT JOIN schools sc ON "
     "sc.id = e.school_id LEFT JOIN school_accounts sa ON sa.school_id = e.school_id AND "
@@ -75,6 +75,8 @@ constexpr const char* kCandidateFrom =
     "pe.live = 1) "
     "AND NOT EXISTS (SELECT 1 FROM objections o WHERE o.entitlement_id = e.id AND o.status IN "
     "('open', 'upheld')) "
+    "AND NOT EXISTS (SELECT 1 FROM complaint_links h WHERE h.entitlement_id = e.id AND h.kind = "
+    "'hold' AND h.status = 'open') "
     "AND NOT EXISTS (SELECT 1 FROM payment_entitlements pr JOIN returned_funds r ON r.payment_id "
     "= pr.payment_id WHERE pr.entitlement_id = e.id AND r.status = 'awaiting_account') ";
 

@@ -317,7 +317,12 @@ async function rollPage(main) {
         return e.status === 422 ? t('roll.rejected', errors, e.details.length - errors) : e.message;
       });
       if (!r) return;
-      out.append(message('ok', r.committed ? t('roll.committed', r.rows_ok, r.rows) : t('roll.checked', r.rows_ok, r.rows)));
+      if (r.committed && r.unchanged) out.append(message('ok', t('roll.unchanged', r.rows)));
+      else out.append(message('ok', r.committed ? t('roll.committed', r.rows_ok, r.rows) : t('roll.checked', r.rows_ok, r.rows)));
+      if (r.committed && !r.unchanged) {
+        const c = r.changes;
+        out.append(h('p', { id: 'roll-changes' }, t('roll.changes', c.persons_added, c.persons_updated, c.persons_unchanged, c.transfers, c.accounts_added + c.accounts_replaced)));
+      }
       if (r.issues.length) out.append(h('h2', {}, t('roll.warnings', r.issues_total)), issuesTable(r.issues));
     },
   }, h('p.muted', {}, t('roll.help')),
@@ -681,7 +686,7 @@ async function batchPage(main, id) {
   if (role === 'bureau_officer' && (b.status === 'settled' || b.status === 'partially_settled')) actions.append(h('button.secondary', { type: 'button', onclick: (ev) => act('close', {}, ev.target) }, t('batch.close')));
   if (role === 'bureau_approver' && b.status === 'submitted') {
     const reason = input('reason', { placeholder: t('batch.reject_reason') });
-    actions.append(h('button', { type: 'button', onclick: (ev) => act('approve', {}, ev.target) }, t('batch.approve')),
+    actions.append(h('button', { type: 'button', onclick: () => confirmApproval(b, box, (button) => act('approve', {}, button)) }, t('batch.approve')),
       field('batch.reject_reason', reason),
       h('button.danger', { type: 'button', onclick: (ev) => { if (!reason.value.trim()) { box.replaceChildren(message('bad', t('batch.reason_needed'))); reason.focus(); return; } act('reject', { reason: reason.value }, ev.target); } }, t('batch.reject')));
   }
@@ -712,6 +717,7 @@ async function batchPage(main, id) {
       { key: 'at', label: 'col.at' }, { key: 'user', label: 'col.user' }, { render: a => t('action.' + a.action), label: 'col.action' }, { key: 'reason', label: 'col.reason' },
     ], b.actions, { name: 'actions' }));
   }
+  await batchPayeesSection(main, b);
 }
 
 function clearFlagForm(f, box) {
@@ -806,7 +812,7 @@ async function reportsPage(main) {
     const tot = r.total;
     const q2 = `/api/v1/reports?${q}&format=`;
     out.replaceChildren(
-      h('p', {}, h('a', { href: q2 + 'csv', download: '' }, t('rep.csv')), ' · ', h('a', { href: q2 + 'xlsx', download: '' }, t('rep.xlsx'))),
+      h('p', {}, h('a', { href: q2 + 'csv', download: '' }, t('rep.csv')), ' · ', h('a', { href: q2 + 'xlsx&lang=' + state.lang, download: '' }, t('rep.xlsx'))),
       table([
         { render: x => label(dim, x[dim]), label: 'dim.' + dim },
         { key: 'entitled_count', label: 'rep.entitled_n', num: true }, { render: x => yuan(x.entitled), label: 'rep.entitled', num: true },

@@ -97,6 +97,8 @@ const I18N = {
   'roll.dry': { zh: '只检查，不导入', en: 'Check only, do not import' },
   'roll.upload': { zh: '上传', en: 'Upload' },
   'roll.committed': { zh: '已导入：{0} / {1} 行。', en: 'Imported: {0} of {1} rows.' },
+  'roll.unchanged': { zh: '与已导入的名册相同：{0} 行，没有任何变化。', en: 'Same as the roll already imported: {0} rows, nothing changed.' },
+  'roll.changes': { zh: '学生：新增 {0} 人，信息变更 {1} 人，未变 {2} 人；转学 {3} 人；银行账户新增或更换 {4} 个。', en: 'Students: {0} new, {1} changed, {2} unchanged; {3} transfers; {4} accounts added or replaced.' },
   'roll.checked': { zh: '检查通过：{0} / {1} 行（未导入）。', en: 'Checked: {0} of {1} rows fine (nothing imported).' },
   'roll.rejected': { zh: '名册未导入：{0} 处错误（另有 {1} 条提示）。请按行号修改错误后重新上传。', en: 'The roll was not imported: {0} error(s) (and {1} warning(s)). Fix the errors by line number and upload again.' },
   'roll.errors': { zh: '逐行问题', en: 'Problems by row' },

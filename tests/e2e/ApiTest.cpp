@@ -13,6 +13,7 @@
 #include <Poco/Net/SSLManager.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/StreamCopier.h>
+#include <Poco/URI.h>
 #include <sys/stat.h>
 
 #include <barrier>
@@ -24,6 +25,7 @@
 
 #include "api/Env.h"
 #include "api/Service.h"
+#include "app/Cli.h"
 #include "bankfiles/BankFiles.h"
 #include "common/AtomicFile.h"
 #include "common/Csv.h"
@@ -73,7 +75,7 @@ Http call(Poco::Net::HTTPClientSession& session, const std::string& method, cons
           const std::string& content_type = "application/json") {
   Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
   if (!token.empty()) req.set("Authorization", "Bearer " + token);
-  if (method == "POST") {
+  if (method == "POST" || method == "PUT") {
     req.setContentType(content_type);
     req.setContentLength64(static_cast<Poco::Int64>(body.size()));
   }
@@ -582,7 +584,25 @@ TEST_P(ApiTest, TheWholeAuthorisationMatrix) {
                            R"("term": "2026-autumn", "school": "4301210001"})");
   ASSERT_EQ(notice.status, 200) << notice.body;
   const std::string notice_file = notice.json()->getValue<std::string>("html");
+  // A family's complaint in the county (the public page files it; no login).
+  const auto filed =
+      call("POST", "/api/v1/public/complaints", "",
+           R"({"category": "not_paid", "text": "补助没有收到。", "county": "430121"})");
+  ASSERT_EQ(filed.status, 201) << filed.body;
+  const std::string complaint =
+      "/api/v1/complaints/" + std::to_string(call("GET", "/api/v1/complaints", token("officer_in"))
+                                                 .json()
+                                                 ->getArray("complaints")
+                                                 ->getObject(0)
+                                                 ->getValue<int64_t>("id"));
   std::map<std::string, std::string> concrete = {
+      {"/api/v1/complaints/{id}", complaint},
+      {"/api/v1/complaints/{id}/assign", complaint + "/assign"},
+      {"/api/v1/complaints/{id}/notes", complaint + "/notes"},
+      {"/api/v1/complaints/{id}/close", complaint + "/close"},
+      {"/api/v1/complaints/{id}/actions", complaint + "/actions"},
+      {"/api/v1/complaints/{id}/release", complaint + "/release"},
+      {"/api/v1/schools/{code}/slips", "/api/v1/schools/4301210001/slips"},
       {"/api/v1/students/{id}", "/api/v1/students/" + person},
       {"/api/v1/students/{id}/difficulty", "/api/v1/students/" + person + "/difficulty"},
       {"/api/v1/schools/{code}/entitlements",
@@ -598,19 +618,28 @@ TEST_P(ApiTest, TheWholeAuthorisationMatrix) {
       {"/api/v1/schools/{code}/account", "/api/v1/schools/4301210001/account"},
       {"/api/v1/jobs/{id}", "/api/v1/jobs/999"},
       {"/api/v1/explain", "/api/v1/explain?term=2026-autumn&resident_id=" + rid},
+      {"/api/v1/decisions", "/api/v1/decisions?term=2026-autumn"},
   };
   // Routes whose object belongs to a county (or school, or bank): out of scope is "not found".
   const std::set<std::string> object_routes = {"/api/v1/students",
                                                "/api/v1/students/{id}",
                                                "/api/v1/batches/{id}",
                                                "/api/v1/batches/{id}/files/{name}",
+                                               "/api/v1/batches/{id}/payees",
                                                "/api/v1/batches/{id}/return-to-draft",
                                                "/api/v1/schools/{code}/students",
                                                "/api/v1/schools/{code}/entitlements",
                                                "/api/v1/schools/{code}/account",
                                                "/api/v1/payments/{reference}",
                                                "/api/v1/notices/{file}",
-                                               "/api/v1/explain"};
+                                               "/api/v1/explain",
+                                               "/api/v1/complaints/{id}",
+                                               "/api/v1/complaints/{id}/assign",
+                                               "/api/v1/complaints/{id}/notes",
+                                               "/api/v1/complaints/{id}/close",
+                                               "/api/v1/complaints/{id}/actions",
+                                               "/api/v1/complaints/{id}/release",
+                                               "/api/v1/schools/{code}/slips"};
   int checked = 0;
   for (const auto& route : router.routes()) {
     if (route.is_public || route.pattern == "/api/v1/logout") continue;
@@ -774,13 +803,25 @@ TEST_P(ApiTest, ReportsTracesAndTheConsoleItself) {
   EXPECT_EQ(xlsx.status, 200);
   EXPECT_EQ(xlsx.body.substr(0, 2), "PK");
   EXPECT_NE(xlsx.content_type.find("spreadsheetml"), std::string::npos);
-  // Read back: a header of text, the figures as whole numbers Excel can add up (amounts in fen).
+  // Read back: Chinese headers and words, the figures as numbers Excel can add up (amounts in
+  // yuan, shown #,##0.00): the sheet's amounts add up to the fen total.
   writeFileAtomically(path("report.xlsx"), xlsx.body);
   const std::string sheet = xlsxToCsv(path("report.xlsx"));
-  EXPECT_EQ(sheet.rfind("term,entitled_count,entitled_fen,paid_count,paid_fen,", 0), 0u) << sheet;
-  EXPECT_NE(sheet.find("\n2026-autumn,5,125000,0,0,0,0\ntotal,5,125000,0,0,0,0\n"),
-            std::string::npos)
+  EXPECT_EQ(sheet.rfind("学期,应资助人次,应资助金额（元）,已发放人次,已发放金额（元）,", 0), 0u)
       << sheet;
+  EXPECT_NE(sheet.find("\n2026年秋季学期,5,1250,0,0,0,0\n合计,5,1250,0,0,0,0\n"), std::string::npos)
+      << sheet;
+  const auto by_programme =
+      call("GET", "/api/v1/reports?by=programme,stage&format=xlsx", token("officer_in"));
+  ASSERT_EQ(by_programme.status, 200);
+  writeFileAtomically(path("report2.xlsx"), by_programme.body);
+  const std::string sheet2 = xlsxToCsv(path("report2.xlsx"));
+  EXPECT_NE(sheet2.find("义务教育"), std::string::npos) << "programme names: " << sheet2;
+  EXPECT_NE(sheet2.find("小学"), std::string::npos) << "stage names: " << sheet2;
+  const auto english =
+      call("GET", "/api/v1/reports?by=term&format=xlsx&lang=en", token("officer_in"));
+  writeFileAtomically(path("report3.xlsx"), english.body);
+  EXPECT_EQ(xlsxToCsv(path("report3.xlsx")).rfind("term,entitled_count,entitled_yuan,", 0), 0u);
   EXPECT_EQ(call("GET", "/api/v1/reports?by=colour", token("auditor_in")).status, 400);
   EXPECT_EQ(call("GET", "/api/v1/reports?term=2026-winter", token("auditor_in")).status, 400);
   EXPECT_EQ(call("GET", "/api/v1/reports?region=430122", token("officer_in")).status, 404);
@@ -941,6 +982,231 @@ TEST_P(ApiTest, StudentsAreMaskedAndScoped) {
   EXPECT_NE(why.body.find("compulsory_nonboarding_allowance"), std::string::npos);
   EXPECT_NE(why.body.find("\"trace\""), std::string::npos);
   EXPECT_EQ(why.body.find(rid), std::string::npos);
+}
+
+TEST_P(ApiTest, TheBureauPagesThroughPayeesObjectionsAndDecisions) {
+  // The approver checks the batch's payees: masked, in file order, searchable, paged.
+  const std::string b = std::to_string(batch);
+  const auto all = call("GET", "/api/v1/batches/" + b + "/payees", token("approver_in"));
+  ASSERT_EQ(all.status, 200) << all.body;
+  const auto payees = all.json()->getArray("payees");
+  ASSERT_GE(payees->size(), 2u);
+  for (size_t i = 0; i < payees->size(); ++i) {
+    const auto p = payees->getObject(static_cast<unsigned>(i));
+    EXPECT_EQ(p->getValue<int64_t>("seq"), static_cast<int64_t>(i + 1));
+    EXPECT_NE(p->getValue<std::string>("resident_id").find("****"), std::string::npos);
+    EXPECT_NE(p->getValue<std::string>("account").find("****"), std::string::npos);
+  }
+  EXPECT_EQ(all.body.find(makeId("430121", "20170315", 1)), std::string::npos);
+  EXPECT_EQ(all.body.find(card(1)), std::string::npos);
+  const auto first = call("GET", "/api/v1/batches/" + b + "/payees?limit=1", token("auditor_in"));
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(first.json()->getArray("payees")->size(), 1u);
+  ASSERT_EQ(first.json()->getValue<int64_t>("next_after"), 1);
+  const auto next =
+      call("GET", "/api/v1/batches/" + b + "/payees?limit=1&after=1", token("auditor_in"));
+  EXPECT_EQ(next.json()->getArray("payees")->getObject(0)->getValue<int64_t>("seq"), 2);
+  const std::string name = payees->getObject(1)->getValue<std::string>("name");
+  std::string encoded;
+  Poco::URI::encode(name, "", encoded);
+  const auto found =
+      call("GET", "/api/v1/batches/" + b + "/payees?search=" + encoded, token("officer_in"));
+  ASSERT_EQ(found.status, 200) << found.body;
+  ASSERT_GE(found.json()->getArray("payees")->size(), 1u);
+  EXPECT_EQ(found.json()->getArray("payees")->getObject(0)->getValue<std::string>("name"), name);
+  EXPECT_EQ(call("GET", "/api/v1/batches/" + b + "/payees?limit=x", token("officer_in")).status,
+            400);
+  EXPECT_EQ(call("GET", "/api/v1/batches/" + b + "/payees", token("approver_out")).status, 404);
+
+  // An objection is listed with the student masked; another county sees nothing of it.
+  const std::string rid = makeId("430121", "20170315", 1);
+  const auto added = call("POST", "/api/v1/objections", token("officer_in"),
+                          R"({"resident_id": ")" + rid +
+                              R"(", "programme": "compulsory_nonboarding_allowance", )"
+                              R"("term": "2026-autumn", "text": "家长反映孩子已转学"})");
+  ASSERT_EQ(added.status, 200) << added.body;
+  const auto open = call("GET", "/api/v1/objections?status=open", token("officer_in"));
+  ASSERT_EQ(open.status, 200) << open.body;
+  const auto listed = open.json()->getArray("objections");
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->getObject(0)->getValue<std::string>("text"), "家长反映孩子已转学");
+  EXPECT_EQ(listed->getObject(0)->getValue<std::string>("programme"),
+            "compulsory_nonboarding_allowance");
+  EXPECT_EQ(open.body.find(rid), std::string::npos);
+  EXPECT_EQ(call("GET", "/api/v1/objections", token("officer_out"))
+                .json()
+                ->getArray("objections")
+                ->size(),
+            0u);
+  EXPECT_EQ(call("GET", "/api/v1/objections?status=maybe", token("officer_in")).status, 400);
+  EXPECT_EQ(call("GET", "/api/v1/objections?region=430122", token("officer_in")).status, 404);
+
+  // The county's decisions that pay nothing, counted by reason.
+  const auto held =
+      call("GET", "/api/v1/decisions?term=2026-autumn&status=excluded", token("officer_in"));
+  ASSERT_EQ(held.status, 200) << held.body;
+  int64_t sum = 0;
+  const auto reasons = held.json()->getArray("reasons");
+  for (size_t i = 0; i < reasons->size(); ++i)
+    sum += reasons->getObject(static_cast<unsigned>(i))->getValue<int64_t>("count");
+  EXPECT_EQ(sum, held.json()->getValue<int64_t>("total"));
+  EXPECT_EQ(
+      call("GET", "/api/v1/decisions?term=2026-autumn&status=maybe", token("officer_in")).status,
+      400);
+  EXPECT_EQ(call("GET", "/api/v1/decisions?term=autumn", token("officer_in")).status, 400);
+}
+
+// One application: every use case is one library call that checks role and scope, writes in one
+// transaction and appends one audit event; the command line and the HTTP API only parse and
+// render. Each use case as each role, through both: the same outcome (done, refused, not found,
+// invalid, conflict) and the same audit events.
+TEST_P(ApiTest, TheCommandLineAndTheApiAreOneApplication) {
+  const std::string rid = makeId("430121", "20170315", 2);
+  const std::string b = std::to_string(batch);
+  const std::string programme = "compulsory_nonboarding_allowance";
+  struct UseCase {
+    std::string name;
+    std::function<std::vector<std::string>(int)> cli;  // the variant: 0 command line, 1 API
+    std::string method;
+    std::string path;
+    std::function<std::string(int)> body;
+    std::string type = "application/json";
+  };
+  auto budgetFile = [&](int v) {
+    return "programme,region,fiscal_year,source,allocated\n" + programme + ",430121,2026,central," +
+           std::to_string(1000000 + v) + "\n";
+  };
+  const std::vector<UseCase> cases = {
+      {"objection add",
+       [&](int v) {
+         return std::vector<std::string>{
+             "objection",   "add",     rid,
+             "--programme", programme, "--term",
+             "2026-autumn", "--text",  "家长来电反映已转学 " + std::to_string(v)};
+       },
+       "POST", "/api/v1/objections",
+       [&](int v) {
+         return R"({"resident_id": ")" + rid + R"(", "programme": ")" + programme +
+                R"(", "term": "2026-autumn", "text": "家长来电反映已转学 )" + std::to_string(v) +
+                R"("})";
+       }},
+      {"school account set",
+       [&](int v) {
+         return std::vector<std::string>{"school",    "account",    "set",         "4301210001",
+                                         "--account", card(70 + v), "--bank-code", "102430100001"};
+       },
+       "PUT", "/api/v1/schools/4301210001/account",
+       [&](int v) {
+         return R"({"account": ")" + card(70 + v) + R"(", "bank_code": "102430100001"})";
+       }},
+      {"account update",
+       [&](int v) {
+         return std::vector<std::string>{"account",     "update",      "--student", rid,
+                                         "--account",   card(80 + v),  "--holder",  "学生家长",
+                                         "--bank-code", "102551000017"};
+       },
+       "POST", "/api/v1/accounts",
+       [&](int v) {
+         return R"({"student": ")" + rid + R"(", "account": ")" + card(80 + v) +
+                R"(", "holder": "学生家长", "bank_code": "102551000017"})";
+       }},
+      {"notice publish",
+       [&](int) {
+         return std::vector<std::string>{"notice",      "publish",      "--term",   "2026-autumn",
+                                         "--programme", programme,      "--school", "4301210001",
+                                         "--out",       path("notices")};
+       },
+       "POST", "/api/v1/notices",
+       [&](int) {
+         return R"({"programme": ")" + programme +
+                R"(", "term": "2026-autumn", "school": "4301210001"})";
+       }},
+      {"batch reject",
+       [&](int) {
+         return std::vector<std::string>{"batch", "reject", b, "--reason", "核实后退回重做"};
+       },
+       "POST", "/api/v1/batches/" + b + "/reject",
+       [&](int) { return std::string(R"({"reason": "核实后退回重做"})"); }},
+      {"batch close",
+       [&](int) {
+         return std::vector<std::string>{"batch", "close", b};
+       },
+       "POST", "/api/v1/batches/" + b + "/close", [&](int) { return std::string("{}"); }},
+      {"budget import",
+       [&](int v) {
+         return std::vector<std::string>{
+             "budget", "import",
+             writeFile(f.scratch.dir(), "budget-" + std::to_string(v) + ".csv", budgetFile(v))};
+       },
+       "POST", "/api/v1/budgets", budgetFile, "text/csv"},
+  };
+  auto cliOutcome = [](int code) -> std::string {
+    switch (code) {
+      case 0:
+        return "done";
+      case 1:
+      case 2:
+        return "invalid";
+      case 3:
+        return "not found";
+      case 4:
+        return "conflict";
+      case 5:
+        return "refused";
+      default:
+        return "exit " + std::to_string(code);
+    }
+  };
+  auto apiOutcome = [](int status) -> std::string {
+    if (status >= 200 && status < 300) return "done";
+    if (status == 400 || status == 422) return "invalid";
+    if (status == 404) return "not found";
+    if (status == 409) return "conflict";
+    if (status == 403) return "refused";
+    return "status " + std::to_string(status);
+  };
+  // What a call appended to the audit chain, logins aside (the command line logs in each time).
+  auto auditSince = [&](int64_t seq) {
+    std::vector<std::string> out;
+    for (const auto& e : audit.auditEvents(seq, 100)) {
+      if (e.action == "login" || e.action == "schema.migrate") continue;
+      out.push_back(e.actor + " " + e.action + " " + e.object.substr(0, e.object.find(':')));
+    }
+    return out;
+  };
+  auto lastSeq = [&] { return audit.lastAudit() ? audit.lastAudit()->first : int64_t{0}; };
+  int done = 0, compared = 0;
+  int round = 0;  // each call its own values: a repeated account would be "nothing changed"
+  for (const auto& uc : cases) {
+    for (const std::string who : {"admin", "school_in", "officer_in", "officer_out", "approver_in",
+                                  "auditor_in", "bank_in"}) {
+      const std::string what = uc.name + " as " + who;
+      round += 2;
+      std::vector<std::string> args = {"--db", config.db_url, "--key-file", config.key_file};
+      for (auto& a : uc.cli(round)) args.push_back(a);
+      args.insert(args.end(), {"--as", who});
+      ::setenv("EDUPAY_PASSWORD", ("password-" + who).c_str(), 1);
+      int64_t before = lastSeq();
+      std::ostringstream out, err;
+      const std::string by_cli = cliOutcome(app::runCli(args, out, err));
+      const auto cli_events = auditSince(before);
+      ::unsetenv("EDUPAY_PASSWORD");
+      before = lastSeq();
+      const auto reply = call(uc.method, uc.path, token(who), uc.body(round + 1), uc.type);
+      const std::string by_api = apiOutcome(reply.status);
+      const auto api_events = auditSince(before);
+      EXPECT_EQ(by_cli, by_api) << what << "\n  command line: " << err.str() << out.str()
+                                << "\n  API: " << reply.body;
+      EXPECT_EQ(cli_events, api_events) << what;
+      if (by_cli == "done") {
+        ++done;
+        EXPECT_EQ(cli_events.size(), 1u) << what << ": one audit event per change";
+      }
+      ++compared;
+    }
+  }
+  EXPECT_EQ(compared, 49);
+  EXPECT_GE(done, 4) << "each use case is done by someone";
 }
 
 TEST_P(ApiTest, AnOfficerRecordsASchoolsAccountForFeeWaiversMasked) {

@@ -868,5 +868,47 @@ TEST(ResultFiles, AHugeAttributeOrDeepNestingIsRefusedBeforeTheParserSeesIt) {
             std::string::npos);
 }
 
+TEST(ResultFiles, AFileWeSentIsNamedForWhatItIsWhenUploadedAsTheAnswer) {
+  TempDir dir;
+  auto write = [&](const std::string& name, const std::string& body) {
+    std::ofstream(dir.file(name), std::ios::binary) << body;
+    return dir.file(name);
+  };
+  const std::string pipe_payment =
+      write("B000001-102.txt",
+            "1|6260062933259219443|宋静霞|500.00|EDU0000000001000001A1|寄宿生生活补助2026秋|\r\n");
+  const std::string pain001 = write(
+      "B000002-104.xml",
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Document "
+      "xmlns=\"urn:iso:std:iso:20022:tech:xsd:pain.001.001.09\"><CstmrCdtTrfInitn/></Document>\n");
+  const std::string manifest = write("B000001-102.txt.manifest.json",
+                                     "{\n  \"format\": \"edupay-payment-manifest/1\",\n}\n");
+  const std::string annex =
+      write("B000003-105.txt.students.csv",
+            "\xEF\xBB\xBF序号 seq,参考号 reference,学校标识码 school_code,学校名称 school\r\n");
+  for (const auto& [file, words] :
+       std::vector<std::pair<std::string, std::string>>{{pipe_payment, "payment file"},
+                                                        {pain001, "pain.001"},
+                                                        {manifest, "manifest"},
+                                                        {annex, "list of students"}}) {
+    const auto what = notAResultFile(file);
+    ASSERT_TRUE(what.has_value()) << file;
+    EXPECT_NE(what->find(words), std::string::npos) << *what;
+    EXPECT_NE(what->find("回盘"), std::string::npos) << "said in Chinese too: " << *what;
+  }
+  // The bank's answers themselves are read as answers (and refused line by line if broken).
+  const std::string pipe_result =
+      write("answer.txt",
+            "序号|参考号|账号|金额|状态|原因码|原因|银行流水号|\r\n"
+            "1|EDU0000000001000001A1|6260062933259219443|500.00|S|||SIM0001|\r\n");
+  const std::string no_header =
+      write("answer2.txt", "1|EDU0000000001000001A1|6260062933259219443|500.00|S|||SIM0001|\r\n");
+  const std::string pain002 =
+      write("answer.xml",
+            "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:pain.002.001.10\"></Document>\n");
+  for (const auto& f : {pipe_result, no_header, pain002})
+    EXPECT_FALSE(notAResultFile(f).has_value()) << f;
+}
+
 }  // namespace
 }  // namespace edupay::bankfiles

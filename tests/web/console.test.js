@@ -100,7 +100,6 @@ function setUp() {
   const budget = path.join(OUT, 'budget.csv');
   fs.writeFileSync(budget, 'programme,region,fiscal_year,source,allocated\n' +
     ['central,2000000', 'provincial,1200000', 'county,800000'].map(x => `${PROGRAMME},${COUNTY},2026,${x}`).join('\n') + '\n');
-  as('officer', PASSWORDS.officer, ['budget', 'import', budget]);
   for (const bank of ['102', '103', '104', '105', '402'])
     as('officer', PASSWORDS.officer, ['bank', 'payer', '--region', COUNTY, '--bank', bank, '--account', `62${bank}0000000${COUNTY}`, '--name', '长沙县教育局学生资助专户']);
   edupay(['keygen', '--signing', path.join(OUT, 'signing.pem')]);
@@ -134,7 +133,9 @@ async function startService(port, today) {
   fs.writeFileSync(props, [
     'http.address = 127.0.0.1', `http.port = ${port}`, `db.url = ${dbEnv.EDUPAY_DB}`,
     `key.file = ${dbEnv.EDUPAY_KEY_FILE}`, `signing.key = ${path.join(OUT, 'signing.pem')}`,
-    `files.dir = ${path.join(OUT, 'files')}`, 'http.threads = 4', ''].join('\n'));
+    `files.dir = ${path.join(OUT, 'files')}`, 'http.threads = 4',
+    // The test finds a paid child by looking several up from one address.
+    'family.lookups_per_address = 400', `family.contact.${COUNTY} = 长沙县学生资助管理中心 0731-84000000`, ''].join('\n'));
   const log = fs.openSync(path.join(OUT, `edupayd-${today}.log`), 'w');
   const child = spawn(EDUPAYD, ['--config', props], { env: { ...process.env, EDUPAY_TODAY: today, EDUPAY_ACCESS_LOG: '1' }, stdio: ['ignore', log, log] });
   for (let i = 0; i < 200; i++) {
@@ -226,7 +227,11 @@ async function main() {
     await page.getByLabel('文件').setInputFiles(path.join(OUT, 'roll.xlsx'));
     await page.getByRole('button', { name: '上传' }).click();
     await page.getByText(`已导入：${rows} / ${rows} 行。`).waitFor();
+    await page.locator('#roll-changes').getByText(/学生：新增 [1-9]\d* 人/).waitFor();
     await screenshot('roll-imported');
+    log('school administrator: the same roll sent again says that nothing changed');
+    await page.getByRole('button', { name: '上传' }).click();
+    await page.getByText(`与已导入的名册相同：${rows} 行，没有任何变化。`).waitFor();
 
     log('school administrator: a student\'s lifelong record, and a difficulty level recorded');
     await go('students', `学校 ${SCHOOL} 的学生`);
@@ -242,6 +247,13 @@ async function main() {
     await page.getByRole('button', { name: '保存' }).click();
     await page.getByText('→ 特别困难').waitFor();
     await screenshot('student-record');
+    // The slips the school hands to families: the page's address and its QR code, no child's data.
+    await go('slips', '学生资助查询告知单');
+    const slips = await page.request.get(base + await page.locator('#slips-link').getAttribute('href'));
+    assert.equal(slips.status(), 200);
+    const slipsHtml = await slips.text();
+    assert.ok(slipsHtml.includes(base + '/console/family.html') && slipsHtml.includes('<svg'), 'the address and its QR code');
+    assert.equal((slipsHtml.match(/class="slip"/g) || []).length, rows, 'one slip per student on the roll');
     await logout();
 
     // 2. The bureau officer runs the entitlements, builds the batches, publishes the notices.
@@ -252,6 +264,15 @@ async function main() {
     await page.getByRole('button', { name: '开始计算' }).click();
     await page.getByText(/完成：2026-autumn，\d+ 名学生/).waitFor({ timeout: 120000 });
     await screenshot('entitlement-run');
+
+    log('bureau officer: the county budget imported on the budgets page');
+    await go('budgets', '资助资金预算');
+    await page.getByLabel('预算文件').setInputFiles(path.join(OUT, 'budget.csv'));
+    await page.getByRole('button', { name: '导入预算文件（CSV）' }).click();
+    await page.getByText('已导入 3 条预算。').waitFor();
+    await page.locator('[data-table="budgets"] tbody tr').nth(2).waitFor();
+    assert.match(await page.locator('[data-table="budgets"]').innerText(), /中央[\s\S]*2,000,000\.00/);
+    await screenshot('officer-budgets');
 
     log('bureau officer: build the non-boarding allowance batches');
     await go('batches', '发放批次');
@@ -296,7 +317,17 @@ async function main() {
     await go('queue', '待我审批的批次');
     await page.locator('[data-table="batches"] tbody tr a').first().waitFor();
     await page.locator('[data-table="batches"] tbody tr a').first().click();
+    await page.locator('[data-table="payees"] tbody tr').first().waitFor();
+    const payeeText = await page.locator('[data-table="payees"]').innerText();
+    assert.match(payeeText, /\*{4}/, 'payees are masked');
+    assert.doesNotMatch(payeeText, /\d{17}[\dX]/, 'no full resident ID on the payee list');
+    await screenshot('approver-payees');
     await page.getByRole('button', { name: '审批通过' }).click();
+    const confirm = page.getByRole('alertdialog');
+    await confirm.waitFor();
+    assert.match(await confirm.innerText(), /确认审批：批次 \d+，共 \d+ 笔，合计/);
+    await screenshot('approver-confirm');
+    await confirm.getByRole('button', { name: '确认' }).click();
     await page.locator('#batch-message [role="alert"]').waitFor();
     assert.match(await page.locator('#batch-message').innerText(), /notice|公示/i);
     await screenshot('approval-refused');
@@ -313,6 +344,7 @@ async function main() {
     for (const id of batchIds) {
       await go('batch/' + id, new RegExp(`批次 #${id}`));
       await page.getByRole('button', { name: '审批通过' }).click();
+      await page.getByRole('alertdialog').getByRole('button', { name: '确认' }).click();
       await page.locator('[data-table="actions"] tbody tr').filter({ hasText: 'approver1' }).waitFor();
       if (await page.locator('h1 .badge').innerText() === '待审批') needSecond.push(id);
     }
@@ -323,6 +355,7 @@ async function main() {
       for (const id of needSecond) {
         await go('batch/' + id, new RegExp(`批次 #${id}`));
         await page.getByRole('button', { name: '审批通过' }).click();
+        await page.getByRole('alertdialog').getByRole('button', { name: '确认' }).click();
         await page.locator('h1 .badge').filter({ hasText: '已审批' }).waitFor();
       }
       await logout();
@@ -338,6 +371,33 @@ async function main() {
       await page.locator('h1 .badge').filter({ hasText: '已交银行' }).waitFor();
     }
     await screenshot('batch-exported');
+
+    log('bureau officer: a parent objects by phone; the objection is recorded, listed and resolved');
+    const ourRoll = path.join(OUT, 'province', 'roll', `${SCHOOL}-${COUNTY}.csv`);
+    const pupil = fs.readFileSync(ourRoll, 'latin1').split(/\r?\n/)[1].split(',')[0];
+    await go('objections', '公示异议');
+    await page.getByLabel('学生身份证号').fill(pupil);
+    await page.getByLabel('资助项目').selectOption(PROGRAMME);
+    await page.getByLabel('学期').fill(TERM);
+    await page.getByLabel('异议内容').fill('家长来电反映孩子九月已转学');
+    await page.getByRole('button', { name: '登记异议' }).click();
+    await page.locator('#objection-added').getByText(/已登记异议 \d+/).waitFor();
+    const objectionRow = page.locator('[data-table="objections"] tbody tr').filter({ hasText: '家长来电反映孩子九月已转学' });
+    await objectionRow.waitFor();
+    assert.doesNotMatch(await objectionRow.innerText(), new RegExp(pupil), 'the resident ID is masked');
+    await screenshot('officer-objections');
+    await objectionRow.getByRole('textbox').fill('经核实该生仍在本校就读');
+    await objectionRow.getByRole('button', { name: '处理' }).click();
+    await page.getByLabel('状态').selectOption('');
+    await page.getByRole('button', { name: '查询' }).click();
+    await page.locator('[data-table="objections"] tbody tr').filter({ hasText: '经核实该生仍在本校就读' }).waitFor();
+
+    log('bureau officer: the decisions that pay nothing, with their reasons');
+    await go('decisions', '暂缓与不符合的资助认定');
+    await page.getByLabel('状态').selectOption('excluded');
+    await page.getByRole('button', { name: '查询' }).click();
+    await page.locator('[data-table="decisions"] tbody tr').first().waitFor();
+    await screenshot('officer-decisions');
     await logout();
 
     // 4. The bank operator downloads the file with its manifest, pays, and uploads the result.
@@ -417,6 +477,102 @@ async function main() {
     await page.getByRole('button', { name: '校验' }).click();
     await page.getByText(/审计链完整：\d+ 条事件/).waitFor();
     await screenshot('audit');
+
+    await logout();
+
+    // 6. A parent on a phone: looks the child up in Chinese, sees the payment, files a complaint;
+    // the county officer resolves it; the parent reads the outcome by tracking code.
+    log('parent on a phone: the public page, a child\'s payment, a complaint');
+    // The children this bank's files paid: their accounts are in the files the bank downloaded.
+    const sent = names.map(n => fs.readFileSync(path.join(downloads, n), 'latin1')).join('\n');
+    const rollDir = path.join(OUT, 'province', 'roll');
+    const roll = fs.readdirSync(rollDir).filter(f => f.endsWith(`-${COUNTY}.csv`)).sort()
+      .map(f => fs.readFileSync(path.join(rollDir, f)))
+      .map(bytes => bytes.subarray(0, 12).toString() === 'resident_id,' ? bytes.toString('utf8') : new TextDecoder('gb18030').decode(bytes))
+      .flatMap(text => text.split('\n').slice(1).filter(l => l.trim()).map(l => l.split(',')));
+    let child = null;
+    for (const r of roll.filter(r => r[22] && r[23].startsWith(bank) && sent.includes(r[22])).slice(0, 20)) {
+      const res = await fetch(base + '/api/v1/public/lookup', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: r[1], id: r[0], birth_date: r[3] }) });
+      const body = await res.json();
+      if (body.found && body.terms.some(t => t.programmes.some(p => p.paid))) { child = r; break; }
+    }
+    assert.ok(child, 'a child of the school was paid by the bank');
+    const phone = await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    await phone.route('**/*', r => {
+      if (r.request().url().startsWith(base)) return r.continue();
+      foreign.push(r.request().url());
+      return r.abort();
+    });
+    const parent = await phone.newPage();
+    parent.on('pageerror', e => pageErrors.push(e.message));
+    parent.setDefaultTimeout(30000);
+    const phoneShot = async (name) => parent.screenshot({ path: path.join(SHOTS, `${String(++shot).padStart(2, '0')}-${name}.png`), fullPage: true });
+    await parent.goto(base + '/console/family.html');
+    await parent.getByRole('heading', { name: '查询孩子的资助' }).waitFor();
+    await parent.getByLabel('孩子姓名').fill(child[1]);
+    await parent.getByLabel('身份证号或学籍号').fill(child[0]);
+    await parent.getByLabel('出生日期').fill(child[3]);
+    await parent.getByRole('button', { name: '查询', exact: true }).click();
+    const paidLine = parent.locator('.aid[data-paid="1"]').first();
+    await paidLine.waitFor();
+    const shown = await parent.locator('#result').innerText();
+    assert.match(shown, /已发放到账/);
+    assert.match(shown, /账号后四位/);
+    assert.match(shown, new RegExp(child[22].slice(-4)), 'the last four digits of the receiving account');
+    assert.ok(!shown.includes(child[0]) && !shown.includes(child[22]) && !shown.includes(child[19]), 'no ID, no account number, no guardian');
+    assert.match(shown, /长沙县学生资助管理中心 0731-84000000/);
+    assert.ok(await parent.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'fits the phone: no sideways scrolling');
+    assert.ok(await parent.locator('#c-county-field').isHidden(), 'a complaint from the look-up goes to the child\'s county');
+    await phoneShot('family-lookup-phone');
+    // A wrong birth date reads exactly like a child not on record.
+    await parent.getByLabel('出生日期').fill('2001-01-01');
+    await parent.getByRole('button', { name: '查询', exact: true }).click();
+    await parent.getByText('没有查到记录').waitFor();
+    await parent.getByLabel('出生日期').fill(child[3]);
+    await parent.getByRole('button', { name: '查询', exact: true }).click();
+    await paidLine.waitFor();
+    // The complaint: the words carry markup and a link, which nobody will see as such.
+    await parent.getByLabel('问题类别').selectOption('amount_wrong');
+    const words = '金额比公示的少了 <img src=x onerror="window.pwned=1"> 详见 http://evil.example/x';
+    await parent.getByLabel(/具体情况/).fill(words);
+    await parent.getByLabel(/联系电话/).fill('13800001234');
+    await parent.getByRole('button', { name: '提交投诉' }).click();
+    const code = (await parent.locator('#tracking-code').innerText()).trim();
+    assert.match(code, /^[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}$/);
+    await phoneShot('family-complaint-filed');
+
+    log('bureau officer: the complaint, assigned, investigated, closed as confirmed');
+    await login('officer', PASSWORDS.officer);
+    await go('complaints', '家长投诉、举报');
+    await screenshot('complaints');
+    await page.locator('[data-table="complaints"] tbody tr a').first().click();
+    await page.getByRole('heading', { name: /投诉 #\d+/ }).waitFor();
+    const text = page.locator('.complaint-text');
+    assert.equal(await text.innerText(), words, 'the words shown as typed');
+    assert.equal(await text.locator('img, a').count(), 0, 'no markup, no link');
+    assert.match(await page.locator('main').innerText(), /13800001234/);
+    await page.locator('#assign-form').getByRole('button', { name: '分派' }).click();
+    await page.locator('h1 .badge').filter({ hasText: '核查中' }).waitFor();
+    await page.locator('#note-form textarea').fill('与家长电话核实，发放金额按标准计算无误，家长对照的是另一项目。');
+    await page.locator('#note-form').getByRole('button', { name: '添加记录' }).click();
+    await page.locator('#complaint-notes li').first().waitFor();
+    await page.locator('#close-form select').selectOption('not_confirmed');
+    await page.locator('#close-form textarea').fill('经核实，孩子本学期非寄宿生生活补助已按标准足额发放到账。');
+    await page.locator('#close-form').getByRole('button', { name: '办结' }).click();
+    await page.locator('h1 .badge').filter({ hasText: '已办结' }).waitFor();
+    await screenshot('complaint-closed');
+    assert.equal(await page.evaluate(() => window.pwned), undefined, 'nothing typed ever ran');
+
+    log('parent on a phone: the outcome by tracking code');
+    await parent.getByLabel('查询码').fill(code);
+    await parent.getByRole('button', { name: '查看' }).click();
+    await parent.locator('#track-result[data-status="closed"]').waitFor();
+    const outcome = await parent.locator('#track-result').innerText();
+    assert.match(outcome, /经核实，反映的问题不属实/);
+    assert.match(outcome, /足额发放到账/);
+    await phoneShot('family-outcome-phone');
+    await phone.close();
 
     assert.deepEqual(foreign, [], 'the console fetched nothing from elsewhere');
     assert.deepEqual(pageErrors, [], 'no script errors');

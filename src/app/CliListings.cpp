@@ -1,0 +1,217 @@
+// Listings for people and scripts: what to act on next, found by a command instead of SQL
+// (school list, batch payees / schools, objection list, budget draft, report decisions).
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+
+#include <sstream>
+
+#include "api/Json.h"
+#include "app/Cli.h"
+#include "app/CliContext.h"
+#include "common/AtomicFile.h"
+#include "common/Csv.h"
+#include "common/Error.h"
+#include "common/Text.h"
+#include "store/SqlDisbursementStore.h"
+#include "store/SqlListings.h"
+
+namespace edupay::app {
+namespace {
+
+/// A whole number option; Error(kInvalidInput) naming it otherwise.
+int64_t number(Context& c, const std::string& name, int64_t fallback) {
+  if (!c.args().has(name)) return fallback;
+  const std::string v = c.args().get(name);
+  if (!text::isAllDigits(v) || v.empty() || v.size() > 15)
+    throw Error(ErrorCode::kInvalidInput, "--" + name + ": a whole number (got \"" + v + "\")");
+  return std::stoll(v);
+}
+
+/// The county (or wider region) a listing covers: --region, or the user's own scope; another
+/// region than the user's is not found.
+std::string regionFor(Context& c, const security::User& user) {
+  const std::string region = c.args().get("region", user.scope == "*" ? "" : user.scope);
+  if (!user.covers(region) && user.role != security::Role::kSysadmin)
+    throw Error(ErrorCode::kNotFound, "region " + region + " is not in your scope " + user.scope);
+  return region;
+}
+
+/// The batch of the third word, in the user's scope.
+disburse::Batch scopedBatch(Context& c, store::SqlDisbursementStore& store,
+                            const security::User& user) {
+  const std::string& w = c.word(2, "batch id");
+  if (!text::isAllDigits(w) || w.empty() || w.size() > 15)
+    throw Error(ErrorCode::kInvalidInput, "`" + w + "` is not a batch id");
+  auto b = store.loadBatch(std::stoll(w));
+  if (!b || !(user.covers(b->paying_region) || user.role == security::Role::kSysadmin))
+    throw Error(ErrorCode::kNotFound, "no batch " + w + " in your scope");
+  return *b;
+}
+
+}  // namespace
+
+int schoolList(Context& c) {
+  store::SqlListings listings(c.db());
+  const auto schools = listings.schools(c.args().get("region"), c.args().get("stage"));
+  if (c.json()) {
+    Poco::JSON::Array a;
+    for (const auto& s : schools) a.add(api::schoolListJson(s));
+    Poco::JSON::Object o;
+    o.set("schools", a);
+    c.out() << toJson(o) << "\n";
+    return kExitOk;
+  }
+  int64_t enrolled = 0;
+  for (const auto& s : schools) {
+    c.out() << s.code << "  " << s.name << "  " << s.region << "  " << s.stages << "  "
+            << s.enrolled << " enrolled\n";
+    enrolled += s.enrolled;
+  }
+  c.out() << schools.size() << " school(s), " << enrolled << " student(s) enrolled\n";
+  return kExitOk;
+}
+
+int batchPayees(Context& c) {
+  store::SqlDisbursementStore store(c.db());
+  const auto user = c.actingUser();
+  const auto b = scopedBatch(c, store, user);
+  store::SqlListings listings(c.db());
+  const auto rows = listings.batchPayees(b.id, number(c, "after", 0),
+                                         static_cast<size_t>(number(c, "limit", 1000000)),
+                                         c.args().get("search"));
+  if (c.json()) {
+    Poco::JSON::Array a;
+    for (const auto& p : rows) a.add(api::payeeJson(p));
+    Poco::JSON::Object o;
+    o.set("batch", b.id);
+    o.set("payees", a);
+    c.out() << toJson(o) << "\n";
+    return kExitOk;
+  }
+  for (const auto& p : rows) {
+    c.out() << p.seq << "  " << p.reference << "  " << p.name << "  "
+            << (p.payee == "school" ? std::to_string(p.students) + " students"
+                                    : p.rid_mask + "  " + p.holder)
+            << "  " << p.acct_mask << "  " << p.amount.toYuanGrouped() << " yuan  " << p.state
+            << (p.reason_code.empty() ? "" : " " + p.reason_code + " " + p.reason_text) << "\n";
+  }
+  c.out() << rows.size() << " payee line(s) of batch " << b.id << "\n";
+  return kExitOk;
+}
+
+int batchSchools(Context& c) {
+  store::SqlDisbursementStore store(c.db());
+  const auto user = c.actingUser();
+  const auto b = scopedBatch(c, store, user);
+  store::SqlListings listings(c.db());
+  const auto codes = listings.batchSchools(b.id);
+  if (c.json()) {
+    Poco::JSON::Array a;
+    for (const auto& s : codes) a.add(s);
+    Poco::JSON::Object o;
+    o.set("batch", b.id);
+    o.set("schools", a);
+    c.out() << toJson(o) << "\n";
+    return kExitOk;
+  }
+  for (const auto& s : codes) c.out() << s << "\n";
+  return kExitOk;
+}
+
+int objectionList(Context& c) {
+  const auto user = c.actingUser();
+  store::SqlListings listings(c.db());
+  const auto rows = listings.objections(regionFor(c, user), c.args().get("status"));
+  if (c.json()) {
+    Poco::JSON::Array a;
+    for (const auto& x : rows) a.add(api::objectionJson(x));
+    Poco::JSON::Object o;
+    o.set("objections", a);
+    c.out() << toJson(o) << "\n";
+    return kExitOk;
+  }
+  for (const auto& x : rows) {
+    c.out() << "objection " << x.id << "  [" << x.status << "]  " << x.student << " " << x.rid_mask
+            << "  " << x.programme << " " << x.term << "  " << x.school_name << "  raised "
+            << x.raised_on << " by " << x.recorded_by << ": " << x.text
+            << (x.batch_id ? "  (holds batch " + std::to_string(x.batch_id) + ")" : "")
+            << (x.resolution.empty() ? "" : "  -> " + x.resolved_by + ": " + x.resolution) << "\n";
+  }
+  if (rows.empty()) c.out() << "no objections\n";
+  return kExitOk;
+}
+
+int budgetDraft(Context& c) {
+  const auto user = c.actingUser();
+  const Term term = Term::parse(c.args().get("term"));
+  const std::string region = regionFor(c, user);
+  if (region.size() != 6 || !text::isAllDigits(region))
+    throw Error(ErrorCode::kInvalidInput, "--region: the county whose budget it is (six digits)");
+  const int64_t year = number(c, "year", term.year());
+  const int64_t round = number(c, "round-up", 1) * 100;
+  const int64_t headroom = number(c, "headroom", 0) * 100;
+  if (round <= 0) throw Error(ErrorCode::kInvalidInput, "--round-up: at least 1 yuan");
+  store::SqlListings listings(c.db());
+  const auto needs = listings.entitledBySource(term.str(), region);
+  std::ostringstream csv;
+  CsvWriter w(csv);
+  w.writeRow({"programme", "region", "fiscal_year", "source", "allocated"});
+  Poco::JSON::Array lines;
+  for (const auto& n : needs) {
+    const int64_t fen = (n.amount.fen() + round - 1) / round * round + headroom;
+    w.writeRow({n.programme, region, std::to_string(year), n.source, Money::fromFen(fen).toYuan()});
+    Poco::JSON::Object o = api::needJson(n);
+    o.set("allocated", Money::fromFen(fen).toYuan());
+    lines.add(o);
+  }
+  const std::string out = c.args().get("out");
+  if (!out.empty()) writeFileAtomically(out, csv.str());
+  if (c.json()) {
+    Poco::JSON::Object o;
+    o.set("term", term.str());
+    o.set("region", region);
+    o.set("fiscal_year", year);
+    o.set("lines", lines);
+    if (!out.empty()) o.set("file", out);
+    c.out() << toJson(o) << "\n";
+  } else if (out.empty()) {
+    c.out() << csv.str();
+  } else {
+    c.out() << out << ": " << needs.size()
+            << " budget line(s) covering the eligible entitlements of " << region << " in "
+            << term.str() << "; review the amounts, then: edupay budget import " << out
+            << " --as OFFICER\n";
+  }
+  return kExitOk;
+}
+
+int reportDecisions(Context& c) {
+  const auto user = c.actingUser();
+  const Term term = Term::parse(c.args().get("term"));
+  const std::string region = regionFor(c, user);
+  const std::string status = c.args().get("status", "held");
+  if (status != "held" && status != "excluded")
+    throw Error(ErrorCode::kInvalidInput, "--status: held or excluded (got \"" + status + "\")");
+  store::SqlListings listings(c.db());
+  const auto rows = listings.decisions(term.str(), region, status);
+  int64_t total = 0;
+  for (const auto& d : rows) total += d.count;
+  if (c.json()) {
+    Poco::JSON::Array a;
+    for (const auto& d : rows) a.add(api::decisionCountJson(d));
+    Poco::JSON::Object o;
+    o.set("term", term.str());
+    o.set("region", region);
+    o.set("status", status);
+    o.set("total", total);
+    o.set("reasons", a);
+    c.out() << toJson(o) << "\n";
+    return kExitOk;
+  }
+  c.out() << total << " " << status << " decision(s) in " << region << ", " << term.str() << "\n";
+  for (const auto& d : rows)
+    c.out() << "  " << d.count << "  " << d.programme << "  " << d.reason << "\n";
+  return kExitOk;
+}
+
+}  // namespace edupay::app

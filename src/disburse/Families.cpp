@@ -1,0 +1,557 @@
+#include "disburse/Families.h"
+
+#include <algorithm>
+
+#include "common/Error.h"
+#include "common/ResidentId.h"
+#include "common/Text.h"
+
+namespace edupay::disburse {
+
+namespace {
+
+using security::Role;
+
+/// A refusal a person can act on, in Chinese and English.
+[[noreturn]] void invalid(const std::string& zh, const std::string& en) {
+  throw Error(ErrorCode::kInvalidInput, zh + " / " + en);
+}
+
+std::string phrase(const std::string& reason_code) {
+  // The plain words a family reads for the first condition a decision did not meet
+  // (rules::checkLabel gives the officers' terms).
+  static const std::map<std::string, const char*> kWhy = {
+      {"stage", "孩子所在学段不属于本项目资助范围"},
+      {"grade", "孩子所在年级不属于本项目资助范围"},
+      {"freshman", "本项目只资助新生"},
+      {"status", "孩子本学期学籍状态不是在读（休学、转出、退学或毕业）"},
+      {"boarding", "本项目只资助寄宿生"},
+      {"agri_major", "本项目只资助涉农专业学生"},
+      {"rural_hukou", "本项目只资助农村户籍学生"},
+      {"min_grade", "孩子尚未达到本项目要求的年级"},
+      {"final_grade", "本项目只资助最后一学年的学生"},
+      {"nomination", "孩子不在学校本学年的评审名单上"},
+      {"major", "孩子所学专业不属于本项目资助范围"},
+      {"difficulty", "孩子本学年未被认定为家庭经济困难学生"},
+      {"category", "家庭经济困难类别不符合本项目条件"},
+      {"roster", "家庭经济困难情况未在民政、乡村振兴等部门名单中核实"},
+      {"any_of", "不符合本项目的任何一项资助条件"},
+      {"payee", "没有可用的收款账户"},
+      {"region", "孩子不在本县资助范围内"},
+      {"exclusive", "已享受同类资助项目，按规定不得重复享受"},
+  };
+  auto it = kWhy.find(reason_code);
+  return it == kWhy.end() ? "不符合本项目的资助条件" : it->second;
+}
+
+/// The first failing check of a stored reason trace (`code=fact; !code=fact`).
+std::string firstFailing(const std::string& reason) {
+  for (const auto& part : text::split(reason, ';')) {
+    const std::string p = text::trim(part);
+    if (p.empty() || p[0] != '!') continue;
+    return p.substr(1, p.find('=') == std::string::npos ? std::string::npos : p.find('=') - 1);
+  }
+  return "";
+}
+
+std::string holdZh(const AidFact& f) {
+  if (f.held_by_complaint) return "有关投诉正在核查，核查结束后继续办理";
+  if (f.under_objection) return "公示期间收到异议，正在核实";
+  if (f.hold_reason == "no payee account on file")
+    return "尚未登记收款账户（银行卡或一卡通），请尽快向学校提供";
+  if (f.hold_reason == "claimed category not on the official roster")
+    return "申报的家庭经济困难类别尚待民政、乡村振兴等部门名单核实";
+  return "资格正在审核中";
+}
+
+std::string paymentZh(const std::string& state, bool school) {
+  if (school) {
+    if (state == "paid") return "已拨付学校，抵减学费";
+    if (state.empty()) return "尚未拨付学校";
+    return "正在拨付学校";
+  }
+  if (state == "paid") return "已发放到账";
+  if (state == "sent") return "已交银行发放，银行处理中";
+  if (state == "pending") return "已列入发放批次，等待审批发放";
+  if (state == "returned") return "银行退回（账户有误等），更正账户后重新发放";
+  if (state == "failed") return "发放未成功，正在处理";
+  return "尚未发放";
+}
+
+Role requireCountyStaff(const security::User& user) {
+  if (user.role != Role::kBureauOfficer && user.role != Role::kBureauApprover &&
+      user.role != Role::kAuditor)
+    throw Error(ErrorCode::kForbidden, "only bureau staff and auditors see complaints");
+  return user.role;
+}
+
+void requireOfficer(const security::User& user, const std::string& what) {
+  if (user.role != Role::kBureauOfficer)
+    throw Error(ErrorCode::kForbidden, "only a bureau officer " + what);
+}
+
+/// The complaint `id` if `user` covers its county; Error(kNotFound) otherwise (out of scope reads
+/// exactly like not found).
+Complaint inScope(FamilyStore& store, const security::User& user, int64_t id) {
+  auto c = store.complaint(id);
+  if (!c || !user.covers(c->region))
+    throw Error(ErrorCode::kNotFound, "no complaint " + std::to_string(id) + " in your scope");
+  return *c;
+}
+
+/// Free text typed by a person: valid UTF-8, no control characters but line breaks and tabs,
+/// trimmed, between `min` and `max` characters.
+std::string checkedText(const std::string& raw, size_t min, size_t max, const std::string& field_zh,
+                        const std::string& field_en) {
+  if (!text::isValidUtf8(raw)) invalid(field_zh + "含有无法识别的字符", field_en + ": not UTF-8");
+  std::string t = text::trim(raw);
+  for (auto ch : text::characters(t)) {
+    const char32_t cp = text::codePoint(ch);
+    if ((cp < 0x20 && cp != '\n' && cp != '\t') || (cp >= 0x7f && cp < 0xa0))
+      invalid(field_zh + "含有控制字符", field_en + ": control characters are not allowed");
+  }
+  const size_t n = text::characters(t).size();
+  if (n < min)
+    invalid(field_zh + "至少写 " + std::to_string(min) + " 个字",
+            field_en + ": at least " + std::to_string(min) + " characters");
+  if (n > max)
+    invalid(field_zh + "最多 " + std::to_string(max) + " 个字",
+            field_en + ": at most " + std::to_string(max) + " characters");
+  return t;
+}
+
+int64_t daysBetween(const std::string& from, const std::string& to) {
+  const auto a = Date::parse(from.substr(0, 10));
+  const auto b = Date::parse(to.substr(0, 10));
+  if (!a || !b) return 0;
+  return b->daysSinceEpoch() - a->daysSinceEpoch();
+}
+
+}  // namespace
+
+std::optional<LookupKey> lookupKey(const security::FieldCipher& cipher, const std::string& name,
+                                   const std::string& identifier, const std::string& birth_date) {
+  LookupKey k;
+  const std::string id = text::toUpper(text::cleanCode(identifier));
+  if (auto rid = ResidentId::parse(id)) {
+    k.rid_hash = cipher.blindIndex("resident_id", rid->str());
+    k.key_hash = k.rid_hash;
+  } else if (auto no = StudentNumber::parse(id)) {
+    k.student_no = no->str();
+    // The national student number `G` + ID is that ID: found either way.
+    if (auto inner = no->residentId()) k.rid_hash = cipher.blindIndex("resident_id", inner->str());
+    k.key_hash = cipher.blindIndex("student_no", no->str());
+  } else {
+    return std::nullopt;
+  }
+  k.name = text::normaliseName(name);
+  const auto d = Date::parseLenient(text::cleanCode(birth_date));
+  if (!d || k.name.empty()) return std::nullopt;
+  k.birth_date = d->str();
+  return k;
+}
+
+AidLine aidLine(const AidFact& f, const std::map<std::string, std::string>& programme_names) {
+  AidLine l;
+  l.term = f.term;
+  l.programme = f.programme;
+  auto it = programme_names.find(f.programme);
+  l.programme_name = it == programme_names.end() ? f.programme : it->second;
+  const bool school = f.payee == "school";
+  if (f.status == "excluded") {
+    l.decision = "not_eligible";
+    l.reason_zh = phrase(firstFailing(f.reason));
+    return l;
+  }
+  l.amount = f.amount;
+  l.paid = f.payment_state == "paid";
+  l.payment_zh = paymentZh(f.payment_state, school);
+  if (f.status == "held" || ((f.held_by_complaint || f.under_objection) && !l.paid &&
+                             f.payment_state != "sent" && f.payment_state != "pending")) {
+    l.decision = "held";
+    l.reason_zh = holdZh(f);
+  } else {
+    l.decision = "eligible";
+  }
+  if (l.paid) l.paid_on = f.paid_on;
+  if (!school && !f.payment_state.empty()) {
+    // `ICBC 中国工商银行` -> the Chinese name a family knows.
+    const auto space = f.bank_name.rfind(' ');
+    l.bank_name = space == std::string::npos ? f.bank_name : f.bank_name.substr(space + 1);
+    std::string digits;
+    for (char c : f.acct_mask)
+      if (c >= '0' && c <= '9') digits += c;
+    if (digits.size() >= 4) l.account_last4 = digits.substr(digits.size() - 4);
+  } else if (school) {
+    l.bank_name = "学校（抵减学费，不发给个人）";
+  }
+  return l;
+}
+
+std::optional<ComplaintCategory> parseComplaintCategory(const std::string& s) {
+  if (s == "not_paid") return ComplaintCategory::kNotPaid;
+  if (s == "wrong_account") return ComplaintCategory::kWrongAccount;
+  if (s == "amount_wrong") return ComplaintCategory::kAmountWrong;
+  if (s == "ineligible_paid") return ComplaintCategory::kIneligiblePaid;
+  if (s == "school_charged") return ComplaintCategory::kSchoolCharged;
+  if (s == "other") return ComplaintCategory::kOther;
+  return std::nullopt;
+}
+
+std::string complaintCategoryCode(ComplaintCategory c) {
+  switch (c) {
+    case ComplaintCategory::kNotPaid:
+      return "not_paid";
+    case ComplaintCategory::kWrongAccount:
+      return "wrong_account";
+    case ComplaintCategory::kAmountWrong:
+      return "amount_wrong";
+    case ComplaintCategory::kIneligiblePaid:
+      return "ineligible_paid";
+    case ComplaintCategory::kSchoolCharged:
+      return "school_charged";
+    case ComplaintCategory::kOther:
+      return "other";
+  }
+  return "other";
+}
+
+std::string complaintCategoryZh(const std::string& code) {
+  static const std::map<std::string, const char*> kZh = {
+      {"not_paid", "应发未发"},
+      {"wrong_account", "发到了别人的账户"},
+      {"amount_wrong", "金额不对"},
+      {"ineligible_paid", "不符合条件的人领取了资助"},
+      {"school_charged", "学校收取或截留费用"},
+      {"other", "其他"}};
+  auto it = kZh.find(code);
+  return it == kZh.end() ? code : it->second;
+}
+
+bool Complaint::overdue(const Date& today) const {
+  return status != "closed" && !due_on.empty() && due_on < today.str();
+}
+
+std::optional<AidRecord> lookupAid(FamilyStore& store, security::SecurityStore& audit,
+                                   const std::optional<LookupKey>& key,
+                                   const std::map<std::string, std::string>& programme_names) {
+  // A key that could not be built (a typo in the ID or the date) runs the same statements with
+  // values that match nothing, so neither the answer nor its time tells which field was wrong.
+  LookupKey k = key ? *key : LookupKey{"-", "-", "-", "-", "-"};
+  auto tx = store.transaction();
+  const auto person = store.matchPerson(k);
+  std::optional<AidRecord> out;
+  const auto facts = store.aidFacts(person ? *person : 0);
+  const auto place = store.personPlace(person ? *person : 0);
+  const std::string region_name = store.regionName(place.first);
+  if (person) {
+    out.emplace();
+    out->person_id = *person;
+    out->region = place.first;
+    out->school_name = place.second;
+    out->region_name = region_name;
+    for (const auto& f : facts) out->lines.push_back(aidLine(f, programme_names));
+  }
+  security::appendAudit(audit, kPublicActor, "family.lookup",
+                        "lookup:" + (key ? key->key_hash : std::string("invalid")), "",
+                        out ? "record shown" : "no record");
+  tx->commit();
+  return out;
+}
+
+std::string newTrackingCode() {
+  static const char* kAlphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";  // 32: no 0/O, 1/I
+  const std::string hex = security::randomSecret();                   // 256 random bits
+  std::string out;
+  for (size_t i = 0; i < 16; ++i) {
+    // Two hex digits (8 bits) per character, of which 5 are used: 80 bits in all.
+    const int v = std::stoi(hex.substr(i * 2, 2), nullptr, 16) & 31;
+    if (i && i % 4 == 0) out += '-';
+    out += kAlphabet[v];
+  }
+  return out;
+}
+
+std::string trackingHash(const std::string& code) {
+  std::string c;
+  for (char ch : code) {
+    if (ch == '-' || ch == ' ') continue;
+    c += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  }
+  return security::sha256Hex("edupay-complaint:" + c);
+}
+
+FiledComplaint fileComplaint(FamilyStore& store, security::SecurityStore& audit,
+                             const security::FieldCipher& cipher, const ComplaintInput& in,
+                             const HolidayCalendar& calendar, const Date& today, int working_days) {
+  const auto category = parseComplaintCategory(in.category);
+  if (!category)
+    invalid("请选择投诉类别",
+            "category: one of not_paid, wrong_account, amount_wrong, "
+            "ineligible_paid, school_charged, other");
+  Complaint c;
+  c.category = complaintCategoryCode(*category);
+  c.body = checkedText(in.body, 5, kComplaintMaxChars, "投诉内容", "text");
+  const std::string name =
+      in.contact_name.empty() ? "" : checkedText(in.contact_name, 1, 30, "联系人姓名", "name");
+  std::string phone;
+  for (char ch : text::cleanCode(in.contact_phone)) {
+    if (ch == ' ' || ch == '-') continue;
+    if (!(std::isdigit(static_cast<unsigned char>(ch)) || (ch == '+' && phone.empty())))
+      invalid("联系电话只能包含数字", "phone: digits only");
+    phone += ch;
+  }
+  if (!phone.empty() && (phone.size() < 7 || phone.size() > 16))
+    invalid("联系电话应为 7 到 16 位数字", "phone: 7 to 16 digits");
+  if (!name.empty() || !phone.empty()) {
+    c.contact_enc = cipher.encrypt("complaint_contact", name + "\n" + phone);
+    std::string mask;
+    if (!name.empty()) mask = std::string(text::characters(name)[0]) + "*";
+    if (!phone.empty()) mask += (mask.empty() ? "" : " ") + maskMiddle(phone, 3, 2);
+    c.contact_mask = mask;
+  }
+  auto tx = store.transaction();
+  if (in.person_id) {
+    c.person_id = in.person_id;
+    c.region = store.personPlace(in.person_id).first;
+    if (c.region.empty()) invalid("找不到孩子所在县", "the child has no county on record");
+  } else {
+    const std::string region = text::cleanCode(in.region);
+    if (region.size() != 6 || !text::isAllDigits(region) || store.regionName(region).empty())
+      invalid("请选择孩子上学所在的县（市、区）", "region: a county code edupay knows");
+    c.region = region;
+  }
+  FiledComplaint out;
+  out.tracking_code = newTrackingCode();
+  c.tracking_hash = trackingHash(out.tracking_code);
+  c.filed_at = security::nowIso();
+  c.filed_on = today.str();
+  c.due_on = calendar.addWorkingDays(today, working_days).str();
+  out.id = store.addComplaint(c);
+  out.region = c.region;
+  out.due_on = c.due_on;
+  // The filing is audited without its words or contact: the complaint row keeps those.
+  security::appendAudit(audit, kPublicActor, "complaint.file",
+                        "complaint:" + std::to_string(out.id), "",
+                        c.category + " region=" + c.region + (c.person_id ? " from lookup" : "") +
+                            " due=" + c.due_on);
+  tx->commit();
+  return out;
+}
+
+std::optional<Complaint> complaintByCode(FamilyStore& store, const std::string& code) {
+  if (code.size() < 16 || code.size() > 40) return std::nullopt;
+  return store.complaintByTracking(trackingHash(code));
+}
+
+std::vector<Complaint> listComplaints(FamilyStore& store, const security::User& user,
+                                      const std::string& status, const Date& today) {
+  requireCountyStaff(user);
+  if (!status.empty() && status != "open" && status != "assigned" && status != "closed")
+    throw Error(ErrorCode::kInvalidInput, "status: open, assigned or closed");
+  auto all = store.complaints(user.scope, status == "open" ? "" : status);
+  if (status == "open") std::erase_if(all, [](const Complaint& c) { return c.status == "closed"; });
+  std::stable_sort(all.begin(), all.end(), [&](const Complaint& a, const Complaint& b) {
+    const bool ao = a.overdue(today), bo = b.overdue(today);
+    if (ao != bo) return ao;
+    const bool ac = a.status == "closed", bc = b.status == "closed";
+    if (ac != bc) return !ac;
+    if (a.due_on != b.due_on) return a.due_on < b.due_on;
+    return a.id < b.id;
+  });
+  return all;
+}
+
+ComplaintDetail showComplaint(FamilyStore& store, const security::FieldCipher* cipher,
+                              const security::User& user, int64_t id) {
+  requireCountyStaff(user);
+  ComplaintDetail d;
+  d.complaint = inScope(store, user, id);
+  d.notes = store.notes(id);
+  d.links = store.links(id);
+  d.contact = d.complaint.contact_mask;
+  if (cipher && user.role == Role::kBureauOfficer && !d.complaint.contact_enc.empty()) {
+    auto plain = cipher->decrypt("complaint_contact", d.complaint.contact_enc);
+    std::replace(plain.begin(), plain.end(), '\n', ' ');
+    d.contact = text::trim(plain);
+  }
+  return d;
+}
+
+Complaint assignComplaint(FamilyStore& store, security::SecurityStore& audit,
+                          const security::User& user, int64_t id, const std::string& assignee) {
+  requireOfficer(user, "assigns complaints");
+  auto tx = store.transaction();
+  Complaint c = inScope(store, user, id);
+  if (c.status == "closed")
+    throw Error(ErrorCode::kConflict, "complaint " + std::to_string(id) + " is closed");
+  const auto who = audit.findUser(assignee);
+  if (!who || who->disabled || who->role != Role::kBureauOfficer || !who->covers(c.region))
+    throw Error(ErrorCode::kInvalidInput, "assign to a bureau officer of county " + c.region +
+                                              " (" + assignee + " is not one)");
+  const std::string before = c.status + (c.assigned_to.empty() ? "" : " " + c.assigned_to);
+  c.status = "assigned";
+  c.assigned_to = assignee;
+  if (!store.updateComplaint(c, c.version))
+    throw Error(ErrorCode::kConflict, "complaint " + std::to_string(id) + " changed meanwhile");
+  ++c.version;
+  security::appendAudit(audit, user.name, "complaint.assign", "complaint:" + std::to_string(id),
+                        before, "assigned " + assignee);
+  tx->commit();
+  return c;
+}
+
+ComplaintNote noteComplaint(FamilyStore& store, security::SecurityStore& audit,
+                            const security::User& user, int64_t id, const std::string& body) {
+  requireOfficer(user, "adds notes to complaints");
+  auto tx = store.transaction();
+  const Complaint c = inScope(store, user, id);
+  ComplaintNote n;
+  n.body = checkedText(body, 2, kNoteMaxChars, "核查记录", "note");
+  n.author = user.name;
+  n.at = security::nowIso();
+  if (c.status == "closed")
+    throw Error(ErrorCode::kConflict, "complaint " + std::to_string(id) + " is closed");
+  store.addNote(id, n);
+  security::appendAudit(audit, user.name, "complaint.note", "complaint:" + std::to_string(id), "",
+                        text::cutUtf8(n.body, 200));
+  tx->commit();
+  return n;
+}
+
+Complaint closeComplaint(FamilyStore& store, security::SecurityStore& audit,
+                         const security::User& user, int64_t id, const std::string& outcome,
+                         const std::string& text_in, const Date& today) {
+  requireOfficer(user, "closes complaints");
+  auto tx = store.transaction();
+  Complaint c = inScope(store, user, id);
+  if (outcome != "confirmed" && outcome != "not_confirmed" && outcome != "referred")
+    throw Error(ErrorCode::kInvalidInput, "outcome: confirmed, not_confirmed or referred");
+  const std::string words = checkedText(text_in, 5, kNoteMaxChars, "处理结果说明", "outcome text");
+  if (c.status == "closed")
+    throw Error(ErrorCode::kConflict, "complaint " + std::to_string(id) + " is already closed");
+  const std::string before = c.status;
+  c.status = "closed";
+  c.outcome = outcome;
+  c.outcome_text = words;
+  c.closed_by = user.name;
+  c.closed_on = today.str();
+  if (!store.updateComplaint(c, c.version))
+    throw Error(ErrorCode::kConflict, "complaint " + std::to_string(id) + " changed meanwhile");
+  ++c.version;
+  security::appendAudit(audit, user.name, "complaint.close", "complaint:" + std::to_string(id),
+                        before, outcome + ": " + text::cutUtf8(words, 200));
+  tx->commit();
+  return c;
+}
+
+ComplaintAction actOnComplaint(FamilyStore& store, security::SecurityStore& audit,
+                               const security::User& user, int64_t id, const std::string& kind,
+                               const std::string& programme, const std::string& term) {
+  requireOfficer(user, "acts on complaints");
+  auto tx = store.transaction();
+  const Complaint c = inScope(store, user, id);
+  if (kind != "hold" && kind != "flag" && kind != "objection")
+    throw Error(ErrorCode::kInvalidInput, "action: hold, flag or objection");
+  const std::string w = std::to_string(id);
+  if (c.status != "closed" || c.outcome != "confirmed")
+    throw Error(ErrorCode::kConflict, "complaint " + w +
+                                          " must be closed as confirmed before it holds, flags "
+                                          "or objects to anything");
+  if (!c.person_id)
+    throw Error(ErrorCode::kConflict, "complaint " + w +
+                                          " was not filed from a look-up: it names no child; "
+                                          "act on the student's record directly");
+  ComplaintAction out;
+  out.kind = kind;
+  ComplaintLink base;
+  base.complaint_id = id;
+  base.kind = kind;
+  base.created_by = user.name;
+  base.created_on = Date::today().str();
+  const std::string evidence = "投诉 #" + w + "（" + complaintCategoryZh(c.category) +
+                               "）经核实属实 / complaint " + w +
+                               " confirmed: " + text::cutUtf8(c.outcome_text, 150);
+  if (kind == "hold") {
+    for (int64_t e : store.holdableEntitlements(c.person_id)) {
+      ComplaintLink l = base;
+      l.entitlement_id = e;
+      l.id = store.addLink(l);
+      out.links.push_back(l);
+    }
+    if (out.links.empty())
+      throw Error(ErrorCode::kNotFound, "the child of complaint " + w +
+                                            " has no open entitlement to hold (paid or already "
+                                            "in a batch: flag the payment instead)");
+  } else {
+    if (programme.empty() || term.empty())
+      throw Error(ErrorCode::kInvalidInput, "name the programme and term to " + kind);
+    const Term t = Term::parse(term);
+    const auto e = store.entitlementOf(c.person_id, programme, t.str());
+    if (!e)
+      throw Error(ErrorCode::kNotFound, "the child of complaint " + w + " has no " + programme +
+                                            " entitlement in " + t.str());
+    ComplaintLink l = base;
+    l.entitlement_id = *e;
+    if (kind == "flag") {
+      const auto flag = store.flagPayment(*e, evidence);
+      if (!flag)
+        throw Error(ErrorCode::kNotFound, "no payment of " + programme + " " + t.str() +
+                                              " to flag: hold the entitlement instead");
+      l.flag_id = *flag;
+    } else {
+      l.objection_id = store.addObjection(*e, user.name, evidence);
+    }
+    l.id = store.addLink(l);
+    out.links.push_back(l);
+  }
+  std::string after = kind + ":";
+  for (const auto& l : out.links)
+    after += " entitlement:" + std::to_string(l.entitlement_id) +
+             (l.flag_id ? " flag:" + std::to_string(l.flag_id) : "") +
+             (l.objection_id ? " objection:" + std::to_string(l.objection_id) : "");
+  security::appendAudit(audit, user.name, "complaint." + kind, "complaint:" + w, "", after);
+  tx->commit();
+  return out;
+}
+
+int64_t releaseComplaintHolds(FamilyStore& store, security::SecurityStore& audit,
+                              const security::User& user, int64_t id, const std::string& reason) {
+  requireOfficer(user, "releases holds");
+  auto tx = store.transaction();
+  inScope(store, user, id);
+  const std::string why = checkedText(reason, 5, 500, "解除原因", "reason");
+  const int64_t n = store.releaseHolds(id, user.name, Date::today().str());
+  if (n == 0)
+    throw Error(ErrorCode::kConflict, "complaint " + std::to_string(id) + " holds nothing");
+  security::appendAudit(audit, user.name, "complaint.release", "complaint:" + std::to_string(id),
+                        std::to_string(n) + " held", "released: " + why);
+  tx->commit();
+  return n;
+}
+
+ComplaintReport complaintReport(const std::vector<Complaint>& complaints, const Date& today) {
+  ComplaintReport r;
+  int64_t days_sum = 0;
+  for (const auto& c : complaints) {
+    ++r.total;
+    ++r.by_category[c.category];
+    ++r.by_county[c.region];
+    if (c.status != "closed") {
+      ++r.open;
+      r.overdue += c.overdue(today);
+      continue;
+    }
+    ++r.closed;
+    ++r.by_outcome[c.outcome];
+    const int64_t d = daysBetween(c.filed_on, c.closed_on);
+    days_sum += d;
+    r.max_days_to_close = std::max(r.max_days_to_close, d);
+    ++r.days_to_close[d <= 5 ? "0-5" : d <= 15 ? "6-15" : d <= 30 ? "16-30" : "31+"];
+  }
+  if (r.closed)
+    r.mean_days_to_close = static_cast<double>(days_sum) / static_cast<double>(r.closed);
+  return r;
+}
+
+}  // namespace edupay::disburse

@@ -1,0 +1,205 @@
+#include "store/SqlListings.h"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+namespace edupay::store {
+namespace {
+
+std::string textOr(Statement& s, int column) { return s.isNull(column) ? "" : s.getText(column); }
+
+/// The first condition a decision failed: `!difficulty=not assessed ...` gives
+/// `difficulty: not assessed ...`.
+std::string firstFailure(const std::string& trace) {
+  const size_t bang = trace.find('!');
+  if (bang == std::string::npos) return trace;
+  const size_t end = trace.find(';', bang);
+  std::string part =
+      trace.substr(bang + 1, end == std::string::npos ? std::string::npos : end - bang - 1);
+  const size_t eq = part.find('=');
+  if (eq != std::string::npos) part = part.substr(0, eq) + ": " + part.substr(eq + 1);
+  return part;
+}
+
+}  // namespace
+
+std::vector<SqlListings::Payee> SqlListings::batchPayees(int64_t batch_id, int64_t after_seq,
+                                                         size_t limit, const std::string& search) {
+  auto s = db_.prepare(
+      "SELECT p.id, p.seq, p.end_to_end_ref, p.payee, p.holder_name, p.acct_mask, p.bank_code, "
+      "p.amount_fen, ps.state, ps.reason_code, ps.reason_text, per.name, per.rid_mask, sc.code, "
+      "sc.name, (SELECT COUNT(*) FROM payment_entitlements pe WHERE pe.payment_id = p.id) "
+      "FROM payments p JOIN payment_states ps ON ps.id = p.id "
+      "JOIN entitlements e ON e.id = p.entitlement_id JOIN persons per ON per.id = e.person_id "
+      "LEFT JOIN schools sc ON sc.id = e.school_id "
+      "WHERE p.batch_id = ? AND p.seq > ? AND (? = '' OR per.name LIKE ? OR p.holder_name LIKE ? "
+      "OR sc.code LIKE ? OR sc.name LIKE ? OR p.end_to_end_ref LIKE ?) "
+      "ORDER BY p.seq LIMIT ?");
+  const std::string like = "%" + search + "%";
+  s->bind(1, batch_id);
+  s->bind(2, after_seq);
+  s->bind(3, search);
+  for (int i = 4; i <= 8; ++i) s->bind(i, like);
+  s->bind(9, static_cast<int64_t>(limit));
+  std::vector<Payee> out;
+  while (s->next()) {
+    Payee p;
+    p.payment_id = s->getInt(0);
+    p.seq = s->getInt(1);
+    p.reference = s->getText(2);
+    p.payee = s->getText(3);
+    p.holder = s->getText(4);
+    p.acct_mask = textOr(*s, 5);
+    p.bank_code = s->getText(6);
+    p.amount = Money::fromFen(s->getInt(7));
+    p.state = s->getText(8);
+    p.reason_code = textOr(*s, 9);
+    p.reason_text = textOr(*s, 10);
+    p.school_code = textOr(*s, 13);
+    p.school_name = textOr(*s, 14);
+    if (p.payee == "school") {
+      p.name = p.school_name;
+      p.students = std::max<int64_t>(1, s->getInt(15));
+    } else {
+      p.name = s->getText(11);
+      p.rid_mask = textOr(*s, 12);
+    }
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+std::vector<std::string> SqlListings::batchSchools(int64_t batch_id) {
+  auto s = db_.prepare(
+      "SELECT DISTINCT sc.code FROM payments p "
+      "JOIN payment_entitlements pe ON pe.payment_id = p.id "
+      "JOIN entitlements e ON e.id = pe.entitlement_id JOIN schools sc ON sc.id = e.school_id "
+      "WHERE p.batch_id = ? AND p.status <> 'removed' "
+      "UNION SELECT DISTINCT sc.code FROM payments p "
+      "JOIN entitlements e ON e.id = p.entitlement_id JOIN schools sc ON sc.id = e.school_id "
+      "WHERE p.batch_id = ? AND p.status <> 'removed' ORDER BY 1");
+  s->bind(1, batch_id);
+  s->bind(2, batch_id);
+  std::vector<std::string> out;
+  while (s->next()) out.push_back(s->getText(0));
+  return out;
+}
+
+std::vector<SqlListings::Objection> SqlListings::objections(const std::string& region_prefix,
+                                                            const std::string& status) {
+  auto s = db_.prepare(
+      "SELECT o.id, o.status, per.name, per.rid_mask, e.programme, e.term, sc.code, sc.name, "
+      "e.paying_region, o.raised_on, o.recorded_by, o.text, o.resolved_by, o.resolution, "
+      "o.resolved_on, (SELECT MIN(p.batch_id) FROM payments p JOIN batches b ON b.id = p.batch_id "
+      " WHERE p.entitlement_id = e.id AND p.status = 'pending' "
+      " AND b.status IN ('draft', 'submitted', 'approved')) "
+      "FROM objections o JOIN entitlements e ON e.id = o.entitlement_id "
+      "JOIN persons per ON per.id = e.person_id LEFT JOIN schools sc ON sc.id = e.school_id "
+      "WHERE e.paying_region LIKE ? AND (? = '' OR o.status = ?) ORDER BY o.id DESC");
+  s->bind(1, region_prefix + "%");
+  s->bind(2, status);
+  s->bind(3, status);
+  std::vector<Objection> out;
+  while (s->next()) {
+    Objection o;
+    o.id = s->getInt(0);
+    o.status = s->getText(1);
+    o.student = s->getText(2);
+    o.rid_mask = textOr(*s, 3);
+    o.programme = s->getText(4);
+    o.term = s->getText(5);
+    o.school_code = textOr(*s, 6);
+    o.school_name = textOr(*s, 7);
+    o.region = s->getText(8);
+    o.raised_on = s->getText(9);
+    o.recorded_by = s->getText(10);
+    o.text = s->getText(11);
+    o.resolved_by = textOr(*s, 12);
+    o.resolution = textOr(*s, 13);
+    o.resolved_on = textOr(*s, 14);
+    o.batch_id = s->isNull(15) ? 0 : s->getInt(15);
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+std::vector<SqlListings::School> SqlListings::schools(const std::string& region_prefix,
+                                                      const std::string& stage) {
+  // A school code is ten digits; a region code at most six: a school scope names one school.
+  const bool one_school = region_prefix.size() == 10;
+  auto s = db_.prepare(
+      "SELECT sc.code, sc.name, sc.region_code, sc.stages, sc.ownership, sc.bank_code, "
+      "(SELECT COUNT(DISTINCT en.person_id) FROM enrollments en WHERE en.school_id = sc.id "
+      " AND en.end_date IS NULL AND en.status = 'active') "
+      "FROM schools sc WHERE (? = 1 AND sc.code = ?) OR (? = 0 AND sc.region_code LIKE ?) "
+      "ORDER BY sc.code");
+  s->bind(1, int64_t{one_school});
+  s->bind(2, region_prefix);
+  s->bind(3, int64_t{one_school});
+  s->bind(4, region_prefix + "%");
+  std::vector<School> out;
+  while (s->next()) {
+    School x{s->getText(0), s->getText(1), s->getText(2), s->getText(3),
+             s->getText(4), textOr(*s, 5), s->getInt(6)};
+    if (!stage.empty()) {
+      bool teaches = false;
+      size_t from = 0;
+      while (from <= x.stages.size()) {
+        const size_t end = std::min(x.stages.find_first_of(",;|", from), x.stages.size());
+        teaches |= x.stages.substr(from, end - from) == stage;
+        from = end + 1;
+      }
+      if (!teaches) continue;
+    }
+    out.push_back(std::move(x));
+  }
+  return out;
+}
+
+std::vector<SqlListings::Need> SqlListings::entitledBySource(const std::string& term,
+                                                             const std::string& region) {
+  auto s = db_.prepare(
+      "SELECT programme, SUM(central_fen), SUM(provincial_fen), SUM(county_fen), COUNT(*) "
+      "FROM entitlements WHERE term = ? AND paying_region = ? AND status = 'eligible' "
+      "GROUP BY programme ORDER BY programme");
+  s->bind(1, term);
+  s->bind(2, region);
+  std::vector<Need> out;
+  while (s->next()) {
+    const std::string programme = s->getText(0);
+    const char* sources[] = {"central", "provincial", "county"};
+    for (int i = 0; i < 3; ++i) {
+      const int64_t fen = s->getInt(1 + i);
+      if (fen > 0) out.push_back({programme, sources[i], Money::fromFen(fen), s->getInt(4)});
+    }
+  }
+  return out;
+}
+
+std::vector<SqlListings::DecisionCount> SqlListings::decisions(const std::string& term,
+                                                               const std::string& region_prefix,
+                                                               const std::string& status) {
+  auto s = db_.prepare(
+      "SELECT programme, hold_reason, reason FROM entitlements "
+      "WHERE term = ? AND paying_region LIKE ? AND status = ?");
+  s->bind(1, term);
+  s->bind(2, region_prefix + "%");
+  s->bind(3, status);
+  std::map<std::tuple<std::string, std::string>, int64_t> counts;
+  while (s->next()) {
+    const std::string why =
+        status == "held" && !s->isNull(1) ? s->getText(1) : firstFailure(s->getText(2));
+    ++counts[{s->getText(0), why}];
+  }
+  std::vector<DecisionCount> out;
+  for (const auto& [key, n] : counts) {
+    out.push_back({std::get<0>(key), status, std::get<1>(key), n});
+  }
+  std::stable_sort(out.begin(), out.end(), [](const DecisionCount& a, const DecisionCount& b) {
+    return a.count > b.count;
+  });
+  return out;
+}
+
+}  // namespace edupay::store
