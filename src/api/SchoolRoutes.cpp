@@ -121,8 +121,9 @@ Reply setSchoolAccount(const Request& req, Env& env) {
   bankfiles::SchoolAccountSetting s;
   s.school = req.param("code");
   const auto o = bodyObject(req);
-  s.account = field(o, "account");
-  s.bank_code = field(o, "bank_code");
+  // Checked by the use case, after the school's scope: another county's school is not found.
+  s.account = field(o, "account", false);
+  s.bank_code = field(o, "bank_code", false);
   s.holder = field(o, "holder", false);
   const auto r =
       bankfiles::setSchoolAccount(env.registry(), env.security(), *req.user, env.cipher(), s);

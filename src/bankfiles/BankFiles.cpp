@@ -687,16 +687,9 @@ static SchoolAccountResult setSchoolAccountAttempt(registry::RegistryStore& regi
                                                    const security::User& user,
                                                    const security::FieldCipher& cipher,
                                                    const SchoolAccountSetting& s) {
-  std::string why;
-  const auto account = BankAccountNumber::parse(s.account, &why);
-  if (!account) throw Error(ErrorCode::kInvalidInput, "account: " + why);
-  if (s.bank_code.size() != 12 || !text::isAllDigits(s.bank_code)) {
-    throw Error(ErrorCode::kInvalidInput,
-                "bank code: the 12-digit CNAPS code of the school's branch (开户行行号)");
-  }
   auto tx = registry.transaction();
   const std::string region = registry.schoolRegion(s.school);
-  // A school of another county reads exactly like one that does not exist.
+  // A school of another county reads exactly like one that does not exist, whatever was sent.
   if (region.empty() || (user.role == security::Role::kBureauOfficer && !user.covers(region)))
     throw Error(ErrorCode::kNotFound, "no school " + s.school + " in your scope");
   const bool allowed = user.role == security::Role::kSysadmin ||
@@ -706,6 +699,13 @@ static SchoolAccountResult setSchoolAccountAttempt(registry::RegistryStore& regi
                 "only a bureau officer whose scope covers county " + region +
                     " (or a sysadmin) records school " + s.school + "'s account; " + user.name +
                     " is " + std::string(security::code(user.role)) + " over " + user.scope);
+  }
+  std::string why;
+  const auto account = BankAccountNumber::parse(s.account, &why);
+  if (!account) throw Error(ErrorCode::kInvalidInput, "account: " + why);
+  if (s.bank_code.size() != 12 || !text::isAllDigits(s.bank_code)) {
+    throw Error(ErrorCode::kInvalidInput,
+                "bank code: the 12-digit CNAPS code of the school's branch (开户行行号)");
   }
   std::string school_name;
   for (const auto& sc : registry.listSchools())
