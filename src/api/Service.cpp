@@ -360,6 +360,8 @@ class ApiHandler : public HTTPRequestHandler {
       const int latest = store::latestSchemaVersion(env.db().dialect());
       Poco::JSON::Object o;
       o.set("database", "reachable");
+      // Which server (cluster node) this replica's connection is served by, for operators.
+      if (const std::string node = env.db().node(); !node.empty()) o.set("database_node", node);
       o.set("schema_version", current);
       o.set("ready", current == latest);
       Reply r;

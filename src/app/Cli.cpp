@@ -15,6 +15,7 @@
 
 #include "common/Error.h"
 #include "common/ResidentId.h"
+#include "common/Retry.h"
 #include "registry/Imports.h"
 #include "registry/RollImporter.h"
 #include "registry/RosterImporter.h"
@@ -318,10 +319,13 @@ int cmdStudentShow(Context& c) {
                   "--reveal shows the full ID and account numbers: the student's school "
                   "administrator, a bureau officer over the school or an auditor only");
     }
-    auto tx = c.registry().transaction();
-    security::appendAudit(c.security(), user.name, "student.reveal",
-                          "person " + std::to_string(rec->person_id), "", "full identifiers shown");
-    tx->commit();
+    retryUnit("cli.studentReveal", [&] {
+      auto tx = c.registry().transaction();
+      security::appendAudit(c.security(), user.name, "student.reveal",
+                            "person " + std::to_string(rec->person_id), "",
+                            "full identifiers shown");
+      tx->commit();
+    });
   }
   const std::string id_shown =
       reveal && !rec->rid_enc.empty() ? cipher.decrypt("resident_id", rec->rid_enc) : rec->rid_mask;

@@ -15,6 +15,7 @@
 #include "common/BankAccountNumber.h"
 #include "common/Csv.h"
 #include "common/Error.h"
+#include "common/Retry.h"
 #include "common/Text.h"
 #include "store/SqlDisbursementStore.h"
 
@@ -69,18 +70,20 @@ int bankSet(Context& c, bankfiles::BankFileStore& store) {
       throw Error(ErrorCode::kInvalidInput, "--max-lines: a positive number of lines");
     max_lines = std::stoi(m);
   }
-  auto tx = store.transaction();
-  const auto before = store.bank(code);
-  if (!before) throw Error(ErrorCode::kNotFound, "no bank " + code + " (see edupay bank list)");
-  store.setBank(code, layout, max_lines);
-  const auto after = store.bank(code);
-  security::appendAudit(c.security(), user.name, "bank.set", "bank:" + code,
-                        before->layout + ", " + std::to_string(before->max_lines) + " lines",
-                        after->layout + ", " + std::to_string(after->max_lines) + " lines");
-  tx->commit();
-  c.out() << "bank " << code << ": layout " << after->layout << ", at most " << after->max_lines
-          << " lines per batch\n";
-  return kExitOk;
+  return retryUnit("cli.bankSet", [&] {
+    auto tx = store.transaction();
+    const auto before = store.bank(code);
+    if (!before) throw Error(ErrorCode::kNotFound, "no bank " + code + " (see edupay bank list)");
+    store.setBank(code, layout, max_lines);
+    const auto after = store.bank(code);
+    security::appendAudit(c.security(), user.name, "bank.set", "bank:" + code,
+                          before->layout + ", " + std::to_string(before->max_lines) + " lines",
+                          after->layout + ", " + std::to_string(after->max_lines) + " lines");
+    tx->commit();
+    c.out() << "bank " << code << ": layout " << after->layout << ", at most " << after->max_lines
+            << " lines per batch\n";
+    return kExitOk;
+  });
 }
 
 int bankPayer(Context& c, bankfiles::BankFileStore& store) {
@@ -99,14 +102,16 @@ int bankPayer(Context& c, bankfiles::BankFileStore& store) {
     throw Error(ErrorCode::kForbidden, "only a sysadmin or a bureau officer over " + p.region +
                                            " records the bureau's paying account");
   }
-  auto tx = store.transaction();
-  store.setPayer(p);
-  security::appendAudit(c.security(), user.name, "bank.payer",
-                        "payer:" + p.region + "/" + p.bank_code, "", p.account + " " + p.name);
-  tx->commit();
-  c.out() << "county " << p.region << " pays from " << p.account << " (" << p.name << ") at bank "
-          << p.bank_code << "\n";
-  return kExitOk;
+  return retryUnit("cli.bankPayer", [&] {
+    auto tx = store.transaction();
+    store.setPayer(p);
+    security::appendAudit(c.security(), user.name, "bank.payer",
+                          "payer:" + p.region + "/" + p.bank_code, "", p.account + " " + p.name);
+    tx->commit();
+    c.out() << "county " << p.region << " pays from " << p.account << " (" << p.name << ") at bank "
+            << p.bank_code << "\n";
+    return kExitOk;
+  });
 }
 
 int bankImportResult(Context& c, bankfiles::BankFileStore& store) {

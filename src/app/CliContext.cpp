@@ -1,6 +1,7 @@
 #include "app/CliContext.h"
 
 #include "app/Cli.h"
+#include "common/Retry.h"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -133,11 +134,13 @@ void auditMigration(store::Database& db, const store::MigrationResult& r) {
   std::string applied;
   for (const auto& m : r.applied) applied += (applied.empty() ? "" : ", ") + m;
   store::SqlSecurityStore audit(db);
-  auto tx = audit.transaction();
-  security::appendAudit(audit, "system", "schema.migrate", "database",
-                        std::to_string(r.from_version),
-                        std::to_string(r.to_version) + ": " + applied);
-  tx->commit();
+  return retryUnit("cli.auditMigration", [&] {
+    auto tx = audit.transaction();
+    security::appendAudit(audit, "system", "schema.migrate", "database",
+                          std::to_string(r.from_version),
+                          std::to_string(r.to_version) + ": " + applied);
+    tx->commit();
+  });
 }
 
 security::User Context::actingUser() {

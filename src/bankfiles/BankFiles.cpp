@@ -22,6 +22,7 @@
 #include "common/Lease.h"
 #include "common/Log.h"
 #include "common/ResidentId.h"
+#include "common/Retry.h"
 #include "common/Term.h"
 #include "common/Text.h"
 
@@ -227,10 +228,12 @@ ExportPlan planExport(BankFileStore& store, const security::User& user, int64_t 
 
 }  // namespace
 
-ExportResult exportBatch(BankFileStore& store, security::SecurityStore& audit,
-                         const security::User& user, int64_t batch_id, const std::string& out_dir,
-                         const LayoutSet& layouts, const security::FieldCipher& cipher,
-                         const security::SigningKey& key, const std::string& purpose) {
+static ExportResult exportBatchAttempt(BankFileStore& store, security::SecurityStore& audit,
+                                       const security::User& user, int64_t batch_id,
+                                       const std::string& out_dir, const LayoutSet& layouts,
+                                       const security::FieldCipher& cipher,
+                                       const security::SigningKey& key,
+                                       const std::string& purpose) {
   checkExportable(user, loadExportable(store, user, batch_id));
   // One export of a batch at a time: a second one would write into the same staging folder.
   Lease lease(store.leases(), "export:batch:" + std::to_string(batch_id),
@@ -390,9 +393,9 @@ ExportResult exportBatch(BankFileStore& store, security::SecurityStore& audit,
   return r;
 }
 
-ImportResult importResultFile(BankFileStore& store, security::SecurityStore& audit,
-                              const security::User& user, const std::string& path,
-                              std::optional<ResultKind> kind) {
+static ImportResult importResultFileAttempt(BankFileStore& store, security::SecurityStore& audit,
+                                            const security::User& user, const std::string& path,
+                                            std::optional<ResultKind> kind) {
   if (user.role != security::Role::kBankOperator && user.role != security::Role::kBureauOfficer) {
     throw Error(ErrorCode::kForbidden,
                 "only a bank operator (for their bank) or a bureau officer (for their region) "
@@ -718,8 +721,8 @@ ImportResult importResultFile(BankFileStore& store, security::SecurityStore& aud
   return r;
 }
 
-disburse::Batch closeBatch(BankFileStore& store, security::SecurityStore& audit,
-                           const security::User& user, int64_t batch_id) {
+static disburse::Batch closeBatchAttempt(BankFileStore& store, security::SecurityStore& audit,
+                                         const security::User& user, int64_t batch_id) {
   auto tx = store.transaction();
   auto loaded = store.loadBatch(batch_id);
   // Another county's batch reads exactly like one that does not exist.
@@ -756,9 +759,11 @@ disburse::Batch closeBatch(BankFileStore& store, security::SecurityStore& audit,
   return b;
 }
 
-CorrectionResult correctAccount(registry::RegistryStore& registry, BankFileStore& store,
-                                security::SecurityStore& audit, const security::User& user,
-                                const security::FieldCipher& cipher, const AccountCorrection& c) {
+static CorrectionResult correctAccountAttempt(registry::RegistryStore& registry,
+                                              BankFileStore& store, security::SecurityStore& audit,
+                                              const security::User& user,
+                                              const security::FieldCipher& cipher,
+                                              const AccountCorrection& c) {
   std::string why;
   const auto account = BankAccountNumber::parse(c.account, &why);
   if (!account) throw Error(ErrorCode::kInvalidInput, "--account: " + why);
@@ -842,10 +847,11 @@ CorrectionResult correctAccount(registry::RegistryStore& registry, BankFileStore
   return r;
 }
 
-SchoolAccountResult setSchoolAccount(registry::RegistryStore& registry,
-                                     security::SecurityStore& audit, const security::User& user,
-                                     const security::FieldCipher& cipher,
-                                     const SchoolAccountSetting& s) {
+static SchoolAccountResult setSchoolAccountAttempt(registry::RegistryStore& registry,
+                                                   security::SecurityStore& audit,
+                                                   const security::User& user,
+                                                   const security::FieldCipher& cipher,
+                                                   const SchoolAccountSetting& s) {
   auto tx = registry.transaction();
   const std::string region = registry.schoolRegion(s.school);
   // A school of another county reads exactly like one that does not exist, whatever was sent.
@@ -895,6 +901,46 @@ SchoolAccountResult setSchoolAccount(registry::RegistryStore& registry,
   }
   tx->commit();
   return r;
+}
+
+// Each use case runs again whole after a certification conflict or a lost node (retryUnit). Export
+// and result import are naturally idempotent besides: an export of an exported batch writes the
+// same files again, and a result file already imported (found by its SHA-256) changes nothing.
+ExportResult exportBatch(BankFileStore& store, security::SecurityStore& audit,
+                         const security::User& user, int64_t batch_id, const std::string& out_dir,
+                         const LayoutSet& layouts, const security::FieldCipher& cipher,
+                         const security::SigningKey& key, const std::string& purpose) {
+  return retryUnit("bankfiles.exportBatch", [&] {
+    return exportBatchAttempt(store, audit, user, batch_id, out_dir, layouts, cipher, key, purpose);
+  });
+}
+
+ImportResult importResultFile(BankFileStore& store, security::SecurityStore& audit,
+                              const security::User& user, const std::string& path,
+                              std::optional<ResultKind> kind) {
+  return retryUnit("bankfiles.importResultFile",
+                   [&] { return importResultFileAttempt(store, audit, user, path, kind); });
+}
+
+disburse::Batch closeBatch(BankFileStore& store, security::SecurityStore& audit,
+                           const security::User& user, int64_t batch_id) {
+  return retryUnit("bankfiles.closeBatch",
+                   [&] { return closeBatchAttempt(store, audit, user, batch_id); });
+}
+
+CorrectionResult correctAccount(registry::RegistryStore& registry, BankFileStore& store,
+                                security::SecurityStore& audit, const security::User& user,
+                                const security::FieldCipher& cipher, const AccountCorrection& c) {
+  return retryUnit("bankfiles.correctAccount",
+                   [&] { return correctAccountAttempt(registry, store, audit, user, cipher, c); });
+}
+
+SchoolAccountResult setSchoolAccount(registry::RegistryStore& registry,
+                                     security::SecurityStore& audit, const security::User& user,
+                                     const security::FieldCipher& cipher,
+                                     const SchoolAccountSetting& s) {
+  return retryUnit("bankfiles.setSchoolAccount",
+                   [&] { return setSchoolAccountAttempt(registry, audit, user, cipher, s); });
 }
 
 }  // namespace edupay::bankfiles

@@ -5,8 +5,9 @@
 namespace edupay {
 
 /// Where leases live (implemented in src/store over the `job_leases` table). A lease is taken and
-/// renewed by a conditional UPDATE in autocommit: never GET_LOCK, LOCK TABLES or SELECT ... FOR
-/// UPDATE, so it holds across the nodes of a cluster and outlives no connection.
+/// renewed by a conditional UPDATE in autocommit, never by a named lock, a table lock or a locking
+/// read (none of which a Galera cluster shares between its nodes), so it holds across the nodes
+/// of a cluster and outlives no connection.
 class LeaseStore {
  public:
   virtual ~LeaseStore() = default;

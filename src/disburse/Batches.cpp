@@ -9,6 +9,7 @@
 #include "common/Csv.h"
 #include "common/Error.h"
 #include "common/Fault.h"
+#include "common/Retry.h"
 #include "common/Text.h"
 
 namespace edupay::disburse {
@@ -300,32 +301,41 @@ BuildResult buildBatches(DisbursementStore& store, security::SecurityStore& audi
   BatchPlanner planner(
       programme, term, user.name,
       [&store](const std::string& bank) { return store.maxLines(bank); }, store.thresholds());
-  auto create = [&](BatchPlan p) {
-    auto tx = store.transaction();
-    p.batch.created_on = security::nowIso();
-    const int64_t id = store.createBatch(p);
-    p.batch.id = id;
-    r.flags += store.flagBatch(p.batch, kSharedAccountLimit);
-    // What the bank's file cannot carry is found now, before two people approve the batch.
-    for (size_t i = 0; i < p.payments.size(); ++i) {
-      const Candidate& c = p.payments[i];
-      const auto unencodable =
-          encodable ? encodable(c.bank_code, c.holder) : std::optional<Unencodable>();
-      if (!unencodable && unsafeHolderCharacters(c.holder).empty()) continue;
-      const bool to_school = !c.covers.empty();
-      for (const auto& finding :
-           holderFindings(to_school ? c.school_code : store.maskedStudent(c.person_id), c.holder,
-                          c.bank_code, unencodable, to_school)) {
-        store.addFlag(id, static_cast<int64_t>(i + 1), finding);
-        ++r.flags;
+  auto create = [&](const BatchPlan& plan) {
+    // One batch is one unit of work: after a certification conflict it is written again whole.
+    int64_t flags = 0;
+    const int64_t id = retryUnit("disburse.buildBatches", [&] {
+      BatchPlan p = plan;
+      flags = 0;
+      auto tx = store.transaction();
+      p.batch.created_on = security::nowIso();
+      const int64_t id = store.createBatch(p);
+      p.batch.id = id;
+      flags += store.flagBatch(p.batch, kSharedAccountLimit);
+      // What the bank's file cannot carry is found now, before two people approve the batch.
+      for (size_t i = 0; i < p.payments.size(); ++i) {
+        const Candidate& c = p.payments[i];
+        const auto unencodable =
+            encodable ? encodable(c.bank_code, c.holder) : std::optional<Unencodable>();
+        if (!unencodable && unsafeHolderCharacters(c.holder).empty()) continue;
+        const bool to_school = !c.covers.empty();
+        for (const auto& finding :
+             holderFindings(to_school ? c.school_code : store.maskedStudent(c.person_id), c.holder,
+                            c.bank_code, unencodable, to_school)) {
+          store.addFlag(id, static_cast<int64_t>(i + 1), finding);
+          ++flags;
+        }
       }
-    }
-    security::appendAudit(audit, user.name, "batch.build", "batch:" + std::to_string(id), "",
-                          summary(p.batch));
-    fault::point("build.before_commit");
-    tx->commit();
+      security::appendAudit(audit, user.name, "batch.build", "batch:" + std::to_string(id), "",
+                            summary(p.batch));
+      fault::point("build.before_commit");
+      tx->commit();
+      return id;
+    });
     fault::point("build.batch");
     lease.renew();
+    const BatchPlan& p = plan;
+    r.flags += flags;
     r.batch_ids.push_back(id);
     r.payments += p.batch.payment_count;
     r.total += p.batch.total;
@@ -367,167 +377,182 @@ BuildResult buildBatches(DisbursementStore& store, security::SecurityStore& audi
 
 Batch submitBatch(DisbursementStore& store, security::SecurityStore& audit,
                   const security::User& user, int64_t id) {
-  auto tx = store.transaction();
-  Batch b = mustLoad(store, id);
-  if (auto why = refuseSubmit(b, user))
-    throw Error(ErrorCode::kForbidden, "cannot submit " + describe(b) + ": " + *why);
-  const std::string before = summary(b);
-  move(store, b, BatchStatus::kSubmitted, b.cycle);
-  store.addAction(id, {b.cycle, user.name, "submit", "", security::nowIso()});
-  security::appendAudit(audit, user.name, "batch.submit", "batch:" + std::to_string(id), before,
-                        summary(b));
-  tx->commit();
-  return b;
+  return retryUnit("disburse.submitBatch", [&] {
+    auto tx = store.transaction();
+    Batch b = mustLoad(store, id);
+    if (auto why = refuseSubmit(b, user))
+      throw Error(ErrorCode::kForbidden, "cannot submit " + describe(b) + ": " + *why);
+    const std::string before = summary(b);
+    move(store, b, BatchStatus::kSubmitted, b.cycle);
+    store.addAction(id, {b.cycle, user.name, "submit", "", security::nowIso()});
+    security::appendAudit(audit, user.name, "batch.submit", "batch:" + std::to_string(id), before,
+                          summary(b));
+    tx->commit();
+    return b;
+  });
 }
 
 Batch approveBatch(DisbursementStore& store, security::SecurityStore& audit,
                    const security::User& user, int64_t id) {
-  auto tx = store.transaction();
-  Batch b = mustLoad(store, id);
-  if (auto why = refuseApprove(b, user))
-    throw Error(ErrorCode::kForbidden, "cannot approve " + describe(b) + ": " + *why);
-  int open_flags = 0;
-  for (const auto& f : store.flags(id)) open_flags += f.status == "open";
-  if (open_flags) {
-    throw Error(ErrorCode::kForbidden,
-                "cannot approve " + describe(b) + ": " + std::to_string(open_flags) +
-                    " precision flag(s) are not cleared; the officer clears each with a "
-                    "reason or removes the payment");
-  }
-  if (auto why = noticeRefusal(store, id, Date::today())) {
-    throw Error(ErrorCode::kForbidden, "cannot approve " + describe(b) + ": " + *why);
-  }
-  const std::string before = summary(b);
-  store.addAction(id, {b.cycle, user.name, "approve", "", security::nowIso()});
-  b.actions.push_back({b.cycle, user.name, "approve", "", security::nowIso()});
-  const bool complete = b.approvals() >= b.required_approvals;
-  if (complete) {
-    store.commitBudget(b, Term::parse(b.term).year());
-    move(store, b, BatchStatus::kApproved, b.cycle);
-  } else {
-    move(store, b, BatchStatus::kSubmitted,
-         b.cycle);  // records the approval under the version check
-  }
-  security::appendAudit(audit, user.name, complete ? "batch.approve" : "batch.approve_partial",
-                        "batch:" + std::to_string(id), before,
-                        summary(b) + " (" + std::to_string(b.approvals()) + "/" +
-                            std::to_string(b.required_approvals) + " approvals)");
-  fault::point("approve.before_commit");
-  tx->commit();
-  fault::point("approve.committed");
-  return b;
+  return retryUnit("disburse.approveBatch", [&] {
+    auto tx = store.transaction();
+    Batch b = mustLoad(store, id);
+    if (auto why = refuseApprove(b, user))
+      throw Error(ErrorCode::kForbidden, "cannot approve " + describe(b) + ": " + *why);
+    int open_flags = 0;
+    for (const auto& f : store.flags(id)) open_flags += f.status == "open";
+    if (open_flags) {
+      throw Error(ErrorCode::kForbidden,
+                  "cannot approve " + describe(b) + ": " + std::to_string(open_flags) +
+                      " precision flag(s) are not cleared; the officer clears each with a "
+                      "reason or removes the payment");
+    }
+    if (auto why = noticeRefusal(store, id, Date::today())) {
+      throw Error(ErrorCode::kForbidden, "cannot approve " + describe(b) + ": " + *why);
+    }
+    const std::string before = summary(b);
+    store.addAction(id, {b.cycle, user.name, "approve", "", security::nowIso()});
+    b.actions.push_back({b.cycle, user.name, "approve", "", security::nowIso()});
+    const bool complete = b.approvals() >= b.required_approvals;
+    if (complete) {
+      store.commitBudget(b, Term::parse(b.term).year());
+      move(store, b, BatchStatus::kApproved, b.cycle);
+    } else {
+      move(store, b, BatchStatus::kSubmitted,
+           b.cycle);  // records the approval under the version check
+    }
+    security::appendAudit(audit, user.name, complete ? "batch.approve" : "batch.approve_partial",
+                          "batch:" + std::to_string(id), before,
+                          summary(b) + " (" + std::to_string(b.approvals()) + "/" +
+                              std::to_string(b.required_approvals) + " approvals)");
+    fault::point("approve.before_commit");
+    tx->commit();
+    fault::point("approve.committed");
+    return b;
+  });
 }
 
 Batch rejectBatch(DisbursementStore& store, security::SecurityStore& audit,
                   const security::User& user, int64_t id, const std::string& reason) {
-  auto tx = store.transaction();
-  Batch b = mustLoad(store, id);
-  if (auto why = refuseReject(b, user, reason))
-    throw Error(ErrorCode::kForbidden, "cannot reject " + describe(b) + ": " + *why);
-  const std::string before = summary(b);
-  store.addAction(id, {b.cycle, user.name, "reject", reason, security::nowIso()});
-  // Rejected goes back to draft in a new cycle: the preparer fixes it and submits again.
-  move(store, b, BatchStatus::kDraft, b.cycle + 1);
-  security::appendAudit(audit, user.name, "batch.reject", "batch:" + std::to_string(id), before,
-                        summary(b) + ": " + reason);
-  tx->commit();
-  return b;
+  return retryUnit("disburse.rejectBatch", [&] {
+    auto tx = store.transaction();
+    Batch b = mustLoad(store, id);
+    if (auto why = refuseReject(b, user, reason))
+      throw Error(ErrorCode::kForbidden, "cannot reject " + describe(b) + ": " + *why);
+    const std::string before = summary(b);
+    store.addAction(id, {b.cycle, user.name, "reject", reason, security::nowIso()});
+    // Rejected goes back to draft in a new cycle: the preparer fixes it and submits again.
+    move(store, b, BatchStatus::kDraft, b.cycle + 1);
+    security::appendAudit(audit, user.name, "batch.reject", "batch:" + std::to_string(id), before,
+                          summary(b) + ": " + reason);
+    tx->commit();
+    return b;
+  });
 }
 
 Batch returnToDraft(DisbursementStore& store, security::SecurityStore& audit,
                     const security::User& user, int64_t id, const std::string& reason) {
-  const std::string why = text::cutUtf8(text::trim(reason), 500);
-  if (why.empty()) {
-    throw Error(ErrorCode::kInvalidInput,
-                "sending a batch back to draft needs a written reason (--reason \"...\") the "
-                "preparer can act on, e.g. which name the bank cannot take");
-  }
-  auto tx = store.transaction();
-  Batch b = mustLoad(store, id);
-  if (auto refusal = refuseReturnToDraft(b, user)) {
-    throw Error(ErrorCode::kForbidden,
-                "cannot send " + describe(b) + " back to draft: " + *refusal);
-  }
-  const std::string before = summary(b);
-  const std::string at = security::nowIso();
-  store.releaseBudget(b, Term::parse(b.term).year());
-  // The approval round ends here: the draft needs a new submit and new approvals.
-  store.recordReturn(id, {b.cycle, user.name, "return_to_draft", why, at});
-  b.actions.push_back({b.cycle, user.name, "return_to_draft", why, at});
-  move(store, b, BatchStatus::kDraft, b.cycle + 1);
-  security::appendAudit(audit, user.name, "batch.return_to_draft", "batch:" + std::to_string(id),
-                        before, summary(b) + ", budget released: " + why);
-  tx->commit();
-  return b;
+  return retryUnit("disburse.returnToDraft", [&] {
+    const std::string why = text::cutUtf8(text::trim(reason), 500);
+    if (why.empty()) {
+      throw Error(ErrorCode::kInvalidInput,
+                  "sending a batch back to draft needs a written reason (--reason \"...\") the "
+                  "preparer can act on, e.g. which name the bank cannot take");
+    }
+    auto tx = store.transaction();
+    Batch b = mustLoad(store, id);
+    if (auto refusal = refuseReturnToDraft(b, user)) {
+      throw Error(ErrorCode::kForbidden,
+                  "cannot send " + describe(b) + " back to draft: " + *refusal);
+    }
+    const std::string before = summary(b);
+    const std::string at = security::nowIso();
+    store.releaseBudget(b, Term::parse(b.term).year());
+    // The approval round ends here: the draft needs a new submit and new approvals.
+    store.recordReturn(id, {b.cycle, user.name, "return_to_draft", why, at});
+    b.actions.push_back({b.cycle, user.name, "return_to_draft", why, at});
+    move(store, b, BatchStatus::kDraft, b.cycle + 1);
+    security::appendAudit(audit, user.name, "batch.return_to_draft", "batch:" + std::to_string(id),
+                          before, summary(b) + ", budget released: " + why);
+    tx->commit();
+    return b;
+  });
 }
 
 Batch removePayment(DisbursementStore& store, security::SecurityStore& audit,
                     const security::User& user, int64_t payment_id, const std::string& reason) {
-  if (reason.size() < 10) {
-    throw Error(
-        ErrorCode::kInvalidInput,
-        "removing a payment needs a written reason (--reason \"...\"), at least 10 characters");
-  }
-  auto tx = store.transaction();
-  const auto p = store.payment(payment_id);
-  if (!p) throw Error(ErrorCode::kNotFound, "no payment " + std::to_string(payment_id));
-  Batch b = mustLoad(store, p->batch_id);
-  if (user.role != security::Role::kBureauOfficer || !user.covers(b.paying_region)) {
-    throw Error(ErrorCode::kForbidden, "only a bureau officer whose scope covers county " +
-                                           b.paying_region + " removes payments from " +
-                                           describe(b));
-  }
-  if (b.status != BatchStatus::kDraft) {
-    throw Error(ErrorCode::kConflict,
-                describe(b) + " is " + std::string(code(b.status)) +
-                    "; payments can be removed from a draft only (an approver can reject it)");
-  }
-  if (p->status != "pending")
-    throw Error(ErrorCode::kConflict, "payment " + std::to_string(payment_id) + " is " + p->status);
-  if (b.payment_count <= 1) {
-    throw Error(ErrorCode::kConflict,
-                describe(b) + " would be empty; leave it as a draft until the question is settled");
-  }
-  const std::string before = summary(b);
-  const int required = requiredApprovals(b.total - p->amount, store.thresholds());
-  if (!store.removePayment(payment_id, *p, b.version, required, user.name, reason)) {
-    throw Error(ErrorCode::kConflict,
-                describe(b) + " was changed by someone else meanwhile; look at it again");
-  }
-  b = mustLoad(store, p->batch_id);
-  security::appendAudit(audit, user.name, "payment.remove", "payment:" + std::to_string(payment_id),
-                        before, summary(b) + ": " + reason);
-  tx->commit();
-  return b;
+  return retryUnit("disburse.removePayment", [&] {
+    if (reason.size() < 10) {
+      throw Error(
+          ErrorCode::kInvalidInput,
+          "removing a payment needs a written reason (--reason \"...\"), at least 10 characters");
+    }
+    auto tx = store.transaction();
+    const auto p = store.payment(payment_id);
+    if (!p) throw Error(ErrorCode::kNotFound, "no payment " + std::to_string(payment_id));
+    Batch b = mustLoad(store, p->batch_id);
+    if (user.role != security::Role::kBureauOfficer || !user.covers(b.paying_region)) {
+      throw Error(ErrorCode::kForbidden, "only a bureau officer whose scope covers county " +
+                                             b.paying_region + " removes payments from " +
+                                             describe(b));
+    }
+    if (b.status != BatchStatus::kDraft) {
+      throw Error(ErrorCode::kConflict,
+                  describe(b) + " is " + std::string(code(b.status)) +
+                      "; payments can be removed from a draft only (an approver can reject it)");
+    }
+    if (p->status != "pending")
+      throw Error(ErrorCode::kConflict,
+                  "payment " + std::to_string(payment_id) + " is " + p->status);
+    if (b.payment_count <= 1) {
+      throw Error(
+          ErrorCode::kConflict,
+          describe(b) + " would be empty; leave it as a draft until the question is settled");
+    }
+    const std::string before = summary(b);
+    const int required = requiredApprovals(b.total - p->amount, store.thresholds());
+    if (!store.removePayment(payment_id, *p, b.version, required, user.name, reason)) {
+      throw Error(ErrorCode::kConflict,
+                  describe(b) + " was changed by someone else meanwhile; look at it again");
+    }
+    b = mustLoad(store, p->batch_id);
+    security::appendAudit(audit, user.name, "payment.remove",
+                          "payment:" + std::to_string(payment_id), before,
+                          summary(b) + ": " + reason);
+    tx->commit();
+    return b;
+  });
 }
 
 Flag clearFlag(DisbursementStore& store, security::SecurityStore& audit, const security::User& user,
                int64_t flag_id, const std::string& reason) {
-  if (reason.size() < 10) {
-    throw Error(
-        ErrorCode::kInvalidInput,
-        "clearing a flag needs a written reason (--reason \"...\"), at least 10 characters");
-  }
-  auto tx = store.transaction();
-  auto f = store.flag(flag_id);
-  if (!f) throw Error(ErrorCode::kNotFound, "no flag " + std::to_string(flag_id));
-  const Batch b = mustLoad(store, f->batch_id);
-  if (user.role != security::Role::kBureauOfficer || !user.covers(b.paying_region)) {
-    throw Error(ErrorCode::kForbidden, "only a bureau officer whose scope covers county " +
-                                           b.paying_region + " clears flags of " + describe(b));
-  }
-  if (b.status != BatchStatus::kDraft && b.status != BatchStatus::kSubmitted) {
-    throw Error(ErrorCode::kConflict,
-                describe(b) + " is " + std::string(code(b.status)) + ": its flags are final");
-  }
-  store.clearFlag(flag_id, user.name, reason);
-  security::appendAudit(audit, user.name, "flag.clear", "flag:" + std::to_string(flag_id),
-                        f->kind + ": " + f->evidence, "cleared: " + reason);
-  tx->commit();
-  f->status = "cleared";
-  f->cleared_by = user.name;
-  f->reason = reason;
-  return *f;
+  return retryUnit("disburse.clearFlag", [&] {
+    if (reason.size() < 10) {
+      throw Error(
+          ErrorCode::kInvalidInput,
+          "clearing a flag needs a written reason (--reason \"...\"), at least 10 characters");
+    }
+    auto tx = store.transaction();
+    auto f = store.flag(flag_id);
+    if (!f) throw Error(ErrorCode::kNotFound, "no flag " + std::to_string(flag_id));
+    const Batch b = mustLoad(store, f->batch_id);
+    if (user.role != security::Role::kBureauOfficer || !user.covers(b.paying_region)) {
+      throw Error(ErrorCode::kForbidden, "only a bureau officer whose scope covers county " +
+                                             b.paying_region + " clears flags of " + describe(b));
+    }
+    if (b.status != BatchStatus::kDraft && b.status != BatchStatus::kSubmitted) {
+      throw Error(ErrorCode::kConflict,
+                  describe(b) + " is " + std::string(code(b.status)) + ": its flags are final");
+    }
+    store.clearFlag(flag_id, user.name, reason);
+    security::appendAudit(audit, user.name, "flag.clear", "flag:" + std::to_string(flag_id),
+                          f->kind + ": " + f->evidence, "cleared: " + reason);
+    tx->commit();
+    f->status = "cleared";
+    f->cleared_by = user.name;
+    f->reason = reason;
+    return *f;
+  });
 }
 
 std::vector<BudgetLine> readBudgetFile(const security::User& user, const std::string& file) {
@@ -583,16 +608,18 @@ std::vector<BudgetLine> readBudgetFile(const security::User& user, const std::st
 
 size_t importBudgetFile(DisbursementStore& store, security::SecurityStore& audit,
                         const security::User& user, const std::string& file) {
-  if (user.role != security::Role::kBureauOfficer) {
-    throw Error(ErrorCode::kForbidden, "only a bureau officer imports budgets");
-  }
-  const auto lines = readBudgetFile(user, file);
-  auto tx = store.transaction();
-  store.importBudget(lines);
-  security::appendAudit(audit, user.name, "budget.import", "file:" + file, "",
-                        std::to_string(lines.size()) + " lines");
-  tx->commit();
-  return lines.size();
+  return retryUnit("disburse.importBudgetFile", [&] {
+    if (user.role != security::Role::kBureauOfficer) {
+      throw Error(ErrorCode::kForbidden, "only a bureau officer imports budgets");
+    }
+    const auto lines = readBudgetFile(user, file);
+    auto tx = store.transaction();
+    store.importBudget(lines);
+    security::appendAudit(audit, user.name, "budget.import", "file:" + file, "",
+                          std::to_string(lines.size()) + " lines");
+    tx->commit();
+    return lines.size();
+  });
 }
 
 }  // namespace edupay::disburse

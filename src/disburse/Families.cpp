@@ -4,6 +4,7 @@
 
 #include "common/Error.h"
 #include "common/ResidentId.h"
+#include "common/Retry.h"
 #include "common/Text.h"
 
 namespace edupay::disburse {
@@ -232,9 +233,9 @@ bool Complaint::overdue(const Date& today) const {
   return status != "closed" && !due_on.empty() && due_on < today.str();
 }
 
-std::optional<AidRecord> lookupAid(FamilyStore& store, security::SecurityStore& audit,
-                                   const std::optional<LookupKey>& key,
-                                   const std::map<std::string, std::string>& programme_names) {
+static std::optional<AidRecord> lookupAidAttempt(
+    FamilyStore& store, security::SecurityStore& audit, const std::optional<LookupKey>& key,
+    const std::map<std::string, std::string>& programme_names) {
   // A key that could not be built (a typo in the ID or the date) runs the same statements with
   // values that match nothing, so neither the answer nor its time tells which field was wrong.
   LookupKey k = key ? *key : LookupKey{"-", "-", "-", "-", "-"};
@@ -281,9 +282,11 @@ std::string trackingHash(const std::string& code) {
   return security::sha256Hex("edupay-complaint:" + c);
 }
 
-FiledComplaint fileComplaint(FamilyStore& store, security::SecurityStore& audit,
-                             const security::FieldCipher& cipher, const ComplaintInput& in,
-                             const HolidayCalendar& calendar, const Date& today, int working_days) {
+static FiledComplaint fileComplaintAttempt(FamilyStore& store, security::SecurityStore& audit,
+                                           const security::FieldCipher& cipher,
+                                           const ComplaintInput& in,
+                                           const HolidayCalendar& calendar, const Date& today,
+                                           int working_days) {
   const auto category = parseComplaintCategory(in.category);
   if (!category)
     invalid("请选择投诉类别",
@@ -378,8 +381,9 @@ ComplaintDetail showComplaint(FamilyStore& store, const security::FieldCipher* c
   return d;
 }
 
-Complaint assignComplaint(FamilyStore& store, security::SecurityStore& audit,
-                          const security::User& user, int64_t id, const std::string& assignee) {
+static Complaint assignComplaintAttempt(FamilyStore& store, security::SecurityStore& audit,
+                                        const security::User& user, int64_t id,
+                                        const std::string& assignee) {
   requireOfficer(user, "assigns complaints");
   auto tx = store.transaction();
   Complaint c = inScope(store, user, id);
@@ -401,8 +405,9 @@ Complaint assignComplaint(FamilyStore& store, security::SecurityStore& audit,
   return c;
 }
 
-ComplaintNote noteComplaint(FamilyStore& store, security::SecurityStore& audit,
-                            const security::User& user, int64_t id, const std::string& body) {
+static ComplaintNote noteComplaintAttempt(FamilyStore& store, security::SecurityStore& audit,
+                                          const security::User& user, int64_t id,
+                                          const std::string& body) {
   requireOfficer(user, "adds notes to complaints");
   auto tx = store.transaction();
   const Complaint c = inScope(store, user, id);
@@ -419,9 +424,10 @@ ComplaintNote noteComplaint(FamilyStore& store, security::SecurityStore& audit,
   return n;
 }
 
-Complaint closeComplaint(FamilyStore& store, security::SecurityStore& audit,
-                         const security::User& user, int64_t id, const std::string& outcome,
-                         const std::string& text_in, const Date& today) {
+static Complaint closeComplaintAttempt(FamilyStore& store, security::SecurityStore& audit,
+                                       const security::User& user, int64_t id,
+                                       const std::string& outcome, const std::string& text_in,
+                                       const Date& today) {
   requireOfficer(user, "closes complaints");
   auto tx = store.transaction();
   Complaint c = inScope(store, user, id);
@@ -445,9 +451,10 @@ Complaint closeComplaint(FamilyStore& store, security::SecurityStore& audit,
   return c;
 }
 
-ComplaintAction actOnComplaint(FamilyStore& store, security::SecurityStore& audit,
-                               const security::User& user, int64_t id, const std::string& kind,
-                               const std::string& programme, const std::string& term) {
+static ComplaintAction actOnComplaintAttempt(FamilyStore& store, security::SecurityStore& audit,
+                                             const security::User& user, int64_t id,
+                                             const std::string& kind, const std::string& programme,
+                                             const std::string& term) {
   requireOfficer(user, "acts on complaints");
   auto tx = store.transaction();
   const Complaint c = inScope(store, user, id);
@@ -515,8 +522,9 @@ ComplaintAction actOnComplaint(FamilyStore& store, security::SecurityStore& audi
   return out;
 }
 
-int64_t releaseComplaintHolds(FamilyStore& store, security::SecurityStore& audit,
-                              const security::User& user, int64_t id, const std::string& reason) {
+static int64_t releaseComplaintHoldsAttempt(FamilyStore& store, security::SecurityStore& audit,
+                                            const security::User& user, int64_t id,
+                                            const std::string& reason) {
   requireOfficer(user, "releases holds");
   auto tx = store.transaction();
   inScope(store, user, id);
@@ -552,6 +560,57 @@ ComplaintReport complaintReport(const std::vector<Complaint>& complaints, const 
   if (r.closed)
     r.mean_days_to_close = static_cast<double>(days_sum) / static_cast<double>(r.closed);
   return r;
+}
+
+// Each use case runs again whole after a certification conflict or a lost node (retryUnit): its
+// checks and its one transaction; nothing it does outside the database comes before the commit.
+std::optional<AidRecord> lookupAid(FamilyStore& store, security::SecurityStore& audit,
+                                   const std::optional<LookupKey>& key,
+                                   const std::map<std::string, std::string>& programme_names) {
+  return retryUnit("disburse.lookupAid",
+                   [&] { return lookupAidAttempt(store, audit, key, programme_names); });
+}
+
+FiledComplaint fileComplaint(FamilyStore& store, security::SecurityStore& audit,
+                             const security::FieldCipher& cipher, const ComplaintInput& in,
+                             const HolidayCalendar& calendar, const Date& today, int working_days) {
+  return retryUnit("disburse.fileComplaint", [&] {
+    return fileComplaintAttempt(store, audit, cipher, in, calendar, today, working_days);
+  });
+}
+
+Complaint assignComplaint(FamilyStore& store, security::SecurityStore& audit,
+                          const security::User& user, int64_t id, const std::string& assignee) {
+  return retryUnit("disburse.assignComplaint",
+                   [&] { return assignComplaintAttempt(store, audit, user, id, assignee); });
+}
+
+ComplaintNote noteComplaint(FamilyStore& store, security::SecurityStore& audit,
+                            const security::User& user, int64_t id, const std::string& body) {
+  return retryUnit("disburse.noteComplaint",
+                   [&] { return noteComplaintAttempt(store, audit, user, id, body); });
+}
+
+Complaint closeComplaint(FamilyStore& store, security::SecurityStore& audit,
+                         const security::User& user, int64_t id, const std::string& outcome,
+                         const std::string& text_in, const Date& today) {
+  return retryUnit("disburse.closeComplaint", [&] {
+    return closeComplaintAttempt(store, audit, user, id, outcome, text_in, today);
+  });
+}
+
+ComplaintAction actOnComplaint(FamilyStore& store, security::SecurityStore& audit,
+                               const security::User& user, int64_t id, const std::string& kind,
+                               const std::string& programme, const std::string& term) {
+  return retryUnit("disburse.actOnComplaint", [&] {
+    return actOnComplaintAttempt(store, audit, user, id, kind, programme, term);
+  });
+}
+
+int64_t releaseComplaintHolds(FamilyStore& store, security::SecurityStore& audit,
+                              const security::User& user, int64_t id, const std::string& reason) {
+  return retryUnit("disburse.releaseComplaintHolds",
+                   [&] { return releaseComplaintHoldsAttempt(store, audit, user, id, reason); });
 }
 
 }  // namespace edupay::disburse

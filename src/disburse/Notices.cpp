@@ -5,6 +5,7 @@
 #include "common/AtomicFile.h"
 #include "common/Csv.h"
 #include "common/Error.h"
+#include "common/Retry.h"
 #include "security/FieldCipher.h"
 
 namespace edupay::disburse {
@@ -93,52 +94,55 @@ PublishResult publishNotice(NoticeStore& store, security::SecurityStore& audit,
                     " may not publish notices (a bureau officer of the school's county or "
                     "its own administrator may)");
   }
-  auto tx = store.transaction();
-  const auto school = store.school(school_code);
-  // Another county's or school's reads exactly like a school that does not exist.
-  const std::string unknown = "no school " + school_code + " in your scope";
-  if (!school) throw Error(ErrorCode::kNotFound, unknown);
-  const auto& [school_id, school_name, region] = *school;
-  const bool allowed = (user.role == security::Role::kBureauOfficer && user.covers(region)) ||
-                       (user.role == security::Role::kSchoolAdmin && user.scope == school_code);
-  if (!allowed) throw Error(ErrorCode::kNotFound, unknown);
-  const auto entries = store.noticeEntries(programme, term, school_id);
-  if (entries.empty()) {
-    throw Error(ErrorCode::kNotFound, "no eligible students of " + programme + " in " + term.str() +
-                                          " at school " + school_code +
-                                          "; run `edupay entitle` first");
-  }
-  PublishResult r;
-  r.info.term = term.str();
-  r.info.programme = programme;
-  r.info.school_code = school_code;
-  r.info.school_name = school_name;
-  r.info.published_by = user.name;
-  r.info.published_on = today.str();
-  r.info.window_ends = calendar.addWorkingDays(today, working_days).str();
-  r.info.entries = static_cast<int64_t>(entries.size());
-  for (const auto& e : entries) r.info.total += e.amount;
-  const std::string html = renderNoticeHtml(r.info, entries);
-  const std::string csv = renderNoticeCsv(entries);
-  const std::string base = out_dir + "/notice-" + term.str() + "-" + programme + "-" + school_code;
-  r.html_path = base + ".html";
-  r.csv_path = base + ".csv";
-  // Written beside their final names first, published by rename only once the notice is
-  // committed: a notice file never exists for a notice the database does not have.
-  removeStaleTemps(r.html_path);
-  removeStaleTemps(r.csv_path);
-  AtomicFileWriter html_file(r.html_path), csv_file(r.csv_path);
-  html_file.write(html);
-  csv_file.write(csv);
-  r.info.id = store.saveNotice(r.info, school_id, security::sha256Hex(html + csv));
-  security::appendAudit(
-      audit, user.name, "notice.publish", "notice:" + std::to_string(r.info.id), "",
-      programme + " " + term.str() + " school " + school_code + ": " +
-          std::to_string(r.info.entries) + " entries until " + r.info.window_ends);
-  tx->commit();
-  html_file.commit();
-  csv_file.commit();
-  return r;
+  return retryUnit("disburse.publishNotice", [&] {
+    auto tx = store.transaction();
+    const auto school = store.school(school_code);
+    // Another county's or school's reads exactly like a school that does not exist.
+    const std::string unknown = "no school " + school_code + " in your scope";
+    if (!school) throw Error(ErrorCode::kNotFound, unknown);
+    const auto& [school_id, school_name, region] = *school;
+    const bool allowed = (user.role == security::Role::kBureauOfficer && user.covers(region)) ||
+                         (user.role == security::Role::kSchoolAdmin && user.scope == school_code);
+    if (!allowed) throw Error(ErrorCode::kNotFound, unknown);
+    const auto entries = store.noticeEntries(programme, term, school_id);
+    if (entries.empty()) {
+      throw Error(ErrorCode::kNotFound, "no eligible students of " + programme + " in " +
+                                            term.str() + " at school " + school_code +
+                                            "; run `edupay entitle` first");
+    }
+    PublishResult r;
+    r.info.term = term.str();
+    r.info.programme = programme;
+    r.info.school_code = school_code;
+    r.info.school_name = school_name;
+    r.info.published_by = user.name;
+    r.info.published_on = today.str();
+    r.info.window_ends = calendar.addWorkingDays(today, working_days).str();
+    r.info.entries = static_cast<int64_t>(entries.size());
+    for (const auto& e : entries) r.info.total += e.amount;
+    const std::string html = renderNoticeHtml(r.info, entries);
+    const std::string csv = renderNoticeCsv(entries);
+    const std::string base =
+        out_dir + "/notice-" + term.str() + "-" + programme + "-" + school_code;
+    r.html_path = base + ".html";
+    r.csv_path = base + ".csv";
+    // Written beside their final names first, published by rename only once the notice is
+    // committed: a notice file never exists for a notice the database does not have.
+    removeStaleTemps(r.html_path);
+    removeStaleTemps(r.csv_path);
+    AtomicFileWriter html_file(r.html_path), csv_file(r.csv_path);
+    html_file.write(html);
+    csv_file.write(csv);
+    r.info.id = store.saveNotice(r.info, school_id, security::sha256Hex(html + csv));
+    security::appendAudit(
+        audit, user.name, "notice.publish", "notice:" + std::to_string(r.info.id), "",
+        programme + " " + term.str() + " school " + school_code + ": " +
+            std::to_string(r.info.entries) + " entries until " + r.info.window_ends);
+    tx->commit();
+    html_file.commit();
+    csv_file.commit();
+    return r;
+  });
 }
 
 std::optional<std::string> noticeRefusal(NoticeStore& store, int64_t batch_id, const Date& today) {
@@ -170,15 +174,17 @@ int64_t addObjection(NoticeStore& store, security::SecurityStore& audit, const s
     throw Error(ErrorCode::kForbidden, "only a bureau officer records objections");
   if (text.size() < 5)
     throw Error(ErrorCode::kInvalidInput, "the objection's text must say what it is about");
-  auto tx = store.transaction();
-  const auto ent = store.entitlementFor(rid_hash, programme, term);
-  if (!ent || !user.covers(ent->second))
-    throw Error(ErrorCode::kNotFound, "no such entitlement in your scope");
-  const int64_t id = store.addObjection(ent->first, user.name, text);
-  security::appendAudit(audit, user.name, "objection.add", "objection:" + std::to_string(id),
-                        "entitlement:" + std::to_string(ent->first), text);
-  tx->commit();
-  return id;
+  return retryUnit("disburse.addObjection", [&] {
+    auto tx = store.transaction();
+    const auto ent = store.entitlementFor(rid_hash, programme, term);
+    if (!ent || !user.covers(ent->second))
+      throw Error(ErrorCode::kNotFound, "no such entitlement in your scope");
+    const int64_t id = store.addObjection(ent->first, user.name, text);
+    security::appendAudit(audit, user.name, "objection.add", "objection:" + std::to_string(id),
+                          "entitlement:" + std::to_string(ent->first), text);
+    tx->commit();
+    return id;
+  });
 }
 
 void resolveObjection(NoticeStore& store, security::SecurityStore& audit,
@@ -192,14 +198,16 @@ void resolveObjection(NoticeStore& store, security::SecurityStore& audit,
   }
   if (reason.size() < 5) throw Error(ErrorCode::kInvalidInput, "the reason must say why");
   const std::string w = std::to_string(id);
-  auto tx = store.transaction();
-  const auto region = store.objectionRegion(id);
-  if (!region || !user.covers(*region))
-    throw Error(ErrorCode::kNotFound, "no objection " + w + " in your scope");
-  store.resolveObjection(id, user.name, decision, reason);
-  security::appendAudit(audit, user.name, "objection.resolve", "objection:" + w, "open",
-                        decision + ": " + reason);
-  tx->commit();
+  return retryUnit("disburse.resolveObjection", [&] {
+    auto tx = store.transaction();
+    const auto region = store.objectionRegion(id);
+    if (!region || !user.covers(*region))
+      throw Error(ErrorCode::kNotFound, "no objection " + w + " in your scope");
+    store.resolveObjection(id, user.name, decision, reason);
+    security::appendAudit(audit, user.name, "objection.resolve", "objection:" + w, "open",
+                          decision + ": " + reason);
+    tx->commit();
+  });
 }
 
 }  // namespace edupay::disburse

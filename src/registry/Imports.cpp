@@ -2,6 +2,7 @@
 
 #include "common/Error.h"
 #include "common/Log.h"
+#include "common/Retry.h"
 
 namespace edupay::registry {
 namespace {
@@ -32,17 +33,20 @@ RollImportResult importRollAs(RegistryStore& store, security::SecurityStore& aud
         "a school roll is imported by the school's administrator or a bureau officer over "
         "it (学籍名册由本校管理员或主管教育局经办人导入)");
   }
-  auto result = importRoll(store, cipher, path, options, [&](const RollImportResult& r) {
-    security::appendAudit(audit, user.name, "roll.import", object, "",
-                          fileName(path) + " sha256 " + r.file_sha256 + ": " +
-                              std::to_string(r.rows_total) + " rows, " + std::to_string(r.rows_ok) +
-                              " ok, " + std::to_string(r.rows_bad) + " skipped; students " +
-                              std::to_string(r.counts.persons_added) + " new, " +
-                              std::to_string(r.counts.persons_updated) + " changed; enrollments " +
-                              std::to_string(r.counts.enrollments_opened) + " opened, " +
-                              std::to_string(r.counts.transfers) + " transfers; accounts " +
-                              std::to_string(r.counts.accounts_added) + " added, " +
-                              std::to_string(r.counts.accounts_replaced) + " replaced");
+  // Every import reads its file again from the start when the unit runs again.
+  auto result = retryUnit("registry.importRoll", [&] {
+    return importRoll(store, cipher, path, options, [&](const RollImportResult& r) {
+      security::appendAudit(
+          audit, user.name, "roll.import", object, "",
+          fileName(path) + " sha256 " + r.file_sha256 + ": " + std::to_string(r.rows_total) +
+              " rows, " + std::to_string(r.rows_ok) + " ok, " + std::to_string(r.rows_bad) +
+              " skipped; students " + std::to_string(r.counts.persons_added) + " new, " +
+              std::to_string(r.counts.persons_updated) + " changed; enrollments " +
+              std::to_string(r.counts.enrollments_opened) + " opened, " +
+              std::to_string(r.counts.transfers) + " transfers; accounts " +
+              std::to_string(r.counts.accounts_added) + " added, " +
+              std::to_string(r.counts.accounts_replaced) + " replaced");
+    });
   });
   log::event("edupay.registry", result.committed ? "roll imported" : "roll not imported",
              {{"file", fileName(path)},
@@ -61,15 +65,17 @@ RosterImportResult importRosterAs(RegistryStore& store, security::SecurityStore&
     forbidden(
         "an official roster is imported by a bureau officer (部门比对数据由教育局经办人导入)");
   }
-  auto result = importRoster(
-      store, cipher, path, source, dry_run, user.scope, [&](const RosterImportResult& r) {
-        security::appendAudit(audit, user.name, "roster.import", "roster:" + source, "",
-                              fileName(path) + " sha256 " + r.file_sha256 + ": " +
-                                  std::to_string(r.rows_total) + " rows; statuses " +
-                                  std::to_string(r.counts.statuses_added) + " added, " +
-                                  std::to_string(r.counts.statuses_changed) + " changed, " +
-                                  std::to_string(r.counts.statuses_unchanged) + " unchanged");
-      });
+  auto result = retryUnit("registry.importRoster", [&] {
+    return importRoster(
+        store, cipher, path, source, dry_run, user.scope, [&](const RosterImportResult& r) {
+          security::appendAudit(audit, user.name, "roster.import", "roster:" + source, "",
+                                fileName(path) + " sha256 " + r.file_sha256 + ": " +
+                                    std::to_string(r.rows_total) + " rows; statuses " +
+                                    std::to_string(r.counts.statuses_added) + " added, " +
+                                    std::to_string(r.counts.statuses_changed) + " changed, " +
+                                    std::to_string(r.counts.statuses_unchanged) + " unchanged");
+        });
+  });
   log::event("edupay.registry", result.committed ? "roster imported" : "roster not imported",
              {{"file", fileName(path)},
               {"sha256", result.file_sha256},
@@ -88,13 +94,16 @@ NominationImportResult importNominationsAs(RegistryStore& store, security::Secur
     forbidden("a nomination list is imported by a bureau officer (推荐名单由教育局经办人导入)");
   }
   const std::string digest = security::sha256File(path);
-  return importNominations(
-      store, cipher, path, programme, academic_year, [&](const NominationImportResult& r) {
-        security::appendAudit(
-            audit, user.name, "nominations.import",
-            "nominations:" + programme + ":" + std::to_string(academic_year), "",
-            fileName(path) + " sha256 " + digest + ": " + std::to_string(r.matched) + " nominees");
-      });
+  return retryUnit("registry.importNominations", [&] {
+    return importNominations(
+        store, cipher, path, programme, academic_year, [&](const NominationImportResult& r) {
+          security::appendAudit(audit, user.name, "nominations.import",
+                                "nominations:" + programme + ":" + std::to_string(academic_year),
+                                "",
+                                fileName(path) + " sha256 " + digest + ": " +
+                                    std::to_string(r.matched) + " nominees");
+        });
+  });
 }
 
 SchoolImportResult importSchoolsAs(RegistryStore& store, security::SecurityStore& audit,
@@ -107,27 +116,31 @@ SchoolImportResult importSchoolsAs(RegistryStore& store, security::SecurityStore
     forbidden("schools are registered by a sysadmin or a bureau officer over them");
   }
   const std::string digest = security::sha256File(path);
-  return importSchools(
-      store, path, prefix,
-      [&](const SchoolImportResult& r) {
-        security::appendAudit(audit, user.name, "schools.import",
-                              "schools:" + (prefix.empty() ? std::string("*") : prefix), "",
-                              fileName(path) + " sha256 " + digest + ": " +
-                                  std::to_string(r.added) + " added, " + std::to_string(r.updated) +
-                                  " updated, " + std::to_string(r.accounts) +
-                                  " school account(s) recorded");
-      },
-      cipher, user.name);
+  return retryUnit("registry.importSchools", [&] {
+    return importSchools(
+        store, path, prefix,
+        [&](const SchoolImportResult& r) {
+          security::appendAudit(audit, user.name, "schools.import",
+                                "schools:" + (prefix.empty() ? std::string("*") : prefix), "",
+                                fileName(path) + " sha256 " + digest + ": " +
+                                    std::to_string(r.added) + " added, " +
+                                    std::to_string(r.updated) + " updated, " +
+                                    std::to_string(r.accounts) + " school account(s) recorded");
+        },
+        cipher, user.name);
+  });
 }
 
 SchoolImportResult importRegionsAs(RegistryStore& store, security::SecurityStore& audit,
                                    const security::User& user, const std::string& path) {
   if (user.role != Role::kSysadmin) forbidden("region codes are imported by a sysadmin");
   const std::string digest = security::sha256File(path);
-  return importRegions(store, path, [&](const SchoolImportResult& r) {
-    security::appendAudit(audit, user.name, "regions.import", "regions", "",
-                          fileName(path) + " sha256 " + digest + ": " + std::to_string(r.added) +
-                              " added, " + std::to_string(r.updated) + " updated");
+  return retryUnit("registry.importRegions", [&] {
+    return importRegions(store, path, [&](const SchoolImportResult& r) {
+      security::appendAudit(audit, user.name, "regions.import", "regions", "",
+                            fileName(path) + " sha256 " + digest + ": " + std::to_string(r.added) +
+                                " added, " + std::to_string(r.updated) + " updated");
+    });
   });
 }
 

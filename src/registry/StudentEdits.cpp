@@ -2,6 +2,7 @@
 
 #include "common/Error.h"
 #include "common/ResidentId.h"
+#include "common/Retry.h"
 #include "common/Text.h"
 #include "domain/Codes.h"
 
@@ -31,25 +32,27 @@ DifficultyChange recordDifficulty(RegistryStore& store, security::SecurityStore&
   }
   if (academic_year < 2000 || academic_year > 2100)
     throw Error(ErrorCode::kInvalidInput, "academic_year: the year the school year starts in");
-  auto tx = store.transaction();
-  const auto rec = store.studentById(person_id);
-  const std::string unknown = "no student " + std::to_string(person_id) + " in your scope";
-  if (!rec) throw Error(ErrorCode::kNotFound, unknown);
-  const std::string school = currentSchool(*rec);
-  if (!mayEditStudent(store, user, school)) throw Error(ErrorCode::kNotFound, unknown);
-  DifficultyChange c;
-  c.person_id = person_id;
-  c.academic_year = academic_year;
-  c.level = std::string(domain::code(*parsed));
-  c.previous = store.setDifficulty(person_id, academic_year, c.level, school);
-  if (c.previous != c.level) {
-    security::appendAudit(
-        audit, user.name, "student.difficulty",
-        "person " + std::to_string(person_id) + " " + std::to_string(academic_year), c.previous,
-        c.level);
-  }
-  tx->commit();
-  return c;
+  return retryUnit("registry.recordDifficulty", [&] {
+    auto tx = store.transaction();
+    const auto rec = store.studentById(person_id);
+    const std::string unknown = "no student " + std::to_string(person_id) + " in your scope";
+    if (!rec) throw Error(ErrorCode::kNotFound, unknown);
+    const std::string school = currentSchool(*rec);
+    if (!mayEditStudent(store, user, school)) throw Error(ErrorCode::kNotFound, unknown);
+    DifficultyChange c;
+    c.person_id = person_id;
+    c.academic_year = academic_year;
+    c.level = std::string(domain::code(*parsed));
+    c.previous = store.setDifficulty(person_id, academic_year, c.level, school);
+    if (c.previous != c.level) {
+      security::appendAudit(
+          audit, user.name, "student.difficulty",
+          "person " + std::to_string(person_id) + " " + std::to_string(academic_year), c.previous,
+          c.level);
+    }
+    tx->commit();
+    return c;
+  });
 }
 
 std::optional<StudentRecord> findByKey(RegistryStore& store, const StudentKey& key) {
@@ -97,63 +100,66 @@ IdentifierMerge mergeIdentifier(RegistryStore& store, security::SecurityStore& a
                 "the new identifier `" + maskMiddle(new_id, 4, 4) + "` is not valid: " + why);
   }
   const StudentKey key = studentKey(cipher, old_key);
-  auto tx = store.transaction();
-  const auto rec = findByKey(store, key);
-  if (!rec) throw Error(ErrorCode::kNotFound, "no student is registered under the old identifier");
-  const std::string school = currentSchool(*rec);
-  if (!mayEditStudent(store, user, school)) {
-    throw Error(ErrorCode::kNotFound, "no student is registered under the old identifier");
-  }
-  const std::string hash = cipher.blindIndex("resident_id", id->str());
-  if (key.rid_hash && *key.rid_hash == hash) {
-    throw Error(ErrorCode::kInvalidInput, "the old and the new identifier are the same");
-  }
-  if (auto same = store.findStudent(hash, "");
-      same && same->person_id == rec->person_id && same->rid_mask != id->masked()) {
-    throw Error(ErrorCode::kConflict,
-                "the new identifier " + id->masked() +
-                    " was corrected away from this record (now " + same->rid_mask +
-                    "); keep the current one — a roll still carrying the old one lands on this "
-                    "record by itself (该证件号已更正为 " +
-                    same->rid_mask + "，请使用新号码)");
-  }
-  IdentifierMerge m;
-  m.old_mask = rec->rid_mask.empty() ? maskMiddle(rec->student_no, 4, 4) : rec->rid_mask;
-  m.new_mask = id->masked();
-  m.document = std::string(code(id->document()));
-  const std::string today = Date::today().str();
-  std::string what;
-  if (auto other = store.findStudent(hash, ""); other && other->person_id != rec->person_id) {
-    // Both identifiers have records: one child recorded twice. The record under the corrected
-    // identifier is kept; the other's history moves into it.
-    if (!mayEditStudent(store, user, currentSchool(*other))) {
-      throw Error(ErrorCode::kNotFound, "no student is registered under the new identifier");
+  return retryUnit("registry.mergeIdentifier", [&] {
+    auto tx = store.transaction();
+    const auto rec = findByKey(store, key);
+    if (!rec)
+      throw Error(ErrorCode::kNotFound, "no student is registered under the old identifier");
+    const std::string school = currentSchool(*rec);
+    if (!mayEditStudent(store, user, school)) {
+      throw Error(ErrorCode::kNotFound, "no student is registered under the old identifier");
     }
-    m.person_id = other->person_id;
-    m.merged_person_id = rec->person_id;
-    m.counts = store.mergePersons(other->person_id, rec->person_id, today);
-    what = "record " + std::to_string(rec->person_id) + " merged into " +
-           std::to_string(other->person_id) + " (" + std::to_string(m.counts.enrollments) +
-           " enrollments, " + std::to_string(m.counts.accounts) + " accounts, " +
-           std::to_string(m.counts.entitlements_moved) + " entitlements moved, " +
-           std::to_string(m.counts.entitlements_superseded) + " superseded";
-    if (!m.counts.paid_twice.empty()) {
-      what += "; PAID TWICE, to recover:";
-      for (const auto& p : m.counts.paid_twice) what += " " + p;
+    const std::string hash = cipher.blindIndex("resident_id", id->str());
+    if (key.rid_hash && *key.rid_hash == hash) {
+      throw Error(ErrorCode::kInvalidInput, "the old and the new identifier are the same");
     }
-    what += ")";
-  } else {
-    m.person_id = rec->person_id;
-    store.replaceIdentifier(rec->person_id,
-                            Protected{hash, cipher.encrypt("resident_id", id->str()), m.new_mask},
-                            m.document, today);
-    what = "identifier corrected";
-  }
-  security::appendAudit(
-      audit, user.name, "student.merge", "person " + std::to_string(m.person_id), m.old_mask,
-      m.new_mask + " (" + m.document + "), " + what + ": " + text::cleanField(reason));
-  tx->commit();
-  return m;
+    if (auto same = store.findStudent(hash, "");
+        same && same->person_id == rec->person_id && same->rid_mask != id->masked()) {
+      throw Error(ErrorCode::kConflict,
+                  "the new identifier " + id->masked() +
+                      " was corrected away from this record (now " + same->rid_mask +
+                      "); keep the current one — a roll still carrying the old one lands on this "
+                      "record by itself (该证件号已更正为 " +
+                      same->rid_mask + "，请使用新号码)");
+    }
+    IdentifierMerge m;
+    m.old_mask = rec->rid_mask.empty() ? maskMiddle(rec->student_no, 4, 4) : rec->rid_mask;
+    m.new_mask = id->masked();
+    m.document = std::string(code(id->document()));
+    const std::string today = Date::today().str();
+    std::string what;
+    if (auto other = store.findStudent(hash, ""); other && other->person_id != rec->person_id) {
+      // Both identifiers have records: one child recorded twice. The record under the corrected
+      // identifier is kept; the other's history moves into it.
+      if (!mayEditStudent(store, user, currentSchool(*other))) {
+        throw Error(ErrorCode::kNotFound, "no student is registered under the new identifier");
+      }
+      m.person_id = other->person_id;
+      m.merged_person_id = rec->person_id;
+      m.counts = store.mergePersons(other->person_id, rec->person_id, today);
+      what = "record " + std::to_string(rec->person_id) + " merged into " +
+             std::to_string(other->person_id) + " (" + std::to_string(m.counts.enrollments) +
+             " enrollments, " + std::to_string(m.counts.accounts) + " accounts, " +
+             std::to_string(m.counts.entitlements_moved) + " entitlements moved, " +
+             std::to_string(m.counts.entitlements_superseded) + " superseded";
+      if (!m.counts.paid_twice.empty()) {
+        what += "; PAID TWICE, to recover:";
+        for (const auto& p : m.counts.paid_twice) what += " " + p;
+      }
+      what += ")";
+    } else {
+      m.person_id = rec->person_id;
+      store.replaceIdentifier(rec->person_id,
+                              Protected{hash, cipher.encrypt("resident_id", id->str()), m.new_mask},
+                              m.document, today);
+      what = "identifier corrected";
+    }
+    security::appendAudit(
+        audit, user.name, "student.merge", "person " + std::to_string(m.person_id), m.old_mask,
+        m.new_mask + " (" + m.document + "), " + what + ": " + text::cleanField(reason));
+    tx->commit();
+    return m;
+  });
 }
 
 }  // namespace edupay::registry

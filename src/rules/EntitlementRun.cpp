@@ -16,6 +16,7 @@
 #include "common/Fault.h"
 #include "common/Lease.h"
 #include "common/Log.h"
+#include "common/Retry.h"
 
 namespace edupay::rules {
 namespace {
@@ -388,7 +389,9 @@ EntitleSummary runEntitlementsAs(EntitlementStore& store, security::SecurityStor
             " new, " + std::to_string(s.updated) + " changed, " +
             std::to_string(s.adjustments_total) + " adjustments");
   };
-  const auto s = runEntitlements(store, policy, policy_id, options);
+  // A run is resumable, so a certification conflict or a lost node just runs it again.
+  const auto s = retryUnit("rules.runEntitlements",
+                           [&] { return runEntitlements(store, policy, policy_id, options); });
   log::event("edupay.rules", s.committed ? "entitlement run committed" : "entitlement run (dry)",
              {{"term", s.term},
               {"region", options.region},
@@ -409,12 +412,14 @@ int64_t activatePolicyAs(EntitlementStore& store, security::SecurityStore& audit
                 "a policy is activated by a sysadmin or a provincial bureau officer "
                 "(资助政策由系统管理员或省级经办人启用)");
   }
-  auto tx = store.transaction();
-  const int64_t id = store.activatePolicy(policy.name, policy.sha256, policy.resolved_json);
-  security::appendAudit(audit, user.name, "policy.activate", "policy:" + std::to_string(id), "",
-                        policy.name + " sha256 " + policy.sha256);
-  tx->commit();
-  return id;
+  return retryUnit("rules.activatePolicyAs", [&] {
+    auto tx = store.transaction();
+    const int64_t id = store.activatePolicy(policy.name, policy.sha256, policy.resolved_json);
+    security::appendAudit(audit, user.name, "policy.activate", "policy:" + std::to_string(id), "",
+                          policy.name + " sha256 " + policy.sha256);
+    tx->commit();
+    return id;
+  });
 }
 
 }  // namespace edupay::rules

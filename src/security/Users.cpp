@@ -14,6 +14,7 @@
 
 #include "common/AtomicFile.h"
 #include "common/Error.h"
+#include "common/Retry.h"
 #include "common/Text.h"
 #include "security/FieldCipher.h"
 
@@ -117,10 +118,12 @@ Session openSession(SecurityStore& store, const PasswordHasher& hasher, const st
   s.token = randomSecret();
   const int64_t now = nowSeconds();
   s.expires_at = isoAt(now + int64_t{minutes} * 60);
-  auto tx = store.transaction();
-  store.addSession(sha256Hex(s.token), s.user.name, isoAt(now), s.expires_at);
-  tx->commit();
-  return s;
+  return retryUnit("security.openSession", [&] {
+    auto tx = store.transaction();
+    store.addSession(sha256Hex(s.token), s.user.name, isoAt(now), s.expires_at);
+    tx->commit();
+    return s;
+  });
 }
 
 std::optional<Session> findLiveSession(SecurityStore& store, const std::string& token) {
@@ -144,11 +147,13 @@ std::optional<User> sessionUser(SecurityStore& store, const std::string& token) 
 bool closeSession(SecurityStore& store, const std::string& token) {
   auto user = sessionUser(store, token);
   if (!user) return false;
-  auto tx = store.transaction();
-  store.revokeSession(sha256Hex(token));
-  appendAudit(store, user->name, "logout", "user:" + user->name, "", "session revoked");
-  tx->commit();
-  return true;
+  return retryUnit("security.closeSession", [&] {
+    auto tx = store.transaction();
+    store.revokeSession(sha256Hex(token));
+    appendAudit(store, user->name, "logout", "user:" + user->name, "", "session revoked");
+    tx->commit();
+    return true;
+  });
 }
 
 AuditEvent appendAudit(SecurityStore& store, const std::string& actor, const std::string& action,
@@ -213,7 +218,7 @@ User authenticate(SecurityStore& store, const PasswordHasher& hasher, const std:
   // was; `user list` shows a lock to the officer.
   static const char* kRefused = "login failed: unknown user or wrong password";
   std::optional<User> user;
-  {
+  retryUnit("security.authenticate", [&] {
     auto tx = store.transaction();
     user = store.findUser(name);
     const bool password_ok =
@@ -255,7 +260,7 @@ User authenticate(SecurityStore& store, const PasswordHasher& hasher, const std:
     appendAudit(store, name, "login", "user:" + name, "",
                 std::string(code(user->role)) + " " + user->scope);
     tx->commit();
-  }
+  });
   return *user;
 }
 
@@ -287,66 +292,70 @@ User addAccount(SecurityStore& store, const std::optional<User>& actor, const st
     throw Error(ErrorCode::kInvalidInput,
                 "a user name is 1-64 characters without spaces or colons");
   }
-  auto tx = store.transaction();
-  const bool first = store.countUsers() == 0;
-  if (first && role != Role::kSysadmin) {
-    throw Error(ErrorCode::kInvalidInput,
-                "the first user must be a sysadmin (--role sysadmin --scope '*')");
-  }
-  if (!first && !actor)
-    throw Error(ErrorCode::kInvalidInput, "adding a user acts for a sysadmin: give --as USER");
-  if (actor && actor->role != Role::kSysadmin) {
-    throw Error(ErrorCode::kForbidden, "only a sysadmin manages users; " + actor->name + " is " +
-                                           std::string(code(actor->role)));
-  }
-  User u;
-  u.name = name;
-  u.role = role;
-  u.scope = scope;
-  u.password_hash = password_hash;
-  u.created_on = u.updated_on = nowIso();
-  store.addUser(u);
-  appendAudit(store, actor ? actor->name : "bootstrap", "user.add", "user:" + name, "",
-              std::string(code(u.role)) + " " + u.scope + kind);
-  tx->commit();
-  return u;
+  return retryUnit("security.addAccount", [&] {
+    auto tx = store.transaction();
+    const bool first = store.countUsers() == 0;
+    if (first && role != Role::kSysadmin) {
+      throw Error(ErrorCode::kInvalidInput,
+                  "the first user must be a sysadmin (--role sysadmin --scope '*')");
+    }
+    if (!first && !actor)
+      throw Error(ErrorCode::kInvalidInput, "adding a user acts for a sysadmin: give --as USER");
+    if (actor && actor->role != Role::kSysadmin) {
+      throw Error(ErrorCode::kForbidden, "only a sysadmin manages users; " + actor->name + " is " +
+                                             std::string(code(actor->role)));
+    }
+    User u;
+    u.name = name;
+    u.role = role;
+    u.scope = scope;
+    u.password_hash = password_hash;
+    u.created_on = u.updated_on = nowIso();
+    store.addUser(u);
+    appendAudit(store, actor ? actor->name : "bootstrap", "user.add", "user:" + name, "",
+                std::string(code(u.role)) + " " + u.scope + kind);
+    tx->commit();
+    return u;
+  });
 }
 }  // namespace
 
 User changeUser(SecurityStore& store, const User& actor, const std::string& name,
                 const std::string& what, const std::string& password) {
-  auto tx = store.transaction();
-  auto target = store.findUser(name);
-  if (!target) throw Error(ErrorCode::kNotFound, "no user named " + name);
-  const bool self = actor.name == name;
-  if (actor.role != Role::kSysadmin && !(what == "passwd" && self)) {
-    throw Error(ErrorCode::kForbidden, "only a sysadmin can " + what + " another user");
-  }
-  if (what == "disable" && self)
-    throw Error(ErrorCode::kForbidden, "a sysadmin cannot disable their own account");
-  std::string before, after;
-  if (what == "passwd") {
-    target->password_hash = PasswordHasher().hash(password);
-    target->failed_logins = 0;
-    target->locked_until.clear();
-    after = "password changed";
-  } else if (what == "disable" || what == "enable") {
-    before = target->disabled ? "disabled" : "enabled";
-    target->disabled = what == "disable";
-    after = target->disabled ? "disabled" : "enabled";
-  } else {
-    throw Error(ErrorCode::kInvalidInput, "unknown user change `" + what + "`");
-  }
-  target->updated_on = nowIso();
-  store.updateUser(*target);
-  // Whoever knew the old password, or held the disabled account, is out at once.
-  if (what != "enable") {
-    store.revokeUserSessions(name);
-    after += "; sessions ended";
-  }
-  appendAudit(store, actor.name, "user." + what, "user:" + name, before, after);
-  tx->commit();
-  return *target;
+  return retryUnit("security.changeUser", [&] {
+    auto tx = store.transaction();
+    auto target = store.findUser(name);
+    if (!target) throw Error(ErrorCode::kNotFound, "no user named " + name);
+    const bool self = actor.name == name;
+    if (actor.role != Role::kSysadmin && !(what == "passwd" && self)) {
+      throw Error(ErrorCode::kForbidden, "only a sysadmin can " + what + " another user");
+    }
+    if (what == "disable" && self)
+      throw Error(ErrorCode::kForbidden, "a sysadmin cannot disable their own account");
+    std::string before, after;
+    if (what == "passwd") {
+      target->password_hash = PasswordHasher().hash(password);
+      target->failed_logins = 0;
+      target->locked_until.clear();
+      after = "password changed";
+    } else if (what == "disable" || what == "enable") {
+      before = target->disabled ? "disabled" : "enabled";
+      target->disabled = what == "disable";
+      after = target->disabled ? "disabled" : "enabled";
+    } else {
+      throw Error(ErrorCode::kInvalidInput, "unknown user change `" + what + "`");
+    }
+    target->updated_on = nowIso();
+    store.updateUser(*target);
+    // Whoever knew the old password, or held the disabled account, is out at once.
+    if (what != "enable") {
+      store.revokeUserSessions(name);
+      after += "; sessions ended";
+    }
+    appendAudit(store, actor.name, "user." + what, "user:" + name, before, after);
+    tx->commit();
+    return *target;
+  });
 }
 
 std::string randomSecret() {

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <variant>
 
 namespace edupay::store {
@@ -51,6 +52,17 @@ class Database {
   virtual int64_t lastInsertId() = 0;
   /// The URL with any password removed, for messages.
   virtual std::string describe() const = 0;
+  /// The server serving this connection (`host:port`, with the cluster state when it is a
+  /// Galera node); empty for an embedded database.
+  virtual std::string node() const { return ""; }
+  /// Names a query that finds a row only if the open transaction committed — its idempotency
+  /// key (the store sets it when it writes the transaction's audit event: the event's hash).
+  /// When the connection is lost at COMMIT, the store re-reads it on a new connection to tell a
+  /// commit that happened from one that did not. Cleared by begin().
+  void setCommitCheck(std::string sql, std::string key) {
+    commit_check_sql_ = std::move(sql);
+    commit_check_key_ = std::move(key);
+  }
   /// A prepared statement kept for the life of the connection, for SQL run again and again
   /// (bulk paths). REQUIRES: the caller finishes with it (reset() or last next()) before the same
   /// SQL is asked for again.
@@ -60,11 +72,16 @@ class Database {
     return dialect() == Dialect::kSQLite ? "INSERT OR IGNORE" : "INSERT IGNORE";
   }
 
+ protected:
+  std::string commit_check_sql_;
+  std::string commit_check_key_;
+
  private:
   std::unordered_map<std::string, std::unique_ptr<Statement>> statements_;
 };
 
-/// Opens `sqlite:PATH` (PATH may be `:memory:`) or `mysql://user[:pass]@host[:port]/db`.
+/// Opens `sqlite:PATH` (PATH may be `:memory:`) or `mysql://user[:pass]@host[:port]/db`, with
+/// several `host:port` separated by commas for a cluster (MySQLDatabase).
 /// The MySQL password may also come from EDUPAY_DB_PASSWORD. Throws Error(kInvalidInput) for a
 /// malformed URL, Error(kUnavailable) when the server cannot be reached.
 std::unique_ptr<Database> openDatabase(const std::string& url);

@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "common/Error.h"
+#include "common/Retry.h"
 
 namespace edupay::store {
 namespace {
@@ -17,8 +18,11 @@ namespace {
   const int primary = rc & 0xff;
   const std::string msg = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   if (primary == SQLITE_CONSTRAINT) throw Error(ErrorCode::kConflict, db_messages::kDuplicate, msg);
-  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
-    throw Error(ErrorCode::kUnavailable, db_messages::kBusy, msg);
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+    // Another process holds the write lock past the busy timeout: the unit may run again.
+    throw TransientError(TransientError::Kind::kConflict, ErrorCode::kUnavailable,
+                         db_messages::kBusy, msg);
+  }
   if (primary == SQLITE_CANTOPEN || primary == SQLITE_IOERR || primary == SQLITE_FULL ||
       primary == SQLITE_READONLY) {
     throw Error(ErrorCode::kUnavailable, db_messages::kUnavailable, msg);

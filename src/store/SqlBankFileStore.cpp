@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "common/Error.h"
+#include "common/Retry.h"
 #include "domain/Codes.h"
 #include "store/SqlDisbursementStore.h"
 #include "store/SqlHelpers.h"
@@ -207,6 +208,8 @@ int64_t SqlDisbursementStore::beginResultImport(const std::string& sha256, const
             "INSERT INTO result_imports (sha256, file_name, imported_by, imported_at, finished) "
             "VALUES (?, ?, ?, ?, 0)",
             {sha256, file, user, at});
+  } catch (const TransientError&) {
+    throw;  // a deadlock or certification failure: the unit of work runs again
   } catch (const Error& e) {
     if (e.code() != ErrorCode::kConflict) throw;
     // Another upload of the same file won the race: say when it landed, not what the driver said.

@@ -6,6 +6,7 @@
 
 #include "common/Error.h"
 #include "common/ResidentId.h"
+#include "common/Retry.h"
 #include "common/Text.h"
 #include "domain/Codes.h"
 #include "store/SqlHelpers.h"
@@ -236,16 +237,32 @@ int64_t SqlDisbursementStore::createBatch(const disburse::BatchPlan& plan) {
                                 "AND paying_region = ? AND bank_code = ?",
                                 {b.programme, b.term, b.paying_region, b.bank_code}) +
                        1;
-  execute(db_,
-          "INSERT INTO batches (programme, term, paying_region, bank_code, part, status, "
-          "payment_count, total_fen, "
-          "central_fen, provincial_fen, county_fen, required_approvals, prepared_by, cycle, "
-          "version, created_on, "
-          "updated_on) VALUES (?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, 1, 1, ?, ?)",
-          {b.programme, b.term, b.paying_region, b.bank_code, part, b.payment_count, b.total.fen(),
-           b.central.fen(), b.provincial.fen(), b.county.fen(), int64_t{b.required_approvals},
-           b.prepared_by, b.created_on, b.created_on});
-  const int64_t id = db_.lastInsertId();
+  // The batch number reaches the bank — file names, pain.001 MsgId and PmtInfId, every payment's
+  // end-to-end reference — so it is the next number after the highest, never AUTO_INCREMENT,
+  // which a Galera cluster spaces by its size and offsets by node. Two builds taking the same
+  // number collide on the primary key (a certification conflict across nodes); the loser's unit
+  // of work runs again and takes the next one.
+  const int64_t id = queryInt(db_, "SELECT COALESCE(MAX(id), 0) + 1 FROM batches");
+  try {
+    execute(db_,
+            "INSERT INTO batches (id, programme, term, paying_region, bank_code, part, status, "
+            "payment_count, total_fen, "
+            "central_fen, provincial_fen, county_fen, required_approvals, prepared_by, cycle, "
+            "version, created_on, "
+            "updated_on) VALUES (?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, 1, 1, ?, ?)",
+            {id, b.programme, b.term, b.paying_region, b.bank_code, part, b.payment_count,
+             b.total.fen(), b.central.fen(), b.provincial.fen(), b.county.fen(),
+             int64_t{b.required_approvals}, b.prepared_by, b.created_on, b.created_on});
+  } catch (const TransientError&) {
+    throw;
+  } catch (const Error& e) {
+    const bool same_number = e.detail().find("PRIMARY") != std::string::npos ||
+                             e.detail().find("batches.id") != std::string::npos;
+    if (e.code() != ErrorCode::kConflict || !same_number) throw;
+    throw TransientError(
+        TransientError::Kind::kConflict, ErrorCode::kConflict, db_messages::kBusy,
+        "batch number " + std::to_string(id) + " taken concurrently: " + e.detail());
+  }
   std::vector<SqlValue> values;
   values.reserve(plan.payments.size() * 17);
   int64_t seq = 0;
@@ -361,6 +378,8 @@ void SqlDisbursementStore::addAction(int64_t batch_id, const disburse::BatchActi
             "INSERT INTO batch_actions (batch_id, cycle, user_name, action, reason, at) VALUES (?, "
             "?, ?, ?, ?, ?)",
             {batch_id, int64_t{a.cycle}, a.user, a.action, textOrNull(a.reason), a.at});
+  } catch (const TransientError&) {
+    throw;  // a deadlock or certification failure: the unit of work runs again
   } catch (const Error& e) {
     if (e.code() != ErrorCode::kConflict) throw;
     throw Error(ErrorCode::kConflict, a.user + " has already acted on batch " +

@@ -1,6 +1,7 @@
 #include "store/SqlSecurityStore.h"
 
 #include "common/Error.h"
+#include "common/Retry.h"
 #include "store/SqlHelpers.h"
 
 namespace edupay::store {
@@ -58,6 +59,8 @@ void SqlSecurityStore::addUser(const security::User& u) {
             "VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
             {u.name, u.password_hash, std::string(security::code(u.role)), u.scope,
              int64_t{u.disabled}, u.created_on, u.updated_on});
+  } catch (const TransientError&) {
+    throw;  // a deadlock or certification failure: the unit of work runs again
   } catch (const Error& e) {
     if (e.code() == ErrorCode::kConflict) {
       throw Error(ErrorCode::kConflict, "a user named " + u.name + " already exists");
@@ -82,11 +85,25 @@ std::optional<std::pair<int64_t, std::string>> SqlSecurityStore::lastAudit() {
 }
 
 void SqlSecurityStore::insertAudit(const security::AuditEvent& e) {
-  execute(db_,
-          "INSERT INTO audit_events (seq, at, actor, action, object, before_state, after_state, "
-          "prev_hash, hash) "
-          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-          {e.seq, e.at, e.actor, e.action, e.object, e.before, e.after, e.prev_hash, e.hash});
+  try {
+    execute(db_,
+            "INSERT INTO audit_events (seq, at, actor, action, object, before_state, after_state, "
+            "prev_hash, hash) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            {e.seq, e.at, e.actor, e.action, e.object, e.before, e.after, e.prev_hash, e.hash});
+  } catch (const TransientError&) {
+    throw;
+  } catch (const Error& ex) {
+    // Another unit of work took the same sequence number (the chain's head) at the same time:
+    // running this one again reads the new head and links after it.
+    if (ex.code() != ErrorCode::kConflict) throw;
+    throw TransientError(
+        TransientError::Kind::kConflict, ErrorCode::kConflict, db_messages::kBusy,
+        "audit event " + std::to_string(e.seq) + " taken concurrently: " + ex.detail());
+  }
+  // The event's hash is the unit of work's idempotency key: after a connection lost at COMMIT,
+  // finding it on another node means the transaction committed.
+  db_.setCommitCheck("SELECT 1 FROM audit_events WHERE hash = ?", e.hash);
 }
 
 std::vector<security::AuditEvent> SqlSecurityStore::auditEvents(int64_t after_seq, size_t limit) {
