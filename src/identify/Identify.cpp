@@ -1,4 +1,5 @@
 #include "identify/Identify.h"
+#include "common/Retry.h"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -154,485 +155,509 @@ Round visibleRound(IdentificationStore& store, const User& user, int64_t round_i
 Round openRound(IdentificationStore& store, security::SecurityStore& audit, const User& user,
                 const IdentificationPolicy& policy, const std::string& school_code,
                 int academic_year, const std::string& identification_date) {
-  requireRole(user, {Role::kSchoolAdmin}, "opening a school's identification");
-  const Date on = mustDate(identification_date, "identification_date");
-  if (on < *Date::fromYmd(academic_year, 1, 1) || on > *Date::fromYmd(academic_year + 1, 8, 31))
-    throw Error(ErrorCode::kInvalidInput,
-                "identification_date " + identification_date + " is outside the academic year " +
-                    std::to_string(academic_year) + "-" + std::to_string(academic_year + 1));
-  auto tx = store.transaction();
-  auto school = store.school(school_code);
-  if (!school || !user.covers(school->code))
-    throw Error(ErrorCode::kNotFound, "school " + school_code + " not found (学校不存在)");
-  if (store.roundOf(school->id, academic_year))
-    throw Error(ErrorCode::kConflict, "school " + school_code +
-                                          " already has its identification for " +
-                                          std::to_string(academic_year) + " (本学年认定已开始)");
-  Round r;
-  r.school_id = school->id;
-  r.school_code = school->code;
-  r.school_name = school->name;
-  r.region = school->region;
-  r.academic_year = academic_year;
-  r.identification_date = on.str();
-  r.opened_by = user.name;
-  r.opened_on = security::nowIso();
-  r.id = store.insertRound(r);
-  int64_t special = 0;
-  for (const auto& s : store.enrolledAt(school->id, on)) {
-    auto g = specialGroup(policy, s.statuses, on);
-    if (!g) continue;
-    Case c;
-    c.round_id = r.id;
-    c.person_id = s.person_id;
-    c.student = s.student;
-    c.name = s.name;
-    c.class_name = s.class_name;
-    c.kind = "special";
-    c.state = "decided";
-    c.category = std::string(domain::code(g->category));
-    c.evidence = g->evidence;
-    c.entered_by = user.name;
-    c.entered_on = r.opened_on;
-    c.effective_from = r.identification_date;
-    c.level = str(g->level);
-    c.decided_by = "policy";
-    c.decided_on = r.opened_on;
-    c.decision_reason = "special group on the official roster (特殊群体，免申请认定)";
-    c.id = store.insertCase(c);
-    ++special;
-  }
-  security::appendAudit(audit, user.name, "identify.open", "ident_round:" + std::to_string(r.id),
-                        "",
-                        roundSummary(r) + " date=" + r.identification_date +
-                            " special_groups=" + std::to_string(special));
-  tx->commit();
-  return r;
+  return retryUnit("identify.openRound", [&] {
+    requireRole(user, {Role::kSchoolAdmin}, "opening a school's identification");
+    const Date on = mustDate(identification_date, "identification_date");
+    if (on < *Date::fromYmd(academic_year, 1, 1) || on > *Date::fromYmd(academic_year + 1, 8, 31))
+      throw Error(ErrorCode::kInvalidInput,
+                  "identification_date " + identification_date + " is outside the academic year " +
+                      std::to_string(academic_year) + "-" + std::to_string(academic_year + 1));
+    auto tx = store.transaction();
+    auto school = store.school(school_code);
+    if (!school || !user.covers(school->code))
+      throw Error(ErrorCode::kNotFound, "school " + school_code + " not found (学校不存在)");
+    if (store.roundOf(school->id, academic_year))
+      throw Error(ErrorCode::kConflict, "school " + school_code +
+                                            " already has its identification for " +
+                                            std::to_string(academic_year) + " (本学年认定已开始)");
+    Round r;
+    r.school_id = school->id;
+    r.school_code = school->code;
+    r.school_name = school->name;
+    r.region = school->region;
+    r.academic_year = academic_year;
+    r.identification_date = on.str();
+    r.opened_by = user.name;
+    r.opened_on = security::nowIso();
+    r.id = store.insertRound(r);
+    int64_t special = 0;
+    for (const auto& s : store.enrolledAt(school->id, on)) {
+      auto g = specialGroup(policy, s.statuses, on);
+      if (!g) continue;
+      Case c;
+      c.round_id = r.id;
+      c.person_id = s.person_id;
+      c.student = s.student;
+      c.name = s.name;
+      c.class_name = s.class_name;
+      c.kind = "special";
+      c.state = "decided";
+      c.category = std::string(domain::code(g->category));
+      c.evidence = g->evidence;
+      c.entered_by = user.name;
+      c.entered_on = r.opened_on;
+      c.effective_from = r.identification_date;
+      c.level = str(g->level);
+      c.decided_by = "policy";
+      c.decided_on = r.opened_on;
+      c.decision_reason = "special group on the official roster (特殊群体，免申请认定)";
+      c.id = store.insertCase(c);
+      ++special;
+    }
+    security::appendAudit(audit, user.name, "identify.open", "ident_round:" + std::to_string(r.id),
+                          "",
+                          roundSummary(r) + " date=" + r.identification_date +
+                              " special_groups=" + std::to_string(special));
+    tx->commit();
+    return r;
+  });
 }
 
 Case addApplication(IdentificationStore& store, security::SecurityStore& audit,
                     const security::FieldCipher& cipher, const User& user,
                     const IdentificationPolicy& policy, int64_t round_id, const Application& a,
                     bool change) {
-  requireRole(user, {Role::kSchoolAdmin}, "entering an application");
-  if (a.commitment_signed) {
-    (void)mustDate(a.commitment_date, "commitment_date");
-  } else {
-    throw Error(ErrorCode::kInvalidInput,
-                "commitment_signed: the student (or guardian) signs the personal commitment "
-                "(承诺书) before the application is entered; record its date");
-  }
-  if (a.family.members <= 0)
-    throw Error(ErrorCode::kInvalidInput,
-                "members: the number of household members is required (家庭人口数必填)");
-  (void)score(policy, a.family.indicators);  // names an unknown indicator now
-  if (change && text::trim(a.change_reason).empty())
-    throw Error(ErrorCode::kInvalidInput,
-                "change_reason: say what changed (突发困难、家庭经济好转等，须说明调整原因)");
-  auto tx = store.transaction();
-  Round r = mustRound(store, user, round_id);
-  if (!change && !roundEditable(r, false))
-    throw Error(ErrorCode::kConflict,
-                "round " + std::to_string(r.id) + " is " + r.status +
-                    ": after filing, a change during the year is entered as a change (动态调整)");
-  if (change && r.status == "open")
-    throw Error(ErrorCode::kConflict,
-                "round " + std::to_string(r.id) +
-                    " is still open: enter an ordinary application before it is filed");
-  Date from = mustDate(r.identification_date, "identification_date");
-  if (change) {
-    from = mustDate(a.effective_from, "effective_from");
-    if (from < mustDate(r.identification_date, "identification_date") ||
-        from > *Date::fromYmd(r.academic_year + 1, 8, 31))
+  return retryUnit("identify.addApplication", [&] {
+    requireRole(user, {Role::kSchoolAdmin}, "entering an application");
+    if (a.commitment_signed) {
+      (void)mustDate(a.commitment_date, "commitment_date");
+    } else {
       throw Error(ErrorCode::kInvalidInput,
-                  "effective_from " + from.str() + " is outside the round's academic year");
-  }
-  auto s = store.enrolledStudent(r.school_id, a.rid_hash, from);
-  if (!s)
-    throw Error(ErrorCode::kNotFound, "the student is not enrolled at school " + r.school_code +
-                                          " on " + from.str() + " (该生不在本校学籍中)");
-  for (const auto& c : store.cases(r.id)) {
-    if (c.person_id != s->person_id || c.state == "revoked") continue;
-    if (!change && c.kind != "change")
-      throw Error(ErrorCode::kConflict, "student " + s->student + " already has case " +
-                                            std::to_string(c.id) + " (" + c.kind +
-                                            ") in this round (该生已有认定记录)");
-    if (change && c.state != "filed")
-      throw Error(ErrorCode::kConflict, "student " + s->student + " has case " +
-                                            std::to_string(c.id) +
-                                            " still in progress: finish it first");
-  }
-  Case c;
-  c.round_id = r.id;
-  c.person_id = s->person_id;
-  c.student = s->student;
-  c.name = s->name;
-  c.class_name = s->class_name;
-  c.kind = change ? "change" : "application";
-  c.items_enc = cipher.encrypt(kItemsField, toJson(a.family));
-  c.notes_enc = cipher.encrypt(kNotesField,
-                               a.evidence_notes + (change ? "\n调整原因: " + a.change_reason : ""));
-  c.commitment_signed = true;
-  c.commitment_date = a.commitment_date;
-  c.entered_by = user.name;
-  c.entered_on = security::nowIso();
-  c.effective_from = from.str();
-  c.id = store.insertCase(c);
-  security::appendAudit(audit, user.name, change ? "identify.change" : "identify.apply",
-                        "ident_case:" + std::to_string(c.id), "", caseSummary(c));
-  tx->commit();
-  return c;
+                  "commitment_signed: the student (or guardian) signs the personal commitment "
+                  "(承诺书) before the application is entered; record its date");
+    }
+    if (a.family.members <= 0)
+      throw Error(ErrorCode::kInvalidInput,
+                  "members: the number of household members is required (家庭人口数必填)");
+    (void)score(policy, a.family.indicators);  // names an unknown indicator now
+    if (change && text::trim(a.change_reason).empty())
+      throw Error(ErrorCode::kInvalidInput,
+                  "change_reason: say what changed (突发困难、家庭经济好转等，须说明调整原因)");
+    auto tx = store.transaction();
+    Round r = mustRound(store, user, round_id);
+    if (!change && !roundEditable(r, false))
+      throw Error(ErrorCode::kConflict,
+                  "round " + std::to_string(r.id) + " is " + r.status +
+                      ": after filing, a change during the year is entered as a change (动态调整)");
+    if (change && r.status == "open")
+      throw Error(ErrorCode::kConflict,
+                  "round " + std::to_string(r.id) +
+                      " is still open: enter an ordinary application before it is filed");
+    Date from = mustDate(r.identification_date, "identification_date");
+    if (change) {
+      from = mustDate(a.effective_from, "effective_from");
+      if (from < mustDate(r.identification_date, "identification_date") ||
+          from > *Date::fromYmd(r.academic_year + 1, 8, 31))
+        throw Error(ErrorCode::kInvalidInput,
+                    "effective_from " + from.str() + " is outside the round's academic year");
+    }
+    auto s = store.enrolledStudent(r.school_id, a.rid_hash, from);
+    if (!s)
+      throw Error(ErrorCode::kNotFound, "the student is not enrolled at school " + r.school_code +
+                                            " on " + from.str() + " (该生不在本校学籍中)");
+    for (const auto& c : store.cases(r.id)) {
+      if (c.person_id != s->person_id || c.state == "revoked") continue;
+      if (!change && c.kind != "change")
+        throw Error(ErrorCode::kConflict, "student " + s->student + " already has case " +
+                                              std::to_string(c.id) + " (" + c.kind +
+                                              ") in this round (该生已有认定记录)");
+      if (change && c.state != "filed")
+        throw Error(ErrorCode::kConflict, "student " + s->student + " has case " +
+                                              std::to_string(c.id) +
+                                              " still in progress: finish it first");
+    }
+    Case c;
+    c.round_id = r.id;
+    c.person_id = s->person_id;
+    c.student = s->student;
+    c.name = s->name;
+    c.class_name = s->class_name;
+    c.kind = change ? "change" : "application";
+    c.items_enc = cipher.encrypt(kItemsField, toJson(a.family));
+    c.notes_enc = cipher.encrypt(
+        kNotesField, a.evidence_notes + (change ? "\n调整原因: " + a.change_reason : ""));
+    c.commitment_signed = true;
+    c.commitment_date = a.commitment_date;
+    c.entered_by = user.name;
+    c.entered_on = security::nowIso();
+    c.effective_from = from.str();
+    c.id = store.insertCase(c);
+    security::appendAudit(audit, user.name, change ? "identify.change" : "identify.apply",
+                          "ident_case:" + std::to_string(c.id), "", caseSummary(c));
+    tx->commit();
+    return c;
+  });
 }
 
 Case assessCase(IdentificationStore& store, security::SecurityStore& audit, const User& user,
                 const IdentificationPolicy& policy, int64_t case_id, const Assessment& a) {
-  requireRole(user, {Role::kSchoolAdmin}, "recording a class panel's assessment");
-  const Score s = score(policy, a.indicators);
-  if (auto why = refuseProposal(s, a.proposed, a.class_teacher, a.representatives, a.reason))
-    throw Error(ErrorCode::kInvalidInput, *why);
-  auto tx = store.transaction();
-  auto [c, r] = mustCase(store, user, case_id);
-  if (c.kind == "special")
-    throw Error(ErrorCode::kConflict, "case " + std::to_string(c.id) +
-                                          " is a special group: identified without assessment");
-  if (c.state != "applied" && c.state != "assessed")
-    throw Error(ErrorCode::kConflict, "case " + std::to_string(c.id) + " is " + c.state +
-                                          ": it can no longer be assessed");
-  const std::string before = caseSummary(c);
-  c.score = s.points;
-  c.score_level = str(s.level);
-  c.proposed_level = str(a.proposed);
-  c.panel_teacher = text::trim(a.class_teacher);
-  std::string reps;
-  for (const auto& p : a.representatives)
-    if (!text::trim(p).empty()) reps += (reps.empty() ? "" : "、") + text::trim(p);
-  c.panel_representatives = reps;
-  c.panel_reason = text::trim(a.reason);
-  c.assessed_by = user.name;
-  c.assessed_on = security::nowIso();
-  c.state = "assessed";
-  saveCase(store, c);
-  security::appendAudit(audit, user.name, "identify.assess", "ident_case:" + std::to_string(c.id),
-                        before, caseSummary(c) + " panel=" + c.panel_teacher + "/" + reps);
-  tx->commit();
-  return c;
+  return retryUnit("identify.assessCase", [&] {
+    requireRole(user, {Role::kSchoolAdmin}, "recording a class panel's assessment");
+    const Score s = score(policy, a.indicators);
+    if (auto why = refuseProposal(s, a.proposed, a.class_teacher, a.representatives, a.reason))
+      throw Error(ErrorCode::kInvalidInput, *why);
+    auto tx = store.transaction();
+    auto [c, r] = mustCase(store, user, case_id);
+    if (c.kind == "special")
+      throw Error(ErrorCode::kConflict, "case " + std::to_string(c.id) +
+                                            " is a special group: identified without assessment");
+    if (c.state != "applied" && c.state != "assessed")
+      throw Error(ErrorCode::kConflict, "case " + std::to_string(c.id) + " is " + c.state +
+                                            ": it can no longer be assessed");
+    const std::string before = caseSummary(c);
+    c.score = s.points;
+    c.score_level = str(s.level);
+    c.proposed_level = str(a.proposed);
+    c.panel_teacher = text::trim(a.class_teacher);
+    std::string reps;
+    for (const auto& p : a.representatives)
+      if (!text::trim(p).empty()) reps += (reps.empty() ? "" : "、") + text::trim(p);
+    c.panel_representatives = reps;
+    c.panel_reason = text::trim(a.reason);
+    c.assessed_by = user.name;
+    c.assessed_on = security::nowIso();
+    c.state = "assessed";
+    saveCase(store, c);
+    security::appendAudit(audit, user.name, "identify.assess", "ident_case:" + std::to_string(c.id),
+                          before, caseSummary(c) + " panel=" + c.panel_teacher + "/" + reps);
+    tx->commit();
+    return c;
+  });
 }
 
 Case decideCase(IdentificationStore& store, security::SecurityStore& audit, const User& user,
                 int64_t case_id, const std::string& level, const std::string& reason) {
-  requireRole(user, {Role::kSchoolApprover}, "deciding an identification (学校认定工作组审核)");
-  auto tx = store.transaction();
-  auto [c, r] = mustCase(store, user, case_id);
-  if (c.state != "assessed")
-    throw Error(ErrorCode::kConflict,
-                "case " + std::to_string(c.id) + " is " + c.state +
-                    (c.state == "applied" ? ": the class panel assesses it first" : "") +
-                    " (不在待审核状态)");
-  if (user.name == c.entered_by || user.name == c.assessed_by)
-    throw Error(ErrorCode::kForbidden,
-                "case " + std::to_string(c.id) + " was entered or assessed by " + user.name +
-                    ": another person of the school decides it (录入人不能自行审核)");
-  const std::string before = caseSummary(c);
-  if (level.empty()) {
-    c.level = c.proposed_level;
-  } else {
-    c.level = str(mustLevel(level, "level"));
-    if (c.level != c.proposed_level && text::trim(reason).empty())
-      throw Error(ErrorCode::kInvalidInput,
-                  "reason: deciding " + c.level + " where the class panel proposed " +
-                      c.proposed_level + " needs a reason (与班级评议结果不一致，须说明理由)");
-  }
-  c.decided_by = user.name;
-  c.decided_on = security::nowIso();
-  c.decision_reason = text::trim(reason);
-  c.state = "decided";
-  saveCase(store, c);
-  security::appendAudit(audit, user.name, "identify.decide", "ident_case:" + std::to_string(c.id),
-                        before, caseSummary(c));
-  tx->commit();
-  return c;
+  return retryUnit("identify.decideCase", [&] {
+    requireRole(user, {Role::kSchoolApprover}, "deciding an identification (学校认定工作组审核)");
+    auto tx = store.transaction();
+    auto [c, r] = mustCase(store, user, case_id);
+    if (c.state != "assessed")
+      throw Error(ErrorCode::kConflict,
+                  "case " + std::to_string(c.id) + " is " + c.state +
+                      (c.state == "applied" ? ": the class panel assesses it first" : "") +
+                      " (不在待审核状态)");
+    if (user.name == c.entered_by || user.name == c.assessed_by)
+      throw Error(ErrorCode::kForbidden,
+                  "case " + std::to_string(c.id) + " was entered or assessed by " + user.name +
+                      ": another person of the school decides it (录入人不能自行审核)");
+    const std::string before = caseSummary(c);
+    if (level.empty()) {
+      c.level = c.proposed_level;
+    } else {
+      c.level = str(mustLevel(level, "level"));
+      if (c.level != c.proposed_level && text::trim(reason).empty())
+        throw Error(ErrorCode::kInvalidInput,
+                    "reason: deciding " + c.level + " where the class panel proposed " +
+                        c.proposed_level + " needs a reason (与班级评议结果不一致，须说明理由)");
+    }
+    c.decided_by = user.name;
+    c.decided_on = security::nowIso();
+    c.decision_reason = text::trim(reason);
+    c.state = "decided";
+    saveCase(store, c);
+    security::appendAudit(audit, user.name, "identify.decide", "ident_case:" + std::to_string(c.id),
+                          before, caseSummary(c));
+    tx->commit();
+    return c;
+  });
 }
 
 std::pair<Notice, std::vector<NoticeLine>> publishNotice(
     IdentificationStore& store, security::SecurityStore& audit, const User& user,
     const IdentificationPolicy& policy, int64_t round_id, const HolidayCalendar& calendar,
     const Date& today) {
-  requireRole(user, {Role::kSchoolAdmin}, "publishing the identification notice");
-  auto tx = store.transaction();
-  Round r = mustRound(store, user, round_id);
-  std::vector<Case> waiting;
-  for (auto& c : store.cases(r.id))
-    if (c.state == "decided") waiting.push_back(c);
-  if (waiting.empty())
-    throw Error(ErrorCode::kConflict,
-                "round " + std::to_string(r.id) +
-                    " has no decided case waiting for a notice (无待公示记录)");
-  Notice n;
-  n.round_id = r.id;
-  n.published_by = user.name;
-  n.published_on = today.str();
-  n.window_ends = calendar.addWorkingDays(today, std::max(5, policy.notice_working_days)).str();
-  std::vector<NoticeLine> lines;
-  for (const auto& c : waiting)
-    if (c.level != "none") ++n.entries;
-  n.id = store.insertNotice(n);
-  for (auto& c : waiting) {
-    c.notice_id = n.id;
-    c.state = "noticed";
-    saveCase(store, c);
-    auto l = parseLevel(c.level);
-    if (l && *l != Level::kNone) lines.push_back({c.name, c.class_name, levelLabel(*l)});
-  }
-  security::appendAudit(
-      audit, user.name, "identify.notice", "ident_round:" + std::to_string(r.id), "",
-      "notice=" + std::to_string(n.id) + " cases=" + std::to_string(waiting.size()) +
-          " listed=" + std::to_string(n.entries) + " until " + n.window_ends);
-  tx->commit();
-  return {n, lines};
+  return retryUnit("identify.publishNotice", [&] {
+    requireRole(user, {Role::kSchoolAdmin}, "publishing the identification notice");
+    auto tx = store.transaction();
+    Round r = mustRound(store, user, round_id);
+    std::vector<Case> waiting;
+    for (auto& c : store.cases(r.id))
+      if (c.state == "decided") waiting.push_back(c);
+    if (waiting.empty())
+      throw Error(ErrorCode::kConflict,
+                  "round " + std::to_string(r.id) +
+                      " has no decided case waiting for a notice (无待公示记录)");
+    Notice n;
+    n.round_id = r.id;
+    n.published_by = user.name;
+    n.published_on = today.str();
+    n.window_ends = calendar.addWorkingDays(today, std::max(5, policy.notice_working_days)).str();
+    std::vector<NoticeLine> lines;
+    for (const auto& c : waiting)
+      if (c.level != "none") ++n.entries;
+    n.id = store.insertNotice(n);
+    for (auto& c : waiting) {
+      c.notice_id = n.id;
+      c.state = "noticed";
+      saveCase(store, c);
+      auto l = parseLevel(c.level);
+      if (l && *l != Level::kNone) lines.push_back({c.name, c.class_name, levelLabel(*l)});
+    }
+    security::appendAudit(
+        audit, user.name, "identify.notice", "ident_round:" + std::to_string(r.id), "",
+        "notice=" + std::to_string(n.id) + " cases=" + std::to_string(waiting.size()) +
+            " listed=" + std::to_string(n.entries) + " until " + n.window_ends);
+    tx->commit();
+    return std::make_pair(n, lines);
+  });
 }
 
 Objection addObjection(IdentificationStore& store, security::SecurityStore& audit, const User& user,
                        int64_t case_id, const std::string& text) {
-  requireRole(user, {Role::kSchoolAdmin, Role::kSchoolApprover}, "recording an objection");
-  if (text::trim(text).empty())
-    throw Error(ErrorCode::kInvalidInput, "text: say what the objection is (异议内容必填)");
-  auto tx = store.transaction();
-  auto [c, r] = mustCase(store, user, case_id);
-  if (c.state != "noticed" && c.state != "filed")
-    throw Error(ErrorCode::kConflict, "case " + std::to_string(c.id) + " is " + c.state +
-                                          ": objections are taken once it is noticed");
-  Objection o;
-  o.case_id = c.id;
-  o.text = text::trim(text);
-  o.recorded_by = user.name;
-  o.recorded_on = security::nowIso();
-  o.id = store.insertObjection(o);
-  security::appendAudit(audit, user.name, "identify.objection",
-                        "ident_case:" + std::to_string(c.id), caseSummary(c),
-                        "objection=" + std::to_string(o.id) + " open");
-  tx->commit();
-  return o;
+  return retryUnit("identify.addObjection", [&] {
+    requireRole(user, {Role::kSchoolAdmin, Role::kSchoolApprover}, "recording an objection");
+    if (text::trim(text).empty())
+      throw Error(ErrorCode::kInvalidInput, "text: say what the objection is (异议内容必填)");
+    auto tx = store.transaction();
+    auto [c, r] = mustCase(store, user, case_id);
+    if (c.state != "noticed" && c.state != "filed")
+      throw Error(ErrorCode::kConflict, "case " + std::to_string(c.id) + " is " + c.state +
+                                            ": objections are taken once it is noticed");
+    Objection o;
+    o.case_id = c.id;
+    o.text = text::trim(text);
+    o.recorded_by = user.name;
+    o.recorded_on = security::nowIso();
+    o.id = store.insertObjection(o);
+    security::appendAudit(audit, user.name, "identify.objection",
+                          "ident_case:" + std::to_string(c.id), caseSummary(c),
+                          "objection=" + std::to_string(o.id) + " open");
+    tx->commit();
+    return o;
+  });
 }
 
 Objection resolveObjection(IdentificationStore& store, security::SecurityStore& audit,
                            const User& user, int64_t objection_id, const std::string& decision,
                            const std::string& new_level, const std::string& reason) {
-  requireRole(user, {Role::kSchoolApprover}, "resolving an objection");
-  if (decision != "upheld" && decision != "dismissed")
-    throw Error(ErrorCode::kInvalidInput, "decision: upheld or dismissed (成立/不成立)");
-  if (text::trim(reason).empty())
-    throw Error(ErrorCode::kInvalidInput, "reason: say why (处理理由必填)");
-  auto tx = store.transaction();
-  auto o = store.objection(objection_id);
-  if (!o) throw notFound(objection_id, "objection");
-  auto [c, r] = mustCase(store, user, o->case_id);
-  if (o->status != "open")
-    throw Error(ErrorCode::kConflict,
-                "objection " + std::to_string(o->id) + " is already " + o->status);
-  const std::string before = caseSummary(c);
-  o->status = decision;
-  o->resolution = text::trim(reason);
-  o->resolved_by = user.name;
-  o->resolved_on = security::nowIso();
-  if (decision == "upheld") {
-    o->new_level = str(mustLevel(new_level, "new_level"));
-    c.level = o->new_level;
-    c.decision_reason = "objection " + std::to_string(o->id) + " upheld: " + o->resolution;
-    saveCase(store, c);
-    if (c.state == "filed") {  // the level in force changes with the case's
-      auto periods = store.levels(c.person_id, r.academic_year);
-      for (auto& p : periods)
-        if (p.case_id == c.id) p.level = *parseLevel(c.level);
-      store.setLevels(c.person_id, r.academic_year, periods, "superseded");
+  return retryUnit("identify.resolveObjection", [&] {
+    requireRole(user, {Role::kSchoolApprover}, "resolving an objection");
+    if (decision != "upheld" && decision != "dismissed")
+      throw Error(ErrorCode::kInvalidInput, "decision: upheld or dismissed (成立/不成立)");
+    if (text::trim(reason).empty())
+      throw Error(ErrorCode::kInvalidInput, "reason: say why (处理理由必填)");
+    auto tx = store.transaction();
+    auto o = store.objection(objection_id);
+    if (!o) throw notFound(objection_id, "objection");
+    auto [c, r] = mustCase(store, user, o->case_id);
+    if (o->status != "open")
+      throw Error(ErrorCode::kConflict,
+                  "objection " + std::to_string(o->id) + " is already " + o->status);
+    const std::string before = caseSummary(c);
+    o->status = decision;
+    o->resolution = text::trim(reason);
+    o->resolved_by = user.name;
+    o->resolved_on = security::nowIso();
+    if (decision == "upheld") {
+      o->new_level = str(mustLevel(new_level, "new_level"));
+      c.level = o->new_level;
+      c.decision_reason = "objection " + std::to_string(o->id) + " upheld: " + o->resolution;
+      saveCase(store, c);
+      if (c.state == "filed") {  // the level in force changes with the case's
+        auto periods = store.levels(c.person_id, r.academic_year);
+        for (auto& p : periods)
+          if (p.case_id == c.id) p.level = *parseLevel(c.level);
+        store.setLevels(c.person_id, r.academic_year, periods, "superseded");
+      }
     }
-  }
-  store.resolveObjection(*o);
-  security::appendAudit(audit, user.name, "identify.objection_resolve",
-                        "objection:" + std::to_string(o->id), before,
-                        caseSummary(c) + " decision=" + decision);
-  tx->commit();
-  return *o;
+    store.resolveObjection(*o);
+    security::appendAudit(audit, user.name, "identify.objection_resolve",
+                          "objection:" + std::to_string(o->id), before,
+                          caseSummary(c) + " decision=" + decision);
+    tx->commit();
+    return *o;
+  });
 }
 
 Round fileRound(IdentificationStore& store, security::SecurityStore& audit, const User& user,
                 int64_t round_id, const Date& today) {
-  requireRole(user, {Role::kSchoolAdmin}, "filing the identification");
-  auto tx = store.transaction();
-  Round r = mustRound(store, user, round_id);
-  std::set<int64_t> open_objection;
-  for (const auto& o : store.objections(r.id))
-    if (o.status == "open") open_objection.insert(o.case_id);
-  std::map<int64_t, std::string> window;
-  for (const auto& n : store.notices(r.id)) window[n.id] = n.window_ends;
-  auto cases = store.cases(r.id);
-  std::vector<std::string> why;
-  int64_t to_file = 0;
-  for (const auto& c : cases) {
-    if (c.state == "applied" || c.state == "assessed")
-      why.push_back("case " + std::to_string(c.id) + " is not decided yet (" + c.state + ")");
-    else if (c.state == "decided")
-      why.push_back("case " + std::to_string(c.id) + " is decided but not yet noticed (未公示)");
-    else if (c.state == "noticed") {
-      ++to_file;
-      if (window[c.notice_id] >= today.str())
-        why.push_back("case " + std::to_string(c.id) + ": the notice window is open until " +
-                      window[c.notice_id] + " (公示期未满)");
+  return retryUnit("identify.fileRound", [&] {
+    requireRole(user, {Role::kSchoolAdmin}, "filing the identification");
+    auto tx = store.transaction();
+    Round r = mustRound(store, user, round_id);
+    std::set<int64_t> open_objection;
+    for (const auto& o : store.objections(r.id))
+      if (o.status == "open") open_objection.insert(o.case_id);
+    std::map<int64_t, std::string> window;
+    for (const auto& n : store.notices(r.id)) window[n.id] = n.window_ends;
+    auto cases = store.cases(r.id);
+    std::vector<std::string> why;
+    int64_t to_file = 0;
+    for (const auto& c : cases) {
+      if (c.state == "applied" || c.state == "assessed")
+        why.push_back("case " + std::to_string(c.id) + " is not decided yet (" + c.state + ")");
+      else if (c.state == "decided")
+        why.push_back("case " + std::to_string(c.id) + " is decided but not yet noticed (未公示)");
+      else if (c.state == "noticed") {
+        ++to_file;
+        if (window[c.notice_id] >= today.str())
+          why.push_back("case " + std::to_string(c.id) + ": the notice window is open until " +
+                        window[c.notice_id] + " (公示期未满)");
+      }
+      if (open_objection.count(c.id))
+        why.insert(why.begin(),
+                   "case " + std::to_string(c.id) + " has an open objection (异议未处理)");
     }
-    if (open_objection.count(c.id))
-      why.insert(why.begin(),
-                 "case " + std::to_string(c.id) + " has an open objection (异议未处理)");
-  }
-  if (!why.empty()) {
-    std::string text;
-    for (size_t i = 0; i < why.size() && i < 5; ++i) text += (i ? "; " : "") + why[i];
-    if (why.size() > 5) text += "; and " + std::to_string(why.size() - 5) + " more";
-    throw Error(ErrorCode::kForbidden, "cannot file round " + std::to_string(r.id) + ": " + text);
-  }
-  if (to_file == 0 && r.status != "sent_back")
-    throw Error(ErrorCode::kConflict,
-                "round " + std::to_string(r.id) + " has nothing to file (无待归档记录)");
-  const std::string before = roundSummary(r);
-  for (auto& c : cases) {
-    if (c.state != "noticed") continue;
-    LevelPeriod p;
-    p.case_id = c.id;
-    p.level = *parseLevel(c.level);
-    p.from = mustDate(c.effective_from, "effective_from");
-    auto periods = applyChange(store.levels(c.person_id, r.academic_year), p);
-    store.setLevels(c.person_id, r.academic_year, periods, "superseded");
-    c.state = "filed";
-    saveCase(store, c);
-  }
-  if (r.status == "open" || r.status == "sent_back") {
-    r.status = "submitted";
-    r.submitted_by = user.name;
-    r.submitted_on = security::nowIso();
-  }
-  saveRound(store, r);
-  security::appendAudit(audit, user.name, "identify.file", "ident_round:" + std::to_string(r.id),
-                        before, roundSummary(r) + " filed=" + std::to_string(to_file));
-  tx->commit();
-  return r;
+    if (!why.empty()) {
+      std::string text;
+      for (size_t i = 0; i < why.size() && i < 5; ++i) text += (i ? "; " : "") + why[i];
+      if (why.size() > 5) text += "; and " + std::to_string(why.size() - 5) + " more";
+      throw Error(ErrorCode::kForbidden, "cannot file round " + std::to_string(r.id) + ": " + text);
+    }
+    if (to_file == 0 && r.status != "sent_back")
+      throw Error(ErrorCode::kConflict,
+                  "round " + std::to_string(r.id) + " has nothing to file (无待归档记录)");
+    const std::string before = roundSummary(r);
+    for (auto& c : cases) {
+      if (c.state != "noticed") continue;
+      LevelPeriod p;
+      p.case_id = c.id;
+      p.level = *parseLevel(c.level);
+      p.from = mustDate(c.effective_from, "effective_from");
+      auto periods = applyChange(store.levels(c.person_id, r.academic_year), p);
+      store.setLevels(c.person_id, r.academic_year, periods, "superseded");
+      c.state = "filed";
+      saveCase(store, c);
+    }
+    if (r.status == "open" || r.status == "sent_back") {
+      r.status = "submitted";
+      r.submitted_by = user.name;
+      r.submitted_on = security::nowIso();
+    }
+    saveRound(store, r);
+    security::appendAudit(audit, user.name, "identify.file", "ident_round:" + std::to_string(r.id),
+                          before, roundSummary(r) + " filed=" + std::to_string(to_file));
+    tx->commit();
+    return r;
+  });
 }
 
 Round reviewRound(IdentificationStore& store, security::SecurityStore& audit, const User& user,
                   int64_t round_id, const std::string& decision, const std::string& reason) {
-  requireRole(user, {Role::kBureauOfficer}, "the county review (县级复核)");
-  if (decision != "accept" && decision != "send_back")
-    throw Error(ErrorCode::kInvalidInput, "decision: accept or send_back (通过/退回)");
-  if (decision == "send_back" && text::trim(reason).empty())
-    throw Error(ErrorCode::kInvalidInput,
-                "reason: say why the school's outcome is sent back (退回须说明理由)");
-  auto tx = store.transaction();
-  Round r = mustRound(store, user, round_id);
-  if (r.status != "submitted")
-    throw Error(ErrorCode::kConflict, "round " + std::to_string(r.id) + " is " + r.status +
-                                          ": only a submitted round is reviewed");
-  const std::string before = roundSummary(r);
-  r.status = decision == "accept" ? "accepted" : "sent_back";
-  r.reviewed_by = user.name;
-  r.reviewed_on = security::nowIso();
-  r.review_reason = text::trim(reason);
-  saveRound(store, r);
-  security::appendAudit(audit, user.name, "identify.review", "ident_round:" + std::to_string(r.id),
-                        before, roundSummary(r) + (reason.empty() ? "" : " reason=" + reason));
-  tx->commit();
-  return r;
+  return retryUnit("identify.reviewRound", [&] {
+    requireRole(user, {Role::kBureauOfficer}, "the county review (县级复核)");
+    if (decision != "accept" && decision != "send_back")
+      throw Error(ErrorCode::kInvalidInput, "decision: accept or send_back (通过/退回)");
+    if (decision == "send_back" && text::trim(reason).empty())
+      throw Error(ErrorCode::kInvalidInput,
+                  "reason: say why the school's outcome is sent back (退回须说明理由)");
+    auto tx = store.transaction();
+    Round r = mustRound(store, user, round_id);
+    if (r.status != "submitted")
+      throw Error(ErrorCode::kConflict, "round " + std::to_string(r.id) + " is " + r.status +
+                                            ": only a submitted round is reviewed");
+    const std::string before = roundSummary(r);
+    r.status = decision == "accept" ? "accepted" : "sent_back";
+    r.reviewed_by = user.name;
+    r.reviewed_on = security::nowIso();
+    r.review_reason = text::trim(reason);
+    saveRound(store, r);
+    security::appendAudit(audit, user.name, "identify.review",
+                          "ident_round:" + std::to_string(r.id), before,
+                          roundSummary(r) + (reason.empty() ? "" : " reason=" + reason));
+    tx->commit();
+    return r;
+  });
 }
 
 std::vector<SpotCheck> drawSpotChecks(IdentificationStore& store, security::SecurityStore& audit,
                                       const User& user, const IdentificationPolicy& policy,
                                       int64_t round_id, int64_t seed, int percent) {
-  requireRole(user, {Role::kBureauOfficer}, "drawing spot checks (抽查)");
-  if (percent == 0) percent = policy.spot_check_percent;
-  if (percent < 1 || percent > 100) throw Error(ErrorCode::kInvalidInput, "percent: 1..100");
-  auto tx = store.transaction();
-  Round r = mustRound(store, user, round_id);
-  if (r.status != "submitted" && r.status != "accepted")
-    throw Error(ErrorCode::kConflict, "round " + std::to_string(r.id) + " is " + r.status +
-                                          ": spot checks are drawn from a filed round");
-  if (!store.spotChecks(r.id).empty())
-    throw Error(ErrorCode::kConflict,
-                "round " + std::to_string(r.id) + " already has its spot-check sample (已抽取)");
-  std::vector<int64_t> ids;
-  for (const auto& c : store.cases(r.id))
-    if (c.kind != "special" && c.state == "filed" && c.level != "none") ids.push_back(c.id);
-  std::vector<SpotCheck> out;
-  for (int64_t id : spotCheckSample(ids, static_cast<uint64_t>(seed), percent)) {
-    SpotCheck s;
-    s.round_id = r.id;
-    s.case_id = id;
-    s.seed = seed;
-    s.percent = percent;
-    s.drawn_by = user.name;
-    s.drawn_on = security::nowIso();
-    s.id = store.insertSpotCheck(s);
-    out.push_back(s);
-  }
-  std::string list;
-  for (const auto& s : out) list += (list.empty() ? "" : ",") + std::to_string(s.case_id);
-  security::appendAudit(audit, user.name, "identify.spot_draw",
-                        "ident_round:" + std::to_string(r.id), "",
-                        "seed=" + std::to_string(seed) + " percent=" + std::to_string(percent) +
-                            " of " + std::to_string(ids.size()) + " cases=" + list);
-  tx->commit();
-  return out;
+  return retryUnit("identify.drawSpotChecks", [&] {
+    requireRole(user, {Role::kBureauOfficer}, "drawing spot checks (抽查)");
+    if (percent == 0) percent = policy.spot_check_percent;
+    if (percent < 1 || percent > 100) throw Error(ErrorCode::kInvalidInput, "percent: 1..100");
+    auto tx = store.transaction();
+    Round r = mustRound(store, user, round_id);
+    if (r.status != "submitted" && r.status != "accepted")
+      throw Error(ErrorCode::kConflict, "round " + std::to_string(r.id) + " is " + r.status +
+                                            ": spot checks are drawn from a filed round");
+    if (!store.spotChecks(r.id).empty())
+      throw Error(ErrorCode::kConflict,
+                  "round " + std::to_string(r.id) + " already has its spot-check sample (已抽取)");
+    std::vector<int64_t> ids;
+    for (const auto& c : store.cases(r.id))
+      if (c.kind != "special" && c.state == "filed" && c.level != "none") ids.push_back(c.id);
+    std::vector<SpotCheck> out;
+    for (int64_t id : spotCheckSample(ids, static_cast<uint64_t>(seed), percent)) {
+      SpotCheck s;
+      s.round_id = r.id;
+      s.case_id = id;
+      s.seed = seed;
+      s.percent = percent;
+      s.drawn_by = user.name;
+      s.drawn_on = security::nowIso();
+      s.id = store.insertSpotCheck(s);
+      out.push_back(s);
+    }
+    std::string list;
+    for (const auto& s : out) list += (list.empty() ? "" : ",") + std::to_string(s.case_id);
+    security::appendAudit(audit, user.name, "identify.spot_draw",
+                          "ident_round:" + std::to_string(r.id), "",
+                          "seed=" + std::to_string(seed) + " percent=" + std::to_string(percent) +
+                              " of " + std::to_string(ids.size()) + " cases=" + list);
+    tx->commit();
+    return out;
+  });
 }
 
 SpotCheck recordSpotCheck(IdentificationStore& store, security::SecurityStore& audit,
                           const User& user, int64_t spot_check_id, const std::string& outcome,
                           const std::string& new_level, const std::string& note, const Date& on) {
-  requireRole(user, {Role::kBureauOfficer}, "recording a spot check");
-  if (outcome != "confirmed" && outcome != "level_changed" && outcome != "false_information")
-    throw Error(ErrorCode::kInvalidInput,
-                "outcome: confirmed, level_changed or false_information (属实/调整等级/信息虚假)");
-  if (outcome != "confirmed" && text::trim(note).empty())
-    throw Error(ErrorCode::kInvalidInput, "note: say what the visit found (核实情况必填)");
-  auto tx = store.transaction();
-  auto s = store.spotCheck(spot_check_id);
-  if (!s) throw notFound(spot_check_id, "spot check");
-  auto [c, r] = mustCase(store, user, s->case_id);
-  if (!s->outcome.empty())
-    throw Error(ErrorCode::kConflict,
-                "spot check " + std::to_string(s->id) + " already has its outcome: " + s->outcome);
-  const std::string before = caseSummary(c);
-  s->outcome = outcome;
-  s->note = text::trim(note);
-  s->recorded_by = user.name;
-  s->recorded_on = on.str();
-  int64_t held = 0;
-  size_t recovered = 0;
-  if (outcome == "level_changed") {
-    const Level l = mustLevel(new_level, "new_level");
-    s->new_level = str(l);
-    LevelPeriod p{c.id, l, std::max(on, mustDate(c.effective_from, "effective_from")), {}, false};
-    store.setLevels(c.person_id, r.academic_year,
-                    applyChange(store.levels(c.person_id, r.academic_year), p), "superseded");
-    c.level = s->new_level;
-    saveCase(store, c);
-  } else if (outcome == "false_information") {
-    std::vector<LevelPeriod> kept;
-    for (const auto& p : store.levels(c.person_id, r.academic_year))
-      if (p.case_id != c.id) kept.push_back(p);
-    store.setLevels(c.person_id, r.academic_year, kept, "revoked");
-    c.state = "revoked";
-    saveCase(store, c);
-    held = store.holdEntitlements(c.person_id, r.academic_year,
-                                  "identification " + std::to_string(c.id) +
-                                      " revoked: false information found by spot check " +
-                                      std::to_string(s->id) + " (认定信息虚假，已撤销)");
-    auto paid = store.paidFor(c.person_id, r.academic_year);
-    for (auto& p : paid) p.spot_check_id = s->id;
-    recovered = paid.size();
-    store.insertRecoveries(paid);
-  }
-  store.recordSpotCheck(*s);
-  security::appendAudit(audit, user.name, "identify.spot_check",
-                        "spot_check:" + std::to_string(s->id), before,
-                        caseSummary(c) + " outcome=" + outcome + " held=" + std::to_string(held) +
-                            " to_recover=" + std::to_string(recovered));
-  tx->commit();
-  return *s;
+  return retryUnit("identify.recordSpotCheck", [&] {
+    requireRole(user, {Role::kBureauOfficer}, "recording a spot check");
+    if (outcome != "confirmed" && outcome != "level_changed" && outcome != "false_information")
+      throw Error(
+          ErrorCode::kInvalidInput,
+          "outcome: confirmed, level_changed or false_information (属实/调整等级/信息虚假)");
+    if (outcome != "confirmed" && text::trim(note).empty())
+      throw Error(ErrorCode::kInvalidInput, "note: say what the visit found (核实情况必填)");
+    auto tx = store.transaction();
+    auto s = store.spotCheck(spot_check_id);
+    if (!s) throw notFound(spot_check_id, "spot check");
+    auto [c, r] = mustCase(store, user, s->case_id);
+    if (!s->outcome.empty())
+      throw Error(ErrorCode::kConflict, "spot check " + std::to_string(s->id) +
+                                            " already has its outcome: " + s->outcome);
+    const std::string before = caseSummary(c);
+    s->outcome = outcome;
+    s->note = text::trim(note);
+    s->recorded_by = user.name;
+    s->recorded_on = on.str();
+    int64_t held = 0;
+    size_t recovered = 0;
+    if (outcome == "level_changed") {
+      const Level l = mustLevel(new_level, "new_level");
+      s->new_level = str(l);
+      LevelPeriod p{c.id, l, std::max(on, mustDate(c.effective_from, "effective_from")), {}, false};
+      store.setLevels(c.person_id, r.academic_year,
+                      applyChange(store.levels(c.person_id, r.academic_year), p), "superseded");
+      c.level = s->new_level;
+      saveCase(store, c);
+    } else if (outcome == "false_information") {
+      std::vector<LevelPeriod> kept;
+      for (const auto& p : store.levels(c.person_id, r.academic_year))
+        if (p.case_id != c.id) kept.push_back(p);
+      store.setLevels(c.person_id, r.academic_year, kept, "revoked");
+      c.state = "revoked";
+      saveCase(store, c);
+      held = store.holdEntitlements(c.person_id, r.academic_year,
+                                    "identification " + std::to_string(c.id) +
+                                        " revoked: false information found by spot check " +
+                                        std::to_string(s->id) + " (认定信息虚假，已撤销)");
+      auto paid = store.paidFor(c.person_id, r.academic_year);
+      for (auto& p : paid) p.spot_check_id = s->id;
+      recovered = paid.size();
+      store.insertRecoveries(paid);
+    }
+    store.recordSpotCheck(*s);
+    security::appendAudit(audit, user.name, "identify.spot_check",
+                          "spot_check:" + std::to_string(s->id), before,
+                          caseSummary(c) + " outcome=" + outcome + " held=" + std::to_string(held) +
+                              " to_recover=" + std::to_string(recovered));
+    tx->commit();
+    return *s;
+  });
 }
 
 std::vector<Round> visibleRounds(IdentificationStore& store, const User& user,
