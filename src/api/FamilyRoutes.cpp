@@ -126,52 +126,7 @@ int64_t ticketPerson(Env& env, const std::string& ticket) {
   return std::stoll(plain.substr(0, bar));
 }
 
-Object complaintJson(const disburse::Complaint& c, const Date& today) {
-  Object o;
-  o.set("id", c.id);
-  o.set("category", c.category);
-  o.set("category_zh", disburse::complaintCategoryZh(c.category));
-  o.set("region", c.region);
-  o.set("status", c.status);
-  o.set("assigned_to", c.assigned_to);
-  o.set("filed_on", c.filed_on);
-  o.set("due_on", c.due_on);
-  o.set("overdue", c.overdue(today));
-  o.set("outcome", c.outcome);
-  o.set("closed_on", c.closed_on);
-  o.set("student", c.student_mask);
-  o.set("school", c.school_name);
-  o.set("anonymous", c.contact_enc.empty());
-  return o;
-}
-
 store::SqlFamilyStore familyStore(Env& env) { return store::SqlFamilyStore(env.db()); }
-
-std::string escapeHtml(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 /// The page's address as a QR code: an SVG symbol `#qr` (black modules on white, 4-module quiet
 /// zone) drawn once per page and used by every slip; "" when the address is too long to encode.
@@ -367,35 +322,7 @@ Reply showComplaint(const Request& req, Env& env) {
   auto fs = familyStore(env);
   const Date today = Date::today();
   const auto d = disburse::showComplaint(fs, env.runtime().cipher.get(), *req.user, req.id("id"));
-  Object o = complaintJson(d.complaint, today);
-  o.set("text", d.complaint.body);
-  o.set("contact", d.contact);
-  o.set("outcome_text", d.complaint.outcome_text);
-  o.set("closed_by", d.complaint.closed_by);
-  Array notes;
-  for (const auto& n : d.notes) {
-    Object x;
-    x.set("author", n.author);
-    x.set("at", n.at);
-    x.set("text", n.body);
-    notes.add(x);
-  }
-  o.set("notes", notes);
-  Array links;
-  for (const auto& l : d.links) {
-    Object x;
-    x.set("kind", l.kind);
-    x.set("entitlement", l.entitlement_id);
-    x.set("programme", l.programme);
-    x.set("term", l.term);
-    if (l.flag_id) x.set("flag", l.flag_id);
-    if (l.objection_id) x.set("objection", l.objection_id);
-    x.set("status", l.status);
-    x.set("by", l.created_by);
-    x.set("on", l.created_on);
-    links.add(x);
-  }
-  o.set("links", links);
+  Object o = complaintDetailJson(d, today);
   return json(o);
 }
 
@@ -497,7 +424,7 @@ Reply familySlips(const Request& req, Env& env) {
   std::string html =
       "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>学生资助查询告知单 "
       "- " +
-      escapeHtml(school_name) +
+      text::escapeHtml(school_name) +
       "</title><style>body{font-family:sans-serif;margin:0}.slip{border:1px dashed #555;"
       "margin:8mm;padding:6mm;page-break-inside:avoid;break-inside:avoid}.slip h2{margin:0 0 "
       "4mm;font-size:16pt}.url{font-family:monospace;font-size:14pt;word-break:break-all}"
@@ -508,13 +435,14 @@ Reply familySlips(const Request& req, Env& env) {
   for (;;) {
     const auto rows = env.registry().studentsAt(code, after, 500);
     for (const auto& r : rows) {
-      html += "<section class=\"slip\"><h2>学生资助查询告知单</h2><p>学生：" + escapeHtml(r.name) +
-              "　学校：" + escapeHtml(school_name) + "　班级：" + escapeHtml(r.class_name) +
+      html += "<section class=\"slip\"><h2>学生资助查询告知单</h2><p>学生：" +
+              text::escapeHtml(r.name) + "　学校：" + text::escapeHtml(school_name) + "　班级：" +
+              text::escapeHtml(r.class_name) +
               "</p><p>家长可以在手机上打开下面的网址，输入孩子的姓名、身份证号（或学籍号）和出生"
               "日期，查看孩子每学期享受的资助项目、金额和是否已发放到账；发现应发未发、发到别人"
               "账户、金额不对、学校收费等问题，可以在同一页面投诉或举报，凭查询码查看办理结果。"
               "</p><p class=\"url\">" +
-              escapeHtml(url) + "</p>" + (symbol.empty() ? "" : kSlipCode) +
+              text::escapeHtml(url) + "</p>" + (symbol.empty() ? "" : kSlipCode) +
               "<p>查询不需要登录，网址里不含孩子的任何信息。学校和教育部门不会通过短信或电话"
               "索要银行卡密码。</p></section>";
       after = r.person_id;

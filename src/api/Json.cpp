@@ -89,6 +89,58 @@ Poco::JSON::Object rollImportJson(const registry::RollImportResult& r, bool dry_
   return j;
 }
 
+Poco::JSON::Object complaintJson(const disburse::Complaint& c, const Date& today) {
+  Poco::JSON::Object o;
+  o.set("id", c.id);
+  o.set("category", c.category);
+  o.set("category_zh", disburse::complaintCategoryZh(c.category));
+  o.set("region", c.region);
+  o.set("status", c.status);
+  o.set("assigned_to", c.assigned_to);
+  o.set("filed_on", c.filed_on);
+  o.set("due_on", c.due_on);
+  o.set("overdue", c.overdue(today));
+  o.set("outcome", c.outcome);
+  o.set("closed_on", c.closed_on);
+  o.set("student", c.student_mask);
+  o.set("school", c.school_name);
+  o.set("anonymous", c.contact_enc.empty());
+  return o;
+}
+
+Poco::JSON::Object complaintDetailJson(const disburse::ComplaintDetail& d, const Date& today) {
+  Poco::JSON::Object o = complaintJson(d.complaint, today);
+  o.set("text", d.complaint.body);
+  o.set("contact", d.contact);
+  o.set("outcome_text", d.complaint.outcome_text);
+  o.set("closed_by", d.complaint.closed_by);
+  Poco::JSON::Array notes;
+  for (const auto& n : d.notes) {
+    Poco::JSON::Object x;
+    x.set("author", n.author);
+    x.set("at", n.at);
+    x.set("text", n.body);
+    notes.add(x);
+  }
+  o.set("notes", notes);
+  Poco::JSON::Array links;
+  for (const auto& l : d.links) {
+    Poco::JSON::Object x;
+    x.set("kind", l.kind);
+    x.set("entitlement", l.entitlement_id);
+    x.set("programme", l.programme);
+    x.set("term", l.term);
+    if (l.flag_id) x.set("flag", l.flag_id);
+    if (l.objection_id) x.set("objection", l.objection_id);
+    x.set("status", l.status);
+    x.set("by", l.created_by);
+    x.set("on", l.created_on);
+    links.add(x);
+  }
+  o.set("links", links);
+  return o;
+}
+
 Poco::JSON::Object payeeJson(const store::SqlListings::Payee& p) {
   Poco::JSON::Object o;
   o.set("payment_id", p.payment_id);

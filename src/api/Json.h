@@ -9,6 +9,7 @@
 
 #include "bankfiles/BankFiles.h"
 #include "disburse/Batches.h"
+#include "disburse/Families.h"
 #include "registry/Model.h"
 #include "registry/RegistryStore.h"
 #include "registry/RollImporter.h"
@@ -29,6 +30,10 @@ Poco::JSON::Array issuesJson(const std::vector<registry::Issue>& issues);
 /// the kept issues; `outcome` imported | dry_run | rejected, and `unchanged` when a committed
 /// roll changed nothing (the same roll sent again).
 Poco::JSON::Object rollImportJson(const registry::RollImportResult& r, bool dry_run);
+/// A complaint as listed (no text, no contact): `overdue` as of `today`.
+Poco::JSON::Object complaintJson(const disburse::Complaint& c, const Date& today);
+/// A complaint with its text, contact (decrypted for those allowed, else empty), notes and links.
+Poco::JSON::Object complaintDetailJson(const disburse::ComplaintDetail& d, const Date& today);
 /// One payee line of a batch (masked), as the approver checks it.
 Poco::JSON::Object payeeJson(const store::SqlListings::Payee& p);
 /// A line of the returned-funds ledger (masked account; `students` covered by a school payment).

@@ -24,23 +24,6 @@ int64_t complaintId(Context& c) {
   return std::stoll(w);
 }
 
-Object complaintJson(const disburse::Complaint& x, const Date& today) {
-  Object o;
-  o.set("id", x.id);
-  o.set("category", x.category);
-  o.set("region", x.region);
-  o.set("status", x.status);
-  o.set("assigned_to", x.assigned_to);
-  o.set("filed_on", x.filed_on);
-  o.set("due_on", x.due_on);
-  o.set("overdue", x.overdue(today));
-  o.set("outcome", x.outcome);
-  o.set("closed_on", x.closed_on);
-  o.set("student", x.student_mask);
-  o.set("school", x.school_name);
-  return o;
-}
-
 void printLine(std::ostream& out, const disburse::Complaint& x, const Date& today) {
   out << "complaint " << x.id << "  " << x.category << " ("
       << disburse::complaintCategoryZh(x.category) << ")  county " << x.region << "  " << x.status
@@ -103,7 +86,7 @@ int cmdComplaint(Context& c) {
     const auto all = disburse::listComplaints(fs, user, c.args().get("status"), today);
     if (c.json()) {
       Array arr;
-      for (const auto& x : all) arr.add(complaintJson(x, today));
+      for (const auto& x : all) arr.add(api::complaintJson(x, today));
       Object o;
       o.set("complaints", arr);
       c.out() << toJson(o) << "\n";
@@ -120,32 +103,7 @@ int cmdComplaint(Context& c) {
         ::access(c.keyPath().c_str(), R_OK) == 0 ? &c.cipher() : nullptr;
     const auto d = disburse::showComplaint(fs, key, user, id);
     if (c.json()) {
-      Object o = complaintJson(d.complaint, today);
-      o.set("text", d.complaint.body);
-      o.set("contact", d.contact);
-      o.set("outcome_text", d.complaint.outcome_text);
-      Array notes;
-      for (const auto& n : d.notes) {
-        Object x;
-        x.set("author", n.author);
-        x.set("at", n.at);
-        x.set("text", n.body);
-        notes.add(x);
-      }
-      o.set("notes", notes);
-      Array links;
-      for (const auto& l : d.links) {
-        Object x;
-        x.set("kind", l.kind);
-        x.set("entitlement", l.entitlement_id);
-        x.set("programme", l.programme);
-        x.set("term", l.term);
-        x.set("flag", l.flag_id);
-        x.set("objection", l.objection_id);
-        x.set("status", l.status);
-        links.add(x);
-      }
-      o.set("links", links);
+      Object o = api::complaintDetailJson(d, today);
       c.out() << toJson(o) << "\n";
     } else {
       printLine(c.out(), d.complaint, today);
@@ -167,7 +125,7 @@ int cmdComplaint(Context& c) {
   o.set("id", id);
   if (sub == "assign") {
     const auto x = disburse::assignComplaint(fs, c.security(), user, id, c.args().get("to"));
-    o = complaintJson(x, today);
+    o = api::complaintJson(x, today);
     if (!c.json()) c.out() << "complaint " << id << " assigned to " << x.assigned_to << "\n";
   } else if (sub == "note") {
     const auto n = disburse::noteComplaint(fs, c.security(), user, id, c.args().get("text"));
@@ -177,7 +135,7 @@ int cmdComplaint(Context& c) {
   } else if (sub == "close") {
     const auto x = disburse::closeComplaint(fs, c.security(), user, id, c.args().get("outcome"),
                                             c.args().get("text"), today);
-    o = complaintJson(x, today);
+    o = api::complaintJson(x, today);
     if (!c.json()) c.out() << "complaint " << id << " closed: " << x.outcome << "\n";
   } else if (sub == "act") {
     std::string kind = c.args().has("hold")        ? "hold"

@@ -7,6 +7,10 @@
 
 namespace edupay::text {
 
+/// `s` with & < > " ' written as HTML character references: safe as element text and as a
+/// quoted attribute value.
+std::string escapeHtml(std::string_view s);
+
 /// Strips ASCII white space and U+3000 (ideographic space) from both ends.
 std::string trim(std::string_view s);
 /// Maps full-width ASCII variants (U+FF01..U+FF5E) to ASCII and U+3000 to a space; leaves every

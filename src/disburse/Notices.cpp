@@ -6,52 +6,24 @@
 #include "common/Csv.h"
 #include "common/Error.h"
 #include "common/Retry.h"
+#include "common/Text.h"
 #include "security/FieldCipher.h"
 
 namespace edupay::disburse {
-namespace {
-
-std::string escape(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::string renderNoticeHtml(const NoticeInfo& info, const std::vector<NoticeEntry>& entries) {
   std::ostringstream h;
   h << "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>"
-    << escape(info.school_name + " 资助公示 " + info.term) << "</title>\n"
+    << text::escapeHtml(info.school_name + " 资助公示 " + info.term) << "</title>\n"
     << "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;width:100%}"
        "th,td{border:1px solid #444;padding:4px 8px;text-align:left}td.n{text-align:right}"
        "@media print{body{margin:0}}</style></head>\n<body>\n"
-    << "<h1>" << escape(info.school_name) << " 学生资助公示 / Student aid notice</h1>\n"
-    << "<p>" << escape(info.programme) << " · " << escape(info.term) << " · " << info.entries
-    << " 人 / students · " << info.total.toYuanGrouped() << " 元 / yuan</p>\n"
-    << "<p>公示期 / Notice period: " << escape(info.published_on) << " — "
-    << escape(info.window_ends) << "（"
+    << "<h1>" << text::escapeHtml(info.school_name) << " 学生资助公示 / Student aid notice</h1>\n"
+    << "<p>" << text::escapeHtml(info.programme) << " · " << text::escapeHtml(info.term) << " · "
+    << info.entries << " 人 / students · " << info.total.toYuanGrouped() << " 元 / yuan</p>\n"
+    << "<p>公示期 / Notice period: " << text::escapeHtml(info.published_on) << " — "
+    << text::escapeHtml(info.window_ends) << "（"
     << "如有异议请在公示期内向学校或县学生资助管理中心反映 / objections to the school or the "
        "county student-aid "
        "centre within the period）</p>\n"
@@ -60,10 +32,11 @@ std::string renderNoticeHtml(const NoticeInfo& info, const std::vector<NoticeEnt
        "<th>专业 Major</th><th>班级 Class</th><th>项目 Programme</th><th>金额 "
        "Amount</th></tr></thead>\n<tbody>\n";
   for (const auto& e : entries) {
-    h << "<tr><td>" << escape(e.name) << "</td><td>" << escape(e.school) << "</td><td>"
-      << escape(e.stage) << "</td><td>" << escape(e.grade) << "</td><td>" << escape(e.major)
-      << "</td><td>" << escape(e.class_name) << "</td><td>" << escape(e.programme)
-      << "</td><td class=\"n\">" << e.amount.toYuan() << "</td></tr>\n";
+    h << "<tr><td>" << text::escapeHtml(e.name) << "</td><td>" << text::escapeHtml(e.school)
+      << "</td><td>" << text::escapeHtml(e.stage) << "</td><td>" << text::escapeHtml(e.grade)
+      << "</td><td>" << text::escapeHtml(e.major) << "</td><td>" << text::escapeHtml(e.class_name)
+      << "</td><td>" << text::escapeHtml(e.programme) << "</td><td class=\"n\">"
+      << e.amount.toYuan() << "</td></tr>\n";
   }
   h << "</tbody>\n</table>\n</body></html>\n";
   return h.str();
