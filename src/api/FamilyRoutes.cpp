@@ -390,22 +390,7 @@ Reply complaintReport(const Request& req, Env& env) {
   const Date today = Date::today();
   const auto r =
       disburse::complaintReport(disburse::listComplaints(fs, *req.user, "", today), today);
-  auto counts = [](const std::map<std::string, int64_t>& m) {
-    Object o;
-    for (const auto& [k, v] : m) o.set(k, v);
-    return o;
-  };
-  Object o;
-  o.set("total", r.total);
-  o.set("open", r.open);
-  o.set("overdue", r.overdue);
-  o.set("closed", r.closed);
-  o.set("by_category", counts(r.by_category));
-  o.set("by_county", counts(r.by_county));
-  o.set("by_outcome", counts(r.by_outcome));
-  o.set("days_to_close", counts(r.days_to_close));
-  o.set("mean_days_to_close", r.mean_days_to_close);
-  o.set("max_days_to_close", r.max_days_to_close);
+  const Object o = complaintReportJson(r);
   return json(o);
 }
 

@@ -2,6 +2,7 @@
 
 #include <Poco/JSON/Array.h>
 
+#include <map>
 #include <sstream>
 
 namespace edupay::api {
@@ -138,6 +139,26 @@ Poco::JSON::Object complaintDetailJson(const disburse::ComplaintDetail& d, const
     links.add(x);
   }
   o.set("links", links);
+  return o;
+}
+
+Poco::JSON::Object complaintReportJson(const disburse::ComplaintReport& r) {
+  auto counts = [](const std::map<std::string, int64_t>& m) {
+    Poco::JSON::Object o;
+    for (const auto& [k, v] : m) o.set(k, v);
+    return o;
+  };
+  Poco::JSON::Object o;
+  o.set("total", r.total);
+  o.set("open", r.open);
+  o.set("overdue", r.overdue);
+  o.set("closed", r.closed);
+  o.set("by_category", counts(r.by_category));
+  o.set("by_county", counts(r.by_county));
+  o.set("by_outcome", counts(r.by_outcome));
+  o.set("days_to_close", counts(r.days_to_close));
+  o.set("mean_days_to_close", r.mean_days_to_close);
+  o.set("max_days_to_close", r.max_days_to_close);
   return o;
 }
 

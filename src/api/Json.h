@@ -34,6 +34,8 @@ Poco::JSON::Object rollImportJson(const registry::RollImportResult& r, bool dry_
 Poco::JSON::Object complaintJson(const disburse::Complaint& c, const Date& today);
 /// A complaint with its text, contact (decrypted for those allowed, else empty), notes and links.
 Poco::JSON::Object complaintDetailJson(const disburse::ComplaintDetail& d, const Date& today);
+/// The complaint counts of a region: by category, county, outcome and days to close.
+Poco::JSON::Object complaintReportJson(const disburse::ComplaintReport& r);
 /// One payee line of a batch (masked), as the approver checks it.
 Poco::JSON::Object payeeJson(const store::SqlListings::Payee& p);
 /// A line of the returned-funds ledger (masked account; `students` covered by a school payment).
