@@ -156,7 +156,10 @@ void checkExportable(const security::User& user, const disburse::Batch& b) {
 
 disburse::Batch loadExportable(BankFileStore& store, const security::User& user, int64_t batch_id) {
   auto loaded = store.loadBatch(batch_id);
-  if (!loaded) throw Error(ErrorCode::kNotFound, "no batch " + std::to_string(batch_id));
+  // Another county's batch reads exactly like one that does not exist (as through the API).
+  if (!loaded ||
+      (user.role == security::Role::kBureauOfficer && !user.covers(loaded->paying_region)))
+    throw Error(ErrorCode::kNotFound, "no batch " + std::to_string(batch_id) + " in your scope");
   checkExportable(user, *loaded);
   return *loaded;
 }
