@@ -3,6 +3,7 @@
 #include <xlsxwriter.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -11,6 +12,20 @@
 #include "common/Error.h"
 
 namespace edupay::api {
+
+namespace {
+
+/// The one place an amount leaves integer fen: an .xlsx cell holds a binary floating-point
+/// number, so a yuan figure Excel can add up is the double nearest fen / 100 (IEEE division is
+/// correctly rounded). Checked to read back as the same fen; the caller bounds |fen| < 2^53.
+double excelYuan(int64_t fen) {
+  const double yuan = static_cast<double>(fen) / 100.0;
+  if (std::llround(yuan * 100.0) != fen)
+    throw Error(ErrorCode::kInternal, "an amount does not read back to the fen in a workbook");
+  return yuan;
+}
+
+}  // namespace
 
 std::string tableXlsx(const std::string& sheet_name, const std::vector<std::string>& header,
                       const std::vector<std::vector<SheetCell>>& rows,
@@ -73,7 +88,7 @@ std::string tableXlsx(const std::string& sheet_name, const std::vector<std::stri
                       "an amount too large for Excel to hold to the fen: " +
                           std::to_string(m->fen) + " fen");
         }
-        worksheet_write_number(ws, row, col, static_cast<double>(m->fen) / 100.0, yuan);
+        worksheet_write_number(ws, row, col, excelYuan(m->fen), yuan);
         fit(c, std::to_string(m->fen) + "     ");
       } else {
         const auto& text = std::get<std::string>(rows[r][c]);
