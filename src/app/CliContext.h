@@ -12,6 +12,7 @@
 #include "bankfiles/Layout.h"
 #include "common/Date.h"
 #include "common/Error.h"
+#include "disburse/Batches.h"
 #include "registry/Model.h"
 #include "rules/Policy.h"
 #include "security/FieldCipher.h"
@@ -157,6 +158,10 @@ int cmdReconcile(Context& c);
 int cmdKeygenSigning(Context& c, const std::string& path);
 
 // Listings for people and scripts (CliListings.cpp).
+/// The batch whose id is the text `id`, if the user's scope covers its county (a sysadmin sees
+/// every batch); Error(kNotFound) "no batch ID in your scope" otherwise, as for an unknown id.
+disburse::Batch batchInScope(disburse::DisbursementStore& store, const security::User& user,
+                             const std::string& id);
 int schoolList(Context& c);
 int batchPayees(Context& c);
 int batchSchools(Context& c);

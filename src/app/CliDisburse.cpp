@@ -116,16 +116,11 @@ int batchTransition(Context& c, disburse::DisbursementStore& store, const std::s
 }
 
 int batchShow(Context& c, disburse::DisbursementStore& store) {
-  const int64_t id = batchId(c);
-  const auto user = c.actingUser();
-  auto b = store.loadBatch(id);
-  if (!b || !(user.covers(b->paying_region) || user.role == security::Role::kSysadmin)) {
-    throw Error(ErrorCode::kNotFound, "no batch " + std::to_string(id) + " in your scope");
-  }
+  const auto b = batchInScope(store, c.actingUser(), std::to_string(batchId(c)));
   if (c.json()) {
-    c.out() << toJson(api::batchJson(*b)) << "\n";
+    c.out() << toJson(api::batchJson(b)) << "\n";
   } else {
-    printBatch(c.out(), *b);
+    printBatch(c.out(), b);
   }
   return kExitOk;
 }
@@ -254,14 +249,10 @@ int cmdNotice(Context& c) {
   if (c.args().has("batch")) {
     if (!c.args().has("all-schools"))
       throw Error(ErrorCode::kInvalidInput, "--batch goes with --all-schools");
-    const std::string id = c.args().get("batch");
-    std::optional<disburse::Batch> b;
-    if (text::isAllDigits(id) && !id.empty() && id.size() < 16) b = store.loadBatch(std::stoll(id));
-    if (!b || !(user.covers(b->paying_region) || user.role == security::Role::kSysadmin))
-      throw Error(ErrorCode::kNotFound, "no batch " + id + " in your scope");
-    programme = b->programme;
-    term_text = b->term;
-    schools = store::SqlListings(c.db()).batchSchools(b->id);
+    const auto b = batchInScope(store, user, c.args().get("batch"));
+    programme = b.programme;
+    term_text = b.term;
+    schools = store::SqlListings(c.db()).batchSchools(b.id);
   } else {
     schools.push_back(c.args().get("school"));
   }

@@ -36,19 +36,16 @@ std::string regionFor(Context& c, const security::User& user) {
   return region;
 }
 
-/// The batch of the third word, in the user's scope.
-disburse::Batch scopedBatch(Context& c, store::SqlDisbursementStore& store,
-                            const security::User& user) {
-  const std::string& w = c.word(2, "batch id");
-  if (!text::isAllDigits(w) || w.empty() || w.size() > 15)
-    throw Error(ErrorCode::kInvalidInput, "`" + w + "` is not a batch id");
-  auto b = store.loadBatch(std::stoll(w));
+}  // namespace
+
+disburse::Batch batchInScope(disburse::DisbursementStore& store, const security::User& user,
+                             const std::string& id) {
+  std::optional<disburse::Batch> b;
+  if (text::isAllDigits(id) && !id.empty() && id.size() <= 15) b = store.loadBatch(std::stoll(id));
   if (!b || !(user.covers(b->paying_region) || user.role == security::Role::kSysadmin))
-    throw Error(ErrorCode::kNotFound, "no batch " + w + " in your scope");
+    throw Error(ErrorCode::kNotFound, "no batch " + id + " in your scope");
   return *b;
 }
-
-}  // namespace
 
 int schoolList(Context& c) {
   store::SqlListings listings(c.db());
@@ -74,7 +71,7 @@ int schoolList(Context& c) {
 int batchPayees(Context& c) {
   store::SqlDisbursementStore store(c.db());
   const auto user = c.actingUser();
-  const auto b = scopedBatch(c, store, user);
+  const auto b = batchInScope(store, user, c.word(2, "batch id"));
   store::SqlListings listings(c.db());
   const auto rows = listings.batchPayees(b.id, number(c, "after", 0),
                                          static_cast<size_t>(number(c, "limit", 1000000)),
@@ -102,7 +99,7 @@ int batchPayees(Context& c) {
 int batchSchools(Context& c) {
   store::SqlDisbursementStore store(c.db());
   const auto user = c.actingUser();
-  const auto b = scopedBatch(c, store, user);
+  const auto b = batchInScope(store, user, c.word(2, "batch id"));
   store::SqlListings listings(c.db());
   const auto codes = listings.batchSchools(b.id);
   if (c.json()) {
