@@ -2,11 +2,11 @@
 
 #include <unistd.h>
 
-#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include "app/Cli.h"
 
@@ -21,10 +21,13 @@ std::vector<std::string> testBackends() {
 }
 
 ScratchDatabase::ScratchDatabase(const std::string& backend) : backend_(backend) {
-  static std::atomic<int> counter{0};
-  const std::string unique = std::to_string(::getpid()) + "_" + std::to_string(counter++);
-  dir_ = (std::filesystem::temp_directory_path() / ("edupay_test_" + unique)).string();
-  std::filesystem::create_directories(dir_);
+  // A fresh directory every time (mkdtemp): a process id is reused, and a directory left by a
+  // test that was killed must never hand its database to a later test.
+  std::string pattern = (std::filesystem::temp_directory_path() / "edupay_test_XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr)
+    throw std::runtime_error("cannot create a scratch directory under " + pattern);
+  dir_ = pattern;
+  const std::string unique = dir_.substr(dir_.size() - 6);  // letters and digits
   if (backend == "sqlite") {
     url_ = "sqlite:" + dir_ + "/test.db";
     return;
