@@ -22,18 +22,8 @@
 namespace edupay::registry {
 namespace {
 
-using synth::City;
-using synth::kBanks;
-using synth::kCities;
-using synth::kEthnic;
-using synth::kGiven;
-using synth::kSurnames;
-using synth::Person;
-using synth::Rng;
-using synth::School;
-using synth::Stage;
-using synth::Status;
-using synth::Student;
+using namespace synth;
+
 using text::zeroPad;
 
 class Generator {
@@ -111,7 +101,7 @@ class Generator {
       for (const auto& [stage, pct] : local) {
         const int64_t n = std::max<int64_t>(1, per_county * pct / 100 / 400);
         for (int64_t i = 0; i < n; ++i) {
-          School s;
+          SynthSchool s;
           s.code = "1" + counties_[c] + zeroPad(seq++, 3);
           s.name = county_names_[c] + std::string(domain::chineseLabel(stage)) +
                    std::to_string(i + 1) + "校";
@@ -126,7 +116,7 @@ class Generator {
     // Higher education sits in the provincial capital's counties.
     const int64_t higher = std::max<int64_t>(2, o_.students * 12 / 100 / 4000);
     for (int64_t i = 0; i < higher; ++i) {
-      School s;
+      SynthSchool s;
       const bool voc = i % 2 == 1;
       s.code = "4143" + zeroPad(10000 + i, 6);
       s.name = voc ? "湖南第" + std::to_string(i + 1) + "职业技术学院"
@@ -463,7 +453,7 @@ class Generator {
     std::map<size_t, std::vector<const Student*>> by_school;
     for (const auto& s : students) by_school[s.school].push_back(&s);
     for (const auto& [idx, list] : by_school) {
-      const School& school = schools_[idx];
+      const SynthSchool& school = schools_[idx];
       // Higher-education schools gather students from many counties: one file per county part.
       const std::string path =
           o_.out_dir + "/roll/" + school.code + "-" + list.front()->hukou + ".csv";
@@ -582,7 +572,7 @@ class Generator {
   Rng rng_;
   SynthSummary summary_;
   std::vector<std::string> counties_, county_names_;
-  std::vector<School> schools_;
+  std::vector<SynthSchool> schools_;
   std::map<std::pair<size_t, Stage>, std::vector<size_t>> by_stage_;
   std::vector<size_t> higher_;
   std::unordered_set<uint64_t> used_ids_;

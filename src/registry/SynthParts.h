@@ -68,7 +68,7 @@ inline constexpr std::array<City, 14> kCities{{{"430100", "长沙市"},
 // CNAPS bank codes start with the bank's 3-digit code: ICBC, ABC, BOC, CCB, rural credit union.
 inline constexpr std::array<const char*, 5> kBanks{"102", "103", "104", "105", "402"};
 
-struct School {
+struct SynthSchool {
   std::string code, name, region;
   std::vector<Stage> stages;
   bool is_public = true;
