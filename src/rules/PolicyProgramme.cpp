@@ -175,6 +175,59 @@ void checkNoOverlap(const std::vector<T>& items, const std::string& path, const 
   }
 }
 
+/// A period's yearly amount: one figure, or with `amount_by` a table with one figure per key of
+/// `keys` (and no other key).
+void readAmounts(const Var& amount, const std::vector<Dimension>& amount_by,
+                 const std::vector<std::string>& keys, const std::string& at, Problems& pr,
+                 std::map<std::string, Money>& yearly) {
+  if (amount.type() != typeid(Object::Ptr)) {
+    if (!amount_by.empty())
+      pr.add(at, "amount_by is set, so the amount must be a table keyed by it");
+    if (auto m = yuanOf(amount, at, pr)) yearly[""] = *m;
+    return;
+  }
+  if (amount_by.empty()) {
+    pr.add(at, "a table of amounts needs amount_by on the programme");
+    return;
+  }
+  auto ao = amount.extract<Object::Ptr>();
+  for (const auto& k : ao->getNames()) {
+    if (std::find(keys.begin(), keys.end(), k) == keys.end()) {
+      std::string expected;
+      for (size_t n = 0; n < keys.size() && n < 8; ++n) expected += (n ? ", " : "") + keys[n];
+      if (keys.size() > 8) expected += ", ...";
+      pr.add(at + "/" + k, "unexpected key; expected: " + expected);
+      continue;
+    }
+    if (auto m = yuanOf(ao->get(k), at + "/" + k, pr)) yearly[k] = *m;
+  }
+  for (const auto& k : keys) {
+    if (!yearly.count(k) && !k.empty()) pr.add(at, "no amount for `" + k + "`");
+  }
+}
+
+/// Reads the array `key` of `o` (rate periods, funding periods): each element's from, to and
+/// confidence, then `fill(element, object, path)` for the rest. An element without a valid
+/// `from` is reported and skipped.
+template <typename Span, typename Fill>
+void parseSpans(const Object::Ptr& o, const char* key, const std::string& path, Problems& pr,
+                std::vector<Span>& out, Fill&& fill) {
+  auto arr = o->getArray(key);
+  if (!arr) return;
+  for (size_t i = 0; i < arr->size(); ++i) {
+    const std::string ep = path + "/" + key + "/" + std::to_string(i);
+    auto eo = arr->getObject(static_cast<unsigned>(i));
+    Span span;
+    auto from = parseTermOpt<Term>(eo, "from", ep, pr);
+    if (!from) continue;
+    span.from = *from;
+    span.to = parseTermOpt<Term>(eo, "to", ep, pr);
+    span.confidence = eo->optValue<std::string>("confidence", "");
+    fill(span, eo, ep);
+    out.push_back(std::move(span));
+  }
+}
+
 }  // namespace
 
 Programme parseProgramme(const Object::Ptr& o, const std::string& path, Problems& pr) {
@@ -228,74 +281,31 @@ Programme parseProgramme(const Object::Ptr& o, const std::string& path, Problems
   p.requires_local_rate = o->optValue<bool>("requires_local_rate", false);
 
   const auto keys = requiredKeys(p);
-  if (auto arr = o->getArray("periods")) {
-    for (size_t i = 0; i < arr->size(); ++i) {
-      const std::string pp = path + "/periods/" + std::to_string(i);
-      auto po = arr->getObject(static_cast<unsigned>(i));
-      Period per;
-      auto from = parseTermOpt<Term>(po, "from", pp, pr);
-      if (!from) continue;
-      per.from = *from;
-      per.to = parseTermOpt<Term>(po, "to", pp, pr);
-      per.confidence = po->optValue<std::string>("confidence", "");
-      per.note = po->optValue<std::string>("note", "");
-      if (auto g = po->getObject("grades")) per.grades = parseGrades(g, pp + "/grades", pr);
-      if (auto c = po->getObject("categories"))
-        per.categories = parseCategories(c, pp + "/categories", pr);
-      const Var amount = po->get("amount");
-      if (amount.type() == typeid(Object::Ptr)) {
-        auto ao = amount.extract<Object::Ptr>();
-        if (p.amount_by.empty())
-          pr.add(pp + "/amount", "a table of amounts needs amount_by on the programme");
-        for (const auto& k : ao->getNames()) {
-          if (p.amount_by.empty()) break;  // reported above
-          if (std::find(keys.begin(), keys.end(), k) == keys.end()) {
-            std::string expected;
-            for (size_t n = 0; n < keys.size() && n < 8; ++n) expected += (n ? ", " : "") + keys[n];
-            if (keys.size() > 8) expected += ", ...";
-            pr.add(pp + "/amount/" + k, "unexpected key; expected: " + expected);
-            continue;
-          }
-          if (auto m = yuanOf(ao->get(k), pp + "/amount/" + k, pr)) per.yearly[k] = *m;
-        }
-        for (const auto& k : keys) {
-          if (!per.yearly.count(k) && !k.empty())
-            pr.add(pp + "/amount", "no amount for `" + k + "`");
-        }
-      } else {
-        if (!p.amount_by.empty())
-          pr.add(pp + "/amount", "amount_by is set, so the amount must be a table keyed by it");
-        if (auto m = yuanOf(amount, pp + "/amount", pr)) per.yearly[""] = *m;
-      }
-      p.periods.push_back(std::move(per));
-    }
-  }
+  parseSpans(o, "periods", path, pr, p.periods,
+             [&](Period& per, const Object::Ptr& po, const std::string& pp) {
+               per.note = po->optValue<std::string>("note", "");
+               if (auto g = po->getObject("grades"))
+                 per.grades = parseGrades(g, pp + "/grades", pr);
+               if (auto c = po->getObject("categories"))
+                 per.categories = parseCategories(c, pp + "/categories", pr);
+               readAmounts(po->get("amount"), p.amount_by, keys, pp + "/amount", pr, per.yearly);
+             });
   checkNoOverlap(p.periods, path + "/periods", "period", pr);
   if (p.periods.empty() && !p.requires_local_rate) {
     pr.add(path + "/periods", "no rate periods; give at least one, or mark requires_local_rate");
   }
 
-  if (auto arr = o->getArray("funding")) {
-    for (size_t i = 0; i < arr->size(); ++i) {
-      const std::string fp = path + "/funding/" + std::to_string(i);
-      auto fo = arr->getObject(static_cast<unsigned>(i));
-      Funding f;
-      auto from = parseTermOpt<Term>(fo, "from", fp, pr);
-      if (!from) continue;
-      f.from = *from;
-      f.to = parseTermOpt<Term>(fo, "to", fp, pr);
-      f.confidence = fo->optValue<std::string>("confidence", "");
-      if (auto so = fo->getObject("shares")) {
-        f.central = so->optValue<int>("central", 0);
-        f.provincial = so->optValue<int>("provincial", 0);
-        f.county = so->optValue<int>("county", 0);
-      }
-      const int sum = f.central + f.provincial + f.county;
-      if (sum != 100)
-        pr.add(fp + "/shares", "shares sum to " + std::to_string(sum) + "%, not 100%");
-      p.funding.push_back(f);
-    }
-  }
+  parseSpans(o, "funding", path, pr, p.funding,
+             [&](Funding& f, const Object::Ptr& fo, const std::string& fp) {
+               if (auto so = fo->getObject("shares")) {
+                 f.central = so->optValue<int>("central", 0);
+                 f.provincial = so->optValue<int>("provincial", 0);
+                 f.county = so->optValue<int>("county", 0);
+               }
+               const int sum = f.central + f.provincial + f.county;
+               if (sum != 100)
+                 pr.add(fp + "/shares", "shares sum to " + std::to_string(sum) + "%, not 100%");
+             });
   checkNoOverlap(p.funding, path + "/funding", "funding period", pr);
   for (size_t i = 0; i < p.periods.size(); ++i) {
     if (!p.fundingFor(p.periods[i].from)) {
