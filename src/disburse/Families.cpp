@@ -1,6 +1,7 @@
 #include "disburse/Families.h"
 
 #include <algorithm>
+#include <array>
 
 #include "common/Error.h"
 #include "common/ResidentId.h"
@@ -69,44 +70,40 @@ int64_t daysBetween(const std::string& from, const std::string& to) {
 
 }  // namespace
 
+namespace {
+
+struct CategoryName {
+  ComplaintCategory category;
+  const char* code;
+  const char* zh;
+};
+constexpr std::array<CategoryName, 6> kCategories{{
+    {ComplaintCategory::kNotPaid, "not_paid", "应发未发"},
+    {ComplaintCategory::kWrongAccount, "wrong_account", "发到了别人的账户"},
+    {ComplaintCategory::kAmountWrong, "amount_wrong", "金额不对"},
+    {ComplaintCategory::kIneligiblePaid, "ineligible_paid", "不符合条件的人领取了资助"},
+    {ComplaintCategory::kSchoolCharged, "school_charged", "学校收取或截留费用"},
+    {ComplaintCategory::kOther, "other", "其他"},
+}};
+
+}  // namespace
+
 std::optional<ComplaintCategory> parseComplaintCategory(const std::string& s) {
-  if (s == "not_paid") return ComplaintCategory::kNotPaid;
-  if (s == "wrong_account") return ComplaintCategory::kWrongAccount;
-  if (s == "amount_wrong") return ComplaintCategory::kAmountWrong;
-  if (s == "ineligible_paid") return ComplaintCategory::kIneligiblePaid;
-  if (s == "school_charged") return ComplaintCategory::kSchoolCharged;
-  if (s == "other") return ComplaintCategory::kOther;
+  for (const auto& c : kCategories)
+    if (s == c.code) return c.category;
   return std::nullopt;
 }
 
-std::string complaintCategoryCode(ComplaintCategory c) {
-  switch (c) {
-    case ComplaintCategory::kNotPaid:
-      return "not_paid";
-    case ComplaintCategory::kWrongAccount:
-      return "wrong_account";
-    case ComplaintCategory::kAmountWrong:
-      return "amount_wrong";
-    case ComplaintCategory::kIneligiblePaid:
-      return "ineligible_paid";
-    case ComplaintCategory::kSchoolCharged:
-      return "school_charged";
-    case ComplaintCategory::kOther:
-      return "other";
-  }
+std::string complaintCategoryCode(ComplaintCategory category) {
+  for (const auto& c : kCategories)
+    if (c.category == category) return c.code;
   return "other";
 }
 
 std::string complaintCategoryZh(const std::string& code) {
-  static const std::map<std::string, const char*> kZh = {
-      {"not_paid", "应发未发"},
-      {"wrong_account", "发到了别人的账户"},
-      {"amount_wrong", "金额不对"},
-      {"ineligible_paid", "不符合条件的人领取了资助"},
-      {"school_charged", "学校收取或截留费用"},
-      {"other", "其他"}};
-  auto it = kZh.find(code);
-  return it == kZh.end() ? code : it->second;
+  for (const auto& c : kCategories)
+    if (code == c.code) return c.zh;
+  return code;
 }
 
 bool Complaint::overdue(const Date& today) const {
@@ -234,161 +231,189 @@ ComplaintDetail showComplaint(FamilyStore& store, const security::FieldCipher* c
   return d;
 }
 
-static Complaint assignComplaintAttempt(FamilyStore& store, security::SecurityStore& audit,
-                                        const security::User& user, int64_t id,
-                                        const std::string& assignee) {
-  requireOfficer(user, "assigns complaints");
-  auto tx = store.transaction();
-  Complaint c = inScope(store, user, id);
-  if (c.status == "closed")
-    throw Error(ErrorCode::kConflict, "complaint " + std::to_string(id) + " is closed");
-  const auto who = audit.findUser(assignee);
-  if (!who || who->disabled || who->role != Role::kBureauOfficer || !who->covers(c.region))
-    throw Error(ErrorCode::kInvalidInput, "assign to a bureau officer of county " + c.region +
-                                              " (" + assignee + " is not one)");
-  const std::string before = c.status + (c.assigned_to.empty() ? "" : " " + c.assigned_to);
-  c.status = "assigned";
-  c.assigned_to = assignee;
-  if (!store.updateComplaint(c, c.version))
-    throw Error(ErrorCode::kConflict, "complaint " + std::to_string(id) + " changed meanwhile");
+namespace {
+
+/// An officer's action on one complaint of their county, as one unit (retried whole after a
+/// certification conflict or a lost node): the role, one transaction, the complaint in scope;
+/// `act(complaint)` checks, changes and writes the audit event. Returns what `act` returns.
+template <typename Act>
+auto officerAction(FamilyStore& store, const security::User& user, int64_t id, const char* unit,
+                   const char* what, Act&& act) {
+  return retryUnit(unit, [&] {
+    requireOfficer(user, what);
+    auto tx = store.transaction();
+    Complaint c = inScope(store, user, id);
+    auto out = act(c);
+    tx->commit();
+    return out;
+  });
+}
+
+[[noreturn]] void complaintConflict(int64_t id, const std::string& why) {
+  throw Error(ErrorCode::kConflict, "complaint " + std::to_string(id) + " " + why);
+}
+
+void save(FamilyStore& store, Complaint& c) {
+  if (!store.updateComplaint(c, c.version)) complaintConflict(c.id, "changed meanwhile");
   ++c.version;
-  security::appendAudit(audit, user.name, "complaint.assign", "complaint:" + std::to_string(id),
-                        before, "assigned " + assignee);
-  tx->commit();
-  return c;
 }
 
-static ComplaintNote noteComplaintAttempt(FamilyStore& store, security::SecurityStore& audit,
-                                          const security::User& user, int64_t id,
-                                          const std::string& body) {
-  requireOfficer(user, "adds notes to complaints");
-  auto tx = store.transaction();
-  const Complaint c = inScope(store, user, id);
-  ComplaintNote n;
-  n.body = checkedText(body, 2, kNoteMaxChars, "核查记录", "note");
-  n.author = user.name;
-  n.at = security::nowIso();
-  if (c.status == "closed")
-    throw Error(ErrorCode::kConflict, "complaint " + std::to_string(id) + " is closed");
-  store.addNote(id, n);
-  security::appendAudit(audit, user.name, "complaint.note", "complaint:" + std::to_string(id), "",
-                        text::cutUtf8(n.body, 200));
-  tx->commit();
-  return n;
+std::string object(int64_t id) { return "complaint:" + std::to_string(id); }
+
+}  // namespace
+
+Complaint assignComplaint(FamilyStore& store, security::SecurityStore& audit,
+                          const security::User& user, int64_t id, const std::string& assignee) {
+  return officerAction(
+      store, user, id, "disburse.assignComplaint", "assigns complaints", [&](Complaint& c) {
+        if (c.status == "closed") complaintConflict(id, "is closed");
+        const auto who = audit.findUser(assignee);
+        if (!who || who->disabled || who->role != Role::kBureauOfficer || !who->covers(c.region))
+          throw Error(ErrorCode::kInvalidInput, "assign to a bureau officer of county " + c.region +
+                                                    " (" + assignee + " is not one)");
+        const std::string before = c.status + (c.assigned_to.empty() ? "" : " " + c.assigned_to);
+        c.status = "assigned";
+        c.assigned_to = assignee;
+        save(store, c);
+        security::appendAudit(audit, user.name, "complaint.assign", object(id), before,
+                              "assigned " + assignee);
+        return c;
+      });
 }
 
-static Complaint closeComplaintAttempt(FamilyStore& store, security::SecurityStore& audit,
-                                       const security::User& user, int64_t id,
-                                       const std::string& outcome, const std::string& text_in,
-                                       const Date& today) {
-  requireOfficer(user, "closes complaints");
-  auto tx = store.transaction();
-  Complaint c = inScope(store, user, id);
-  if (outcome != "confirmed" && outcome != "not_confirmed" && outcome != "referred")
-    throw Error(ErrorCode::kInvalidInput, "outcome: confirmed, not_confirmed or referred");
-  const std::string words = checkedText(text_in, 5, kNoteMaxChars, "处理结果说明", "outcome text");
-  if (c.status == "closed")
-    throw Error(ErrorCode::kConflict, "complaint " + std::to_string(id) + " is already closed");
-  const std::string before = c.status;
-  c.status = "closed";
-  c.outcome = outcome;
-  c.outcome_text = words;
-  c.closed_by = user.name;
-  c.closed_on = today.str();
-  if (!store.updateComplaint(c, c.version))
-    throw Error(ErrorCode::kConflict, "complaint " + std::to_string(id) + " changed meanwhile");
-  ++c.version;
-  security::appendAudit(audit, user.name, "complaint.close", "complaint:" + std::to_string(id),
-                        before, outcome + ": " + text::cutUtf8(words, 200));
-  tx->commit();
-  return c;
+ComplaintNote noteComplaint(FamilyStore& store, security::SecurityStore& audit,
+                            const security::User& user, int64_t id, const std::string& body) {
+  return officerAction(store, user, id, "disburse.noteComplaint", "adds notes to complaints",
+                       [&](const Complaint& c) {
+                         ComplaintNote n;
+                         n.body = checkedText(body, 2, kNoteMaxChars, "核查记录", "note");
+                         n.author = user.name;
+                         n.at = security::nowIso();
+                         if (c.status == "closed") complaintConflict(id, "is closed");
+                         store.addNote(id, n);
+                         security::appendAudit(audit, user.name, "complaint.note", object(id), "",
+                                               text::cutUtf8(n.body, 200));
+                         return n;
+                       });
 }
 
-static ComplaintAction actOnComplaintAttempt(FamilyStore& store, security::SecurityStore& audit,
-                                             const security::User& user, int64_t id,
-                                             const std::string& kind, const std::string& programme,
-                                             const std::string& term) {
-  requireOfficer(user, "acts on complaints");
-  auto tx = store.transaction();
-  const Complaint c = inScope(store, user, id);
-  if (kind != "hold" && kind != "flag" && kind != "objection")
-    throw Error(ErrorCode::kInvalidInput, "action: hold, flag or objection");
-  const std::string w = std::to_string(id);
-  if (c.status != "closed" || c.outcome != "confirmed")
-    throw Error(ErrorCode::kConflict, "complaint " + w +
-                                          " must be closed as confirmed before it holds, flags "
-                                          "or objects to anything");
-  if (!c.person_id)
-    throw Error(ErrorCode::kConflict, "complaint " + w +
-                                          " was not filed from a look-up: it names no child; "
-                                          "act on the student's record directly");
-  ComplaintAction out;
-  out.kind = kind;
+Complaint closeComplaint(FamilyStore& store, security::SecurityStore& audit,
+                         const security::User& user, int64_t id, const std::string& outcome,
+                         const std::string& text_in, const Date& today) {
+  return officerAction(
+      store, user, id, "disburse.closeComplaint", "closes complaints", [&](Complaint& c) {
+        if (outcome != "confirmed" && outcome != "not_confirmed" && outcome != "referred")
+          throw Error(ErrorCode::kInvalidInput, "outcome: confirmed, not_confirmed or referred");
+        const std::string words =
+            checkedText(text_in, 5, kNoteMaxChars, "处理结果说明", "outcome text");
+        if (c.status == "closed") complaintConflict(id, "is already closed");
+        const std::string before = c.status;
+        c.status = "closed";
+        c.outcome = outcome;
+        c.outcome_text = words;
+        c.closed_by = user.name;
+        c.closed_on = today.str();
+        save(store, c);
+        security::appendAudit(audit, user.name, "complaint.close", object(id), before,
+                              outcome + ": " + text::cutUtf8(words, 200));
+        return c;
+      });
+}
+
+namespace {
+
+/// The links a confirmed complaint's action makes: a hold on each open entitlement of the child,
+/// or a flag on / an objection to the payment of one programme and term.
+std::vector<ComplaintLink> actionLinks(FamilyStore& store, const security::User& user,
+                                       const Complaint& c, const std::string& kind,
+                                       const std::string& programme, const std::string& term) {
+  const std::string w = std::to_string(c.id);
   ComplaintLink base;
-  base.complaint_id = id;
+  base.complaint_id = c.id;
   base.kind = kind;
   base.created_by = user.name;
   base.created_on = Date::today().str();
-  const std::string evidence = "投诉 #" + w + "（" + complaintCategoryZh(c.category) +
-                               "）经核实属实 / complaint " + w +
-                               " confirmed: " + text::cutUtf8(c.outcome_text, 150);
+  std::vector<ComplaintLink> links;
   if (kind == "hold") {
     for (int64_t e : store.holdableEntitlements(c.person_id)) {
       ComplaintLink l = base;
       l.entitlement_id = e;
       l.id = store.addLink(l);
-      out.links.push_back(l);
+      links.push_back(l);
     }
-    if (out.links.empty())
+    if (links.empty())
       throw Error(ErrorCode::kNotFound, "the child of complaint " + w +
                                             " has no open entitlement to hold (paid or already "
                                             "in a batch: flag the payment instead)");
-  } else {
-    if (programme.empty() || term.empty())
-      throw Error(ErrorCode::kInvalidInput, "name the programme and term to " + kind);
-    const Term t = Term::parse(term);
-    const auto e = store.entitlementOf(c.person_id, programme, t.str());
-    if (!e)
-      throw Error(ErrorCode::kNotFound, "the child of complaint " + w + " has no " + programme +
-                                            " entitlement in " + t.str());
-    ComplaintLink l = base;
-    l.entitlement_id = *e;
-    if (kind == "flag") {
-      const auto flag = store.flagPayment(*e, evidence);
-      if (!flag)
-        throw Error(ErrorCode::kNotFound, "no payment of " + programme + " " + t.str() +
-                                              " to flag: hold the entitlement instead");
-      l.flag_id = *flag;
-    } else {
-      l.objection_id = store.addObjection(*e, user.name, evidence);
-    }
-    l.id = store.addLink(l);
-    out.links.push_back(l);
+    return links;
   }
-  std::string after = kind + ":";
-  for (const auto& l : out.links)
-    after += " entitlement:" + std::to_string(l.entitlement_id) +
-             (l.flag_id ? " flag:" + std::to_string(l.flag_id) : "") +
-             (l.objection_id ? " objection:" + std::to_string(l.objection_id) : "");
-  security::appendAudit(audit, user.name, "complaint." + kind, "complaint:" + w, "", after);
-  tx->commit();
-  return out;
+  if (programme.empty() || term.empty())
+    throw Error(ErrorCode::kInvalidInput, "name the programme and term to " + kind);
+  const Term t = Term::parse(term);
+  const auto e = store.entitlementOf(c.person_id, programme, t.str());
+  if (!e)
+    throw Error(ErrorCode::kNotFound, "the child of complaint " + w + " has no " + programme +
+                                          " entitlement in " + t.str());
+  const std::string evidence = "投诉 #" + w + "（" + complaintCategoryZh(c.category) +
+                               "）经核实属实 / complaint " + w +
+                               " confirmed: " + text::cutUtf8(c.outcome_text, 150);
+  ComplaintLink l = base;
+  l.entitlement_id = *e;
+  if (kind == "flag") {
+    const auto flag = store.flagPayment(*e, evidence);
+    if (!flag)
+      throw Error(ErrorCode::kNotFound, "no payment of " + programme + " " + t.str() +
+                                            " to flag: hold the entitlement instead");
+    l.flag_id = *flag;
+  } else {
+    l.objection_id = store.addObjection(*e, user.name, evidence);
+  }
+  l.id = store.addLink(l);
+  links.push_back(l);
+  return links;
 }
 
-static int64_t releaseComplaintHoldsAttempt(FamilyStore& store, security::SecurityStore& audit,
-                                            const security::User& user, int64_t id,
-                                            const std::string& reason) {
-  requireOfficer(user, "releases holds");
-  auto tx = store.transaction();
-  inScope(store, user, id);
-  const std::string why = checkedText(reason, 5, 500, "解除原因", "reason");
-  const int64_t n = store.releaseHolds(id, user.name, Date::today().str());
-  if (n == 0)
-    throw Error(ErrorCode::kConflict, "complaint " + std::to_string(id) + " holds nothing");
-  security::appendAudit(audit, user.name, "complaint.release", "complaint:" + std::to_string(id),
-                        std::to_string(n) + " held", "released: " + why);
-  tx->commit();
-  return n;
+}  // namespace
+
+ComplaintAction actOnComplaint(FamilyStore& store, security::SecurityStore& audit,
+                               const security::User& user, int64_t id, const std::string& kind,
+                               const std::string& programme, const std::string& term) {
+  return officerAction(
+      store, user, id, "disburse.actOnComplaint", "acts on complaints", [&](const Complaint& c) {
+        if (kind != "hold" && kind != "flag" && kind != "objection")
+          throw Error(ErrorCode::kInvalidInput, "action: hold, flag or objection");
+        if (c.status != "closed" || c.outcome != "confirmed")
+          complaintConflict(id,
+                            "must be closed as confirmed before it holds, flags or objects to "
+                            "anything");
+        if (!c.person_id)
+          complaintConflict(id,
+                            "was not filed from a look-up: it names no child; act on the "
+                            "student's record directly");
+        ComplaintAction out;
+        out.kind = kind;
+        out.links = actionLinks(store, user, c, kind, programme, term);
+        std::string after = kind + ":";
+        for (const auto& l : out.links)
+          after += " entitlement:" + std::to_string(l.entitlement_id) +
+                   (l.flag_id ? " flag:" + std::to_string(l.flag_id) : "") +
+                   (l.objection_id ? " objection:" + std::to_string(l.objection_id) : "");
+        security::appendAudit(audit, user.name, "complaint." + kind, object(id), "", after);
+        return out;
+      });
+}
+
+int64_t releaseComplaintHolds(FamilyStore& store, security::SecurityStore& audit,
+                              const security::User& user, int64_t id, const std::string& reason) {
+  return officerAction(store, user, id, "disburse.releaseComplaintHolds", "releases holds",
+                       [&](const Complaint&) {
+                         const std::string why = checkedText(reason, 5, 500, "解除原因", "reason");
+                         const int64_t n = store.releaseHolds(id, user.name, Date::today().str());
+                         if (n == 0) complaintConflict(id, "holds nothing");
+                         security::appendAudit(audit, user.name, "complaint.release", object(id),
+                                               std::to_string(n) + " held", "released: " + why);
+                         return n;
+                       });
 }
 
 ComplaintReport complaintReport(const std::vector<Complaint>& complaints, const Date& today) {
@@ -423,40 +448,6 @@ FiledComplaint fileComplaint(FamilyStore& store, security::SecurityStore& audit,
   return retryUnit("disburse.fileComplaint", [&] {
     return fileComplaintAttempt(store, audit, cipher, in, calendar, today, working_days);
   });
-}
-
-Complaint assignComplaint(FamilyStore& store, security::SecurityStore& audit,
-                          const security::User& user, int64_t id, const std::string& assignee) {
-  return retryUnit("disburse.assignComplaint",
-                   [&] { return assignComplaintAttempt(store, audit, user, id, assignee); });
-}
-
-ComplaintNote noteComplaint(FamilyStore& store, security::SecurityStore& audit,
-                            const security::User& user, int64_t id, const std::string& body) {
-  return retryUnit("disburse.noteComplaint",
-                   [&] { return noteComplaintAttempt(store, audit, user, id, body); });
-}
-
-Complaint closeComplaint(FamilyStore& store, security::SecurityStore& audit,
-                         const security::User& user, int64_t id, const std::string& outcome,
-                         const std::string& text_in, const Date& today) {
-  return retryUnit("disburse.closeComplaint", [&] {
-    return closeComplaintAttempt(store, audit, user, id, outcome, text_in, today);
-  });
-}
-
-ComplaintAction actOnComplaint(FamilyStore& store, security::SecurityStore& audit,
-                               const security::User& user, int64_t id, const std::string& kind,
-                               const std::string& programme, const std::string& term) {
-  return retryUnit("disburse.actOnComplaint", [&] {
-    return actOnComplaintAttempt(store, audit, user, id, kind, programme, term);
-  });
-}
-
-int64_t releaseComplaintHolds(FamilyStore& store, security::SecurityStore& audit,
-                              const security::User& user, int64_t id, const std::string& reason) {
-  return retryUnit("disburse.releaseComplaintHolds",
-                   [&] { return releaseComplaintHoldsAttempt(store, audit, user, id, reason); });
 }
 
 }  // namespace edupay::disburse
