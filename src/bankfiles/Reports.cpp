@@ -3,6 +3,7 @@
 #include <map>
 #include <sstream>
 
+#include "common/CodeTable.h"
 #include "common/Csv.h"
 #include "common/Error.h"
 
@@ -30,29 +31,18 @@ std::string firstWord(const std::string& s) { return s.substr(0, s.find(' ')); }
 
 }  // namespace
 
-std::optional<Dimension> parseDimension(const std::string& s) {
-  for (auto d : {Dimension::kTerm, Dimension::kProgramme, Dimension::kRegion, Dimension::kStage,
-                 Dimension::kCategory}) {
-    if (code(d) == s) return d;
-  }
-  return std::nullopt;
-}
+namespace {
+constexpr std::array<CodeName<Dimension>, 5> kDimensions{
+    {{Dimension::kTerm, "term", "学期"},
+     {Dimension::kProgramme, "programme", "资助项目"},
+     {Dimension::kRegion, "region", "地区"},
+     {Dimension::kStage, "stage", "学段"},
+     {Dimension::kCategory, "category", "困难类别"}}};
+}  // namespace
 
-std::string_view code(Dimension d) {
-  switch (d) {
-    case Dimension::kTerm:
-      return "term";
-    case Dimension::kProgramme:
-      return "programme";
-    case Dimension::kRegion:
-      return "region";
-    case Dimension::kStage:
-      return "stage";
-    case Dimension::kCategory:
-      return "category";
-  }
-  return "?";
-}
+std::optional<Dimension> parseDimension(const std::string& s) { return parseIn(kDimensions, s); }
+
+std::string_view code(Dimension d) { return codeIn(kDimensions, d); }
 
 std::string stageOfReason(const std::string& reason) {
   const std::string s = firstWord(fact(reason, "stage"));

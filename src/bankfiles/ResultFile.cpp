@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "bankfiles/Xml.h"
+#include "common/CodeTable.h"
 #include "common/Csv.h"
 #include "common/Error.h"
 #include "common/Text.h"
@@ -288,17 +289,13 @@ class Pain002Reader : public ElementHandler {
 
 }  // namespace
 
-std::string_view code(Outcome o) {
-  switch (o) {
-    case Outcome::kPaid:
-      return "paid";
-    case Outcome::kReturned:
-      return "returned";
-    case Outcome::kPending:
-      return "pending";
-  }
-  return "?";
-}
+namespace {
+constexpr std::array<CodeName<Outcome>, 3> kOutcomes{{{Outcome::kPaid, "paid", "支付成功"},
+                                                      {Outcome::kReturned, "returned", "退回"},
+                                                      {Outcome::kPending, "pending", "处理中"}}};
+}  // namespace
+
+std::string_view code(Outcome o) { return codeIn(kOutcomes, o); }
 
 std::optional<std::string> notAResultFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

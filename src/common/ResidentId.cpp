@@ -3,6 +3,7 @@
 #include <array>
 #include <vector>
 
+#include "common/CodeTable.h"
 #include "common/Error.h"
 #include "common/Text.h"
 
@@ -186,33 +187,18 @@ ResidentId ResidentId::parseOrThrow(std::string_view text, const Date& today) {
 
 std::string ResidentId::masked() const { return maskMiddle(id_, 4, 4); }
 
-std::string_view code(IdDocument d) {
-  switch (d) {
-    case IdDocument::kResidentId:
-      return "resident_id";
-    case IdDocument::kHmtPermit:
-      return "hmt_permit";
-    case IdDocument::kForeignPerm:
-      return "foreign_permanent";
-    case IdDocument::kForeignPerm2017:
-      return "foreign_permanent_2017";
-  }
-  return "?";
-}
+namespace {
+constexpr std::array<CodeName<IdDocument>, 4> kDocuments{{
+    {IdDocument::kResidentId, "resident_id", "居民身份证"},
+    {IdDocument::kHmtPermit, "hmt_permit", "港澳台居民居住证"},
+    {IdDocument::kForeignPerm, "foreign_permanent", "外国人永久居留身份证"},
+    {IdDocument::kForeignPerm2017, "foreign_permanent_2017", "外国人永久居留身份证（2017版）"},
+}};
+}  // namespace
 
-std::string_view chineseName(IdDocument d) {
-  switch (d) {
-    case IdDocument::kResidentId:
-      return "居民身份证";
-    case IdDocument::kHmtPermit:
-      return "港澳台居民居住证";
-    case IdDocument::kForeignPerm:
-      return "外国人永久居留身份证";
-    case IdDocument::kForeignPerm2017:
-      return "外国人永久居留身份证（2017版）";
-  }
-  return "?";
-}
+std::string_view code(IdDocument d) { return codeIn(kDocuments, d); }
+
+std::string_view chineseName(IdDocument d) { return zhIn(kDocuments, d); }
 
 const char* const kCheckAdvice =
     ": the number is wrong somewhere; compare every digit with the ID card, not only the last "

@@ -5,8 +5,10 @@
 #include <Poco/JSON/Parser.h>
 
 #include <algorithm>
+#include <array>
 #include <set>
 
+#include "common/CodeTable.h"
 #include "common/Error.h"
 #include "common/Text.h"
 
@@ -259,17 +261,13 @@ std::vector<std::string> outliers(const SchoolOutcome& o, int64_t max_permille) 
 }
 
 std::string levelLabel(Level l) {
-  switch (l) {
-    case Level::kEspecially:
-      return "特别困难";
-    case Level::kDifficult:
-      return "困难";
-    case Level::kGenerally:
-      return "一般困难";
-    case Level::kNone:
-      return "不认定";
-  }
-  return "?";
+  // 资助对象认定 uses 不认定 for "not identified" where the roll says 不困难.
+  static constexpr std::array<CodeName<Level>, 4> kLabels{
+      {{Level::kEspecially, "especially", "特别困难"},
+       {Level::kDifficult, "difficult", "困难"},
+       {Level::kGenerally, "generally", "一般困难"},
+       {Level::kNone, "none", "不认定"}}};
+  return std::string(zhIn(kLabels, l));
 }
 
 }  // namespace edupay::identify

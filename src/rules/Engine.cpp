@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "common/CodeTable.h"
+
 namespace edupay::rules {
 namespace {
 
@@ -424,19 +426,15 @@ Decision evaluateOne(const Policy& policy, const Term& term, const StudentFacts&
 
 }  // namespace
 
-std::string_view code(Status s) {
-  switch (s) {
-    case Status::kEligible:
-      return "eligible";
-    case Status::kHeld:
-      return "held";
-    case Status::kExcluded:
-      return "excluded";
-    case Status::kNotApplicable:
-      return "not_applicable";
-  }
-  return "?";
-}
+namespace {
+constexpr std::array<CodeName<Status>, 4> kStatuses{
+    {{Status::kEligible, "eligible", "享受"},
+     {Status::kHeld, "held", "暂缓发放"},
+     {Status::kExcluded, "excluded", "不享受"},
+     {Status::kNotApplicable, "not_applicable", "不适用"}}};
+}  // namespace
+
+std::string_view code(Status s) { return codeIn(kStatuses, s); }
 
 std::string Decision::reason() const {
   std::string s;

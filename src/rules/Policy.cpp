@@ -17,6 +17,7 @@
 #include <sstream>
 
 #include "common/AtomicFile.h"
+#include "common/CodeTable.h"
 #include "common/Error.h"
 #include "common/Text.h"
 #include "rules/PolicyParts.h"
@@ -346,30 +347,22 @@ std::vector<std::string> diffPolicies(const Policy& before, const Policy& after)
   return out;
 }
 
-std::string_view code(Schedule s) {
-  switch (s) {
-    case Schedule::kPerTerm:
-      return "per_term";
-    case Schedule::kAutumn:
-      return "autumn";
-    case Schedule::kSpring:
-      return "spring";
-    case Schedule::kFirstAutumn:
-      return "first_autumn";
-  }
-  return "?";
-}
-std::string_view code(Payee p) {
-  switch (p) {
-    case Payee::kStudentAccount:
-      return "student_account";
-    case Payee::kHouseholdOneCard:
-      return "household_one_card";
-    case Payee::kSchool:
-      return "school";
-  }
-  return "?";
-}
+namespace {
+constexpr std::array<CodeName<Schedule>, 4> kSchedules{{
+    {Schedule::kPerTerm, "per_term", "每学期发放"},
+    {Schedule::kAutumn, "autumn", "秋季学期一次发放"},
+    {Schedule::kSpring, "spring", "春季学期一次发放"},
+    {Schedule::kFirstAutumn, "first_autumn", "入学当年秋季学期一次发放"},
+}};
+constexpr std::array<CodeName<Payee>, 3> kPayees{{
+    {Payee::kStudentAccount, "student_account", "学生本人账户"},
+    {Payee::kHouseholdOneCard, "household_one_card", "惠民惠农财政补贴资金一卡通"},
+    {Payee::kSchool, "school", "学校账户"},
+}};
+}  // namespace
+
+std::string_view code(Schedule s) { return codeIn(kSchedules, s); }
+std::string_view code(Payee p) { return codeIn(kPayees, p); }
 std::string_view code(PayingRegion r) {
   return r == PayingRegion::kSchoolCounty ? "school_county" : "hukou_county";
 }
