@@ -204,6 +204,9 @@ void parseUploadSummary(const std::string& after, UploadRecord& r) {
   std::smatch m;
   if (!std::regex_search(after, m, head)) return;
   r.file_name = m[1].str();
+  // An upload through the service is stored as KIND-DIGEST-NAME: the sender's name is NAME.
+  static const std::regex stored(R"(^[a-z]+(-[a-z_]+)?-[0-9a-f]{16}-(.+)$)");
+  if (std::smatch n; std::regex_match(r.file_name, n, stored)) r.file_name = n[2].str();
   r.sha256 = m[2].str();
   const std::string rest = m.suffix().str();
   if (r.kind == "roll" && std::regex_search(rest, m, roll)) {

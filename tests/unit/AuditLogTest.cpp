@@ -41,6 +41,16 @@ TEST(AuditLog, ParsesAnImportsSummary) {
   EXPECT_EQ(r.file_name, "名册 a.csv");
   EXPECT_EQ(r.rows, 3);
   EXPECT_TRUE(r.unchanged);
+  r = {};
+  r.kind = "result";
+  parseUploadSummary("result-0123456789abcdef-回盘 1.txt sha256 " + std::string(64, 'c') +
+                         ": 2 paid (500.00), 0 returned (0.00; 0 of them after being paid), 0 "
+                         "pending, 0 unchanged; batches 3 settled",
+                     r);
+  EXPECT_EQ(r.file_name, "回盘 1.txt");
+  EXPECT_EQ(r.paid, 2);
+  EXPECT_EQ(r.paid_total, "500.00");
+  EXPECT_FALSE(r.unchanged);
   EXPECT_EQ(actionName("batch.approve"), "审批通过批次");
   EXPECT_EQ(actionName("made.up"), "made.up");
 }
