@@ -20,7 +20,14 @@ int wholeNumber(const std::string& name, const std::string& v, int fallback) {
   return std::stoi(v);
 }
 
-Object scopeJson(Object o, const security::ObjectScope& s) {
+/// An object of `pairs`, in one statement (the shapes below are lists of fields).
+Object fields(std::initializer_list<std::pair<const char*, Poco::Dynamic::Var>> pairs) {
+  Object o;
+  for (const auto& [k, v] : pairs) o.set(k, v);
+  return o;
+}
+
+Object withScope(Object o, const security::ObjectScope& s) {
   o.set("region", s.region);
   o.set("school", s.school);
   o.set("bank", s.bank);
@@ -45,68 +52,53 @@ Object auditPageJson(const security::AuditPage& page) {
   Array events;
   for (const auto& entry : page.entries) {
     const auto& e = entry.event;
-    Object o;
-    o.set("seq", e.seq);
-    o.set("at", e.at);
-    o.set("user", e.actor);
-    o.set("action", e.action);
-    o.set("action_name", security::actionName(e.action));
-    o.set("object", e.object);
-    o.set("summary", e.after);
-    o.set("before", e.before);
-    o.set("after", e.after);
-    events.add(scopeJson(o, entry.scope));
+    events.add(withScope(fields({{"seq", e.seq},
+                                 {"at", e.at},
+                                 {"user", e.actor},
+                                 {"action", e.action},
+                                 {"action_name", security::actionName(e.action)},
+                                 {"object", e.object},
+                                 {"summary", e.after},
+                                 {"before", e.before},
+                                 {"after", e.after}}),
+                         entry.scope));
   }
   Array actions;
-  for (const auto& [code, name] : security::actionNames()) {
-    Object a;
-    a.set("code", code);
-    a.set("name", name);
-    actions.add(a);
-  }
-  Object out;
-  out.set("page", page.page);
-  out.set("page_size", page.page_size);
-  out.set("more", page.more);
-  out.set("events", events);
-  out.set("actions", actions);
-  return out;
+  for (const auto& [code, name] : security::actionNames())
+    actions.add(fields({{"code", code}, {"name", name}}));
+  return fields({{"page", page.page},
+                 {"page_size", page.page_size},
+                 {"more", page.more},
+                 {"events", events},
+                 {"actions", actions}});
 }
 
 Object uploadsJson(const std::string& kind, int page, bool more,
                    const std::vector<security::UploadRecord>& uploads) {
   Array list;
   for (const auto& u : uploads) {
-    Object o;
-    o.set("seq", u.seq);
-    o.set("at", u.at);
-    o.set("user", u.actor);
-    o.set("file_name", u.file_name);
-    o.set("sha256", u.sha256);
-    o.set("outcome", u.unchanged ? "unchanged" : "imported");
-    if (kind == "roll") {
-      o.set("rows", u.rows);
-      o.set("rows_ok", u.rows_ok);
-      o.set("rows_bad", u.rows_bad);
-      o.set("students_new", u.students_new);
-      o.set("students_changed", u.students_changed);
-    } else {
-      o.set("paid", u.paid);
-      o.set("paid_total", u.paid_total);
-      o.set("returned", u.returned);
-      o.set("returned_total", u.returned_total);
-      o.set("pending", u.pending);
-      o.set("unchanged_lines", u.unchanged_lines);
-    }
-    o.set("summary", u.summary);
-    list.add(scopeJson(o, u.scope));
+    Object o = fields({{"seq", u.seq},
+                       {"at", u.at},
+                       {"user", u.actor},
+                       {"file_name", u.file_name},
+                       {"sha256", u.sha256},
+                       {"outcome", u.unchanged ? "unchanged" : "imported"},
+                       {"summary", u.summary}});
+    const Object counts = kind == "roll" ? fields({{"rows", u.rows},
+                                                   {"rows_ok", u.rows_ok},
+                                                   {"rows_bad", u.rows_bad},
+                                                   {"students_new", u.students_new},
+                                                   {"students_changed", u.students_changed}})
+                                         : fields({{"paid", u.paid},
+                                                   {"paid_total", u.paid_total},
+                                                   {"returned", u.returned},
+                                                   {"returned_total", u.returned_total},
+                                                   {"pending", u.pending},
+                                                   {"unchanged_lines", u.unchanged_lines}});
+    for (const auto& [k, v] : counts) o.set(k, v);
+    list.add(withScope(o, u.scope));
   }
-  Object out;
-  out.set("kind", kind);
-  out.set("page", page);
-  out.set("more", more);
-  out.set("uploads", list);
-  return out;
+  return fields({{"kind", kind}, {"page", page}, {"more", more}, {"uploads", list}});
 }
 
 Object studentTraceJson(const std::string& query,
@@ -115,66 +107,53 @@ Object studentTraceJson(const std::string& query,
   for (const auto& t : students) {
     Array schools;
     for (const auto& s : t.schools) {
-      Object o;
-      o.set("code", s.code);
-      o.set("name", s.name);
-      o.set("region", s.region);
-      o.set("status", s.status);
-      schools.add(o);
+      schools.add(
+          fields({{"code", s.code}, {"name", s.name}, {"region", s.region}, {"status", s.status}}));
     }
     Array ents;
     for (const auto& e : t.entitlements) {
       Array pays;
       for (const auto& p : e.payments) {
-        Object o;
-        o.set("reference", p.reference);
-        o.set("state", p.state);
-        o.set("amount", p.amount.toYuan());
-        o.set("share", p.share.toYuan());
-        o.set("attempt", p.attempt);
-        o.set("batch", p.batch_id);
-        o.set("batch_status", p.batch_status);
-        o.set("payee", p.payee);
-        o.set("bank_code", p.bank_code);
-        o.set("holder", p.holder);
-        o.set("account", p.acct_mask);
+        Object o = fields({{"reference", p.reference},
+                           {"state", p.state},
+                           {"amount", p.amount.toYuan()},
+                           {"share", p.share.toYuan()},
+                           {"attempt", p.attempt},
+                           {"batch", p.batch_id},
+                           {"batch_status", p.batch_status},
+                           {"payee", p.payee},
+                           {"bank_code", p.bank_code},
+                           {"holder", p.holder},
+                           {"account", p.acct_mask}});
         if (!p.outcome.empty()) {
-          Object r;
-          r.set("outcome", p.outcome);
-          r.set("reason_code", p.reason_code);
-          r.set("reason_text", p.reason_text);
-          r.set("settled_on", p.settled_on);
-          r.set("file", p.result_file);
-          o.set("result", r);
+          o.set("result", fields({{"outcome", p.outcome},
+                                  {"reason_code", p.reason_code},
+                                  {"reason_text", p.reason_text},
+                                  {"settled_on", p.settled_on},
+                                  {"file", p.result_file}}));
         }
         pays.add(o);
       }
-      Object o;
-      o.set("id", e.id);
-      o.set("programme", e.programme);
-      o.set("term", e.term);
-      o.set("status", e.status);
-      o.set("amount", e.amount.toYuan());
-      o.set("paying_region", e.paying_region);
-      o.set("hold_reason", e.hold_reason);
-      o.set("reason", e.reason);
-      o.set("decided_on", e.decided_on);
-      o.set("payments", pays);
-      ents.add(o);
+      ents.add(fields({{"id", e.id},
+                       {"programme", e.programme},
+                       {"term", e.term},
+                       {"status", e.status},
+                       {"amount", e.amount.toYuan()},
+                       {"paying_region", e.paying_region},
+                       {"hold_reason", e.hold_reason},
+                       {"reason", e.reason},
+                       {"decided_on", e.decided_on},
+                       {"payments", pays}}));
     }
-    Object o;
-    o.set("person_id", t.person_id);
-    o.set("name", t.name);
-    o.set("resident_id", t.rid_mask);
-    o.set("student_no", t.student_no);
-    o.set("schools", schools);
-    o.set("entitlements", ents);
-    list.add(o);
+    list.add(fields({{"person_id", t.person_id},
+                     {"name", t.name},
+                     {"resident_id", t.rid_mask},
+                     {"student_no", t.student_no},
+                     {"schools", schools},
+                     {"entitlements", ents}}));
   }
-  Object out;
-  out.set("query", security::maskLongNumbers(query));  // never a full resident ID
-  out.set("students", list);
-  return out;
+  // The query as sent may be a full resident ID: it is echoed masked.
+  return fields({{"query", security::maskLongNumbers(query)}, {"students", list}});
 }
 
 }  // namespace edupay::api

@@ -256,56 +256,42 @@ std::optional<bankfiles::TracedStudent> SqlAuditLog::traceStudent(int64_t person
   s->bind(1, person_id);
   while (s->next())
     t.schools.push_back({s->getText(0), s->getText(1), s->getText(2), s->getText(3)});
+  // Columns in the order of the structs' fields.
   auto e = db_.prepare(
-      "SELECT id, programme, term, status, amount_fen, paying_region, hold_reason, reason, "
-      "updated_on FROM entitlements WHERE person_id = ? ORDER BY term, programme");
+      "SELECT id, programme, term, status, paying_region, COALESCE(hold_reason, ''), reason, "
+      "updated_on, amount_fen FROM entitlements WHERE person_id = ? ORDER BY term, programme");
   e->bind(1, person_id);
   std::map<int64_t, size_t> index;
   while (e->next()) {
-    bankfiles::TracedEntitlement x;
-    x.id = e->getInt(0);
-    x.programme = e->getText(1);
-    x.term = e->getText(2);
-    x.status = e->getText(3);
-    x.amount = Money::fromFen(e->getInt(4));
-    x.paying_region = e->getText(5);
-    x.hold_reason = e->isNull(6) ? "" : e->getText(6);
-    x.reason = e->getText(7);
-    x.decided_on = e->getText(8);
-    index[x.id] = t.entitlements.size();
-    t.entitlements.push_back(std::move(x));
+    index[e->getInt(0)] = t.entitlements.size();
+    t.entitlements.push_back({e->getInt(0),
+                              e->getText(1),
+                              e->getText(2),
+                              e->getText(3),
+                              e->getText(4),
+                              e->getText(5),
+                              e->getText(6),
+                              e->getText(7),
+                              Money::fromFen(e->getInt(8)),
+                              {}});
   }
   auto q = db_.prepare(
-      "SELECT pe.entitlement_id, p.end_to_end_ref, p.status, p.amount_fen, pe.amount_fen, "
-      "p.attempt, p.batch_id, b.status, p.bank_code, p.holder_name, p.acct_mask, p.payee, "
-      "r.outcome, r.reason_code, r.reason_text, r.settled_on, i.file_name FROM "
-      "payment_entitlements pe JOIN entitlements x ON x.id = pe.entitlement_id JOIN payments p ON "
-      "p.id = pe.payment_id JOIN batches b ON b.id = p.batch_id LEFT JOIN payment_results r ON "
-      "r.payment_id = p.id LEFT JOIN result_imports i ON i.id = r.import_id WHERE x.person_id = ? "
-      "ORDER BY p.id");
+      "SELECT pe.entitlement_id, p.end_to_end_ref, ps.state, p.bank_code, p.holder_name, "
+      "p.acct_mask, p.payee, b.status, p.batch_id, p.attempt, p.amount_fen, pe.amount_fen, "
+      "CASE WHEN ps.import_id IS NOT NULL THEN ps.state END, ps.reason_code, ps.reason_text, "
+      "ps.settled_on, i.file_name FROM payment_entitlements pe JOIN entitlements x ON x.id = "
+      "pe.entitlement_id JOIN payments p ON p.id = pe.payment_id JOIN payment_states ps ON ps.id "
+      "= p.id JOIN batches b ON b.id = p.batch_id LEFT JOIN result_imports i ON i.id = "
+      "ps.import_id WHERE x.person_id = ? ORDER BY p.id");
   q->bind(1, person_id);
   const auto text = [&](int c) { return q->isNull(c) ? std::string() : q->getText(c); };
   while (q->next()) {
     auto it = index.find(q->getInt(0));
     if (it == index.end()) continue;
-    bankfiles::TracedPayment y;
-    y.reference = text(1);
-    y.state = text(2);
-    y.amount = Money::fromFen(q->getInt(3));
-    y.share = Money::fromFen(q->getInt(4));
-    y.attempt = q->getInt(5);
-    y.batch_id = q->getInt(6);
-    y.batch_status = text(7);
-    y.bank_code = text(8);
-    y.holder = text(9);
-    y.acct_mask = text(10);
-    y.payee = text(11);
-    y.outcome = text(12);
-    y.reason_code = text(13);
-    y.reason_text = text(14);
-    y.settled_on = text(15);
-    y.result_file = text(16);
-    t.entitlements[it->second].payments.push_back(std::move(y));
+    t.entitlements[it->second].payments.push_back(
+        {text(1), text(2), text(3), text(4), text(5), text(6), text(7), q->getInt(8), q->getInt(9),
+         Money::fromFen(q->getInt(10)), Money::fromFen(q->getInt(11)), text(12), text(13), text(14),
+         text(15), text(16)});
   }
   return t;
 }
