@@ -2,7 +2,12 @@
 // sees which events, on every backend.
 #include <gtest/gtest.h>
 
+#include <Poco/JSON/Parser.h>
+
 #include <cstdlib>
+#include <sstream>
+
+#include "app/Cli.h"
 
 #include "common/Error.h"
 #include "security/AuditLog.h"
@@ -209,6 +214,61 @@ TEST_P(AuditLog, UploadHistoriesForTheSchoolTheBankAndTheCounty) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, AuditLog, ::testing::ValuesIn(testBackends()));
+
+/// `edupay audit log`: the same use case and JSON from the command line.
+class AuditLogCli : public ::testing::TestWithParam<std::string> {
+ protected:
+  AuditLogCli() : scratch(GetParam()), actors(scratch.url(), scratch.dir()) {}
+  std::pair<int, std::string> run(std::vector<std::string> args, const std::string& as = "") {
+    if (as.empty()) {
+      args = actors.with(std::move(args));
+    } else {
+      args.insert(args.end(), {"--as", as, "--credential", scratch.dir() + "/" + as + ".cred"});
+    }
+    args.insert(args.begin(), {"--db", scratch.url()});
+    std::ostringstream out, err;
+    const int code = app::runCli(args, out, err);
+    return {code, out.str() + err.str()};
+  }
+  static Poco::JSON::Array::Ptr events(const std::string& json) {
+    return Poco::JSON::Parser().parse(json).extract<Poco::JSON::Object::Ptr>()->getArray("events");
+  }
+  ScratchDatabase scratch;
+  CliActors actors;
+};
+
+TEST_P(AuditLogCli, ListsFiltersAndScopesLikeTheApi) {
+  auto add = actors.admin();
+  add.insert(add.begin(), {"user", "add", "county_auditor", "--role", "auditor", "--scope",
+                           "430122", "--credential-file", scratch.dir() + "/county_auditor.cred"});
+  ASSERT_EQ(run(add).first, 0);
+  auto [code, out] = run({"audit", "log", "--json", "--action", "user.add"}, "");
+  ASSERT_NE(code, 0) << "a bureau officer does not read the log: " << out;
+  EXPECT_NE(out.find("操作日志"), std::string::npos) << out;
+  auto admin = actors.admin();
+  admin.insert(admin.begin(), {"audit", "log", "--json", "--action", "user.add"});
+  std::tie(code, out) = run(admin);
+  ASSERT_EQ(code, 0) << out;
+  const auto added = events(out);
+  ASSERT_EQ(added->size(), 3u) << out;  // setup-admin, svc-import, county_auditor; newest first
+  EXPECT_EQ(added->getObject(0)->getValue<std::string>("object"), "user:county_auditor");
+  EXPECT_EQ(added->getObject(0)->getValue<std::string>("action_name"), "新增用户");
+  // The county's auditor sees the county's events only: not the provincial officer's.
+  std::tie(code, out) = run({"audit", "log", "--json"}, "county_auditor");
+  ASSERT_EQ(code, 0) << out;
+  const auto mine = events(out);
+  ASSERT_GE(mine->size(), 2u) << out;  // their own login and their account being added
+  for (size_t i = 0; i < mine->size(); ++i)
+    EXPECT_EQ(mine->getObject(i)->getValue<std::string>("region"), "430122") << out;
+  std::tie(code, out) = run({"audit", "log", "--page", "two"}, "county_auditor");
+  EXPECT_NE(code, 0);
+  EXPECT_NE(out.find("page"), std::string::npos) << out;
+  std::tie(code, out) = run({"audit", "log", "--user", "county_auditor"}, "county_auditor");
+  ASSERT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("登录 (login)"), std::string::npos) << out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, AuditLogCli, ::testing::ValuesIn(testBackends()));
 
 }  // namespace
 }  // namespace edupay::testing
