@@ -122,8 +122,12 @@ Upload::Upload(const Request& req, Env& env, const std::string& kind, bool keep)
                                std::filesystem::perm_options::replace);
   // The sender's file name goes after the digest, so the audit event (and the upload history)
   // names the file as the school or bank knows it; only safe characters are kept.
+  // At most its last 200 bytes (from a character's start): the whole name stays within the
+  // file system's 255 and keeps its extension.
+  size_t start = name.size() > 200 ? name.size() - 200 : 0;
+  while (start < name.size() && (static_cast<unsigned char>(name[start]) & 0xC0) == 0x80) ++start;
   std::string shown;
-  for (const char ch : text::cutUtf8(name, 60)) {
+  for (const char ch : name.substr(start)) {
     const auto u = static_cast<unsigned char>(ch);
     shown += (u >= 0x80 || std::isalnum(u) || ch == '.' || ch == '-' || ch == '_') ? ch : '_';
   }

@@ -960,12 +960,20 @@ TEST_P(ApiTest, TheOperationLogUploadHistoriesAndTraceByStudent) {
   // The school sends its roll twice: the history says who, when, which file and what it did.
   const std::string good = RollBuilder().student(41).student(47).csv();
   ASSERT_EQ(call("POST", "/api/v1/rolls", token("school_in"), good, "text/csv").status, 200);
-  ASSERT_EQ(call("POST", "/api/v1/rolls", token("school_in"), good, "text/csv").status, 200);
+  const std::string form =
+      "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"一小 学籍.csv\"\r\n"
+      "Content-Type: text/csv\r\n\r\n" +
+      good + "\r\n--XyZ--\r\n";
+  ASSERT_EQ(
+      call("POST", "/api/v1/rolls", token("school_in"), form, "multipart/form-data; boundary=XyZ")
+          .status,
+      200);
   const auto rolls = call("GET", "/api/v1/uploads?kind=roll", token("school_in"));
   ASSERT_EQ(rolls.status, 200) << rolls.body;
   const auto list = rolls.json()->getArray("uploads");
   ASSERT_EQ(list->size(), 2u) << rolls.body;
   EXPECT_EQ(list->getObject(0)->getValue<std::string>("outcome"), "unchanged");
+  EXPECT_EQ(list->getObject(0)->getValue<std::string>("file_name"), "一小_学籍.csv");
   EXPECT_EQ(list->getObject(1)->getValue<std::string>("outcome"), "imported");
   EXPECT_EQ(list->getObject(1)->getValue<int>("rows_ok"), 2);
   EXPECT_EQ(list->getObject(1)->getValue<std::string>("user"), "school_in");

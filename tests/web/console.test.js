@@ -500,7 +500,11 @@ async function main() {
     await go('audit', '操作日志');
     await page.locator('[data-table="oplog"] tbody tr').first().waitFor();
     await page.getByLabel('操作人', { exact: true }).fill('approver1');
-    await page.getByRole('button', { name: '查询' }).click();
+    await Promise.all([
+      page.waitForResponse(r => r.url().includes('/api/v1/audit/events') && r.url().includes('user=approver1')),
+      page.getByRole('button', { name: '查询' }).click()]);
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-table="oplog"] tbody tr')]
+      .every(tr => tr.children.length > 1 && tr.children[1].textContent === 'approver1'));
     await page.locator('[data-action="batch.approve"]').first().waitFor();
     const logRows = await page.locator('[data-table="oplog"] tbody tr').allInnerTexts();
     assert.ok(logRows.length > 0 && logRows.every(r => r.split('\t')[1] === 'approver1'), 'only approver1: ' + logRows.join(' | '));
