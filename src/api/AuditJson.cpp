@@ -130,7 +130,7 @@ Object studentTraceJson(const std::string& query,
                                   {"reason_code", p.reason_code},
                                   {"reason_text", p.reason_text},
                                   {"settled_on", p.settled_on},
-                                  {"file", p.result_file}}));
+                                  {"file", security::sentName(p.result_file)}}));
         }
         pays.add(o);
       }

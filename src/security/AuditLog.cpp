@@ -192,6 +192,12 @@ AuditPage auditLog(AuditLogStore& store, const User& user, const AuditQuery& q) 
   return page;
 }
 
+std::string sentName(const std::string& stored) {
+  static const std::regex kept(R"(^[a-z]+(-[a-z_]+)?-[0-9a-f]{16}-(.+)$)");
+  std::smatch n;
+  return std::regex_match(stored, n, kept) ? n[2].str() : stored;
+}
+
 void parseUploadSummary(const std::string& after, UploadRecord& r) {
   static const std::regex head(R"(^(.*) sha256 ([0-9a-f]{64}): )");
   static const std::regex roll(
@@ -203,10 +209,7 @@ void parseUploadSummary(const std::string& after, UploadRecord& r) {
   r.summary = maskLongNumbers(after);
   std::smatch m;
   if (!std::regex_search(after, m, head)) return;
-  r.file_name = m[1].str();
-  // An upload through the service is stored as KIND-DIGEST-NAME: the sender's name is NAME.
-  static const std::regex stored(R"(^[a-z]+(-[a-z_]+)?-[0-9a-f]{16}-(.+)$)");
-  if (std::smatch n; std::regex_match(r.file_name, n, stored)) r.file_name = n[2].str();
+  r.file_name = sentName(m[1].str());
   r.sha256 = m[2].str();
   const std::string rest = m.suffix().str();
   if (r.kind == "roll" && std::regex_search(rest, m, roll)) {

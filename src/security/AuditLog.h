@@ -96,6 +96,10 @@ struct UploadRecord {
   std::string summary;  ///< the event's words, masked
 };
 
+/// The name a file was sent under: an upload through the service is stored as KIND-DIGEST-NAME
+/// (`result-0123456789abcdef-回盘.txt` → `回盘.txt`); any other name as it is.
+std::string sentName(const std::string& stored);
+
 /// Parses an import's audit summary (`roll.import` / `bank.import_result`) into `r`.
 void parseUploadSummary(const std::string& after, UploadRecord& r);
 

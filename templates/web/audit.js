@@ -49,6 +49,9 @@ function actionWords(code, name) {
   return state.lang === 'zh' ? words : `${words} (${code})`;
 }
 
+/** An event's time as people read it: `2026-09-01 10:00:00` (UTC+8, as recorded). */
+function when(at) { return String(at).slice(0, 19).replace('T', ' '); }
+
 /** A table that scrolls sideways inside its own box on a narrow screen. */
 function scrollBox(child) { return h('div.scroll', {}, child); }
 
@@ -79,7 +82,7 @@ async function operationLog(main) {
     const next = h('button.secondary', { type: 'button', disabled: !r.more, onclick: () => { page++; load(); } }, t('oplog.next'));
     out.replaceChildren(
       r.events.length ? scrollBox(table([
-        { key: 'at', label: 'col.at' }, { key: 'user', label: 'col.user' },
+        { render: x => when(x.at), label: 'col.at' }, { key: 'user', label: 'col.user' },
         { render: e => h('span', { 'data-action': e.action }, actionWords(e.action, e.action_name)), label: 'oplog.action' },
         { key: 'object', label: 'oplog.object_col' }, { render: change, label: 'oplog.change' },
       ], r.events, { name: 'oplog', pageSize: 50 })) : h('p.muted', {}, t('oplog.none')),
@@ -102,7 +105,7 @@ async function uploadHistory(kind) {
       : kind === 'roll' ? t('uploads.roll_outcome', u.rows, u.rows_ok, u.rows_bad, u.students_new, u.students_changed)
         : t('uploads.result_outcome', u.paid, u.paid_total, u.returned, u.returned_total, u.pending, u.unchanged_lines);
     box.append(scrollBox(table([
-      { key: 'at', label: 'col.at' }, { key: 'user', label: 'col.user' }, { key: 'file_name', label: 'col.file' },
+      { render: x => when(x.at), label: 'col.at' }, { key: 'user', label: 'col.user' }, { key: 'file_name', label: 'col.file' },
       kind === 'roll' ? { key: 'school', label: 'uploads.school' } : { key: 'bank', label: 'uploads.bank' },
       { render: outcome, label: 'uploads.outcome' },
     ], r.uploads, { name: 'uploads-' + kind })));
@@ -134,7 +137,7 @@ async function studentTrace(main, query) {
     out.append(h('h2', {}, t('strace.student', s.name, s.resident_id || s.student_no)),
       h('p.muted', {}, t('strace.schools') + '：' + s.schools.map(x => `${x.name}（${x.code}）`).join('，')),
       scrollBox(table([
-        { render: x => programmeName(x.e.programme), label: 'col.programme' }, { render: x => x.e.term, label: 'col.term' },
+        { render: x => programmeName(x.e.programme), label: 'col.programme' }, { render: x => termName(x.e.term), label: 'col.term' },
         { render: x => badge(x.e.status), label: 'col.status' }, { render: x => yuan(x.e.amount), label: 'col.amount', num: true },
         { render: x => x.p ? h('a', { href: '#/trace/' + encodeURIComponent(x.p.reference) }, x.p.reference) : t('strace.no_payment'), label: 'col.reference' },
         { render: x => x.p ? badge(x.p.state) : '', label: 'col.status' },
