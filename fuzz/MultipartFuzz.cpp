@@ -10,6 +10,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto eol = input.find('\n');
   const std::string type = eol == std::string::npos ? input : input.substr(0, eol);
   const std::string body = eol == std::string::npos ? "" : input.substr(eol + 1);
-  fuzz::refusalsAreFine([&] { (void)api::uploadedContent(type, body); });
+  std::string file_name;  // the part's file name is read too
+  fuzz::refusalsAreFine([&] { (void)api::uploadedContent(type, body, &file_name); });
   return 0;
 }

@@ -283,6 +283,21 @@ void addRoutes(Router& r) {
          false,
          {Role::kAuditor, Role::kSysadmin},
          auditVerify});
+  r.add({"GET",
+         "/api/v1/audit/events",
+         "the operation log, newest first (?user=, ?action=, ?object=, ?from=, ?to=, ?page=)",
+         false,
+         {Role::kAuditor, Role::kSysadmin},
+         auditEvents});
+  r.add({"GET",
+         "/api/v1/uploads",
+         "upload history of rolls or bank result files (?kind=roll|result, ?page=)",
+         false,
+         {Role::kSchoolAdmin, Role::kBureauOfficer, Role::kBureauApprover, Role::kAuditor,
+          Role::kBankOperator, Role::kSysadmin},
+         uploads});
+  r.add({"GET", "/api/v1/trace", "trace a student (?student=NAME-or-ID) to payments and results",
+         false, bureau, traceStudent});
   addFamilyRoutes(r);
 }
 

@@ -5,6 +5,7 @@
 
 #include <sys/stat.h>
 
+#include <cctype>
 #include <filesystem>
 #include <sstream>
 
@@ -110,7 +111,8 @@ disburse::Batch loadBatch(Env& env, const Request& req) {
 }
 
 Upload::Upload(const Request& req, Env& env, const std::string& kind, bool keep) : keep_(keep) {
-  const std::string content = uploadedContent(req.content_type, req.body);
+  std::string name;
+  const std::string content = uploadedContent(req.content_type, req.body, &name);
   if (content.empty()) throw Error(ErrorCode::kInvalidInput, "the upload is empty");
   const auto dir = std::filesystem::path(env.runtime().config.files_dir) / "uploads";
   std::filesystem::create_directories(dir);
@@ -118,7 +120,20 @@ Upload::Upload(const Request& req, Env& env, const std::string& kind, bool keep)
   // for the moment between writing and renaming.
   std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
                                std::filesystem::perm_options::replace);
-  path_ = (dir / (kind + "-" + security::sha256Hex(content).substr(0, 16))).string();
+  // The sender's file name goes after the digest, so the audit event (and the upload history)
+  // names the file as the school or bank knows it; only safe characters are kept.
+  // At most its last 200 bytes (from a character's start): the whole name stays within the
+  // file system's 255 and keeps its extension.
+  size_t start = name.size() > 200 ? name.size() - 200 : 0;
+  while (start < name.size() && (static_cast<unsigned char>(name[start]) & 0xC0) == 0x80) ++start;
+  std::string shown;
+  for (const char ch : name.substr(start)) {
+    const auto u = static_cast<unsigned char>(ch);
+    shown += (u >= 0x80 || std::isalnum(u) || ch == '.' || ch == '-' || ch == '_') ? ch : '_';
+  }
+  path_ = (dir / (kind + "-" + security::sha256Hex(content).substr(0, 16) +
+                  (shown.empty() ? "" : "-" + shown)))
+              .string();
   writeFileAtomically(path_, content);
   ::chmod(path_.c_str(), 0600);
 }

@@ -113,6 +113,11 @@ Reply report(const Request& req, Env& env);
 Reply tracePayment(const Request& req, Env& env);
 Reply auditVerify(const Request& req, Env& env);
 
+// ---- AuditRoutes.cpp ----
+Reply auditEvents(const Request& req, Env& env);
+Reply uploads(const Request& req, Env& env);
+Reply traceStudent(const Request& req, Env& env);
+
 // ---- FamilyRoutes.cpp ----
 Reply publicLookup(const Request& req, Env& env);
 Reply publicCounties(const Request& req, Env& env);

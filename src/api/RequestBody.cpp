@@ -3,6 +3,7 @@
 #include <Poco/JSON/Parser.h>
 #include <Poco/Net/MessageHeader.h>
 #include <Poco/Net/MultipartReader.h>
+#include <Poco/Net/NameValueCollection.h>
 #include <Poco/StreamCopier.h>
 
 #include <sstream>
@@ -26,7 +27,8 @@ Poco::JSON::Object::Ptr parseJsonObject(const std::string& body) {
   throw Error(ErrorCode::kInvalidInput, "the body must be a JSON object");
 }
 
-std::string uploadedContent(const std::string& content_type, const std::string& body) {
+std::string uploadedContent(const std::string& content_type, const std::string& body,
+                            std::string* file_name) {
   const auto b = content_type.find("boundary=");
   if (content_type.rfind("multipart/form-data", 0) != 0 || b == std::string::npos) return body;
   std::string boundary = content_type.substr(b + 9);
@@ -41,6 +43,13 @@ std::string uploadedContent(const std::string& content_type, const std::string& 
     if (!reader.hasNextPart()) throw Error(ErrorCode::kInvalidInput, "the form has no file part");
     Poco::Net::MessageHeader header;
     reader.nextPart(header);
+    if (file_name) {
+      std::string disposition;
+      Poco::Net::NameValueCollection params;
+      Poco::Net::MessageHeader::splitParameters(header.get("Content-Disposition", ""), disposition,
+                                                params);
+      *file_name = params.get("filename", "");
+    }
     std::string content;
     Poco::StreamCopier::copyToString(reader.stream(), content);
     return content;

@@ -16,6 +16,9 @@ Poco::JSON::Object::Ptr parseJsonObject(const std::string& body);
 /// The uploaded file in a body: the first part of a multipart/form-data body (`content_type`
 /// names the boundary), or the body itself for any other type. Throws Error(kInvalidInput) for a
 /// form without a part or a malformed one.
-std::string uploadedContent(const std::string& content_type, const std::string& body);
+/// `file_name`, when given, receives the file name the form's part carries (empty for a bare
+/// body or a part without one).
+std::string uploadedContent(const std::string& content_type, const std::string& body,
+                            std::string* file_name = nullptr);
 
 }  // namespace edupay::api

@@ -68,6 +68,8 @@ Commands:
                                  one is a sysadmin
   user disable|enable|passwd NAME --as USER;  user list --as USER
   audit verify                   walk the audit hash chain; names the first broken event
+  audit log [--user U] [--action A] [--object O] [--from DAY] [--to DAY] [--page N] --as USER
+                                 the operation log (操作日志), newest first, with before/after
   batch build --term T --programme P [--region R] --as OFFICER
                                  draft batches per county and bank, split at the bank's line limit
   batch submit|approve ID --as USER;  batch reject ID --reason TEXT --as APPROVER

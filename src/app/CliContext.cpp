@@ -36,7 +36,8 @@ const std::map<std::string, bool> kKnownOptions = {
     {"after", true},        {"limit", true},         {"all-schools", false},
     {"batch", true},        {"round-up", true},      {"headroom", true},
     {"to", true},           {"outcome", true},       {"hold", false},
-    {"flag", false},        {"objection", false},
+    {"flag", false},        {"objection", false},    {"user", true},
+    {"action", true},       {"object", true},        {"page", true},
 };
 
 /// The options of `edupay identify` (CliIdentify.cpp), name -> takes a value.

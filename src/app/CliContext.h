@@ -172,6 +172,9 @@ int reportDecisions(Context& c);
 // User and audit commands (CliSecurity.cpp).
 int cmdUser(Context& c);
 int cmdAudit(Context& c);
+/// `edupay audit log [--user --action --object --from --to --page] [--json] --as USER`
+/// (CliAudit.cpp).
+int cmdAuditLog(Context& c);
 
 // Eligibility commands (CliEligibility.cpp).
 int cmdPolicy(Context& c);

@@ -104,7 +104,8 @@ int cmdUser(Context& c) {
 
 int cmdAudit(Context& c) {
   const std::string sub = c.args().words.size() > 1 ? c.args().words[1] : "";
-  if (sub != "verify") throw Error(ErrorCode::kInvalidInput, "use: edupay audit verify");
+  if (sub == "log") return cmdAuditLog(c);
+  if (sub != "verify") throw Error(ErrorCode::kInvalidInput, "use: edupay audit verify|log");
   const auto v = security::verifyAudit(c.security());
   if (c.json()) {
     Poco::JSON::Object o;

@@ -638,6 +638,7 @@ TEST_P(ApiTest, TheWholeAuthorisationMatrix) {
       {"/api/v1/jobs/{id}", "/api/v1/jobs/999"},
       {"/api/v1/explain", "/api/v1/explain?term=2026-autumn&resident_id=" + rid},
       {"/api/v1/decisions", "/api/v1/decisions?term=2026-autumn"},
+      {"/api/v1/trace", "/api/v1/trace?student=" + rid},
   };
   // Routes whose object belongs to a county (or school, or bank): out of scope is "not found".
   const std::set<std::string> object_routes = {"/api/v1/students",
@@ -953,6 +954,124 @@ TEST_P(ApiTest, ASchoolUploadsItsRollAndSeesTheRowReport) {
   EXPECT_EQ(all.json()->getArray("students")->size(), 7u) << "5 students + the 2 uploaded";
   EXPECT_EQ(all.body.find(makeId("430121", "20170315", 41)), std::string::npos) << "masked";
   EXPECT_EQ(call("GET", "/api/v1/schools/4301210001/students", token("school_out")).status, 404);
+}
+
+TEST_P(ApiTest, TheOperationLogUploadHistoriesAndTraceByStudent) {
+  // The school sends its roll twice: the history says who, when, which file and what it did.
+  const std::string good = RollBuilder().student(41).student(47).csv();
+  ASSERT_EQ(call("POST", "/api/v1/rolls", token("school_in"), good, "text/csv").status, 200);
+  const std::string form =
+      "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"一小 学籍.csv\"\r\n"
+      "Content-Type: text/csv\r\n\r\n" +
+      good + "\r\n--XyZ--\r\n";
+  ASSERT_EQ(
+      call("POST", "/api/v1/rolls", token("school_in"), form, "multipart/form-data; boundary=XyZ")
+          .status,
+      200);
+  const auto rolls = call("GET", "/api/v1/uploads?kind=roll", token("school_in"));
+  ASSERT_EQ(rolls.status, 200) << rolls.body;
+  const auto list = rolls.json()->getArray("uploads");
+  ASSERT_EQ(list->size(), 2u) << rolls.body;
+  EXPECT_EQ(list->getObject(0)->getValue<std::string>("outcome"), "unchanged");
+  EXPECT_EQ(list->getObject(0)->getValue<std::string>("file_name"), "一小_学籍.csv");
+  EXPECT_EQ(list->getObject(1)->getValue<std::string>("outcome"), "imported");
+  EXPECT_EQ(list->getObject(1)->getValue<int>("rows_ok"), 2);
+  EXPECT_EQ(list->getObject(1)->getValue<std::string>("user"), "school_in");
+  EXPECT_EQ(list->getObject(1)->getValue<std::string>("school"), "4301210001");
+  EXPECT_EQ(call("GET", "/api/v1/uploads", token("school_out")).json()->getArray("uploads")->size(),
+            0u);
+  EXPECT_EQ(call("GET", "/api/v1/uploads?kind=result", token("school_in")).status, 403);
+  EXPECT_EQ(call("GET", "/api/v1/uploads?kind=budget", token("officer_in")).status, 400);
+
+  // The bank answers; its operator sees the file in its history, another bank does not.
+  std::string result = "序号|参考号|账号|金额|状态|原因码|原因|银行流水号|\r\n";
+  auto s = f.db->prepare("SELECT seq, end_to_end_ref FROM payments WHERE batch_id = ?");
+  s->bind(1, batch);
+  while (s->next())
+    result += std::to_string(s->getInt(0)) + "|" + s->getText(1) + "|6222|250.00|S|||T" +
+              std::to_string(s->getInt(0)) + "|\r\n";
+  s.reset();
+  ASSERT_EQ(call("POST", "/api/v1/results", token("bank_in"),
+                 utf8ToGb18030(withPipeSummary(result)), "text/plain")
+                .status,
+            200);
+  const auto answered = call("GET", "/api/v1/uploads", token("bank_in"));
+  ASSERT_EQ(answered.status, 200) << answered.body;
+  const auto files = answered.json()->getArray("uploads");
+  ASSERT_EQ(files->size(), 1u) << answered.body;
+  EXPECT_EQ(files->getObject(0)->getValue<int>("paid"), 5);
+  EXPECT_EQ(files->getObject(0)->getValue<std::string>("bank"), "102");
+  EXPECT_EQ(call("GET", "/api/v1/uploads", token("bank_out")).json()->getArray("uploads")->size(),
+            0u);
+
+  // The operation log: filtered by user and action, with the Chinese name and before/after.
+  const auto approvals =
+      call("GET", "/api/v1/audit/events?action=batch.approve&user=approver1", token("auditor_in"));
+  ASSERT_EQ(approvals.status, 200) << approvals.body;
+  const auto events = approvals.json()->getArray("events");
+  ASSERT_EQ(events->size(), 1u) << approvals.body;
+  EXPECT_EQ(events->getObject(0)->getValue<std::string>("action_name"), "审批通过批次");
+  EXPECT_EQ(events->getObject(0)->getValue<std::string>("before").rfind("submitted", 0), 0u)
+      << approvals.body;
+  EXPECT_EQ(events->getObject(0)->getValue<std::string>("region"), "430121");
+  const auto theirs = call("GET", "/api/v1/audit/events?user=school_in", token("auditor_in"));
+  for (size_t i = 0; i < theirs.json()->getArray("events")->size(); ++i)
+    EXPECT_EQ(theirs.json()->getArray("events")->getObject(i)->getValue<std::string>("user"),
+              "school_in");
+  EXPECT_GE(theirs.json()->getArray("events")->size(), 3u) << theirs.body;  // a login, 2 rolls
+  EXPECT_EQ(call("GET", "/api/v1/audit/events?action=batch", token("auditor_out"))
+                .json()
+                ->getArray("events")
+                ->size(),
+            0u);
+  const auto bad = call("GET", "/api/v1/audit/events?from=2026-13-40", token("auditor_in"));
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("from"), std::string::npos) << bad.body;
+  EXPECT_EQ(call("GET", "/api/v1/audit/events", token("officer_in")).status, 403);
+
+  // Trace by student: by resident ID and by name, entitlements to the bank's answer, masked.
+  const std::string rid = makeId("430121", "20170315", 1);
+  const auto by_id = call("GET", "/api/v1/trace?student=" + rid, token("auditor_in"));
+  ASSERT_EQ(by_id.status, 200) << by_id.body;
+  EXPECT_EQ(by_id.body.find(rid), std::string::npos) << "masked";
+  const auto students = by_id.json()->getArray("students");
+  ASSERT_EQ(students->size(), 1u) << by_id.body;
+  const auto student = students->getObject(0);
+  const auto ents = student->getArray("entitlements");
+  ASSERT_GT(ents->size(), 0u) << by_id.body;
+  Poco::JSON::Array::Ptr pays;
+  for (size_t i = 0; i < ents->size(); ++i) {
+    if (ents->getObject(i)->getValue<std::string>("status") == "eligible")
+      pays = ents->getObject(i)->getArray("payments");
+  }
+  ASSERT_TRUE(pays && pays->size() == 1u) << by_id.body;
+  EXPECT_EQ(pays->getObject(0)->getValue<std::string>("state"), "paid");
+  EXPECT_EQ(pays->getObject(0)->getObject("result")->getValue<std::string>("outcome"), "paid");
+  const std::string name = student->getValue<std::string>("name");
+  std::string encoded;
+  Poco::URI::encode(name, "&=+?#", encoded);
+  const auto by_name = call("GET", "/api/v1/trace?student=" + encoded, token("officer_in"));
+  ASSERT_EQ(by_name.status, 200) << by_name.body;
+  // Every pupil of the fixture is called 张三: each match is listed with its school, masked.
+  const auto namesakes = by_name.json()->getArray("students");
+  EXPECT_EQ(namesakes->size(), 7u) << by_name.body;
+  for (size_t i = 0; i < namesakes->size(); ++i) {
+    EXPECT_EQ(namesakes->getObject(i)->getValue<std::string>("resident_id").find("**"), 4u);
+    EXPECT_EQ(
+        namesakes->getObject(i)->getArray("schools")->getObject(0)->getValue<std::string>("name"),
+        "一小");
+  }
+  EXPECT_EQ(call("GET", "/api/v1/trace?student=" + encoded, token("officer_out"))
+                .json()
+                ->getArray("students")
+                ->size(),
+            0u);
+  EXPECT_EQ(call("GET", "/api/v1/trace?student=" + rid, token("officer_out"))
+                .json()
+                ->getArray("students")
+                ->size(),
+            0u);
+  EXPECT_EQ(call("GET", "/api/v1/trace?student=", token("auditor_in")).status, 400);
 }
 
 TEST_P(ApiTest, TheEntitlementRunIsAJobWithProgress) {

@@ -232,6 +232,16 @@ async function main() {
     log('school administrator: the same roll sent again says that nothing changed');
     await page.getByRole('button', { name: '上传' }).click();
     await page.getByText(`与已导入的名册相同：${rows} 行，没有任何变化。`).waitFor();
+    log('school administrator: the upload history names both uploads, the second one unchanged');
+    await page.reload();  // the same page drawn afresh
+    await page.getByRole('heading', { name: '上传记录' }).waitFor();
+    await page.locator('[data-table="uploads-roll"]').waitFor();
+    const rollUploads = await page.locator('[data-table="uploads-roll"] tbody tr').allInnerTexts();
+    assert.ok(rollUploads.length >= 2, 'two uploads: ' + rollUploads.join(' | '));
+    assert.match(rollUploads[0], /无变化/);
+    assert.match(rollUploads[0], /\tschool\t/);
+    assert.match(rollUploads[1], /roll\.xlsx/);
+    await screenshot('roll-uploads');
 
     log('school administrator: a student\'s lifelong record, and a difficulty level recorded');
     await go('students', `学校 ${SCHOOL} 的学生`);
@@ -434,6 +444,14 @@ async function main() {
       await screenshot('result-uploaded');
     }
     assert.ok(paid > 0n, 'the bank paid something');
+    log('bank operator: the upload history lists every result file with its outcome');
+    await page.reload();
+    await page.getByRole('heading', { name: '上传记录' }).waitFor();
+    await page.locator('[data-table="uploads-result"]').waitFor();
+    const resultUploads = await page.locator('[data-table="uploads-result"] tbody tr').allInnerTexts();
+    assert.equal(resultUploads.length, results.length, 'one line per file: ' + resultUploads.join(' | '));
+    assert.ok(resultUploads.every(r => r.includes('bank' + bank) && r.includes(bank) && /成功 \d+ 笔/.test(r)), resultUploads.join(' | '));
+    await screenshot('result-uploads');
     await logout();
 
     // 5. The auditor: the paid totals in the report and its chart, the Excel export, the audit chain.
@@ -477,6 +495,39 @@ async function main() {
     await page.getByRole('button', { name: '校验' }).click();
     await page.getByText(/审计链完整：\d+ 条事件/).waitFor();
     await screenshot('audit');
+
+    log('auditor: the operation log filtered by user, with before and after; trace by student');
+    await go('audit', '操作日志');
+    await page.locator('[data-table="oplog"] tbody tr').first().waitFor();
+    await page.getByLabel('操作人', { exact: true }).fill('approver1');
+    await Promise.all([
+      page.waitForResponse(r => r.url().includes('/api/v1/audit/events') && r.url().includes('user=approver1')),
+      page.getByRole('button', { name: '查询' }).click()]);
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-table="oplog"] tbody tr')]
+      .every(tr => tr.children.length > 1 && tr.children[1].textContent === 'approver1'));
+    await page.locator('[data-action="batch.approve"]').first().waitFor();
+    const logRows = await page.locator('[data-table="oplog"] tbody tr').allInnerTexts();
+    assert.ok(logRows.length > 0 && logRows.every(r => r.split('\t')[1] === 'approver1'), 'only approver1: ' + logRows.join(' | '));
+    assert.ok(logRows.some(r => r.includes('审批通过批次')), 'action codes as Chinese words: ' + logRows.join(' | '));
+    const change = page.locator('[data-table="oplog"] .before').first();
+    assert.match(await change.innerText(), /^变更前：submitted/);
+    assert.match(await page.locator('[data-table="oplog"] .after').first().innerText(), /^变更后：/);
+    await screenshot('operation-log');
+    await page.setViewportSize({ width: 390, height: 844 });
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'the log fits a phone: its table scrolls in its box');
+    await screenshot('operation-log-phone');
+    await page.setViewportSize({ width: 1280, height: 900 });
+    if (ref) {
+      const traced = await (await page.request.get(base + '/api/v1/payments/' + encodeURIComponent(ref))).json();
+      await go('trace', '按学生追溯');
+      await page.getByLabel('学生姓名、身份证号或全国学籍号').fill(traced.student.name);
+      await page.locator('form', { has: page.getByLabel('学生姓名、身份证号或全国学籍号') }).getByRole('button', { name: '追溯' }).click();
+      await page.getByRole('heading', { name: new RegExp('^' + traced.student.name + '（') }).first().waitFor();
+      const traceText = await page.locator('#student-trace').innerText();
+      assert.ok(traceText.includes(ref), 'the payment of the student is listed');
+      assert.ok(!/(^|[^\dA-Za-z])\d{17}[\dX]($|[^\dA-Za-z])/.test(traceText), 'no full resident ID or account on the page');
+      await screenshot('trace-student');
+    }
 
     await logout();
 
