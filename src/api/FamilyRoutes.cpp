@@ -356,18 +356,7 @@ Reply actOnComplaint(const Request& req, Env& env) {
   const auto a =
       disburse::actOnComplaint(fs, env.security(), *req.user, req.id("id"), field(o, "kind", false),
                                field(o, "programme", false), field(o, "term", false));
-  Array links;
-  for (const auto& l : a.links) {
-    Object x;
-    x.set("entitlement", l.entitlement_id);
-    if (l.flag_id) x.set("flag", l.flag_id);
-    if (l.objection_id) x.set("objection", l.objection_id);
-    links.add(x);
-  }
-  Object out;
-  out.set("kind", a.kind);
-  out.set("links", links);
-  return json(out, 201);
+  return json(complaintActionJson(a), 201);
 }
 
 Reply releaseComplaintHolds(const Request& req, Env& env) {

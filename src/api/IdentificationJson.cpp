@@ -1,7 +1,8 @@
 #include "api/IdentificationJson.h"
-#include "common/JsonWrite.h"
 
 #include <Poco/JSON/Array.h>
+
+#include "common/JsonWrite.h"
 
 namespace edupay::api {
 

@@ -1,10 +1,11 @@
 #include "api/Json.h"
-#include "common/JsonWrite.h"
 
 #include <Poco/JSON/Array.h>
 
 #include <map>
 #include <sstream>
+
+#include "common/JsonWrite.h"
 
 namespace edupay::api {
 
@@ -100,6 +101,19 @@ Poco::JSON::Object complaintDetailJson(const disburse::ComplaintDetail& d, const
     links.add(x);
   }
   o.set("links", links);
+  return o;
+}
+
+Poco::JSON::Object complaintActionJson(const disburse::ComplaintAction& a) {
+  Poco::JSON::Object o;
+  o.set("kind", a.kind);
+  o.set("links", json::arrayOf(a.links, [](const disburse::ComplaintLink& l) {
+          Poco::JSON::Object x;
+          x.set("entitlement", l.entitlement_id);
+          if (l.flag_id) x.set("flag", l.flag_id);
+          if (l.objection_id) x.set("objection", l.objection_id);
+          return x;
+        }));
   return o;
 }
 

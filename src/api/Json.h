@@ -34,6 +34,9 @@ Poco::JSON::Object rollImportJson(const registry::RollImportResult& r, bool dry_
 Poco::JSON::Object complaintJson(const disburse::Complaint& c, const Date& today);
 /// A complaint with its text, contact (decrypted for those allowed, else empty), notes and links.
 Poco::JSON::Object complaintDetailJson(const disburse::ComplaintDetail& d, const Date& today);
+/// What a confirmed complaint's action made: `kind` and its links (entitlement, and the flag or
+/// objection raised on it).
+Poco::JSON::Object complaintActionJson(const disburse::ComplaintAction& a);
 /// The complaint counts of a region: by category, county, outcome and days to close.
 Poco::JSON::Object complaintReportJson(const disburse::ComplaintReport& r);
 /// One payee line of a batch (masked), as the approver checks it.

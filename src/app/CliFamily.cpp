@@ -129,20 +129,13 @@ int cmdComplaint(Context& c) {
                                                    : c.args().get("kind");
     const auto a = disburse::actOnComplaint(fs, c.security(), user, id, kind,
                                             c.args().get("programme"), c.args().get("term"));
-    Array links;
+    o = api::complaintActionJson(a);
     for (const auto& l : a.links) {
-      Object x;
-      x.set("entitlement", l.entitlement_id);
-      x.set("flag", l.flag_id);
-      x.set("objection", l.objection_id);
-      links.add(x);
       if (!c.json())
         c.out() << "complaint " << id << ": " << kind << " entitlement " << l.entitlement_id
                 << (l.flag_id ? " flag " + std::to_string(l.flag_id) : "")
                 << (l.objection_id ? " objection " + std::to_string(l.objection_id) : "") << "\n";
     }
-    o.set("kind", kind);
-    o.set("links", links);
   } else {
     const int64_t n =
         disburse::releaseComplaintHolds(fs, c.security(), user, id, c.args().get("reason"));

@@ -2,10 +2,12 @@
 
 #include <Poco/JSON/Parser.h>
 
+#include <array>
 #include <filesystem>
 #include <set>
 
 #include "common/AtomicFile.h"
+#include "common/CodeTable.h"
 #include "common/Error.h"
 
 namespace edupay::bankfiles {
@@ -19,26 +21,24 @@ using Poco::JSON::Object;
   throw Error(ErrorCode::kInvalidInput, source + ": " + what);
 }
 
-const std::map<std::string, FieldValue>& valueNames() {
-  static const std::map<std::string, FieldValue> names = {
-      {"seq", FieldValue::kSeq},
-      {"account", FieldValue::kAccount},
-      {"holder", FieldValue::kHolder},
-      {"amount", FieldValue::kAmount},
-      {"reference", FieldValue::kReference},
-      {"purpose", FieldValue::kPurpose},
-      {"payer_account", FieldValue::kPayerAccount},
-      {"payer_name", FieldValue::kPayerName},
-      {"total_count", FieldValue::kTotalCount},
-      {"total_amount", FieldValue::kTotalAmount},
-      {"date", FieldValue::kDate},
-      {"batch", FieldValue::kBatch},
-      {"part", FieldValue::kPart},
-      {"parts", FieldValue::kParts},
-      {"bank_code", FieldValue::kBankCode},
-  };
-  return names;
-}
+constexpr std::array<CodeName<FieldValue>, 16> kFieldValues{{
+    {FieldValue::kText, "text"},
+    {FieldValue::kSeq, "seq"},
+    {FieldValue::kAccount, "account"},
+    {FieldValue::kHolder, "holder"},
+    {FieldValue::kAmount, "amount"},
+    {FieldValue::kReference, "reference"},
+    {FieldValue::kPurpose, "purpose"},
+    {FieldValue::kPayerAccount, "payer_account"},
+    {FieldValue::kPayerName, "payer_name"},
+    {FieldValue::kTotalCount, "total_count"},
+    {FieldValue::kTotalAmount, "total_amount"},
+    {FieldValue::kDate, "date"},
+    {FieldValue::kBatch, "batch"},
+    {FieldValue::kPart, "part"},
+    {FieldValue::kParts, "parts"},
+    {FieldValue::kBankCode, "bank_code"},
+}};
 
 void onlyKeys(const Object& o, const std::set<std::string>& allowed, const std::string& source,
               const std::string& where) {
@@ -80,13 +80,16 @@ Field parseField(const Object::Ptr& f, const std::string& source, const std::str
     bad(source, where + "a field has either \"value\" or \"text\"");
   if (f->has("value")) {
     const std::string name = text(*f, "value", source);
-    auto it = valueNames().find(name);
-    if (it == valueNames().end()) {
+    const auto value = parseIn(kFieldValues, name);
+    if (!value || *value == FieldValue::kText) {
+      std::set<std::string_view> names;  // listed in alphabetical order
+      for (const auto& v : kFieldValues)
+        if (v.value != FieldValue::kText) names.insert(v.code);
       std::string known;
-      for (const auto& [k, v] : valueNames()) known += (known.empty() ? "" : ", ") + k;
+      for (auto n : names) known += (known.empty() ? "" : ", ") + std::string(n);
       bad(source, where + "unknown value \"" + name + "\"; one of: " + known);
     }
-    field.value = it->second;
+    field.value = *value;
   } else {
     field.text = text(*f, "text", source);
   }
@@ -274,5 +277,7 @@ std::vector<std::string> LayoutSet::names() const {
   for (const auto& [k, v] : layouts_) out.push_back(k);
   return out;
 }
+
+std::string_view code(FieldValue v) { return codeIn(kFieldValues, v); }
 
 }  // namespace edupay::bankfiles

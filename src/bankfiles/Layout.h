@@ -26,6 +26,8 @@ enum class FieldValue {
   kParts,
   kBankCode,
 };
+/// The name a layout file gives the value (`payer_account`; `text` for kText).
+std::string_view code(FieldValue v);
 
 struct Field {
   FieldValue value = FieldValue::kText;

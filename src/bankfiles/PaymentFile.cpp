@@ -70,44 +70,6 @@ std::string where(const PaymentLine* line) {
   return "payment " + std::to_string(line->seq) + " (" + line->reference + "): ";
 }
 
-const char* fieldName(FieldValue v) {
-  switch (v) {
-    case FieldValue::kText:
-      return "text";
-    case FieldValue::kSeq:
-      return "seq";
-    case FieldValue::kAccount:
-      return "account";
-    case FieldValue::kHolder:
-      return "holder";
-    case FieldValue::kAmount:
-      return "amount";
-    case FieldValue::kReference:
-      return "reference";
-    case FieldValue::kPurpose:
-      return "purpose";
-    case FieldValue::kPayerAccount:
-      return "payer_account";
-    case FieldValue::kPayerName:
-      return "payer_name";
-    case FieldValue::kTotalCount:
-      return "total_count";
-    case FieldValue::kTotalAmount:
-      return "total_amount";
-    case FieldValue::kDate:
-      return "date";
-    case FieldValue::kBatch:
-      return "batch";
-    case FieldValue::kPart:
-      return "part";
-    case FieldValue::kParts:
-      return "parts";
-    case FieldValue::kBankCode:
-      return "bank_code";
-  }
-  return "?";
-}
-
 /// Delimited and fixed-width layouts.
 class TextWriter final : public PaymentFileWriter {
  public:
@@ -185,7 +147,7 @@ class TextWriter final : public PaymentFileWriter {
       if (layout_.holder_verbatim) {
         throw Error(
             ErrorCode::kInvalidInput,
-            where(line) + "the " + std::string(fieldName(f.value)) + " \"" + v + "\" starts with " +
+            where(line) + "the " + std::string(code(f.value)) + " \"" + v + "\" starts with " +
                 v.substr(0, 1) + ", which a spreadsheet reads as a formula, and layout " +
                 layout_.name +
                 " must carry names unchanged; correct the account holder (edupay account "
@@ -199,7 +161,7 @@ class TextWriter final : public PaymentFileWriter {
         if (ch == layout_.delimiter || ch == '"' || ch == '\r' || ch == '\n') {
           if (!layout_.quote) {
             throw Error(ErrorCode::kInvalidInput,
-                        where(line) + "the " + std::string(fieldName(f.value)) +
+                        where(line) + "the " + std::string(code(f.value)) +
                             " field holds a delimiter, quote or line break, which layout " +
                             layout_.name + " cannot carry; correct the value");
           }
@@ -214,7 +176,7 @@ class TextWriter final : public PaymentFileWriter {
     } else if (!encoder_.append(v, out)) {
       out.resize(start);
       throw Error(ErrorCode::kInvalidInput,
-                  where(line) + "the " + std::string(fieldName(f.value)) + " \"" + v + "\" has " +
+                  where(line) + "the " + std::string(code(f.value)) + " \"" + v + "\" has " +
                       text::describeCharacters(encoder_.unencodable(v)) + ", which " +
                       encoder_.name() +
                       " cannot encode; configure the bank with a GB18030 or UTF-8 layout (edupay "
@@ -235,8 +197,8 @@ class TextWriter final : public PaymentFileWriter {
       const size_t bytes = out.size() - start;
       if (bytes > static_cast<size_t>(f.width)) {
         throw Error(ErrorCode::kInvalidInput,
-                    where(line) + "the " + std::string(fieldName(f.value)) + " \"" + v +
-                        "\" takes " + std::to_string(bytes) + " bytes in " + encoder_.name() +
+                    where(line) + "the " + std::string(code(f.value)) + " \"" + v + "\" takes " +
+                        std::to_string(bytes) + " bytes in " + encoder_.name() +
                         ", more than its width " + std::to_string(f.width) + " in layout " +
                         layout_.name + " (it is never cut)");
       }
@@ -408,33 +370,12 @@ std::string formatAmount(const Layout& layout, Money amount) {
 }
 
 std::string xmlEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
   for (char ch : text) {
     const auto u = static_cast<unsigned char>(ch);
     if (u < 0x20 && ch != '\t' && ch != '\n' && ch != '\r')
       throw Error(ErrorCode::kInvalidInput, "a control character cannot be written in XML");
-    switch (ch) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out += ch;
-    }
   }
-  return out;
+  return text::escapeMarkup(text, "&apos;");
 }
 
 std::unique_ptr<PaymentFileWriter> makeWriter(const Layout& layout, std::ostream& out,

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <fstream>
 #include <istream>
 #include <memory>
 #include <ostream>
@@ -72,6 +73,21 @@ class CsvReader {
   std::string pending_error_;  // invalid input found after the data already decoded
   std::vector<std::string> header_;
   bool check_count_ = false;
+};
+
+/// A CSV file (UTF-8 or GBK/GB18030, detected) opened with its header row read; every following
+/// record must have the header's number of fields. Error(kNotFound) naming the file when it
+/// cannot be opened, Error(kInvalidInput) when it is empty.
+class CsvFile {
+ public:
+  explicit CsvFile(const std::string& path);
+  CsvReader& reader() { return reader_; }
+  const std::vector<std::string>& header() const { return header_; }
+
+ private:
+  std::ifstream in_;
+  CsvReader reader_;
+  std::vector<std::string> header_;
 };
 
 /// RFC 4180 writer: quotes a field only when it holds the delimiter, a quote, CR or LF;

@@ -4,7 +4,7 @@
 
 namespace edupay::text {
 
-std::string escapeHtml(std::string_view s) {
+std::string escapeMarkup(std::string_view s, std::string_view apostrophe) {
   std::string out;
   out.reserve(s.size());
   for (char c : s) {
@@ -22,7 +22,7 @@ std::string escapeHtml(std::string_view s) {
         out += "&quot;";
         break;
       case '\'':
-        out += "&#39;";
+        out += apostrophe;
         break;
       default:
         out += c;
@@ -30,6 +30,8 @@ std::string escapeHtml(std::string_view s) {
   }
   return out;
 }
+
+std::string escapeHtml(std::string_view s) { return escapeMarkup(s, "&#39;"); }
 
 namespace {
 

@@ -11,6 +11,9 @@ namespace edupay::text {
 /// `s` with & < > " ' written as HTML character references: safe as element text and as a
 /// quoted attribute value.
 std::string escapeHtml(std::string_view s);
+/// `s` with & < > " written as character references and ' as `apostrophe` (`&apos;` in XML,
+/// `&#39;` in HTML, which older browsers need).
+std::string escapeMarkup(std::string_view s, std::string_view apostrophe);
 
 /// Strips ASCII white space and U+3000 (ideographic space) from both ends.
 std::string trim(std::string_view s);

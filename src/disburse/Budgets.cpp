@@ -12,12 +12,9 @@
 namespace edupay::disburse {
 
 std::vector<BudgetLine> readBudgetFile(const security::User& user, const std::string& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kNotFound, file + ": cannot open the file; check the path");
-  CsvReader csv(in, file);
-  std::vector<std::string> row;
-  if (!csv.next(row)) throw Error(ErrorCode::kInvalidInput, file + ": the file is empty");
-  csv.expectHeader(row);
+  CsvFile opened(file);
+  CsvReader& csv = opened.reader();
+  std::vector<std::string> row = opened.header();
   const std::vector<std::string> expected = {"programme", "region", "fiscal_year", "source",
                                              "allocated"};
   for (size_t i = 0; i < expected.size(); ++i) {

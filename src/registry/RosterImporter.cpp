@@ -70,12 +70,9 @@ RosterImportResult importRoster(
   }
   RosterImportResult result;
   result.file_sha256 = security::sha256File(path);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kNotFound, path + ": cannot open the file; check the path");
-  CsvReader reader(in, path);
-  std::vector<std::string> row;
-  if (!reader.next(row)) throw Error(ErrorCode::kInvalidInput, path + ": the file is empty");
-  reader.expectHeader(row);
+  CsvFile file(path);
+  CsvReader& reader = file.reader();
+  std::vector<std::string> row = file.header();
   const Columns cols =
       readHeader(row, path,
                  {{"resident_id", "身份证号|身份证件号|证件号码|身份证号码"},
@@ -196,12 +193,9 @@ NominationImportResult importNominations(
     RegistryStore& store, const security::FieldCipher& cipher, const std::string& path,
     const std::string& programme, int academic_year,
     const std::function<void(const NominationImportResult&)>& before_commit) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kNotFound, path + ": cannot open the file; check the path");
-  CsvReader reader(in, path);
-  std::vector<std::string> row;
-  if (!reader.next(row)) throw Error(ErrorCode::kInvalidInput, path + ": the file is empty");
-  reader.expectHeader(row);
+  CsvFile file(path);
+  CsvReader& reader = file.reader();
+  std::vector<std::string> row = file.header();
   const Columns cols =
       readHeader(row, path, {{"resident_id", "身份证号"}, {"name", "姓名"}}, {"resident_id"});
   NominationImportResult result;
