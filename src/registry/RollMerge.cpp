@@ -326,13 +326,7 @@ class Merge {
             {"end_date", {e.end_date, end_date}},
         };
         if (compareFields(fields, "enrollment", e.id, d_.changes)) {
-          RollDecisions::EnrollmentUpdate u;
-          u.id = e.id;
-          u.row = i;
-          u.status = status;
-          u.status_date = status_date;
-          u.end_date = end_date;
-          d_.enrollments_to_update.push_back(std::move(u));
+          d_.enrollments_to_update.push_back({{i, status, status_date, end_date}, e.id});
           ++d_.counts.enrollments_updated;
         }
         continue;
@@ -355,14 +349,7 @@ class Merge {
         d_.changes.push_back({"enrollment", open->id, "status", open->status, closing});
         if (closing == "transferred") ++d_.counts.transfers;
       }
-      RollDecisions::EnrollmentOpen o;
-      o.row = i;
-      o.status = status;
-      o.status_date = status_date;
-      o.end_date = end_date;
-      o.person = person;
-      o.school_id = sid;
-      d_.enrollments_to_open.push_back(std::move(o));
+      d_.enrollments_to_open.push_back({{i, status, status_date, end_date}, person, sid});
       ++d_.counts.enrollments_opened;
     }
   }

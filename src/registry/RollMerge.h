@@ -95,6 +95,11 @@ struct ChangeRow {
 
 /// What a chunk changes. `row` fields index the rows given to decideRollMerge().
 struct RollDecisions {
+  /// A claimed status or an account closed (valid_to) on a date.
+  struct Closing {
+    int64_t id = 0;
+    std::string valid_to;
+  };
   ApplyCounts counts;  ///< all but guardians_added: the store counts links it actually adds
   /// Rows not applied (the same student twice, a possible duplicate) and rows applied without
   /// their enrollment (out of date), each naming line, column and value.
@@ -127,11 +132,7 @@ struct RollDecisions {
     std::string relation;  ///< student, guardian
   };
   std::vector<Member> household_members;
-  struct ClaimClose {
-    int64_t id = 0;
-    std::string valid_to;
-  };
-  std::vector<ClaimClose> claims_to_close;
+  std::vector<Closing> claims_to_close;
   struct ClaimOpen {
     std::string household, category, valid_from, school_code;
   };
@@ -166,11 +167,7 @@ struct RollDecisions {
     std::string bank_code, holder_name, owner;
   };
   std::vector<AccountUpdate> accounts_to_update;
-  struct AccountClose {
-    int64_t id = 0;
-    std::string valid_to;
-  };
-  std::vector<AccountClose> accounts_to_close;
+  std::vector<Closing> accounts_to_close;
   struct AccountOpen {
     PersonRef person;
     size_t row = 0;  ///< account number, bank, holder and check-digit result from the row

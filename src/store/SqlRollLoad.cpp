@@ -32,18 +32,17 @@ void loadPersons(Database& db, const registry::RollLookupKeys& keys,
       redirects.emplace_back(s.isNull(1) ? "sno:" + s.getText(2) : s.getText(1), s.getInt(11));
       return;
     }
-    PersonOnRecord p;
-    p.id = s.getInt(0);
-    p.name = s.getText(3);
-    p.sex = s.getText(4);
-    p.birth_date = s.getText(5);
-    p.ethnicity = s.getText(6);
-    p.hukou_region = s.getText(7);
-    p.student_no = s.getText(2);
-    p.last_run_id = s.isNull(8) ? 0 : s.getInt(8);
-    p.last_line = s.isNull(9) ? 0 : s.getInt(9);
-    p.hukou_type = s.getText(10);
-    p.has_rid = !s.isNull(1);
+    const PersonOnRecord p{s.getInt(0),
+                           !s.isNull(1),
+                           s.getText(3),
+                           s.getText(4),
+                           s.getText(5),
+                           s.getText(6),
+                           s.getText(7),
+                           s.getText(2),
+                           s.getText(10),
+                           s.isNull(8) ? 0 : s.getInt(8),
+                           s.isNull(9) ? 0 : s.getInt(9)};
     const std::string key = s.isNull(1) ? "sno:" + s.getText(2) : s.getText(1);
     persons[key] = p;
     if (!s.isNull(1) && !s.isNull(2)) persons["sno:" + s.getText(2)] = p;
@@ -150,20 +149,12 @@ registry::RollSnapshot SqlRegistryStore::loadRollSnapshot(const registry::Import
            "SELECT id, person_id, school_id, stage, grade, class_name, major, agri_major, "
            "boarding, status, enroll_date, status_date, end_date FROM enrollments WHERE person_id",
            " ORDER BY person_id, id", ids, [&](Statement& st) {
-             registry::EnrollmentOnRecord e;
-             e.id = st.getInt(0);
-             e.school_id = st.getInt(2);
-             e.stage = st.getText(3);
-             e.grade = st.getInt(4);
-             e.class_name = st.getText(5);
-             e.major = st.getText(6);
-             e.agri_major = st.getInt(7);
-             e.boarding = st.getInt(8);
-             e.status = st.getText(9);
-             e.enroll_date = st.getText(10);
-             e.status_date = st.getText(11);
-             e.end_date = st.getText(12);
-             e.open = st.isNull(12);
+             // id, school, stage, class, major, status, enroll, status and end dates, grade,
+             // agricultural major, boarding, open
+             registry::EnrollmentOnRecord e{
+                 st.getInt(0),  st.getInt(2),   st.getText(3),  st.getText(5),  st.getText(6),
+                 st.getText(9), st.getText(10), st.getText(11), st.getText(12), st.getInt(4),
+                 st.getInt(7),  st.getInt(8),   st.isNull(12)};
              s.enrollments[st.getInt(1)].push_back(std::move(e));
            });
   selectIn(db_, "SELECT person_id, level FROM difficulty_levels WHERE person_id",
