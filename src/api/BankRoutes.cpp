@@ -19,6 +19,7 @@
 #include "common/AtomicFile.h"
 #include "common/Csv.h"
 #include "common/Error.h"
+#include "common/JsonWrite.h"
 #include "common/ResidentId.h"
 #include "common/Text.h"
 #include "disburse/Notices.h"
@@ -72,10 +73,7 @@ Reply reconcile(const Request& req, Env& env) {
     all &= r.addsUp();
   }
   Object o;
-  o.set("term", term.str());
-  o.set("region", region);
-  o.set("rows", arr);
-  o.set("adds_up", all);
+  json::set(o, "term", term.str(), "region", region, "rows", arr, "adds_up", all);
   return json(o);
 }
 

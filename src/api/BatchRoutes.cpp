@@ -20,6 +20,7 @@
 #include "common/AtomicFile.h"
 #include "common/Csv.h"
 #include "common/Error.h"
+#include "common/JsonWrite.h"
 #include "common/ResidentId.h"
 #include "common/Text.h"
 #include "disburse/Notices.h"
@@ -73,11 +74,8 @@ Reply batchDetail(const Request& req, Env& env) {
   Array files;
   for (const auto& f : env.disburse().exportedFiles(b.id)) {
     Object x;
-    x.set("name", f.file_name);
-    x.set("layout", f.layout);
-    x.set("count", f.count);
-    x.set("total", f.total.toYuan());
-    x.set("sha256", f.sha256);
+    json::set(x, "name", f.file_name, "layout", f.layout, "count", f.count, "total",
+              f.total.toYuan(), "sha256", f.sha256);
     files.add(x);
   }
   o.set("files", files);
@@ -173,13 +171,10 @@ Reply publishNotice(const Request& req, Env& env) {
                               Term::parse(field(o, "term")), field(o, "school"), dir.string(),
                               policy.holidays, Date::today());
   Object out;
-  out.set("notice", r.info.id);
-  out.set("school", r.info.school_name);
-  out.set("entries", r.info.entries);
-  out.set("total", r.info.total.toYuan());
-  out.set("window_ends", r.info.window_ends);
-  out.set("html", std::filesystem::path(r.html_path).filename().string());
-  out.set("csv", std::filesystem::path(r.csv_path).filename().string());
+  json::set(out, "notice", r.info.id, "school", r.info.school_name, "entries", r.info.entries,
+            "total", r.info.total.toYuan(), "window_ends", r.info.window_ends, "html",
+            std::filesystem::path(r.html_path).filename().string(), "csv",
+            std::filesystem::path(r.csv_path).filename().string());
   return json(out);
 }
 
@@ -242,11 +237,8 @@ Reply buildBatches(const Request& req, Env& env) {
     if (const auto b = env.disburse().loadBatch(id)) batches.add(batchJson(*b));
   }
   Object out;
-  out.set("batches", batches);
-  out.set("payments", r.payments);
-  out.set("total", r.total.toYuan());
-  out.set("flags", r.flags);
-  out.set("unbankable", r.unbankable);
+  json::set(out, "batches", batches, "payments", r.payments, "total", r.total.toYuan(), "flags",
+            r.flags, "unbankable", r.unbankable);
   return json(out, 201);
 }
 

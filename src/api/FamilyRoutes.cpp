@@ -13,6 +13,7 @@
 #include "api/Handlers.h"
 #include "api/Json.h"
 #include "common/Error.h"
+#include "common/JsonWrite.h"
 #include "common/ResidentId.h"
 #include "common/Text.h"
 #include "disburse/Families.h"
@@ -210,16 +211,10 @@ Reply publicLookup(const Request& req, Env& env) {
         term.set("term_zh", termZh(l.term));
       }
       Object x;
-      x.set("programme", l.programme);
-      x.set("programme_name", l.programme_name);
-      x.set("decision", l.decision);
-      x.set("reason", l.reason_zh);
-      x.set("amount", l.amount.toYuan());
-      x.set("paid", l.paid);
-      x.set("payment", l.payment_zh);
-      x.set("paid_on", l.paid_on);
-      x.set("bank", l.bank_name);
-      x.set("account_last4", l.account_last4);
+      json::set(x, "programme", l.programme, "programme_name", l.programme_name, "decision",
+                l.decision, "reason", l.reason_zh, "amount", l.amount.toYuan(), "paid", l.paid,
+                "payment", l.payment_zh, "paid_on", l.paid_on, "bank", l.bank_name, "account_last4",
+                l.account_last4);
       lines.add(x);
     }
     flush();

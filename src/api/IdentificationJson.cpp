@@ -1,4 +1,5 @@
 #include "api/IdentificationJson.h"
+#include "common/JsonWrite.h"
 
 #include <Poco/JSON/Array.h>
 
@@ -9,14 +10,9 @@ using Poco::JSON::Object;
 
 Object::Ptr roundJson(const identify::Round& r) {
   Object::Ptr o = new Object;
-  o->set("id", r.id);
-  o->set("school", r.school_code);
-  o->set("school_name", r.school_name);
-  o->set("region", r.region);
-  o->set("academic_year", r.academic_year);
-  o->set("identification_date", r.identification_date);
-  o->set("status", r.status);
-  o->set("opened_by", r.opened_by);
+  json::set(*o, "id", r.id, "school", r.school_code, "school_name", r.school_name, "region",
+            r.region, "academic_year", r.academic_year, "identification_date",
+            r.identification_date, "status", r.status, "opened_by", r.opened_by);
   if (!r.submitted_by.empty()) o->set("submitted_by", r.submitted_by);
   if (!r.reviewed_by.empty()) o->set("reviewed_by", r.reviewed_by);
   if (!r.review_reason.empty()) o->set("review_reason", r.review_reason);
@@ -25,13 +21,8 @@ Object::Ptr roundJson(const identify::Round& r) {
 
 Object::Ptr caseJson(const identify::Case& k) {
   Object::Ptr o = new Object;
-  o->set("id", k.id);
-  o->set("round", k.round_id);
-  o->set("student", k.student);
-  o->set("name", k.name);
-  o->set("class", k.class_name);
-  o->set("kind", k.kind);
-  o->set("state", k.state);
+  json::set(*o, "id", k.id, "round", k.round_id, "student", k.student, "name", k.name, "class",
+            k.class_name, "kind", k.kind, "state", k.state);
   if (!k.category.empty()) o->set("category", k.category);
   if (!k.evidence.empty()) o->set("evidence", k.evidence);
   o->set("effective_from", k.effective_from);
@@ -39,11 +30,9 @@ Object::Ptr caseJson(const identify::Case& k) {
   if (!k.commitment_date.empty()) o->set("commitment_date", k.commitment_date);
   o->set("entered_by", k.entered_by);
   if (k.score >= 0) {
-    o->set("score", k.score);
-    o->set("score_level", k.score_level);
-    o->set("proposed_level", k.proposed_level);
-    o->set("panel_teacher", k.panel_teacher);
-    o->set("panel_representatives", k.panel_representatives);
+    json::set(*o, "score", k.score, "score_level", k.score_level, "proposed_level",
+              k.proposed_level, "panel_teacher", k.panel_teacher, "panel_representatives",
+              k.panel_representatives);
     if (!k.panel_reason.empty()) o->set("panel_reason", k.panel_reason);
     o->set("assessed_by", k.assessed_by);
   }
@@ -67,12 +56,8 @@ Object::Ptr familyJson(const identify::FamilySituation& f) {
 
 Object::Ptr spotCheckJson(const identify::SpotCheck& s) {
   Object::Ptr o = new Object;
-  o->set("id", s.id);
-  o->set("round", s.round_id);
-  o->set("case", s.case_id);
-  o->set("seed", s.seed);
-  o->set("percent", s.percent);
-  o->set("drawn_by", s.drawn_by);
+  json::set(*o, "id", s.id, "round", s.round_id, "case", s.case_id, "seed", s.seed, "percent",
+            s.percent, "drawn_by", s.drawn_by);
   if (!s.outcome.empty()) {
     o->set("outcome", s.outcome);
     if (!s.new_level.empty()) o->set("new_level", s.new_level);
@@ -85,11 +70,8 @@ Object::Ptr spotCheckJson(const identify::SpotCheck& s) {
 
 Object::Ptr objectionJson(const identify::Objection& x) {
   Object::Ptr o = new Object;
-  o->set("id", x.id);
-  o->set("case", x.case_id);
-  o->set("text", x.text);
-  o->set("status", x.status);
-  o->set("recorded_by", x.recorded_by);
+  json::set(*o, "id", x.id, "case", x.case_id, "text", x.text, "status", x.status, "recorded_by",
+            x.recorded_by);
   if (!x.resolution.empty()) o->set("resolution", x.resolution);
   if (!x.new_level.empty()) o->set("new_level", x.new_level);
   return o;

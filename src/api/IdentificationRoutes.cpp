@@ -8,6 +8,7 @@
 #include "api/Handlers.h"
 #include "api/IdentificationJson.h"
 #include "common/Error.h"
+#include "common/JsonWrite.h"
 #include "common/ResidentId.h"
 #include "common/Text.h"
 #include "identify/Identify.h"
@@ -96,29 +97,22 @@ Reply identificationRound(const Request& req, Env& env) {
   for (const auto& c : ids.cases(r.id)) cases.add(caseJson(c));
   for (const auto& n : ids.notices(r.id)) {
     Object x;
-    x.set("id", n.id);
-    x.set("published_on", n.published_on);
-    x.set("window_ends", n.window_ends);
-    x.set("entries", n.entries);
+    json::set(x, "id", n.id, "published_on", n.published_on, "window_ends", n.window_ends,
+              "entries", n.entries);
     notices.add(x);
   }
   for (const auto& x : ids.objections(r.id)) objections.add(objectionJson(x));
   for (const auto& s : ids.spotChecks(r.id)) checks.add(spotCheckJson(s));
-  out->set("cases", cases);
-  out->set("notices", notices);
-  out->set("objections", objections);
-  out->set("spot_checks", checks);
+  json::set(*out, "cases", cases, "notices", notices, "objections", objections, "spot_checks",
+            checks);
   // What the class panel scores against (the console draws its form from it).
   if (env.entitlements().activePolicy()) {
     const auto ip = identify::identificationPolicy(activePolicy(env));
     Array indicators;
     for (const auto& i : ip.indicators) {
       Object x;
-      x.set("code", i.code);
-      x.set("name_zh", i.name_zh);
-      x.set("name_en", i.name_en);
-      x.set("points", i.points);
-      x.set("confidence", i.confidence);
+      json::set(x, "code", i.code, "name_zh", i.name_zh, "name_en", i.name_en, "points", i.points,
+                "confidence", i.confidence);
       indicators.add(x);
     }
     Object tiers;
@@ -186,10 +180,8 @@ Reply publishIdentificationNotice(const Request& req, Env& env) {
                                                   identify::identificationPolicy(policy),
                                                   req.id("id"), policy.holidays, Date::today());
   Object out;
-  out.set("notice", n.id);
-  out.set("published_on", n.published_on);
-  out.set("window_ends", n.window_ends);
-  out.set("entries", n.entries);
+  json::set(out, "notice", n.id, "published_on", n.published_on, "window_ends", n.window_ends,
+            "entries", n.entries);
   Array arr;
   for (const auto& l : lines) {
     Object x;  // name, class and level: nothing else is shown on a notice
@@ -268,13 +260,10 @@ Reply identificationCounty(const Request& req, Env& env) {
   Array arr;
   for (const auto& r : identify::countyReview(ids, *req.user, req.queryOr("region"), year)) {
     Object x;
-    x.set("school", r.outcome.school_code);
-    x.set("name", r.outcome.school_name);
-    x.set("enrolled", r.outcome.enrolled);
-    x.set("identified", r.outcome.identified());
-    x.set("special", r.outcome.special);
-    x.set("identified_permille", r.outcome.identifiedPermille());
-    x.set("special_permille", r.outcome.specialPermille());
+    json::set(x, "school", r.outcome.school_code, "name", r.outcome.school_name, "enrolled",
+              r.outcome.enrolled, "identified", r.outcome.identified(), "special",
+              r.outcome.special, "identified_permille", r.outcome.identifiedPermille(),
+              "special_permille", r.outcome.specialPermille());
     Object levels;
     for (const auto& [l, n] : r.outcome.by_level) levels.set(std::string(domain::code(l)), n);
     x.set("by_level", levels);
@@ -296,24 +285,16 @@ Reply identificationReport(const Request& req, Env& env) {
   Array rows, rec, checks;
   for (const auto& r : ids.identified(region, year)) {
     Object x;
-    x.set("school", r.school_code);
-    x.set("name", r.school_name);
-    x.set("region", r.region);
-    x.set("level", r.level);
-    x.set("group", r.group);
-    x.set("students", r.students);
+    json::set(x, "school", r.school_code, "name", r.school_name, "region", r.region, "level",
+              r.level, "group", r.group, "students", r.students);
     rows.add(x);
   }
   Money total;
   for (const auto& r : ids.recoveries(region, year)) {
     Object x;
-    x.set("school", r.school_code);
-    x.set("student", r.student);
-    x.set("name", r.name);
-    x.set("programme", r.programme);
-    x.set("term", r.term);
-    x.set("reference", r.end_to_end_ref);
-    x.set("amount", r.amount.toYuan());
+    json::set(x, "school", r.school_code, "student", r.student, "name", r.name, "programme",
+              r.programme, "term", r.term, "reference", r.end_to_end_ref, "amount",
+              r.amount.toYuan());
     total += r.amount;
     rec.add(x);
   }
@@ -326,10 +307,8 @@ Reply identificationReport(const Request& req, Env& env) {
   Object spot;
   for (const auto& [k, n] : outcomes) spot.set(k, n);
   Object o;
-  o.set("identified", rows);
-  o.set("spot_checks", spot);
-  o.set("to_recover", rec);
-  o.set("to_recover_total", total.toYuan());
+  json::set(o, "identified", rows, "spot_checks", spot, "to_recover", rec, "to_recover_total",
+            total.toYuan());
   return json(o);
 }
 

@@ -1,4 +1,5 @@
 #include "api/Json.h"
+#include "common/JsonWrite.h"
 
 #include <Poco/JSON/Array.h>
 
@@ -9,31 +10,18 @@ namespace edupay::api {
 
 Poco::JSON::Object batchJson(const disburse::Batch& b) {
   Poco::JSON::Object o;
-  o.set("id", b.id);
-  o.set("programme", b.programme);
-  o.set("term", b.term);
-  o.set("paying_region", b.paying_region);
-  o.set("bank", b.bank_code);
-  o.set("part", b.part);
-  o.set("status", std::string(disburse::code(b.status)));
-  o.set("payments", b.payment_count);
-  o.set("total", b.total.toYuan());
-  o.set("total_fen", b.total.fen());
-  o.set("central", b.central.toYuan());
-  o.set("provincial", b.provincial.toYuan());
-  o.set("county", b.county.toYuan());
-  o.set("required_approvals", b.required_approvals);
-  o.set("approvals", b.approvals());
-  o.set("prepared_by", b.prepared_by);
-  o.set("version", b.version);
+  json::set(o, "id", b.id, "programme", b.programme, "term", b.term, "paying_region",
+            b.paying_region, "bank", b.bank_code, "part", b.part, "status",
+            std::string(disburse::code(b.status)), "payments", b.payment_count, "total",
+            b.total.toYuan(), "total_fen", b.total.fen(), "central", b.central.toYuan(),
+            "provincial", b.provincial.toYuan(), "county", b.county.toYuan(), "required_approvals",
+            b.required_approvals, "approvals", b.approvals(), "prepared_by", b.prepared_by,
+            "version", b.version);
   Poco::JSON::Array actions;
   for (const auto& a : b.actions) {
     Poco::JSON::Object j;
-    j.set("cycle", a.cycle);
-    j.set("user", a.user);
-    j.set("action", a.action);
-    j.set("reason", a.reason);
-    j.set("at", a.at);
+    json::set(j, "cycle", a.cycle, "user", a.user, "action", a.action, "reason", a.reason, "at",
+              a.at);
     actions.add(j);
   }
   o.set("actions", actions);
@@ -44,11 +32,8 @@ Poco::JSON::Array issuesJson(const std::vector<registry::Issue>& issues) {
   Poco::JSON::Array out;
   for (const auto& i : issues) {
     Poco::JSON::Object o;
-    o.set("line", i.line);
-    o.set("column", i.column);
-    o.set("value", i.value);
-    o.set("severity", i.warning ? "warning" : "error");
-    o.set("reason", i.reason);
+    json::set(o, "line", i.line, "column", i.column, "value", i.value, "severity",
+              i.warning ? "warning" : "error", "reason", i.reason);
     out.add(o);
   }
   return out;
@@ -56,29 +41,18 @@ Poco::JSON::Array issuesJson(const std::vector<registry::Issue>& issues) {
 
 Poco::JSON::Object rollImportJson(const registry::RollImportResult& r, bool dry_run) {
   Poco::JSON::Object j;
-  j.set("sha256", r.file_sha256);
-  j.set("encoding", encodingName(r.encoding));
-  j.set("outcome", r.committed ? "imported" : (dry_run ? "dry_run" : "rejected"));
-  j.set("committed", r.committed);
-  j.set("run_id", r.run_id);
-  j.set("rows", r.rows_total);
-  j.set("rows_total", r.rows_total);
-  j.set("rows_ok", r.rows_ok);
-  j.set("rows_bad", r.rows_bad);
-  j.set("warnings", r.warnings);
+  json::set(j, "sha256", r.file_sha256, "encoding", encodingName(r.encoding), "outcome",
+            r.committed ? "imported" : (dry_run ? "dry_run" : "rejected"), "committed", r.committed,
+            "run_id", r.run_id, "rows", r.rows_total, "rows_total", r.rows_total, "rows_ok",
+            r.rows_ok, "rows_bad", r.rows_bad, "warnings", r.warnings);
   const auto& c = r.counts;
   Poco::JSON::Object counts;
-  counts.set("persons_added", c.persons_added);
-  counts.set("persons_updated", c.persons_updated);
-  counts.set("persons_unchanged", c.persons_unchanged);
-  counts.set("enrollments_opened", c.enrollments_opened);
-  counts.set("enrollments_updated", c.enrollments_updated);
-  counts.set("transfers", c.transfers);
-  counts.set("accounts_added", c.accounts_added);
-  counts.set("accounts_replaced", c.accounts_replaced);
-  counts.set("statuses_opened", c.statuses_opened);
-  counts.set("statuses_closed", c.statuses_closed);
-  counts.set("guardians_added", c.guardians_added);
+  json::set(counts, "persons_added", c.persons_added, "persons_updated", c.persons_updated,
+            "persons_unchanged", c.persons_unchanged, "enrollments_opened", c.enrollments_opened,
+            "enrollments_updated", c.enrollments_updated, "transfers", c.transfers,
+            "accounts_added", c.accounts_added, "accounts_replaced", c.accounts_replaced,
+            "statuses_opened", c.statuses_opened, "statuses_closed", c.statuses_closed,
+            "guardians_added", c.guardians_added);
   j.set("changes", counts);
   j.set("unchanged", r.committed && c.persons_added + c.persons_updated + c.enrollments_opened +
                                             c.enrollments_updated + c.transfers + c.accounts_added +
@@ -92,29 +66,18 @@ Poco::JSON::Object rollImportJson(const registry::RollImportResult& r, bool dry_
 
 Poco::JSON::Object complaintJson(const disburse::Complaint& c, const Date& today) {
   Poco::JSON::Object o;
-  o.set("id", c.id);
-  o.set("category", c.category);
-  o.set("category_zh", disburse::complaintCategoryZh(c.category));
-  o.set("region", c.region);
-  o.set("status", c.status);
-  o.set("assigned_to", c.assigned_to);
-  o.set("filed_on", c.filed_on);
-  o.set("due_on", c.due_on);
-  o.set("overdue", c.overdue(today));
-  o.set("outcome", c.outcome);
-  o.set("closed_on", c.closed_on);
-  o.set("student", c.student_mask);
-  o.set("school", c.school_name);
-  o.set("anonymous", c.contact_enc.empty());
+  json::set(o, "id", c.id, "category", c.category, "category_zh",
+            disburse::complaintCategoryZh(c.category), "region", c.region, "status", c.status,
+            "assigned_to", c.assigned_to, "filed_on", c.filed_on, "due_on", c.due_on, "overdue",
+            c.overdue(today), "outcome", c.outcome, "closed_on", c.closed_on, "student",
+            c.student_mask, "school", c.school_name, "anonymous", c.contact_enc.empty());
   return o;
 }
 
 Poco::JSON::Object complaintDetailJson(const disburse::ComplaintDetail& d, const Date& today) {
   Poco::JSON::Object o = complaintJson(d.complaint, today);
-  o.set("text", d.complaint.body);
-  o.set("contact", d.contact);
-  o.set("outcome_text", d.complaint.outcome_text);
-  o.set("closed_by", d.complaint.closed_by);
+  json::set(o, "text", d.complaint.body, "contact", d.contact, "outcome_text",
+            d.complaint.outcome_text, "closed_by", d.complaint.closed_by);
   Poco::JSON::Array notes;
   for (const auto& n : d.notes) {
     Poco::JSON::Object x;
@@ -127,10 +90,8 @@ Poco::JSON::Object complaintDetailJson(const disburse::ComplaintDetail& d, const
   Poco::JSON::Array links;
   for (const auto& l : d.links) {
     Poco::JSON::Object x;
-    x.set("kind", l.kind);
-    x.set("entitlement", l.entitlement_id);
-    x.set("programme", l.programme);
-    x.set("term", l.term);
+    json::set(x, "kind", l.kind, "entitlement", l.entitlement_id, "programme", l.programme, "term",
+              l.term);
     if (l.flag_id) x.set("flag", l.flag_id);
     if (l.objection_id) x.set("objection", l.objection_id);
     x.set("status", l.status);
@@ -149,135 +110,77 @@ Poco::JSON::Object complaintReportJson(const disburse::ComplaintReport& r) {
     return o;
   };
   Poco::JSON::Object o;
-  o.set("total", r.total);
-  o.set("open", r.open);
-  o.set("overdue", r.overdue);
-  o.set("closed", r.closed);
-  o.set("by_category", counts(r.by_category));
-  o.set("by_county", counts(r.by_county));
-  o.set("by_outcome", counts(r.by_outcome));
-  o.set("days_to_close", counts(r.days_to_close));
-  o.set("mean_days_to_close", r.mean_days_to_close);
-  o.set("max_days_to_close", r.max_days_to_close);
+  json::set(o, "total", r.total, "open", r.open, "overdue", r.overdue, "closed", r.closed,
+            "by_category", counts(r.by_category), "by_county", counts(r.by_county), "by_outcome",
+            counts(r.by_outcome), "days_to_close", counts(r.days_to_close), "mean_days_to_close",
+            r.mean_days_to_close, "max_days_to_close", r.max_days_to_close);
   return o;
 }
 
 Poco::JSON::Object payeeJson(const store::SqlListings::Payee& p) {
   Poco::JSON::Object o;
-  o.set("payment_id", p.payment_id);
-  o.set("seq", p.seq);
-  o.set("reference", p.reference);
-  o.set("payee", p.payee);
-  o.set("name", p.name);
-  o.set("resident_id", p.rid_mask);
-  o.set("holder", p.holder);
-  o.set("account", p.acct_mask);
-  o.set("bank", p.bank_code);
-  o.set("school", p.school_code);
-  o.set("school_name", p.school_name);
-  o.set("students", p.students);
-  o.set("amount", p.amount.toYuan());
-  o.set("state", p.state);
-  o.set("reason_code", p.reason_code);
-  o.set("reason", p.reason_text);
+  json::set(o, "payment_id", p.payment_id, "seq", p.seq, "reference", p.reference, "payee", p.payee,
+            "name", p.name, "resident_id", p.rid_mask, "holder", p.holder, "account", p.acct_mask,
+            "bank", p.bank_code, "school", p.school_code, "school_name", p.school_name, "students",
+            p.students, "amount", p.amount.toYuan(), "state", p.state, "reason_code", p.reason_code,
+            "reason", p.reason_text);
   return o;
 }
 
 Poco::JSON::Object returnedJson(const bankfiles::BankFileStore::Returned& r) {
   Poco::JSON::Object o;
-  o.set("reference", r.reference);
-  o.set("school", r.school_code);
-  o.set("school_name", r.school_name);
-  o.set("holder", r.holder);
-  o.set("account", r.acct_mask);
-  o.set("bank", r.bank_code);
-  o.set("reason_code", r.reason_code);
-  o.set("reason_text", r.reason_text);
-  o.set("returned_on", r.returned_on);
-  o.set("status", r.status);
-  o.set("payee", r.payee);
-  o.set("students", r.students);
-  o.set("programme", r.programme);
-  o.set("term", r.term);
-  o.set("region", r.region);
-  o.set("amount", r.amount.toYuan());
+  json::set(o, "reference", r.reference, "school", r.school_code, "school_name", r.school_name,
+            "holder", r.holder, "account", r.acct_mask, "bank", r.bank_code, "reason_code",
+            r.reason_code, "reason_text", r.reason_text, "returned_on", r.returned_on, "status",
+            r.status, "payee", r.payee, "students", r.students, "programme", r.programme, "term",
+            r.term, "region", r.region, "amount", r.amount.toYuan());
   return o;
 }
 
 Poco::JSON::Object objectionJson(const store::SqlListings::Objection& x) {
   Poco::JSON::Object o;
-  o.set("id", x.id);
-  o.set("status", x.status);
-  o.set("student", x.student);
-  o.set("resident_id", x.rid_mask);
-  o.set("programme", x.programme);
-  o.set("term", x.term);
-  o.set("school", x.school_code);
-  o.set("school_name", x.school_name);
-  o.set("region", x.region);
-  o.set("raised_on", x.raised_on);
-  o.set("recorded_by", x.recorded_by);
-  o.set("text", x.text);
-  o.set("resolved_by", x.resolved_by);
-  o.set("resolution", x.resolution);
-  o.set("resolved_on", x.resolved_on);
+  json::set(o, "id", x.id, "status", x.status, "student", x.student, "resident_id", x.rid_mask,
+            "programme", x.programme, "term", x.term, "school", x.school_code, "school_name",
+            x.school_name, "region", x.region, "raised_on", x.raised_on, "recorded_by",
+            x.recorded_by, "text", x.text, "resolved_by", x.resolved_by, "resolution", x.resolution,
+            "resolved_on", x.resolved_on);
   if (x.batch_id) o.set("holds_batch", x.batch_id);
   return o;
 }
 
 Poco::JSON::Object schoolListJson(const store::SqlListings::School& s) {
   Poco::JSON::Object o;
-  o.set("code", s.code);
-  o.set("name", s.name);
-  o.set("region", s.region);
-  o.set("stages", s.stages);
-  o.set("ownership", s.ownership);
-  o.set("bank", s.bank_code);
-  o.set("enrolled", s.enrolled);
+  json::set(o, "code", s.code, "name", s.name, "region", s.region, "stages", s.stages, "ownership",
+            s.ownership, "bank", s.bank_code, "enrolled", s.enrolled);
   return o;
 }
 
 Poco::JSON::Object needJson(const store::SqlListings::Need& n) {
   Poco::JSON::Object o;
-  o.set("programme", n.programme);
-  o.set("source", n.source);
-  o.set("amount", n.amount.toYuan());
-  o.set("entitlements", n.entitlements);
+  json::set(o, "programme", n.programme, "source", n.source, "amount", n.amount.toYuan(),
+            "entitlements", n.entitlements);
   return o;
 }
 
 Poco::JSON::Object decisionCountJson(const store::SqlListings::DecisionCount& d) {
   Poco::JSON::Object o;
-  o.set("programme", d.programme);
-  o.set("status", d.status);
-  o.set("reason", d.reason);
-  o.set("count", d.count);
+  json::set(o, "programme", d.programme, "status", d.status, "reason", d.reason, "count", d.count);
   return o;
 }
 
 Poco::JSON::Object flagJson(const disburse::Flag& f) {
   Poco::JSON::Object o;
-  o.set("id", f.id);
-  o.set("payment_id", f.payment_id);
-  o.set("kind", f.kind);
-  o.set("evidence", f.evidence);
-  o.set("status", f.status);
-  o.set("cleared_by", f.cleared_by);
-  o.set("reason", f.reason);
+  json::set(o, "id", f.id, "payment_id", f.payment_id, "kind", f.kind, "evidence", f.evidence,
+            "status", f.status, "cleared_by", f.cleared_by, "reason", f.reason);
   return o;
 }
 
 Poco::JSON::Object budgetJson(const disburse::BudgetLine& l) {
   Poco::JSON::Object o;
-  o.set("programme", l.programme);
-  o.set("region", l.region);
-  o.set("fiscal_year", l.fiscal_year);
-  o.set("source", l.source);
-  o.set("allocated", l.allocated.toYuan());
-  o.set("committed", l.committed.toYuan());
-  o.set("paid", l.paid.toYuan());
-  o.set("returned", l.returned.toYuan());
-  o.set("available", (l.allocated - l.committed - l.paid).toYuan());
+  json::set(o, "programme", l.programme, "region", l.region, "fiscal_year", l.fiscal_year, "source",
+            l.source, "allocated", l.allocated.toYuan(), "committed", l.committed.toYuan(), "paid",
+            l.paid.toYuan(), "returned", l.returned.toYuan(), "available",
+            (l.allocated - l.committed - l.paid).toYuan());
   return o;
 }
 
@@ -317,20 +220,14 @@ Poco::JSON::Object explainJson(const rules::Policy& policy, const Term& term, co
   for (size_t i = 0; i < decisions.size(); ++i) {
     const auto& d = decisions[i];
     Poco::JSON::Object j;
-    j.set("programme", d.programme);
-    j.set("name_zh", policy.programmes[i].name_zh);
-    j.set("name_en", policy.programmes[i].name_en);
-    j.set("status", std::string(rules::code(d.status)));
-    j.set("amount", d.amount.toYuan());
-    j.set("hold_reason", d.hold_reason);
+    json::set(j, "programme", d.programme, "name_zh", policy.programmes[i].name_zh, "name_en",
+              policy.programmes[i].name_en, "status", std::string(rules::code(d.status)), "amount",
+              d.amount.toYuan(), "hold_reason", d.hold_reason);
     Poco::JSON::Array tr;
     for (const auto& ch : d.trace) {
       Poco::JSON::Object t;
-      t.set("check", ch.code);
-      t.set("label_zh", rules::checkLabel(ch.code, true));
-      t.set("label_en", rules::checkLabel(ch.code, false));
-      t.set("ok", ch.ok);
-      t.set("fact", ch.fact);
+      json::set(t, "check", ch.code, "label_zh", rules::checkLabel(ch.code, true), "label_en",
+                rules::checkLabel(ch.code, false), "ok", ch.ok, "fact", ch.fact);
       tr.add(t);
     }
     j.set("trace", tr);
@@ -348,28 +245,16 @@ Poco::JSON::Object studentJson(
     const registry::StudentRecord& rec, const std::string& resident_id,
     const std::function<std::string(const registry::StudentRecord::Account&)>& acct) {
   Poco::JSON::Object o;
-  o.set("resident_id", resident_id);
-  o.set("student_no", rec.student_no);
-  o.set("name", rec.name);
-  o.set("sex", rec.sex);
-  o.set("birth_date", rec.birth_date);
-  o.set("ethnicity", rec.ethnicity);
-  o.set("hukou_region", rec.hukou_region);
+  json::set(o, "resident_id", resident_id, "student_no", rec.student_no, "name", rec.name, "sex",
+            rec.sex, "birth_date", rec.birth_date, "ethnicity", rec.ethnicity, "hukou_region",
+            rec.hukou_region);
   Poco::JSON::Array en;
   for (const auto& e : rec.enrollments) {
     Poco::JSON::Object j;
-    j.set("school_code", e.school_code);
-    j.set("school_name", e.school_name);
-    j.set("stage", e.stage);
-    j.set("grade", e.grade);
-    j.set("class", e.class_name);
-    j.set("major", e.major);
-    j.set("agri_major", e.agri_major);
-    j.set("boarding", e.boarding);
-    j.set("status", e.status);
-    j.set("enroll_date", e.enroll_date);
-    j.set("status_date", e.status_date);
-    j.set("end_date", e.end_date);
+    json::set(j, "school_code", e.school_code, "school_name", e.school_name, "stage", e.stage,
+              "grade", e.grade, "class", e.class_name, "major", e.major, "agri_major", e.agri_major,
+              "boarding", e.boarding, "status", e.status, "enroll_date", e.enroll_date,
+              "status_date", e.status_date, "end_date", e.end_date);
     en.add(j);
   }
   o.set("enrollments", en);
@@ -377,10 +262,8 @@ Poco::JSON::Object studentJson(
   Poco::JSON::Array st;
   for (const auto& s : rec.statuses) {
     Poco::JSON::Object j;
-    j.set("category", s.category);
-    j.set("valid_from", s.valid_from);
-    j.set("valid_to", s.valid_to);
-    j.set("source", s.source);
+    json::set(j, "category", s.category, "valid_from", s.valid_from, "valid_to", s.valid_to,
+              "source", s.source);
     st.add(j);
   }
   o.set("household_status", st);
@@ -403,25 +286,17 @@ Poco::JSON::Object studentJson(
   Poco::JSON::Array ac;
   for (const auto& a : rec.accounts) {
     Poco::JSON::Object j;
-    j.set("kind", a.kind);
-    j.set("owner", a.owner);
-    j.set("account", acct(a));
-    j.set("bank_code", a.bank_code);
-    j.set("holder", a.holder_name);
-    j.set("luhn_ok", a.luhn_ok);
-    j.set("valid_from", a.valid_from);
-    j.set("valid_to", a.valid_to);
+    json::set(j, "kind", a.kind, "owner", a.owner, "account", acct(a), "bank_code", a.bank_code,
+              "holder", a.holder_name, "luhn_ok", a.luhn_ok, "valid_from", a.valid_from, "valid_to",
+              a.valid_to);
     ac.add(j);
   }
   o.set("accounts", ac);
   Poco::JSON::Array ch;
   for (const auto& h : rec.changes) {
     Poco::JSON::Object j;
-    j.set("entity", h.entity);
-    j.set("field", h.field);
-    j.set("old", h.old_value);
-    j.set("new", h.new_value);
-    j.set("on", h.changed_on);
+    json::set(j, "entity", h.entity, "field", h.field, "old", h.old_value, "new", h.new_value, "on",
+              h.changed_on);
     ch.add(j);
   }
   o.set("changes", ch);
@@ -482,16 +357,10 @@ std::vector<std::string> reconcileCsvRow(const bankfiles::ReconcileRow& r) {
 
 Poco::JSON::Object resultImportJson(const bankfiles::ImportResult& r) {
   Poco::JSON::Object o;
-  o.set("already_imported", r.already_imported);
-  o.set("accepted", r.problems.empty());
-  o.set("lines", r.lines);
-  o.set("paid", r.paid);
-  o.set("paid_total", r.paid_total.toYuan());
-  o.set("returned", r.returned);
-  o.set("returned_total", r.returned_total.toYuan());
-  o.set("returned_late", r.returned_late);
-  o.set("unchanged", r.unchanged);
-  o.set("pending", r.pending);
+  json::set(o, "already_imported", r.already_imported, "accepted", r.problems.empty(), "lines",
+            r.lines, "paid", r.paid, "paid_total", r.paid_total.toYuan(), "returned", r.returned,
+            "returned_total", r.returned_total.toYuan(), "returned_late", r.returned_late,
+            "unchanged", r.unchanged, "pending", r.pending);
   Poco::JSON::Array batches;
   for (const auto& [id, st] : r.batches) {
     Poco::JSON::Object b;
@@ -523,11 +392,8 @@ Poco::JSON::Array reasonChecksJson(const std::string& reason) {
     if (eq == std::string::npos) continue;
     const std::string code = part.substr(0, eq);
     Poco::JSON::Object c;
-    c.set("code", code);
-    c.set("label_zh", rules::checkLabel(code, true));
-    c.set("label_en", rules::checkLabel(code, false));
-    c.set("ok", ok);
-    c.set("fact", part.substr(eq + 1));
+    json::set(c, "code", code, "label_zh", rules::checkLabel(code, true), "label_en",
+              rules::checkLabel(code, false), "ok", ok, "fact", part.substr(eq + 1));
     out.add(c);
   }
   return out;
@@ -538,12 +404,8 @@ Poco::JSON::Object schoolAccountJson(
   Poco::JSON::Object out;
   out.set("school", code);
   if (a) {
-    out.set("name", a->school_name);
-    out.set("account", a->acct_mask);
-    out.set("bank_code", a->bank_code);
-    out.set("holder", a->holder);
-    out.set("since", a->valid_from);
-    out.set("recorded_by", a->recorded_by);
+    json::set(out, "name", a->school_name, "account", a->acct_mask, "bank_code", a->bank_code,
+              "holder", a->holder, "since", a->valid_from, "recorded_by", a->recorded_by);
   }
   return out;
 }

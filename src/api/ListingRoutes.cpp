@@ -6,6 +6,7 @@
 #include "api/Handlers.h"
 #include "api/Json.h"
 #include "common/Error.h"
+#include "common/JsonWrite.h"
 #include "common/Term.h"
 #include "common/Text.h"
 #include "store/SqlListings.h"
@@ -77,11 +78,8 @@ Reply decisions(const Request& req, Env& env) {
     arr.add(decisionCountJson(d));
   }
   Object o;
-  o.set("term", term.str());
-  o.set("region", region);
-  o.set("status", status);
-  o.set("total", total);
-  o.set("reasons", arr);
+  json::set(o, "term", term.str(), "region", region, "status", status, "total", total, "reasons",
+            arr);
   return json(o);
 }
 

@@ -20,6 +20,7 @@
 #include "common/AtomicFile.h"
 #include "common/Csv.h"
 #include "common/Error.h"
+#include "common/JsonWrite.h"
 #include "common/ResidentId.h"
 #include "common/Text.h"
 #include "disburse/Notices.h"
@@ -81,11 +82,8 @@ Reply startEntitlementRun(const Request& req, Env& env) {
     const auto s = rules::runEntitlementsAs(jenv.entitlements(), jenv.security(), user, policy,
                                             stored->id, opts);
     Object out;
-    out.set("term", s.term);
-    out.set("students", s.students);
-    out.set("eligible", s.eligible);
-    out.set("updated", s.updated);
-    out.set("adjustments", s.adjustments_total);
+    json::set(out, "term", s.term, "students", s.students, "eligible", s.eligible, "updated",
+              s.updated, "adjustments", s.adjustments_total);
     return toJson(out);
   });
   Object out;
@@ -99,10 +97,7 @@ Reply jobStatus(const Request& req, Env& env) {
   const auto j = env.runtime().jobs.get(req.id("id"));
   if (!j || j->user != req.user->name) throw Error(ErrorCode::kNotFound, "no such job of yours");
   Object o;
-  o.set("job", j->id);
-  o.set("kind", j->kind);
-  o.set("status", j->status);
-  o.set("progress", j->progress);
+  json::set(o, "job", j->id, "kind", j->kind, "status", j->status, "progress", j->progress);
   if (!j->result_json.empty())
     o.set("result", Poco::JSON::Parser().parse(j->result_json).extract<Object::Ptr>());
   if (!j->error.empty()) o.set("error", j->error);
@@ -292,11 +287,8 @@ Reply report(const Request& req, Env& env) {
   Array dims;
   for (auto d : rep.by) dims.add(std::string(bankfiles::code(d)));
   Object o;
-  o.set("term", req.queryOr("term"));
-  o.set("region", req.queryOr("region", req.user->scope));
-  o.set("by", dims);
-  o.set("rows", rows);
-  o.set("total", reportRowJson(rep, rep.total));
+  json::set(o, "term", req.queryOr("term"), "region", req.queryOr("region", req.user->scope), "by",
+            dims, "rows", rows, "total", reportRowJson(rep, rep.total));
   return json(o);
 }
 
@@ -309,30 +301,19 @@ Reply tracePayment(const Request& req, Env& env) {
   const auto b = env.disburse().loadBatch(t->batch_id);
   scoped(*req.user, b ? b->paying_region : "", b ? b->bank_code : "", "payment " + ref);
   Object pay;
-  pay.set("reference", t->reference);
-  pay.set("state", t->state);
-  pay.set("amount", t->amount.toYuan());
-  pay.set("attempt", t->attempt);
-  pay.set("payee", t->payee);
-  pay.set("holder", t->holder);
-  pay.set("account", t->acct_mask);
-  pay.set("bank_code", t->bank_code);
+  json::set(pay, "reference", t->reference, "state", t->state, "amount", t->amount.toYuan(),
+            "attempt", t->attempt, "payee", t->payee, "holder", t->holder, "account", t->acct_mask,
+            "bank_code", t->bank_code);
   if (!t->reason_code.empty()) pay.set("bank_reason_code", t->reason_code);
   if (!t->reason_text.empty()) pay.set("bank_reason_text", t->reason_text);
   if (!t->settled_on.empty()) pay.set("settled_on", t->settled_on);
   Object ent;
-  ent.set("id", t->entitlement_id);
-  ent.set("programme", t->programme);
-  ent.set("term", t->term);
-  ent.set("paying_region", t->paying_region);
-  ent.set("reason", t->entitlement_reason);
-  ent.set("checks", reasonChecksJson(t->entitlement_reason));
-  ent.set("decided_on", t->entitlement_updated_on);
+  json::set(ent, "id", t->entitlement_id, "programme", t->programme, "term", t->term,
+            "paying_region", t->paying_region, "reason", t->entitlement_reason, "checks",
+            reasonChecksJson(t->entitlement_reason), "decided_on", t->entitlement_updated_on);
   Object pol;
-  pol.set("id", t->policy_id);
-  pol.set("name", t->policy_name);
-  pol.set("sha256", t->policy_sha256);
-  pol.set("activated_on", t->policy_activated_on);
+  json::set(pol, "id", t->policy_id, "name", t->policy_name, "sha256", t->policy_sha256,
+            "activated_on", t->policy_activated_on);
   Array statuses;
   Object student;
   if (const auto rec = env.registry().studentById(t->person_id)) {
@@ -341,20 +322,14 @@ Reply tracePayment(const Request& req, Env& env) {
     student.set("resident_id", rec->rid_mask);
     for (const auto& s : rec->statuses) {
       Object x;
-      x.set("category", s.category);
-      x.set("source", s.source);
-      x.set("source_ref", s.source_ref);
-      x.set("valid_from", s.valid_from);
-      x.set("valid_to", s.valid_to);
+      json::set(x, "category", s.category, "source", s.source, "source_ref", s.source_ref,
+                "valid_from", s.valid_from, "valid_to", s.valid_to);
       statuses.add(x);
     }
   }
   Object out;
-  out.set("payment", pay);
-  out.set("entitlement", ent);
-  out.set("policy", pol);
-  out.set("student", student);
-  out.set("household_statuses", statuses);
+  json::set(out, "payment", pay, "entitlement", ent, "policy", pol, "student", student,
+            "household_statuses", statuses);
   if (b) {
     Object batch = batchJson(*b);
     out.set("batch", batch);

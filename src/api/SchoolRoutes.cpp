@@ -19,6 +19,7 @@
 #include "common/AtomicFile.h"
 #include "common/Csv.h"
 #include "common/Error.h"
+#include "common/JsonWrite.h"
 #include "common/ResidentId.h"
 #include "common/Text.h"
 #include "disburse/Notices.h"
@@ -65,12 +66,8 @@ Reply schoolStudents(const Request& req, Env& env) {
   Array arr;
   for (const auto& r : rows) {
     Object o;
-    o.set("person_id", r.person_id);
-    o.set("name", r.name);
-    o.set("resident_id", r.rid_mask);
-    o.set("stage", r.stage);
-    o.set("grade", r.grade);
-    o.set("class", r.class_name);
+    json::set(o, "person_id", r.person_id, "name", r.name, "resident_id", r.rid_mask, "stage",
+              r.stage, "grade", r.grade, "class", r.class_name);
     arr.add(o);
   }
   Object o;
@@ -148,15 +145,9 @@ Reply schoolEntitlements(const Request& req, Env& env) {
   Array arr;
   for (const auto& e : rows) {
     Object o;
-    o.set("id", e.id);
-    o.set("person_id", e.person_id);
-    o.set("name", e.name);
-    o.set("resident_id", e.rid_mask);
-    o.set("programme", e.programme);
-    o.set("status", e.status);
-    o.set("amount", e.amount.toYuan());
-    o.set("reason", e.reason);
-    o.set("checks", reasonChecksJson(e.reason));
+    json::set(o, "id", e.id, "person_id", e.person_id, "name", e.name, "resident_id", e.rid_mask,
+              "programme", e.programme, "status", e.status, "amount", e.amount.toYuan(), "reason",
+              e.reason, "checks", reasonChecksJson(e.reason));
     if (!e.hold_reason.empty()) o.set("hold_reason", e.hold_reason);
     arr.add(o);
   }

@@ -19,6 +19,7 @@
 #include "common/AtomicFile.h"
 #include "common/Csv.h"
 #include "common/Error.h"
+#include "common/JsonWrite.h"
 #include "common/ResidentId.h"
 #include "common/Text.h"
 #include "disburse/Notices.h"
@@ -61,10 +62,8 @@ Reply login(const Request& req, Env& env) {
     throw Error(ErrorCode::kUnauthenticated, e.what());
   }
   Object out;
-  out.set("token", s.token);
-  out.set("expires_at", s.expires_at);
-  out.set("user", userJson(s.user));
-  out.set("csrf_token", csrfToken(s.token));
+  json::set(out, "token", s.token, "expires_at", s.expires_at, "user", userJson(s.user),
+            "csrf_token", csrfToken(s.token));
   Reply r = json(out);
   const std::string attrs = std::string("; Path=/; SameSite=Strict") + (req.tls ? "; Secure" : "");
   r.cookies.push_back(std::string(kSessionCookie) + "=" + s.token + attrs + "; HttpOnly");

@@ -19,6 +19,7 @@
 #include "common/AtomicFile.h"
 #include "common/Csv.h"
 #include "common/Error.h"
+#include "common/JsonWrite.h"
 #include "common/ResidentId.h"
 #include "common/Text.h"
 #include "disburse/Notices.h"
@@ -99,10 +100,8 @@ Reply recordDifficulty(const Request& req, Env& env) {
   const auto c = registry::recordDifficulty(env.registry(), env.security(), *req.user, req.id("id"),
                                             std::stoi(year), field(o, "level"));
   Object out;
-  out.set("person_id", c.person_id);
-  out.set("academic_year", c.academic_year);
-  out.set("level", c.level);
-  out.set("previous", c.previous);
+  json::set(out, "person_id", c.person_id, "academic_year", c.academic_year, "level", c.level,
+            "previous", c.previous);
   return json(out);
 }
 

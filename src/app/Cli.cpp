@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "common/Error.h"
+#include "common/JsonWrite.h"
 #include "common/ResidentId.h"
 #include "common/Retry.h"
 #include "registry/Imports.h"
@@ -271,16 +272,13 @@ int cmdStudentMerge(Context& c) {
                                            new_id, c.args().get("reason"));
   if (c.json()) {
     Poco::JSON::Object o;
-    o.set("person_id", m.person_id);
-    o.set("old", m.old_mask);
-    o.set("new", m.new_mask);
-    o.set("document", m.document);
+    json::set(o, "person_id", m.person_id, "old", m.old_mask, "new", m.new_mask, "document",
+              m.document);
     if (m.merged_person_id) {
-      o.set("merged_person_id", m.merged_person_id);
-      o.set("enrollments_moved", m.counts.enrollments);
-      o.set("accounts_moved", m.counts.accounts);
-      o.set("entitlements_moved", m.counts.entitlements_moved);
-      o.set("entitlements_superseded", m.counts.entitlements_superseded);
+      json::set(o, "merged_person_id", m.merged_person_id, "enrollments_moved",
+                m.counts.enrollments, "accounts_moved", m.counts.accounts, "entitlements_moved",
+                m.counts.entitlements_moved, "entitlements_superseded",
+                m.counts.entitlements_superseded);
       Poco::JSON::Array twice;
       for (const auto& p : m.counts.paid_twice) twice.add(p);
       o.set("paid_twice", twice);
@@ -392,14 +390,9 @@ int cmdSynth(Context& c) {
   const auto s = registry::synthesize(o);
   if (c.json()) {
     Poco::JSON::Object j;
-    j.set("out", o.out_dir);
-    j.set("students", s.students);
-    j.set("households", s.households);
-    j.set("schools", s.schools);
-    j.set("counties", s.counties);
-    j.set("roster_rows", s.roster_rows);
-    j.set("roll_files", s.roll_files);
-    j.set("bad_rows", s.bad_rows);
+    json::set(j, "out", o.out_dir, "students", s.students, "households", s.households, "schools",
+              s.schools, "counties", s.counties, "roster_rows", s.roster_rows, "roll_files",
+              s.roll_files, "bad_rows", s.bad_rows);
     c.out() << toJson(j) << "\n";
   } else {
     c.out() << "wrote " << o.out_dir << ": " << s.students << " students in " << s.households

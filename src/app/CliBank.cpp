@@ -15,6 +15,7 @@
 #include "common/BankAccountNumber.h"
 #include "common/Csv.h"
 #include "common/Error.h"
+#include "common/JsonWrite.h"
 #include "common/Retry.h"
 #include "common/Text.h"
 #include "store/SqlDisbursementStore.h"
@@ -38,10 +39,7 @@ int bankList(Context& c, bankfiles::BankFileStore& store) {
   for (const auto& b : all) {
     if (c.json()) {
       Poco::JSON::Object o;
-      o.set("code", b.code);
-      o.set("name", b.name);
-      o.set("layout", b.layout);
-      o.set("max_lines", b.max_lines);
+      json::set(o, "code", b.code, "name", b.name, "layout", b.layout, "max_lines", b.max_lines);
       a.add(o);
     } else {
       c.out() << b.code << "  " << b.name << "  layout " << b.layout << ", at most " << b.max_lines
@@ -370,10 +368,8 @@ int cmdFile(Context& c) {
   const auto v = bankfiles::verifyPaymentFile(file, layouts(c), key);
   if (c.json()) {
     Poco::JSON::Object o;
-    o.set("file", file);
-    o.set("ok", v.ok());
-    o.set("count", v.content.count);
-    o.set("total", v.content.total.toYuan());
+    json::set(o, "file", file, "ok", v.ok(), "count", v.content.count, "total",
+              v.content.total.toYuan());
     Poco::JSON::Array problems;
     for (const auto& p : v.problems) problems.add(p);
     o.set("problems", problems);
@@ -429,11 +425,8 @@ int cmdSchool(Context& c) {
       Poco::JSON::Object o;
       o.set("school", code);
       if (a) {
-        o.set("account", a->acct_mask);
-        o.set("bank_code", a->bank_code);
-        o.set("holder", a->holder);
-        o.set("since", a->valid_from);
-        o.set("recorded_by", a->recorded_by);
+        json::set(o, "account", a->acct_mask, "bank_code", a->bank_code, "holder", a->holder,
+                  "since", a->valid_from, "recorded_by", a->recorded_by);
       }
       c.out() << toJson(o) << "\n";
     } else if (a) {

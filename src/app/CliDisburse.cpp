@@ -8,6 +8,7 @@
 #include "app/CliContext.h"
 #include "bankfiles/BankFiles.h"
 #include "common/Error.h"
+#include "common/JsonWrite.h"
 #include "common/ResidentId.h"
 #include "common/Text.h"
 #include "disburse/Batches.h"
@@ -56,18 +57,13 @@ int batchBuild(Context& c, store::SqlDisbursementStore& store) {
     Poco::JSON::Object o;
     Poco::JSON::Array ids;
     for (auto id : r.batch_ids) ids.add(id);
-    o.set("batches", ids);
-    o.set("payments", r.payments);
-    o.set("total", r.total.toYuan());
-    o.set("flags", r.flags);
-    o.set("unbankable", r.unbankable);
+    json::set(o, "batches", ids, "payments", r.payments, "total", r.total.toYuan(), "flags",
+              r.flags, "unbankable", r.unbankable);
     Poco::JSON::Array missing;
     for (const auto& m : r.without_account) {
       Poco::JSON::Object x;
-      x.set("school", m.code);
-      x.set("name", m.name);
-      x.set("students", m.students);
-      x.set("amount", m.amount.toYuan());
+      json::set(x, "school", m.code, "name", m.name, "students", m.students, "amount",
+                m.amount.toYuan());
       missing.add(x);
     }
     o.set("schools_without_account", missing);
@@ -263,13 +259,9 @@ int cmdNotice(Context& c) {
                                            policy.holidays, Date::today());
     if (c.json()) {
       Poco::JSON::Object o;
-      o.set("notice_id", r.info.id);
-      o.set("school", school);
-      o.set("entries", r.info.entries);
-      o.set("total", r.info.total.toYuan());
-      o.set("window_ends", r.info.window_ends);
-      o.set("html", r.html_path);
-      o.set("csv", r.csv_path);
+      json::set(o, "notice_id", r.info.id, "school", school, "entries", r.info.entries, "total",
+                r.info.total.toYuan(), "window_ends", r.info.window_ends, "html", r.html_path,
+                "csv", r.csv_path);
       if (!c.args().has("batch")) {
         c.out() << toJson(o) << "\n";
         return kExitOk;

@@ -11,6 +11,7 @@
 #include "common/AtomicFile.h"
 #include "common/Csv.h"
 #include "common/Error.h"
+#include "common/JsonWrite.h"
 #include "common/ResidentId.h"
 #include "identify/Identification.h"
 #include "registry/Imports.h"
@@ -70,15 +71,12 @@ int policyCheck(Context& c) {
     ident = identify::identificationPolicy(policy);
   if (c.json()) {
     Poco::JSON::Object o;
-    o.set("file", file);
-    o.set("valid", true);
-    o.set("name", policy.name);
-    o.set("sha256", policy.sha256);
-    o.set("programmes", static_cast<int>(policy.programmes.size()));
-    o.set("unconfirmed_rates", unconfirmed);
-    o.set("identification_indicators", ident ? static_cast<int>(ident->indicators.size()) : 0);
-    o.set("identification_unconfirmed", ident ? ident->unconfirmed() : 0);
-    o.set("active", active ? active->name + " " + active->sha256.substr(0, 12) : "");
+    json::set(o, "file", file, "valid", true, "name", policy.name, "sha256", policy.sha256,
+              "programmes", static_cast<int>(policy.programmes.size()), "unconfirmed_rates",
+              unconfirmed, "identification_indicators",
+              ident ? static_cast<int>(ident->indicators.size()) : 0, "identification_unconfirmed",
+              ident ? ident->unconfirmed() : 0, "active",
+              active ? active->name + " " + active->sha256.substr(0, 12) : "");
     Poco::JSON::Array d;
     for (const auto& l : diff) d.add(l);
     o.set("changes", d);
@@ -166,17 +164,12 @@ int cmdImportRoster(Context& c) {
                                           source, c.args().has("dry-run"));
   if (c.json()) {
     Poco::JSON::Object o;
-    o.set("file", file);
-    o.set("source", source);
-    o.set("outcome", r.committed ? "imported" : (r.rows_bad ? "rejected" : "dry_run"));
-    o.set("rows_total", r.rows_total);
-    o.set("rows_bad", r.rows_bad);
-    o.set("statuses_added", r.counts.statuses_added);
-    o.set("statuses_changed", r.counts.statuses_changed);
-    o.set("statuses_unchanged", r.counts.statuses_unchanged);
-    o.set("households_added", r.counts.households_added);
-    o.set("persons_added", r.counts.persons_added);
-    o.set("issues", api::issuesJson(r.issues));
+    json::set(o, "file", file, "source", source, "outcome",
+              r.committed ? "imported" : (r.rows_bad ? "rejected" : "dry_run"), "rows_total",
+              r.rows_total, "rows_bad", r.rows_bad, "statuses_added", r.counts.statuses_added,
+              "statuses_changed", r.counts.statuses_changed, "statuses_unchanged",
+              r.counts.statuses_unchanged, "households_added", r.counts.households_added,
+              "persons_added", r.counts.persons_added, "issues", api::issuesJson(r.issues));
     c.out() << toJson(o) << "\n";
   } else {
     c.out() << file << " (" << source << " roster): "

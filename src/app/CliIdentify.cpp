@@ -15,6 +15,7 @@
 #include "common/AtomicFile.h"
 #include "common/Csv.h"
 #include "common/Error.h"
+#include "common/JsonWrite.h"
 #include "common/ResidentId.h"
 #include "common/Text.h"
 #include "identify/Identify.h"
@@ -134,10 +135,7 @@ int cmdIdentify(Context& c) {
     Array::Ptr checks = new Array;
     for (const auto& s : store.spotChecks(r.id)) {
       Object::Ptr x = new Object;
-      x->set("id", s.id);
-      x->set("case", s.case_id);
-      x->set("seed", s.seed);
-      x->set("outcome", s.outcome);
+      json::set(*x, "id", s.id, "case", s.case_id, "seed", s.seed, "outcome", s.outcome);
       checks->add(x);
       text << "spot check " << s.id << ": case " << s.case_id << " "
            << (s.outcome.empty() ? "waiting" : s.outcome) << "\n";
@@ -163,12 +161,9 @@ int cmdIdentify(Context& c) {
       Array::Ptr rows = new Array;
       for (const auto& r : identify::countyReview(store, user, a.get("region"), year)) {
         Object::Ptr x = new Object;
-        x->set("school", r.outcome.school_code);
-        x->set("name", r.outcome.school_name);
-        x->set("enrolled", r.outcome.enrolled);
-        x->set("identified", r.outcome.identified());
-        x->set("special", r.outcome.special);
-        x->set("identified_permille", r.outcome.identifiedPermille());
+        json::set(*x, "school", r.outcome.school_code, "name", r.outcome.school_name, "enrolled",
+                  r.outcome.enrolled, "identified", r.outcome.identified(), "special",
+                  r.outcome.special, "identified_permille", r.outcome.identifiedPermille());
         Array::Ptr out = new Array;
         for (const auto& s : r.outliers) out->add(s);
         x->set("outliers", out);
@@ -186,11 +181,8 @@ int cmdIdentify(Context& c) {
     Array::Ptr rows = new Array;
     for (const auto& r : store.identified(region, year)) {
       Object::Ptr x = new Object;
-      x->set("school", r.school_code);
-      x->set("region", r.region);
-      x->set("level", r.level);
-      x->set("group", r.group);
-      x->set("students", r.students);
+      json::set(*x, "school", r.school_code, "region", r.region, "level", r.level, "group", r.group,
+                "students", r.students);
       rows->add(x);
       text << r.school_code << " " << r.school_name << "  " << r.level << "  " << r.group << ": "
            << r.students << "\n";
@@ -200,13 +192,9 @@ int cmdIdentify(Context& c) {
     Money total;
     for (const auto& r : store.recoveries(region, year)) {
       Object::Ptr x = new Object;
-      x->set("school", r.school_code);
-      x->set("student", r.student);
-      x->set("name", r.name);
-      x->set("programme", r.programme);
-      x->set("term", r.term);
-      x->set("reference", r.end_to_end_ref);
-      x->set("amount", r.amount.toYuan());
+      json::set(*x, "school", r.school_code, "student", r.student, "name", r.name, "programme",
+                r.programme, "term", r.term, "reference", r.end_to_end_ref, "amount",
+                r.amount.toYuan());
       rec->add(x);
       total += r.amount;
       text << "to recover (追回): " << r.school_code << " " << r.name << " " << r.student << " "
@@ -292,10 +280,7 @@ int cmdIdentify(Context& c) {
     const std::string path = dir + "/identification-notice-" + std::to_string(n.id) + ".csv";
     writeFileAtomically(path, csv.str());
     Object::Ptr o = new Object;
-    o->set("notice", n.id);
-    o->set("entries", n.entries);
-    o->set("window_ends", n.window_ends);
-    o->set("csv", path);
+    json::set(*o, "notice", n.id, "entries", n.entries, "window_ends", n.window_ends, "csv", path);
     return emit(c, o,
                 "notice " + std::to_string(n.id) + ": " + std::to_string(n.entries) +
                     " students (name, class, level only) until " + n.window_ends + "; " + path);

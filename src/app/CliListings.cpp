@@ -11,6 +11,7 @@
 #include "common/AtomicFile.h"
 #include "common/Csv.h"
 #include "common/Error.h"
+#include "common/JsonWrite.h"
 #include "common/Text.h"
 #include "store/SqlDisbursementStore.h"
 #include "store/SqlListings.h"
@@ -165,10 +166,7 @@ int budgetDraft(Context& c) {
   if (!out.empty()) writeFileAtomically(out, csv.str());
   if (c.json()) {
     Poco::JSON::Object o;
-    o.set("term", term.str());
-    o.set("region", region);
-    o.set("fiscal_year", year);
-    o.set("lines", lines);
+    json::set(o, "term", term.str(), "region", region, "fiscal_year", year, "lines", lines);
     if (!out.empty()) o.set("file", out);
     c.out() << toJson(o) << "\n";
   } else if (out.empty()) {
@@ -197,11 +195,8 @@ int reportDecisions(Context& c) {
     Poco::JSON::Array a;
     for (const auto& d : rows) a.add(api::decisionCountJson(d));
     Poco::JSON::Object o;
-    o.set("term", term.str());
-    o.set("region", region);
-    o.set("status", status);
-    o.set("total", total);
-    o.set("reasons", a);
+    json::set(o, "term", term.str(), "region", region, "status", status, "total", total, "reasons",
+              a);
     c.out() << toJson(o) << "\n";
     return kExitOk;
   }

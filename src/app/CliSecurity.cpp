@@ -4,6 +4,7 @@
 #include "app/Cli.h"
 #include "app/CliContext.h"
 #include "common/Error.h"
+#include "common/JsonWrite.h"
 #include "security/Users.h"
 
 #include <unistd.h>
@@ -73,11 +74,8 @@ int userList(Context& c) {
     Poco::JSON::Array arr;
     for (const auto& u : users) {
       Poco::JSON::Object o;
-      o.set("name", u.name);
-      o.set("role", std::string(security::code(u.role)));
-      o.set("scope", u.scope);
-      o.set("disabled", u.disabled);
-      o.set("locked_until", u.locked_until);
+      json::set(o, "name", u.name, "role", std::string(security::code(u.role)), "scope", u.scope,
+                "disabled", u.disabled, "locked_until", u.locked_until);
       arr.add(o);
     }
     Poco::JSON::Object o;

@@ -205,6 +205,12 @@ std::vector<std::string> split(std::string_view s, char sep) {
   }
 }
 
+std::string zeroPad(int64_t v, size_t width) {
+  std::string s = std::to_string(v);
+  if (s.size() < width) s.insert(0, width - s.size(), '0');
+  return s;
+}
+
 bool isAllDigits(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s) {

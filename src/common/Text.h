@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +21,9 @@ std::string toLower(std::string_view s);  ///< ASCII only
 std::string toUpper(std::string_view s);  ///< ASCII only
 std::vector<std::string> split(std::string_view s, char sep);
 bool isAllDigits(std::string_view s);
+/// `v` in decimal with leading zeros to at least `width` digits: zeroPad(7, 3) == "007" (file
+/// names, bank references). A longer number is returned whole.
+std::string zeroPad(int64_t v, size_t width);
 /// True when `s` is well-formed UTF-8.
 bool isValidUtf8(std::string_view s);
 /// The characters of UTF-8 text, each a view into `s` (a malformed byte is a character of its own).

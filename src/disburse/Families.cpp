@@ -1,6 +1,7 @@
 #include "disburse/Families.h"
 
 #include <algorithm>
+#include <array>
 
 #include "common/Error.h"
 #include "common/ResidentId.h"
@@ -16,67 +17,6 @@ using security::Role;
 /// A refusal a person can act on, in Chinese and English.
 [[noreturn]] void invalid(const std::string& zh, const std::string& en) {
   throw Error(ErrorCode::kInvalidInput, zh + " / " + en);
-}
-
-std::string phrase(const std::string& reason_code) {
-  // The plain words a family reads for the first condition a decision did not meet
-  // (rules::checkLabel gives the officers' terms).
-  static const std::map<std::string, const char*> kWhy = {
-      {"stage", "孩子所在学段不属于本项目资助范围"},
-      {"grade", "孩子所在年级不属于本项目资助范围"},
-      {"freshman", "本项目只资助新生"},
-      {"status", "孩子本学期学籍状态不是在读（休学、转出、退学或毕业）"},
-      {"boarding", "本项目只资助寄宿生"},
-      {"agri_major", "本项目只资助涉农专业学生"},
-      {"rural_hukou", "本项目只资助农村户籍学生"},
-      {"min_grade", "孩子尚未达到本项目要求的年级"},
-      {"final_grade", "本项目只资助最后一学年的学生"},
-      {"nomination", "孩子不在学校本学年的评审名单上"},
-      {"major", "孩子所学专业不属于本项目资助范围"},
-      {"difficulty", "孩子本学年未被认定为家庭经济困难学生"},
-      {"category", "家庭经济困难类别不符合本项目条件"},
-      {"roster", "家庭经济困难情况未在民政、乡村振兴等部门名单中核实"},
-      {"any_of", "不符合本项目的任何一项资助条件"},
-      {"payee", "没有可用的收款账户"},
-      {"region", "孩子不在本县资助范围内"},
-      {"exclusive", "已享受同类资助项目，按规定不得重复享受"},
-  };
-  auto it = kWhy.find(reason_code);
-  return it == kWhy.end() ? "不符合本项目的资助条件" : it->second;
-}
-
-/// The first failing check of a stored reason trace (`code=fact; !code=fact`).
-std::string firstFailing(const std::string& reason) {
-  for (const auto& part : text::split(reason, ';')) {
-    const std::string p = text::trim(part);
-    if (p.empty() || p[0] != '!') continue;
-    return p.substr(1, p.find('=') == std::string::npos ? std::string::npos : p.find('=') - 1);
-  }
-  return "";
-}
-
-std::string holdZh(const AidFact& f) {
-  if (f.held_by_complaint) return "有关投诉正在核查，核查结束后继续办理";
-  if (f.under_objection) return "公示期间收到异议，正在核实";
-  if (f.hold_reason == "no payee account on file")
-    return "尚未登记收款账户（银行卡或一卡通），请尽快向学校提供";
-  if (f.hold_reason == "claimed category not on the official roster")
-    return "申报的家庭经济困难类别尚待民政、乡村振兴等部门名单核实";
-  return "资格正在审核中";
-}
-
-std::string paymentZh(const std::string& state, bool school) {
-  if (school) {
-    if (state == "paid") return "已拨付学校，抵减学费";
-    if (state.empty()) return "尚未拨付学校";
-    return "正在拨付学校";
-  }
-  if (state == "paid") return "已发放到账";
-  if (state == "sent") return "已交银行发放，银行处理中";
-  if (state == "pending") return "已列入发放批次，等待审批发放";
-  if (state == "returned") return "银行退回（账户有误等），更正账户后重新发放";
-  if (state == "failed") return "发放未成功，正在处理";
-  return "尚未发放";
 }
 
 Role requireCountyStaff(const security::User& user) {
@@ -130,134 +70,44 @@ int64_t daysBetween(const std::string& from, const std::string& to) {
 
 }  // namespace
 
-std::optional<LookupKey> lookupKey(const security::FieldCipher& cipher, const std::string& name,
-                                   const std::string& identifier, const std::string& birth_date) {
-  LookupKey k;
-  const std::string id = text::toUpper(text::cleanCode(identifier));
-  if (auto rid = ResidentId::parse(id)) {
-    k.rid_hash = cipher.blindIndex("resident_id", rid->str());
-    k.key_hash = k.rid_hash;
-  } else if (auto no = StudentNumber::parse(id)) {
-    k.student_no = no->str();
-    // The national student number `G` + ID is that ID: found either way.
-    if (auto inner = no->residentId()) k.rid_hash = cipher.blindIndex("resident_id", inner->str());
-    k.key_hash = cipher.blindIndex("student_no", no->str());
-  } else {
-    return std::nullopt;
-  }
-  k.name = text::normaliseName(name);
-  const auto d = Date::parseLenient(text::cleanCode(birth_date));
-  if (!d || k.name.empty()) return std::nullopt;
-  k.birth_date = d->str();
-  return k;
-}
+namespace {
 
-AidLine aidLine(const AidFact& f, const std::map<std::string, std::string>& programme_names) {
-  AidLine l;
-  l.term = f.term;
-  l.programme = f.programme;
-  auto it = programme_names.find(f.programme);
-  l.programme_name = it == programme_names.end() ? f.programme : it->second;
-  const bool school = f.payee == "school";
-  if (f.status == "excluded") {
-    l.decision = "not_eligible";
-    l.reason_zh = phrase(firstFailing(f.reason));
-    return l;
-  }
-  l.amount = f.amount;
-  l.paid = f.payment_state == "paid";
-  l.payment_zh = paymentZh(f.payment_state, school);
-  if (f.status == "held" || ((f.held_by_complaint || f.under_objection) && !l.paid &&
-                             f.payment_state != "sent" && f.payment_state != "pending")) {
-    l.decision = "held";
-    l.reason_zh = holdZh(f);
-  } else {
-    l.decision = "eligible";
-  }
-  if (l.paid) l.paid_on = f.paid_on;
-  if (!school && !f.payment_state.empty()) {
-    // `ICBC 中国工商银行` -> the Chinese name a family knows.
-    const auto space = f.bank_name.rfind(' ');
-    l.bank_name = space == std::string::npos ? f.bank_name : f.bank_name.substr(space + 1);
-    std::string digits;
-    for (char c : f.acct_mask)
-      if (c >= '0' && c <= '9') digits += c;
-    if (digits.size() >= 4) l.account_last4 = digits.substr(digits.size() - 4);
-  } else if (school) {
-    l.bank_name = "学校（抵减学费，不发给个人）";
-  }
-  return l;
-}
+struct CategoryName {
+  ComplaintCategory category;
+  const char* code;
+  const char* zh;
+};
+constexpr std::array<CategoryName, 6> kCategories{{
+    {ComplaintCategory::kNotPaid, "not_paid", "应发未发"},
+    {ComplaintCategory::kWrongAccount, "wrong_account", "发到了别人的账户"},
+    {ComplaintCategory::kAmountWrong, "amount_wrong", "金额不对"},
+    {ComplaintCategory::kIneligiblePaid, "ineligible_paid", "不符合条件的人领取了资助"},
+    {ComplaintCategory::kSchoolCharged, "school_charged", "学校收取或截留费用"},
+    {ComplaintCategory::kOther, "other", "其他"},
+}};
+
+}  // namespace
 
 std::optional<ComplaintCategory> parseComplaintCategory(const std::string& s) {
-  if (s == "not_paid") return ComplaintCategory::kNotPaid;
-  if (s == "wrong_account") return ComplaintCategory::kWrongAccount;
-  if (s == "amount_wrong") return ComplaintCategory::kAmountWrong;
-  if (s == "ineligible_paid") return ComplaintCategory::kIneligiblePaid;
-  if (s == "school_charged") return ComplaintCategory::kSchoolCharged;
-  if (s == "other") return ComplaintCategory::kOther;
+  for (const auto& c : kCategories)
+    if (s == c.code) return c.category;
   return std::nullopt;
 }
 
-std::string complaintCategoryCode(ComplaintCategory c) {
-  switch (c) {
-    case ComplaintCategory::kNotPaid:
-      return "not_paid";
-    case ComplaintCategory::kWrongAccount:
-      return "wrong_account";
-    case ComplaintCategory::kAmountWrong:
-      return "amount_wrong";
-    case ComplaintCategory::kIneligiblePaid:
-      return "ineligible_paid";
-    case ComplaintCategory::kSchoolCharged:
-      return "school_charged";
-    case ComplaintCategory::kOther:
-      return "other";
-  }
+std::string complaintCategoryCode(ComplaintCategory category) {
+  for (const auto& c : kCategories)
+    if (c.category == category) return c.code;
   return "other";
 }
 
 std::string complaintCategoryZh(const std::string& code) {
-  static const std::map<std::string, const char*> kZh = {
-      {"not_paid", "应发未发"},
-      {"wrong_account", "发到了别人的账户"},
-      {"amount_wrong", "金额不对"},
-      {"ineligible_paid", "不符合条件的人领取了资助"},
-      {"school_charged", "学校收取或截留费用"},
-      {"other", "其他"}};
-  auto it = kZh.find(code);
-  return it == kZh.end() ? code : it->second;
+  for (const auto& c : kCategories)
+    if (code == c.code) return c.zh;
+  return code;
 }
 
 bool Complaint::overdue(const Date& today) const {
   return status != "closed" && !due_on.empty() && due_on < today.str();
-}
-
-static std::optional<AidRecord> lookupAidAttempt(
-    FamilyStore& store, security::SecurityStore& audit, const std::optional<LookupKey>& key,
-    const std::map<std::string, std::string>& programme_names) {
-  // A key that could not be built (a typo in the ID or the date) runs the same statements with
-  // values that match nothing, so neither the answer nor its time tells which field was wrong.
-  LookupKey k = key ? *key : LookupKey{"-", "-", "-", "-", "-"};
-  auto tx = store.transaction();
-  const auto person = store.matchPerson(k);
-  std::optional<AidRecord> out;
-  const auto facts = store.aidFacts(person ? *person : 0);
-  const auto place = store.personPlace(person ? *person : 0);
-  const std::string region_name = store.regionName(place.first);
-  if (person) {
-    out.emplace();
-    out->person_id = *person;
-    out->region = place.first;
-    out->school_name = place.second;
-    out->region_name = region_name;
-    for (const auto& f : facts) out->lines.push_back(aidLine(f, programme_names));
-  }
-  security::appendAudit(audit, kPublicActor, "family.lookup",
-                        "lookup:" + (key ? key->key_hash : std::string("invalid")), "",
-                        out ? "record shown" : "no record");
-  tx->commit();
-  return out;
 }
 
 std::string newTrackingCode() {
@@ -381,161 +231,189 @@ ComplaintDetail showComplaint(FamilyStore& store, const security::FieldCipher* c
   return d;
 }
 
-static Complaint assignComplaintAttempt(FamilyStore& store, security::SecurityStore& audit,
-                                        const security::User& user, int64_t id,
-                                        const std::string& assignee) {
-  requireOfficer(user, "assigns complaints");
-  auto tx = store.transaction();
-  Complaint c = inScope(store, user, id);
-  if (c.status == "closed")
-    throw Error(ErrorCode::kConflict, "complaint " + std::to_string(id) + " is closed");
-  const auto who = audit.findUser(assignee);
-  if (!who || who->disabled || who->role != Role::kBureauOfficer || !who->covers(c.region))
-    throw Error(ErrorCode::kInvalidInput, "assign to a bureau officer of county " + c.region +
-                                              " (" + assignee + " is not one)");
-  const std::string before = c.status + (c.assigned_to.empty() ? "" : " " + c.assigned_to);
-  c.status = "assigned";
-  c.assigned_to = assignee;
-  if (!store.updateComplaint(c, c.version))
-    throw Error(ErrorCode::kConflict, "complaint " + std::to_string(id) + " changed meanwhile");
+namespace {
+
+/// An officer's action on one complaint of their county, as one unit (retried whole after a
+/// certification conflict or a lost node): the role, one transaction, the complaint in scope;
+/// `act(complaint)` checks, changes and writes the audit event. Returns what `act` returns.
+template <typename Act>
+auto officerAction(FamilyStore& store, const security::User& user, int64_t id, const char* unit,
+                   const char* what, Act&& act) {
+  return retryUnit(unit, [&] {
+    requireOfficer(user, what);
+    auto tx = store.transaction();
+    Complaint c = inScope(store, user, id);
+    auto out = act(c);
+    tx->commit();
+    return out;
+  });
+}
+
+[[noreturn]] void complaintConflict(int64_t id, const std::string& why) {
+  throw Error(ErrorCode::kConflict, "complaint " + std::to_string(id) + " " + why);
+}
+
+void save(FamilyStore& store, Complaint& c) {
+  if (!store.updateComplaint(c, c.version)) complaintConflict(c.id, "changed meanwhile");
   ++c.version;
-  security::appendAudit(audit, user.name, "complaint.assign", "complaint:" + std::to_string(id),
-                        before, "assigned " + assignee);
-  tx->commit();
-  return c;
 }
 
-static ComplaintNote noteComplaintAttempt(FamilyStore& store, security::SecurityStore& audit,
-                                          const security::User& user, int64_t id,
-                                          const std::string& body) {
-  requireOfficer(user, "adds notes to complaints");
-  auto tx = store.transaction();
-  const Complaint c = inScope(store, user, id);
-  ComplaintNote n;
-  n.body = checkedText(body, 2, kNoteMaxChars, "核查记录", "note");
-  n.author = user.name;
-  n.at = security::nowIso();
-  if (c.status == "closed")
-    throw Error(ErrorCode::kConflict, "complaint " + std::to_string(id) + " is closed");
-  store.addNote(id, n);
-  security::appendAudit(audit, user.name, "complaint.note", "complaint:" + std::to_string(id), "",
-                        text::cutUtf8(n.body, 200));
-  tx->commit();
-  return n;
+std::string object(int64_t id) { return "complaint:" + std::to_string(id); }
+
+}  // namespace
+
+Complaint assignComplaint(FamilyStore& store, security::SecurityStore& audit,
+                          const security::User& user, int64_t id, const std::string& assignee) {
+  return officerAction(
+      store, user, id, "disburse.assignComplaint", "assigns complaints", [&](Complaint& c) {
+        if (c.status == "closed") complaintConflict(id, "is closed");
+        const auto who = audit.findUser(assignee);
+        if (!who || who->disabled || who->role != Role::kBureauOfficer || !who->covers(c.region))
+          throw Error(ErrorCode::kInvalidInput, "assign to a bureau officer of county " + c.region +
+                                                    " (" + assignee + " is not one)");
+        const std::string before = c.status + (c.assigned_to.empty() ? "" : " " + c.assigned_to);
+        c.status = "assigned";
+        c.assigned_to = assignee;
+        save(store, c);
+        security::appendAudit(audit, user.name, "complaint.assign", object(id), before,
+                              "assigned " + assignee);
+        return c;
+      });
 }
 
-static Complaint closeComplaintAttempt(FamilyStore& store, security::SecurityStore& audit,
-                                       const security::User& user, int64_t id,
-                                       const std::string& outcome, const std::string& text_in,
-                                       const Date& today) {
-  requireOfficer(user, "closes complaints");
-  auto tx = store.transaction();
-  Complaint c = inScope(store, user, id);
-  if (outcome != "confirmed" && outcome != "not_confirmed" && outcome != "referred")
-    throw Error(ErrorCode::kInvalidInput, "outcome: confirmed, not_confirmed or referred");
-  const std::string words = checkedText(text_in, 5, kNoteMaxChars, "处理结果说明", "outcome text");
-  if (c.status == "closed")
-    throw Error(ErrorCode::kConflict, "complaint " + std::to_string(id) + " is already closed");
-  const std::string before = c.status;
-  c.status = "closed";
-  c.outcome = outcome;
-  c.outcome_text = words;
-  c.closed_by = user.name;
-  c.closed_on = today.str();
-  if (!store.updateComplaint(c, c.version))
-    throw Error(ErrorCode::kConflict, "complaint " + std::to_string(id) + " changed meanwhile");
-  ++c.version;
-  security::appendAudit(audit, user.name, "complaint.close", "complaint:" + std::to_string(id),
-                        before, outcome + ": " + text::cutUtf8(words, 200));
-  tx->commit();
-  return c;
+ComplaintNote noteComplaint(FamilyStore& store, security::SecurityStore& audit,
+                            const security::User& user, int64_t id, const std::string& body) {
+  return officerAction(store, user, id, "disburse.noteComplaint", "adds notes to complaints",
+                       [&](const Complaint& c) {
+                         ComplaintNote n;
+                         n.body = checkedText(body, 2, kNoteMaxChars, "核查记录", "note");
+                         n.author = user.name;
+                         n.at = security::nowIso();
+                         if (c.status == "closed") complaintConflict(id, "is closed");
+                         store.addNote(id, n);
+                         security::appendAudit(audit, user.name, "complaint.note", object(id), "",
+                                               text::cutUtf8(n.body, 200));
+                         return n;
+                       });
 }
 
-static ComplaintAction actOnComplaintAttempt(FamilyStore& store, security::SecurityStore& audit,
-                                             const security::User& user, int64_t id,
-                                             const std::string& kind, const std::string& programme,
-                                             const std::string& term) {
-  requireOfficer(user, "acts on complaints");
-  auto tx = store.transaction();
-  const Complaint c = inScope(store, user, id);
-  if (kind != "hold" && kind != "flag" && kind != "objection")
-    throw Error(ErrorCode::kInvalidInput, "action: hold, flag or objection");
-  const std::string w = std::to_string(id);
-  if (c.status != "closed" || c.outcome != "confirmed")
-    throw Error(ErrorCode::kConflict, "complaint " + w +
-                                          " must be closed as confirmed before it holds, flags "
-                                          "or objects to anything");
-  if (!c.person_id)
-    throw Error(ErrorCode::kConflict, "complaint " + w +
-                                          " was not filed from a look-up: it names no child; "
-                                          "act on the student's record directly");
-  ComplaintAction out;
-  out.kind = kind;
+Complaint closeComplaint(FamilyStore& store, security::SecurityStore& audit,
+                         const security::User& user, int64_t id, const std::string& outcome,
+                         const std::string& text_in, const Date& today) {
+  return officerAction(
+      store, user, id, "disburse.closeComplaint", "closes complaints", [&](Complaint& c) {
+        if (outcome != "confirmed" && outcome != "not_confirmed" && outcome != "referred")
+          throw Error(ErrorCode::kInvalidInput, "outcome: confirmed, not_confirmed or referred");
+        const std::string words =
+            checkedText(text_in, 5, kNoteMaxChars, "处理结果说明", "outcome text");
+        if (c.status == "closed") complaintConflict(id, "is already closed");
+        const std::string before = c.status;
+        c.status = "closed";
+        c.outcome = outcome;
+        c.outcome_text = words;
+        c.closed_by = user.name;
+        c.closed_on = today.str();
+        save(store, c);
+        security::appendAudit(audit, user.name, "complaint.close", object(id), before,
+                              outcome + ": " + text::cutUtf8(words, 200));
+        return c;
+      });
+}
+
+namespace {
+
+/// The links a confirmed complaint's action makes: a hold on each open entitlement of the child,
+/// or a flag on / an objection to the payment of one programme and term.
+std::vector<ComplaintLink> actionLinks(FamilyStore& store, const security::User& user,
+                                       const Complaint& c, const std::string& kind,
+                                       const std::string& programme, const std::string& term) {
+  const std::string w = std::to_string(c.id);
   ComplaintLink base;
-  base.complaint_id = id;
+  base.complaint_id = c.id;
   base.kind = kind;
   base.created_by = user.name;
   base.created_on = Date::today().str();
-  const std::string evidence = "投诉 #" + w + "（" + complaintCategoryZh(c.category) +
-                               "）经核实属实 / complaint " + w +
-                               " confirmed: " + text::cutUtf8(c.outcome_text, 150);
+  std::vector<ComplaintLink> links;
   if (kind == "hold") {
     for (int64_t e : store.holdableEntitlements(c.person_id)) {
       ComplaintLink l = base;
       l.entitlement_id = e;
       l.id = store.addLink(l);
-      out.links.push_back(l);
+      links.push_back(l);
     }
-    if (out.links.empty())
+    if (links.empty())
       throw Error(ErrorCode::kNotFound, "the child of complaint " + w +
                                             " has no open entitlement to hold (paid or already "
                                             "in a batch: flag the payment instead)");
-  } else {
-    if (programme.empty() || term.empty())
-      throw Error(ErrorCode::kInvalidInput, "name the programme and term to " + kind);
-    const Term t = Term::parse(term);
-    const auto e = store.entitlementOf(c.person_id, programme, t.str());
-    if (!e)
-      throw Error(ErrorCode::kNotFound, "the child of complaint " + w + " has no " + programme +
-                                            " entitlement in " + t.str());
-    ComplaintLink l = base;
-    l.entitlement_id = *e;
-    if (kind == "flag") {
-      const auto flag = store.flagPayment(*e, evidence);
-      if (!flag)
-        throw Error(ErrorCode::kNotFound, "no payment of " + programme + " " + t.str() +
-                                              " to flag: hold the entitlement instead");
-      l.flag_id = *flag;
-    } else {
-      l.objection_id = store.addObjection(*e, user.name, evidence);
-    }
-    l.id = store.addLink(l);
-    out.links.push_back(l);
+    return links;
   }
-  std::string after = kind + ":";
-  for (const auto& l : out.links)
-    after += " entitlement:" + std::to_string(l.entitlement_id) +
-             (l.flag_id ? " flag:" + std::to_string(l.flag_id) : "") +
-             (l.objection_id ? " objection:" + std::to_string(l.objection_id) : "");
-  security::appendAudit(audit, user.name, "complaint." + kind, "complaint:" + w, "", after);
-  tx->commit();
-  return out;
+  if (programme.empty() || term.empty())
+    throw Error(ErrorCode::kInvalidInput, "name the programme and term to " + kind);
+  const Term t = Term::parse(term);
+  const auto e = store.entitlementOf(c.person_id, programme, t.str());
+  if (!e)
+    throw Error(ErrorCode::kNotFound, "the child of complaint " + w + " has no " + programme +
+                                          " entitlement in " + t.str());
+  const std::string evidence = "投诉 #" + w + "（" + complaintCategoryZh(c.category) +
+                               "）经核实属实 / complaint " + w +
+                               " confirmed: " + text::cutUtf8(c.outcome_text, 150);
+  ComplaintLink l = base;
+  l.entitlement_id = *e;
+  if (kind == "flag") {
+    const auto flag = store.flagPayment(*e, evidence);
+    if (!flag)
+      throw Error(ErrorCode::kNotFound, "no payment of " + programme + " " + t.str() +
+                                            " to flag: hold the entitlement instead");
+    l.flag_id = *flag;
+  } else {
+    l.objection_id = store.addObjection(*e, user.name, evidence);
+  }
+  l.id = store.addLink(l);
+  links.push_back(l);
+  return links;
 }
 
-static int64_t releaseComplaintHoldsAttempt(FamilyStore& store, security::SecurityStore& audit,
-                                            const security::User& user, int64_t id,
-                                            const std::string& reason) {
-  requireOfficer(user, "releases holds");
-  auto tx = store.transaction();
-  inScope(store, user, id);
-  const std::string why = checkedText(reason, 5, 500, "解除原因", "reason");
-  const int64_t n = store.releaseHolds(id, user.name, Date::today().str());
-  if (n == 0)
-    throw Error(ErrorCode::kConflict, "complaint " + std::to_string(id) + " holds nothing");
-  security::appendAudit(audit, user.name, "complaint.release", "complaint:" + std::to_string(id),
-                        std::to_string(n) + " held", "released: " + why);
-  tx->commit();
-  return n;
+}  // namespace
+
+ComplaintAction actOnComplaint(FamilyStore& store, security::SecurityStore& audit,
+                               const security::User& user, int64_t id, const std::string& kind,
+                               const std::string& programme, const std::string& term) {
+  return officerAction(
+      store, user, id, "disburse.actOnComplaint", "acts on complaints", [&](const Complaint& c) {
+        if (kind != "hold" && kind != "flag" && kind != "objection")
+          throw Error(ErrorCode::kInvalidInput, "action: hold, flag or objection");
+        if (c.status != "closed" || c.outcome != "confirmed")
+          complaintConflict(id,
+                            "must be closed as confirmed before it holds, flags or objects to "
+                            "anything");
+        if (!c.person_id)
+          complaintConflict(id,
+                            "was not filed from a look-up: it names no child; act on the "
+                            "student's record directly");
+        ComplaintAction out;
+        out.kind = kind;
+        out.links = actionLinks(store, user, c, kind, programme, term);
+        std::string after = kind + ":";
+        for (const auto& l : out.links)
+          after += " entitlement:" + std::to_string(l.entitlement_id) +
+                   (l.flag_id ? " flag:" + std::to_string(l.flag_id) : "") +
+                   (l.objection_id ? " objection:" + std::to_string(l.objection_id) : "");
+        security::appendAudit(audit, user.name, "complaint." + kind, object(id), "", after);
+        return out;
+      });
+}
+
+int64_t releaseComplaintHolds(FamilyStore& store, security::SecurityStore& audit,
+                              const security::User& user, int64_t id, const std::string& reason) {
+  return officerAction(store, user, id, "disburse.releaseComplaintHolds", "releases holds",
+                       [&](const Complaint&) {
+                         const std::string why = checkedText(reason, 5, 500, "解除原因", "reason");
+                         const int64_t n = store.releaseHolds(id, user.name, Date::today().str());
+                         if (n == 0) complaintConflict(id, "holds nothing");
+                         security::appendAudit(audit, user.name, "complaint.release", object(id),
+                                               std::to_string(n) + " held", "released: " + why);
+                         return n;
+                       });
 }
 
 ComplaintReport complaintReport(const std::vector<Complaint>& complaints, const Date& today) {
@@ -564,53 +442,12 @@ ComplaintReport complaintReport(const std::vector<Complaint>& complaints, const 
 
 // Each use case runs again whole after a certification conflict or a lost node (retryUnit): its
 // checks and its one transaction; nothing it does outside the database comes before the commit.
-std::optional<AidRecord> lookupAid(FamilyStore& store, security::SecurityStore& audit,
-                                   const std::optional<LookupKey>& key,
-                                   const std::map<std::string, std::string>& programme_names) {
-  return retryUnit("disburse.lookupAid",
-                   [&] { return lookupAidAttempt(store, audit, key, programme_names); });
-}
-
 FiledComplaint fileComplaint(FamilyStore& store, security::SecurityStore& audit,
                              const security::FieldCipher& cipher, const ComplaintInput& in,
                              const HolidayCalendar& calendar, const Date& today, int working_days) {
   return retryUnit("disburse.fileComplaint", [&] {
     return fileComplaintAttempt(store, audit, cipher, in, calendar, today, working_days);
   });
-}
-
-Complaint assignComplaint(FamilyStore& store, security::SecurityStore& audit,
-                          const security::User& user, int64_t id, const std::string& assignee) {
-  return retryUnit("disburse.assignComplaint",
-                   [&] { return assignComplaintAttempt(store, audit, user, id, assignee); });
-}
-
-ComplaintNote noteComplaint(FamilyStore& store, security::SecurityStore& audit,
-                            const security::User& user, int64_t id, const std::string& body) {
-  return retryUnit("disburse.noteComplaint",
-                   [&] { return noteComplaintAttempt(store, audit, user, id, body); });
-}
-
-Complaint closeComplaint(FamilyStore& store, security::SecurityStore& audit,
-                         const security::User& user, int64_t id, const std::string& outcome,
-                         const std::string& text_in, const Date& today) {
-  return retryUnit("disburse.closeComplaint", [&] {
-    return closeComplaintAttempt(store, audit, user, id, outcome, text_in, today);
-  });
-}
-
-ComplaintAction actOnComplaint(FamilyStore& store, security::SecurityStore& audit,
-                               const security::User& user, int64_t id, const std::string& kind,
-                               const std::string& programme, const std::string& term) {
-  return retryUnit("disburse.actOnComplaint", [&] {
-    return actOnComplaintAttempt(store, audit, user, id, kind, programme, term);
-  });
-}
-
-int64_t releaseComplaintHolds(FamilyStore& store, security::SecurityStore& audit,
-                              const security::User& user, int64_t id, const std::string& reason) {
-  return retryUnit("disburse.releaseComplaintHolds",
-                   [&] { return releaseComplaintHoldsAttempt(store, audit, user, id, reason); });
 }
 
 }  // namespace edupay::disburse

@@ -114,9 +114,7 @@ struct Objection {
 };
 
 struct SpotCheck {
-  int64_t id = 0;
-  int64_t round_id = 0;
-  int64_t case_id = 0;
+  int64_t id = 0, round_id = 0, case_id = 0;
   int64_t seed = 0;
   int percent = 10;
   std::string drawn_by, drawn_on;

@@ -56,6 +56,8 @@ class RollHeader {
   static bool looksLikeHeader(const std::vector<std::string>& row);
   std::optional<size_t> index(RollColumn c) const;
   static const char* englishName(RollColumn c);
+  /// The column's name in the national student-record system's exports (学籍号, 姓名, …).
+  static const char* chineseName(RollColumn c);
   /// The headers that were ignored, as written in the file.
   const std::vector<std::string>& ignored() const { return ignored_; }
 

@@ -14,105 +14,17 @@
 #include "common/Csv.h"
 #include "common/Error.h"
 #include "common/ResidentId.h"
+#include "common/Text.h"
 #include "domain/Codes.h"
+#include "registry/RollValidator.h"
+#include "registry/SynthParts.h"
 
 namespace edupay::registry {
 namespace {
 
-using domain::Stage;
+using namespace synth;
 
-/// splitmix64: tiny, fast, and the same sequence on every platform (std distributions are not).
-class Rng {
- public:
-  explicit Rng(uint64_t seed) : state_(seed * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL) {}
-  uint64_t next() {
-    uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  int64_t below(int64_t n) { return static_cast<int64_t>(next() % static_cast<uint64_t>(n)); }
-  bool chance(int per_10000) { return below(10000) < per_10000; }
-  template <typename T, size_t N>
-  const T& pick(const std::array<T, N>& a) {
-    return a[static_cast<size_t>(below(N))];
-  }
-
- private:
-  uint64_t state_;
-};
-
-constexpr std::array<const char*, 40> kSurnames{
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱",
-    "胡", "郭", "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯",
-    "邓", "曹", "彭", "曾", "肖", "田", "董", "袁", "潘", "蒋", "蔡", "余"};
-constexpr std::array<const char*, 48> kGiven{
-    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
-    "超", "秀", "霞", "平", "刚", "桂", "英", "华", "玉", "萍", "红", "鹏", "辉", "建", "文", "斌",
-    "宇", "浩", "凯", "欣", "怡", "佳", "子", "涵", "梓", "轩", "雨", "晨", "思", "嘉", "博", "瑶"};
-constexpr std::array<const char*, 6> kEthnic{"汉族", "汉族", "汉族", "土家族", "苗族", "侗族"};
-
-struct City {
-  const char* code;
-  const char* name;
-};
-constexpr std::array<City, 14> kCities{{{"430100", "长沙市"},
-                                        {"430200", "株洲市"},
-                                        {"430300", "湘潭市"},
-                                        {"430400", "衡阳市"},
-                                        {"430500", "邵阳市"},
-                                        {"430600", "岳阳市"},
-                                        {"430700", "常德市"},
-                                        {"430800", "张家界市"},
-                                        {"430900", "益阳市"},
-                                        {"431000", "郴州市"},
-                                        {"431100", "永州市"},
-                                        {"431200", "怀化市"},
-                                        {"431300", "娄底市"},
-                                        {"433100", "湘西土家族苗族自治州"}}};
-// CNAPS bank codes start with the bank's 3-digit code: ICBC, ABC, BOC, CCB, rural credit union.
-constexpr std::array<const char*, 5> kBanks{"102", "103", "104", "105", "402"};
-
-std::string pad(int64_t v, int width) {
-  std::string s = std::to_string(v);
-  if (static_cast<int>(s.size()) < width) s.insert(0, static_cast<size_t>(width) - s.size(), '0');
-  return s;
-}
-
-struct School {
-  std::string code, name, region;
-  std::vector<Stage> stages;
-  bool is_public = true;
-  bool chinese_gbk = false;  // this school's roll export uses Chinese headers and GBK
-};
-
-struct Status {
-  std::string category, from, to;
-};
-
-struct Person {
-  std::string id, name;
-  Date birth;
-  Sex sex = Sex::kMale;
-};
-
-struct Student {
-  Person p;
-  std::string ethnicity;
-  Stage stage = Stage::kPrimary;
-  int grade = 1;
-  size_t school = 0;
-  std::string class_name, major;
-  bool agri = false, boarding = false;
-  std::string status = "active", status_date;
-  std::string household, hukou;
-  bool rural = true;
-  std::string guardian_name, guardian_id;
-  std::string difficulty = "none";
-  std::string categories;
-  std::string account, bank_code, holder, kind;
-  Date enroll;
-};
+using text::zeroPad;
 
 class Generator {
  public:
@@ -169,7 +81,7 @@ class Generator {
     for (int64_t i = 0; i < n; ++i) {
       const City& city = kCities[static_cast<size_t>(i) % kCities.size()];
       const int64_t k = i / static_cast<int64_t>(kCities.size());
-      const std::string code = std::string(city.code).substr(0, 4) + pad(21 + k, 2);
+      const std::string code = std::string(city.code).substr(0, 4) + zeroPad(21 + k, 2);
       counties_.push_back(code);
       county_names_.push_back(std::string(city.name) + "第" + std::to_string(k + 1) + "县");
     }
@@ -189,8 +101,8 @@ class Generator {
       for (const auto& [stage, pct] : local) {
         const int64_t n = std::max<int64_t>(1, per_county * pct / 100 / 400);
         for (int64_t i = 0; i < n; ++i) {
-          School s;
-          s.code = "1" + counties_[c] + pad(seq++, 3);
+          SynthSchool s;
+          s.code = "1" + counties_[c] + zeroPad(seq++, 3);
           s.name = county_names_[c] + std::string(domain::chineseLabel(stage)) +
                    std::to_string(i + 1) + "校";
           s.region = counties_[c];
@@ -204,9 +116,9 @@ class Generator {
     // Higher education sits in the provincial capital's counties.
     const int64_t higher = std::max<int64_t>(2, o_.students * 12 / 100 / 4000);
     for (int64_t i = 0; i < higher; ++i) {
-      School s;
+      SynthSchool s;
       const bool voc = i % 2 == 1;
-      s.code = "4143" + pad(10000 + i, 6);
+      s.code = "4143" + zeroPad(10000 + i, 6);
       s.name = voc ? "湖南第" + std::to_string(i + 1) + "职业技术学院"
                    : "湖南第" + std::to_string(i + 1) + "大学";
       s.region = counties_[0];
@@ -240,8 +152,8 @@ class Generator {
     p.name = name();
     for (;;) {
       int seq = static_cast<int>(rng_.below(500)) * 2 + (p.sex == Sex::kMale ? 1 : 0);
-      std::string first17 = region + pad(p.birth.year(), 4) + pad(p.birth.month(), 2) +
-                            pad(p.birth.day(), 2) + pad(seq, 3);
+      std::string first17 = region + zeroPad(p.birth.year(), 4) + zeroPad(p.birth.month(), 2) +
+                            zeroPad(p.birth.day(), 2) + zeroPad(seq, 3);
       if (!used_ids_.insert(std::stoull(first17)).second) continue;
       p.id = first17 + ResidentId::checkCharacter(first17);
       return p;
@@ -249,8 +161,8 @@ class Generator {
   }
 
   std::string cardNumber() {
-    std::string digits = "62" + pad(rng_.below(1000000), 6) + pad(rng_.below(100000000), 8) +
-                         pad(rng_.below(100), 2);
+    std::string digits = "62" + zeroPad(rng_.below(1000000), 6) +
+                         zeroPad(rng_.below(100000000), 8) + zeroPad(rng_.below(100), 2);
     // Luhn check digit for a 19-digit debit card.
     for (char c = '0'; c <= '9'; ++c) {
       if (BankAccountNumber::luhn(digits + c)) return digits + c;
@@ -258,7 +170,7 @@ class Generator {
     return digits + '0';
   }
   std::string bankCode(const std::string& region) {
-    return std::string(rng_.pick(kBanks)) + region.substr(0, 4) + pad(rng_.below(100000), 5);
+    return std::string(rng_.pick(kBanks)) + region.substr(0, 4) + zeroPad(rng_.below(100000), 5);
   }
 
   std::vector<Status> statusHistory() {
@@ -404,7 +316,7 @@ class Generator {
     const std::string& region = counties_[c];
     int64_t hh_seq = 0;
     while (static_cast<int64_t>(out.size()) < target) {
-      const std::string household = "H" + region + pad(++hh_seq, 7);
+      const std::string household = "H" + region + zeroPad(++hh_seq, 7);
       ++summary_.households;
       const int kids = std::min<int64_t>(target - static_cast<int64_t>(out.size()),
                                          rng_.chance(5000) ? 1 : (rng_.chance(7000) ? 2 : 3));
@@ -471,8 +383,8 @@ class Generator {
           s.holder = s.p.name;
           s.kind = "student_card";
         } else if (a < 9300) {
-          s.account =
-              "4" + pad(rng_.below(100000000), 8) + pad(rng_.below(100000000), 8);  // passbook
+          s.account = "4" + zeroPad(rng_.below(100000000), 8) +
+                      zeroPad(rng_.below(100000000), 8);  // passbook
           s.bank_code = bankCode(region);
           s.holder = guardian.name;
           s.kind = "passbook";
@@ -497,40 +409,15 @@ class Generator {
     return out;
   }
 
+  /// Every roll column in the order of RollColumn but the student number (the files carry IDs).
   static std::vector<std::string> header(bool chinese) {
-    if (chinese) {
-      return {"身份证号", "姓名",           "性别",     "出生日期", "民族",     "学校标识码",
-              "学段",     "年级",           "班级",     "专业",     "涉农专业", "寄宿",
-              "入学日期", "学籍状态",       "状态日期", "户编号",   "户籍地",   "户口性质",
-              "监护人",   "监护人身份证号", "困难等级", "困难类别", "银行账号", "开户行行号",
-              "户名",     "账户类型"};
+    std::vector<std::string> out;
+    for (int i = 0; i <= static_cast<int>(RollColumn::kAccountKind); ++i) {
+      const auto c = static_cast<RollColumn>(i);
+      if (c == RollColumn::kStudentNo) continue;
+      out.emplace_back(chinese ? RollHeader::chineseName(c) : RollHeader::englishName(c));
     }
-    return {"resident_id",
-            "name",
-            "sex",
-            "birth_date",
-            "ethnicity",
-            "school_code",
-            "stage",
-            "grade",
-            "class",
-            "major",
-            "agri_major",
-            "boarding",
-            "enroll_date",
-            "status",
-            "status_date",
-            "household_id",
-            "hukou_region",
-            "hukou_type",
-            "guardian_name",
-            "guardian_id",
-            "difficulty_level",
-            "claimed_categories",
-            "bank_account",
-            "bank_code",
-            "account_holder",
-            "account_kind"};
+    return out;
   }
 
   std::vector<std::string> row(const Student& s) const {
@@ -566,7 +453,7 @@ class Generator {
     std::map<size_t, std::vector<const Student*>> by_school;
     for (const auto& s : students) by_school[s.school].push_back(&s);
     for (const auto& [idx, list] : by_school) {
-      const School& school = schools_[idx];
+      const SynthSchool& school = schools_[idx];
       // Higher-education schools gather students from many counties: one file per county part.
       const std::string path =
           o_.out_dir + "/roll/" + school.code + "-" + list.front()->hukou + ".csv";
@@ -630,7 +517,7 @@ class Generator {
       Student s;
       s.p = person(counties_[0], age);
       s.ethnicity = "汉族";
-      s.household = "H" + counties_[0] + "9" + pad(rng_.below(1000000), 6);
+      s.household = "H" + counties_[0] + "9" + zeroPad(rng_.below(1000000), 6);
       s.hukou = counties_[0];
       Person g = person(counties_[0], 35);
       s.guardian_name = g.name;
@@ -685,7 +572,7 @@ class Generator {
   Rng rng_;
   SynthSummary summary_;
   std::vector<std::string> counties_, county_names_;
-  std::vector<School> schools_;
+  std::vector<SynthSchool> schools_;
   std::map<std::pair<size_t, Stage>, std::vector<size_t>> by_stage_;
   std::vector<size_t> higher_;
   std::unordered_set<uint64_t> used_ids_;

@@ -1,4 +1,6 @@
 #pragma once
+// A synthetic province for the demo, the tests and the benchmarks: rolls, rosters, schools and
+// regions shaped like real exports, with no real person in them.
 
 #include <cstdint>
 #include <functional>
@@ -22,14 +24,11 @@ struct SynthOptions {
   std::function<void(int64_t students)> progress;
 };
 
+/// What synthesize() wrote: counts of students, households, schools, counties, roster rows, roll
+/// files and deliberately broken rows.
 struct SynthSummary {
-  int64_t students = 0;
-  int64_t households = 0;
-  int64_t schools = 0;
-  int64_t counties = 0;
-  int64_t roster_rows = 0;
-  int64_t roll_files = 0;
-  int64_t bad_rows = 0;
+  int64_t students = 0, households = 0, schools = 0, counties = 0;
+  int64_t roster_rows = 0, roll_files = 0, bad_rows = 0;
 };
 
 /// Writes a reproducible synthetic province (Hunan-like codes) to `out_dir`: regions.csv,

@@ -14,6 +14,7 @@
 #include "common/Csv.h"
 #include "common/Error.h"
 #include "common/Fault.h"
+#include "common/JsonWrite.h"
 #include "common/Lease.h"
 #include "common/Log.h"
 #include "common/Retry.h"
@@ -34,32 +35,17 @@ std::string describe(const std::string& status, int64_t fen) {
 
 std::string EntitleSummary::toJson() const {
   Poco::JSON::Object o;
-  o.set("term", term);
-  o.set("reference_date", reference_date);
-  o.set("policy", policy_name);
-  o.set("policy_sha256", policy_sha256);
-  o.set("run_id", run_id);
-  o.set("students", students);
-  o.set("eligible", eligible);
-  o.set("held", held);
-  o.set("excluded", excluded);
-  o.set("eligible_amount", eligible_amount.toYuan());
-  o.set("eligible_amount_fen", eligible_amount.fen());
-  o.set("held_amount", held_amount.toYuan());
-  o.set("inserted", inserted);
-  o.set("updated", updated);
-  o.set("unchanged", unchanged);
-  o.set("adjustments", adjustments_total);
-  o.set("exceptions", exceptions);
-  o.set("committed", committed);
+  json::set(o, "term", term, "reference_date", reference_date, "policy", policy_name,
+            "policy_sha256", policy_sha256, "run_id", run_id, "students", students, "eligible",
+            eligible, "held", held, "excluded", excluded, "eligible_amount",
+            eligible_amount.toYuan(), "eligible_amount_fen", eligible_amount.fen(), "held_amount",
+            held_amount.toYuan(), "inserted", inserted, "updated", updated, "unchanged", unchanged,
+            "adjustments", adjustments_total, "exceptions", exceptions, "committed", committed);
   Poco::JSON::Object progs;
   for (const auto& [code, t] : by_programme) {
     Poco::JSON::Object p;
-    p.set("eligible", t.eligible);
-    p.set("held", t.held);
-    p.set("excluded", t.excluded);
-    p.set("eligible_amount", t.eligible_amount.toYuan());
-    p.set("held_amount", t.held_amount.toYuan());
+    json::set(p, "eligible", t.eligible, "held", t.held, "excluded", t.excluded, "eligible_amount",
+              t.eligible_amount.toYuan(), "held_amount", t.held_amount.toYuan());
     progs.set(code, p);
   }
   o.set("programmes", progs);
@@ -69,10 +55,8 @@ std::string EntitleSummary::toJson() const {
   Poco::JSON::Array adj;
   for (const auto& a : adjustments) {
     Poco::JSON::Object j;
-    j.set("student", a.student);
-    j.set("programme", a.programme);
-    j.set("before", a.before);
-    j.set("after", a.after);
+    json::set(j, "student", a.student, "programme", a.programme, "before", a.before, "after",
+              a.after);
     adj.add(j);
   }
   o.set("adjustment_list", adj);
@@ -90,25 +74,18 @@ constexpr size_t kChunkStudents = 2000;
 
 Poco::JSON::Object totalsJson(const ProgrammeTotals& t) {
   Poco::JSON::Object o;
-  o.set("eligible", t.eligible);
-  o.set("held", t.held);
-  o.set("excluded", t.excluded);
-  o.set("eligible_fen", t.eligible_amount.fen());
-  o.set("held_fen", t.held_amount.fen());
+  json::set(o, "eligible", t.eligible, "held", t.held, "excluded", t.excluded, "eligible_fen",
+            t.eligible_amount.fen(), "held_fen", t.held_amount.fen());
   return o;
 }
 
 /// How far a run got and its counts so far: the state a resumed run continues from.
 std::string progressJson(const EntitleSummary& s, int64_t after) {
   Poco::JSON::Object o;
-  o.set("after", after);
-  o.set("students", s.students);
-  o.set("inserted", s.inserted);
-  o.set("updated", s.updated);
-  o.set("unchanged", s.unchanged);
-  o.set("adjustments_total", s.adjustments_total);
-  o.set("exceptions", s.exceptions);
-  o.set("total", totalsJson({s.eligible, s.held, s.excluded, s.eligible_amount, s.held_amount}));
+  json::set(o, "after", after, "students", s.students, "inserted", s.inserted, "updated", s.updated,
+            "unchanged", s.unchanged, "adjustments_total", s.adjustments_total, "exceptions",
+            s.exceptions, "total",
+            totalsJson({s.eligible, s.held, s.excluded, s.eligible_amount, s.held_amount}));
   Poco::JSON::Object progs;
   for (const auto& [code, t] : s.by_programme) progs.set(code, totalsJson(t));
   o.set("programmes", progs);

@@ -1,6 +1,5 @@
 #pragma once
-
-#include "common/Lease.h"
+// What the entitlement run reads and writes, behind an interface (the SQL store implements it).
 
 #include <functional>
 #include <memory>
@@ -8,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/Lease.h"
 #include "common/StoreTransaction.h"
 #include "rules/Engine.h"
 

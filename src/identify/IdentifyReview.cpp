@@ -1,0 +1,242 @@
+// The county's part of 资助对象认定 and what follows a school's filing: filing, county review,
+// spot checks (抽查) and the county overview.
+#include "common/Error.h"
+#include "common/Retry.h"
+#include "common/Text.h"
+#include "identify/IdentifyParts.h"
+
+namespace edupay::identify {
+
+using namespace detail;
+
+Round fileRound(IdentificationStore& store, security::SecurityStore& audit, const User& user,
+                int64_t round_id, const Date& today) {
+  return retryUnit("identify.fileRound", [&] {
+    requireRole(user, {Role::kSchoolAdmin}, "filing the identification");
+    auto tx = store.transaction();
+    Round r = mustRound(store, user, round_id);
+    std::set<int64_t> open_objection;
+    for (const auto& o : store.objections(r.id))
+      if (o.status == "open") open_objection.insert(o.case_id);
+    std::map<int64_t, std::string> window;
+    for (const auto& n : store.notices(r.id)) window[n.id] = n.window_ends;
+    auto cases = store.cases(r.id);
+    std::vector<std::string> why;
+    int64_t to_file = 0;
+    for (const auto& c : cases) {
+      if (c.state == "applied" || c.state == "assessed")
+        why.push_back("case " + std::to_string(c.id) + " is not decided yet (" + c.state + ")");
+      else if (c.state == "decided")
+        why.push_back("case " + std::to_string(c.id) + " is decided but not yet noticed (未公示)");
+      else if (c.state == "noticed") {
+        ++to_file;
+        if (window[c.notice_id] >= today.str())
+          why.push_back("case " + std::to_string(c.id) + ": the notice window is open until " +
+                        window[c.notice_id] + " (公示期未满)");
+      }
+      if (open_objection.count(c.id))
+        why.insert(why.begin(),
+                   "case " + std::to_string(c.id) + " has an open objection (异议未处理)");
+    }
+    if (!why.empty()) {
+      std::string text;
+      for (size_t i = 0; i < why.size() && i < 5; ++i) text += (i ? "; " : "") + why[i];
+      if (why.size() > 5) text += "; and " + std::to_string(why.size() - 5) + " more";
+      throw Error(ErrorCode::kForbidden, "cannot file round " + std::to_string(r.id) + ": " + text);
+    }
+    if (to_file == 0 && r.status != "sent_back")
+      throw Error(ErrorCode::kConflict,
+                  "round " + std::to_string(r.id) + " has nothing to file (无待归档记录)");
+    const std::string before = roundSummary(r);
+    for (auto& c : cases) {
+      if (c.state != "noticed") continue;
+      LevelPeriod p;
+      p.case_id = c.id;
+      p.level = *parseLevel(c.level);
+      p.from = mustDate(c.effective_from, "effective_from");
+      auto periods = applyChange(store.levels(c.person_id, r.academic_year), p);
+      store.setLevels(c.person_id, r.academic_year, periods, "superseded");
+      c.state = "filed";
+      saveCase(store, c);
+    }
+    if (r.status == "open" || r.status == "sent_back") {
+      r.status = "submitted";
+      r.submitted_by = user.name;
+      r.submitted_on = security::nowIso();
+    }
+    saveRound(store, r);
+    security::appendAudit(audit, user.name, "identify.file", "ident_round:" + std::to_string(r.id),
+                          before, roundSummary(r) + " filed=" + std::to_string(to_file));
+    tx->commit();
+    return r;
+  });
+}
+
+Round reviewRound(IdentificationStore& store, security::SecurityStore& audit, const User& user,
+                  int64_t round_id, const std::string& decision, const std::string& reason) {
+  return retryUnit("identify.reviewRound", [&] {
+    requireRole(user, {Role::kBureauOfficer}, "the county review (县级复核)");
+    if (decision != "accept" && decision != "send_back")
+      throw Error(ErrorCode::kInvalidInput, "decision: accept or send_back (通过/退回)");
+    if (decision == "send_back" && text::trim(reason).empty())
+      throw Error(ErrorCode::kInvalidInput,
+                  "reason: say why the school's outcome is sent back (退回须说明理由)");
+    auto tx = store.transaction();
+    Round r = mustRound(store, user, round_id);
+    if (r.status != "submitted")
+      throw Error(ErrorCode::kConflict, "round " + std::to_string(r.id) + " is " + r.status +
+                                            ": only a submitted round is reviewed");
+    const std::string before = roundSummary(r);
+    r.status = decision == "accept" ? "accepted" : "sent_back";
+    r.reviewed_by = user.name;
+    r.reviewed_on = security::nowIso();
+    r.review_reason = text::trim(reason);
+    saveRound(store, r);
+    security::appendAudit(audit, user.name, "identify.review",
+                          "ident_round:" + std::to_string(r.id), before,
+                          roundSummary(r) + (reason.empty() ? "" : " reason=" + reason));
+    tx->commit();
+    return r;
+  });
+}
+
+std::vector<SpotCheck> drawSpotChecks(IdentificationStore& store, security::SecurityStore& audit,
+                                      const User& user, const IdentificationPolicy& policy,
+                                      int64_t round_id, int64_t seed, int percent) {
+  return retryUnit("identify.drawSpotChecks", [&] {
+    requireRole(user, {Role::kBureauOfficer}, "drawing spot checks (抽查)");
+    if (percent == 0) percent = policy.spot_check_percent;
+    if (percent < 1 || percent > 100) throw Error(ErrorCode::kInvalidInput, "percent: 1..100");
+    auto tx = store.transaction();
+    Round r = mustRound(store, user, round_id);
+    if (r.status != "submitted" && r.status != "accepted")
+      throw Error(ErrorCode::kConflict, "round " + std::to_string(r.id) + " is " + r.status +
+                                            ": spot checks are drawn from a filed round");
+    if (!store.spotChecks(r.id).empty())
+      throw Error(ErrorCode::kConflict,
+                  "round " + std::to_string(r.id) + " already has its spot-check sample (已抽取)");
+    std::vector<int64_t> ids;
+    for (const auto& c : store.cases(r.id))
+      if (c.kind != "special" && c.state == "filed" && c.level != "none") ids.push_back(c.id);
+    std::vector<SpotCheck> out;
+    for (int64_t id : spotCheckSample(ids, static_cast<uint64_t>(seed), percent)) {
+      SpotCheck s;
+      s.round_id = r.id;
+      s.case_id = id;
+      s.seed = seed;
+      s.percent = percent;
+      s.drawn_by = user.name;
+      s.drawn_on = security::nowIso();
+      s.id = store.insertSpotCheck(s);
+      out.push_back(s);
+    }
+    std::string list;
+    for (const auto& s : out) list += (list.empty() ? "" : ",") + std::to_string(s.case_id);
+    security::appendAudit(audit, user.name, "identify.spot_draw",
+                          "ident_round:" + std::to_string(r.id), "",
+                          "seed=" + std::to_string(seed) + " percent=" + std::to_string(percent) +
+                              " of " + std::to_string(ids.size()) + " cases=" + list);
+    tx->commit();
+    return out;
+  });
+}
+
+SpotCheck recordSpotCheck(IdentificationStore& store, security::SecurityStore& audit,
+                          const User& user, int64_t spot_check_id, const std::string& outcome,
+                          const std::string& new_level, const std::string& note, const Date& on) {
+  return retryUnit("identify.recordSpotCheck", [&] {
+    requireRole(user, {Role::kBureauOfficer}, "recording a spot check");
+    if (outcome != "confirmed" && outcome != "level_changed" && outcome != "false_information")
+      throw Error(
+          ErrorCode::kInvalidInput,
+          "outcome: confirmed, level_changed or false_information (属实/调整等级/信息虚假)");
+    if (outcome != "confirmed" && text::trim(note).empty())
+      throw Error(ErrorCode::kInvalidInput, "note: say what the visit found (核实情况必填)");
+    auto tx = store.transaction();
+    auto s = store.spotCheck(spot_check_id);
+    if (!s) throw notFound(spot_check_id, "spot check");
+    auto [c, r] = mustCase(store, user, s->case_id);
+    if (!s->outcome.empty())
+      throw Error(ErrorCode::kConflict, "spot check " + std::to_string(s->id) +
+                                            " already has its outcome: " + s->outcome);
+    const std::string before = caseSummary(c);
+    s->outcome = outcome;
+    s->note = text::trim(note);
+    s->recorded_by = user.name;
+    s->recorded_on = on.str();
+    int64_t held = 0;
+    size_t recovered = 0;
+    if (outcome == "level_changed") {
+      const Level l = mustLevel(new_level, "new_level");
+      s->new_level = str(l);
+      LevelPeriod p{c.id, l, std::max(on, mustDate(c.effective_from, "effective_from")), {}, false};
+      store.setLevels(c.person_id, r.academic_year,
+                      applyChange(store.levels(c.person_id, r.academic_year), p), "superseded");
+      c.level = s->new_level;
+      saveCase(store, c);
+    } else if (outcome == "false_information") {
+      std::vector<LevelPeriod> kept;
+      for (const auto& p : store.levels(c.person_id, r.academic_year))
+        if (p.case_id != c.id) kept.push_back(p);
+      store.setLevels(c.person_id, r.academic_year, kept, "revoked");
+      c.state = "revoked";
+      saveCase(store, c);
+      held = store.holdEntitlements(c.person_id, r.academic_year,
+                                    "identification " + std::to_string(c.id) +
+                                        " revoked: false information found by spot check " +
+                                        std::to_string(s->id) + " (认定信息虚假，已撤销)");
+      auto paid = store.paidFor(c.person_id, r.academic_year);
+      for (auto& p : paid) p.spot_check_id = s->id;
+      recovered = paid.size();
+      store.insertRecoveries(paid);
+    }
+    store.recordSpotCheck(*s);
+    security::appendAudit(audit, user.name, "identify.spot_check",
+                          "spot_check:" + std::to_string(s->id), before,
+                          caseSummary(c) + " outcome=" + outcome + " held=" + std::to_string(held) +
+                              " to_recover=" + std::to_string(recovered));
+    tx->commit();
+    return *s;
+  });
+}
+
+std::vector<Round> visibleRounds(IdentificationStore& store, const User& user,
+                                 const std::string& school, int academic_year) {
+  std::vector<Round> out;
+  std::string prefix = user.scope;
+  if (user.role == Role::kSchoolAdmin || user.role == Role::kSchoolApprover) {
+    if (!school.empty() && school != user.scope) return out;
+  } else if (!school.empty()) {
+    prefix = school;
+  }
+  if (user.role == Role::kBankOperator || user.role == Role::kSysadmin) return out;
+  for (auto& r : store.rounds(prefix, academic_year))
+    if (sees(user, r)) out.push_back(std::move(r));
+  return out;
+}
+
+FamilySituation revealFamily(IdentificationStore& store, const security::FieldCipher& cipher,
+                             const User& user, int64_t case_id) {
+  auto [c, r] = mustCase(store, user, case_id);
+  if (user.role == Role::kBankOperator || user.role == Role::kSysadmin)
+    throw notFound(case_id, "identification case");
+  if (c.items_enc.empty()) return {};
+  return familyFromJson(cipher.decrypt(kItemsField, c.items_enc));
+}
+
+std::vector<CountyRow> countyReview(IdentificationStore& store, const User& user,
+                                    const std::string& region, int academic_year) {
+  requireRole(user, {Role::kBureauOfficer, Role::kBureauApprover, Role::kAuditor},
+              "the county's identification review");
+  const std::string scope = region.empty() ? user.scope : region;
+  if (!user.covers(scope))
+    throw Error(ErrorCode::kNotFound, "region " + scope + " not found in your scope");
+  std::vector<CountyRow> out;
+  for (auto& o : store.outcomes(scope, academic_year)) {
+    CountyRow row{o, outliers(o)};
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+}  // namespace edupay::identify
