@@ -93,7 +93,7 @@ class Merge {
   }
 
   PersonRef ref(const std::string& key) const {
-    if (const PersonOnRecord* p = find(key)) return {p->id, key};
+    if (const PersonOnRecord* p = find(key)) return {p->id, {}};  // the id is enough
     if (!pending_.count(key)) throw Error(ErrorCode::kInternal, "person vanished during import");
     return {0, key};
   }

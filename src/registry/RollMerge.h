@@ -80,7 +80,8 @@ struct RollSnapshot {
 };
 
 /// A person the decisions name: one on record (`id`), or one the chunk adds (`id` 0), known by
-/// its key (resident-ID blind index, or "sno:" + student number) until the store has its id.
+/// its key (resident-ID blind index, or "sno:" + student number) until the store has its id;
+/// `key` is empty for a person on record.
 struct PersonRef {
   int64_t id = 0;
   std::string key;
