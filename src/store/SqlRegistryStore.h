@@ -4,6 +4,7 @@
 #include <string>
 
 #include "registry/RegistryStore.h"
+#include "registry/RollMerge.h"
 #include "store/Database.h"
 
 namespace edupay::store {
@@ -51,11 +52,13 @@ class SqlRegistryStore : public registry::RegistryStore {
  private:
   std::optional<registry::StudentRecord> studentWhere(const char* column, const SqlValue& value);
   int64_t schoolId(const std::string& code);
-  /// Rows (of children not yet on record under their identifier) that match a child on record on
-  /// strong evidence: the same name and birth date plus the same household, guardian or bank
-  /// account. Value: the existing record's masked identifier and the evidence, in words.
-  std::map<const registry::RollRecord*, std::pair<std::string, std::string>> possibleDuplicates(
-      const std::vector<const registry::RollRecord*>& fresh, int64_t run_id);
+  /// The roll merge's load and apply steps (SqlRollLoad.cpp, SqlRollApply.cpp) around
+  /// registry::decideRollMerge; `d.counts.guardians_added` is counted as links are written.
+  registry::RollSnapshot loadRollSnapshot(const registry::ImportContext& ctx,
+                                          const std::vector<registry::RollRecord>& rows);
+  void applyRollDecisions(const registry::ImportContext& ctx,
+                          const std::vector<registry::RollRecord>& rows,
+                          const registry::RollSnapshot& on_record, registry::RollDecisions& d);
   Database& db_;
   std::map<std::string, int64_t> school_ids_;
 };
