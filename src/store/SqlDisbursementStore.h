@@ -120,9 +120,6 @@ class SqlDisbursementStore : public bankfiles::BankFileStore {
                                                  const std::string& region_prefix) override;
 
  private:
-  /// The precision checks of payments to schools (flagBatch).
-  void flagSchoolPayments(const disburse::Batch& b,
-                          const std::function<void(int64_t, const char*, const std::string&)>& add);
   Database& db_;
   SqlLeases leases_;
   std::map<std::string, int> max_lines_;
