@@ -1,5 +1,6 @@
 #include "bankfiles/Reconciliation.h"
 
+#include <iterator>
 #include <map>
 #include <utility>
 
@@ -11,10 +12,19 @@ bool cameBack(const PaymentState& s) {
          s.payment_status == "failed";
 }
 
-void addTo(int64_t& n, Money& sum, const PaymentGroup& g) {
-  n += g.count;
-  sum += g.amount;
+void add(int64_t& n, Money& sum, int64_t count, Money amount) {
+  n += count;
+  sum += amount;
 }
+
+/// The count and amount each bucket adds to, in the order of Bucket.
+constexpr std::pair<int64_t ReconcileRow::*, Money ReconcileRow::*> kBucketTotals[] = {
+    {&ReconcileRow::paid_n, &ReconcileRow::paid},
+    {&ReconcileRow::returned_n, &ReconcileRow::returned},
+    {&ReconcileRow::in_bank_n, &ReconcileRow::in_bank},
+    {&ReconcileRow::approved_n, &ReconcileRow::approved},
+    {&ReconcileRow::in_approval_n, &ReconcileRow::in_approval}};
+static_assert(std::size(kBucketTotals) == static_cast<size_t>(Bucket::kInApproval) + 1);
 
 }  // namespace
 
@@ -41,36 +51,18 @@ std::vector<ReconcileRow> reconcileRows(const std::vector<EntitledGroup>& entitl
   };
   for (const auto& e : entitled) {
     auto& r = row(e.programme, e.region);
-    r.entitled_n += e.count;
-    r.entitled += e.amount;
-    r.unbatched_n += e.unbatched_count;
-    r.unbatched += e.unbatched_amount;
+    add(r.entitled_n, r.entitled, e.count, e.amount);
+    add(r.unbatched_n, r.unbatched, e.unbatched_count, e.unbatched_amount);
   }
   for (const auto& g : payments) {
     auto& r = row(g.programme, g.region);
-    switch (bucketOf(g.state)) {
-      case Bucket::kPaid:
-        addTo(r.paid_n, r.paid, g);
-        break;
-      case Bucket::kReturned:
-        addTo(r.returned_n, r.returned, g);
-        break;
-      case Bucket::kInBank:
-        addTo(r.in_bank_n, r.in_bank, g);
-        break;
-      case Bucket::kApproved:
-        addTo(r.approved_n, r.approved, g);
-        break;
-      case Bucket::kInApproval:
-        addTo(r.in_approval_n, r.in_approval, g);
-        break;
-    }
-    if (countsAsReissued(g.state)) addTo(r.reissued_n, r.reissued, g);
+    const auto& [n, sum] = kBucketTotals[static_cast<size_t>(bucketOf(g.state))];
+    add(r.*n, r.*sum, g.count, g.amount);
+    if (countsAsReissued(g.state)) add(r.reissued_n, r.reissued, g.count, g.amount);
   }
   for (const auto& a : awaiting) {
     auto& r = row(a.programme, a.region);
-    r.awaiting_account_n += a.count;
-    r.awaiting_account += a.amount;
+    add(r.awaiting_account_n, r.awaiting_account, a.count, a.amount);
   }
   std::vector<ReconcileRow> out;
   out.reserve(rows.size());

@@ -1,7 +1,8 @@
-// The bank-file part of SqlDisbursementStore: bank layouts and payer accounts, exports, result
-// imports, settlement, the returned-funds ledger and reconciliation.
-#include <map>
-#include <unordered_map>
+// The bank-file part of SqlDisbursementStore: bank layouts and payer accounts, exports and their
+// files and annexes; reconciliation (对账) by programme and paying county, the facts of the money
+// reports, and a payment traced back to its decision. Result imports and the returned-funds
+// ledger are in SqlReturns.cpp.
+#include "bankfiles/Reconciliation.h"
 
 #include "common/Error.h"
 #include "common/Retry.h"
@@ -261,13 +262,8 @@ std::vector<bankfiles::AnnexRow> SqlDisbursementStore::annexRows(int64_t batch_i
   s->bind(3, last_seq);
   std::vector<bankfiles::AnnexRow> out;
   while (s->next()) {
-    bankfiles::AnnexRow r;
-    r.seq = s->getInt(0);
-    r.reference = s->getText(1);
-    r.school_code = s->getText(2);
-    r.school_name = s->getText(3);
-    r.name = s->getText(4);
-    r.student = s->isNull(5) ? "" : s->getText(5);
+    bankfiles::AnnexRow r{s->getInt(0),  s->getText(1), s->getText(2),
+                          s->getText(3), s->getText(4), s->isNull(5) ? "" : s->getText(5)};
     if (!s->isNull(6)) {
       const auto stage = domain::parseStage(s->getText(6));
       r.stage = stage ? std::string(domain::chineseLabel(*stage)) : s->getText(6);
@@ -278,6 +274,123 @@ std::vector<bankfiles::AnnexRow> SqlDisbursementStore::annexRows(int64_t batch_i
     out.push_back(std::move(r));
   }
   return out;
+}
+
+std::vector<bankfiles::ReconcileRow> SqlDisbursementStore::reconcile(
+    const Term& term, const std::string& region_prefix) {
+  const std::string prefix = region_prefix + "%";
+  std::vector<bankfiles::EntitledGroup> entitled;
+  {
+    // Entitled, and entitled without a live payment (not batched, or waiting for a re-issue).
+    auto s = db_.prepare(
+        "SELECT e.programme, e.paying_region, COUNT(*), SUM(e.amount_fen), SUM(CASE WHEN NOT "
+        "EXISTS (SELECT 1 FROM payment_entitlements pe WHERE pe.entitlement_id = e.id AND pe.live "
+        "= 1) THEN 1 ELSE 0 END), SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM payment_entitlements pe "
+        "WHERE pe.entitlement_id = e.id AND pe.live = 1) THEN e.amount_fen ELSE 0 END) FROM "
+        "entitlements e WHERE e.term = ? AND e.status = "
+        "'eligible' AND e.paying_region LIKE ? GROUP BY e.programme, e.paying_region");
+    s->bind(1, term.str());
+    s->bind(2, prefix);
+    while (s->next()) {
+      entitled.push_back({s->getText(0), s->getText(1), s->getInt(2), s->getInt(4),
+                          Money::fromFen(s->getInt(3)), Money::fromFen(s->getInt(5))});
+    }
+  }
+  std::vector<bankfiles::PaymentGroup> payments;
+  {
+    // Counted per entitlement covered: a payment to a school counts its students and amounts.
+    constexpr const char* kState =
+        "p.status, b.status, r.outcome, CASE WHEN lr.payment_id IS NULL THEN 0 ELSE 1 END, CASE "
+        "WHEN p.attempt > 1 THEN 1 ELSE 0 END";
+    auto s = db_.prepare(
+        std::string("SELECT b.programme, b.paying_region, ") + kState +
+        ", COUNT(*), SUM(pe.amount_fen) FROM payments p JOIN payment_entitlements pe ON "
+        "pe.payment_id = p.id JOIN batches b ON b.id = p.batch_id LEFT JOIN payment_results r ON "
+        "r.payment_id = p.id LEFT JOIN payment_returns lr ON lr.payment_id = p.id WHERE b.term = "
+        "? AND b.paying_region LIKE ? AND p.status <> 'removed' GROUP BY b.programme, "
+        "b.paying_region, " +
+        kState);
+    s->bind(1, term.str());
+    s->bind(2, prefix);
+    while (s->next()) {
+      bankfiles::PaymentGroup g;
+      g.programme = s->getText(0);
+      g.region = s->getText(1);
+      g.state = {s->getText(2), s->getText(3), s->isNull(4) ? "" : s->getText(4), s->getInt(5) == 1,
+                 s->getInt(6) == 1};
+      g.count = s->getInt(7);
+      g.amount = Money::fromFen(s->getInt(8));
+      payments.push_back(std::move(g));
+    }
+  }
+  std::vector<bankfiles::AwaitingGroup> awaiting;
+  {
+    auto s = db_.prepare(
+        "SELECT b.programme, b.paying_region, COUNT(*), SUM(pe.amount_fen) FROM returned_funds r "
+        "JOIN payments p ON p.id = r.payment_id JOIN payment_entitlements pe ON pe.payment_id = "
+        "p.id JOIN batches b ON b.id = p.batch_id WHERE b.term "
+        "= ? AND b.paying_region LIKE ? AND r.status = 'awaiting_account' GROUP BY b.programme, "
+        "b.paying_region");
+    s->bind(1, term.str());
+    s->bind(2, prefix);
+    while (s->next())
+      awaiting.push_back(
+          {s->getText(0), s->getText(1), s->getInt(2), Money::fromFen(s->getInt(3))});
+  }
+  return bankfiles::reconcileRows(entitled, payments, awaiting);
+}
+void SqlDisbursementStore::reportFacts(const std::string& term, const std::string& region_prefix,
+                                       const std::function<void(const ReportFact&)>& each) {
+  auto s = db_.prepare(
+      // What the bank answered, summed per entitlement in one pass (not three look-ups per row).
+      "SELECT e.term, e.programme, e.paying_region, e.reason, e.amount_fen, "
+      "COALESCE(x.paid_fen, 0), COALESCE(x.returned_n, 0), COALESCE(x.returned_fen, 0) FROM "
+      "entitlements e LEFT JOIN (SELECT pe.entitlement_id, SUM(CASE WHEN r.outcome = 'paid' AND "
+      "lr.payment_id IS NULL THEN pe.amount_fen ELSE 0 END) AS paid_fen, SUM(CASE WHEN r.outcome "
+      "= 'returned' OR lr.payment_id IS NOT NULL THEN 1 ELSE 0 END) AS returned_n, SUM(CASE WHEN "
+      "r.outcome = 'returned' OR lr.payment_id IS NOT NULL THEN pe.amount_fen ELSE 0 END) AS "
+      "returned_fen FROM payment_entitlements pe JOIN payment_results r ON r.payment_id = "
+      "pe.payment_id LEFT JOIN payment_returns lr ON lr.payment_id = pe.payment_id GROUP BY "
+      "pe.entitlement_id) x ON "
+      "x.entitlement_id = e.id WHERE e.status = 'eligible' AND (? = '' OR "
+      "e.term = ?) AND e.paying_region LIKE ? ORDER BY e.id");
+  s->bind(1, term);
+  s->bind(2, term);
+  s->bind(3, region_prefix + "%");
+  ReportFact f;
+  while (s->next()) {
+    f.term = s->getText(0);
+    f.programme = s->getText(1);
+    f.region = s->getText(2);
+    f.reason = s->getText(3);
+    f.amount_fen = s->getInt(4);
+    f.paid_fen = s->getInt(5);
+    f.returned_n = s->getInt(6);
+    f.returned_fen = s->getInt(7);
+    each(f);
+  }
+}
+
+std::optional<bankfiles::BankFileStore::PaymentTrace> SqlDisbursementStore::tracePayment(
+    const std::string& reference) {
+  auto s = db_.prepare(
+      "SELECT ps.id, p.batch_id, p.entitlement_id, e.person_id, e.policy_id, p.attempt, "
+      "p.end_to_end_ref, ps.state, ps.reason_code, ps.reason_text, ps.settled_on, p.payee, "
+      "p.holder_name, p.acct_mask, p.bank_code, e.programme, e.term, e.paying_region, e.reason, "
+      "e.updated_on, pol.name, pol.sha256, pol.activated_on, p.amount_fen FROM payments p JOIN "
+      "payment_states ps ON ps.id = p.id JOIN entitlements e ON e.id = p.entitlement_id JOIN "
+      "policies pol ON pol.id = e.policy_id WHERE p.end_to_end_ref = ?");
+  s->bind(1, reference);
+  if (!s->next()) return std::nullopt;
+  auto text = [&](int i) { return s->isNull(i) ? std::string() : s->getText(i); };
+  return PaymentTrace{s->getInt(0), s->getInt(1), s->getInt(2),
+                      s->getInt(3), s->getInt(4), static_cast<int>(s->getInt(5)),
+                      text(6),      text(7),      text(8),
+                      text(9),      text(10),     text(11),
+                      text(12),     text(13),     text(14),
+                      text(15),     text(16),     text(17),
+                      text(18),     text(19),     text(20),
+                      text(21),     text(22),     Money::fromFen(s->getInt(23))};
 }
 
 }  // namespace edupay::store

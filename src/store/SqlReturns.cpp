@@ -22,6 +22,37 @@ void markReturned(Database& db, const std::vector<int64_t>& ids) {
   });
 }
 
+/// Records the bank's answers: in payment_results with their outcome (one per payment, never
+/// changed), or, when `late` (paid money the bank sent back later), in payment_returns. A returned
+/// payment leaves the live set, so its entitlement can be re-issued.
+void recordAnswers(Database& db, bool late,
+                   const std::vector<bankfiles::BankFileStore::Settlement>& answers,
+                   int64_t import_id, const std::string& date) {
+  std::vector<SqlValue> values;
+  values.reserve(answers.size() * 7);
+  std::vector<int64_t> returned;
+  for (const auto& a : answers) {
+    const bool paid = !late && a.outcome == bankfiles::Outcome::kPaid;
+    appendRow(values, a.payment_id, import_id);
+    if (!late) values.emplace_back(std::string(paid ? "paid" : "returned"));
+    appendRow(values, textOrNull(a.reason_code), textOrNull(a.reason_text),
+              textOrNull(a.bank_txn_id), date);
+    if (!paid) returned.push_back(a.payment_id);
+  }
+  if (late) {
+    insertMany(db,
+               "INSERT INTO payment_returns (payment_id, import_id, reason_code, reason_text, "
+               "bank_txn_id, returned_on)",
+               6, values);
+  } else {
+    insertMany(db,
+               "INSERT INTO payment_results (payment_id, import_id, outcome, reason_code, "
+               "reason_text, bank_txn_id, settled_on)",
+               7, values);
+  }
+  markReturned(db, returned);
+}
+
 }  // namespace
 
 std::optional<int64_t> SqlDisbursementStore::resultImportByDigest(const std::string& sha256) {
@@ -80,20 +111,21 @@ std::vector<std::optional<bankfiles::SentPayment>> SqlDisbursementStore::payment
       "p JOIN batches b ON b.id = p.batch_id LEFT JOIN payment_results r ON r.payment_id = p.id "
       "LEFT JOIN payment_returns lr ON lr.payment_id = p.id WHERE p.end_to_end_ref",
       "", refs, [&](Statement& s) {
-        bankfiles::SentPayment p;
-        p.id = s.getInt(1);
-        p.batch_id = s.getInt(2);
-        p.status = s.getText(3);
-        p.batch_status = s.getText(4);
-        p.bank_code = s.getText(5);
-        p.paying_region = s.getText(6);
-        p.amount = Money::fromFen(s.getInt(7));
-        p.outcome = s.isNull(8) ? "" : s.getText(8);
-        p.result_import_id = s.isNull(9) ? 0 : s.getInt(9);
-        p.seq = s.getInt(10);
-        p.late_import_id = s.isNull(11) ? 0 : s.getInt(11);
-        p.reason = {s.isNull(12) ? "" : s.getText(12), s.isNull(13) ? "" : s.getText(13)};
-        p.late_reason = {s.isNull(14) ? "" : s.getText(14), s.isNull(15) ? "" : s.getText(15)};
+        auto text = [&](int i) { return s.isNull(i) ? std::string() : s.getText(i); };
+        auto id = [&](int i) { return s.isNull(i) ? 0 : s.getInt(i); };
+        bankfiles::SentPayment p{s.getInt(1),
+                                 s.getInt(2),
+                                 s.getInt(10),
+                                 text(3),
+                                 text(4),
+                                 text(5),
+                                 text(6),
+                                 text(8),
+                                 id(9),
+                                 id(11),
+                                 {text(12), text(13)},
+                                 {text(14), text(15)},
+                                 Money::fromFen(s.getInt(7))};
         found[s.getText(0)] = std::move(p);
       });
   std::vector<std::optional<bankfiles::SentPayment>> out;
@@ -107,39 +139,12 @@ std::vector<std::optional<bankfiles::SentPayment>> SqlDisbursementStore::payment
 
 void SqlDisbursementStore::settle(const std::vector<Settlement>& answers, int64_t import_id,
                                   const std::string& date) {
-  std::vector<SqlValue> values;
-  values.reserve(answers.size() * 7);
-  std::vector<int64_t> returned;
-  for (const auto& a : answers) {
-    const bool paid = a.outcome == bankfiles::Outcome::kPaid;
-    appendRow(values, a.payment_id, import_id, std::string(paid ? "paid" : "returned"),
-              textOrNull(a.reason_code), textOrNull(a.reason_text), textOrNull(a.bank_txn_id),
-              date);
-    if (!paid) returned.push_back(a.payment_id);
-  }
-  insertMany(db_,
-             "INSERT INTO payment_results (payment_id, import_id, outcome, reason_code, "
-             "reason_text, bank_txn_id, settled_on)",
-             7, values);
-  // A returned payment leaves the live set, so its entitlement can be re-issued.
-  markReturned(db_, returned);
+  recordAnswers(db_, false, answers, import_id, date);
 }
 
 void SqlDisbursementStore::returnLate(const std::vector<Settlement>& answers, int64_t import_id,
                                       const std::string& date) {
-  std::vector<SqlValue> values;
-  values.reserve(answers.size() * 6);
-  std::vector<int64_t> ids;
-  for (const auto& a : answers) {
-    appendRow(values, a.payment_id, import_id, textOrNull(a.reason_code), textOrNull(a.reason_text),
-              textOrNull(a.bank_txn_id), date);
-    ids.push_back(a.payment_id);
-  }
-  insertMany(db_,
-             "INSERT INTO payment_returns (payment_id, import_id, reason_code, reason_text, "
-             "bank_txn_id, returned_on)",
-             6, values);
-  markReturned(db_, ids);
+  recordAnswers(db_, true, answers, import_id, date);
 }
 
 void SqlDisbursementStore::returnBudget(const std::string& programme, const std::string& region,
@@ -173,18 +178,9 @@ std::vector<bankfiles::SettledShare> SqlDisbursementStore::settledBy(int64_t imp
   s->bind(2, import_id);
   std::vector<bankfiles::SettledShare> out;
   while (s->next()) {
-    bankfiles::SettledShare x;
-    x.batch_id = s->getInt(0);
-    x.programme = s->getText(1);
-    x.region = s->getText(2);
-    x.term = s->getText(3);
-    x.status = s->getText(4);
-    x.count = s->getInt(5);
-    x.total = Money::fromFen(s->getInt(6));
-    x.central = Money::fromFen(s->getInt(7));
-    x.provincial = Money::fromFen(s->getInt(8));
-    x.county = Money::fromFen(s->getInt(9));
-    out.push_back(std::move(x));
+    auto fen = [&](int i) { return Money::fromFen(s->getInt(i)); };
+    out.push_back({s->getInt(0), s->getText(1), s->getText(2), s->getText(3), s->getText(4),
+                   s->getInt(5), fen(6), fen(7), fen(8), fen(9)});
   }
   return out;
 }
@@ -290,24 +286,10 @@ std::vector<bankfiles::BankFileStore::Returned> SqlDisbursementStore::returnedFu
   s->bind(1, region_prefix + "%");
   std::vector<Returned> out;
   while (s->next()) {
-    Returned r;
-    r.reference = s->getText(0);
-    r.school_code = s->isNull(1) ? "" : s->getText(1);
-    r.school_name = s->isNull(2) ? "" : s->getText(2);
-    r.holder = s->getText(3);
-    r.acct_mask = s->isNull(4) ? "" : s->getText(4);
-    r.reason_code = s->isNull(5) ? "" : s->getText(5);
-    r.reason_text = s->isNull(6) ? "" : s->getText(6);
-    r.returned_on = s->getText(7);
-    r.status = s->getText(8);
-    r.programme = s->getText(9);
-    r.term = s->getText(10);
-    r.region = s->getText(11);
-    r.amount = Money::fromFen(s->getInt(12));
-    r.payee = s->getText(13);
-    r.students = s->getInt(14);
-    r.bank_code = s->getText(15);
-    out.push_back(std::move(r));
+    auto text = [&](int i) { return s->isNull(i) ? std::string() : s->getText(i); };
+    out.push_back({text(0), text(1), text(2), text(3), text(4), text(5), text(6), text(7), text(8),
+                   text(9), text(10), text(11), text(15), text(13), s->getInt(14),
+                   Money::fromFen(s->getInt(12))});
   }
   return out;
 }
