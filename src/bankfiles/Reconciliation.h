@@ -2,8 +2,8 @@
 
 // The reconciliation buckets (对账): where each payment of a term stands, as a pure function of
 // what the store counted. The store keeps its grouped SQL (set-based: one row per programme,
-// county and combination of states, never one per payment) and feeds the rows here.
-// templates/banks/README.md (reconciliation) and DESIGN.md §5.
+// county and combination of states, never one per payment) and feeds the rows here. The report
+// and its columns: README.md, `edupay reconcile report`.
 
 #include <cstdint>
 #include <string>

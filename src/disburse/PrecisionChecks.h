@@ -3,7 +3,7 @@
 // The precision checks (精准资助核查) raised on the payments of a batch when it is built: the
 // rules, as a pure function of what the store loaded. The store loads the facts of a whole batch
 // set-based (a handful of queries, never one per payment), calls decide() and writes the flags
-// (batch_flags; evidence cut to 500 characters there). DESIGN.md §4 (precision flags).
+// (batch_flags; evidence cut to 500 characters there). DESIGN.md §5 (precision checks).
 
 #include <cstdint>
 #include <optional>
