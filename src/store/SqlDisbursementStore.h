@@ -10,7 +10,8 @@
 
 namespace edupay::store {
 
-/// Batches, payments and budgets over either dialect.
+/// Batches, payments and budgets over either dialect. Precision flags, notices and objections are
+/// in SqlBatchFlags.cpp.
 class SqlDisbursementStore : public bankfiles::BankFileStore {
  public:
   explicit SqlDisbursementStore(Database& db) : db_(db), leases_(db) {}
@@ -69,7 +70,8 @@ class SqlDisbursementStore : public bankfiles::BankFileStore {
                      int required_approvals, const std::string& user,
                      const std::string& reason) override;
 
-  // Bank files (SqlBankFileStore.cpp).
+  // Bank files and reconciliation (SqlBankFileStore.cpp); result imports and the returned-funds
+  // ledger (SqlReturns.cpp).
   std::vector<bankfiles::BankConfig> banks() override;
   std::optional<bankfiles::BankConfig> bank(const std::string& code) override;
   void setBank(const std::string& code, const std::string& layout, int max_lines) override;
@@ -120,9 +122,6 @@ class SqlDisbursementStore : public bankfiles::BankFileStore {
                                                  const std::string& region_prefix) override;
 
  private:
-  /// The precision checks of payments to schools (flagBatch).
-  void flagSchoolPayments(const disburse::Batch& b,
-                          const std::function<void(int64_t, const char*, const std::string&)>& add);
   Database& db_;
   SqlLeases leases_;
   std::map<std::string, int> max_lines_;

@@ -1,0 +1,254 @@
+#include "disburse/PrecisionChecks.h"
+
+#include <gtest/gtest.h>
+
+namespace edupay::disburse {
+namespace {
+
+CheckLimits limits() {
+  return {"compulsory_nonboarding_allowance", "2026-autumn", *Date::parse("2026-09-01"), 2};
+}
+
+/// A payment that raises no flag: one school, the student holds the account, a plausible age.
+PaymentFacts clean(int64_t id = 1) {
+  PaymentFacts f;
+  f.payment_id = id;
+  f.schools_in_term = 1;
+  f.account_households = 1;
+  f.acct_mask = "6222****0128";
+  f.holder = "张三";
+  f.student_name = "张三";
+  f.birth_date = Date::parse("2016-05-01");
+  f.current_stages = {domain::Stage::kPrimary};
+  return f;
+}
+
+std::vector<FlagDecision> person(const PaymentFacts& f, const CheckLimits& l = limits()) {
+  return decide({f}, {}, l);
+}
+
+std::vector<FlagDecision> school(const SchoolPaymentFacts& f) { return decide({}, {f}, limits()); }
+
+TEST(PrecisionChecks, CleanPaymentRaisesNothing) { EXPECT_TRUE(person(clean()).empty()); }
+
+TEST(PrecisionChecks, MultiEnrollmentFromTheSecondSchoolInTheTerm) {
+  auto f = clean(7);
+  f.schools_in_term = 0;  // no enrolment overlapping the term is not this check's concern
+  EXPECT_TRUE(person(f).empty());
+  f.schools_in_term = 2;
+  const auto d = person(f);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].payment_id, 7);
+  EXPECT_EQ(d[0].kind, "multi_enrollment");
+  EXPECT_EQ(d[0].evidence, "enrolled at 2 schools during 2026-autumn");
+}
+
+TEST(PrecisionChecks, PaidElsewhereOncePerOtherLivePayment) {
+  auto f = clean();
+  f.other_batches = {7, 9};
+  const auto d = person(f);
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_EQ(d[0].kind, "paid_elsewhere");
+  EXPECT_EQ(d[0].evidence, "also in batch 7");
+  EXPECT_EQ(d[1].evidence, "also in batch 9");
+}
+
+TEST(PrecisionChecks, SharedAccountAboveTheLimitOnly) {
+  auto f = clean();
+  f.account_households = 2;  // at the limit
+  EXPECT_TRUE(person(f).empty());
+  f.account_households = std::nullopt;  // no account on the payment
+  EXPECT_TRUE(person(f).empty());
+  f.account_households = 3;
+  const auto d = person(f);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].kind, "shared_account");
+  EXPECT_EQ(d[0].evidence, "account 6222****0128 receives for students of 3 households (limit 2)");
+  auto wider = limits();
+  wider.shared_account_limit = 3;
+  EXPECT_TRUE(person(f, wider).empty());
+}
+
+TEST(PrecisionChecks, HolderMustBeTheStudentOrARegisteredGuardian) {
+  auto f = clean();
+  f.holder = "李四";
+  f.guardian_names = {"王五", "李四"};
+  EXPECT_TRUE(person(f).empty()) << "a guardian holds the account";
+  f.guardian_names = {"王五"};
+  auto d = person(f);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].kind, "holder_mismatch");
+  EXPECT_EQ(d[0].evidence, "account holder 李四 is neither the student nor a registered guardian");
+  f.holder = "张三 ";  // names are compared exactly: a stray space is not the student
+  d = person(f);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].kind, "holder_mismatch");
+}
+
+TEST(PrecisionChecks, PossibleDuplicateNamesTheFirstLinkedRecordByStrongestLink) {
+  auto f = clean();
+  f.duplicates = {{"4301**********1111", false, false, false}};
+  EXPECT_TRUE(person(f).empty()) << "same name and birth date alone is not evidence";
+  f.duplicates = {{"4301**********1111", false, false, false},
+                  {"4301**********2222", false, true, true},
+                  {"4301**********3333", true, false, false}};
+  auto d = person(f);
+  ASSERT_EQ(d.size(), 1u) << "one flag per payment";
+  EXPECT_EQ(d[0].kind, "possible_duplicate");
+  EXPECT_EQ(d[0].evidence,
+            "may be the same child as record 4301**********2222 (same name, birth date and "
+            "guardian (监护人)), also entitled to compulsory_nonboarding_allowance 2026-autumn; if "
+            "so, merge the records (edupay student merge) before paying "
+            "(疑似同一学生的两条记录，请核实后合并)");
+  f.duplicates = {{"G4301**********1111", true, true, true}};
+  d = person(f);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_NE(d[0].evidence.find("birth date and household (户编号))"), std::string::npos);
+  f.duplicates = {{"G4301**********1111", false, false, true}};
+  d = person(f);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_NE(d[0].evidence.find("birth date and bank account (银行账号))"), std::string::npos);
+}
+
+TEST(PrecisionChecks, ImplausibleAgeAtTheEdgesOfTheStageOnTheReferenceDate) {
+  // Primary: 5 to 16 on the reference date 2026-09-01.
+  auto f = clean();
+  f.birth_date = Date::parse("2021-09-01");  // 5 that day
+  EXPECT_TRUE(person(f).empty());
+  f.birth_date = Date::parse("2021-09-02");  // still 4
+  auto d = person(f);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].kind, "implausible_age");
+  EXPECT_EQ(d[0].evidence, "age 4 is implausible for primary");
+  f.birth_date = Date::parse("2009-09-02");  // 16
+  EXPECT_TRUE(person(f).empty());
+  f.birth_date = Date::parse("2009-09-01");  // 17 that day
+  d = person(f);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].evidence, "age 17 is implausible for primary");
+  // One flag per open enrolment whose stage excludes the age.
+  f.current_stages = {domain::Stage::kPrimary, domain::Stage::kJunior, domain::Stage::kPreschool};
+  d = person(f);
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_EQ(d[1].evidence, "age 17 is implausible for preschool");
+  f.birth_date.reset();  // a record without a birth date
+  EXPECT_TRUE(person(f).empty());
+}
+
+TEST(PrecisionChecks, LevelDeclaredOnlyByTheRoll) {
+  auto f = clean();
+  f.level_declared_only = true;
+  const auto d = person(f);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].kind, "level_not_identified");
+  EXPECT_EQ(d[0].evidence,
+            "the difficulty level comes from the roll's column, not from the school's "
+            "identification for the academic year; identify the student (edupay identify) or "
+            "clear the flag with a reason (困难等级仅为学籍表填报，未经资助对象认定)");
+}
+
+TEST(PrecisionChecks, KindByKindThenPaymentByPayment) {
+  auto a = clean(1), b = clean(2);
+  a.level_declared_only = true;
+  a.schools_in_term = 3;
+  b.schools_in_term = 2;
+  b.holder = "stranger";
+  SchoolPaymentFacts s;
+  s.payment_id = 3;
+  s.school_code = "1430121004";
+  s.waived = 1;
+  const auto d = decide({a, b}, {s}, limits());
+  std::vector<std::pair<int64_t, std::string>> got;
+  for (const auto& x : d) got.emplace_back(x.payment_id, x.kind);
+  const std::vector<std::pair<int64_t, std::string>> want = {{1, "multi_enrollment"},
+                                                             {2, "multi_enrollment"},
+                                                             {2, "holder_mismatch"},
+                                                             {1, "level_not_identified"},
+                                                             {3, "school_over_roll"}};
+  EXPECT_EQ(got, want);
+}
+
+SchoolPaymentFacts schoolPayment() {
+  SchoolPaymentFacts f;
+  f.payment_id = 40;
+  f.school_code = "1430121004";
+  f.school_name = "第4中学";
+  f.students = {{"4301**********0001", true}, {"4301**********0002", true}};
+  f.waived = 2;
+  f.on_roll = 2;
+  return f;
+}
+
+TEST(PrecisionChecks, SchoolWithEveryListedStudentActiveAndWithinItsRollRaisesNothing) {
+  EXPECT_TRUE(school(schoolPayment()).empty());
+}
+
+TEST(PrecisionChecks, SchoolStudentInactiveListsAtMostFive) {
+  auto f = schoolPayment();
+  f.students[1].active_on_reference = false;
+  auto d = school(f);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].payment_id, 40);
+  EXPECT_EQ(d[0].kind, "school_student_inactive");
+  EXPECT_EQ(d[0].evidence,
+            "学校 1430121004（第4中学） 的名单中有 1 名学生在 2026-09-01 不在该校在籍在读："
+            "4301**********0002。请核对学籍，移除本笔或待学籍更正后重新计算。 / 1 student(s) on "
+            "the list of school 1430121004 are not active at it on 2026-09-01 "
+            "(4301**********0002): check the roll, remove this payment or recompute after the "
+            "roll is corrected");
+  f.students.clear();
+  for (int i = 1; i <= 6; ++i) f.students.push_back({"S" + std::to_string(i), false});
+  d = school(f);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_NE(d[0].evidence.find("有 6 名学生"), std::string::npos);
+  EXPECT_NE(d[0].evidence.find("：S1, S2, S3, S4, S5, ...。"), std::string::npos);
+  EXPECT_EQ(d[0].evidence.find("S6"), std::string::npos);
+  f.students.resize(5);
+  d = school(f);
+  EXPECT_NE(d[0].evidence.find("(S1, S2, S3, S4, S5)"), std::string::npos) << d[0].evidence;
+}
+
+TEST(PrecisionChecks, SchoolOverRollWhenMoreWaivedThanOnTheRoll) {
+  auto f = schoolPayment();
+  f.waived = 3;
+  f.on_roll = 3;
+  EXPECT_TRUE(school(f).empty()) << "as many as on the roll";
+  f.on_roll = 2;
+  const auto d = school(f);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].kind, "school_over_roll");
+  EXPECT_EQ(
+      d[0].evidence,
+      "学校 1430121004（第4中学） 申报 3 名学生享受 compulsory_nonboarding_allowance，而该学段"
+      "在籍在读仅 2 人（2026-09-01）。请核对名单与学籍。 / School 1430121004 claims 3 waived "
+      "students, its roll has 2 in the stage on 2026-09-01: check the list against the roll");
+}
+
+TEST(PrecisionChecks, SchoolAccountSharedWithPersons) {
+  auto f = schoolPayment();
+  f.shared_account = std::make_pair(std::string("6222****0128"), int64_t{1});
+  const auto d = school(f);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].kind, "school_account_shared");
+  EXPECT_EQ(d[0].evidence,
+            "学校 1430121004（第4中学） 的账户 6222****0128 同时登记为 1 名学生（或其监护人）的收款"
+            "账户：学校资金不得进入个人账户。请核实后更正学校账户（edupay school account set）或"
+            "学生账户。 / The account 6222****0128 of school 1430121004 is also the payee account "
+            "of 1 student(s) or guardian(s): a school's money never goes to a person's account; "
+            "correct the school's account (edupay school account set) or the student's");
+}
+
+TEST(PrecisionChecks, SchoolChecksInOrderForOnePayment) {
+  auto f = schoolPayment();
+  f.students[0].active_on_reference = false;
+  f.waived = 9;
+  f.shared_account = std::make_pair(std::string("6222****0128"), int64_t{2});
+  const auto d = school(f);
+  ASSERT_EQ(d.size(), 3u);
+  EXPECT_EQ(d[0].kind, "school_student_inactive");
+  EXPECT_EQ(d[1].kind, "school_over_roll");
+  EXPECT_EQ(d[2].kind, "school_account_shared");
+}
+
+}  // namespace
+}  // namespace edupay::disburse
