@@ -76,10 +76,7 @@ std::vector<bankfiles::PartTotals> SqlDisbursementStore::partTotals(int64_t batc
   while (s->next()) {
     bankfiles::PartTotals p;
     p.part = ++part;
-    p.count = s->getInt(1);
-    p.total = Money::fromFen(s->getInt(2));
-    p.first_seq = s->getInt(3);
-    p.last_seq = s->getInt(4);
+    readColumns(*s, 1, p.count, p.total, p.first_seq, p.last_seq);
     out.push_back(p);
   }
   return out;
@@ -99,10 +96,7 @@ std::vector<bankfiles::ExportRow> SqlDisbursementStore::exportRows(int64_t batch
   out.reserve(limit);
   while (s.next()) {
     bankfiles::ExportRow r;
-    r.id = s.getInt(0);
-    r.seq = s.getInt(1);
-    r.reference = s.getText(2);
-    r.payee = s.getText(3);
+    readColumns(s, 0, r.id, r.seq, r.reference, r.payee);
     r.acct_enc = s.isNull(4) ? "" : s.getText(4);
     r.holder = s.getText(5);
     r.amount = Money::fromFen(s.getInt(6));
@@ -127,15 +121,8 @@ std::optional<bankfiles::ExportPlan> SqlDisbursementStore::exportPlan(int64_t ba
   if (!s->next()) return std::nullopt;
   bankfiles::ExportPlan p;
   p.batch_id = batch_id;
-  p.batch_version = static_cast<int>(s->getInt(0));
-  p.created_on = s->getText(1);
-  p.layout = s->getText(2);
-  p.max_lines = static_cast<int>(s->getInt(3));
-  p.payer_account = s->getText(4);
-  p.payer_name = s->getText(5);
-  p.purpose = s->getText(6);
-  p.planned_by = s->getText(7);
-  p.planned_at = s->getText(8);
+  readColumns(*s, 0, p.batch_version, p.created_on, p.layout, p.max_lines, p.payer_account,
+              p.payer_name, p.purpose, p.planned_by, p.planned_at);
   return p;
 }
 
@@ -177,15 +164,8 @@ std::vector<bankfiles::ExportedFile> SqlDisbursementStore::exportedFiles(int64_t
   std::vector<bankfiles::ExportedFile> out;
   while (s->next()) {
     bankfiles::ExportedFile f;
-    f.part = static_cast<int>(s->getInt(0));
-    f.file_name = s->getText(1);
-    f.layout = s->getText(2);
-    f.sha256 = s->getText(3);
-    f.key_id = s->getText(4);
-    f.count = s->getInt(5);
-    f.total = Money::fromFen(s->getInt(6));
-    f.payer_account = s->getText(7);
-    f.payer_name = s->getText(8);
+    readColumns(*s, 0, f.part, f.file_name, f.layout, f.sha256, f.key_id, f.count, f.total,
+                f.payer_account, f.payer_name);
     out.push_back(std::move(f));
   }
   return out;
@@ -359,14 +339,8 @@ void SqlDisbursementStore::reportFacts(const std::string& term, const std::strin
   s->bind(3, region_prefix + "%");
   ReportFact f;
   while (s->next()) {
-    f.term = s->getText(0);
-    f.programme = s->getText(1);
-    f.region = s->getText(2);
-    f.reason = s->getText(3);
-    f.amount_fen = s->getInt(4);
-    f.paid_fen = s->getInt(5);
-    f.returned_n = s->getInt(6);
-    f.returned_fen = s->getInt(7);
+    readColumns(*s, 0, f.term, f.programme, f.region, f.reason, f.amount_fen, f.paid_fen,
+                f.returned_n, f.returned_fen);
     each(f);
   }
 }

@@ -27,24 +27,11 @@ constexpr const char* kBatchColumns =
 
 disburse::Batch readBatch(Statement& s) {
   disburse::Batch b;
-  b.id = s.getInt(0);
-  b.programme = s.getText(1);
-  b.term = s.getText(2);
-  b.paying_region = s.getText(3);
-  b.bank_code = s.getText(4);
-  b.part = static_cast<int>(s.getInt(5));
+  readColumns(s, 0, b.id, b.programme, b.term, b.paying_region, b.bank_code, b.part);
   b.status =
       stored(disburse::parseBatchStatus(s.getText(6)), "batches", "status", b.id, s.getText(6));
-  b.payment_count = s.getInt(7);
-  b.total = Money::fromFen(s.getInt(8));
-  b.central = Money::fromFen(s.getInt(9));
-  b.provincial = Money::fromFen(s.getInt(10));
-  b.county = Money::fromFen(s.getInt(11));
-  b.required_approvals = static_cast<int>(s.getInt(12));
-  b.prepared_by = s.getText(13);
-  b.cycle = static_cast<int>(s.getInt(14));
-  b.version = static_cast<int>(s.getInt(15));
-  b.created_on = s.getText(16);
+  readColumns(s, 7, b.payment_count, b.total, b.central, b.provincial, b.county,
+              b.required_approvals, b.prepared_by, b.cycle, b.version, b.created_on);
   return b;
 }
 
@@ -414,13 +401,8 @@ constexpr const char* kCandidateFrom =
 disburse::Candidate readCandidate(Statement& s, const std::string& bank, int account) {
   auto text = [&](int i) { return s.isNull(i) ? std::string() : s.getText(i); };
   disburse::Candidate c;
-  c.entitlement_id = s.getInt(0);
-  c.person_id = s.getInt(1);
-  c.amount = Money::fromFen(s.getInt(2));
-  c.central = Money::fromFen(s.getInt(3));
-  c.provincial = Money::fromFen(s.getInt(4));
-  c.county = Money::fromFen(s.getInt(5));
-  c.paying_region = s.getText(6);
+  readColumns(s, 0, c.entitlement_id, c.person_id, c.amount, c.central, c.provincial, c.county,
+              c.paying_region);
   c.bank_code = bank;
   c.acct_enc = text(account);
   c.acct_mask = text(account + 1);

@@ -34,11 +34,7 @@ std::string studentSelect(Dialect d) {
 /// suspension that happened later) did not yet hold then: the student was active.
 rules::StudentFacts readStudent(Statement& s, const std::string& reference) {
   rules::StudentFacts f;
-  f.person_id = s.getInt(0);
-  f.enrollment_id = s.getInt(1);
-  f.school_id = s.getInt(2);
-  f.school_code = s.getText(3);
-  f.school_region = s.getText(4);
+  readColumns(s, 0, f.person_id, f.enrollment_id, f.school_id, f.school_code, f.school_region);
   f.stage = stored(domain::parseStage(s.getText(5)), "enrollments", "stage", f.enrollment_id,
                    s.getText(5));
   f.grade = static_cast<int>(s.getInt(6));
@@ -47,11 +43,7 @@ rules::StudentFacts readStudent(Statement& s, const std::string& reference) {
   f.enroll_date = stored(Date::parse(s.getText(8)), "enrollments", "enroll_date", f.enrollment_id,
                          s.getText(8));
   if (!s.isNull(9)) f.end_date = Date::parse(s.getText(9));
-  f.boarding = s.getInt(10) != 0;
-  f.agri_major = s.getInt(11) != 0;
-  f.major = s.getText(12);
-  f.display = s.getText(13);
-  f.name = s.getText(14);
+  readColumns(s, 10, f.boarding, f.agri_major, f.major, f.display, f.name);
   f.birth_date =
       stored(Date::parse(s.getText(15)), "persons", "birth_date", f.person_id, s.getText(15));
   f.hukou_region = s.getText(16);
@@ -64,16 +56,8 @@ rules::StudentFacts readStudent(Statement& s, const std::string& reference) {
 
 rules::StoredEntitlement readEntitlement(Statement& s) {
   rules::StoredEntitlement e;
-  e.id = s.getInt(0);
-  e.person_id = s.getInt(1);
-  e.programme = s.getText(2);
-  e.status = s.getText(3);
-  e.amount_fen = s.getInt(4);
-  e.account_id = s.isNull(5) ? 0 : s.getInt(5);
-  e.paying_region = s.getText(6);
-  e.reason = s.getText(7);
-  e.version = s.getInt(8);
-  e.locked = s.getInt(9) != 0;
+  readColumns(s, 0, e.id, e.person_id, e.programme, e.status, e.amount_fen, e.account_id,
+              e.paying_region, e.reason, e.version, e.locked);
   return e;
 }
 
@@ -322,13 +306,7 @@ std::vector<SchoolEntitlement> SqlEntitlementStore::schoolEntitlements(
   std::vector<SchoolEntitlement> out;
   while (st->next()) {
     SchoolEntitlement e;
-    e.id = st->getInt(0);
-    e.person_id = st->getInt(1);
-    e.name = st->getText(2);
-    e.rid_mask = st->getText(3);
-    e.programme = st->getText(4);
-    e.status = st->getText(5);
-    e.reason = st->getText(6);
+    readColumns(*st, 0, e.id, e.person_id, e.name, e.rid_mask, e.programme, e.status, e.reason);
     e.hold_reason = st->isNull(7) ? "" : st->getText(7);
     e.amount = Money::fromFen(st->getInt(8));
     out.push_back(std::move(e));

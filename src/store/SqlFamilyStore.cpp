@@ -23,8 +23,6 @@ constexpr const char* kComplaintColumns =
     "e.person_id = c.person_id ORDER BY e.id DESC LIMIT 1) "
     "FROM complaints c LEFT JOIN persons p ON p.id = c.person_id ";
 
-std::string textOr(Statement& s, int col) { return s.isNull(col) ? "" : s.getText(col); }
-
 std::optional<Term> termOf(const std::string& s) {
   try {
     return Term::parse(s);
@@ -71,14 +69,8 @@ std::vector<disburse::AidFact> SqlFamilyStore::aidFacts(int64_t person_id) {
     s.bind(1, person_id);
     while (s.next()) {
       disburse::AidFact f;
-      f.entitlement_id = s.getInt(0);
-      f.term = s.getText(1);
-      f.programme = s.getText(2);
-      f.status = s.getText(3);
-      f.hold_reason = textOr(s, 4);
-      f.reason = s.getText(5);
-      f.payee = s.getText(6);
-      f.amount = Money::fromFen(s.getInt(7));
+      readColumns(s, 0, f.entitlement_id, f.term, f.programme, f.status, f.hold_reason, f.reason,
+                  f.payee, f.amount);
       f.under_objection = s.getInt(8) > 0;
       f.held_by_complaint = s.getInt(9) > 0;
       at[f.entitlement_id] = out.size();
@@ -101,8 +93,8 @@ std::vector<disburse::AidFact> SqlFamilyStore::aidFacts(int64_t person_id) {
       auto& f = out[it->second];
       f.payment_state = s.getText(1);
       f.paid_on = s.isNull(2) ? "" : s.getText(2).substr(0, 10);
-      f.bank_name = textOr(s, 3);
-      f.acct_mask = textOr(s, 4);
+      f.bank_name = textOrEmpty(s, 3);
+      f.acct_mask = textOrEmpty(s, 4);
     }
   }
   std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
@@ -171,31 +163,16 @@ std::vector<disburse::Complaint> SqlFamilyStore::selectComplaints(
   std::vector<disburse::Complaint> out;
   while (s->next()) {
     disburse::Complaint c;
-    c.id = s->getInt(0);
-    c.tracking_hash = s->getText(1);
-    c.category = s->getText(2);
-    c.body = s->getText(3);
-    c.contact_enc = textOr(*s, 4);
-    c.contact_mask = textOr(*s, 5);
-    c.person_id = s->getInt(6);
-    c.region = s->getText(7);
-    c.status = s->getText(8);
-    c.assigned_to = textOr(*s, 9);
-    c.filed_at = s->getText(10);
-    c.filed_on = s->getText(11);
-    c.due_on = s->getText(12);
-    c.outcome = textOr(*s, 13);
-    c.outcome_text = textOr(*s, 14);
-    c.closed_by = textOr(*s, 15);
-    c.closed_on = textOr(*s, 16);
-    c.version = static_cast<int>(s->getInt(17));
+    readColumns(*s, 0, c.id, c.tracking_hash, c.category, c.body, c.contact_enc, c.contact_mask,
+                c.person_id, c.region, c.status, c.assigned_to, c.filed_at, c.filed_on, c.due_on,
+                c.outcome, c.outcome_text, c.closed_by, c.closed_on, c.version);
     if (!s->isNull(18) && !s->getText(18).empty()) {
       c.student_mask = s->getText(18);
     } else if (!s->isNull(19)) {
       auto no = StudentNumber::parse(s->getText(19));
       c.student_mask = no ? no->masked() : maskMiddle(s->getText(19), 4, 4);
     }
-    c.school_name = textOr(*s, 20);
+    c.school_name = textOrEmpty(*s, 20);
     out.push_back(std::move(c));
   }
   return out;
@@ -257,17 +234,8 @@ std::vector<disburse::ComplaintLink> SqlFamilyStore::links(int64_t complaint_id)
   std::vector<disburse::ComplaintLink> out;
   while (s->next()) {
     disburse::ComplaintLink l;
-    l.id = s->getInt(0);
-    l.complaint_id = s->getInt(1);
-    l.entitlement_id = s->getInt(2);
-    l.flag_id = s->getInt(3);
-    l.objection_id = s->getInt(4);
-    l.kind = s->getText(5);
-    l.status = s->getText(6);
-    l.created_by = s->getText(7);
-    l.created_on = s->getText(8);
-    l.term = s->getText(9);
-    l.programme = s->getText(10);
+    readColumns(*s, 0, l.id, l.complaint_id, l.entitlement_id, l.flag_id, l.objection_id, l.kind,
+                l.status, l.created_by, l.created_on, l.term, l.programme);
     out.push_back(std::move(l));
   }
   return out;

@@ -2,11 +2,13 @@
 
 #include "common/Error.h"
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "common/Money.h"
 #include "common/StoreTransaction.h"
 #include "store/Database.h"
 
@@ -108,6 +110,35 @@ T stored(std::optional<T> value, std::string_view table, std::string_view column
 
 inline SqlValue textOrNull(const std::string& s) {
   return s.empty() ? SqlValue(nullptr) : SqlValue(s);
+}
+
+/// A text column of the current row; "" when it is NULL.
+inline std::string textOrEmpty(Statement& s, int column) {
+  return s.isNull(column) ? std::string() : s.getText(column);
+}
+
+/// One column of the current row into `out` by its type: integers (NULL reads as 0), a flag
+/// (non-zero), text (NULL reads as ""), fen into Money.
+inline void readColumn(Statement& s, int column, int64_t& out) {
+  out = s.isNull(column) ? 0 : s.getInt(column);
+}
+inline void readColumn(Statement& s, int column, int& out) {
+  out = s.isNull(column) ? 0 : static_cast<int>(s.getInt(column));
+}
+inline void readColumn(Statement& s, int column, bool& out) {
+  out = !s.isNull(column) && s.getInt(column) != 0;
+}
+inline void readColumn(Statement& s, int column, std::string& out) { out = textOrEmpty(s, column); }
+inline void readColumn(Statement& s, int column, Money& out) {
+  out = Money::fromFen(s.isNull(column) ? 0 : s.getInt(column));
+}
+
+/// Reads the current row's columns `first`, `first + 1`, ... into `out...`, in order:
+/// `readColumns(s, 0, o.id, o.case_id, o.text)` for `SELECT id, case_id, text ...`.
+template <typename... T>
+void readColumns(Statement& s, int first, T&... out) {
+  int column = first;
+  (readColumn(s, column++, out), ...);
 }
 
 }  // namespace edupay::store

@@ -19,8 +19,6 @@ std::unique_ptr<Statement> query(Database& db, std::string_view sql,
   return s;
 }
 
-std::string text(Statement& s, int col) { return s.isNull(col) ? "" : s.getText(col); }
-
 constexpr const char* kRoundColumns =
     "SELECT r.id, r.school_id, s.code, s.name, s.region_code, r.academic_year, "
     "r.identification_date, r.status, r.opened_by, r.opened_on, r.submitted_by, r.submitted_on, "
@@ -29,22 +27,9 @@ constexpr const char* kRoundColumns =
 
 Round readRound(Statement& s) {
   Round r;
-  r.id = s.getInt(0);
-  r.school_id = s.getInt(1);
-  r.school_code = text(s, 2);
-  r.school_name = text(s, 3);
-  r.region = text(s, 4);
-  r.academic_year = static_cast<int>(s.getInt(5));
-  r.identification_date = text(s, 6);
-  r.status = text(s, 7);
-  r.opened_by = text(s, 8);
-  r.opened_on = text(s, 9);
-  r.submitted_by = text(s, 10);
-  r.submitted_on = text(s, 11);
-  r.reviewed_by = text(s, 12);
-  r.reviewed_on = text(s, 13);
-  r.review_reason = text(s, 14);
-  r.version = static_cast<int>(s.getInt(15));
+  readColumns(s, 0, r.id, r.school_id, r.school_code, r.school_name, r.region, r.academic_year,
+              r.identification_date, r.status, r.opened_by, r.opened_on, r.submitted_by,
+              r.submitted_on, r.reviewed_by, r.reviewed_on, r.review_reason, r.version);
   return r;
 }
 
@@ -57,37 +42,13 @@ constexpr const char* kCaseColumns =
 
 Case readCase(Statement& s) {
   Case c;
-  c.id = s.getInt(0);
-  c.round_id = s.getInt(1);
-  c.person_id = s.getInt(2);
-  c.student = text(s, 3);
-  c.name = text(s, 4);
-  c.class_name = text(s, 5);
-  c.kind = text(s, 6);
-  c.state = text(s, 7);
-  c.category = text(s, 8);
-  c.evidence = text(s, 9);
-  c.items_enc = text(s, 10);
-  c.notes_enc = text(s, 11);
-  c.commitment_signed = s.getInt(12) != 0;
-  c.commitment_date = text(s, 13);
-  c.entered_by = text(s, 14);
-  c.entered_on = text(s, 15);
-  c.effective_from = text(s, 16);
+  readColumns(s, 0, c.id, c.round_id, c.person_id, c.student, c.name, c.class_name, c.kind, c.state,
+              c.category, c.evidence, c.items_enc, c.notes_enc, c.commitment_signed,
+              c.commitment_date, c.entered_by, c.entered_on, c.effective_from);
   c.score = s.isNull(17) ? -1 : static_cast<int>(s.getInt(17));
-  c.score_level = text(s, 18);
-  c.proposed_level = text(s, 19);
-  c.panel_teacher = text(s, 20);
-  c.panel_representatives = text(s, 21);
-  c.panel_reason = text(s, 22);
-  c.assessed_by = text(s, 23);
-  c.assessed_on = text(s, 24);
-  c.level = text(s, 25);
-  c.decided_by = text(s, 26);
-  c.decided_on = text(s, 27);
-  c.decision_reason = text(s, 28);
-  c.notice_id = s.isNull(29) ? 0 : s.getInt(29);
-  c.version = static_cast<int>(s.getInt(30));
+  readColumns(s, 18, c.score_level, c.proposed_level, c.panel_teacher, c.panel_representatives,
+              c.panel_reason, c.assessed_by, c.assessed_on, c.level, c.decided_by, c.decided_on,
+              c.decision_reason, c.notice_id, c.version);
   return c;
 }
 
@@ -97,16 +58,8 @@ constexpr const char* kObjectionColumns =
 
 identify::Objection readObjection(Statement& s) {
   identify::Objection o;
-  o.id = s.getInt(0);
-  o.case_id = s.getInt(1);
-  o.text = text(s, 2);
-  o.recorded_by = text(s, 3);
-  o.recorded_on = text(s, 4);
-  o.status = text(s, 5);
-  o.new_level = text(s, 6);
-  o.resolution = text(s, 7);
-  o.resolved_by = text(s, 8);
-  o.resolved_on = text(s, 9);
+  readColumns(s, 0, o.id, o.case_id, o.text, o.recorded_by, o.recorded_on, o.status, o.new_level,
+              o.resolution, o.resolved_by, o.resolved_on);
   return o;
 }
 
@@ -116,18 +69,8 @@ constexpr const char* kSpotColumns =
 
 identify::SpotCheck readSpot(Statement& s) {
   identify::SpotCheck x;
-  x.id = s.getInt(0);
-  x.round_id = s.getInt(1);
-  x.case_id = s.getInt(2);
-  x.seed = s.getInt(3);
-  x.percent = static_cast<int>(s.getInt(4));
-  x.drawn_by = text(s, 5);
-  x.drawn_on = text(s, 6);
-  x.outcome = text(s, 7);
-  x.new_level = text(s, 8);
-  x.note = text(s, 9);
-  x.recorded_by = text(s, 10);
-  x.recorded_on = text(s, 11);
+  readColumns(s, 0, x.id, x.round_id, x.case_id, x.seed, x.percent, x.drawn_by, x.drawn_on,
+              x.outcome, x.new_level, x.note, x.recorded_by, x.recorded_on);
   return x;
 }
 
@@ -206,7 +149,7 @@ std::vector<identify::Enrolled> SqlIdentificationStore::enrolledAt(int64_t schoo
     while (s->next()) {
       if (at.count(s->getInt(0))) continue;
       at[s->getInt(0)] = out.size();
-      out.push_back({s->getInt(0), text(*s, 1), text(*s, 2), text(*s, 3), {}});
+      out.push_back({s->getInt(0), textOrEmpty(*s, 1), textOrEmpty(*s, 2), textOrEmpty(*s, 3), {}});
     }
   }
   auto s = query(db_,
@@ -220,7 +163,8 @@ std::vector<identify::Enrolled> SqlIdentificationStore::enrolledAt(int64_t schoo
     auto it = at.find(s->getInt(0));
     auto c = domain::parseCategory(s->getText(1));
     if (it == at.end() || !c) continue;
-    out[it->second].statuses.push_back({*c, text(*s, 2), text(*s, 3), text(*s, 4), text(*s, 5)});
+    out[it->second].statuses.push_back(
+        {*c, textOrEmpty(*s, 2), textOrEmpty(*s, 3), textOrEmpty(*s, 4), textOrEmpty(*s, 5)});
   }
   return out;
 }
@@ -230,7 +174,8 @@ std::optional<identify::Enrolled> SqlIdentificationStore::enrolledStudent(
   const std::string d = on.str();
   auto s = query(db_, std::string(kEnrolled) + "AND p.rid_hash = ?", {school_id, d, d, rid_hash});
   if (!s->next()) return std::nullopt;
-  return identify::Enrolled{s->getInt(0), text(*s, 1), text(*s, 2), text(*s, 3), {}};
+  return identify::Enrolled{
+      s->getInt(0), textOrEmpty(*s, 1), textOrEmpty(*s, 2), textOrEmpty(*s, 3), {}};
 }
 
 int64_t SqlIdentificationStore::insertCase(const Case& c) {
@@ -308,8 +253,8 @@ std::vector<identify::Notice> SqlIdentificationStore::notices(int64_t round_id) 
                  "ident_notices WHERE round_id = ? ORDER BY id",
                  {round_id});
   while (s->next())
-    out.push_back(
-        {s->getInt(0), s->getInt(1), text(*s, 2), text(*s, 3), text(*s, 4), s->getInt(5)});
+    out.push_back({s->getInt(0), s->getInt(1), textOrEmpty(*s, 2), textOrEmpty(*s, 3),
+                   textOrEmpty(*s, 4), s->getInt(5)});
   return out;
 }
 
@@ -452,11 +397,7 @@ std::vector<identify::Recovery> SqlIdentificationStore::paidFor(int64_t person_i
                  {person_id, autumn, spring});
   while (s->next()) {
     identify::Recovery r;
-    r.payment_id = s->getInt(0);
-    r.amount = Money::fromFen(s->getInt(1));
-    r.programme = text(*s, 2);
-    r.term = text(*s, 3);
-    r.end_to_end_ref = text(*s, 4);
+    readColumns(*s, 0, r.payment_id, r.amount, r.programme, r.term, r.end_to_end_ref);
     out.push_back(r);
   }
   return out;
@@ -483,15 +424,8 @@ std::vector<identify::Recovery> SqlIdentificationStore::recoveries(const std::st
                  {region_prefix + "%", int64_t{academic_year}});
   while (s->next()) {
     identify::Recovery r;
-    r.spot_check_id = s->getInt(0);
-    r.payment_id = s->getInt(1);
-    r.student = text(*s, 2);
-    r.name = text(*s, 3);
-    r.school_code = text(*s, 4);
-    r.programme = text(*s, 5);
-    r.term = text(*s, 6);
-    r.end_to_end_ref = text(*s, 7);
-    r.amount = Money::fromFen(s->getInt(8));
+    readColumns(*s, 0, r.spot_check_id, r.payment_id, r.student, r.name, r.school_code, r.programme,
+                r.term, r.end_to_end_ref, r.amount);
     out.push_back(r);
   }
   return out;

@@ -4,10 +4,10 @@
 #include <map>
 #include <tuple>
 
+#include "store/SqlHelpers.h"
+
 namespace edupay::store {
 namespace {
-
-std::string textOr(Statement& s, int column) { return s.isNull(column) ? "" : s.getText(column); }
 
 /// The first condition a decision failed: `!difficulty=not assessed ...` gives
 /// `difficulty: not assessed ...`.
@@ -45,25 +45,16 @@ std::vector<SqlListings::Payee> SqlListings::batchPayees(int64_t batch_id, int64
   std::vector<Payee> out;
   while (s->next()) {
     Payee p;
-    p.payment_id = s->getInt(0);
-    p.seq = s->getInt(1);
-    p.reference = s->getText(2);
-    p.payee = s->getText(3);
-    p.holder = s->getText(4);
-    p.acct_mask = textOr(*s, 5);
-    p.bank_code = s->getText(6);
-    p.amount = Money::fromFen(s->getInt(7));
-    p.state = s->getText(8);
-    p.reason_code = textOr(*s, 9);
-    p.reason_text = textOr(*s, 10);
-    p.school_code = textOr(*s, 13);
-    p.school_name = textOr(*s, 14);
+    readColumns(*s, 0, p.payment_id, p.seq, p.reference, p.payee, p.holder, p.acct_mask,
+                p.bank_code, p.amount, p.state, p.reason_code, p.reason_text);
+    p.school_code = textOrEmpty(*s, 13);
+    p.school_name = textOrEmpty(*s, 14);
     if (p.payee == "school") {
       p.name = p.school_name;
       p.students = std::max<int64_t>(1, s->getInt(15));
     } else {
       p.name = s->getText(11);
-      p.rid_mask = textOr(*s, 12);
+      p.rid_mask = textOrEmpty(*s, 12);
     }
     out.push_back(std::move(p));
   }
@@ -103,22 +94,9 @@ std::vector<SqlListings::Objection> SqlListings::objections(const std::string& r
   std::vector<Objection> out;
   while (s->next()) {
     Objection o;
-    o.id = s->getInt(0);
-    o.status = s->getText(1);
-    o.student = s->getText(2);
-    o.rid_mask = textOr(*s, 3);
-    o.programme = s->getText(4);
-    o.term = s->getText(5);
-    o.school_code = textOr(*s, 6);
-    o.school_name = textOr(*s, 7);
-    o.region = s->getText(8);
-    o.raised_on = s->getText(9);
-    o.recorded_by = s->getText(10);
-    o.text = s->getText(11);
-    o.resolved_by = textOr(*s, 12);
-    o.resolution = textOr(*s, 13);
-    o.resolved_on = textOr(*s, 14);
-    o.batch_id = s->isNull(15) ? 0 : s->getInt(15);
+    readColumns(*s, 0, o.id, o.status, o.student, o.rid_mask, o.programme, o.term, o.school_code,
+                o.school_name, o.region, o.raised_on, o.recorded_by, o.text, o.resolved_by,
+                o.resolution, o.resolved_on, o.batch_id);
     out.push_back(std::move(o));
   }
   return out;
@@ -140,8 +118,8 @@ std::vector<SqlListings::School> SqlListings::schools(const std::string& region_
   s->bind(4, region_prefix + "%");
   std::vector<School> out;
   while (s->next()) {
-    School x{s->getText(0), s->getText(1), s->getText(2), s->getText(3),
-             s->getText(4), textOr(*s, 5), s->getInt(6)};
+    School x{s->getText(0), s->getText(1),      s->getText(2), s->getText(3),
+             s->getText(4), textOrEmpty(*s, 5), s->getInt(6)};
     if (!stage.empty()) {
       bool teaches = false;
       size_t from = 0;

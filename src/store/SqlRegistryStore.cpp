@@ -253,30 +253,13 @@ std::optional<registry::StudentRecord> SqlRegistryStore::studentWhere(const char
   if (!p.next()) return std::nullopt;
   registry::StudentRecord rec;
   std::vector<std::pair<int64_t, registry::StudentRecord::Enrollment>> enrollments;
-  rec.person_id = p.getInt(0);
-  rec.rid_mask = p.getText(1);
-  rec.rid_enc = p.getText(2);
-  rec.student_no = p.getText(3);
-  rec.name = p.getText(4);
-  rec.sex = p.getText(5);
-  rec.birth_date = p.getText(6);
-  rec.ethnicity = p.getText(7);
-  rec.hukou_region = p.getText(8);
+  readColumns(p, 0, rec.person_id, rec.rid_mask, rec.rid_enc, rec.student_no, rec.name, rec.sex,
+              rec.birth_date, rec.ethnicity, rec.hukou_region);
   do {
     if (p.isNull(9)) continue;
     registry::StudentRecord::Enrollment en;
-    en.school_code = p.getText(9);
-    en.school_name = p.getText(10);
-    en.stage = p.getText(11);
-    en.grade = static_cast<int>(p.getInt(12));
-    en.class_name = p.getText(13);
-    en.major = p.getText(14);
-    en.agri_major = p.getInt(15) != 0;
-    en.boarding = p.getInt(16) != 0;
-    en.status = p.getText(17);
-    en.enroll_date = p.getText(18);
-    en.status_date = p.getText(19);
-    en.end_date = p.getText(20);
+    readColumns(p, 9, en.school_code, en.school_name, en.stage, en.grade, en.class_name, en.major,
+                en.agri_major, en.boarding, en.status, en.enroll_date, en.status_date, en.end_date);
     enrollments.push_back({p.getInt(21), en});
   } while (p.next());
   std::sort(enrollments.begin(), enrollments.end(), [](const auto& l, const auto& r) {

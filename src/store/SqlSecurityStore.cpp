@@ -18,12 +18,8 @@ security::User readUser(Statement& s) {
   u.name = s.getText(1);
   u.password_hash = s.getText(2);
   u.role = stored(security::parseRole(s.getText(3)), "users", "role", u.id, s.getText(3));
-  u.scope = s.getText(4);
-  u.disabled = s.getInt(5) != 0;
-  u.failed_logins = static_cast<int>(s.getInt(6));
-  u.locked_until = s.getText(7);
-  u.created_on = s.getText(8);
-  u.updated_on = s.getText(9);
+  readColumns(s, 4, u.scope, u.disabled, u.failed_logins, u.locked_until, u.created_on,
+              u.updated_on);
   return u;
 }
 
