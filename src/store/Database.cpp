@@ -47,18 +47,21 @@ void Transaction::commit() {
   done_ = true;
 }
 
-int64_t execute(Database& db, std::string_view sql, std::initializer_list<SqlValue> params) {
+std::unique_ptr<Statement> query(Database& db, std::string_view sql,
+                                 std::initializer_list<SqlValue> params) {
   auto stmt = db.prepare(sql);
   int i = 1;
   for (const auto& p : params) stmt->bind(i++, p);
-  return stmt->execute();
+  return stmt;
+}
+
+int64_t execute(Database& db, std::string_view sql, std::initializer_list<SqlValue> params) {
+  return query(db, sql, params)->execute();
 }
 
 int64_t queryInt(Database& db, std::string_view sql, std::initializer_list<SqlValue> params,
                  int64_t fallback) {
-  auto stmt = db.prepare(sql);
-  int i = 1;
-  for (const auto& p : params) stmt->bind(i++, p);
+  auto stmt = query(db, sql, params);
   if (!stmt->next() || stmt->isNull(0)) return fallback;
   return stmt->getInt(0);
 }

@@ -100,6 +100,9 @@ class Transaction {
   bool done_ = false;
 };
 
+/// Helper: prepare and bind in order; the caller reads the rows with next().
+std::unique_ptr<Statement> query(Database& db, std::string_view sql,
+                                 std::initializer_list<SqlValue> params);
 /// Helper: prepare, bind in order, and execute.
 int64_t execute(Database& db, std::string_view sql, std::initializer_list<SqlValue> params = {});
 /// Helper: a single integer from a one-row, one-column query; nullopt-like `fallback` when no row.

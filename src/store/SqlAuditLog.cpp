@@ -242,25 +242,26 @@ std::vector<int64_t> SqlAuditLog::findPersons(const std::string& name, const std
 }
 
 std::optional<bankfiles::TracedStudent> SqlAuditLog::traceStudent(int64_t person_id) {
-  auto p = db_.prepare("SELECT name, rid_mask, student_no FROM persons WHERE id = ?");
-  p->bind(1, person_id);
+  auto p = query(db_, "SELECT name, rid_mask, student_no FROM persons WHERE id = ?", {person_id});
   if (!p->next()) return std::nullopt;
   bankfiles::TracedStudent t;
   t.person_id = person_id;
   t.name = p->getText(0);
   t.rid_mask = p->isNull(1) ? "" : p->getText(1);
   t.student_no = p->isNull(2) ? "" : p->getText(2);
-  auto s = db_.prepare(
+  auto s = query(
+      db_,
       "SELECT s.code, s.name, s.region_code, e.status FROM enrollments e JOIN schools s ON s.id = "
-      "e.school_id WHERE e.person_id = ? ORDER BY e.id");
-  s->bind(1, person_id);
+      "e.school_id WHERE e.person_id = ? ORDER BY e.id",
+      {person_id});
   while (s->next())
     t.schools.push_back({s->getText(0), s->getText(1), s->getText(2), s->getText(3)});
   // Columns in the order of the structs' fields.
-  auto e = db_.prepare(
-      "SELECT id, programme, term, status, paying_region, COALESCE(hold_reason, ''), reason, "
-      "updated_on, amount_fen FROM entitlements WHERE person_id = ? ORDER BY term, programme");
-  e->bind(1, person_id);
+  auto e =
+      query(db_,
+            "SELECT id, programme, term, status, paying_region, COALESCE(hold_reason, ''), reason, "
+            "updated_on, amount_fen FROM entitlements WHERE person_id = ? ORDER BY term, programme",
+            {person_id});
   std::map<int64_t, size_t> index;
   while (e->next()) {
     index[e->getInt(0)] = t.entitlements.size();
@@ -275,15 +276,16 @@ std::optional<bankfiles::TracedStudent> SqlAuditLog::traceStudent(int64_t person
                               Money::fromFen(e->getInt(8)),
                               {}});
   }
-  auto q = db_.prepare(
+  auto q = query(
+      db_,
       "SELECT pe.entitlement_id, p.end_to_end_ref, ps.state, p.bank_code, p.holder_name, "
       "p.acct_mask, p.payee, b.status, p.batch_id, p.attempt, p.amount_fen, pe.amount_fen, "
       "CASE WHEN ps.import_id IS NOT NULL THEN ps.state END, ps.reason_code, ps.reason_text, "
       "ps.settled_on, i.file_name FROM payment_entitlements pe JOIN entitlements x ON x.id = "
       "pe.entitlement_id JOIN payments p ON p.id = pe.payment_id JOIN payment_states ps ON ps.id "
       "= p.id JOIN batches b ON b.id = p.batch_id LEFT JOIN result_imports i ON i.id = "
-      "ps.import_id WHERE x.person_id = ? ORDER BY p.id");
-  q->bind(1, person_id);
+      "ps.import_id WHERE x.person_id = ? ORDER BY p.id",
+      {person_id});
   const auto text = [&](int c) { return q->isNull(c) ? std::string() : q->getText(c); };
   while (q->next()) {
     auto it = index.find(q->getInt(0));

@@ -41,10 +41,11 @@ void SqlDisbursementStore::setBank(const std::string& code, const std::string& l
 
 std::optional<Payer> SqlDisbursementStore::payer(const std::string& region,
                                                  const std::string& bank) {
-  auto s = db_.prepare(
+  auto s = query(
+      db_,
       "SELECT region, bank_code, account, name FROM payer_accounts WHERE bank_code = ? ORDER BY "
-      "LENGTH(region) DESC");
-  s->bind(1, bank);
+      "LENGTH(region) DESC",
+      {bank});
   while (s->next()) {
     const std::string r = s->getText(0);
     if (region.rfind(r, 0) == 0) return Payer{r, s->getText(1), s->getText(2), s->getText(3)};
@@ -64,13 +65,12 @@ std::vector<bankfiles::PartTotals> SqlDisbursementStore::partTotals(int64_t batc
                                                                     int max_lines) {
   // Integer division: `/` in SQLite, DIV in MySQL (where `/` gives a decimal).
   const std::string div = db_.dialect() == Dialect::kSQLite ? " / " : " DIV ";
-  auto s = db_.prepare("SELECT (seq - 1)" + div +
-                       "? AS part, COUNT(*), SUM(amount_fen), MIN(seq), MAX(seq) FROM payments "
-                       "WHERE batch_id = ? AND status <> 'removed' GROUP BY (seq - 1)" +
-                       div + "? ORDER BY 1");
-  s->bind(1, int64_t{max_lines});
-  s->bind(2, batch_id);
-  s->bind(3, int64_t{max_lines});
+  auto s = query(db_,
+                 "SELECT (seq - 1)" + div +
+                     "? AS part, COUNT(*), SUM(amount_fen), MIN(seq), MAX(seq) FROM payments "
+                     "WHERE batch_id = ? AND status <> 'removed' GROUP BY (seq - 1)" +
+                     div + "? ORDER BY 1",
+                 {int64_t{max_lines}, batch_id, int64_t{max_lines}});
   std::vector<bankfiles::PartTotals> out;
   int part = 0;
   while (s->next()) {
@@ -107,17 +107,17 @@ std::vector<bankfiles::ExportRow> SqlDisbursementStore::exportRows(int64_t batch
 }
 
 std::string SqlDisbursementStore::exportedOn(int64_t batch_id) {
-  auto s = db_.prepare("SELECT exported_on FROM batches WHERE id = ?");
-  s->bind(1, batch_id);
+  auto s = query(db_, "SELECT exported_on FROM batches WHERE id = ?", {batch_id});
   if (!s->next() || s->isNull(0)) return {};
   return s->getText(0);
 }
 
 std::optional<bankfiles::ExportPlan> SqlDisbursementStore::exportPlan(int64_t batch_id) {
-  auto s = db_.prepare(
+  auto s = query(
+      db_,
       "SELECT batch_version, created_on, layout, max_lines, payer_account, payer_name, purpose, "
-      "planned_by, planned_at FROM export_plans WHERE batch_id = ?");
-  s->bind(1, batch_id);
+      "planned_by, planned_at FROM export_plans WHERE batch_id = ?",
+      {batch_id});
   if (!s->next()) return std::nullopt;
   bankfiles::ExportPlan p;
   p.batch_id = batch_id;
@@ -157,10 +157,11 @@ bool SqlDisbursementStore::markExported(int64_t batch_id, int expected_version,
 }
 
 std::vector<bankfiles::ExportedFile> SqlDisbursementStore::exportedFiles(int64_t batch_id) {
-  auto s = db_.prepare(
+  auto s = query(
+      db_,
       "SELECT part, file_name, layout, sha256, key_id, count, total_fen, payer_account, payer_name "
-      "FROM payment_files WHERE batch_id = ? ORDER BY part");
-  s->bind(1, batch_id);
+      "FROM payment_files WHERE batch_id = ? ORDER BY part",
+      {batch_id});
   std::vector<bankfiles::ExportedFile> out;
   while (s->next()) {
     bankfiles::ExportedFile f;
@@ -172,12 +173,12 @@ std::vector<bankfiles::ExportedFile> SqlDisbursementStore::exportedFiles(int64_t
 }
 
 std::optional<bankfiles::SentFile> SqlDisbursementStore::sentFile(int64_t batch_id, int part) {
-  auto s = db_.prepare(
+  auto s = query(
+      db_,
       "SELECT f.count, f.total_fen, (SELECT COALESCE(SUM(e.count), 0) FROM payment_files e WHERE "
       "e.batch_id = f.batch_id AND e.part < f.part), b.bank_code, b.paying_region FROM "
-      "payment_files f JOIN batches b ON b.id = f.batch_id WHERE f.batch_id = ? AND f.part = ?");
-  s->bind(1, batch_id);
-  s->bind(2, int64_t{part});
+      "payment_files f JOIN batches b ON b.id = f.batch_id WHERE f.batch_id = ? AND f.part = ?",
+      {batch_id, int64_t{part}});
   if (!s->next()) return std::nullopt;
   bankfiles::SentFile f;
   f.batch_id = batch_id;
@@ -192,11 +193,11 @@ std::optional<bankfiles::SentFile> SqlDisbursementStore::sentFile(int64_t batch_
   // Files are consecutive runs of the batch's payments in seq order (removed ones left out), so
   // file `part` starts after the payments of the files before it.
   auto seqAt = [&](int64_t offset) -> std::optional<int64_t> {
-    auto q = db_.prepare(
+    auto q = query(
+        db_,
         "SELECT seq FROM payments WHERE batch_id = ? AND status <> 'removed' ORDER BY seq LIMIT 1 "
-        "OFFSET ?");
-    q->bind(1, batch_id);
-    q->bind(2, offset);
+        "OFFSET ?",
+        {batch_id, offset});
     if (!q->next()) return std::nullopt;
     return q->getInt(0);
   };
@@ -208,19 +209,21 @@ std::optional<bankfiles::SentFile> SqlDisbursementStore::sentFile(int64_t batch_
 }
 
 std::optional<int64_t> SqlDisbursementStore::personOfPayment(const std::string& reference) {
-  auto s = db_.prepare(
+  auto s = query(
+      db_,
       "SELECT e.person_id FROM payments p JOIN entitlements e ON e.id = p.entitlement_id WHERE "
-      "p.end_to_end_ref = ?");
-  s->bind(1, reference);
+      "p.end_to_end_ref = ?",
+      {reference});
   if (!s->next()) return std::nullopt;
   return s->getInt(0);
 }
 
 std::optional<std::string> SqlDisbursementStore::schoolOfPayment(const std::string& reference) {
-  auto s = db_.prepare(
+  auto s = query(
+      db_,
       "SELECT sc.code FROM payments p JOIN entitlements e ON e.id = p.entitlement_id JOIN schools "
-      "sc ON sc.id = e.school_id WHERE p.end_to_end_ref = ? AND p.payee = 'school'");
-  s->bind(1, reference);
+      "sc ON sc.id = e.school_id WHERE p.end_to_end_ref = ? AND p.payee = 'school'",
+      {reference});
   if (!s->next()) return std::nullopt;
   return s->getText(0);
 }
@@ -228,7 +231,8 @@ std::optional<std::string> SqlDisbursementStore::schoolOfPayment(const std::stri
 std::vector<bankfiles::AnnexRow> SqlDisbursementStore::annexRows(int64_t batch_id,
                                                                  int64_t first_seq,
                                                                  int64_t last_seq) {
-  auto s = db_.prepare(
+  auto s = query(
+      db_,
       "SELECT p.seq, p.end_to_end_ref, sc.code, sc.name, st.name, COALESCE(st.rid_mask, "
       "st.student_no), en.stage, en.grade, en.class_name, pe.amount_fen FROM payments p JOIN "
       "payment_entitlements pe ON pe.payment_id = p.id JOIN entitlements e ON e.id = "
@@ -236,10 +240,8 @@ std::vector<bankfiles::AnnexRow> SqlDisbursementStore::annexRows(int64_t batch_i
       "e.school_id LEFT JOIN enrollments en ON en.id = (SELECT MAX(en2.id) FROM enrollments en2 "
       "WHERE en2.person_id = e.person_id AND en2.school_id = e.school_id) WHERE p.batch_id = ? AND "
       "p.seq >= ? AND p.seq <= ? AND p.status <> 'removed' AND p.payee = 'school' ORDER BY p.seq, "
-      "en.grade, en.class_name, st.name, e.id");
-  s->bind(1, batch_id);
-  s->bind(2, first_seq);
-  s->bind(3, last_seq);
+      "en.grade, en.class_name, st.name, e.id",
+      {batch_id, first_seq, last_seq});
   std::vector<bankfiles::AnnexRow> out;
   while (s->next()) {
     bankfiles::AnnexRow r{s->getInt(0),  s->getText(1), s->getText(2),
@@ -262,15 +264,15 @@ std::vector<bankfiles::ReconcileRow> SqlDisbursementStore::reconcile(
   std::vector<bankfiles::EntitledGroup> entitled;
   {
     // Entitled, and entitled without a live payment (not batched, or waiting for a re-issue).
-    auto s = db_.prepare(
+    auto s = query(
+        db_,
         "SELECT e.programme, e.paying_region, COUNT(*), SUM(e.amount_fen), SUM(CASE WHEN NOT "
         "EXISTS (SELECT 1 FROM payment_entitlements pe WHERE pe.entitlement_id = e.id AND pe.live "
         "= 1) THEN 1 ELSE 0 END), SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM payment_entitlements pe "
         "WHERE pe.entitlement_id = e.id AND pe.live = 1) THEN e.amount_fen ELSE 0 END) FROM "
         "entitlements e WHERE e.term = ? AND e.status = "
-        "'eligible' AND e.paying_region LIKE ? GROUP BY e.programme, e.paying_region");
-    s->bind(1, term.str());
-    s->bind(2, prefix);
+        "'eligible' AND e.paying_region LIKE ? GROUP BY e.programme, e.paying_region",
+        {term.str(), prefix});
     while (s->next()) {
       entitled.push_back({s->getText(0), s->getText(1), s->getInt(2), s->getInt(4),
                           Money::fromFen(s->getInt(3)), Money::fromFen(s->getInt(5))});
@@ -282,16 +284,18 @@ std::vector<bankfiles::ReconcileRow> SqlDisbursementStore::reconcile(
     constexpr const char* kState =
         "p.status, b.status, r.outcome, CASE WHEN lr.payment_id IS NULL THEN 0 ELSE 1 END, CASE "
         "WHEN p.attempt > 1 THEN 1 ELSE 0 END";
-    auto s = db_.prepare(
-        std::string("SELECT b.programme, b.paying_region, ") + kState +
-        ", COUNT(*), SUM(pe.amount_fen) FROM payments p JOIN payment_entitlements pe ON "
-        "pe.payment_id = p.id JOIN batches b ON b.id = p.batch_id LEFT JOIN payment_results r ON "
-        "r.payment_id = p.id LEFT JOIN payment_returns lr ON lr.payment_id = p.id WHERE b.term = "
-        "? AND b.paying_region LIKE ? AND p.status <> 'removed' GROUP BY b.programme, "
-        "b.paying_region, " +
-        kState);
-    s->bind(1, term.str());
-    s->bind(2, prefix);
+    auto s =
+        query(db_,
+              std::string("SELECT b.programme, b.paying_region, ") + kState +
+                  ", COUNT(*), SUM(pe.amount_fen) FROM payments p JOIN payment_entitlements pe ON "
+                  "pe.payment_id = p.id JOIN batches b ON b.id = p.batch_id LEFT JOIN "
+                  "payment_results r ON "
+                  "r.payment_id = p.id LEFT JOIN payment_returns lr ON lr.payment_id = p.id WHERE "
+                  "b.term = "
+                  "? AND b.paying_region LIKE ? AND p.status <> 'removed' GROUP BY b.programme, "
+                  "b.paying_region, " +
+                  kState,
+              {term.str(), prefix});
     while (s->next()) {
       bankfiles::PaymentGroup g;
       g.programme = s->getText(0);
@@ -305,14 +309,14 @@ std::vector<bankfiles::ReconcileRow> SqlDisbursementStore::reconcile(
   }
   std::vector<bankfiles::AwaitingGroup> awaiting;
   {
-    auto s = db_.prepare(
+    auto s = query(
+        db_,
         "SELECT b.programme, b.paying_region, COUNT(*), SUM(pe.amount_fen) FROM returned_funds r "
         "JOIN payments p ON p.id = r.payment_id JOIN payment_entitlements pe ON pe.payment_id = "
         "p.id JOIN batches b ON b.id = p.batch_id WHERE b.term "
         "= ? AND b.paying_region LIKE ? AND r.status = 'awaiting_account' GROUP BY b.programme, "
-        "b.paying_region");
-    s->bind(1, term.str());
-    s->bind(2, prefix);
+        "b.paying_region",
+        {term.str(), prefix});
     while (s->next())
       awaiting.push_back(
           {s->getText(0), s->getText(1), s->getInt(2), Money::fromFen(s->getInt(3))});
@@ -321,8 +325,9 @@ std::vector<bankfiles::ReconcileRow> SqlDisbursementStore::reconcile(
 }
 void SqlDisbursementStore::reportFacts(const std::string& term, const std::string& region_prefix,
                                        const std::function<void(const ReportFact&)>& each) {
-  auto s = db_.prepare(
-      // What the bank answered, summed per entitlement in one pass (not three look-ups per row).
+  auto s = query(
+      db_,  // What the bank answered, summed per entitlement in one pass (not three look-ups per
+            // row).
       "SELECT e.term, e.programme, e.paying_region, e.reason, e.amount_fen, "
       "COALESCE(x.paid_fen, 0), COALESCE(x.returned_n, 0), COALESCE(x.returned_fen, 0) FROM "
       "entitlements e LEFT JOIN (SELECT pe.entitlement_id, SUM(CASE WHEN r.outcome = 'paid' AND "
@@ -333,10 +338,8 @@ void SqlDisbursementStore::reportFacts(const std::string& term, const std::strin
       "pe.payment_id LEFT JOIN payment_returns lr ON lr.payment_id = pe.payment_id GROUP BY "
       "pe.entitlement_id) x ON "
       "x.entitlement_id = e.id WHERE e.status = 'eligible' AND (? = '' OR "
-      "e.term = ?) AND e.paying_region LIKE ? ORDER BY e.id");
-  s->bind(1, term);
-  s->bind(2, term);
-  s->bind(3, region_prefix + "%");
+      "e.term = ?) AND e.paying_region LIKE ? ORDER BY e.id",
+      {term, term, region_prefix + "%"});
   ReportFact f;
   while (s->next()) {
     readColumns(*s, 0, f.term, f.programme, f.region, f.reason, f.amount_fen, f.paid_fen,
@@ -347,14 +350,15 @@ void SqlDisbursementStore::reportFacts(const std::string& term, const std::strin
 
 std::optional<bankfiles::BankFileStore::PaymentTrace> SqlDisbursementStore::tracePayment(
     const std::string& reference) {
-  auto s = db_.prepare(
+  auto s = query(
+      db_,
       "SELECT ps.id, p.batch_id, p.entitlement_id, e.person_id, e.policy_id, p.attempt, "
       "p.end_to_end_ref, ps.state, ps.reason_code, ps.reason_text, ps.settled_on, p.payee, "
       "p.holder_name, p.acct_mask, p.bank_code, e.programme, e.term, e.paying_region, e.reason, "
       "e.updated_on, pol.name, pol.sha256, pol.activated_on, p.amount_fen FROM payments p JOIN "
       "payment_states ps ON ps.id = p.id JOIN entitlements e ON e.id = p.entitlement_id JOIN "
-      "policies pol ON pol.id = e.policy_id WHERE p.end_to_end_ref = ?");
-  s->bind(1, reference);
+      "policies pol ON pol.id = e.policy_id WHERE p.end_to_end_ref = ?",
+      {reference});
   if (!s->next()) return std::nullopt;
   auto text = [&](int i) { return s->isNull(i) ? std::string() : s->getText(i); };
   return PaymentTrace{s->getInt(0), s->getInt(1), s->getInt(2),

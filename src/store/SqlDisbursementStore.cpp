@@ -112,8 +112,7 @@ int64_t SqlDisbursementStore::createBatch(const disburse::BatchPlan& plan) {
   std::vector<int64_t> payment_ids;
   payment_ids.reserve(plan.payments.size());
   {
-    auto s = db_.prepare("SELECT id FROM payments WHERE batch_id = ? ORDER BY seq");
-    s->bind(1, id);
+    auto s = query(db_, "SELECT id FROM payments WHERE batch_id = ? ORDER BY seq", {id});
     while (s->next()) payment_ids.push_back(s->getInt(0));
   }
   // What each payment covers: the unique index on live links makes covering an entitlement
@@ -153,24 +152,24 @@ int64_t SqlDisbursementStore::createBatch(const disburse::BatchPlan& plan) {
 }
 
 std::optional<disburse::Batch> SqlDisbursementStore::loadBatch(int64_t id) {
-  auto s = db_.prepare(std::string(kBatchColumns) + "WHERE id = ?");
-  s->bind(1, id);
+  auto s = query(db_, std::string(kBatchColumns) + "WHERE id = ?", {id});
   if (!s->next()) return std::nullopt;
   disburse::Batch b = readBatch(*s);
   s.reset();
-  auto a = db_.prepare(
+  auto a = query(
+      db_,
       "SELECT cycle, user_name, action, reason, at FROM batch_actions WHERE batch_id = ? ORDER BY "
-      "id");
-  a->bind(1, id);
+      "id",
+      {id});
   while (a->next()) {
     b.actions.push_back({static_cast<int>(a->getInt(0)), a->getText(1), a->getText(2),
                          a->getText(3), a->getText(4)});
   }
   a.reset();
   // A return to draft ends its round, so it follows that round's actions.
-  auto r = db_.prepare(
-      "SELECT cycle, user_name, reason, at FROM batch_returns WHERE batch_id = ? ORDER BY id");
-  r->bind(1, id);
+  auto r = query(
+      db_, "SELECT cycle, user_name, reason, at FROM batch_returns WHERE batch_id = ? ORDER BY id",
+      {id});
   while (r->next()) {
     b.actions.push_back({static_cast<int>(r->getInt(0)), r->getText(1), "return_to_draft",
                          r->getText(2), r->getText(3)});
@@ -182,11 +181,10 @@ std::optional<disburse::Batch> SqlDisbursementStore::loadBatch(int64_t id) {
 
 std::vector<disburse::Batch> SqlDisbursementStore::listBatches(const std::string& term,
                                                                const std::string& region_prefix) {
-  auto s = db_.prepare(std::string(kBatchColumns) +
-                       "WHERE (? = '' OR term = ?) AND paying_region LIKE ? ORDER BY id");
-  s->bind(1, term);
-  s->bind(2, term);
-  s->bind(3, region_prefix + "%");
+  auto s = query(db_,
+                 std::string(kBatchColumns) +
+                     "WHERE (? = '' OR term = ?) AND paying_region LIKE ? ORDER BY id",
+                 {term, term, region_prefix + "%"});
   std::vector<disburse::Batch> out;
   while (s->next()) out.push_back(readBatch(*s));
   return out;
@@ -222,14 +220,12 @@ void SqlDisbursementStore::commitBudget(const disburse::Batch& b, int fiscal_yea
       {"central", b.central}, {"provincial", b.provincial}, {"county", b.county}};
   for (const auto& [source, amount] : shares) {
     if (amount.fen() == 0) continue;
-    auto s = db_.prepare(
+    auto s = query(
+        db_,
         "SELECT allocated_fen - committed_fen - paid_fen FROM budgets WHERE programme = ? AND "
         "region = ? AND "
-        "fiscal_year = ? AND source = ?");
-    s->bind(1, b.programme);
-    s->bind(2, b.paying_region);
-    s->bind(3, int64_t{fiscal_year});
-    s->bind(4, std::string(source));
+        "fiscal_year = ? AND source = ?",
+        {b.programme, b.paying_region, int64_t{fiscal_year}, std::string(source)});
     const std::string line = std::string(source) + " funds of " + b.programme + " in " +
                              b.paying_region + " for " + std::to_string(fiscal_year);
     if (!s->next())
@@ -281,8 +277,7 @@ void SqlDisbursementStore::recordReturn(int64_t batch_id, const disburse::BatchA
 }
 
 std::string SqlDisbursementStore::maskedStudent(int64_t person_id) {
-  auto s = db_.prepare("SELECT rid_mask, student_no FROM persons WHERE id = ?");
-  s->bind(1, person_id);
+  auto s = query(db_, "SELECT rid_mask, student_no FROM persons WHERE id = ?", {person_id});
   if (!s->next()) return "person " + std::to_string(person_id);
   if (!s->isNull(0) && !s->getText(0).empty()) return s->getText(0);
   if (!s->isNull(1)) {
@@ -310,14 +305,13 @@ void SqlDisbursementStore::importBudget(const std::vector<disburse::BudgetLine>&
 
 std::vector<disburse::BudgetLine> SqlDisbursementStore::budgets(const std::string& region_prefix,
                                                                 int fiscal_year) {
-  auto s = db_.prepare(
+  auto s = query(
+      db_,
       "SELECT programme, region, fiscal_year, source, allocated_fen, committed_fen, paid_fen, "
       "returned_fen FROM budgets "
       "WHERE region LIKE ? AND (? = 0 OR fiscal_year = ?) ORDER BY programme, region, fiscal_year, "
-      "source");
-  s->bind(1, region_prefix + "%");
-  s->bind(2, int64_t{fiscal_year});
-  s->bind(3, int64_t{fiscal_year});
+      "source",
+      {region_prefix + "%", int64_t{fiscal_year}, int64_t{fiscal_year}});
   std::vector<disburse::BudgetLine> out;
   while (s->next()) {
     out.push_back({s->getText(0), s->getText(1), static_cast<int>(s->getInt(2)), s->getText(3),
@@ -329,11 +323,12 @@ std::vector<disburse::BudgetLine> SqlDisbursementStore::budgets(const std::strin
 
 std::optional<disburse::DisbursementStore::PaymentRef> SqlDisbursementStore::payment(
     int64_t payment_id) {
-  auto s = db_.prepare(
-      "SELECT batch_id, entitlement_id, amount_fen, central_fen, provincial_fen, county_fen, "
-      "status FROM payments "
-      "WHERE id = ?");
-  s->bind(1, payment_id);
+  auto s =
+      query(db_,
+            "SELECT batch_id, entitlement_id, amount_fen, central_fen, provincial_fen, county_fen, "
+            "status FROM payments "
+            "WHERE id = ?",
+            {payment_id});
   if (!s->next()) return std::nullopt;
   return PaymentRef{s->getInt(0),
                     s->getInt(1),
@@ -481,16 +476,14 @@ std::vector<disburse::Candidate> SqlDisbursementStore::candidates(const std::str
 std::vector<disburse::Candidate> SqlDisbursementStore::schoolCandidates(
     const std::string& programme, const Term& term, const std::string& region,
     const std::string& bank) {
-  auto s = db_.prepare(
+  auto s = query(
+      db_,
       std::string("SELECT e.id, e.person_id, e.amount_fen, e.central_fen, e.provincial_fen, "
                   "e.county_fen, e.paying_region, sc.code, sa.acct_enc, sa.acct_mask, "
                   "sa.holder_name, ") +
-      kNextAttempt + kCandidateFrom + "AND e.payee = 'school' AND sa.id IS NOT NULL AND " +
-      "e.paying_region = ? AND " + kPayingBank + " = ? ORDER BY sc.code, e.id");
-  s->bind(1, term.str());
-  s->bind(2, programme);
-  s->bind(3, region);
-  s->bind(4, bank);
+          kNextAttempt + kCandidateFrom + "AND e.payee = 'school' AND sa.id IS NOT NULL AND " +
+          "e.paying_region = ? AND " + kPayingBank + " = ? ORDER BY sc.code, e.id",
+      {term.str(), programme, region, bank});
   std::vector<disburse::Candidate> out;
   while (s->next()) {
     disburse::Candidate c = readCandidate(*s, bank, 8);
@@ -503,14 +496,13 @@ std::vector<disburse::Candidate> SqlDisbursementStore::schoolCandidates(
 
 std::vector<disburse::SchoolWithoutAccount> SqlDisbursementStore::schoolsWithoutAccount(
     const std::string& programme, const Term& term, const std::string& region_prefix) {
-  auto s = db_.prepare(std::string("SELECT sc.code, sc.name, e.paying_region, COUNT(*), "
-                                   "SUM(e.amount_fen) ") +
-                       kCandidateFrom +
-                       "AND e.payee = 'school' AND sa.id IS NULL AND e.paying_region LIKE ? "
-                       "GROUP BY sc.code, sc.name, e.paying_region ORDER BY sc.code");
-  s->bind(1, term.str());
-  s->bind(2, programme);
-  s->bind(3, region_prefix + "%");
+  auto s = query(db_,
+                 std::string("SELECT sc.code, sc.name, e.paying_region, COUNT(*), "
+                             "SUM(e.amount_fen) ") +
+                     kCandidateFrom +
+                     "AND e.payee = 'school' AND sa.id IS NULL AND e.paying_region LIKE ? "
+                     "GROUP BY sc.code, sc.name, e.paying_region ORDER BY sc.code",
+                 {term.str(), programme, region_prefix + "%"});
   std::vector<disburse::SchoolWithoutAccount> out;
   while (s->next()) {
     out.push_back({s->isNull(0) ? "" : s->getText(0), s->isNull(1) ? "" : s->getText(1),

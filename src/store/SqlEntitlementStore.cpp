@@ -275,13 +275,12 @@ std::optional<rules::StudentFacts> SqlEntitlementStore::studentFacts(int64_t per
                                                                      const Date& reference,
                                                                      int academic_year) {
   const std::string r = reference.str();
-  auto st = db_.prepare(
-      studentSelect(db_.dialect()) +
-      "WHERE e.person_id = ? AND e.enroll_date <= ? AND (e.end_date IS NULL OR e.end_date >= ?) "
-      "ORDER BY e.enroll_date DESC LIMIT 1");
-  st->bind(1, person_id);
-  st->bind(2, r);
-  st->bind(3, r);
+  auto st = query(db_,
+                  studentSelect(db_.dialect()) +
+                      "WHERE e.person_id = ? AND e.enroll_date <= ? AND (e.end_date IS NULL OR "
+                      "e.end_date >= ?) "
+                      "ORDER BY e.enroll_date DESC LIMIT 1",
+                  {person_id, r, r});
   if (!st->next()) return std::nullopt;
   std::vector<rules::StudentFacts> one{readStudent(*st, r)};
   st.reset();
@@ -292,17 +291,13 @@ std::optional<rules::StudentFacts> SqlEntitlementStore::studentFacts(int64_t per
 std::vector<SchoolEntitlement> SqlEntitlementStore::schoolEntitlements(
     const std::string& school_code, const Term& term, const std::string& status, int64_t after,
     size_t limit) {
-  auto st = db_.prepare(
+  auto st = query(
+      db_,
       "SELECT e.id, e.person_id, p.name, p.rid_mask, e.programme, e.status, e.reason, "
       "e.hold_reason, e.amount_fen FROM entitlements e JOIN schools sc ON sc.id = e.school_id "
       "JOIN persons p ON p.id = e.person_id WHERE sc.code = ? AND e.term = ? AND (? = '' OR "
-      "e.status = ?) AND e.id > ? ORDER BY e.id LIMIT ?");
-  st->bind(1, school_code);
-  st->bind(2, term.str());
-  st->bind(3, status);
-  st->bind(4, status);
-  st->bind(5, after);
-  st->bind(6, static_cast<int64_t>(limit));
+      "e.status = ?) AND e.id > ? ORDER BY e.id LIMIT ?",
+      {school_code, term.str(), status, status, after, static_cast<int64_t>(limit)});
   std::vector<SchoolEntitlement> out;
   while (st->next()) {
     SchoolEntitlement e;
@@ -316,10 +311,9 @@ std::vector<SchoolEntitlement> SqlEntitlementStore::schoolEntitlements(
 
 std::vector<rules::StoredEntitlement> SqlEntitlementStore::entitlementsOf(int64_t person_id,
                                                                           const Term& term) {
-  auto st = db_.prepare(std::string(kEntitlementColumns) +
-                        "WHERE person_id = ? AND term = ? ORDER BY programme");
-  st->bind(1, person_id);
-  st->bind(2, term.str());
+  auto st = query(
+      db_, std::string(kEntitlementColumns) + "WHERE person_id = ? AND term = ? ORDER BY programme",
+      {person_id, term.str()});
   std::vector<rules::StoredEntitlement> out;
   while (st->next()) out.push_back(readEntitlement(*st));
   return out;
@@ -339,11 +333,11 @@ void SqlEntitlementStore::finishEntitlementRun(int64_t run_id, const std::string
 
 std::optional<rules::EntitlementStore::OpenRun> SqlEntitlementStore::openEntitlementRun(
     const Term& term, const std::string& region) {
-  auto s = db_.prepare(
+  auto s = query(
+      db_,
       "SELECT id, policy_id, progress FROM entitlement_runs WHERE term = ? AND region = ? AND "
-      "summary IS NULL ORDER BY id DESC LIMIT 1");
-  s->bind(1, term.str());
-  s->bind(2, region);
+      "summary IS NULL ORDER BY id DESC LIMIT 1",
+      {term.str(), region});
   if (!s->next()) return std::nullopt;
   return OpenRun{s->getInt(0), s->getInt(1), s->isNull(2) ? "" : s->getText(2)};
 }

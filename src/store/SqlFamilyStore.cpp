@@ -133,8 +133,7 @@ std::string SqlFamilyStore::regionName(const std::string& code) {
 }
 
 std::string SqlFamilyStore::personMask(int64_t person_id) {
-  auto s = db_.prepare("SELECT rid_mask, student_no FROM persons WHERE id = ?");
-  s->bind(1, person_id);
+  auto s = query(db_, "SELECT rid_mask, student_no FROM persons WHERE id = ?", {person_id});
   if (!s->next()) return "";
   if (!s->isNull(0) && !s->getText(0).empty()) return s->getText(0);
   if (!s->isNull(1)) {
@@ -157,9 +156,7 @@ int64_t SqlFamilyStore::addComplaint(const disburse::Complaint& c) {
 
 std::vector<disburse::Complaint> SqlFamilyStore::selectComplaints(
     const std::string& where, std::initializer_list<SqlValue> params) {
-  auto s = db_.prepare(std::string(kComplaintColumns) + where);
-  int i = 1;
-  for (const auto& p : params) s->bind(i++, p);
+  auto s = query(db_, std::string(kComplaintColumns) + where, params);
   std::vector<disburse::Complaint> out;
   while (s->next()) {
     disburse::Complaint c;
@@ -216,21 +213,22 @@ void SqlFamilyStore::addNote(int64_t complaint_id, const disburse::ComplaintNote
 }
 
 std::vector<disburse::ComplaintNote> SqlFamilyStore::notes(int64_t complaint_id) {
-  auto s = db_.prepare(
-      "SELECT id, author, at, body FROM complaint_notes WHERE complaint_id = ? ORDER BY id");
-  s->bind(1, complaint_id);
+  auto s = query(
+      db_, "SELECT id, author, at, body FROM complaint_notes WHERE complaint_id = ? ORDER BY id",
+      {complaint_id});
   std::vector<disburse::ComplaintNote> out;
   while (s->next()) out.push_back({s->getInt(0), s->getText(1), s->getText(2), s->getText(3)});
   return out;
 }
 
 std::vector<disburse::ComplaintLink> SqlFamilyStore::links(int64_t complaint_id) {
-  auto s = db_.prepare(
+  auto s = query(
+      db_,
       "SELECT l.id, l.complaint_id, l.entitlement_id, COALESCE(l.flag_id, 0), "
       "COALESCE(l.objection_id, 0), l.kind, l.status, l.created_by, l.created_on, e.term, "
       "e.programme FROM complaint_links l JOIN entitlements e ON e.id = l.entitlement_id WHERE "
-      "l.complaint_id = ? ORDER BY l.id");
-  s->bind(1, complaint_id);
+      "l.complaint_id = ? ORDER BY l.id",
+      {complaint_id});
   std::vector<disburse::ComplaintLink> out;
   while (s->next()) {
     disburse::ComplaintLink l;
@@ -253,12 +251,13 @@ int64_t SqlFamilyStore::addLink(const disburse::ComplaintLink& l) {
 }
 
 std::vector<int64_t> SqlFamilyStore::holdableEntitlements(int64_t person_id) {
-  auto s = db_.prepare(
+  auto s = query(
+      db_,
       "SELECT e.id FROM entitlements e WHERE e.person_id = ? AND e.status = 'eligible' AND NOT "
       "EXISTS (SELECT 1 FROM payment_entitlements pe WHERE pe.entitlement_id = e.id AND pe.live = "
       "1) AND NOT EXISTS (SELECT 1 FROM complaint_links l WHERE l.entitlement_id = e.id AND "
-      "l.kind = 'hold' AND l.status = 'open') ORDER BY e.id");
-  s->bind(1, person_id);
+      "l.kind = 'hold' AND l.status = 'open') ORDER BY e.id",
+      {person_id});
   std::vector<int64_t> out;
   while (s->next()) out.push_back(s->getInt(0));
   return out;
@@ -313,8 +312,8 @@ std::vector<std::pair<std::string, std::string>> SqlFamilyStore::counties() {
 }
 
 std::vector<int64_t> SqlFamilyStore::complaintsOfFlag(int64_t flag_id) {
-  auto s = db_.prepare("SELECT complaint_id FROM complaint_links WHERE flag_id = ? ORDER BY id");
-  s->bind(1, flag_id);
+  auto s = query(db_, "SELECT complaint_id FROM complaint_links WHERE flag_id = ? ORDER BY id",
+                 {flag_id});
   std::vector<int64_t> out;
   while (s->next()) out.push_back(s->getInt(0));
   return out;

@@ -112,6 +112,14 @@ inline SqlValue textOrNull(const std::string& s) {
   return s.empty() ? SqlValue(nullptr) : SqlValue(s);
 }
 
+/// Runs `sql` with `params` bound in order and calls `on_row(statement)` for each row.
+template <typename Fn>
+void forEachRow(Database& db, std::string_view sql, std::initializer_list<SqlValue> params,
+                Fn&& on_row) {
+  auto s = query(db, sql, params);
+  while (s->next()) on_row(*s);
+}
+
 /// A text column of the current row; "" when it is NULL.
 inline std::string textOrEmpty(Statement& s, int column) {
   return s.isNull(column) ? std::string() : s.getText(column);

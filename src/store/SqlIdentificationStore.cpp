@@ -11,14 +11,6 @@ namespace {
 using identify::Case;
 using identify::Round;
 
-std::unique_ptr<Statement> query(Database& db, std::string_view sql,
-                                 std::initializer_list<SqlValue> params) {
-  auto s = db.prepare(sql);
-  int i = 1;
-  for (const auto& p : params) s->bind(i++, p);
-  return s;
-}
-
 constexpr const char* kRoundColumns =
     "SELECT r.id, r.school_id, s.code, s.name, s.region_code, r.academic_year, "
     "r.identification_date, r.status, r.opened_by, r.opened_on, r.submitted_by, r.submitted_on, "

@@ -3,8 +3,7 @@
 namespace edupay::store {
 
 std::pair<std::string, std::string> SqlLeases::leaseHolder(const std::string& name) {
-  auto s = db_.prepare("SELECT holder, expires_at FROM job_leases WHERE name = ?");
-  s->bind(1, name);
+  auto s = query(db_, "SELECT holder, expires_at FROM job_leases WHERE name = ?", {name});
   if (!s->next()) return {};
   return {s->getText(0), s->getText(1)};
 }

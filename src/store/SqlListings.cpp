@@ -62,16 +62,16 @@ std::vector<SqlListings::Payee> SqlListings::batchPayees(int64_t batch_id, int64
 }
 
 std::vector<std::string> SqlListings::batchSchools(int64_t batch_id) {
-  auto s = db_.prepare(
+  auto s = query(
+      db_,
       "SELECT DISTINCT sc.code FROM payments p "
       "JOIN payment_entitlements pe ON pe.payment_id = p.id "
       "JOIN entitlements e ON e.id = pe.entitlement_id JOIN schools sc ON sc.id = e.school_id "
       "WHERE p.batch_id = ? AND p.status <> 'removed' "
       "UNION SELECT DISTINCT sc.code FROM payments p "
       "JOIN entitlements e ON e.id = p.entitlement_id JOIN schools sc ON sc.id = e.school_id "
-      "WHERE p.batch_id = ? AND p.status <> 'removed' ORDER BY 1");
-  s->bind(1, batch_id);
-  s->bind(2, batch_id);
+      "WHERE p.batch_id = ? AND p.status <> 'removed' ORDER BY 1",
+      {batch_id, batch_id});
   std::vector<std::string> out;
   while (s->next()) out.push_back(s->getText(0));
   return out;
@@ -79,7 +79,8 @@ std::vector<std::string> SqlListings::batchSchools(int64_t batch_id) {
 
 std::vector<SqlListings::Objection> SqlListings::objections(const std::string& region_prefix,
                                                             const std::string& status) {
-  auto s = db_.prepare(
+  auto s = query(
+      db_,
       "SELECT o.id, o.status, per.name, per.rid_mask, e.programme, e.term, sc.code, sc.name, "
       "e.paying_region, o.raised_on, o.recorded_by, o.text, o.resolved_by, o.resolution, "
       "o.resolved_on, (SELECT MIN(p.batch_id) FROM payments p JOIN batches b ON b.id = p.batch_id "
@@ -87,10 +88,8 @@ std::vector<SqlListings::Objection> SqlListings::objections(const std::string& r
       " AND b.status IN ('draft', 'submitted', 'approved')) "
       "FROM objections o JOIN entitlements e ON e.id = o.entitlement_id "
       "JOIN persons per ON per.id = e.person_id LEFT JOIN schools sc ON sc.id = e.school_id "
-      "WHERE e.paying_region LIKE ? AND (? = '' OR o.status = ?) ORDER BY o.id DESC");
-  s->bind(1, region_prefix + "%");
-  s->bind(2, status);
-  s->bind(3, status);
+      "WHERE e.paying_region LIKE ? AND (? = '' OR o.status = ?) ORDER BY o.id DESC",
+      {region_prefix + "%", status, status});
   std::vector<Objection> out;
   while (s->next()) {
     Objection o;
@@ -106,16 +105,14 @@ std::vector<SqlListings::School> SqlListings::schools(const std::string& region_
                                                       const std::string& stage) {
   // A school code is ten digits; a region code at most six: a school scope names one school.
   const bool one_school = region_prefix.size() == 10;
-  auto s = db_.prepare(
-      "SELECT sc.code, sc.name, sc.region_code, sc.stages, sc.ownership, sc.bank_code, "
-      "(SELECT COUNT(DISTINCT en.person_id) FROM enrollments en WHERE en.school_id = sc.id "
-      " AND en.end_date IS NULL AND en.status = 'active') "
-      "FROM schools sc WHERE (? = 1 AND sc.code = ?) OR (? = 0 AND sc.region_code LIKE ?) "
-      "ORDER BY sc.code");
-  s->bind(1, int64_t{one_school});
-  s->bind(2, region_prefix);
-  s->bind(3, int64_t{one_school});
-  s->bind(4, region_prefix + "%");
+  auto s =
+      query(db_,
+            "SELECT sc.code, sc.name, sc.region_code, sc.stages, sc.ownership, sc.bank_code, "
+            "(SELECT COUNT(DISTINCT en.person_id) FROM enrollments en WHERE en.school_id = sc.id "
+            " AND en.end_date IS NULL AND en.status = 'active') "
+            "FROM schools sc WHERE (? = 1 AND sc.code = ?) OR (? = 0 AND sc.region_code LIKE ?) "
+            "ORDER BY sc.code",
+            {int64_t{one_school}, region_prefix, int64_t{one_school}, region_prefix + "%"});
   std::vector<School> out;
   while (s->next()) {
     School x{s->getText(0), s->getText(1),      s->getText(2), s->getText(3),
@@ -137,12 +134,12 @@ std::vector<SqlListings::School> SqlListings::schools(const std::string& region_
 
 std::vector<SqlListings::Need> SqlListings::entitledBySource(const std::string& term,
                                                              const std::string& region) {
-  auto s = db_.prepare(
-      "SELECT programme, SUM(central_fen), SUM(provincial_fen), SUM(county_fen), COUNT(*) "
-      "FROM entitlements WHERE term = ? AND paying_region = ? AND status = 'eligible' "
-      "GROUP BY programme ORDER BY programme");
-  s->bind(1, term);
-  s->bind(2, region);
+  auto s =
+      query(db_,
+            "SELECT programme, SUM(central_fen), SUM(provincial_fen), SUM(county_fen), COUNT(*) "
+            "FROM entitlements WHERE term = ? AND paying_region = ? AND status = 'eligible' "
+            "GROUP BY programme ORDER BY programme",
+            {term, region});
   std::vector<Need> out;
   while (s->next()) {
     const std::string programme = s->getText(0);
@@ -158,12 +155,10 @@ std::vector<SqlListings::Need> SqlListings::entitledBySource(const std::string& 
 std::vector<SqlListings::DecisionCount> SqlListings::decisions(const std::string& term,
                                                                const std::string& region_prefix,
                                                                const std::string& status) {
-  auto s = db_.prepare(
-      "SELECT programme, hold_reason, reason FROM entitlements "
-      "WHERE term = ? AND paying_region LIKE ? AND status = ?");
-  s->bind(1, term);
-  s->bind(2, region_prefix + "%");
-  s->bind(3, status);
+  auto s = query(db_,
+                 "SELECT programme, hold_reason, reason FROM entitlements "
+                 "WHERE term = ? AND paying_region LIKE ? AND status = ?",
+                 {term, region_prefix + "%", status});
   std::map<std::tuple<std::string, std::string>, int64_t> counts;
   while (s->next()) {
     const std::string why =

@@ -17,10 +17,11 @@ void SqlRegistryStore::replaceIdentifier(int64_t person_id, const registry::Prot
                {id.hash, person_id}) > 0) {
     throw Error(ErrorCode::kConflict, "the new identifier already belongs to another record");
   }
-  auto old = db_.prepare(
+  auto old = query(
+      db_,
       "SELECT rid_hash, rid_enc, rid_mask, student_no, name, sex, birth_date, id_document FROM "
-      "persons WHERE id = ?");
-  old->bind(1, person_id);
+      "persons WHERE id = ?",
+      {person_id});
   if (!old->next()) throw Error(ErrorCode::kNotFound, "no person " + std::to_string(person_id));
   const bool had_rid = !old->isNull(0);
   const std::string old_hash = old->getText(0), old_enc = old->getText(1),
@@ -93,14 +94,12 @@ registry::MergeCounts SqlRegistryStore::mergePersons(int64_t keep, int64_t lose,
   // Levels and nominations the kept record lacks move; the kept record's own stay.
   std::set<int64_t> years;
   {
-    auto s = db_.prepare("SELECT academic_year FROM difficulty_levels WHERE person_id = ?");
-    s->bind(1, keep);
+    auto s = query(db_, "SELECT academic_year FROM difficulty_levels WHERE person_id = ?", {keep});
     while (s->next()) years.insert(s->getInt(0));
   }
   {
     std::vector<int64_t> move;
-    auto s = db_.prepare("SELECT academic_year FROM difficulty_levels WHERE person_id = ?");
-    s->bind(1, lose);
+    auto s = query(db_, "SELECT academic_year FROM difficulty_levels WHERE person_id = ?", {lose});
     while (s->next()) {
       if (!years.count(s->getInt(0))) move.push_back(s->getInt(0));
     }
@@ -127,12 +126,12 @@ registry::MergeCounts SqlRegistryStore::mergePersons(int64_t keep, int64_t lose,
   };
   auto load = [&](int64_t person) {
     std::map<std::pair<std::string, std::string>, Ent> out;
-    auto s = db_.prepare(
-        // Live: covered by a live payment, to the student or to the school.
+    auto s = query(
+        db_,  // Live: covered by a live payment, to the student or to the school.
         "SELECT e.id, e.programme, e.term, e.locked, (SELECT COUNT(*) FROM payment_entitlements "
         "pe WHERE pe.entitlement_id = e.id AND pe.live = 1) FROM entitlements e WHERE "
-        "e.person_id = ?");
-    s->bind(1, person);
+        "e.person_id = ?",
+        {person});
     while (s->next()) {
       Ent e{s->getInt(0), s->getText(1), s->getText(2), s->getInt(3) != 0, s->getInt(4) > 0};
       out[{e.programme, e.term}] = e;

@@ -341,11 +341,11 @@ std::optional<registry::StudentRecord> SqlRegistryStore::studentWhere(const char
 int64_t SqlRegistryStore::replaceAccount(int64_t person_id, const AccountUpdate& a) {
   std::string old_mask;
   {
-    auto s = db_.prepare(
+    auto s = query(
+        db_,
         "SELECT id, acct_mask FROM bank_accounts WHERE student_id = ? AND kind = ? AND valid_to "
-        "IS NULL");
-    s->bind(1, person_id);
-    s->bind(2, a.kind);
+        "IS NULL",
+        {person_id, a.kind});
     if (s->next()) {
       const int64_t old_id = s->getInt(0);
       old_mask = s->getText(1);
@@ -375,10 +375,9 @@ std::string SqlRegistryStore::setDifficulty(int64_t person_id, int academic_year
                                             const std::string& school_code) {
   std::optional<std::string> previous;
   {
-    auto s = db_.prepare(
-        "SELECT level FROM difficulty_levels WHERE person_id = ? AND academic_year = ?");
-    s->bind(1, person_id);
-    s->bind(2, int64_t{academic_year});
+    auto s =
+        query(db_, "SELECT level FROM difficulty_levels WHERE person_id = ? AND academic_year = ?",
+              {person_id, int64_t{academic_year}});
     if (s->next()) previous = s->getText(0);
   }
   if (previous == level) return level;
@@ -403,13 +402,12 @@ std::string SqlRegistryStore::setDifficulty(int64_t person_id, int academic_year
 
 std::vector<registry::RegistryStore::StudentRow> SqlRegistryStore::studentsAt(
     const std::string& school_code, int64_t after_id, size_t limit) {
-  auto s = db_.prepare(
+  auto s = query(
+      db_,
       "SELECT p.id, p.name, p.rid_mask, e.stage, e.grade, e.class_name FROM enrollments e JOIN "
       "schools sc ON sc.id = e.school_id JOIN persons p ON p.id = e.person_id WHERE sc.code = ? "
-      "AND e.end_date IS NULL AND p.id > ? ORDER BY p.id LIMIT ?");
-  s->bind(1, school_code);
-  s->bind(2, after_id);
-  s->bind(3, static_cast<int64_t>(limit));
+      "AND e.end_date IS NULL AND p.id > ? ORDER BY p.id LIMIT ?",
+      {school_code, after_id, static_cast<int64_t>(limit)});
   std::vector<StudentRow> out;
   while (s->next()) {
     StudentRow r;
@@ -438,10 +436,11 @@ registry::RegistryStore::SchoolAccountChange SqlRegistryStore::replaceSchoolAcco
   if (school_id == 0) throw Error(ErrorCode::kNotFound, "no school " + school_code);
   SchoolAccountChange r;
   {
-    auto s = db_.prepare(
+    auto s = query(
+        db_,
         "SELECT acct_hash, bank_code, holder_name FROM school_accounts WHERE school_id = ? AND "
-        "valid_to IS NULL");
-    s->bind(1, school_id);
+        "valid_to IS NULL",
+        {school_id});
     if (s->next() && s->getText(0) == a.hash && s->getText(1) == a.bank_code &&
         s->getText(2) == a.holder) {
       return r;
@@ -466,11 +465,12 @@ registry::RegistryStore::SchoolAccountChange SqlRegistryStore::replaceSchoolAcco
 
 std::optional<registry::RegistryStore::SchoolAccountView> SqlRegistryStore::schoolAccount(
     const std::string& school_code) {
-  auto s = db_.prepare(
+  auto s = query(
+      db_,
       "SELECT sc.code, sc.name, sc.region_code, a.acct_mask, a.bank_code, a.holder_name, "
       "a.valid_from, a.recorded_by FROM schools sc JOIN school_accounts a ON a.school_id = sc.id "
-      "AND a.valid_to IS NULL WHERE sc.code = ?");
-  s->bind(1, school_code);
+      "AND a.valid_to IS NULL WHERE sc.code = ?",
+      {school_code});
   if (!s->next()) return std::nullopt;
   return SchoolAccountView{s->getText(0), s->getText(1), s->getText(2), s->getText(3),
                            s->getText(4), s->getText(5), s->getText(6), s->getText(7)};

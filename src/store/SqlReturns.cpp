@@ -56,8 +56,7 @@ void recordAnswers(Database& db, bool late,
 }  // namespace
 
 std::optional<int64_t> SqlDisbursementStore::resultImportByDigest(const std::string& sha256) {
-  auto s = db_.prepare("SELECT id FROM result_imports WHERE sha256 = ?");
-  s->bind(1, sha256);
+  auto s = query(db_, "SELECT id FROM result_imports WHERE sha256 = ?", {sha256});
   if (!s->next()) return std::nullopt;
   return s->getInt(0);
 }
@@ -78,8 +77,7 @@ int64_t SqlDisbursementStore::beginResultImport(const std::string& sha256, const
   } catch (const Error& e) {
     if (e.code() != ErrorCode::kConflict) throw;
     // Another upload of the same file won the race: say when it landed, not what the driver said.
-    auto s = db_.prepare("SELECT id, imported_at FROM result_imports WHERE sha256 = ?");
-    s->bind(1, sha256);
+    auto s = query(db_, "SELECT id, imported_at FROM result_imports WHERE sha256 = ?", {sha256});
     std::string when = "the same moment";
     if (s->next()) when = s->getText(1) + " (import " + std::to_string(s->getInt(0)) + ")";
     throw Error(ErrorCode::kConflict,
@@ -164,7 +162,8 @@ void SqlDisbursementStore::returnBudget(const std::string& programme, const std:
 }
 
 std::vector<bankfiles::SettledShare> SqlDisbursementStore::settledBy(int64_t import_id) {
-  auto s = db_.prepare(
+  auto s = query(
+      db_,
       "SELECT p.batch_id, b.programme, b.paying_region, b.term, r.outcome, COUNT(*), "
       "SUM(p.amount_fen), SUM(p.central_fen), SUM(p.provincial_fen), SUM(p.county_fen) FROM "
       "payment_results r JOIN payments p ON p.id = r.payment_id JOIN batches b ON b.id = "
@@ -173,9 +172,8 @@ std::vector<bankfiles::SettledShare> SqlDisbursementStore::settledBy(int64_t imp
       "'returned_late', COUNT(*), SUM(p.amount_fen), SUM(p.central_fen), SUM(p.provincial_fen), "
       "SUM(p.county_fen) FROM payment_returns lr JOIN payments p ON p.id = lr.payment_id JOIN "
       "batches b ON b.id = p.batch_id WHERE lr.import_id = ? GROUP BY p.batch_id, b.programme, "
-      "b.paying_region, b.term ORDER BY 1, 5");
-  s->bind(1, import_id);
-  s->bind(2, import_id);
+      "b.paying_region, b.term ORDER BY 1, 5",
+      {import_id, import_id});
   std::vector<bankfiles::SettledShare> out;
   while (s->next()) {
     auto fen = [&](int i) { return Money::fromFen(s->getInt(i)); };
@@ -203,13 +201,14 @@ void SqlDisbursementStore::settleBudget(const std::string& programme, const std:
 }
 
 std::string SqlDisbursementStore::settleBatch(int64_t batch_id) {
-  auto s = db_.prepare(
+  auto s = query(
+      db_,
       "SELECT SUM(CASE WHEN p.status = 'pending' AND r.payment_id IS NULL THEN 1 ELSE 0 END), "
       "SUM(CASE WHEN r.outcome = 'returned' OR lr.payment_id IS NOT NULL THEN 1 ELSE 0 END), "
       "SUM(CASE WHEN lr.payment_id IS NOT NULL THEN 1 ELSE 0 END) FROM payments p LEFT JOIN "
       "payment_results r ON r.payment_id = p.id LEFT JOIN payment_returns lr ON lr.payment_id = "
-      "p.id WHERE p.batch_id = ?");
-  s->bind(1, batch_id);
+      "p.id WHERE p.batch_id = ?",
+      {batch_id});
   s->next();
   const int64_t at_bank = s->isNull(0) ? 0 : s->getInt(0);
   const int64_t returned = s->isNull(1) ? 0 : s->getInt(1);
@@ -229,8 +228,7 @@ std::string SqlDisbursementStore::settleBatch(int64_t batch_id) {
             "AND status IN ('settled', 'closed')",
             {batch_id});
   }
-  auto b = db_.prepare("SELECT status FROM batches WHERE id = ?");
-  b->bind(1, batch_id);
+  auto b = query(db_, "SELECT status FROM batches WHERE id = ?", {batch_id});
   b->next();
   return b->getText(0);
 }
@@ -249,10 +247,11 @@ int64_t SqlDisbursementStore::recordReturned(int64_t import_id, const std::strin
 
 int64_t SqlDisbursementStore::releaseReturned(int64_t person_id, int64_t new_account_id) {
   std::vector<int64_t> entitlements;
-  auto s = db_.prepare(
-      "SELECT DISTINCT r.entitlement_id FROM returned_funds r JOIN entitlements e ON e.id = "
-      "r.entitlement_id WHERE e.person_id = ? AND r.status = 'awaiting_account'");
-  s->bind(1, person_id);
+  auto s =
+      query(db_,
+            "SELECT DISTINCT r.entitlement_id FROM returned_funds r JOIN entitlements e ON e.id = "
+            "r.entitlement_id WHERE e.person_id = ? AND r.status = 'awaiting_account'",
+            {person_id});
   while (s->next()) entitlements.push_back(s->getInt(0));
   s.reset();
   for (int64_t id : entitlements) {
@@ -275,15 +274,16 @@ int64_t SqlDisbursementStore::openReturns(int64_t batch_id) {
 
 std::vector<bankfiles::BankFileStore::Returned> SqlDisbursementStore::returnedFunds(
     const std::string& region_prefix) {
-  auto s = db_.prepare(
+  auto s = query(
+      db_,
       "SELECT p.end_to_end_ref, sc.code, sc.name, p.holder_name, p.acct_mask, r.reason_code, "
       "r.reason_text, r.returned_on, r.status, b.programme, b.term, b.paying_region, r.amount_fen, "
       "p.payee, (SELECT COUNT(*) FROM payment_entitlements pe WHERE pe.payment_id = p.id), "
       "p.bank_code FROM returned_funds r JOIN payments p ON p.id = r.payment_id JOIN batches b ON "
       "b.id = "
       "p.batch_id JOIN entitlements e ON e.id = r.entitlement_id LEFT JOIN schools sc ON sc.id = "
-      "e.school_id WHERE b.paying_region LIKE ? ORDER BY r.returned_on, r.payment_id");
-  s->bind(1, region_prefix + "%");
+      "e.school_id WHERE b.paying_region LIKE ? ORDER BY r.returned_on, r.payment_id",
+      {region_prefix + "%"});
   std::vector<Returned> out;
   while (s->next()) {
     auto text = [&](int i) { return s->isNull(i) ? std::string() : s->getText(i); };

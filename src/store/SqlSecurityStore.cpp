@@ -103,12 +103,12 @@ void SqlSecurityStore::insertAudit(const security::AuditEvent& e) {
 }
 
 std::vector<security::AuditEvent> SqlSecurityStore::auditEvents(int64_t after_seq, size_t limit) {
-  auto s = db_.prepare(
+  auto s = query(
+      db_,
       "SELECT seq, at, actor, action, object, before_state, after_state, prev_hash, hash FROM "
       "audit_events "
-      "WHERE seq > ? ORDER BY seq LIMIT ?");
-  s->bind(1, after_seq);
-  s->bind(2, static_cast<int64_t>(limit));
+      "WHERE seq > ? ORDER BY seq LIMIT ?",
+      {after_seq, static_cast<int64_t>(limit)});
   std::vector<security::AuditEvent> out;
   while (s->next()) {
     out.push_back({s->getInt(0), s->getText(1), s->getText(2), s->getText(3), s->getText(4),
