@@ -172,12 +172,129 @@ class ApiTest : public BatchFixture {
     return files.empty() ? "" : files[0].file_name;
   }
 
+  /// The path of a row of the equivalence table: one for both doors, or one per variant.
+  struct PathOf {
+    std::function<std::string(int)> of;
+    PathOf(const char* p) : PathOf(std::string(p)) {}
+    PathOf(std::string p) : of([p = std::move(p)](int) { return p; }) {}
+    template <typename F>
+    requires std::is_invocable_r_v<std::string, F, int> PathOf(F f) : of(std::move(f)) {}
+  };
+  /// A row of the equivalence table: one use case through the command line and the API. Each call
+  /// gets its own variant `v` (even for the command line, odd for the API): values that must
+  /// differ (an account number, a file name) use it, and a row whose first door's effect would
+  /// decide the second's (a batch submitted once cannot be submitted again) gives each door its
+  /// own twin object by the variant's parity.
+  struct UseCase {
+    std::string name;
+    std::function<std::vector<std::string>(int)> cli;
+    std::string method;
+    PathOf path;
+    std::function<std::string(int)> body;
+    std::string type = "application/json";
+    bool job = false;  ///< the API answers 202 with a background job: its outcome is the job's
+  };
+  struct Tally {
+    int compared = 0, done = 0;
+    std::map<std::string, std::vector<std::string>> done_by;  ///< row name -> users, in order
+  };
+
+  /// Waits for a job the API started and gives its outcome.
+  std::string jobOutcome(const Http& started, const std::string& who) {
+    const std::string poll = started.json()->getValue<std::string>("poll");
+    for (int i = 0; i < 1200; ++i) {
+      const auto j = call("GET", poll, token(who));
+      if (j.status != 200) return "job status " + std::to_string(j.status);
+      const auto status = j.json()->getValue<std::string>("status");
+      if (status == "done") return "done";
+      if (status != "running")
+        return "job " + status + ": " + j.json()->optValue("error", std::string());
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return "job still running";
+  }
+
+  /// Runs every row as every user, first through the command line and then through the API on
+  /// the same database, and expects the same outcome and the same audit events (action and
+  /// object, by the same actor; logins aside, as the command line logs in each time).
+  Tally throughBothDoors(const std::vector<UseCase>& cases, const std::vector<std::string>& users) {
+    Tally t;
+    for (const auto& uc : cases) {
+      for (const auto& who : users) {
+        const std::string what = uc.name + " as " + who;
+        round += 2;
+        std::vector<std::string> args = {"--db", config.db_url, "--key-file", config.key_file};
+        for (auto& a : uc.cli(round)) args.push_back(a);
+        args.insert(args.end(), {"--as", who});
+        ::setenv("EDUPAY_PASSWORD", ("password-" + who).c_str(), 1);
+        int64_t before = lastAuditSeq();
+        std::ostringstream out, err;
+        const std::string by_cli = cliOutcome(app::runCli(args, out, err));
+        const auto cli_events = auditSince(before);
+        ::unsetenv("EDUPAY_PASSWORD");
+        const std::string tok = token(who);
+        before = lastAuditSeq();
+        const auto reply = call(uc.method, uc.path.of(round + 1), tok, uc.body(round + 1), uc.type);
+        const std::string by_api =
+            uc.job && reply.status == 202 ? jobOutcome(reply, who) : apiOutcome(reply.status);
+        const auto api_events = auditSince(before);
+        EXPECT_EQ(by_cli, by_api) << what << "\n  command line: " << err.str() << out.str()
+                                  << "\n  API: " << reply.body;
+        EXPECT_EQ(cli_events, api_events) << what;
+        if (by_cli == "done") {
+          ++t.done;
+          t.done_by[uc.name].push_back(who);
+          EXPECT_EQ(cli_events.size(), 1u) << what << ": one audit event per change";
+        }
+        ++t.compared;
+      }
+    }
+    return t;
+  }
+
+  static std::string cliOutcome(int code) {
+    switch (code) {
+      case 0:
+        return "done";
+      case 1:
+      case 2:
+        return "invalid";
+      case 3:
+        return "not found";
+      case 4:
+        return "conflict";
+      case 5:
+        return "refused";
+      default:
+        return "exit " + std::to_string(code);
+    }
+  }
+  static std::string apiOutcome(int status) {
+    if (status >= 200 && status < 300) return "done";
+    if (status == 400 || status == 422) return "invalid";
+    if (status == 404) return "not found";
+    if (status == 409) return "conflict";
+    if (status == 403) return "refused";
+    return "status " + std::to_string(status);
+  }
+  /// What was appended to the audit chain after `seq`, logins and migrations aside.
+  std::vector<std::string> auditSince(int64_t seq) {
+    std::vector<std::string> out;
+    for (const auto& e : audit.auditEvents(seq, 100)) {
+      if (e.action == "login" || e.action == "schema.migrate") continue;
+      out.push_back(e.actor + " " + e.action + " " + e.object.substr(0, e.object.find(':')));
+    }
+    return out;
+  }
+  int64_t lastAuditSeq() { return audit.lastAudit() ? audit.lastAudit()->first : int64_t{0}; }
+
   api::ServiceConfig config;
   std::unique_ptr<api::Service> service;
   std::unique_ptr<Poco::Net::HTTPClientSession> session;
   std::map<std::string, std::string> tokens;
   std::map<std::string, Role> roles;
   int64_t batch = 0;
+  int round = 0;  ///< the equivalence table's variant: each call its own values
 };
 
 TEST_P(ApiTest, HealthReadyAndTheOneErrorShape) {
@@ -1205,14 +1322,6 @@ TEST_P(ApiTest, TheCommandLineAndTheApiAreOneApplication) {
   const std::string rid = makeId("430121", "20170315", 2);
   const std::string b = std::to_string(batch);
   const std::string programme = "compulsory_nonboarding_allowance";
-  struct UseCase {
-    std::string name;
-    std::function<std::vector<std::string>(int)> cli;  // the variant: 0 command line, 1 API
-    std::string method;
-    std::string path;
-    std::function<std::string(int)> body;
-    std::string type = "application/json";
-  };
   auto budgetFile = [&](int v) {
     return "programme,region,fiscal_year,source,allocated\n" + programme + ",430121,2026,central," +
            std::to_string(1000000 + v) + "\n";
@@ -1281,73 +1390,191 @@ TEST_P(ApiTest, TheCommandLineAndTheApiAreOneApplication) {
        },
        "POST", "/api/v1/budgets", budgetFile, "text/csv"},
   };
-  auto cliOutcome = [](int code) -> std::string {
-    switch (code) {
-      case 0:
-        return "done";
-      case 1:
-      case 2:
-        return "invalid";
-      case 3:
-        return "not found";
-      case 4:
-        return "conflict";
-      case 5:
-        return "refused";
-      default:
-        return "exit " + std::to_string(code);
-    }
-  };
-  auto apiOutcome = [](int status) -> std::string {
-    if (status >= 200 && status < 300) return "done";
-    if (status == 400 || status == 422) return "invalid";
-    if (status == 404) return "not found";
-    if (status == 409) return "conflict";
-    if (status == 403) return "refused";
-    return "status " + std::to_string(status);
-  };
-  // What a call appended to the audit chain, logins aside (the command line logs in each time).
-  auto auditSince = [&](int64_t seq) {
-    std::vector<std::string> out;
-    for (const auto& e : audit.auditEvents(seq, 100)) {
-      if (e.action == "login" || e.action == "schema.migrate") continue;
-      out.push_back(e.actor + " " + e.action + " " + e.object.substr(0, e.object.find(':')));
-    }
-    return out;
-  };
-  auto lastSeq = [&] { return audit.lastAudit() ? audit.lastAudit()->first : int64_t{0}; };
-  int done = 0, compared = 0;
-  int round = 0;  // each call its own values: a repeated account would be "nothing changed"
-  for (const auto& uc : cases) {
-    for (const std::string who : {"admin", "school_in", "officer_in", "officer_out", "approver_in",
-                                  "auditor_in", "bank_in"}) {
-      const std::string what = uc.name + " as " + who;
-      round += 2;
-      std::vector<std::string> args = {"--db", config.db_url, "--key-file", config.key_file};
-      for (auto& a : uc.cli(round)) args.push_back(a);
-      args.insert(args.end(), {"--as", who});
-      ::setenv("EDUPAY_PASSWORD", ("password-" + who).c_str(), 1);
-      int64_t before = lastSeq();
-      std::ostringstream out, err;
-      const std::string by_cli = cliOutcome(app::runCli(args, out, err));
-      const auto cli_events = auditSince(before);
-      ::unsetenv("EDUPAY_PASSWORD");
-      before = lastSeq();
-      const auto reply = call(uc.method, uc.path, token(who), uc.body(round + 1), uc.type);
-      const std::string by_api = apiOutcome(reply.status);
-      const auto api_events = auditSince(before);
-      EXPECT_EQ(by_cli, by_api) << what << "\n  command line: " << err.str() << out.str()
-                                << "\n  API: " << reply.body;
-      EXPECT_EQ(cli_events, api_events) << what;
-      if (by_cli == "done") {
-        ++done;
-        EXPECT_EQ(cli_events.size(), 1u) << what << ": one audit event per change";
-      }
-      ++compared;
-    }
+  const auto t = throughBothDoors(cases, {"admin", "school_in", "officer_in", "officer_out",
+                                          "approver_in", "auditor_in", "bank_in"});
+  EXPECT_EQ(t.compared, 49);
+  EXPECT_GE(t.done, 4) << "each use case is done by someone";
+}
+
+// The batch's life through both doors: each door its own twin batch, built from the same five
+// students' entitlements of another term (the command line 2026-spring, the API 2027-spring),
+// so what one door did to its batch never decides what the other may do to its own.
+TEST_P(ApiTest, TheBatchWorkflowIsOneApplicationThroughBothDoors) {
+  const auto policy =
+      rules::loadPolicyFile(std::string(EDUPAY_SOURCE_DIR) + "/policies/hunan.json");
+  store::SqlEntitlementStore ents(*f.db);
+  auto termOf = [](int v) { return std::string(v % 2 ? "2027-spring" : "2026-spring"); };
+  for (int v : {0, 1}) {
+    rules::EntitleOptions o;
+    o.term = Term::parse(termOf(v));
+    ASSERT_EQ(rules::runEntitlements(ents, policy, policy_id, o).eligible, 5) << termOf(v);
+    disburse::publishNotice(store, audit, officer, kProgramme, o.term, "4301210001",
+                            f.scratch.dir(), calendar, *Date::fromYmd(2026, 9, 14));
   }
-  EXPECT_EQ(compared, 49);
-  EXPECT_GE(done, 4) << "each use case is done by someone";
+  budget(100000000, 2027);
+  auto batchOf = [&](int v) {
+    return std::to_string(store::queryInt(
+        *f.db, "SELECT COALESCE(MIN(id), 0) FROM batches WHERE term = '" + termOf(v) + "'"));
+  };
+  auto post = [](std::string what) { return [what](int) { return what; }; };
+  auto transition = [&](const std::string& name, const std::string& step, std::string body,
+                        std::vector<std::string> extra) -> UseCase {
+    return {name,
+            [&, step, extra](int v) {
+              std::vector<std::string> a = {"batch", step, batchOf(v)};
+              a.insert(a.end(), extra.begin(), extra.end());
+              return a;
+            },
+            "POST", [&, step](int v) { return "/api/v1/batches/" + batchOf(v) + "/" + step; },
+            post(std::move(body))};
+  };
+  // The bank's answer to a door's batch: every payment paid.
+  auto resultOf = [&](int v) {
+    std::string result = "序号|参考号|账号|金额|状态|原因码|原因|银行流水号|\r\n";
+    auto s = f.db->prepare(
+        "SELECT seq, end_to_end_ref, amount_fen FROM payments WHERE batch_id = ? ORDER BY seq");
+    s->bind(1, std::stoll(batchOf(v)));
+    while (s->next())
+      result += std::to_string(s->getInt(0)) + "|" + s->getText(1) + "|6222|" +
+                Money::fromFen(s->getInt(2)).toYuan() + "|S|||T" + std::to_string(s->getInt(0)) +
+                "|\r\n";
+    return utf8ToGb18030(withPipeSummary(result));
+  };
+  const std::string reason = "收款人姓名银行无法识别";
+  const std::vector<UseCase> cases = {
+      {"batch build",
+       [&](int v) {
+         return std::vector<std::string>{"batch",   "build",       "--term",
+                                         termOf(v), "--programme", kProgramme};
+       },
+       "POST", "/api/v1/batches",
+       [&](int v) {
+         return R"({"programme": ")" + std::string(kProgramme) + R"(", "term": ")" + termOf(v) +
+                R"("})";
+       }},
+      transition("batch submit", "submit", "{}", {}),
+      transition("batch approve", "approve", "{}", {}),
+      transition("batch return to draft", "return-to-draft", R"({"reason": ")" + reason + "\"}",
+                 {"--reason", reason}),
+      transition("batch submit again", "submit", "{}", {}),
+      transition("batch approve again", "approve", "{}", {}),
+      transition("batch export", "export", "{}",
+                 {"--out", path("cli-files"), "--signing-key", config.signing_key}),
+      // The API keeps an uploaded file under its digest, the command line names it: audit
+      // details differ in that name only (compared here: actor, action and object).
+      {"result import",
+       [&](int v) {
+         return std::vector<std::string>{
+             "bank", "import-result",
+             writeFile(f.scratch.dir(), "result-" + std::to_string(v) + ".txt", resultOf(v))};
+       },
+       "POST", "/api/v1/results", resultOf, "text/plain"},
+      transition("batch close", "close", "{}", {}),
+  };
+  const auto t =
+      throughBothDoors(cases, {"admin", "school_in", "auditor_in", "bank_out", "bank_in",
+                               "officer_out", "officer_in", "approver_out", "approver_in"});
+  EXPECT_EQ(t.compared, 9 * 9);
+  const std::map<std::string, std::vector<std::string>> expected = {
+      {"batch build", {"officer_out", "officer_in"}},
+      {"batch submit", {"officer_in"}},
+      {"batch approve", {"approver_in"}},
+      {"batch return to draft", {"approver_in"}},
+      {"batch submit again", {"officer_in"}},
+      {"batch approve again", {"approver_in"}},
+      {"batch export", {"officer_in"}},
+      {"result import", {"bank_in", "officer_in"}},
+      {"batch close", {"officer_in"}},
+  };
+  EXPECT_EQ(t.done_by, expected);
+  for (int v : {0, 1})
+    EXPECT_EQ(store.loadBatch(std::stoll(batchOf(v)))->status, disburse::BatchStatus::kClosed)
+        << termOf(v);
+}
+
+// The imports, the entitlement run (through the API a job, waited for), objections and the
+// identification's first step through both doors.
+TEST_P(ApiTest, ImportsRunsAndObjectionsAreOneApplicationThroughBothDoors) {
+  RollBuilder own;
+  for (int seq : {1, 3, 5, 7, 9}) own.student(seq).set("bank_account", card(seq));
+  own.student(11, "李四").set("bank_account", card(11));
+  RollBuilder other;
+  other.student(21, "王五").set("school_code", "4301210002").set("bank_account", card(21));
+  std::string roster = "resident_id,name,household_id,category,valid_from,valid_to,region\n";
+  roster += makeId("430121", "19850101", 11) + ",张父11,H11,dibao,2020-01-01,,430121\n";
+  // Two objections, one for each door to resolve.
+  std::vector<int64_t> objections;
+  for (int seq : {1, 3})
+    objections.push_back(disburse::addObjection(
+        store, audit, officer,
+        f.cipher.blindIndex("resident_id", makeId("430121", "20170315", seq)), kProgramme,
+        Term::parse("2026-autumn"), "家长反映信息有误"));
+  auto upload = [&](const std::string& name, std::vector<std::string> words,
+                    std::vector<std::string> extra, const std::string& url,
+                    const std::string& content) -> UseCase {
+    return {
+        name,
+        [&, words, extra, content](int v) {
+          auto a = words;
+          a.push_back(writeFile(f.scratch.dir(), "upload-" + std::to_string(v) + ".csv", content));
+          a.insert(a.end(), extra.begin(), extra.end());
+          return a;
+        },
+        "POST",
+        url,
+        [content](int) { return content; },
+        "text/csv"};
+  };
+  const std::vector<UseCase> cases = {
+      upload("roll import (own school)", {"import", "roll"}, {}, "/api/v1/rolls", own.csv()),
+      upload("roll import (another school)", {"import", "roll"}, {}, "/api/v1/rolls", other.csv()),
+      upload("roster import", {"import", "roster"}, {"--source", "poverty"},
+             "/api/v1/rosters?source=poverty", roster),
+      {"entitlement run",
+       [](int) {
+         return std::vector<std::string>{"entitle", "--term", "2026-autumn"};
+       },
+       "POST", "/api/v1/entitlement-runs",
+       [](int) { return std::string(R"({"term": "2026-autumn"})"); }, "application/json", true},
+      {"objection resolve",
+       [&](int v) {
+         return std::vector<std::string>{
+             "objection",     "resolve",   std::to_string(objections[v % 2]),
+             "--decision",    "dismissed", "--reason",
+             "核实后信息无误"};
+       },
+       "POST",
+       [&](int v) {
+         return "/api/v1/objections/" + std::to_string(objections[v % 2]) + "/resolve";
+       },
+       [](int) { return std::string(R"({"decision": "dismissed", "reason": "核实后信息无误"})"); }},
+      // A round per door: the command line opens 2025's, the API 2026's.
+      {"identification open",
+       [](int v) {
+         const std::string year = v % 2 ? "2026" : "2025";
+         return std::vector<std::string>{"identify", "open", "--school", "4301210001",
+                                         "--year",   year,   "--as-of",  year + "-09-01"};
+       },
+       "POST", "/api/v1/identification/rounds",
+       [](int v) {
+         const std::string year = v % 2 ? "2026" : "2025";
+         return R"({"school": "4301210001", "academic_year": )" + year +
+                R"(, "identification_date": ")" + year + R"(-09-01"})";
+       }},
+  };
+  const auto t =
+      throughBothDoors(cases, {"admin", "school_in", "school_out", "head_in", "auditor_in",
+                               "bank_in", "approver_in", "officer_out", "officer_in"});
+  EXPECT_EQ(t.compared, 6 * 9);
+  const std::map<std::string, std::vector<std::string>> expected = {
+      {"roll import (own school)", {"school_in", "officer_in"}},
+      {"roll import (another school)", {"officer_in"}},
+      {"roster import", {"officer_in"}},
+      {"entitlement run", {"officer_out", "officer_in"}},
+      {"objection resolve", {"officer_in"}},
+      {"identification open", {"school_in"}},
+  };
+  EXPECT_EQ(t.done_by, expected);
 }
 
 TEST_P(ApiTest, AnOfficerRecordsASchoolsAccountForFeeWaiversMasked) {
