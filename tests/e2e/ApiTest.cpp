@@ -172,6 +172,16 @@ class ApiTest : public BatchFixture {
     return files.empty() ? "" : files[0].file_name;
   }
 
+  /// Computes the entitlements of `term` (as the fixture did for 2026-autumn); the eligible count.
+  int64_t entitle(const std::string& term) {
+    const auto policy =
+        rules::loadPolicyFile(std::string(EDUPAY_SOURCE_DIR) + "/policies/hunan.json");
+    store::SqlEntitlementStore ents(*f.db);
+    rules::EntitleOptions o;
+    o.term = Term::parse(term);
+    return rules::runEntitlements(ents, policy, policy_id, o).eligible;
+  }
+
   /// The path of a row of the equivalence table: one for both doors, or one per variant.
   struct PathOf {
     std::function<std::string(int)> of;
@@ -1406,15 +1416,10 @@ TEST_P(ApiTest, TheCommandLineAndTheApiAreOneApplication) {
 // students' entitlements of another term (the command line 2026-spring, the API 2027-spring),
 // so what one door did to its batch never decides what the other may do to its own.
 TEST_P(ApiTest, TheBatchWorkflowIsOneApplicationThroughBothDoors) {
-  const auto policy =
-      rules::loadPolicyFile(std::string(EDUPAY_SOURCE_DIR) + "/policies/hunan.json");
-  store::SqlEntitlementStore ents(*f.db);
   auto termOf = [](int v) { return std::string(v % 2 ? "2027-spring" : "2026-spring"); };
   for (int v : {0, 1}) {
-    rules::EntitleOptions o;
-    o.term = Term::parse(termOf(v));
-    ASSERT_EQ(rules::runEntitlements(ents, policy, policy_id, o).eligible, 5) << termOf(v);
-    disburse::publishNotice(store, audit, officer, kProgramme, o.term, "4301210001",
+    ASSERT_EQ(entitle(termOf(v)), 5) << termOf(v);
+    disburse::publishNotice(store, audit, officer, kProgramme, Term::parse(termOf(v)), "4301210001",
                             f.scratch.dir(), calendar, *Date::fromYmd(2026, 9, 14));
   }
   budget(100000000, 2027);
@@ -1706,6 +1711,62 @@ TEST_P(ApiTest, TheIdentificationIsOneApplicationThroughBothDoors) {
       {"identification check", {"officer_in"}},
   };
   EXPECT_EQ(t2.done_by, expected_filing);
+}
+
+// A family's complaint handled by the county through both doors: two complaints of the same
+// kind about two children, one for each door.
+TEST_P(ApiTest, ComplaintsAreHandledAsOneApplicationThroughBothDoors) {
+  ASSERT_EQ(entitle("2026-spring"), 5);  // not batched yet: a hold can still stop a payment
+  std::vector<std::string> complaints;
+  for (int seq : {1, 3}) {
+    const auto found = call("POST", "/api/v1/public/lookup", "",
+                            R"({"name": "张三", "id": ")" + makeId("430121", "20170315", seq) +
+                                R"(", "birth_date": "2017-03-15"})");
+    ASSERT_EQ(found.status, 200) << found.body;
+    const auto filed =
+        call("POST", "/api/v1/public/complaints", "",
+             R"({"category": "not_paid", "text": "补助没有收到。", "complaint_ticket": ")" +
+                 found.json()->getValue<std::string>("complaint_ticket") + "\"}");
+    ASSERT_EQ(filed.status, 201) << filed.body;
+  }
+  auto s = f.db->prepare("SELECT id FROM complaints ORDER BY id");
+  while (s->next()) complaints.push_back(std::to_string(s->getInt(0)));
+  s.reset();
+  ASSERT_EQ(complaints.size(), 2u);
+  auto step = [&](const std::string& name, std::string sub, std::vector<std::string> extra,
+                  std::string tail, std::string body) -> UseCase {
+    return {name,
+            [=](int v) {
+              std::vector<std::string> a = {"complaint", sub, complaints[v % 2]};
+              a.insert(a.end(), extra.begin(), extra.end());
+              return a;
+            },
+            "POST", [=](int v) { return "/api/v1/complaints/" + complaints[v % 2] + "/" + tail; },
+            [body](int) { return body; }};
+  };
+  const std::string programme = "compulsory_nonboarding_allowance";
+  const std::vector<UseCase> cases = {
+      step("complaint assign", "assign", {"--to", "officer_in"}, "assign",
+           R"({"to": "officer_in"})"),
+      step("complaint note", "note", {"--text", "已与家长电话核实。"}, "notes",
+           R"({"text": "已与家长电话核实。"})"),
+      step("complaint close", "close", {"--outcome", "confirmed", "--text", "经核实属实。"},
+           "close", R"({"outcome": "confirmed", "text": "经核实属实。"})"),
+      step("complaint act", "act", {"--hold", "--programme", programme, "--term", "2026-spring"},
+           "actions",
+           R"({"kind": "hold", "programme": ")" + programme + R"(", "term": "2026-spring"})"),
+      step("complaint release", "release", {"--reason", "已补发，解除暂停"}, "release",
+           R"({"reason": "已补发，解除暂停"})"),
+  };
+  const auto t = throughBothDoors(cases, {"admin", "school_in", "auditor_in", "bank_in",
+                                          "approver_in", "officer_out", "officer_in"});
+  EXPECT_EQ(t.compared, 5 * 7);
+  const std::map<std::string, std::vector<std::string>> expected = {
+      {"complaint assign", {"officer_in"}},  {"complaint note", {"officer_in"}},
+      {"complaint close", {"officer_in"}},   {"complaint act", {"officer_in"}},
+      {"complaint release", {"officer_in"}},
+  };
+  EXPECT_EQ(t.done_by, expected);
 }
 
 TEST_P(ApiTest, AnOfficerRecordsASchoolsAccountForFeeWaiversMasked) {
