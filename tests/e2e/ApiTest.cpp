@@ -1769,6 +1769,46 @@ TEST_P(ApiTest, ComplaintsAreHandledAsOneApplicationThroughBothDoors) {
   EXPECT_EQ(t.done_by, expected);
 }
 
+// Precision flags cleared through both doors: four households paid into one account raise
+// shared-account flags on each door's own batch (2026-spring for the command line, 2027-spring
+// for the API).
+TEST_P(ApiTest, PrecisionFlagsAreClearedAsOneApplicationThroughBothDoors) {
+  RollBuilder roll;
+  for (int seq : {1, 3, 5, 7, 9}) roll.student(seq).set("bank_account", card(seq < 9 ? 1 : 9));
+  ASSERT_TRUE(f.import(roll.csv()).committed);
+  auto termOf = [](int v) { return std::string(v % 2 ? "2027-spring" : "2026-spring"); };
+  auto flagOf = [&](int v) {
+    return std::to_string(store::queryInt(
+        *f.db,
+        "SELECT COALESCE(MIN(f.id), 0) FROM batch_flags f JOIN batches b ON b.id = f.batch_id "
+        "WHERE f.status = 'open' AND b.term = '" +
+            termOf(v) + "'"));
+  };
+  for (int v : {0, 1}) {
+    ASSERT_EQ(entitle(termOf(v)), 5) << termOf(v);
+    EXPECT_GT(disburse::buildBatches(store, audit, officer, kProgramme, Term::parse(termOf(v)), "",
+                                     bankfiles::holderEncodingCheck(store, layouts))
+                  .flags,
+              1)
+        << termOf(v);
+  }
+  const UseCase clear = {"flag clear",
+                         [&](int v) {
+                           return std::vector<std::string>{"batch", "clear-flag", flagOf(v),
+                                                           "--reason", "同一监护人的四个孩子"};
+                         },
+                         "POST", [&](int v) { return "/api/v1/flags/" + flagOf(v) + "/clear"; },
+                         [](int) { return std::string(R"({"reason": "同一监护人的四个孩子"})"); }};
+  UseCase again = clear;
+  again.name = "another flag clear";
+  const auto t = throughBothDoors({clear, again}, {"admin", "school_in", "auditor_in", "bank_in",
+                                                   "approver_in", "officer_out", "officer_in"});
+  EXPECT_EQ(t.compared, 2 * 7);
+  const std::map<std::string, std::vector<std::string>> expected = {
+      {"flag clear", {"officer_in"}}, {"another flag clear", {"officer_in"}}};
+  EXPECT_EQ(t.done_by, expected);
+}
+
 TEST_P(ApiTest, AnOfficerRecordsASchoolsAccountForFeeWaiversMasked) {
   const std::string url = "/api/v1/schools/4301210001/account";
   const std::string body = R"({"account": ")" + card(77) + R"(", "bank_code": "105430110000"})";
