@@ -108,7 +108,7 @@ void addRoutes(Router& r) {
                 "/api/v1/rolls",
                 "upload the school's roll (?dry_run=1, ?accept_valid=1)",
                 false,
-                {Role::kSchoolAdmin},
+                {Role::kSchoolAdmin, Role::kBureauOfficer},
                 uploadRoll}));
   r.add({"GET", "/api/v1/students/{id}", "a student's lifelong record by person id (masked)", false,
          readers, studentById});

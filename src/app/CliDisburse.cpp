@@ -96,6 +96,11 @@ int batchBuild(Context& c, store::SqlDisbursementStore& store) {
 int batchTransition(Context& c, disburse::DisbursementStore& store, const std::string& what) {
   const int64_t id = batchId(c);
   const auto user = c.actingUser();
+  // As the API answers (its route admits the step's role, then looks the batch up in scope): a
+  // batch outside the scope of a user who could take the step is not found, not refused.
+  const auto acts =
+      what == "submit" ? security::Role::kBureauOfficer : security::Role::kBureauApprover;
+  if (user.role == acts) (void)batchInScope(store, user, std::to_string(id));
   disburse::Batch b;
   if (what == "submit") b = disburse::submitBatch(store, c.security(), user, id);
   if (what == "approve") b = disburse::approveBatch(store, c.security(), user, id);

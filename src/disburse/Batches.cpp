@@ -536,10 +536,13 @@ Flag clearFlag(DisbursementStore& store, security::SecurityStore& audit, const s
     auto f = store.flag(flag_id);
     if (!f) throw Error(ErrorCode::kNotFound, "no flag " + std::to_string(flag_id));
     const Batch b = mustLoad(store, f->batch_id);
-    if (user.role != security::Role::kBureauOfficer || !user.covers(b.paying_region)) {
+    if (user.role != security::Role::kBureauOfficer) {
       throw Error(ErrorCode::kForbidden, "only a bureau officer whose scope covers county " +
                                              b.paying_region + " clears flags of " + describe(b));
     }
+    // Another county's flag is not revealed to its officers (the API's answer too).
+    if (!user.covers(b.paying_region))
+      throw Error(ErrorCode::kNotFound, "no flag " + std::to_string(flag_id) + " in your scope");
     if (b.status != BatchStatus::kDraft && b.status != BatchStatus::kSubmitted) {
       throw Error(ErrorCode::kConflict,
                   describe(b) + " is " + std::string(code(b.status)) + ": its flags are final");

@@ -286,7 +286,8 @@ size_t importBudgetFile(DisbursementStore& store, security::SecurityStore& audit
 Batch removePayment(DisbursementStore& store, security::SecurityStore& audit,
                     const security::User& user, int64_t payment_id, const std::string& reason);
 
-/// Clears a flag with a written reason (a bureau officer in scope; audited).
+/// Clears a flag with a written reason (a bureau officer in scope; audited). Error(kForbidden)
+/// for other roles; Error(kNotFound) for a flag of a county outside the officer's scope.
 Flag clearFlag(DisbursementStore& store, security::SecurityStore& audit, const security::User& user,
                int64_t flag_id, const std::string& reason);
 /// `edupay batch build`: a bureau officer whose scope covers the region gathers eligible,

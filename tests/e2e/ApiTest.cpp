@@ -172,12 +172,144 @@ class ApiTest : public BatchFixture {
     return files.empty() ? "" : files[0].file_name;
   }
 
+  /// Computes the entitlements of `term` (as the fixture did for 2026-autumn); the eligible count.
+  int64_t entitle(const std::string& term) {
+    const auto policy =
+        rules::loadPolicyFile(std::string(EDUPAY_SOURCE_DIR) + "/policies/hunan.json");
+    store::SqlEntitlementStore ents(*f.db);
+    rules::EntitleOptions o;
+    o.term = Term::parse(term);
+    return rules::runEntitlements(ents, policy, policy_id, o).eligible;
+  }
+
+  /// The path of a row of the equivalence table: one for both doors, or one per variant.
+  struct PathOf {
+    std::function<std::string(int)> of;
+    PathOf(const char* p) : PathOf(std::string(p)) {}
+    PathOf(std::string p) : of([p = std::move(p)](int) { return p; }) {}
+    template <typename F>
+    requires std::is_invocable_r_v<std::string, F, int> PathOf(F f) : of(std::move(f)) {}
+  };
+  /// A row of the equivalence table: one use case through the command line and the API. Each call
+  /// gets its own variant `v` (even for the command line, odd for the API): values that must
+  /// differ (an account number, a file name) use it, and a row whose first door's effect would
+  /// decide the second's (a batch submitted once cannot be submitted again) gives each door its
+  /// own twin object by the variant's parity.
+  struct UseCase {
+    std::string name;
+    std::function<std::vector<std::string>(int)> cli;
+    std::string method;
+    PathOf path;
+    std::function<std::string(int)> body;
+    std::string type = "application/json";
+    bool job = false;  ///< the API answers 202 with a background job: its outcome is the job's
+  };
+  struct Tally {
+    int compared = 0, done = 0;
+    std::map<std::string, std::vector<std::string>> done_by;       ///< row name -> users, in order
+    std::map<std::string, std::vector<std::string>> unchanged_by;  ///< done, no audit event
+  };
+
+  /// Waits for a job the API started and gives its outcome.
+  std::string jobOutcome(const Http& started, const std::string& who) {
+    const std::string poll = started.json()->getValue<std::string>("poll");
+    for (int i = 0; i < 1200; ++i) {
+      const auto j = call("GET", poll, token(who));
+      if (j.status != 200) return "job status " + std::to_string(j.status);
+      const auto status = j.json()->getValue<std::string>("status");
+      if (status == "done") return "done";
+      if (status != "running")
+        return "job " + status + ": " + j.json()->optValue("error", std::string());
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return "job still running";
+  }
+
+  /// Runs every row as every user, first through the command line and then through the API on
+  /// the same database, and expects the same outcome and the same audit events (action and
+  /// object, by the same actor; logins aside, as the command line logs in each time).
+  Tally throughBothDoors(const std::vector<UseCase>& cases, const std::vector<std::string>& users) {
+    Tally t;
+    for (const auto& uc : cases) {
+      for (const auto& who : users) {
+        const std::string what = uc.name + " as " + who;
+        round += 2;
+        std::vector<std::string> args = {"--db", config.db_url, "--key-file", config.key_file};
+        for (auto& a : uc.cli(round)) args.push_back(a);
+        args.insert(args.end(), {"--as", who});
+        ::setenv("EDUPAY_PASSWORD", ("password-" + who).c_str(), 1);
+        int64_t before = lastAuditSeq();
+        std::ostringstream out, err;
+        const std::string by_cli = cliOutcome(app::runCli(args, out, err));
+        const auto cli_events = auditSince(before);
+        ::unsetenv("EDUPAY_PASSWORD");
+        const std::string tok = token(who);
+        before = lastAuditSeq();
+        const auto reply = call(uc.method, uc.path.of(round + 1), tok, uc.body(round + 1), uc.type);
+        const std::string by_api =
+            uc.job && reply.status == 202 ? jobOutcome(reply, who) : apiOutcome(reply.status);
+        const auto api_events = auditSince(before);
+        EXPECT_EQ(by_cli, by_api) << what << "\n  command line: " << err.str() << out.str()
+                                  << "\n  API: " << reply.body;
+        EXPECT_EQ(cli_events, api_events) << what;
+        if (by_cli == "done") {
+          ++t.done;
+          t.done_by[uc.name].push_back(who);
+          if (cli_events.empty()) {
+            t.unchanged_by[uc.name].push_back(who);  // done, and nothing to change
+          } else {
+            EXPECT_EQ(cli_events.size(), 1u) << what << ": one audit event per change";
+          }
+        }
+        ++t.compared;
+      }
+    }
+    return t;
+  }
+
+  static std::string cliOutcome(int code) {
+    switch (code) {
+      case 0:
+        return "done";
+      case 1:
+      case 2:
+        return "invalid";
+      case 3:
+        return "not found";
+      case 4:
+        return "conflict";
+      case 5:
+        return "refused";
+      default:
+        return "exit " + std::to_string(code);
+    }
+  }
+  static std::string apiOutcome(int status) {
+    if (status >= 200 && status < 300) return "done";
+    if (status == 400 || status == 422) return "invalid";
+    if (status == 404) return "not found";
+    if (status == 409) return "conflict";
+    if (status == 403) return "refused";
+    return "status " + std::to_string(status);
+  }
+  /// What was appended to the audit chain after `seq`, logins and migrations aside.
+  std::vector<std::string> auditSince(int64_t seq) {
+    std::vector<std::string> out;
+    for (const auto& e : audit.auditEvents(seq, 100)) {
+      if (e.action == "login" || e.action == "schema.migrate") continue;
+      out.push_back(e.actor + " " + e.action + " " + e.object.substr(0, e.object.find(':')));
+    }
+    return out;
+  }
+  int64_t lastAuditSeq() { return audit.lastAudit() ? audit.lastAudit()->first : int64_t{0}; }
+
   api::ServiceConfig config;
   std::unique_ptr<api::Service> service;
   std::unique_ptr<Poco::Net::HTTPClientSession> session;
   std::map<std::string, std::string> tokens;
   std::map<std::string, Role> roles;
   int64_t batch = 0;
+  int round = 0;  ///< the equivalence table's variant: each call its own values
 };
 
 TEST_P(ApiTest, HealthReadyAndTheOneErrorShape) {
@@ -1205,14 +1337,6 @@ TEST_P(ApiTest, TheCommandLineAndTheApiAreOneApplication) {
   const std::string rid = makeId("430121", "20170315", 2);
   const std::string b = std::to_string(batch);
   const std::string programme = "compulsory_nonboarding_allowance";
-  struct UseCase {
-    std::string name;
-    std::function<std::vector<std::string>(int)> cli;  // the variant: 0 command line, 1 API
-    std::string method;
-    std::string path;
-    std::function<std::string(int)> body;
-    std::string type = "application/json";
-  };
   auto budgetFile = [&](int v) {
     return "programme,region,fiscal_year,source,allocated\n" + programme + ",430121,2026,central," +
            std::to_string(1000000 + v) + "\n";
@@ -1281,73 +1405,408 @@ TEST_P(ApiTest, TheCommandLineAndTheApiAreOneApplication) {
        },
        "POST", "/api/v1/budgets", budgetFile, "text/csv"},
   };
-  auto cliOutcome = [](int code) -> std::string {
-    switch (code) {
-      case 0:
-        return "done";
-      case 1:
-      case 2:
-        return "invalid";
-      case 3:
-        return "not found";
-      case 4:
-        return "conflict";
-      case 5:
-        return "refused";
-      default:
-        return "exit " + std::to_string(code);
-    }
-  };
-  auto apiOutcome = [](int status) -> std::string {
-    if (status >= 200 && status < 300) return "done";
-    if (status == 400 || status == 422) return "invalid";
-    if (status == 404) return "not found";
-    if (status == 409) return "conflict";
-    if (status == 403) return "refused";
-    return "status " + std::to_string(status);
-  };
-  // What a call appended to the audit chain, logins aside (the command line logs in each time).
-  auto auditSince = [&](int64_t seq) {
-    std::vector<std::string> out;
-    for (const auto& e : audit.auditEvents(seq, 100)) {
-      if (e.action == "login" || e.action == "schema.migrate") continue;
-      out.push_back(e.actor + " " + e.action + " " + e.object.substr(0, e.object.find(':')));
-    }
-    return out;
-  };
-  auto lastSeq = [&] { return audit.lastAudit() ? audit.lastAudit()->first : int64_t{0}; };
-  int done = 0, compared = 0;
-  int round = 0;  // each call its own values: a repeated account would be "nothing changed"
-  for (const auto& uc : cases) {
-    for (const std::string who : {"admin", "school_in", "officer_in", "officer_out", "approver_in",
-                                  "auditor_in", "bank_in"}) {
-      const std::string what = uc.name + " as " + who;
-      round += 2;
-      std::vector<std::string> args = {"--db", config.db_url, "--key-file", config.key_file};
-      for (auto& a : uc.cli(round)) args.push_back(a);
-      args.insert(args.end(), {"--as", who});
-      ::setenv("EDUPAY_PASSWORD", ("password-" + who).c_str(), 1);
-      int64_t before = lastSeq();
-      std::ostringstream out, err;
-      const std::string by_cli = cliOutcome(app::runCli(args, out, err));
-      const auto cli_events = auditSince(before);
-      ::unsetenv("EDUPAY_PASSWORD");
-      before = lastSeq();
-      const auto reply = call(uc.method, uc.path, token(who), uc.body(round + 1), uc.type);
-      const std::string by_api = apiOutcome(reply.status);
-      const auto api_events = auditSince(before);
-      EXPECT_EQ(by_cli, by_api) << what << "\n  command line: " << err.str() << out.str()
-                                << "\n  API: " << reply.body;
-      EXPECT_EQ(cli_events, api_events) << what;
-      if (by_cli == "done") {
-        ++done;
-        EXPECT_EQ(cli_events.size(), 1u) << what << ": one audit event per change";
-      }
-      ++compared;
-    }
+  const auto t = throughBothDoors(cases, {"admin", "school_in", "officer_in", "officer_out",
+                                          "approver_in", "auditor_in", "bank_in"});
+  EXPECT_EQ(t.compared, 49);
+  EXPECT_GE(t.done, 4) << "each use case is done by someone";
+  EXPECT_TRUE(t.unchanged_by.empty()) << "every call that was done changed something";
+}
+
+// The batch's life through both doors: each door its own twin batch, built from the same five
+// students' entitlements of another term (the command line 2026-spring, the API 2027-spring),
+// so what one door did to its batch never decides what the other may do to its own.
+TEST_P(ApiTest, TheBatchWorkflowIsOneApplicationThroughBothDoors) {
+  auto termOf = [](int v) { return std::string(v % 2 ? "2027-spring" : "2026-spring"); };
+  for (int v : {0, 1}) {
+    ASSERT_EQ(entitle(termOf(v)), 5) << termOf(v);
+    disburse::publishNotice(store, audit, officer, kProgramme, Term::parse(termOf(v)), "4301210001",
+                            f.scratch.dir(), calendar, *Date::fromYmd(2026, 9, 14));
   }
-  EXPECT_EQ(compared, 49);
-  EXPECT_GE(done, 4) << "each use case is done by someone";
+  budget(100000000, 2027);
+  auto batchOf = [&](int v) {
+    return std::to_string(store::queryInt(
+        *f.db, "SELECT COALESCE(MIN(id), 0) FROM batches WHERE term = '" + termOf(v) + "'"));
+  };
+  auto post = [](std::string what) { return [what](int) { return what; }; };
+  auto transition = [&](const std::string& name, const std::string& step, std::string body,
+                        std::vector<std::string> extra) -> UseCase {
+    return {name,
+            [&, step, extra](int v) {
+              std::vector<std::string> a = {"batch", step, batchOf(v)};
+              a.insert(a.end(), extra.begin(), extra.end());
+              return a;
+            },
+            "POST", [&, step](int v) { return "/api/v1/batches/" + batchOf(v) + "/" + step; },
+            post(std::move(body))};
+  };
+  // The bank's answer to a door's batch: every payment paid.
+  auto resultOf = [&](int v) {
+    std::string result = "序号|参考号|账号|金额|状态|原因码|原因|银行流水号|\r\n";
+    auto s = f.db->prepare(
+        "SELECT seq, end_to_end_ref, amount_fen FROM payments WHERE batch_id = ? ORDER BY seq");
+    s->bind(1, std::stoll(batchOf(v)));
+    while (s->next())
+      result += std::to_string(s->getInt(0)) + "|" + s->getText(1) + "|6222|" +
+                Money::fromFen(s->getInt(2)).toYuan() + "|S|||T" + std::to_string(s->getInt(0)) +
+                "|\r\n";
+    return utf8ToGb18030(withPipeSummary(result));
+  };
+  const std::string reason = "收款人姓名银行无法识别";
+  const std::vector<UseCase> cases = {
+      {"batch build",
+       [&](int v) {
+         return std::vector<std::string>{"batch",   "build",       "--term",
+                                         termOf(v), "--programme", kProgramme};
+       },
+       "POST", "/api/v1/batches",
+       [&](int v) {
+         return R"({"programme": ")" + std::string(kProgramme) + R"(", "term": ")" + termOf(v) +
+                R"("})";
+       }},
+      transition("batch submit", "submit", "{}", {}),
+      transition("batch approve", "approve", "{}", {}),
+      transition("batch return to draft", "return-to-draft", R"({"reason": ")" + reason + "\"}",
+                 {"--reason", reason}),
+      transition("batch submit again", "submit", "{}", {}),
+      transition("batch approve again", "approve", "{}", {}),
+      transition("batch export", "export", "{}",
+                 {"--out", path("cli-files"), "--signing-key", config.signing_key}),
+      // The API keeps an uploaded file under its digest, the command line names it: audit
+      // details differ in that name only (compared here: actor, action and object).
+      {"result import",
+       [&](int v) {
+         return std::vector<std::string>{
+             "bank", "import-result",
+             writeFile(f.scratch.dir(), "result-" + std::to_string(v) + ".txt", resultOf(v))};
+       },
+       "POST", "/api/v1/results", resultOf, "text/plain"},
+      transition("batch close", "close", "{}", {}),
+  };
+  const auto t =
+      throughBothDoors(cases, {"admin", "school_in", "auditor_in", "bank_out", "bank_in",
+                               "officer_out", "officer_in", "approver_out", "approver_in"});
+  EXPECT_EQ(t.compared, 9 * 9);
+  const std::map<std::string, std::vector<std::string>> expected = {
+      {"batch build", {"officer_out", "officer_in"}},
+      {"batch submit", {"officer_in"}},
+      {"batch approve", {"approver_in"}},
+      {"batch return to draft", {"approver_in"}},
+      {"batch submit again", {"officer_in"}},
+      {"batch approve again", {"approver_in"}},
+      {"batch export", {"officer_in"}},
+      {"result import", {"bank_in", "officer_out", "officer_in"}},
+      {"batch close", {"officer_in"}},
+  };
+  EXPECT_EQ(t.done_by, expected);
+  // Nothing to build in another county; the same result file again changes nothing.
+  const std::map<std::string, std::vector<std::string>> unchanged = {
+      {"batch build", {"officer_out"}},
+      {"result import", {"officer_out", "officer_in"}},
+  };
+  EXPECT_EQ(t.unchanged_by, unchanged);
+  for (int v : {0, 1})
+    EXPECT_EQ(store.loadBatch(std::stoll(batchOf(v)))->status, disburse::BatchStatus::kClosed)
+        << termOf(v);
+}
+
+// The imports, the entitlement run (through the API a job, waited for), objections and the
+// identification's first step through both doors.
+TEST_P(ApiTest, ImportsRunsAndObjectionsAreOneApplicationThroughBothDoors) {
+  RollBuilder own;
+  for (int seq : {1, 3, 5, 7, 9}) own.student(seq).set("bank_account", card(seq));
+  own.student(11, "李四").set("bank_account", card(11));
+  RollBuilder other;
+  other.student(21, "王五").set("school_code", "4301210002").set("bank_account", card(21));
+  std::string roster = "resident_id,name,household_id,category,valid_from,valid_to,region\n";
+  for (int seq : {1, 3, 5, 7, 9, 11}) {  // the fixture's roster and one family more
+    roster += makeId("430121", "19850101", seq) + ",父" + std::to_string(seq) + ",H" +
+              std::to_string(seq) + ",dibao,2020-01-01,,430121\n";
+  }
+  // Two objections, one for each door to resolve.
+  std::vector<int64_t> objections;
+  for (int seq : {1, 3})
+    objections.push_back(disburse::addObjection(
+        store, audit, officer,
+        f.cipher.blindIndex("resident_id", makeId("430121", "20170315", seq)), kProgramme,
+        Term::parse("2026-autumn"), "家长反映信息有误"));
+  auto upload = [&](const std::string& name, std::vector<std::string> words,
+                    std::vector<std::string> extra, const std::string& url,
+                    const std::string& content) -> UseCase {
+    return {
+        name,
+        [&, words, extra, content](int v) {
+          auto a = words;
+          a.push_back(writeFile(f.scratch.dir(), "upload-" + std::to_string(v) + ".csv", content));
+          a.insert(a.end(), extra.begin(), extra.end());
+          return a;
+        },
+        "POST",
+        url,
+        [content](int) { return content; },
+        "text/csv"};
+  };
+  const std::vector<UseCase> cases = {
+      upload("roll import (own school)", {"import", "roll"}, {}, "/api/v1/rolls", own.csv()),
+      upload("roll import (another school)", {"import", "roll"}, {}, "/api/v1/rolls", other.csv()),
+      upload("roster import", {"import", "roster"}, {"--source", "civil_affairs"},
+             "/api/v1/rosters?source=civil_affairs", roster),
+      {"entitlement run",
+       [](int) {
+         return std::vector<std::string>{"entitle", "--term", "2026-autumn"};
+       },
+       "POST", "/api/v1/entitlement-runs",
+       [](int) { return std::string(R"({"term": "2026-autumn"})"); }, "application/json", true},
+      {"objection resolve",
+       [&](int v) {
+         return std::vector<std::string>{
+             "objection",     "resolve",   std::to_string(objections[v % 2]),
+             "--decision",    "dismissed", "--reason",
+             "核实后信息无误"};
+       },
+       "POST",
+       [&](int v) {
+         return "/api/v1/objections/" + std::to_string(objections[v % 2]) + "/resolve";
+       },
+       [](int) { return std::string(R"({"decision": "dismissed", "reason": "核实后信息无误"})"); }},
+  };
+  const auto t =
+      throughBothDoors(cases, {"admin", "school_in", "school_out", "head_in", "auditor_in",
+                               "bank_in", "approver_in", "officer_out", "officer_in"});
+  EXPECT_EQ(t.compared, 5 * 9);
+  const std::map<std::string, std::vector<std::string>> expected = {
+      {"roll import (own school)", {"school_in", "officer_in"}},
+      {"roll import (another school)", {"officer_in"}},
+      {"roster import", {"officer_in"}},
+      {"entitlement run", {"officer_out", "officer_in"}},
+      {"objection resolve", {"officer_in"}},
+  };
+  EXPECT_EQ(t.done_by, expected);
+}
+
+// The identification of needy students, step by step through both doors: each door its own
+// round (the command line the school's 2025 round, the API its 2026 round) with the same student
+// applying, so that one door's step never decides the other's.
+TEST_P(ApiTest, TheIdentificationIsOneApplicationThroughBothDoors) {
+  RollBuilder roll;
+  for (int seq : {1, 3, 5, 7, 9}) roll.student(seq).set("bank_account", card(seq));
+  roll.student(11, "李四").set("bank_account", card(11)).set("claimed_categories", "");
+  ASSERT_TRUE(f.import(roll.csv()).committed);
+  const std::string rid = makeId("430121", "20170315", 11);
+  auto yearOf = [](int v) { return std::string(v % 2 ? "2026" : "2025"); };
+  auto idOf = [&](const std::string& sql) {
+    return std::to_string(store::queryInt(*f.db, "SELECT COALESCE(MIN(id), 0) FROM " + sql));
+  };
+  auto roundOf = [&](int v) { return idOf("ident_rounds WHERE academic_year = " + yearOf(v)); };
+  auto caseOf = [&](int v) {
+    return idOf("ident_cases WHERE kind = 'application' AND round_id = " + roundOf(v));
+  };
+  auto objectionOf = [&](int v) {
+    return idOf("ident_objections WHERE status = 'open' AND case_id = " + caseOf(v));
+  };
+  auto spotCheckOf = [&](int v) {
+    return idOf("ident_spot_checks WHERE round_id = " + roundOf(v));
+  };
+  auto fixed = [](std::string body) { return [body](int) { return body; }; };
+  // A step on a door's round, case, objection or spot check: `of` names which.
+  auto step = [&](const std::string& name, std::function<std::string(int)> of,
+                  std::vector<std::string> words, std::vector<std::string> extra,
+                  std::string url_head, std::string url_tail, std::string body) -> UseCase {
+    return {name,
+            [=](int v) {
+              auto a = words;
+              a.push_back(of(v));
+              a.insert(a.end(), extra.begin(), extra.end());
+              return a;
+            },
+            "POST", [=](int v) { return url_head + of(v) + url_tail; }, fixed(std::move(body))};
+  };
+  const std::vector<UseCase> opening = {
+      {"identification open",
+       [&](int v) {
+         return std::vector<std::string>{"identify", "open",    "--school", "4301210001",
+                                         "--year",   yearOf(v), "--as-of",  yearOf(v) + "-09-01"};
+       },
+       "POST", "/api/v1/identification/rounds",
+       [&](int v) {
+         return R"({"school": "4301210001", "academic_year": )" + yearOf(v) +
+                R"(, "identification_date": ")" + yearOf(v) + R"(-09-01"})";
+       }},
+      {"identification apply",
+       [&](int v) {
+         return std::vector<std::string>{
+             "identify",          "apply",
+             roundOf(v),          rid,
+             "--members",         "5",
+             "--indicators",      "serious_illness,income_below_local_min",
+             "--details",         "母亲重病住院",
+             "--commitment-date", yearOf(v) + "-09-03"};
+       },
+       "POST",
+       [&](int v) { return "/api/v1/identification/rounds/" + roundOf(v) + "/applications"; },
+       [&](int v) {
+         return R"({"resident_id": ")" + rid +
+                R"(", "members": 5, "indicators": ["serious_illness", "income_below_local_min"], )"
+                R"("details": "母亲重病住院", "commitment_date": ")" +
+                yearOf(v) + R"(-09-03"})";
+       }},
+      step("identification assess", caseOf, {"identify", "assess"},
+           {"--indicators", "serious_illness,income_below_local_min", "--teacher", "王老师",
+            "--representatives", "李同学,赵同学", "--level", "difficult"},
+           "/api/v1/identification/cases/", "/assessment",
+           R"({"indicators": ["serious_illness", "income_below_local_min"], )"
+           R"("class_teacher": "王老师", "representatives": ["李同学", "赵同学"], )"
+           R"("level": "difficult"})"),
+      step("identification decide", caseOf, {"identify", "decide"}, {},
+           "/api/v1/identification/cases/", "/decision", "{}"),
+      step("identification notice", roundOf, {"identify", "notice"}, {"--out", path("notices")},
+           "/api/v1/identification/rounds/", "/notice", "{}"),
+      step("identification object", caseOf, {"identify", "object"}, {"--text", "同学反映家境尚可"},
+           "/api/v1/identification/cases/", "/objections", R"({"text": "同学反映家境尚可"})"),
+      step("identification resolve", objectionOf, {"identify", "resolve"},
+           {"--decision", "dismissed", "--reason", "走访核实属实"},
+           "/api/v1/identification/objections/", "/resolve",
+           R"({"decision": "dismissed", "reason": "走访核实属实"})"),
+      step("identification resolve the other", objectionOf, {"identify", "resolve"},
+           {"--decision", "dismissed", "--reason", "走访核实属实"},
+           "/api/v1/identification/objections/", "/resolve",
+           R"({"decision": "dismissed", "reason": "走访核实属实"})"),
+  };
+  const std::vector<UseCase> filing = {
+      step("identification file", roundOf, {"identify", "file"}, {},
+           "/api/v1/identification/rounds/", "/file", "{}"),
+      step("identification review", roundOf, {"identify", "review"}, {"--decision", "accept"},
+           "/api/v1/identification/rounds/", "/review", R"({"decision": "accept"})"),
+      step("identification sample", roundOf, {"identify", "sample"},
+           {"--seed", "42", "--percent", "100"}, "/api/v1/identification/rounds/", "/spot-checks",
+           R"({"seed": "42", "percent": 100})"),
+      step("identification check", spotCheckOf, {"identify", "check"},
+           {"--outcome", "confirmed", "--text", "入户核实", "--as-of", "2026-10-20"},
+           "/api/v1/identification/spot-checks/", "",
+           R"({"outcome": "confirmed", "note": "入户核实", "date": "2026-10-20"})"),
+  };
+  const std::vector<std::string> users = {"admin",       "auditor_in", "bank_in",    "approver_in",
+                                          "officer_out", "officer_in", "school_out", "school_in",
+                                          "head_out",    "head_in"};
+  ::setenv("EDUPAY_TODAY", "2026-09-07", 1);  // the notice's window ends on 2026-09-14
+  const auto t = throughBothDoors(opening, users);
+  ::setenv("EDUPAY_TODAY", "2026-09-15", 1);
+  const auto t2 = throughBothDoors(filing, users);
+  ::unsetenv("EDUPAY_TODAY");
+  EXPECT_EQ(t.compared + t2.compared, 12 * 10);
+  const std::map<std::string, std::vector<std::string>> expected = {
+      {"identification open", {"school_in"}},
+      {"identification apply", {"school_in"}},
+      {"identification assess", {"school_in"}},
+      {"identification decide", {"head_in"}},  // never who entered or assessed the case
+      {"identification notice", {"school_in"}},
+      {"identification object", {"school_in", "head_in"}},
+      {"identification resolve", {"head_in"}},
+      {"identification resolve the other", {"head_in"}},
+  };
+  EXPECT_EQ(t.done_by, expected);
+  const std::map<std::string, std::vector<std::string>> expected_filing = {
+      {"identification file", {"school_in"}},
+      {"identification review", {"officer_in"}},
+      {"identification sample", {"officer_in"}},
+      {"identification check", {"officer_in"}},
+  };
+  EXPECT_EQ(t2.done_by, expected_filing);
+}
+
+// A family's complaint handled by the county through both doors: two complaints of the same
+// kind about two children, one for each door.
+TEST_P(ApiTest, ComplaintsAreHandledAsOneApplicationThroughBothDoors) {
+  ASSERT_EQ(entitle("2026-spring"), 5);  // not batched yet: a hold can still stop a payment
+  std::vector<std::string> complaints;
+  for (int seq : {1, 3}) {
+    const auto found = call("POST", "/api/v1/public/lookup", "",
+                            R"({"name": "张三", "id": ")" + makeId("430121", "20170315", seq) +
+                                R"(", "birth_date": "2017-03-15"})");
+    ASSERT_EQ(found.status, 200) << found.body;
+    const auto filed =
+        call("POST", "/api/v1/public/complaints", "",
+             R"({"category": "not_paid", "text": "补助没有收到。", "complaint_ticket": ")" +
+                 found.json()->getValue<std::string>("complaint_ticket") + "\"}");
+    ASSERT_EQ(filed.status, 201) << filed.body;
+  }
+  auto s = f.db->prepare("SELECT id FROM complaints ORDER BY id");
+  while (s->next()) complaints.push_back(std::to_string(s->getInt(0)));
+  s.reset();
+  ASSERT_EQ(complaints.size(), 2u);
+  auto step = [&](const std::string& name, std::string sub, std::vector<std::string> extra,
+                  std::string tail, std::string body) -> UseCase {
+    return {name,
+            [=](int v) {
+              std::vector<std::string> a = {"complaint", sub, complaints[v % 2]};
+              a.insert(a.end(), extra.begin(), extra.end());
+              return a;
+            },
+            "POST", [=](int v) { return "/api/v1/complaints/" + complaints[v % 2] + "/" + tail; },
+            [body](int) { return body; }};
+  };
+  const std::string programme = "compulsory_nonboarding_allowance";
+  const std::vector<UseCase> cases = {
+      step("complaint assign", "assign", {"--to", "officer_in"}, "assign",
+           R"({"to": "officer_in"})"),
+      step("complaint note", "note", {"--text", "已与家长电话核实。"}, "notes",
+           R"({"text": "已与家长电话核实。"})"),
+      step("complaint close", "close", {"--outcome", "confirmed", "--text", "经核实属实。"},
+           "close", R"({"outcome": "confirmed", "text": "经核实属实。"})"),
+      step("complaint act", "act", {"--hold", "--programme", programme, "--term", "2026-spring"},
+           "actions",
+           R"({"kind": "hold", "programme": ")" + programme + R"(", "term": "2026-spring"})"),
+      step("complaint release", "release", {"--reason", "已补发，解除暂停"}, "release",
+           R"({"reason": "已补发，解除暂停"})"),
+  };
+  const auto t = throughBothDoors(cases, {"admin", "school_in", "auditor_in", "bank_in",
+                                          "approver_in", "officer_out", "officer_in"});
+  EXPECT_EQ(t.compared, 5 * 7);
+  const std::map<std::string, std::vector<std::string>> expected = {
+      {"complaint assign", {"officer_in"}},  {"complaint note", {"officer_in"}},
+      {"complaint close", {"officer_in"}},   {"complaint act", {"officer_in"}},
+      {"complaint release", {"officer_in"}},
+  };
+  EXPECT_EQ(t.done_by, expected);
+}
+
+// Precision flags cleared through both doors: four households paid into one account raise
+// shared-account flags on each door's own batch (2026-spring for the command line, 2027-spring
+// for the API).
+TEST_P(ApiTest, PrecisionFlagsAreClearedAsOneApplicationThroughBothDoors) {
+  RollBuilder roll;
+  for (int seq : {1, 3, 5, 7, 9}) roll.student(seq).set("bank_account", card(seq < 9 ? 1 : 9));
+  ASSERT_TRUE(f.import(roll.csv()).committed);
+  auto termOf = [](int v) { return std::string(v % 2 ? "2027-spring" : "2026-spring"); };
+  auto flagOf = [&](int v) {
+    return std::to_string(store::queryInt(
+        *f.db,
+        "SELECT COALESCE(MIN(f.id), 0) FROM batch_flags f JOIN batches b ON b.id = f.batch_id "
+        "WHERE f.status = 'open' AND b.term = '" +
+            termOf(v) + "'"));
+  };
+  for (int v : {0, 1}) {
+    ASSERT_EQ(entitle(termOf(v)), 5) << termOf(v);
+    EXPECT_GT(disburse::buildBatches(store, audit, officer, kProgramme, Term::parse(termOf(v)), "",
+                                     bankfiles::holderEncodingCheck(store, layouts))
+                  .flags,
+              1)
+        << termOf(v);
+  }
+  const UseCase clear = {"flag clear",
+                         [&](int v) {
+                           return std::vector<std::string>{"batch", "clear-flag", flagOf(v),
+                                                           "--reason", "同一监护人的四个孩子"};
+                         },
+                         "POST", [&](int v) { return "/api/v1/flags/" + flagOf(v) + "/clear"; },
+                         [](int) { return std::string(R"({"reason": "同一监护人的四个孩子"})"); }};
+  UseCase again = clear;
+  again.name = "another flag clear";
+  const auto t = throughBothDoors({clear, again}, {"admin", "school_in", "auditor_in", "bank_in",
+                                                   "approver_in", "officer_out", "officer_in"});
+  EXPECT_EQ(t.compared, 2 * 7);
+  const std::map<std::string, std::vector<std::string>> expected = {
+      {"flag clear", {"officer_in"}}, {"another flag clear", {"officer_in"}}};
+  EXPECT_EQ(t.done_by, expected);
 }
 
 TEST_P(ApiTest, AnOfficerRecordsASchoolsAccountForFeeWaiversMasked) {

@@ -103,13 +103,13 @@ class BatchFixture : public ::testing::TestWithParam<std::string> {
     return id;
   }
 
-  void budget(int64_t yuan_each) {
+  void budget(int64_t yuan_each, int fiscal_year = 2026) {
     std::vector<disburse::BudgetLine> lines;
     for (const char* source : {"central", "provincial", "county"}) {
       disburse::BudgetLine l;
       l.programme = kProgramme;
       l.region = "430121";
-      l.fiscal_year = 2026;
+      l.fiscal_year = fiscal_year;
       l.source = source;
       l.allocated = Money::fromYuan(yuan_each);
       lines.push_back(l);
