@@ -297,15 +297,16 @@ static ImportResult importResultFileAttempt(BankFileStore& store, security::Secu
       // Every payment of the message or block gets this answer, as if listed line by line.
       detail::forEachExportRow(store, m->batch_id, m->first_seq, m->last_seq,
                                [&](const ExportRow& row) {
-                                 ResultLine l;
-                                 l.line = row.seq;
-                                 l.reference = row.reference;
-                                 l.outcome = b.outcome;
-                                 l.reason_code = b.reason_code;
-                                 l.reason_text = b.reason_text;
-                                 l.message_id = b.original_id;
-                                 l.from_status = what;
-                                 add(std::move(l));
+                                 add(ResultLine{.line = row.seq,
+                                                .reference = row.reference,
+                                                .outcome = b.outcome,
+                                                .reason_code = b.reason_code,
+                                                .reason_text = b.reason_text,
+                                                .bank_txn_id = {},
+                                                .amount = std::nullopt,
+                                                .message_id = b.original_id,
+                                                .block_id = {},
+                                                .from_status = what});
                                });
       flush();
     }

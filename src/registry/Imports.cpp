@@ -18,6 +18,24 @@ std::string fileName(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
+namespace {
+
+/// The log line of a file import (never personal data): what, whether it was committed, the file
+/// name and digest, row counts, the actor and, for a roster, its source.
+void logImport(const std::string& what, bool committed, const std::string& path,
+               const std::string& sha256, int64_t rows, int64_t bad, const std::string& actor,
+               const std::string& source) {
+  log::event("edupay.registry", what + (committed ? " imported" : " not imported"),
+             {{"file", fileName(path)},
+              {"sha256", sha256},
+              {"source", source},
+              {"rows", std::to_string(rows)},
+              {"bad", std::to_string(bad)},
+              {"actor", actor}});
+}
+
+}  // namespace
+
 RollImportResult importRollAs(RegistryStore& store, security::SecurityStore& audit,
                               const security::FieldCipher& cipher, const security::User& user,
                               const std::string& path, RollImportOptions options) {
@@ -48,12 +66,8 @@ RollImportResult importRollAs(RegistryStore& store, security::SecurityStore& aud
               std::to_string(r.counts.accounts_replaced) + " replaced");
     });
   });
-  log::event("edupay.registry", result.committed ? "roll imported" : "roll not imported",
-             {{"file", fileName(path)},
-              {"sha256", result.file_sha256},
-              {"rows", std::to_string(result.rows_total)},
-              {"bad", std::to_string(result.rows_bad)},
-              {"actor", user.name}});
+  logImport("roll", result.committed, path, result.file_sha256, result.rows_total, result.rows_bad,
+            user.name, "");
   return result;
 }
 
@@ -76,13 +90,8 @@ RosterImportResult importRosterAs(RegistryStore& store, security::SecurityStore&
                                     std::to_string(r.counts.statuses_unchanged) + " unchanged");
         });
   });
-  log::event("edupay.registry", result.committed ? "roster imported" : "roster not imported",
-             {{"file", fileName(path)},
-              {"sha256", result.file_sha256},
-              {"source", source},
-              {"rows", std::to_string(result.rows_total)},
-              {"bad", std::to_string(result.rows_bad)},
-              {"actor", user.name}});
+  logImport("roster", result.committed, path, result.file_sha256, result.rows_total,
+            result.rows_bad, user.name, source);
   return result;
 }
 

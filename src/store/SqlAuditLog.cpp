@@ -228,13 +228,12 @@ std::vector<security::ObjectScope> SqlAuditLog::scopesOf(
 
 std::vector<int64_t> SqlAuditLog::findPersons(const std::string& name, const std::string& rid_hash,
                                               const std::string& student_no, size_t limit) {
-  Statement& s = db_.cached(
+  Statement& s = cachedQuery(
+      db_,
       "SELECT id FROM persons WHERE name = ? OR rid_hash = ? OR student_no = ? ORDER BY id LIMIT "
-      "?");
-  s.bind(1, name.empty() ? SqlValue(nullptr) : SqlValue(name));
-  s.bind(2, textOrNull(rid_hash));
-  s.bind(3, textOrNull(student_no));
-  s.bind(4, static_cast<int64_t>(limit));
+      "?",
+      {name.empty() ? SqlValue(nullptr) : SqlValue(name), textOrNull(rid_hash),
+       textOrNull(student_no), static_cast<int64_t>(limit)});
   std::vector<int64_t> out;
   while (s.next()) out.push_back(s.getInt(0));
   s.reset();

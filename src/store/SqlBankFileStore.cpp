@@ -85,13 +85,11 @@ std::vector<bankfiles::PartTotals> SqlDisbursementStore::partTotals(int64_t batc
 std::vector<bankfiles::ExportRow> SqlDisbursementStore::exportRows(int64_t batch_id,
                                                                    int64_t first_seq,
                                                                    int64_t last_seq, size_t limit) {
-  Statement& s = db_.cached(
+  Statement& s = cachedQuery(
+      db_,
       "SELECT id, seq, end_to_end_ref, payee, acct_enc, holder_name, amount_fen FROM payments "
-      "WHERE batch_id = ? AND seq >= ? AND seq <= ? AND status <> 'removed' ORDER BY seq LIMIT ?");
-  s.bind(1, batch_id);
-  s.bind(2, first_seq);
-  s.bind(3, last_seq);
-  s.bind(4, static_cast<int64_t>(limit));
+      "WHERE batch_id = ? AND seq >= ? AND seq <= ? AND status <> 'removed' ORDER BY seq LIMIT ?",
+      {batch_id, first_seq, last_seq, static_cast<int64_t>(limit)});
   std::vector<bankfiles::ExportRow> out;
   out.reserve(limit);
   while (s.next()) {

@@ -37,10 +37,6 @@ disburse::Batch readBatch(Statement& s) {
 
 }  // namespace
 
-std::unique_ptr<StoreTransaction> SqlDisbursementStore::transaction() {
-  return std::make_unique<SqlStoreTransaction>(db_);
-}
-
 int SqlDisbursementStore::maxLines(const std::string& bank_code) {
   auto it = max_lines_.find(bank_code);
   if (it != max_lines_.end()) return it->second;
@@ -449,18 +445,14 @@ std::vector<disburse::Candidate> SqlDisbursementStore::candidates(const std::str
                                                                   const std::string& region,
                                                                   const std::string& bank,
                                                                   int64_t after_id, size_t limit) {
-  Statement& s = db_.cached(
+  Statement& s = cachedQuery(
+      db_,
       std::string(
           "SELECT e.id, e.person_id, e.amount_fen, e.central_fen, e.provincial_fen, e.county_fen, "
           "e.paying_region, e.payee, e.account_id, a.acct_enc, a.acct_mask, a.holder_name, ") +
-      kNextAttempt + kCandidateFrom + "AND e.payee <> 'school' AND e.paying_region = ? AND " +
-      kPayingBank + " = ? AND e.id > ? ORDER BY e.id LIMIT ?");
-  s.bind(1, term.str());
-  s.bind(2, programme);
-  s.bind(3, region);
-  s.bind(4, bank);
-  s.bind(5, after_id);
-  s.bind(6, static_cast<int64_t>(limit));
+          kNextAttempt + kCandidateFrom + "AND e.payee <> 'school' AND e.paying_region = ? AND " +
+          kPayingBank + " = ? AND e.id > ? ORDER BY e.id LIMIT ?",
+      {term.str(), programme, region, bank, after_id, static_cast<int64_t>(limit)});
   std::vector<disburse::Candidate> out;
   out.reserve(limit);
   while (s.next()) {

@@ -7,15 +7,15 @@
 #include "disburse/Batches.h"
 #include "store/Database.h"
 #include "store/SqlLeases.h"
+#include "store/SqlStore.h"
 
 namespace edupay::store {
 
 /// Batches, payments and budgets over either dialect. Precision flags, notices and objections are
 /// in SqlBatchFlags.cpp.
-class SqlDisbursementStore : public bankfiles::BankFileStore {
+class SqlDisbursementStore : public SqlStore<bankfiles::BankFileStore> {
  public:
-  explicit SqlDisbursementStore(Database& db) : db_(db), leases_(db) {}
-  std::unique_ptr<StoreTransaction> transaction() override;
+  explicit SqlDisbursementStore(Database& db) : SqlStore(db), leases_(db) {}
   std::vector<std::pair<std::string, std::string>> candidateGroups(const std::string& programme,
                                                                    const Term& term,
                                                                    const std::string& region_prefix,
@@ -122,7 +122,6 @@ class SqlDisbursementStore : public bankfiles::BankFileStore {
                                                  const std::string& region_prefix) override;
 
  private:
-  Database& db_;
   SqlLeases leases_;
   std::map<std::string, int> max_lines_;
 };

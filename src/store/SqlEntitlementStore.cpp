@@ -68,10 +68,6 @@ constexpr const char* kEntitlementColumns =
 
 }  // namespace
 
-std::unique_ptr<StoreTransaction> SqlEntitlementStore::transaction() {
-  return std::make_unique<SqlStoreTransaction>(db_);
-}
-
 std::optional<rules::StoredPolicy> SqlEntitlementStore::activePolicy() {
   auto s = db_.prepare(
       "SELECT id, name, sha256, content, activated_on FROM policies ORDER BY active_seq DESC LIMIT "
@@ -169,10 +165,11 @@ void SqlEntitlementStore::fillFacts(std::vector<rules::StudentFacts>& students, 
       });
   {
     std::set<int64_t> schools;
-    Statement& st = db_.cached(
+    Statement& st = cachedQuery(
+        db_,
         "SELECT school_id FROM ident_rounds WHERE academic_year = ? AND status IN ('submitted', "
-        "'accepted')");
-    st.bind(1, int64_t{academic_year});
+        "'accepted')",
+        {int64_t{academic_year}});
     while (st.next()) schools.insert(st.getInt(0));
     st.reset();
     for (auto& f : students) f.school_identified = schools.count(f.school_id) > 0;

@@ -3,6 +3,7 @@
 #include "rules/EntitlementStore.h"
 #include "store/Database.h"
 #include "store/SqlLeases.h"
+#include "store/SqlStore.h"
 
 namespace edupay::store {
 
@@ -15,11 +16,10 @@ struct SchoolEntitlement {
   Money amount;
 };
 
-class SqlEntitlementStore : public rules::EntitlementStore {
+class SqlEntitlementStore : public SqlStore<rules::EntitlementStore> {
  public:
-  explicit SqlEntitlementStore(Database& db) : db_(db), leases_(db) {}
+  explicit SqlEntitlementStore(Database& db) : SqlStore(db), leases_(db) {}
 
-  std::unique_ptr<StoreTransaction> transaction() override;
   std::optional<rules::StoredPolicy> activePolicy() override;
   int64_t activatePolicy(const std::string& name, const std::string& sha256,
                          const std::string& content) override;
@@ -50,7 +50,6 @@ class SqlEntitlementStore : public rules::EntitlementStore {
   /// all within [lo, hi]).
   void fillFacts(std::vector<rules::StudentFacts>& students, int64_t lo, int64_t hi,
                  const Date& reference, int academic_year);
-  Database& db_;
   SqlLeases leases_;
 };
 

@@ -33,20 +33,15 @@ std::optional<Term> termOf(const std::string& s) {
 
 }  // namespace
 
-std::unique_ptr<StoreTransaction> SqlFamilyStore::transaction() {
-  return std::make_unique<SqlStoreTransaction>(db_);
-}
-
 std::optional<int64_t> SqlFamilyStore::matchPerson(const disburse::LookupKey& key) {
   // One statement whatever was typed: an identifier that matches nothing costs what a wrong name
   // or birth date costs.
-  Statement& s = db_.cached(
+  Statement& s = cachedQuery(
+      db_,
       "SELECT p.id, COALESCE(p.merged_into, 0) FROM persons p WHERE (p.rid_hash = ? OR "
-      "p.student_no = ?) AND p.name = ? AND p.birth_date = ?");
-  s.bind(1, key.rid_hash.empty() ? std::string("-") : key.rid_hash);
-  s.bind(2, key.student_no.empty() ? std::string("-") : key.student_no);
-  s.bind(3, key.name);
-  s.bind(4, key.birth_date);
+      "p.student_no = ?) AND p.name = ? AND p.birth_date = ?",
+      {key.rid_hash.empty() ? std::string("-") : key.rid_hash,
+       key.student_no.empty() ? std::string("-") : key.student_no, key.name, key.birth_date});
   std::optional<int64_t> found;
   while (s.next()) {
     const int64_t id = s.getInt(1) ? s.getInt(1) : s.getInt(0);
@@ -60,13 +55,14 @@ std::vector<disburse::AidFact> SqlFamilyStore::aidFacts(int64_t person_id) {
   std::vector<disburse::AidFact> out;
   std::map<int64_t, size_t> at;
   {
-    Statement& s = db_.cached(
+    Statement& s = cachedQuery(
+        db_,
         "SELECT e.id, e.term, e.programme, e.status, e.hold_reason, e.reason, e.payee, "
         "e.amount_fen, (SELECT COUNT(*) FROM objections o WHERE o.entitlement_id = e.id AND "
         "o.status IN ('open', 'upheld')), (SELECT COUNT(*) FROM complaint_links l WHERE "
         "l.entitlement_id = e.id AND l.kind = 'hold' AND l.status = 'open') FROM entitlements e "
-        "WHERE e.person_id = ? ORDER BY e.id");
-    s.bind(1, person_id);
+        "WHERE e.person_id = ? ORDER BY e.id",
+        {person_id});
     while (s.next()) {
       disburse::AidFact f;
       readColumns(s, 0, f.entitlement_id, f.term, f.programme, f.status, f.hold_reason, f.reason,
@@ -80,13 +76,14 @@ std::vector<disburse::AidFact> SqlFamilyStore::aidFacts(int64_t person_id) {
   {
     // Every payment that ever covered one of the entitlements, oldest first: the last one read
     // is the one the family asks about.
-    Statement& s = db_.cached(
+    Statement& s = cachedQuery(
+        db_,
         "SELECT pe.entitlement_id, ps.state, ps.paid_on, b.name, p.acct_mask FROM "
         "payment_entitlements pe JOIN entitlements e ON e.id = pe.entitlement_id JOIN payments p "
         "ON p.id = pe.payment_id JOIN payment_states ps ON ps.id = p.id LEFT JOIN banks b ON "
         "b.code = SUBSTR(p.bank_code, 1, 3) WHERE e.person_id = ? AND p.status <> 'removed' "
-        "ORDER BY p.id");
-    s.bind(1, person_id);
+        "ORDER BY p.id",
+        {person_id});
     while (s.next()) {
       auto it = at.find(s.getInt(0));
       if (it == at.end()) continue;
@@ -106,10 +103,11 @@ std::vector<disburse::AidFact> SqlFamilyStore::aidFacts(int64_t person_id) {
 }
 
 std::pair<std::string, std::string> SqlFamilyStore::personPlace(int64_t person_id) {
-  Statement& s = db_.cached(
+  Statement& s = cachedQuery(
+      db_,
       "SELECT s.region_code, s.name FROM enrollments e JOIN schools s ON s.id = e.school_id WHERE "
-      "e.person_id = ? ORDER BY e.id DESC LIMIT 1");
-  s.bind(1, person_id);
+      "e.person_id = ? ORDER BY e.id DESC LIMIT 1",
+      {person_id});
   std::pair<std::string, std::string> out;
   if (s.next()) out = {s.getText(0), s.getText(1)};
   s.reset();
@@ -117,15 +115,13 @@ std::pair<std::string, std::string> SqlFamilyStore::personPlace(int64_t person_i
 }
 
 std::string SqlFamilyStore::regionName(const std::string& code) {
-  Statement& s = db_.cached("SELECT name FROM regions WHERE code = ?");
-  s.bind(1, code);
+  Statement& s = cachedQuery(db_, "SELECT name FROM regions WHERE code = ?", {code});
   std::string out;
   if (s.next()) out = s.getText(0);
   s.reset();
   if (out.empty() && !code.empty()) {
     // A county named by no regions file is still known when a school is in it.
-    Statement& k = db_.cached("SELECT COUNT(*) FROM schools WHERE region_code = ?");
-    k.bind(1, code);
+    Statement& k = cachedQuery(db_, "SELECT COUNT(*) FROM schools WHERE region_code = ?", {code});
     if (k.next() && k.getInt(0) > 0) out = code;
     k.reset();
   }

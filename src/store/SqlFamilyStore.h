@@ -2,16 +2,16 @@
 
 #include "disburse/Families.h"
 #include "store/Database.h"
+#include "store/SqlStore.h"
 
 namespace edupay::store {
 
 /// FamilyStore over either dialect: the public look-up reads a fixed set of statements whatever
 /// it finds; complaints, their notes and links are plain rows.
-class SqlFamilyStore : public disburse::FamilyStore {
+class SqlFamilyStore : public SqlStore<disburse::FamilyStore> {
  public:
-  explicit SqlFamilyStore(Database& db) : db_(db) {}
+  explicit SqlFamilyStore(Database& db) : SqlStore(db) {}
 
-  std::unique_ptr<StoreTransaction> transaction() override;
   std::optional<int64_t> matchPerson(const disburse::LookupKey& key) override;
   std::vector<disburse::AidFact> aidFacts(int64_t person_id) override;
   std::pair<std::string, std::string> personPlace(int64_t person_id) override;
@@ -46,7 +46,6 @@ class SqlFamilyStore : public disburse::FamilyStore {
  private:
   std::vector<disburse::Complaint> selectComplaints(const std::string& where,
                                                     std::initializer_list<SqlValue> params);
-  Database& db_;
 };
 
 }  // namespace edupay::store

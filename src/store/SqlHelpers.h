@@ -112,6 +112,16 @@ inline SqlValue textOrNull(const std::string& s) {
   return s.empty() ? SqlValue(nullptr) : SqlValue(s);
 }
 
+/// The connection's prepared statement for `sql` (prepared once, kept for the connection's life)
+/// with `params` bound in order; the caller reads the rows with next().
+inline Statement& cachedQuery(Database& db, const std::string& sql,
+                              std::initializer_list<SqlValue> params) {
+  Statement& s = db.cached(sql);
+  int i = 1;
+  for (const auto& p : params) s.bind(i++, p);
+  return s;
+}
+
 /// Runs `sql` with `params` bound in order and calls `on_row(statement)` for each row.
 template <typename Fn>
 void forEachRow(Database& db, std::string_view sql, std::initializer_list<SqlValue> params,

@@ -78,10 +78,6 @@ constexpr const char* kEnrolled =
 
 }  // namespace
 
-std::unique_ptr<StoreTransaction> SqlIdentificationStore::transaction() {
-  return std::make_unique<SqlStoreTransaction>(db_);
-}
-
 std::optional<identify::SchoolRef> SqlIdentificationStore::school(const std::string& code) {
   auto s = query(db_, "SELECT id, code, name, region_code FROM schools WHERE code = ?", {code});
   if (!s->next()) return std::nullopt;

@@ -2,15 +2,15 @@
 
 #include "identify/Identify.h"
 #include "store/Database.h"
+#include "store/SqlStore.h"
 
 namespace edupay::store {
 
 /// IdentificationStore over either dialect (schemas/*/0015_identification.sql).
-class SqlIdentificationStore : public identify::IdentificationStore {
+class SqlIdentificationStore : public SqlStore<identify::IdentificationStore> {
  public:
-  explicit SqlIdentificationStore(Database& db) : db_(db) {}
+  explicit SqlIdentificationStore(Database& db) : SqlStore(db) {}
 
-  std::unique_ptr<StoreTransaction> transaction() override;
   std::optional<identify::SchoolRef> school(const std::string& code) override;
   std::optional<identify::Round> round(int64_t id) override;
   std::optional<identify::Round> roundOf(int64_t school_id, int academic_year) override;
@@ -50,7 +50,6 @@ class SqlIdentificationStore : public identify::IdentificationStore {
                                                   int academic_year) override;
 
  private:
-  Database& db_;
 };
 
 }  // namespace edupay::store

@@ -10,10 +10,6 @@
 
 namespace edupay::store {
 
-std::unique_ptr<registry::StoreTransaction> SqlRegistryStore::transaction() {
-  return std::make_unique<SqlStoreTransaction>(db_);
-}
-
 void SqlRegistryStore::checkKeyFingerprint(const std::string& fingerprint) {
   auto stmt = db_.prepare("SELECT value FROM meta WHERE name = 'key_fingerprint'");
   if (stmt->next()) {
@@ -242,14 +238,15 @@ std::optional<registry::StudentRecord> SqlRegistryStore::studentWhere(const char
                                                                       const SqlValue& value) {
   // The person and their enrollments in one round trip (a look-up answers in two queries, neither
   // of which sorts: rows are put in order here, so the server builds no temporary tables).
-  Statement& p = db_.cached(
+  Statement& p = cachedQuery(
+      db_,
       std::string("SELECT p.id, p.rid_mask, p.rid_enc, p.student_no, p.name, p.sex, p.birth_date, "
                   "p.ethnicity, p.hukou_region, s.code, s.name, e.stage, e.grade, e.class_name, "
                   "e.major, e.agri_major, e.boarding, e.status, e.enroll_date, e.status_date, "
                   "e.end_date, e.id FROM persons p LEFT JOIN enrollments e ON e.person_id = p.id "
                   "LEFT JOIN schools s ON s.id = e.school_id WHERE p.") +
-      column + " = ?");
-  p.bind(1, value);
+          column + " = ?",
+      {value});
   if (!p.next()) return std::nullopt;
   registry::StudentRecord rec;
   std::vector<std::pair<int64_t, registry::StudentRecord::Enrollment>> enrollments;
@@ -423,8 +420,7 @@ std::vector<registry::RegistryStore::StudentRow> SqlRegistryStore::studentsAt(
 }
 
 std::string SqlRegistryStore::schoolRegion(const std::string& school_code) {
-  Statement& s = db_.cached("SELECT region_code FROM schools WHERE code = ?");
-  s.bind(1, school_code);
+  Statement& s = cachedQuery(db_, "SELECT region_code FROM schools WHERE code = ?", {school_code});
   std::string region = s.next() ? s.getText(0) : "";
   s.reset();
   return region;

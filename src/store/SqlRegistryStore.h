@@ -6,17 +6,17 @@
 #include "registry/RegistryStore.h"
 #include "registry/RollMerge.h"
 #include "store/Database.h"
+#include "store/SqlStore.h"
 
 namespace edupay::store {
 
 /// RegistryStore over either dialect: the SQL is written once (portable `?` placeholders,
 /// multi-row VALUES, `IN (...)` look-ups per chunk), so a chunk of 1,000 roll rows costs a
 /// fixed number of round trips whatever the database.
-class SqlRegistryStore : public registry::RegistryStore {
+class SqlRegistryStore : public SqlStore<registry::RegistryStore> {
  public:
-  explicit SqlRegistryStore(Database& db) : db_(db) {}
+  explicit SqlRegistryStore(Database& db) : SqlStore(db) {}
 
-  std::unique_ptr<registry::StoreTransaction> transaction() override;
   void checkKeyFingerprint(const std::string& fingerprint) override;
   std::pair<int64_t, int64_t> upsertRegions(const std::vector<registry::Region>& regions) override;
   std::pair<int64_t, int64_t> upsertSchools(const std::vector<registry::School>& schools) override;
@@ -59,7 +59,6 @@ class SqlRegistryStore : public registry::RegistryStore {
   void applyRollDecisions(const registry::ImportContext& ctx,
                           const std::vector<registry::RollRecord>& rows,
                           const registry::RollSnapshot& on_record, registry::RollDecisions& d);
-  Database& db_;
   std::map<std::string, int64_t> school_ids_;
 };
 

@@ -25,15 +25,10 @@ security::User readUser(Statement& s) {
 
 }  // namespace
 
-std::unique_ptr<StoreTransaction> SqlSecurityStore::transaction() {
-  return std::make_unique<SqlStoreTransaction>(db_);
-}
-
 int64_t SqlSecurityStore::countUsers() { return queryInt(db_, "SELECT COUNT(*) FROM users"); }
 
 std::optional<security::User> SqlSecurityStore::findUser(const std::string& name) {
-  Statement& s = db_.cached(std::string(kUserColumns) + "WHERE name = ?");
-  s.bind(1, name);
+  Statement& s = cachedQuery(db_, std::string(kUserColumns) + "WHERE name = ?", {name});
   std::optional<security::User> u;
   if (s.next()) u = readUser(s);
   s.reset();

@@ -2,14 +2,14 @@
 
 #include "security/Users.h"
 #include "store/Database.h"
+#include "store/SqlStore.h"
 
 namespace edupay::store {
 
 /// Users and the audit chain over either dialect.
-class SqlSecurityStore : public security::SecurityStore {
+class SqlSecurityStore : public SqlStore<security::SecurityStore> {
  public:
-  explicit SqlSecurityStore(Database& db) : db_(db) {}
-  std::unique_ptr<StoreTransaction> transaction() override;
+  explicit SqlSecurityStore(Database& db) : SqlStore(db) {}
   int64_t countUsers() override;
   std::optional<security::User> findUser(const std::string& name) override;
   std::vector<security::User> listUsers() override;
@@ -25,7 +25,6 @@ class SqlSecurityStore : public security::SecurityStore {
   void revokeUserSessions(const std::string& user_name) override;
 
  private:
-  Database& db_;
 };
 
 }  // namespace edupay::store
