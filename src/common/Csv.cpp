@@ -203,8 +203,7 @@ CsvReader::CsvReader(std::istream& in, std::string source_name, TextEncoding enc
 
 CsvReader::~CsvReader() = default;
 
-CsvFile::CsvFile(const std::string& path)
-    : in_(path, std::ios::binary), reader_(in_, path) {
+CsvFile::CsvFile(const std::string& path) : in_(path, std::ios::binary), reader_(in_, path) {
   if (!in_) throw Error(ErrorCode::kNotFound, path + ": cannot open the file; check the path");
   if (!reader_.next(header_)) throw Error(ErrorCode::kInvalidInput, path + ": the file is empty");
   reader_.expectHeader(header_);
