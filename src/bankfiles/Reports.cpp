@@ -32,12 +32,11 @@ std::string firstWord(const std::string& s) { return s.substr(0, s.find(' ')); }
 }  // namespace
 
 namespace {
-constexpr std::array<CodeName<Dimension>, 5> kDimensions{
-    {{Dimension::kTerm, "term", "学期"},
-     {Dimension::kProgramme, "programme", "资助项目"},
-     {Dimension::kRegion, "region", "地区"},
-     {Dimension::kStage, "stage", "学段"},
-     {Dimension::kCategory, "category", "困难类别"}}};
+constexpr std::array<CodeName<Dimension>, 5> kDimensions{{{Dimension::kTerm, "term"},
+                                                          {Dimension::kProgramme, "programme"},
+                                                          {Dimension::kRegion, "region"},
+                                                          {Dimension::kStage, "stage"},
+                                                          {Dimension::kCategory, "category"}}};
 }  // namespace
 
 std::optional<Dimension> parseDimension(const std::string& s) { return parseIn(kDimensions, s); }

@@ -290,9 +290,8 @@ class Pain002Reader : public ElementHandler {
 }  // namespace
 
 namespace {
-constexpr std::array<CodeName<Outcome>, 3> kOutcomes{{{Outcome::kPaid, "paid", "支付成功"},
-                                                      {Outcome::kReturned, "returned", "退回"},
-                                                      {Outcome::kPending, "pending", "处理中"}}};
+constexpr std::array<CodeName<Outcome>, 3> kOutcomes{
+    {{Outcome::kPaid, "paid"}, {Outcome::kReturned, "returned"}, {Outcome::kPending, "pending"}}};
 }  // namespace
 
 std::string_view code(Outcome o) { return codeIn(kOutcomes, o); }

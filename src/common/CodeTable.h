@@ -10,12 +10,14 @@
 
 namespace edupay {
 
-/// One value of `E` with its code (`paid`) and its Chinese name (`已到账`, may be empty).
+/// One value of `E` with its code (`paid`), its Chinese name (may be empty) and other words files
+/// use for it ('|'-separated, may be empty).
 template <typename E>
 struct CodeName {
   E value;
   std::string_view code;
   std::string_view zh{};
+  std::string_view more{};
 };
 
 /// The code of `v`, or "?" for a value missing from the table (a bug: every value is listed).

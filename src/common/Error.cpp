@@ -8,13 +8,13 @@ namespace edupay {
 
 namespace {
 constexpr std::array<CodeName<ErrorCode>, 7> kErrorCodes{{
-    {ErrorCode::kInvalidInput, "invalid_input", "输入有误"},
-    {ErrorCode::kNotFound, "not_found", "未找到"},
-    {ErrorCode::kConflict, "conflict", "状态冲突"},
-    {ErrorCode::kForbidden, "forbidden", "无此权限"},
-    {ErrorCode::kUnauthenticated, "unauthenticated", "未登录"},
-    {ErrorCode::kUnavailable, "unavailable", "暂不可用"},
-    {ErrorCode::kInternal, "internal", "系统内部错误"},
+    {ErrorCode::kInvalidInput, "invalid_input"},
+    {ErrorCode::kNotFound, "not_found"},
+    {ErrorCode::kConflict, "conflict"},
+    {ErrorCode::kForbidden, "forbidden"},
+    {ErrorCode::kUnauthenticated, "unauthenticated"},
+    {ErrorCode::kUnavailable, "unavailable"},
+    {ErrorCode::kInternal, "internal"},
 }};
 }  // namespace
 

@@ -3,18 +3,14 @@
 #include <array>
 #include <utility>
 
+#include "common/CodeTable.h"
 #include "common/Text.h"
 
 namespace edupay::domain {
 namespace {
 
 template <typename E>
-struct Entry {
-  E value;
-  std::string_view code;
-  std::string_view zh;      ///< the label shown
-  std::string_view more{};  ///< other words rolls and department files use, '|'-separated
-};
+using Entry = CodeName<E>;
 
 constexpr std::array<Entry<Stage>, 9> kStages{{
     {Stage::kPreschool, "preschool", "学前", "学前教育|幼儿园|学前班"},
@@ -67,7 +63,7 @@ constexpr std::array<Entry<Category>, 12> kCategories{{
 }};
 
 template <typename E, size_t N>
-std::optional<E> parseIn(const std::array<Entry<E>, N>& table, std::string_view s) {
+std::optional<E> parseLenient(const std::array<Entry<E>, N>& table, std::string_view s) {
   const std::string t = text::toLower(text::cleanCode(s));
   for (const auto& e : table) {
     if (t == e.code || t == e.zh) return e.value;
@@ -78,22 +74,6 @@ std::optional<E> parseIn(const std::array<Entry<E>, N>& table, std::string_view 
     }
   }
   return std::nullopt;
-}
-
-template <typename E, size_t N>
-std::string_view codeIn(const std::array<Entry<E>, N>& table, E v) {
-  for (const auto& e : table) {
-    if (e.value == v) return e.code;
-  }
-  return "?";
-}
-
-template <typename E, size_t N>
-std::string_view zhIn(const std::array<Entry<E>, N>& table, E v) {
-  for (const auto& e : table) {
-    if (e.value == v) return e.zh;
-  }
-  return "?";
 }
 
 template <typename E, size_t N>
@@ -108,11 +88,11 @@ std::string codesOf(const std::array<Entry<E>, N>& table) {
 
 }  // namespace
 
-std::optional<Stage> parseStage(std::string_view s) { return parseIn(kStages, s); }
+std::optional<Stage> parseStage(std::string_view s) { return parseLenient(kStages, s); }
 std::string_view code(Stage s) { return codeIn(kStages, s); }
 std::string_view chineseLabel(Stage s) { return zhIn(kStages, s); }
 std::optional<EnrollmentStatus> parseEnrollmentStatus(std::string_view s) {
-  return parseIn(kStatuses, s);
+  return parseLenient(kStatuses, s);
 }
 std::string_view code(EnrollmentStatus s) { return codeIn(kStatuses, s); }
 bool endsEnrollment(EnrollmentStatus s) {
@@ -125,12 +105,12 @@ std::optional<DifficultyLevel> parseDifficultyLevel(std::string_view s) {
   if (t.empty()) return DifficultyLevel::kNone;
   if (t == "especially_difficult") return DifficultyLevel::kEspecially;
   if (t == "generally_difficult") return DifficultyLevel::kGenerally;
-  return parseIn(kLevels, t);
+  return parseLenient(kLevels, t);
 }
 std::string_view code(DifficultyLevel d) { return codeIn(kLevels, d); }
-std::optional<AccountKind> parseAccountKind(std::string_view s) { return parseIn(kKinds, s); }
+std::optional<AccountKind> parseAccountKind(std::string_view s) { return parseLenient(kKinds, s); }
 std::string_view code(AccountKind k) { return codeIn(kKinds, k); }
-std::optional<Category> parseCategory(std::string_view s) { return parseIn(kCategories, s); }
+std::optional<Category> parseCategory(std::string_view s) { return parseLenient(kCategories, s); }
 std::string_view code(Category c) { return codeIn(kCategories, c); }
 std::string_view chineseLabel(Category c) { return zhIn(kCategories, c); }
 

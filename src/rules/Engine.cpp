@@ -427,11 +427,10 @@ Decision evaluateOne(const Policy& policy, const Term& term, const StudentFacts&
 }  // namespace
 
 namespace {
-constexpr std::array<CodeName<Status>, 4> kStatuses{
-    {{Status::kEligible, "eligible", "享受"},
-     {Status::kHeld, "held", "暂缓发放"},
-     {Status::kExcluded, "excluded", "不享受"},
-     {Status::kNotApplicable, "not_applicable", "不适用"}}};
+constexpr std::array<CodeName<Status>, 4> kStatuses{{{Status::kEligible, "eligible"},
+                                                     {Status::kHeld, "held"},
+                                                     {Status::kExcluded, "excluded"},
+                                                     {Status::kNotApplicable, "not_applicable"}}};
 }  // namespace
 
 std::string_view code(Status s) { return codeIn(kStatuses, s); }

@@ -349,15 +349,15 @@ std::vector<std::string> diffPolicies(const Policy& before, const Policy& after)
 
 namespace {
 constexpr std::array<CodeName<Schedule>, 4> kSchedules{{
-    {Schedule::kPerTerm, "per_term", "每学期发放"},
-    {Schedule::kAutumn, "autumn", "秋季学期一次发放"},
-    {Schedule::kSpring, "spring", "春季学期一次发放"},
-    {Schedule::kFirstAutumn, "first_autumn", "入学当年秋季学期一次发放"},
+    {Schedule::kPerTerm, "per_term"},
+    {Schedule::kAutumn, "autumn"},
+    {Schedule::kSpring, "spring"},
+    {Schedule::kFirstAutumn, "first_autumn"},
 }};
 constexpr std::array<CodeName<Payee>, 3> kPayees{{
-    {Payee::kStudentAccount, "student_account", "学生本人账户"},
-    {Payee::kHouseholdOneCard, "household_one_card", "惠民惠农财政补贴资金一卡通"},
-    {Payee::kSchool, "school", "学校账户"},
+    {Payee::kStudentAccount, "student_account"},
+    {Payee::kHouseholdOneCard, "household_one_card"},
+    {Payee::kSchool, "school"},
 }};
 }  // namespace
 
