@@ -5,9 +5,29 @@
 #include <map>
 #include <sstream>
 
+#include "common/Catalogue.h"
 #include "common/JsonWrite.h"
 
 namespace edupay::api {
+
+Poco::JSON::Object messageArgs(const Message& m, Lang lang) {
+  Poco::JSON::Object o;
+  for (const auto& a : m.args()) {
+    if (a.number)
+      o.set(a.name, *a.number);
+    else
+      o.set(a.name, lang == Lang::kZh ? a.zh : a.en);
+  }
+  return o;
+}
+
+Poco::JSON::Object messageJson(const Message& m, Lang lang) {
+  Poco::JSON::Object o;
+  o.set("code", m.code());
+  o.set("args", messageArgs(m, lang));
+  o.set("text", i18n::render(m, lang));
+  return o;
+}
 
 Poco::JSON::Object batchJson(const disburse::Batch& b) {
   Poco::JSON::Object o;

@@ -21,6 +21,12 @@
 namespace edupay::api {
 
 // The JSON shapes shared by the HTTP API and the CLI's --json output.
+/// A message's arguments as a JSON object: counts as numbers, words in `lang`.
+Poco::JSON::Object messageArgs(const Message& m, Lang lang);
+/// `{code, args, text}`: the code and arguments a program reads, the text (in `lang`) a person
+/// does. A literal has an empty code and no arguments.
+Poco::JSON::Object messageJson(const Message& m, Lang lang);
+
 Poco::JSON::Object batchJson(const disburse::Batch& b);
 Poco::JSON::Object flagJson(const disburse::Flag& f);
 Poco::JSON::Object budgetJson(const disburse::BudgetLine& l);

@@ -22,6 +22,7 @@ struct Request {
   bool tls = false;                    ///< the service speaks HTTPS (cookies get Secure)
   std::string client;                  ///< the client's address (login throttling)
   std::string host;                    ///< the Host header (addresses printed on pages)
+  Lang lang = Lang::kZh;  ///< the reader's language: `Accept-Language`, or `?lang=` on a link
   std::string param(const std::string& name) const;
   /// A numeric path parameter; Error(kInvalidInput) naming it otherwise.
   int64_t id(const std::string& name) const;

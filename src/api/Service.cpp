@@ -17,6 +17,7 @@
 
 #include "api/Env.h"
 #include "api/Json.h"
+#include "common/Catalogue.h"
 #include "common/Error.h"
 #include "common/Log.h"
 #include "common/Text.h"
@@ -56,10 +57,16 @@ int statusFor(ErrorCode code) {
   return 500;
 }
 
-Reply errorReply(int status, const std::string& code, const std::string& message) {
+/// The error shape: `code` (the failure's kind), `message` (the text in the request's language),
+/// and for a catalogue message `message_code` and its `args`.
+Reply errorReply(int status, const std::string& code, const Message& message, Lang lang) {
   Poco::JSON::Object inner;
   inner.set("code", code);
-  inner.set("message", message);
+  inner.set("message", i18n::render(message, lang));
+  if (!message.isLiteral()) {
+    inner.set("message_code", message.code());
+    inner.set("args", messageArgs(message, lang));
+  }
   inner.set("details", Poco::JSON::Object());
   Poco::JSON::Object body;
   body.set("error", inner);
@@ -83,6 +90,7 @@ class ApiHandler : public HTTPRequestHandler {
     Request req;
     req.request_id = std::to_string(++g_request_seq);
     req.method = hreq.getMethod();
+    req.lang = langFromAcceptLanguage(hreq.get("Accept-Language", ""));
     const std::string uri = hreq.getURI();
     const auto q = uri.find('?');
     req.path = uri.substr(0, q);
@@ -90,20 +98,23 @@ class ApiHandler : public HTTPRequestHandler {
     Reply reply;
     try {
       if (q != std::string::npos) req.query = parseQuery(uri.substr(q + 1));
+      // `?lang=en` for a link the browser follows itself (a download), which sends no header.
+      if (const auto l = req.query.find("lang"); l != req.query.end())
+        req.lang = parseLang(l->second).value_or(req.lang);
       reply = dispatch(hreq, req, route);
     } catch (const Error& e) {
       const int status = statusFor(e.code());
-      reply = errorReply(
-          status, errorCodeName(e.code()),
-          status == 500 ? "internal error; see the service log (request " + req.request_id + ")"
-                        : withoutServerPaths(e.what()));
+      reply = errorReply(status, errorCodeName(e.code()),
+                         status == 500 ? msg("api.internal", {arg("request", req.request_id)})
+                                       : withoutServerPaths(e.message()),
+                         req.lang);
       if (status == 500 || !e.detail().empty())
         std::cerr << "request " << req.request_id << ": " << e.what()
                   << (e.detail().empty() ? "" : " (" + e.detail() + ")") << "\n";
     } catch (const std::exception& e) {
       std::cerr << "request " << req.request_id << ": " << e.what() << "\n";
-      reply = errorReply(500, "internal",
-                         "internal error; see the service log (request " + req.request_id + ")");
+      reply = errorReply(500, "internal", msg("api.internal", {arg("request", req.request_id)}),
+                         req.lang);
     }
     settleUnreadBody(hreq, hresp);
     send(hresp, reply, req.request_id);
@@ -156,7 +167,9 @@ class ApiHandler : public HTTPRequestHandler {
       return consoleAsset(req.path);
     }
     if (req.path == "/health" || req.path == "/ready" || req.path == "/api/v1/openapi.json") {
-      Reply r = errorReply(405, "method_not_allowed", "use GET for " + req.path);
+      Reply r = errorReply(
+          405, "method_not_allowed",
+          msg("api.method_not_allowed", {arg("allow", "GET"), arg("path", req.path)}), req.lang);
       r.headers["Allow"] = "GET";
       return r;
     }
@@ -165,11 +178,14 @@ class ApiHandler : public HTTPRequestHandler {
       if (!m.allowed.empty()) {
         std::string allow;
         for (const auto& a : m.allowed) allow += (allow.empty() ? "" : ", ") + a;
-        Reply r = errorReply(405, "method_not_allowed", "use " + allow + " for " + req.path);
+        Reply r = errorReply(
+            405, "method_not_allowed",
+            msg("api.method_not_allowed", {arg("allow", allow), arg("path", req.path)}), req.lang);
         r.headers["Allow"] = allow;
         return r;
       }
-      return errorReply(404, "not_found", "no such endpoint: " + req.path);
+      return errorReply(404, "not_found", msg("api.no_endpoint", {arg("path", req.path)}),
+                        req.lang);
     }
     route_name = m.route->pattern;
     req.params = m.params;
@@ -196,17 +212,16 @@ class ApiHandler : public HTTPRequestHandler {
       // A known caller gets the answer rather than a reset connection: read (a bounded amount
       // of) what they are sending. Anyone else is answered at once and the connection closed.
       if (!m.route->is_public) drain(hreq, 4 * limit);
-      return tooLarge(limit);
+      return tooLarge(limit, req.lang);
     }
     UploadSlot slot(*rt_, m.route->upload);
     if (!slot.held()) {
-      Reply r = errorReply(503, "busy",
-                           "the service is reading " + std::to_string(rt_->config.max_uploads) +
-                               " other uploads; try again in a few seconds");
+      Reply r = errorReply(
+          503, "busy", msg("api.uploads_busy", {arg("count", rt_->config.max_uploads)}), req.lang);
       r.headers["Retry-After"] = "5";
       return r;
     }
-    if (!readBody(hreq, req, limit)) return tooLarge(limit);
+    if (!readBody(hreq, req, limit)) return tooLarge(limit, req.lang);
     return m.route->handler(req, env);
   }
 
@@ -218,10 +233,18 @@ class ApiHandler : public HTTPRequestHandler {
       message.replace(at, dir.size(), "upload ");
     return message;
   }
+  Message withoutServerPaths(const Message& m) const {
+    if (m.isLiteral()) return Message::literal(withoutServerPaths(m.literalText()));
+    std::vector<MessageArg> args = m.args();
+    for (auto& a : args) {
+      a.zh = withoutServerPaths(a.zh);
+      a.en = withoutServerPaths(a.en);
+    }
+    return Message(m.code(), std::move(args));
+  }
 
-  static Reply tooLarge(size_t limit) {
-    return errorReply(413, "too_large",
-                      "the body is larger than " + std::to_string(limit) + " bytes");
+  static Reply tooLarge(size_t limit, Lang lang) {
+    return errorReply(413, "too_large", msg("api.too_large", {arg("bytes", limit)}), lang);
   }
 
   /// One of the service's few upload slots, held while an upload is read and handled; `wanted`
@@ -258,13 +281,11 @@ class ApiHandler : public HTTPRequestHandler {
     std::string media = text::trim(req.content_type.substr(0, req.content_type.find(';')));
     for (auto& c : media) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (media != "application/json")
-      return errorReply(415, "unsupported_media_type",
-                        "send the body as JSON with Content-Type: application/json");
+      return errorReply(415, "unsupported_media_type", msg("api.json_only"), req.lang);
     if (hreq.has("Origin")) {
       const std::string own = std::string(req.tls ? "https://" : "http://") + hreq.getHost();
       if (hreq.get("Origin") != own)
-        throw Error(ErrorCode::kForbidden,
-                    "a request from another site's page is refused; open the page at " + own);
+        throw Error(ErrorCode::kForbidden, msg("api.cross_site", {arg("origin", own)}));
     }
     return std::nullopt;
   }
@@ -285,8 +306,7 @@ class ApiHandler : public HTTPRequestHandler {
       by_cookie = !req.token.empty();
     }
     if (by_cookie && req.method != "GET" && hreq.get("X-CSRF-Token", "") != csrfToken(req.token))
-      throw Error(ErrorCode::kForbidden,
-                  "missing or wrong X-CSRF-Token header (a cross-site request?)");
+      throw Error(ErrorCode::kForbidden, msg("api.csrf"));
     if (!req.token.empty()) {
       req.user = rt_->sessions.get(req.token);
       if (!req.user) {
@@ -296,13 +316,11 @@ class ApiHandler : public HTTPRequestHandler {
         }
       }
     }
-    if (!req.user)
-      throw Error(ErrorCode::kUnauthenticated,
-                  "log in first (POST /api/v1/login) and send Authorization: Bearer TOKEN");
+    if (!req.user) throw Error(ErrorCode::kUnauthenticated, msg("api.login_first"));
     if (!route.roles.empty() && !route.roles.count(req.user->role)) {
-      throw Error(ErrorCode::kForbidden, std::string("a ") +
-                                             std::string(security::code(req.user->role)) +
-                                             " may not " + route.summary);
+      throw Error(ErrorCode::kForbidden,
+                  msg("api.role_refused", {security::roleArg("role", req.user->role),
+                                           words("action", "此操作", route.summary)}));
     }
   }
 
@@ -387,7 +405,7 @@ class ApiHandler : public HTTPRequestHandler {
       r.headers["Referrer-Policy"] = "no-referrer";
       return r;
     }
-    return errorReply(404, "not_found", "no such page: " + path);
+    return errorReply(404, "not_found", msg("api.no_page", {arg("path", path)}), Lang::kZh);
   }
 
   static void send(HTTPServerResponse& resp, const Reply& r, const std::string& request_id) {

@@ -448,9 +448,11 @@ int dispatch(Context& c) {
 
 int runCli(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
   bool json = false;
+  Lang lang = langFromEnvironment();
   try {
     const Args args = parseArgs(argv);
     json = args.has("json");
+    lang = cliLang(args);
     Context c(args, out, err);
     return dispatch(c);
   } catch (const Error& e) {
@@ -458,11 +460,16 @@ int runCli(const std::vector<std::string>& argv, std::ostream& out, std::ostream
       Poco::JSON::Object o;
       Poco::JSON::Object inner;
       inner.set("code", errorCodeName(e.code()));
-      inner.set("message", e.what());
+      inner.set("message", i18n::render(e.message(), lang));
+      if (!e.message().isLiteral()) {
+        inner.set("message_code", e.message().code());
+        inner.set("args", api::messageArgs(e.message(), lang));
+      }
       o.set("error", inner);
       out << toJson(o) << "\n";
     }
-    err << "edupay: " << e.what() << (e.detail().empty() ? "" : " (" + e.detail() + ")") << "\n";
+    err << "edupay: " << i18n::render(e.message(), lang)
+        << (e.detail().empty() ? "" : " (" + e.detail() + ")") << "\n";
     return exitCodeFor(e.code());
   } catch (const std::exception& e) {
     err << "edupay: internal error: " << e.what() << "\n";

@@ -50,6 +50,12 @@ const std::map<std::string, bool> kIdentifyOptions = {
 
 }  // namespace
 
+Lang cliLang(const Args& args) {
+  if (!args.has("lang") || args.get("lang") == "both") return langFromEnvironment();
+  if (const auto l = parseLang(args.get("lang")); l) return *l;
+  throw Error(ErrorCode::kInvalidInput, msg("cli.lang", {arg("value", args.get("lang"))}));
+}
+
 Args parseArgs(const std::vector<std::string>& argv) {
   Args a;
   for (size_t i = 0; i < argv.size(); ++i) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "bankfiles/Layout.h"
+#include "common/Catalogue.h"
 #include "common/Date.h"
 #include "common/Error.h"
 #include "disburse/Batches.h"
@@ -53,6 +54,10 @@ Date asOfDate(const Args& a);
 void auditMigration(store::Database& db, const store::MigrationResult& r);
 
 /// What every command needs: options, output streams, and lazily opened database, stores and key.
+/// The language of people's sentences: `--lang zh|en`, else the locale (LANG: zh for `zh_*`).
+/// `--lang both` (for `explain`) counts as the locale's here. Error(kInvalidInput) for others.
+Lang cliLang(const Args& args);
+
 class Context {
  public:
   Context(const Args& args, std::ostream& out, std::ostream& err)
@@ -62,6 +67,9 @@ class Context {
   std::ostream& out() { return out_; }
   std::ostream& err() { return err_; }
   bool json() const { return args_.has("json"); }
+  Lang lang() const { return cliLang(args_); }
+  /// `m` in the command's language.
+  std::string text(const Message& m) const { return i18n::render(m, lang()); }
   std::string keyPath() const {
     return args_.get("key-file", envOr("EDUPAY_KEY_FILE", "edupay.key"));
   }

@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "common/Catalogue.h"
 #include "common/CodeTable.h"
 
 namespace edupay {
@@ -22,5 +23,11 @@ const char* errorCodeName(ErrorCode code) {
   const std::string_view name = codeIn(kErrorCodes, code);
   return name == "?" ? "internal" : name.data();  // the codes are NUL-terminated literals
 }
+
+Error::Error(ErrorCode code, Message message, std::string detail)
+    : std::runtime_error(i18n::render(message, Lang::kEn)),
+      code_(code),
+      message_(std::move(message)),
+      detail_(std::move(detail)) {}
 
 }  // namespace edupay

@@ -24,8 +24,8 @@ namespace edupay {
 class TransientError : public Error {
  public:
   enum class Kind { kConflict, kConnectionLost };
-  TransientError(Kind kind, ErrorCode code, const std::string& message, std::string detail)
-      : Error(code, message, std::move(detail)), kind_(kind) {}
+  TransientError(Kind kind, ErrorCode code, Message message, std::string detail)
+      : Error(code, std::move(message), std::move(detail)), kind_(kind) {}
   Kind kind() const { return kind_; }
 
  private:

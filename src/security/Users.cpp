@@ -13,6 +13,7 @@
 #include <mutex>
 
 #include "common/AtomicFile.h"
+#include "common/CodeTable.h"
 #include "common/Error.h"
 #include "common/Retry.h"
 #include "common/Text.h"
@@ -21,14 +22,14 @@
 namespace edupay::security {
 namespace {
 
-constexpr std::array<std::pair<Role, std::string_view>, 7> kRoles{{
-    {Role::kSchoolAdmin, "school_admin"},
-    {Role::kSchoolApprover, "school_approver"},
-    {Role::kBureauOfficer, "bureau_officer"},
-    {Role::kBureauApprover, "bureau_approver"},
-    {Role::kBankOperator, "bank_operator"},
-    {Role::kAuditor, "auditor"},
-    {Role::kSysadmin, "sysadmin"},
+constexpr std::array<CodeName<Role>, 7> kRoles{{
+    {Role::kSchoolAdmin, "school_admin", "学校管理员", "school administrator"},
+    {Role::kSchoolApprover, "school_approver", "学校资助审核人", "school approver"},
+    {Role::kBureauOfficer, "bureau_officer", "教育局经办人员", "bureau officer"},
+    {Role::kBureauApprover, "bureau_approver", "教育局审批人员", "bureau approver"},
+    {Role::kBankOperator, "bank_operator", "银行操作员", "bank operator"},
+    {Role::kAuditor, "auditor", "审计人员", "auditor"},
+    {Role::kSysadmin, "sysadmin", "系统管理员", "system administrator"},
 }};
 constexpr int kMaxFailedLogins = 5;
 constexpr int kLockMinutes = 15;
@@ -52,18 +53,14 @@ std::time_t nowSeconds() {
 
 }  // namespace
 
-std::optional<Role> parseRole(std::string_view s) {
-  for (const auto& [r, c] : kRoles) {
-    if (c == s) return r;
-  }
-  return std::nullopt;
-}
+std::optional<Role> parseRole(std::string_view s) { return parseIn(kRoles, s); }
 
-std::string_view code(Role r) {
-  for (const auto& [role, c] : kRoles) {
-    if (role == r) return c;
-  }
-  return "?";
+std::string_view code(Role r) { return codeIn(kRoles, r); }
+
+MessageArg roleArg(std::string name, Role r) {
+  for (const auto& e : kRoles)
+    if (e.value == r) return words(std::move(name), std::string(e.zh), std::string(e.more));
+  return arg(std::move(name), "?");
 }
 
 void validateScope(Role role, const std::string& scope) {

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/Message.h"
 #include "common/StoreTransaction.h"
 #include "security/AuditChain.h"
 #include "security/PasswordHasher.h"
@@ -26,6 +27,8 @@ enum class Role {
 };
 std::optional<Role> parseRole(std::string_view s);
 std::string_view code(Role r);
+/// The role's name in each language (学校管理员 / school administrator), as a message argument.
+MessageArg roleArg(std::string name, Role r);
 
 /// Checks that a scope fits a role: a school administrator's or school approver's scope is a
 /// 10-digit school code, a bureau officer's, approver's or auditor's a region code prefix (2, 4 or

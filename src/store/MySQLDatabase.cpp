@@ -56,13 +56,13 @@ bool transientConflict(const sql::SQLException& e) {
   const std::string msg =
       std::string(what) + ": " + e.what() + " (MySQL error " + std::to_string(code) + ")";
   if (transientConflict(e)) {
-    throw TransientError(TransientError::Kind::kConflict, ErrorCode::kConflict, db_messages::kBusy,
+    throw TransientError(TransientError::Kind::kConflict, ErrorCode::kConflict, db_messages::busy(),
                          msg);
   }
   if (connectionLost(code)) {
     if (db) db->markBroken();
     throw TransientError(TransientError::Kind::kConnectionLost, ErrorCode::kUnavailable,
-                         db_messages::kUnavailable, msg);
+                         db_messages::unavailable(), msg);
   }
   switch (code) {
     case kErDupEntry:
@@ -70,12 +70,12 @@ bool transientConflict(const sql::SQLException& e) {
     case kErNoReferencedRow:
     case kErRowIsReferenced:
     case kErCheckConstraint:
-      throw Error(ErrorCode::kConflict, db_messages::kDuplicate, msg);
+      throw Error(ErrorCode::kConflict, db_messages::duplicate(), msg);
     case kErAccessDenied:
     case kErBadDb:
-      throw Error(ErrorCode::kUnavailable, db_messages::kUnavailable, msg);
+      throw Error(ErrorCode::kUnavailable, db_messages::unavailable(), msg);
     default:
-      throw Error(ErrorCode::kInternal, db_messages::kInternal, msg);
+      throw Error(ErrorCode::kInternal, db_messages::internal(), msg);
   }
 }
 
@@ -346,7 +346,7 @@ void MySQLDatabase::connect() {
     cluster_ = true;
   }
   if (!conn_) {
-    throw Error(ErrorCode::kUnavailable, db_messages::kUnavailable,
+    throw Error(ErrorCode::kUnavailable, db_messages::unavailable(),
                 "cannot connect to " + describe() + failures +
                     "; check the URL, the password (EDUPAY_DB_PASSWORD) and that the server is "
                     "running");
@@ -359,7 +359,7 @@ void MySQLDatabase::connect() {
     if (cluster_) s->execute("SET SESSION wsrep_sync_wait = 1");
   } catch (const sql::SQLException& e) {
     conn_.reset();
-    throw Error(ErrorCode::kUnavailable, db_messages::kUnavailable,
+    throw Error(ErrorCode::kUnavailable, db_messages::unavailable(),
                 "cannot set up the session on " + node() + ": " + e.what());
   }
   broken_ = false;
@@ -474,7 +474,7 @@ void MySQLDatabase::commit() {
 
 bool MySQLDatabase::committedAfterAll() {
   if (commit_check_sql_.empty()) {
-    throw Error(ErrorCode::kUnavailable, db_messages::kUnavailable,
+    throw Error(ErrorCode::kUnavailable, db_messages::unavailable(),
                 "the connection to " + node() +
                     " was lost while committing a transaction that has no idempotency key; "
                     "whether it was saved is unknown");

@@ -17,17 +17,18 @@ namespace {
 [[noreturn]] void fail(sqlite3* db, int rc, std::string_view what) {
   const int primary = rc & 0xff;
   const std::string msg = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-  if (primary == SQLITE_CONSTRAINT) throw Error(ErrorCode::kConflict, db_messages::kDuplicate, msg);
+  if (primary == SQLITE_CONSTRAINT)
+    throw Error(ErrorCode::kConflict, db_messages::duplicate(), msg);
   if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
     // Another process holds the write lock past the busy timeout: the unit may run again.
     throw TransientError(TransientError::Kind::kConflict, ErrorCode::kUnavailable,
-                         db_messages::kBusy, msg);
+                         db_messages::busy(), msg);
   }
   if (primary == SQLITE_CANTOPEN || primary == SQLITE_IOERR || primary == SQLITE_FULL ||
       primary == SQLITE_READONLY) {
-    throw Error(ErrorCode::kUnavailable, db_messages::kUnavailable, msg);
+    throw Error(ErrorCode::kUnavailable, db_messages::unavailable(), msg);
   }
-  throw Error(ErrorCode::kInternal, db_messages::kInternal, msg);
+  throw Error(ErrorCode::kInternal, db_messages::internal(), msg);
 }
 
 class SQLiteStatement : public Statement {
@@ -125,7 +126,7 @@ SQLiteDatabase::SQLiteDatabase(const std::string& path)
   if (path != ":memory:") {
     const auto dir = std::filesystem::path(path).parent_path();
     if (!dir.empty() && !std::filesystem::is_directory(dir)) {
-      throw Error(ErrorCode::kUnavailable, db_messages::kUnavailable,
+      throw Error(ErrorCode::kUnavailable, db_messages::unavailable(),
                   "cannot open SQLite database " + path + ": the directory " + dir.string() +
                       " does not exist; create it or choose another --db path");
     }
@@ -134,7 +135,7 @@ SQLiteDatabase::SQLiteDatabase(const std::string& path)
     // Opening a file either works at once or not at all: no 60 s login retry.
     impl_->session = std::make_unique<Poco::Data::Session>("SQLite", path, 5);
   } catch (const Poco::Exception& e) {
-    throw Error(ErrorCode::kUnavailable, db_messages::kUnavailable,
+    throw Error(ErrorCode::kUnavailable, db_messages::unavailable(),
                 "cannot open SQLite database " + path + ": " + e.displayText() +
                     "; check that the directory exists and is writable");
   }

@@ -85,7 +85,7 @@ int64_t SqlDisbursementStore::createBatch(const disburse::BatchPlan& plan) {
                              e.detail().find("batches.id") != std::string::npos;
     if (e.code() != ErrorCode::kConflict || !same_number) throw;
     throw TransientError(
-        TransientError::Kind::kConflict, ErrorCode::kConflict, db_messages::kBusy,
+        TransientError::Kind::kConflict, ErrorCode::kConflict, db_messages::busy(),
         "batch number " + std::to_string(id) + " taken concurrently: " + e.detail());
   }
   std::vector<SqlValue> values;

@@ -89,7 +89,7 @@ void SqlSecurityStore::insertAudit(const security::AuditEvent& e) {
     // running this one again reads the new head and links after it.
     if (ex.code() != ErrorCode::kConflict) throw;
     throw TransientError(
-        TransientError::Kind::kConflict, ErrorCode::kConflict, db_messages::kBusy,
+        TransientError::Kind::kConflict, ErrorCode::kConflict, db_messages::busy(),
         "audit event " + std::to_string(e.seq) + " taken concurrently: " + ex.detail());
   }
   // The event's hash is the unit of work's idempotency key: after a connection lost at COMMIT,

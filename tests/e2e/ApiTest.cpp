@@ -72,9 +72,12 @@ void expectNothingInternal(const Http& h, const std::string& what) {
 
 Http call(Poco::Net::HTTPClientSession& session, const std::string& method, const std::string& path,
           const std::string& token = "", const std::string& body = "",
-          const std::string& content_type = "application/json") {
+          const std::string& content_type = "application/json",
+          const std::string& language = "en") {
   Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
   if (!token.empty()) req.set("Authorization", "Bearer " + token);
+  // These tests read the English texts; HealthReadyAndTheOneErrorShape checks the Chinese.
+  if (!language.empty()) req.set("Accept-Language", language);
   if (method == "POST" || method == "PUT") {
     req.setContentType(content_type);
     req.setContentLength64(static_cast<Poco::Int64>(body.size()));
@@ -342,6 +345,24 @@ TEST_P(ApiTest, HealthReadyAndTheOneErrorShape) {
     EXPECT_TRUE(r->json()->getObject("error")->has("message")) << r->body;
     EXPECT_EQ(r->body.find("SQL"), std::string::npos) << r->body;
   }
+  // The text is in the reader's language: Chinese unless the request asks for English; the code
+  // and the arguments are the same either way.
+  for (const auto& [language, text] : std::vector<std::pair<std::string, std::string>>{
+           {"", "没有这个接口：/api/v1/nope"},
+           {"zh-CN,zh;q=0.9,en;q=0.8", "没有这个接口：/api/v1/nope"},
+           {"en-US,en;q=0.9", "no such endpoint: /api/v1/nope"}}) {
+    const auto r = testing::call(*session, "GET", "/api/v1/nope", "", "", "", language);
+    const auto error = r.json()->getObject("error");
+    EXPECT_EQ(error->getValue<std::string>("message"), text) << language;
+    EXPECT_EQ(error->getValue<std::string>("message_code"), "api.no_endpoint");
+    EXPECT_EQ(error->getObject("args")->getValue<std::string>("path"), "/api/v1/nope");
+  }
+  const auto refused = testing::call(*session, "GET", "/api/v1/audit/events?lang=zh",
+                                     token("bank_in"), "", "", "en");
+  EXPECT_NE(
+      refused.json()->getObject("error")->getValue<std::string>("message").find("银行操作员无权"),
+      std::string::npos)
+      << "?lang= on a link wins over the header: " << refused.body;
 }
 
 TEST_P(ApiTest, LoginLogoutLockoutAndExpiry) {
@@ -811,6 +832,9 @@ TEST_P(ApiTest, TheWholeAuthorisationMatrix) {
       if (!route.roles.empty() && !route.roles.count(role)) {
         EXPECT_EQ(r.status, 403) << what;
         EXPECT_NE(r.body.find("may not"), std::string::npos) << what;
+        EXPECT_EQ(r.json()->getObject("error")->getValue<std::string>("message_code"),
+                  "api.role_refused")
+            << what;
       } else if (!in && object_routes.count(route.pattern)) {
         EXPECT_EQ(r.status, 404) << what;
       } else {

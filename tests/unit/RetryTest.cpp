@@ -11,8 +11,8 @@ using edupay::TransientError;
 namespace {
 
 TransientError conflict() {
-  return TransientError(TransientError::Kind::kConflict, ErrorCode::kConflict, "busy",
-                        "Deadlock found (MySQL error 1213)");
+  return TransientError(TransientError::Kind::kConflict, ErrorCode::kConflict,
+                        edupay::Message::literal("busy"), "Deadlock found (MySQL error 1213)");
 }
 
 RetryPolicy fast(int attempts) {
@@ -49,7 +49,8 @@ TEST(RetryUnit, GivesUpAfterTheBoundAndRethrowsTheSameError) {
         [&] {
           ++runs;
           throw TransientError(TransientError::Kind::kConnectionLost, ErrorCode::kUnavailable,
-                               "unreachable", "Lost connection (MySQL error 2013)");
+                               edupay::Message::literal("unreachable"),
+                               "Lost connection (MySQL error 2013)");
         },
         fast(4));
     FAIL();

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/Message.h"
+
+namespace edupay::i18n {
+
+/// The sentence `m` in `lang`, from the catalogue (messages/*.json, carried in the binary):
+/// ICU MessageFormat patterns with named arguments (`{line}`, `{count, plural, one {…} other
+/// {…}}`). A literal comes back as it is.
+/// A code that is not in the catalogue, or arguments that differ from the ones its text names,
+/// are bugs: Error(kInternal) in a build with assertions (every test runs one), the code and
+/// its arguments written out plainly otherwise.
+std::string render(const Message& m, Lang lang);
+
+/// One catalogue entry, for the catalogue's own test and the API's message listing.
+struct CatalogueEntry {
+  std::string code;
+  std::string zh, en;
+  std::string file;               ///< the messages/*.json file it came from
+  std::vector<std::string> args;  ///< the argument names the Chinese text uses, sorted
+  std::vector<std::string> en_args;
+};
+
+/// Every entry, sorted by code.
+const std::vector<CatalogueEntry>& catalogue();
+
+/// What is wrong with the catalogue itself: unreadable JSON, a code defined twice, an entry
+/// without `zh` or `en`, a pattern ICU cannot parse, a quoted `'{`. Empty when it is sound.
+const std::vector<std::string>& catalogueProblems();
+
+}  // namespace edupay::i18n
