@@ -103,7 +103,8 @@ Reply transition(const Request& req, Env& env, const std::string& what) {
 Reply clearFlag(const Request& req, Env& env) {
   const int64_t id = req.id("id");
   const auto f = env.disburse().flag(id);
-  if (!f) throw Error(ErrorCode::kNotFound, "no flag " + std::to_string(id) + " in your scope");
+  if (!f)
+    throw Error(ErrorCode::kNotFound, msg("scope.no_flag", {arg("flag", std::to_string(id))}));
   const auto b = env.disburse().loadBatch(f->batch_id);
   scoped(*req.user, b ? b->paying_region : "", "", "flag " + std::to_string(id));
   return json(flagJson(disburse::clearFlag(env.disburse(), env.security(), *req.user, id,

@@ -122,8 +122,7 @@ int64_t ticketPerson(Env& env, const std::string& ticket) {
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
   if (bar == std::string::npos || std::stoll(plain.substr(bar + 1)) < now)
-    throw Error(ErrorCode::kInvalidInput,
-                "查询已过期，请重新查询后再投诉 / the look-up has expired: look up again");
+    throw Error(ErrorCode::kInvalidInput, msg("family.lookup_expired"));
   return std::stoll(plain.substr(0, bar));
 }
 
@@ -165,17 +164,12 @@ Reply publicLookup(const Request& req, Env& env) {
   const std::string name = field(o, "name", false), id = field(o, "id", false),
                     birth = field(o, "birth_date", false);
   if (text::trim(name).empty() || text::trim(id).empty() || text::trim(birth).empty())
-    throw Error(ErrorCode::kInvalidInput,
-                "请填写孩子的姓名、身份证号（或学籍号）和出生日期 / name, id and birth_date are "
-                "required");
+    throw Error(ErrorCode::kInvalidInput, msg("family.lookup_fields"));
   const std::string code = text::toUpper(text::cleanCode(id));
   if (!ResidentId::parse(code) && !StudentNumber::parse(code))
-    throw Error(ErrorCode::kInvalidInput,
-                "身份证号或学籍号的格式不对，请核对（身份证号 18 位，最后一位可能是 X）/ id: not "
-                "a valid resident ID or student number");
+    throw Error(ErrorCode::kInvalidInput, msg("family.lookup_id"));
   if (!Date::parseLenient(text::cleanCode(birth)))
-    throw Error(ErrorCode::kInvalidInput,
-                "出生日期的格式不对，例如 2017-03-15 / birth_date: a date such as 2017-03-15");
+    throw Error(ErrorCode::kInvalidInput, msg("family.lookup_birth"));
   const auto key = disburse::lookupKey(env.cipher(), name, id, birth);
   if (key) {
     if (const int wait = env.runtime().lookups_by_id.take(key->key_hash))
@@ -280,9 +274,7 @@ Reply publicComplaintStatus(const Request& req, Env& env) {
     return tooMany(wait, "本网络地址查询次数过多", "too many look-ups from this address");
   auto fs = familyStore(env);
   const auto c = disburse::complaintByCode(fs, req.param("code"));
-  if (!c)
-    throw Error(ErrorCode::kNotFound,
-                "没有这个查询码的投诉，请核对 / no complaint with this tracking code");
+  if (!c) throw Error(ErrorCode::kNotFound, msg("family.no_tracking_code"));
   Object o;
   o.set("category", c->category);
   o.set("category_zh", disburse::complaintCategoryZh(c->category));
@@ -381,7 +373,7 @@ Reply complaintReport(const Request& req, Env& env) {
 Reply familySlips(const Request& req, Env& env) {
   const std::string code = req.param("code");
   if (!seesSchool(*req.user, env, code))
-    throw Error(ErrorCode::kNotFound, "no school " + code + " in your scope");
+    throw Error(ErrorCode::kNotFound, msg("scope.no_school", {arg("school", code)}));
   const auto& cfg = env.runtime().config;
   // The page's address only: nothing in the link names or identifies the child.
   const std::string url = cfg.public_url.empty() ? std::string(req.tls ? "https://" : "http://") +

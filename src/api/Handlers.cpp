@@ -47,7 +47,8 @@ Object::Ptr bodyObject(const Request& req) { return parseJsonObject(req.body); }
 
 std::string field(const Object::Ptr& o, const std::string& name, bool required) {
   if (!o->has(name) || o->isNull(name)) {
-    if (required) throw Error(ErrorCode::kInvalidInput, "field \"" + name + "\" is required");
+    if (required)
+      throw Error(ErrorCode::kInvalidInput, msg("api.field.required", {arg("field", name)}));
     return {};
   }
   return o->getValue<std::string>(name);
@@ -57,10 +58,28 @@ std::string field(const Object::Ptr& o, const std::string& name, bool required) 
 /// operators their bank; a sysadmin runs the system, not the money. Not found rather than
 /// forbidden, so an out-of-scope id reveals nothing.
 void scoped(const security::User& u, const std::string& region, const std::string& bank,
-            const std::string& what) {
+            const MessageArg& what) {
   const bool ok =
       u.role == Role::kBankOperator ? (!bank.empty() && u.scope == bank) : u.covers(region);
-  if (!ok) throw Error(ErrorCode::kNotFound, "no " + what + " in your scope");
+  if (!ok) throw Error(ErrorCode::kNotFound, msg("scope.not_found", {what}));
+}
+
+void scoped(const security::User& u, const std::string& region, const std::string& bank,
+            const std::string& what) {
+  // "batch 3", "flag 12", "payment EDU…": the same sentence as when no such object exists, so
+  // an out-of-scope id reads exactly like a missing one.
+  for (const char* kind : {"batch", "flag", "payment"}) {
+    const std::string prefix = std::string(kind) + " ";
+    if (what.rfind(prefix, 0) == 0) {
+      const bool ok =
+          u.role == Role::kBankOperator ? (!bank.empty() && u.scope == bank) : u.covers(region);
+      if (!ok)
+        throw Error(ErrorCode::kNotFound,
+                    msg(std::string("scope.no_") + kind, {arg(kind, what.substr(prefix.size()))}));
+      return;
+    }
+  }
+  scoped(u, region, bank, words("what", what, what));
 }
 
 /// Whether `u` sees school `code`: its own administrator, or bureau staff and auditors over its
@@ -80,7 +99,7 @@ Reply studentReply(const Request& req, Env& env,
   if (rec) {
     for (const auto& e : rec->enrollments) visible |= seesSchool(*req.user, env, e.school_code);
   }
-  if (!visible) throw Error(ErrorCode::kNotFound, "no such student in your scope");
+  if (!visible) throw Error(ErrorCode::kNotFound, msg("scope.no_student"));
   Object o = studentJson(*rec, rec->rid_mask,
                          [](const registry::StudentRecord::Account& a) { return a.acct_mask; });
   o.set("person_id", rec->person_id);
@@ -98,13 +117,14 @@ Object userJson(const security::User& u) {
 disburse::Batch loadBatch(Env& env, const Request& req) {
   const int64_t id = req.id("id");
   auto b = env.disburse().loadBatch(id);
-  if (!b) throw Error(ErrorCode::kNotFound, "no batch " + std::to_string(id) + " in your scope");
+  if (!b)
+    throw Error(ErrorCode::kNotFound, msg("scope.no_batch", {arg("batch", std::to_string(id))}));
   const bool bank_view = req.user->role == Role::kBankOperator;
   if (bank_view && (b->status == disburse::BatchStatus::kDraft ||
                     b->status == disburse::BatchStatus::kSubmitted ||
                     b->status == disburse::BatchStatus::kApproved ||
                     b->status == disburse::BatchStatus::kRejected)) {
-    throw Error(ErrorCode::kNotFound, "no batch " + std::to_string(id) + " in your scope");
+    throw Error(ErrorCode::kNotFound, msg("scope.no_batch", {arg("batch", std::to_string(id))}));
   }
   scoped(*req.user, b->paying_region, b->bank_code, "batch " + std::to_string(id));
   return *b;
@@ -113,7 +133,7 @@ disburse::Batch loadBatch(Env& env, const Request& req) {
 Upload::Upload(const Request& req, Env& env, const std::string& kind, bool keep) : keep_(keep) {
   std::string name;
   const std::string content = uploadedContent(req.content_type, req.body, &name);
-  if (content.empty()) throw Error(ErrorCode::kInvalidInput, "the upload is empty");
+  if (content.empty()) throw Error(ErrorCode::kInvalidInput, msg("api.upload.empty"));
   const auto dir = std::filesystem::path(env.runtime().config.files_dir) / "uploads";
   std::filesystem::create_directories(dir);
   // The folder is the service's alone, so no file in it is ever readable by others, not even

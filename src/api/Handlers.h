@@ -30,6 +30,9 @@ std::string field(const Poco::JSON::Object::Ptr& o, const std::string& name, boo
 /// Error(kNotFound) "no `what` in your scope" unless `u` covers `region` (bank operators: `bank`).
 void scoped(const security::User& u, const std::string& region, const std::string& bank,
             const std::string& what);
+/// The same with `what` (named "what") in each language's words.
+void scoped(const security::User& u, const std::string& region, const std::string& bank,
+            const MessageArg& what);
 /// Whether `u` sees school `code` (its administrator, or bureau staff and auditors of its county).
 bool seesSchool(const security::User& u, Env& env, const std::string& code);
 /// A student's masked lifelong record for a user who sees one of the student's schools;

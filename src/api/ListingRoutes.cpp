@@ -23,7 +23,7 @@ int64_t queryNumber(const Request& req, const std::string& name, int64_t fallbac
   const std::string v = req.queryOr(name);
   if (v.empty()) return fallback;
   if (!text::isAllDigits(v) || v.size() > 15)
-    throw Error(ErrorCode::kInvalidInput, name + ": a whole number");
+    throw Error(ErrorCode::kInvalidInput, msg("api.param.whole_number", {arg("name", name)}));
   return std::stoll(v);
 }
 
@@ -31,7 +31,7 @@ int64_t queryNumber(const Request& req, const std::string& name, int64_t fallbac
 std::string regionOf(const Request& req) {
   const std::string region = req.queryOr("region", req.user->scope == "*" ? "" : req.user->scope);
   if (!req.user->covers(region))
-    throw Error(ErrorCode::kNotFound, "no region " + region + " in your scope");
+    throw Error(ErrorCode::kNotFound, msg("scope.no_region", {arg("region", region)}));
   return region;
 }
 
@@ -55,7 +55,7 @@ Reply batchPayees(const Request& req, Env& env) {
 Reply objections(const Request& req, Env& env) {
   const std::string status = req.queryOr("status");
   if (!status.empty() && status != "open" && status != "upheld" && status != "dismissed")
-    throw Error(ErrorCode::kInvalidInput, "status: open, upheld or dismissed");
+    throw Error(ErrorCode::kInvalidInput, msg("api.status.objection"));
   store::SqlListings listings(env.db());
   Array arr;
   for (const auto& x : listings.objections(regionOf(req), status)) arr.add(objectionJson(x));
@@ -69,7 +69,7 @@ Reply decisions(const Request& req, Env& env) {
   const std::string region = regionOf(req);
   const std::string status = req.queryOr("status", "held");
   if (status != "held" && status != "excluded")
-    throw Error(ErrorCode::kInvalidInput, "status: held or excluded");
+    throw Error(ErrorCode::kInvalidInput, msg("api.status.decision"));
   store::SqlListings listings(env.db());
   Array arr;
   int64_t total = 0;

@@ -297,7 +297,7 @@ Reply report(const Request& req, Env& env) {
 Reply tracePayment(const Request& req, Env& env) {
   const std::string ref = req.param("reference");
   const auto t = env.disburse().tracePayment(ref);
-  if (!t) throw Error(ErrorCode::kNotFound, "no payment " + ref + " in your scope");
+  if (!t) throw Error(ErrorCode::kNotFound, msg("scope.no_payment", {arg("payment", ref)}));
   const auto b = env.disburse().loadBatch(t->batch_id);
   scoped(*req.user, b ? b->paying_region : "", b ? b->bank_code : "", "payment " + ref);
   Object pay;

@@ -24,7 +24,7 @@ Poco::JSON::Object::Ptr parseJsonObject(const std::string& body) {
   } catch (const Poco::Exception&) {
   } catch (const std::exception&) {
   }
-  throw Error(ErrorCode::kInvalidInput, "the body must be a JSON object");
+  throw Error(ErrorCode::kInvalidInput, msg("api.body.json_object"));
 }
 
 std::string uploadedContent(const std::string& content_type, const std::string& body,
@@ -36,11 +36,11 @@ std::string uploadedContent(const std::string& content_type, const std::string& 
   if (boundary.size() >= 2 && boundary.front() == '"' && boundary.back() == '"')
     boundary = boundary.substr(1, boundary.size() - 2);
   if (boundary.empty() || boundary.size() > 70)
-    throw Error(ErrorCode::kInvalidInput, "the form's boundary is missing or too long");
+    throw Error(ErrorCode::kInvalidInput, msg("api.form.boundary"));
   try {
     std::istringstream in(body);
     Poco::Net::MultipartReader reader(in, boundary);
-    if (!reader.hasNextPart()) throw Error(ErrorCode::kInvalidInput, "the form has no file part");
+    if (!reader.hasNextPart()) throw Error(ErrorCode::kInvalidInput, msg("api.form.no_file"));
     Poco::Net::MessageHeader header;
     reader.nextPart(header);
     if (file_name) {
@@ -54,9 +54,7 @@ std::string uploadedContent(const std::string& content_type, const std::string& 
     Poco::StreamCopier::copyToString(reader.stream(), content);
     return content;
   } catch (const Poco::Exception&) {
-    throw Error(ErrorCode::kInvalidInput,
-                "the form could not be read: send the file as the first part of a "
-                "multipart/form-data body, or as the body itself");
+    throw Error(ErrorCode::kInvalidInput, msg("api.form.unreadable"));
   }
 }
 

@@ -43,7 +43,8 @@ std::string Request::param(const std::string& name) const {
 int64_t Request::id(const std::string& name) const {
   const std::string v = param(name);
   if (v.empty() || v.size() > 15 || !text::isAllDigits(v))
-    throw Error(ErrorCode::kInvalidInput, name + " must be a number, not \"" + v + "\"");
+    throw Error(ErrorCode::kInvalidInput,
+                msg("api.param.number", {arg("name", name), arg("value", v)}));
   return std::stoll(v);
 }
 
@@ -98,7 +99,7 @@ void checkJsonDepth(const std::string& body, int max_depth) {
     if (c == '{' || c == '[') {
       if (++depth > max_depth)
         throw Error(ErrorCode::kInvalidInput,
-                    "the JSON body is nested deeper than " + std::to_string(max_depth) + " levels");
+                    msg("api.body.too_deep", {arg("levels", std::to_string(max_depth))}));
     }
     if (c == '}' || c == ']') --depth;
   }

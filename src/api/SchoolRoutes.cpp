@@ -56,11 +56,11 @@ Reply schools(const Request& req, Env& env) {
 Reply schoolStudents(const Request& req, Env& env) {
   const std::string code = req.param("code");
   if (!seesSchool(*req.user, env, code))
-    throw Error(ErrorCode::kNotFound, "no school " + code + " in your scope");
+    throw Error(ErrorCode::kNotFound, msg("scope.no_school", {arg("school", code)}));
   const std::string after = req.queryOr("after", "0"), limit = req.queryOr("limit", "100");
   if (!text::isAllDigits(after) || after.size() > 15 || !text::isAllDigits(limit) ||
       limit.empty() || std::stoi(limit) < 1 || std::stoi(limit) > 1000)
-    throw Error(ErrorCode::kInvalidInput, "after: a person id; limit: 1..1000");
+    throw Error(ErrorCode::kInvalidInput, msg("api.paging"));
   const auto rows = env.registry().studentsAt(code, after.empty() ? 0 : std::stoll(after),
                                               static_cast<size_t>(std::stoi(limit)));
   Array arr;
@@ -108,7 +108,7 @@ Reply uploadRoster(const Request& req, Env& env) {
 Reply schoolAccount(const Request& req, Env& env) {
   const std::string code = req.param("code");
   if (!seesSchool(*req.user, env, code))
-    throw Error(ErrorCode::kNotFound, "no school " + code + " in your scope");
+    throw Error(ErrorCode::kNotFound, msg("scope.no_school", {arg("school", code)}));
   return json(schoolAccountJson(code, env.registry().schoolAccount(code)));
 }
 
@@ -130,16 +130,16 @@ Reply setSchoolAccount(const Request& req, Env& env) {
 Reply schoolEntitlements(const Request& req, Env& env) {
   const std::string code = req.param("code");
   if (!seesSchool(*req.user, env, code))
-    throw Error(ErrorCode::kNotFound, "no school " + code + " in your scope");
+    throw Error(ErrorCode::kNotFound, msg("scope.no_school", {arg("school", code)}));
   const Term term = Term::parse(req.queryOr("term"));
   const std::string status = req.queryOr("status");
   if (!status.empty() && status != "eligible" && status != "held" && status != "excluded")
-    throw Error(ErrorCode::kInvalidInput, "status: eligible, held or excluded");
+    throw Error(ErrorCode::kInvalidInput, msg("api.status.entitlement"));
   const std::string after = req.queryOr("after", "0"), limit = req.queryOr("limit", "100");
   if (!text::isAllDigits(after) || after.empty() || after.size() > 15 ||
       !text::isAllDigits(limit) || limit.empty() || limit.size() > 4 || std::stoi(limit) < 1 ||
       std::stoi(limit) > 1000)
-    throw Error(ErrorCode::kInvalidInput, "after: an entitlement id; limit: 1..1000");
+    throw Error(ErrorCode::kInvalidInput, msg("api.paging"));
   const auto rows = env.entitlements().schoolEntitlements(code, term, status, std::stoll(after),
                                                           static_cast<size_t>(std::stoi(limit)));
   Array arr;

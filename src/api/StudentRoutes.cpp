@@ -45,26 +45,25 @@ Reply findStudent(const Request& req, Env& env) {
   } else if (auto no = StudentNumber::parse(id)) {
     student_no = no->str();
   } else {
-    throw Error(ErrorCode::kInvalidInput,
-                "resident_id: a valid resident ID or national student number");
+    throw Error(ErrorCode::kInvalidInput, msg("api.student.key"));
   }
   return studentReply(req, env, env.registry().findStudent(hash, student_no));
 }
 
 Reply explain(const Request& req, Env& env) {
   const auto rid = ResidentId::parse(req.queryOr("resident_id"));
-  if (!rid) throw Error(ErrorCode::kInvalidInput, "resident_id: a valid resident ID");
+  if (!rid) throw Error(ErrorCode::kInvalidInput, msg("api.student.rid"));
   const Term term = Term::parse(req.queryOr("term"));
   const auto person =
       env.entitlements().personIdByHash(env.cipher().blindIndex("resident_id", rid->str()));
-  if (!person) throw Error(ErrorCode::kNotFound, "no student enrolled in your scope that term");
+  if (!person) throw Error(ErrorCode::kNotFound, msg("scope.no_student_term"));
   auto stored = env.entitlements().activePolicy();
-  if (!stored) throw Error(ErrorCode::kNotFound, "no policy is active");
+  if (!stored) throw Error(ErrorCode::kNotFound, msg("policy.none_active"));
   const auto policy = rules::parsePolicy(stored->content, "active policy " + stored->name);
   const Date reference = term.referenceDate(policy.term_config);
   const auto facts = env.entitlements().studentFacts(*person, reference, term.academicYear());
   if (!facts || !seesSchool(*req.user, env, facts->school_code))
-    throw Error(ErrorCode::kNotFound, "no student enrolled in your scope that term");
+    throw Error(ErrorCode::kNotFound, msg("scope.no_student_term"));
   const auto decisions = rules::evaluate(policy, term, *facts);
   return json(explainJson(policy, term, reference, *facts, decisions,
                           env.entitlements().entitlementsOf(*person, term)));
@@ -76,7 +75,7 @@ Reply correctAccount(const Request& req, Env& env) {
   c.student = field(o, "student", false);
   c.payment = field(o, "payment", false);
   if (c.student.empty() && c.payment.empty())
-    throw Error(ErrorCode::kInvalidInput, "name the \"student\" or the returned \"payment\"");
+    throw Error(ErrorCode::kInvalidInput, msg("api.account.student_or_payment"));
   c.account = field(o, "account");
   c.holder = field(o, "holder");
   c.bank_code = field(o, "bank_code");
@@ -96,7 +95,7 @@ Reply recordDifficulty(const Request& req, Env& env) {
   const auto o = bodyObject(req);
   const std::string year = field(o, "academic_year");
   if (!text::isAllDigits(year) || year.size() != 4)
-    throw Error(ErrorCode::kInvalidInput, "academic_year: YYYY, the year the school year starts");
+    throw Error(ErrorCode::kInvalidInput, msg("api.academic_year"));
   const auto c = registry::recordDifficulty(env.registry(), env.security(), *req.user, req.id("id"),
                                             std::stoi(year), field(o, "level"));
   Object out;

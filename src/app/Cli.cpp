@@ -306,18 +306,14 @@ int cmdStudentShow(Context& c) {
   const auto& cipher = c.cipher();
   const auto k = registry::studentKey(cipher, key);
   const auto rec = registry::findByKey(c.registry(), k);
-  if (!rec)
-    throw Error(ErrorCode::kNotFound,
-                "no student with that ID is registered (没有该证件号的学生记录)");
+  if (!rec) throw Error(ErrorCode::kNotFound, msg("student.not_registered"));
   const bool reveal = c.args().has("reveal");
   if (reveal) {
     // Unmasked identifiers are for the people responsible for the child, and leave a trace.
     const auto user = c.actingUser();
     if (!registry::mayEditStudent(c.registry(), user, registry::currentSchool(*rec)) &&
         user.role != security::Role::kAuditor) {
-      throw Error(ErrorCode::kForbidden,
-                  "--reveal shows the full ID and account numbers: the student's school "
-                  "administrator, a bureau officer over the school or an auditor only");
+      throw Error(ErrorCode::kForbidden, msg("student.reveal_refused"));
     }
     retryUnit("cli.studentReveal", [&] {
       auto tx = c.registry().transaction();
@@ -383,7 +379,7 @@ int cmdSynth(Context& c) {
     o.students = std::stoll(c.args().get("students", "1000"));
     o.seed = std::stoull(c.args().get("seed", "1"));
   } catch (const std::exception&) {
-    throw Error(ErrorCode::kInvalidInput, "--students and --seed take whole numbers");
+    throw Error(ErrorCode::kInvalidInput, msg("cli.synth.numbers"));
   }
   o.out_dir = c.args().get("out");
   o.single_file = c.args().has("single-file");
@@ -441,7 +437,7 @@ int dispatch(Context& c) {
   if (cmd == "report" && sub == "dropouts") return cmdReportDropouts(c);
   if (cmd == "report" && sub == "decisions") return reportDecisions(c);
   throw Error(ErrorCode::kInvalidInput,
-              "unknown command `" + cmd + (sub.empty() ? "" : " " + sub) + "`; run edupay --help");
+              msg("cli.unknown_command", {arg("command", cmd + (sub.empty() ? "" : " " + sub))}));
 }
 
 }  // namespace

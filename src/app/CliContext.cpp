@@ -73,11 +73,11 @@ Args parseArgs(const std::vector<std::string>& argv) {
     auto known = kKnownOptions.find(name);
     auto identify = kIdentifyOptions.find(name);
     if (known == kKnownOptions.end() && identify == kIdentifyOptions.end())
-      throw Error(ErrorCode::kInvalidInput, "unknown option --" + name);
+      throw Error(ErrorCode::kInvalidInput, msg("cli.option.unknown", {arg("option", name)}));
     const bool takes_value = known != kKnownOptions.end() ? known->second : identify->second;
     if (takes_value && !value) {
       if (i + 1 >= argv.size())
-        throw Error(ErrorCode::kInvalidInput, "option --" + name + " needs a value");
+        throw Error(ErrorCode::kInvalidInput, msg("cli.option.value", {arg("option", name)}));
       value = argv[++i];
     }
     a.options[name] = value.value_or("1");
@@ -118,9 +118,7 @@ std::string toJson(const Poco::JSON::Object& o) {
 Date asOfDate(const Args& a) {
   if (!a.has("as-of")) return Date::today();
   auto d = Date::parse(a.get("as-of"));
-  if (!d)
-    throw Error(ErrorCode::kInvalidInput,
-                "--as-of `" + a.get("as-of") + "` is not a date (YYYY-MM-DD)");
+  if (!d) throw Error(ErrorCode::kInvalidInput, msg("cli.as_of", {arg("value", a.get("as-of"))}));
   return *d;
 }
 
@@ -129,8 +127,7 @@ std::string readPassword(Context& c, const char* env, const std::string& prompt)
   c.err() << prompt << ": " << std::flush;
   std::string line;
   if (!std::getline(std::cin, line) || line.empty()) {
-    throw Error(ErrorCode::kInvalidInput,
-                std::string("no password given: set ") + env + " or type it on standard input");
+    throw Error(ErrorCode::kInvalidInput, msg("cli.no_password", {arg("variable", env)}));
   }
   if (!line.empty() && line.back() == '\r') line.pop_back();
   return line;
@@ -153,8 +150,7 @@ void auditMigration(store::Database& db, const store::MigrationResult& r) {
 security::User Context::actingUser() {
   if (acting_) return *acting_;
   const std::string name = args_.get("as");
-  if (name.empty())
-    throw Error(ErrorCode::kInvalidInput, "this command acts for a user: give --as USER");
+  if (name.empty()) throw Error(ErrorCode::kInvalidInput, msg("cli.as_needed"));
   // A service account (unattended jobs) proves itself with its credential file; a person with
   // a password.
   std::string credential = args_.get("credential");

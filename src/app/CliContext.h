@@ -123,7 +123,7 @@ class Context {
   }
   const std::string& word(size_t i, const char* what) const {
     if (i >= args_.words.size())
-      throw Error(ErrorCode::kInvalidInput, std::string("missing ") + what);
+      throw Error(ErrorCode::kInvalidInput, msg("cli.missing_word", {arg("what", what)}));
     return args_.words[i];
   }
 

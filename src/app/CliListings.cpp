@@ -24,7 +24,8 @@ int64_t number(Context& c, const std::string& name, int64_t fallback) {
   if (!c.args().has(name)) return fallback;
   const std::string v = c.args().get(name);
   if (!text::isAllDigits(v) || v.empty() || v.size() > 15)
-    throw Error(ErrorCode::kInvalidInput, "--" + name + ": a whole number (got \"" + v + "\")");
+    throw Error(ErrorCode::kInvalidInput,
+                msg("cli.whole_number", {arg("option", name), arg("value", v)}));
   return std::stoll(v);
 }
 
@@ -33,7 +34,8 @@ int64_t number(Context& c, const std::string& name, int64_t fallback) {
 std::string regionFor(Context& c, const security::User& user) {
   const std::string region = c.args().get("region", user.scope == "*" ? "" : user.scope);
   if (!user.covers(region) && user.role != security::Role::kSysadmin)
-    throw Error(ErrorCode::kNotFound, "region " + region + " is not in your scope " + user.scope);
+    throw Error(ErrorCode::kNotFound,
+                msg("cli.region_scope", {arg("region", region), arg("scope", user.scope)}));
   return region;
 }
 
@@ -44,7 +46,7 @@ disburse::Batch batchInScope(disburse::DisbursementStore& store, const security:
   std::optional<disburse::Batch> b;
   if (text::isAllDigits(id) && !id.empty() && id.size() <= 15) b = store.loadBatch(std::stoll(id));
   if (!b || !(user.covers(b->paying_region) || user.role == security::Role::kSysadmin))
-    throw Error(ErrorCode::kNotFound, "no batch " + id + " in your scope");
+    throw Error(ErrorCode::kNotFound, msg("scope.no_batch", {arg("batch", id)}));
   return *b;
 }
 
@@ -144,11 +146,11 @@ int budgetDraft(Context& c) {
   const Term term = Term::parse(c.args().get("term"));
   const std::string region = regionFor(c, user);
   if (region.size() != 6 || !text::isAllDigits(region))
-    throw Error(ErrorCode::kInvalidInput, "--region: the county whose budget it is (six digits)");
+    throw Error(ErrorCode::kInvalidInput, msg("cli.budget_region"));
   const int64_t year = number(c, "year", term.year());
   const int64_t round = number(c, "round-up", 1) * 100;
   const int64_t headroom = number(c, "headroom", 0) * 100;
-  if (round <= 0) throw Error(ErrorCode::kInvalidInput, "--round-up: at least 1 yuan");
+  if (round <= 0) throw Error(ErrorCode::kInvalidInput, msg("cli.round_up"));
   store::SqlListings listings(c.db());
   const auto needs = listings.entitledBySource(term.str(), region);
   std::ostringstream csv;
@@ -186,7 +188,7 @@ int reportDecisions(Context& c) {
   const std::string region = regionFor(c, user);
   const std::string status = c.args().get("status", "held");
   if (status != "held" && status != "excluded")
-    throw Error(ErrorCode::kInvalidInput, "--status: held or excluded (got \"" + status + "\")");
+    throw Error(ErrorCode::kInvalidInput, msg("cli.status.decision", {arg("value", status)}));
   store::SqlListings listings(c.db());
   const auto rows = listings.decisions(term.str(), region, status);
   int64_t total = 0;

@@ -27,8 +27,7 @@ int userAdd(Context& c) {
   // A service account for unattended jobs gets a random secret in a file only its owner reads.
   const std::string credential = c.args().get("credential-file");
   if (!credential.empty() && ::access(credential.c_str(), F_OK) == 0) {
-    throw Error(ErrorCode::kConflict,
-                "credential file " + credential + " already exists; choose another path");
+    throw Error(ErrorCode::kConflict, msg("credential.exists", {arg("file", credential)}));
   }
   const std::string secret =
       credential.empty() ? readPassword(c, "EDUPAY_NEW_PASSWORD", "new password for " + name)
@@ -67,7 +66,7 @@ int userChange(Context& c, const std::string& what) {
 int userList(Context& c) {
   const auto me = c.actingUser();
   if (me.role != security::Role::kSysadmin && me.role != security::Role::kAuditor) {
-    throw Error(ErrorCode::kForbidden, "only a sysadmin or an auditor lists users");
+    throw Error(ErrorCode::kForbidden, msg("user.list_refused"));
   }
   const auto users = c.security().listUsers();
   if (c.json()) {
@@ -98,14 +97,13 @@ int cmdUser(Context& c) {
   if (sub == "add") return userAdd(c);
   if (sub == "disable" || sub == "enable" || sub == "passwd") return userChange(c, sub);
   if (sub == "list") return userList(c);
-  throw Error(ErrorCode::kInvalidInput,
-              "use: edupay user add|disable|enable|passwd NAME, or edupay user list");
+  throw Error(ErrorCode::kInvalidInput, msg("cli.user.usage"));
 }
 
 int cmdAudit(Context& c) {
   const std::string sub = c.args().words.size() > 1 ? c.args().words[1] : "";
   if (sub == "log") return cmdAuditLog(c);
-  if (sub != "verify") throw Error(ErrorCode::kInvalidInput, "use: edupay audit verify|log");
+  if (sub != "verify") throw Error(ErrorCode::kInvalidInput, msg("cli.audit.usage"));
   const auto v = security::verifyAudit(c.security());
   if (c.json()) {
     Poco::JSON::Object o;

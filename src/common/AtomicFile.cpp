@@ -21,8 +21,31 @@ namespace {
 
 std::string errnoText(int err) { return std::strerror(err); }
 
+/// The system's reason in each language: the common ones in Chinese words, others as the system
+/// says them.
+MessageArg errnoArg(int err) {
+  switch (err) {
+    case ENOENT:
+      return words("reason", "文件或目录不存在", errnoText(err));
+    case EACCES:
+    case EPERM:
+      return words("reason", "没有访问权限", errnoText(err));
+    case ENOSPC:
+      return words("reason", "磁盘空间已满", errnoText(err));
+    case EISDIR:
+      return words("reason", "这是一个目录，不是文件", errnoText(err));
+    default:
+      return arg("reason", errnoText(err));
+  }
+}
+
+/// `what` says the step in English ("read", "cannot fsync"); in Chinese it is reading or writing.
 [[noreturn]] void failIo(const std::string& what, const std::string& path, int err) {
-  throw Error(ErrorCode::kUnavailable, what + " " + path + ": " + errnoText(err));
+  const bool reading = what == "read" || what == "cannot open";
+  throw Error(ErrorCode::kUnavailable,
+              msg("file.io", {words("action", reading ? "读取" : "写入",
+                                    what == "read" || what == "write" ? "cannot " + what : what),
+                              arg("path", path), errnoArg(err)}));
 }
 
 std::string directoryOf(const std::string& path) {
@@ -111,9 +134,9 @@ void AtomicFileWriter::commit() {
   if (committed_) throw Error(ErrorCode::kInternal, "commit() called twice for " + path_);
   try {
     out_.flush();
-    if (!out_) throw Error(ErrorCode::kUnavailable, "cannot write " + temp_path_);
+    if (!out_) failIo("write", temp_path_, errno);
     out_.close();
-    if (out_.fail()) throw Error(ErrorCode::kUnavailable, "cannot close " + temp_path_);
+    if (out_.fail()) failIo("write", temp_path_, errno);
     // fsync through a fresh descriptor: the data is the inode's, whatever descriptor wrote it.
     fsyncPath(temp_path_, O_RDONLY, false);
     fault::point("file.before_rename");
@@ -177,24 +200,21 @@ void renameDurably(const std::string& from, const std::string& to) {
 std::string readFile(const std::string& path, uint64_t max_bytes) {
   // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below anyway.
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) throw Error(ErrorCode::kNotFound, "cannot open " + path + ": " + errnoText(errno));
+  if (fd < 0)
+    throw Error(ErrorCode::kNotFound, msg("file.open", {arg("path", path), errnoArg(errno)}));
   struct Closer {
     int fd;
     ~Closer() { ::close(fd); }
   } closer{fd};
   struct stat st {};
-  if (::fstat(fd, &st) != 0) failIo("cannot read", path, errno);
+  if (::fstat(fd, &st) != 0) failIo("read", path, errno);
   if (!S_ISREG(st.st_mode)) {
-    throw Error(ErrorCode::kInvalidInput,
-                path +
-                    ": not a regular file (a directory, device or pipe); name the file itself "
-                    "(不是普通文件，请指定文件本身)");
+    throw Error(ErrorCode::kInvalidInput, msg("file.not_regular", {arg("path", path)}));
   }
   auto too_large = [&] {
-    return Error(ErrorCode::kInvalidInput,
-                 path + ": larger than " + std::to_string(max_bytes) +
-                     " bytes, more than such a file ever holds; check that this is the right "
-                     "file (文件过大，请确认文件是否正确)");
+    return Error(
+        ErrorCode::kInvalidInput,
+        msg("file.too_large", {arg("path", path), arg("bytes", static_cast<int64_t>(max_bytes))}));
   };
   if (static_cast<uint64_t>(st.st_size) > max_bytes) throw too_large();
   std::string content;
@@ -203,7 +223,7 @@ std::string readFile(const std::string& path, uint64_t max_bytes) {
   for (;;) {
     const ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) failIo("cannot read", path, errno);
+    if (n < 0) failIo("read", path, errno);
     if (n == 0) break;
     content.append(buf, static_cast<size_t>(n));
     if (content.size() > max_bytes) throw too_large();  // it grew while being read
@@ -214,15 +234,17 @@ std::string readFile(const std::string& path, uint64_t max_bytes) {
 std::string readFileWithin(const std::string& folder, const std::string& path, uint64_t max_bytes) {
   std::error_code ec;
   const auto root = std::filesystem::canonical(folder, ec);
-  if (ec) throw Error(ErrorCode::kNotFound, "cannot open folder " + folder + ": " + ec.message());
+  if (ec)
+    throw Error(ErrorCode::kNotFound,
+                msg("file.open", {arg("path", folder), errnoArg(ec.value())}));
   const auto real = std::filesystem::canonical(path, ec);
-  if (ec) throw Error(ErrorCode::kNotFound, "cannot open " + path + ": " + ec.message());
+  if (ec)
+    throw Error(ErrorCode::kNotFound, msg("file.open", {arg("path", path), errnoArg(ec.value())}));
   const auto rel = real.lexically_relative(root);
   if (rel.empty() || *rel.begin() == "..") {
     throw Error(ErrorCode::kInvalidInput,
-                path + " is outside " + folder + " (it is " + real.string() +
-                    "), where it must be; put the file in that folder (文件必须位于 " + folder +
-                    " 目录内)");
+                msg("file.outside_folder",
+                    {arg("path", path), arg("folder", folder), arg("real", real.string())}));
   }
   return readFile(real.string(), max_bytes);
 }

@@ -105,9 +105,9 @@ std::string convertWhole(const char* to, const char* from, std::string_view in, 
   std::string out;
   const auto r = cd.convert(in, out);
   if (r.error == EILSEQ || r.error == EINVAL) {
-    throw Error(ErrorCode::kInvalidInput, std::string(what) + " at byte " +
-                                              std::to_string(r.consumed + 1) +
-                                              (r.error == EINVAL ? " (cut off at the end)" : ""));
+    throw Error(ErrorCode::kInvalidInput,
+                msg(r.error == EINVAL ? "text.encoding.cut_off" : "text.encoding.invalid",
+                    {arg("what", what), arg("byte", std::to_string(r.consumed + 1))}));
   }
   return out;
 }
@@ -119,13 +119,14 @@ std::string utf8ToGb18030(std::string_view utf8) {
   if (!text::isValidUtf8(utf8)) {
     const auto scan = scanUtf8(utf8);
     throw Error(ErrorCode::kInvalidInput,
-                "invalid UTF-8 at byte " + std::to_string(scan.valid + 1));
+                msg("text.encoding.invalid",
+                    {arg("what", "UTF-8"), arg("byte", std::to_string(scan.valid + 1))}));
   }
-  return convertWhole("GB18030", "UTF-8", utf8, "text cannot be encoded in GB18030");
+  return convertWhole("GB18030", "UTF-8", utf8, "GB18030");
 }
 
 std::string gb18030ToUtf8(std::string_view gb) {
-  return convertWhole("UTF-8", "GB18030", gb, "invalid GB18030");
+  return convertWhole("UTF-8", "GB18030", gb, "GB18030");
 }
 
 TextEncoding parseTextEncoding(std::string_view name) {
@@ -133,8 +134,7 @@ TextEncoding parseTextEncoding(std::string_view name) {
   if (n == "utf-8" || n == "utf8") return TextEncoding::kUtf8;
   if (n == "gbk" || n == "gb18030" || n == "gb2312" || n == "cp936") return TextEncoding::kGb18030;
   if (n == "auto") return TextEncoding::kAuto;
-  throw Error(ErrorCode::kInvalidInput, "unknown encoding \"" + std::string(name) +
-                                            "\"; use utf-8, gbk, gb18030, gb2312 or auto");
+  throw Error(ErrorCode::kInvalidInput, msg("text.encoding.unknown", {arg("name", name)}));
 }
 
 /// Turns raw bytes into UTF-8 a block at a time, keeping a character split across blocks for the
@@ -148,7 +148,7 @@ class CsvReader::Decoder {
 
   struct Failure {
     int64_t line = 0;
-    std::string what;
+    bool cut_off = false;  ///< the file ends inside a character (else: bytes not valid)
   };
 
   /// Appends the decoded form of `input` to `out`. `at_end` says no more input follows.
@@ -179,10 +179,9 @@ class CsvReader::Decoder {
 
     std::optional<Failure> failure;
     if (invalid) {
-      failure = Failure{lines_ + 1, "bytes that are not valid " + encodingName()};
+      failure = Failure{lines_ + 1, false};
     } else if (truncated && at_end) {
-      failure =
-          Failure{lines_ + 1, "the file ends in the middle of a " + encodingName() + " character"};
+      failure = Failure{lines_ + 1, true};
     }
     std::string rest(data.substr(consumed));
     carry_ = truncated && !at_end ? std::move(rest) : std::string();
@@ -190,8 +189,10 @@ class CsvReader::Decoder {
   }
 
  private:
+ public:
   std::string encodingName() const { return iconv_ ? "GB18030/GBK" : "UTF-8"; }
 
+ private:
   std::optional<Iconv> iconv_;
   std::string carry_;
   int64_t lines_ = 0;
@@ -204,13 +205,14 @@ CsvReader::CsvReader(std::istream& in, std::string source_name, TextEncoding enc
 CsvReader::~CsvReader() = default;
 
 CsvFile::CsvFile(const std::string& path) : in_(path, std::ios::binary), reader_(in_, path) {
-  if (!in_) throw Error(ErrorCode::kNotFound, path + ": cannot open the file; check the path");
-  if (!reader_.next(header_)) throw Error(ErrorCode::kInvalidInput, path + ": the file is empty");
+  if (!in_) throw Error(ErrorCode::kNotFound, msg("csv.cannot_open", {arg("file", path)}));
+  if (!reader_.next(header_))
+    throw Error(ErrorCode::kInvalidInput, msg("csv.empty", {arg("file", path)}));
   reader_.expectHeader(header_);
 }
 
 bool CsvReader::fill() {
-  if (!pending_error_.empty()) throw Error(ErrorCode::kInvalidInput, pending_error_);
+  if (pending_error_) throw Error(ErrorCode::kInvalidInput, *pending_error_);
   buffer_.clear();
   pos_ = 0;
   std::string raw(kBlockSize, '\0');
@@ -218,7 +220,8 @@ bool CsvReader::fill() {
     if (eof_) return false;
     in_.read(raw.data(), static_cast<std::streamsize>(raw.size()));
     const auto got = static_cast<size_t>(in_.gcount());
-    if (in_.bad()) throw Error(ErrorCode::kUnavailable, "cannot read " + source_name_);
+    if (in_.bad())
+      throw Error(ErrorCode::kUnavailable, msg("csv.cannot_read", {arg("file", source_name_)}));
     eof_ = got < raw.size() || in_.peek() == std::char_traits<char>::eof();
     std::string_view block(raw.data(), got);
     if (!started_) {
@@ -236,10 +239,10 @@ bool CsvReader::fill() {
     }
     const auto failure = decoder_->decode(block, eof_, buffer_);
     if (failure) {
-      pending_error_ =
-          source_name_ + ": line " + std::to_string(failure->line) + ": " + failure->what +
-          "; save the file as UTF-8, or name its encoding with --encoding (utf-8, gbk, gb18030)";
-      if (buffer_.empty()) throw Error(ErrorCode::kInvalidInput, pending_error_);
+      pending_error_ = msg(failure->cut_off ? "csv.encoding.cut_off" : "csv.encoding.invalid",
+                           {arg("file", source_name_), arg("line", std::to_string(failure->line)),
+                            arg("encoding", decoder_->encodingName())});
+      if (buffer_.empty()) throw Error(ErrorCode::kInvalidInput, *pending_error_);
       // Records before the bad bytes are still returned; the error surfaces on the next fill.
       eof_ = true;
     }
@@ -257,35 +260,29 @@ void CsvReader::nameColumns(const std::vector<std::string>& header) {
   check_count_ = false;
 }
 
-std::string CsvReader::column(size_t index) const {
-  std::string out = "column " + std::to_string(index + 1);
-  if (index < header_.size()) {
-    const std::string name = text::cleanField(header_[index]);
-    if (!name.empty()) out += " (" + name + ")";
-  }
-  return out;
+MessageArg CsvReader::column(size_t index) const {
+  const std::string n = std::to_string(index + 1);
+  const std::string name = index < header_.size() ? text::cleanField(header_[index]) : "";
+  if (name.empty()) return words("column", "第 " + n + " 列", "column " + n);
+  return words("column", "第 " + n + " 列（" + name + "）", "column " + n + " (" + name + ")");
 }
 
 bool CsvReader::next(std::vector<std::string>& fields) {
   if (!readRecord(fields)) return false;
-  const std::string at = source_name_ + ": line " + std::to_string(record_line_) + ", ";
   for (size_t i = 0; i < fields.size(); ++i) {
     if (const auto cp = text::controlCharacter(fields[i], delimiter_ == '\t')) {
       throw Error(ErrorCode::kInvalidInput,
-                  at + column(i) + ": the control character " + text::codePointLabel(*cp) +
-                      " cannot be in a field; correct the value in the program that made the "
-                      "file and export it again (字段含控制字符，请在原系统中更正后重新导出)");
+                  msg("csv.control_character",
+                      {arg("file", source_name_), arg("line", std::to_string(record_line_)),
+                       column(i), arg("character", text::codePointLabel(*cp))}));
     }
   }
   const bool blank = fields.size() == 1 && fields[0].empty();
   if (check_count_ && !blank && fields.size() != header_.size()) {
     throw Error(ErrorCode::kInvalidInput,
-                source_name_ + ": line " + std::to_string(record_line_) + ": " +
-                    std::to_string(fields.size()) + " fields where the header has " +
-                    std::to_string(header_.size()) +
-                    "; the file may be cut short, or a value holds the delimiter without "
-                    "quotes: export the whole file again (该行字段数与表头不符，文件可能不完整，"
-                    "请重新导出完整文件)");
+                msg("csv.field_count",
+                    {arg("file", source_name_), arg("line", std::to_string(record_line_)),
+                     arg("fields", fields.size()), arg("header", header_.size())}));
   }
   return true;
 }
@@ -299,9 +296,10 @@ bool CsvReader::readRecord(std::vector<std::string>& fields) {
   State state = State::kFieldStart;
   std::string field;
   int64_t quote_line = 0;
-  auto fail = [&](const std::string& what) {
-    return Error(ErrorCode::kInvalidInput,
-                 source_name_ + ": line " + std::to_string(current_line_) + ": " + what);
+  auto fail = [&](const char* code, std::vector<MessageArg> args) {
+    args.push_back(arg("file", source_name_));
+    args.push_back(arg("line", std::to_string(current_line_)));
+    return Error(ErrorCode::kInvalidInput, msg(code, std::move(args)));
   };
   auto endField = [&] {
     fields.push_back(std::move(field));
@@ -311,8 +309,7 @@ bool CsvReader::readRecord(std::vector<std::string>& fields) {
   while (true) {
     if (pos_ >= buffer_.size() && !fill()) {
       if (state == State::kQuoted) {
-        throw fail("unterminated quoted field (the quote opened on line " +
-                   std::to_string(quote_line) + ")");
+        throw fail("csv.unterminated_quote", {arg("opened", std::to_string(quote_line))});
       }
       if (state == State::kUnquoted && !field.empty() && field.back() == '\r') field.pop_back();
       endField();
@@ -363,15 +360,13 @@ bool CsvReader::readRecord(std::vector<std::string>& fields) {
         } else if (c == '\r') {
           state = State::kCrAfterQuote;
         } else {
-          throw fail("unexpected character after the closing quote of field " +
-                     std::to_string(fields.size() + 1) +
-                     " (a quote inside a quoted field must be doubled: \"\")");
+          throw fail("csv.after_quote.double_it",
+                     {arg("field", std::to_string(fields.size() + 1))});
         }
         break;
       case State::kCrAfterQuote:
         if (c != '\n') {
-          throw fail("unexpected character after the closing quote of field " +
-                     std::to_string(fields.size() + 1));
+          throw fail("csv.after_quote", {arg("field", std::to_string(fields.size() + 1))});
         }
         ++current_line_;
         endField();
@@ -412,12 +407,13 @@ void CsvWriter::writeRow(const std::vector<std::string>& fields) {
       line_ += utf8ToGb18030(out);
     } catch (const Error& e) {
       throw Error(ErrorCode::kInvalidInput,
-                  "CSV field " + std::to_string(i + 1) + " cannot be written: " + e.what());
+                  msg("csv.cannot_write_field",
+                      {arg("field", std::to_string(i + 1)), arg("reason", e.message())}));
     }
   }
   line_ += options_.line_ending;
   out_.write(line_.data(), static_cast<std::streamsize>(line_.size()));
-  if (!out_) throw Error(ErrorCode::kUnavailable, "cannot write CSV output");
+  if (!out_) throw Error(ErrorCode::kUnavailable, msg("csv.cannot_write"));
 }
 
 }  // namespace edupay

@@ -4,10 +4,13 @@
 #include <fstream>
 #include <istream>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "common/Message.h"
 
 namespace edupay {
 
@@ -58,7 +61,7 @@ class CsvReader {
   class Decoder;
   bool fill();
   bool readRecord(std::vector<std::string>& fields);
-  std::string column(size_t index) const;
+  MessageArg column(size_t index) const;  ///< "column 3 (姓名)", as the argument `column`
   std::istream& in_;
   std::string source_name_;
   TextEncoding encoding_;
@@ -70,7 +73,7 @@ class CsvReader {
   bool started_ = false;
   int64_t current_line_ = 1;
   int64_t record_line_ = 0;
-  std::string pending_error_;  // invalid input found after the data already decoded
+  std::optional<Message> pending_error_;  // invalid input found after the data already decoded
   std::vector<std::string> header_;
   bool check_count_ = false;
 };

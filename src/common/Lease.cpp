@@ -83,9 +83,8 @@ Lease::Lease(LeaseStore& store, std::string name, std::string what, int seconds,
     if (store_.takeLease(name_, holder_, utcIso(), utcIso(seconds_), stale)) return;
     if (std::chrono::steady_clock::now() >= give_up) {
       throw Error(ErrorCode::kConflict,
-                  what_ + " is already running (" + current + ", until " + until +
-                      " UTC); wait for it to finish, or, if it was stopped on another machine, "
-                      "until then (该任务正在其他进程中运行，请等待其完成后再试)");
+                  msg("lease.running", {words("what", "该任务", what_), arg("holder", current),
+                                        arg("until", until)}));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(std::min(50 * (attempt + 1), 500)));
   }
@@ -101,9 +100,7 @@ Lease::~Lease() {
 
 void Lease::renew() {
   if (!store_.takeLease(name_, holder_, utcIso(), utcIso(seconds_), "")) {
-    throw Error(ErrorCode::kConflict, what_ +
-                                          ": the lease expired and another process took the "
-                                          "work over; this one stops (任务已被其他进程接管)");
+    throw Error(ErrorCode::kConflict, msg("lease.taken_over", {words("what", "该任务", what_)}));
   }
 }
 

@@ -70,6 +70,9 @@ MessageArg arg(std::string name, std::string text);
 inline MessageArg arg(std::string name, const char* text) {
   return arg(std::move(name), std::string(text));
 }
+inline MessageArg arg(std::string name, std::string_view text) {
+  return arg(std::move(name), std::string(text));
+}
 /// A count, formatted per language.
 MessageArg arg(std::string name, int64_t number);
 inline MessageArg arg(std::string name, int number) {

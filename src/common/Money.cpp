@@ -5,6 +5,8 @@
 #include "common/Error.h"
 #include "common/Text.h"
 
+#include <vector>
+
 namespace edupay {
 
 namespace {
@@ -12,8 +14,11 @@ namespace {
 constexpr std::string_view kYenSign = "\xC2\xA5";               // U+00A5
 constexpr std::string_view kFullWidthYenSign = "\xEF\xBF\xA5";  // U+FFE5
 
-[[noreturn]] void fail(std::string_view text, const std::string& problem) {
-  throw Error(ErrorCode::kInvalidInput, "amount \"" + std::string(text) + "\" " + problem);
+/// `problem` names the catalogue entry `amount.<problem>`; `extra` its other arguments.
+[[noreturn]] void fail(std::string_view text, const char* problem,
+                       std::vector<MessageArg> extra = {}) {
+  extra.push_back(arg("amount", text));
+  throw Error(ErrorCode::kInvalidInput, msg(std::string("amount.") + problem, std::move(extra)));
 }
 
 // The whole UTF-8 character starting at `pos`, for error messages.
@@ -56,7 +61,7 @@ std::string formatYuan(int64_t fen, bool grouped) {
 
 Money Money::parseYuan(std::string_view text, bool allow_negative) {
   const std::string s = text::trim(text::toHalfWidth(text));
-  if (s.empty()) fail(text, "is empty");
+  if (s.empty()) fail(text, "empty");
 
   size_t i = 0;
   bool negative = false;
@@ -89,22 +94,21 @@ Money Money::parseYuan(std::string_view text, bool allow_negative) {
     while (i < s.size() && isDigit(s[i])) ++i;
     frac_part = std::string_view(s).substr(frac_begin, i - frac_begin);
   }
-  if (i < s.size()) fail(text, "contains an unexpected character \"" + characterAt(s, i) + "\"");
+  if (i < s.size()) fail(text, "character", {arg("character", characterAt(s, i))});
 
   std::string digits;
   if (int_part.find(',') != std::string_view::npos) {
     const auto groups = text::split(int_part, ',');
     bool ok = !groups.front().empty() && groups.front().size() <= 3;
     for (size_t g = 1; ok && g < groups.size(); ++g) ok = groups[g].size() == 3;
-    if (!ok) fail(text, "has misplaced thousands separators (use groups of 3 digits: 1,234.50)");
+    if (!ok) fail(text, "separators");
     for (const auto& g : groups) digits += g;
   } else {
     digits = int_part;
   }
-  if (digits.empty()) fail(text, "has no digits before the decimal point");
-  if (has_point && frac_part.empty()) fail(text, "has no digits after the decimal point");
-  if (frac_part.size() > 2)
-    fail(text, "has more than 2 decimal places (the smallest unit is 0.01)");
+  if (digits.empty()) fail(text, "no_integer_part");
+  if (has_point && frac_part.empty()) fail(text, "no_fraction");
+  if (frac_part.size() > 2) fail(text, "fen");
 
   digits += frac_part;
   digits.append(2 - frac_part.size(), '0');
@@ -114,12 +118,12 @@ Money Money::parseYuan(std::string_view text, bool allow_negative) {
   uint64_t mag = 0;
   for (char c : digits) {
     const auto d = static_cast<uint64_t>(c - '0');
-    if (mag > (limit - d) / 10) fail(text, "is too large");
+    if (mag > (limit - d) / 10) fail(text, "too_large");
     mag = mag * 10 + d;
   }
   // "-0.00" is zero, not a negative amount.
   if (negative && mag != 0 && !allow_negative) {
-    fail(text, "is negative; negative amounts are not allowed here");
+    fail(text, "negative");
   }
   if (!negative) return Money(static_cast<int64_t>(mag));
   if (mag == limit) return Money(std::numeric_limits<int64_t>::min());
@@ -134,7 +138,7 @@ Money Money::operator+(Money other) const {
   int64_t r = 0;
   if (__builtin_add_overflow(fen_, other.fen_, &r)) {
     throw Error(ErrorCode::kInvalidInput,
-                "amount overflow adding " + toYuan() + " and " + other.toYuan());
+                msg("amount.overflow_add", {arg("a", toYuan()), arg("b", other.toYuan())}));
   }
   return Money(r);
 }
@@ -143,7 +147,7 @@ Money Money::operator-(Money other) const {
   int64_t r = 0;
   if (__builtin_sub_overflow(fen_, other.fen_, &r)) {
     throw Error(ErrorCode::kInvalidInput,
-                "amount overflow subtracting " + other.toYuan() + " from " + toYuan());
+                msg("amount.overflow_sub", {arg("a", other.toYuan()), arg("b", toYuan())}));
   }
   return Money(r);
 }

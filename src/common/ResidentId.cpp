@@ -3,6 +3,7 @@
 #include <array>
 #include <vector>
 
+#include "common/Catalogue.h"
 #include "common/CodeTable.h"
 #include "common/Error.h"
 #include "common/Text.h"
@@ -22,9 +23,14 @@ size_t codePointCount(std::string_view s) {
   return n;
 }
 
-bool setWhy(std::string* why, std::string reason) {
+bool setWhy(Message* why, Message reason) {
   if (why != nullptr) *why = std::move(reason);
   return false;
+}
+
+/// The English reason, for the callers that take a string.
+void toEnglish(const Message& m, std::string* why) {
+  if (why != nullptr) *why = i18n::render(m, Lang::kEn);
 }
 
 // Normalises what people paste from spreadsheets and forms: surrounding and ideographic spaces,
@@ -36,39 +42,37 @@ bool isUpperLetter(char c) { return c >= 'A' && c <= 'Z'; }
 // The 2017 permanent-residence form: three letters (ISO 3166 alpha-3 nationality), two digits
 // (issuing province), twelve digits in all. Its check digit's rule is not published, so only the
 // shape and the province are checked.
-bool check2017Permanent(const std::string& s, std::string* why) {
+bool check2017Permanent(const std::string& s, Message* why) {
   for (size_t i = 3; i < s.size(); ++i) {
     if (!isDigit(s[i])) {
-      return setWhy(why,
-                    "a permanent-residence ID of the 2017 form is three letters and twelve "
-                    "digits; character " +
-                        std::to_string(i + 1) + " must be a digit");
+      return setWhy(why, msg("id.perm2017.digit", {arg("position", std::to_string(i + 1))}));
     }
   }
   const int province = (s[3] - '0') * 10 + (s[4] - '0');
   if (!ResidentId::isProvinceCode(province))
-    return setWhy(why, "characters 4-5 (" + s.substr(3, 2) + ") are not a province-level code");
+    return setWhy(why, msg("id.perm2017.province", {arg("digits", s.substr(3, 2))}));
   return true;
 }
 
 // Reports the first non-ASCII character by its position as a person counts it.
-bool checkAscii(const std::string& s, std::string* why) {
+bool checkAscii(const std::string& s, Message* why) {
   for (size_t i = 0; i < s.size(); ++i) {
     if (static_cast<unsigned char>(s[i]) >= 0x80) {
-      return setWhy(why, "character " + std::to_string(codePointCount(s.substr(0, i)) + 1) +
-                             " must be a digit");
+      return setWhy(why,
+                    msg("id.not_digit",
+                        {arg("position", std::to_string(codePointCount(s.substr(0, i)) + 1))}));
     }
   }
   return true;
 }
 
 // Checks `s` holds digits, except that the last character may be X when `x_last` is set.
-bool checkCharacters(const std::string& s, size_t offset, bool x_last, std::string* why) {
+bool checkCharacters(const std::string& s, size_t offset, bool x_last, Message* why) {
   for (size_t i = offset; i < s.size(); ++i) {
     const bool last = i + 1 == s.size();
     if (isDigit(s[i]) || (last && x_last && s[i] == 'X')) continue;
-    if (last && x_last) return setWhy(why, "the last character must be a digit or X");
-    return setWhy(why, "character " + std::to_string(i + 1) + " must be a digit");
+    if (last && x_last) return setWhy(why, msg("id.last_digit_or_x"));
+    return setWhy(why, msg("id.not_digit", {arg("position", std::to_string(i + 1))}));
   }
   return true;
 }
@@ -98,13 +102,22 @@ bool ResidentId::isProvinceCode(int two_digits) {
 
 std::optional<ResidentId> ResidentId::parse(std::string_view text, std::string* why,
                                             const Date& today) {
+  Message reason;
+  auto id = parse(text, reason, today);
+  if (!id) toEnglish(reason, why);
+  return id;
+}
+
+std::optional<ResidentId> ResidentId::parse(std::string_view text, Message& reason,
+                                            const Date& today) {
+  Message* why = &reason;
   std::string s = normalise(text);
   if (s.empty()) {
-    setWhy(why, "is empty");
+    setWhy(why, msg("id.empty"));
     return std::nullopt;
   }
   if (looksLikeExcelNumber(s)) {
-    setWhy(why, kExcelNumberHint);
+    setWhy(why, msg("id.excel_number"));
     return std::nullopt;
   }
   const size_t length = codePointCount(s);
@@ -113,7 +126,7 @@ std::optional<ResidentId> ResidentId::parse(std::string_view text, std::string* 
     return ResidentId(std::move(s), IdDocument::kForeignPerm2017, std::nullopt, std::nullopt);
   }
   if (length != 18 && length != 15) {
-    setWhy(why, "must be 18 characters (or 15 for a legacy ID), got " + std::to_string(length));
+    setWhy(why, msg("id.length", {arg("length", std::to_string(length))}));
     return std::nullopt;
   }
   if (!checkAscii(s, why)) return std::nullopt;
@@ -128,10 +141,10 @@ std::optional<ResidentId> ResidentId::parse(std::string_view text, std::string* 
     if (s[17] != expected) {
       // Excel keeps 15 significant digits of a number: the rest become zeros.
       if (s.compare(15, 3, "000") == 0) {
-        setWhy(why, kExcelNumberHint);
+        setWhy(why, msg("id.excel_number"));
       } else {
-        setWhy(why, std::string("check character should be ") + expected + ", not " + s[17] +
-                        kCheckAdvice);
+        setWhy(why, msg("id.check_char", {arg("expected", std::string(1, expected)),
+                                          arg("got", std::string(1, s[17]))}));
       }
       return std::nullopt;
     }
@@ -147,17 +160,17 @@ std::optional<ResidentId> ResidentId::parse(std::string_view text, std::string* 
   const std::string birth_digits = s.substr(6, 8);
   const int year = std::stoi(birth_digits.substr(0, 4));
   if (year < 1900) {
-    setWhy(why, "birth year " + std::to_string(year) + " is before 1900");
+    setWhy(why, msg("id.birth_before_1900", {arg("year", std::to_string(year))}));
     return std::nullopt;
   }
   const auto birth = Date::fromYmd(year, std::stoi(birth_digits.substr(4, 2)),
                                    std::stoi(birth_digits.substr(6, 2)));
   if (!birth) {
-    setWhy(why, "birth date " + birth_digits + " is not a real date");
+    setWhy(why, msg("id.birth_not_real", {arg("digits", birth_digits)}));
     return std::nullopt;
   }
   if (*birth > today) {
-    setWhy(why, "birth date " + birth_digits + " is after today (" + today.str() + ")");
+    setWhy(why, msg("id.birth_future", {arg("digits", birth_digits), arg("today", today.str())}));
     return std::nullopt;
   }
   // Mainland IDs and residence permits begin with a province; a permanent-residence ID with 9 and
@@ -165,13 +178,11 @@ std::optional<ResidentId> ResidentId::parse(std::string_view text, std::string* 
   const size_t at = document == IdDocument::kForeignPerm ? 1 : 0;
   const int province = (s[at] - '0') * 10 + (s[at + 1] - '0');
   if (document == IdDocument::kResidentId && province == 83) {
-    setWhy(why,
-           "a number beginning 83 is a Taiwan resident's residence permit, whose region is "
-           "830000; check the first six digits");
+    setWhy(why, msg("id.taiwan_83"));
     return std::nullopt;
   }
   if (document != IdDocument::kHmtPermit && !isProvinceCode(province)) {
-    setWhy(why, "region prefix " + s.substr(0, 2) + " is not a province-level code");
+    setWhy(why, msg("id.province", {arg("prefix", s.substr(0, 2))}));
     return std::nullopt;
   }
   const Sex sex = (s[16] - '0') % 2 == 1 ? Sex::kMale : Sex::kFemale;
@@ -179,9 +190,9 @@ std::optional<ResidentId> ResidentId::parse(std::string_view text, std::string* 
 }
 
 ResidentId ResidentId::parseOrThrow(std::string_view text, const Date& today) {
-  std::string why;
-  auto id = parse(text, &why, today);
-  if (!id) throw Error(ErrorCode::kInvalidInput, "invalid resident ID: " + why);
+  Message why;
+  auto id = parse(text, why, today);
+  if (!id) throw Error(ErrorCode::kInvalidInput, msg("id.invalid", {arg("reason", why)}));
   return *std::move(id);
 }
 
@@ -201,12 +212,11 @@ std::string_view code(IdDocument d) { return codeIn(kDocuments, d); }
 std::string_view chineseName(IdDocument d) { return zhIn(kDocuments, d); }
 
 const char* const kCheckAdvice =
-    ": the number is wrong somewhere; compare every digit with the ID card, not only the last "
-    "(号码有误，请逐位核对证件原件，不要只改最后一位)";
+    ": the number is wrong somewhere; compare every digit with the ID card, not only the last";
 
 const char* const kExcelNumberHint =
     "Excel turned this ID into a number and lost its last digits: format the column as text and "
-    "export again (Excel 把证件号码存成了数字，末几位已丢失：请把该列设为文本格式后重新导出)";
+    "export again";
 
 bool looksLikeExcelNumber(std::string_view text) {
   // d[.ddd]E[+]dd
@@ -228,18 +238,26 @@ bool looksLikeExcelNumber(std::string_view text) {
 }
 
 std::optional<StudentNumber> StudentNumber::parse(std::string_view text, std::string* why) {
+  Message reason;
+  auto n = parse(text, reason);
+  if (!n) toEnglish(reason, why);
+  return n;
+}
+
+std::optional<StudentNumber> StudentNumber::parse(std::string_view text, Message& reason) {
+  Message* why = &reason;
   std::string s = normalise(text);
   if (s.empty()) {
-    setWhy(why, "is empty");
+    setWhy(why, msg("id.empty"));
     return std::nullopt;
   }
   if (s[0] != 'G' && s[0] != 'J' && s[0] != 'L') {
-    setWhy(why, "must start with G, J or L");
+    setWhy(why, msg("student_no.letter"));
     return std::nullopt;
   }
   const size_t length = codePointCount(s);
   if (length != 19) {
-    setWhy(why, "must be a letter followed by 18 characters, got " + std::to_string(length - 1));
+    setWhy(why, msg("student_no.length", {arg("length", std::to_string(length - 1))}));
     return std::nullopt;
   }
   if (!checkAscii(s, why)) return std::nullopt;

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "common/Date.h"
+#include "common/Message.h"
 
 namespace edupay {
 
@@ -40,6 +41,9 @@ class ResidentId {
   /// Excel has turned into a number (`4.30121E+17`) is named as such. On failure returns nullopt
   /// and, when `why` is given, a reason a person can act on ("check character should be 7, not 3").
   static std::optional<ResidentId> parse(std::string_view text, std::string* why = nullptr,
+                                         const Date& today = Date::today());
+  /// Like parse(), with the reason as a catalogue message (`id.check_char {expected, got}`, …).
+  static std::optional<ResidentId> parse(std::string_view text, Message& why,
                                          const Date& today = Date::today());
   /// Like parse() but throws Error(kInvalidInput).
   static ResidentId parseOrThrow(std::string_view text, const Date& today = Date::today());
@@ -78,6 +82,7 @@ class ResidentId {
 class StudentNumber {
  public:
   static std::optional<StudentNumber> parse(std::string_view text, std::string* why = nullptr);
+  static std::optional<StudentNumber> parse(std::string_view text, Message& why);
   const std::string& str() const { return number_; }
   /// The resident ID inside a `G` number (the national student number is `G` + the student's
   /// resident ID at registration); nullopt for `J` / `L` numbers and for a `G` number whose rest
@@ -97,7 +102,7 @@ std::string maskMiddle(std::string_view s, size_t keep_head, size_t keep_tail);
 /// True when `text` is what Excel writes for a long number it stored as a number: scientific
 /// notation (`4.30121E+17`, `6.2104E+18`). Such an identifier has lost its last digits.
 bool looksLikeExcelNumber(std::string_view text);
-/// The message for such a value, in Chinese and English.
+/// The English message for such a value (the catalogue's `id.excel_number`).
 extern const char* const kExcelNumberHint;
 /// What follows "check character should be X, not Y": the typo may be anywhere.
 extern const char* const kCheckAdvice;

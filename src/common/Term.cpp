@@ -15,8 +15,10 @@ constexpr int kMaxYear = 9998;
 Date makeDate(int year, int month, int day) {
   auto d = Date::fromYmd(year, month, day);
   if (!d) {
-    throw Error(ErrorCode::kInvalidInput, "no such date: " + std::to_string(year) + "-" +
-                                              std::to_string(month) + "-" + std::to_string(day));
+    throw Error(
+        ErrorCode::kInvalidInput,
+        msg("date.no_such", {arg("date", std::to_string(year) + "-" + std::to_string(month) + "-" +
+                                             std::to_string(day))}));
   }
   return *d;
 }
@@ -26,9 +28,7 @@ Date makeDate(int year, int month, int day) {
 Term Term::parse(std::string_view text) {
   const std::string s = text::toLower(text::trim(text::toHalfWidth(text)));
   auto bad = [&]() {
-    return Error(ErrorCode::kInvalidInput, "term \"" + std::string(text) +
-                                               "\" is not valid; expected YYYY-autumn or "
-                                               "YYYY-spring (e.g. 2026-autumn, 2027-spring)");
+    return Error(ErrorCode::kInvalidInput, msg("term.invalid", {arg("term", text)}));
   };
   if (s.size() < 5 || !text::isAllDigits(std::string_view(s).substr(0, 4))) throw bad();
   const int year = std::stoi(s.substr(0, 4));
@@ -92,30 +92,30 @@ HolidayCalendar HolidayCalendar::parse(std::string_view content, const std::stri
     if (const size_t hash = line.find('#'); hash != std::string::npos) line.resize(hash);
     line = text::trim(line);
     if (line.empty()) continue;
-    auto fail = [&](const std::string& what) {
+    auto fail = [&](const char* code, const std::string& value) {
       return Error(ErrorCode::kInvalidInput,
-                   source_name + ":" + std::to_string(n + 1) + ": " + what +
-                       " (expected \"YYYY-MM-DD holiday|workday [description]\")");
+                   msg(code, {arg("file", source_name), arg("line", std::to_string(n + 1)),
+                              arg("value", value)}));
     };
     const size_t date_end = line.find_first_of(" \t");
     const std::string date_text = line.substr(0, date_end);
     const auto date = Date::parse(date_text);
-    if (!date) throw fail("\"" + date_text + "\" is not a date");
-    if (date_end == std::string::npos) throw fail("missing holiday/workday after the date");
+    if (!date) throw fail("calendar.not_a_date", date_text);
+    if (date_end == std::string::npos) throw fail("calendar.no_kind", date_text);
     const std::string after = text::trim(std::string_view(line).substr(date_end));
     const std::string kind = text::toLower(after.substr(0, after.find_first_of(" \t")));
     if (kind == "holiday") {
       if (calendar.workdays_.count(*date) != 0) {
-        throw fail(date->str() + " is already listed as a workday");
+        throw fail("calendar.already_workday", date->str());
       }
       calendar.addHoliday(*date);
     } else if (kind == "workday") {
       if (calendar.holidays_.count(*date) != 0) {
-        throw fail(date->str() + " is already listed as a holiday");
+        throw fail("calendar.already_holiday", date->str());
       }
       calendar.addWorkday(*date);
     } else {
-      throw fail("\"" + kind + "\" must be holiday or workday");
+      throw fail("calendar.kind", kind);
     }
   }
   return calendar;
@@ -129,7 +129,7 @@ bool HolidayCalendar::isWorkingDay(const Date& d) const {
 
 Date HolidayCalendar::addWorkingDays(const Date& from, int n) const {
   if (n < 0) {
-    throw Error(ErrorCode::kInvalidInput,
+    throw Error(ErrorCode::kInternal,
                 "cannot add a negative number of working days (" + std::to_string(n) + ")");
   }
   Date d = from;

@@ -10,7 +10,7 @@
 namespace edupay::security {
 namespace {
 
-[[noreturn]] void invalid(const std::string& what) { throw Error(ErrorCode::kInvalidInput, what); }
+[[noreturn]] void invalid(const char* code) { throw Error(ErrorCode::kInvalidInput, msg(code)); }
 
 /// Events read per round trip while a page is filled with the ones the user sees.
 constexpr size_t kChunk = 500;
@@ -86,13 +86,11 @@ int64_t number(const std::smatch& m, size_t i) { return std::stoll(m[i].str()); 
 }  // namespace
 
 void checkAuditQuery(const AuditQuery& q) {
-  if (!isDate(q.from)) invalid("from: 日期应为 YYYY-MM-DD（如 2026-09-01） / a date YYYY-MM-DD");
-  if (!isDate(q.to)) invalid("to: 日期应为 YYYY-MM-DD（如 2026-09-30） / a date YYYY-MM-DD");
-  if (!q.from.empty() && !q.to.empty() && q.from > q.to)
-    invalid("from/to: 开始日期晚于结束日期 / the first day is after the last");
-  if (q.page < 1) invalid("page: 页码从 1 开始 / pages start at 1");
-  if (q.page_size < 1 || q.page_size > 200)
-    invalid("page_size: 每页 1 至 200 条 / 1 to 200 events a page");
+  if (!isDate(q.from)) invalid("audit.query.from");
+  if (!isDate(q.to)) invalid("audit.query.to");
+  if (!q.from.empty() && !q.to.empty() && q.from > q.to) invalid("audit.query.order");
+  if (q.page < 1) invalid("audit.query.page");
+  if (q.page_size < 1 || q.page_size > 200) invalid("audit.query.page_size");
 }
 
 bool seesScope(const User& u, const ObjectScope& s) {
@@ -176,9 +174,7 @@ bool walkPage(AuditLogStore& store, const User& user, const AuditQuery& q,
 
 AuditPage auditLog(AuditLogStore& store, const User& user, const AuditQuery& q) {
   if (user.role != Role::kAuditor && user.role != Role::kSysadmin)
-    throw Error(ErrorCode::kForbidden,
-                "操作日志仅审计人员和系统管理员可查看 / only auditors and sysadmins read the "
-                "operation log");
+    throw Error(ErrorCode::kForbidden, msg("audit.readers"));
   checkAuditQuery(q);
   AuditPage page;
   page.page = q.page;
@@ -241,14 +237,13 @@ std::vector<UploadRecord> uploadHistory(AuditLogStore& store, const User& user,
   } else if (kind == "result") {
     q.action = "bank.import_result";
   } else {
-    invalid("kind: roll（学籍名册）或 result（银行回盘） / roll or result");
+    invalid("uploads.kind");
   }
   const bool school = user.role == Role::kSchoolAdmin || user.role == Role::kSchoolApprover;
   if (kind == "roll" && user.role == Role::kBankOperator)
-    throw Error(ErrorCode::kForbidden, "学籍名册上传记录不对银行开放 / a bank does not see rolls");
+    throw Error(ErrorCode::kForbidden, msg("uploads.bank_no_rolls"));
   if (kind == "result" && school)
-    throw Error(ErrorCode::kForbidden,
-                "银行回盘上传记录不对学校开放 / a school does not see bank result files");
+    throw Error(ErrorCode::kForbidden, msg("uploads.school_no_results"));
   q.page = page;
   q.page_size = page_size;
   checkAuditQuery(q);

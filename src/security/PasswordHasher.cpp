@@ -64,7 +64,7 @@ PasswordHasher::PasswordHasher(int iterations, bool test_only) : iterations_(ite
 std::string PasswordHasher::hash(std::string_view password) const {
   if (password.size() < kMinLength) {
     throw Error(ErrorCode::kInvalidInput,
-                "the password must have at least " + std::to_string(kMinLength) + " characters");
+                msg("password.length", {arg("length", static_cast<int64_t>(kMinLength))}));
   }
   bool lower = false, upper = false, digit = false, other = false;
   for (unsigned char c : password) {
@@ -74,9 +74,7 @@ std::string PasswordHasher::hash(std::string_view password) const {
     other |= !std::isalnum(c);
   }
   if (lower + upper + digit + other < 2) {
-    throw Error(ErrorCode::kInvalidInput,
-                "the password must mix at least two of: lower case, upper case, digits, "
-                "other characters");
+    throw Error(ErrorCode::kInvalidInput, msg("password.mix"));
   }
   std::string salt(kSaltBytes, '\0');
   if (RAND_bytes(reinterpret_cast<unsigned char*>(salt.data()), static_cast<int>(salt.size())) !=
@@ -114,7 +112,7 @@ bool isMachineSecret(std::string_view s) {
 
 std::string PasswordHasher::hashSecret(std::string_view secret) {
   if (!isMachineSecret(secret))
-    throw Error(ErrorCode::kInvalidInput, "a service account's secret is 64 hex characters");
+    throw Error(ErrorCode::kInvalidInput, msg("password.service_secret"));
   std::string salt(kSaltBytes, '\0');
   if (RAND_bytes(reinterpret_cast<unsigned char*>(salt.data()), static_cast<int>(salt.size())) !=
       1) {

@@ -69,23 +69,18 @@ void validateScope(Role role, const std::string& scope) {
     case Role::kSchoolAdmin:
     case Role::kSchoolApprover:
       if (scope.size() == 10 && digits) return;
-      throw Error(ErrorCode::kInvalidInput,
-                  "a school administrator's or approver's scope is the 10-digit code of the "
-                  "school");
+      throw Error(ErrorCode::kInvalidInput, msg("user.scope.school"));
     case Role::kBureauOfficer:
     case Role::kBureauApprover:
     case Role::kAuditor:
       if ((scope.size() == 2 || scope.size() == 4 || scope.size() == 6) && digits) return;
-      throw Error(ErrorCode::kInvalidInput,
-                  "a bureau or auditor scope is a region code prefix: 2 digits (province), 4 "
-                  "(city) or 6 (county)");
+      throw Error(ErrorCode::kInvalidInput, msg("user.scope.region"));
     case Role::kBankOperator:
       if (scope.size() == 3 && digits) return;
-      throw Error(ErrorCode::kInvalidInput,
-                  "a bank operator's scope is the 3-digit bank code (e.g. 102 for ICBC)");
+      throw Error(ErrorCode::kInvalidInput, msg("user.scope.bank"));
     case Role::kSysadmin:
       if (scope == "*") return;
-      throw Error(ErrorCode::kInvalidInput, "a sysadmin's scope is *");
+      throw Error(ErrorCode::kInvalidInput, msg("user.scope.sysadmin"));
   }
 }
 
@@ -213,7 +208,7 @@ User authenticate(SecurityStore& store, const PasswordHasher& hasher, const std:
   // One answer for every refusal, and the same PBKDF2 work for each: whether a name exists, is
   // disabled or is locked is not told to whoever is guessing. The audit log records which it
   // was; `user list` shows a lock to the officer.
-  static const char* kRefused = "login failed: unknown user or wrong password";
+  const Message kRefused = msg("login.refused");
   std::optional<User> user;
   retryUnit("security.authenticate", [&] {
     auto tx = store.transaction();
@@ -286,21 +281,18 @@ User addAccount(SecurityStore& store, const std::optional<User>& actor, const st
                 Role role, const std::string& scope, const std::string& password_hash,
                 const char* kind) {
   if (name.empty() || name.size() > 64 || name.find_first_of(" \t:") != std::string::npos) {
-    throw Error(ErrorCode::kInvalidInput,
-                "a user name is 1-64 characters without spaces or colons");
+    throw Error(ErrorCode::kInvalidInput, msg("user.name"));
   }
   return retryUnit("security.addAccount", [&] {
     auto tx = store.transaction();
     const bool first = store.countUsers() == 0;
     if (first && role != Role::kSysadmin) {
-      throw Error(ErrorCode::kInvalidInput,
-                  "the first user must be a sysadmin (--role sysadmin --scope '*')");
+      throw Error(ErrorCode::kInvalidInput, msg("user.first_sysadmin"));
     }
-    if (!first && !actor)
-      throw Error(ErrorCode::kInvalidInput, "adding a user acts for a sysadmin: give --as USER");
+    if (!first && !actor) throw Error(ErrorCode::kInvalidInput, msg("user.add_needs_actor"));
     if (actor && actor->role != Role::kSysadmin) {
-      throw Error(ErrorCode::kForbidden, "only a sysadmin manages users; " + actor->name + " is " +
-                                             std::string(code(actor->role)));
+      throw Error(ErrorCode::kForbidden, msg("user.sysadmin_only", {arg("user", actor->name),
+                                                                    roleArg("role", actor->role)}));
     }
     User u;
     u.name = name;
@@ -322,13 +314,17 @@ User changeUser(SecurityStore& store, const User& actor, const std::string& name
   return retryUnit("security.changeUser", [&] {
     auto tx = store.transaction();
     auto target = store.findUser(name);
-    if (!target) throw Error(ErrorCode::kNotFound, "no user named " + name);
+    if (!target) throw Error(ErrorCode::kNotFound, msg("user.not_found", {arg("user", name)}));
     const bool self = actor.name == name;
     if (actor.role != Role::kSysadmin && !(what == "passwd" && self)) {
-      throw Error(ErrorCode::kForbidden, "only a sysadmin can " + what + " another user");
+      throw Error(ErrorCode::kForbidden,
+                  msg("user.change_sysadmin_only", {words("change",
+                                                          what == "passwd" ? "修改其他用户的密码"
+                                                          : what == "disable" ? "停用其他用户"
+                                                                              : "启用其他用户",
+                                                          what + " another user")}));
     }
-    if (what == "disable" && self)
-      throw Error(ErrorCode::kForbidden, "a sysadmin cannot disable their own account");
+    if (what == "disable" && self) throw Error(ErrorCode::kForbidden, msg("user.disable_self"));
     std::string before, after;
     if (what == "passwd") {
       target->password_hash = PasswordHasher().hash(password);
@@ -371,8 +367,7 @@ std::string randomSecret() {
 void writeCredentialFile(const std::string& path, const std::string& secret) {
   struct stat st {};
   if (::lstat(path.c_str(), &st) == 0) {
-    throw Error(ErrorCode::kConflict,
-                "credential file " + path + " already exists; choose another path");
+    throw Error(ErrorCode::kConflict, msg("credential.exists", {arg("file", path)}));
   }
   const mode_t old_mask = ::umask(0077);
   try {
@@ -388,19 +383,18 @@ void writeCredentialFile(const std::string& path, const std::string& secret) {
 std::string readCredentialFile(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0)
-    throw Error(ErrorCode::kNotFound, "credential file " + path + " not found");
+    throw Error(ErrorCode::kNotFound, msg("credential.not_found", {arg("file", path)}));
   if (!S_ISREG(st.st_mode) || st.st_size > 1024)
-    throw Error(ErrorCode::kForbidden, "credential file " + path + " is not a credential file");
+    throw Error(ErrorCode::kForbidden, msg("credential.not_one", {arg("file", path)}));
   if ((st.st_mode & 0077) != 0) {
-    throw Error(
-        ErrorCode::kForbidden,
-        "credential file " + path + " is readable by other users; run `chmod 600 " + path + "`");
+    throw Error(ErrorCode::kForbidden, msg("credential.readable", {arg("file", path)}));
   }
   std::ifstream in(path, std::ios::binary);
   std::string secret;
   std::getline(in, secret);
   while (!secret.empty() && (secret.back() == '\r' || secret.back() == ' ')) secret.pop_back();
-  if (secret.empty()) throw Error(ErrorCode::kForbidden, "credential file " + path + " is empty");
+  if (secret.empty())
+    throw Error(ErrorCode::kForbidden, msg("credential.empty", {arg("file", path)}));
   return secret;
 }
 

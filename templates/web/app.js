@@ -88,7 +88,8 @@ class ApiError extends Error {
 }
 
 async function api(method, path, body) {
-  const headers = { Accept: 'application/json' };
+  // The service writes its sentences (refusals, row problems, reasons) in the console's language.
+  const headers = { Accept: 'application/json', 'Accept-Language': state.lang === 'zh' ? 'zh-CN' : 'en' };
   if (method !== 'GET') headers['X-CSRF-Token'] = csrf();
   let payload;
   if (body instanceof FormData) payload = body;
@@ -254,6 +255,7 @@ function drawShell(current) {
   document.documentElement.lang = state.lang === 'zh' ? 'zh-CN' : 'en';
   document.title = t('app.title');
   document.getElementById('title').textContent = t('app.subtitle');
+  document.getElementById('skip').textContent = t('app.skip');
   const lang = document.getElementById('lang');
   lang.textContent = state.lang === 'zh' ? 'English' : '中文';
   lang.setAttribute('lang', state.lang === 'zh' ? 'en' : 'zh-CN');

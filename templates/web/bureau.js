@@ -29,7 +29,7 @@ Object.assign(I18N, {
   'budgets.import': { zh: '导入预算文件（CSV）', en: 'Import a budget file (CSV)' },
   'budgets.file': { zh: '预算文件', en: 'Budget file' },
   'budgets.imported': { zh: '已导入 {0} 条预算。', en: '{0} budget line(s) imported.' },
-  'budgets.format': { zh: '列：programme,region,fiscal_year,source,allocated（资助项目、区县、年度、资金来源 central/provincial/county、预算金额元）', en: 'Columns: programme,region,fiscal_year,source,allocated (source central/provincial/county, amount in yuan)' },
+  'budgets.format': { zh: '文件各列依次为资助项目、区县、年度、资金来源（central 中央 / provincial 省级 / county 县级）、预算金额（元），表头：', en: 'Columns: programme, county, fiscal year, source (central / provincial / county), amount in yuan; the header:' },
   'budgets.returned': { zh: '已退回', en: 'Returned' },
   'col.source': { zh: '资金来源', en: 'Source' },
   'decisions.title': { zh: '暂缓与不符合的资助认定', en: 'Decisions that pay nothing' },
@@ -150,7 +150,7 @@ async function budgetsPage(main) {
         const r = await upload('/api/v1/budgets', file, ibox, send);
         if (r) { ibox.append(message('ok', t('budgets.imported', r.lines))); load(); }
       },
-    }, h('h2', {}, t('budgets.import')), h('p.muted', {}, t('budgets.format')), h('div.row', {}, field('budgets.file', file), send), ibox));
+    }, h('h2', {}, t('budgets.import')), h('p.muted', {}, t('budgets.format'), ' ', h('code', {}, 'programme,region,fiscal_year,source,allocated')), h('div.row', {}, field('budgets.file', file), send), ibox));
   }
   main.append(list);
   await load();

@@ -23,14 +23,14 @@ function msg(kind, text) { return el('div', { class: 'msg ' + kind, role: kind =
 async function post(path, body) {
   const res = await fetch(path, {
     method: 'POST', credentials: 'omit',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'Accept-Language': 'zh-CN' },
     body: JSON.stringify(body),
   });
   return { status: res.status, data: await res.json().catch(() => ({})) };
 }
 
 async function get(path) {
-  const res = await fetch(path, { credentials: 'omit', headers: { Accept: 'application/json' } });
+  const res = await fetch(path, { credentials: 'omit', headers: { Accept: 'application/json', 'Accept-Language': 'zh-CN' } });
   return { status: res.status, data: await res.json().catch(() => ({})) };
 }
 

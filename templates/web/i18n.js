@@ -3,6 +3,7 @@
 const I18N = {
   'app.title': { zh: 'edupay 学生资助发放', en: 'edupay student aid payments' },
   'app.subtitle': { zh: '学生资助精准发放系统', en: 'Student aid, paid precisely' },
+  'app.skip': { zh: '跳到正文', en: 'Skip to content' },
   'lang.switch': { zh: '切换到英文', en: 'Switch to Chinese' },
   'nav.logout': { zh: '退出', en: 'Log out' },
   'nav.roll': { zh: '学籍上传', en: 'Roll upload' },

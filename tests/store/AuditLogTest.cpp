@@ -9,6 +9,7 @@
 
 #include "app/Cli.h"
 
+#include "common/Catalogue.h"
 #include "common/Error.h"
 #include "security/AuditLog.h"
 #include "store/Migrations.h"
@@ -166,7 +167,9 @@ TEST_P(AuditLog, RefusesOtherRolesAndBadQueries) {
       ADD_FAILURE() << name << " read the log";
     } catch (const Error& e) {
       EXPECT_EQ(e.code(), ErrorCode::kForbidden);
-      EXPECT_NE(std::string(e.what()).find("操作日志"), std::string::npos) << e.what();
+      EXPECT_EQ(e.message().code(), "audit.readers");
+      EXPECT_NE(i18n::render(e.message(), Lang::kZh).find("操作日志"), std::string::npos)
+          << e.what();
     }
   }
   for (auto bad : {std::pair<std::string, std::string>{"2026-13-01", ""},
@@ -243,10 +246,12 @@ TEST_P(AuditLogCli, ListsFiltersAndScopesLikeTheApi) {
                            "430122", "--credential-file", scratch.dir() + "/county_auditor.cred"});
   ASSERT_EQ(run(add).first, 0);
   auto officer = actors.officer();
-  officer.insert(officer.begin(), {"audit", "log", "--json", "--action", "user.add"});
+  officer.insert(officer.begin(),
+                 {"audit", "log", "--json", "--lang", "zh", "--action", "user.add"});
   auto [code, out] = run(officer);
   ASSERT_NE(code, 0) << "a bureau officer does not read the log: " << out;
-  EXPECT_NE(out.find("操作日志"), std::string::npos) << out;
+  EXPECT_NE(out.find("操作日志仅审计人员和系统管理员可查看"), std::string::npos) << out;
+  EXPECT_NE(out.find("\"message_code\": \"audit.readers\""), std::string::npos) << out;
   auto admin = actors.admin();
   admin.insert(admin.begin(), {"audit", "log", "--json", "--action", "user.add"});
   std::tie(code, out) = run(admin);

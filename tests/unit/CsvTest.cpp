@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "common/Catalogue.h"
 #include "common/Error.h"
 #include "common/Text.h"
 
@@ -46,8 +47,9 @@ std::vector<Record> readAll(const std::string& data, TextEncoding encoding = Tex
 }
 
 // Reads until the reader throws; returns the message and the records delivered before it.
+/// The refusal reading `data`, in English (or in `lang`).
 std::string readError(const std::string& data, std::vector<Record>* before = nullptr,
-                      TextEncoding encoding = TextEncoding::kAuto) {
+                      TextEncoding encoding = TextEncoding::kAuto, Lang lang = Lang::kEn) {
   std::istringstream in(data);
   CsvReader reader(in, "test.csv", encoding);
   Fields fields;
@@ -57,7 +59,7 @@ std::string readError(const std::string& data, std::vector<Record>* before = nul
     }
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kInvalidInput);
-    return e.what();
+    return i18n::render(e.message(), lang);
   }
   ADD_FAILURE() << "no error";
   return "";
@@ -148,7 +150,9 @@ TEST(CsvReader, RefusesControlCharactersNamingLineAndColumn) {
     EXPECT_NE(message.find("test.csv: line 2, column 2: the control character " + label),
               std::string::npos)
         << message;
-    EXPECT_NE(message.find("字段含控制字符"), std::string::npos);
+    const std::string zh = readError(data, nullptr, TextEncoding::kUtf8, Lang::kZh);
+    EXPECT_NE(zh.find("test.csv 第 2 行 第 2 列：含有控制字符 " + label), std::string::npos) << zh;
+    EXPECT_NE(zh.find("请在原系统中更正后重新导出"), std::string::npos) << zh;
   }
   // A lone surrogate is not UTF-8 at all: refused as such, with its line.
   EXPECT_NE(readError("a\n\xED\xA0\x80\n", nullptr, TextEncoding::kUtf8).find("line 2"),
@@ -177,7 +181,7 @@ TEST(CsvReader, ExpectHeaderRefusesARowCutShortOrTooLongNamingTheLine) {
       EXPECT_EQ(e.code(), ErrorCode::kInvalidInput);
       EXPECT_NE(std::string(e.what()).find("roster.csv: line 3: "), std::string::npos) << e.what();
       EXPECT_NE(std::string(e.what()).find("where the header has 3"), std::string::npos);
-      EXPECT_NE(std::string(e.what()).find("文件可能不完整"), std::string::npos);
+      EXPECT_NE(i18n::render(e.message(), Lang::kZh).find("文件可能不完整"), std::string::npos);
     }
   }
 }

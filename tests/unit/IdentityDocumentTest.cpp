@@ -5,6 +5,7 @@
 
 #include <random>
 
+#include "common/Catalogue.h"
 #include "common/ResidentId.h"
 #include "common/Text.h"
 
@@ -155,7 +156,10 @@ TEST(IdentityDocuments, AnIdExcelTurnedIntoANumberIsNamedAsSuch) {
     std::string why;
     EXPECT_FALSE(ResidentId::parse(form, &why, kToday).has_value()) << form;
     EXPECT_NE(why.find("Excel"), std::string::npos) << form << ": " << why;
-    EXPECT_NE(why.find("文本"), std::string::npos) << why;
+    Message reason;
+    EXPECT_FALSE(ResidentId::parse(form, reason, kToday).has_value()) << form;
+    const std::string zh = i18n::render(reason, Lang::kZh);
+    EXPECT_NE(zh.find("请把该列设为文本格式后重新导出"), std::string::npos) << zh;
   }
   EXPECT_TRUE(looksLikeExcelNumber("6.2104E+18"));
   EXPECT_FALSE(looksLikeExcelNumber("430181201006181215"));

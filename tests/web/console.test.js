@@ -12,6 +12,7 @@ const assert = require('assert/strict');
 const fs = require('fs');
 const net = require('net');
 const path = require('path');
+const { englishSentences, visibleTexts } = require('./chinese');
 
 const SRC = path.resolve(__dirname, '..', '..');
 const OUT = path.resolve(process.env.EDUPAY_WEB_OUT || path.join(SRC, 'build', 'web-test'));
@@ -185,7 +186,17 @@ async function main() {
     const page = await context.newPage();
     page.on('pageerror', e => pageErrors.push(e.message));
     page.setDefaultTimeout(30000);
-    const screenshot = async (name) => page.screenshot({ path: path.join(SHOTS, `${String(++shot).padStart(2, '0')}-${name}.png`), fullPage: true });
+    // Every page is shot, and every page shown in Chinese is read for English sentences.
+    const english = [];
+    let inEnglish = false;
+    const readChinese = async (p, name) => {
+      if (inEnglish) return;
+      for (const s of englishSentences(await visibleTexts(p))) if (!english.some(e => e.endsWith(': ' + s))) english.push(`${name}: ${s}`);
+    };
+    const screenshot = async (name) => {
+      await readChinese(page, name);
+      return page.screenshot({ path: path.join(SHOTS, `${String(++shot).padStart(2, '0')}-${name}.png`), fullPage: true });
+    };
     const login = async (name, password) => {
       await page.goto(base + '/console/#/login');
       await page.getByLabel('用户名').fill(name);
@@ -477,11 +488,13 @@ async function main() {
     assert.match(csvText, /^programme,entitled_count,entitled_yuan,paid_count,paid_yuan/);
 
     log('auditor: the English console, a payment traced, the audit chain verified');
+    inEnglish = true;
     await page.getByRole('button', { name: 'English' }).click();
     await page.getByRole('heading', { name: 'Reports' }).waitFor();
     await page.locator('[data-table="report"] tfoot').waitFor();
     await screenshot('report-english');
     await page.getByRole('button', { name: '中文' }).click();
+    inEnglish = false;
     await page.getByRole('heading', { name: '统计报表' }).waitFor();
     const ref = execFileSync('sh', ['-c', `grep -o 'EDU[0-9]*A[0-9]*' '${path.join(downloads, names[0])}' | head -1`], { encoding: 'latin1' }).trim();
     if (ref) {
@@ -558,7 +571,10 @@ async function main() {
     const parent = await phone.newPage();
     parent.on('pageerror', e => pageErrors.push(e.message));
     parent.setDefaultTimeout(30000);
-    const phoneShot = async (name) => parent.screenshot({ path: path.join(SHOTS, `${String(++shot).padStart(2, '0')}-${name}.png`), fullPage: true });
+    const phoneShot = async (name) => {
+      await readChinese(parent, name);
+      return parent.screenshot({ path: path.join(SHOTS, `${String(++shot).padStart(2, '0')}-${name}.png`), fullPage: true });
+    };
     await parent.goto(base + '/console/family.html');
     await parent.getByRole('heading', { name: '查询孩子的资助' }).waitFor();
     await parent.getByLabel('孩子姓名').fill(child[1]);
@@ -625,6 +641,7 @@ async function main() {
     await phoneShot('family-outcome-phone');
     await phone.close();
 
+    assert.deepEqual([...new Set(english)], [], 'every page in Chinese shows no English sentence');
     assert.deepEqual(foreign, [], 'the console fetched nothing from elsewhere');
     assert.deepEqual(pageErrors, [], 'no script errors');
     console.log(`[web] passed; screenshots in ${SHOTS}`);

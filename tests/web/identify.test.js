@@ -14,6 +14,7 @@ const assert = require('assert/strict');
 const fs = require('fs');
 const net = require('net');
 const path = require('path');
+const { englishSentences, visibleTexts } = require('./chinese');
 
 const SRC = path.resolve(__dirname, '..', '..');
 const OUT = path.resolve(process.env.EDUPAY_WEB_OUT || path.join(SRC, 'build', 'web-identify'));
@@ -130,7 +131,12 @@ async function main() {
     const page = await context.newPage();
     page.on('pageerror', e => pageErrors.push(e.message));
     page.setDefaultTimeout(30000);
-    const screenshot = (name) => page.screenshot({ path: path.join(SHOTS, `${String(++shot).padStart(2, '0')}-${name}.png`), fullPage: true });
+    // Every page is shot, and read for English sentences (the whole walk is in Chinese).
+    const english = [];
+    const screenshot = async (name) => {
+      for (const s of englishSentences(await visibleTexts(page))) if (!english.some(e => e.endsWith(': ' + s))) english.push(`${name}: ${s}`);
+      return page.screenshot({ path: path.join(SHOTS, `${String(++shot).padStart(2, '0')}-${name}.png`), fullPage: true });
+    };
     const login = async (name, password) => {
       await page.goto(base + '/console/#/login');
       await page.getByLabel('用户名').fill(name);
@@ -272,6 +278,7 @@ async function main() {
     const explainB = edupay(['explain', b.rid, '--term', '2026-autumn']);
     assert.match(explainB, /家庭经济困难寄宿生生活补助[^\n]*不符合/, 'the revoked level pays nothing');
     assert.match(explainB, /not identified in the school's identification/);
+    assert.deepEqual([...new Set(english)], [], 'every page in Chinese shows no English sentence');
     assert.deepEqual(pageErrors, [], 'no script errors');
     console.log(`[web-identify] passed; screenshots in ${SHOTS}`);
   } finally {
