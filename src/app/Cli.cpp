@@ -211,6 +211,11 @@ int cmdImportRoll(Context& c) {
   o.report_path = c.args().get("report");
   o.as_of = asOfDate(c.args());
   if (c.args().has("encoding")) o.encoding = parseTextEncoding(c.args().get("encoding"));
+  o.report_lang = c.lang();
+  // A column as the reader's files head it.
+  auto column = [&c](const registry::Issue& i) {
+    return c.lang() == Lang::kZh && !i.column_zh.empty() ? i.column_zh : i.column;
+  };
   o.progress = [&c](int64_t rows) { c.err() << "  ... " << rows << " rows\n" << std::flush; };
   const auto user = c.actingUser();
   const auto r = registry::importRollAs(c.registry(), c.security(), c.cipher(), user, file, o);
@@ -219,7 +224,7 @@ int cmdImportRoll(Context& c) {
       r.committed ? "imported"
                   : (o.dry_run ? "dry run: nothing written" : "rejected: nothing written");
   if (c.json()) {
-    Poco::JSON::Object j = api::rollImportJson(r, o.dry_run);
+    Poco::JSON::Object j = api::rollImportJson(r, o.dry_run, c.lang());
     j.set("file", file);
     if (!o.report_path.empty()) j.set("report", o.report_path);
     c.out() << toJson(j) << "\n";
@@ -240,13 +245,13 @@ int cmdImportRoll(Context& c) {
     std::map<std::string, std::pair<int64_t, int64_t>> warnings;  // reason -> count, first line
     for (const auto& i : r.issues) {
       if (i.warning) {
-        auto& w = warnings[i.column + ": " + i.reason];
+        auto& w = warnings[column(i) + ": " + c.text(i.message)];
         if (w.first++ == 0) w.second = i.line;
         continue;
       }
       if (shown++ >= 20) continue;
-      c.out() << "  line " << i.line << ", " << i.column
-              << (i.value.empty() ? "" : " `" + i.value + "`") << ": " << i.reason << "\n";
+      c.out() << "  line " << i.line << ", " << column(i)
+              << (i.value.empty() ? "" : " `" + i.value + "`") << ": " << c.text(i.message) << "\n";
     }
     for (const auto& [reason, w] : warnings) {
       c.out() << "  warning, " << w.first << (w.first == 1 ? " row" : " rows") << " (first: line "

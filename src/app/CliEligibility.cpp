@@ -169,7 +169,8 @@ int cmdImportRoster(Context& c) {
               r.rows_total, "rows_bad", r.rows_bad, "statuses_added", r.counts.statuses_added,
               "statuses_changed", r.counts.statuses_changed, "statuses_unchanged",
               r.counts.statuses_unchanged, "households_added", r.counts.households_added,
-              "persons_added", r.counts.persons_added, "issues", api::issuesJson(r.issues));
+              "persons_added", r.counts.persons_added, "issues",
+              api::issuesJson(r.issues, c.lang()));
     c.out() << toJson(o) << "\n";
   } else {
     c.out() << file << " (" << source << " roster): "
@@ -183,8 +184,11 @@ int cmdImportRoster(Context& c) {
             << r.counts.persons_added << " persons first seen\n";
     for (size_t i = 0; i < r.issues.size() && i < 20; ++i) {
       const auto& is = r.issues[i];
-      c.out() << "  line " << is.line << ", " << is.column
-              << (is.value.empty() ? "" : " `" + is.value + "`") << ": " << is.reason << "\n";
+      const std::string& column =
+          c.lang() == Lang::kZh && !is.column_zh.empty() ? is.column_zh : is.column;
+      c.out() << "  line " << is.line << ", " << column
+              << (is.value.empty() ? "" : " `" + is.value + "`") << ": " << c.text(is.message)
+              << "\n";
     }
   }
   return r.rows_bad ? kExitRejected : kExitOk;

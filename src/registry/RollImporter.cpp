@@ -8,6 +8,7 @@
 
 #include "common/AtomicFile.h"
 #include "common/BankAccountNumber.h"
+#include "common/Catalogue.h"
 #include "common/Error.h"
 #include "common/ResidentId.h"
 #include "common/Text.h"
@@ -26,7 +27,7 @@ bool isBlank(const std::vector<std::string>& row) {
 
 std::ifstream openInput(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kNotFound, path + ": cannot open the file; check the path");
+  if (!in) throw Error(ErrorCode::kNotFound, msg("roll.file.cannot_open", {arg("file", path)}));
   return in;
 }
 
@@ -40,24 +41,18 @@ void refuseUnsupportedFormat(const std::string& path) {
   const auto n = in.gcount();
   const std::string file = path.substr(path.find_last_of('/') + 1);
   if (n >= 8 && head[0] == 0xD0 && head[1] == 0xCF && head[2] == 0x11 && head[3] == 0xE0) {
-    throw Error(ErrorCode::kInvalidInput,
-                file +
-                    ": an Excel 97-2003 workbook (.xls) is not read; save it as .xlsx or as "
-                    "CSV and upload again (不支持 .xls 格式，请另存为 .xlsx 或 CSV 后重新上传)");
+    throw Error(ErrorCode::kInvalidInput, msg("roll.file.xls", {arg("file", file)}));
   }
   if (n >= 2 && ((head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF))) {
-    throw Error(ErrorCode::kInvalidInput,
-                file +
-                    ": a \"Unicode text\" (UTF-16) file is not read; save it as CSV (UTF-8 "
-                    "or GBK) or .xlsx and upload again (不支持 Unicode 文本格式，请另存为 CSV 或 "
-                    ".xlsx 后重新上传)");
+    throw Error(ErrorCode::kInvalidInput, msg("roll.file.utf16", {arg("file", file)}));
   }
 }
 
 /// Streams issues to the report file (if any) and keeps the first few in memory.
 class IssueSink {
  public:
-  IssueSink(const std::string& report_path, RollImportResult& result) : result_(result) {
+  IssueSink(const std::string& report_path, Lang lang, RollImportResult& result)
+      : result_(result), lang_(lang) {
     if (report_path.empty()) return;
     removeStaleTemps(report_path);
     file_ = std::make_unique<AtomicFileWriter>(report_path);
@@ -72,7 +67,7 @@ class IssueSink {
     if (result_.issues.size() < RollImportResult::kMaxIssuesKept) result_.issues.push_back(issue);
     if (csv_) {
       csv_->writeRow({std::to_string(issue.line), issue.column, issue.value,
-                      issue.warning ? "warning" : "error", issue.reason});
+                      issue.warning ? "warning" : "error", issue.text(lang_)});
     }
   }
   void finish() {
@@ -81,6 +76,7 @@ class IssueSink {
 
  private:
   RollImportResult& result_;
+  Lang lang_;
   std::unique_ptr<AtomicFileWriter> file_;
   std::unique_ptr<CsvWriter> csv_;
 };
@@ -169,8 +165,7 @@ RollImportResult importRoll(RegistryStore& store, const security::FieldCipher& c
   for (int above = 0;; ++above) {
     if (!reader.next(row)) {
       if (first_line == 0)
-        throw Error(ErrorCode::kInvalidInput,
-                    path + ": the file is empty; expected a header row (文件为空，缺少表头)");
+        throw Error(ErrorCode::kInvalidInput, msg("roll.file.empty", {arg("file", path)}));
       row = first;
       break;
     }
@@ -205,10 +200,14 @@ RollImportResult importRoll(RegistryStore& store, const security::FieldCipher& c
   const RollValidator validator(cipher, std::move(schools), options.as_of, options.only_school,
                                 options.only_region);
 
-  IssueSink sink(options.report_path, result);
+  IssueSink sink(options.report_path, options.report_lang, result);
   for (const auto& ignored : header.ignored()) {
-    sink.add({header_line, ignored, "",
-              "ignored: student aid does not use this column (该列与资助无关，已忽略)", true});
+    Issue issue;
+    issue.line = header_line;
+    issue.column = issue.column_zh = ignored;
+    issue.message = msg("roll.column.ignored");
+    issue.warning = true;
+    sink.add(issue);
   }
   auto tx = store.transaction();
   ImportContext ctx;
@@ -241,13 +240,11 @@ RollImportResult importRoll(RegistryStore& store, const security::FieldCipher& c
           sheet && std::all_of(row.begin() + static_cast<std::ptrdiff_t>(width), row.end(),
                                [](const std::string& f) { return text::trim(f).empty(); });
       if (!extra_empty) {
-        sink.add({reader.line(), "", "",
-                  std::to_string(row.size()) + " fields where the header has " +
-                      std::to_string(width) +
-                      ": the file may be cut short, or a value holds a comma without quotes; "
-                      "export the whole roll again (该行字段数与表头不符，文件可能不完整，"
-                      "请重新导出完整的名册)",
-                  false});
+        Issue issue;
+        issue.line = reader.line();
+        issue.message = msg("roll.row.width", {arg("fields", std::to_string(row.size())),
+                                               arg("header", std::to_string(width))});
+        sink.add(issue);
         ++result.rows_bad;
         continue;
       }
