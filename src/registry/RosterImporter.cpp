@@ -60,18 +60,21 @@ Columns readHeader(const std::vector<std::string>& header, const std::string& pa
   return c;
 }
 
-/// The department a roster source names, in both languages.
-MessageArg sourceWords(const char* name, std::string_view source) {
+}  // namespace
+
+MessageArg rosterSourceWords(const char* name, std::string_view source) {
   static constexpr std::pair<std::string_view, std::string_view> kSources[] = {
       {"poverty", "乡村振兴部门"},
       {"civil_affairs", "民政部门"},
       {"disabled", "残联"},
-      {"orphan", "民政部门孤儿"}};
+      {"orphan", "民政部门（孤儿）"}};
   for (const auto& [code, zh] : kSources) {
     if (code == source) return words(name, std::string(zh), std::string(code));
   }
   return arg(name, std::string(source));
 }
+
+namespace {
 
 /// The Chinese header of a roster column.
 std::string rosterColumnZh(const std::string& column) {
@@ -171,9 +174,10 @@ RosterImportResult importRoster(
     } else if (domain::rosterSourceOf(*category) != source) {
       const auto from = domain::rosterSourceOf(*category);
       issue(line, "category", cat,
-            from.empty() ? msg("roster.category.wrong_source", {sourceWords("source", source)})
-                         : msg("roster.category.other_source",
-                               {sourceWords("source", source), sourceWords("from", from)}));
+            from.empty()
+                ? msg("roster.category.wrong_source", {rosterSourceWords("source", source)})
+                : msg("roster.category.other_source",
+                      {rosterSourceWords("source", source), rosterSourceWords("from", from)}));
     } else {
       r.category = std::string(domain::code(*category));
     }

@@ -567,6 +567,23 @@ TEST_P(FieldCases, IdsAndAccountsExcelTurnedIntoNumbersAreNamed) {
       << issues;
   EXPECT_NE(issues.find("error bank_account: Excel turned this account number"), std::string::npos)
       << issues;
+
+  // In Chinese: the reason, its code and the column as student-record exports head it.
+  auto zh = roll(mangled, {"--lang", "zh"});
+  EXPECT_EQ(zh.code, 1);
+  const auto first = zh.json()->getArray("issues")->getObject(0);
+  EXPECT_EQ(first->getValue<std::string>("column"), "resident_id");
+  EXPECT_EQ(first->getValue<std::string>("column_zh"), "身份证号");
+  EXPECT_NE(first->getValue<std::string>("reason").find("Excel 把证件号码存成了数字"),
+            std::string::npos)
+      << zh.out;
+  EXPECT_EQ(first->getObject("reason_message")->getValue<std::string>("code"),
+            "roll.id.excel_number");
+  // And in the human output of the command line.
+  auto text = cli({"--lang", "zh", "import", "roll", mangled, "--as-of", "2026-10-08"});
+  EXPECT_EQ(text.code, 1);
+  EXPECT_NE(text.out.find("第 2 行，身份证号 `"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("请更正以上各行后重新导入"), std::string::npos) << text.out;
 }
 
 TEST_P(FieldCases, ARollAsTheStudentRecordSystemExportsIt) {
