@@ -296,11 +296,16 @@ TEST_P(FieldCases, ANewIdForAChildOnRecordIsRefusedNotPaidTwice) {
 }
 
 TEST_P(FieldCases, FormatsThatAreNotARollAreNamedAndRostersTakeChineseHeaders) {
-  auto xls = roll(
-      write("old.xls", std::string("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") + std::string(500, '\0')));
+  const std::string old_xls =
+      write("old.xls", std::string("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") + std::string(500, '\0'));
+  auto xls = roll(old_xls);
   EXPECT_EQ(xls.code, 2);
   EXPECT_NE(xls.err.find(".xls"), std::string::npos) << xls.err;
-  EXPECT_NE(xls.err.find("另存为"), std::string::npos) << xls.err;
+  EXPECT_NE(xls.err.find("save it as .xlsx"), std::string::npos) << xls.err;
+  // The Chinese reader is told the same: save it as another format.
+  auto xls_zh = roll(old_xls, {"--lang", "zh"});
+  EXPECT_EQ(xls_zh.code, 2);
+  EXPECT_NE(xls_zh.err.find("另存为"), std::string::npos) << xls_zh.err;
   auto utf16 = roll(write("unicode.txt", std::string("\xFF\xFEr\0e\0")));
   EXPECT_EQ(utf16.code, 2);
   EXPECT_NE(utf16.err.find("UTF-16"), std::string::npos) << utf16.err;
