@@ -49,18 +49,19 @@ Poco::JSON::Object batchJson(const disburse::Batch& b) {
   return o;
 }
 
-Poco::JSON::Array issuesJson(const std::vector<registry::Issue>& issues) {
+Poco::JSON::Array issuesJson(const std::vector<registry::Issue>& issues, Lang lang) {
   Poco::JSON::Array out;
   for (const auto& i : issues) {
     Poco::JSON::Object o;
-    json::set(o, "line", i.line, "column", i.column, "value", i.value, "severity",
-              i.warning ? "warning" : "error", "reason", i.reason);
+    json::set(o, "line", i.line, "column", i.column, "column_zh", i.column_zh, "value", i.value,
+              "severity", i.warning ? "warning" : "error", "reason", i.text(lang));
+    o.set("reason_message", messageJson(i.message, lang));
     out.add(o);
   }
   return out;
 }
 
-Poco::JSON::Object rollImportJson(const registry::RollImportResult& r, bool dry_run) {
+Poco::JSON::Object rollImportJson(const registry::RollImportResult& r, bool dry_run, Lang lang) {
   Poco::JSON::Object j;
   json::set(j, "sha256", r.file_sha256, "encoding", encodingName(r.encoding), "outcome",
             r.committed ? "imported" : (dry_run ? "dry_run" : "rejected"), "committed", r.committed,
@@ -80,7 +81,7 @@ Poco::JSON::Object rollImportJson(const registry::RollImportResult& r, bool dry_
                                             c.accounts_replaced + c.statuses_opened +
                                             c.statuses_closed + c.guardians_added ==
                                         0);
-  j.set("issues", issuesJson(r.issues));
+  j.set("issues", issuesJson(r.issues, lang));
   j.set("issues_total", r.issues_total);
   return j;
 }

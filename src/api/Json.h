@@ -30,12 +30,13 @@ Poco::JSON::Object messageJson(const Message& m, Lang lang);
 Poco::JSON::Object batchJson(const disburse::Batch& b);
 Poco::JSON::Object flagJson(const disburse::Flag& f);
 Poco::JSON::Object budgetJson(const disburse::BudgetLine& l);
-/// Row problems of an import (line, column, value, severity error|warning, reason).
-Poco::JSON::Array issuesJson(const std::vector<registry::Issue>& issues);
+/// Row problems of an import (line, column and its Chinese name column_zh, value, severity
+/// error|warning, reason in `lang` and reason_message {code, args, text}).
+Poco::JSON::Array issuesJson(const std::vector<registry::Issue>& issues, Lang lang);
 /// A roll import's outcome: rows, what changed (`changes`, persons / enrollments / accounts ...),
 /// the kept issues; `outcome` imported | dry_run | rejected, and `unchanged` when a committed
 /// roll changed nothing (the same roll sent again).
-Poco::JSON::Object rollImportJson(const registry::RollImportResult& r, bool dry_run);
+Poco::JSON::Object rollImportJson(const registry::RollImportResult& r, bool dry_run, Lang lang);
 /// A complaint as listed (no text, no contact): `overdue` as of `today`.
 Poco::JSON::Object complaintJson(const disburse::Complaint& c, const Date& today);
 /// A complaint with its text, contact (decrypted for those allowed, else empty), notes and links.

@@ -203,6 +203,13 @@ int cmdImportReference(Context& c, const std::string& kind) {
   return kExitOk;
 }
 
+/// `line 3, resident_id `4301****1234`: reason`, the column as the reader's files head it.
+Message issueLine(const registry::Issue& i, const std::string& column) {
+  return msg("roll.cli.issue",
+             {arg("line", std::to_string(i.line)), arg("column", column),
+              arg("value", i.value.empty() ? "" : " `" + i.value + "`"), arg("reason", i.message)});
+}
+
 int cmdImportRoll(Context& c) {
   const std::string& file = c.word(2, "FILE");
   registry::RollImportOptions o;
@@ -211,55 +218,74 @@ int cmdImportRoll(Context& c) {
   o.report_path = c.args().get("report");
   o.as_of = asOfDate(c.args());
   if (c.args().has("encoding")) o.encoding = parseTextEncoding(c.args().get("encoding"));
+  o.report_lang = c.lang();
+  // A column as the reader's files head it.
+  auto column = [&c](const registry::Issue& i) {
+    return c.lang() == Lang::kZh && !i.column_zh.empty() ? i.column_zh : i.column;
+  };
   o.progress = [&c](int64_t rows) { c.err() << "  ... " << rows << " rows\n" << std::flush; };
   const auto user = c.actingUser();
   const auto r = registry::importRollAs(c.registry(), c.security(), c.cipher(), user, file, o);
 
-  const char* outcome =
-      r.committed ? "imported"
-                  : (o.dry_run ? "dry run: nothing written" : "rejected: nothing written");
+  const MessageArg outcome =
+      r.committed
+          ? words("outcome", "已导入", "imported")
+          : (o.dry_run ? words("outcome", "试导入：未写入任何内容", "dry run: nothing written")
+                       : words("outcome", "已拒绝：未写入任何内容", "rejected: nothing written"));
   if (c.json()) {
-    Poco::JSON::Object j = api::rollImportJson(r, o.dry_run);
+    Poco::JSON::Object j = api::rollImportJson(r, o.dry_run, c.lang());
     j.set("file", file);
     if (!o.report_path.empty()) j.set("report", o.report_path);
     c.out() << toJson(j) << "\n";
   } else {
-    c.out() << file << " (" << encodingName(r.encoding) << "): " << outcome << "\n"
-            << "  rows: " << r.rows_total << " read, " << r.rows_ok << " good, " << r.rows_bad
-            << " bad, " << r.warnings << " warnings\n";
+    c.out() << c.text(msg("roll.cli.outcome",
+                          {arg("file", file), arg("encoding", encodingName(r.encoding)), outcome}))
+            << "\n  "
+            << c.text(msg("roll.cli.rows", {arg("read", r.rows_total), arg("good", r.rows_ok),
+                                            arg("bad", r.rows_bad), arg("warnings", r.warnings)}))
+            << "\n";
     if (r.committed) {
-      c.out() << "  students: " << r.counts.persons_added << " new, " << r.counts.persons_updated
-              << " changed, " << r.counts.persons_unchanged
-              << " unchanged; enrollments: " << r.counts.enrollments_opened << " opened, "
-              << r.counts.enrollments_updated << " updated, " << r.counts.transfers
-              << " transfers; accounts: " << r.counts.accounts_added << " added, "
-              << r.counts.accounts_replaced << " replaced\n";
+      const auto& n = r.counts;
+      c.out() << "  "
+              << c.text(msg(
+                     "roll.cli.changes",
+                     {arg("new", n.persons_added), arg("changed", n.persons_updated),
+                      arg("unchanged", n.persons_unchanged), arg("opened", n.enrollments_opened),
+                      arg("updated", n.enrollments_updated), arg("transfers", n.transfers),
+                      arg("added", n.accounts_added), arg("replaced", n.accounts_replaced)}))
+              << "\n";
     }
     // Errors one by one (they must be fixed); warnings grouped by reason (they only inform).
     size_t shown = 0;
     std::map<std::string, std::pair<int64_t, int64_t>> warnings;  // reason -> count, first line
     for (const auto& i : r.issues) {
       if (i.warning) {
-        auto& w = warnings[i.column + ": " + i.reason];
+        auto& w = warnings[c.text(
+            msg("roll.cli.column_reason", {arg("column", column(i)), arg("reason", i.message)}))];
         if (w.first++ == 0) w.second = i.line;
         continue;
       }
       if (shown++ >= 20) continue;
-      c.out() << "  line " << i.line << ", " << i.column
-              << (i.value.empty() ? "" : " `" + i.value + "`") << ": " << i.reason << "\n";
+      c.out() << "  " << c.text(issueLine(i, column(i))) << "\n";
     }
     for (const auto& [reason, w] : warnings) {
-      c.out() << "  warning, " << w.first << (w.first == 1 ? " row" : " rows") << " (first: line "
-              << w.second << "), " << reason << "\n";
+      c.out() << "  "
+              << c.text(msg("roll.cli.warnings",
+                            {arg("count", w.first), arg("first", std::to_string(w.second)),
+                             arg("reason", reason)}))
+              << "\n";
     }
     if (r.issues_total > static_cast<int64_t>(r.issues.size()) || shown > 20) {
-      c.out() << "  ... " << r.issues_total << " issues in all";
-      c.out() << (o.report_path.empty() ? "; use --report FILE.csv to list every one" : "") << "\n";
+      c.out() << "  "
+              << c.text(msg(
+                     o.report_path.empty() ? "roll.cli.issues_total_hint" : "roll.cli.issues_total",
+                     {arg("count", r.issues_total)}))
+              << "\n";
     }
-    if (!o.report_path.empty()) c.out() << "  report: " << o.report_path << "\n";
+    if (!o.report_path.empty())
+      c.out() << "  " << c.text(msg("roll.cli.report", {arg("path", o.report_path)})) << "\n";
     if (!r.committed && !o.dry_run && r.rows_bad > 0) {
-      c.out() << "  fix the rows above and import again, or use --accept-valid to write the good "
-                 "rows\n";
+      c.out() << "  " << c.text(msg("roll.cli.fix_rows")) << "\n";
     }
   }
   if (r.rows_bad > 0) return kExitRejected;

@@ -169,22 +169,36 @@ int cmdImportRoster(Context& c) {
               r.rows_total, "rows_bad", r.rows_bad, "statuses_added", r.counts.statuses_added,
               "statuses_changed", r.counts.statuses_changed, "statuses_unchanged",
               r.counts.statuses_unchanged, "households_added", r.counts.households_added,
-              "persons_added", r.counts.persons_added, "issues", api::issuesJson(r.issues));
+              "persons_added", r.counts.persons_added, "issues",
+              api::issuesJson(r.issues, c.lang()));
     c.out() << toJson(o) << "\n";
   } else {
-    c.out() << file << " (" << source << " roster): "
-            << (r.committed
-                    ? "imported"
-                    : (r.rows_bad ? "rejected: nothing written" : "dry run: nothing written"))
-            << "\n  rows: " << r.rows_total << " read, " << r.rows_bad
-            << " bad; statuses: " << r.counts.statuses_added << " added, "
-            << r.counts.statuses_changed << " changed (exits), " << r.counts.statuses_unchanged
-            << " unchanged; " << r.counts.households_added << " households and "
-            << r.counts.persons_added << " persons first seen\n";
+    const MessageArg outcome =
+        r.committed
+            ? words("outcome", "已导入", "imported")
+            : (r.rows_bad ? words("outcome", "已拒绝：未写入任何内容", "rejected: nothing written")
+                          : words("outcome", "试导入：未写入任何内容", "dry run: nothing written"));
+    const auto& n = r.counts;
+    c.out() << c.text(
+                   msg("roster.cli.outcome",
+                       {arg("file", file), registry::rosterSourceWords("source", source), outcome}))
+            << "\n  "
+            << c.text(msg("roster.cli.rows",
+                          {arg("read", r.rows_total), arg("bad", r.rows_bad),
+                           arg("added", n.statuses_added), arg("changed", n.statuses_changed),
+                           arg("unchanged", n.statuses_unchanged),
+                           arg("households", n.households_added), arg("persons", n.persons_added)}))
+            << "\n";
     for (size_t i = 0; i < r.issues.size() && i < 20; ++i) {
       const auto& is = r.issues[i];
-      c.out() << "  line " << is.line << ", " << is.column
-              << (is.value.empty() ? "" : " `" + is.value + "`") << ": " << is.reason << "\n";
+      const std::string& column =
+          c.lang() == Lang::kZh && !is.column_zh.empty() ? is.column_zh : is.column;
+      c.out() << "  "
+              << c.text(msg("roll.cli.issue",
+                            {arg("line", std::to_string(is.line)), arg("column", column),
+                             arg("value", is.value.empty() ? "" : " `" + is.value + "`"),
+                             arg("reason", is.message)}))
+              << "\n";
     }
   }
   return r.rows_bad ? kExitRejected : kExitOk;
@@ -196,16 +210,13 @@ int cmdImportNominations(Context& c) {
   auto [policy, id] = c.activePolicy();
   const auto* p = policy.find(programme);
   if (!p || !p->conditions.nomination) {
-    throw Error(ErrorCode::kInvalidInput,
-                "--programme must name a programme of the active policy that takes "
-                "nominations (e.g. higher_national_scholarship)");
+    throw Error(ErrorCode::kInvalidInput, msg("nomination.cli.programme"));
   }
   int year = 0;
   try {
     year = std::stoi(c.args().get("year"));
   } catch (const std::exception&) {
-    throw Error(ErrorCode::kInvalidInput,
-                "--year takes the first year of the academic year, e.g. --year 2026");
+    throw Error(ErrorCode::kInvalidInput, msg("nomination.cli.year"));
   }
   const auto user = c.actingUser();
   const auto r = registry::importNominationsAs(c.registry(), c.security(), c.cipher(), user, file,
@@ -217,8 +228,10 @@ int cmdImportNominations(Context& c) {
     o.set("nominees", r.matched);
     c.out() << toJson(o) << "\n";
   } else {
-    c.out() << file << ": " << r.matched << " nominee(s) for " << programme << " in " << year << "-"
-            << (year + 1) << "\n";
+    c.out() << c.text(msg("nomination.cli.done",
+                          {arg("file", file), arg("count", r.matched), arg("programme", programme),
+                           arg("years", std::to_string(year) + "-" + std::to_string(year + 1))}))
+            << "\n";
   }
   return kExitOk;
 }

@@ -1,5 +1,6 @@
 #include "common/BankAccountNumber.h"
 
+#include "common/Catalogue.h"
 #include "common/Text.h"
 
 namespace edupay {
@@ -12,8 +13,15 @@ constexpr size_t kMaxDigits = 30;
 }  // namespace
 
 std::optional<BankAccountNumber> BankAccountNumber::parse(std::string_view text, std::string* why) {
-  auto reject = [why](std::string reason) -> std::optional<BankAccountNumber> {
-    if (why != nullptr) *why = std::move(reason);
+  Message reason;
+  auto n = parse(text, reason);
+  if (!n && why != nullptr) *why = i18n::render(reason, Lang::kEn);
+  return n;
+}
+
+std::optional<BankAccountNumber> BankAccountNumber::parse(std::string_view text, Message& why) {
+  auto reject = [&why](Message reason) -> std::optional<BankAccountNumber> {
+    why = std::move(reason);
     return std::nullopt;
   };
   // toHalfWidth turns U+3000 into a space and full-width digits and dashes into ASCII.
@@ -25,17 +33,17 @@ std::optional<BankAccountNumber> BankAccountNumber::parse(std::string_view text,
     if (c < '0' || c > '9') {
       // Never echo the number itself; the offending character alone reveals nothing.
       if (static_cast<unsigned char>(c) >= 0x80) {
-        return reject("may contain only digits, spaces and dashes; found a non-ASCII character");
+        return reject(msg("account.non_ascii"));
       }
-      return reject("may contain only digits, spaces and dashes; found '" + std::string(1, c) +
-                    "'");
+      return reject(msg("account.character", {arg("character", std::string(1, c))}));
     }
     digits += c;
   }
-  if (digits.empty()) return reject("is empty");
+  if (digits.empty()) return reject(msg("id.empty"));
   if (digits.size() < kMinDigits || digits.size() > kMaxDigits) {
-    return reject("must have " + std::to_string(kMinDigits) + " to " + std::to_string(kMaxDigits) +
-                  " digits, got " + std::to_string(digits.size()));
+    return reject(msg("account.length", {arg("min", std::to_string(kMinDigits)),
+                                         arg("max", std::to_string(kMaxDigits)),
+                                         arg("got", std::to_string(digits.size()))}));
   }
   return BankAccountNumber(std::move(digits));
 }

@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/Message.h"
+
 namespace edupay {
 
 /// A payee account or card number: digits only once spaces and dashes are removed, 8..30 digits.
@@ -12,6 +14,8 @@ class BankAccountNumber {
  public:
   /// Full-width digits tolerated. On failure returns nullopt and a reason in `why`.
   static std::optional<BankAccountNumber> parse(std::string_view text, std::string* why = nullptr);
+  /// Like parse(), with the reason as a catalogue message (`account.length {min, max, got}`, …).
+  static std::optional<BankAccountNumber> parse(std::string_view text, Message& why);
 
   const std::string& str() const { return digits_; }
   bool luhnValid() const;

@@ -55,6 +55,14 @@ std::optional<std::vector<std::string>> argumentNames(const std::string& pattern
   return std::vector<std::string>(names.begin(), names.end());
 }
 
+/// True when an apostrophe stands right before `{` (ICU would print the argument's name); a
+/// doubled apostrophe (`''{x}''`, a literal ' around the value) is fine.
+bool quotesAnArgument(const std::string& pattern) {
+  for (size_t at = pattern.find("'{"); at != std::string::npos; at = pattern.find("'{", at + 1))
+    if (at == 0 || pattern[at - 1] != '\'') return true;
+  return false;
+}
+
 std::unique_ptr<icu::MessageFormat> compile(const std::string& pattern, const char* language) {
   UErrorCode status = U_ZERO_ERROR;
   UParseError where{};
@@ -112,7 +120,7 @@ struct Catalogue {
           sound = false;
           continue;
         }
-        if (pattern.find("'{") != std::string::npos) {
+        if (quotesAnArgument(pattern)) {
           problems.push_back(where + lang +
                              ": an apostrophe before { makes ICU print the argument's name; "
                              "quote with “” instead");

@@ -9,7 +9,7 @@ namespace {
 
 using security::Role;
 
-[[noreturn]] void forbidden(const std::string& what) { throw Error(ErrorCode::kForbidden, what); }
+[[noreturn]] void forbidden(const char* code) { throw Error(ErrorCode::kForbidden, msg(code)); }
 
 }  // namespace
 
@@ -47,9 +47,7 @@ RollImportResult importRollAs(RegistryStore& store, security::SecurityStore& aud
     options.only_region = user.scope;
     object = "region:" + user.scope;
   } else {
-    forbidden(
-        "a school roll is imported by the school's administrator or a bureau officer over "
-        "it (学籍名册由本校管理员或主管教育局经办人导入)");
+    forbidden("roll.import.refused");
   }
   // Every import reads its file again from the start when the unit runs again.
   auto result = retryUnit("registry.importRoll", [&] {
@@ -76,8 +74,7 @@ RosterImportResult importRosterAs(RegistryStore& store, security::SecurityStore&
                                   const std::string& path, const std::string& source,
                                   bool dry_run) {
   if (user.role != Role::kBureauOfficer) {
-    forbidden(
-        "an official roster is imported by a bureau officer (部门比对数据由教育局经办人导入)");
+    forbidden("roster.import.refused");
   }
   auto result = retryUnit("registry.importRoster", [&] {
     return importRoster(
@@ -100,7 +97,7 @@ NominationImportResult importNominationsAs(RegistryStore& store, security::Secur
                                            const security::User& user, const std::string& path,
                                            const std::string& programme, int academic_year) {
   if (user.role != Role::kBureauOfficer) {
-    forbidden("a nomination list is imported by a bureau officer (推荐名单由教育局经办人导入)");
+    forbidden("nomination.import.refused");
   }
   const std::string digest = security::sha256File(path);
   return retryUnit("registry.importNominations", [&] {
@@ -122,7 +119,7 @@ SchoolImportResult importSchoolsAs(RegistryStore& store, security::SecurityStore
   if (user.role == Role::kBureauOfficer) {
     prefix = user.scope;
   } else if (user.role != Role::kSysadmin) {
-    forbidden("schools are registered by a sysadmin or a bureau officer over them");
+    forbidden("roll.schools.refused");
   }
   const std::string digest = security::sha256File(path);
   return retryUnit("registry.importSchools", [&] {
@@ -142,7 +139,7 @@ SchoolImportResult importSchoolsAs(RegistryStore& store, security::SecurityStore
 
 SchoolImportResult importRegionsAs(RegistryStore& store, security::SecurityStore& audit,
                                    const security::User& user, const std::string& path) {
-  if (user.role != Role::kSysadmin) forbidden("region codes are imported by a sysadmin");
+  if (user.role != Role::kSysadmin) forbidden("roll.regions.refused");
   const std::string digest = security::sha256File(path);
   return retryUnit("registry.importRegions", [&] {
     return importRegions(store, path, [&](const SchoolImportResult& r) {

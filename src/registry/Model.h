@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/Date.h"
+#include "common/Message.h"
 #include "common/ResidentId.h"
 #include "domain/Codes.h"
 
@@ -84,10 +85,14 @@ struct RollRecord {
 /// A problem with one field of one input row. `value` is masked when the column is sensitive.
 struct Issue {
   int64_t line = 0;
-  std::string column;
+  std::string column;  ///< the column's English name (resident_id); empty for the whole row
   std::string value;
-  std::string reason;
-  bool warning = false;  ///< warnings are reported but do not reject the row
+  Message message;        ///< what is wrong and what to do (messages/roll.json, roster.json)
+  bool warning = false;   ///< warnings are reported but do not reject the row
+  std::string column_zh;  ///< the column's name as Chinese files head it (身份证号)
+
+  /// The reason in `lang` (i18n::render of `message`).
+  std::string text(Lang lang) const;
 };
 
 /// Import-wide settings.

@@ -3,6 +3,7 @@
 #include <array>
 #include <set>
 
+#include "common/Catalogue.h"
 #include "common/Error.h"
 #include "common/Text.h"
 #include "registry/RollValidator.h"
@@ -127,6 +128,12 @@ std::optional<RollColumn> knownColumn(const std::string& name) {
   return std::nullopt;
 }
 
+std::string msgText(const Message& m, Lang lang) { return i18n::render(m, lang); }
+
+MessageArg columnWords(RollColumn c, const char* name) {
+  return words(name, RollHeader::chineseName(c), RollHeader::englishName(c));
+}
+
 }  // namespace
 
 const char* RollHeader::englishName(RollColumn c) {
@@ -146,7 +153,6 @@ bool RollHeader::looksLikeHeader(const std::vector<std::string>& row) {
 
 RollHeader RollHeader::parse(const std::vector<std::string>& header, const std::string& source,
                              int64_t line) {
-  const std::string at = source + ": line " + std::to_string(line) + ": ";
   RollHeader h;
   std::vector<std::string> unknown;
   for (size_t i = 0; i < header.size(); ++i) {
@@ -154,10 +160,10 @@ RollHeader RollHeader::parse(const std::vector<std::string>& header, const std::
     if (name.empty()) continue;
     if (const auto column = knownColumn(name)) {
       if (h.positions_.count(*column)) {
-        throw Error(
-            ErrorCode::kInvalidInput,
-            at + "column " + englishName(*column) +
-                " appears twice in the header; keep one (表头中该列出现了两次，请保留一列)");
+        throw Error(ErrorCode::kInvalidInput,
+                    msg("roll.header.twice",
+                        {arg("source", source), arg("line", std::to_string(line)),
+                         words("column", chineseName(*column), englishName(*column))}));
       }
       h.positions_[*column] = i;
     } else if (isIgnoredColumn(name)) {
@@ -166,27 +172,37 @@ RollHeader RollHeader::parse(const std::vector<std::string>& header, const std::
       unknown.push_back(header[i]);
     }
   }
-  std::vector<std::string> missing;
+  // The missing columns in each language: `name; sex;` and 「姓名、性别」.
+  std::string missing_en, missing_zh;
+  auto miss = [&](const std::string& en, const std::string& zh) {
+    missing_en += " " + en + ";";
+    missing_zh += (missing_zh.empty() ? "" : "、") + zh;
+  };
   for (const auto& spec : kColumns) {
-    if (spec.required && !h.positions_.count(spec.column)) {
-      missing.push_back(std::string(spec.english) + " (" + spec.aliases[0] + ")");
-    }
+    if (spec.required && !h.positions_.count(spec.column)) miss(spec.english, spec.aliases[0]);
   }
   if (!h.positions_.count(RollColumn::kResidentId) && !h.positions_.count(RollColumn::kStudentNo)) {
-    missing.push_back("resident_id (身份证号) or student_no (学籍号)");
+    miss(std::string(englishName(RollColumn::kResidentId)) + " or " +
+             englishName(RollColumn::kStudentNo),
+         msgText(msg("roll.header.id_or_student_no",
+                     {columnWords(RollColumn::kResidentId, "id"),
+                      columnWords(RollColumn::kStudentNo, "student_no")}),
+                 Lang::kZh));
   }
-  if (!missing.empty() || !unknown.empty()) {
-    std::string msg = at + "the header row is not a roll header (表头不是学籍名册的表头).";
-    if (!missing.empty()) {
-      msg += " Missing columns:";
-      for (const auto& m : missing) msg += " " + m + ";";
-    }
-    if (!unknown.empty()) {
-      msg += " Unknown columns:";
-      for (const auto& u : unknown) msg += " `" + u + "`;";
-    }
-    msg += " See templates/roll/README.md for the column names (列名见 templates/roll/README.md).";
-    throw Error(ErrorCode::kInvalidInput, msg);
+  if (!missing_en.empty() || !unknown.empty()) {
+    std::string unknown_text;
+    for (const auto& u : unknown) unknown_text += " `" + u + "`;";
+    // Each part in both languages, or nothing in both when there is nothing to say.
+    auto part = [](const char* name, bool some, const Message& m) {
+      return some ? words(name, msgText(m, Lang::kZh), msgText(m, Lang::kEn)) : words(name, "", "");
+    };
+    throw Error(ErrorCode::kInvalidInput,
+                msg("roll.header.not_roll",
+                    {arg("source", source), arg("line", std::to_string(line)),
+                     part("missing", !missing_en.empty(),
+                          msg("roll.header.missing", {words("columns", missing_zh, missing_en)})),
+                     part("unknown", !unknown.empty(),
+                          msg("roll.header.unknown", {arg("columns", unknown_text)}))}));
   }
   return h;
 }

@@ -8,6 +8,7 @@
 
 #include "common/AtomicFile.h"
 #include "common/BankAccountNumber.h"
+#include "common/Catalogue.h"
 #include "common/Error.h"
 #include "common/ResidentId.h"
 #include "common/Text.h"
@@ -26,7 +27,7 @@ bool isBlank(const std::vector<std::string>& row) {
 
 std::ifstream openInput(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kNotFound, path + ": cannot open the file; check the path");
+  if (!in) throw Error(ErrorCode::kNotFound, msg("roll.file.cannot_open", {arg("file", path)}));
   return in;
 }
 
@@ -40,24 +41,18 @@ void refuseUnsupportedFormat(const std::string& path) {
   const auto n = in.gcount();
   const std::string file = path.substr(path.find_last_of('/') + 1);
   if (n >= 8 && head[0] == 0xD0 && head[1] == 0xCF && head[2] == 0x11 && head[3] == 0xE0) {
-    throw Error(ErrorCode::kInvalidInput,
-                file +
-                    ": an Excel 97-2003 workbook (.xls) is not read; save it as .xlsx or as "
-                    "CSV and upload again (不支持 .xls 格式，请另存为 .xlsx 或 CSV 后重新上传)");
+    throw Error(ErrorCode::kInvalidInput, msg("roll.file.xls", {arg("file", file)}));
   }
   if (n >= 2 && ((head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF))) {
-    throw Error(ErrorCode::kInvalidInput,
-                file +
-                    ": a \"Unicode text\" (UTF-16) file is not read; save it as CSV (UTF-8 "
-                    "or GBK) or .xlsx and upload again (不支持 Unicode 文本格式，请另存为 CSV 或 "
-                    ".xlsx 后重新上传)");
+    throw Error(ErrorCode::kInvalidInput, msg("roll.file.utf16", {arg("file", file)}));
   }
 }
 
 /// Streams issues to the report file (if any) and keeps the first few in memory.
 class IssueSink {
  public:
-  IssueSink(const std::string& report_path, RollImportResult& result) : result_(result) {
+  IssueSink(const std::string& report_path, Lang lang, RollImportResult& result)
+      : result_(result), lang_(lang) {
     if (report_path.empty()) return;
     removeStaleTemps(report_path);
     file_ = std::make_unique<AtomicFileWriter>(report_path);
@@ -72,7 +67,7 @@ class IssueSink {
     if (result_.issues.size() < RollImportResult::kMaxIssuesKept) result_.issues.push_back(issue);
     if (csv_) {
       csv_->writeRow({std::to_string(issue.line), issue.column, issue.value,
-                      issue.warning ? "warning" : "error", issue.reason});
+                      issue.warning ? "warning" : "error", issue.text(lang_)});
     }
   }
   void finish() {
@@ -81,6 +76,7 @@ class IssueSink {
 
  private:
   RollImportResult& result_;
+  Lang lang_;
   std::unique_ptr<AtomicFileWriter> file_;
   std::unique_ptr<CsvWriter> csv_;
 };
@@ -103,7 +99,18 @@ std::vector<domain::Stage> parseStages(const std::string& text_value, std::strin
   return out;
 }
 
-/// Reads a small reference CSV with a header into maps keyed by English column names.
+/// The stage codes with their Chinese names, as the argument `codes`.
+MessageArg stageList() {
+  std::string zh;
+  for (const auto& c : text::split(domain::stageCodes(), ',')) {
+    const auto v = domain::parseStage(text::trim(c));
+    zh += (zh.empty() ? "" : "、") + std::string(v ? domain::chineseLabel(*v) : c);
+  }
+  return words("codes", zh, domain::stageCodes());
+}
+
+/// Reads a small reference CSV with a header into maps keyed by English column names; `on_row`
+/// returns what is wrong with a row, or nullopt. Any bad row refuses the whole file.
 template <typename Fn>
 void readReferenceCsv(const std::string& path,
                       const std::vector<std::pair<std::string, std::string>>& columns,
@@ -111,7 +118,8 @@ void readReferenceCsv(const std::string& path,
   std::ifstream in = openInput(path);
   CsvReader reader(in, path);
   std::vector<std::string> row;
-  if (!reader.next(row)) throw Error(ErrorCode::kInvalidInput, path + ": the file is empty");
+  if (!reader.next(row))
+    throw Error(ErrorCode::kInvalidInput, msg("reference.file.empty", {arg("file", path)}));
   reader.expectHeader(row);
   std::map<std::string, size_t> pos;
   for (size_t i = 0; i < row.size(); ++i) {
@@ -120,7 +128,8 @@ void readReferenceCsv(const std::string& path,
       if (h == en || h == zh) pos[en] = i;
     }
   }
-  std::vector<std::string> errors;
+  int64_t bad_rows = 0;
+  std::string errors_zh, errors_en;  // the first 50, one per line, in each language
   while (reader.next(row)) {
     if (isBlank(row)) continue;
     auto get = [&](const std::string& name) -> std::string {
@@ -128,14 +137,19 @@ void readReferenceCsv(const std::string& path,
       if (it == pos.end() || it->second >= row.size()) return {};
       return text::trim(row[it->second]);
     };
-    std::string problem = on_row(get);
-    if (!problem.empty())
-      errors.push_back(path + ": line " + std::to_string(reader.line()) + ": " + problem);
+    const std::optional<Message> problem = on_row(get);
+    if (problem && ++bad_rows <= 50) {
+      const Message line =
+          msg("reference.row", {arg("file", path), arg("line", std::to_string(reader.line())),
+                                arg("problem", *problem)});
+      errors_zh += "\n  " + i18n::render(line, Lang::kZh);
+      errors_en += "\n  " + i18n::render(line, Lang::kEn);
+    }
   }
-  if (!errors.empty()) {
-    std::string msg = std::to_string(errors.size()) + " bad row(s); nothing was imported:";
-    for (size_t i = 0; i < errors.size() && i < 50; ++i) msg += "\n  " + errors[i];
-    throw Error(ErrorCode::kInvalidInput, msg);
+  if (bad_rows > 0) {
+    throw Error(
+        ErrorCode::kInvalidInput,
+        msg("reference.refused", {arg("count", bad_rows), words("lines", errors_zh, errors_en)}));
   }
 }
 
@@ -169,8 +183,7 @@ RollImportResult importRoll(RegistryStore& store, const security::FieldCipher& c
   for (int above = 0;; ++above) {
     if (!reader.next(row)) {
       if (first_line == 0)
-        throw Error(ErrorCode::kInvalidInput,
-                    path + ": the file is empty; expected a header row (文件为空，缺少表头)");
+        throw Error(ErrorCode::kInvalidInput, msg("roll.file.empty", {arg("file", path)}));
       row = first;
       break;
     }
@@ -205,10 +218,14 @@ RollImportResult importRoll(RegistryStore& store, const security::FieldCipher& c
   const RollValidator validator(cipher, std::move(schools), options.as_of, options.only_school,
                                 options.only_region);
 
-  IssueSink sink(options.report_path, result);
+  IssueSink sink(options.report_path, options.report_lang, result);
   for (const auto& ignored : header.ignored()) {
-    sink.add({header_line, ignored, "",
-              "ignored: student aid does not use this column (该列与资助无关，已忽略)", true});
+    Issue issue;
+    issue.line = header_line;
+    issue.column = issue.column_zh = ignored;
+    issue.message = msg("roll.column.ignored");
+    issue.warning = true;
+    sink.add(issue);
   }
   auto tx = store.transaction();
   ImportContext ctx;
@@ -241,13 +258,11 @@ RollImportResult importRoll(RegistryStore& store, const security::FieldCipher& c
           sheet && std::all_of(row.begin() + static_cast<std::ptrdiff_t>(width), row.end(),
                                [](const std::string& f) { return text::trim(f).empty(); });
       if (!extra_empty) {
-        sink.add({reader.line(), "", "",
-                  std::to_string(row.size()) + " fields where the header has " +
-                      std::to_string(width) +
-                      ": the file may be cut short, or a value holds a comma without quotes; "
-                      "export the whole roll again (该行字段数与表头不符，文件可能不完整，"
-                      "请重新导出完整的名册)",
-                  false});
+        Issue issue;
+        issue.line = reader.line();
+        issue.message = msg("roll.row.width", {arg("fields", std::to_string(row.size())),
+                                               arg("header", std::to_string(width))});
+        sink.add(issue);
         ++result.rows_bad;
         continue;
       }
@@ -298,7 +313,7 @@ SchoolImportResult importSchools(
        {"bank_code", "开户行行号"},
        {"bank_account", "银行账号"},
        {"account_holder", "账户名称"}},
-      [&](auto get) -> std::string {
+      [&](auto get) -> std::optional<Message> {
         ++n;
         School s;
         s.code = get("school_code");
@@ -309,52 +324,50 @@ SchoolImportResult importSchools(
         s.stages = parseStages(get("stages"), bad);
         const std::string own = text::toLower(get("ownership"));
         if (s.code.size() != 10 || !text::isAllDigits(s.code)) {
-          return "school_code `" + s.code + "` must be 10 digits";
+          return msg("reference.school.code", {arg("code", s.code)});
         }
-        if (!seen.emplace(s.code, n).second) return "school_code " + s.code + " appears twice";
-        if (s.name.empty()) return "name is required";
+        if (!seen.emplace(s.code, n).second)
+          return msg("reference.school.twice", {arg("code", s.code)});
+        if (s.name.empty()) return msg("reference.name.required");
         if (s.region_code.size() != 6 || !text::isAllDigits(s.region_code)) {
-          return "region_code `" + s.region_code + "` must be a 6-digit region code";
+          return msg("reference.school.region", {arg("code", s.region_code)});
         }
         if (s.region_code.rfind(region_prefix, 0) != 0) {
-          return "region_code " + s.region_code + " is outside your scope " + region_prefix +
-                 " (不在您的管辖范围内)";
+          return msg("reference.school.out_of_scope",
+                     {arg("code", s.region_code), arg("scope", region_prefix)});
         }
-        if (!bad.empty()) return "stages: `" + bad + "` is not one of " + domain::stageCodes();
-        if (s.stages.empty()) return "stages is required (e.g. primary;junior)";
+        if (!bad.empty()) {
+          return msg("reference.school.stage", {arg("value", bad), stageList()});
+        }
+        if (s.stages.empty()) return msg("reference.school.no_stage");
         if (const std::string acct = get("bank_account"); !acct.empty()) {
           std::string why;
           const auto number = BankAccountNumber::parse(acct, &why);
-          if (!number) return "bank_account: " + why;
+          if (!number) return msg("reference.school.account", {arg("reason", parseReason(why))});
           if (s.bank_code.size() != 12 || !text::isAllDigits(s.bank_code)) {
-            return "bank_code: a school account needs the 12-digit CNAPS code of its "
-                   "branch (开户行行号)";
+            return msg("reference.school.bank_code");
           }
           s.account_holder =
               get("account_holder").empty() ? s.name : std::string(get("account_holder"));
           if (text::startsLikeFormula(s.account_holder) ||
               text::controlCharacter(s.account_holder)) {
-            return "account_holder: a name cannot start with = + - @ or hold a "
-                   "control character; type the name the bank records";
+            return msg("reference.school.holder");
           }
-          if (!cipher) {
-            return "bank_account: school accounts are imported with the key file "
-                   "(they are stored encrypted)";
-          }
+          if (!cipher) return msg("reference.school.no_key");
           s.account = Protected{cipher->blindIndex("bank_account", number->str()),
                                 cipher->encrypt("bank_account", number->str()), number->masked()};
         } else if (!get("account_holder").empty()) {
-          return "account_holder is given without bank_account";
+          return msg("reference.school.holder_without_account");
         }
         if (own == "public" || own == "公办" || own.empty()) {
           s.is_public = true;
         } else if (own == "private" || own == "民办") {
           s.is_public = false;
         } else {
-          return "ownership `" + own + "` must be public or private (公办 / 民办)";
+          return msg("reference.school.ownership", {arg("value", own)});
         }
         schools.push_back(std::move(s));
-        return {};
+        return std::nullopt;
       });
   auto tx = store.transaction();
   auto [added, updated] = store.upsertSchools(schools);
@@ -378,20 +391,20 @@ SchoolImportResult importRegions(
   readReferenceCsv(
       path,
       {{"code", "区划代码"}, {"name", "名称"}, {"parent_code", "上级代码"}, {"level", "级别"}},
-      [&](auto get) -> std::string {
+      [&](auto get) -> std::optional<Message> {
         Region r{get("code"), get("name"), get("parent_code"), get("level")};
         if (r.code.size() != 6 || !text::isAllDigits(r.code)) {
-          return "code `" + r.code + "` must be 6 digits";
+          return msg("reference.region.code", {arg("code", r.code)});
         }
         if (!ResidentId::isProvinceCode(std::stoi(r.code.substr(0, 2)))) {
-          return "code " + r.code + " does not start with a province-level code";
+          return msg("reference.region.province", {arg("code", r.code)});
         }
-        if (r.name.empty()) return "name is required";
+        if (r.name.empty()) return msg("reference.name.required");
         if (r.level != "province" && r.level != "city" && r.level != "county") {
-          return "level `" + r.level + "` must be province, city or county";
+          return msg("reference.region.level", {arg("value", r.level)});
         }
         regions.push_back(std::move(r));
-        return {};
+        return std::nullopt;
       });
   auto tx = store.transaction();
   auto [added, updated] = store.upsertRegions(regions);

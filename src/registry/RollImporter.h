@@ -14,9 +14,10 @@
 namespace edupay::registry {
 
 struct RollImportOptions {
-  bool dry_run = false;       ///< validate and apply inside a transaction, then roll it back
-  bool accept_valid = false;  ///< write the good rows even when some rows are bad
-  std::string report_path;    ///< CSV of every issue (line, column, value, severity, reason)
+  bool dry_run = false;          ///< validate and apply inside a transaction, then roll it back
+  bool accept_valid = false;     ///< write the good rows even when some rows are bad
+  std::string report_path;       ///< CSV of every issue (line, column, value, severity, reason)
+  Lang report_lang = Lang::kEn;  ///< the language of the report's reasons
   Date as_of = Date::today();
   TextEncoding encoding = TextEncoding::kAuto;
   size_t chunk_rows = 1000;                    ///< rows applied per store round trip

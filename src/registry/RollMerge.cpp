@@ -5,6 +5,7 @@
 
 #include "common/Error.h"
 #include "common/Term.h"
+#include "registry/RollValidator.h"
 
 namespace edupay::registry {
 namespace {
@@ -16,34 +17,22 @@ std::string hukouType(const std::optional<bool>& rural) {
   return *rural ? "rural" : "urban";
 }
 
-const char* keyColumn(const RollRecord& r) { return r.resident_id ? "resident_id" : "student_no"; }
-
-Issue sameStudentAgain(const RollRecord& r, int64_t first_line) {
-  return {r.line, keyColumn(r), r.displayKey(),
-          "the same student is already on line " + std::to_string(first_line) +
-              " of this file; keep one row per student",
-          false};
+RollColumn keyColumn(const RollRecord& r) {
+  return r.resident_id ? RollColumn::kResidentId : RollColumn::kStudentNo;
 }
 
-Issue possibleDuplicate(const RollRecord& r, const DuplicateCandidate& c, const std::string& same) {
-  const std::string number = std::to_string(c.id);
-  const std::string& mask = c.key_mask;
-  return {r.line, keyColumn(r), r.displayKey(),
-          "may be the child already on record as record " + number + " (" + mask +
-              "): same name and birth date, same " + same +
-              "; paying both would pay one child twice. If this ID is a correction, a "
-              "bureau officer or the school's administrator gives that record the "
-              "corrected ID — `edupay student merge " +
-              number + " NEW-ID --reason ... --as USER`, NEW-ID being the ID on line " +
-              std::to_string(r.line) +
-              " — and the file is imported again; if they are two children, correct the "
-              "name or birth date that is wrong (可能与已有学生记录 " +
-              number + "（" + mask + "）重复：姓名、出生日期相同且" + same +
-              "相同。如本行是更正后的证件号，请由学校管理员或教育局经办人把记录 " + number +
-              " 更正为本行证件号（edupay student "
-              "merge），然后重新导入；如确为两名学生，请更正"
-              "有误的姓名或出生日期)",
-          false};
+Issue sameStudentAgain(const RollRecord& r, int64_t first_line) {
+  return rollIssue(r.line, keyColumn(r), r.displayKey(),
+                   msg("roll.student.twice", {arg("first", std::to_string(first_line))}));
+}
+
+/// `same`: what the row shares with the record, in both languages (household, guardian, bank
+/// account).
+Issue possibleDuplicate(const RollRecord& r, const DuplicateCandidate& c, MessageArg same) {
+  return rollIssue(r.line, keyColumn(r), r.displayKey(),
+                   msg("roll.student.possible_duplicate",
+                       {arg("record", std::to_string(c.id)), arg("mask", c.key_mask),
+                        std::move(same), arg("line", std::to_string(r.line))}));
 }
 
 /// Appends a change row per field whose old and new values differ; true when any did.
@@ -101,7 +90,7 @@ class Merge {
   int64_t schoolId(const std::string& code) const {
     auto it = s_.school_ids.find(code);
     if (it == s_.school_ids.end()) {
-      throw Error(ErrorCode::kNotFound, "school " + code + " is not registered");
+      throw Error(ErrorCode::kNotFound, msg("roll.school.not_registered", {arg("school", code)}));
     }
     return it->second;
   }
@@ -151,16 +140,21 @@ class Merge {
       auto [lo, hi] = by_name_birth.equal_range({r.name, r.birth_date.str()});
       for (auto it = lo; it != hi; ++it) {
         const DuplicateCandidate& c = *it->second;
-        const char* same = nullptr;
+        std::optional<RollColumn> same;
         if (!r.household_code.empty() && c.households.count(r.household_code)) {
-          same = "household (户编号)";
+          same = RollColumn::kHouseholdId;
         } else if (r.guardian_id && c.guardians.count(r.guardian_id->hash)) {
-          same = "guardian (监护人)";
+          same = RollColumn::kGuardianName;
         } else if (r.account && c.accounts.count(r.account->hash)) {
-          same = "bank account (银行账号)";
+          same = RollColumn::kBankAccount;
         }
         if (same) {
-          d_.issues.push_back(possibleDuplicate(r, c, same));
+          static constexpr const char* kSameEn[] = {"household", "guardian", "bank account"};
+          const char* en = *same == RollColumn::kHouseholdId    ? kSameEn[0]
+                           : *same == RollColumn::kGuardianName ? kSameEn[1]
+                                                                : kSameEn[2];
+          d_.issues.push_back(
+              possibleDuplicate(r, c, words("same", RollHeader::chineseName(*same), en)));
           return false;
         }
       }
@@ -333,10 +327,9 @@ class Merge {
       }
       if (open) {
         if (enroll < open->enroll_date) {
-          d_.issues.push_back({r.line, "enroll_date", enroll,
-                               "the student has a newer enrollment (since " + open->enroll_date +
-                                   ") at another school; this row is out of date",
-                               false});
+          d_.issues.push_back(
+              rollIssue(r.line, RollColumn::kEnrollDate, enroll,
+                        msg("roll.enroll.out_of_date", {arg("since", open->enroll_date)})));
           continue;
         }
         // Same school, new enroll date: the student moved up a stage there.

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <array>
+#include <regex>
 #include <set>
 
 #include "common/BankAccountNumber.h"
+#include "common/Catalogue.h"
 #include "common/Error.h"
 #include "common/ResidentId.h"
 #include "common/Text.h"
@@ -34,9 +36,30 @@ std::optional<Sex> parseSex(const std::string& s) {
   return std::nullopt;
 }
 
+MessageArg stageWords(Stage s) {
+  return words("stage", std::string(domain::chineseLabel(s)), std::string(domain::code(s)));
+}
+
+MessageArg columnWords(RollColumn c) {
+  return words("column", RollHeader::chineseName(c), RollHeader::englishName(c));
+}
+
 bool isRegionCode(const std::string& s) {
   return s.size() == 6 && text::isAllDigits(s) &&
          ResidentId::isProvinceCode(std::stoi(s.substr(0, 2)));
+}
+
+/// `codes` (domain::stageCodes(), ", "-separated) with the Chinese names `zh` gives them.
+template <typename Parse, typename Zh>
+MessageArg codeList(const std::string& codes, Parse parse, Zh zh) {
+  std::string names;
+  for (const auto& part : text::split(codes, ',')) {
+    const std::string c = text::trim(part);
+    const auto v = parse(c);
+    if (!names.empty()) names += "、";
+    names += v ? std::string(zh(*v)) : c;
+  }
+  return words("codes", names, codes);
 }
 
 /// Collects the issues of one row.
@@ -64,28 +87,23 @@ class RowCheck {
     if (!i || *i >= row_.size()) return {};
     std::string n = text::normaliseName(row_[*i]);
     if (text::startsLikeFormula(n)) {
-      error(c, text::cutUtf8(n, 30),
-            "starts with " + n.substr(0, 1) +
-                ", which a spreadsheet reads as a formula; a name cannot: correct it in the "
-                "roll (姓名不能以 = + - @ 开头，电子表格会当作公式，请更正)");
+      error(c, text::cutUtf8(n, 30), msg("roll.name.formula", {arg("first", n.substr(0, 1))}));
     }
     return n;
   }
 
-  void error(RollColumn c, const std::string& value, const std::string& reason) {
-    add(c, value, reason, false);
+  void error(RollColumn c, const std::string& value, Message reason) {
+    add(c, value, std::move(reason), false);
     ok_ = false;
   }
-  void warning(RollColumn c, const std::string& value, const std::string& reason) {
-    add(c, value, reason, true);
+  void warning(RollColumn c, const std::string& value, Message reason) {
+    add(c, value, std::move(reason), true);
   }
   bool ok() const { return ok_; }
 
  private:
-  void add(RollColumn c, const std::string& value, const std::string& reason, bool warn) {
-    Issue issue;
-    issue.line = line_;
-    issue.column = RollHeader::englishName(c);
+  void add(RollColumn c, const std::string& value, Message reason, bool warn) {
+    Issue issue = rollIssue(line_, c, {}, std::move(reason), warn);
     if (c == RollColumn::kBankAccount) {
       // Same form as BankAccountNumber::masked(): the length is not revealed.
       issue.value = value.size() > 8 ? value.substr(0, 4) + "****" + value.substr(value.size() - 4)
@@ -93,8 +111,6 @@ class RowCheck {
     } else {
       issue.value = isSensitive(c) ? maskMiddle(value, 4, 4) : value;
     }
-    issue.reason = reason;
-    issue.warning = warn;
     issues_.push_back(std::move(issue));
   }
   const RollHeader& header_;
@@ -107,23 +123,87 @@ class RowCheck {
 std::optional<Date> checkDate(RowCheck& rc, RollColumn c, const std::string& v, bool required,
                               const Date& not_after, bool year_month = false) {
   if (v.empty()) {
-    if (required) rc.error(c, v, "is required (YYYY-MM-DD)");
+    if (required) rc.error(c, v, msg("roll.date.required"));
     return std::nullopt;
   }
   auto d = Date::parseLenient(v, year_month);
   if (!d) {
-    rc.error(c, v,
-             "is not a real date; write it as YYYY-MM-DD (日期请写成 2025-09-01 或 2025年9月1日)");
+    rc.error(c, v, msg("roll.date.not_real"));
     return std::nullopt;
   }
   if (*d > not_after) {
-    rc.error(c, v, "is in the future (after " + not_after.str() + ")");
+    rc.error(c, v, msg("roll.date.future", {arg("limit", not_after.str())}));
     return std::nullopt;
   }
   return d;
 }
 
 }  // namespace
+
+std::string Issue::text(Lang lang) const { return i18n::render(message, lang); }
+
+Issue rollIssue(int64_t line, RollColumn column, std::string value, Message message, bool warning) {
+  Issue issue;
+  issue.line = line;
+  issue.column = RollHeader::englishName(column);
+  issue.column_zh = RollHeader::chineseName(column);
+  issue.value = std::move(value);
+  issue.message = std::move(message);
+  issue.warning = warning;
+  return issue;
+}
+
+Message parseReason(const std::string& why) {
+  static const std::string kCheck = "check character should be ";
+  static const std::regex kPermanentDigit(
+      "a permanent-residence ID of the 2017 form is three letters and twelve digits; character "
+      "([0-9]+) must be a digit");
+  static const std::regex kPermanentProvince(
+      "characters 4-5 \\((.*)\\) are not a province-level code");
+  static const std::regex kLength(
+      "must be 18 characters \\(or 15 for a legacy ID\\), got ([0-9]+)");
+  static const std::regex kDigit("character ([0-9]+) must be a digit");
+  static const std::regex kCheckChar("check character should be (.), not (.)(.*)");
+  static const std::regex kYear("birth year ([0-9]+) is before 1900");
+  static const std::regex kNotReal("birth date ([0-9]+) is not a real date");
+  static const std::regex kAfter("birth date ([0-9]+) is after today \\((.*)\\)");
+  static const std::regex kProvince("region prefix (.*) is not a province-level code");
+  static const std::regex kStudentLength(
+      "must be a letter followed by 18 characters, got (-?[0-9]+)");
+  static const std::regex kAccountChar("may contain only digits, spaces and dashes; found (.*)");
+  static const std::regex kAccountLength("must have ([0-9]+) to ([0-9]+) digits, got ([0-9]+)");
+  std::smatch m;
+  if (why == "is empty") return msg("roll.value.empty");
+  if (why == kExcelNumberHint) return msg("roll.id.excel_number");
+  if (why == "the last character must be a digit or X") return msg("roll.id.last_char");
+  if (why == "must start with G, J or L") return msg("roll.student_no.letter");
+  if (why.rfind("a number beginning 83 is a Taiwan", 0) == 0) return msg("roll.id.taiwan_83");
+  if (std::regex_match(why, m, kPermanentDigit))
+    return msg("roll.id.permanent_digit", {arg("position", m.str(1))});
+  if (std::regex_match(why, m, kPermanentProvince))
+    return msg("roll.id.permanent_province", {arg("digits", m.str(1))});
+  if (std::regex_match(why, m, kLength)) return msg("roll.id.length", {arg("length", m.str(1))});
+  if (std::regex_match(why, m, kDigit)) return msg("roll.id.digit", {arg("position", m.str(1))});
+  if (std::regex_match(why, m, kCheckChar) && m.str(3) == kCheckAdvice)
+    return msg("roll.id.check_char", {arg("expected", m.str(1)), arg("got", m.str(2))});
+  if (std::regex_match(why, m, kYear)) return msg("roll.id.birth_year", {arg("year", m.str(1))});
+  if (std::regex_match(why, m, kNotReal))
+    return msg("roll.id.birth_not_real", {arg("digits", m.str(1))});
+  if (std::regex_match(why, m, kAfter))
+    return msg("roll.id.birth_future", {arg("digits", m.str(1)), arg("today", m.str(2))});
+  if (std::regex_match(why, m, kProvince))
+    return msg("roll.id.province", {arg("digits", m.str(1))});
+  if (std::regex_match(why, m, kStudentLength))
+    return msg("roll.student_no.length", {arg("length", m.str(1))});
+  if (why == "may contain only digits, spaces and dashes; found a non-ASCII character")
+    return msg("roll.account.non_ascii");
+  if (std::regex_match(why, m, kAccountChar))
+    return msg("roll.account.bad_char", {arg("found", m.str(1))});
+  if (std::regex_match(why, m, kAccountLength))
+    return msg("roll.account.length",
+               {arg("min", m.str(1)), arg("max", m.str(2)), arg("got", m.str(3))});
+  return Message::literal(why);
+}
 
 std::string RollRecord::displayKey() const {
   if (resident_id) return resident_id->mask;
@@ -167,30 +247,27 @@ std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
   const std::string rid_text = rc.get(RollColumn::kResidentId);
   if (!rid_text.empty()) {
     rid = ResidentId::parse(rid_text, &why, as_of_);
-    if (!rid) rc.error(RollColumn::kResidentId, rid_text, why);
+    if (!rid) rc.error(RollColumn::kResidentId, rid_text, parseReason(why));
   }
   const std::string sno_text = rc.get(RollColumn::kStudentNo);
   if (!sno_text.empty()) {
     auto sno = looksLikeExcelNumber(sno_text) ? std::nullopt : StudentNumber::parse(sno_text, &why);
     if (!sno) {
       rc.error(RollColumn::kStudentNo, sno_text,
-               looksLikeExcelNumber(sno_text) ? std::string(kExcelNumberHint) : why);
+               looksLikeExcelNumber(sno_text) ? msg("roll.id.excel_number") : parseReason(why));
     } else if (auto inner = sno->residentId(as_of_)) {
       if (!rid && rid_text.empty()) {
         rid = inner;  // a G number alone: the child is the holder of that ID
       } else if (rid && !(*inner == *rid)) {
         r.student_no = sno->str();
-        rc.warning(RollColumn::kStudentNo, sno_text,
-                   "is G + a resident ID other than this row's resident_id; kept as given — "
-                   "check which one is right (学籍号与身份证号不一致，请核对)");
+        rc.warning(RollColumn::kStudentNo, sno_text, msg("roll.student_no.other_id"));
       }
     } else {
       r.student_no = sno->str();
     }
   }
   if (rid_text.empty() && sno_text.empty()) {
-    rc.error(RollColumn::kResidentId, "",
-             "each student needs a resident_id (身份证号) or a student_no (学籍号)");
+    rc.error(RollColumn::kResidentId, "", msg("roll.id.none"));
   }
   if (rid) {
     r.resident_id = Protected{cipher_.blindIndex("resident_id", rid->str()),
@@ -198,28 +275,26 @@ std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
     r.id_document = std::string(code(rid->document()));
     r.derived_student_no = rid->studentNumber();
     if (rid->str().size() == 18 && rid->str().compare(15, 3, "000") == 0) {
-      rc.warning(RollColumn::kResidentId, rid->str(),
-                 "ends in 000, as an ID does after Excel stored it as a number; compare it with "
-                 "the ID card (身份证号以000结尾，可能被Excel改成了数字，请与身份证核对)");
+      rc.warning(RollColumn::kResidentId, rid->str(), msg("roll.id.ends_000"));
     }
   }
 
   r.name = rc.name(RollColumn::kName);
-  if (r.name.empty()) rc.error(RollColumn::kName, "", "is required");
+  if (r.name.empty()) rc.error(RollColumn::kName, "", msg("roll.field.required"));
   if (r.name.size() > 90)
-    rc.error(RollColumn::kName, r.name.substr(0, 30), "is longer than 30 characters");
+    rc.error(RollColumn::kName, r.name.substr(0, 30), msg("roll.name.too_long"));
 
   const std::string sex_text = rc.get(RollColumn::kSex);
   if (auto s = parseSex(sex_text)) {
     r.sex = *s;
     if (rid && rid->sex() && *rid->sex() != *s) {
-      rc.error(RollColumn::kSex, sex_text,
-               std::string("disagrees with the resident ID, which says ") +
-                   (*rid->sex() == Sex::kMale ? "male (男)" : "female (女)") +
-                   "; correct whichever is wrong");
+      rc.error(
+          RollColumn::kSex, sex_text,
+          msg("roll.sex.disagrees", {*rid->sex() == Sex::kMale ? words("sex", "男", "male")
+                                                               : words("sex", "女", "female")}));
     }
   } else {
-    rc.error(RollColumn::kSex, sex_text, "must be M or F (男 / 女)");
+    rc.error(RollColumn::kSex, sex_text, msg("roll.sex.invalid"));
   }
 
   if (auto d =
@@ -227,8 +302,7 @@ std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
     r.birth_date = *d;
     if (rid && rid->birthDate() && *rid->birthDate() != *d) {
       rc.error(RollColumn::kBirthDate, d->str(),
-               "disagrees with the resident ID, which says " + rid->birthDate()->str() +
-                   "; correct whichever is wrong");
+               msg("roll.birth.disagrees", {arg("date", rid->birthDate()->str())}));
     }
   } else if (rid && rid->birthDate()) {
     r.birth_date = *rid->birthDate();
@@ -239,18 +313,16 @@ std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
   r.school_code = rc.get(RollColumn::kSchoolCode);
   const SchoolInfo* school = nullptr;
   if (r.school_code.size() != 10 || !text::isAllDigits(r.school_code)) {
-    rc.error(RollColumn::kSchoolCode, r.school_code,
-             "must be the 10-digit school identification code");
+    rc.error(RollColumn::kSchoolCode, r.school_code, msg("roll.school.code_format"));
   } else if (!only_school_.empty() && r.school_code != only_school_) {
     rc.error(RollColumn::kSchoolCode, r.school_code,
-             "is not your school; you may import the roll of school " + only_school_ + " only");
+             msg("roll.school.not_yours", {arg("school", only_school_)}));
   } else if (auto it = schools_.find(r.school_code); it == schools_.end()) {
-    rc.error(RollColumn::kSchoolCode, r.school_code,
-             "is not a known school; import it first with `edupay import schools`");
+    rc.error(RollColumn::kSchoolCode, r.school_code, msg("roll.school.unknown"));
   } else if (it->second.region_code.rfind(only_region_, 0) != 0) {
     rc.error(RollColumn::kSchoolCode, r.school_code,
-             "is a school of region " + it->second.region_code + ", outside your scope " +
-                 only_region_ + " (不在您的管辖范围内)");
+             msg("roll.school.out_of_scope",
+                 {arg("region", it->second.region_code), arg("scope", only_region_)}));
   } else {
     school = &it->second;
   }
@@ -258,26 +330,28 @@ std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
   const std::string stage_text = rc.get(RollColumn::kStage);
   const auto stage = domain::parseStage(stage_text);
   if (!stage) {
-    rc.error(RollColumn::kStage, stage_text, "must be one of: " + domain::stageCodes());
+    rc.error(RollColumn::kStage, stage_text,
+             msg("roll.value.one_of", {codeList(domain::stageCodes(), domain::parseStage,
+                                                [](Stage v) { return domain::chineseLabel(v); })}));
   } else {
     r.stage = *stage;
     if (school &&
         std::find(school->stages.begin(), school->stages.end(), *stage) == school->stages.end()) {
-      rc.error(RollColumn::kStage, stage_text, "this school does not offer that stage");
+      rc.error(RollColumn::kStage, stage_text, msg("roll.stage.not_offered"));
     }
   }
 
   const std::string grade_text = rc.get(RollColumn::kGrade);
   if (grade_text.empty() || grade_text.size() > 2 || !text::isAllDigits(grade_text)) {
-    rc.error(RollColumn::kGrade, grade_text, "must be a whole number (1 = first year)");
+    rc.error(RollColumn::kGrade, grade_text, msg("roll.grade.not_number"));
   } else {
     r.grade = std::stoi(grade_text);
     if (stage) {
       const auto range = domain::gradeRange(*stage);
       if (r.grade < range.min || r.grade > range.max) {
         rc.error(RollColumn::kGrade, grade_text,
-                 "is outside " + std::string(domain::code(*stage)) + " grades " +
-                     std::to_string(range.min) + "-" + std::to_string(range.max));
+                 msg("roll.grade.range", {stageWords(*stage), arg("min", std::to_string(range.min)),
+                                          arg("max", std::to_string(range.max))}));
       }
     }
   }
@@ -286,9 +360,9 @@ std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
     const auto range = domain::plausibleAge(*stage);
     if (age < range.min || age > range.max) {
       rc.error(RollColumn::kBirthDate, r.birth_date.str(),
-               "age " + std::to_string(age) + " on " + as_of_.str() + " is implausible for " +
-                   std::string(domain::code(*stage)) + " (expected " + std::to_string(range.min) +
-                   "-" + std::to_string(range.max) + ")");
+               msg("roll.age.implausible",
+                   {arg("age", std::to_string(age)), arg("date", as_of_.str()), stageWords(*stage),
+                    arg("min", std::to_string(range.min)), arg("max", std::to_string(range.max))}));
     }
   }
 
@@ -298,39 +372,40 @@ std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
   if (auto v = parseYesNo(agri)) {
     r.agri_major = *v;
   } else {
-    rc.error(RollColumn::kAgriMajor, agri, "must be Y or N (是 / 否)");
+    rc.error(RollColumn::kAgriMajor, agri, msg("roll.value.yes_no"));
   }
   const std::string boarding = rc.get(RollColumn::kBoarding);
   if (auto v = parseYesNo(boarding)) {
     r.boarding = *v;
   } else {
-    rc.error(RollColumn::kBoarding, boarding, "must be Y or N (是 / 否)");
+    rc.error(RollColumn::kBoarding, boarding, msg("roll.value.yes_no"));
   }
 
   if (auto d = checkDate(rc, RollColumn::kEnrollDate, rc.get(RollColumn::kEnrollDate), true, as_of_,
                          true)) {
     r.enroll_date = *d;
-    if (*d <= r.birth_date) rc.error(RollColumn::kEnrollDate, d->str(), "is before the birth date");
+    if (*d <= r.birth_date)
+      rc.error(RollColumn::kEnrollDate, d->str(), msg("roll.enroll.before_birth"));
   }
 
   const std::string status_text = rc.get(RollColumn::kStatus);
   if (auto s = domain::parseEnrollmentStatus(status_text)) {
     r.status = *s;
   } else {
-    rc.error(RollColumn::kStatus, status_text, "must be one of: " + domain::statusCodes());
+    rc.error(RollColumn::kStatus, status_text, msg("roll.status.one_of"));
   }
   if (auto d =
           checkDate(rc, RollColumn::kStatusDate, rc.get(RollColumn::kStatusDate), false, as_of_)) {
     r.status_date = *d;
     if (*d < r.enroll_date)
-      rc.error(RollColumn::kStatusDate, d->str(), "is before the enroll date");
+      rc.error(RollColumn::kStatusDate, d->str(), msg("roll.status_date.before_enroll"));
   }
 
   // Household.
   r.household_code = rc.get(RollColumn::kHouseholdId);
   r.hukou_region = rc.get(RollColumn::kHukouRegion);
   if (!r.hukou_region.empty() && !isRegionCode(r.hukou_region)) {
-    rc.error(RollColumn::kHukouRegion, r.hukou_region, "must be a 6-digit region code (GB/T 2260)");
+    rc.error(RollColumn::kHukouRegion, r.hukou_region, msg("roll.region.format"));
   }
   const std::string hukou_type = text::toLower(rc.get(RollColumn::kHukouType));
   if (hukou_type == "rural" || hukou_type == "农业" || hukou_type == "农村" ||
@@ -340,7 +415,7 @@ std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
              hukou_type == "非农业户口") {
     r.rural_hukou = false;
   } else if (!hukou_type.empty()) {
-    rc.error(RollColumn::kHukouType, hukou_type, "must be rural or urban (农业 / 非农业)");
+    rc.error(RollColumn::kHukouType, hukou_type, msg("roll.hukou.invalid"));
   }
   r.guardian_name = rc.name(RollColumn::kGuardianName);
   const std::string gid_text = rc.get(RollColumn::kGuardianId);
@@ -358,19 +433,16 @@ std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
     const bool travel_document = letters && !other && folded.size() >= 6 && folded.size() <= 20 &&
                                  !looksLikeExcelNumber(folded);
     if (!gid && !travel_document) {
-      rc.error(RollColumn::kGuardianId, gid_text, why);
+      rc.error(RollColumn::kGuardianId, gid_text, parseReason(why));
     } else if (!gid) {
-      rc.warning(
-          RollColumn::kGuardianId, gid_text,
-          "looks like a passport or travel permit, which this system cannot check; the "
-          "guardian is not linked to the child, whose row is imported (监护人证件为护照或通行证，"
-          "无法核验，未登记该监护人；学生信息照常导入)");
+      rc.warning(RollColumn::kGuardianId, gid_text, msg("roll.guardian.travel_document"));
     } else {
       if (rid && gid->str() == rid->str()) {
-        rc.error(RollColumn::kGuardianId, gid_text, "is the student's own ID");
+        rc.error(RollColumn::kGuardianId, gid_text, msg("roll.guardian.own_id"));
       }
       if (r.guardian_name.empty()) {
-        rc.error(RollColumn::kGuardianName, "", "is required when guardian_id is given");
+        rc.error(RollColumn::kGuardianName, "",
+                 msg("roll.field.required_with", {columnWords(RollColumn::kGuardianId)}));
       }
       r.guardian_id = Protected{cipher_.blindIndex("resident_id", gid->str()),
                                 cipher_.encrypt("resident_id", gid->str()), gid->masked()};
@@ -384,8 +456,7 @@ std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
   if (auto l = domain::parseDifficultyLevel(level_text)) {
     r.difficulty = *l;
   } else {
-    rc.error(RollColumn::kDifficultyLevel, level_text,
-             "must be one of: " + domain::difficultyCodes());
+    rc.error(RollColumn::kDifficultyLevel, level_text, msg("roll.difficulty.one_of"));
   }
 
   std::string cats = rc.get(RollColumn::kClaimedCategories);
@@ -400,11 +471,13 @@ std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
       if (seen.insert(*c).second) r.claimed_categories.push_back(*c);
     } else {
       rc.error(RollColumn::kClaimedCategories, p,
-               "is not a difficulty category; use codes from: " + domain::categoryCodes());
+               msg("roll.category.unknown",
+                   {codeList(domain::categoryCodes(), domain::parseCategory,
+                             [](domain::Category v) { return domain::chineseLabel(v); })}));
     }
   }
   if (!r.claimed_categories.empty() && r.household_code.empty()) {
-    rc.error(RollColumn::kHouseholdId, "", "is required when claimed_categories are given");
+    rc.error(RollColumn::kHouseholdId, "", msg("roll.household.required_for_claims"));
   }
 
   // Payee account.
@@ -413,45 +486,35 @@ std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
     auto acct =
         looksLikeExcelNumber(acct_text) ? std::nullopt : BankAccountNumber::parse(acct_text, &why);
     if (looksLikeExcelNumber(acct_text)) {
-      rc.error(RollColumn::kBankAccount, acct_text,
-               "Excel turned this account number into a number and lost its last digits: format "
-               "the column as text and export again (Excel 把银行账号存成了数字，末几位已丢失："
-               "请把该列设为文本格式后重新导出)");
+      rc.error(RollColumn::kBankAccount, acct_text, msg("roll.account.excel_number"));
     } else if (!acct) {
-      rc.error(RollColumn::kBankAccount, acct_text, why);
+      rc.error(RollColumn::kBankAccount, acct_text, parseReason(why));
     } else {
       r.account = Protected{cipher_.blindIndex("bank_account", acct->str()),
                             cipher_.encrypt("bank_account", acct->str()), acct->masked()};
       r.account_luhn_ok = acct->luhnValid();
       if (!r.account_luhn_ok) {
-        rc.warning(
-            RollColumn::kBankAccount, acct_text,
-            "fails the Luhn check; many passbooks do, but confirm the number with the family "
-            "(账号校验位不符，存折常见此情况，请与家长核对账号)");
+        rc.warning(RollColumn::kBankAccount, acct_text, msg("roll.account.luhn"));
       }
     }
     r.bank_code = rc.get(RollColumn::kBankCode);
     if (!r.bank_code.empty() && (r.bank_code.size() != 12 || !text::isAllDigits(r.bank_code))) {
-      rc.error(RollColumn::kBankCode, r.bank_code, "must be the 12-digit CNAPS bank code (联行号)");
+      rc.error(RollColumn::kBankCode, r.bank_code, msg("roll.bank_code.format"));
     }
-    if (r.bank_code.empty()) {
-      rc.warning(RollColumn::kBankCode, "",
-                 "is empty; payments to another bank need the 12-digit code");
-    }
+    if (r.bank_code.empty()) rc.warning(RollColumn::kBankCode, "", msg("roll.bank_code.empty"));
     r.account_holder = rc.name(RollColumn::kAccountHolder);
     if (r.account_holder.empty()) {
-      rc.error(RollColumn::kAccountHolder, "", "is required when bank_account is given");
+      rc.error(RollColumn::kAccountHolder, "",
+               msg("roll.field.required_with", {columnWords(RollColumn::kBankAccount)}));
     } else if (r.account_holder != r.name && r.account_holder != r.guardian_name) {
-      rc.warning(RollColumn::kAccountHolder, r.account_holder,
-                 "is neither the student nor the guardian; the payment will be flagged for review");
+      rc.warning(RollColumn::kAccountHolder, r.account_holder, msg("roll.holder.other"));
     }
     const std::string kind_text = rc.get(RollColumn::kAccountKind);
     if (!kind_text.empty()) {
       if (auto k = domain::parseAccountKind(kind_text)) {
         r.account_kind = *k;
       } else {
-        rc.error(RollColumn::kAccountKind, kind_text,
-                 "must be one of: " + domain::accountKindCodes());
+        rc.error(RollColumn::kAccountKind, kind_text, msg("roll.account_kind.one_of"));
       }
     }
   }

@@ -14,6 +14,8 @@ namespace edupay::registry {
 
 /// The official departments whose rosters edupay takes, and the categories each reports.
 bool isRosterSource(const std::string& source);
+/// The department a roster source names (poverty: 乡村振兴部门), as the message argument `name`.
+MessageArg rosterSourceWords(const char* name, std::string_view source);
 
 struct RosterImportResult {
   std::string file_sha256;

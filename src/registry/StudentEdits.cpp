@@ -5,6 +5,7 @@
 #include "common/Retry.h"
 #include "common/Text.h"
 #include "domain/Codes.h"
+#include "registry/RollValidator.h"
 
 namespace edupay::registry {
 
@@ -27,15 +28,14 @@ DifficultyChange recordDifficulty(RegistryStore& store, security::SecurityStore&
                                   const std::string& level) {
   const auto parsed = domain::parseDifficultyLevel(level);
   if (!parsed) {
-    throw Error(ErrorCode::kInvalidInput,
-                "level: one of none, generally, difficult, especially (got \"" + level + "\")");
+    throw Error(ErrorCode::kInvalidInput, msg("student.level.invalid", {arg("value", level)}));
   }
   if (academic_year < 2000 || academic_year > 2100)
-    throw Error(ErrorCode::kInvalidInput, "academic_year: the year the school year starts in");
+    throw Error(ErrorCode::kInvalidInput, msg("student.academic_year.invalid"));
   return retryUnit("registry.recordDifficulty", [&] {
     auto tx = store.transaction();
     const auto rec = store.studentById(person_id);
-    const std::string unknown = "no student " + std::to_string(person_id) + " in your scope";
+    const Message unknown = msg("student.not_in_scope", {arg("id", std::to_string(person_id))});
     if (!rec) throw Error(ErrorCode::kNotFound, unknown);
     const std::string school = currentSchool(*rec);
     if (!mayEditStudent(store, user, school)) throw Error(ErrorCode::kNotFound, unknown);
@@ -75,9 +75,9 @@ StudentKey studentKey(const security::FieldCipher& cipher, const std::string& te
     if (auto inner = sno->residentId()) k.rid_hash = cipher.blindIndex("resident_id", inner->str());
     k.student_no = sno->str();
   } else {
-    throw Error(ErrorCode::kInvalidInput, "`" + maskMiddle(text, 4, 4) +
-                                              "` is not a resident ID (" + why +
-                                              ") nor a student number (不是有效的证件号或学籍号)");
+    throw Error(ErrorCode::kInvalidInput,
+                msg("student.key.invalid",
+                    {arg("mask", maskMiddle(text, 4, 4)), arg("reason", parseReason(why))}));
   }
   return k;
 }
@@ -87,8 +87,7 @@ IdentifierMerge mergeIdentifier(RegistryStore& store, security::SecurityStore& a
                                 const std::string& old_key, const std::string& new_id,
                                 const std::string& reason) {
   if (text::cleanField(reason).empty()) {
-    throw Error(ErrorCode::kInvalidInput,
-                "a reason is required: say why the identifier is corrected (请填写更正原因)");
+    throw Error(ErrorCode::kInvalidInput, msg("student.merge.no_reason"));
   }
   std::string why;
   std::optional<ResidentId> id = ResidentId::parse(new_id, &why);
@@ -97,30 +96,27 @@ IdentifierMerge mergeIdentifier(RegistryStore& store, security::SecurityStore& a
   }
   if (!id) {
     throw Error(ErrorCode::kInvalidInput,
-                "the new identifier `" + maskMiddle(new_id, 4, 4) + "` is not valid: " + why);
+                msg("student.merge.new_invalid",
+                    {arg("mask", maskMiddle(new_id, 4, 4)), arg("reason", parseReason(why))}));
   }
   const StudentKey key = studentKey(cipher, old_key);
   return retryUnit("registry.mergeIdentifier", [&] {
     auto tx = store.transaction();
     const auto rec = findByKey(store, key);
-    if (!rec)
-      throw Error(ErrorCode::kNotFound, "no student is registered under the old identifier");
+    if (!rec) throw Error(ErrorCode::kNotFound, msg("student.merge.old_unknown"));
     const std::string school = currentSchool(*rec);
     if (!mayEditStudent(store, user, school)) {
-      throw Error(ErrorCode::kNotFound, "no student is registered under the old identifier");
+      throw Error(ErrorCode::kNotFound, msg("student.merge.old_unknown"));
     }
     const std::string hash = cipher.blindIndex("resident_id", id->str());
     if (key.rid_hash && *key.rid_hash == hash) {
-      throw Error(ErrorCode::kInvalidInput, "the old and the new identifier are the same");
+      throw Error(ErrorCode::kInvalidInput, msg("student.merge.same"));
     }
     if (auto same = store.findStudent(hash, "");
         same && same->person_id == rec->person_id && same->rid_mask != id->masked()) {
       throw Error(ErrorCode::kConflict,
-                  "the new identifier " + id->masked() +
-                      " was corrected away from this record (now " + same->rid_mask +
-                      "); keep the current one — a roll still carrying the old one lands on this "
-                      "record by itself (该证件号已更正为 " +
-                      same->rid_mask + "，请使用新号码)");
+                  msg("student.merge.corrected_away",
+                      {arg("new", id->masked()), arg("now", same->rid_mask)}));
     }
     IdentifierMerge m;
     m.old_mask = rec->rid_mask.empty() ? maskMiddle(rec->student_no, 4, 4) : rec->rid_mask;
@@ -132,7 +128,7 @@ IdentifierMerge mergeIdentifier(RegistryStore& store, security::SecurityStore& a
       // Both identifiers have records: one child recorded twice. The record under the corrected
       // identifier is kept; the other's history moves into it.
       if (!mayEditStudent(store, user, currentSchool(*other))) {
-        throw Error(ErrorCode::kNotFound, "no student is registered under the new identifier");
+        throw Error(ErrorCode::kNotFound, msg("student.merge.new_unknown"));
       }
       m.person_id = other->person_id;
       m.merged_person_id = rec->person_id;

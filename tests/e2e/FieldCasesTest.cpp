@@ -296,11 +296,16 @@ TEST_P(FieldCases, ANewIdForAChildOnRecordIsRefusedNotPaidTwice) {
 }
 
 TEST_P(FieldCases, FormatsThatAreNotARollAreNamedAndRostersTakeChineseHeaders) {
-  auto xls = roll(
-      write("old.xls", std::string("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") + std::string(500, '\0')));
+  const std::string old_xls =
+      write("old.xls", std::string("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") + std::string(500, '\0'));
+  auto xls = roll(old_xls);
   EXPECT_EQ(xls.code, 2);
   EXPECT_NE(xls.err.find(".xls"), std::string::npos) << xls.err;
-  EXPECT_NE(xls.err.find("另存为"), std::string::npos) << xls.err;
+  EXPECT_NE(xls.err.find("save it as .xlsx"), std::string::npos) << xls.err;
+  // The Chinese reader is told the same: save it as another format.
+  auto xls_zh = roll(old_xls, {"--lang", "zh"});
+  EXPECT_EQ(xls_zh.code, 2);
+  EXPECT_NE(xls_zh.err.find("另存为"), std::string::npos) << xls_zh.err;
   auto utf16 = roll(write("unicode.txt", std::string("\xFF\xFEr\0e\0")));
   EXPECT_EQ(utf16.code, 2);
   EXPECT_NE(utf16.err.find("UTF-16"), std::string::npos) << utf16.err;
@@ -567,6 +572,23 @@ TEST_P(FieldCases, IdsAndAccountsExcelTurnedIntoNumbersAreNamed) {
       << issues;
   EXPECT_NE(issues.find("error bank_account: Excel turned this account number"), std::string::npos)
       << issues;
+
+  // In Chinese: the reason, its code and the column as student-record exports head it.
+  auto zh = roll(mangled, {"--lang", "zh"});
+  EXPECT_EQ(zh.code, 1);
+  const auto first = zh.json()->getArray("issues")->getObject(0);
+  EXPECT_EQ(first->getValue<std::string>("column"), "resident_id");
+  EXPECT_EQ(first->getValue<std::string>("column_zh"), "身份证号");
+  EXPECT_NE(first->getValue<std::string>("reason").find("Excel 把证件号码存成了数字"),
+            std::string::npos)
+      << zh.out;
+  EXPECT_EQ(first->getObject("reason_message")->getValue<std::string>("code"),
+            "roll.id.excel_number");
+  // And in the human output of the command line.
+  auto text = cli({"--lang", "zh", "import", "roll", mangled, "--as-of", "2026-10-08"});
+  EXPECT_EQ(text.code, 1);
+  EXPECT_NE(text.out.find("第 2 行，身份证号 `"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("请更正以上各行后重新导入"), std::string::npos) << text.out;
 }
 
 TEST_P(FieldCases, ARollAsTheStudentRecordSystemExportsIt) {

@@ -41,7 +41,7 @@ class EntitlementRunTest : public ::testing::TestWithParam<std::string> {
     const auto path =
         writeFile(f.scratch.dir(), "roster" + std::to_string(rosters_++) + ".csv", csv);
     const auto r = registry::importRoster(f.store, f.cipher, path, "civil_affairs", false);
-    ASSERT_TRUE(r.committed) << (r.issues.empty() ? "" : r.issues[0].reason);
+    ASSERT_TRUE(r.committed) << (r.issues.empty() ? "" : r.issues[0].text(Lang::kEn));
   }
 
   std::string statusOf(int seq, const std::string& programme,

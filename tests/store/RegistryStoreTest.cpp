@@ -59,7 +59,7 @@ TEST_P(RegistryStoreTest, TransactionRollsBackWhenNotCommitted) {
 TEST_P(RegistryStoreTest, ImportsARollAndShowsTheMaskedRecord) {
   const auto r =
       f.import(RollBuilder().student(1).student(2, "李四").set("account_holder", "李四").csv());
-  ASSERT_TRUE(r.committed) << (r.issues.empty() ? "" : r.issues[0].reason);
+  ASSERT_TRUE(r.committed) << (r.issues.empty() ? "" : r.issues[0].text(Lang::kEn));
   EXPECT_EQ(r.rows_ok, 2);
   EXPECT_EQ(r.counts.persons_added, 2);
   EXPECT_EQ(r.counts.enrollments_opened, 2);
@@ -190,7 +190,11 @@ TEST_P(RegistryStoreTest, TheSameStudentTwiceInOneFileIsReportedWithTheFirstLine
   EXPECT_FALSE(r.committed);
   ASSERT_EQ(r.rows_bad, 1);
   EXPECT_EQ(r.issues[0].line, 4);
-  EXPECT_NE(r.issues[0].reason.find("line 3"), std::string::npos) << r.issues[0].reason;
+  EXPECT_NE(r.issues[0].text(Lang::kEn).find("line 3"), std::string::npos)
+      << r.issues[0].text(Lang::kEn);
+  // A duplicate ID in the file, in Chinese: which line has it already.
+  EXPECT_NE(r.issues[0].text(Lang::kZh).find("已在本文件第 3 行出现"), std::string::npos)
+      << r.issues[0].text(Lang::kZh);
 }
 
 TEST_P(RegistryStoreTest, DuplicatesAcrossChunksAreFoundToo) {
@@ -199,7 +203,8 @@ TEST_P(RegistryStoreTest, DuplicatesAcrossChunksAreFoundToo) {
   const auto r = f.import(RollBuilder().student(1).student(3).repeatLast().csv(), o);
   EXPECT_FALSE(r.committed);
   ASSERT_EQ(r.rows_bad, 1);
-  EXPECT_NE(r.issues[0].reason.find("line 3"), std::string::npos) << r.issues[0].reason;
+  EXPECT_NE(r.issues[0].text(Lang::kEn).find("line 3"), std::string::npos)
+      << r.issues[0].text(Lang::kEn);
 }
 
 TEST_P(RegistryStoreTest, ANewAccountNumberReplacesTheOldOneAndKeepsIt) {
@@ -256,9 +261,11 @@ TEST_P(RegistryStoreTest, ARollCutShortIsRefusedNamingTheLineAndNoHouseholdIsMad
   EXPECT_EQ(r.rows_bad, 1);
   ASSERT_FALSE(r.issues.empty());
   EXPECT_EQ(r.issues[0].line, 3);
-  EXPECT_NE(r.issues[0].reason.find("16 fields where the header has 26"), std::string::npos)
-      << r.issues[0].reason;
-  EXPECT_NE(r.issues[0].reason.find("文件可能不完整"), std::string::npos);
+  EXPECT_NE(r.issues[0].text(Lang::kEn).find("16 fields where the header has 26"),
+            std::string::npos)
+      << r.issues[0].text(Lang::kEn);
+  EXPECT_NE(r.issues[0].text(Lang::kZh).find("文件可能不完整"), std::string::npos)
+      << r.issues[0].text(Lang::kZh);
   EXPECT_EQ(f.count("households"), 0);
   // With --accept-valid only the whole row goes in; the cut one never does.
   registry::RollImportOptions accept;
@@ -295,7 +302,8 @@ TEST_P(RegistryStoreTest, ANameThatStartsLikeAFormulaIsRefusedAtImport) {
   EXPECT_EQ(r.rows_bad, 3);
   std::vector<std::string> columns;
   for (const auto& i : r.issues) {
-    if (i.reason.find("reads as a formula") != std::string::npos) columns.push_back(i.column);
+    if (i.text(Lang::kEn).find("reads as a formula") != std::string::npos)
+      columns.push_back(i.column);
   }
   EXPECT_EQ(columns, (std::vector<std::string>{"name", "account_holder", "guardian_name",
                                                "account_holder"}));

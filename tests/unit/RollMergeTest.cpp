@@ -192,8 +192,12 @@ TEST(RollMerge, AStudentTwiceInTheFileIsAppliedOnceAndTheSecondRowNamesTheFirstL
   EXPECT_EQ(d.issues[0].line, 5);
   EXPECT_EQ(d.issues[0].column, "resident_id");
   EXPECT_EQ(d.issues[0].value, "mask-child1");
-  EXPECT_EQ(d.issues[0].reason,
+  EXPECT_EQ(d.issues[0].text(Lang::kEn),
             "the same student is already on line 2 of this file; keep one row per student");
+  // A duplicate ID in the file, in Chinese.
+  EXPECT_EQ(d.issues[0].column_zh, "身份证号");
+  EXPECT_NE(d.issues[0].text(Lang::kZh).find("已在本文件第 2 行出现"), std::string::npos)
+      << d.issues[0].text(Lang::kZh);
   EXPECT_EQ(d.counts.persons_added, 2);
   EXPECT_EQ(d.enrollments_to_open.size(), 2u);
 }
@@ -204,7 +208,7 @@ TEST(RollMerge, AStudentWrittenByAnEarlierChunkOfTheSameRunIsADuplicateToo) {
   s.persons["hash-child1"].last_line = 1234;
   const auto d = decide(s, {pupil(2000)});
   ASSERT_EQ(d.issues.size(), 1u);
-  EXPECT_EQ(d.issues[0].reason,
+  EXPECT_EQ(d.issues[0].text(Lang::kEn),
             "the same student is already on line 1234 of this file; keep one row per student");
   EXPECT_TRUE(d.persons_to_update.empty());
   EXPECT_TRUE(d.changes.empty());
@@ -233,16 +237,18 @@ TEST(RollMerge, ANewIdForAChildOnRecordIsRefusedNamingTheRecordAndTheEvidence) {
   EXPECT_EQ(d.issues[0].line, 2);
   EXPECT_EQ(d.issues[0].column, "resident_id");
   EXPECT_EQ(
-      d.issues[0].reason,
+      d.issues[0].text(Lang::kEn),
       "may be the child already on record as record 7 (4301**********0202): same name and birth "
-      "date, same household (户编号); paying both would pay one child twice. If this ID is a "
+      "date, same household; paying both would pay one child twice. If this ID is a "
       "correction, a bureau officer or the school's administrator gives that record the corrected "
       "ID — `edupay student merge 7 NEW-ID --reason ... --as USER`, NEW-ID being the ID on line 2 "
       "— and the file is imported again; if they are two children, correct the name or birth "
-      "date that is wrong (可能与已有学生记录 7（4301**********0202）重复：姓名、出生日期相同且"
-      "household (户编号)相同。如本行是更正后的证件号，请由学校管理员或教育局经办人把记录 7 "
-      "更正为本行证件号（edupay student merge），然后重新导入；如确为两名学生，请更正有误的姓名或"
-      "出生日期)");
+      "date that is wrong");
+  EXPECT_EQ(d.issues[0].message.code(), "roll.student.possible_duplicate");
+  const std::string zh = d.issues[0].text(Lang::kZh);
+  EXPECT_NE(zh.find("可能与已有学生记录 7（4301**********0202）重复"), std::string::npos) << zh;
+  EXPECT_NE(zh.find("且户编号相同"), std::string::npos) << zh;
+  EXPECT_NE(zh.find("把记录 7 更正为第 2 行的证件号"), std::string::npos) << zh;
   // The other row shares nothing with the candidates: a new child.
   EXPECT_EQ(d.counts.persons_added, 1);
   ASSERT_EQ(d.enrollments_to_open.size(), 1u);
@@ -253,10 +259,12 @@ TEST(RollMerge, ANewIdForAChildOnRecordIsRefusedNamingTheRecordAndTheEvidence) {
   s.candidates[1].accounts = {"hash-acct1"};
   const auto by_account = decide(s, {pupil(2, "corrected")});
   ASSERT_EQ(by_account.issues.size(), 1u);
-  EXPECT_NE(by_account.issues[0].reason.find("same bank account (银行账号)"), std::string::npos);
+  EXPECT_NE(by_account.issues[0].text(Lang::kEn).find("same bank account;"), std::string::npos);
+  EXPECT_NE(by_account.issues[0].text(Lang::kZh).find("且银行账号相同"), std::string::npos);
   s.candidates[1].guardians = {"hash-father1"};
   const auto by_guardian = decide(s, {pupil(2, "corrected")});
-  EXPECT_NE(by_guardian.issues[0].reason.find("same guardian (监护人)"), std::string::npos);
+  EXPECT_NE(by_guardian.issues[0].text(Lang::kEn).find("same guardian;"), std::string::npos);
+  EXPECT_NE(by_guardian.issues[0].text(Lang::kZh).find("且监护人相同"), std::string::npos);
 }
 
 TEST(RollMerge, ATransferClosesTheOldEnrollmentTheDayBeforeTheNewOne) {
@@ -284,7 +292,7 @@ TEST(RollMerge, ARowOlderThanTheOpenEnrollmentIsOutOfDateAndOpensNothing) {
   ASSERT_EQ(d.issues.size(), 1u);
   EXPECT_EQ(d.issues[0].column, "enroll_date");
   EXPECT_EQ(d.issues[0].value, "2022-09-01");
-  EXPECT_EQ(d.issues[0].reason,
+  EXPECT_EQ(d.issues[0].text(Lang::kEn),
             "the student has a newer enrollment (since 2023-09-01) at another school; this row "
             "is out of date");
   EXPECT_TRUE(d.enrollments_to_open.empty());

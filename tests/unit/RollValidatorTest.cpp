@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/BankAccountNumber.h"
+#include "common/Catalogue.h"
 #include "common/Error.h"
 
 namespace edupay::registry {
@@ -73,7 +75,14 @@ class RollValidatorTest : public ::testing::Test {
   std::optional<RollRecord> check(const RowBuilder& b) {
     issues.clear();
     const auto header = RollHeader::parse(b.header(), "roll.csv");
-    return validator_.validate(header, b.row(), 7, issues);
+    auto r = validator_.validate(header, b.row(), 7, issues);
+    // Every sentence renders in both languages (a debug build throws on a missing argument).
+    for (const auto& i : issues) {
+      EXPECT_FALSE(i.text(Lang::kZh).empty()) << i.message.code();
+      EXPECT_FALSE(i.text(Lang::kEn).empty()) << i.message.code();
+      EXPECT_FALSE(i.column_zh.empty()) << i.column;
+    }
+    return r;
   }
   /// The first error's column, or "" when the row is valid.
   std::string firstErrorColumn(const RowBuilder& b) {
@@ -91,7 +100,7 @@ class RollValidatorTest : public ::testing::Test {
 
 TEST_F(RollValidatorTest, AcceptsAValidRowAndProtectsIdentifiers) {
   auto r = check(RowBuilder());
-  ASSERT_TRUE(r.has_value()) << (issues.empty() ? "" : issues[0].reason);
+  ASSERT_TRUE(r.has_value()) << (issues.empty() ? "" : issues[0].text(Lang::kEn));
   EXPECT_EQ(r->line, 7);
   EXPECT_EQ(r->grade, 2);
   EXPECT_EQ(r->claimed_categories.size(), 2u);
@@ -105,7 +114,7 @@ TEST_F(RollValidatorTest, AcceptsAValidRowAndProtectsIdentifiers) {
 TEST_F(RollValidatorTest, AcceptsChineseCodesAndFullWidthDigits) {
   auto r = check(
       RowBuilder().set("sex", "男").set("stage", "初中").set("grade", "２").set("status", "在读"));
-  ASSERT_TRUE(r.has_value()) << issues[0].reason;
+  ASSERT_TRUE(r.has_value()) << issues[0].text(Lang::kEn);
   EXPECT_EQ(r->grade, 2);
 }
 
@@ -142,6 +151,102 @@ TEST_F(RollValidatorTest, RejectsEachBadFieldNamingTheColumn) {
   EXPECT_EQ(firstErrorColumn(RowBuilder().set("difficulty_level", "very")), "difficulty_level");
 }
 
+/// The reason of the first issue of `column`, in `lang`.
+std::string reasonOf(const std::vector<Issue>& issues, const std::string& column, Lang lang) {
+  for (const auto& i : issues) {
+    if (i.column == column) return i.text(lang);
+  }
+  return "(no issue of " + column + ")";
+}
+
+TEST_F(RollValidatorTest, TheKeyRowProblemsReadInChineseAndInEnglish) {
+  // A wrong check character: which one it should be, and to compare every digit.
+  std::string wrong = makeId("43012120120405123");
+  const char expected = wrong[17];
+  wrong[17] = expected == '1' ? '2' : '1';
+  (void)check(RowBuilder().set("resident_id", wrong));
+  const std::string zh = reasonOf(issues, "resident_id", Lang::kZh);
+  EXPECT_NE(zh.find(std::string("校验位应为 ") + expected + "，实际为 " + wrong[17]),
+            std::string::npos)
+      << zh;
+  EXPECT_NE(zh.find("请逐位核对证件原件"), std::string::npos) << zh;
+  EXPECT_NE(reasonOf(issues, "resident_id", Lang::kEn)
+                .find(std::string("check character should be ") + expected + ", not " + wrong[17]),
+            std::string::npos);
+  ASSERT_FALSE(issues.empty());
+  EXPECT_EQ(issues[0].message.code(), "roll.id.check_char");
+  EXPECT_EQ(issues[0].column_zh, "身份证号");
+
+  // A date that is not a real date.
+  (void)check(RowBuilder().set("birth_date", "2012-02-30"));
+  EXPECT_NE(reasonOf(issues, "birth_date", Lang::kZh).find("不是有效日期"), std::string::npos)
+      << reasonOf(issues, "birth_date", Lang::kZh);
+  EXPECT_NE(reasonOf(issues, "birth_date", Lang::kEn).find("is not a real date"),
+            std::string::npos);
+
+  // A date in the future.
+  (void)check(RowBuilder().set("enroll_date", "2027-09-01"));
+  EXPECT_NE(reasonOf(issues, "enroll_date", Lang::kZh).find("晚于 2026-10-08，日期不能在将来"),
+            std::string::npos)
+      << reasonOf(issues, "enroll_date", Lang::kZh);
+  EXPECT_EQ(reasonOf(issues, "enroll_date", Lang::kEn), "is in the future (after 2026-10-08)");
+
+  // A stage and a sex, in words of the reader's language.
+  (void)check(RowBuilder().set("sex", "F"));
+  EXPECT_NE(reasonOf(issues, "sex", Lang::kZh).find("（男）"), std::string::npos);
+  EXPECT_NE(reasonOf(issues, "sex", Lang::kEn).find("which says male;"), std::string::npos);
+  (void)check(RowBuilder().set("grade", "5"));
+  EXPECT_NE(reasonOf(issues, "grade", Lang::kZh).find("超出初中的年级范围 1-4"), std::string::npos)
+      << reasonOf(issues, "grade", Lang::kZh);
+  EXPECT_EQ(reasonOf(issues, "grade", Lang::kEn), "is outside junior grades 1-4");
+  (void)check(RowBuilder().set("stage", "college"));
+  EXPECT_NE(reasonOf(issues, "stage", Lang::kZh).find("学前、小学、初中"), std::string::npos)
+      << reasonOf(issues, "stage", Lang::kZh);
+  EXPECT_EQ(reasonOf(issues, "stage", Lang::kEn), "must be one of: " + domain::stageCodes());
+}
+
+TEST(RollValidator, EveryReasonAnIdentifierParserGivesHasASentence) {
+  const Date today = *Date::fromYmd(2026, 10, 8);
+  const std::vector<std::string> ids = {
+      "",
+      "4.30121E+17",
+      "ABC123",
+      "43012120120405123Y",
+      "4301212012040512A3",
+      "ABC1234567890X1",
+      "ABC991234567890",
+      "18012120120405123" + std::string(1, ResidentId::checkCharacter("18012120120405123")),
+      "43012118800405123" + std::string(1, ResidentId::checkCharacter("43012118800405123")),
+      "43012120120230123" + std::string(1, ResidentId::checkCharacter("43012120120230123")),
+      "43012120300405123" + std::string(1, ResidentId::checkCharacter("43012120300405123")),
+      "83012120120405123" + std::string(1, ResidentId::checkCharacter("83012120120405123")),
+      "43012120120405 23" + std::string(1, ResidentId::checkCharacter("43012120120405023")),
+      "４3012120120405123",
+  };
+  std::string why;
+  for (const auto& id : ids) {
+    if (ResidentId::parse(id, &why, today)) continue;
+    const Message m = parseReason(why);
+    EXPECT_FALSE(m.isLiteral()) << why;
+    // The English is the parser's text without its Chinese in parentheses.
+    EXPECT_EQ(why.rfind(i18n::render(m, Lang::kEn), 0), 0u) << why;
+    EXPECT_FALSE(i18n::render(m, Lang::kZh).empty());
+  }
+  for (const std::string sno : {"X123", "G123", "GABCDEFGHIJKLMNOPQR"}) {
+    if (StudentNumber::parse(sno, &why)) continue;
+    const Message m = parseReason(why);
+    EXPECT_FALSE(m.isLiteral()) << why;
+    EXPECT_EQ(i18n::render(m, Lang::kEn), why);
+  }
+  for (const std::string acct : {"6222-ABCD", "6222中", "123", ""}) {
+    if (BankAccountNumber::parse(acct, &why)) continue;
+    const Message m = parseReason(why);
+    EXPECT_FALSE(m.isLiteral()) << why;
+    EXPECT_EQ(i18n::render(m, Lang::kEn), why);
+  }
+  EXPECT_TRUE(parseReason("something new").isLiteral());
+}
+
 TEST_F(RollValidatorTest, ReportsEveryProblemOfARowNotJustTheFirst) {
   (void)check(RowBuilder().set("sex", "X").set("grade", "9").set("boarding", "?"));
   int errors = 0;
@@ -154,7 +259,8 @@ TEST_F(RollValidatorTest, AnImplausibleAgeForTheStageIsAnError) {
   auto r = check(RowBuilder().set("resident_id", adult).set("birth_date", "1990-04-05"));
   EXPECT_FALSE(r.has_value());
   ASSERT_FALSE(issues.empty());
-  EXPECT_NE(issues[0].reason.find("implausible"), std::string::npos) << issues[0].reason;
+  EXPECT_NE(issues[0].text(Lang::kEn).find("implausible"), std::string::npos)
+      << issues[0].text(Lang::kEn);
 }
 
 TEST_F(RollValidatorTest, LuhnFailureAndAStrangeHolderAreOnlyWarnings) {
@@ -182,7 +288,7 @@ TEST_F(RollValidatorTest, AStudentNumberAloneIdentifiesAStudent) {
   RowBuilder b;
   b.set("resident_id", "").set("student_no", "J" + makeId("43012120120405123"));
   auto r = check(b);
-  ASSERT_TRUE(r.has_value()) << (issues.empty() ? "" : issues[0].reason);
+  ASSERT_TRUE(r.has_value()) << (issues.empty() ? "" : issues[0].text(Lang::kEn));
   EXPECT_FALSE(r->resident_id.has_value());
   EXPECT_EQ(r->student_no.front(), 'J');
 }
@@ -194,7 +300,7 @@ TEST_F(RollValidatorTest, AGStudentNumberIsTheResidentIdOfTheSameChild) {
   RowBuilder by_number;
   by_number.set("resident_id", "").set("student_no", "G" + id);
   auto a = check(by_number);
-  ASSERT_TRUE(a.has_value()) << (issues.empty() ? "" : issues[0].reason);
+  ASSERT_TRUE(a.has_value()) << (issues.empty() ? "" : issues[0].text(Lang::kEn));
   RowBuilder by_id;
   by_id.set("resident_id", id).set("student_no", "");
   auto b = check(by_id);
@@ -224,6 +330,26 @@ TEST(RollHeader, RefusesMissingUnknownAndDuplicateColumnsNamingThem) {
     EXPECT_NE(m.find("r.csv: line 1"), std::string::npos) << m;
     EXPECT_NE(m.find("sex"), std::string::npos) << m;
     EXPECT_NE(m.find("`nmae`"), std::string::npos) << m;
+    // A missing required column, in Chinese.
+    const std::string zh = i18n::render(e.message(), Lang::kZh);
+    EXPECT_NE(zh.find("r.csv 第 1 行：表头不是学籍名册的表头"), std::string::npos) << zh;
+    EXPECT_NE(zh.find("缺少以下列：性别、出生日期"), std::string::npos) << zh;
+    EXPECT_NE(zh.find("`nmae`"), std::string::npos) << zh;
+  }
+  try {
+    (void)RollHeader::parse({"name", "sex", "birth_date"}, "r.csv", 3);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("resident_id or student_no"), std::string::npos)
+        << e.what();
+    EXPECT_NE(i18n::render(e.message(), Lang::kZh).find("身份证号或学籍号"), std::string::npos);
+    EXPECT_EQ(i18n::render(e.message(), Lang::kZh).find("无法识别"), std::string::npos);
+  }
+  try {
+    (void)RollHeader::parse({"name", "姓名"}, "r.csv");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(i18n::render(e.message(), Lang::kZh).find("“姓名”列出现了两次"), std::string::npos);
   }
   EXPECT_THROW((void)RollHeader::parse({"name", "姓名"}, "r.csv"), Error);
 }
