@@ -316,6 +316,14 @@ TEST_P(EntitlementRunTest, ABadRosterIsRefusedWhole) {
   ASSERT_EQ(r.rows_bad, 1);
   EXPECT_EQ(r.issues[0].line, 3);
   EXPECT_EQ(r.issues[0].column, "category");
+  // Which department reports the category, in each reader's words.
+  EXPECT_EQ(r.issues[0].text(Lang::kEn),
+            "is not reported by the civil_affairs roster (it comes from poverty)");
+  EXPECT_EQ(r.issues[0].column_zh, "困难类别");
+  EXPECT_NE(r.issues[0].text(Lang::kZh).find(
+                "民政部门的部门比对数据不报送该类别（该类别由乡村振兴部门报送）"),
+            std::string::npos)
+      << r.issues[0].text(Lang::kZh);
   EXPECT_EQ(f.count("household_status", "source = 'civil_affairs'"), 0);
 }
 
