@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/Date.h"
+#include "common/Message.h"
 #include "domain/Codes.h"
 #include "rules/Policy.h"
 
@@ -83,6 +84,11 @@ Level levelForScore(const IdentificationPolicy& policy, int points);
 /// Why a class panel's proposal cannot be recorded; nullopt when it can. The panel (班级认定评议
 /// 小组) is the class teacher and at least one student representative, names recorded; a proposal
 /// that departs from the level the score gives needs a reason (departure reason).
+std::optional<Message> refuseProposalMessage(const Score& score, Level proposed,
+                                             const std::string& class_teacher,
+                                             const std::vector<std::string>& representatives,
+                                             const std::string& reason);
+/// refuseProposalMessage() in English.
 std::optional<std::string> refuseProposal(const Score& score, Level proposed,
                                           const std::string& class_teacher,
                                           const std::vector<std::string>& representatives,
