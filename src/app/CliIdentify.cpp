@@ -53,7 +53,13 @@ constexpr const char* kUsage =
 int64_t number(Context& c, size_t i, const char* what) {
   const std::string& w = c.word(i, what);
   if (!text::isAllDigits(w) || w.size() > 15)
-    throw Error(ErrorCode::kInvalidInput, "`" + w + "` is not a " + std::string(what));
+    throw Error(ErrorCode::kInvalidInput,
+                msg("ident.cli.not_number",
+                    {arg("value", w), words("what",
+                                            std::string(what) == "round id"  ? "认定轮次编号"
+                                            : std::string(what) == "case id" ? "认定记录编号"
+                                                                             : "编号",
+                                            what)}));
   return std::stoll(w);
 }
 
@@ -77,17 +83,14 @@ std::string ridHash(Context& c, const std::string& key) {
   auto rid = ResidentId::parse(key, &why);
   if (!rid)
     throw Error(ErrorCode::kInvalidInput,
-                "`" + maskMiddle(key, 4, 4) + "` is not a resident ID: " + why);
+                msg("ident.resident_id", {arg("id", maskMiddle(key, 4, 4)), arg("why", why)}));
   return c.cipher().blindIndex("resident_id", rid->str());
 }
 
 identify::Level level(const std::string& s) {
   if (s == "none") return identify::Level::kNone;
   auto l = domain::parseDifficultyLevel(s);
-  if (!l)
-    throw Error(
-        ErrorCode::kInvalidInput,
-        "--level: one of none, generally, difficult, especially (不认定/一般困难/困难/特别困难)");
+  if (!l) throw Error(ErrorCode::kInvalidInput, msg("ident.cli.level"));
   return *l;
 }
 
@@ -154,7 +157,7 @@ int cmdIdentify(Context& c) {
   if (sub == "county" || sub == "report") {
     const auto user = c.actingUser();
     const int year = static_cast<int>(std::stoll(a.get("year", "0")));
-    if (year < 2000) throw Error(ErrorCode::kInvalidInput, "--year YYYY: the academic year");
+    if (year < 2000) throw Error(ErrorCode::kInvalidInput, msg("ident.cli.year"));
     Object::Ptr o = new Object;
     std::ostringstream text;
     if (sub == "county") {
@@ -224,9 +227,9 @@ int cmdIdentify(Context& c) {
                             static_cast<int>(std::stoll(a.get("year", "0"))), a.get("as-of"));
     const auto n = store.cases(r.id).size();
     return emit(c, roundJson(r),
-                "round " + std::to_string(r.id) + " opened for " + r.school_name + " " +
-                    std::to_string(r.academic_year) + ": " + std::to_string(n) +
-                    " special-group student(s) identified from the rosters (特殊群体免申请)");
+                c.text(msg("ident.opened",
+                           {arg("round", std::to_string(r.id)), arg("school", r.school_name),
+                            arg("year", std::to_string(r.academic_year)), arg("count", n)})));
   }
   if (sub == "apply") {
     identify::Application app;
@@ -234,7 +237,7 @@ int cmdIdentify(Context& c) {
     app.rid_hash = ridHash(c, c.word(3, "RESIDENT_ID"));
     const std::string members = a.get("members", "0");
     if (!text::isAllDigits(members) || members.size() > 3)
-      throw Error(ErrorCode::kInvalidInput, "--members: the number of household members");
+      throw Error(ErrorCode::kInvalidInput, msg("ident.cli.members"));
     app.family.members = std::stoi(members);
     app.family.income_band = a.get("income-band");
     app.family.indicators = list(a.get("indicators"));
@@ -319,8 +322,7 @@ int cmdIdentify(Context& c) {
   if (sub == "sample") {
     const std::string seed = a.get("seed");
     if (!text::isAllDigits(seed) || seed.empty() || seed.size() > 15)
-      throw Error(ErrorCode::kInvalidInput,
-                  "--seed N: the seed, recorded so the sample can be drawn again identically");
+      throw Error(ErrorCode::kInvalidInput, msg("ident.cli.seed"));
     const auto drawn =
         identify::drawSpotChecks(store, c.security(), user, policy(), number(c, 2, "round id"),
                                  std::stoll(seed), std::stoi(a.get("percent", "0")));

@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "common/Catalogue.h"
 #include "common/Error.h"
 #include "rules/Engine.h"
 
@@ -47,6 +48,16 @@ TEST(IdentificationPolicy, RefusesThresholdsThatDoNotIncreaseNamingTheField) {
     EXPECT_EQ(e.code(), ErrorCode::kInvalidInput);
     EXPECT_NE(std::string(e.what()).find("x.json: /identification/tiers"), std::string::npos)
         << e.what();
+  }
+  try {
+    (void)parseIdentificationPolicy(doc, "x.json");
+  } catch (const Error& e) {
+    const std::string zh = i18n::render(e.message(), Lang::kZh);
+    EXPECT_NE(
+        zh.find("x.json：/identification/tiers：等级分数线须递增：一般困难 < 困难 < 特别困难"),
+        std::string::npos)
+        << zh;
+    EXPECT_NE(zh.find("请按 policies/README.md 修改后重新校验"), std::string::npos) << zh;
   }
   try {
     (void)parseIdentificationPolicy(R"({"name":"x"})", "y.json");
@@ -113,6 +124,20 @@ TEST(ClassPanel, ADepartureFromTheScoreNeedsAReasonAndThePanelItsNames) {
   EXPECT_FALSE(refuseProposal(s, Level::kDifficult, "王老师", {"李同学"}, "父亲刚失业"));
   EXPECT_TRUE(refuseProposal(s, Level::kGenerally, " ", {"李同学"}, ""));
   EXPECT_TRUE(refuseProposal(s, Level::kGenerally, "王老师", {"", " "}, ""));
+}
+
+TEST(ClassPanel, TheRefusalsReadInChinese) {
+  const auto s = score(policy(), {"serious_illness", "single_parent"});  // 30: generally
+  const auto why = refuseProposalMessage(s, Level::kDifficult, "王老师", {"李同学"}, "");
+  ASSERT_TRUE(why);
+  EXPECT_EQ(i18n::render(*why, Lang::kZh),
+            "量化得分 30 对应“一般困难”，评议结果为“困难”：评议结果与量化得分不一致，须说明理由");
+  EXPECT_EQ(i18n::render(*why, Lang::kEn),
+            "the panel proposes difficult where the score 30 gives generally: say why "
+            "(评议结果与量化得分不一致，须说明理由)");
+  const auto no_teacher = refuseProposalMessage(s, Level::kGenerally, " ", {"李同学"}, "");
+  ASSERT_TRUE(no_teacher);
+  EXPECT_EQ(i18n::render(*no_teacher, Lang::kZh), "班级认定评议小组须有班主任；请填写班主任姓名");
 }
 
 TEST(LevelPeriods, AChangeDuringTheYearHoldsFromItsDateAndThePreviousLevelBefore) {
