@@ -7,6 +7,7 @@
 #include "api/Env.h"
 #include "api/Handlers.h"
 #include "api/IdentificationJson.h"
+#include "api/Json.h"
 #include "common/Error.h"
 #include "common/JsonWrite.h"
 #include "common/ResidentId.h"
@@ -273,6 +274,9 @@ Reply identificationCounty(const Request& req, Env& env) {
     Array out;
     for (const auto& s : r.outliers) out.add(s);
     x.set("outliers", out);
+    Array said;
+    for (const auto& m : r.outlier_messages) said.add(messageJson(m, req.lang));
+    x.set("outlier_messages", said);
     arr.add(x);
   }
   Object o;

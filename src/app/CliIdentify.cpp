@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -49,6 +50,48 @@ constexpr const char* kUsage =
     "[--level L] [--text NOTE] [--as-of DATE]\n"
     "     edupay identify show ROUND | family CASE | county --region R --year YYYY | report "
     "--region R --year YYYY";
+
+/// A level code as words: 困难 / difficult.
+MessageArg levelWords(std::string name, const std::string& code) {
+  const auto l = domain::parseDifficultyLevel(code);
+  return words(std::move(name), l ? identify::levelLabel(*l) : code, code);
+}
+
+/// A programme code as words: its Chinese name in the active policy.
+MessageArg programmeWords(const rules::Policy& policy, const std::string& code) {
+  const auto* p = policy.find(code);
+  return words("programme", p && !p->name_zh.empty() ? p->name_zh : code, code);
+}
+
+/// `2026-autumn` / 2026年秋季学期.
+MessageArg termWords(const std::string& term) {
+  try {
+    const Term t = Term::parse(term);
+    return words("term",
+                 std::to_string(t.year()) +
+                     (t.season() == Term::Season::kAutumn ? "年秋季学期" : "年春季学期"),
+                 term);
+  } catch (const std::exception&) {
+    return arg("term", term);
+  }
+}
+
+/// A round's status, an objection's decision or a spot check's outcome as words.
+MessageArg statusWords(std::string name, const std::string& code) {
+  static const std::map<std::string, std::string> kZh = {
+      {"open", "进行中"},
+      {"submitted", "已报送待复核"},
+      {"accepted", "已复核通过"},
+      {"sent_back", "已退回"},
+      {"upheld", "成立"},
+      {"dismissed", "不成立"},
+      {"confirmed", "属实"},
+      {"level_changed", "调整等级"},
+      {"false_information", "信息虚假"},
+  };
+  auto it = kZh.find(code);
+  return words(std::move(name), it == kZh.end() ? code : it->second, code);
+}
 
 int64_t number(Context& c, size_t i, const char* what) {
   const std::string& w = c.word(i, what);
@@ -175,6 +218,7 @@ int cmdIdentify(Context& c) {
              << r.outcome.identified() << " of " << r.outcome.enrolled << " identified ("
              << r.outcome.special << " special groups)"
              << (r.outliers.empty() ? "" : "  ! " + join(r.outliers, "; ")) << "\n";
+        for (const auto& m : r.outlier_messages) text << "    ! " << c.text(m) << "\n";
       }
       o->set("schools", rows);
       return emit(c, o, text.str());
@@ -193,15 +237,20 @@ int cmdIdentify(Context& c) {
     o->set("identified", rows);
     Array::Ptr rec = new Array;
     Money total;
+    std::optional<rules::Policy> active;  // read once, for the programmes' names
     for (const auto& r : store.recoveries(region, year)) {
+      if (!active) active = c.activePolicy().first;
       Object::Ptr x = new Object;
       json::set(*x, "school", r.school_code, "student", r.student, "name", r.name, "programme",
                 r.programme, "term", r.term, "reference", r.end_to_end_ref, "amount",
                 r.amount.toYuan());
       rec->add(x);
       total += r.amount;
-      text << "to recover (追回): " << r.school_code << " " << r.name << " " << r.student << " "
-           << r.programme << " " << r.term << " " << r.amount.toYuan() << "\n";
+      text << c.text(msg("ident.cli.to_recover",
+                         {arg("school", r.school_code), arg("name", r.name),
+                          arg("student", r.student), programmeWords(*active, r.programme),
+                          termWords(r.term), arg("amount", r.amount.toYuan())}))
+           << "\n";
     }
     o->set("to_recover", rec);
     o->set("to_recover_total", total.toYuan());
@@ -249,7 +298,9 @@ int cmdIdentify(Context& c) {
     app.change_reason = a.get("reason");
     const auto k = identify::addApplication(store, c.security(), c.cipher(), user, policy(), round,
                                             app, a.has("change"));
-    return emit(c, caseJson(k), "case " + std::to_string(k.id) + " entered for " + k.name);
+    return emit(
+        c, caseJson(k),
+        c.text(msg("ident.cli.entered", {arg("case", std::to_string(k.id)), arg("name", k.name)})));
   }
   if (sub == "assess") {
     identify::Assessment as;
@@ -261,13 +312,17 @@ int cmdIdentify(Context& c) {
     const auto k =
         identify::assessCase(store, c.security(), user, policy(), number(c, 2, "case id"), as);
     return emit(c, caseJson(k),
-                "case " + std::to_string(k.id) + ": score " + std::to_string(k.score) + " (" +
-                    k.score_level + "), panel proposes " + k.proposed_level);
+                c.text(msg("ident.cli.assessed", {arg("case", std::to_string(k.id)),
+                                                  arg("score", std::to_string(k.score)),
+                                                  levelWords("level", k.score_level),
+                                                  levelWords("proposed", k.proposed_level)})));
   }
   if (sub == "decide") {
     const auto k = identify::decideCase(store, c.security(), user, number(c, 2, "case id"),
                                         a.get("level"), a.get("reason"));
-    return emit(c, caseJson(k), "case " + std::to_string(k.id) + " decided: " + k.level);
+    return emit(c, caseJson(k),
+                c.text(msg("ident.cli.decided",
+                           {arg("case", std::to_string(k.id)), levelWords("level", k.level)})));
   }
   if (sub == "notice") {
     const auto full = c.activePolicy().first;
@@ -285,8 +340,9 @@ int cmdIdentify(Context& c) {
     Object::Ptr o = new Object;
     json::set(*o, "notice", n.id, "entries", n.entries, "window_ends", n.window_ends, "csv", path);
     return emit(c, o,
-                "notice " + std::to_string(n.id) + ": " + std::to_string(n.entries) +
-                    " students (name, class, level only) until " + n.window_ends + "; " + path);
+                c.text(msg("ident.cli.noticed",
+                           {arg("notice", std::to_string(n.id)), arg("count", n.entries),
+                            arg("until", n.window_ends), arg("file", path)})));
   }
   if (sub == "object") {
     const auto o =
@@ -294,9 +350,7 @@ int cmdIdentify(Context& c) {
     Object::Ptr j = new Object;
     j->set("objection", o.id);
     j->set("case", o.case_id);
-    return emit(c, j,
-                "objection " + std::to_string(o.id) +
-                    " recorded; the student's level is blocked until it is resolved");
+    return emit(c, j, c.text(msg("ident.cli.objection", {arg("objection", std::to_string(o.id))})));
   }
   if (sub == "resolve") {
     const auto o =
@@ -305,19 +359,23 @@ int cmdIdentify(Context& c) {
     Object::Ptr j = new Object;
     j->set("objection", o.id);
     j->set("status", o.status);
-    return emit(c, j, "objection " + std::to_string(o.id) + " " + o.status);
+    return emit(c, j,
+                c.text(msg("ident.cli.resolved", {arg("objection", std::to_string(o.id)),
+                                                  statusWords("status", o.status)})));
   }
   if (sub == "file") {
     const auto r =
         identify::fileRound(store, c.security(), user, number(c, 2, "round id"), Date::today());
     return emit(c, roundJson(r),
-                "round " + std::to_string(r.id) + " filed: " + r.status +
-                    " (levels in force; the county reviews it)");
+                c.text(msg("ident.cli.filed",
+                           {arg("round", std::to_string(r.id)), statusWords("status", r.status)})));
   }
   if (sub == "review") {
     const auto r = identify::reviewRound(store, c.security(), user, number(c, 2, "round id"),
                                          a.get("decision"), a.get("reason"));
-    return emit(c, roundJson(r), "round " + std::to_string(r.id) + ": " + r.status);
+    return emit(c, roundJson(r),
+                c.text(msg("ident.cli.reviewed",
+                           {arg("round", std::to_string(r.id)), statusWords("status", r.status)})));
   }
   if (sub == "sample") {
     const std::string seed = a.get("seed");
@@ -334,10 +392,12 @@ int cmdIdentify(Context& c) {
       x->set("id", s.id);
       x->set("case", s.case_id);
       arr->add(x);
-      text += "spot check " + std::to_string(s.id) + ": case " + std::to_string(s.case_id) + "\n";
+      text += c.text(msg("ident.cli.drawn_one", {arg("spot", std::to_string(s.id)),
+                                                 arg("case", std::to_string(s.case_id))})) +
+              "\n";
     }
     o->set("spot_checks", arr);
-    return emit(c, o, text + std::to_string(drawn.size()) + " drawn");
+    return emit(c, o, text + c.text(msg("ident.cli.drawn", {arg("count", drawn.size())})));
   }
   if (sub == "check") {
     const auto s =
@@ -346,7 +406,9 @@ int cmdIdentify(Context& c) {
     Object::Ptr o = new Object;
     o->set("spot_check", s.id);
     o->set("outcome", s.outcome);
-    return emit(c, o, "spot check " + std::to_string(s.id) + ": " + s.outcome);
+    return emit(c, o,
+                c.text(msg("ident.cli.checked", {arg("spot", std::to_string(s.id)),
+                                                 statusWords("outcome", s.outcome)})));
   }
   throw Error(ErrorCode::kInvalidInput, kUsage);
 }

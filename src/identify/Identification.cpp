@@ -272,6 +272,26 @@ std::vector<std::string> outliers(const SchoolOutcome& o, int64_t max_permille) 
   return out;
 }
 
+std::vector<Message> outlierMessages(const SchoolOutcome& o, int64_t max_permille) {
+  std::vector<Message> out;
+  if (o.enrolled == 0) {
+    out.push_back(msg("ident.outlier.no_enrollment"));
+    return out;
+  }
+  const int64_t share = o.identifiedPermille();
+  if (share > max_permille)
+    out.push_back(msg("ident.outlier.share_high",
+                      {arg("share", std::to_string(share / 10) + "." + std::to_string(share % 10)),
+                       arg("max", std::to_string(max_permille / 10))}));
+  if (o.identified() == 0) out.push_back(msg("ident.outlier.share_zero"));
+  auto it = o.by_level.find(Level::kEspecially);
+  const int64_t top = it == o.by_level.end() ? 0 : it->second;
+  if (o.special == 0 && o.identified() > 0 && top * 2 > o.identified())
+    out.push_back(
+        msg("ident.outlier.especially_high", {arg("top", top), arg("identified", o.identified())}));
+  return out;
+}
+
 std::string levelLabel(Level l) {
   // 资助对象认定 uses 不认定 for "not identified" where the roll says 不困难.
   static constexpr std::array<CodeName<Level>, 4> kLabels{

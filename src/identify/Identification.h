@@ -131,6 +131,8 @@ struct SchoolOutcome {
 /// (none identified among a nonzero enrollment), `especially_high` (more than half of the
 /// identified at the top level while no special group), `no_enrollment`.
 std::vector<std::string> outliers(const SchoolOutcome& o, int64_t max_permille = 400);
+/// The same outliers as sentences for the county officer (messages/identify.json).
+std::vector<Message> outlierMessages(const SchoolOutcome& o, int64_t max_permille = 400);
 
 /// Chinese labels: 特别困难 / 困难 / 一般困难 / 不认定.
 std::string levelLabel(Level l);

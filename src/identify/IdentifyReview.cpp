@@ -242,7 +242,7 @@ std::vector<CountyRow> countyReview(IdentificationStore& store, const User& user
     throw Error(ErrorCode::kNotFound, msg("ident.region.not_found", {arg("region", scope)}));
   std::vector<CountyRow> out;
   for (auto& o : store.outcomes(scope, academic_year)) {
-    CountyRow row{o, outliers(o)};
+    CountyRow row{o, outliers(o), outlierMessages(o)};
     out.push_back(std::move(row));
   }
   return out;

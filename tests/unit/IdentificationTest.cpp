@@ -189,6 +189,11 @@ TEST(Outliers, ASchoolIdentifyingMostOfItsStudentsStandsOut) {
   const auto out = outliers(o);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].rfind("share_high: 60.0%", 0), 0u) << out[0];
+  const auto said = outlierMessages(o);
+  ASSERT_EQ(said.size(), 1u);
+  EXPECT_EQ(i18n::render(said[0], Lang::kEn), out[0]);
+  EXPECT_EQ(i18n::render(said[0], Lang::kZh),
+            "认定比例偏高：在籍学生的 60.0% 被认定为家庭经济困难（超过 40%）；请核查");
   SchoolOutcome small;
   small.enrolled = 100;
   small.special = 2;
