@@ -7,6 +7,7 @@
 #include "api/Env.h"
 #include "api/Handlers.h"
 #include "api/IdentificationJson.h"
+#include "api/Json.h"
 #include "common/Error.h"
 #include "common/JsonWrite.h"
 #include "common/ResidentId.h"
@@ -23,7 +24,7 @@ namespace {
 
 rules::Policy activePolicy(Env& env) {
   auto stored = env.entitlements().activePolicy();
-  if (!stored) throw Error(ErrorCode::kNotFound, "no policy is active");
+  if (!stored) throw Error(ErrorCode::kNotFound, msg("ident.api.no_policy"));
   return rules::parsePolicy(stored->content, "active policy");
 }
 
@@ -46,23 +47,26 @@ int intField(const Object::Ptr& o, const std::string& name, bool required) {
   const std::string v = field(o, name, required);
   if (v.empty()) return 0;
   if (!text::isAllDigits(v) || v.size() > 9)
-    throw Error(ErrorCode::kInvalidInput, "field \"" + name + "\" must be a whole number");
+    throw Error(ErrorCode::kInvalidInput,
+                msg("ident.api.whole_number", {words("field",
+                                                     name == "members"   ? "家庭人口数"
+                                                     : name == "percent" ? "抽查比例"
+                                                                         : name,
+                                                     name)}));
   return std::stoi(v);
 }
 
 identify::Level levelField(const std::string& s) {
   if (s == "none") return identify::Level::kNone;
   auto l = domain::parseDifficultyLevel(s);
-  if (!l)
-    throw Error(ErrorCode::kInvalidInput,
-                "field \"level\": none, generally, difficult or especially");
+  if (!l) throw Error(ErrorCode::kInvalidInput, msg("ident.api.level"));
   return *l;
 }
 
 int yearQuery(const Request& req) {
   const std::string y = req.queryOr("year", "0");
   if (!text::isAllDigits(y) || y.size() > 4)
-    throw Error(ErrorCode::kInvalidInput, "year: the academic year, e.g. 2026");
+    throw Error(ErrorCode::kInvalidInput, msg("ident.api.year"));
   return y.empty() ? 0 : std::stoi(y);
 }
 
@@ -132,7 +136,7 @@ Reply addIdentificationApplication(const Request& req, Env& env) {
   auto rid = ResidentId::parse(key, &why);
   if (!rid)
     throw Error(ErrorCode::kInvalidInput,
-                "`" + maskMiddle(key, 4, 4) + "` is not a resident ID: " + why);
+                msg("ident.resident_id", {arg("id", maskMiddle(key, 4, 4)), arg("why", why)}));
   identify::Application a;
   a.rid_hash = env.cipher().blindIndex("resident_id", rid->str());
   a.family.members = intField(o, "members", true);
@@ -226,7 +230,7 @@ Reply drawIdentificationSpotChecks(const Request& req, Env& env) {
   const auto o = bodyObject(req);
   const std::string seed = field(o, "seed");
   if (!text::isAllDigits(seed) || seed.empty() || seed.size() > 15)
-    throw Error(ErrorCode::kInvalidInput, "field \"seed\": a whole number, recorded");
+    throw Error(ErrorCode::kInvalidInput, msg("ident.api.seed"));
   store::SqlIdentificationStore ids(env.db());
   const auto drawn = identify::drawSpotChecks(
       ids, env.security(), *req.user, identify::identificationPolicy(activePolicy(env)),
@@ -242,7 +246,7 @@ Reply recordIdentificationSpotCheck(const Request& req, Env& env) {
   const auto o = bodyObject(req);
   const std::string on = field(o, "date", false);
   auto date = on.empty() ? std::optional<Date>(Date::today()) : Date::parse(on);
-  if (!date) throw Error(ErrorCode::kInvalidInput, "field \"date\": YYYY-MM-DD");
+  if (!date) throw Error(ErrorCode::kInvalidInput, msg("ident.api.date"));
   store::SqlIdentificationStore ids(env.db());
   return json(*spotCheckJson(
       identify::recordSpotCheck(ids, env.security(), *req.user, req.id("id"), field(o, "outcome"),
@@ -270,6 +274,9 @@ Reply identificationCounty(const Request& req, Env& env) {
     Array out;
     for (const auto& s : r.outliers) out.add(s);
     x.set("outliers", out);
+    Array said;
+    for (const auto& m : r.outlier_messages) said.add(messageJson(m, req.lang));
+    x.set("outlier_messages", said);
     arr.add(x);
   }
   Object o;

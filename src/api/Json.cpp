@@ -246,7 +246,7 @@ Poco::JSON::Object reconcileJson(const bankfiles::ReconcileRow& r) {
 Poco::JSON::Object explainJson(const rules::Policy& policy, const Term& term, const Date& reference,
                                const rules::StudentFacts& facts,
                                const std::vector<rules::Decision>& decisions,
-                               const std::vector<rules::StoredEntitlement>& stored) {
+                               const std::vector<rules::StoredEntitlement>& stored, Lang lang) {
   Poco::JSON::Object o;
   o.set("student", facts.display);
   o.set("term", term.str());
@@ -257,12 +257,18 @@ Poco::JSON::Object explainJson(const rules::Policy& policy, const Term& term, co
     Poco::JSON::Object j;
     json::set(j, "programme", d.programme, "name_zh", policy.programmes[i].name_zh, "name_en",
               policy.programmes[i].name_en, "status", std::string(rules::code(d.status)), "amount",
-              d.amount.toYuan(), "hold_reason", d.hold_reason);
+              d.amount.toYuan(), "hold_reason",
+              d.hold_message.code().empty() ? d.hold_reason : i18n::render(d.hold_message, lang));
+    if (!d.hold_message.code().empty())
+      j.set("hold_reason_message", messageJson(d.hold_message, lang));
     Poco::JSON::Array tr;
     for (const auto& ch : d.trace) {
       Poco::JSON::Object t;
+      const bool has = !ch.message.code().empty();
       json::set(t, "check", ch.code, "label_zh", rules::checkLabel(ch.code, true), "label_en",
-                rules::checkLabel(ch.code, false), "ok", ch.ok, "fact", ch.fact);
+                rules::checkLabel(ch.code, false), "ok", ch.ok, "fact",
+                has ? i18n::render(ch.message, lang) : ch.fact);
+      if (has) t.set("fact_message", messageJson(ch.message, lang));
       tr.add(t);
     }
     j.set("trace", tr);

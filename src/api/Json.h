@@ -55,11 +55,14 @@ Poco::JSON::Object schoolListJson(const store::SqlListings::School& s);
 Poco::JSON::Object needJson(const store::SqlListings::Need& n);
 Poco::JSON::Object decisionCountJson(const store::SqlListings::DecisionCount& d);
 Poco::JSON::Object reconcileJson(const bankfiles::ReconcileRow& r);
-/// Every programme a student got or did not get in a term, with the reason trace (zh and en).
+/// Every programme a student got or did not get in a term, with the reason trace: check labels
+/// in zh and en, each fact (`fact`, and `hold_reason`) in `lang` with its `fact_message`
+/// ({code, args, text}). The API should pass `req.lang`; English when not given.
 Poco::JSON::Object explainJson(const rules::Policy& policy, const Term& term, const Date& reference,
                                const rules::StudentFacts& facts,
                                const std::vector<rules::Decision>& decisions,
-                               const std::vector<rules::StoredEntitlement>& stored);
+                               const std::vector<rules::StoredEntitlement>& stored,
+                               Lang lang = Lang::kEn);
 /// A student's lifelong record; `resident_id` and `acct` decide what is shown (masked unless the
 /// caller may reveal).
 Poco::JSON::Object studentJson(

@@ -9,6 +9,7 @@
 #include "app/Cli.h"
 #include "app/CliContext.h"
 #include "common/AtomicFile.h"
+#include "common/Catalogue.h"
 #include "common/Csv.h"
 #include "common/Error.h"
 #include "common/JsonWrite.h"
@@ -23,8 +24,7 @@ namespace edupay::app {
 namespace {
 
 Term termOption(const Context& c) {
-  if (!c.args().has("term"))
-    throw Error(ErrorCode::kInvalidInput, "--term is required, e.g. --term 2026-autumn");
+  if (!c.args().has("term")) throw Error(ErrorCode::kInvalidInput, msg("rules.cli.term"));
   return Term::parse(c.args().get("term"));
 }
 
@@ -152,8 +152,7 @@ int cmdPolicy(Context& c) {
   if (sub == "check") return policyCheck(c);
   if (sub == "activate") return policyActivate(c);
   if (sub == "show") return policyShow(c);
-  throw Error(ErrorCode::kInvalidInput,
-              "use: edupay policy check|activate FILE, or edupay policy show");
+  throw Error(ErrorCode::kInvalidInput, msg("rules.cli.policy_usage"));
 }
 
 int cmdImportRoster(Context& c) {
@@ -291,27 +290,36 @@ int cmdExplain(Context& c) {
   const std::string& key = c.word(1, "RESIDENT_ID");
   const Term term = termOption(c);
   const std::string lang = c.args().get("lang", "both");
+  if (lang != "both") (void)c.lang();  // refuses a language it does not know
   // A resident ID, a student number (G + the ID) or a record number.
   const auto found = registry::findByKey(c.registry(), registry::studentKey(c.cipher(), key));
-  if (!found)
-    throw Error(ErrorCode::kNotFound,
-                "no student with that ID is registered (没有该证件号的学生记录)");
+  if (!found) throw Error(ErrorCode::kNotFound, msg("rules.explain.no_student"));
   std::optional<int64_t> person = found->person_id;
   auto [policy, policy_id] = c.activePolicy();
   const Date reference = term.referenceDate(policy.term_config);
   auto facts = c.entitlements().studentFacts(*person, reference, term.academicYear());
   const auto stored = c.entitlements().entitlementsOf(*person, term);
-  const bool zh = lang != "en", en = lang != "zh";
+  const bool zh = lang == "both" ? true : c.lang() == Lang::kZh;
+  const bool en = lang == "both" ? true : c.lang() == Lang::kEn;
+  // A sentence in the languages asked for: `中文 / English`, once when both read the same.
+  auto say = [&](const Message& m) {
+    const std::string z = zh ? i18n::render(m, Lang::kZh) : "";
+    const std::string e = en ? i18n::render(m, Lang::kEn) : "";
+    return zh && en && z != e ? z + " / " + e : zh ? z : e;
+  };
   auto& out = c.out();
   if (!facts) {
-    out << found->rid_mask << ": " << (zh ? "参考日无在籍记录 / " : "")
-        << "not enrolled on the reference date " << reference.str() << "; no programme applies\n";
+    out << say(msg("rules.explain.not_enrolled",
+                   {arg("student", found->rid_mask), arg("date", reference.str())}))
+        << "\n";
     return kExitOk;
   }
   std::vector<rules::EvaluationProblem> problems;
   const auto decisions = rules::evaluate(policy, term, *facts, &problems);
   if (c.json()) {
-    c.out() << toJson(api::explainJson(policy, term, reference, *facts, decisions, stored)) << "\n";
+    c.out() << toJson(api::explainJson(policy, term, reference, *facts, decisions, stored,
+                                       zh && !en ? Lang::kZh : Lang::kEn))
+            << "\n";
     return kExitOk;
   }
   out << facts->name << " " << facts->display << ", " << domain::code(facts->stage) << " grade "
@@ -331,12 +339,13 @@ int cmdExplain(Context& c) {
         << (zh ? st.first : "") << (zh && en ? " / " : "") << (en ? st.second : "");
     if (d.status == rules::Status::kEligible || d.status == rules::Status::kHeld)
       out << "  " << d.amount.toYuan() << " yuan";
-    if (!d.hold_reason.empty()) out << "  (" << d.hold_reason << ")";
+    if (!d.hold_reason.empty())
+      out << "  (" << (d.hold_message.code().empty() ? d.hold_reason : say(d.hold_message)) << ")";
     out << "\n";
     for (const auto& ch : d.trace) {
       out << "    " << (ch.ok ? "[ok] " : "[no] ") << (zh ? rules::checkLabel(ch.code, true) : "")
           << (zh && en ? " / " : "") << (en ? rules::checkLabel(ch.code, false) : "") << ": "
-          << ch.fact << "\n";
+          << (ch.message.code().empty() ? ch.fact : say(ch.message)) << "\n";
     }
     for (const auto& s : stored) {
       if (s.programme == d.programme) {
@@ -346,7 +355,16 @@ int cmdExplain(Context& c) {
     }
   }
   for (const auto& pr : problems)
-    out << "\nproblem: " << pr.programme << ": " << pr.message << "\n";
+    out << "\n"
+        << say(msg(
+               "rules.explain.problem",
+               {words("programme",
+                      policy.find(pr.programme) && !policy.find(pr.programme)->name_zh.empty()
+                          ? policy.find(pr.programme)->name_zh
+                          : pr.programme,
+                      pr.programme),
+                arg("problem", pr.text.code().empty() ? Message::literal(pr.message) : pr.text)}))
+        << "\n";
   return kExitOk;
 }
 

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -50,10 +51,58 @@ constexpr const char* kUsage =
     "     edupay identify show ROUND | family CASE | county --region R --year YYYY | report "
     "--region R --year YYYY";
 
+/// A level code as words: 困难 / difficult.
+MessageArg levelWords(std::string name, const std::string& code) {
+  const auto l = domain::parseDifficultyLevel(code);
+  return words(std::move(name), l ? identify::levelLabel(*l) : code, code);
+}
+
+/// A programme code as words: its Chinese name in the active policy.
+MessageArg programmeWords(const rules::Policy& policy, const std::string& code) {
+  const auto* p = policy.find(code);
+  return words("programme", p && !p->name_zh.empty() ? p->name_zh : code, code);
+}
+
+/// `2026-autumn` / 2026年秋季学期.
+MessageArg termWords(const std::string& term) {
+  try {
+    const Term t = Term::parse(term);
+    return words("term",
+                 std::to_string(t.year()) +
+                     (t.season() == Term::Season::kAutumn ? "年秋季学期" : "年春季学期"),
+                 term);
+  } catch (const std::exception&) {
+    return arg("term", term);
+  }
+}
+
+/// A round's status, an objection's decision or a spot check's outcome as words.
+MessageArg statusWords(std::string name, const std::string& code) {
+  static const std::map<std::string, std::string> kZh = {
+      {"open", "进行中"},
+      {"submitted", "已报送待复核"},
+      {"accepted", "已复核通过"},
+      {"sent_back", "已退回"},
+      {"upheld", "成立"},
+      {"dismissed", "不成立"},
+      {"confirmed", "属实"},
+      {"level_changed", "调整等级"},
+      {"false_information", "信息虚假"},
+  };
+  auto it = kZh.find(code);
+  return words(std::move(name), it == kZh.end() ? code : it->second, code);
+}
+
 int64_t number(Context& c, size_t i, const char* what) {
   const std::string& w = c.word(i, what);
   if (!text::isAllDigits(w) || w.size() > 15)
-    throw Error(ErrorCode::kInvalidInput, "`" + w + "` is not a " + std::string(what));
+    throw Error(ErrorCode::kInvalidInput,
+                msg("ident.cli.not_number",
+                    {arg("value", w), words("what",
+                                            std::string(what) == "round id"  ? "认定轮次编号"
+                                            : std::string(what) == "case id" ? "认定记录编号"
+                                                                             : "编号",
+                                            what)}));
   return std::stoll(w);
 }
 
@@ -77,17 +126,14 @@ std::string ridHash(Context& c, const std::string& key) {
   auto rid = ResidentId::parse(key, &why);
   if (!rid)
     throw Error(ErrorCode::kInvalidInput,
-                "`" + maskMiddle(key, 4, 4) + "` is not a resident ID: " + why);
+                msg("ident.resident_id", {arg("id", maskMiddle(key, 4, 4)), arg("why", why)}));
   return c.cipher().blindIndex("resident_id", rid->str());
 }
 
 identify::Level level(const std::string& s) {
   if (s == "none") return identify::Level::kNone;
   auto l = domain::parseDifficultyLevel(s);
-  if (!l)
-    throw Error(
-        ErrorCode::kInvalidInput,
-        "--level: one of none, generally, difficult, especially (不认定/一般困难/困难/特别困难)");
+  if (!l) throw Error(ErrorCode::kInvalidInput, msg("ident.cli.level"));
   return *l;
 }
 
@@ -154,7 +200,7 @@ int cmdIdentify(Context& c) {
   if (sub == "county" || sub == "report") {
     const auto user = c.actingUser();
     const int year = static_cast<int>(std::stoll(a.get("year", "0")));
-    if (year < 2000) throw Error(ErrorCode::kInvalidInput, "--year YYYY: the academic year");
+    if (year < 2000) throw Error(ErrorCode::kInvalidInput, msg("ident.cli.year"));
     Object::Ptr o = new Object;
     std::ostringstream text;
     if (sub == "county") {
@@ -172,6 +218,7 @@ int cmdIdentify(Context& c) {
              << r.outcome.identified() << " of " << r.outcome.enrolled << " identified ("
              << r.outcome.special << " special groups)"
              << (r.outliers.empty() ? "" : "  ! " + join(r.outliers, "; ")) << "\n";
+        for (const auto& m : r.outlier_messages) text << "    ! " << c.text(m) << "\n";
       }
       o->set("schools", rows);
       return emit(c, o, text.str());
@@ -190,15 +237,20 @@ int cmdIdentify(Context& c) {
     o->set("identified", rows);
     Array::Ptr rec = new Array;
     Money total;
+    std::optional<rules::Policy> active;  // read once, for the programmes' names
     for (const auto& r : store.recoveries(region, year)) {
+      if (!active) active = c.activePolicy().first;
       Object::Ptr x = new Object;
       json::set(*x, "school", r.school_code, "student", r.student, "name", r.name, "programme",
                 r.programme, "term", r.term, "reference", r.end_to_end_ref, "amount",
                 r.amount.toYuan());
       rec->add(x);
       total += r.amount;
-      text << "to recover (追回): " << r.school_code << " " << r.name << " " << r.student << " "
-           << r.programme << " " << r.term << " " << r.amount.toYuan() << "\n";
+      text << c.text(msg("ident.cli.to_recover",
+                         {arg("school", r.school_code), arg("name", r.name),
+                          arg("student", r.student), programmeWords(*active, r.programme),
+                          termWords(r.term), arg("amount", r.amount.toYuan())}))
+           << "\n";
     }
     o->set("to_recover", rec);
     o->set("to_recover_total", total.toYuan());
@@ -224,9 +276,9 @@ int cmdIdentify(Context& c) {
                             static_cast<int>(std::stoll(a.get("year", "0"))), a.get("as-of"));
     const auto n = store.cases(r.id).size();
     return emit(c, roundJson(r),
-                "round " + std::to_string(r.id) + " opened for " + r.school_name + " " +
-                    std::to_string(r.academic_year) + ": " + std::to_string(n) +
-                    " special-group student(s) identified from the rosters (特殊群体免申请)");
+                c.text(msg("ident.opened",
+                           {arg("round", std::to_string(r.id)), arg("school", r.school_name),
+                            arg("year", std::to_string(r.academic_year)), arg("count", n)})));
   }
   if (sub == "apply") {
     identify::Application app;
@@ -234,7 +286,7 @@ int cmdIdentify(Context& c) {
     app.rid_hash = ridHash(c, c.word(3, "RESIDENT_ID"));
     const std::string members = a.get("members", "0");
     if (!text::isAllDigits(members) || members.size() > 3)
-      throw Error(ErrorCode::kInvalidInput, "--members: the number of household members");
+      throw Error(ErrorCode::kInvalidInput, msg("ident.cli.members"));
     app.family.members = std::stoi(members);
     app.family.income_band = a.get("income-band");
     app.family.indicators = list(a.get("indicators"));
@@ -246,7 +298,9 @@ int cmdIdentify(Context& c) {
     app.change_reason = a.get("reason");
     const auto k = identify::addApplication(store, c.security(), c.cipher(), user, policy(), round,
                                             app, a.has("change"));
-    return emit(c, caseJson(k), "case " + std::to_string(k.id) + " entered for " + k.name);
+    return emit(
+        c, caseJson(k),
+        c.text(msg("ident.cli.entered", {arg("case", std::to_string(k.id)), arg("name", k.name)})));
   }
   if (sub == "assess") {
     identify::Assessment as;
@@ -258,13 +312,17 @@ int cmdIdentify(Context& c) {
     const auto k =
         identify::assessCase(store, c.security(), user, policy(), number(c, 2, "case id"), as);
     return emit(c, caseJson(k),
-                "case " + std::to_string(k.id) + ": score " + std::to_string(k.score) + " (" +
-                    k.score_level + "), panel proposes " + k.proposed_level);
+                c.text(msg("ident.cli.assessed", {arg("case", std::to_string(k.id)),
+                                                  arg("score", std::to_string(k.score)),
+                                                  levelWords("level", k.score_level),
+                                                  levelWords("proposed", k.proposed_level)})));
   }
   if (sub == "decide") {
     const auto k = identify::decideCase(store, c.security(), user, number(c, 2, "case id"),
                                         a.get("level"), a.get("reason"));
-    return emit(c, caseJson(k), "case " + std::to_string(k.id) + " decided: " + k.level);
+    return emit(c, caseJson(k),
+                c.text(msg("ident.cli.decided",
+                           {arg("case", std::to_string(k.id)), levelWords("level", k.level)})));
   }
   if (sub == "notice") {
     const auto full = c.activePolicy().first;
@@ -282,8 +340,9 @@ int cmdIdentify(Context& c) {
     Object::Ptr o = new Object;
     json::set(*o, "notice", n.id, "entries", n.entries, "window_ends", n.window_ends, "csv", path);
     return emit(c, o,
-                "notice " + std::to_string(n.id) + ": " + std::to_string(n.entries) +
-                    " students (name, class, level only) until " + n.window_ends + "; " + path);
+                c.text(msg("ident.cli.noticed",
+                           {arg("notice", std::to_string(n.id)), arg("count", n.entries),
+                            arg("until", n.window_ends), arg("file", path)})));
   }
   if (sub == "object") {
     const auto o =
@@ -291,9 +350,7 @@ int cmdIdentify(Context& c) {
     Object::Ptr j = new Object;
     j->set("objection", o.id);
     j->set("case", o.case_id);
-    return emit(c, j,
-                "objection " + std::to_string(o.id) +
-                    " recorded; the student's level is blocked until it is resolved");
+    return emit(c, j, c.text(msg("ident.cli.objection", {arg("objection", std::to_string(o.id))})));
   }
   if (sub == "resolve") {
     const auto o =
@@ -302,25 +359,28 @@ int cmdIdentify(Context& c) {
     Object::Ptr j = new Object;
     j->set("objection", o.id);
     j->set("status", o.status);
-    return emit(c, j, "objection " + std::to_string(o.id) + " " + o.status);
+    return emit(c, j,
+                c.text(msg("ident.cli.resolved", {arg("objection", std::to_string(o.id)),
+                                                  statusWords("status", o.status)})));
   }
   if (sub == "file") {
     const auto r =
         identify::fileRound(store, c.security(), user, number(c, 2, "round id"), Date::today());
     return emit(c, roundJson(r),
-                "round " + std::to_string(r.id) + " filed: " + r.status +
-                    " (levels in force; the county reviews it)");
+                c.text(msg("ident.cli.filed",
+                           {arg("round", std::to_string(r.id)), statusWords("status", r.status)})));
   }
   if (sub == "review") {
     const auto r = identify::reviewRound(store, c.security(), user, number(c, 2, "round id"),
                                          a.get("decision"), a.get("reason"));
-    return emit(c, roundJson(r), "round " + std::to_string(r.id) + ": " + r.status);
+    return emit(c, roundJson(r),
+                c.text(msg("ident.cli.reviewed",
+                           {arg("round", std::to_string(r.id)), statusWords("status", r.status)})));
   }
   if (sub == "sample") {
     const std::string seed = a.get("seed");
     if (!text::isAllDigits(seed) || seed.empty() || seed.size() > 15)
-      throw Error(ErrorCode::kInvalidInput,
-                  "--seed N: the seed, recorded so the sample can be drawn again identically");
+      throw Error(ErrorCode::kInvalidInput, msg("ident.cli.seed"));
     const auto drawn =
         identify::drawSpotChecks(store, c.security(), user, policy(), number(c, 2, "round id"),
                                  std::stoll(seed), std::stoi(a.get("percent", "0")));
@@ -332,10 +392,12 @@ int cmdIdentify(Context& c) {
       x->set("id", s.id);
       x->set("case", s.case_id);
       arr->add(x);
-      text += "spot check " + std::to_string(s.id) + ": case " + std::to_string(s.case_id) + "\n";
+      text += c.text(msg("ident.cli.drawn_one", {arg("spot", std::to_string(s.id)),
+                                                 arg("case", std::to_string(s.case_id))})) +
+              "\n";
     }
     o->set("spot_checks", arr);
-    return emit(c, o, text + std::to_string(drawn.size()) + " drawn");
+    return emit(c, o, text + c.text(msg("ident.cli.drawn", {arg("count", drawn.size())})));
   }
   if (sub == "check") {
     const auto s =
@@ -344,7 +406,9 @@ int cmdIdentify(Context& c) {
     Object::Ptr o = new Object;
     o->set("spot_check", s.id);
     o->set("outcome", s.outcome);
-    return emit(c, o, "spot check " + std::to_string(s.id) + ": " + s.outcome);
+    return emit(c, o,
+                c.text(msg("ident.cli.checked", {arg("spot", std::to_string(s.id)),
+                                                 statusWords("outcome", s.outcome)})));
   }
   throw Error(ErrorCode::kInvalidInput, kUsage);
 }

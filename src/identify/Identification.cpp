@@ -8,6 +8,7 @@
 #include <array>
 #include <set>
 
+#include "common/Catalogue.h"
 #include "common/CodeTable.h"
 #include "common/Error.h"
 #include "common/Text.h"
@@ -17,10 +18,12 @@ namespace {
 
 using Poco::JSON::Object;
 
-Error bad(const std::string& source, const std::string& path, const std::string& what) {
-  return Error(ErrorCode::kInvalidInput,
-               source + ": /identification" + path + ": " + what +
-                   " (认定政策配置有误，请按 policies/README.md 修改后重新校验)");
+/// A problem of the policy's `identification` object at `path` (under /identification).
+Error bad(const std::string& source, const std::string& path, const Message& what) {
+  return Error(
+      ErrorCode::kInvalidInput,
+      msg("ident.policy.bad",
+          {arg("source", source), arg("path", "/identification" + path), arg("problem", what)}));
 }
 
 std::optional<Level> parseTier(const std::string& s) {
@@ -54,13 +57,13 @@ IdentificationPolicy parseIdentificationPolicy(const std::string& resolved_json,
   try {
     doc = Poco::JSON::Parser().parse(resolved_json).extract<Object::Ptr>();
   } catch (const Poco::Exception& e) {
-    throw Error(ErrorCode::kInvalidInput, source_name + ": not JSON: " + e.displayText());
+    throw Error(
+        ErrorCode::kInvalidInput,
+        msg("ident.policy.not_json", {arg("source", source_name), arg("detail", e.displayText())}));
   }
   auto id = doc->getObject("identification");
   if (!id) {
-    throw bad(source_name, "",
-              "the policy has no `identification` object: add one (special_groups, indicators, "
-              "tiers) or extend cn-national.json");
+    throw bad(source_name, "", msg("ident.policy.no_object"));
   }
   IdentificationPolicy p;
   p.source = id->optValue<std::string>("source", "");
@@ -69,7 +72,8 @@ IdentificationPolicy parseIdentificationPolicy(const std::string& resolved_json,
     for (const auto& k : sg->getNames()) {
       const auto c = domain::parseCategory(k);
       const auto l = parseTier(sg->getValue<std::string>(k));
-      if (!c || !l) throw bad(source_name, "/special_groups/" + k, "unknown category or level");
+      if (!c || !l)
+        throw bad(source_name, "/special_groups/" + k, msg("ident.policy.unknown_group"));
       p.special_groups[*c] = *l;
     }
   }
@@ -77,7 +81,8 @@ IdentificationPolicy parseIdentificationPolicy(const std::string& resolved_json,
   if (auto arr = id->getArray("indicators")) {
     for (size_t i = 0; i < arr->size(); ++i) {
       auto o = arr->getObject(static_cast<unsigned>(i));
-      if (!o) throw bad(source_name, "/indicators/" + std::to_string(i), "not an object");
+      if (!o)
+        throw bad(source_name, "/indicators/" + std::to_string(i), msg("ident.policy.not_object"));
       Indicator ind;
       ind.code = o->optValue<std::string>("code", "");
       ind.name_zh = o->optValue<std::string>("name_zh", "");
@@ -85,35 +90,35 @@ IdentificationPolicy parseIdentificationPolicy(const std::string& resolved_json,
       ind.points = o->optValue<int>("points", 0);
       ind.confidence = o->optValue<std::string>("confidence", p.confidence);
       if (ind.code.empty() || ind.points <= 0)
-        throw bad(source_name, "/indicators/" + std::to_string(i), "needs a code and points > 0");
+        throw bad(source_name, "/indicators/" + std::to_string(i),
+                  msg("ident.policy.indicator_needs"));
       if (!seen.insert(ind.code).second)
         throw bad(source_name, "/indicators/" + std::to_string(i),
-                  "indicator `" + ind.code + "` is listed twice");
+                  msg("ident.policy.indicator_twice", {arg("code", ind.code)}));
       p.indicators.push_back(std::move(ind));
     }
   }
-  if (p.indicators.empty()) throw bad(source_name, "/indicators", "lists no indicator");
+  if (p.indicators.empty())
+    throw bad(source_name, "/indicators", msg("ident.policy.no_indicators"));
   p.max_score = id->optValue<int>("max_score", 100);
   auto tiers = id->getObject("tiers");
-  if (!tiers) throw bad(source_name, "/tiers", "missing");
+  if (!tiers) throw bad(source_name, "/tiers", msg("ident.policy.missing"));
   p.generally = tiers->optValue<int>("generally", p.generally);
   p.difficult = tiers->optValue<int>("difficult", p.difficult);
   p.especially = tiers->optValue<int>("especially", p.especially);
   if (!(p.generally < p.difficult && p.difficult < p.especially))
-    throw bad(source_name, "/tiers",
-              "thresholds must increase: generally < difficult < especially (一般困难 < 困难 < "
-              "特别困难)");
+    throw bad(source_name, "/tiers", msg("ident.policy.tiers_order"));
   if (p.especially > p.max_score)
     throw bad(source_name, "/tiers/especially",
-              "the threshold " + std::to_string(p.especially) + " is above max_score " +
-                  std::to_string(p.max_score));
+              msg("ident.policy.tier_above", {arg("threshold", std::to_string(p.especially)),
+                                              arg("max", std::to_string(p.max_score))}));
   p.tiers_confidence = id->optValue<std::string>("tiers_confidence", p.confidence);
   p.notice_working_days = id->optValue<int>("notice_working_days", 5);
   if (p.notice_working_days < 5)
-    throw bad(source_name, "/notice_working_days", "the notice lasts at least 5 working days");
+    throw bad(source_name, "/notice_working_days", msg("ident.policy.notice_days"));
   p.spot_check_percent = id->optValue<int>("spot_check_percent", 10);
   if (p.spot_check_percent < 1 || p.spot_check_percent > 100)
-    throw bad(source_name, "/spot_check_percent", "must be 1..100");
+    throw bad(source_name, "/spot_check_percent", msg("ident.policy.spot_percent"));
   return p;
 }
 
@@ -152,7 +157,7 @@ Score score(const IdentificationPolicy& policy, const std::vector<std::string>& 
       std::string known;
       for (const auto& i : policy.indicators) known += (known.empty() ? "" : ", ") + i.code;
       throw Error(ErrorCode::kInvalidInput,
-                  "indicator `" + c + "` is not in the policy (认定指标不存在); one of: " + known);
+                  msg("ident.indicator.unknown", {arg("code", c), arg("known", known)}));
     }
     met.insert(c);
   }
@@ -167,23 +172,30 @@ Score score(const IdentificationPolicy& policy, const std::vector<std::string>& 
   return s;
 }
 
+std::optional<Message> refuseProposalMessage(const Score& score, Level proposed,
+                                             const std::string& class_teacher,
+                                             const std::vector<std::string>& representatives,
+                                             const std::string& reason) {
+  if (text::trim(class_teacher).empty()) return msg("ident.panel.no_teacher");
+  size_t reps = 0;
+  for (const auto& r : representatives) reps += !text::trim(r).empty();
+  if (reps == 0) return msg("ident.panel.no_representative");
+  if (proposed != score.level && text::trim(reason).empty()) {
+    return msg("ident.panel.departs",
+               {words("proposed", levelLabel(proposed), std::string(domain::code(proposed))),
+                arg("points", std::to_string(score.points)),
+                words("level", levelLabel(score.level), std::string(domain::code(score.level)))});
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> refuseProposal(const Score& score, Level proposed,
                                           const std::string& class_teacher,
                                           const std::vector<std::string>& representatives,
                                           const std::string& reason) {
-  if (text::trim(class_teacher).empty())
-    return "the class panel needs the class teacher's name (班级认定评议小组须有班主任)";
-  size_t reps = 0;
-  for (const auto& r : representatives) reps += !text::trim(r).empty();
-  if (reps == 0)
-    return "the class panel needs at least one student representative's name "
-           "(评议小组须有学生代表)";
-  if (proposed != score.level && text::trim(reason).empty()) {
-    return "the panel proposes " + levelLabel(proposed) + " where the score " +
-           std::to_string(score.points) + " gives " + levelLabel(score.level) +
-           ": say why (评议结果与量化得分不一致，须说明理由)";
-  }
-  return std::nullopt;
+  auto m = refuseProposalMessage(score, proposed, class_teacher, representatives, reason);
+  if (!m) return std::nullopt;
+  return i18n::render(*m, Lang::kEn);
 }
 
 std::optional<LevelPeriod> levelOn(const std::vector<LevelPeriod>& periods, const Date& on) {
@@ -257,6 +269,26 @@ std::vector<std::string> outliers(const SchoolOutcome& o, int64_t max_permille) 
   if (o.special == 0 && o.identified() > 0 && top * 2 > o.identified())
     out.push_back("especially_high: " + std::to_string(top) + " of " +
                   std::to_string(o.identified()) + " at 特别困难 without a special group");
+  return out;
+}
+
+std::vector<Message> outlierMessages(const SchoolOutcome& o, int64_t max_permille) {
+  std::vector<Message> out;
+  if (o.enrolled == 0) {
+    out.push_back(msg("ident.outlier.no_enrollment"));
+    return out;
+  }
+  const int64_t share = o.identifiedPermille();
+  if (share > max_permille)
+    out.push_back(msg("ident.outlier.share_high",
+                      {arg("share", std::to_string(share / 10) + "." + std::to_string(share % 10)),
+                       arg("max", std::to_string(max_permille / 10))}));
+  if (o.identified() == 0) out.push_back(msg("ident.outlier.share_zero"));
+  auto it = o.by_level.find(Level::kEspecially);
+  const int64_t top = it == o.by_level.end() ? 0 : it->second;
+  if (o.special == 0 && o.identified() > 0 && top * 2 > o.identified())
+    out.push_back(
+        msg("ident.outlier.especially_high", {arg("top", top), arg("identified", o.identified())}));
   return out;
 }
 

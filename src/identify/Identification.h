@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/Date.h"
+#include "common/Message.h"
 #include "domain/Codes.h"
 #include "rules/Policy.h"
 
@@ -83,6 +84,11 @@ Level levelForScore(const IdentificationPolicy& policy, int points);
 /// Why a class panel's proposal cannot be recorded; nullopt when it can. The panel (班级认定评议
 /// 小组) is the class teacher and at least one student representative, names recorded; a proposal
 /// that departs from the level the score gives needs a reason (departure reason).
+std::optional<Message> refuseProposalMessage(const Score& score, Level proposed,
+                                             const std::string& class_teacher,
+                                             const std::vector<std::string>& representatives,
+                                             const std::string& reason);
+/// refuseProposalMessage() in English.
 std::optional<std::string> refuseProposal(const Score& score, Level proposed,
                                           const std::string& class_teacher,
                                           const std::vector<std::string>& representatives,
@@ -125,6 +131,8 @@ struct SchoolOutcome {
 /// (none identified among a nonzero enrollment), `especially_high` (more than half of the
 /// identified at the top level while no special group), `no_enrollment`.
 std::vector<std::string> outliers(const SchoolOutcome& o, int64_t max_permille = 400);
+/// The same outliers as sentences for the county officer (messages/identify.json).
+std::vector<Message> outlierMessages(const SchoolOutcome& o, int64_t max_permille = 400);
 
 /// Chinese labels: 特别困难 / 困难 / 一般困难 / 不认定.
 std::string levelLabel(Level l);

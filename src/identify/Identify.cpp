@@ -5,6 +5,7 @@
 #include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Stringifier.h>
 
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -16,9 +17,71 @@
 namespace edupay::identify {
 namespace detail {
 
-Error notFound(int64_t id, const char* what) {
-  return Error(ErrorCode::kNotFound, std::string(what) + " " + std::to_string(id) +
-                                         " not found (认定记录不存在或不在您的范围内)");
+namespace {
+MessageArg thingWords(Thing t) {
+  switch (t) {
+    case Thing::kRound:
+      return words("what", "认定轮次", "identification round");
+    case Thing::kCase:
+      return words("what", "认定记录", "identification case");
+    case Thing::kObjection:
+      return words("what", "异议", "objection");
+    case Thing::kSpotCheck:
+      return words("what", "抽查记录", "spot check");
+  }
+  return arg("what", "?");
+}
+
+/// The Chinese names of the fields a refusal names.
+MessageArg fieldWords(const std::string& field) {
+  static const std::map<std::string, std::string> kZh = {
+      {"identification_date", "认定日期"}, {"commitment_date", "承诺书签署日期"},
+      {"effective_from", "生效日期"},      {"level", "认定等级"},
+      {"new_level", "调整后的认定等级"},
+  };
+  auto it = kZh.find(field);
+  return words("field", it == kZh.end() ? field : it->second, field);
+}
+}  // namespace
+
+MessageArg idArg(std::string name, int64_t id) { return arg(std::move(name), std::to_string(id)); }
+
+MessageArg stateWords(std::string name, const std::string& code) {
+  static const std::map<std::string, std::string> kZh = {
+      // cases
+      {"applied", "已申请"},
+      {"assessed", "已评议"},
+      {"decided", "已认定"},
+      {"noticed", "公示中"},
+      {"filed", "已报送"},
+      {"revoked", "已撤销"},
+      // rounds
+      {"open", "进行中"},
+      {"submitted", "已报送待复核"},
+      {"accepted", "已复核通过"},
+      {"sent_back", "已退回"},
+      // kinds
+      {"application", "申请"},
+      {"change", "动态调整"},
+      {"special", "特殊群体"},
+      // objections and spot checks
+      {"upheld", "成立"},
+      {"dismissed", "不成立"},
+      {"confirmed", "属实"},
+      {"level_changed", "调整等级"},
+      {"false_information", "信息虚假"},
+  };
+  auto it = kZh.find(code);
+  return words(std::move(name), it == kZh.end() ? code : it->second, code);
+}
+
+MessageArg levelWords(std::string name, const std::string& code) {
+  const auto l = parseLevel(code);
+  return words(std::move(name), l ? levelLabel(*l) : code, code);
+}
+
+Error notFound(int64_t id, Thing what) {
+  return Error(ErrorCode::kNotFound, msg("ident.not_found", {thingWords(what), idArg("id", id)}));
 }
 
 bool sees(const User& u, const Round& r) {
@@ -37,25 +100,29 @@ bool sees(const User& u, const Round& r) {
 
 Round mustRound(IdentificationStore& store, const User& user, int64_t id) {
   auto r = store.round(id);
-  if (!r || !sees(user, *r)) throw notFound(id, "identification round");
+  if (!r || !sees(user, *r)) throw notFound(id, Thing::kRound);
   return *r;
 }
 
-void requireRole(const User& user, std::initializer_list<Role> roles, const std::string& what) {
+void requireRole(const User& user, std::initializer_list<Role> roles, const MessageArg& action) {
   for (Role r : roles)
     if (user.role == r) return;
-  std::string names;
-  for (Role r : roles) names += (names.empty() ? "" : " or ") + std::string(security::code(r));
-  throw Error(ErrorCode::kForbidden, what + " is for a " + names + " (" +
-                                         std::string(security::code(user.role)) +
-                                         " may not; 无此操作权限)");
+  std::string zh, en;
+  for (Role r : roles) {
+    zh += (zh.empty() ? "" : "或") + security::roleArg("r", r).zh;
+    en += (en.empty() ? "" : " or ") + std::string(security::code(r));
+  }
+  throw Error(ErrorCode::kForbidden,
+              msg("ident.role", {action, words("roles", zh, en),
+                                 words("role", security::roleArg("r", user.role).zh,
+                                       std::string(security::code(user.role)))}));
 }
 
 std::pair<Case, Round> mustCase(IdentificationStore& store, const User& user, int64_t id) {
   auto c = store.loadCase(id);
-  if (!c) throw notFound(id, "identification case");
+  if (!c) throw notFound(id, Thing::kCase);
   auto r = store.round(c->round_id);
-  if (!r || !sees(user, *r)) throw notFound(id, "identification case");
+  if (!r || !sees(user, *r)) throw notFound(id, Thing::kCase);
   return {*c, *r};
 }
 
@@ -63,7 +130,7 @@ Date mustDate(const std::string& s, const std::string& field) {
   auto d = Date::parse(s);
   if (!d)
     throw Error(ErrorCode::kInvalidInput,
-                field + ": `" + s + "` is not a date; write YYYY-MM-DD (日期格式应为 YYYY-MM-DD)");
+                msg("ident.date.invalid", {fieldWords(field), arg("value", s)}));
   return *d;
 }
 
@@ -77,9 +144,7 @@ Level mustLevel(const std::string& s, const std::string& field) {
   auto l = parseLevel(s);
   if (!l)
     throw Error(ErrorCode::kInvalidInput,
-                field + ": `" + s +
-                    "` is not a level; one of none, generally, difficult, especially "
-                    "(不认定/一般困难/困难/特别困难)");
+                msg("ident.level.invalid", {fieldWords(field), arg("value", s)}));
   return *l;
 }
 
@@ -99,19 +164,18 @@ std::string caseSummary(const Case& c) {
 }
 
 namespace {
-void changedMeanwhile(const char* what, int64_t id) {
-  throw Error(ErrorCode::kConflict, std::string(what) + " " + std::to_string(id) +
-                                        " was changed by someone else meanwhile; reload and try "
-                                        "again (记录已被他人修改，请刷新后重试)");
+void changedMeanwhile(MessageArg what, int64_t id) {
+  throw Error(ErrorCode::kConflict,
+              msg("ident.changed_meanwhile", {std::move(what), idArg("id", id)}));
 }
 }  // namespace
 
 void saveCase(IdentificationStore& store, Case& c) {
-  if (!store.updateCase(c)) changedMeanwhile("case", c.id);
+  if (!store.updateCase(c)) changedMeanwhile(words("what", "认定记录", "case"), c.id);
   ++c.version;
 }
 void saveRound(IdentificationStore& store, Round& r) {
-  if (!store.updateRound(r)) changedMeanwhile("round", r.id);
+  if (!store.updateRound(r)) changedMeanwhile(words("what", "认定轮次", "round"), r.id);
   ++r.version;
 }
 
@@ -155,20 +219,23 @@ Round openRound(IdentificationStore& store, security::SecurityStore& audit, cons
                 const IdentificationPolicy& policy, const std::string& school_code,
                 int academic_year, const std::string& identification_date) {
   return retryUnit("identify.openRound", [&] {
-    requireRole(user, {Role::kSchoolAdmin}, "opening a school's identification");
+    requireRole(user, {Role::kSchoolAdmin},
+                words("action", "开启本校资助对象认定", "opening a school's identification"));
     const Date on = mustDate(identification_date, "identification_date");
     if (on < *Date::fromYmd(academic_year, 1, 1) || on > *Date::fromYmd(academic_year + 1, 8, 31))
       throw Error(ErrorCode::kInvalidInput,
-                  "identification_date " + identification_date + " is outside the academic year " +
-                      std::to_string(academic_year) + "-" + std::to_string(academic_year + 1));
+                  msg("ident.open.date_outside",
+                      {arg("date", identification_date), arg("year", std::to_string(academic_year)),
+                       arg("next", std::to_string(academic_year + 1))}));
     auto tx = store.transaction();
     auto school = store.school(school_code);
     if (!school || !user.covers(school->code))
-      throw Error(ErrorCode::kNotFound, "school " + school_code + " not found (学校不存在)");
+      throw Error(ErrorCode::kNotFound,
+                  msg("ident.school.not_found", {arg("school", school_code)}));
     if (store.roundOf(school->id, academic_year))
-      throw Error(ErrorCode::kConflict, "school " + school_code +
-                                            " already has its identification for " +
-                                            std::to_string(academic_year) + " (本学年认定已开始)");
+      throw Error(ErrorCode::kConflict,
+                  msg("ident.open.exists",
+                      {arg("school", school_code), arg("year", std::to_string(academic_year))}));
     Round r;
     r.school_id = school->id;
     r.school_code = school->code;
@@ -217,53 +284,47 @@ Case addApplication(IdentificationStore& store, security::SecurityStore& audit,
                     const IdentificationPolicy& policy, int64_t round_id, const Application& a,
                     bool change) {
   return retryUnit("identify.addApplication", [&] {
-    requireRole(user, {Role::kSchoolAdmin}, "entering an application");
+    requireRole(user, {Role::kSchoolAdmin},
+                words("action", "录入认定申请", "entering an application"));
     if (a.commitment_signed) {
       (void)mustDate(a.commitment_date, "commitment_date");
     } else {
-      throw Error(ErrorCode::kInvalidInput,
-                  "commitment_signed: the student (or guardian) signs the personal commitment "
-                  "(承诺书) before the application is entered; record its date");
+      throw Error(ErrorCode::kInvalidInput, msg("ident.apply.no_commitment"));
     }
-    if (a.family.members <= 0)
-      throw Error(ErrorCode::kInvalidInput,
-                  "members: the number of household members is required (家庭人口数必填)");
+    if (a.family.members <= 0) throw Error(ErrorCode::kInvalidInput, msg("ident.apply.no_members"));
     (void)score(policy, a.family.indicators);  // names an unknown indicator now
     if (change && text::trim(a.change_reason).empty())
-      throw Error(ErrorCode::kInvalidInput,
-                  "change_reason: say what changed (突发困难、家庭经济好转等，须说明调整原因)");
+      throw Error(ErrorCode::kInvalidInput, msg("ident.apply.no_change_reason"));
     auto tx = store.transaction();
     Round r = mustRound(store, user, round_id);
     if (!change && !roundEditable(r, false))
-      throw Error(ErrorCode::kConflict,
-                  "round " + std::to_string(r.id) + " is " + r.status +
-                      ": after filing, a change during the year is entered as a change (动态调整)");
+      throw Error(
+          ErrorCode::kConflict,
+          msg("ident.apply.round_filed", {idArg("round", r.id), stateWords("status", r.status)}));
     if (change && r.status == "open")
-      throw Error(ErrorCode::kConflict,
-                  "round " + std::to_string(r.id) +
-                      " is still open: enter an ordinary application before it is filed");
+      throw Error(ErrorCode::kConflict, msg("ident.apply.round_open", {idArg("round", r.id)}));
     Date from = mustDate(r.identification_date, "identification_date");
     if (change) {
       from = mustDate(a.effective_from, "effective_from");
       if (from < mustDate(r.identification_date, "identification_date") ||
           from > *Date::fromYmd(r.academic_year + 1, 8, 31))
         throw Error(ErrorCode::kInvalidInput,
-                    "effective_from " + from.str() + " is outside the round's academic year");
+                    msg("ident.apply.from_outside", {arg("date", from.str())}));
     }
     auto s = store.enrolledStudent(r.school_id, a.rid_hash, from);
     if (!s)
-      throw Error(ErrorCode::kNotFound, "the student is not enrolled at school " + r.school_code +
-                                            " on " + from.str() + " (该生不在本校学籍中)");
+      throw Error(
+          ErrorCode::kNotFound,
+          msg("ident.apply.not_enrolled", {arg("school", r.school_code), arg("date", from.str())}));
     for (const auto& c : store.cases(r.id)) {
       if (c.person_id != s->person_id || c.state == "revoked") continue;
       if (!change && c.kind != "change")
-        throw Error(ErrorCode::kConflict, "student " + s->student + " already has case " +
-                                              std::to_string(c.id) + " (" + c.kind +
-                                              ") in this round (该生已有认定记录)");
+        throw Error(ErrorCode::kConflict,
+                    msg("ident.apply.has_case", {arg("student", s->student), idArg("case", c.id),
+                                                 stateWords("kind", c.kind)}));
       if (change && c.state != "filed")
-        throw Error(ErrorCode::kConflict, "student " + s->student + " has case " +
-                                              std::to_string(c.id) +
-                                              " still in progress: finish it first");
+        throw Error(ErrorCode::kConflict, msg("ident.apply.case_in_progress",
+                                              {arg("student", s->student), idArg("case", c.id)}));
     }
     Case c;
     c.round_id = r.id;
@@ -291,18 +352,19 @@ Case addApplication(IdentificationStore& store, security::SecurityStore& audit,
 Case assessCase(IdentificationStore& store, security::SecurityStore& audit, const User& user,
                 const IdentificationPolicy& policy, int64_t case_id, const Assessment& a) {
   return retryUnit("identify.assessCase", [&] {
-    requireRole(user, {Role::kSchoolAdmin}, "recording a class panel's assessment");
+    requireRole(user, {Role::kSchoolAdmin},
+                words("action", "登记班级评议结果", "recording a class panel's assessment"));
     const Score s = score(policy, a.indicators);
-    if (auto why = refuseProposal(s, a.proposed, a.class_teacher, a.representatives, a.reason))
+    if (auto why =
+            refuseProposalMessage(s, a.proposed, a.class_teacher, a.representatives, a.reason))
       throw Error(ErrorCode::kInvalidInput, *why);
     auto tx = store.transaction();
     auto [c, r] = mustCase(store, user, case_id);
     if (c.kind == "special")
-      throw Error(ErrorCode::kConflict, "case " + std::to_string(c.id) +
-                                            " is a special group: identified without assessment");
+      throw Error(ErrorCode::kConflict, msg("ident.case.special", {idArg("case", c.id)}));
     if (c.state != "applied" && c.state != "assessed")
-      throw Error(ErrorCode::kConflict, "case " + std::to_string(c.id) + " is " + c.state +
-                                            ": it can no longer be assessed");
+      throw Error(ErrorCode::kConflict, msg("ident.case.not_assessable",
+                                            {idArg("case", c.id), stateWords("state", c.state)}));
     const std::string before = caseSummary(c);
     c.score = s.points;
     c.score_level = str(s.level);
@@ -327,18 +389,18 @@ Case assessCase(IdentificationStore& store, security::SecurityStore& audit, cons
 Case decideCase(IdentificationStore& store, security::SecurityStore& audit, const User& user,
                 int64_t case_id, const std::string& level, const std::string& reason) {
   return retryUnit("identify.decideCase", [&] {
-    requireRole(user, {Role::kSchoolApprover}, "deciding an identification (学校认定工作组审核)");
+    requireRole(user, {Role::kSchoolApprover},
+                words("action", "审核认定（学校认定工作组审核）", "deciding an identification"));
     auto tx = store.transaction();
     auto [c, r] = mustCase(store, user, case_id);
     if (c.state != "assessed")
       throw Error(ErrorCode::kConflict,
-                  "case " + std::to_string(c.id) + " is " + c.state +
-                      (c.state == "applied" ? ": the class panel assesses it first" : "") +
-                      " (不在待审核状态)");
+                  c.state == "applied" ? msg("ident.decide.not_assessed", {idArg("case", c.id)})
+                                       : msg("ident.decide.not_waiting",
+                                             {idArg("case", c.id), stateWords("state", c.state)}));
     if (user.name == c.entered_by || user.name == c.assessed_by)
       throw Error(ErrorCode::kForbidden,
-                  "case " + std::to_string(c.id) + " was entered or assessed by " + user.name +
-                      ": another person of the school decides it (录入人不能自行审核)");
+                  msg("ident.decide.own_case", {idArg("case", c.id), arg("user", user.name)}));
     const std::string before = caseSummary(c);
     if (level.empty()) {
       c.level = c.proposed_level;
@@ -346,8 +408,8 @@ Case decideCase(IdentificationStore& store, security::SecurityStore& audit, cons
       c.level = str(mustLevel(level, "level"));
       if (c.level != c.proposed_level && text::trim(reason).empty())
         throw Error(ErrorCode::kInvalidInput,
-                    "reason: deciding " + c.level + " where the class panel proposed " +
-                        c.proposed_level + " needs a reason (与班级评议结果不一致，须说明理由)");
+                    msg("ident.decide.no_reason",
+                        {levelWords("level", c.level), levelWords("proposed", c.proposed_level)}));
     }
     c.decided_by = user.name;
     c.decided_on = security::nowIso();
@@ -366,16 +428,15 @@ std::pair<Notice, std::vector<NoticeLine>> publishNotice(
     const IdentificationPolicy& policy, int64_t round_id, const HolidayCalendar& calendar,
     const Date& today) {
   return retryUnit("identify.publishNotice", [&] {
-    requireRole(user, {Role::kSchoolAdmin}, "publishing the identification notice");
+    requireRole(user, {Role::kSchoolAdmin},
+                words("action", "发布认定结果公示", "publishing the identification notice"));
     auto tx = store.transaction();
     Round r = mustRound(store, user, round_id);
     std::vector<Case> waiting;
     for (auto& c : store.cases(r.id))
       if (c.state == "decided") waiting.push_back(c);
     if (waiting.empty())
-      throw Error(ErrorCode::kConflict,
-                  "round " + std::to_string(r.id) +
-                      " has no decided case waiting for a notice (无待公示记录)");
+      throw Error(ErrorCode::kConflict, msg("ident.notice.nothing", {idArg("round", r.id)}));
     Notice n;
     n.round_id = r.id;
     n.published_by = user.name;
@@ -404,14 +465,15 @@ std::pair<Notice, std::vector<NoticeLine>> publishNotice(
 Objection addObjection(IdentificationStore& store, security::SecurityStore& audit, const User& user,
                        int64_t case_id, const std::string& text) {
   return retryUnit("identify.addObjection", [&] {
-    requireRole(user, {Role::kSchoolAdmin, Role::kSchoolApprover}, "recording an objection");
+    requireRole(user, {Role::kSchoolAdmin, Role::kSchoolApprover},
+                words("action", "登记异议", "recording an objection"));
     if (text::trim(text).empty())
-      throw Error(ErrorCode::kInvalidInput, "text: say what the objection is (异议内容必填)");
+      throw Error(ErrorCode::kInvalidInput, msg("ident.objection.no_text"));
     auto tx = store.transaction();
     auto [c, r] = mustCase(store, user, case_id);
     if (c.state != "noticed" && c.state != "filed")
-      throw Error(ErrorCode::kConflict, "case " + std::to_string(c.id) + " is " + c.state +
-                                            ": objections are taken once it is noticed");
+      throw Error(ErrorCode::kConflict, msg("ident.objection.not_noticed",
+                                            {idArg("case", c.id), stateWords("state", c.state)}));
     Objection o;
     o.case_id = c.id;
     o.text = text::trim(text);
@@ -430,18 +492,20 @@ Objection resolveObjection(IdentificationStore& store, security::SecurityStore& 
                            const User& user, int64_t objection_id, const std::string& decision,
                            const std::string& new_level, const std::string& reason) {
   return retryUnit("identify.resolveObjection", [&] {
-    requireRole(user, {Role::kSchoolApprover}, "resolving an objection");
+    requireRole(user, {Role::kSchoolApprover},
+                words("action", "处理异议", "resolving an objection"));
     if (decision != "upheld" && decision != "dismissed")
-      throw Error(ErrorCode::kInvalidInput, "decision: upheld or dismissed (成立/不成立)");
+      throw Error(ErrorCode::kInvalidInput, msg("ident.objection.decision"));
     if (text::trim(reason).empty())
-      throw Error(ErrorCode::kInvalidInput, "reason: say why (处理理由必填)");
+      throw Error(ErrorCode::kInvalidInput, msg("ident.objection.no_reason"));
     auto tx = store.transaction();
     auto o = store.objection(objection_id);
-    if (!o) throw notFound(objection_id, "objection");
+    if (!o) throw notFound(objection_id, Thing::kObjection);
     auto [c, r] = mustCase(store, user, o->case_id);
     if (o->status != "open")
       throw Error(ErrorCode::kConflict,
-                  "objection " + std::to_string(o->id) + " is already " + o->status);
+                  msg("ident.objection.closed",
+                      {idArg("objection", o->id), stateWords("status", o->status)}));
     const std::string before = caseSummary(c);
     o->status = decision;
     o->resolution = text::trim(reason);

@@ -298,7 +298,8 @@ FamilySituation revealFamily(IdentificationStore& store, const security::FieldCi
 /// The county's view (bureau officer, approver or auditor): each school's outcome and outliers.
 struct CountyRow {
   SchoolOutcome outcome;
-  std::vector<std::string> outliers;
+  std::vector<std::string> outliers;      ///< stable codes with the figure (English)
+  std::vector<Message> outlier_messages;  ///< the same, for the reader's language
 };
 std::vector<CountyRow> countyReview(IdentificationStore& store, const security::User& user,
                                     const std::string& region, int academic_year);

@@ -12,7 +12,8 @@ using namespace detail;
 Round fileRound(IdentificationStore& store, security::SecurityStore& audit, const User& user,
                 int64_t round_id, const Date& today) {
   return retryUnit("identify.fileRound", [&] {
-    requireRole(user, {Role::kSchoolAdmin}, "filing the identification");
+    requireRole(user, {Role::kSchoolAdmin},
+                words("action", "报送认定结果", "filing the identification"));
     auto tx = store.transaction();
     Round r = mustRound(store, user, round_id);
     std::set<int64_t> open_objection;
@@ -21,32 +22,38 @@ Round fileRound(IdentificationStore& store, security::SecurityStore& audit, cons
     std::map<int64_t, std::string> window;
     for (const auto& n : store.notices(r.id)) window[n.id] = n.window_ends;
     auto cases = store.cases(r.id);
-    std::vector<std::string> why;
+    std::vector<Message> why;
     int64_t to_file = 0;
     for (const auto& c : cases) {
       if (c.state == "applied" || c.state == "assessed")
-        why.push_back("case " + std::to_string(c.id) + " is not decided yet (" + c.state + ")");
+        why.push_back(
+            msg("ident.file.undecided", {idArg("case", c.id), stateWords("state", c.state)}));
       else if (c.state == "decided")
-        why.push_back("case " + std::to_string(c.id) + " is decided but not yet noticed (未公示)");
+        why.push_back(msg("ident.file.not_noticed", {idArg("case", c.id)}));
       else if (c.state == "noticed") {
         ++to_file;
         if (window[c.notice_id] >= today.str())
-          why.push_back("case " + std::to_string(c.id) + ": the notice window is open until " +
-                        window[c.notice_id] + " (公示期未满)");
+          why.push_back(msg("ident.file.window_open",
+                            {idArg("case", c.id), arg("until", window[c.notice_id])}));
       }
       if (open_objection.count(c.id))
-        why.insert(why.begin(),
-                   "case " + std::to_string(c.id) + " has an open objection (异议未处理)");
+        why.insert(why.begin(), msg("ident.file.open_objection", {idArg("case", c.id)}));
     }
     if (!why.empty()) {
-      std::string text;
-      for (size_t i = 0; i < why.size() && i < 5; ++i) text += (i ? "; " : "") + why[i];
-      if (why.size() > 5) text += "; and " + std::to_string(why.size() - 5) + " more";
-      throw Error(ErrorCode::kForbidden, "cannot file round " + std::to_string(r.id) + ": " + text);
+      // The first five reasons, each in both languages, then how many more.
+      MessageArg reasons{"reasons", "", "", std::nullopt};
+      auto add = [&](const Message& m) {
+        const MessageArg a = arg("m", m);
+        reasons.zh += (reasons.zh.empty() ? "" : "；") + a.zh;
+        reasons.en += (reasons.en.empty() ? "" : "; ") + a.en;
+      };
+      for (size_t i = 0; i < why.size() && i < 5; ++i) add(why[i]);
+      if (why.size() > 5) add(msg("ident.file.more", {arg("count", why.size() - 5)}));
+      throw Error(ErrorCode::kForbidden,
+                  msg("ident.file.refused", {idArg("round", r.id), std::move(reasons)}));
     }
     if (to_file == 0 && r.status != "sent_back")
-      throw Error(ErrorCode::kConflict,
-                  "round " + std::to_string(r.id) + " has nothing to file (无待归档记录)");
+      throw Error(ErrorCode::kConflict, msg("ident.file.nothing", {idArg("round", r.id)}));
     const std::string before = roundSummary(r);
     for (auto& c : cases) {
       if (c.state != "noticed") continue;
@@ -75,17 +82,17 @@ Round fileRound(IdentificationStore& store, security::SecurityStore& audit, cons
 Round reviewRound(IdentificationStore& store, security::SecurityStore& audit, const User& user,
                   int64_t round_id, const std::string& decision, const std::string& reason) {
   return retryUnit("identify.reviewRound", [&] {
-    requireRole(user, {Role::kBureauOfficer}, "the county review (县级复核)");
+    requireRole(user, {Role::kBureauOfficer}, words("action", "县级复核", "the county review"));
     if (decision != "accept" && decision != "send_back")
-      throw Error(ErrorCode::kInvalidInput, "decision: accept or send_back (通过/退回)");
+      throw Error(ErrorCode::kInvalidInput, msg("ident.review.decision"));
     if (decision == "send_back" && text::trim(reason).empty())
-      throw Error(ErrorCode::kInvalidInput,
-                  "reason: say why the school's outcome is sent back (退回须说明理由)");
+      throw Error(ErrorCode::kInvalidInput, msg("ident.review.no_reason"));
     auto tx = store.transaction();
     Round r = mustRound(store, user, round_id);
     if (r.status != "submitted")
-      throw Error(ErrorCode::kConflict, "round " + std::to_string(r.id) + " is " + r.status +
-                                            ": only a submitted round is reviewed");
+      throw Error(ErrorCode::kConflict,
+                  msg("ident.review.not_submitted",
+                      {idArg("round", r.id), stateWords("status", r.status)}));
     const std::string before = roundSummary(r);
     r.status = decision == "accept" ? "accepted" : "sent_back";
     r.reviewed_by = user.name;
@@ -104,17 +111,19 @@ std::vector<SpotCheck> drawSpotChecks(IdentificationStore& store, security::Secu
                                       const User& user, const IdentificationPolicy& policy,
                                       int64_t round_id, int64_t seed, int percent) {
   return retryUnit("identify.drawSpotChecks", [&] {
-    requireRole(user, {Role::kBureauOfficer}, "drawing spot checks (抽查)");
+    requireRole(user, {Role::kBureauOfficer},
+                words("action", "抽取抽查样本", "drawing spot checks"));
     if (percent == 0) percent = policy.spot_check_percent;
-    if (percent < 1 || percent > 100) throw Error(ErrorCode::kInvalidInput, "percent: 1..100");
+    if (percent < 1 || percent > 100)
+      throw Error(ErrorCode::kInvalidInput, msg("ident.spot.percent"));
     auto tx = store.transaction();
     Round r = mustRound(store, user, round_id);
     if (r.status != "submitted" && r.status != "accepted")
-      throw Error(ErrorCode::kConflict, "round " + std::to_string(r.id) + " is " + r.status +
-                                            ": spot checks are drawn from a filed round");
+      throw Error(
+          ErrorCode::kConflict,
+          msg("ident.spot.not_filed", {idArg("round", r.id), stateWords("status", r.status)}));
     if (!store.spotChecks(r.id).empty())
-      throw Error(ErrorCode::kConflict,
-                  "round " + std::to_string(r.id) + " already has its spot-check sample (已抽取)");
+      throw Error(ErrorCode::kConflict, msg("ident.spot.drawn", {idArg("round", r.id)}));
     std::vector<int64_t> ids;
     for (const auto& c : store.cases(r.id))
       if (c.kind != "special" && c.state == "filed" && c.level != "none") ids.push_back(c.id);
@@ -145,20 +154,20 @@ SpotCheck recordSpotCheck(IdentificationStore& store, security::SecurityStore& a
                           const User& user, int64_t spot_check_id, const std::string& outcome,
                           const std::string& new_level, const std::string& note, const Date& on) {
   return retryUnit("identify.recordSpotCheck", [&] {
-    requireRole(user, {Role::kBureauOfficer}, "recording a spot check");
+    requireRole(user, {Role::kBureauOfficer},
+                words("action", "登记抽查结果", "recording a spot check"));
     if (outcome != "confirmed" && outcome != "level_changed" && outcome != "false_information")
-      throw Error(
-          ErrorCode::kInvalidInput,
-          "outcome: confirmed, level_changed or false_information (属实/调整等级/信息虚假)");
+      throw Error(ErrorCode::kInvalidInput, msg("ident.spot.outcome"));
     if (outcome != "confirmed" && text::trim(note).empty())
-      throw Error(ErrorCode::kInvalidInput, "note: say what the visit found (核实情况必填)");
+      throw Error(ErrorCode::kInvalidInput, msg("ident.spot.no_note"));
     auto tx = store.transaction();
     auto s = store.spotCheck(spot_check_id);
-    if (!s) throw notFound(spot_check_id, "spot check");
+    if (!s) throw notFound(spot_check_id, Thing::kSpotCheck);
     auto [c, r] = mustCase(store, user, s->case_id);
     if (!s->outcome.empty())
-      throw Error(ErrorCode::kConflict, "spot check " + std::to_string(s->id) +
-                                            " already has its outcome: " + s->outcome);
+      throw Error(
+          ErrorCode::kConflict,
+          msg("ident.spot.recorded", {idArg("spot", s->id), stateWords("outcome", s->outcome)}));
     const std::string before = caseSummary(c);
     s->outcome = outcome;
     s->note = text::trim(note);
@@ -219,7 +228,7 @@ FamilySituation revealFamily(IdentificationStore& store, const security::FieldCi
                              const User& user, int64_t case_id) {
   auto [c, r] = mustCase(store, user, case_id);
   if (user.role == Role::kBankOperator || user.role == Role::kSysadmin)
-    throw notFound(case_id, "identification case");
+    throw notFound(case_id, Thing::kCase);
   if (c.items_enc.empty()) return {};
   return familyFromJson(cipher.decrypt(kItemsField, c.items_enc));
 }
@@ -227,13 +236,13 @@ FamilySituation revealFamily(IdentificationStore& store, const security::FieldCi
 std::vector<CountyRow> countyReview(IdentificationStore& store, const User& user,
                                     const std::string& region, int academic_year) {
   requireRole(user, {Role::kBureauOfficer, Role::kBureauApprover, Role::kAuditor},
-              "the county's identification review");
+              words("action", "查看全县资助对象认定情况", "the county's identification review"));
   const std::string scope = region.empty() ? user.scope : region;
   if (!user.covers(scope))
-    throw Error(ErrorCode::kNotFound, "region " + scope + " not found in your scope");
+    throw Error(ErrorCode::kNotFound, msg("ident.region.not_found", {arg("region", scope)}));
   std::vector<CountyRow> out;
   for (auto& o : store.outcomes(scope, academic_year)) {
-    CountyRow row{o, outliers(o)};
+    CountyRow row{o, outliers(o), outlierMessages(o)};
     out.push_back(std::move(row));
   }
   return out;

@@ -11,22 +11,148 @@ namespace {
 using domain::Category;
 using domain::DifficultyLevel;
 
+/// A fact of the reason trace: its English text (stored in the reason) and its sentence.
+struct Fact {
+  std::string text;
+  Message message;
+};
+Fact fact(std::string text, std::string code, std::vector<MessageArg> args = {}) {
+  return {std::move(text), msg(std::move(code), std::move(args))};
+}
+Check check(std::string code, bool ok, Fact f) {
+  return {std::move(code), ok, std::move(f.text), std::move(f.message)};
+}
+
+// The Chinese words of the codes a fact names (the same words as domain/Codes.cpp's tables).
+std::string zhOf(DifficultyLevel l) {
+  switch (l) {
+    case DifficultyLevel::kNone:
+      return "不困难";
+    case DifficultyLevel::kGenerally:
+      return "一般困难";
+    case DifficultyLevel::kDifficult:
+      return "困难";
+    case DifficultyLevel::kEspecially:
+      return "特别困难";
+  }
+  return "?";
+}
+std::string zhOf(domain::EnrollmentStatus s) {
+  switch (s) {
+    case domain::EnrollmentStatus::kActive:
+      return "在读";
+    case domain::EnrollmentStatus::kSuspended:
+      return "休学";
+    case domain::EnrollmentStatus::kTransferred:
+      return "转出";
+    case domain::EnrollmentStatus::kDropped:
+      return "辍学";
+    case domain::EnrollmentStatus::kGraduated:
+      return "毕业";
+  }
+  return "?";
+}
+std::string zhOf(domain::AccountKind k) {
+  switch (k) {
+    case domain::AccountKind::kStudentCard:
+      return "学生资助卡";
+    case domain::AccountKind::kOneCard:
+      return "一卡通";
+    case domain::AccountKind::kPassbook:
+      return "存折";
+    case domain::AccountKind::kSocialSecurity:
+      return "社保卡";
+  }
+  return "?";
+}
+MessageArg levelWords(std::string name, DifficultyLevel l) {
+  return words(std::move(name), zhOf(l), std::string(domain::code(l)));
+}
+MessageArg stageWords(domain::Stage s) {
+  return words("stage", std::string(domain::chineseLabel(s)), std::string(domain::code(s)));
+}
+/// A category reference (`dibao@rural`): 低保（农村户籍） / dibao@rural.
+MessageArg categoryWords(const CategoryRef& ref) {
+  std::string zh(domain::chineseLabel(ref.category));
+  if (ref.rural) zh += *ref.rural ? "（农村户籍）" : "（城镇户籍）";
+  return words("category", zh, ref.str());
+}
+/// The department whose roster reports a category.
+MessageArg sourceWords(const std::string& source) {
+  static const std::map<std::string, std::string> kZh = {
+      {"poverty", "乡村振兴部门"},
+      {"civil_affairs", "民政部门"},
+      {"disabled", "残联"},
+      {"orphan", "民政部门孤儿"},
+  };
+  auto it = kZh.find(source);
+  return words("source", it == kZh.end() ? source : it->second, source);
+}
+/// `2026-autumn` / 2026年秋季学期.
+MessageArg termWords(std::string name, const Term& t) {
+  return words(std::move(name),
+               std::to_string(t.year()) +
+                   (t.season() == Term::Season::kAutumn ? "年秋季学期" : "年春季学期"),
+               t.str());
+}
+MessageArg programmeWords(const Programme& p) {
+  return words("programme", p.name_zh.empty() ? p.code : p.name_zh, p.code);
+}
+/// An amount table's key (`primary/difficult`) in words: 小学/困难.
+MessageArg keyWords(const std::string& key) {
+  static const std::map<std::string, std::string> kZh = {
+      {"generally", "一般困难"}, {"difficult", "困难"}, {"especially", "特别困难"},
+      {"boarding", "寄宿"},      {"day", "走读"},       {"rural", "农村户籍"},
+      {"urban", "城镇户籍"},     {"in", "省内"},        {"out", "省外"},
+  };
+  std::string zh;
+  size_t pos = 0;
+  while (pos <= key.size()) {
+    size_t end = key.find('/', pos);
+    if (end == std::string::npos) end = key.size();
+    const std::string part = key.substr(pos, end - pos);
+    std::string w = part;
+    if (auto it = kZh.find(part); it != kZh.end()) {
+      w = it->second;
+    } else if (auto st = domain::parseStage(part)) {
+      w = std::string(domain::chineseLabel(*st));
+    }
+    zh += (zh.empty() ? "" : "/") + w;
+    pos = end + 1;
+  }
+  return words("key", zh, key);
+}
+/// Facts joined in each language (`, ` and `，`).
+MessageArg joinedWords(std::string name, const std::vector<Check>& checks) {
+  MessageArg a{std::move(name), "", "", std::nullopt};
+  for (const auto& c : checks) {
+    const MessageArg one = arg("x", c.message);
+    a.zh += (a.zh.empty() ? "" : "，") + one.zh;
+    a.en += (a.en.empty() ? "" : ", ") + one.en;
+  }
+  return a;
+}
+
 /// How the student's household categories stand on the reference date.
 struct CategoryMatch {
   bool confirmed = false;  ///< on an official roster, or a category no roster covers
   bool claimed = false;    ///< claimed by the school only
-  std::string fact;
+  Fact fact;
 };
 
 CategoryMatch matchCategory(const Policy& policy, const StudentFacts& f, const CategoryRef& ref) {
   CategoryMatch m;
   if (ref.rural) {
     if (!f.rural_hukou) {
-      m.fact = ref.str() + ": hukou type unknown";
+      m.fact = fact(ref.str() + ": hukou type unknown", "rules.fact.category.hukou_unknown",
+                    {categoryWords(ref)});
       return m;
     }
     if (*f.rural_hukou != *ref.rural) {
-      m.fact = ref.str() + ": hukou is " + (*f.rural_hukou ? "rural" : "urban");
+      m.fact = fact(ref.str() + ": hukou is " + (*f.rural_hukou ? "rural" : "urban"),
+                    "rules.fact.category.hukou_mismatch",
+                    {categoryWords(ref), *f.rural_hukou ? words("hukou", "农村", "rural")
+                                                        : words("hukou", "城镇", "urban")});
       return m;
     }
   }
@@ -35,18 +161,23 @@ CategoryMatch matchCategory(const Policy& policy, const StudentFacts& f, const C
     if (s.category != ref.category) continue;
     if (s.source != "claimed") {
       m.confirmed = true;
-      m.fact = ref.str() + " (" + s.source + " roster since " + s.valid_from + ")";
+      m.fact = fact(ref.str() + " (" + s.source + " roster since " + s.valid_from + ")",
+                    "rules.fact.category.roster",
+                    {categoryWords(ref), sourceWords(s.source), arg("since", s.valid_from)});
       return m;
     }
     if (!needs_roster) {
       m.confirmed = true;
-      m.fact = ref.str() + " (claimed; no roster covers it)";
+      m.fact = fact(ref.str() + " (claimed; no roster covers it)",
+                    "rules.fact.category.claimed_no_roster", {categoryWords(ref)});
       return m;
     }
     m.claimed = true;
-    m.fact = ref.str() + " (claimed by school " + s.source_ref + ", on no roster)";
+    m.fact = fact(ref.str() + " (claimed by school " + s.source_ref + ", on no roster)",
+                  "rules.fact.category.claimed", {categoryWords(ref), arg("school", s.source_ref)});
   }
-  if (!m.claimed && m.fact.empty()) m.fact = ref.str() + ": not held";
+  if (!m.claimed && m.fact.text.empty())
+    m.fact = fact(ref.str() + ": not held", "rules.fact.category.not_held", {categoryWords(ref)});
   return m;
 }
 
@@ -60,7 +191,7 @@ Outcome checkCategories(const Policy& policy, const StudentFacts& f, const Categ
   Outcome result = Outcome::kMet;
   if (!spec.any_of.empty()) {
     Outcome any = Outcome::kFail;
-    std::string facts;
+    Fact facts;
     for (const auto& ref : spec.any_of) {
       const auto m = matchCategory(policy, f, ref);
       if (m.confirmed) {
@@ -74,19 +205,24 @@ Outcome checkCategories(const Policy& policy, const StudentFacts& f, const Categ
       }
     }
     if (any == Outcome::kFail) {
-      std::string held;
-      for (const auto& s : f.statuses)
+      std::string held, held_zh;
+      for (const auto& s : f.statuses) {
         held += (held.empty() ? "" : ",") + std::string(domain::code(s.category));
-      facts =
-          "none of the required categories (household has: " + (held.empty() ? "none" : held) + ")";
+        held_zh += (held_zh.empty() ? "" : "、") + std::string(domain::chineseLabel(s.category));
+      }
+      facts = fact(
+          "none of the required categories (household has: " + (held.empty() ? "none" : held) + ")",
+          "rules.fact.category.none",
+          {words("held", held_zh.empty() ? "无" : held_zh, held.empty() ? "none" : held)});
     }
-    trace.push_back({any == Outcome::kHold ? "roster" : "category", any == Outcome::kMet, facts});
+    trace.push_back(check(any == Outcome::kHold ? "roster" : "category", any == Outcome::kMet,
+                          std::move(facts)));
     result = worst(result, any);
   }
   for (const auto& ref : spec.all_of) {
     const auto m = matchCategory(policy, f, ref);
     const Outcome o = m.confirmed ? Outcome::kMet : m.claimed ? Outcome::kHold : Outcome::kFail;
-    trace.push_back({o == Outcome::kHold ? "roster" : "category", o == Outcome::kMet, m.fact});
+    trace.push_back(check(o == Outcome::kHold ? "roster" : "category", o == Outcome::kMet, m.fact));
     result = worst(result, o);
   }
   return result;
@@ -94,8 +230,7 @@ Outcome checkCategories(const Policy& policy, const StudentFacts& f, const Categ
 
 /// Marks a level taken from the roll's column in the reason trace; batch build flags it
 /// (`level_not_identified`).
-constexpr std::string_view kDeclaredNotIdentified =
-    "declared by the school, not identified (学校填报，未经认定)";
+constexpr std::string_view kDeclaredNotIdentified = "declared by the school, not identified";
 
 /// The level the school's identification gives (资助对象认定), when one is in force and not
 /// blocked by an objection; otherwise the level declared on the roll, unless the school filed an
@@ -107,17 +242,25 @@ DifficultyLevel assessedLevel(const StudentFacts& f) {
   return f.difficulty.value_or(DifficultyLevel::kNone);
 }
 
-/// The level and how it was established, for the reason trace: "difficult, identified
-/// (identification 12 from 2026-09-01; ...)" or "difficult, declared by the school, not
-/// identified (学校填报，未经认定)".
-std::string levelFact(const StudentFacts& f) {
-  const std::string level(domain::code(assessedLevel(f)));
+/// The assessed level and how it was established, for the reason trace: "assessed difficult,
+/// identified (identification 12 from 2026-09-01; ...)" or "assessed difficult, declared by the
+/// school, not identified".
+Fact assessedFact(const StudentFacts& f) {
+  const auto l = assessedLevel(f);
+  const std::string level(domain::code(l));
   if (f.identification) {
-    return level + ", identified (identification " + std::to_string(f.identification->id) +
-           " from " + f.identification->from +
-           (f.identification->detail.empty() ? "" : "; " + f.identification->detail) + ")";
+    const auto& i = *f.identification;
+    std::vector<MessageArg> args{levelWords("level", l), arg("id", std::to_string(i.id)),
+                                 arg("from", i.from)};
+    if (!i.detail.empty()) args.push_back(arg("detail", i.detail));
+    return fact("assessed " + level + ", identified (identification " + std::to_string(i.id) +
+                    " from " + i.from + (i.detail.empty() ? "" : "; " + i.detail) + ")",
+                i.detail.empty() ? "rules.fact.difficulty.identified"
+                                 : "rules.fact.difficulty.identified_detail",
+                std::move(args));
   }
-  return level + ", " + std::string(kDeclaredNotIdentified);
+  return fact("assessed " + level + ", " + std::string(kDeclaredNotIdentified),
+              "rules.fact.difficulty.declared", {levelWords("level", l)});
 }
 
 /// The difficulty tier: the school's assessment, raised by what the household's confirmed
@@ -137,29 +280,37 @@ Outcome checkDifficulty(const Policy& policy, const StudentFacts& f, std::vector
   const auto assessed = assessedLevel(f);
   const auto confirmed = tierOf(policy, f, false);
   if (f.identification && f.identification->blocked) {
-    trace.push_back({"identification", false,
-                     "an objection to identification " + std::to_string(f.identification->id) +
-                         " is open (认定异议未处理)"});
+    const std::string id = std::to_string(f.identification->id);
+    trace.push_back(check("identification", false,
+                          fact("an objection to identification " + id + " is open",
+                               "rules.fact.identification.objection", {arg("id", id)})));
     return Outcome::kHold;
   }
   if (confirmed != DifficultyLevel::kNone) {
-    trace.push_back({"difficulty", true,
-                     assessed != DifficultyLevel::kNone
-                         ? "assessed " + levelFact(f)
-                         : "household category implies " + std::string(domain::code(confirmed))});
+    trace.push_back(
+        check("difficulty", true,
+              assessed != DifficultyLevel::kNone
+                  ? assessedFact(f)
+                  : fact("household category implies " + std::string(domain::code(confirmed)),
+                         "rules.fact.difficulty.implied", {levelWords("level", confirmed)})));
     return Outcome::kMet;
   }
   if (tierOf(policy, f, true) != DifficultyLevel::kNone) {
     trace.push_back(
-        {"roster", false, "family difficulty rests on a claimed category on no official roster"});
+        check("roster", false,
+              fact("family difficulty rests on a claimed category on no official roster",
+                   "rules.fact.roster.claim_only")));
     return Outcome::kHold;
   }
-  trace.push_back({"difficulty", false,
-                   f.identification ? "assessed " + levelFact(f)
-                   : f.school_identified
-                       ? "not identified in the school's identification for this academic year"
-                   : f.difficulty ? "assessed none"
-                                  : "not assessed for this academic year"});
+  trace.push_back(check(
+      "difficulty", false,
+      f.identification ? assessedFact(f)
+      : f.school_identified
+          ? fact("not identified in the school's identification for this academic year",
+                 "rules.fact.difficulty.not_identified")
+      : f.difficulty
+          ? fact("assessed none", "rules.fact.difficulty.none")
+          : fact("not assessed for this academic year", "rules.fact.difficulty.not_assessed")));
   return Outcome::kFail;
 }
 
@@ -177,36 +328,49 @@ bool majorExcluded(const std::string& major, const std::vector<std::string>& lis
 Outcome checkConditions(const Policy& policy, const StudentFacts& f, const Conditions& c,
                         const Programme& p, std::vector<Check>& trace) {
   Outcome out = Outcome::kMet;
-  auto add = [&](const char* code, bool ok, std::string fact) {
-    trace.push_back({code, ok, std::move(fact)});
+  auto add = [&](const char* code, bool ok, Fact fact) {
+    trace.push_back(check(code, ok, std::move(fact)));
     if (!ok) out = Outcome::kFail;
   };
   if (c.boarding)
-    add("boarding", f.boarding == *c.boarding, f.boarding ? "boarding" : "day student");
+    add("boarding", f.boarding == *c.boarding,
+        f.boarding ? fact("boarding", "rules.fact.boarding")
+                   : fact("day student", "rules.fact.day_student"));
   if (c.agri_major)
     add("agri_major", f.agri_major == *c.agri_major,
-        f.agri_major ? "agriculture major" : "not an agriculture major");
+        f.agri_major ? fact("agriculture major", "rules.fact.agri_major")
+                     : fact("not an agriculture major", "rules.fact.not_agri_major"));
   if (c.rural_hukou) {
     add("rural_hukou", f.rural_hukou && *f.rural_hukou == *c.rural_hukou,
-        f.rural_hukou ? (*f.rural_hukou ? "rural hukou" : "urban hukou") : "hukou type unknown");
+        f.rural_hukou ? (*f.rural_hukou ? fact("rural hukou", "rules.fact.hukou.rural")
+                                        : fact("urban hukou", "rules.fact.hukou.urban"))
+                      : fact("hukou type unknown", "rules.fact.hukou.unknown"));
   }
-  if (c.min_grade)
+  if (c.min_grade) {
+    const std::string year = std::to_string(f.grade), min = std::to_string(*c.min_grade);
     add("min_grade", f.grade >= *c.min_grade,
-        "year " + std::to_string(f.grade) + " (needs " + std::to_string(*c.min_grade) + "+)");
+        fact("year " + year + " (needs " + min + "+)", "rules.fact.min_grade",
+             {arg("year", year), arg("min", min)}));
+  }
   if (c.final_grade_of_stage) {
     const int last = domain::gradeRange(f.stage).max;
+    const std::string grade = std::to_string(f.grade), of = std::to_string(last);
     add("final_grade", f.grade == last,
-        "grade " + std::to_string(f.grade) + " of " + std::to_string(last));
+        fact("grade " + grade + " of " + of, "rules.fact.final_grade",
+             {arg("grade", grade), arg("last", of)}));
   }
   if (c.nomination)
     add("nomination", f.nominations.count(p.code) > 0,
-        f.nominations.count(p.code) ? "on the list" : "not nominated");
+        f.nominations.count(p.code) ? fact("on the list", "rules.fact.nominated")
+                                    : fact("not nominated", "rules.fact.not_nominated"));
   if (!c.exclude_majors.empty()) {
     std::string which;
     const bool excluded = majorExcluded(f.major, c.exclude_majors, which);
     add("major", !excluded,
-        excluded ? "major " + f.major + " is excluded (" + which + ")"
-                 : (f.major.empty() ? "no major" : f.major));
+        excluded          ? fact("major " + f.major + " is excluded (" + which + ")",
+                                 "rules.fact.major.excluded", {arg("major", f.major), arg("which", which)})
+        : f.major.empty() ? fact("no major", "rules.fact.major.none")
+                          : fact(f.major, "rules.fact.major", {arg("major", f.major)}));
   }
   if (c.needs_difficulty) out = worst(out, checkDifficulty(policy, f, trace));
   return out;
@@ -256,50 +420,64 @@ Decision evaluateOne(const Policy& policy, const Term& term, const StudentFacts&
   d.payee = p.payee;
   if (mode == TraceMode::kRun && !p.offersStage(f.stage)) {
     d.status = Status::kNotApplicable;
-    d.trace.push_back({"stage", false, std::string(domain::code(f.stage))});
+    d.trace.push_back(
+        check("stage", false,
+              fact(std::string(domain::code(f.stage)), "rules.fact.stage", {stageWords(f.stage)})));
     return d;
   }
   d.trace.reserve(10);
-  auto problem = [&](const std::string& code, const std::string& message) {
-    if (problems) problems->push_back({p.code, code, message});
+  auto problem = [&](const std::string& code, Fact f) {
+    if (problems) problems->push_back({p.code, code, std::move(f.text), std::move(f.message)});
   };
-  auto notApplicable = [&](const char* code, const std::string& fact) {
+  auto notApplicable = [&](const char* code, Fact f) {
     d.status = Status::kNotApplicable;
-    d.trace.push_back({code, false, fact});
+    d.trace.push_back(check(code, false, std::move(f)));
     return d;
   };
 
   if (!p.offersStage(f.stage))
-    return notApplicable("stage",
-                         std::string(domain::code(f.stage)) + " is not a stage of this programme");
+    return notApplicable(
+        "stage", fact(std::string(domain::code(f.stage)) + " is not a stage of this programme",
+                      "rules.fact.stage.not_offered", {stageWords(f.stage)}));
   const Period* period = p.periodFor(term);
   if (!period) {
     if (p.requires_local_rate && p.periods.empty()) {
-      problem("no_local_rate", "the policy sets no rate for " + p.code + " in " + term.str() +
-                                   "; a provincial policy file must give it");
+      problem("no_local_rate",
+              fact("the policy sets no rate for " + p.code + " in " + term.str() +
+                       "; a provincial policy file must give it",
+                   "rules.problem.no_local_rate", {programmeWords(p), termWords("term", term)}));
     }
-    return notApplicable("rate", "no rate in force for " + term.str());
+    return notApplicable("rate", fact("no rate in force for " + term.str(), "rules.fact.rate.none",
+                                      {termWords("term", term)}));
   }
   const bool autumn = term.season() == Term::Season::kAutumn;
   if ((p.schedule == Schedule::kAutumn || p.schedule == Schedule::kFirstAutumn) && !autumn) {
-    return notApplicable("schedule", "paid once a year in the autumn term");
+    return notApplicable("schedule",
+                         fact("paid once a year in the autumn term", "rules.fact.schedule.autumn"));
   }
   if (p.schedule == Schedule::kSpring && autumn)
-    return notApplicable("schedule", "paid once a year in the spring term");
+    return notApplicable("schedule",
+                         fact("paid once a year in the spring term", "rules.fact.schedule.spring"));
 
-  d.trace.push_back({"stage", true, std::string(domain::code(f.stage))});
+  d.trace.push_back(
+      check("stage", true,
+            fact(std::string(domain::code(f.stage)), "rules.fact.stage", {stageWords(f.stage)})));
   Outcome out = Outcome::kMet;
   const GradeRange grades = period->grades.value_or(p.grades.value_or(GradeRange{}));
   if (p.grades || period->grades) {
     const bool ok = f.grade >= grades.min && f.grade <= grades.max;
-    d.trace.push_back({"grade", ok,
-                       std::to_string(f.grade) + " (programme: " + std::to_string(grades.min) +
-                           "-" + std::to_string(grades.max) + ")"});
+    const std::string g = std::to_string(f.grade), lo = std::to_string(grades.min),
+                      hi = std::to_string(grades.max);
+    d.trace.push_back(check("grade", ok,
+                            fact(g + " (programme: " + lo + "-" + hi + ")", "rules.fact.grade",
+                                 {arg("grade", g), arg("min", lo), arg("max", hi)})));
     if (!ok) out = Outcome::kFail;
   }
   if (p.schedule == Schedule::kFirstAutumn) {
     const bool fresh = f.enroll_date >= term.firstDay().addDays(-62) && f.grade == 1;
-    d.trace.push_back({"freshman", fresh, "enrolled " + f.enroll_date.str()});
+    d.trace.push_back(check("freshman", fresh,
+                            fact("enrolled " + f.enroll_date.str(), "rules.fact.freshman",
+                                 {arg("date", f.enroll_date.str())})));
     if (!fresh) out = Outcome::kFail;
   }
   const auto& allowed =
@@ -307,9 +485,17 @@ Decision evaluateOne(const Policy& policy, const Term& term, const StudentFacts&
           ? std::vector<domain::EnrollmentStatus>{domain::EnrollmentStatus::kActive}
           : p.conditions.statuses;
   const bool status_ok = std::find(allowed.begin(), allowed.end(), f.status) != allowed.end();
-  d.trace.push_back({"status", status_ok,
-                     std::string(domain::code(f.status)) + " since " + f.enroll_date.str() +
-                         (f.end_date ? ", ends " + f.end_date->str() : "")});
+  {
+    std::vector<MessageArg> args{
+        words("status", zhOf(f.status), std::string(domain::code(f.status))),
+        arg("since", f.enroll_date.str())};
+    if (f.end_date) args.push_back(arg("ends", f.end_date->str()));
+    d.trace.push_back(
+        check("status", status_ok,
+              fact(std::string(domain::code(f.status)) + " since " + f.enroll_date.str() +
+                       (f.end_date ? ", ends " + f.end_date->str() : ""),
+                   f.end_date ? "rules.fact.status.ends" : "rules.fact.status", std::move(args))));
+  }
   if (!status_ok) out = Outcome::kFail;
 
   out = worst(out, checkConditions(policy, f, p.conditions, p, d.trace));
@@ -328,8 +514,11 @@ Decision evaluateOne(const Policy& policy, const Term& term, const StudentFacts&
     std::string facts;
     for (const auto& c : best_trace) facts += (facts.empty() ? "" : ", ") + c.fact;
     d.trace.push_back(
-        {best == Outcome::kHold ? "roster" : "any_of", best == Outcome::kMet,
-         best == Outcome::kFail ? "none of the alternatives holds (" + facts + ")" : facts});
+        check(best == Outcome::kHold ? "roster" : "any_of", best == Outcome::kMet,
+              best == Outcome::kFail
+                  ? fact("none of the alternatives holds (" + facts + ")", "rules.fact.any_of.none",
+                         {joinedWords("facts", best_trace)})
+                  : fact(facts, "rules.fact.any_of", {joinedWords("facts", best_trace)})));
     out = worst(out, best);
   }
   const CategorySpec& cats = period->categories ? *period->categories : p.categories;
@@ -347,12 +536,14 @@ Decision evaluateOne(const Policy& policy, const Term& term, const StudentFacts&
     bool known = true;
     const std::string v = dimensionValue(dim, f, tier, known);
     if (!known) {
-      d.trace.push_back({"rate", false,
-                         "no " +
-                             std::string(dim == Dimension::kTier ? "difficulty tier" : "value") +
-                             " to look up the amount"});
+      d.trace.push_back(
+          check("rate", false,
+                dim == Dimension::kTier
+                    ? fact("no difficulty tier to look up the amount", "rules.fact.rate.no_tier")
+                    : fact("no value to look up the amount", "rules.fact.rate.no_value")));
       if (dim == Dimension::kHukou)
-        problem("hukou_unknown", "hukou type unknown; the amount depends on it");
+        problem("hukou_unknown", fact("hukou type unknown; the amount depends on it",
+                                      "rules.problem.hukou_unknown"));
       d.status = Status::kExcluded;
       return d;
     }
@@ -361,8 +552,11 @@ Decision evaluateOne(const Policy& policy, const Term& term, const StudentFacts&
   const auto rate = period->yearly.find(key);
   if (rate == period->yearly.end()) {
     problem("no_rate_key",
-            "no amount for `" + key + "` in " + p.code + " from " + period->from.str());
-    d.trace.push_back({"rate", false, "no amount for " + key});
+            fact("no amount for `" + key + "` in " + p.code + " from " + period->from.str(),
+                 "rules.problem.no_rate_key",
+                 {keyWords(key), programmeWords(p), termWords("from", period->from)}));
+    d.trace.push_back(check(
+        "rate", false, fact("no amount for " + key, "rules.fact.rate.no_key", {keyWords(key)})));
     d.status = Status::kExcluded;
     return d;
   }
@@ -370,44 +564,74 @@ Decision evaluateOne(const Policy& policy, const Term& term, const StudentFacts&
   const int64_t half = yearly.fen() / 2;
   d.amount = p.schedule != Schedule::kPerTerm ? yearly
                                               : Money::fromFen(autumn ? yearly.fen() - half : half);
-  d.trace.push_back({"rate", true,
-                     period->from.str() + (key.empty() ? "" : " " + key) + ": " + yearly.toYuan() +
-                         "/yr -> " + d.amount.toYuan() + " this term" +
-                         (period->confidence == "S" || period->confidence.empty()
-                              ? ""
-                              : " [" + period->confidence + ": confirm]")});
+  {
+    const bool sure = period->confidence == "S" || period->confidence.empty();
+    std::vector<MessageArg> args{termWords("from", period->from), arg("yearly", yearly.toYuan()),
+                                 arg("amount", d.amount.toYuan())};
+    if (!key.empty()) args.push_back(keyWords(key));
+    if (!sure) args.push_back(arg("confidence", period->confidence));
+    d.trace.push_back(
+        check("rate", true,
+              fact(period->from.str() + (key.empty() ? "" : " " + key) + ": " + yearly.toYuan() +
+                       "/yr -> " + d.amount.toYuan() + " this term" +
+                       (sure ? "" : " [" + period->confidence + ": confirm]"),
+                   std::string(key.empty() ? "rules.fact.rate" : "rules.fact.rate.keyed") +
+                       (sure ? "" : ".unconfirmed"),
+                   std::move(args))));
+  }
 
   // Payee, paying region and funding.
   if (p.payee == Payee::kSchool) {
-    d.trace.push_back({"payee", true, "school " + f.school_code});
+    d.trace.push_back(check("payee", true,
+                            fact("school " + f.school_code, "rules.fact.payee.school",
+                                 {arg("school", f.school_code)})));
   } else if (const auto* a = pickAccount(f, p.payee)) {
     d.account_id = a->id;
-    d.trace.push_back({"payee", true, std::string(domain::code(a->kind)) + " (" + a->owner + ")"});
+    d.trace.push_back(check(
+        "payee", true,
+        fact(std::string(domain::code(a->kind)) + " (" + a->owner + ")", "rules.fact.payee.account",
+             {words("kind", zhOf(a->kind), std::string(domain::code(a->kind))),
+              words("owner",
+                    a->owner == "guardian"  ? "监护人"
+                    : a->owner == "student" ? "学生本人"
+                                            : a->owner,
+                    a->owner)})));
   } else {
-    d.trace.push_back({"payee", false,
-                       p.payee == Payee::kHouseholdOneCard ? "no household one-card account on file"
-                                                           : "no payee account on file"});
+    d.trace.push_back(
+        check("payee", false,
+              p.payee == Payee::kHouseholdOneCard
+                  ? fact("no household one-card account on file", "rules.fact.payee.no_one_card")
+                  : fact("no payee account on file", "rules.fact.payee.none")));
     out = Outcome::kHold;
-    if (d.hold_reason.empty()) d.hold_reason = "no payee account on file";
+    if (d.hold_reason.empty()) {
+      d.hold_reason = "no payee account on file";
+      d.hold_message = msg("rules.fact.payee.none");
+    }
   }
   d.paying_region =
       p.paying_region == PayingRegion::kSchoolCounty ? f.school_region : f.hukou_region;
   if (d.paying_region.empty()) {
-    problem("no_paying_region", p.paying_region == PayingRegion::kHukouCounty
-                                    ? "the household's hukou county is unknown"
-                                    : "the school has no region");
-    d.trace.push_back({"region", false, "unknown paying county"});
+    problem("no_paying_region",
+            p.paying_region == PayingRegion::kHukouCounty
+                ? fact("the household's hukou county is unknown", "rules.problem.no_hukou_county")
+                : fact("the school has no region", "rules.problem.no_school_region"));
+    d.trace.push_back(
+        check("region", false, fact("unknown paying county", "rules.fact.region.unknown")));
     d.status = Status::kExcluded;
     return d;
   }
-  d.trace.push_back({"region", true,
-                     std::string(p.paying_region == PayingRegion::kSchoolCounty ? "school county "
-                                                                                : "hukou county ") +
-                         d.paying_region});
+  d.trace.push_back(check("region", true,
+                          p.paying_region == PayingRegion::kSchoolCounty
+                              ? fact("school county " + d.paying_region, "rules.fact.region.school",
+                                     {arg("region", d.paying_region)})
+                              : fact("hukou county " + d.paying_region, "rules.fact.region.hukou",
+                                     {arg("region", d.paying_region)})));
   if (const Funding* fund = p.fundingFor(term)) {
     splitFunding(d.amount, *fund, d.central, d.provincial, d.county);
   } else {
-    problem("no_funding", "no funding shares for " + p.code + " in " + term.str());
+    problem("no_funding",
+            fact("no funding shares for " + p.code + " in " + term.str(),
+                 "rules.problem.no_funding", {programmeWords(p), termWords("term", term)}));
     d.status = Status::kExcluded;
     return d;
   }
@@ -415,8 +639,10 @@ Decision evaluateOne(const Policy& policy, const Term& term, const StudentFacts&
   if (out == Outcome::kHold) {
     d.status = Status::kHeld;
     for (const auto& c : d.trace) {
-      if (c.code == "roster" && d.hold_reason.empty())
+      if (c.code == "roster" && d.hold_reason.empty()) {
         d.hold_reason = "claimed category not on the official roster";
+        d.hold_message = msg("rules.hold.claimed");
+      }
     }
   } else {
     d.status = Status::kEligible;
@@ -477,11 +703,19 @@ std::vector<Decision> evaluate(const Policy& policy, const Term& term, const Stu
     const size_t w = winner.at(p.exclusive_group).second;
     if (w == i) continue;
     out[i].status = Status::kExcluded;
-    out[i].trace.push_back({"exclusive", false,
-                            "not with " + policy.programmes[w].code + " in one academic year (" +
-                                p.exclusive_group + ")"});
+    out[i].trace.push_back(
+        check("exclusive", false,
+              fact("not with " + policy.programmes[w].code + " in one academic year (" +
+                       p.exclusive_group + ")",
+                   "rules.fact.exclusive",
+                   {words("other",
+                          policy.programmes[w].name_zh.empty() ? policy.programmes[w].code
+                                                               : policy.programmes[w].name_zh,
+                          policy.programmes[w].code),
+                    arg("group", p.exclusive_group)})));
     out[i].amount = out[i].central = out[i].provincial = out[i].county = Money();
     out[i].hold_reason.clear();
+    out[i].hold_message = Message();
   }
   for (auto& d : out) {
     if (d.status == Status::kExcluded || d.status == Status::kNotApplicable) {

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "common/Message.h"
 #include "common/Money.h"
 #include "rules/Policy.h"
 
@@ -68,6 +69,9 @@ struct Check {
   std::string code;  ///< stable: stage, grade, status, boarding, category, roster, rate, ...
   bool ok = true;
   std::string fact;  ///< e.g. "primary", "dibao (civil_affairs)", "2019-autumn: 500.00/yr"
+  /// The fact as a catalogue sentence (messages/rules.json), for the reader's language; `fact`
+  /// is its English text, as stored in the reason.
+  Message message;
 };
 
 enum class Status { kEligible, kHeld, kExcluded, kNotApplicable };
@@ -83,6 +87,7 @@ struct Decision {
   Money central, provincial, county;  ///< sums exactly to amount
   std::vector<Check> trace;
   std::string hold_reason;
+  Message hold_message;  ///< `hold_reason` as a catalogue sentence
   /// The trace in one line (`code=fact` joined by `; `, failing checks marked `!`), as stored.
   std::string reason() const;
 };
@@ -91,7 +96,8 @@ struct Decision {
 struct EvaluationProblem {
   std::string programme;
   std::string code;
-  std::string message;
+  std::string message;  ///< English, for logs and the exceptions file
+  Message text;         ///< the same sentence for the reader's language
 };
 
 /// The eligibility engine: pure, no I/O. Evaluates one student against every programme of the

@@ -348,13 +348,12 @@ EntitleSummary runEntitlementsAs(EntitlementStore& store, security::SecurityStor
                                  const security::User& user, const Policy& policy,
                                  int64_t policy_id, EntitleOptions options) {
   if (user.role != security::Role::kBureauOfficer) {
-    throw Error(ErrorCode::kForbidden,
-                "entitlements are computed by a bureau officer (资助资格由教育局经办人计算)");
+    throw Error(ErrorCode::kForbidden, msg("rules.run.role"));
   }
   if (options.region.empty()) options.region = user.scope;
   if (!user.covers(options.region)) {
-    throw Error(ErrorCode::kForbidden, "region " + options.region + " is outside your scope " +
-                                           user.scope + " (不在您的管辖范围内)");
+    throw Error(ErrorCode::kForbidden,
+                msg("rules.run.scope", {arg("region", options.region), arg("scope", user.scope)}));
   }
   options.before_commit = [&](const EntitleSummary& s) {
     security::appendAudit(
@@ -385,9 +384,7 @@ int64_t activatePolicyAs(EntitlementStore& store, security::SecurityStore& audit
   const bool province_officer =
       user.role == security::Role::kBureauOfficer && user.scope.size() <= 2;
   if (user.role != security::Role::kSysadmin && !province_officer) {
-    throw Error(ErrorCode::kForbidden,
-                "a policy is activated by a sysadmin or a provincial bureau officer "
-                "(资助政策由系统管理员或省级经办人启用)");
+    throw Error(ErrorCode::kForbidden, msg("rules.policy.activate_role"));
   }
   return retryUnit("rules.activatePolicyAs", [&] {
     auto tx = store.transaction();

@@ -38,10 +38,13 @@ Object::Ptr parseJson(const std::string& text, const std::string& source) {
     Var v = parser.parse(text);
     auto obj = v.extract<Object::Ptr>();
     if (!obj)
-      throw Error(ErrorCode::kInvalidInput, source + ": the top level must be a JSON object");
+      throw Error(ErrorCode::kInvalidInput,
+                  msg("rules.policy.not_object", {arg("source", source)}));
     return obj;
   } catch (const Poco::Exception& e) {
-    throw Error(ErrorCode::kInvalidInput, source + ": not valid JSON: " + e.displayText());
+    throw Error(
+        ErrorCode::kInvalidInput,
+        msg("rules.policy.not_json", {arg("source", source), arg("detail", e.displayText())}));
   }
 }
 
@@ -92,7 +95,9 @@ void validateSchema(const Object::Ptr& doc, Problems& problems) {
         break;
       }
     }
-    if (!deeper_exists && seen.insert(path + what).second) problems.add(path, what);
+    // The schema validator's own words (English), the same in both languages.
+    if (!deeper_exists && seen.insert(path + what).second)
+      problems.add(path, Message::literal(what));
   }
 }
 
@@ -104,7 +109,7 @@ constexpr uint64_t kMaxPolicyBytes = 4 << 20;
 Object::Ptr resolve(const std::string& path, const std::string& folder, Problems& problems,
                     int depth) {
   if (depth > 8)
-    throw Error(ErrorCode::kInvalidInput, path + ": `extends` nests too deeply (a cycle?)");
+    throw Error(ErrorCode::kInvalidInput, msg("rules.policy.extends_deep", {arg("source", path)}));
   Object::Ptr doc = parseJson(
       depth == 0 ? readFile(path, kMaxPolicyBytes) : readFileWithin(folder, path, kMaxPolicyBytes),
       path);
@@ -130,7 +135,7 @@ Object::Ptr resolve(const std::string& path, const std::string& folder, Problems
     for (const auto& code : overrides->getNames()) {
       auto it = by_code.find(code);
       if (it == by_code.end()) {
-        problems.add("/overrides/" + code, "no inherited programme has this code");
+        problems.add("/overrides/" + code, msg("rules.policy.no_inherited"));
         continue;
       }
       auto patch = overrides->getObject(code);
@@ -141,9 +146,9 @@ Object::Ptr resolve(const std::string& path, const std::string& folder, Problems
     for (size_t i = 0; i < own->size(); ++i) {
       auto p = own->getObject(static_cast<unsigned>(i));
       if (by_code.count(p->getValue<std::string>("code"))) {
-        problems.add("/programmes/" + std::to_string(i), "redefines inherited programme `" +
-                                                             p->getValue<std::string>("code") +
-                                                             "`; use overrides");
+        problems.add(
+            "/programmes/" + std::to_string(i),
+            msg("rules.policy.redefines", {arg("code", p->getValue<std::string>("code"))}));
         continue;
       }
       programmes->add(p);
@@ -186,7 +191,8 @@ Policy build(const Object::Ptr& doc, const std::string& source) {
       const std::string v = tr->getValue<std::string>(season);
       const int m = std::stoi(v.substr(0, 2)), d = std::stoi(v.substr(3, 2));
       if (!Date::fromYmd(2024, m, d)) {
-        pr.add(std::string("/term_reference/") + season, "`" + v + "` is not a month-day");
+        pr.add(std::string("/term_reference/") + season,
+               msg("rules.policy.month_day", {arg("value", v)}));
         continue;
       }
       if (std::string(season) == "autumn") {
@@ -203,7 +209,7 @@ Policy build(const Object::Ptr& doc, const std::string& source) {
       auto ho = h->getObject(static_cast<unsigned>(i));
       auto d = Date::parse(ho->getValue<std::string>("date"));
       if (!d) {
-        pr.add("/holidays/" + std::to_string(i) + "/date", "not a real date");
+        pr.add("/holidays/" + std::to_string(i) + "/date", msg("rules.policy.not_a_date"));
         continue;
       }
       ho->getValue<std::string>("kind") == "workday" ? policy.holidays.addWorkday(*d)
@@ -215,7 +221,7 @@ Policy build(const Object::Ptr& doc, const std::string& source) {
       auto c = domain::parseCategory(k);
       auto l = domain::parseDifficultyLevel(ct->getValue<std::string>(k));
       if (!c) {
-        pr.add("/category_tier/" + k, "unknown category");
+        pr.add("/category_tier/" + k, msg("rules.policy.unknown_category"));
         continue;
       }
       if (l) policy.category_tier[*c] = *l;
@@ -225,7 +231,7 @@ Policy build(const Object::Ptr& doc, const std::string& source) {
     for (const auto& k : rs->getNames()) {
       auto c = domain::parseCategory(k);
       if (!c) {
-        pr.add("/roster_sources/" + k, "unknown category");
+        pr.add("/roster_sources/" + k, msg("rules.policy.unknown_category"));
         continue;
       }
       policy.roster_sources[*c] = rs->getValue<std::string>(k);
@@ -239,12 +245,13 @@ Policy build(const Object::Ptr& doc, const std::string& source) {
       const std::string path =
           "/programmes/" + std::to_string(i) + "(" + po->optValue<std::string>("code", "?") + ")";
       Programme p = parseProgramme(po, path, pr);
-      if (!codes.insert(p.code).second) pr.add(path + "/code", "duplicate programme code");
+      if (!codes.insert(p.code).second) pr.add(path + "/code", msg("rules.policy.duplicate_code"));
       if (!p.exclusive_group.empty()) {
         auto [it, fresh] = ranks[p.exclusive_group].emplace(p.exclusive_rank, p.code);
         if (!fresh)
           pr.add(path + "/exclusive_rank",
-                 "same rank as `" + it->second + "` in group " + p.exclusive_group);
+                 msg("rules.policy.same_rank",
+                     {arg("other", it->second), arg("group", p.exclusive_group)}));
       }
       policy.programmes.push_back(std::move(p));
     }

@@ -16,20 +16,28 @@ namespace edupay::rules::detail {
 class Problems {
  public:
   explicit Problems(std::string source) : source_(std::move(source)) {}
-  void add(const std::string& path, const std::string& what) {
-    items_.push_back(path + ": " + what);
+  /// A problem at JSON path `path`, said in catalogue words (messages/rules.json).
+  void add(const std::string& path, const Message& what) {
+    const MessageArg a = arg("what", what);
+    list_.zh += "\n  " + path + "：" + a.zh;
+    list_.en += "\n  " + path + ": " + a.en;
+    ++count_;
+  }
+  /// The text of a caught failure (a Term or amount that does not parse).
+  void add(const std::string& path, const std::exception& e) {
+    const auto* err = dynamic_cast<const Error*>(&e);
+    add(path, err ? err->message() : Message::literal(e.what()));
   }
   void throwIfAny() const {
-    if (items_.empty()) return;
-    std::string msg = source_ + ": the policy is refused (" + std::to_string(items_.size()) +
-                      " problem" + (items_.size() == 1 ? "" : "s") + "):";
-    for (const auto& i : items_) msg += "\n  " + i;
-    throw Error(ErrorCode::kInvalidInput, msg);
+    if (count_ == 0) return;
+    throw Error(ErrorCode::kInvalidInput,
+                msg("rules.policy.refused", {arg("source", source_), arg("count", count_), list_}));
   }
 
  private:
   std::string source_;
-  std::vector<std::string> items_;
+  MessageArg list_{"problems", "", "", std::nullopt};
+  size_t count_ = 0;
 };
 
 /// One programme of a resolved policy document at JSON path `path` (`programmes[3]`); every

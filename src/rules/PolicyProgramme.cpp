@@ -15,6 +15,14 @@ using Poco::JSON::Object;
 
 namespace {
 
+/// `2026-autumn` / 2026年秋季学期.
+MessageArg termWords(std::string name, const Term& t) {
+  return words(std::move(name),
+               std::to_string(t.year()) +
+                   (t.season() == Term::Season::kAutumn ? "年秋季学期" : "年春季学期"),
+               t.str());
+}
+
 template <typename T>
 std::optional<T> parseTermOpt(const Object::Ptr& o, const std::string& key, const std::string& path,
                               Problems& pr) {
@@ -22,7 +30,7 @@ std::optional<T> parseTermOpt(const Object::Ptr& o, const std::string& key, cons
   try {
     return Term::parse(o->getValue<std::string>(key));
   } catch (const std::exception& e) {
-    pr.add(path + "/" + key, e.what());
+    pr.add(path + "/" + key, e);
     return std::nullopt;
   }
 }
@@ -40,9 +48,9 @@ std::optional<Money> yuanOf(const Var& v, const std::string& path, Problems& pr)
     if (!t.empty() && t.back() == '.') t.pop_back();
     return Money::parseYuan(t);
   } catch (const Poco::Exception&) {
-    pr.add(path, "amount must be a number of yuan");
+    pr.add(path, msg("rules.policy.amount_not_number"));
   } catch (const Error& e) {
-    pr.add(path, e.what());
+    pr.add(path, e.message());
   }
   return std::nullopt;
 }
@@ -75,7 +83,8 @@ CategorySpec parseCategories(const Object::Ptr& o, const std::string& path, Prob
       auto ref = parseCategoryRef(s);
       if (!ref) {
         pr.add(path + "/" + key + "/" + std::to_string(i),
-               "unknown category `" + s + "`; use one of " + domain::categoryCodes());
+               msg("rules.policy.unknown_category_ref",
+                   {arg("value", s), arg("known", domain::categoryCodes())}));
         continue;
       }
       (std::string(key) == "any_of" ? spec.any_of : spec.all_of).push_back(*ref);
@@ -89,7 +98,8 @@ GradeRange parseGrades(const Object::Ptr& o, const std::string& path, Problems& 
   if (o->has("min")) g.min = o->getValue<int>("min");
   if (o->has("max")) g.max = o->getValue<int>("max");
   if (g.min > g.max)
-    pr.add(path, "min grade " + std::to_string(g.min) + " is above max " + std::to_string(g.max));
+    pr.add(path, msg("rules.policy.grades",
+                     {arg("min", std::to_string(g.min)), arg("max", std::to_string(g.max))}));
   return g;
 }
 
@@ -114,7 +124,7 @@ Conditions parseConditions(const Object::Ptr& o, const std::string& path, Proble
       if (s) {
         c.statuses.push_back(*s);
       } else {
-        pr.add(path + "/statuses/" + std::to_string(i), "unknown enrollment status");
+        pr.add(path + "/statuses/" + std::to_string(i), msg("rules.policy.unknown_status"));
       }
     }
   }
@@ -154,13 +164,13 @@ std::vector<std::string> requiredKeys(const Programme& p) {
 }
 
 template <typename T>
-void checkNoOverlap(const std::vector<T>& items, const std::string& path, const std::string& what,
+void checkNoOverlap(const std::vector<T>& items, const std::string& path, const MessageArg& what,
                     Problems& pr) {
   for (size_t i = 0; i < items.size(); ++i) {
     if (items[i].to && *items[i].to < items[i].from) {
-      pr.add(path + "/" + std::to_string(i), what + " ends (" + items[i].to->str() +
-                                                 ") before it starts (" + items[i].from.str() +
-                                                 ")");
+      pr.add(path + "/" + std::to_string(i),
+             msg("rules.policy.ends_before",
+                 {what, termWords("to", *items[i].to), termWords("from", items[i].from)}));
     }
     for (size_t j = i + 1; j < items.size(); ++j) {
       const auto& a = items[i];
@@ -168,8 +178,10 @@ void checkNoOverlap(const std::vector<T>& items, const std::string& path, const 
       const bool disjoint = (a.to && *a.to < b.from) || (b.to && *b.to < a.from);
       if (!disjoint) {
         pr.add(path + "/" + std::to_string(j),
-               what + " from " + b.from.str() + " overlaps " + what + " " + std::to_string(i) +
-                   " (" + a.from.str() + ".." + (a.to ? a.to->str() : "open") + ")");
+               msg("rules.policy.overlaps",
+                   {what, termWords("from", b.from), arg("index", std::to_string(i)),
+                    termWords("other_from", a.from),
+                    a.to ? termWords("other_to", *a.to) : words("other_to", "不限", "open")}));
       }
     }
   }
@@ -181,13 +193,12 @@ void readAmounts(const Var& amount, const std::vector<Dimension>& amount_by,
                  const std::vector<std::string>& keys, const std::string& at, Problems& pr,
                  std::map<std::string, Money>& yearly) {
   if (amount.type() != typeid(Object::Ptr)) {
-    if (!amount_by.empty())
-      pr.add(at, "amount_by is set, so the amount must be a table keyed by it");
+    if (!amount_by.empty()) pr.add(at, msg("rules.policy.amount_needs_table"));
     if (auto m = yuanOf(amount, at, pr)) yearly[""] = *m;
     return;
   }
   if (amount_by.empty()) {
-    pr.add(at, "a table of amounts needs amount_by on the programme");
+    pr.add(at, msg("rules.policy.table_needs_amount_by"));
     return;
   }
   auto ao = amount.extract<Object::Ptr>();
@@ -196,13 +207,13 @@ void readAmounts(const Var& amount, const std::vector<Dimension>& amount_by,
       std::string expected;
       for (size_t n = 0; n < keys.size() && n < 8; ++n) expected += (n ? ", " : "") + keys[n];
       if (keys.size() > 8) expected += ", ...";
-      pr.add(at + "/" + k, "unexpected key; expected: " + expected);
+      pr.add(at + "/" + k, msg("rules.policy.unexpected_key", {arg("expected", expected)}));
       continue;
     }
     if (auto m = yuanOf(ao->get(k), at + "/" + k, pr)) yearly[k] = *m;
   }
   for (const auto& k : keys) {
-    if (!yearly.count(k) && !k.empty()) pr.add(at, "no amount for `" + k + "`");
+    if (!yearly.count(k) && !k.empty()) pr.add(at, msg("rules.policy.no_amount", {arg("key", k)}));
   }
 }
 
@@ -290,9 +301,9 @@ Programme parseProgramme(const Object::Ptr& o, const std::string& path, Problems
                  per.categories = parseCategories(c, pp + "/categories", pr);
                readAmounts(po->get("amount"), p.amount_by, keys, pp + "/amount", pr, per.yearly);
              });
-  checkNoOverlap(p.periods, path + "/periods", "period", pr);
+  checkNoOverlap(p.periods, path + "/periods", words("what", "资助标准期间", "period"), pr);
   if (p.periods.empty() && !p.requires_local_rate) {
-    pr.add(path + "/periods", "no rate periods; give at least one, or mark requires_local_rate");
+    pr.add(path + "/periods", msg("rules.policy.no_periods"));
   }
 
   parseSpans(o, "funding", path, pr, p.funding,
@@ -304,17 +315,18 @@ Programme parseProgramme(const Object::Ptr& o, const std::string& path, Problems
                }
                const int sum = f.central + f.provincial + f.county;
                if (sum != 100)
-                 pr.add(fp + "/shares", "shares sum to " + std::to_string(sum) + "%, not 100%");
+                 pr.add(fp + "/shares",
+                        msg("rules.policy.shares", {arg("sum", std::to_string(sum))}));
              });
-  checkNoOverlap(p.funding, path + "/funding", "funding period", pr);
+  checkNoOverlap(p.funding, path + "/funding", words("what", "经费分担期间", "funding period"), pr);
   for (size_t i = 0; i < p.periods.size(); ++i) {
     if (!p.fundingFor(p.periods[i].from)) {
       pr.add(path + "/periods/" + std::to_string(i),
-             "no funding shares cover " + p.periods[i].from.str());
+             msg("rules.policy.no_funding_cover", {termWords("from", p.periods[i].from)}));
     }
   }
   if (!p.exclusive_group.empty() && p.exclusive_rank == 0) {
-    pr.add(path + "/exclusive_rank", "required with exclusive_group (1 wins over 2)");
+    pr.add(path + "/exclusive_rank", msg("rules.policy.rank_required"));
   }
   return p;
 }

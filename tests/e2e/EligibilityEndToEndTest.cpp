@@ -148,6 +148,19 @@ TEST_P(EligibilityEndToEnd, ExplainAndTheDropOutReportSpeakPlainly) {
   const auto en = run({"--json", "explain", id, "--term", "2026-autumn"});
   ASSERT_EQ(en.code, 0);
   EXPECT_EQ(en.json()->getArray("programmes")->size(), 15u);
+  // In Chinese only: the labels and the facts (the stage in its word, the rate in yuan).
+  const auto zh = run({"explain", id, "--term", "2026-autumn", "--lang", "zh"});
+  ASSERT_EQ(zh.code, 0) << zh.err;
+  EXPECT_NE(zh.out.find("学段: "), std::string::npos) << zh.out;
+  EXPECT_NE(zh.out.find("阶段\n"), std::string::npos) << zh.out;
+  EXPECT_EQ(zh.out.find(" / stage"), std::string::npos) << zh.out;
+  const auto zh_json = run({"--json", "explain", id, "--term", "2026-autumn", "--lang", "zh"});
+  ASSERT_EQ(zh_json.code, 0) << zh_json.err;
+  const auto first = zh_json.json()->getArray("programmes")->getObject(0);
+  const auto check = first->getArray("trace")->getObject(0);
+  ASSERT_TRUE(check->has("fact_message")) << zh_json.out;
+  EXPECT_EQ(check->getObject("fact_message")->getValue<std::string>("text"),
+            check->getValue<std::string>("fact"));
 
   const auto dropouts = run(
       {"--json", "report", "dropouts", "--term", "2026-autumn", "--out", scratch.dir() + "/d.csv"});

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/Catalogue.h"
 #include "identify/Identify.h"
 #include "store/BatchFixture.h"
 #include "store/SqlIdentificationStore.h"
@@ -86,6 +87,15 @@ class IdentificationTest : public ::testing::TestWithParam<std::string> {
     s->bind(2, std::string(term));
     if (!s->next()) return {};
     return {s->getText(0), s->getText(1)};
+  }
+  /// The refusal as a school clerk reads it in Chinese.
+  std::string refusalZh(const std::function<void()>& action) {
+    try {
+      action();
+    } catch (const Error& e) {
+      return i18n::render(e.message(), Lang::kZh);
+    }
+    return "";
   }
   std::string refusal(const std::function<void()>& action, ErrorCode* code = nullptr) {
     try {
@@ -392,6 +402,16 @@ TEST_P(IdentificationTest, RefusesSelfApprovalOpenObjectionsOpenNoticesAndOutOfS
                 .find("录入人不能自行审核"),
             std::string::npos);
   EXPECT_EQ(code, ErrorCode::kForbidden);
+  // Whoever entered or assessed a case never decides it; a school administrator may not decide.
+  const std::string own =
+      refusalZh([&] { identify::decideCase(ids, audit, same_person, c.id, "", ""); });
+  EXPECT_NE(own.find("由 school1 录入或评议，录入人不能自行审核；请由学校其他审核人员认定"),
+            std::string::npos)
+      << own;
+  const std::string role =
+      refusalZh([&] { identify::decideCase(ids, audit, admin, c.id, "", ""); });
+  EXPECT_NE(role.find("学校管理员无权审核认定"), std::string::npos) << role;
+  EXPECT_NE(role.find("此操作须由学校资助审核人办理"), std::string::npos) << role;
   // Out of scope: another school's approver and another county's officer find nothing.
   const auto other_approver = user("head2", Role::kSchoolApprover, "4301210002");
   refusal([&] { identify::decideCase(ids, audit, other_approver, c.id, "", ""); }, &code);

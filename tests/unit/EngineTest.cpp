@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/Catalogue.h"
 #include "common/Error.h"
 
 namespace edupay::rules {
@@ -138,6 +139,22 @@ TEST_P(EngineTable, DecidesStatusAndAmount) {
   EXPECT_EQ(code(d.status), code(c.status)) << d.reason();
   EXPECT_EQ(d.amount.fen(), c.fen) << d.reason();
   EXPECT_EQ(d.central + d.provincial + d.county, d.amount) << "funding shares must add up";
+}
+
+/// Every fact of every programme's trace is a catalogue sentence whose English is the stored
+/// fact, and which renders in Chinese (the debug build refuses mismatched arguments).
+TEST_P(EngineTable, EveryFactIsACatalogueSentenceWhoseEnglishIsTheStoredFact) {
+  const Case& c = GetParam();
+  for (const auto& d : evaluate(hunan(), Term::parse(c.term), c.student.build())) {
+    for (const auto& ch : d.trace) {
+      ASSERT_FALSE(ch.message.code().empty()) << d.programme << " " << ch.code;
+      EXPECT_EQ(i18n::render(ch.message, Lang::kEn), ch.fact) << ch.message.code();
+      EXPECT_FALSE(i18n::render(ch.message, Lang::kZh).empty()) << ch.message.code();
+    }
+    if (!d.hold_reason.empty()) {
+      EXPECT_EQ(i18n::render(d.hold_message, Lang::kEn), d.hold_reason);
+    }
+  }
 }
 
 // One row per programme of POLICY.md with at least one eligible and one ineligible student,
@@ -338,6 +355,42 @@ TEST(Engine, AClaimedCategoryOnNoRosterIsHeldWithTheReason) {
   EXPECT_EQ(d.status, Status::kHeld);
   EXPECT_EQ(d.hold_reason, "claimed category not on the official roster");
   EXPECT_NE(d.reason().find("!roster="), std::string::npos) << d.reason();
+  EXPECT_NE(i18n::render(d.hold_message, Lang::kZh).find("不在部门比对数据中"), std::string::npos);
+}
+
+const Check* findCheck(const Decision& d, const std::string& code) {
+  for (const auto& c : d.trace)
+    if (c.code == code) return &c;
+  return nullptr;
+}
+
+TEST(EngineMessages, ARateARosterCategoryAndADayStudentReadInChinese) {
+  // The rate with its amounts: yearly and this term's, in yuan, from the term it holds from.
+  const Decision rate = decide(StudentBuilder().primary(2).category(Category::kDibao),
+                               "compulsory_nonboarding_allowance");
+  const Check* r = findCheck(rate, "rate");
+  ASSERT_TRUE(r) << rate.reason();
+  const std::string rate_zh = i18n::render(r->message, Lang::kZh);
+  EXPECT_NE(rate_zh.find("每年 500.00 元，本学期 250.00 元"), std::string::npos) << rate_zh;
+  EXPECT_NE(rate_zh.find("秋季学期起"), std::string::npos) << rate_zh;
+  EXPECT_NE(r->fact.find("500.00/yr -> 250.00 this term"), std::string::npos) << r->fact;
+  // The roster category: 低保, the civil-affairs department's data, since when.
+  const Check* cat = findCheck(rate, "category");
+  ASSERT_TRUE(cat) << rate.reason();
+  EXPECT_EQ(i18n::render(cat->message, Lang::kZh),
+            "低保（农村户籍）（民政部门比对数据，自 2020-01-01 起）");
+  EXPECT_EQ(cat->fact, "dibao@rural (civil_affairs roster since 2020-01-01)");
+  // A day student where the programme wants boarders.
+  const Decision day = decide(StudentBuilder().junior(1).difficulty(DifficultyLevel::kDifficult),
+                              "compulsory_boarding_allowance");
+  const Check* b = findCheck(day, "boarding");
+  ASSERT_TRUE(b) << day.reason();
+  EXPECT_EQ(b->fact, "day student");
+  EXPECT_EQ(i18n::render(b->message, Lang::kZh), "走读生（非寄宿）");
+  // The stage in its Chinese word.
+  const Check* st = findCheck(day, "stage");
+  ASSERT_TRUE(st);
+  EXPECT_EQ(i18n::render(st->message, Lang::kZh), "初中阶段");
 }
 
 TEST(Engine, NationalScholarshipExcludesEncouragementButBothStackWithTheGrant) {

@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "common/Catalogue.h"
 #include "common/Error.h"
 #include "rules/Engine.h"
 
@@ -47,6 +48,16 @@ TEST(IdentificationPolicy, RefusesThresholdsThatDoNotIncreaseNamingTheField) {
     EXPECT_EQ(e.code(), ErrorCode::kInvalidInput);
     EXPECT_NE(std::string(e.what()).find("x.json: /identification/tiers"), std::string::npos)
         << e.what();
+  }
+  try {
+    (void)parseIdentificationPolicy(doc, "x.json");
+  } catch (const Error& e) {
+    const std::string zh = i18n::render(e.message(), Lang::kZh);
+    EXPECT_NE(
+        zh.find("x.json：/identification/tiers：等级分数线须递增：一般困难 < 困难 < 特别困难"),
+        std::string::npos)
+        << zh;
+    EXPECT_NE(zh.find("请按 policies/README.md 修改后重新校验"), std::string::npos) << zh;
   }
   try {
     (void)parseIdentificationPolicy(R"({"name":"x"})", "y.json");
@@ -115,6 +126,20 @@ TEST(ClassPanel, ADepartureFromTheScoreNeedsAReasonAndThePanelItsNames) {
   EXPECT_TRUE(refuseProposal(s, Level::kGenerally, "王老师", {"", " "}, ""));
 }
 
+TEST(ClassPanel, TheRefusalsReadInChinese) {
+  const auto s = score(policy(), {"serious_illness", "single_parent"});  // 30: generally
+  const auto why = refuseProposalMessage(s, Level::kDifficult, "王老师", {"李同学"}, "");
+  ASSERT_TRUE(why);
+  EXPECT_EQ(i18n::render(*why, Lang::kZh),
+            "量化得分 30 对应“一般困难”，评议结果为“困难”：评议结果与量化得分不一致，须说明理由");
+  EXPECT_EQ(i18n::render(*why, Lang::kEn),
+            "the panel proposes difficult where the score 30 gives generally: say why "
+            "(评议结果与量化得分不一致，须说明理由)");
+  const auto no_teacher = refuseProposalMessage(s, Level::kGenerally, " ", {"李同学"}, "");
+  ASSERT_TRUE(no_teacher);
+  EXPECT_EQ(i18n::render(*no_teacher, Lang::kZh), "班级认定评议小组须有班主任；请填写班主任姓名");
+}
+
 TEST(LevelPeriods, AChangeDuringTheYearHoldsFromItsDateAndThePreviousLevelBefore) {
   std::vector<LevelPeriod> p = {{1, Level::kGenerally, day("2026-09-01"), {}, false}};
   // Sudden hardship from 2026-11-15 raises the level.
@@ -164,6 +189,11 @@ TEST(Outliers, ASchoolIdentifyingMostOfItsStudentsStandsOut) {
   const auto out = outliers(o);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].rfind("share_high: 60.0%", 0), 0u) << out[0];
+  const auto said = outlierMessages(o);
+  ASSERT_EQ(said.size(), 1u);
+  EXPECT_EQ(i18n::render(said[0], Lang::kEn), out[0]);
+  EXPECT_EQ(i18n::render(said[0], Lang::kZh),
+            "认定比例偏高：在籍学生的 60.0% 被认定为家庭经济困难（超过 40%）；请核查");
   SchoolOutcome small;
   small.enrolled = 100;
   small.special = 2;
