@@ -209,12 +209,9 @@ int bankReturned(Context& c, bankfiles::BankFileStore& store) {
     o.set("returned", a);
     c.out() << toJson(o) << "\n";
   } else if (n == 0) {
-    c.out() << "no returned payments\n";
+    c.out() << c.text(msg("bank.returned.none")) << "\n";
   } else {
-    c.out() << n
-            << " returned payment(s); correct an account with: edupay account update "
-               "--payment REFERENCE --account N --holder NAME --bank-code CNAPS (a school's: "
-               "edupay school account set CODE --account N --bank-code CNAPS)\n";
+    c.out() << c.text(msg("bank.returned.count", {arg("count", n)})) << "\n";
   }
   return kExitOk;
 }
@@ -336,12 +333,17 @@ int batchExport(Context& c) {
     o.set("files", files);
     c.out() << toJson(o) << "\n";
   } else {
-    c.out() << (r.again ? "exported again (same bytes): " : "exported: ") << "batch " << r.batch.id
-            << ", " << r.batch.payment_count << " payments, " << r.batch.total.toYuanGrouped()
-            << " yuan\n";
-    for (const auto& p : r.paths)
-      c.out() << "  " << p << "\n  " << bankfiles::manifestPath(p)
-              << " (signed: " << bankfiles::signaturePath(p) << ")\n";
+    const std::vector<MessageArg> args{arg("batch", std::to_string(r.batch.id)),
+                                       arg("count", r.batch.payment_count),
+                                       arg("total", r.batch.total.toYuanGrouped())};
+    c.out() << c.text(msg(r.again ? "bank.export.done_again" : "bank.export.done", args)) << "\n";
+    for (const auto& p : r.paths) {
+      c.out() << "  " << p << "\n  "
+              << c.text(
+                     msg("bank.export.manifest", {arg("manifest", bankfiles::manifestPath(p)),
+                                                  arg("signature", bankfiles::signaturePath(p))}))
+              << "\n";
+    }
   }
   return kExitOk;
 }
@@ -353,7 +355,7 @@ int batchClose(Context& c) {
     throw Error(ErrorCode::kInvalidInput, msg("bank.cli.batch_id", {arg("batch", w)}));
   const auto user = c.actingUser();
   const auto b = bankfiles::closeBatch(store, c.security(), user, std::stoll(w));
-  c.out() << "batch " << b.id << ": closed\n";
+  c.out() << c.text(msg("bank.close.done", {arg("batch", std::to_string(b.id))})) << "\n";
   return kExitOk;
 }
 
@@ -386,17 +388,20 @@ int cmdFile(Context& c) {
     Poco::JSON::Object o;
     json::set(o, "file", file, "ok", v.ok(), "count", v.content.count, "total",
               v.content.total.toYuan());
-    Poco::JSON::Array problems;
+    Poco::JSON::Array problems, messages;
     for (const auto& p : v.problems) problems.add(p);
+    for (const auto& p : v.problem_messages) messages.add(api::messageJson(p, c.lang()));
     o.set("problems", problems);
+    o.set("problem_messages", messages);
     c.out() << toJson(o) << "\n";
   } else if (v.ok()) {
-    c.out() << file << ": OK - signature by key " << key.keyId() << ", SHA-256 matches, "
-            << v.content.count << " payments totalling " << v.content.total.toYuanGrouped()
-            << " yuan as the manifest says\n";
+    c.out() << c.text(msg("bank.verify.ok", {arg("file", file), arg("key", key.keyId()),
+                                             arg("count", v.content.count),
+                                             arg("total", v.content.total.toYuanGrouped())}))
+            << "\n";
   } else {
-    c.err() << file << ": FAILED\n";
-    for (const auto& p : v.problems) c.err() << "  " << p << "\n";
+    c.err() << c.text(msg("bank.verify.failed", {arg("file", file)})) << "\n";
+    for (const auto& p : v.problem_messages) c.err() << "  " << c.text(p) << "\n";
   }
   return v.ok() ? kExitOk : kExitRejected;
 }
