@@ -17,6 +17,7 @@
 #include "bankfiles/Manifest.h"
 #include "bankfiles/Reports.h"
 #include "common/AtomicFile.h"
+#include "common/Catalogue.h"
 #include "common/Csv.h"
 #include "common/Error.h"
 #include "common/JsonWrite.h"
@@ -41,11 +42,11 @@ Reply uploadResult(const Request& req, Env& env) {
   const std::string& path = upload.path();
   const auto r =
       bankfiles::importResultFile(env.disburse(), env.security(), *req.user, path, std::nullopt);
-  Array problems;
-  for (const auto& p : r.problems) problems.add(p.substr(p.find(": ") + 2));  // no server path
+  Array problems;  // in the reader's language, without the server's path
+  for (const auto& p : r.problem_messages) problems.add(i18n::render(p, req.lang));
   if (!r.problems.empty())
     return refusedImport("the result file", problems, static_cast<int64_t>(r.problems.size()));
-  Object o = resultImportJson(r);
+  Object o = resultImportJson(r, req.lang);
   o.set("problems", problems);
   return json(o);
 }
@@ -54,7 +55,7 @@ Reply reconcile(const Request& req, Env& env) {
   const Term term = Term::parse(req.queryOr("term"));
   const std::string region = req.queryOr("region", req.user->scope);
   if (!req.user->covers(region))
-    throw Error(ErrorCode::kForbidden, "region " + region + " is outside your scope");
+    throw Error(ErrorCode::kForbidden, msg("bank.reconcile.out_of_scope", {arg("region", region)}));
   const auto rows = env.disburse().reconcile(term, region);
   if (req.queryOr("format") == "csv") {
     std::ostringstream out;
@@ -69,7 +70,7 @@ Reply reconcile(const Request& req, Env& env) {
   Array arr;
   bool all = true;
   for (const auto& r : rows) {
-    arr.add(reconcileJson(r));
+    arr.add(reconcileJson(r, req.lang));
     all &= r.addsUp();
   }
   Object o;

@@ -5,6 +5,7 @@
 #include <map>
 #include <sstream>
 
+#include "bankfiles/Reconciliation.h"
 #include "common/Catalogue.h"
 #include "common/JsonWrite.h"
 
@@ -219,7 +220,7 @@ Poco::JSON::Object budgetJson(const disburse::BudgetLine& l) {
   return o;
 }
 
-Poco::JSON::Object reconcileJson(const bankfiles::ReconcileRow& r) {
+Poco::JSON::Object reconcileJson(const bankfiles::ReconcileRow& r, Lang lang) {
   Poco::JSON::Object o;
   o.set("programme", r.programme);
   o.set("region", r.region);
@@ -240,6 +241,9 @@ Poco::JSON::Object reconcileJson(const bankfiles::ReconcileRow& r) {
   pair("reissued", r.reissued_n, r.reissued);
   pair("outstanding", r.outstandingCount(), r.outstanding());
   o.set("adds_up", r.addsUp());
+  const Message check = bankfiles::reconcileCheckMessage(r);
+  o.set("check", i18n::render(check, lang));
+  o.set("check_message", messageJson(check, lang));
   return o;
 }
 
@@ -396,7 +400,7 @@ std::vector<std::string> reconcileCsvRow(const bankfiles::ReconcileRow& r) {
                                   r.addsUp() ? "yes" : "NO"};
 }
 
-Poco::JSON::Object resultImportJson(const bankfiles::ImportResult& r) {
+Poco::JSON::Object resultImportJson(const bankfiles::ImportResult& r, Lang lang) {
   Poco::JSON::Object o;
   json::set(o, "already_imported", r.already_imported, "accepted", r.problems.empty(), "lines",
             r.lines, "paid", r.paid, "paid_total", r.paid_total.toYuan(), "returned", r.returned,
@@ -410,6 +414,17 @@ Poco::JSON::Object resultImportJson(const bankfiles::ImportResult& r) {
     batches.add(b);
   }
   o.set("batches", batches);
+  Poco::JSON::Array problems;
+  for (const auto& m : r.problem_messages) problems.add(messageJson(m, lang));
+  o.set("problem_messages", problems);
+  return o;
+}
+
+Poco::JSON::Object returnedJson(const bankfiles::BankFileStore::Returned& r, const Message& reason,
+                                Lang lang) {
+  Poco::JSON::Object o = returnedJson(r);
+  o.set("reason", i18n::render(reason, lang));
+  o.set("reason_message", messageJson(reason, lang));
   return o;
 }
 

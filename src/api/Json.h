@@ -54,7 +54,9 @@ Poco::JSON::Object objectionJson(const store::SqlListings::Objection& o);
 Poco::JSON::Object schoolListJson(const store::SqlListings::School& s);
 Poco::JSON::Object needJson(const store::SqlListings::Need& n);
 Poco::JSON::Object decisionCountJson(const store::SqlListings::DecisionCount& d);
-Poco::JSON::Object reconcileJson(const bankfiles::ReconcileRow& r);
+/// A reconciliation row: counts and amounts, `adds_up`, and `check` (the check as a sentence in
+/// `lang`) with `check_message` ({code, args, text}).
+Poco::JSON::Object reconcileJson(const bankfiles::ReconcileRow& r, Lang lang);
 /// Every programme a student got or did not get in a term, with the reason trace: check labels
 /// in zh and en, each fact (`fact`, and `hold_reason`) in `lang` with its `fact_message`
 /// ({code, args, text}). The API should pass `req.lang`; English when not given.
@@ -79,9 +81,14 @@ Poco::JSON::Object schoolAccountChangeJson(
 /// The reconciliation as CSV (CLI --csv and the API's ?format=csv): counts and yuan per column.
 std::vector<std::string> reconcileCsvHeader();
 std::vector<std::string> reconcileCsvRow(const bankfiles::ReconcileRow& r);
-/// What a result import did (the problems are added by the caller: the CLI shows file paths,
-/// the API does not).
-Poco::JSON::Object resultImportJson(const bankfiles::ImportResult& r);
+/// What a result import did, with `problem_messages` (`[{code, args, text}]`, in `lang`; no file
+/// paths). The `problems` texts are added by the caller: the CLI shows file paths, the API does
+/// not.
+Poco::JSON::Object resultImportJson(const bankfiles::ImportResult& r, Lang lang);
+/// A returned payment as returnedJson, with the reason people read (bankfiles::returnReason: the
+/// code's explanation in `lang`, the code beside it) as `reason` and `reason_message`.
+Poco::JSON::Object returnedJson(const bankfiles::BankFileStore::Returned& r, const Message& reason,
+                                Lang lang);
 /// A stored reason ("code=fact; !code=fact; ...") as checks with their Chinese and English labels.
 Poco::JSON::Array reasonChecksJson(const std::string& reason);
 std::string toJson(const Poco::JSON::Object& o);

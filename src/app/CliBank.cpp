@@ -5,12 +5,14 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <map>
 
 #include "api/Json.h"
 #include "app/Cli.h"
 #include "app/CliContext.h"
 #include "bankfiles/BankFiles.h"
 #include "bankfiles/Manifest.h"
+#include "bankfiles/Reconciliation.h"
 #include "common/AtomicFile.h"
 #include "common/BankAccountNumber.h"
 #include "common/Csv.h"
@@ -22,6 +24,9 @@
 
 namespace edupay::app {
 namespace {
+
+/// How a command is written (the same in every language), as a sentence.
+Message usage(const std::string& command) { return msg("bank.cli.usage", {arg("usage", command)}); }
 
 std::string signingKeyPath(Context& c) {
   return c.args().get("signing-key", envOr("EDUPAY_SIGNING_KEY", "edupay-signing.pem"));
@@ -58,20 +63,20 @@ int bankSet(Context& c, bankfiles::BankFileStore& store) {
   const std::string code = c.word(2, "bank code");
   const auto user = c.actingUser();
   if (user.role != security::Role::kSysadmin)
-    throw Error(ErrorCode::kForbidden, "only a sysadmin configures banks");
+    throw Error(ErrorCode::kForbidden, msg("bank.cli.set_forbidden"));
   const std::string layout = c.args().get("layout");
   if (!layout.empty()) layouts(c).get(layout);  // refuses an unknown layout by name
   int max_lines = 0;
   if (c.args().has("max-lines")) {
     const std::string m = c.args().get("max-lines");
     if (!text::isAllDigits(m) || m.empty() || m.size() > 7 || std::stoi(m) < 1)
-      throw Error(ErrorCode::kInvalidInput, "--max-lines: a positive number of lines");
+      throw Error(ErrorCode::kInvalidInput, msg("bank.cli.max_lines"));
     max_lines = std::stoi(m);
   }
   return retryUnit("cli.bankSet", [&] {
     auto tx = store.transaction();
     const auto before = store.bank(code);
-    if (!before) throw Error(ErrorCode::kNotFound, "no bank " + code + " (see edupay bank list)");
+    if (!before) throw Error(ErrorCode::kNotFound, msg("bank.cli.no_bank", {arg("bank", code)}));
     store.setBank(code, layout, max_lines);
     const auto after = store.bank(code);
     security::appendAudit(c.security(), user.name, "bank.set", "bank:" + code,
@@ -88,17 +93,18 @@ int bankPayer(Context& c, bankfiles::BankFileStore& store) {
   bankfiles::Payer p{c.args().get("region"), c.args().get("bank"), c.args().get("account"),
                      text::trim(c.args().get("name"))};
   if (p.region.empty() || p.bank_code.empty() || p.account.empty() || p.name.empty()) {
-    throw Error(ErrorCode::kInvalidInput,
-                "use: edupay bank payer --region R --bank CODE --account N --name NAME --as USER");
+    throw Error(
+        ErrorCode::kInvalidInput,
+        usage("edupay bank payer --region R --bank CODE --account N --name NAME --as USER"));
   }
   std::string why;
   if (!BankAccountNumber::parse(p.account, &why))
-    throw Error(ErrorCode::kInvalidInput, "--account: " + why);
+    throw Error(ErrorCode::kInvalidInput,
+                msg("bank.cli.option", {arg("option", "--account"), arg("problem", why)}));
   const auto user = c.actingUser();
   if (!(user.role == security::Role::kBureauOfficer && user.covers(p.region)) &&
       user.role != security::Role::kSysadmin) {
-    throw Error(ErrorCode::kForbidden, "only a sysadmin or a bureau officer over " + p.region +
-                                           " records the bureau's paying account");
+    throw Error(ErrorCode::kForbidden, msg("bank.cli.payer_forbidden", {arg("region", p.region)}));
   }
   return retryUnit("cli.bankPayer", [&] {
     auto tx = store.transaction();
@@ -121,12 +127,12 @@ int bankImportResult(Context& c, bankfiles::BankFileStore& store) {
   } else if (layout == "pain.002") {
     kind = bankfiles::ResultKind::kPain002;
   } else if (!layout.empty()) {
-    throw Error(ErrorCode::kInvalidInput, "--layout: pipe-result or pain.002");
+    throw Error(ErrorCode::kInvalidInput, msg("bank.cli.result_layout"));
   }
   const auto user = c.actingUser();
   const auto r = bankfiles::importResultFile(store, c.security(), user, file, kind);
   if (c.json()) {
-    Poco::JSON::Object o = api::resultImportJson(r);
+    Poco::JSON::Object o = api::resultImportJson(r, c.lang());
     o.set("file", file);
     Poco::JSON::Array problems;
     for (const auto& p : r.problems) problems.add(p);
@@ -135,31 +141,36 @@ int bankImportResult(Context& c, bankfiles::BankFileStore& store) {
   }
   if (r.already_imported) {
     if (!c.json())
-      c.out() << file << " was imported before (result import " << r.import_id
-              << "); nothing changed\n";
+      c.out() << c.text(msg("bank.import.already",
+                            {arg("file", file), arg("import", std::to_string(r.import_id))}))
+              << "\n";
     return kExitOk;
   }
   if (!r.problems.empty()) {
     if (!c.json()) {
-      c.err() << file << " refused, nothing changed: " << r.problems.size()
-              << " problem(s); correct the file with the bank and import it again\n";
-      for (const auto& p : r.problems) c.err() << "  " << p << "\n";
+      c.err() << c.text(msg("bank.import.refused",
+                            {arg("file", file), arg("count", r.problems.size())}))
+              << "\n";
+      for (const auto& p : r.problem_messages) c.err() << "  " << file << ": " << c.text(p) << "\n";
     }
     return kExitRejected;
   }
   if (!c.json()) {
-    c.out() << file << ": " << r.lines << " lines; " << r.paid << " paid ("
-            << r.paid_total.toYuanGrouped() << " yuan), " << r.returned << " returned ("
-            << r.returned_total.toYuanGrouped() << " yuan";
-    if (r.returned_late) c.out() << "; " << r.returned_late << " of them paid before";
-    c.out() << "), " << r.pending << " still pending";
-    if (r.unchanged) c.out() << ", " << r.unchanged << " unchanged (settled before, same answer)";
-    c.out() << "\n";
-    for (const auto& [id, st] : r.batches) c.out() << "  batch " << id << ": " << st << "\n";
-    if (r.returned) {
-      c.out() << "  returned money waits in the returned-funds ledger until the school corrects "
-                 "the account (edupay account update); the next batch build re-issues it\n";
+    c.out() << c.text(msg(
+                   "bank.import.summary",
+                   {arg("file", file), arg("lines", r.lines), arg("paid", r.paid),
+                    arg("paid_total", r.paid_total.toYuanGrouped()), arg("returned", r.returned),
+                    arg("returned_total", r.returned_total.toYuanGrouped()),
+                    arg("returned_late", r.returned_late), arg("pending", r.pending),
+                    arg("unchanged", r.unchanged)}))
+            << "\n";
+    for (const auto& [id, st] : r.batches) {
+      c.out() << "  "
+              << c.text(msg("bank.import.batch", {arg("batch", std::to_string(id)),
+                                                  bankfiles::batchStatusWords("status", st)}))
+              << "\n";
     }
+    if (r.returned) c.out() << "  " << c.text(msg("bank.import.returned_note")) << "\n";
   }
   return kExitOk;
 }
@@ -168,25 +179,29 @@ int bankReturned(Context& c, bankfiles::BankFileStore& store) {
   const auto user = c.actingUser();
   if (user.role != security::Role::kBureauOfficer && user.role != security::Role::kAuditor &&
       user.role != security::Role::kSchoolAdmin)
-    throw Error(ErrorCode::kForbidden, "the returned-funds ledger is for schools and bureaus");
+    throw Error(ErrorCode::kForbidden, msg("bank.returned.forbidden"));
   const bool school = user.role == security::Role::kSchoolAdmin;
   const std::string region = school ? "" : c.args().get("region", user.scope);
   if (!school && !user.covers(region))
-    throw Error(ErrorCode::kForbidden, "region " + region + " is outside your scope " + user.scope);
+    throw Error(ErrorCode::kForbidden,
+                msg("bank.cli.out_of_scope", {arg("region", region), arg("scope", user.scope)}));
   Poco::JSON::Array a;
   int64_t n = 0;
+  const auto set = layouts(c);
+  std::map<std::string, std::string> layout_of;  // bank code -> layout
+  for (const auto& b : store.banks()) layout_of[b.code] = b.layout;
   for (const auto& r : store.returnedFunds(region)) {
     if (school && r.school_code != user.scope) continue;
     ++n;
+    const Message reason = set.returnReason(layout_of[r.bank_code], r.reason_code, r.reason_text);
     if (c.json()) {
-      a.add(api::returnedJson(r));
+      a.add(api::returnedJson(r, reason, c.lang()));
     } else {
       c.out() << r.reference << "  " << r.school_code << " " << r.school_name << "  " << r.holder
               << "  " << r.acct_mask << "  " << r.amount.toYuanGrouped() << " yuan  "
               << (r.payee == "school" ? "(school, " + std::to_string(r.students) + " students)  "
                                       : std::string())
-              << r.reason_code << " " << r.reason_text << "  returned " << r.returned_on << "  "
-              << r.status << "\n";
+              << c.text(reason) << "  returned " << r.returned_on << "  " << r.status << "\n";
     }
   }
   if (c.json()) {
@@ -194,12 +209,9 @@ int bankReturned(Context& c, bankfiles::BankFileStore& store) {
     o.set("returned", a);
     c.out() << toJson(o) << "\n";
   } else if (n == 0) {
-    c.out() << "no returned payments\n";
+    c.out() << c.text(msg("bank.returned.none")) << "\n";
   } else {
-    c.out() << n
-            << " returned payment(s); correct an account with: edupay account update "
-               "--payment REFERENCE --account N --holder NAME --bank-code CNAPS (a school's: "
-               "edupay school account set CODE --account N --bank-code CNAPS)\n";
+    c.out() << c.text(msg("bank.returned.count", {arg("count", n)})) << "\n";
   }
   return kExitOk;
 }
@@ -209,12 +221,12 @@ int reconcileReport(Context& c, bankfiles::BankFileStore& store) {
   const auto user = c.actingUser();
   if (user.role == security::Role::kSchoolAdmin || user.role == security::Role::kBankOperator ||
       user.role == security::Role::kSysadmin) {
-    throw Error(ErrorCode::kForbidden,
-                "the reconciliation report is for bureau staff and auditors (by region)");
+    throw Error(ErrorCode::kForbidden, msg("bank.reconcile.forbidden"));
   }
   std::string region = c.args().get("region", user.scope);
   if (!user.covers(region))
-    throw Error(ErrorCode::kForbidden, "region " + region + " is outside your scope " + user.scope);
+    throw Error(ErrorCode::kForbidden,
+                msg("bank.cli.out_of_scope", {arg("region", region), arg("scope", user.scope)}));
   const auto rows = store.reconcile(term, region);
   const auto header = api::reconcileCsvHeader();
   const auto cells = api::reconcileCsvRow;
@@ -257,30 +269,31 @@ int reconcileReport(Context& c, bankfiles::BankFileStore& store) {
     o.set("region", region);
     o.set("adds_up", all_add_up);
     Poco::JSON::Array a;
-    for (const auto& r : rows) a.add(api::reconcileJson(r));
+    for (const auto& r : rows) a.add(api::reconcileJson(r, c.lang()));
     o.set("rows", a);
-    o.set("total", api::reconcileJson(total));
+    o.set("total", api::reconcileJson(total, c.lang()));
     c.out() << toJson(o) << "\n";
     return all_add_up ? kExitOk : kExitInternal;
   }
-  c.out() << "reconciliation " << term.str() << " (count / yuan)\n";
+  c.out() << c.text(msg("bank.reconcile.title", {arg("term", term.str())})) << "\n";
   for (const auto& r : rows) {
-    c.out() << "  " << r.programme << " " << r.region << ": entitled " << r.entitled_n << " / "
-            << r.entitled.toYuanGrouped() << "; paid " << r.paid_n << " / "
-            << r.paid.toYuanGrouped() << "; at bank " << r.in_bank_n << "; approved "
-            << r.approved_n << "; in approval " << r.in_approval_n << "; not batched "
-            << r.unbatched_n << "; returned " << r.returned_n << " / " << r.returned.toYuanGrouped()
-            << " (awaiting account " << r.awaiting_account_n << ", re-issued " << r.reissued_n
-            << "); outstanding " << r.outstandingCount() << " / " << r.outstanding().toYuanGrouped()
-            << (r.addsUp() ? "" : "  DOES NOT ADD UP") << "\n";
+    c.out() << "  " << c.text(bankfiles::reconcileRowMessage(r));
+    if (!r.addsUp()) c.out() << "  " << c.text(msg("bank.reconcile.not_adding_up"));
+    c.out() << "\n";
   }
-  c.out() << "  TOTAL: entitled " << total.entitled_n << " / " << total.entitled.toYuanGrouped()
-          << "; paid " << total.paid_n << " / " << total.paid.toYuanGrouped() << "; returned "
-          << total.returned_n << " / " << total.returned.toYuanGrouped() << "; re-issued "
-          << total.reissued_n << "; outstanding " << total.outstandingCount() << " / "
-          << total.outstanding().toYuanGrouped() << "\n"
-          << "  check: entitled = paid + at bank + approved + in approval + not batched: "
-          << (all_add_up ? "adds up" : "DOES NOT ADD UP") << "\n";
+  c.out()
+      << "  "
+      << c.text(msg(
+             "bank.reconcile.total",
+             {arg("entitled_n", total.entitled_n), arg("entitled", total.entitled.toYuanGrouped()),
+              arg("paid_n", total.paid_n), arg("paid", total.paid.toYuanGrouped()),
+              arg("returned_n", total.returned_n), arg("returned", total.returned.toYuanGrouped()),
+              arg("reissued_n", total.reissued_n), arg("outstanding_n", total.outstandingCount()),
+              arg("outstanding", total.outstanding().toYuanGrouped())}))
+      << "\n  "
+      << c.text(msg(all_add_up ? "bank.reconcile.check_adds_up"
+                               : "bank.reconcile.check_does_not_add_up"))
+      << "\n";
   return all_add_up ? kExitOk : kExitInternal;
 }
 
@@ -294,7 +307,7 @@ int batchExport(Context& c) {
   store::SqlDisbursementStore store(c.db());
   const std::string& w = c.word(2, "batch id");
   if (!text::isAllDigits(w) || w.size() > 15)
-    throw Error(ErrorCode::kInvalidInput, "`" + w + "` is not a batch id");
+    throw Error(ErrorCode::kInvalidInput, msg("bank.cli.batch_id", {arg("batch", w)}));
   const int64_t id = std::stoll(w);
   const std::string out = c.args().get("out", ".");
   ::mkdir(out.c_str(), 0755);
@@ -320,12 +333,17 @@ int batchExport(Context& c) {
     o.set("files", files);
     c.out() << toJson(o) << "\n";
   } else {
-    c.out() << (r.again ? "exported again (same bytes): " : "exported: ") << "batch " << r.batch.id
-            << ", " << r.batch.payment_count << " payments, " << r.batch.total.toYuanGrouped()
-            << " yuan\n";
-    for (const auto& p : r.paths)
-      c.out() << "  " << p << "\n  " << bankfiles::manifestPath(p)
-              << " (signed: " << bankfiles::signaturePath(p) << ")\n";
+    const std::vector<MessageArg> args{arg("batch", std::to_string(r.batch.id)),
+                                       arg("count", r.batch.payment_count),
+                                       arg("total", r.batch.total.toYuanGrouped())};
+    c.out() << c.text(msg(r.again ? "bank.export.done_again" : "bank.export.done", args)) << "\n";
+    for (const auto& p : r.paths) {
+      c.out() << "  " << p << "\n  "
+              << c.text(
+                     msg("bank.export.manifest", {arg("manifest", bankfiles::manifestPath(p)),
+                                                  arg("signature", bankfiles::signaturePath(p))}))
+              << "\n";
+    }
   }
   return kExitOk;
 }
@@ -334,10 +352,10 @@ int batchClose(Context& c) {
   store::SqlDisbursementStore store(c.db());
   const std::string& w = c.word(2, "batch id");
   if (!text::isAllDigits(w) || w.size() > 15)
-    throw Error(ErrorCode::kInvalidInput, "`" + w + "` is not a batch id");
+    throw Error(ErrorCode::kInvalidInput, msg("bank.cli.batch_id", {arg("batch", w)}));
   const auto user = c.actingUser();
   const auto b = bankfiles::closeBatch(store, c.security(), user, std::stoll(w));
-  c.out() << "batch " << b.id << ": closed\n";
+  c.out() << c.text(msg("bank.close.done", {arg("batch", std::to_string(b.id))})) << "\n";
   return kExitOk;
 }
 
@@ -357,12 +375,12 @@ int cmdBank(Context& c) {
   if (sub == "payer") return bankPayer(c, store);
   if (sub == "import-result") return bankImportResult(c, store);
   if (sub == "returned") return bankReturned(c, store);
-  throw Error(ErrorCode::kInvalidInput, "use: edupay bank list|set|payer|import-result|returned");
+  throw Error(ErrorCode::kInvalidInput, usage("edupay bank list|set|payer|import-result|returned"));
 }
 
 int cmdFile(Context& c) {
   const std::string sub = c.args().words.size() > 1 ? c.args().words[1] : "";
-  if (sub != "verify") throw Error(ErrorCode::kInvalidInput, "use: edupay file verify FILE");
+  if (sub != "verify") throw Error(ErrorCode::kInvalidInput, usage("edupay file verify FILE"));
   const std::string file = c.word(2, "payment file");
   const auto key = security::VerifyingKey::load(publicKeyPath(c));
   const auto v = bankfiles::verifyPaymentFile(file, layouts(c), key);
@@ -370,17 +388,20 @@ int cmdFile(Context& c) {
     Poco::JSON::Object o;
     json::set(o, "file", file, "ok", v.ok(), "count", v.content.count, "total",
               v.content.total.toYuan());
-    Poco::JSON::Array problems;
+    Poco::JSON::Array problems, messages;
     for (const auto& p : v.problems) problems.add(p);
+    for (const auto& p : v.problem_messages) messages.add(api::messageJson(p, c.lang()));
     o.set("problems", problems);
+    o.set("problem_messages", messages);
     c.out() << toJson(o) << "\n";
   } else if (v.ok()) {
-    c.out() << file << ": OK - signature by key " << key.keyId() << ", SHA-256 matches, "
-            << v.content.count << " payments totalling " << v.content.total.toYuanGrouped()
-            << " yuan as the manifest says\n";
+    c.out() << c.text(msg("bank.verify.ok", {arg("file", file), arg("key", key.keyId()),
+                                             arg("count", v.content.count),
+                                             arg("total", v.content.total.toYuanGrouped())}))
+            << "\n";
   } else {
-    c.err() << file << ": FAILED\n";
-    for (const auto& p : v.problems) c.err() << "  " << p << "\n";
+    c.err() << c.text(msg("bank.verify.failed", {arg("file", file)})) << "\n";
+    for (const auto& p : v.problem_messages) c.err() << "  " << c.text(p) << "\n";
   }
   return v.ok() ? kExitOk : kExitRejected;
 }
@@ -389,9 +410,9 @@ int cmdAccount(Context& c) {
   const std::string sub = c.args().words.size() > 1 ? c.args().words[1] : "";
   if (sub != "update") {
     throw Error(ErrorCode::kInvalidInput,
-                "use: edupay account update --student ID|--payment REF --account N --holder NAME "
-                "--bank-code "
-                "CNAPS [--kind student_card|one_card|passbook|social_security] --as USER");
+                usage("edupay account update --student ID|--payment REF --account N --holder NAME "
+                      "--bank-code CNAPS [--kind student_card|one_card|passbook|social_security] "
+                      "--as USER"));
   }
   store::SqlDisbursementStore store(c.db());
   bankfiles::AccountCorrection a;
@@ -414,9 +435,9 @@ int cmdSchool(Context& c) {
   if (sub == "list") return schoolList(c);
   if (sub != "account" || (what != "set" && what != "show")) {
     throw Error(ErrorCode::kInvalidInput,
-                "use: edupay school list [--region R] [--stage S], edupay school account set CODE "
-                "--account N --bank-code CNAPS [--holder NAME] --as OFFICER, or edupay school "
-                "account show CODE");
+                usage("edupay school list [--region R] [--stage S], edupay school account set "
+                      "CODE --account N --bank-code CNAPS [--holder NAME] --as OFFICER, or edupay "
+                      "school account show CODE"));
   }
   const std::string& code = c.word(3, "CODE");
   if (what == "show") {
@@ -464,7 +485,7 @@ int cmdReconcile(Context& c) {
   const std::string sub = c.args().words.size() > 1 ? c.args().words[1] : "";
   if (sub != "report")
     throw Error(ErrorCode::kInvalidInput,
-                "use: edupay reconcile report --term T [--region R] [--csv OUT.csv]");
+                usage("edupay reconcile report --term T [--region R] [--csv OUT.csv]"));
   store::SqlDisbursementStore store(c.db());
   return reconcileReport(c, store);
 }

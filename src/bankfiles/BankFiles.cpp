@@ -37,6 +37,12 @@ std::string describe(const disburse::Batch& b) {
          b.paying_region + ", bank " + b.bank_code + ")";
 }
 
+Message batchMessage(const disburse::Batch& b) {
+  return msg("bank.batch",
+             {arg("batch", std::to_string(b.id)), arg("programme", b.programme),
+              arg("term", b.term), arg("county", b.paying_region), arg("bank", b.bank_code)});
+}
+
 void forEachExportRow(BankFileStore& store, int64_t batch_id, int64_t first_seq, int64_t last_seq,
                       const std::function<void(const ExportRow&)>& each,
                       const std::function<void()>& after_page) {
@@ -79,31 +85,30 @@ disburse::EncodingCheck holderEncodingCheck(BankFileStore& store, const LayoutSe
     std::shared_ptr<Encoder> encoder;
   };
   auto cache = std::make_shared<std::map<std::string, BankFile>>();
-  return [&store, &layouts, cache](
-             const std::string& bank_code,
-             const std::string& holder) -> std::optional<disburse::Unencodable> {
-    auto it = cache->find(bank_code);
-    if (it == cache->end()) {
-      const auto bank = store.bank(bank_code);
-      if (!bank) throw Error(ErrorCode::kNotFound, "bank " + bank_code + " is not configured");
-      if (!layouts.has(bank->layout)) {
-        throw Error(ErrorCode::kNotFound,
-                    "bank " + bank_code + " uses layout \"" + bank->layout +
-                        "\", which is not known here; pass --layouts DIR (or EDUPAY_LAYOUT_DIR) "
-                        "or choose a known layout (edupay bank set " +
-                        bank_code + " --layout L)");
-      }
-      const Layout& layout = layouts.get(bank->layout);
-      it = cache
-               ->emplace(bank_code,
-                         BankFile{layout.name, std::make_shared<Encoder>(layout.encoding)})
-               .first;
-    }
-    auto characters = it->second.encoder->unencodable(holder);
-    if (characters.empty()) return std::nullopt;
-    return disburse::Unencodable{it->second.encoder->name(), it->second.layout,
-                                 std::move(characters)};
-  };
+  return
+      [&store, &layouts, cache](const std::string& bank_code,
+                                const std::string& holder) -> std::optional<disburse::Unencodable> {
+        auto it = cache->find(bank_code);
+        if (it == cache->end()) {
+          const auto bank = store.bank(bank_code);
+          if (!bank)
+            throw Error(ErrorCode::kNotFound, msg("bank.not_configured", {arg("bank", bank_code)}));
+          if (!layouts.has(bank->layout)) {
+            throw Error(
+                ErrorCode::kNotFound,
+                msg("bank.layout_unknown", {arg("bank", bank_code), arg("layout", bank->layout)}));
+          }
+          const Layout& layout = layouts.get(bank->layout);
+          it = cache
+                   ->emplace(bank_code,
+                             BankFile{layout.name, std::make_shared<Encoder>(layout.encoding)})
+                   .first;
+        }
+        auto characters = it->second.encoder->unencodable(holder);
+        if (characters.empty()) return std::nullopt;
+        return disburse::Unencodable{it->second.encoder->name(), it->second.layout,
+                                     std::move(characters)};
+      };
 }
 
 static disburse::Batch closeBatchAttempt(BankFileStore& store, security::SecurityStore& audit,
@@ -113,27 +118,28 @@ static disburse::Batch closeBatchAttempt(BankFileStore& store, security::Securit
   // Another county's batch reads exactly like one that does not exist.
   if (!loaded ||
       (user.role == security::Role::kBureauOfficer && !user.covers(loaded->paying_region)))
-    throw Error(ErrorCode::kNotFound, "no batch " + std::to_string(batch_id) + " in your scope");
+    throw Error(ErrorCode::kNotFound,
+                msg("bank.batch.not_found", {arg("batch", std::to_string(batch_id))}));
   disburse::Batch b = *loaded;
   if (user.role != security::Role::kBureauOfficer) {
-    throw Error(ErrorCode::kForbidden, "only a bureau officer whose scope covers county " +
-                                           b.paying_region + " closes " + describe(b));
+    throw Error(ErrorCode::kForbidden,
+                msg("bank.close.forbidden",
+                    {arg("county", b.paying_region), arg("batch", detail::batchMessage(b))}));
   }
   if (b.status != disburse::BatchStatus::kSettled &&
       b.status != disburse::BatchStatus::kPartiallySettled) {
-    throw Error(ErrorCode::kForbidden,
-                "cannot close " + describe(b) + ": it is " + std::string(disburse::code(b.status)) +
-                    "; a batch is closed once the bank has answered for every payment");
+    throw Error(ErrorCode::kForbidden, msg("bank.close.not_settled",
+                                           {arg("batch", detail::batchMessage(b)),
+                                            batchStatusWords("status", disburse::code(b.status))}));
   }
   if (const int64_t open = store.openReturns(batch_id)) {
     throw Error(ErrorCode::kForbidden,
-                "cannot close " + describe(b) + ": " + std::to_string(open) +
-                    " returned payment(s) wait for a corrected account and a re-issue "
-                    "(edupay bank returned)");
+                msg("bank.close.open_returns",
+                    {arg("batch", detail::batchMessage(b)), arg("count", open)}));
   }
   if (!store.transition(b.id, b.version, disburse::BatchStatus::kClosed, b.cycle)) {
     throw Error(ErrorCode::kConflict,
-                describe(b) + " was changed by someone else meanwhile; look at it again");
+                msg("bank.batch.changed_look_again", {arg("batch", detail::batchMessage(b))}));
   }
   const std::string before(disburse::code(b.status));
   b.status = disburse::BatchStatus::kClosed;
@@ -151,40 +157,33 @@ static CorrectionResult correctAccountAttempt(registry::RegistryStore& registry,
                                               const AccountCorrection& c) {
   std::string why;
   const auto account = BankAccountNumber::parse(c.account, &why);
-  if (!account) throw Error(ErrorCode::kInvalidInput, "--account: " + why);
-  const std::string holder = text::trim(c.holder);
-  if (holder.empty()) throw Error(ErrorCode::kInvalidInput, "--holder: the account holder's name");
-  if (text::startsLikeFormula(holder) || text::controlCharacter(holder)) {
+  if (!account)
     throw Error(ErrorCode::kInvalidInput,
-                "--holder: a name cannot start with = + - @ (a spreadsheet reads it as a formula) "
-                "or hold a control character; type the name the bank records (户名不能以 = + - @ "
-                "开头或含控制字符，请按银行登记的户名填写)");
-  }
+                msg("bank.account.invalid", {arg("option", "--account"), arg("problem", why)}));
+  const std::string holder = text::trim(c.holder);
+  if (holder.empty()) throw Error(ErrorCode::kInvalidInput, msg("bank.account.no_holder"));
+  if (text::startsLikeFormula(holder) || text::controlCharacter(holder))
+    throw Error(ErrorCode::kInvalidInput, msg("bank.account.holder_formula"));
   if (c.bank_code.size() != 12 || !text::isAllDigits(c.bank_code))
-    throw Error(ErrorCode::kInvalidInput, "--bank-code: the 12-digit CNAPS code of the branch");
+    throw Error(ErrorCode::kInvalidInput, msg("bank.account.bank_code"));
   if (c.kind != "student_card" && c.kind != "one_card" && c.kind != "passbook" &&
       c.kind != "social_security")
-    throw Error(ErrorCode::kInvalidInput,
-                "--kind: student_card, one_card, passbook or social_security");
-  if (user.role != security::Role::kSchoolAdmin && user.role != security::Role::kBureauOfficer) {
-    throw Error(ErrorCode::kForbidden,
-                "only the student's school administrator or a bureau officer over the school "
-                "corrects an account");
-  }
+    throw Error(ErrorCode::kInvalidInput, msg("bank.account.kind"));
+  if (user.role != security::Role::kSchoolAdmin && user.role != security::Role::kBureauOfficer)
+    throw Error(ErrorCode::kForbidden, msg("bank.account.forbidden"));
   // Out of scope reads exactly like unknown, so an answer never tells that a payment or a
   // student exists elsewhere.
-  const std::string unknown = c.payment.empty()
-                                  ? "no such student in your scope"
-                                  : "no payment with reference " + c.payment + " in your scope";
+  const Message unknown = c.payment.empty()
+                              ? msg("bank.account.no_student")
+                              : msg("bank.account.no_payment", {arg("reference", c.payment)});
   std::optional<std::string> rid_hash;
   std::string student_no;
   std::optional<int64_t> by_payment;
   if (!c.payment.empty()) {
     if (const auto school = store.schoolOfPayment(c.payment)) {
-      throw Error(ErrorCode::kInvalidInput,
-                  "payment " + c.payment + " pays school " + *school +
-                      ", not a student; correct the school's account: edupay school account set " +
-                      *school + " --account N --bank-code CNAPS");
+      throw Error(
+          ErrorCode::kInvalidInput,
+          msg("bank.account.pays_school", {arg("reference", c.payment), arg("school", *school)}));
     }
     by_payment = store.personOfPayment(c.payment);
     if (!by_payment) throw Error(ErrorCode::kNotFound, unknown);
@@ -193,9 +192,7 @@ static CorrectionResult correctAccountAttempt(registry::RegistryStore& registry,
   } else if (auto no = StudentNumber::parse(c.student)) {
     student_no = no->str();
   } else {
-    throw Error(ErrorCode::kInvalidInput,
-                "--student: a resident ID or national student number (G/J/L + 18), or --payment "
-                "REFERENCE of the returned payment");
+    throw Error(ErrorCode::kInvalidInput, msg("bank.account.student"));
   }
   auto tx = store.transaction();
   const auto rec =
@@ -241,30 +238,29 @@ static SchoolAccountResult setSchoolAccountAttempt(registry::RegistryStore& regi
   const std::string region = registry.schoolRegion(s.school);
   // A school of another county reads exactly like one that does not exist, whatever was sent.
   if (region.empty() || (user.role == security::Role::kBureauOfficer && !user.covers(region)))
-    throw Error(ErrorCode::kNotFound, "no school " + s.school + " in your scope");
+    throw Error(ErrorCode::kNotFound, msg("bank.school.not_found", {arg("school", s.school)}));
   const bool allowed = user.role == security::Role::kSysadmin ||
                        (user.role == security::Role::kBureauOfficer && user.covers(region));
   if (!allowed) {
-    throw Error(ErrorCode::kForbidden,
-                "only a bureau officer whose scope covers county " + region +
-                    " (or a sysadmin) records school " + s.school + "'s account; " + user.name +
-                    " is " + std::string(security::code(user.role)) + " over " + user.scope);
+    throw Error(
+        ErrorCode::kForbidden,
+        msg("bank.school.forbidden",
+            {arg("county", region), arg("school", s.school), arg("user", user.name),
+             arg("role", std::string(security::code(user.role))), arg("scope", user.scope)}));
   }
   std::string why;
   const auto account = BankAccountNumber::parse(s.account, &why);
-  if (!account) throw Error(ErrorCode::kInvalidInput, "account: " + why);
-  if (s.bank_code.size() != 12 || !text::isAllDigits(s.bank_code)) {
+  if (!account)
     throw Error(ErrorCode::kInvalidInput,
-                "bank code: the 12-digit CNAPS code of the school's branch (开户行行号)");
-  }
+                msg("bank.account.invalid", {arg("option", "account"), arg("problem", why)}));
+  if (s.bank_code.size() != 12 || !text::isAllDigits(s.bank_code))
+    throw Error(ErrorCode::kInvalidInput, msg("bank.school.bank_code"));
   std::string school_name;
   for (const auto& sc : registry.listSchools())
     if (sc.code == s.school) school_name = sc.name;
   const std::string holder = text::trim(s.holder).empty() ? school_name : text::trim(s.holder);
   if (text::startsLikeFormula(holder) || text::controlCharacter(holder)) {
-    throw Error(ErrorCode::kInvalidInput,
-                "--holder: a name cannot start with = + - @ or hold a control character; type the "
-                "name the bank records (the school's registered name)");
+    throw Error(ErrorCode::kInvalidInput, msg("bank.school.holder_formula"));
   }
   const auto before = registry.schoolAccount(s.school);
   registry::RegistryStore::SchoolAccountUpdate u{cipher.blindIndex("bank_account", account->str()),
@@ -307,6 +303,16 @@ SchoolAccountResult setSchoolAccount(registry::RegistryStore& registry,
                                      const SchoolAccountSetting& s) {
   return retryUnit("bankfiles.setSchoolAccount",
                    [&] { return setSchoolAccountAttempt(registry, audit, user, cipher, s); });
+}
+
+MessageArg batchStatusWords(const std::string& name, std::string_view status) {
+  static const std::map<std::string_view, const char*> kZh{
+      {"draft", "草稿"},         {"submitted", "已提交待审批"},
+      {"approved", "已审批"},    {"exported", "已导出（在银行）"},
+      {"settled", "已全部发放"}, {"partially_settled", "部分退回"},
+      {"closed", "已关闭"},      {"rejected", "审批未通过"}};
+  const auto it = kZh.find(status);
+  return words(name, it == kZh.end() ? std::string(status) : it->second, std::string(status));
 }
 
 }  // namespace edupay::bankfiles

@@ -10,6 +10,7 @@
 #include "bankfiles/PaymentFile.h"
 #include "bankfiles/ResultFile.h"
 #include "common/Lease.h"
+#include "common/Message.h"
 #include "disburse/Batches.h"
 #include "registry/RegistryStore.h"
 #include "rules/Policy.h"
@@ -271,6 +272,9 @@ ExportResult exportBatch(BankFileStore& store, security::SecurityStore& audit,
 disburse::EncodingCheck holderEncodingCheck(BankFileStore& store, const LayoutSet& layouts);
 
 /// `edupay bank import-result`.
+/// A batch status (`approved`, `partially_settled`, …) in both languages, as argument `name`.
+MessageArg batchStatusWords(const std::string& name, std::string_view status);
+
 struct ImportResult {
   bool already_imported = false;
   int64_t import_id = 0;
@@ -281,6 +285,9 @@ struct ImportResult {
   int64_t unchanged = 0;
   Money paid_total, returned_total;
   std::vector<std::string> problems;  ///< when refused: one per bad line (nothing changed)
+  /// The same problems for people, without the file's path (bank.import.*), rendered at the edge
+  /// in the reader's language; `problems` is their English text after the file's path.
+  std::vector<Message> problem_messages;
   std::vector<std::pair<int64_t, std::string>> batches;  ///< batch id -> its status afterwards
 };
 /// Checks the whole file before anything changes: every reference known and sent by us, once,

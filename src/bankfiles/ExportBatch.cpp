@@ -68,15 +68,16 @@ std::vector<Annex> writeAnnexes(const std::vector<AnnexRow>& rows, const std::st
 
 void checkExportable(const security::User& user, const disburse::Batch& b) {
   if (user.role != security::Role::kBureauOfficer || !user.covers(b.paying_region)) {
-    throw Error(ErrorCode::kForbidden, "only a bureau officer whose scope covers county " +
-                                           b.paying_region + " exports " + describe(b));
+    throw Error(ErrorCode::kForbidden,
+                msg("bank.export.forbidden",
+                    {arg("county", b.paying_region), arg("batch", detail::batchMessage(b))}));
   }
   if (b.status != disburse::BatchStatus::kApproved &&
       b.status != disburse::BatchStatus::kExported && b.status != disburse::BatchStatus::kSettled &&
       b.status != disburse::BatchStatus::kPartiallySettled) {
-    throw Error(ErrorCode::kForbidden, "cannot export " + describe(b) + ": it is " +
-                                           std::string(disburse::code(b.status)) +
-                                           "; only approved batches are exported");
+    throw Error(ErrorCode::kForbidden, msg("bank.export.not_approved",
+                                           {arg("batch", detail::batchMessage(b)),
+                                            batchStatusWords("status", disburse::code(b.status))}));
   }
 }
 
@@ -85,7 +86,8 @@ disburse::Batch loadExportable(BankFileStore& store, const security::User& user,
   // Another county's batch reads exactly like one that does not exist (as through the API).
   if (!loaded ||
       (user.role == security::Role::kBureauOfficer && !user.covers(loaded->paying_region)))
-    throw Error(ErrorCode::kNotFound, "no batch " + std::to_string(batch_id) + " in your scope");
+    throw Error(ErrorCode::kNotFound,
+                msg("bank.batch.not_found", {arg("batch", std::to_string(batch_id))}));
   checkExportable(user, *loaded);
   return *loaded;
 }
@@ -96,8 +98,7 @@ void removeStaging(const std::string& dir) {
   std::filesystem::remove_all(dir, ec);
   if (ec) {
     throw Error(ErrorCode::kUnavailable,
-                "cannot remove the unfinished export " + dir + ": " + ec.message() +
-                    "; remove it by hand and export again (无法删除未完成的导出目录)");
+                msg("bank.export.cannot_remove", {arg("dir", dir), arg("why", ec.message())}));
   }
 }
 
@@ -110,16 +111,15 @@ ExportPlan planExport(BankFileStore& store, const security::User& user, int64_t 
   const disburse::Batch b = loadExportable(store, user, batch_id);
   const bool approved = b.status == disburse::BatchStatus::kApproved;
   const auto bank = store.bank(b.bank_code);
-  if (!bank) throw Error(ErrorCode::kNotFound, "bank " + b.bank_code + " is not configured");
+  if (!bank)
+    throw Error(ErrorCode::kNotFound, msg("bank.not_configured", {arg("bank", b.bank_code)}));
   if (auto p = store.exportPlan(batch_id); p && (!approved || p->batch_version == b.version)) {
     // The bank has the files of the plan's layout; it now expects another one.
     if (!approved && bank->layout != p->layout) {
       throw Error(ErrorCode::kConflict,
-                  "re-exporting " + describe(b) +
-                      " would not give the bytes sent the first time (the bank's layout changed "
-                      "since, from " +
-                      p->layout + " to " + bank->layout + "); the files of " + p->created_on +
-                      " stay as they are");
+                  msg("bank.export.layout_changed",
+                      {arg("batch", detail::batchMessage(b)), arg("from", p->layout),
+                       arg("to", bank->layout), arg("date", p->created_on)}));
     }
     return *p;
   }
@@ -139,10 +139,8 @@ ExportPlan planExport(BankFileStore& store, const security::User& user, int64_t 
                    : std::optional<Payer>(Payer{b.paying_region, b.bank_code,
                                                 recorded[0].payer_account, recorded[0].payer_name});
   if (!payer) {
-    throw Error(ErrorCode::kNotFound,
-                "no payer account for county " + b.paying_region + " at bank " + b.bank_code +
-                    "; record the bureau's account first: edupay bank payer --region " +
-                    b.paying_region + " --bank " + b.bank_code + " --account N --name NAME");
+    throw Error(ErrorCode::kNotFound, msg("bank.export.no_payer", {arg("county", b.paying_region),
+                                                                   arg("bank", b.bank_code)}));
   }
   plan.payer_account = payer->account;
   plan.payer_name = payer->name;
@@ -175,8 +173,9 @@ static ExportResult exportBatchAttempt(BankFileStore& store, security::SecurityS
   const ExportPlan plan = planExport(store, user, batch_id, layouts, purpose);
   const Layout& layout = layouts.get(plan.layout);
   if (::mkdir(staging.c_str(), 0700) != 0) {
-    throw Error(ErrorCode::kUnavailable, "cannot create " + staging + ": " + std::strerror(errno) +
-                                             " (无法创建导出暂存目录)");
+    throw Error(
+        ErrorCode::kUnavailable,
+        msg("bank.export.cannot_stage", {arg("dir", staging), arg("why", std::strerror(errno))}));
   }
   // Whatever fails from here on (a refused re-export, a full disk, a lost connection) leaves no
   // staged file with account numbers behind.
@@ -195,7 +194,7 @@ static ExportResult exportBatchAttempt(BankFileStore& store, security::SecurityS
   r.again = b.status != disburse::BatchStatus::kApproved;
   if (!r.again && b.version != plan.batch_version) {
     throw Error(ErrorCode::kConflict,
-                describe(b) + " was changed by someone else meanwhile; try again");
+                msg("bank.batch.changed_try_again", {arg("batch", detail::batchMessage(b))}));
   }
   const auto recorded = r.again ? store.exportedFiles(batch_id) : std::vector<ExportedFile>{};
   const std::string& date = plan.created_on;
@@ -237,10 +236,9 @@ static ExportResult exportBatchAttempt(BankFileStore& store, security::SecurityS
           line.amount = row.amount;
           if (row.acct_enc.empty()) {
             throw Error(ErrorCode::kInvalidInput,
-                        "payment " + std::to_string(row.seq) + " (" + row.reference + ") of " +
-                            describe(b) + " pays " + row.holder +
-                            " and carries no account; remove it from the batch (it is paid again "
-                            "by the next build once the account is on file)");
+                        msg("bank.export.no_account",
+                            {arg("seq", std::to_string(row.seq)), arg("reference", row.reference),
+                             arg("batch", detail::batchMessage(b)), arg("holder", row.holder)}));
           }
           line.account = cipher.decrypt("bank_account", row.acct_enc);
           writer->add(line);
@@ -250,10 +248,8 @@ static ExportResult exportBatchAttempt(BankFileStore& store, security::SecurityS
     for (const auto& old : recorded) {
       if (old.part == f.part && old.sha256 != f.sha256) {
         throw Error(ErrorCode::kConflict,
-                    "re-exporting " + describe(b) +
-                        " would not give the bytes sent the first "
-                        "time (the bank's layout changed since); the files of " +
-                        date + " stay as they are");
+                    msg("bank.export.bytes_changed",
+                        {arg("batch", detail::batchMessage(b)), arg("date", date)}));
       }
     }
     out.commit();
@@ -289,7 +285,7 @@ static ExportResult exportBatchAttempt(BankFileStore& store, security::SecurityS
   if (!r.again) {
     if (!store.markExported(batch_id, b.version, date, files)) {
       throw Error(ErrorCode::kConflict,
-                  describe(b) + " was changed by someone else meanwhile; try again");
+                  msg("bank.batch.changed_try_again", {arg("batch", detail::batchMessage(b))}));
     }
     r.batch.status = disburse::BatchStatus::kExported;
     r.batch.version = b.version + 1;

@@ -5,6 +5,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/Message.h"
+
 namespace edupay::bankfiles {
 
 /// What a payment-file field shows (templates/banks/README.md, "Layout file").
@@ -38,6 +40,13 @@ struct Field {
 };
 using Record = std::vector<Field>;
 
+/// What a bank's return (reason) code means, in Chinese and English (templates/banks/README.md,
+/// "Return codes").
+struct ReturnCodeText {
+  std::string zh, en;
+};
+using ReturnCodes = std::map<std::string, ReturnCodeText>;
+
 enum class LayoutKind { kDelimited, kFixed, kPain001 };
 enum class FileEncoding { kGbk, kGb18030, kUtf8 };
 enum class ResultKind { kPipeResult, kPain002 };
@@ -62,6 +71,8 @@ struct Layout {
   Record detail;
   std::string version;  ///< pain.001.001.09 or pain.001.001.03
   ResultKind result = ResultKind::kPipeResult;
+  /// The bank's own return codes (`return_codes`); the shared ISO 20022 codes are the LayoutSet's.
+  ReturnCodes return_codes;
 
   /// `.xml` for pain.001, `.txt` otherwise.
   std::string extension() const { return kind == LayoutKind::kPain001 ? ".xml" : ".txt"; }
@@ -71,11 +82,33 @@ struct Layout {
 /// are refused so a typo does not silently change a bank's file).
 Layout parseLayout(std::string_view json, const std::string& source);
 
+/// The `return_codes` of a return-code file (`{"return_codes": {"AC04": {"zh": …, "en": …}}}`),
+/// or of a layout; Error(kInvalidInput) naming `source` and the code that is wrong.
+ReturnCodes parseReturnCodes(std::string_view json, const std::string& source);
+
+/// The file of ISO 20022 status reason codes every layout shares (templates/banks).
+inline constexpr const char* kIsoReturnCodesFile = "iso20022-return-codes.json";
+
+/// The reason a returned payment shows people: the code's explanation in the reader's language
+/// with the code beside it (「账户已销户（AC04）」, "account closed (AC04)"); for a code no
+/// table explains, the bank's own text (or the bare code) with the code.
+Message returnReason(const ReturnCodeText* explained, const std::string& code,
+                     const std::string& bank_text);
+
 /// The layouts shipped in templates/banks (built into the binary), then those of `dir` (when not
-/// empty), which add to or replace them by name.
+/// empty), which add to or replace them by name. `iso20022-return-codes.json` (in either place)
+/// is not a layout but the ISO 20022 return codes every layout shares.
 class LayoutSet {
  public:
   explicit LayoutSet(const std::string& dir = {});
+  /// What `code` means for a bank using layout `layout` (the layout's own codes first, then the
+  /// shared ISO 20022 codes); nullptr when neither explains it. An unknown layout has only the
+  /// shared codes.
+  const ReturnCodeText* explainReturnCode(const std::string& layout, const std::string& code) const;
+  /// returnReason() with explainReturnCode().
+  Message returnReason(const std::string& layout, const std::string& code,
+                       const std::string& bank_text) const;
+  const ReturnCodes& isoReturnCodes() const { return iso_; }
   /// Error(kNotFound) listing the known names.
   const Layout& get(const std::string& name) const;
   bool has(const std::string& name) const { return layouts_.count(name) > 0; }
@@ -83,6 +116,7 @@ class LayoutSet {
 
  private:
   std::map<std::string, Layout> layouts_;
+  ReturnCodes iso_;
 };
 
 /// The built-in templates: (file name, JSON) pairs (generated at build time).

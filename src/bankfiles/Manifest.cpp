@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "common/AtomicFile.h"
+#include "common/Catalogue.h"
 #include "common/Csv.h"
 #include "common/Error.h"
 #include "common/Text.h"
@@ -38,7 +39,24 @@ std::string jsonString(const std::string& s) {
   return out + "\"";
 }
 
-Money parseAmount(const Layout& layout, std::string_view text, const std::string& where) {
+/// Where in a payment file: its name and line.
+struct Where {
+  std::string file;
+  int64_t line = 0;
+};
+
+Message at(const Where& w, const Message& problem) {
+  return msg("bank.file.at_line",
+             {arg("file", w.file), arg("line", std::to_string(w.line)), arg("problem", problem)});
+}
+
+/// A problem of the file, in both forms (Message and English text).
+void addProblem(std::vector<std::string>& texts, std::vector<Message>& messages, Message m) {
+  texts.push_back(i18n::render(m, Lang::kEn));
+  messages.push_back(std::move(m));
+}
+
+Money parseAmount(const Layout& layout, std::string_view text, const Where& where) {
   std::string t = edupay::text::trim(text);
   try {
     if (layout.amount_in_fen) {
@@ -55,9 +73,9 @@ Money parseAmount(const Layout& layout, std::string_view text, const std::string
     }
     return Money::parseYuan(t);
   } catch (const std::exception&) {
-    throw Error(ErrorCode::kInvalidInput, where + "amount \"" + std::string(text) +
-                                              "\" is not written as layout " + layout.name +
-                                              " writes amounts");
+    throw Error(ErrorCode::kInvalidInput,
+                at(where, msg("bank.file.amount",
+                              {arg("amount", std::string(text)), arg("layout", layout.name)})));
   }
 }
 
@@ -92,13 +110,13 @@ std::vector<std::string> splitLine(const std::string& line, const Layout& layout
 
 /// Fixed-width: cuts `bytes` (in the file's encoding) at the widths, then decodes each piece.
 std::vector<std::string> cutFixed(const std::string& bytes, const Record& r, bool gbk,
-                                  const std::string& where) {
+                                  const Where& where) {
   size_t width = 0;
   for (const auto& f : r) width += static_cast<size_t>(f.width);
   if (bytes.size() != width) {
-    throw Error(ErrorCode::kInvalidInput, where + "line is " + std::to_string(bytes.size()) +
-                                              " bytes, the layout's lines are " +
-                                              std::to_string(width));
+    throw Error(ErrorCode::kInvalidInput,
+                at(where, msg("bank.file.line_width", {arg("bytes", std::to_string(bytes.size())),
+                                                       arg("width", std::to_string(width))})));
   }
   std::vector<std::string> out;
   size_t pos = 0;
@@ -108,40 +126,42 @@ std::vector<std::string> cutFixed(const std::string& bytes, const Record& r, boo
     try {
       out.push_back(edupay::text::trim(gbk ? gb18030ToUtf8(piece) : piece));
     } catch (const Error&) {
-      throw Error(ErrorCode::kInvalidInput,
-                  where + "a field boundary cuts a character in half or the bytes are not text");
+      throw Error(ErrorCode::kInvalidInput, at(where, msg("bank.file.cut_character")));
     }
   }
   return out;
 }
 
 void checkTotals(const Record& r, const std::vector<std::string>& fields, const Layout& layout,
-                 const FileContent& c, const std::string& where, std::vector<std::string>& out) {
+                 FileContent& c, const Where& where) {
   for (size_t i = 0; i < r.size() && i < fields.size(); ++i) {
     if (r[i].value == FieldValue::kTotalCount &&
         edupay::text::trim(fields[i]) != std::to_string(c.count)) {
-      out.push_back(where + "total count says " + fields[i] + ", the file has " +
-                    std::to_string(c.count) + " lines");
+      addProblem(c.problems, c.problem_messages,
+                 at(where, msg("bank.file.total_count",
+                               {arg("says", fields[i]), arg("lines", std::to_string(c.count))})));
     }
     if (r[i].value == FieldValue::kTotalAmount) {
       try {
         if (parseAmount(layout, fields[i], where) != c.total) {
-          out.push_back(where + "total amount says " + fields[i] + ", the lines add up to " +
-                        c.total.toYuan());
+          addProblem(c.problems, c.problem_messages,
+                     at(where, msg("bank.file.total_amount",
+                                   {arg("says", fields[i]), arg("total", c.total.toYuan())})));
         }
       } catch (const Error& e) {
-        out.push_back(e.what());
+        addProblem(c.problems, c.problem_messages, e.message());
       }
     }
   }
 }
 
 PaymentLine detailOf(const Record& r, const std::vector<std::string>& fields, const Layout& layout,
-                     const std::string& where) {
+                     const Where& where) {
   if (fields.size() != r.size()) {
-    throw Error(ErrorCode::kInvalidInput, where + std::to_string(fields.size()) +
-                                              " fields, layout " + layout.name + " has " +
-                                              std::to_string(r.size()));
+    throw Error(ErrorCode::kInvalidInput,
+                at(where, msg("bank.file.fields", {arg("fields", std::to_string(fields.size())),
+                                                   arg("layout", layout.name),
+                                                   arg("expected", std::to_string(r.size()))})));
   }
   PaymentLine p;
   for (size_t i = 0; i < r.size(); ++i) {
@@ -149,7 +169,7 @@ PaymentLine detailOf(const Record& r, const std::vector<std::string>& fields, co
     switch (r[i].value) {
       case FieldValue::kSeq:
         if (v.empty() || !edupay::text::isAllDigits(v) || v.size() > 12)
-          throw Error(ErrorCode::kInvalidInput, where + "sequence \"" + v + "\" is not a number");
+          throw Error(ErrorCode::kInvalidInput, at(where, msg("bank.file.seq", {arg("seq", v)})));
         p.seq = std::stoll(v);
         break;
       case FieldValue::kAccount:
@@ -174,7 +194,7 @@ PaymentLine detailOf(const Record& r, const std::vector<std::string>& fields, co
 void readText(const std::string& path, const Layout& layout, FileContent& c,
               const std::function<void(const PaymentLine&)>& each) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kNotFound, path + ": cannot open");
+  if (!in) throw Error(ErrorCode::kNotFound, msg("bank.file.cannot_open", {arg("file", path)}));
   const bool gbk = layout.encoding != FileEncoding::kUtf8;
   const bool crlf = layout.line_ending == "\r\n";
   // Keep the last trailer.size() lines back: they are the trailer, not details.
@@ -182,7 +202,7 @@ void readText(const std::string& path, const Layout& layout, FileContent& c,
   std::string raw;
   int64_t line_no = 0;
   auto detail = [&](int64_t n, const std::string& bytes) {
-    const std::string where = path + ": line " + std::to_string(n) + ": ";
+    const Where where{path, n};
     std::vector<std::string> fields;
     if (layout.kind == LayoutKind::kFixed) {
       fields = cutFixed(bytes, layout.detail, gbk, where);
@@ -191,7 +211,7 @@ void readText(const std::string& path, const Layout& layout, FileContent& c,
       try {
         utf8 = gbk ? gb18030ToUtf8(bytes) : bytes;
       } catch (const Error&) {
-        throw Error(ErrorCode::kInvalidInput, where + "bytes are not valid in the encoding");
+        throw Error(ErrorCode::kInvalidInput, at(where, msg("bank.file.encoding")));
       }
       fields = splitLine(utf8, layout);
     }
@@ -205,16 +225,14 @@ void readText(const std::string& path, const Layout& layout, FileContent& c,
     ++line_no;
     if (crlf) {
       if (raw.empty() || raw.back() != '\r') {
-        throw Error(ErrorCode::kInvalidInput, path + ": line " + std::to_string(line_no) +
-                                                  ": the layout's lines end with CRLF");
+        throw Error(ErrorCode::kInvalidInput, at({path, line_no}, msg("bank.file.crlf")));
       }
       raw.pop_back();
     } else if (!raw.empty() && raw.back() == '\r') {
-      throw Error(ErrorCode::kInvalidInput,
-                  path + ": line " + std::to_string(line_no) + ": the layout's lines end with LF");
+      throw Error(ErrorCode::kInvalidInput, at({path, line_no}, msg("bank.file.lf")));
     }
     if (static_cast<size_t>(line_no) <= layout.header.size()) {
-      const std::string where = path + ": line " + std::to_string(line_no) + ": ";
+      const Where where{path, line_no};
       const Record& r = layout.header[static_cast<size_t>(line_no) - 1];
       headers.emplace_back(line_no, layout.kind == LayoutKind::kFixed
                                         ? cutFixed(raw, r, gbk, where)
@@ -228,19 +246,18 @@ void readText(const std::string& path, const Layout& layout, FileContent& c,
     }
   }
   if (held.size() < layout.trailer.size() || headers.size() < layout.header.size()) {
-    throw Error(ErrorCode::kInvalidInput, path + ": the file ends before its header and trailer");
+    throw Error(ErrorCode::kInvalidInput, msg("bank.file.short", {arg("file", path)}));
   }
   for (size_t i = 0; i < headers.size(); ++i) {
-    checkTotals(layout.header[i], headers[i].second, layout, c,
-                path + ": line " + std::to_string(headers[i].first) + ": ", c.problems);
+    checkTotals(layout.header[i], headers[i].second, layout, c, {path, headers[i].first});
   }
   for (size_t i = 0; i < held.size(); ++i) {
-    const std::string where = path + ": line " + std::to_string(held[i].first) + ": ";
+    const Where where{path, held[i].first};
     const auto fields =
         layout.kind == LayoutKind::kFixed
             ? cutFixed(held[i].second, layout.trailer[i], gbk, where)
             : splitLine(gbk ? gb18030ToUtf8(held[i].second) : held[i].second, layout);
-    checkTotals(layout.trailer[i], fields, layout, c, where, c.problems);
+    checkTotals(layout.trailer[i], fields, layout, c, where);
   }
 }
 
@@ -273,7 +290,7 @@ class Pain001Reader : public ElementHandler {
         try {
           line_.amount = Money::parseYuan(text_);
         } catch (const Error&) {
-          if (bad_.empty()) bad_ = "amount \"" + text_ + "\" is not a CNY amount";
+          if (!bad_) bad_ = msg("bank.file.pain001_amount", {arg("amount", text_)});
         }
       }
       if (local == "Nm" && parent == "Cdtr") line_.holder = text_;
@@ -293,14 +310,23 @@ class Pain001Reader : public ElementHandler {
     text_.append(ch + start, static_cast<size_t>(length));
   }
   void check() {
-    if (!bad_.empty()) throw Error(ErrorCode::kInvalidInput, path_ + ": " + bad_);
+    if (bad_) {
+      throw Error(ErrorCode::kInvalidInput,
+                  msg("bank.file.problem", {arg("file", path_), arg("problem", *bad_)}));
+    }
     auto compare = [&](const std::string& where, const std::string& n, const std::string& sum) {
-      if (n != std::to_string(c_.count))
-        c_.problems.push_back(path_ + ": " + where + " NbOfTxs says " + n + ", the file has " +
-                              std::to_string(c_.count) + " transactions");
-      if (sum != c_.total.toYuan())
-        c_.problems.push_back(path_ + ": " + where + " CtrlSum says " + sum +
-                              ", the transactions add up to " + c_.total.toYuan());
+      if (n != std::to_string(c_.count)) {
+        addProblem(
+            c_.problems, c_.problem_messages,
+            msg("bank.file.pain001_count", {arg("file", path_), arg("block", where), arg("says", n),
+                                            arg("count", std::to_string(c_.count))}));
+      }
+      if (sum != c_.total.toYuan()) {
+        addProblem(
+            c_.problems, c_.problem_messages,
+            msg("bank.file.pain001_sum", {arg("file", path_), arg("block", where), arg("says", sum),
+                                          arg("total", c_.total.toYuan())}));
+      }
     };
     compare("GrpHdr", grp_count_, grp_sum_);
     compare("PmtInf", pmt_count_, pmt_sum_);
@@ -314,7 +340,7 @@ class Pain001Reader : public ElementHandler {
   std::string text_;
   PaymentLine line_;
   std::string grp_count_, grp_sum_, pmt_count_, pmt_sum_;
-  std::string bad_;
+  std::optional<Message> bad_;
 };
 
 }  // namespace
@@ -364,15 +390,16 @@ Manifest parseManifest(const std::string& json, const std::string& source) {
   try {
     o = Poco::JSON::Parser().parse(json).extract<Poco::JSON::Object::Ptr>();
   } catch (const std::exception&) {
-    throw Error(ErrorCode::kInvalidInput, source + ": not a JSON manifest");
+    throw Error(ErrorCode::kInvalidInput, msg("bank.manifest.not_json", {arg("file", source)}));
   }
   auto need = [&](const char* key) {
     if (!o || !o->has(key))
-      throw Error(ErrorCode::kInvalidInput, source + ": the manifest has no \"" + key + "\"");
+      throw Error(ErrorCode::kInvalidInput,
+                  msg("bank.manifest.missing", {arg("file", source), arg("key", key)}));
     return o->get(key);
   };
   if (need("format").toString() != "edupay-payment-manifest/1")
-    throw Error(ErrorCode::kInvalidInput, source + ": not an edupay payment manifest");
+    throw Error(ErrorCode::kInvalidInput, msg("bank.manifest.format", {arg("file", source)}));
   Manifest m;
   try {
     m.batch = need("batch").convert<int64_t>();
@@ -389,19 +416,21 @@ Manifest parseManifest(const std::string& json, const std::string& source) {
     m.key_id = need("key_id").toString();
     if (o->has("annexes")) {
       const auto list = o->getArray("annexes");
-      if (!list) throw Error(ErrorCode::kInvalidInput, source + ": \"annexes\" is not a list");
+      if (!list)
+        throw Error(ErrorCode::kInvalidInput, msg("bank.manifest.annexes", {arg("file", source)}));
       for (size_t i = 0; i < list->size(); ++i) {
         const auto a = list->getObject(static_cast<unsigned>(i));
         if (!a || !a->has("file") || !a->has("sha256") || !a->has("encoding") ||
             !a->has("students") || !a->has("total_fen"))
-          throw Error(ErrorCode::kInvalidInput, source + ": an annex entry lacks a key");
+          throw Error(ErrorCode::kInvalidInput,
+                      msg("bank.manifest.annex_key", {arg("file", source)}));
         m.annexes.push_back({a->get("file").toString(), a->get("encoding").toString(),
                              a->get("sha256").toString(), a->get("students").convert<int64_t>(),
                              Money::fromFen(a->get("total_fen").convert<int64_t>())});
       }
     }
   } catch (const Poco::Exception& e) {
-    throw Error(ErrorCode::kInvalidInput, source + ": a manifest value has the wrong type");
+    throw Error(ErrorCode::kInvalidInput, msg("bank.manifest.type", {arg("file", source)}));
   }
   return m;
 }
@@ -432,76 +461,73 @@ FileContent readPaymentFile(const std::string& path, const Layout& layout,
 Verification verifyPaymentFile(const std::string& file, const LayoutSet& layouts,
                                const security::VerifyingKey& key) {
   Verification v;
+  auto problem = [&](Message m) { addProblem(v.problems, v.problem_messages, std::move(m)); };
   const std::string mpath = manifestPath(file);
   const std::string spath = signaturePath(file);
   if (::access(file.c_str(), R_OK) != 0)
-    throw Error(ErrorCode::kNotFound, file + ": cannot read the payment file");
+    throw Error(ErrorCode::kNotFound, msg("bank.verify.cannot_read", {arg("file", file)}));
   if (::access(mpath.c_str(), R_OK) != 0) {
-    v.problems.push_back("no manifest " + mpath + " beside the file");
+    problem(msg("bank.verify.no_manifest", {arg("manifest", mpath)}));
     return v;
   }
   const std::string body = readFile(mpath, 1 << 20);
   if (::access(spath.c_str(), R_OK) != 0) {
-    v.problems.push_back("no signature " + spath + " beside the file");
+    problem(msg("bank.verify.no_signature", {arg("signature", spath)}));
   } else {
     std::string sig;
     try {
       sig = security::base64Decode(edupay::text::trim(readFile(spath, 64 * 1024)));
     } catch (const Error&) {
-      v.problems.push_back("signature " + spath + " is not base64");
+      problem(msg("bank.verify.not_base64", {arg("signature", spath)}));
     }
     if (!sig.empty() && !key.verify(body, sig)) {
-      v.problems.push_back("the manifest's signature does not verify with key " + key.keyId() +
-                           ": the manifest was changed or signed with another key");
+      problem(msg("bank.verify.signature", {arg("key", key.keyId())}));
     }
   }
   try {
     v.manifest = parseManifest(body, mpath);
   } catch (const Error& e) {
-    v.problems.push_back(e.what());
+    problem(e.message());
     return v;
   }
   const Manifest& m = *v.manifest;
   if (m.key_id != key.keyId())
-    v.problems.push_back("the manifest names signing key " + m.key_id + ", the public key is " +
-                         key.keyId());
+    problem(msg("bank.verify.key_id", {arg("manifest_key", m.key_id), arg("key", key.keyId())}));
   const std::string base = file.substr(file.find_last_of('/') + 1);
-  if (m.file != base) v.problems.push_back("the manifest is for " + m.file + ", not " + base);
+  if (m.file != base)
+    problem(msg("bank.verify.other_file", {arg("manifest_file", m.file), arg("file", base)}));
   const std::string digest = security::sha256File(file);
   if (digest != m.sha256) {
-    v.problems.push_back("the file's SHA-256 is " + digest + ", the manifest says " + m.sha256 +
-                         ": the file was changed after export");
+    problem(msg("bank.verify.digest", {arg("digest", digest), arg("manifest_digest", m.sha256)}));
   }
   if (!layouts.has(m.layout)) {
-    v.problems.push_back("the manifest's layout " + m.layout + " is not known here");
+    problem(msg("bank.verify.layout", {arg("layout", m.layout)}));
     return v;
   }
   try {
     v.content = readPaymentFile(file, layouts.get(m.layout));
   } catch (const Error& e) {
-    v.problems.push_back(e.what());
+    problem(e.message());
     return v;
   }
-  for (const auto& p : v.content.problems) v.problems.push_back(p);
+  for (const auto& p : v.content.problem_messages) problem(p);
   if (v.content.count != m.count)
-    v.problems.push_back("the file has " + std::to_string(v.content.count) +
-                         " payments, the manifest says " + std::to_string(m.count));
+    problem(msg("bank.verify.count", {arg("count", std::to_string(v.content.count)),
+                                      arg("manifest_count", std::to_string(m.count))}));
   if (v.content.total != m.total)
-    v.problems.push_back("the file's payments add up to " + v.content.total.toYuan() +
-                         ", the manifest says " + m.total.toYuan());
+    problem(msg("bank.verify.total",
+                {arg("total", v.content.total.toYuan()), arg("manifest_total", m.total.toYuan())}));
   const std::string dir = file.substr(0, file.size() - base.size());
   for (const Annex& a : m.annexes) {
     const std::string apath = dir + a.file;
     if (a.file.find('/') != std::string::npos || ::access(apath.c_str(), R_OK) != 0) {
-      v.problems.push_back("annex " + a.file +
-                           " (the students the payments cover) is not beside "
-                           "the file");
+      problem(msg("bank.verify.annex_missing", {arg("annex", a.file)}));
       continue;
     }
     const std::string adigest = security::sha256File(apath);
     if (adigest != a.sha256) {
-      v.problems.push_back("annex " + a.file + "'s SHA-256 is " + adigest + ", the manifest says " +
-                           a.sha256 + ": the list of students was changed after export");
+      problem(msg("bank.verify.annex_digest", {arg("annex", a.file), arg("digest", adigest),
+                                               arg("manifest_digest", a.sha256)}));
       continue;
     }
     // The students' amounts add up to the payments: read back in the annex's own encoding.
@@ -517,19 +543,21 @@ Verification verifyPaymentFile(const std::string& file, const LayoutSet& layouts
           header = false;
           continue;
         }
-        if (row.size() <= kAnnexAmountColumn) throw Error(ErrorCode::kInvalidInput, "short line");
+        if (row.size() <= kAnnexAmountColumn)
+          throw Error(ErrorCode::kInvalidInput, msg("bank.verify.annex_short_line"));
         ++students;
         total += Money::parseYuan(row[kAnnexAmountColumn]);
       }
     } catch (const Error& e) {
-      v.problems.push_back("annex " + a.file + " cannot be read: " + e.what());
+      problem(msg("bank.verify.annex_unreadable", {arg("annex", a.file), arg("why", e.message())}));
       continue;
     }
     if (students != a.students || total != a.total || total != m.total) {
-      v.problems.push_back("annex " + a.file + " lists " + std::to_string(students) +
-                           " students for " + total.toYuan() + " yuan; the manifest says " +
-                           std::to_string(a.students) + " for " + a.total.toYuan() +
-                           " and the file pays " + m.total.toYuan());
+      problem(
+          msg("bank.verify.annex_totals",
+              {arg("annex", a.file), arg("students", std::to_string(students)),
+               arg("total", total.toYuan()), arg("manifest_students", std::to_string(a.students)),
+               arg("manifest_total", a.total.toYuan()), arg("file_total", m.total.toYuan())}));
     }
   }
   return v;

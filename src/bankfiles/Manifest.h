@@ -7,6 +7,7 @@
 
 #include "bankfiles/Layout.h"
 #include "bankfiles/PaymentFile.h"
+#include "common/Message.h"
 #include "common/Money.h"
 #include "security/Signing.h"
 
@@ -51,7 +52,8 @@ void writeSignedManifest(const std::string& file, const Manifest& m,
 struct FileContent {
   int64_t count = 0;
   Money total;
-  std::vector<std::string> problems;  ///< header/trailer totals that disagree with the lines
+  std::vector<std::string> problems;      ///< header/trailer totals that disagree with the lines
+  std::vector<Message> problem_messages;  ///< the same, for people (bank.file.*)
 };
 /// Reads a payment file of `layout`; `each` (optional) sees every detail line. Throws
 /// Error(kInvalidInput) naming the file and line when the file is not of the layout.
@@ -61,7 +63,8 @@ FileContent readPaymentFile(const std::string& path, const Layout& layout,
 struct Verification {
   std::optional<Manifest> manifest;
   FileContent content;
-  std::vector<std::string> problems;  ///< empty when the file is good
+  std::vector<std::string> problems;      ///< empty when the file is good (English)
+  std::vector<Message> problem_messages;  ///< the same, for people (bank.verify.*, bank.file.*)
   bool ok() const { return problems.empty(); }
 };
 /// `edupay file verify`: the manifest's signature, the file's digest, and the file's own count

@@ -1,5 +1,7 @@
 #include "bankfiles/PaymentFile.h"
 
+#include <map>
+
 #include <iconv.h>
 #include <openssl/evp.h>
 
@@ -65,9 +67,26 @@ class DigestSink {
   std::string buffer_;
 };
 
-std::string where(const PaymentLine* line) {
-  if (!line) return "";
-  return "payment " + std::to_string(line->seq) + " (" + line->reference + "): ";
+/// `problem`, of the payment `line` (none for a header or trailer field).
+Message at(const PaymentLine* line, Message problem) {
+  if (!line) return problem;
+  return msg("bank.export.at_payment",
+             {arg("seq", std::to_string(line->seq)), arg("reference", line->reference),
+              arg("problem", problem)});
+}
+
+/// A field's name in both languages (its layout name in English, as the code says it).
+MessageArg fieldWords(FieldValue v) {
+  static const std::map<FieldValue, const char*> kZh{
+      {FieldValue::kText, "文字"},          {FieldValue::kSeq, "序号"},
+      {FieldValue::kAccount, "账号"},       {FieldValue::kHolder, "户名"},
+      {FieldValue::kAmount, "金额"},        {FieldValue::kReference, "参考号"},
+      {FieldValue::kPurpose, "用途"},       {FieldValue::kPayerAccount, "付款账号"},
+      {FieldValue::kPayerName, "付款户名"}, {FieldValue::kTotalCount, "总笔数"},
+      {FieldValue::kTotalAmount, "总金额"}, {FieldValue::kDate, "日期"},
+      {FieldValue::kBatch, "批次号"},       {FieldValue::kPart, "文件序号"},
+      {FieldValue::kParts, "文件总数"},     {FieldValue::kBankCode, "银行代码"}};
+  return words("field", kZh.at(v), std::string(code(v)));
 }
 
 /// Delimited and fixed-width layouts.
@@ -145,14 +164,10 @@ class TextWriter final : public PaymentFileWriter {
     if (layout_.kind == LayoutKind::kDelimited && text::neutraliseFormula(v) != v) {
       // A delimited file is a CSV a person may open in a spreadsheet before uploading it.
       if (layout_.holder_verbatim) {
-        throw Error(
-            ErrorCode::kInvalidInput,
-            where(line) + "the " + std::string(code(f.value)) + " \"" + v + "\" starts with " +
-                v.substr(0, 1) + ", which a spreadsheet reads as a formula, and layout " +
-                layout_.name +
-                " must carry names unchanged; correct the account holder (edupay account "
-                "update); an approver can send the batch back to draft (edupay batch "
-                "return-to-draft) / 户名以公式字符开头，该银行格式不允许改动户名，请更正户名");
+        throw Error(ErrorCode::kInvalidInput,
+                    at(line, msg("bank.export.formula",
+                                 {fieldWords(f.value), arg("value", v),
+                                  arg("first", v.substr(0, 1)), arg("layout", layout_.name)})));
       }
       v = text::neutraliseFormula(v);
     }
@@ -161,9 +176,8 @@ class TextWriter final : public PaymentFileWriter {
         if (ch == layout_.delimiter || ch == '"' || ch == '\r' || ch == '\n') {
           if (!layout_.quote) {
             throw Error(ErrorCode::kInvalidInput,
-                        where(line) + "the " + std::string(code(f.value)) +
-                            " field holds a delimiter, quote or line break, which layout " +
-                            layout_.name + " cannot carry; correct the value");
+                        at(line, msg("bank.export.delimiter",
+                                     {fieldWords(f.value), arg("layout", layout_.name)})));
           }
           quoted = true;
         }
@@ -175,13 +189,12 @@ class TextWriter final : public PaymentFileWriter {
       out += v;
     } else if (!encoder_.append(v, out)) {
       out.resize(start);
-      throw Error(ErrorCode::kInvalidInput,
-                  where(line) + "the " + std::string(code(f.value)) + " \"" + v + "\" has " +
-                      text::describeCharacters(encoder_.unencodable(v)) + ", which " +
-                      encoder_.name() +
-                      " cannot encode; configure the bank with a GB18030 or UTF-8 layout (edupay "
-                      "bank set) or correct the name; an approver can send the batch back to "
-                      "draft (edupay batch return-to-draft)");
+      throw Error(
+          ErrorCode::kInvalidInput,
+          at(line, msg("bank.export.unencodable",
+                       {fieldWords(f.value), arg("value", v),
+                        arg("characters", text::describeCharacters(encoder_.unencodable(v))),
+                        arg("encoding", encoder_.name())})));
     }
     if (quoted) {
       // Double the quotes inside the value (after encoding: '"' is ASCII in every encoding here).
@@ -196,11 +209,12 @@ class TextWriter final : public PaymentFileWriter {
     if (f.width > 0) {
       const size_t bytes = out.size() - start;
       if (bytes > static_cast<size_t>(f.width)) {
-        throw Error(ErrorCode::kInvalidInput,
-                    where(line) + "the " + std::string(code(f.value)) + " \"" + v + "\" takes " +
-                        std::to_string(bytes) + " bytes in " + encoder_.name() +
-                        ", more than its width " + std::to_string(f.width) + " in layout " +
-                        layout_.name + " (it is never cut)");
+        throw Error(
+            ErrorCode::kInvalidInput,
+            at(line, msg("bank.export.too_wide",
+                         {fieldWords(f.value), arg("value", v), arg("bytes", std::to_string(bytes)),
+                          arg("encoding", encoder_.name()), arg("width", std::to_string(f.width)),
+                          arg("layout", layout_.name)})));
       }
       const std::string padding(static_cast<size_t>(f.width) - bytes, f.pad);
       if (f.align_right) {
@@ -262,8 +276,7 @@ class Pain001Writer final : public PaymentFileWriter {
 
   void add(const PaymentLine& line) override {
     if (line.reference.size() > 35 || line.account.size() > 34) {
-      throw Error(ErrorCode::kInvalidInput,
-                  where(&line) + "reference (35) or account (34) longer than pain.001 allows");
+      throw Error(ErrorCode::kInvalidInput, at(&line, msg("bank.export.pain001_length")));
     }
     std::string& o = sink_.buffer();
     o += "<CdtTrfTxInf><PmtId><InstrId>";
@@ -373,7 +386,7 @@ std::string xmlEscape(std::string_view text) {
   for (char ch : text) {
     const auto u = static_cast<unsigned char>(ch);
     if (u < 0x20 && ch != '\t' && ch != '\n' && ch != '\r')
-      throw Error(ErrorCode::kInvalidInput, "a control character cannot be written in XML");
+      throw Error(ErrorCode::kInvalidInput, msg("bank.export.control_character"));
   }
   return text::escapeMarkup(text, "&apos;");
 }

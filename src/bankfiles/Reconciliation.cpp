@@ -70,4 +70,25 @@ std::vector<ReconcileRow> reconcileRows(const std::vector<EntitledGroup>& entitl
   return out;
 }
 
+Message reconcileRowMessage(const ReconcileRow& r) {
+  return msg(
+      "bank.reconcile.row",
+      {arg("programme", r.programme), arg("region", r.region), arg("entitled_n", r.entitled_n),
+       arg("entitled", r.entitled.toYuanGrouped()), arg("paid_n", r.paid_n),
+       arg("paid", r.paid.toYuanGrouped()), arg("in_bank_n", r.in_bank_n),
+       arg("approved_n", r.approved_n), arg("in_approval_n", r.in_approval_n),
+       arg("unbatched_n", r.unbatched_n), arg("returned_n", r.returned_n),
+       arg("returned", r.returned.toYuanGrouped()), arg("awaiting_n", r.awaiting_account_n),
+       arg("reissued_n", r.reissued_n), arg("outstanding_n", r.outstandingCount()),
+       arg("outstanding", r.outstanding().toYuanGrouped())});
+}
+
+Message reconcileCheckMessage(const ReconcileRow& r) {
+  const int64_t parts_n = r.paid_n + r.in_bank_n + r.approved_n + r.in_approval_n + r.unbatched_n;
+  const Money parts = r.paid + r.in_bank + r.approved + r.in_approval + r.unbatched;
+  return msg(r.addsUp() ? "bank.reconcile.row_adds_up" : "bank.reconcile.row_does_not_add_up",
+             {arg("entitled_n", r.entitled_n), arg("entitled", r.entitled.toYuanGrouped()),
+              arg("parts_n", parts_n), arg("parts", parts.toYuanGrouped())});
+}
+
 }  // namespace edupay::bankfiles

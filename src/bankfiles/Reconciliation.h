@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "bankfiles/BankFiles.h"
+#include "common/Message.h"
 
 namespace edupay::bankfiles {
 
@@ -68,5 +69,12 @@ struct AwaitingGroup {
 [[nodiscard]] std::vector<ReconcileRow> reconcileRows(const std::vector<EntitledGroup>& entitled,
                                                       const std::vector<PaymentGroup>& payments,
                                                       const std::vector<AwaitingGroup>& awaiting);
+
+/// One row of the report as a sentence (bank.reconcile.row): entitled, paid, at the bank,
+/// approved, in approval, not batched, returned (awaiting an account, re-issued), outstanding.
+[[nodiscard]] Message reconcileRowMessage(const ReconcileRow& r);
+/// Whether the row adds up (entitled = paid + at bank + approved + in approval + not batched), as
+/// a sentence naming the numbers (bank.reconcile.row_adds_up / row_does_not_add_up).
+[[nodiscard]] Message reconcileCheckMessage(const ReconcileRow& r);
 
 }  // namespace edupay::bankfiles

@@ -66,13 +66,13 @@ Report buildReport(BankFileStore& store, const security::User& user, const std::
   using security::Role;
   if (user.role != Role::kBureauOfficer && user.role != Role::kBureauApprover &&
       user.role != Role::kAuditor) {
-    throw Error(ErrorCode::kForbidden, "reports are for bureau staff and auditors");
+    throw Error(ErrorCode::kForbidden, msg("bank.report.forbidden"));
   }
-  if (by.empty()) throw Error(ErrorCode::kInvalidInput, "by: name at least one dimension");
+  if (by.empty()) throw Error(ErrorCode::kInvalidInput, msg("bank.report.no_dimension"));
   const std::string t = term.empty() ? std::string() : Term::parse(term).str();
   const std::string where = region.empty() ? user.scope : region;
   if (!user.covers(where))
-    throw Error(ErrorCode::kNotFound, "region " + where + " is not in your scope");
+    throw Error(ErrorCode::kNotFound, msg("bank.report.out_of_scope", {arg("region", where)}));
   Report out;
   out.by = by;
   std::map<std::vector<std::string>, ReportRow> rows;

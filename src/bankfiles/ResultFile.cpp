@@ -15,20 +15,29 @@ namespace edupay::bankfiles {
 
 namespace {
 
-[[noreturn]] void bad(const std::string& where, const std::string& what) {
-  throw Error(ErrorCode::kInvalidInput, where + what);
+/// Where in a pipe-result file: its name and line.
+struct Where {
+  std::string file;
+  int64_t line = 0;
+};
+
+[[noreturn]] void bad(const Where& where, const Message& what) {
+  throw Error(
+      ErrorCode::kInvalidInput,
+      msg("bank.file.at_line", {arg("file", where.file), arg("line", std::to_string(where.line)),
+                                arg("problem", what)}));
 }
 
-std::optional<Money> amountOf(const std::string& text, const std::string& where) {
+std::optional<Money> amountOf(const std::string& text, const Where& where) {
   const std::string t = edupay::text::trim(text);
   if (t.empty()) return std::nullopt;
   const auto dot = t.find('.');
   if (dot == std::string::npos || t.size() - dot - 1 != 2)
-    bad(where, "amount \"" + t + "\" must be yuan with 2 decimals");
+    bad(where, msg("bank.result.amount_format", {arg("amount", t)}));
   try {
     return Money::parseYuan(t);
   } catch (const Error&) {
-    bad(where, "amount \"" + t + "\" is not an amount");
+    bad(where, msg("bank.result.amount_invalid", {arg("amount", t)}));
   }
 }
 
@@ -39,44 +48,41 @@ struct PipeSummary {
   Money paid_total, failed_total;
 };
 
-int64_t countOf(const std::string& text, const std::string& where) {
+int64_t countOf(const std::string& text, const Where& where) {
   const std::string t = edupay::text::trim(text);
   if (t.empty() || t.size() > 15 || !edupay::text::isAllDigits(t))
-    bad(where, "count \"" + t + "\" in the 汇总 line is not a number");
+    bad(where, msg("bank.result.summary_count", {arg("count", t)}));
   return std::stoll(t);
 }
 
 void readPipe(const std::string& path, const std::function<void(const ResultLine&)>& each) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kNotFound, path + ": cannot open the result file");
+  if (!in) throw Error(ErrorCode::kNotFound, msg("bank.result.cannot_open", {arg("file", path)}));
   CsvReader reader(in, path, TextEncoding::kGb18030, '|');
   std::vector<std::string> f;
   PipeSummary body;
   std::optional<PipeSummary> declared;
   int64_t summary_line = 0;
   while (reader.next(f)) {
-    const std::string where = path + ": line " + std::to_string(reader.line()) + ": ";
+    const Where where{path, reader.line()};
     if (f.size() == 1 && edupay::text::trim(f[0]).empty()) continue;
     const std::string first = f.empty() ? "" : edupay::text::trim(f[0]);
     if (first.rfind("序号", 0) == 0) continue;
     if (declared) {
-      bad(where, "a line after the 汇总 line (line " + std::to_string(summary_line) +
-                     "), which must be the last; ask the bank for the file as it sent it "
-                     "(汇总行必须是最后一行)");
+      bad(where,
+          msg("bank.result.after_summary", {arg("summary_line", std::to_string(summary_line))}));
     }
     if (!f.empty() && f.back().empty()) f.pop_back();  // the terminating '|'
     if (first.rfind("汇总", 0) == 0) {
       if (f.size() != 5) {
-        bad(where, std::to_string(f.size()) +
-                       " fields in the 汇总 line; it is 汇总|paid count|paid amount|failed "
-                       "count|failed amount|");
+        bad(where, msg("bank.result.summary_fields", {arg("fields", f.size())}));
       }
       PipeSummary s;
       s.paid = countOf(f[1], where);
       s.failed = countOf(f[3], where);
       auto total = [&](const std::string& t) {
         const auto m = amountOf(t, where);
-        if (!m) bad(where, "an amount in the 汇总 line is empty");
+        if (!m) bad(where, msg("bank.result.summary_amount_empty"));
         return *m;
       };
       s.paid_total = total(f[2]);
@@ -86,16 +92,14 @@ void readPipe(const std::string& path, const std::function<void(const ResultLine
       continue;
     }
     if (f.size() != 8) {
-      bad(where,
-          std::to_string(f.size()) +
-              " fields; a result line is 序号|参考号|账号|金额|状态|原因码|原因|银行流水号|");
+      bad(where, msg("bank.result.line_fields", {arg("fields", f.size())}));
     }
     ResultLine r;
     r.line = reader.line();
     r.reference = edupay::text::trim(f[1]);
-    if (r.reference.empty()) bad(where, "the reference (参考号) is empty");
+    if (r.reference.empty()) bad(where, msg("bank.result.no_reference"));
     r.amount = amountOf(f[3], where);
-    if (!r.amount) bad(where, "the amount (金额) is empty");
+    if (!r.amount) bad(where, msg("bank.result.no_amount"));
     const std::string status = edupay::text::trim(f[4]);
     if (status == "S") {
       r.outcome = Outcome::kPaid;
@@ -108,35 +112,30 @@ void readPipe(const std::string& path, const std::function<void(const ResultLine
     } else if (status == "A" || status == "I") {
       r.outcome = Outcome::kPending;
     } else {
-      bad(where, "status \"" + status + "\" is not S (paid), E (failed), A or I (pending)");
+      bad(where, msg("bank.result.status", {arg("status", status)}));
     }
     r.reason_code = edupay::text::trim(f[5]);
     r.reason_text = edupay::text::trim(f[6]);
     r.bank_txn_id = edupay::text::trim(f[7]);
     if (r.outcome == Outcome::kReturned && r.reason_code.empty() && r.reason_text.empty())
-      bad(where, "a failed payment needs the bank's reason (原因码 or 原因)");
+      bad(where, msg("bank.result.no_reason"));
     each(r);
   }
-  const std::string refused =
-      path + ": the file is refused whole as cut short (文件不完整，整份拒收): ";
   if (!declared) {
-    throw Error(
-        ErrorCode::kInvalidInput,
-        refused +
-            "it has no 汇总 line (汇总|paid count|paid amount|failed count|failed amount|) "
-            "at the end; ask the bank for the complete file (缺少汇总行，请向银行索取完整文件)");
+    throw Error(ErrorCode::kInvalidInput,
+                msg("bank.result.incomplete.no_summary", {arg("file", path)}));
   }
   if (declared->paid != body.paid || declared->paid_total != body.paid_total ||
       declared->failed != body.failed || declared->failed_total != body.failed_total) {
-    throw Error(ErrorCode::kInvalidInput,
-                refused + "line " + std::to_string(summary_line) + " (汇总) says " +
-                    std::to_string(declared->paid) + " paid, " + declared->paid_total.toYuan() +
-                    " yuan, " + std::to_string(declared->failed) + " failed, " +
-                    declared->failed_total.toYuan() + " yuan; the lines above it give " +
-                    std::to_string(body.paid) + " paid, " + body.paid_total.toYuan() + " yuan, " +
-                    std::to_string(body.failed) + " failed, " + body.failed_total.toYuan() +
-                    " yuan; ask the bank for the complete file (明细与汇总行不符，请向银行索取完整"
-                    "文件)");
+    throw Error(
+        ErrorCode::kInvalidInput,
+        msg("bank.result.incomplete.totals",
+            {arg("file", path), arg("line", std::to_string(summary_line)),
+             arg("paid", declared->paid), arg("paid_total", declared->paid_total.toYuan()),
+             arg("failed", declared->failed), arg("failed_total", declared->failed_total.toYuan()),
+             arg("body_paid", body.paid), arg("body_paid_total", body.paid_total.toYuan()),
+             arg("body_failed", body.failed),
+             arg("body_failed_total", body.failed_total.toYuan())}));
   }
 }
 
@@ -156,13 +155,13 @@ class Pain002Reader : public ElementHandler {
     summary_.blocks.emplace_back();  // the group, filled in when (if) it comes
   }
   void skippedEntity(const Poco::XML::XMLString& name) override {
-    fail("the XML refers to entity " + name + ", which is not allowed");
+    fail(msg("bank.pain002.entity", {arg("entity", name)}));
   }
   void startElement(const Poco::XML::XMLString& uri, const Poco::XML::XMLString& local,
                     const Poco::XML::XMLString&, const Poco::XML::Attributes&) override {
     if (stack_.empty()) {
       if (local != "Document" || uri.rfind("urn:iso:std:iso:20022:tech:xsd:pain.002.", 0) != 0)
-        fail("not a pain.002 document (root " + local + " in namespace " + uri + ")");
+        fail(msg("bank.pain002.not_pain002", {arg("root", local), arg("namespace", uri)}));
     }
     stack_.push_back(local);
     text_.clear();
@@ -181,7 +180,7 @@ class Pain002Reader : public ElementHandler {
   }
   void endElement(const Poco::XML::XMLString&, const Poco::XML::XMLString& local,
                   const Poco::XML::XMLString&) override {
-    if (!error_.empty()) return;
+    if (error_) return;
     const std::string parent = stack_.size() >= 2 ? stack_[stack_.size() - 2] : std::string();
     const std::string owner = ownerOfCurrent();
     const std::string t = edupay::text::trim(text_);
@@ -190,7 +189,7 @@ class Pain002Reader : public ElementHandler {
       if (local == "TxSts") status_ = t;
       reason(local, parent, t, line_.reason_code, line_.reason_text);
       if (local == "AcctSvcrRef") line_.bank_txn_id = t;
-      if (local == "InstdAmt") line_.amount = amount(t, "transaction " + std::to_string(tx_));
+      if (local == "InstdAmt") line_.amount = amount(t, transaction());
       if (local == "TxInfAndSts") finishTx();
     } else if (owner == "OrgnlGrpInfAndSts" || owner == "OrgnlPmtInfAndSts") {
       // The group block is blocks[0]; a payment-information block is the latest one.
@@ -204,10 +203,11 @@ class Pain002Reader : public ElementHandler {
       if (direct && (local == "GrpSts" || local == "PmtInfSts")) b.status = t;
       if (direct && local == "OrgnlNbOfTxs") {
         if (t.empty() || t.size() > 15 || !edupay::text::isAllDigits(t))
-          return fail(owner + ": OrgnlNbOfTxs \"" + t + "\" is not a number");
+          return fail(msg("bank.pain002.count", {arg("block", owner), arg("count", t)}));
         b.count = std::stoll(t);
       }
-      if (direct && local == "OrgnlCtrlSum") b.total = amount(t, owner + ": OrgnlCtrlSum");
+      if (direct && local == "OrgnlCtrlSum")
+        b.total = amount(t, Message::literal(owner + ": OrgnlCtrlSum"));
       reason(local, parent, t, b.reason_code, b.reason_text);
     }
     stack_.pop_back();
@@ -218,7 +218,7 @@ class Pain002Reader : public ElementHandler {
   }
   /// After the whole document: which block statuses apply, and their reasons.
   void finish() {
-    if (!error_.empty()) return;
+    if (error_) return;
     bool block_has_status = false;
     for (size_t i = 1; i < summary_.blocks.size(); ++i)
       block_has_status |= !summary_.blocks[i].status.empty();
@@ -228,14 +228,13 @@ class Pain002Reader : public ElementHandler {
           !b.status.empty() && (b.group ? tx_ == 0 && !block_has_status : b.transactions == 0);
       if (b.applies && b.outcome == Outcome::kReturned && b.reason_code.empty() &&
           b.reason_text.empty()) {
-        return fail(std::string(b.group ? "OrgnlGrpInfAndSts" : "OrgnlPmtInfAndSts") + " " +
-                    b.original_id +
-                    ": a rejected message without transaction lines needs StsRsnInf (the bank's "
-                    "reason)");
+        return fail(msg("bank.pain002.block_no_reason",
+                        {arg("block", b.group ? "OrgnlGrpInfAndSts" : "OrgnlPmtInfAndSts"),
+                         arg("id", b.original_id)}));
       }
     }
   }
-  const std::string& error() const { return error_; }
+  const std::optional<Message>& error() const { return error_; }
   ResultSummary summary() const {
     ResultSummary s = summary_;
     if (s.blocks.front().original_id.empty() && s.blocks.front().status.empty())
@@ -244,8 +243,8 @@ class Pain002Reader : public ElementHandler {
   }
 
  private:
-  void fail(const std::string& what) {
-    if (error_.empty()) error_ = what;
+  void fail(const Message& what) {
+    if (!error_) error_ = what;
   }
   /// The innermost of TxInfAndSts, OrgnlPmtInfAndSts, OrgnlGrpInfAndSts around (or being) the
   /// element just closed.
@@ -262,26 +261,32 @@ class Pain002Reader : public ElementHandler {
     if ((local == "Cd" || local == "Prtry") && parent == "Rsn" && code.empty()) code = t;
     if (local == "AddtlInf" && parent == "StsRsnInf") text += (text.empty() ? "" : " ") + t;
   }
-  std::optional<Money> amount(const std::string& t, const std::string& where) {
-    std::string why;
+  std::optional<Money> amount(const std::string& t, const Message& where) {
+    Message why;
     auto m = parseIsoAmount(t, &why);
-    if (!m) fail(where + ": amount " + why);
+    if (!m) fail(msg("bank.pain002.amount", {arg("where", where), arg("why", why)}));
     return m;
   }
+  Message transaction() const {
+    return msg("bank.pain002.transaction", {arg("transaction", std::to_string(tx_))});
+  }
+  void failTx(const Message& what) {
+    fail(msg("bank.pain002.at", {arg("where", transaction()), arg("problem", what)}));
+  }
   void finishTx() {
-    const std::string where = "transaction " + std::to_string(tx_) + ": ";
-    if (line_.reference.empty()) return fail(where + "no OrgnlEndToEndId");
-    if (status_.empty()) return fail(where + "no TxSts");
+    if (line_.reference.empty()) return failTx(msg("bank.pain002.no_reference"));
+    if (status_.empty()) return failTx(msg("bank.pain002.no_status"));
     line_.outcome = painOutcome(status_);
     if (line_.outcome == Outcome::kReturned && line_.reason_code.empty() &&
         line_.reason_text.empty())
-      return fail(where + "a rejected transaction needs StsRsnInf (the bank's reason)");
-    if (error_.empty()) each_(line_);
+      return failTx(msg("bank.pain002.no_reason"));
+    if (!error_) each_(line_);
   }
   std::string path_;
   const std::function<void(const ResultLine&)>& each_;
   std::vector<std::string> stack_;
-  std::string text_, status_, error_;
+  std::string text_, status_;
+  std::optional<Message> error_;
   ResultLine line_;
   ResultSummary summary_;
   int64_t tx_ = 0;
@@ -296,29 +301,19 @@ constexpr std::array<CodeName<Outcome>, 3> kOutcomes{
 
 std::string_view code(Outcome o) { return codeIn(kOutcomes, o); }
 
-std::optional<std::string> notAResultFile(const std::string& path) {
+std::optional<Message> notAResultFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
   std::string head(4096, '\0');
   in.read(head.data(), static_cast<std::streamsize>(head.size()));
   head.resize(static_cast<size_t>(in.gcount()));
-  const std::string upload =
-      "请上传银行返回的回盘文件（结果文件）/ upload the answer file the bank sent back";
   if (head.find("edupay-payment-manifest") != std::string::npos)
-    return "这是支付文件的签名清单（manifest），不是银行回盘文件 / this is a payment file's "
-           "manifest, "
-           "not the bank's answer; " +
-           upload;
+    return msg("bank.result.kind.manifest");
   if (head.find("urn:iso:std:iso:20022:tech:xsd:pain.001.") != std::string::npos)
-    return "这是支付文件（pain.001），不是银行回盘（pain.002）/ this is a payment file (pain.001), "
-           "not the bank's answer (pain.002); " +
-           upload;
+    return msg("bank.result.kind.pain001");
   // The students of a school payment: a CSV whose header names the reference and the school.
   if (head.find("reference") != std::string::npos && head.find("school_code") != std::string::npos)
-    return "这是学校代付的学生名单（附件），不是银行回盘文件 / this is the list of students beside "
-           "a "
-           "school payment, not the bank's answer; " +
-           upload;
+    return msg("bank.result.kind.annex");
   // A pipe payment file: the payment reference stands after the account, name and amount; in a
   // result line it is the second field.
   const std::string first = head.substr(0, head.find('\n'));
@@ -330,10 +325,7 @@ std::optional<std::string> notAResultFile(const std::string& path) {
   };
   if (fields.size() > 4 && !isReference(fields[1])) {
     for (size_t i = 2; i < fields.size(); ++i) {
-      if (isReference(fields[i]))
-        return "这是代发支付文件，不是银行回盘文件 / this is a payment file, not the bank's "
-               "answer; " +
-               upload;
+      if (isReference(fields[i])) return msg("bank.result.kind.payment_file");
     }
   }
   return std::nullopt;
@@ -341,7 +333,7 @@ std::optional<std::string> notAResultFile(const std::string& path) {
 
 ResultKind detectResultKind(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kNotFound, path + ": cannot open the result file");
+  if (!in) throw Error(ErrorCode::kNotFound, msg("bank.result.cannot_open", {arg("file", path)}));
   char buf[64] = {};
   in.read(buf, sizeof buf);
   std::string_view head(buf, static_cast<size_t>(in.gcount()));
@@ -351,14 +343,15 @@ ResultKind detectResultKind(const std::string& path) {
   return !head.empty() && head[0] == '<' ? ResultKind::kPain002 : ResultKind::kPipeResult;
 }
 
-std::optional<Money> parseIsoAmount(std::string_view text, std::string* why) {
-  auto no = [&](const std::string& what) -> std::optional<Money> {
-    if (why) *why = "\"" + std::string(text) + "\" " + what;
+std::optional<Money> parseIsoAmount(std::string_view text, Message* why) {
+  auto no = [&](Message what) -> std::optional<Money> {
+    if (why) *why = std::move(what);
     return std::nullopt;
   };
+  const auto amount = arg("amount", std::string(text));
   std::string_view t = text;
   if (!t.empty() && t[0] == '+') t.remove_prefix(1);
-  if (!t.empty() && t[0] == '-') return no("is negative");
+  if (!t.empty() && t[0] == '-') return no(msg("bank.amount.negative", {amount}));
   const size_t dot = t.find('.');
   std::string_view whole = t.substr(0, dot);
   std::string_view fraction = dot == std::string_view::npos ? "" : t.substr(dot + 1);
@@ -366,12 +359,12 @@ std::optional<Money> parseIsoAmount(std::string_view text, std::string* why) {
     return std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; });
   };
   if ((whole.empty() && fraction.empty()) || !digits(whole) || !digits(fraction))
-    return no("is not a decimal amount like 1150.00");
+    return no(msg("bank.amount.not_decimal", {amount}));
   // Trailing zeros change nothing (1150.000 is 1150.00); a digit below the fen would.
   while (fraction.size() > 2 && fraction.back() == '0') fraction.remove_suffix(1);
-  if (fraction.size() > 2) return no("is not a whole number of fen (CNY has 2 decimals)");
+  if (fraction.size() > 2) return no(msg("bank.amount.below_fen", {amount}));
   while (whole.size() > 1 && whole[0] == '0') whole.remove_prefix(1);
-  if (whole.size() > 15) return no("is too large");
+  if (whole.size() > 15) return no(msg("bank.amount.too_large", {amount}));
   int64_t fen = 0;
   for (char c : whole) fen = fen * 10 + (c - '0');
   for (size_t i = 0; i < 2; ++i) fen = fen * 10 + (i < fraction.size() ? fraction[i] - '0' : 0);
@@ -399,7 +392,10 @@ ResultSummary readResultFile(const std::string& path, ResultKind kind,
   parseXmlFile(path, reader, "pain.002 status report");
   if (raised) std::rethrow_exception(raised);
   reader.finish();
-  if (!reader.error().empty()) throw Error(ErrorCode::kInvalidInput, path + ": " + reader.error());
+  if (reader.error()) {
+    throw Error(ErrorCode::kInvalidInput,
+                msg("bank.file.problem", {arg("file", path), arg("problem", *reader.error())}));
+  }
   return reader.summary();
 }
 

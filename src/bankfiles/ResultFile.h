@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "bankfiles/Layout.h"
+#include "common/Message.h"
 #include "common/Money.h"
 
 namespace edupay::bankfiles {
@@ -27,6 +28,8 @@ struct ResultLine {
   /// Empty for a transaction line. For one payment of a message or block answered as a whole (see
   /// BlockStatus), where that answer came from, e.g. `group status RJCT of EDUPAY-B1-P1`.
   std::string from_status;
+  /// The same, for people (bank.import.from_status); set with from_status.
+  Message from_status_message;
 };
 
 /// A pain.002 status given to a whole message (OrgnlGrpInfAndSts/GrpSts) or payment-information
@@ -53,14 +56,15 @@ struct ResultSummary {
 };
 
 /// An ISO 20022 amount (xs:decimal: `1150`, `1150.0`, `1150.000`, `+1150.00`, `.5`) by value, in
-/// fen. nullopt with `why` when it is not a decimal, negative, or not a whole number of fen.
-std::optional<Money> parseIsoAmount(std::string_view text, std::string* why);
+/// fen. nullopt with `why` (bank.amount.*) when it is not a decimal, negative, or not a whole
+/// number of fen.
+std::optional<Money> parseIsoAmount(std::string_view text, Message* why);
 
 /// When `path` is plainly not a bank's answer but one of the files we send (a pain.001 or pipe
 /// payment file, a payment manifest, the student list beside a school payment): what it is and
-/// what to upload instead, in Chinese and English. nullopt otherwise (the file is then read, and
+/// what to upload instead (bank.result.kind.*). nullopt otherwise (the file is then read, and
 /// refused line by line if it is broken).
-std::optional<std::string> notAResultFile(const std::string& path);
+std::optional<Message> notAResultFile(const std::string& path);
 
 /// pain.002 when the file starts (after white space or a BOM) with '<', else pipe-result.
 ResultKind detectResultKind(const std::string& path);

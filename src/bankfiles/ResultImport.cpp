@@ -15,6 +15,7 @@
 #include "bankfiles/Manifest.h"
 #include "common/AtomicFile.h"
 #include "common/BankAccountNumber.h"
+#include "common/Catalogue.h"
 #include "common/Csv.h"
 #include "common/Error.h"
 #include "common/Fault.h"
@@ -52,9 +53,7 @@ static ImportResult importResultFileAttempt(BankFileStore& store, security::Secu
                                             const security::User& user, const std::string& path,
                                             std::optional<ResultKind> kind) {
   if (user.role != security::Role::kBankOperator && user.role != security::Role::kBureauOfficer) {
-    throw Error(ErrorCode::kForbidden,
-                "only a bank operator (for their bank) or a bureau officer (for their region) "
-                "imports result files");
+    throw Error(ErrorCode::kForbidden, msg("bank.import.forbidden"));
   }
   ImportResult r;
   const std::string digest = security::sha256File(path);
@@ -72,24 +71,31 @@ static ImportResult importResultFileAttempt(BankFileStore& store, security::Secu
     }
     resumed = *id;
   }
-  if (auto what = notAResultFile(path)) throw Error(ErrorCode::kInvalidInput, base + ": " + *what);
+  if (auto what = notAResultFile(path)) {
+    throw Error(ErrorCode::kInvalidInput,
+                msg("bank.file.problem", {arg("file", base), arg("problem", *what)}));
+  }
   const ResultKind k = kind ? *kind : detectResultKind(path);
   const std::string today = Date::today().str();
   r.import_id = resumed;
   constexpr size_t kMaxProblems = 1000;
   int64_t more_problems = 0;
-  auto fileProblem = [&](const std::string& what) {
+  auto fileProblem = [&](const Message& what) {
     if (r.problems.size() < kMaxProblems) {
-      r.problems.push_back(path + ": " + what);
+      r.problems.push_back(path + ": " + i18n::render(what, Lang::kEn));
+      r.problem_messages.push_back(what);
     } else {
       ++more_problems;
     }
   };
-  auto problem = [&](const ResultLine& l, const std::string& what) {
-    fileProblem((!l.from_status.empty()      ? l.from_status
-                 : k == ResultKind::kPain002 ? "transaction " + std::to_string(l.line)
-                                             : "line " + std::to_string(l.line)) +
-                ": reference " + l.reference + ": " + what);
+  auto problem = [&](const ResultLine& l, const Message& what) {
+    const Message where =
+        !l.from_status.empty() ? l.from_status_message
+        : k == ResultKind::kPain002
+            ? msg("bank.pain002.transaction", {arg("transaction", std::to_string(l.line))})
+            : msg("bank.import.line", {arg("line", std::to_string(l.line))});
+    fileProblem(msg("bank.import.line_problem",
+                    {arg("where", where), arg("reference", l.reference), arg("problem", what)}));
   };
   // The pain.001 messages the file answers, by id (nullopt: edupay never sent it; said once).
   std::map<std::string, std::optional<SentFile>> messages;
@@ -99,9 +105,7 @@ static ImportResult importResultFileAttempt(BankFileStore& store, security::Secu
     std::optional<SentFile> f;
     if (const auto bp = parsePainMessageId(id)) f = store.sentFile(bp->first, bp->second);
     if (!f) {
-      fileProblem("answers message " + id +
-                  ", which edupay never sent (its pain.001 files are EDUPAY-B<batch>-P<part>); "
-                  "ask the bank which file this answers");
+      fileProblem(msg("bank.import.unknown_message", {arg("message", id)}));
     }
     return messages.emplace(id, f).first->second;
   };
@@ -133,15 +137,17 @@ static ImportResult importResultFileAttempt(BankFileStore& store, security::Secu
   auto check = [&](const ResultLine& l, const std::optional<SentPayment>& p) {
     ++r.lines;
     if (!p) {
-      problem(l, "not a payment edupay sent");
+      problem(l, msg("bank.import.unknown_payment"));
       return;
     }
     if (user.role == security::Role::kBankOperator && user.scope != p->bank_code) {
-      problem(l, "belongs to bank " + p->bank_code + ", not to bank " + user.scope);
+      problem(l,
+              msg("bank.import.wrong_bank", {arg("bank", p->bank_code), arg("own", user.scope)}));
       return;
     }
     if (user.role == security::Role::kBureauOfficer && !user.covers(p->paying_region)) {
-      problem(l, "is paid by county " + p->paying_region + ", outside scope " + user.scope);
+      problem(l, msg("bank.import.wrong_county",
+                     {arg("county", p->paying_region), arg("scope", user.scope)}));
       return;
     }
     for (const std::string* id : {&l.message_id, &l.block_id}) {
@@ -149,26 +155,27 @@ static ImportResult importResultFileAttempt(BankFileStore& store, security::Secu
       const auto& m = message(*id);
       if (!m) return;  // said once for the whole message
       if (p->batch_id != m->batch_id || p->seq < m->first_seq || p->seq > m->last_seq) {
-        problem(l, "is not a payment of message " + *id + " (file " + std::to_string(m->part) +
-                       " of batch " + std::to_string(m->batch_id) + ")");
+        problem(l, msg("bank.import.not_in_message",
+                       {arg("message", *id), arg("part", std::to_string(m->part)),
+                        arg("batch", std::to_string(m->batch_id))}));
         return;
       }
     }
     if (l.amount && *l.amount != p->amount) {
-      problem(l, "amount " + l.amount->toYuan() + " differs from the " + p->amount.toYuan() +
-                     " yuan sent");
+      problem(l, msg("bank.import.amount_differs",
+                     {arg("amount", l.amount->toYuan()), arg("sent", p->amount.toYuan())}));
       return;
     }
     if (p->status == "removed" || p->batch_status == "draft" || p->batch_status == "submitted" ||
         p->batch_status == "approved" || p->batch_status == "rejected") {
-      problem(l, "its batch " + std::to_string(p->batch_id) + " (" + p->batch_status +
-                     ") has not been exported");
+      problem(l, msg("bank.import.not_exported", {arg("batch", std::to_string(p->batch_id)),
+                                                  batchStatusWords("status", p->batch_status)}));
       return;
     }
     if (resumed != 0 && (p->result_import_id == resumed || p->late_import_id == resumed)) {
       // Applied by this import before it was stopped: counted as the answer it recorded.
       if (!firstAnswer(p->id)) {
-        problem(l, "appears twice in the file");
+        problem(l, msg("bank.import.twice"));
       } else if (p->late_import_id == resumed) {
         ++r.returned_late;
         count(Outcome::kReturned, p->amount);
@@ -193,16 +200,14 @@ static ImportResult importResultFileAttempt(BankFileStore& store, security::Secu
         if (unchanged_ids.insert(p->id).second) {
           ++r.unchanged;
         } else {
-          problem(l, "appears twice in the file");
+          problem(l, msg("bank.import.twice"));
         }
       } else if (p->late_import_id != 0) {
-        problem(l,
-                "was paid, then returned by an earlier result file; a re-issue is a new "
-                "payment with its own reference");
+        problem(l, msg("bank.import.returned_before"));
       } else {
-        problem(l, "was already settled (" + p->outcome +
-                       ") by an earlier result file, which this line contradicts; ask the bank "
-                       "which answer is right");
+        problem(l,
+                msg("bank.import.contradicts",
+                    {words("outcome", p->outcome == "paid" ? "支付成功" : "已退回", p->outcome)}));
       }
       return;
     }
@@ -211,7 +216,7 @@ static ImportResult importResultFileAttempt(BankFileStore& store, security::Secu
       return;
     }
     if (!firstAnswer(p->id)) {
-      problem(l, "appears twice in the file");
+      problem(l, msg("bank.import.twice"));
       return;
     }
     if (returned_late) ++r.returned_late;
@@ -263,21 +268,29 @@ static ImportResult importResultFileAttempt(BankFileStore& store, security::Secu
     const ResultSummary summary = readResultFile(path, k, add);
     flush();
     if (!applying && k == ResultKind::kPain002 && summary.message_id.empty())
-      fileProblem("names no original message (OrgnlGrpInfAndSts/OrgnlMsgId)");
+      fileProblem(msg("bank.import.no_message_id"));
     for (const auto& b : summary.blocks) {
       if (b.original_id.empty()) continue;
       const auto& m = message(b.original_id);
       if (!m) continue;
-      const std::string what =
-          std::string(b.group ? "group status " : "payment information status ") +
-          (b.status.empty() ? "" : b.status + " ") + "of " + b.original_id;
+      const auto id = arg("id", b.original_id), status = arg("status", b.status);
+      const Message what = b.group
+                               ? (b.status.empty() ? msg("bank.import.group_status.none", {id})
+                                                   : msg("bank.import.group_status", {status, id}))
+                               : (b.status.empty() ? msg("bank.import.block_status.none", {id})
+                                                   : msg("bank.import.block_status", {status, id}));
+      const std::string what_en = i18n::render(what, Lang::kEn);
+      auto blockProblem = [&](const Message& problem) {
+        fileProblem(
+            msg("bank.import.block_problem", {arg("where", what), arg("problem", problem)}));
+      };
       if (!applying && b.count && *b.count != m->count) {
-        fileProblem(what + ": OrgnlNbOfTxs " + std::to_string(*b.count) + " differs from the " +
-                    std::to_string(m->count) + " payments edupay sent in it");
+        blockProblem(msg("bank.import.count_differs",
+                         {arg("count", std::to_string(*b.count)), arg("sent", m->count)}));
       }
       if (!applying && b.total && *b.total != m->total) {
-        fileProblem(what + ": OrgnlCtrlSum " + b.total->toYuan() + " differs from the " +
-                    m->total.toYuan() + " yuan edupay sent in it");
+        blockProblem(msg("bank.import.total_differs",
+                         {arg("total", b.total->toYuan()), arg("sent", m->total.toYuan())}));
       }
       if (!b.applies) continue;
       answered_whole = true;
@@ -285,10 +298,11 @@ static ImportResult importResultFileAttempt(BankFileStore& store, security::Secu
         if (applying) continue;
         // Received or accepted, not yet paid: the payments stay at the bank.
         if (user.role == security::Role::kBankOperator && user.scope != m->bank_code) {
-          fileProblem(what + ": belongs to bank " + m->bank_code + ", not to bank " + user.scope);
+          blockProblem(
+              msg("bank.import.wrong_bank", {arg("bank", m->bank_code), arg("own", user.scope)}));
         } else if (user.role == security::Role::kBureauOfficer && !user.covers(m->paying_region)) {
-          fileProblem(what + ": is paid by county " + m->paying_region + ", outside scope " +
-                      user.scope);
+          blockProblem(msg("bank.import.wrong_county",
+                           {arg("county", m->paying_region), arg("scope", user.scope)}));
         } else {
           r.pending += m->count;
         }
@@ -306,16 +320,19 @@ static ImportResult importResultFileAttempt(BankFileStore& store, security::Secu
                                                 .amount = std::nullopt,
                                                 .message_id = b.original_id,
                                                 .block_id = {},
-                                                .from_status = what});
+                                                .from_status = what_en,
+                                                .from_status_message = what});
                                });
       flush();
     }
   };
   pass();
-  if (r.lines == 0 && !answered_whole)
-    r.problems.push_back(path + ": the file has no result lines");
-  if (more_problems)
-    r.problems.push_back("... and " + std::to_string(more_problems) + " more problems");
+  if (r.lines == 0 && !answered_whole) fileProblem(msg("bank.import.no_lines"));
+  if (more_problems) {
+    const Message more = msg("bank.import.more_problems", {arg("count", more_problems)});
+    r.problems.push_back(i18n::render(more, Lang::kEn));
+    r.problem_messages.push_back(more);
+  }
   if (!r.problems.empty()) return r;  // nothing changed
   if (resumed == 0) {
     auto tx = store.transaction();

@@ -13,15 +13,11 @@ std::vector<TracedStudent> traceStudents(StudentTraceStore& store,
   using security::Role;
   if (user.role != Role::kBureauOfficer && user.role != Role::kBureauApprover &&
       user.role != Role::kAuditor) {
-    throw Error(ErrorCode::kForbidden,
-                "按学生追溯仅限教育局和审计人员 / tracing a student is for bureau staff and "
-                "auditors");
+    throw Error(ErrorCode::kForbidden, msg("bank.trace.forbidden"));
   }
   const std::string q = text::cleanField(query);
   if (q.empty() || q.size() > 64) {
-    throw Error(ErrorCode::kInvalidInput,
-                "student: 请输入学生姓名、身份证号或全国学籍号 / a student's name, resident ID or "
-                "national student number");
+    throw Error(ErrorCode::kInvalidInput, msg("bank.trace.query"));
   }
   std::string rid_hash, student_no, name;
   if (const auto rid = ResidentId::parse(q)) {

@@ -15,7 +15,7 @@ namespace {
 /// instructions and the document type declaration, which is what gets refused.
 void refuseDtd(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kNotFound, path + ": cannot open");
+  if (!in) throw Error(ErrorCode::kNotFound, msg("bank.file.cannot_open", {arg("file", path)}));
   std::string head(64 * 1024, '\0');
   in.read(head.data(), static_cast<std::streamsize>(head.size()));
   head.resize(static_cast<size_t>(in.gcount()));
@@ -33,10 +33,7 @@ void refuseDtd(const std::string& path) {
       continue;
     }
     if (head[pos + 1] == '!') {
-      throw Error(ErrorCode::kInvalidInput,
-                  path +
-                      ": the XML has a document type declaration (DTD or entities); such "
-                      "files are refused (ask for the plain ISO 20022 document)");
+      throw Error(ErrorCode::kInvalidInput, msg("bank.xml.dtd", {arg("file", path)}));
     }
     return;
   }
@@ -49,7 +46,7 @@ void parseXmlFile(const std::string& path, Poco::XML::ContentHandler& handler,
   refuseDtd(path);
   {
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(ErrorCode::kNotFound, path + ": cannot open");
+    if (!in) throw Error(ErrorCode::kNotFound, msg("bank.file.cannot_open", {arg("file", path)}));
     checkXmlLimits(in, path);
   }
   Poco::XML::SAXParser parser;
@@ -60,8 +57,13 @@ void parseXmlFile(const std::string& path, Poco::XML::ContentHandler& handler,
   try {
     parser.parse(path);
   } catch (const Poco::Exception& e) {
+    // The documents read here: a bank's pain.002 answer, our own pain.001 file.
+    const std::string zh = what == "pain.002 status report" ? "pain.002 回盘文件"
+                           : what == "pain.001"             ? "pain.001 支付文件"
+                                                            : what;
     throw Error(ErrorCode::kInvalidInput,
-                path + ": not a readable " + what + ": " + e.displayText());
+                msg("bank.xml.unreadable",
+                    {arg("file", path), words("what", zh, what), arg("why", e.displayText())}));
   }
 }
 

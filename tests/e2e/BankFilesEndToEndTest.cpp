@@ -6,6 +6,7 @@
 #include "bankfiles/BankFiles.h"
 #include "bankfiles/Manifest.h"
 #include "common/AtomicFile.h"
+#include "common/Catalogue.h"
 #include "common/Csv.h"
 #include "store/BatchFixture.h"
 #include "store/SqlRegistryStore.h"
@@ -356,6 +357,12 @@ TEST_P(BankFilesEndToEnd, ABadResultFileIsRefusedWholeAndChangesNothing) {
                             line(3, refs[2], "250.00", "A"));
   const auto foreign = importResult(good, user("abc1", security::Role::kBankOperator, "103"));
   EXPECT_NE(problems(foreign).find("belongs to bank 102, not to bank 103"), std::string::npos);
+  // The same refusal as a Chinese reader sees it: whose payment it is and what to do.
+  ASSERT_FALSE(foreign.problem_messages.empty());
+  const std::string foreign_zh = i18n::render(foreign.problem_messages.front(), Lang::kZh);
+  EXPECT_NE(foreign_zh.find("该支付属于银行 102，不属于银行 103"), std::string::npos) << foreign_zh;
+  EXPECT_NE(foreign_zh.find("请只导入本行的回盘文件"), std::string::npos) << foreign_zh;
+  EXPECT_NE(foreign_zh.find("参考号 " + refs[0]), std::string::npos) << foreign_zh;
   EXPECT_NE(refusal([&] {
               importResult(good, user("s1", security::Role::kSchoolAdmin, "4301210001"));
             }).find("only a bank operator"),

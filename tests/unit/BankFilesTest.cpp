@@ -12,6 +12,7 @@
 #include "bankfiles/Reports.h"
 #include "bankfiles/ResultFile.h"
 #include "common/AtomicFile.h"
+#include "common/Catalogue.h"
 #include "common/Csv.h"
 #include "common/Error.h"
 #include "common/Text.h"
@@ -87,6 +88,16 @@ std::string errorOf(const std::function<void()>& f) {
     f();
   } catch (const Error& e) {
     return e.what();
+  }
+  return "";
+}
+
+/// The Error's message as a Chinese reader sees it.
+std::string errorZh(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return i18n::render(e.message(), Lang::kZh);
   }
   return "";
 }
@@ -724,22 +735,23 @@ TEST(ResultFiles, AProprietaryReasonCodeIsTheReason) {
 TEST(ResultFiles, IsoAmountsAreReadByValue) {
   for (const char* text :
        {"1150", "1150.0", "1150.00", "1150.000", "1150.00000", "+1150.00", "01150.00", "1150."}) {
-    std::string why;
+    Message why;
     const auto m = parseIsoAmount(text, &why);
-    ASSERT_TRUE(m) << text << ": " << why;
+    ASSERT_TRUE(m) << text << ": " << i18n::render(why, Lang::kEn);
     EXPECT_EQ(m->fen(), 115000) << text;
   }
   EXPECT_EQ(parseIsoAmount(".5", nullptr)->fen(), 50);
   EXPECT_EQ(parseIsoAmount("0.01", nullptr)->fen(), 1);
   for (const char* text : {"1150.001", "1150.0050", "-1150.00", "", ".", "1,150.00", "1150.00 ",
                            "1e3", "12345678901234567.00"}) {
-    std::string why;
+    Message why;
     EXPECT_FALSE(parseIsoAmount(text, &why)) << text;
-    EXPECT_FALSE(why.empty()) << text;
+    EXPECT_FALSE(i18n::render(why, Lang::kEn).empty()) << text;
   }
-  std::string why;
+  Message why;
   parseIsoAmount("1150.001", &why);
-  EXPECT_NE(why.find("not a whole number of fen"), std::string::npos) << why;
+  EXPECT_NE(i18n::render(why, Lang::kEn).find("not a whole number of fen"), std::string::npos)
+      << i18n::render(why, Lang::kEn);
 }
 
 TEST(ResultFiles, Pain002AmountsInAnySchemaFormButPipeResultsStayAtTwoDecimals) {
@@ -801,7 +813,8 @@ TEST(BankFileLayouts, ALeadingFormulaCharacterIsNeutralisedUnlessTheLayoutKeepsN
   const std::string e = errorOf([&] { render(verbatim, lines); });
   EXPECT_NE(e.find("payment 1"), std::string::npos) << e;
   EXPECT_NE(e.find("must carry names unchanged"), std::string::npos) << e;
-  EXPECT_NE(e.find("户名以公式字符开头"), std::string::npos) << e;
+  const std::string zh = errorZh([&] { render(verbatim, lines); });
+  EXPECT_NE(zh.find("户名以公式字符开头"), std::string::npos) << zh;
   // The key is read from layout files, strictly.
   const Layout parsed =
       parseLayout(R"({"layout": "v", "kind": "delimited", "encoding": "GBK", "delimiter": "|",
@@ -826,15 +839,29 @@ TEST(ResultFiles, APipeResultWithoutItsSummaryOrDisagreeingWithItIsRefusedWholeA
     writeFileAtomically(dir.file("r.txt"), utf8ToGb18030(text));
     return errorOf([&] { readAll(dir.file("r.txt"), ResultKind::kPipeResult); });
   };
+  auto zh = [&](const std::string& text) {
+    writeFileAtomically(dir.file("r.txt"), utf8ToGb18030(text));
+    return errorZh([&] { readAll(dir.file("r.txt"), ResultKind::kPipeResult); });
+  };
   const std::string missing = e(body);
   EXPECT_NE(missing.find("r.txt: the file is refused whole as cut short"), std::string::npos)
       << missing;
   EXPECT_NE(missing.find("no 汇总 line"), std::string::npos);
-  EXPECT_NE(missing.find("文件不完整"), std::string::npos);
+  const std::string missing_zh = zh(body);
+  EXPECT_NE(missing_zh.find("文件不完整"), std::string::npos) << missing_zh;
+  EXPECT_NE(missing_zh.find("缺少汇总行"), std::string::npos) << missing_zh;
   const std::string wrong_count = e(body + "汇总|2|3000.00|1|750.50|\r\n");
   EXPECT_NE(wrong_count.find("line 4 (汇总) says 2 paid, 3000.00 yuan"), std::string::npos)
       << wrong_count;
   EXPECT_NE(wrong_count.find("the lines above it give 1 paid, 1500.00 yuan"), std::string::npos);
+  // The totals mismatch in Chinese: what the 汇总 line says, what the lines give, what to do.
+  const std::string wrong_count_zh = zh(body + "汇总|2|3000.00|1|750.50|\r\n");
+  EXPECT_NE(wrong_count_zh.find("第 4 行汇总为成功 2 笔 3000.00 元"), std::string::npos)
+      << wrong_count_zh;
+  EXPECT_NE(wrong_count_zh.find("明细合计为成功 1 笔 1500.00 元"), std::string::npos)
+      << wrong_count_zh;
+  EXPECT_NE(wrong_count_zh.find("明细与汇总行不符；请向银行索取完整文件"), std::string::npos)
+      << wrong_count_zh;
   EXPECT_NE(e(body + "汇总|1|1500.00|1|750.51|\r\n").find("cut short"), std::string::npos);
   EXPECT_NE(e(body + "汇总|1|1500.00|1|750.50|\r\n3|EDU3|6222|1.00|S|||B3|\r\n")
                 .find("line 5: a line after the 汇总 line (line 4)"),
@@ -893,8 +920,9 @@ TEST(ResultFiles, AFileWeSentIsNamedForWhatItIsWhenUploadedAsTheAnswer) {
                                                         {annex, "list of students"}}) {
     const auto what = notAResultFile(file);
     ASSERT_TRUE(what.has_value()) << file;
-    EXPECT_NE(what->find(words), std::string::npos) << *what;
-    EXPECT_NE(what->find("回盘"), std::string::npos) << "said in Chinese too: " << *what;
+    const std::string en = i18n::render(*what, Lang::kEn), zh = i18n::render(*what, Lang::kZh);
+    EXPECT_NE(en.find(words), std::string::npos) << en;
+    EXPECT_NE(zh.find("回盘"), std::string::npos) << "said in Chinese too: " << zh;
   }
   // The bank's answers themselves are read as answers (and refused line by line if broken).
   const std::string pipe_result =
@@ -908,6 +936,73 @@ TEST(ResultFiles, AFileWeSentIsNamedForWhatItIsWhenUploadedAsTheAnswer) {
             "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:pain.002.001.10\"></Document>\n");
   for (const auto& f : {pipe_result, no_header, pain002})
     EXPECT_FALSE(notAResultFile(f).has_value()) << f;
+}
+
+TEST(ResultFiles, AWrongKindOfFileIsNamedInChinese) {
+  TempDir dir;
+  const std::string pain001 = dir.file("B000002-104.xml");
+  writeFileAtomically(pain001,
+                      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Document "
+                      "xmlns=\"urn:iso:std:iso:20022:tech:xsd:pain.001.001.09\"></Document>\n");
+  const auto what = notAResultFile(pain001);
+  ASSERT_TRUE(what.has_value());
+  EXPECT_EQ(what->code(), "bank.result.kind.pain001");
+  const std::string zh = i18n::render(*what, Lang::kZh);
+  EXPECT_NE(zh.find("这是支付文件（pain.001），不是银行回盘文件"), std::string::npos) << zh;
+  EXPECT_NE(zh.find("请上传银行返回的回盘文件"), std::string::npos) << zh;
+  EXPECT_EQ(zh.find("payment file"), std::string::npos) << "no English in the Chinese: " << zh;
+}
+
+// Return codes: the shared ISO 20022 set (templates/banks/iso20022-return-codes.json) and each
+// layout's own codes, explained in the reader's language with the code beside it.
+TEST(ReturnCodes, AnIsoCodeIsExplainedInChineseAndEnglishWithTheCodeBesideIt) {
+  const LayoutSet set;
+  for (const char* code : {"AC01", "AC04", "AC06", "AM04", "AG01", "BE01", "MD07", "RC01"})
+    EXPECT_NE(set.explainReturnCode("pain.001.001.09", code), nullptr) << code;
+  const Message ac04 = set.returnReason("pain.001.001.09", "AC04", "收款账户已销户，资金退回");
+  EXPECT_EQ(i18n::render(ac04, Lang::kZh), "账户已销户（原因码 AC04）");
+  EXPECT_EQ(i18n::render(ac04, Lang::kEn), "account closed (AC04)");
+  // Every layout shares the ISO codes; a text layout's own codes come from its file.
+  EXPECT_EQ(i18n::render(set.returnReason("pipe-gbk", "AM04", ""), Lang::kEn),
+            "insufficient funds (AM04)");
+  EXPECT_EQ(i18n::render(set.returnReason("pipe-gbk", "E002", "账户已销户"), Lang::kZh),
+            "账户已销户（原因码 E002）");
+  EXPECT_EQ(set.explainReturnCode("pain.001.001.09", "E002"), nullptr) << "the pipe banks' own";
+  // A code nobody explains keeps the bank's words, or says the code plainly.
+  EXPECT_EQ(i18n::render(set.returnReason("pain.001.001.09", "E0217", "户名不符"), Lang::kEn),
+            "户名不符 (E0217)");
+  EXPECT_NE(i18n::render(set.returnReason("pain.001.001.09", "E0217", ""), Lang::kZh)
+                .find("原因码 E0217"),
+            std::string::npos);
+  EXPECT_EQ(i18n::render(set.returnReason("pipe-gbk", "", "户名不符"), Lang::kZh),
+            "银行说明：户名不符");
+  // Every explanation has both texts.
+  for (const auto& [code, t] : set.isoReturnCodes()) {
+    EXPECT_FALSE(t.zh.empty()) << code;
+    EXPECT_FALSE(t.en.empty()) << code;
+  }
+}
+
+TEST(ReturnCodes, ALayoutsOwnCodesAreReadStrictly) {
+  const std::string base =
+      R"({"layout": "v", "kind": "delimited", "encoding": "GBK", "delimiter": "|",
+          "detail": [{"value": "account"}, {"value": "amount"}], "return_codes": )";
+  const Layout l = parseLayout(
+      base + R"({"E0217": {"zh": "户名不符", "en": "name does not match"}}})", "banks/v.json");
+  ASSERT_EQ(l.return_codes.count("E0217"), 1u);
+  EXPECT_EQ(l.return_codes.at("E0217").zh, "户名不符");
+  EXPECT_NE(errorOf([&] {
+              parseLayout(base + R"({"E0217": {"zh": "户名不符"}}})", "banks/v.json");
+            }).find("\"en\""),
+            std::string::npos);
+  EXPECT_NE(errorOf([&] {
+              parseLayout(base + R"({"E 1": {"zh": "a", "en": "b"}}})", "banks/v.json");
+            }).find("E 1"),
+            std::string::npos);
+  EXPECT_NE(errorOf([&] {
+              parseLayout(base + R"({"E1": {"zh": "a", "en": "b", "fr": "c"}}})", "banks/v.json");
+            }).find("unknown key"),
+            std::string::npos);
 }
 
 }  // namespace

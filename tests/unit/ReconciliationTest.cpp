@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/Catalogue.h"
+
 namespace edupay::bankfiles {
 namespace {
 
@@ -84,6 +86,39 @@ TEST(Reconciliation, PaymentsWithoutEntitlementsStillGetARow) {
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].awaiting_account_n, 1);
   EXPECT_EQ(rows[0].entitled_n, 0);
+}
+
+// The reconciliation check as people read it, in both languages, naming the numbers.
+TEST(ReconcileMessages, TheCheckSaysWhetherTheRowAddsUpInChineseAndEnglish) {
+  ReconcileRow r;
+  r.programme = "rain_dew";
+  r.region = "430121";
+  r.entitled_n = 3;
+  r.entitled = Money::fromFen(450000);
+  r.paid_n = 2;
+  r.paid = Money::fromFen(300000);
+  r.in_bank_n = 1;
+  r.in_bank = Money::fromFen(150000);
+  ASSERT_TRUE(r.addsUp());
+  EXPECT_EQ(i18n::render(reconcileCheckMessage(r), Lang::kEn),
+            "adds up: entitled 3 / 4,500.00 = paid + at bank + approved + in approval + not "
+            "batched 3 / 4,500.00");
+  EXPECT_NE(
+      i18n::render(reconcileCheckMessage(r), Lang::kZh).find("账相符：应发 3 笔 / 4,500.00 元"),
+      std::string::npos);
+  r.in_bank_n = 0;
+  r.in_bank = Money();
+  ASSERT_FALSE(r.addsUp());
+  const std::string zh = i18n::render(reconcileCheckMessage(r), Lang::kZh);
+  EXPECT_NE(zh.find("对不上账"), std::string::npos) << zh;
+  EXPECT_NE(zh.find("之和为 2 笔 / 3,000.00 元"), std::string::npos) << zh;
+  EXPECT_NE(i18n::render(reconcileCheckMessage(r), Lang::kEn).find("DOES NOT ADD UP"),
+            std::string::npos);
+  const std::string row = i18n::render(reconcileRowMessage(r), Lang::kZh);
+  EXPECT_NE(row.find("应发 3 笔 / 4,500.00 元；已发放 2 笔 / 3,000.00 元"), std::string::npos)
+      << row;
+  EXPECT_NE(i18n::render(reconcileRowMessage(r), Lang::kEn).find("entitled 3 / 4,500.00; paid 2"),
+            std::string::npos);
 }
 
 }  // namespace
