@@ -294,10 +294,15 @@ Reply report(const Request& req, Env& env) {
 Reply tracePayment(const Request& req, Env& env) {
   const std::string ref = req.param("reference");
   const auto t = env.disburse().tracePayment(ref);
-  if (!t)
-    throw Error(ErrorCode::kNotFound, msg("payment.not_found_scope", {arg("reference", ref)}));
+  // A payment of another county or bank reads exactly like one never issued.
+  const Error not_found(ErrorCode::kNotFound,
+                        msg("payment.not_found_scope", {arg("reference", ref)}));
+  if (!t) throw not_found;
   const auto b = env.disburse().loadBatch(t->batch_id);
-  scoped(*req.user, b ? b->paying_region : "", b ? b->bank_code : "", "payment " + ref);
+  const auto& u = *req.user;
+  const bool ok = u.role == Role::kBankOperator ? (b && u.scope == b->bank_code)
+                                                : u.covers(b ? b->paying_region : "");
+  if (!ok) throw not_found;
   Object pay;
   json::set(pay, "reference", t->reference, "state", t->state, "amount", t->amount.toYuan(),
             "attempt", t->attempt, "payee", t->payee, "holder", t->holder, "account", t->acct_mask,

@@ -74,25 +74,27 @@ int batchBuild(Context& c, store::SqlDisbursementStore& store) {
     o.set("schools_without_account", missing);
     c.out() << toJson(o) << "\n";
   } else {
-    c.out() << "built " << r.batch_ids.size() << " draft batch(es): " << r.payments << " payments, "
-            << r.total.toYuanGrouped() << " yuan\n";
+    c.out() << c.text(msg("batch.cli.built", {arg("count", std::to_string(r.batch_ids.size())),
+                                              arg("payments", std::to_string(r.payments)),
+                                              arg("total", r.total.toYuanGrouped())}))
+            << "\n";
     for (auto id : r.batch_ids) printBatch(c.out(), *store.loadBatch(id));
     if (r.flags) {
-      c.out() << "  " << r.flags
-              << " precision flag(s) to clear or act on before approval (edupay batch flags ID)\n";
+      c.out() << "  " << c.text(msg("batch.cli.flags", {arg("count", std::to_string(r.flags))}))
+              << "\n";
     }
     if (r.unbankable) {
-      c.out() << "  " << r.unbankable
-              << " eligible entitlement(s) left out: their account has no known bank code (fix the "
-                 "account)\n";
+      c.out() << "  "
+              << c.text(msg("batch.cli.unbankable", {arg("count", std::to_string(r.unbankable))}))
+              << "\n";
     }
     for (const auto& m : r.without_account) {
-      c.out() << "  exception: school " << m.code << " " << m.name << " has no account on file; "
-              << m.students << " student(s), " << m.amount.toYuanGrouped()
-              << " yuan are not batched. 学校未登记基本账户：record it with edupay school account "
-                 "set "
-              << m.code << " --account N --bank-code CNAPS (or the schools file's bank_account "
-              << "column), then build again\n";
+      c.out() << "  "
+              << c.text(msg("batch.cli.school_without_account",
+                            {arg("school", m.code), arg("name", m.name),
+                             arg("students", std::to_string(m.students)),
+                             arg("amount", m.amount.toYuanGrouped())}))
+              << "\n";
     }
   }
   return kExitOk;
@@ -180,7 +182,8 @@ int batchFlags(Context& c, disburse::DisbursementStore& store) {
             << (f.reason.empty() ? "" : "  (cleared by " + f.cleared_by + ": " + f.reason + ")")
             << "\n";
   }
-  if (flags.empty()) c.out() << "batch " << id << " has no precision flags\n";
+  if (flags.empty())
+    c.out() << c.text(msg("batch.cli.no_flags", {arg("id", std::to_string(id))})) << "\n";
   return kExitOk;
 }
 
@@ -202,7 +205,9 @@ int batchRemovePayment(Context& c, disburse::DisbursementStore& store) {
 int budgetImport(Context& c, disburse::DisbursementStore& store) {
   const std::string& file = c.word(2, "FILE");
   const size_t n = disburse::importBudgetFile(store, c.security(), c.actingUser(), file);
-  c.out() << file << ": " << n << " budget line(s) imported\n";
+  c.out() << c.text(
+                 msg("budget.cli.imported", {arg("file", file), arg("count", std::to_string(n))}))
+          << "\n";
   return kExitOk;
 }
 
@@ -297,7 +302,7 @@ int cmdObjection(Context& c) {
     const int64_t id = disburse::addObjection(
         store, c.security(), user, c.cipher().blindIndex("resident_id", rid->str()),
         c.args().get("programme"), Term::parse(c.args().get("term")), c.args().get("text"));
-    c.out() << "objection " << id << " recorded; the payment is held until it is resolved\n";
+    c.out() << c.text(msg("objection.cli.recorded", {arg("id", std::to_string(id))})) << "\n";
     return kExitOk;
   }
   if (sub == "list") return objectionList(c);
