@@ -64,7 +64,7 @@ Reply batchDetail(const Request& req, Env& env) {
   Object o = batchJson(b);
   if (req.user->role != Role::kBankOperator) {
     Array flags;
-    for (const auto& f : env.disburse().flags(b.id)) flags.add(flagJson(f));
+    for (const auto& f : env.disburse().flags(b.id)) flags.add(flagJson(f, req.lang));
     o.set("flags", flags);
     Array budget;
     for (const auto& l : env.disburse().budgets(b.paying_region, Term::parse(b.term).year()))
@@ -103,19 +103,19 @@ Reply transition(const Request& req, Env& env, const std::string& what) {
 Reply clearFlag(const Request& req, Env& env) {
   const int64_t id = req.id("id");
   const auto f = env.disburse().flag(id);
-  if (!f)
-    throw Error(ErrorCode::kNotFound, msg("scope.no_flag", {arg("flag", std::to_string(id))}));
+  if (!f) throw Error(ErrorCode::kNotFound, disburse::flagNotInScope(std::to_string(id)));
   const auto b = env.disburse().loadBatch(f->batch_id);
-  scoped(*req.user, b ? b->paying_region : "", "", "flag " + std::to_string(id));
+  scoped(*req.user, b ? b->paying_region : "", "", disburse::flagNotInScope(std::to_string(id)));
   return json(flagJson(disburse::clearFlag(env.disburse(), env.security(), *req.user, id,
-                                           field(bodyObject(req), "reason"))));
+                                           field(bodyObject(req), "reason")),
+                       req.lang));
 }
 
 Reply exportBatch(const Request& req, Env& env) {
   const auto b = loadBatch(env, req);
   const auto& cfg = env.runtime().config;
   if (cfg.signing_key.empty())
-    throw Error(ErrorCode::kUnavailable, "the service has no signing key configured");
+    throw Error(ErrorCode::kUnavailable, msg("batch.export.no_signing_key"));
   std::filesystem::create_directories(cfg.files_dir);
   const auto key = security::SigningKey::load(cfg.signing_key);
   std::optional<rules::Policy> policy;
@@ -157,13 +157,14 @@ Reply download(const Request& req, Env& env) {
     r.headers["Content-Disposition"] = "attachment; filename=\"" + name + "\"";
     return r;
   }
-  throw Error(ErrorCode::kNotFound, "batch " + std::to_string(b.id) + " has no file " + name);
+  throw Error(ErrorCode::kNotFound,
+              msg("batch.file.not_found", {arg("id", std::to_string(b.id)), arg("file", name)}));
 }
 
 Reply publishNotice(const Request& req, Env& env) {
   const auto o = bodyObject(req);
   auto stored = env.entitlements().activePolicy();
-  if (!stored) throw Error(ErrorCode::kNotFound, "no policy is active");
+  if (!stored) throw Error(ErrorCode::kNotFound, msg("batch.no_policy"));
   const auto policy = rules::parsePolicy(stored->content, "active policy");
   const auto dir = std::filesystem::path(env.runtime().config.files_dir) / "notices";
   std::filesystem::create_directories(dir);
@@ -188,12 +189,12 @@ Reply noticeFile(const Request& req, Env& env) {
   bool clean = name.rfind("notice-", 0) == 0 && (html || csv);
   for (char c : name)
     clean &= std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
-  if (!clean) throw Error(ErrorCode::kNotFound, "no notice " + name);
+  if (!clean) throw Error(ErrorCode::kNotFound, msg("notice.file.not_found", {arg("file", name)}));
   const std::string stem = name.substr(0, name.find_last_of('.'));
   const std::string school = stem.substr(stem.find_last_of('-') + 1);
   const auto path = std::filesystem::path(env.runtime().config.files_dir) / "notices" / name;
   if (!seesSchool(*req.user, env, school) || !std::filesystem::exists(path))
-    throw Error(ErrorCode::kNotFound, "no notice " + name);
+    throw Error(ErrorCode::kNotFound, msg("notice.file.not_found", {arg("file", name)}));
   Reply r;
   r.body = readFile(path.string());
   r.content_type = html ? "text/html; charset=utf-8" : "text/csv; charset=utf-8";
@@ -206,7 +207,7 @@ Reply noticeFile(const Request& req, Env& env) {
 Reply addObjection(const Request& req, Env& env) {
   const auto o = bodyObject(req);
   const auto rid = ResidentId::parse(field(o, "resident_id"));
-  if (!rid) throw Error(ErrorCode::kInvalidInput, "resident_id: not a valid resident ID");
+  if (!rid) throw Error(ErrorCode::kInvalidInput, msg("objection.resident_id"));
   const int64_t id = disburse::addObjection(
       env.disburse(), env.security(), *req.user, env.cipher().blindIndex("resident_id", rid->str()),
       field(o, "programme"), Term::parse(field(o, "term")), field(o, "text"));

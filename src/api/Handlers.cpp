@@ -58,28 +58,10 @@ std::string field(const Object::Ptr& o, const std::string& name, bool required) 
 /// operators their bank; a sysadmin runs the system, not the money. Not found rather than
 /// forbidden, so an out-of-scope id reveals nothing.
 void scoped(const security::User& u, const std::string& region, const std::string& bank,
-            const MessageArg& what) {
+            const Message& not_found) {
   const bool ok =
       u.role == Role::kBankOperator ? (!bank.empty() && u.scope == bank) : u.covers(region);
-  if (!ok) throw Error(ErrorCode::kNotFound, msg("scope.not_found", {what}));
-}
-
-void scoped(const security::User& u, const std::string& region, const std::string& bank,
-            const std::string& what) {
-  // "batch 3", "flag 12", "payment EDU…": the same sentence as when no such object exists, so
-  // an out-of-scope id reads exactly like a missing one.
-  for (const char* kind : {"batch", "flag", "payment"}) {
-    const std::string prefix = std::string(kind) + " ";
-    if (what.rfind(prefix, 0) == 0) {
-      const bool ok =
-          u.role == Role::kBankOperator ? (!bank.empty() && u.scope == bank) : u.covers(region);
-      if (!ok)
-        throw Error(ErrorCode::kNotFound,
-                    msg(std::string("scope.no_") + kind, {arg(kind, what.substr(prefix.size()))}));
-      return;
-    }
-  }
-  scoped(u, region, bank, words("what", what, what));
+  if (!ok) throw Error(ErrorCode::kNotFound, not_found);
 }
 
 /// Whether `u` sees school `code`: its own administrator, or bureau staff and auditors over its
@@ -126,7 +108,8 @@ disburse::Batch loadBatch(Env& env, const Request& req) {
                     b->status == disburse::BatchStatus::kRejected)) {
     throw Error(ErrorCode::kNotFound, msg("scope.no_batch", {arg("batch", std::to_string(id))}));
   }
-  scoped(*req.user, b->paying_region, b->bank_code, "batch " + std::to_string(id));
+  scoped(*req.user, b->paying_region, b->bank_code,
+         msg("scope.no_batch", {arg("batch", std::to_string(id))}));
   return *b;
 }
 

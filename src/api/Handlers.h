@@ -27,12 +27,10 @@ Reply json(const Poco::JSON::Object& o, int status = 200);
 Poco::JSON::Object::Ptr bodyObject(const Request& req);
 /// A string field of a JSON body; Error(kInvalidInput) naming it when required and missing.
 std::string field(const Poco::JSON::Object::Ptr& o, const std::string& name, bool required = true);
-/// Error(kNotFound) "no `what` in your scope" unless `u` covers `region` (bank operators: `bank`).
+/// Error(kNotFound, not_found) unless `u` covers `region` (bank operators: `bank`); callers pass
+/// the same message as when the object does not exist, so the two read alike.
 void scoped(const security::User& u, const std::string& region, const std::string& bank,
-            const std::string& what);
-/// The same with `what` (named "what") in each language's words.
-void scoped(const security::User& u, const std::string& region, const std::string& bank,
-            const MessageArg& what);
+            const Message& not_found);
 /// Whether `u` sees school `code` (its administrator, or bureau staff and auditors of its county).
 bool seesSchool(const security::User& u, Env& env, const std::string& code);
 /// A student's masked lifelong record for a user who sees one of the student's schools;

@@ -204,10 +204,13 @@ Poco::JSON::Object decisionCountJson(const store::SqlListings::DecisionCount& d)
   return o;
 }
 
-Poco::JSON::Object flagJson(const disburse::Flag& f) {
+Poco::JSON::Object flagJson(const disburse::Flag& f, Lang lang) {
   Poco::JSON::Object o;
-  json::set(o, "id", f.id, "payment_id", f.payment_id, "kind", f.kind, "evidence", f.evidence,
-            "status", f.status, "cleared_by", f.cleared_by, "reason", f.reason);
+  const Message evidence = f.evidenceMessage();
+  json::set(o, "id", f.id, "payment_id", f.payment_id, "kind", f.kind, "evidence",
+            i18n::render(evidence, lang), "status", f.status, "cleared_by", f.cleared_by, "reason",
+            f.reason);
+  o.set("evidence_message", messageJson(evidence, lang));
   return o;
 }
 

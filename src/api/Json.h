@@ -28,7 +28,9 @@ Poco::JSON::Object messageArgs(const Message& m, Lang lang);
 Poco::JSON::Object messageJson(const Message& m, Lang lang);
 
 Poco::JSON::Object batchJson(const disburse::Batch& b);
-Poco::JSON::Object flagJson(const disburse::Flag& f);
+/// A precision flag: `evidence` in `lang` (a flag read back from the database: its stored text) and
+/// `evidence_message` {code, args, text}.
+Poco::JSON::Object flagJson(const disburse::Flag& f, Lang lang);
 Poco::JSON::Object budgetJson(const disburse::BudgetLine& l);
 /// Row problems of an import (line, column and its Chinese name column_zh, value, severity
 /// error|warning, reason in `lang` and reason_message {code, args, text}).

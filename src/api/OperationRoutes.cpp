@@ -41,7 +41,7 @@ using security::Role;
 Reply budgets(const Request& req, Env& env) {
   const std::string year = req.queryOr("year", "0");
   if (!text::isAllDigits(year) || year.size() > 4)
-    throw Error(ErrorCode::kInvalidInput, "year: YYYY");
+    throw Error(ErrorCode::kInvalidInput, msg("budget.api.year"));
   Array arr;
   for (const auto& l : env.disburse().budgets(req.user->scope, std::stoi(year)))
     arr.add(budgetJson(l));
@@ -69,9 +69,9 @@ Reply startEntitlementRun(const Request& req, Env& env) {
   opts.region = field(o, "region", false);
   if (opts.region.empty()) opts.region = req.user->scope;
   if (!req.user->covers(opts.region))
-    throw Error(ErrorCode::kForbidden, "region " + opts.region + " is outside your scope");
+    throw Error(ErrorCode::kForbidden, msg("batch.api.region_scope", {arg("region", opts.region)}));
   auto stored = env.entitlements().activePolicy();
-  if (!stored) throw Error(ErrorCode::kNotFound, "no policy is active");
+  if (!stored) throw Error(ErrorCode::kNotFound, msg("batch.no_policy"));
   Runtime& rt = env.runtime();
   const security::User user = *req.user;
   const auto job = rt.jobs.start("entitlement_run", user.name, [&rt, opts, user](Job& j) mutable {
@@ -95,7 +95,7 @@ Reply startEntitlementRun(const Request& req, Env& env) {
 
 Reply jobStatus(const Request& req, Env& env) {
   const auto j = env.runtime().jobs.get(req.id("id"));
-  if (!j || j->user != req.user->name) throw Error(ErrorCode::kNotFound, "no such job of yours");
+  if (!j || j->user != req.user->name) throw Error(ErrorCode::kNotFound, msg("batch.api.no_job"));
   Object o;
   json::set(o, "job", j->id, "kind", j->kind, "status", j->status, "progress", j->progress);
   if (!j->result_json.empty())
@@ -106,7 +106,7 @@ Reply jobStatus(const Request& req, Env& env) {
 
 Reply programmes(const Request&, Env& env) {
   auto stored = env.entitlements().activePolicy();
-  if (!stored) throw Error(ErrorCode::kNotFound, "no policy is active");
+  if (!stored) throw Error(ErrorCode::kNotFound, msg("batch.no_policy"));
   const auto policy = rules::parsePolicy(stored->content, "active policy " + stored->name);
   Array arr;
   for (const auto& p : policy.programmes) {
@@ -224,10 +224,7 @@ Reply report(const Request& req, Env& env) {
   const std::string list = req.queryOr("by", "programme");
   for (const auto& part : text::split(list, ',')) {
     const auto d = bankfiles::parseDimension(text::trim(part));
-    if (!d)
-      throw Error(ErrorCode::kInvalidInput,
-                  "by: a comma-separated list of term, programme, region, stage, category (got \"" +
-                      part + "\")");
+    if (!d) throw Error(ErrorCode::kInvalidInput, msg("batch.api.report_by", {arg("got", part)}));
     by.push_back(*d);
   }
   const auto rep = bankfiles::buildReport(env.disburse(), *req.user, req.queryOr("term"),
@@ -281,7 +278,7 @@ Reply report(const Request& req, Env& env) {
     r.headers["Content-Disposition"] = "attachment; filename=\"" + name + ".xlsx\"";
     return r;
   }
-  if (format != "json") throw Error(ErrorCode::kInvalidInput, "format: json, csv or xlsx");
+  if (format != "json") throw Error(ErrorCode::kInvalidInput, msg("batch.api.report_format"));
   Array rows;
   for (const auto& x : rep.rows) rows.add(reportRowJson(rep, x));
   Array dims;
@@ -297,9 +294,15 @@ Reply report(const Request& req, Env& env) {
 Reply tracePayment(const Request& req, Env& env) {
   const std::string ref = req.param("reference");
   const auto t = env.disburse().tracePayment(ref);
-  if (!t) throw Error(ErrorCode::kNotFound, msg("scope.no_payment", {arg("payment", ref)}));
+  // A payment of another county or bank reads exactly like one never issued.
+  const Error not_found(ErrorCode::kNotFound,
+                        msg("payment.not_found_scope", {arg("reference", ref)}));
+  if (!t) throw not_found;
   const auto b = env.disburse().loadBatch(t->batch_id);
-  scoped(*req.user, b ? b->paying_region : "", b ? b->bank_code : "", "payment " + ref);
+  const auto& u = *req.user;
+  const bool ok = u.role == Role::kBankOperator ? (b && u.scope == b->bank_code)
+                                                : u.covers(b ? b->paying_region : "");
+  if (!ok) throw not_found;
   Object pay;
   json::set(pay, "reference", t->reference, "state", t->state, "amount", t->amount.toYuan(),
             "attempt", t->attempt, "payee", t->payee, "holder", t->holder, "account", t->acct_mask,

@@ -20,7 +20,7 @@ using Poco::JSON::Object;
 int64_t complaintId(Context& c) {
   const std::string& w = c.word(2, "complaint id");
   if (!text::isAllDigits(w) || w.size() > 15)
-    throw Error(ErrorCode::kInvalidInput, "`" + w + "` is not a complaint id");
+    throw Error(ErrorCode::kInvalidInput, msg("complaint.cli.not_an_id", {arg("value", w)}));
   return std::stoll(w);
 }
 
@@ -63,8 +63,7 @@ int cmdComplaint(Context& c) {
   const Date today = Date::today();
   if (sub != "list" && sub != "show" && sub != "assign" && sub != "note" && sub != "close" &&
       sub != "act" && sub != "release" && sub != "report")
-    throw Error(ErrorCode::kInvalidInput,
-                "use: edupay complaint list|show|assign|note|close|act|release|report");
+    throw Error(ErrorCode::kInvalidInput, msg("complaint.cli.usage"));
   const auto user = c.actingUser();
   if (sub == "report") return report(c, fs, user);
   if (sub == "list") {

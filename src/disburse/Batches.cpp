@@ -11,6 +11,7 @@
 #include "common/Fault.h"
 #include "common/Retry.h"
 #include "common/Text.h"
+#include "disburse/PrecisionChecks.h"
 
 namespace edupay::disburse {
 namespace {
@@ -26,17 +27,53 @@ constexpr std::array<std::pair<BatchStatus, std::string_view>, 8> kStatuses{{
     {BatchStatus::kRejected, "rejected"},
 }};
 
-std::string describe(const Batch& b) {
-  return "batch " + std::to_string(b.id) + " (" + b.programme + " " + b.term + ", county " +
-         b.paying_region + ", bank " + b.bank_code + ", part " + std::to_string(b.part) + ")";
+constexpr std::array<std::pair<BatchStatus, std::string_view>, 8> kStatusZh{{
+    {BatchStatus::kDraft, "草稿"},
+    {BatchStatus::kSubmitted, "已提交待审批"},
+    {BatchStatus::kApproved, "已审批"},
+    {BatchStatus::kExported, "已导出支付文件"},
+    {BatchStatus::kSettled, "已全部到账"},
+    {BatchStatus::kPartiallySettled, "部分到账"},
+    {BatchStatus::kClosed, "已关闭"},
+    {BatchStatus::kRejected, "已退回"},
+}};
+
+Message describe(const Batch& b) { return batchMessage(b); }
+
+/// "{user}'s scope {scope} does not cover county {county}".
+Message outOfScope(const Batch& b, const security::User& user) {
+  return msg("batch.scope.county",
+             {arg("user", user.name), arg("scope", user.scope), arg("county", b.paying_region)});
 }
 
 /// DESIGN.md §5: one account receiving for more unrelated households than this is flagged.
 constexpr int kSharedAccountLimit = 3;
 
+/// A role as refusals name it: the code in English (as the command line's --role), the word in
+/// Chinese.
+MessageArg roleWords(security::Role r) {
+  return words("role", security::roleArg("role", r).zh, std::string(security::code(r)));
+}
+
+/// "cannot <step> {batch}: {why}".
+Message refused(const char* code, const Batch& b, const Message& why) {
+  return msg(code, {arg("batch", describe(b)), arg("why", why)});
+}
+
+/// A payment's status (pending, sent, paid, returned, failed, removed) in each language.
+MessageArg paymentStatusArg(std::string name, const std::string& status) {
+  static const std::pair<const char*, const char*> kZh[] = {
+      {"pending", "待发放"},      {"sent", "已发送银行"}, {"paid", "已到账"},
+      {"returned", "被银行退回"}, {"failed", "发放失败"}, {"removed", "已移除"}};
+  for (const auto& [en, zh] : kZh)
+    if (status == en) return words(std::move(name), zh, en);
+  return arg(std::move(name), status);
+}
+
 Batch mustLoad(DisbursementStore& store, int64_t id) {
   auto b = store.loadBatch(id);
-  if (!b) throw Error(ErrorCode::kNotFound, "no batch " + std::to_string(id));
+  if (!b)
+    throw Error(ErrorCode::kNotFound, msg("batch.not_found", {arg("id", std::to_string(id))}));
   return *b;
 }
 
@@ -48,15 +85,38 @@ std::string summary(const Batch& b) {
 /// Moves `b` to `status` under the optimistic version check.
 void move(DisbursementStore& store, Batch& b, BatchStatus status, int cycle) {
   if (!store.transition(b.id, b.version, status, cycle)) {
-    throw Error(ErrorCode::kConflict,
-                describe(b) + " was changed by someone else meanwhile; look at it again");
+    throw Error(ErrorCode::kConflict, msg("batch.changed", {arg("batch", describe(b))}));
   }
   b.status = status;
   b.cycle = cycle;
   ++b.version;
 }
 
+/// A batch outside the scope of a user who could take `step` is not revealed: the same answer as
+/// for a batch that does not exist in the user's scope (the API's and the command line's).
+void hideOutOfScope(const Batch& b, const security::User& user, security::Role step) {
+  if (user.role == step && !user.covers(b.paying_region))
+    throw Error(ErrorCode::kNotFound, batchNotInScope(std::to_string(b.id)));
+}
+
 }  // namespace
+
+Message batchMessage(const Batch& b) {
+  return msg("batch.describe", {arg("id", std::to_string(b.id)), arg("programme", b.programme),
+                                termWords("term", b.term), arg("county", b.paying_region),
+                                arg("bank", b.bank_code), arg("part", std::to_string(b.part))});
+}
+
+Message batchNotInScope(const std::string& id) {
+  return msg("batch.not_found_scope", {arg("id", id)});
+}
+
+MessageArg statusArg(std::string name, BatchStatus s) {
+  for (const auto& [v, zh] : kStatusZh) {
+    if (v == s) return words(std::move(name), std::string(zh), std::string(code(s)));
+  }
+  return arg(std::move(name), "?");
+}
 
 std::string_view code(BatchStatus s) {
   for (const auto& [v, c] : kStatuses) {
@@ -157,63 +217,50 @@ Candidate schoolPayment(std::vector<Candidate> students) {
   return out;
 }
 
-std::optional<std::string> refuseSubmit(const Batch& b, const security::User& user) {
+std::optional<Message> refuseSubmit(const Batch& b, const security::User& user) {
   if (user.role != security::Role::kBureauOfficer) {
-    return "only a bureau officer submits batches; " + user.name + " is " +
-           std::string(security::code(user.role));
+    return msg("batch.submit.role", {arg("user", user.name), roleWords(user.role)});
   }
-  if (!user.covers(b.paying_region)) {
-    return user.name + "'s scope " + user.scope + " does not cover county " + b.paying_region;
-  }
+  if (!user.covers(b.paying_region)) return outOfScope(b, user);
   if (b.status != BatchStatus::kDraft)
-    return "only a draft can be submitted; this batch is " + std::string(code(b.status));
+    return msg("batch.submit.state", {statusArg("status", b.status)});
   return std::nullopt;
 }
 
-std::optional<std::string> refuseApprove(const Batch& b, const security::User& user) {
+std::optional<Message> refuseApprove(const Batch& b, const security::User& user) {
   if (user.role != security::Role::kBureauApprover) {
-    return "only a bureau approver approves batches; " + user.name + " is " +
-           std::string(security::code(user.role));
+    return msg("batch.approve.role", {arg("user", user.name), roleWords(user.role)});
   }
-  if (!user.covers(b.paying_region)) {
-    return user.name + "'s scope " + user.scope + " does not cover county " + b.paying_region;
-  }
-  if (b.status != BatchStatus::kSubmitted) {
-    return "only a submitted batch can be approved; this batch is " + std::string(code(b.status));
-  }
-  if (user.name == b.prepared_by) return user.name + " prepared this batch and cannot approve it";
-  if (b.actedBy(user.name)) return user.name + " has already acted on this batch";
+  if (!user.covers(b.paying_region)) return outOfScope(b, user);
+  if (b.status != BatchStatus::kSubmitted)
+    return msg("batch.approve.state", {statusArg("status", b.status)});
+  if (user.name == b.prepared_by) return msg("batch.approve.maker", {arg("user", user.name)});
+  if (b.actedBy(user.name)) return msg("batch.approve.already_acted", {arg("user", user.name)});
   return std::nullopt;
 }
 
-std::optional<std::string> refuseReject(const Batch& b, const security::User& user,
-                                        const std::string& reason) {
-  if (reason.size() < 5)
-    return "a rejection needs a reason (--reason \"...\") the preparer can act on";
+std::optional<Message> refuseReject(const Batch& b, const security::User& user,
+                                    const std::string& reason) {
+  if (reason.size() < 5) return msg("batch.reject.no_reason");
   // Rejecting is an approver's decision like approving, with the same guards.
   return refuseApprove(b, user);
 }
 
-std::optional<std::string> refuseReturnToDraft(const Batch& b, const security::User& user) {
+std::optional<Message> refuseReturnToDraft(const Batch& b, const security::User& user) {
   if (user.role != security::Role::kBureauApprover) {
-    return "only a bureau approver sends an approved batch back to draft; " + user.name + " is " +
-           std::string(security::code(user.role));
+    return msg("batch.return.role", {arg("user", user.name), roleWords(user.role)});
   }
-  if (!user.covers(b.paying_region)) {
-    return user.name + "'s scope " + user.scope + " does not cover county " + b.paying_region;
-  }
+  if (!user.covers(b.paying_region)) return outOfScope(b, user);
   switch (b.status) {
     case BatchStatus::kApproved:
       return std::nullopt;
     case BatchStatus::kDraft:
     case BatchStatus::kRejected:
-      return "it is already a draft";
+      return msg("batch.return.already_draft");
     case BatchStatus::kSubmitted:
-      return "it is submitted, not approved; reject it with a reason instead (batch reject)";
+      return msg("batch.return.submitted");
     default:
-      return "it is " + std::string(code(b.status)) +
-             ": its payment files went to the bank, so it can never go back to draft; a payment "
-             "the bank returns is paid again as a new attempt in a later batch";
+      return msg("batch.return.at_bank", {statusArg("status", b.status)});
   }
 }
 
@@ -240,6 +287,9 @@ std::vector<Finding> holderFindings(const std::string& student, const std::strin
   std::vector<Finding> out;
   const std::string who_zh = school ? "学校 " : "学生 ";
   const std::string who_en = school ? "School " : "Student ";
+  const auto who = [&] {
+    return words("who", school ? "学校" : "学生", school ? "School" : "Student");
+  };
   // The name as evidence shows it: control characters would garble a screen or a report.
   std::string shown;
   for (const auto ch : text::characters(holder)) {
@@ -258,7 +308,9 @@ std::vector<Finding> holderFindings(const std::string& student, const std::strin
              who_en + student + ": the holder name \"" + shown + "\" has " + chars +
              ", which no bank file should carry (a control character, or a leading = + - @ that "
              "a spreadsheet reads as a formula). Correct the account holder to the name the bank "
-             "records (edupay account update) and remove this payment; the next batch pays it."});
+             "records (edupay account update) and remove this payment; the next batch pays it.",
+         msg("flag.holder_unsafe_text",
+             {who(), arg("student", student), arg("holder", shown), arg("chars", chars)})});
   }
   if (unencodable && !unencodable->characters.empty()) {
     const std::string chars = text::describeCharacters(unencodable->characters);
@@ -274,7 +326,11 @@ std::vector<Finding> holderFindings(const std::string& student, const std::strin
         "). Have the family's bank record a name its system takes and correct the account holder "
         "(edupay account update), or clear this flag with a reason if the bank confirms it takes "
         "the name (its layout must then write it: edupay bank set).";
-    out.push_back({"holder_not_encodable", zh + " / " + en});
+    out.push_back(
+        {"holder_not_encodable", zh + " / " + en,
+         msg("flag.holder_not_encodable",
+             {who(), arg("student", student), arg("holder", shown), arg("chars", chars),
+              arg("encoding", enc), arg("bank", bank_code), arg("layout", unencodable->layout)})});
   }
   return out;
 }
@@ -283,13 +339,14 @@ BuildResult buildBatches(DisbursementStore& store, security::SecurityStore& audi
                          const security::User& user, const std::string& programme, const Term& term,
                          const std::string& region, const EncodingCheck& encodable) {
   if (user.role != security::Role::kBureauOfficer) {
-    throw Error(ErrorCode::kForbidden, "only a bureau officer builds batches; " + user.name +
-                                           " is " + std::string(security::code(user.role)));
+    throw Error(ErrorCode::kForbidden,
+                msg("batch.build.role", {arg("user", user.name), roleWords(user.role)}));
   }
   const std::string scope_region = region.empty() ? user.scope : region;
   if (!user.covers(scope_region)) {
     throw Error(ErrorCode::kForbidden,
-                user.name + "'s scope " + user.scope + " does not cover region " + scope_region);
+                msg("batch.build.scope", {arg("user", user.name), arg("scope", user.scope),
+                                          arg("region", scope_region)}));
   }
   BuildResult r;
   // One build of a programme, term and region at a time; each batch commits on its own (its
@@ -380,8 +437,9 @@ Batch submitBatch(DisbursementStore& store, security::SecurityStore& audit,
   return retryUnit("disburse.submitBatch", [&] {
     auto tx = store.transaction();
     Batch b = mustLoad(store, id);
+    hideOutOfScope(b, user, security::Role::kBureauOfficer);
     if (auto why = refuseSubmit(b, user))
-      throw Error(ErrorCode::kForbidden, "cannot submit " + describe(b) + ": " + *why);
+      throw Error(ErrorCode::kForbidden, refused("batch.submit.refused", b, *why));
     const std::string before = summary(b);
     move(store, b, BatchStatus::kSubmitted, b.cycle);
     store.addAction(id, {b.cycle, user.name, "submit", "", security::nowIso()});
@@ -397,18 +455,18 @@ Batch approveBatch(DisbursementStore& store, security::SecurityStore& audit,
   return retryUnit("disburse.approveBatch", [&] {
     auto tx = store.transaction();
     Batch b = mustLoad(store, id);
+    hideOutOfScope(b, user, security::Role::kBureauApprover);
     if (auto why = refuseApprove(b, user))
-      throw Error(ErrorCode::kForbidden, "cannot approve " + describe(b) + ": " + *why);
+      throw Error(ErrorCode::kForbidden, refused("batch.approve.refused", b, *why));
     int open_flags = 0;
     for (const auto& f : store.flags(id)) open_flags += f.status == "open";
     if (open_flags) {
       throw Error(ErrorCode::kForbidden,
-                  "cannot approve " + describe(b) + ": " + std::to_string(open_flags) +
-                      " precision flag(s) are not cleared; the officer clears each with a "
-                      "reason or removes the payment");
+                  refused("batch.approve.refused", b,
+                          msg("batch.approve.open_flags", {arg("count", open_flags)})));
     }
     if (auto why = noticeRefusal(store, id, Date::today())) {
-      throw Error(ErrorCode::kForbidden, "cannot approve " + describe(b) + ": " + *why);
+      throw Error(ErrorCode::kForbidden, refused("batch.approve.refused", b, *why));
     }
     const std::string before = summary(b);
     store.addAction(id, {b.cycle, user.name, "approve", "", security::nowIso()});
@@ -437,8 +495,9 @@ Batch rejectBatch(DisbursementStore& store, security::SecurityStore& audit,
   return retryUnit("disburse.rejectBatch", [&] {
     auto tx = store.transaction();
     Batch b = mustLoad(store, id);
+    hideOutOfScope(b, user, security::Role::kBureauApprover);
     if (auto why = refuseReject(b, user, reason))
-      throw Error(ErrorCode::kForbidden, "cannot reject " + describe(b) + ": " + *why);
+      throw Error(ErrorCode::kForbidden, refused("batch.reject.refused", b, *why));
     const std::string before = summary(b);
     store.addAction(id, {b.cycle, user.name, "reject", reason, security::nowIso()});
     // Rejected goes back to draft in a new cycle: the preparer fixes it and submits again.
@@ -455,16 +514,13 @@ Batch returnToDraft(DisbursementStore& store, security::SecurityStore& audit,
   return retryUnit("disburse.returnToDraft", [&] {
     const std::string why = text::cutUtf8(text::trim(reason), 500);
     if (why.empty()) {
-      throw Error(ErrorCode::kInvalidInput,
-                  "sending a batch back to draft needs a written reason (--reason \"...\") the "
-                  "preparer can act on, e.g. which name the bank cannot take");
+      throw Error(ErrorCode::kInvalidInput, msg("batch.return.no_reason"));
     }
     auto tx = store.transaction();
     Batch b = mustLoad(store, id);
-    if (auto refusal = refuseReturnToDraft(b, user)) {
-      throw Error(ErrorCode::kForbidden,
-                  "cannot send " + describe(b) + " back to draft: " + *refusal);
-    }
+    hideOutOfScope(b, user, security::Role::kBureauApprover);
+    if (auto refusal = refuseReturnToDraft(b, user))
+      throw Error(ErrorCode::kForbidden, refused("batch.return.refused", b, *refusal));
     const std::string before = summary(b);
     const std::string at = security::nowIso();
     store.releaseBudget(b, Term::parse(b.term).year());
@@ -483,37 +539,35 @@ Batch removePayment(DisbursementStore& store, security::SecurityStore& audit,
                     const security::User& user, int64_t payment_id, const std::string& reason) {
   return retryUnit("disburse.removePayment", [&] {
     if (reason.size() < 10) {
-      throw Error(
-          ErrorCode::kInvalidInput,
-          "removing a payment needs a written reason (--reason \"...\"), at least 10 characters");
+      throw Error(ErrorCode::kInvalidInput, msg("payment.remove.no_reason"));
     }
     auto tx = store.transaction();
     const auto p = store.payment(payment_id);
-    if (!p) throw Error(ErrorCode::kNotFound, "no payment " + std::to_string(payment_id));
+    if (!p) {
+      throw Error(ErrorCode::kNotFound,
+                  msg("payment.not_found", {arg("id", std::to_string(payment_id))}));
+    }
     Batch b = mustLoad(store, p->batch_id);
     if (user.role != security::Role::kBureauOfficer || !user.covers(b.paying_region)) {
-      throw Error(ErrorCode::kForbidden, "only a bureau officer whose scope covers county " +
-                                             b.paying_region + " removes payments from " +
-                                             describe(b));
+      throw Error(ErrorCode::kForbidden, msg("payment.remove.role", {arg("county", b.paying_region),
+                                                                     arg("batch", describe(b))}));
     }
     if (b.status != BatchStatus::kDraft) {
-      throw Error(ErrorCode::kConflict,
-                  describe(b) + " is " + std::string(code(b.status)) +
-                      "; payments can be removed from a draft only (an approver can reject it)");
+      throw Error(
+          ErrorCode::kConflict,
+          msg("payment.remove.state", {arg("batch", describe(b)), statusArg("status", b.status)}));
     }
     if (p->status != "pending")
       throw Error(ErrorCode::kConflict,
-                  "payment " + std::to_string(payment_id) + " is " + p->status);
+                  msg("payment.remove.not_pending", {arg("id", std::to_string(payment_id)),
+                                                     paymentStatusArg("status", p->status)}));
     if (b.payment_count <= 1) {
-      throw Error(
-          ErrorCode::kConflict,
-          describe(b) + " would be empty; leave it as a draft until the question is settled");
+      throw Error(ErrorCode::kConflict, msg("payment.remove.last", {arg("batch", describe(b))}));
     }
     const std::string before = summary(b);
     const int required = requiredApprovals(b.total - p->amount, store.thresholds());
     if (!store.removePayment(payment_id, *p, b.version, required, user.name, reason)) {
-      throw Error(ErrorCode::kConflict,
-                  describe(b) + " was changed by someone else meanwhile; look at it again");
+      throw Error(ErrorCode::kConflict, msg("batch.changed", {arg("batch", describe(b))}));
     }
     b = mustLoad(store, p->batch_id);
     security::appendAudit(audit, user.name, "payment.remove",
@@ -524,28 +578,32 @@ Batch removePayment(DisbursementStore& store, security::SecurityStore& audit,
   });
 }
 
+Message flagNotInScope(const std::string& id) {
+  return msg("flag.not_found_scope", {arg("id", id)});
+}
+
 Flag clearFlag(DisbursementStore& store, security::SecurityStore& audit, const security::User& user,
                int64_t flag_id, const std::string& reason) {
   return retryUnit("disburse.clearFlag", [&] {
     if (reason.size() < 10) {
-      throw Error(
-          ErrorCode::kInvalidInput,
-          "clearing a flag needs a written reason (--reason \"...\"), at least 10 characters");
+      throw Error(ErrorCode::kInvalidInput, msg("flag.clear.no_reason"));
     }
     auto tx = store.transaction();
     auto f = store.flag(flag_id);
-    if (!f) throw Error(ErrorCode::kNotFound, "no flag " + std::to_string(flag_id));
+    if (!f)
+      throw Error(ErrorCode::kNotFound,
+                  msg("flag.not_found", {arg("id", std::to_string(flag_id))}));
     const Batch b = mustLoad(store, f->batch_id);
     if (user.role != security::Role::kBureauOfficer) {
-      throw Error(ErrorCode::kForbidden, "only a bureau officer whose scope covers county " +
-                                             b.paying_region + " clears flags of " + describe(b));
+      throw Error(ErrorCode::kForbidden, msg("flag.clear.role", {arg("county", b.paying_region),
+                                                                 arg("batch", describe(b))}));
     }
     // Another county's flag is not revealed to its officers (the API's answer too).
     if (!user.covers(b.paying_region))
-      throw Error(ErrorCode::kNotFound, "no flag " + std::to_string(flag_id) + " in your scope");
+      throw Error(ErrorCode::kNotFound, flagNotInScope(std::to_string(flag_id)));
     if (b.status != BatchStatus::kDraft && b.status != BatchStatus::kSubmitted) {
-      throw Error(ErrorCode::kConflict,
-                  describe(b) + " is " + std::string(code(b.status)) + ": its flags are final");
+      throw Error(ErrorCode::kConflict, msg("flag.clear.final", {arg("batch", describe(b)),
+                                                                 statusArg("status", b.status)}));
     }
     store.clearFlag(flag_id, user.name, reason);
     security::appendAudit(audit, user.name, "flag.clear", "flag:" + std::to_string(flag_id),

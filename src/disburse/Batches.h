@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/Message.h"
 #include "common/Money.h"
 #include "common/StoreTransaction.h"
 #include "common/Term.h"
@@ -126,14 +127,25 @@ class BatchPlanner {
   std::optional<BatchPlan> current_;
 };
 
-/// Why `user` may not take the action now, in words the user sees; nullopt when allowed.
-std::optional<std::string> refuseSubmit(const Batch& b, const security::User& user);
-std::optional<std::string> refuseApprove(const Batch& b, const security::User& user);
-std::optional<std::string> refuseReject(const Batch& b, const security::User& user,
-                                        const std::string& reason);
+/// Why `user` may not take the action now, in words the user sees (a catalogue message,
+/// messages/batch.json); nullopt when allowed.
+std::optional<Message> refuseSubmit(const Batch& b, const security::User& user);
+std::optional<Message> refuseApprove(const Batch& b, const security::User& user);
+std::optional<Message> refuseReject(const Batch& b, const security::User& user,
+                                    const std::string& reason);
 /// An approved batch that cannot be exported goes back to draft only by a bureau approver whose
 /// scope covers its county, and only while it is approved (exported money is at the bank).
-std::optional<std::string> refuseReturnToDraft(const Batch& b, const security::User& user);
+std::optional<Message> refuseReturnToDraft(const Batch& b, const security::User& user);
+
+/// "batch 12 (programme term, county 430121, bank 102, part 1)", as refusals name a batch.
+Message batchMessage(const Batch& b);
+/// "no batch {id} in your scope": one answer for a batch that does not exist and one outside the
+/// reader's scope (the API, the command line and the workflow's use cases).
+Message batchNotInScope(const std::string& id);
+/// "no flag {id} in your scope", likewise.
+Message flagNotInScope(const std::string& id);
+/// A batch status as a message argument: the code in English (`draft`), the word in Chinese.
+MessageArg statusArg(std::string name, BatchStatus s);
 
 /// A precision check that fired on a payment of a batch (DESIGN.md §5), with its evidence.
 struct Flag {
@@ -145,6 +157,10 @@ struct Flag {
   std::string evidence;  ///< what was found, without resident IDs or account numbers
   std::string status;    ///< open, cleared, removed
   std::string cleared_by, reason;
+  /// The evidence as a message for the reader. batch_flags keeps the text only (no code and
+  /// arguments: that needs a column, see FlagDecision::message), so a stored flag's evidence is
+  /// the literal text it was stored with, the same in both languages.
+  Message evidenceMessage() const { return Message::literal(evidence); }
 };
 
 /// The characters of a holder name that a payee bank's payment file cannot write (each once,
@@ -166,7 +182,8 @@ std::vector<std::string> unsafeHolderCharacters(std::string_view holder);
 
 /// A precision check that fired, before it is stored.
 struct Finding {
-  std::string kind, evidence;
+  std::string kind, evidence;  ///< evidence: the text batch_flags stores (Chinese / English)
+  Message message;             ///< `flag.<kind>` with its arguments
 };
 /// The holder-name checks of one payment (pure): `holder_unsafe_text` for unsafe characters,
 /// `holder_not_encodable` when the bank's file cannot write the name. `student` is the masked
@@ -183,6 +200,14 @@ struct BudgetLine {
   std::string source;  ///< central, provincial, county
   Money allocated, committed, paid, returned;
 };
+
+/// The refusals of a batch's budget lines (`source` central, provincial or county), as the
+/// store's commitBudget and releaseBudget throw them (messages/batch.json).
+Message budgetMissing(const Batch& b, const std::string& source, int fiscal_year);
+Message budgetShort(const Batch& b, const std::string& source, int fiscal_year, Money left,
+                    Money needed);
+Message budgetBooksDisagree(const Batch& b, const std::string& source, int fiscal_year,
+                            Money amount);
 
 /// Persistence of batches, payments, budgets, notices and objections (implemented in src/store).
 class DisbursementStore : public NoticeStore {

@@ -2,6 +2,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/Catalogue.h"
 #include "common/Csv.h"
 #include "common/Error.h"
 #include "common/Retry.h"
@@ -11,6 +12,40 @@
 
 namespace edupay::disburse {
 
+namespace {
+
+/// "central funds of {programme} in {county} for {year}".
+Message budgetLine(const Batch& b, const std::string& source, int fiscal_year) {
+  const char* zh = source == "central"      ? "中央"
+                   : source == "provincial" ? "省级"
+                   : source == "county"     ? "县级"
+                                            : source.c_str();
+  return msg("budget.line",
+             {words("source", zh, source), arg("programme", b.programme),
+              arg("county", b.paying_region), arg("year", std::to_string(fiscal_year))});
+}
+
+}  // namespace
+
+Message budgetMissing(const Batch& b, const std::string& source, int fiscal_year) {
+  return msg("budget.missing", {arg("line", budgetLine(b, source, fiscal_year))});
+}
+
+Message budgetShort(const Batch& b, const std::string& source, int fiscal_year, Money left,
+                    Money needed) {
+  return msg("budget.short",
+             {arg("line", budgetLine(b, source, fiscal_year)),
+              arg("short", (needed - left).toYuanGrouped()), arg("left", left.toYuanGrouped()),
+              arg("needed", needed.toYuanGrouped())});
+}
+
+Message budgetBooksDisagree(const Batch& b, const std::string& source, int fiscal_year,
+                            Money amount) {
+  return msg("budget.books_disagree",
+             {arg("line", budgetLine(b, source, fiscal_year)), arg("id", std::to_string(b.id)),
+              arg("amount", amount.toYuanGrouped())});
+}
+
 std::vector<BudgetLine> readBudgetFile(const security::User& user, const std::string& file) {
   CsvFile opened(file);
   CsvReader& csv = opened.reader();
@@ -19,43 +54,48 @@ std::vector<BudgetLine> readBudgetFile(const security::User& user, const std::st
                                              "allocated"};
   for (size_t i = 0; i < expected.size(); ++i) {
     if (i >= row.size() || text::trim(row[i]) != expected[i]) {
-      throw Error(
-          ErrorCode::kInvalidInput,
-          file + ": line 1: the header must be programme,region,fiscal_year,source,allocated");
+      throw Error(ErrorCode::kInvalidInput, msg("budget.file.header", {arg("file", file)}));
     }
   }
   std::vector<BudgetLine> lines;
-  std::string errors;
+  // Every bad line, in both languages (the refusal names them all).
+  std::string errors_zh, errors_en;
+  auto bad = [&](const Message& problem) {
+    const Message line =
+        msg("budget.file.line",
+            {arg("file", file), arg("line", std::to_string(csv.line())), arg("problem", problem)});
+    errors_zh += "\n  " + i18n::render(line, Lang::kZh);
+    errors_en += "\n  " + i18n::render(line, Lang::kEn);
+  };
   while (csv.next(row)) {
     if (row.size() < 5) {
-      errors += "\n  " + file + ": line " + std::to_string(csv.line()) + ": needs 5 columns";
+      bad(msg("budget.file.columns"));
       continue;
     }
     BudgetLine l;
     l.programme = text::trim(row[0]);
     l.region = text::trim(row[1]);
     l.source = text::trim(row[3]);
-    const std::string where = "\n  " + file + ": line " + std::to_string(csv.line()) + ": ";
     if (!user.covers(l.region))
-      errors += where + "region " + l.region + " is outside " + user.name + "'s scope";
-    if (l.source != "central" && l.source != "provincial" && l.source != "county") {
-      errors += where + "source must be central, provincial or county";
-    }
+      bad(msg("budget.file.scope", {arg("region", l.region), arg("user", user.name)}));
+    if (l.source != "central" && l.source != "provincial" && l.source != "county")
+      bad(msg("budget.file.source"));
     if (!text::isAllDigits(text::trim(row[2])) || text::trim(row[2]).size() != 4) {
-      errors += where + "fiscal_year must be a year";
+      bad(msg("budget.file.year"));
     } else {
       l.fiscal_year = std::stoi(text::trim(row[2]));
     }
     try {
       l.allocated = Money::parseYuan(row[4]);
     } catch (const Error& e) {
-      errors += where + "allocated: " + e.what();
+      bad(msg("budget.file.allocated", {arg("problem", e.message())}));
     }
     lines.push_back(l);
   }
-  if (!errors.empty())
+  if (!errors_en.empty()) {
     throw Error(ErrorCode::kInvalidInput,
-                "the budget file is refused; nothing was imported:" + errors);
+                msg("budget.file.refused", {words("lines", errors_zh, errors_en)}));
+  }
   return lines;
 }
 
@@ -63,7 +103,7 @@ size_t importBudgetFile(DisbursementStore& store, security::SecurityStore& audit
                         const security::User& user, const std::string& file) {
   return retryUnit("disburse.importBudgetFile", [&] {
     if (user.role != security::Role::kBureauOfficer) {
-      throw Error(ErrorCode::kForbidden, "only a bureau officer imports budgets");
+      throw Error(ErrorCode::kForbidden, msg("budget.import.role"));
     }
     const auto lines = readBudgetFile(user, file);
     const std::string digest = security::sha256File(file);

@@ -7,6 +7,7 @@
 #include "common/ResidentId.h"
 #include "common/Retry.h"
 #include "common/Text.h"
+#include "disburse/PrecisionChecks.h"
 
 namespace edupay::disburse {
 
@@ -14,21 +15,32 @@ namespace {
 
 using security::Role;
 
-/// A refusal a person can act on, in Chinese and English.
-[[noreturn]] void invalid(const std::string& zh, const std::string& en) {
-  throw Error(ErrorCode::kInvalidInput, zh + " / " + en);
-}
+/// A refusal a person can act on (messages/disburse.json).
+[[noreturn]] void invalid(Message m) { throw Error(ErrorCode::kInvalidInput, std::move(m)); }
 
 Role requireCountyStaff(const security::User& user) {
   if (user.role != Role::kBureauOfficer && user.role != Role::kBureauApprover &&
       user.role != Role::kAuditor)
-    throw Error(ErrorCode::kForbidden, "only bureau staff and auditors see complaints");
+    throw Error(ErrorCode::kForbidden, msg("complaint.staff_only"));
   return user.role;
+}
+
+/// What only a bureau officer does to a complaint, in each language.
+MessageArg officerStep(const std::string& what) {
+  static const std::pair<const char*, const char*> kZh[] = {
+      {"assigns complaints", "分派投诉"},
+      {"adds notes to complaints", "填写投诉核查记录"},
+      {"closes complaints", "办结投诉"},
+      {"acts on complaints", "对投诉采取处理措施"},
+      {"releases holds", "解除因投诉暂停的发放"}};
+  for (const auto& [en, zh] : kZh)
+    if (what == en) return words("what", zh, en);
+  return arg("what", what);
 }
 
 void requireOfficer(const security::User& user, const std::string& what) {
   if (user.role != Role::kBureauOfficer)
-    throw Error(ErrorCode::kForbidden, "only a bureau officer " + what);
+    throw Error(ErrorCode::kForbidden, msg("complaint.officer_only", {officerStep(what)}));
 }
 
 /// The complaint `id` if `user` covers its county; Error(kNotFound) otherwise (out of scope reads
@@ -36,7 +48,7 @@ void requireOfficer(const security::User& user, const std::string& what) {
 Complaint inScope(FamilyStore& store, const security::User& user, int64_t id) {
   auto c = store.complaint(id);
   if (!c || !user.covers(c->region))
-    throw Error(ErrorCode::kNotFound, "no complaint " + std::to_string(id) + " in your scope");
+    throw Error(ErrorCode::kNotFound, msg("complaint.not_found", {arg("id", std::to_string(id))}));
   return *c;
 }
 
@@ -44,20 +56,17 @@ Complaint inScope(FamilyStore& store, const security::User& user, int64_t id) {
 /// trimmed, between `min` and `max` characters.
 std::string checkedText(const std::string& raw, size_t min, size_t max, const std::string& field_zh,
                         const std::string& field_en) {
-  if (!text::isValidUtf8(raw)) invalid(field_zh + "含有无法识别的字符", field_en + ": not UTF-8");
+  const auto field = words("field", field_zh, field_en);
+  if (!text::isValidUtf8(raw)) invalid(msg("complaint.text.utf8", {field}));
   std::string t = text::trim(raw);
   for (auto ch : text::characters(t)) {
     const char32_t cp = text::codePoint(ch);
     if ((cp < 0x20 && cp != '\n' && cp != '\t') || (cp >= 0x7f && cp < 0xa0))
-      invalid(field_zh + "含有控制字符", field_en + ": control characters are not allowed");
+      invalid(msg("complaint.text.control", {field}));
   }
   const size_t n = text::characters(t).size();
-  if (n < min)
-    invalid(field_zh + "至少写 " + std::to_string(min) + " 个字",
-            field_en + ": at least " + std::to_string(min) + " characters");
-  if (n > max)
-    invalid(field_zh + "最多 " + std::to_string(max) + " 个字",
-            field_en + ": at most " + std::to_string(max) + " characters");
+  if (n < min) invalid(msg("complaint.text.short", {field, arg("min", std::to_string(min))}));
+  if (n > max) invalid(msg("complaint.text.long", {field, arg("max", std::to_string(max))}));
   return t;
 }
 
@@ -138,10 +147,7 @@ static FiledComplaint fileComplaintAttempt(FamilyStore& store, security::Securit
                                            const HolidayCalendar& calendar, const Date& today,
                                            int working_days) {
   const auto category = parseComplaintCategory(in.category);
-  if (!category)
-    invalid("请选择投诉类别",
-            "category: one of not_paid, wrong_account, amount_wrong, "
-            "ineligible_paid, school_charged, other");
+  if (!category) invalid(msg("complaint.category"));
   Complaint c;
   c.category = complaintCategoryCode(*category);
   c.body = checkedText(in.body, 5, kComplaintMaxChars, "投诉内容", "text");
@@ -151,11 +157,11 @@ static FiledComplaint fileComplaintAttempt(FamilyStore& store, security::Securit
   for (char ch : text::cleanCode(in.contact_phone)) {
     if (ch == ' ' || ch == '-') continue;
     if (!(std::isdigit(static_cast<unsigned char>(ch)) || (ch == '+' && phone.empty())))
-      invalid("联系电话只能包含数字", "phone: digits only");
+      invalid(msg("complaint.phone.digits"));
     phone += ch;
   }
   if (!phone.empty() && (phone.size() < 7 || phone.size() > 16))
-    invalid("联系电话应为 7 到 16 位数字", "phone: 7 to 16 digits");
+    invalid(msg("complaint.phone.length"));
   if (!name.empty() || !phone.empty()) {
     c.contact_enc = cipher.encrypt("complaint_contact", name + "\n" + phone);
     std::string mask;
@@ -167,11 +173,11 @@ static FiledComplaint fileComplaintAttempt(FamilyStore& store, security::Securit
   if (in.person_id) {
     c.person_id = in.person_id;
     c.region = store.personPlace(in.person_id).first;
-    if (c.region.empty()) invalid("找不到孩子所在县", "the child has no county on record");
+    if (c.region.empty()) invalid(msg("complaint.child_no_county"));
   } else {
     const std::string region = text::cleanCode(in.region);
     if (region.size() != 6 || !text::isAllDigits(region) || store.regionName(region).empty())
-      invalid("请选择孩子上学所在的县（市、区）", "region: a county code edupay knows");
+      invalid(msg("complaint.region"));
     c.region = region;
   }
   FiledComplaint out;
@@ -201,7 +207,7 @@ std::vector<Complaint> listComplaints(FamilyStore& store, const security::User& 
                                       const std::string& status, const Date& today) {
   requireCountyStaff(user);
   if (!status.empty() && status != "open" && status != "assigned" && status != "closed")
-    throw Error(ErrorCode::kInvalidInput, "status: open, assigned or closed");
+    throw Error(ErrorCode::kInvalidInput, msg("complaint.status_filter"));
   auto all = store.complaints(user.scope, status == "open" ? "" : status);
   if (status == "open") std::erase_if(all, [](const Complaint& c) { return c.status == "closed"; });
   std::stable_sort(all.begin(), all.end(), [&](const Complaint& a, const Complaint& b) {
@@ -249,12 +255,14 @@ auto officerAction(FamilyStore& store, const security::User& user, int64_t id, c
   });
 }
 
-[[noreturn]] void complaintConflict(int64_t id, const std::string& why) {
-  throw Error(ErrorCode::kConflict, "complaint " + std::to_string(id) + " " + why);
+/// "complaint {id} {why}", `why` one of complaint.why.*.
+[[noreturn]] void complaintConflict(int64_t id, const char* why) {
+  throw Error(ErrorCode::kConflict,
+              msg("complaint.conflict", {arg("id", std::to_string(id)), arg("why", msg(why))}));
 }
 
 void save(FamilyStore& store, Complaint& c) {
-  if (!store.updateComplaint(c, c.version)) complaintConflict(c.id, "changed meanwhile");
+  if (!store.updateComplaint(c, c.version)) complaintConflict(c.id, "complaint.why.changed");
   ++c.version;
 }
 
@@ -266,11 +274,12 @@ Complaint assignComplaint(FamilyStore& store, security::SecurityStore& audit,
                           const security::User& user, int64_t id, const std::string& assignee) {
   return officerAction(
       store, user, id, "disburse.assignComplaint", "assigns complaints", [&](Complaint& c) {
-        if (c.status == "closed") complaintConflict(id, "is closed");
+        if (c.status == "closed") complaintConflict(id, "complaint.why.closed");
         const auto who = audit.findUser(assignee);
         if (!who || who->disabled || who->role != Role::kBureauOfficer || !who->covers(c.region))
-          throw Error(ErrorCode::kInvalidInput, "assign to a bureau officer of county " + c.region +
-                                                    " (" + assignee + " is not one)");
+          throw Error(ErrorCode::kInvalidInput,
+                      msg("complaint.assign.not_officer",
+                          {arg("county", c.region), arg("assignee", assignee)}));
         const std::string before = c.status + (c.assigned_to.empty() ? "" : " " + c.assigned_to);
         c.status = "assigned";
         c.assigned_to = assignee;
@@ -289,7 +298,7 @@ ComplaintNote noteComplaint(FamilyStore& store, security::SecurityStore& audit,
                          n.body = checkedText(body, 2, kNoteMaxChars, "核查记录", "note");
                          n.author = user.name;
                          n.at = security::nowIso();
-                         if (c.status == "closed") complaintConflict(id, "is closed");
+                         if (c.status == "closed") complaintConflict(id, "complaint.why.closed");
                          store.addNote(id, n);
                          security::appendAudit(audit, user.name, "complaint.note", object(id), "",
                                                text::cutUtf8(n.body, 200));
@@ -303,10 +312,10 @@ Complaint closeComplaint(FamilyStore& store, security::SecurityStore& audit,
   return officerAction(
       store, user, id, "disburse.closeComplaint", "closes complaints", [&](Complaint& c) {
         if (outcome != "confirmed" && outcome != "not_confirmed" && outcome != "referred")
-          throw Error(ErrorCode::kInvalidInput, "outcome: confirmed, not_confirmed or referred");
+          throw Error(ErrorCode::kInvalidInput, msg("complaint.outcome"));
         const std::string words =
             checkedText(text_in, 5, kNoteMaxChars, "处理结果说明", "outcome text");
-        if (c.status == "closed") complaintConflict(id, "is already closed");
+        if (c.status == "closed") complaintConflict(id, "complaint.why.already_closed");
         const std::string before = c.status;
         c.status = "closed";
         c.outcome = outcome;
@@ -342,18 +351,19 @@ std::vector<ComplaintLink> actionLinks(FamilyStore& store, const security::User&
       links.push_back(l);
     }
     if (links.empty())
-      throw Error(ErrorCode::kNotFound, "the child of complaint " + w +
-                                            " has no open entitlement to hold (paid or already "
-                                            "in a batch: flag the payment instead)");
+      throw Error(ErrorCode::kNotFound, msg("complaint.hold.nothing_open", {arg("id", w)}));
     return links;
   }
   if (programme.empty() || term.empty())
-    throw Error(ErrorCode::kInvalidInput, "name the programme and term to " + kind);
+    throw Error(ErrorCode::kInvalidInput,
+                msg("complaint.act.programme_term",
+                    {words("kind", kind == "flag" ? "标记疑点" : "提出异议", kind)}));
   const Term t = Term::parse(term);
   const auto e = store.entitlementOf(c.person_id, programme, t.str());
   if (!e)
-    throw Error(ErrorCode::kNotFound, "the child of complaint " + w + " has no " + programme +
-                                          " entitlement in " + t.str());
+    throw Error(ErrorCode::kNotFound,
+                msg("complaint.act.no_entitlement",
+                    {arg("id", w), arg("programme", programme), termWords("term", t.str())}));
   const std::string evidence = "投诉 #" + w + "（" + complaintCategoryZh(c.category) +
                                "）经核实属实 / complaint " + w +
                                " confirmed: " + text::cutUtf8(c.outcome_text, 150);
@@ -362,8 +372,9 @@ std::vector<ComplaintLink> actionLinks(FamilyStore& store, const security::User&
   if (kind == "flag") {
     const auto flag = store.flagPayment(*e, evidence);
     if (!flag)
-      throw Error(ErrorCode::kNotFound, "no payment of " + programme + " " + t.str() +
-                                            " to flag: hold the entitlement instead");
+      throw Error(ErrorCode::kNotFound,
+                  msg("complaint.flag.no_payment",
+                      {arg("programme", programme), termWords("term", t.str())}));
     l.flag_id = *flag;
   } else {
     l.objection_id = store.addObjection(*e, user.name, evidence);
@@ -381,15 +392,10 @@ ComplaintAction actOnComplaint(FamilyStore& store, security::SecurityStore& audi
   return officerAction(
       store, user, id, "disburse.actOnComplaint", "acts on complaints", [&](const Complaint& c) {
         if (kind != "hold" && kind != "flag" && kind != "objection")
-          throw Error(ErrorCode::kInvalidInput, "action: hold, flag or objection");
+          throw Error(ErrorCode::kInvalidInput, msg("complaint.action"));
         if (c.status != "closed" || c.outcome != "confirmed")
-          complaintConflict(id,
-                            "must be closed as confirmed before it holds, flags or objects to "
-                            "anything");
-        if (!c.person_id)
-          complaintConflict(id,
-                            "was not filed from a look-up: it names no child; act on the "
-                            "student's record directly");
+          complaintConflict(id, "complaint.why.not_confirmed");
+        if (!c.person_id) complaintConflict(id, "complaint.why.no_child");
         ComplaintAction out;
         out.kind = kind;
         out.links = actionLinks(store, user, c, kind, programme, term);
@@ -409,7 +415,7 @@ int64_t releaseComplaintHolds(FamilyStore& store, security::SecurityStore& audit
                        [&](const Complaint&) {
                          const std::string why = checkedText(reason, 5, 500, "解除原因", "reason");
                          const int64_t n = store.releaseHolds(id, user.name, Date::today().str());
-                         if (n == 0) complaintConflict(id, "holds nothing");
+                         if (n == 0) complaintConflict(id, "complaint.why.holds_nothing");
                          security::appendAudit(audit, user.name, "complaint.release", object(id),
                                                std::to_string(n) + " held", "released: " + why);
                          return n;

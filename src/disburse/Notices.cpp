@@ -7,6 +7,7 @@
 #include "common/Error.h"
 #include "common/Retry.h"
 #include "common/Text.h"
+#include "disburse/PrecisionChecks.h"
 #include "security/FieldCipher.h"
 
 namespace edupay::disburse {
@@ -62,16 +63,13 @@ PublishResult publishNotice(NoticeStore& store, security::SecurityStore& audit,
                             const std::string& out_dir, const HolidayCalendar& calendar,
                             const Date& today, int working_days) {
   if (user.role != security::Role::kBureauOfficer && user.role != security::Role::kSchoolAdmin) {
-    throw Error(ErrorCode::kForbidden,
-                user.name +
-                    " may not publish notices (a bureau officer of the school's county or "
-                    "its own administrator may)");
+    throw Error(ErrorCode::kForbidden, msg("notice.publish.role", {arg("user", user.name)}));
   }
   return retryUnit("disburse.publishNotice", [&] {
     auto tx = store.transaction();
     const auto school = store.school(school_code);
     // Another county's or school's reads exactly like a school that does not exist.
-    const std::string unknown = "no school " + school_code + " in your scope";
+    const Message unknown = msg("notice.no_school", {arg("school", school_code)});
     if (!school) throw Error(ErrorCode::kNotFound, unknown);
     const auto& [school_id, school_name, region] = *school;
     const bool allowed = (user.role == security::Role::kBureauOfficer && user.covers(region)) ||
@@ -79,9 +77,9 @@ PublishResult publishNotice(NoticeStore& store, security::SecurityStore& audit,
     if (!allowed) throw Error(ErrorCode::kNotFound, unknown);
     const auto entries = store.noticeEntries(programme, term, school_id);
     if (entries.empty()) {
-      throw Error(ErrorCode::kNotFound, "no eligible students of " + programme + " in " +
-                                            term.str() + " at school " + school_code +
-                                            "; run `edupay entitle` first");
+      throw Error(ErrorCode::kNotFound, msg("notice.no_students", {arg("programme", programme),
+                                                                   termWords("term", term.str()),
+                                                                   arg("school", school_code)}));
     }
     PublishResult r;
     r.info.term = term.str();
@@ -118,25 +116,24 @@ PublishResult publishNotice(NoticeStore& store, security::SecurityStore& audit,
   });
 }
 
-std::optional<std::string> noticeRefusal(NoticeStore& store, int64_t batch_id, const Date& today) {
-  std::string missing, open;
+std::optional<Message> noticeRefusal(NoticeStore& store, int64_t batch_id, const Date& today) {
+  std::string missing, open_zh, open_en;
   int missing_n = 0, open_n = 0;
   for (const auto& [school, window_ends] : store.noticeWindows(batch_id)) {
     if (window_ends.empty()) {
       if (missing_n++ < 5) missing += (missing.empty() ? "" : ", ") + school;
     } else if (window_ends >= today.str()) {
-      if (open_n++ < 5) open += (open.empty() ? "" : ", ") + school + " until " + window_ends;
+      if (open_n++ < 5) {
+        open_zh += (open_zh.empty() ? "" : "，") + school + "（至 " + window_ends + "）";
+        open_en += (open_en.empty() ? "" : ", ") + school + " until " + window_ends;
+      }
     }
   }
-  if (missing_n)
-    return "no public notice has been published for " + std::to_string(missing_n) +
-           " school(s): " + missing;
+  if (missing_n) return msg("notice.missing", {arg("count", missing_n), arg("schools", missing)});
   if (open_n)
-    return "the public-notice window is still open for " + std::to_string(open_n) +
-           " school(s): " + open;
-  if (const int64_t n = store.openObjections(batch_id)) {
-    return std::to_string(n) + " objection(s) against payments of this batch are not resolved";
-  }
+    return msg("notice.window_open", {arg("count", open_n), words("schools", open_zh, open_en)});
+  if (const int64_t n = store.openObjections(batch_id))
+    return msg("notice.objections_open", {arg("count", n)});
   return std::nullopt;
 }
 
@@ -144,14 +141,13 @@ int64_t addObjection(NoticeStore& store, security::SecurityStore& audit, const s
                      const std::string& rid_hash, const std::string& programme, const Term& term,
                      const std::string& text) {
   if (user.role != security::Role::kBureauOfficer)
-    throw Error(ErrorCode::kForbidden, "only a bureau officer records objections");
-  if (text.size() < 5)
-    throw Error(ErrorCode::kInvalidInput, "the objection's text must say what it is about");
+    throw Error(ErrorCode::kForbidden, msg("objection.add.role"));
+  if (text.size() < 5) throw Error(ErrorCode::kInvalidInput, msg("objection.add.text"));
   return retryUnit("disburse.addObjection", [&] {
     auto tx = store.transaction();
     const auto ent = store.entitlementFor(rid_hash, programme, term);
     if (!ent || !user.covers(ent->second))
-      throw Error(ErrorCode::kNotFound, "no such entitlement in your scope");
+      throw Error(ErrorCode::kNotFound, msg("objection.no_entitlement"));
     const int64_t id = store.addObjection(ent->first, user.name, text);
     security::appendAudit(audit, user.name, "objection.add", "objection:" + std::to_string(id),
                           "entitlement:" + std::to_string(ent->first), text);
@@ -164,18 +160,16 @@ void resolveObjection(NoticeStore& store, security::SecurityStore& audit,
                       const security::User& user, int64_t id, const std::string& decision,
                       const std::string& reason) {
   if (user.role != security::Role::kBureauOfficer)
-    throw Error(ErrorCode::kForbidden, "only a bureau officer resolves objections");
-  if (decision != "upheld" && decision != "dismissed") {
-    throw Error(ErrorCode::kInvalidInput,
-                "the decision is upheld (the student is not paid) or dismissed");
-  }
-  if (reason.size() < 5) throw Error(ErrorCode::kInvalidInput, "the reason must say why");
+    throw Error(ErrorCode::kForbidden, msg("objection.resolve.role"));
+  if (decision != "upheld" && decision != "dismissed")
+    throw Error(ErrorCode::kInvalidInput, msg("objection.resolve.decision"));
+  if (reason.size() < 5) throw Error(ErrorCode::kInvalidInput, msg("objection.resolve.reason"));
   const std::string w = std::to_string(id);
   return retryUnit("disburse.resolveObjection", [&] {
     auto tx = store.transaction();
     const auto region = store.objectionRegion(id);
     if (!region || !user.covers(*region))
-      throw Error(ErrorCode::kNotFound, "no objection " + w + " in your scope");
+      throw Error(ErrorCode::kNotFound, msg("objection.not_found", {arg("id", w)}));
     store.resolveObjection(id, user.name, decision, reason);
     security::appendAudit(audit, user.name, "objection.resolve", "objection:" + w, "open",
                           decision + ": " + reason);

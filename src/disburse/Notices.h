@@ -82,6 +82,6 @@ void resolveObjection(NoticeStore& store, security::SecurityStore& audit,
                       const std::string& reason);
 
 /// Why a batch may not be approved yet because of its notices or objections; nullopt when none.
-std::optional<std::string> noticeRefusal(NoticeStore& store, int64_t batch_id, const Date& today);
+std::optional<Message> noticeRefusal(NoticeStore& store, int64_t batch_id, const Date& today);
 
 }  // namespace edupay::disburse

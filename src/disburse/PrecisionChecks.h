@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/Date.h"
+#include "common/Message.h"
 #include "domain/Codes.h"
 
 namespace edupay::disburse {
@@ -79,8 +80,13 @@ struct CheckLimits {
 struct FlagDecision {
   int64_t payment_id = 0;
   std::string kind;
-  std::string evidence;
+  std::string evidence;  ///< as batch_flags.evidence stores it (the text of before the catalogue)
+  Message message;       ///< `flag.<kind>` with the evidence as arguments (messages/batch.json)
 };
+
+/// A term as a message argument: `2026-autumn` in English, 2026年秋季学期 in Chinese (the stored
+/// text as it is when it is not a term).
+MessageArg termWords(std::string name, const std::string& term);
 
 /// The flags of a batch, kind by kind in this order, each kind in the order of `payments` /
 /// `school_payments`: multi_enrollment (more than one school in the term), paid_elsewhere (one

@@ -222,18 +222,13 @@ void SqlDisbursementStore::commitBudget(const disburse::Batch& b, int fiscal_yea
         "region = ? AND "
         "fiscal_year = ? AND source = ?",
         {b.programme, b.paying_region, int64_t{fiscal_year}, std::string(source)});
-    const std::string line = std::string(source) + " funds of " + b.programme + " in " +
-                             b.paying_region + " for " + std::to_string(fiscal_year);
     if (!s->next())
-      throw Error(ErrorCode::kConflict,
-                  "no budget is allocated for the " + line + "; import one first");
+      throw Error(ErrorCode::kConflict, disburse::budgetMissing(b, source, fiscal_year));
     const Money left = Money::fromFen(s->getInt(0));
     s.reset();
     if (left < amount) {
-      throw Error(ErrorCode::kConflict, "the budget for the " + line + " is short by " +
-                                            (amount - left).toYuanGrouped() + " yuan (" +
-                                            left.toYuanGrouped() + " left, " +
-                                            amount.toYuanGrouped() + " needed)");
+      throw Error(ErrorCode::kConflict,
+                  disburse::budgetShort(b, source, fiscal_year, left, amount));
     }
     execute(
         db_,
@@ -257,10 +252,7 @@ void SqlDisbursementStore::releaseBudget(const disburse::Batch& b, int fiscal_ye
                 {amount.fen(), b.programme, b.paying_region, int64_t{fiscal_year},
                  std::string(source), amount.fen()}) != 1) {
       throw Error(ErrorCode::kConflict,
-                  "the budget for the " + std::string(source) + " funds of " + b.programme +
-                      " in " + b.paying_region + " for " + std::to_string(fiscal_year) +
-                      " holds less committed money than batch " + std::to_string(b.id) + "'s " +
-                      amount.toYuanGrouped() + " yuan; the books disagree, report it");
+                  disburse::budgetBooksDisagree(b, source, fiscal_year, amount));
     }
   }
 }

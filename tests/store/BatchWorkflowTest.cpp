@@ -5,6 +5,7 @@
 
 #include "common/AtomicFile.h"
 #include "common/BankAccountNumber.h"
+#include "common/Catalogue.h"
 #include "common/Error.h"
 #include "disburse/Batches.h"
 #include "registry/RosterImporter.h"
@@ -18,7 +19,18 @@
 namespace edupay::testing {
 namespace {
 
-class BatchWorkflowTest : public BatchFixture {};
+class BatchWorkflowTest : public BatchFixture {
+ protected:
+  /// The refusal as a county officer or approver who reads Chinese sees it.
+  static std::string refusalZh(const std::function<void()>& action) {
+    try {
+      action();
+    } catch (const Error& e) {
+      return i18n::render(e.message(), Lang::kZh);
+    }
+    return "";
+  }
+};
 
 TEST_P(BatchWorkflowTest, BuildsDraftsPerCountyAndBankSplitAtTheBanksLineLimit) {
   store::execute(*f.db, "UPDATE banks SET max_lines = 2 WHERE code = '102'");
@@ -78,16 +90,29 @@ TEST_P(BatchWorkflowTest, RefusesEveryForbiddenMoveWithAReason) {
               disburse::submitBatch(store, audit, approver1, id);
             }).find("only a bureau officer submits"),
             std::string::npos);
+  const std::string zh = refusalZh([&] { disburse::submitBatch(store, audit, approver1, id); });
+  EXPECT_NE(zh.find("只有教育局经办人员可以提交批次；approver1 的角色是教育局审批人员"),
+            std::string::npos)
+      << zh;
+  EXPECT_NE(refusalZh([&] {
+              disburse::approveBatch(store, audit, approver1, id);
+            }).find("只有已提交的批次可以审批；本批次当前为“草稿”"),
+            std::string::npos);
   disburse::submitBatch(store, audit, officer, id);
   EXPECT_NE(refusal([&] {
               disburse::approveBatch(store, audit, officer, id);
             }).find("only a bureau approver"),
             std::string::npos);
+  // A batch outside an approver's scope is not revealed: the use case answers as for a batch
+  // that does not exist (as the API and the command line do), not "does not cover county".
   const auto outsider = user("approver9", security::Role::kBureauApprover, "4302");
-  EXPECT_NE(refusal([&] {
-              disburse::approveBatch(store, audit, outsider, id);
-            }).find("does not cover county 430121"),
-            std::string::npos);
+  try {
+    disburse::approveBatch(store, audit, outsider, id);
+    ADD_FAILURE() << "an approver outside the county approved";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kNotFound);
+    EXPECT_EQ(std::string(e.what()), "no batch " + std::to_string(id) + " in your scope");
+  }
   const auto admin = user("root", security::Role::kSysadmin, "*");
   EXPECT_NE(refusal([&] {
               disburse::approveBatch(store, audit, admin, id);
@@ -101,9 +126,22 @@ TEST_P(BatchWorkflowTest, RefusesEveryForbiddenMoveWithAReason) {
   // The preparer may not approve, even as an approver.
   auto b = *store.loadBatch(id);
   const auto preparer_as_approver = user("officer1", security::Role::kBureauApprover, "430121");
+  const auto maker = disburse::refuseApprove(b, preparer_as_approver);
+  ASSERT_TRUE(maker);
+  EXPECT_NE(i18n::render(*maker, Lang::kEn).find("prepared this batch"), std::string::npos);
+  // The approver who reads Chinese is told why and what to do.
   EXPECT_NE(
-      disburse::refuseApprove(b, preparer_as_approver).value_or("").find("prepared this batch"),
-      std::string::npos);
+      i18n::render(*maker, Lang::kZh).find("officer1 是本批次的制单人，不能审批自己制作的批次"),
+      std::string::npos)
+      << i18n::render(*maker, Lang::kZh);
+  try {
+    disburse::approveBatch(store, audit, preparer_as_approver, id);
+    ADD_FAILURE() << "the maker approved";
+  } catch (const Error& e) {
+    const std::string zh = i18n::render(e.message(), Lang::kZh);
+    EXPECT_NE(zh.find("不能审批批次 " + std::to_string(id) + "（"), std::string::npos) << zh;
+    EXPECT_NE(zh.find("制单人"), std::string::npos) << zh;
+  }
 }
 
 TEST_P(BatchWorkflowTest, LargeBatchesNeedDistinctApproversAndNobodyApprovesTwice) {
@@ -128,6 +166,11 @@ TEST_P(BatchWorkflowTest, ABudgetThatWouldGoNegativeRefusesApproval) {
   const int64_t id = submitted();
   const std::string why = refusal([&] { disburse::approveBatch(store, audit, approver1, id); });
   EXPECT_NE(why.find("is short by"), std::string::npos) << why;
+  const std::string zh = refusalZh([&] { disburse::approveBatch(store, audit, approver1, id); });
+  EXPECT_NE(zh.find("中央资金预算指标不足，还差 525.00 元（剩余 100.00 元，本批次需要 625.00 元）"),
+            std::string::npos)
+      << zh;
+  EXPECT_NE(zh.find("请追加预算指标"), std::string::npos) << zh;
   EXPECT_EQ(store.loadBatch(id)->status, disburse::BatchStatus::kSubmitted);
   EXPECT_EQ(store::queryInt(*f.db, "SELECT SUM(committed_fen) FROM budgets"), 0);
   EXPECT_EQ(f.count("batch_actions", "action = 'approve'"), 0)
@@ -207,6 +250,10 @@ TEST_P(BatchWorkflowTest, PrecisionFlagsBlockApprovalUntilClearedWithAReason) {
   EXPECT_NE(why.find(std::to_string(fl.size()) + " precision flag(s) are not cleared"),
             std::string::npos)
       << why;
+  const std::string zh = refusalZh([&] { disburse::approveBatch(store, audit, approver1, id); });
+  EXPECT_NE(zh.find("还有 " + std::to_string(fl.size()) + " 条精准资助核查疑点未解除"),
+            std::string::npos)
+      << zh;
   EXPECT_NE(refusal([&] {
               disburse::clearFlag(store, audit, officer, fl[0].id, "ok");
             }).find("written reason"),
@@ -229,10 +276,17 @@ TEST_P(BatchWorkflowTest, ApprovalWaitsForTheNoticeWindowAndObjections) {
               disburse::approveBatch(store, audit, approver1, id);
             }).find("no public notice"),
             std::string::npos);
+  const std::string zh = refusalZh([&] { disburse::approveBatch(store, audit, approver1, id); });
+  EXPECT_NE(zh.find("不能审批批次 " + std::to_string(id) + "（"), std::string::npos) << zh;
+  EXPECT_NE(zh.find("还有 1 所学校未发布公示"), std::string::npos) << zh;
   const auto notice = publish(Date::today());
   const std::string open = refusal([&] { disburse::approveBatch(store, audit, approver1, id); });
   EXPECT_NE(open.find("window is still open"), std::string::npos) << open;
   EXPECT_NE(open.find(notice.info.window_ends), std::string::npos) << open;
+  const std::string open_zh =
+      refusalZh([&] { disburse::approveBatch(store, audit, approver1, id); });
+  EXPECT_NE(open_zh.find("（至 " + notice.info.window_ends + "）"), std::string::npos) << open_zh;
+  EXPECT_NE(open_zh.find("请在公示期满后再审批"), std::string::npos) << open_zh;
   publish(*Date::fromYmd(2026, 9, 14));  // an earlier notice does not shorten the newer window
   EXPECT_NE(refusal([&] {
               disburse::approveBatch(store, audit, approver1, id);

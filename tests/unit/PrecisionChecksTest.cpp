@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
+#include "common/Catalogue.h"
+#include "disburse/Batches.h"
+
 namespace edupay::disburse {
 namespace {
 
@@ -206,6 +211,92 @@ TEST(PrecisionChecks, SchoolStudentInactiveListsAtMostFive) {
   f.students.resize(5);
   d = school(f);
   EXPECT_NE(d[0].evidence.find("(S1, S2, S3, S4, S5)"), std::string::npos) << d[0].evidence;
+}
+
+// Every flag carries its evidence as a catalogue message: the English rendering says what the
+// stored evidence says (its English part), the Chinese one says it whole for the county officer.
+TEST(PrecisionChecks, EveryFlagRendersItsEvidenceInChineseAndEnglish) {
+  auto p = clean(1);
+  p.schools_in_term = 2;
+  p.other_batches = {9};
+  p.account_households = 3;
+  p.holder = "李四";
+  p.duplicates = {{"4301**********0099", false, true, false}};
+  p.current_stages = {domain::Stage::kPreschool};
+  p.level_declared_only = true;
+  auto sp = schoolPayment();
+  sp.students[1].active_on_reference = false;
+  sp.waived = 3;
+  sp.shared_account = {{"6222****7777", 2}};
+  const auto d = decide({p}, {sp}, limits());
+  std::map<std::string, std::pair<std::string, std::string>> by_kind;  // kind -> zh, en
+  for (const auto& x : d) {
+    EXPECT_EQ(x.message.code(), "flag." + x.kind);
+    by_kind[x.kind] = {i18n::render(x.message, Lang::kZh), i18n::render(x.message, Lang::kEn)};
+    // The English sentence is the stored evidence's English (the part after " / " if any).
+    const auto slash = x.evidence.find(" / ");
+    const std::string stored_en =
+        slash == std::string::npos ? x.evidence : x.evidence.substr(slash + 3);
+    EXPECT_EQ(stored_en.rfind(by_kind[x.kind].second.substr(0, 20), 0), 0u)
+        << x.kind << ": " << stored_en << " vs " << by_kind[x.kind].second;
+  }
+  ASSERT_EQ(by_kind.size(), 10u);
+  EXPECT_EQ(by_kind["multi_enrollment"].second, "enrolled at 2 schools during 2026-autumn");
+  EXPECT_EQ(by_kind["multi_enrollment"].first,
+            "2026年秋季学期内在 2 所学校有学籍；请核实学生实际就读的学校，避免重复资助");
+  EXPECT_EQ(by_kind["paid_elsewhere"].first,
+            "该生本项目本学期的资助已列入批次 9；请核实，避免重复发放");
+  EXPECT_NE(
+      by_kind["shared_account"].first.find("账户 6222****0128 为 3 户家庭的学生收款（上限 2 户）"),
+      std::string::npos);
+  EXPECT_NE(by_kind["holder_mismatch"].first.find("收款户名 李四 既不是学生本人"),
+            std::string::npos);
+  EXPECT_NE(by_kind["possible_duplicate"].first.find("姓名、出生日期和监护人相同"),
+            std::string::npos)
+      << by_kind["possible_duplicate"].first;
+  EXPECT_NE(by_kind["possible_duplicate"].first.find("该记录也享受本项目2026年秋季学期的资助"),
+            std::string::npos)
+      << by_kind["possible_duplicate"].first;
+  EXPECT_NE(by_kind["possible_duplicate"].second.find("birth date and guardian), also entitled"),
+            std::string::npos);
+  EXPECT_NE(by_kind["implausible_age"].first.find("年龄 10 岁与"), std::string::npos)
+      << by_kind["implausible_age"].first;
+  EXPECT_EQ(by_kind["implausible_age"].second, "age 10 is implausible for preschool");
+  EXPECT_NE(by_kind["level_not_identified"].first.find("未经本学年资助对象认定"),
+            std::string::npos);
+  EXPECT_EQ(by_kind["school_student_inactive"].first,
+            "学校 1430121004（第4中学） 的名单中有 1 名学生在 2026-09-01 不在该校在籍在读："
+            "4301**********0002。请核对学籍，移除本笔或待学籍更正后重新计算。");
+  EXPECT_NE(by_kind["school_over_roll"].first.find("申报 3 名学生享受减免，而该学段在 2026-09-01 "
+                                                   "在籍在读仅 2 人"),
+            std::string::npos)
+      << by_kind["school_over_roll"].first;
+  EXPECT_NE(by_kind["school_account_shared"].first.find("账户 6222****7777 同时登记为 2 名学生"),
+            std::string::npos);
+  for (const auto& [kind, texts] : by_kind) {
+    EXPECT_EQ(texts.first.find(kind), std::string::npos) << "a code in the Chinese text: " << kind;
+    EXPECT_EQ(texts.first.find("compulsory_"), std::string::npos) << texts.first;
+  }
+}
+
+TEST(PrecisionChecks, HolderFindingsRenderInChineseAndEnglish) {
+  const auto f = holderFindings("4301**********0077", "\xE7\x8E\x8B\xF0\xAB\x96\xAF", "102",
+                                Unencodable{"GBK", "pipe-gbk", {"\xF0\xAB\x96\xAF"}});
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].message.code(), "flag.holder_not_encodable");
+  const std::string zh = i18n::render(f[0].message, Lang::kZh);
+  EXPECT_NE(zh.find("学生 4301**********0077 的收款户名"), std::string::npos) << zh;
+  EXPECT_NE(zh.find("无法用 GBK 写入 102 银行文件（格式 pipe-gbk）"), std::string::npos) << zh;
+  // The English is the stored evidence's English half.
+  const std::string en = i18n::render(f[0].message, Lang::kEn);
+  EXPECT_EQ(f[0].evidence.substr(f[0].evidence.find(" / ") + 3), en);
+  const auto unsafe = holderFindings("1430121004 第4中学", "=王\t五", "102", std::nullopt, true);
+  ASSERT_EQ(unsafe.size(), 1u);
+  const std::string uzh = i18n::render(unsafe[0].message, Lang::kZh);
+  EXPECT_NE(uzh.find("学校 1430121004 第4中学 的收款户名"), std::string::npos) << uzh;
+  EXPECT_NE(uzh.find("= (U+003D), (U+0009)"), std::string::npos) << uzh;
+  EXPECT_EQ(unsafe[0].evidence.substr(unsafe[0].evidence.find(" / ") + 3),
+            i18n::render(unsafe[0].message, Lang::kEn));
 }
 
 TEST(PrecisionChecks, SchoolOverRollWhenMoreWaivedThanOnTheRoll) {
