@@ -64,6 +64,16 @@ void scoped(const security::User& u, const std::string& region, const std::strin
   if (!ok) throw Error(ErrorCode::kNotFound, not_found);
 }
 
+ReturnReasons::ReturnReasons(Env& env) : layouts_(env.runtime().layouts) {
+  for (const auto& b : env.disburse().banks()) layout_of_[b.code] = b.layout;
+}
+
+Message ReturnReasons::of(const std::string& bank_code, const std::string& code,
+                          const std::string& text) const {
+  const auto it = layout_of_.find(bank_code);
+  return layouts_.returnReason(it == layout_of_.end() ? "" : it->second, code, text);
+}
+
 /// Whether `u` sees school `code`: its own administrator, or bureau staff and auditors over its
 /// county (bank operators and unknown schools: no).
 bool seesSchool(const security::User& u, Env& env, const std::string& code) {

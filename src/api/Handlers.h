@@ -7,6 +7,7 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +32,19 @@ std::string field(const Poco::JSON::Object::Ptr& o, const std::string& name, boo
 /// the same message as when the object does not exist, so the two read alike.
 void scoped(const security::User& u, const std::string& region, const std::string& bank,
             const Message& not_found);
+/// The reason a bank gave for returning a payment, as people read it: the code's explanation
+/// from the bank's layout (or the shared ISO 20022 codes) in the reader's language, the code
+/// beside it. Reads the banks once.
+class ReturnReasons {
+ public:
+  explicit ReturnReasons(Env& env);
+  Message of(const std::string& bank_code, const std::string& code, const std::string& text) const;
+
+ private:
+  const bankfiles::LayoutSet& layouts_;
+  std::map<std::string, std::string> layout_of_;  ///< bank code -> layout name
+};
+
 /// Whether `u` sees school `code` (its administrator, or bureau staff and auditors of its county).
 bool seesSchool(const security::User& u, Env& env, const std::string& code);
 /// A student's masked lifelong record for a user who sees one of the student's schools;

@@ -18,6 +18,7 @@
 #include "bankfiles/Manifest.h"
 #include "bankfiles/Reports.h"
 #include "common/AtomicFile.h"
+#include "common/Catalogue.h"
 #include "common/Csv.h"
 #include "common/Error.h"
 #include "common/JsonWrite.h"
@@ -309,6 +310,11 @@ Reply tracePayment(const Request& req, Env& env) {
             "bank_code", t->bank_code);
   if (!t->reason_code.empty()) pay.set("bank_reason_code", t->reason_code);
   if (!t->reason_text.empty()) pay.set("bank_reason_text", t->reason_text);
+  if (!t->reason_code.empty() || !t->reason_text.empty()) {
+    const Message why = ReturnReasons(env).of(t->bank_code, t->reason_code, t->reason_text);
+    pay.set("bank_reason", i18n::render(why, req.lang));
+    pay.set("bank_reason_message", messageJson(why, req.lang));
+  }
   if (!t->settled_on.empty()) pay.set("settled_on", t->settled_on);
   Object ent;
   json::set(ent, "id", t->entitlement_id, "programme", t->programme, "term", t->term,

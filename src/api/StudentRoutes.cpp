@@ -66,7 +66,7 @@ Reply explain(const Request& req, Env& env) {
     throw Error(ErrorCode::kNotFound, msg("scope.no_student_term"));
   const auto decisions = rules::evaluate(policy, term, *facts);
   return json(explainJson(policy, term, reference, *facts, decisions,
-                          env.entitlements().entitlementsOf(*person, term)));
+                          env.entitlements().entitlementsOf(*person, term), req.lang));
 }
 
 Reply correctAccount(const Request& req, Env& env) {
@@ -115,11 +115,12 @@ Reply returnedFunds(const Request& req, Env& env) {
   const auto& u = *req.user;
   const std::string region = u.role == Role::kSchoolAdmin ? env.schoolRegion(u.scope) : u.scope;
   Array arr;
+  const ReturnReasons reasons(env);
   for (const auto& r : env.disburse().returnedFunds(region)) {
     if (u.role == Role::kSchoolAdmin && r.school_code != u.scope) continue;
     const std::string status = req.queryOr("status");
     if (!status.empty() && status != r.status) continue;
-    arr.add(returnedJson(r));
+    arr.add(returnedJson(r, reasons.of(r.bank_code, r.reason_code, r.reason_text), req.lang));
   }
   Object o;
   o.set("returned", arr);

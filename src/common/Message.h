@@ -37,7 +37,7 @@ struct MessageArg {
 };
 
 /// A sentence for a person, kept as a stable catalogue code plus named arguments
-/// (`roll.id.check_char {line, expected, got}`) and rendered at the edge in Chinese or English by
+/// (`id.check_char {expected, got}`) and rendered at the edge in Chinese or English by
 /// i18n::render (messages/*.json). A text that is not in the catalogue is a literal, rendered as
 /// it is in both languages.
 class Message {

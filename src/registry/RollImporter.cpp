@@ -341,9 +341,9 @@ SchoolImportResult importSchools(
         }
         if (s.stages.empty()) return msg("reference.school.no_stage");
         if (const std::string acct = get("bank_account"); !acct.empty()) {
-          std::string why;
-          const auto number = BankAccountNumber::parse(acct, &why);
-          if (!number) return msg("reference.school.account", {arg("reason", parseReason(why))});
+          Message why;
+          const auto number = BankAccountNumber::parse(acct, why);
+          if (!number) return msg("reference.school.account", {arg("reason", why)});
           if (s.bank_code.size() != 12 || !text::isAllDigits(s.bank_code)) {
             return msg("reference.school.bank_code");
           }

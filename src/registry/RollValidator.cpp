@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <regex>
 #include <set>
 
 #include "common/BankAccountNumber.h"
@@ -153,58 +152,6 @@ Issue rollIssue(int64_t line, RollColumn column, std::string value, Message mess
   return issue;
 }
 
-Message parseReason(const std::string& why) {
-  static const std::string kCheck = "check character should be ";
-  static const std::regex kPermanentDigit(
-      "a permanent-residence ID of the 2017 form is three letters and twelve digits; character "
-      "([0-9]+) must be a digit");
-  static const std::regex kPermanentProvince(
-      "characters 4-5 \\((.*)\\) are not a province-level code");
-  static const std::regex kLength(
-      "must be 18 characters \\(or 15 for a legacy ID\\), got ([0-9]+)");
-  static const std::regex kDigit("character ([0-9]+) must be a digit");
-  static const std::regex kCheckChar("check character should be (.), not (.)(.*)");
-  static const std::regex kYear("birth year ([0-9]+) is before 1900");
-  static const std::regex kNotReal("birth date ([0-9]+) is not a real date");
-  static const std::regex kAfter("birth date ([0-9]+) is after today \\((.*)\\)");
-  static const std::regex kProvince("region prefix (.*) is not a province-level code");
-  static const std::regex kStudentLength(
-      "must be a letter followed by 18 characters, got (-?[0-9]+)");
-  static const std::regex kAccountChar("may contain only digits, spaces and dashes; found (.*)");
-  static const std::regex kAccountLength("must have ([0-9]+) to ([0-9]+) digits, got ([0-9]+)");
-  std::smatch m;
-  if (why == "is empty") return msg("roll.value.empty");
-  if (why == kExcelNumberHint) return msg("roll.id.excel_number");
-  if (why == "the last character must be a digit or X") return msg("roll.id.last_char");
-  if (why == "must start with G, J or L") return msg("roll.student_no.letter");
-  if (why.rfind("a number beginning 83 is a Taiwan", 0) == 0) return msg("roll.id.taiwan_83");
-  if (std::regex_match(why, m, kPermanentDigit))
-    return msg("roll.id.permanent_digit", {arg("position", m.str(1))});
-  if (std::regex_match(why, m, kPermanentProvince))
-    return msg("roll.id.permanent_province", {arg("digits", m.str(1))});
-  if (std::regex_match(why, m, kLength)) return msg("roll.id.length", {arg("length", m.str(1))});
-  if (std::regex_match(why, m, kDigit)) return msg("roll.id.digit", {arg("position", m.str(1))});
-  if (std::regex_match(why, m, kCheckChar) && m.str(3) == kCheckAdvice)
-    return msg("roll.id.check_char", {arg("expected", m.str(1)), arg("got", m.str(2))});
-  if (std::regex_match(why, m, kYear)) return msg("roll.id.birth_year", {arg("year", m.str(1))});
-  if (std::regex_match(why, m, kNotReal))
-    return msg("roll.id.birth_not_real", {arg("digits", m.str(1))});
-  if (std::regex_match(why, m, kAfter))
-    return msg("roll.id.birth_future", {arg("digits", m.str(1)), arg("today", m.str(2))});
-  if (std::regex_match(why, m, kProvince))
-    return msg("roll.id.province", {arg("digits", m.str(1))});
-  if (std::regex_match(why, m, kStudentLength))
-    return msg("roll.student_no.length", {arg("length", m.str(1))});
-  if (why == "may contain only digits, spaces and dashes; found a non-ASCII character")
-    return msg("roll.account.non_ascii");
-  if (std::regex_match(why, m, kAccountChar))
-    return msg("roll.account.bad_char", {arg("found", m.str(1))});
-  if (std::regex_match(why, m, kAccountLength))
-    return msg("roll.account.length",
-               {arg("min", m.str(1)), arg("max", m.str(2)), arg("got", m.str(3))});
-  return Message::literal(why);
-}
-
 std::string RollRecord::displayKey() const {
   if (resident_id) return resident_id->mask;
   return maskMiddle(student_no, 4, 4);
@@ -240,21 +187,21 @@ std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
   RowCheck rc(header, row, line, issues);
   RollRecord r;
   r.line = line;
-  std::string why;
+  Message why;
 
   // Identity. The national student number is `G` + the resident ID: both name one child.
   std::optional<ResidentId> rid;
   const std::string rid_text = rc.get(RollColumn::kResidentId);
   if (!rid_text.empty()) {
-    rid = ResidentId::parse(rid_text, &why, as_of_);
-    if (!rid) rc.error(RollColumn::kResidentId, rid_text, parseReason(why));
+    rid = ResidentId::parse(rid_text, why, as_of_);
+    if (!rid) rc.error(RollColumn::kResidentId, rid_text, why);
   }
   const std::string sno_text = rc.get(RollColumn::kStudentNo);
   if (!sno_text.empty()) {
-    auto sno = looksLikeExcelNumber(sno_text) ? std::nullopt : StudentNumber::parse(sno_text, &why);
+    auto sno = looksLikeExcelNumber(sno_text) ? std::nullopt : StudentNumber::parse(sno_text, why);
     if (!sno) {
       rc.error(RollColumn::kStudentNo, sno_text,
-               looksLikeExcelNumber(sno_text) ? msg("roll.id.excel_number") : parseReason(why));
+               looksLikeExcelNumber(sno_text) ? msg("id.excel_number") : why);
     } else if (auto inner = sno->residentId(as_of_)) {
       if (!rid && rid_text.empty()) {
         rid = inner;  // a G number alone: the child is the holder of that ID
@@ -420,7 +367,7 @@ std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
   r.guardian_name = rc.name(RollColumn::kGuardianName);
   const std::string gid_text = rc.get(RollColumn::kGuardianId);
   if (!gid_text.empty()) {
-    auto gid = ResidentId::parse(gid_text, &why, as_of_);
+    auto gid = ResidentId::parse(gid_text, why, as_of_);
     // A number shaped like a mainland ID that fails its checks is a typing or Excel mistake the
     // school can fix. Anything else (a passport, a foreign document) is a guardian's real
     // document this system cannot check: it never blocks the child's row.
@@ -433,7 +380,7 @@ std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
     const bool travel_document = letters && !other && folded.size() >= 6 && folded.size() <= 20 &&
                                  !looksLikeExcelNumber(folded);
     if (!gid && !travel_document) {
-      rc.error(RollColumn::kGuardianId, gid_text, parseReason(why));
+      rc.error(RollColumn::kGuardianId, gid_text, why);
     } else if (!gid) {
       rc.warning(RollColumn::kGuardianId, gid_text, msg("roll.guardian.travel_document"));
     } else {
@@ -484,11 +431,11 @@ std::optional<RollRecord> RollValidator::validate(const RollHeader& header,
   const std::string acct_text = rc.get(RollColumn::kBankAccount);
   if (!acct_text.empty()) {
     auto acct =
-        looksLikeExcelNumber(acct_text) ? std::nullopt : BankAccountNumber::parse(acct_text, &why);
+        looksLikeExcelNumber(acct_text) ? std::nullopt : BankAccountNumber::parse(acct_text, why);
     if (looksLikeExcelNumber(acct_text)) {
       rc.error(RollColumn::kBankAccount, acct_text, msg("roll.account.excel_number"));
     } else if (!acct) {
-      rc.error(RollColumn::kBankAccount, acct_text, parseReason(why));
+      rc.error(RollColumn::kBankAccount, acct_text, why);
     } else {
       r.account = Protected{cipher_.blindIndex("bank_account", acct->str()),
                             cipher_.encrypt("bank_account", acct->str()), acct->masked()};

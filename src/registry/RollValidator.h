@@ -70,11 +70,6 @@ class RollHeader {
 Issue rollIssue(int64_t line, RollColumn column, std::string value, Message message,
                 bool warning = false);
 
-/// The sentence for the reason ResidentId::parse, StudentNumber::parse or
-/// BankAccountNumber::parse gave in `why` (messages/roll.json `roll.id.*`, `roll.account.*`); a
-/// reason it does not know stays a literal.
-Message parseReason(const std::string& why);
-
 /// Pure validation of one roll row: every field checked, every problem reported (not just the
 /// first), the sensitive identifiers protected. No I/O.
 class RollValidator {

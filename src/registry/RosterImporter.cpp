@@ -141,11 +141,11 @@ RosterImportResult importRoster(
     const int64_t before = result.issues_total;
     RosterRow r;
     r.line = line;
-    std::string why;
+    Message why;
     const std::string rid_text = cols.get(row, "resident_id");
-    auto rid = ResidentId::parse(rid_text, &why);
+    auto rid = ResidentId::parse(rid_text, why);
     if (!rid) {
-      issue(line, "resident_id", maskMiddle(rid_text, 4, 4), parseReason(why));
+      issue(line, "resident_id", maskMiddle(rid_text, 4, 4), why);
     } else {
       r.rid_hash = cipher.blindIndex("resident_id", rid->str());
       r.rid_enc = cipher.encrypt("resident_id", rid->str());
@@ -248,13 +248,12 @@ NominationImportResult importNominations(
     const std::string id_text = cols.get(row, "resident_id");
     if (id_text.empty()) continue;
     ++result.rows;
-    std::string why;
-    auto rid = ResidentId::parse(id_text, &why);
+    Message why;
+    auto rid = ResidentId::parse(id_text, why);
     if (!rid) {
       const Message bad =
-          msg("nomination.bad_id",
-              {arg("file", path), arg("line", std::to_string(reader.line())),
-               arg("mask", maskMiddle(id_text, 4, 4)), arg("reason", parseReason(why))});
+          msg("nomination.bad_id", {arg("file", path), arg("line", std::to_string(reader.line())),
+                                    arg("mask", maskMiddle(id_text, 4, 4)), arg("reason", why)});
       errors_zh += "\n  " + i18n::render(bad, Lang::kZh);
       errors_en += "\n  " + i18n::render(bad, Lang::kEn);
       continue;

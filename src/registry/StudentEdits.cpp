@@ -61,23 +61,23 @@ std::optional<StudentRecord> findByKey(RegistryStore& store, const StudentKey& k
 }
 
 StudentKey studentKey(const security::FieldCipher& cipher, const std::string& text) {
-  std::string why;
+  Message why;
   StudentKey k;
   const std::string t = text::cleanCode(text);
   if (!t.empty() && t.size() <= 12 && text::isAllDigits(t)) {
     k.person_id = std::stoll(t);  // a record number, as refusals and the console name it
     return k;
   }
-  if (auto rid = ResidentId::parse(text, &why)) {
+  if (auto rid = ResidentId::parse(text, why)) {
     k.rid_hash = cipher.blindIndex("resident_id", rid->str());
     k.student_no = rid->studentNumber();
   } else if (auto sno = StudentNumber::parse(text)) {
     if (auto inner = sno->residentId()) k.rid_hash = cipher.blindIndex("resident_id", inner->str());
     k.student_no = sno->str();
   } else {
-    throw Error(ErrorCode::kInvalidInput,
-                msg("student.key.invalid",
-                    {arg("mask", maskMiddle(text, 4, 4)), arg("reason", parseReason(why))}));
+    throw Error(
+        ErrorCode::kInvalidInput,
+        msg("student.key.invalid", {arg("mask", maskMiddle(text, 4, 4)), arg("reason", why)}));
   }
   return k;
 }
@@ -89,15 +89,15 @@ IdentifierMerge mergeIdentifier(RegistryStore& store, security::SecurityStore& a
   if (text::cleanField(reason).empty()) {
     throw Error(ErrorCode::kInvalidInput, msg("student.merge.no_reason"));
   }
-  std::string why;
-  std::optional<ResidentId> id = ResidentId::parse(new_id, &why);
+  Message why;
+  std::optional<ResidentId> id = ResidentId::parse(new_id, why);
   if (!id) {
     if (auto sno = StudentNumber::parse(new_id)) id = sno->residentId();
   }
   if (!id) {
     throw Error(ErrorCode::kInvalidInput,
                 msg("student.merge.new_invalid",
-                    {arg("mask", maskMiddle(new_id, 4, 4)), arg("reason", parseReason(why))}));
+                    {arg("mask", maskMiddle(new_id, 4, 4)), arg("reason", why)}));
   }
   const StudentKey key = studentKey(cipher, old_key);
   return retryUnit("registry.mergeIdentifier", [&] {

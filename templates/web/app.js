@@ -475,7 +475,7 @@ async function returnedPage(main) {
     { key: 'reference', label: 'col.reference' }, { key: 'school_name', label: 'col.school' },
     { key: 'holder', label: 'col.holder' }, { key: 'account', label: 'col.account' },
     { render: x => yuan(x.amount), label: 'col.amount', num: true },
-    { render: x => `${x.reason_code} ${x.reason_text}`, label: 'col.bank_reason' },
+    { render: x => x.reason || `${x.reason_code} ${x.reason_text}`, label: 'col.bank_reason' },
     { render: x => badge(x.status), label: 'col.status' },
     { render: x => x.status === 'awaiting_account' ? h('button.secondary', { type: 'button', onclick: () => { payment.value = x.reference; holder.value = x.holder; account.focus(); } }, t('returned.fix')) : '', label: 'col.action' },
   ], r.returned, { name: 'returned' }));
@@ -847,7 +847,7 @@ async function tracePage(main, ref) {
   const kv = (pairs) => h('dl.kv', {}, pairs.flatMap(([k, v]) => [h('dt', {}, t(k)), h('dd', {}, v === undefined || v === '' ? '—' : v)]));
   out.append(h('h2', {}, t('trace.payment')), h('div.card', {}, kv([
     ['col.reference', r.payment.reference], ['col.status', badge(r.payment.state)], ['col.amount', yuan(r.payment.amount)],
-    ['col.holder', r.payment.holder], ['col.account', r.payment.account], ['col.bank_reason', [r.payment.bank_reason_code, r.payment.bank_reason_text].filter(Boolean).join(' ')],
+    ['col.holder', r.payment.holder], ['col.account', r.payment.account], ['col.bank_reason', r.payment.bank_reason || ''],
     ['trace.settled_on', r.payment.settled_on], ['trace.attempt', String(r.payment.attempt)]])));
   out.append(h('h2', {}, t('trace.entitlement')), h('div.card', {}, kv([
     ['col.name', `${r.student.name} (${r.student.resident_id})`], ['col.programme', programmeName(r.entitlement.programme)], ['col.term', r.entitlement.term],
