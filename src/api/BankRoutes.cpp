@@ -45,7 +45,8 @@ Reply uploadResult(const Request& req, Env& env) {
   Array problems;  // in the reader's language, without the server's path
   for (const auto& p : r.problem_messages) problems.add(i18n::render(p, req.lang));
   if (!r.problems.empty())
-    return refusedImport("the result file", problems, static_cast<int64_t>(r.problems.size()));
+    return refusedImport("the result file", problems, static_cast<int64_t>(r.problems.size()),
+                         req.lang);
   Object o = resultImportJson(r, req.lang);
   o.set("problems", problems);
   return json(o);

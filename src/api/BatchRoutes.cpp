@@ -168,10 +168,13 @@ Reply publishNotice(const Request& req, Env& env) {
   const auto policy = rules::parsePolicy(stored->content, "active policy");
   const auto dir = std::filesystem::path(env.runtime().config.files_dir) / "notices";
   std::filesystem::create_directories(dir);
-  const auto r =
-      disburse::publishNotice(env.disburse(), env.security(), *req.user, field(o, "programme"),
-                              Term::parse(field(o, "term")), field(o, "school"), dir.string(),
-                              policy.holidays, Date::today());
+  const std::string programme = field(o, "programme");
+  const auto* p = policy.find(programme);
+  const disburse::NoticeWording wording{p ? p->name_zh : programme,
+                                        env.runtime().config.notice_contact};
+  const auto r = disburse::publishNotice(env.disburse(), env.security(), *req.user, programme,
+                                         Term::parse(field(o, "term")), field(o, "school"),
+                                         dir.string(), policy.holidays, Date::today(), 5, wording);
   Object out;
   json::set(out, "notice", r.info.id, "school", r.info.school_name, "entries", r.info.entries,
             "total", r.info.total.toYuan(), "window_ends", r.info.window_ends, "html",

@@ -11,6 +11,7 @@
 
 #include "api/Env.h"
 #include "api/Handlers.h"
+
 #include "api/Json.h"
 #include "api/RequestBody.h"
 #include "api/Spreadsheet.h"
@@ -18,6 +19,7 @@
 #include "bankfiles/Manifest.h"
 #include "bankfiles/Reports.h"
 #include "common/AtomicFile.h"
+#include "common/Catalogue.h"
 #include "common/Csv.h"
 #include "common/Error.h"
 #include "common/ResidentId.h"
@@ -109,17 +111,15 @@ Object userJson(const security::User& u) {
 disburse::Batch loadBatch(Env& env, const Request& req) {
   const int64_t id = req.id("id");
   auto b = env.disburse().loadBatch(id);
-  if (!b)
-    throw Error(ErrorCode::kNotFound, msg("scope.no_batch", {arg("batch", std::to_string(id))}));
+  if (!b) throw Error(ErrorCode::kNotFound, disburse::batchNotInScope(std::to_string(id)));
   const bool bank_view = req.user->role == Role::kBankOperator;
   if (bank_view && (b->status == disburse::BatchStatus::kDraft ||
                     b->status == disburse::BatchStatus::kSubmitted ||
                     b->status == disburse::BatchStatus::kApproved ||
                     b->status == disburse::BatchStatus::kRejected)) {
-    throw Error(ErrorCode::kNotFound, msg("scope.no_batch", {arg("batch", std::to_string(id))}));
+    throw Error(ErrorCode::kNotFound, disburse::batchNotInScope(std::to_string(id)));
   }
-  scoped(*req.user, b->paying_region, b->bank_code,
-         msg("scope.no_batch", {arg("batch", std::to_string(id))}));
+  scoped(*req.user, b->paying_region, b->bank_code, disburse::batchNotInScope(std::to_string(id)));
   return *b;
 }
 
@@ -156,11 +156,17 @@ Upload::~Upload() {
   if (!keep_) std::filesystem::remove(path_, ignored);
 }
 
-Reply refusedImport(const std::string& what, const Array& issues, int64_t total) {
+Reply refusedImport(const std::string& what, const Array& issues, int64_t total, Lang lang) {
+  static const std::map<std::string, std::string> kZh = {
+      {"the result file", "回盘文件"}, {"the roll", "学籍名册"}, {"the roster", "部门比对名单"}};
+  const auto zh = kZh.find(what);
+  const Message m = msg("import.refused", {words("what", zh == kZh.end() ? what : zh->second, what),
+                                           arg("count", total)});
   Object inner;
   inner.set("code", "rejected");
-  inner.set("message", what + " rejected: " + std::to_string(total) +
-                           " problem(s); nothing was written. Fix the rows and upload again.");
+  inner.set("message", i18n::render(m, lang));
+  inner.set("message_code", m.code());
+  inner.set("args", messageArgs(m, lang));
   inner.set("details", issues);
   Object err;
   err.set("error", inner);

@@ -55,7 +55,8 @@ Poco::JSON::Object userJson(const security::User& u);
 /// batches of their bank); Error(kNotFound) otherwise.
 disburse::Batch loadBatch(Env& env, const Request& req);
 /// The 422 reply for an import refused whole, with its row problems.
-Reply refusedImport(const std::string& what, const Poco::JSON::Array& issues, int64_t total);
+Reply refusedImport(const std::string& what, const Poco::JSON::Array& issues, int64_t total,
+                    Lang lang);
 
 /// The uploaded file on disk under files.dir/uploads (mode 600), named by its digest. Rolls,
 /// rosters and budgets carry personal data and are removed when this goes out of scope; bank result

@@ -198,9 +198,20 @@ Poco::JSON::Object needJson(const store::SqlListings::Need& n) {
   return o;
 }
 
-Poco::JSON::Object decisionCountJson(const store::SqlListings::DecisionCount& d) {
+Poco::JSON::Object decisionCountJson(const store::SqlListings::DecisionCount& d, Lang lang) {
+  // The stored reason is the engine's English; people read the hold's sentence, or the first
+  // condition not met by its name.
+  std::string reason = d.reason;
+  if (const auto m = rules::holdMessageOf(d.reason)) {
+    reason = i18n::render(*m, lang);
+  } else if (const auto colon = d.reason.find(": ");
+             d.status == "excluded" && colon != std::string::npos) {
+    reason = rules::checkLabel(d.reason.substr(0, colon), lang == Lang::kZh) +
+             (lang == Lang::kZh ? "：" : ": ") + d.reason.substr(colon + 2);
+  }
   Poco::JSON::Object o;
-  json::set(o, "programme", d.programme, "status", d.status, "reason", d.reason, "count", d.count);
+  json::set(o, "programme", d.programme, "status", d.status, "reason", reason, "stored_reason",
+            d.reason, "count", d.count);
   return o;
 }
 

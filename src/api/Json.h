@@ -55,7 +55,8 @@ Poco::JSON::Object returnedJson(const bankfiles::BankFileStore::Returned& r);
 Poco::JSON::Object objectionJson(const store::SqlListings::Objection& o);
 Poco::JSON::Object schoolListJson(const store::SqlListings::School& s);
 Poco::JSON::Object needJson(const store::SqlListings::Need& n);
-Poco::JSON::Object decisionCountJson(const store::SqlListings::DecisionCount& d);
+/// A count of decisions by reason: `reason` as people read it (in `lang`), `stored_reason` as kept.
+Poco::JSON::Object decisionCountJson(const store::SqlListings::DecisionCount& d, Lang lang);
 /// A reconciliation row: counts and amounts, `adds_up`, and `check` (the check as a sentence in
 /// `lang`) with `check_message` ({code, args, text}).
 Poco::JSON::Object reconcileJson(const bankfiles::ReconcileRow& r, Lang lang);

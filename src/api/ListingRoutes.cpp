@@ -75,7 +75,7 @@ Reply decisions(const Request& req, Env& env) {
   int64_t total = 0;
   for (const auto& d : listings.decisions(term.str(), region, status)) {
     total += d.count;
-    arr.add(decisionCountJson(d));
+    arr.add(decisionCountJson(d, req.lang));
   }
   Object o;
   json::set(o, "term", term.str(), "region", region, "status", status, "total", total, "reasons",

@@ -87,7 +87,7 @@ Reply uploadRoll(const Request& req, Env& env) {
   const auto r =
       registry::importRollAs(env.registry(), env.security(), env.cipher(), *req.user, path, o);
   if (!r.committed && !o.dry_run)
-    return refusedImport("the roll", issuesJson(r.issues, req.lang), r.issues_total);
+    return refusedImport("the roll", issuesJson(r.issues, req.lang), r.issues_total, req.lang);
   return json(rollImportJson(r, o.dry_run, req.lang));
 }
 
@@ -98,7 +98,7 @@ Reply uploadRoster(const Request& req, Env& env) {
   const auto r = registry::importRosterAs(env.registry(), env.security(), env.cipher(), *req.user,
                                           path, source, req.queryOr("dry_run") == "1");
   if (!r.committed && r.rows_bad > 0)
-    return refusedImport("the roster", issuesJson(r.issues, req.lang), r.issues_total);
+    return refusedImport("the roster", issuesJson(r.issues, req.lang), r.issues_total, req.lang);
   Object out;
   out.set("committed", r.committed);
   out.set("rows", r.rows_total);

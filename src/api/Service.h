@@ -36,6 +36,9 @@ struct ServiceConfig {
   /// family.contact.COUNTY: whom the families of a county call (office, phone), by county code.
   std::map<std::string, std::string> county_contacts;
   std::string public_url;  ///< family.public_url: the page's address printed on slips
+  /// notice.contact: where families object, printed on every notice (school and county phone
+  /// or office); disburse::kDefaultNoticeContact when empty.
+  std::string notice_contact;
 };
 
 class Runtime;

@@ -259,10 +259,13 @@ int cmdNotice(Context& c) {
     schools.push_back(c.args().get("school"));
   }
   const Term term = Term::parse(term_text);
+  const auto* p = policy.find(programme);
+  const char* contact = std::getenv("EDUPAY_NOTICE_CONTACT");
+  const disburse::NoticeWording wording{p ? p->name_zh : programme, contact ? contact : ""};
   Poco::JSON::Array published;
   for (const auto& school : schools) {
     const auto r = disburse::publishNotice(store, c.security(), user, programme, term, school, out,
-                                           policy.holidays, Date::today());
+                                           policy.holidays, Date::today(), 5, wording);
     if (c.json()) {
       Poco::JSON::Object o;
       json::set(o, "notice_id", r.info.id, "school", school, "entries", r.info.entries, "total",

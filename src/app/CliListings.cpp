@@ -46,7 +46,7 @@ disburse::Batch batchInScope(disburse::DisbursementStore& store, const security:
   std::optional<disburse::Batch> b;
   if (text::isAllDigits(id) && !id.empty() && id.size() <= 15) b = store.loadBatch(std::stoll(id));
   if (!b || !(user.covers(b->paying_region) || user.role == security::Role::kSysadmin))
-    throw Error(ErrorCode::kNotFound, msg("scope.no_batch", {arg("batch", id)}));
+    throw Error(ErrorCode::kNotFound, disburse::batchNotInScope(id));
   return *b;
 }
 
@@ -195,7 +195,7 @@ int reportDecisions(Context& c) {
   for (const auto& d : rows) total += d.count;
   if (c.json()) {
     Poco::JSON::Array a;
-    for (const auto& d : rows) a.add(api::decisionCountJson(d));
+    for (const auto& d : rows) a.add(api::decisionCountJson(d, c.lang()));
     Poco::JSON::Object o;
     json::set(o, "term", term.str(), "region", region, "status", status, "total", total, "reasons",
               a);

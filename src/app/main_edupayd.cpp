@@ -67,6 +67,7 @@ class Daemon : public Poco::Util::ServerApplication {
     c.complaint_due_days = p.getInt("family.complaint_due_days", c.complaint_due_days);
     c.contact = p.getString("family.contact", c.contact);
     c.public_url = p.getString("family.public_url", c.public_url);
+    c.notice_contact = p.getString("notice.contact", c.notice_contact);
     {
       Poco::Util::AbstractConfiguration::Keys counties;
       p.keys("family.contact", counties);

@@ -6,53 +6,87 @@
 #include "common/Csv.h"
 #include "common/Error.h"
 #include "common/Retry.h"
+#include "common/Term.h"
 #include "common/Text.h"
 #include "disburse/PrecisionChecks.h"
+#include "domain/Codes.h"
 #include "security/FieldCipher.h"
 
 namespace edupay::disburse {
-namespace {}  // namespace
+
+namespace {
+
+/// 2026-09-14 → 「2026年9月14日（星期一）」.
+std::string dayZh(const std::string& iso) {
+  static const char* kWeekdays[] = {"一", "二", "三", "四", "五", "六", "日"};
+  const auto d = Date::parse(iso);
+  if (!d) return iso;
+  return std::to_string(d->year()) + "年" + std::to_string(d->month()) + "月" +
+         std::to_string(d->day()) + "日（星期" + kWeekdays[d->weekday()] + "）";
+}
+
+/// 2026-autumn → 「2026年秋季学期」.
+std::string termZh(const std::string& code) {
+  try {
+    const Term t = Term::parse(code);
+    return std::to_string(t.year()) +
+           (t.season() == Term::Season::kAutumn ? "年秋季学期" : "年春季学期");
+  } catch (const Error&) {
+    return code;
+  }
+}
+
+std::string stageZh(const std::string& code) {
+  const auto s = domain::parseStage(code);
+  return s ? std::string(domain::chineseLabel(*s)) : code;
+}
+
+}  // namespace
 
 std::string renderNoticeHtml(const NoticeInfo& info, const std::vector<NoticeEntry>& entries) {
+  const std::string programme = info.programme_name.empty() ? info.programme : info.programme_name;
+  const std::string title = info.school_name + " " + termZh(info.term) + " " + programme + " 公示";
+  const std::string contact = info.contact.empty() ? kDefaultNoticeContact : info.contact;
   std::ostringstream h;
   h << "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>"
-    << text::escapeHtml(info.school_name + " 资助公示 " + info.term) << "</title>\n"
+    << text::escapeHtml(title) << "</title>\n"
     << "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;width:100%}"
        "th,td{border:1px solid #444;padding:4px 8px;text-align:left}td.n{text-align:right}"
-       "@media print{body{margin:0}}</style></head>\n<body>\n"
-    << "<h1>" << text::escapeHtml(info.school_name) << " 学生资助公示 / Student aid notice</h1>\n"
-    << "<p>" << text::escapeHtml(info.programme) << " · " << text::escapeHtml(info.term) << " · "
-    << info.entries << " 人 / students · " << info.total.toYuanGrouped() << " 元 / yuan</p>\n"
-    << "<p>公示期 / Notice period: " << text::escapeHtml(info.published_on) << " — "
-    << text::escapeHtml(info.window_ends) << "（"
-    << "如有异议请在公示期内向学校或县学生资助管理中心反映 / objections to the school or the "
-       "county student-aid "
-       "centre within the period）</p>\n"
-    << "<table>\n<thead><tr><th>姓名 Name</th><th>学校 School</th><th>学段 Department</th><th>年级 "
-       "Grade</th>"
-       "<th>专业 Major</th><th>班级 Class</th><th>项目 Programme</th><th>金额 "
-       "Amount</th></tr></thead>\n<tbody>\n";
+       "p.sign{text-align:right;margin-top:2em}@media print{body{margin:0}}</style></head>\n"
+       "<body>\n"
+    << "<h1>" << text::escapeHtml(title) << "</h1>\n"
+    << "<p>根据学生资助政策规定，现将本校" << text::escapeHtml(termZh(info.term))
+    << text::escapeHtml(programme) << "拟资助学生名单予以公示：共 " << info.entries
+    << " 人，资助金额合计 " << info.total.toYuanGrouped() << " 元。</p>\n"
+    << "<p>公示期：" << text::escapeHtml(dayZh(info.published_on)) << "至"
+    << text::escapeHtml(dayZh(info.window_ends)) << "。</p>\n"
+    << "<p>如对名单有异议，请在公示期内" << text::escapeHtml(contact)
+    << "。为保护学生隐私，本公示只列姓名、学校、班级和资助金额。</p>\n"
+    << "<table>\n<thead><tr><th>序号</th><th>姓名</th><th>学校</th><th>学段</th><th>年级</th>"
+       "<th>专业</th><th>班级</th><th>资助项目</th><th>金额（元）</th></tr></thead>\n<tbody>\n";
+  int n = 0;
   for (const auto& e : entries) {
-    h << "<tr><td>" << text::escapeHtml(e.name) << "</td><td>" << text::escapeHtml(e.school)
-      << "</td><td>" << text::escapeHtml(e.stage) << "</td><td>" << text::escapeHtml(e.grade)
-      << "</td><td>" << text::escapeHtml(e.major) << "</td><td>" << text::escapeHtml(e.class_name)
-      << "</td><td>" << text::escapeHtml(e.programme) << "</td><td class=\"n\">"
-      << e.amount.toYuan() << "</td></tr>\n";
+    h << "<tr><td class=\"n\">" << ++n << "</td><td>" << text::escapeHtml(e.name) << "</td><td>"
+      << text::escapeHtml(e.school) << "</td><td>" << text::escapeHtml(stageZh(e.stage))
+      << "</td><td>" << text::escapeHtml(e.grade) << "</td><td>" << text::escapeHtml(e.major)
+      << "</td><td>" << text::escapeHtml(e.class_name) << "</td><td>" << text::escapeHtml(programme)
+      << "</td><td class=\"n\">" << e.amount.toYuan() << "</td></tr>\n";
   }
-  h << "</tbody>\n</table>\n</body></html>\n";
+  h << "</tbody>\n</table>\n<p class=\"sign\">" << text::escapeHtml(info.school_name) << "<br>"
+    << text::escapeHtml(dayZh(info.published_on)) << "</p>\n</body></html>\n";
   return h.str();
 }
 
-std::string renderNoticeCsv(const std::vector<NoticeEntry>& entries) {
+std::string renderNoticeCsv(const std::vector<NoticeEntry>& entries,
+                            const std::string& programme_name) {
   std::ostringstream out;
   CsvWriter::Options o;
   o.utf8_bom = true;
   CsvWriter csv(out, o);
-  csv.writeRow({"姓名 name", "学校 school", "学段 department", "年级 grade", "专业 major",
-                "班级 class", "项目 programme", "金额 amount"});
+  csv.writeRow({"姓名", "学校", "学段", "年级", "专业", "班级", "资助项目", "金额（元）"});
   for (const auto& e : entries) {
-    csv.writeRow({e.name, e.school, e.stage, e.grade, e.major, e.class_name, e.programme,
-                  e.amount.toYuan()});
+    csv.writeRow({e.name, e.school, stageZh(e.stage), e.grade, e.major, e.class_name,
+                  programme_name.empty() ? e.programme : programme_name, e.amount.toYuan()});
   }
   return out.str();
 }
@@ -61,7 +95,7 @@ PublishResult publishNotice(NoticeStore& store, security::SecurityStore& audit,
                             const security::User& user, const std::string& programme,
                             const Term& term, const std::string& school_code,
                             const std::string& out_dir, const HolidayCalendar& calendar,
-                            const Date& today, int working_days) {
+                            const Date& today, int working_days, const NoticeWording& wording) {
   if (user.role != security::Role::kBureauOfficer && user.role != security::Role::kSchoolAdmin) {
     throw Error(ErrorCode::kForbidden, msg("notice.publish.role", {arg("user", user.name)}));
   }
@@ -89,10 +123,12 @@ PublishResult publishNotice(NoticeStore& store, security::SecurityStore& audit,
     r.info.published_by = user.name;
     r.info.published_on = today.str();
     r.info.window_ends = calendar.addWorkingDays(today, working_days).str();
+    r.info.programme_name = wording.programme_name;
+    r.info.contact = wording.contact;
     r.info.entries = static_cast<int64_t>(entries.size());
     for (const auto& e : entries) r.info.total += e.amount;
     const std::string html = renderNoticeHtml(r.info, entries);
-    const std::string csv = renderNoticeCsv(entries);
+    const std::string csv = renderNoticeCsv(entries, wording.programme_name);
     const std::string base =
         out_dir + "/notice-" + term.str() + "-" + programme + "-" + school_code;
     r.html_path = base + ".html";

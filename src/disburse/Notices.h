@@ -22,14 +22,31 @@ struct NoticeEntry {
 struct NoticeInfo {
   int64_t id = 0;
   std::string term, programme, school_code, school_name, published_by, published_on, window_ends;
+  std::string programme_name;  ///< the programme's Chinese name (the policy's name_zh)
+  std::string contact;         ///< where and how to object (configuration), printed as it is
   int64_t entries = 0;
   Money total;
 };
 
-/// Renders the printable HTML notice (escaped, self-contained, no external resources).
+/// What a posted notice says beyond its rows: the programme's Chinese name and where families
+/// object (school and county phone or office, from configuration: `notice.contact` for the
+/// service, EDUPAY_NOTICE_CONTACT for the command line).
+struct NoticeWording {
+  std::string programme_name;
+  std::string contact;
+};
+
+/// The words a notice uses when configuration gives none.
+inline constexpr const char* kDefaultNoticeContact =
+    "请向本校学生资助工作负责人或县（区）学生资助管理中心反映";
+
+/// Renders the printable HTML notice, in Chinese only, fit to post: 「XX学校 2026年秋季学期
+/// XX 公示」, the notice period with weekdays, where to object; names, classes and amounts only
+/// (escaped, self-contained, no external resources).
 std::string renderNoticeHtml(const NoticeInfo& info, const std::vector<NoticeEntry>& entries);
-/// Renders the CSV notice (header + one row per entry), UTF-8.
-std::string renderNoticeCsv(const std::vector<NoticeEntry>& entries);
+/// Renders the CSV notice (Chinese header + one row per entry), UTF-8 with a BOM for Excel.
+std::string renderNoticeCsv(const std::vector<NoticeEntry>& entries,
+                            const std::string& programme_name = {});
 
 /// Persistence of notices and objections (implemented in src/store).
 class NoticeStore {
@@ -69,7 +86,8 @@ PublishResult publishNotice(NoticeStore& store, security::SecurityStore& audit,
                             const security::User& user, const std::string& programme,
                             const Term& term, const std::string& school_code,
                             const std::string& out_dir, const HolidayCalendar& calendar,
-                            const Date& today, int working_days = 5);
+                            const Date& today, int working_days = 5,
+                            const NoticeWording& wording = {});
 
 /// An objection against a student's entitlement (found by resident-ID blind index), recorded by
 /// a bureau officer in scope; it holds the payment until resolved. Audited; returns its id.

@@ -726,6 +726,13 @@ std::vector<Decision> evaluate(const Policy& policy, const Term& term, const Stu
   return out;
 }
 
+std::optional<Message> holdMessageOf(const std::string& hold_reason) {
+  if (hold_reason == "no payee account on file") return msg("rules.fact.payee.none");
+  if (hold_reason == "claimed category not on the official roster")
+    return msg("rules.hold.claimed");
+  return std::nullopt;
+}
+
 std::string checkLabel(const std::string& code, bool chinese) {
   static const std::map<std::string, std::pair<const char*, const char*>> kLabels = {
       {"stage", {"学段", "stage"}},

@@ -117,5 +117,8 @@ void splitFunding(Money amount, const Funding& f, Money& central, Money& provinc
 
 /// Chinese and English labels of check codes, for `edupay explain`.
 std::string checkLabel(const std::string& code, bool chinese);
+/// The catalogue sentence of a stored hold reason (`Decision::hold_reason` as the engine writes
+/// it); nullopt for a text the engine does not write.
+std::optional<Message> holdMessageOf(const std::string& hold_reason);
 
 }  // namespace edupay::rules
