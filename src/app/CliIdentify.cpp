@@ -77,22 +77,6 @@ MessageArg termWords(const std::string& term) {
 }
 
 /// A round's status, an objection's decision or a spot check's outcome as words.
-MessageArg statusWords(std::string name, const std::string& code) {
-  static const std::map<std::string, std::string> kZh = {
-      {"open", "进行中"},
-      {"submitted", "已报送待复核"},
-      {"accepted", "已复核通过"},
-      {"sent_back", "已退回"},
-      {"upheld", "成立"},
-      {"dismissed", "不成立"},
-      {"confirmed", "属实"},
-      {"level_changed", "调整等级"},
-      {"false_information", "信息虚假"},
-  };
-  auto it = kZh.find(code);
-  return words(std::move(name), it == kZh.end() ? code : it->second, code);
-}
-
 int64_t number(Context& c, size_t i, const char* what) {
   const std::string& w = c.word(i, what);
   if (!text::isAllDigits(w) || w.size() > 15)
@@ -361,21 +345,21 @@ int cmdIdentify(Context& c) {
     j->set("status", o.status);
     return emit(c, j,
                 c.text(msg("ident.cli.resolved", {arg("objection", std::to_string(o.id)),
-                                                  statusWords("status", o.status)})));
+                                                  identify::stateWordsOf("status", o.status)})));
   }
   if (sub == "file") {
     const auto r =
         identify::fileRound(store, c.security(), user, number(c, 2, "round id"), Date::today());
     return emit(c, roundJson(r),
-                c.text(msg("ident.cli.filed",
-                           {arg("round", std::to_string(r.id)), statusWords("status", r.status)})));
+                c.text(msg("ident.cli.filed", {arg("round", std::to_string(r.id)),
+                                               identify::stateWordsOf("status", r.status)})));
   }
   if (sub == "review") {
     const auto r = identify::reviewRound(store, c.security(), user, number(c, 2, "round id"),
                                          a.get("decision"), a.get("reason"));
     return emit(c, roundJson(r),
-                c.text(msg("ident.cli.reviewed",
-                           {arg("round", std::to_string(r.id)), statusWords("status", r.status)})));
+                c.text(msg("ident.cli.reviewed", {arg("round", std::to_string(r.id)),
+                                                  identify::stateWordsOf("status", r.status)})));
   }
   if (sub == "sample") {
     const std::string seed = a.get("seed");
@@ -408,7 +392,7 @@ int cmdIdentify(Context& c) {
     o->set("outcome", s.outcome);
     return emit(c, o,
                 c.text(msg("ident.cli.checked", {arg("spot", std::to_string(s.id)),
-                                                 statusWords("outcome", s.outcome)})));
+                                                 identify::stateWordsOf("outcome", s.outcome)})));
   }
   throw Error(ErrorCode::kInvalidInput, kUsage);
 }

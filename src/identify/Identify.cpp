@@ -532,4 +532,8 @@ Objection resolveObjection(IdentificationStore& store, security::SecurityStore& 
   });
 }
 
+MessageArg stateWordsOf(std::string name, const std::string& code) {
+  return detail::stateWords(std::move(name), code);
+}
+
 }  // namespace edupay::identify

@@ -304,4 +304,8 @@ struct CountyRow {
 std::vector<CountyRow> countyReview(IdentificationStore& store, const security::User& user,
                                     const std::string& region, int academic_year);
 
+/// The words of an identification state, round status, case kind or outcome code for a message
+/// argument (`words(name, "公示中", "noticed")`); the code itself when it has none.
+MessageArg stateWordsOf(std::string name, const std::string& code);
+
 }  // namespace edupay::identify

@@ -277,7 +277,7 @@ void SqlIdentificationStore::resolveObjection(const identify::Objection& o) {
               {o.status, textOrNull(o.new_level), o.resolution, o.resolved_by, o.resolved_on,
                o.id}) != 1)
     throw Error(ErrorCode::kConflict,
-                "objection " + std::to_string(o.id) + " is no longer open (异议已处理)");
+                msg("store.objection_closed", {arg("objection", std::to_string(o.id))}));
 }
 
 std::vector<identify::LevelPeriod> SqlIdentificationStore::levels(int64_t person_id,
@@ -350,7 +350,7 @@ void SqlIdentificationStore::recordSpotCheck(const identify::SpotCheck& s) {
               {s.outcome, textOrNull(s.new_level), textOrNull(s.note), s.recorded_by, s.recorded_on,
                s.id}) != 1)
     throw Error(ErrorCode::kConflict,
-                "spot check " + std::to_string(s.id) + " already has its outcome (已记录)");
+                msg("store.spot_check_done", {arg("check", std::to_string(s.id))}));
 }
 
 int64_t SqlIdentificationStore::holdEntitlements(int64_t person_id, int academic_year,

@@ -15,14 +15,16 @@ void SqlRegistryStore::replaceIdentifier(int64_t person_id, const registry::Prot
                                          const std::string& document, const std::string& today) {
   if (queryInt(db_, "SELECT COUNT(*) FROM persons WHERE rid_hash = ? AND id <> ?",
                {id.hash, person_id}) > 0) {
-    throw Error(ErrorCode::kConflict, "the new identifier already belongs to another record");
+    throw Error(ErrorCode::kConflict, msg("store.merge.identifier_taken"));
   }
   auto old = query(
       db_,
       "SELECT rid_hash, rid_enc, rid_mask, student_no, name, sex, birth_date, id_document FROM "
       "persons WHERE id = ?",
       {person_id});
-  if (!old->next()) throw Error(ErrorCode::kNotFound, "no person " + std::to_string(person_id));
+  if (!old->next())
+    throw Error(ErrorCode::kNotFound,
+                msg("store.no_person", {arg("person", std::to_string(person_id))}));
   const bool had_rid = !old->isNull(0);
   const std::string old_hash = old->getText(0), old_enc = old->getText(1),
                     old_mask_raw = old->getText(2), old_sno = old->getText(3),
@@ -57,9 +59,7 @@ registry::MergeCounts SqlRegistryStore::mergePersons(int64_t keep, int64_t lose,
   if (queryInt(db_,
                "SELECT COUNT(*) FROM enrollments WHERE end_date IS NULL AND person_id IN (?, ?)",
                {keep, lose}) > 1) {
-    throw Error(ErrorCode::kConflict,
-                "both records have an open enrollment; the school whose enrollment is wrong "
-                "closes it with its roll first (两条记录都有在读学籍，请先由学籍有误的学校更正)");
+    throw Error(ErrorCode::kConflict, msg("store.merge.both_enrolled"));
   }
   c.enrollments =
       execute(db_, "UPDATE enrollments SET person_id = ? WHERE person_id = ?", {keep, lose});
@@ -142,9 +142,8 @@ registry::MergeCounts SqlRegistryStore::mergePersons(int64_t keep, int64_t lose,
   const auto lost = load(lose);
   auto supersede = [&](const Ent& e) {
     if (e.locked) {
-      throw Error(ErrorCode::kConflict,
-                  "the entitlement " + e.programme + " " + e.term +
-                      " to be superseded is in a batch; remove it from the batch first");
+      throw Error(ErrorCode::kConflict, msg("store.merge.in_batch",
+                                            {arg("programme", e.programme), arg("term", e.term)}));
     }
     execute(db_,
             "INSERT INTO entitlement_history (entitlement_id, version, status, amount_fen, "

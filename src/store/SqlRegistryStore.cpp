@@ -138,7 +138,8 @@ int64_t SqlRegistryStore::schoolId(const std::string& code) {
   auto it = school_ids_.find(code);
   if (it != school_ids_.end()) return it->second;
   const int64_t id = queryInt(db_, "SELECT id FROM schools WHERE code = ?", {code}, 0);
-  if (id == 0) throw Error(ErrorCode::kNotFound, "school " + code + " is not registered");
+  if (id == 0)
+    throw Error(ErrorCode::kNotFound, msg("store.school_not_registered", {arg("school", code)}));
   school_ids_[code] = id;
   return id;
 }
@@ -429,7 +430,9 @@ std::string SqlRegistryStore::schoolRegion(const std::string& school_code) {
 registry::RegistryStore::SchoolAccountChange SqlRegistryStore::replaceSchoolAccount(
     const std::string& school_code, const SchoolAccountUpdate& a) {
   const int64_t school_id = queryInt(db_, "SELECT id FROM schools WHERE code = ?", {school_code});
-  if (school_id == 0) throw Error(ErrorCode::kNotFound, "no school " + school_code);
+  if (school_id == 0)
+    throw Error(ErrorCode::kNotFound,
+                msg("store.school_not_registered", {arg("school", school_code)}));
   SchoolAccountChange r;
   {
     auto s = query(

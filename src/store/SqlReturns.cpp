@@ -18,7 +18,7 @@ void markReturned(Database& db, const std::vector<int64_t>& ids) {
                   placeholders(n) + ")");
     for (size_t i = 0; i < n; ++i) st.bind(static_cast<int>(i + 1), ids[start + i]);
     if (st.execute() != static_cast<int64_t>(n))
-      throw Error(ErrorCode::kConflict, "a returned payment was no longer pending; try again");
+      throw Error(ErrorCode::kConflict, msg("store.return_not_pending"));
   });
 }
 
@@ -80,10 +80,7 @@ int64_t SqlDisbursementStore::beginResultImport(const std::string& sha256, const
     auto s = query(db_, "SELECT id, imported_at FROM result_imports WHERE sha256 = ?", {sha256});
     std::string when = "the same moment";
     if (s->next()) when = s->getText(1) + " (import " + std::to_string(s->getInt(0)) + ")";
-    throw Error(ErrorCode::kConflict,
-                "this result file was already imported at " + when +
-                    ", by an upload that arrived at the same time; nothing was applied twice",
-                e.detail());
+    throw Error(ErrorCode::kConflict, msg("store.result_raced", {arg("when", when)}), e.detail());
   }
   return db_.lastInsertId();
 }
@@ -155,9 +152,10 @@ void SqlDisbursementStore::returnBudget(const std::string& programme, const std:
               {returned.fen(), returned.fen(), programme, region, int64_t{fiscal_year}, source,
                returned.fen()});
   if (n != 1) {
-    throw Error(ErrorCode::kConflict, "the " + source + " budget of " + programme + " in " +
-                                          region + " for " + std::to_string(fiscal_year) +
-                                          " has less paid than this result returns");
+    throw Error(ErrorCode::kConflict,
+                msg("store.budget_paid_short",
+                    {arg("source", source), arg("programme", programme), arg("region", region),
+                     arg("year", std::to_string(fiscal_year))}));
   }
 }
 
@@ -194,9 +192,10 @@ void SqlDisbursementStore::settleBudget(const std::string& programme, const std:
       "AND source = ? AND committed_fen >= ?",
       {moved, paid.fen(), returned.fen(), programme, region, int64_t{fiscal_year}, source, moved});
   if (n != 1) {
-    throw Error(ErrorCode::kConflict, "the " + source + " budget of " + programme + " in " +
-                                          region + " for " + std::to_string(fiscal_year) +
-                                          " has less committed than this result settles");
+    throw Error(ErrorCode::kConflict,
+                msg("store.budget_committed_short",
+                    {arg("source", source), arg("programme", programme), arg("region", region),
+                     arg("year", std::to_string(fiscal_year))}));
   }
 }
 

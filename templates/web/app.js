@@ -299,7 +299,7 @@ async function loginPage(main) {
 function issuesTable(details) {
   return table([
     { key: 'line', label: 'col.line', num: true },
-    { key: 'column', label: 'col.column' },
+    { render: x => (state.lang === 'zh' && x.column_zh) || x.column, label: 'col.column' },
     { key: 'value', label: 'col.value' },
     { render: r => t('severity.' + r.severity), label: 'col.severity' },
     { key: 'reason', label: 'col.reason' },

@@ -230,8 +230,9 @@ async function main() {
     await page.getByText('名册未导入').waitFor();
     const issues = page.locator('[data-table="issues"] tbody tr');
     const issueText = await issues.allInnerTexts();
-    assert.ok(issueText.some(t => /^3\t/.test(t) && t.includes('resident_id')), 'line 3, resident_id: ' + issueText.join(' | '));
-    assert.ok(issueText.some(t => /^5\t/.test(t) && t.includes('birth_date')), 'line 5, birth_date: ' + issueText.join(' | '));
+    // The column by the name the roll heads it with, the reason in Chinese.
+    assert.ok(issueText.some(t => /^3\t身份证号\t/.test(t) && t.includes('校验位应为')), 'line 3, 身份证号: ' + issueText.join(' | '));
+    assert.ok(issueText.some(t => /^5\t出生日期\t/.test(t) && t.includes('不是有效日期')), 'line 5, 出生日期: ' + issueText.join(' | '));
     await screenshot('roll-errors');
 
     log('school administrator: the corrected roll, saved as .xlsx, is imported');
@@ -314,6 +315,18 @@ async function main() {
     const noticeRows = await page.locator('[data-table="notices"] tbody tr').count();
     assert.ok(noticeRows >= 1, 'notices published');
     await screenshot('notices');
+    // The printable notice, as the school posts it: Chinese only, the term and programme by name,
+    // the period with weekdays, where to object.
+    const printable = await context.newPage();
+    await printable.goto(base + await page.locator('[data-table="notices"] tbody tr a', { hasText: '打印版' }).first().getAttribute('href'));
+    const noticeText = await printable.locator('body').innerText();
+    assert.match(await printable.title(), /^.+ 2026年秋季学期 义务教育.+ 公示$/, 'the notice title');
+    assert.match(noticeText, /公示期：2026年\d+月\d+日（星期[一二三四五六日]）至2026年\d+月\d+日（星期[一二三四五六日]）/);
+    assert.match(noticeText, /如对名单有异议，请在公示期内/);
+    assert.doesNotMatch(noticeText, /compulsory_nonboarding_allowance|2026-autumn/, 'words, not codes');
+    for (const s of englishSentences(await visibleTexts(printable))) english.push(`notice-printable: ${s}`);
+    await printable.screenshot({ path: path.join(SHOTS, `${String(++shot).padStart(2, '0')}-notice-printable.png`), fullPage: true });
+    await printable.close();
 
     log('bureau officer: open each batch, clear its flags with a reason, submit');
     for (const id of batchIds) {
