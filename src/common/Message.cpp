@@ -50,8 +50,10 @@ Lang langFromEnvironment() {
   return Lang::kEn;
 }
 
+const Message::Data Message::kEmpty{};
+
 const MessageArg* Message::arg(std::string_view name) const {
-  for (const auto& a : args_)
+  for (const auto& a : args())
     if (a.name == name) return &a;
   return nullptr;
 }

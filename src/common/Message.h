@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,24 +45,30 @@ class Message {
  public:
   Message() = default;
   Message(std::string code, std::vector<MessageArg> args)
-      : code_(std::move(code)), args_(std::move(args)) {}
+      : d_(std::make_shared<const Data>(Data{std::move(code), std::move(args), {}})) {}
   static Message literal(std::string text) {
     Message m;
-    m.literal_ = std::move(text);
+    m.d_ = std::make_shared<const Data>(Data{{}, {}, std::move(text)});
     return m;
   }
   /// Empty for a literal.
-  const std::string& code() const { return code_; }
-  const std::vector<MessageArg>& args() const { return args_; }
-  const std::string& literalText() const { return literal_; }
-  bool isLiteral() const { return code_.empty(); }
+  const std::string& code() const { return d_ ? d_->code : kEmpty.code; }
+  const std::vector<MessageArg>& args() const { return d_ ? d_->args : kEmpty.args; }
+  const std::string& literalText() const { return d_ ? d_->literal : kEmpty.literal; }
+  bool isLiteral() const { return code().empty(); }
   /// The argument named `name`, or nullptr.
   const MessageArg* arg(std::string_view name) const;
 
  private:
-  std::string code_;
-  std::vector<MessageArg> args_;
-  std::string literal_;
+  struct Data {
+    std::string code;
+    std::vector<MessageArg> args;
+    std::string literal;
+  };
+  static const Data kEmpty;
+  // Shared and immutable: a message is copied with every result and error that carries it (the
+  // engine's trace has one per check), so a copy is one pointer.
+  std::shared_ptr<const Data> d_;
 };
 
 /// A text argument, the same in both languages: a file name, a masked ID, a person's name, a

@@ -1,5 +1,7 @@
 #include "rules/Engine.h"
 
+#include <concepts>
+
 #include <algorithm>
 #include <map>
 
@@ -16,8 +18,23 @@ struct Fact {
   std::string text;
   Message message;
 };
-Fact fact(std::string text, std::string code, std::vector<MessageArg> args = {}) {
-  return {std::move(text), msg(std::move(code), std::move(args))};
+/// Whether this thread's evaluation keeps each fact's sentence: `explain` does; the bulk run
+/// stores the English reason only and skips building millions of sentences nobody reads.
+thread_local bool t_sentences = true;
+
+/// `args` builds the sentence's arguments, called only when the sentence is kept.
+template <std::invocable Args>
+Fact fact(std::string text, const char* code, Args args) {
+  if (!t_sentences) return {std::move(text), Message()};
+  return {std::move(text), msg(code, args())};
+}
+Fact fact(std::string text, const char* code, std::vector<MessageArg> args) {
+  if (!t_sentences) return {std::move(text), Message()};
+  return {std::move(text), msg(code, std::move(args))};
+}
+Fact fact(std::string text, const char* code) {
+  if (!t_sentences) return {std::move(text), Message()};
+  return {std::move(text), msg(code)};
 }
 Check check(std::string code, bool ok, Fact f) {
   return {std::move(code), ok, std::move(f.text), std::move(f.message)};
@@ -145,14 +162,16 @@ CategoryMatch matchCategory(const Policy& policy, const StudentFacts& f, const C
   if (ref.rural) {
     if (!f.rural_hukou) {
       m.fact = fact(ref.str() + ": hukou type unknown", "rules.fact.category.hukou_unknown",
-                    {categoryWords(ref)});
+                    [&] { return std::vector<MessageArg>{categoryWords(ref)}; });
       return m;
     }
     if (*f.rural_hukou != *ref.rural) {
       m.fact = fact(ref.str() + ": hukou is " + (*f.rural_hukou ? "rural" : "urban"),
-                    "rules.fact.category.hukou_mismatch",
-                    {categoryWords(ref), *f.rural_hukou ? words("hukou", "农村", "rural")
-                                                        : words("hukou", "城镇", "urban")});
+                    "rules.fact.category.hukou_mismatch", [&] {
+                      return std::vector<MessageArg>{
+                          categoryWords(ref), *f.rural_hukou ? words("hukou", "农村", "rural")
+                                                             : words("hukou", "城镇", "urban")};
+                    });
       return m;
     }
   }
@@ -162,22 +181,28 @@ CategoryMatch matchCategory(const Policy& policy, const StudentFacts& f, const C
     if (s.source != "claimed") {
       m.confirmed = true;
       m.fact = fact(ref.str() + " (" + s.source + " roster since " + s.valid_from + ")",
-                    "rules.fact.category.roster",
-                    {categoryWords(ref), sourceWords(s.source), arg("since", s.valid_from)});
+                    "rules.fact.category.roster", [&] {
+                      return std::vector<MessageArg>{categoryWords(ref), sourceWords(s.source),
+                                                     arg("since", s.valid_from)};
+                    });
       return m;
     }
     if (!needs_roster) {
       m.confirmed = true;
       m.fact = fact(ref.str() + " (claimed; no roster covers it)",
-                    "rules.fact.category.claimed_no_roster", {categoryWords(ref)});
+                    "rules.fact.category.claimed_no_roster",
+                    [&] { return std::vector<MessageArg>{categoryWords(ref)}; });
       return m;
     }
     m.claimed = true;
     m.fact = fact(ref.str() + " (claimed by school " + s.source_ref + ", on no roster)",
-                  "rules.fact.category.claimed", {categoryWords(ref), arg("school", s.source_ref)});
+                  "rules.fact.category.claimed", [&] {
+                    return std::vector<MessageArg>{categoryWords(ref), arg("school", s.source_ref)};
+                  });
   }
   if (!m.claimed && m.fact.text.empty())
-    m.fact = fact(ref.str() + ": not held", "rules.fact.category.not_held", {categoryWords(ref)});
+    m.fact = fact(ref.str() + ": not held", "rules.fact.category.not_held",
+                  [&] { return std::vector<MessageArg>{categoryWords(ref)}; });
   return m;
 }
 
@@ -212,8 +237,10 @@ Outcome checkCategories(const Policy& policy, const StudentFacts& f, const Categ
       }
       facts = fact(
           "none of the required categories (household has: " + (held.empty() ? "none" : held) + ")",
-          "rules.fact.category.none",
-          {words("held", held_zh.empty() ? "无" : held_zh, held.empty() ? "none" : held)});
+          "rules.fact.category.none", [&] {
+            return std::vector<MessageArg>{
+                words("held", held_zh.empty() ? "无" : held_zh, held.empty() ? "none" : held)};
+          });
     }
     trace.push_back(check(any == Outcome::kHold ? "roster" : "category", any == Outcome::kMet,
                           std::move(facts)));
@@ -250,17 +277,21 @@ Fact assessedFact(const StudentFacts& f) {
   const std::string level(domain::code(l));
   if (f.identification) {
     const auto& i = *f.identification;
-    std::vector<MessageArg> args{levelWords("level", l), arg("id", std::to_string(i.id)),
-                                 arg("from", i.from)};
-    if (!i.detail.empty()) args.push_back(arg("detail", i.detail));
+    auto args = [&] {
+      std::vector<MessageArg> a{levelWords("level", l), arg("id", std::to_string(i.id)),
+                                arg("from", i.from)};
+      if (!i.detail.empty()) a.push_back(arg("detail", i.detail));
+      return a;
+    };
     return fact("assessed " + level + ", identified (identification " + std::to_string(i.id) +
                     " from " + i.from + (i.detail.empty() ? "" : "; " + i.detail) + ")",
                 i.detail.empty() ? "rules.fact.difficulty.identified"
                                  : "rules.fact.difficulty.identified_detail",
-                std::move(args));
+                args);
   }
   return fact("assessed " + level + ", " + std::string(kDeclaredNotIdentified),
-              "rules.fact.difficulty.declared", {levelWords("level", l)});
+              "rules.fact.difficulty.declared",
+              [&] { return std::vector<MessageArg>{levelWords("level", l)}; });
 }
 
 /// The difficulty tier: the school's assessment, raised by what the household's confirmed
@@ -283,7 +314,8 @@ Outcome checkDifficulty(const Policy& policy, const StudentFacts& f, std::vector
     const std::string id = std::to_string(f.identification->id);
     trace.push_back(check("identification", false,
                           fact("an objection to identification " + id + " is open",
-                               "rules.fact.identification.objection", {arg("id", id)})));
+                               "rules.fact.identification.objection",
+                               [&] { return std::vector<MessageArg>{arg("id", id)}; })));
     return Outcome::kHold;
   }
   if (confirmed != DifficultyLevel::kNone) {
@@ -292,7 +324,8 @@ Outcome checkDifficulty(const Policy& policy, const StudentFacts& f, std::vector
               assessed != DifficultyLevel::kNone
                   ? assessedFact(f)
                   : fact("household category implies " + std::string(domain::code(confirmed)),
-                         "rules.fact.difficulty.implied", {levelWords("level", confirmed)})));
+                         "rules.fact.difficulty.implied",
+                         [&] { return std::vector<MessageArg>{levelWords("level", confirmed)}; })));
     return Outcome::kMet;
   }
   if (tierOf(policy, f, true) != DifficultyLevel::kNone) {
@@ -349,15 +382,17 @@ Outcome checkConditions(const Policy& policy, const StudentFacts& f, const Condi
   if (c.min_grade) {
     const std::string year = std::to_string(f.grade), min = std::to_string(*c.min_grade);
     add("min_grade", f.grade >= *c.min_grade,
-        fact("year " + year + " (needs " + min + "+)", "rules.fact.min_grade",
-             {arg("year", year), arg("min", min)}));
+        fact("year " + year + " (needs " + min + "+)", "rules.fact.min_grade", [&] {
+          return std::vector<MessageArg>{arg("year", year), arg("min", min)};
+        }));
   }
   if (c.final_grade_of_stage) {
     const int last = domain::gradeRange(f.stage).max;
     const std::string grade = std::to_string(f.grade), of = std::to_string(last);
     add("final_grade", f.grade == last,
-        fact("grade " + grade + " of " + of, "rules.fact.final_grade",
-             {arg("grade", grade), arg("last", of)}));
+        fact("grade " + grade + " of " + of, "rules.fact.final_grade", [&] {
+          return std::vector<MessageArg>{arg("grade", grade), arg("last", of)};
+        }));
   }
   if (c.nomination)
     add("nomination", f.nominations.count(p.code) > 0,
@@ -367,10 +402,14 @@ Outcome checkConditions(const Policy& policy, const StudentFacts& f, const Condi
     std::string which;
     const bool excluded = majorExcluded(f.major, c.exclude_majors, which);
     add("major", !excluded,
-        excluded          ? fact("major " + f.major + " is excluded (" + which + ")",
-                                 "rules.fact.major.excluded", {arg("major", f.major), arg("which", which)})
+        excluded
+            ? fact("major " + f.major + " is excluded (" + which + ")", "rules.fact.major.excluded",
+                   [&] {
+                     return std::vector<MessageArg>{arg("major", f.major), arg("which", which)};
+                   })
         : f.major.empty() ? fact("no major", "rules.fact.major.none")
-                          : fact(f.major, "rules.fact.major", {arg("major", f.major)}));
+                          : fact(f.major, "rules.fact.major",
+                                 [&] { return std::vector<MessageArg>{arg("major", f.major)}; }));
   }
   if (c.needs_difficulty) out = worst(out, checkDifficulty(policy, f, trace));
   return out;
@@ -420,9 +459,9 @@ Decision evaluateOne(const Policy& policy, const Term& term, const StudentFacts&
   d.payee = p.payee;
   if (mode == TraceMode::kRun && !p.offersStage(f.stage)) {
     d.status = Status::kNotApplicable;
-    d.trace.push_back(
-        check("stage", false,
-              fact(std::string(domain::code(f.stage)), "rules.fact.stage", {stageWords(f.stage)})));
+    d.trace.push_back(check("stage", false,
+                            fact(std::string(domain::code(f.stage)), "rules.fact.stage",
+                                 [&] { return std::vector<MessageArg>{stageWords(f.stage)}; })));
     return d;
   }
   d.trace.reserve(10);
@@ -438,17 +477,21 @@ Decision evaluateOne(const Policy& policy, const Term& term, const StudentFacts&
   if (!p.offersStage(f.stage))
     return notApplicable(
         "stage", fact(std::string(domain::code(f.stage)) + " is not a stage of this programme",
-                      "rules.fact.stage.not_offered", {stageWords(f.stage)}));
+                      "rules.fact.stage.not_offered",
+                      [&] { return std::vector<MessageArg>{stageWords(f.stage)}; }));
   const Period* period = p.periodFor(term);
   if (!period) {
     if (p.requires_local_rate && p.periods.empty()) {
       problem("no_local_rate",
               fact("the policy sets no rate for " + p.code + " in " + term.str() +
                        "; a provincial policy file must give it",
-                   "rules.problem.no_local_rate", {programmeWords(p), termWords("term", term)}));
+                   "rules.problem.no_local_rate", [&] {
+                     return std::vector<MessageArg>{programmeWords(p), termWords("term", term)};
+                   }));
     }
-    return notApplicable("rate", fact("no rate in force for " + term.str(), "rules.fact.rate.none",
-                                      {termWords("term", term)}));
+    return notApplicable("rate",
+                         fact("no rate in force for " + term.str(), "rules.fact.rate.none",
+                              [&] { return std::vector<MessageArg>{termWords("term", term)}; }));
   }
   const bool autumn = term.season() == Term::Season::kAutumn;
   if ((p.schedule == Schedule::kAutumn || p.schedule == Schedule::kFirstAutumn) && !autumn) {
@@ -459,25 +502,27 @@ Decision evaluateOne(const Policy& policy, const Term& term, const StudentFacts&
     return notApplicable("schedule",
                          fact("paid once a year in the spring term", "rules.fact.schedule.spring"));
 
-  d.trace.push_back(
-      check("stage", true,
-            fact(std::string(domain::code(f.stage)), "rules.fact.stage", {stageWords(f.stage)})));
+  d.trace.push_back(check("stage", true,
+                          fact(std::string(domain::code(f.stage)), "rules.fact.stage",
+                               [&] { return std::vector<MessageArg>{stageWords(f.stage)}; })));
   Outcome out = Outcome::kMet;
   const GradeRange grades = period->grades.value_or(p.grades.value_or(GradeRange{}));
   if (p.grades || period->grades) {
     const bool ok = f.grade >= grades.min && f.grade <= grades.max;
     const std::string g = std::to_string(f.grade), lo = std::to_string(grades.min),
                       hi = std::to_string(grades.max);
-    d.trace.push_back(check("grade", ok,
-                            fact(g + " (programme: " + lo + "-" + hi + ")", "rules.fact.grade",
-                                 {arg("grade", g), arg("min", lo), arg("max", hi)})));
+    d.trace.push_back(
+        check("grade", ok, fact(g + " (programme: " + lo + "-" + hi + ")", "rules.fact.grade", [&] {
+                return std::vector<MessageArg>{arg("grade", g), arg("min", lo), arg("max", hi)};
+              })));
     if (!ok) out = Outcome::kFail;
   }
   if (p.schedule == Schedule::kFirstAutumn) {
     const bool fresh = f.enroll_date >= term.firstDay().addDays(-62) && f.grade == 1;
     d.trace.push_back(check("freshman", fresh,
-                            fact("enrolled " + f.enroll_date.str(), "rules.fact.freshman",
-                                 {arg("date", f.enroll_date.str())})));
+                            fact("enrolled " + f.enroll_date.str(), "rules.fact.freshman", [&] {
+                              return std::vector<MessageArg>{arg("date", f.enroll_date.str())};
+                            })));
     if (!fresh) out = Outcome::kFail;
   }
   const auto& allowed =
@@ -486,15 +531,18 @@ Decision evaluateOne(const Policy& policy, const Term& term, const StudentFacts&
           : p.conditions.statuses;
   const bool status_ok = std::find(allowed.begin(), allowed.end(), f.status) != allowed.end();
   {
-    std::vector<MessageArg> args{
-        words("status", zhOf(f.status), std::string(domain::code(f.status))),
-        arg("since", f.enroll_date.str())};
-    if (f.end_date) args.push_back(arg("ends", f.end_date->str()));
+    auto args = [&] {
+      std::vector<MessageArg> a{
+          words("status", zhOf(f.status), std::string(domain::code(f.status))),
+          arg("since", f.enroll_date.str())};
+      if (f.end_date) a.push_back(arg("ends", f.end_date->str()));
+      return a;
+    };
     d.trace.push_back(
         check("status", status_ok,
               fact(std::string(domain::code(f.status)) + " since " + f.enroll_date.str() +
                        (f.end_date ? ", ends " + f.end_date->str() : ""),
-                   f.end_date ? "rules.fact.status.ends" : "rules.fact.status", std::move(args))));
+                   f.end_date ? "rules.fact.status.ends" : "rules.fact.status", args)));
   }
   if (!status_ok) out = Outcome::kFail;
 
@@ -513,12 +561,13 @@ Decision evaluateOne(const Policy& policy, const Term& term, const StudentFacts&
     }
     std::string facts;
     for (const auto& c : best_trace) facts += (facts.empty() ? "" : ", ") + c.fact;
-    d.trace.push_back(
-        check(best == Outcome::kHold ? "roster" : "any_of", best == Outcome::kMet,
-              best == Outcome::kFail
-                  ? fact("none of the alternatives holds (" + facts + ")", "rules.fact.any_of.none",
-                         {joinedWords("facts", best_trace)})
-                  : fact(facts, "rules.fact.any_of", {joinedWords("facts", best_trace)})));
+    d.trace.push_back(check(
+        best == Outcome::kHold ? "roster" : "any_of", best == Outcome::kMet,
+        best == Outcome::kFail
+            ? fact("none of the alternatives holds (" + facts + ")", "rules.fact.any_of.none",
+                   [&] { return std::vector<MessageArg>{joinedWords("facts", best_trace)}; })
+            : fact(facts, "rules.fact.any_of",
+                   [&] { return std::vector<MessageArg>{joinedWords("facts", best_trace)}; })));
     out = worst(out, best);
   }
   const CategorySpec& cats = period->categories ? *period->categories : p.categories;
@@ -553,10 +602,13 @@ Decision evaluateOne(const Policy& policy, const Term& term, const StudentFacts&
   if (rate == period->yearly.end()) {
     problem("no_rate_key",
             fact("no amount for `" + key + "` in " + p.code + " from " + period->from.str(),
-                 "rules.problem.no_rate_key",
-                 {keyWords(key), programmeWords(p), termWords("from", period->from)}));
-    d.trace.push_back(check(
-        "rate", false, fact("no amount for " + key, "rules.fact.rate.no_key", {keyWords(key)})));
+                 "rules.problem.no_rate_key", [&] {
+                   return std::vector<MessageArg>{keyWords(key), programmeWords(p),
+                                                  termWords("from", period->from)};
+                 }));
+    d.trace.push_back(check("rate", false,
+                            fact("no amount for " + key, "rules.fact.rate.no_key",
+                                 [&] { return std::vector<MessageArg>{keyWords(key)}; })));
     d.status = Status::kExcluded;
     return d;
   }
@@ -566,36 +618,43 @@ Decision evaluateOne(const Policy& policy, const Term& term, const StudentFacts&
                                               : Money::fromFen(autumn ? yearly.fen() - half : half);
   {
     const bool sure = period->confidence == "S" || period->confidence.empty();
-    std::vector<MessageArg> args{termWords("from", period->from), arg("yearly", yearly.toYuan()),
-                                 arg("amount", d.amount.toYuan())};
-    if (!key.empty()) args.push_back(keyWords(key));
-    if (!sure) args.push_back(arg("confidence", period->confidence));
-    d.trace.push_back(
-        check("rate", true,
-              fact(period->from.str() + (key.empty() ? "" : " " + key) + ": " + yearly.toYuan() +
-                       "/yr -> " + d.amount.toYuan() + " this term" +
-                       (sure ? "" : " [" + period->confidence + ": confirm]"),
-                   std::string(key.empty() ? "rules.fact.rate" : "rules.fact.rate.keyed") +
-                       (sure ? "" : ".unconfirmed"),
-                   std::move(args))));
+    auto args = [&] {
+      std::vector<MessageArg> a{termWords("from", period->from), arg("yearly", yearly.toYuan()),
+                                arg("amount", d.amount.toYuan())};
+      if (!key.empty()) a.push_back(keyWords(key));
+      if (!sure) a.push_back(arg("confidence", period->confidence));
+      return a;
+    };
+    d.trace.push_back(check(
+        "rate", true,
+        fact(period->from.str() + (key.empty() ? "" : " " + key) + ": " + yearly.toYuan() +
+                 "/yr -> " + d.amount.toYuan() + " this term" +
+                 (sure ? "" : " [" + period->confidence + ": confirm]"),
+             key.empty() ? (sure ? "rules.fact.rate" : "rules.fact.rate.unconfirmed")
+                         : (sure ? "rules.fact.rate.keyed" : "rules.fact.rate.keyed.unconfirmed"),
+             args)));
   }
 
   // Payee, paying region and funding.
   if (p.payee == Payee::kSchool) {
-    d.trace.push_back(check("payee", true,
-                            fact("school " + f.school_code, "rules.fact.payee.school",
-                                 {arg("school", f.school_code)})));
+    d.trace.push_back(
+        check("payee", true, fact("school " + f.school_code, "rules.fact.payee.school", [&] {
+                return std::vector<MessageArg>{arg("school", f.school_code)};
+              })));
   } else if (const auto* a = pickAccount(f, p.payee)) {
     d.account_id = a->id;
-    d.trace.push_back(check(
-        "payee", true,
-        fact(std::string(domain::code(a->kind)) + " (" + a->owner + ")", "rules.fact.payee.account",
-             {words("kind", zhOf(a->kind), std::string(domain::code(a->kind))),
-              words("owner",
-                    a->owner == "guardian"  ? "监护人"
-                    : a->owner == "student" ? "学生本人"
-                                            : a->owner,
-                    a->owner)})));
+    d.trace.push_back(
+        check("payee", true,
+              fact(std::string(domain::code(a->kind)) + " (" + a->owner + ")",
+                   "rules.fact.payee.account", [&] {
+                     return std::vector<MessageArg>{
+                         words("kind", zhOf(a->kind), std::string(domain::code(a->kind))),
+                         words("owner",
+                               a->owner == "guardian"  ? "监护人"
+                               : a->owner == "student" ? "学生本人"
+                                                       : a->owner,
+                               a->owner)};
+                   })));
   } else {
     d.trace.push_back(
         check("payee", false,
@@ -620,18 +679,21 @@ Decision evaluateOne(const Policy& policy, const Term& term, const StudentFacts&
     d.status = Status::kExcluded;
     return d;
   }
-  d.trace.push_back(check("region", true,
-                          p.paying_region == PayingRegion::kSchoolCounty
-                              ? fact("school county " + d.paying_region, "rules.fact.region.school",
-                                     {arg("region", d.paying_region)})
-                              : fact("hukou county " + d.paying_region, "rules.fact.region.hukou",
-                                     {arg("region", d.paying_region)})));
+  d.trace.push_back(
+      check("region", true,
+            p.paying_region == PayingRegion::kSchoolCounty
+                ? fact("school county " + d.paying_region, "rules.fact.region.school",
+                       [&] { return std::vector<MessageArg>{arg("region", d.paying_region)}; })
+                : fact("hukou county " + d.paying_region, "rules.fact.region.hukou",
+                       [&] { return std::vector<MessageArg>{arg("region", d.paying_region)}; })));
   if (const Funding* fund = p.fundingFor(term)) {
     splitFunding(d.amount, *fund, d.central, d.provincial, d.county);
   } else {
     problem("no_funding",
             fact("no funding shares for " + p.code + " in " + term.str(),
-                 "rules.problem.no_funding", {programmeWords(p), termWords("term", term)}));
+                 "rules.problem.no_funding", [&] {
+                   return std::vector<MessageArg>{programmeWords(p), termWords("term", term)};
+                 }));
     d.status = Status::kExcluded;
     return d;
   }
@@ -679,6 +741,11 @@ void splitFunding(Money amount, const Funding& f, Money& central, Money& provinc
 
 std::vector<Decision> evaluate(const Policy& policy, const Term& term, const StudentFacts& facts,
                                std::vector<EvaluationProblem>* problems, TraceMode mode) {
+  struct Sentences {
+    explicit Sentences(bool keep) : was(t_sentences) { t_sentences = keep; }
+    ~Sentences() { t_sentences = was; }
+    bool was;
+  } sentences(mode == TraceMode::kExplain);
   std::vector<Decision> out;
   out.reserve(policy.programmes.size());
   for (const auto& p : policy.programmes)
@@ -703,16 +770,18 @@ std::vector<Decision> evaluate(const Policy& policy, const Term& term, const Stu
     const size_t w = winner.at(p.exclusive_group).second;
     if (w == i) continue;
     out[i].status = Status::kExcluded;
-    out[i].trace.push_back(
-        check("exclusive", false,
-              fact("not with " + policy.programmes[w].code + " in one academic year (" +
-                       p.exclusive_group + ")",
-                   "rules.fact.exclusive",
-                   {words("other",
-                          policy.programmes[w].name_zh.empty() ? policy.programmes[w].code
-                                                               : policy.programmes[w].name_zh,
-                          policy.programmes[w].code),
-                    arg("group", p.exclusive_group)})));
+    out[i].trace.push_back(check("exclusive", false,
+                                 fact("not with " + policy.programmes[w].code +
+                                          " in one academic year (" + p.exclusive_group + ")",
+                                      "rules.fact.exclusive", [&] {
+                                        return std::vector<MessageArg>{
+                                            words("other",
+                                                  policy.programmes[w].name_zh.empty()
+                                                      ? policy.programmes[w].code
+                                                      : policy.programmes[w].name_zh,
+                                                  policy.programmes[w].code),
+                                            arg("group", p.exclusive_group)};
+                                      })));
     out[i].amount = out[i].central = out[i].provincial = out[i].county = Money();
     out[i].hold_reason.clear();
     out[i].hold_message = Message();
