@@ -91,6 +91,9 @@ std::string codesOf(const std::array<Entry<E>, N>& table) {
 std::optional<Stage> parseStage(std::string_view s) { return parseLenient(kStages, s); }
 std::string_view code(Stage s) { return codeIn(kStages, s); }
 std::string_view chineseLabel(Stage s) { return zhIn(kStages, s); }
+std::string_view chineseLabel(EnrollmentStatus s) { return zhIn(kStatuses, s); }
+std::string_view chineseLabel(DifficultyLevel d) { return zhIn(kLevels, d); }
+std::string_view chineseLabel(AccountKind k) { return zhIn(kKinds, k); }
 std::optional<EnrollmentStatus> parseEnrollmentStatus(std::string_view s) {
   return parseLenient(kStatuses, s);
 }

@@ -59,6 +59,9 @@ std::string_view chineseLabel(Category c);
 /// "orphan"); empty for categories only schools assess (martyr_child, other).
 std::string_view rosterSourceOf(Category c);
 std::string_view chineseLabel(Stage s);
+std::string_view chineseLabel(EnrollmentStatus s);
+std::string_view chineseLabel(DifficultyLevel d);
+std::string_view chineseLabel(AccountKind k);
 
 /// Grades a stage has (inclusive). Junior secondary is 1-4 to allow the 5+4 system; undergrad
 /// 1-5 for five-year programmes; phd up to 6 for extended study.

@@ -40,47 +40,10 @@ Check check(std::string code, bool ok, Fact f) {
   return {std::move(code), ok, std::move(f.text), std::move(f.message)};
 }
 
-// The Chinese words of the codes a fact names (the same words as domain/Codes.cpp's tables).
-std::string zhOf(DifficultyLevel l) {
-  switch (l) {
-    case DifficultyLevel::kNone:
-      return "不困难";
-    case DifficultyLevel::kGenerally:
-      return "一般困难";
-    case DifficultyLevel::kDifficult:
-      return "困难";
-    case DifficultyLevel::kEspecially:
-      return "特别困难";
-  }
-  return "?";
-}
-std::string zhOf(domain::EnrollmentStatus s) {
-  switch (s) {
-    case domain::EnrollmentStatus::kActive:
-      return "在读";
-    case domain::EnrollmentStatus::kSuspended:
-      return "休学";
-    case domain::EnrollmentStatus::kTransferred:
-      return "转出";
-    case domain::EnrollmentStatus::kDropped:
-      return "辍学";
-    case domain::EnrollmentStatus::kGraduated:
-      return "毕业";
-  }
-  return "?";
-}
-std::string zhOf(domain::AccountKind k) {
-  switch (k) {
-    case domain::AccountKind::kStudentCard:
-      return "学生资助卡";
-    case domain::AccountKind::kOneCard:
-      return "一卡通";
-    case domain::AccountKind::kPassbook:
-      return "存折";
-    case domain::AccountKind::kSocialSecurity:
-      return "社保卡";
-  }
-  return "?";
+/// The Chinese word of a code a fact names, from the domain's code tables.
+template <typename E>
+std::string zhOf(E v) {
+  return std::string(domain::chineseLabel(v));
 }
 MessageArg levelWords(std::string name, DifficultyLevel l) {
   return words(std::move(name), zhOf(l), std::string(domain::code(l)));
