@@ -202,8 +202,14 @@ Poco::JSON::Object decisionCountJson(const store::SqlListings::DecisionCount& d,
   // The stored reason is the engine's English; people read the hold's sentence, or the first
   // condition not met by its name.
   std::string reason = d.reason;
+  std::optional<Message> sentence;
   if (const auto m = rules::holdMessageOf(d.reason)) {
+    sentence = m;
     reason = i18n::render(*m, lang);
+  } else if (!d.check.empty() && !d.fact.empty()) {
+    sentence = d.fact;
+    reason = rules::checkLabel(d.check, lang == Lang::kZh) + (lang == Lang::kZh ? "：" : ": ") +
+             i18n::render(d.fact, lang);
   } else if (const auto colon = d.reason.find(": ");
              d.status == "excluded" && colon != std::string::npos) {
     reason = rules::checkLabel(d.reason.substr(0, colon), lang == Lang::kZh) +
@@ -212,6 +218,8 @@ Poco::JSON::Object decisionCountJson(const store::SqlListings::DecisionCount& d,
   Poco::JSON::Object o;
   json::set(o, "programme", d.programme, "status", d.status, "reason", reason, "stored_reason",
             d.reason, "count", d.count);
+  if (!d.check.empty()) o.set("check", d.check);
+  if (sentence) o.set("reason_message", messageJson(*sentence, lang));
   return o;
 }
 
@@ -448,22 +456,15 @@ std::string toJson(const Poco::JSON::Object& o) {
   return out.str();
 }
 
-Poco::JSON::Array reasonChecksJson(const std::string& reason) {
+Poco::JSON::Array reasonChecksJson(const std::string& reason, const std::string& reason_messages,
+                                   Lang lang) {
   Poco::JSON::Array out;
-  size_t pos = 0;
-  while (pos < reason.size()) {
-    size_t end = reason.find("; ", pos);
-    if (end == std::string::npos) end = reason.size();
-    std::string part = reason.substr(pos, end - pos);
-    pos = end + 2;
-    const bool ok = part.empty() || part.front() != '!';
-    if (!ok) part.erase(0, 1);
-    const auto eq = part.find('=');
-    if (eq == std::string::npos) continue;
-    const std::string code = part.substr(0, eq);
+  for (const auto& check : rules::storedChecks(reason, reason_messages)) {
     Poco::JSON::Object c;
-    json::set(c, "code", code, "label_zh", rules::checkLabel(code, true), "label_en",
-              rules::checkLabel(code, false), "ok", ok, "fact", part.substr(eq + 1));
+    json::set(c, "code", check.code, "label_zh", rules::checkLabel(check.code, true), "label_en",
+              rules::checkLabel(check.code, false), "ok", check.ok, "fact",
+              i18n::render(check.message, lang));
+    c.set("fact_message", messageJson(check.message, lang));
     out.add(c);
   }
   return out;

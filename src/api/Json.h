@@ -93,7 +93,10 @@ Poco::JSON::Object resultImportJson(const bankfiles::ImportResult& r, Lang lang)
 Poco::JSON::Object returnedJson(const bankfiles::BankFileStore::Returned& r, const Message& reason,
                                 Lang lang);
 /// A stored reason ("code=fact; !code=fact; ...") as checks with their Chinese and English labels.
-Poco::JSON::Array reasonChecksJson(const std::string& reason);
+/// A stored decision's checks (rules::storedChecks of its reason line and sentences), each with
+/// its label in both languages and its fact in `lang` (`fact`, and `fact_message`).
+Poco::JSON::Array reasonChecksJson(const std::string& reason, const std::string& reason_messages,
+                                   Lang lang);
 std::string toJson(const Poco::JSON::Object& o);
 
 }  // namespace edupay::api

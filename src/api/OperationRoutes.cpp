@@ -319,7 +319,8 @@ Reply tracePayment(const Request& req, Env& env) {
   Object ent;
   json::set(ent, "id", t->entitlement_id, "programme", t->programme, "term", t->term,
             "paying_region", t->paying_region, "reason", t->entitlement_reason, "checks",
-            reasonChecksJson(t->entitlement_reason), "decided_on", t->entitlement_updated_on);
+            reasonChecksJson(t->entitlement_reason, t->entitlement_reason_messages, req.lang),
+            "decided_on", t->entitlement_updated_on);
   Object pol;
   json::set(pol, "id", t->policy_id, "name", t->policy_name, "sha256", t->policy_sha256,
             "activated_on", t->policy_activated_on);

@@ -17,6 +17,7 @@
 #include "bankfiles/Manifest.h"
 #include "bankfiles/Reports.h"
 #include "common/AtomicFile.h"
+#include "common/Catalogue.h"
 #include "common/Csv.h"
 #include "common/Error.h"
 #include "common/JsonWrite.h"
@@ -147,8 +148,11 @@ Reply schoolEntitlements(const Request& req, Env& env) {
     Object o;
     json::set(o, "id", e.id, "person_id", e.person_id, "name", e.name, "resident_id", e.rid_mask,
               "programme", e.programme, "status", e.status, "amount", e.amount.toYuan(), "reason",
-              e.reason, "checks", reasonChecksJson(e.reason));
-    if (!e.hold_reason.empty()) o.set("hold_reason", e.hold_reason);
+              e.reason, "checks", reasonChecksJson(e.reason, e.reason_messages, req.lang));
+    if (!e.hold_reason.empty()) {
+      const auto why = rules::holdMessageOf(e.hold_reason);
+      o.set("hold_reason", why ? i18n::render(*why, req.lang) : e.hold_reason);
+    }
     arr.add(o);
   }
   Object o;

@@ -234,6 +234,7 @@ class BankFileStore : public disburse::DisbursementStore {
         bank_code, programme, term, paying_region, entitlement_reason, entitlement_updated_on,
         policy_name, policy_sha256, policy_activated_on;
     Money amount;
+    std::string entitlement_reason_messages;  ///< the reason's sentences (rules::storedTrace)
   };
   virtual std::optional<PaymentTrace> tracePayment(const std::string& reference) = 0;
 };

@@ -1,6 +1,11 @@
 #include "common/Message.h"
 
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
 #include <cstdlib>
+#include <sstream>
 
 #include "common/Catalogue.h"
 #include "common/Text.h"
@@ -84,6 +89,56 @@ MessageArg words(std::string name, std::string zh, std::string en) {
 
 MessageArg arg(std::string name, const Message& nested) {
   return words(std::move(name), i18n::render(nested, Lang::kZh), i18n::render(nested, Lang::kEn));
+}
+
+std::string storedForm(const Message& m) {
+  // Poco's Object keeps its keys sorted, so the text is the same for the same message.
+  Poco::JSON::Object o;
+  if (m.isLiteral()) {
+    o.set("text", m.literalText());
+  } else {
+    o.set("code", m.code());
+    Poco::JSON::Array args;
+    for (const auto& a : m.args()) {
+      Poco::JSON::Object j;
+      j.set("name", a.name);
+      j.set("zh", a.zh);
+      j.set("en", a.en);
+      if (a.number) j.set("number", *a.number);
+      args.add(j);
+    }
+    o.set("args", args);
+  }
+  std::ostringstream out;
+  o.stringify(out);
+  return out.str();
+}
+
+Message fromStoredForm(const std::string& stored) {
+  if (stored.empty()) return Message();
+  if (stored.front() != '{') return Message::literal(stored);
+  try {
+    const auto o = Poco::JSON::Parser().parse(stored).extract<Poco::JSON::Object::Ptr>();
+    if (!o->has("code")) return Message::literal(o->optValue<std::string>("text", ""));
+    std::vector<MessageArg> args;
+    if (const auto list = o->getArray("args")) {
+      for (size_t i = 0; i < list->size(); ++i) {
+        const auto j = list->getObject(static_cast<unsigned>(i));
+        if (!j) continue;
+        MessageArg a;
+        a.name = j->optValue<std::string>("name", "");
+        a.zh = j->optValue<std::string>("zh", "");
+        a.en = j->optValue<std::string>("en", "");
+        if (j->has("number")) a.number = j->getValue<int64_t>("number");
+        args.push_back(std::move(a));
+      }
+    }
+    return Message(o->getValue<std::string>("code"), std::move(args));
+  } catch (const Poco::Exception&) {
+    return Message::literal(stored);
+  } catch (const std::exception&) {
+    return Message::literal(stored);
+  }
 }
 
 }  // namespace edupay

@@ -56,6 +56,8 @@ class Message {
   const std::vector<MessageArg>& args() const { return d_ ? d_->args : kEmpty.args; }
   const std::string& literalText() const { return d_ ? d_->literal : kEmpty.literal; }
   bool isLiteral() const { return code().empty(); }
+  /// No sentence at all (a default-constructed message).
+  bool empty() const { return !d_; }
   /// The argument named `name`, or nullptr.
   const MessageArg* arg(std::string_view name) const;
 
@@ -92,6 +94,14 @@ inline MessageArg arg(std::string name, size_t number) {
 MessageArg words(std::string name, std::string zh, std::string en);
 /// A nested sentence (rendered in each language now).
 MessageArg arg(std::string name, const Message& nested);
+
+/// A message as the database keeps it: JSON `{"code": "...", "args": [{"name", "zh", "en",
+/// "number"?}]}`, or `{"text": "..."}` for a literal, with the arguments in each language's
+/// words as they were when it was made. Deterministic: the same message gives the same text.
+std::string storedForm(const Message& m);
+/// The message of a storedForm text. A text that is not one (a row written before messages were
+/// stored) comes back as a literal of that text; an empty text as the empty message.
+Message fromStoredForm(const std::string& stored);
 
 /// Shorthand: msg("api.no_page", {arg("path", path)}).
 inline Message msg(std::string code, std::vector<MessageArg> args = {}) {

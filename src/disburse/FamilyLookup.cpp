@@ -32,6 +32,7 @@ std::string phrase(const std::string& reason_code) {
       {"payee", "没有可用的收款账户"},
       {"region", "孩子不在本县资助范围内"},
       {"exclusive", "已享受同类资助项目，按规定不得重复享受"},
+      {"merged", "孩子的两条学籍记录已合并，本项目由另一条记录享受"},
   };
   auto it = kWhy.find(reason_code);
   return it == kWhy.end() ? "不符合本项目的资助条件" : it->second;
@@ -39,6 +40,7 @@ std::string phrase(const std::string& reason_code) {
 
 /// The first failing check of a stored reason trace (`code=fact; !code=fact`).
 std::string firstFailing(const std::string& reason) {
+  if (reason.rfind("merged:", 0) == 0) return "merged";  // written by a merge of two records
   for (const auto& part : text::split(reason, ';')) {
     const std::string p = text::trim(part);
     if (p.empty() || p[0] != '!') continue;

@@ -3,8 +3,16 @@
 #include <concepts>
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <sstream>
+
+#include "common/Catalogue.h"
 #include "common/CodeTable.h"
 
 namespace edupay::rules {
@@ -434,7 +442,7 @@ Decision evaluateOne(const Policy& policy, const Term& term, const StudentFacts&
   auto notApplicable = [&](const char* code, Fact f) {
     d.status = Status::kNotApplicable;
     d.trace.push_back(check(code, false, std::move(f)));
-    return d;
+    return std::move(d);
   };
 
   if (!p.offersStage(f.stage))
@@ -687,12 +695,98 @@ constexpr std::array<CodeName<Status>, 4> kStatuses{{{Status::kEligible, "eligib
 std::string_view code(Status s) { return codeIn(kStatuses, s); }
 
 std::string Decision::reason() const {
+  size_t n = 0;
+  for (const auto& c : trace) n += c.code.size() + c.fact.size() + 4;
   std::string s;
+  s.reserve(n);
   for (const auto& c : trace) {
     if (!s.empty()) s += "; ";
-    s += (c.ok ? "" : "!") + c.code + "=" + c.fact;
+    if (!c.ok) s += '!';
+    s += c.code;
+    s += '=';
+    s += c.fact;
   }
   return s;
+}
+
+std::string Decision::storedTrace() const { return rules::storedTrace(trace); }
+
+std::string TraceSentences::of(const StudentFacts& facts, const Decision& d,
+                               const std::string& reason) {
+  std::string key = d.programme;
+  key += '\x1f';
+  key += code(d.status);
+  key += '\x1f';
+  key += d.hold_reason;
+  key += '\x1f';
+  key += reason;
+  if (auto it = memo_.find(key); it != memo_.end()) return it->second;
+  std::string stored;
+  for (const auto& e : evaluate(policy_, term_, facts, nullptr, TraceMode::kExplain)) {
+    if (e.programme != d.programme) continue;
+    if (e.status != d.status || e.hold_reason != d.hold_reason || e.reason() != reason) return "";
+    stored = e.storedTrace();
+    break;
+  }
+  if (memo_.size() >= 100000) memo_.clear();  // bounded: a run's distinct reasons are few
+  memo_.emplace(std::move(key), stored);
+  return stored;
+}
+
+std::string storedTrace(const std::vector<Check>& trace) {
+  if (trace.empty()) return "";
+  std::string s = "[";
+  for (const auto& c : trace) {
+    if (c.message.empty()) return "";
+    if (s.size() > 1) s += ',';
+    // Check codes are the engine's own identifiers ([a-z_]): nothing in them needs escaping.
+    s += "{\"check\":\"" + c.code + "\",\"message\":" + storedForm(c.message) +
+         ",\"ok\":" + (c.ok ? "true" : "false") + "}";
+  }
+  return s + "]";
+}
+
+std::vector<Check> storedChecks(const std::string& reason, const std::string& stored_trace) {
+  std::vector<Check> out;
+  if (!stored_trace.empty()) {
+    try {
+      const auto list = Poco::JSON::Parser().parse(stored_trace).extract<Poco::JSON::Array::Ptr>();
+      for (size_t i = 0; i < list->size(); ++i) {
+        const auto o = list->getObject(static_cast<unsigned>(i));
+        if (!o) continue;
+        Check c;
+        c.code = o->optValue<std::string>("check", "");
+        c.ok = o->optValue<bool>("ok", true);
+        if (const auto m = o->getObject("message")) {
+          std::ostringstream text;
+          m->stringify(text);
+          c.message = fromStoredForm(text.str());
+        }
+        c.fact = i18n::render(c.message, Lang::kEn);
+        out.push_back(std::move(c));
+      }
+      return out;
+    } catch (const Poco::Exception&) {
+      out.clear();  // not a stored trace: read the reason line below
+    }
+  }
+  size_t pos = 0;
+  while (pos < reason.size()) {
+    size_t end = reason.find("; ", pos);
+    if (end == std::string::npos) end = reason.size();
+    std::string part = reason.substr(pos, end - pos);
+    pos = end + 2;
+    Check c;
+    c.ok = part.empty() || part.front() != '!';
+    if (!c.ok) part.erase(0, 1);
+    const auto eq = part.find('=');
+    if (eq == std::string::npos) continue;
+    c.code = part.substr(0, eq);
+    c.fact = part.substr(eq + 1);
+    c.message = Message::literal(c.fact);
+    out.push_back(std::move(c));
+  }
+  return out;
 }
 
 void splitFunding(Money amount, const Funding& f, Money& central, Money& provincial,
@@ -762,6 +856,17 @@ std::optional<Message> holdMessageOf(const std::string& hold_reason) {
   if (hold_reason == "no payee account on file") return msg("rules.fact.payee.none");
   if (hold_reason == "claimed category not on the official roster")
     return msg("rules.hold.claimed");
+  // Written by identify::recordSpotCheck: `identification N revoked: false information found by
+  // spot check M (认定信息虚假，已撤销)`.
+  unsigned long long id = 0, spot = 0;
+  int end = 0;
+  if (std::sscanf(hold_reason.c_str(),
+                  "identification %llu revoked: false information found by spot check %llu%n", &id,
+                  &spot, &end) == 2 &&
+      end > 0) {
+    return msg("rules.hold.revoked",
+               {arg("id", std::to_string(id)), arg("check", std::to_string(spot))});
+  }
   return std::nullopt;
 }
 
@@ -788,6 +893,7 @@ std::string checkLabel(const std::string& code, bool chinese) {
       {"payee", {"收款账户", "payee"}},
       {"region", {"发放地", "paying county"}},
       {"exclusive", {"不得兼得", "exclusivity"}},
+      {"merged", {"记录合并", "merged records"}},
   };
   auto it = kLabels.find(code);
   if (it == kLabels.end()) return code;

@@ -3,6 +3,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/Message.h"
@@ -90,7 +91,18 @@ struct Decision {
   Message hold_message;  ///< `hold_reason` as a catalogue sentence
   /// The trace in one line (`code=fact` joined by `; `, failing checks marked `!`), as stored.
   std::string reason() const;
+  /// The trace's sentences as stored beside the reason (storedTrace); "" when they were not kept.
+  std::string storedTrace() const;
 };
+
+/// A trace's sentences as the database keeps them beside the reason: a JSON array of
+/// `{"check": code, "ok": bool, "message": storedForm}` in trace order; "" when any check's
+/// sentence was not kept (kRun keeps none).
+std::string storedTrace(const std::vector<Check>& trace);
+/// The checks of a stored decision: from its stored sentences when it has them, otherwise from
+/// the reason line (each fact then a literal of its English text, as written before sentences
+/// were stored).
+std::vector<Check> storedChecks(const std::string& reason, const std::string& stored_trace);
 
 /// A student the engine could not evaluate for a programme (missing or conflicting data).
 struct EvaluationProblem {
@@ -103,13 +115,31 @@ struct EvaluationProblem {
 /// The eligibility engine: pure, no I/O. Evaluates one student against every programme of the
 /// policy for the term (facts as of the term's reference date) and applies exclusivity groups.
 /// Programmes that do not concern the student's stage come back as kNotApplicable.
-/// kExplain keeps the reason of every decision; kRun (the bulk run) leaves the reasons of
-/// not-applicable programmes out, as nothing stores them.
+/// kExplain keeps the reason of every decision, with each fact's sentence; kRun (the bulk run)
+/// leaves the reasons of not-applicable programmes out, as nothing stores them, and builds no
+/// sentences (TraceSentences gives the stored ones, from one explanation per distinct reason).
 enum class TraceMode { kExplain, kRun };
 [[nodiscard]] std::vector<Decision> evaluate(const Policy& policy, const Term& term,
                                              const StudentFacts& facts,
                                              std::vector<EvaluationProblem>* problems = nullptr,
                                              TraceMode mode = TraceMode::kExplain);
+
+/// The sentences of the bulk run's decisions, for storing beside their reasons: a decision's
+/// sentences are those of its explanation (kExplain), made once per distinct reason of a
+/// programme and reused, as a run's reasons repeat across students (same rate, same status,
+/// same missing condition). Not thread-safe: one per run.
+class TraceSentences {
+ public:
+  TraceSentences(const Policy& policy, const Term& term) : policy_(policy), term_(term) {}
+  /// storedTrace() of `d` as kExplain would give it; `d` is the kRun decision for `facts` and
+  /// `reason` its reason(). "" if the explanation disagrees with `d` (it never should).
+  std::string of(const StudentFacts& facts, const Decision& d, const std::string& reason);
+
+ private:
+  const Policy& policy_;
+  Term term_;
+  std::unordered_map<std::string, std::string> memo_;
+};
 
 /// Splits `amount` by percentage shares so that the parts sum exactly to it: central and
 /// provincial are rounded down, the county share takes the remainder.

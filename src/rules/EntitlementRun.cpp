@@ -206,6 +206,7 @@ EntitleSummary runEntitlements(EntitlementStore& store, const Policy& policy, in
 
   std::vector<EntitlementWrite> writes;
   std::vector<EvaluationProblem> problems;
+  TraceSentences sentences(policy, term);
   const size_t chunk = fault::chunk(std::min(options.batch_size, kChunkStudents));
   store.forEachFactBatch(
       term, reference, academic_year, options.region, chunk, [&](FactBatch& batch) {
@@ -252,6 +253,7 @@ EntitleSummary runEntitlements(EntitlementStore& store, const Policy& policy, in
           w.person_id = f.person_id;
           w.school_id = f.school_id;
           w.reason = reason;
+          w.reason_messages = sentences.of(f, d, reason);
           w.decision = std::move(d);
           old ? ++summary.updated : ++summary.inserted;
           writes.push_back(std::move(w));

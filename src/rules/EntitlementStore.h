@@ -43,6 +43,7 @@ struct EntitlementWrite {
   int64_t school_id = 0;
   Decision decision;
   std::string reason;
+  std::string reason_messages;  ///< the reason's sentences (storedTrace); "" when none
 };
 
 struct StoredPolicy {

@@ -353,20 +353,23 @@ std::optional<bankfiles::BankFileStore::PaymentTrace> SqlDisbursementStore::trac
       "SELECT ps.id, p.batch_id, p.entitlement_id, e.person_id, e.policy_id, p.attempt, "
       "p.end_to_end_ref, ps.state, ps.reason_code, ps.reason_text, ps.settled_on, p.payee, "
       "p.holder_name, p.acct_mask, p.bank_code, e.programme, e.term, e.paying_region, e.reason, "
-      "e.updated_on, pol.name, pol.sha256, pol.activated_on, p.amount_fen FROM payments p JOIN "
+      "e.updated_on, pol.name, pol.sha256, pol.activated_on, p.amount_fen, e.reason_messages "
+      "FROM payments p JOIN "
       "payment_states ps ON ps.id = p.id JOIN entitlements e ON e.id = p.entitlement_id JOIN "
       "policies pol ON pol.id = e.policy_id WHERE p.end_to_end_ref = ?",
       {reference});
   if (!s->next()) return std::nullopt;
   auto text = [&](int i) { return s->isNull(i) ? std::string() : s->getText(i); };
-  return PaymentTrace{s->getInt(0), s->getInt(1), s->getInt(2),
-                      s->getInt(3), s->getInt(4), static_cast<int>(s->getInt(5)),
-                      text(6),      text(7),      text(8),
-                      text(9),      text(10),     text(11),
-                      text(12),     text(13),     text(14),
-                      text(15),     text(16),     text(17),
-                      text(18),     text(19),     text(20),
-                      text(21),     text(22),     Money::fromFen(s->getInt(23))};
+  PaymentTrace t{s->getInt(0), s->getInt(1), s->getInt(2),
+                 s->getInt(3), s->getInt(4), static_cast<int>(s->getInt(5)),
+                 text(6),      text(7),      text(8),
+                 text(9),      text(10),     text(11),
+                 text(12),     text(13),     text(14),
+                 text(15),     text(16),     text(17),
+                 text(18),     text(19),     text(20),
+                 text(21),     text(22),     Money::fromFen(s->getInt(23))};
+  t.entitlement_reason_messages = text(24);
+  return t;
 }
 
 }  // namespace edupay::store

@@ -288,19 +288,21 @@ std::optional<rules::StudentFacts> SqlEntitlementStore::studentFacts(int64_t per
 std::vector<SchoolEntitlement> SqlEntitlementStore::schoolEntitlements(
     const std::string& school_code, const Term& term, const std::string& status, int64_t after,
     size_t limit) {
-  auto st = query(
-      db_,
-      "SELECT e.id, e.person_id, p.name, p.rid_mask, e.programme, e.status, e.reason, "
-      "e.hold_reason, e.amount_fen FROM entitlements e JOIN schools sc ON sc.id = e.school_id "
-      "JOIN persons p ON p.id = e.person_id WHERE sc.code = ? AND e.term = ? AND (? = '' OR "
-      "e.status = ?) AND e.id > ? ORDER BY e.id LIMIT ?",
-      {school_code, term.str(), status, status, after, static_cast<int64_t>(limit)});
+  auto st =
+      query(db_,
+            "SELECT e.id, e.person_id, p.name, p.rid_mask, e.programme, e.status, e.reason, "
+            "e.hold_reason, e.amount_fen, e.reason_messages FROM entitlements e JOIN schools sc ON "
+            "sc.id = e.school_id "
+            "JOIN persons p ON p.id = e.person_id WHERE sc.code = ? AND e.term = ? AND (? = '' OR "
+            "e.status = ?) AND e.id > ? ORDER BY e.id LIMIT ?",
+            {school_code, term.str(), status, status, after, static_cast<int64_t>(limit)});
   std::vector<SchoolEntitlement> out;
   while (st->next()) {
     SchoolEntitlement e;
     readColumns(*st, 0, e.id, e.person_id, e.name, e.rid_mask, e.programme, e.status, e.reason);
     e.hold_reason = st->isNull(7) ? "" : st->getText(7);
     e.amount = Money::fromFen(st->getInt(8));
+    e.reason_messages = st->isNull(9) ? "" : st->getText(9);
     out.push_back(std::move(e));
   }
   return out;
@@ -349,18 +351,17 @@ void SqlEntitlementStore::writeEntitlements(const Term& term, int64_t run_id, in
   std::vector<SqlValue> inserts;
   Statement& history = db_.cached(
       "INSERT INTO entitlement_history (entitlement_id, version, status, amount_fen, account_id, "
-      "paying_region, "
-      "reason, policy_id, run_id, replaced_on) SELECT id, version, status, amount_fen, account_id, "
-      "paying_region, "
-      "reason, policy_id, run_id, ? FROM entitlements WHERE id = ?");
+      "paying_region, reason, reason_messages, policy_id, run_id, replaced_on) SELECT id, "
+      "version, status, amount_fen, account_id, paying_region, reason, reason_messages, "
+      "policy_id, run_id, ? FROM entitlements WHERE id = ?");
   Statement& update = db_.cached(
       "UPDATE entitlements SET status = ?, amount_fen = ?, central_fen = ?, provincial_fen = ?, "
       "county_fen = ?, "
       "payee = ?, account_id = ?, paying_region = ?, school_id = ?, hold_reason = ?, reason = ?, "
-      "policy_id = ?, "
+      "reason_messages = ?, policy_id = ?, "
       "run_id = ?, version = version + 1, updated_on = ? WHERE id = ? AND locked = 0");
   const std::string term_str = term.str();
-  inserts.reserve(writes.size() * 18);
+  inserts.reserve(writes.size() * 19);
   for (auto& w : writes) {
     auto& d = w.decision;
     const SqlValue account = d.account_id ? SqlValue(d.account_id) : SqlValue(nullptr);
@@ -370,7 +371,7 @@ void SqlEntitlementStore::writeEntitlements(const Term& term, int64_t run_id, in
                 std::string(rules::code(d.status)), d.amount.fen(), d.central.fen(),
                 d.provincial.fen(), d.county.fen(), std::string(rules::code(d.payee)), account,
                 std::move(d.paying_region), school, textOrNull(d.hold_reason), std::move(w.reason),
-                policy_id, run_id, int64_t{1}, today);
+                textOrNull(w.reason_messages), policy_id, run_id, int64_t{1}, today);
       continue;
     }
     history.bind(1, today);
@@ -388,6 +389,7 @@ void SqlEntitlementStore::writeEntitlements(const Term& term, int64_t run_id, in
     update.bind(i++, school);
     update.bind(i++, textOrNull(d.hold_reason));
     update.bind(i++, w.reason);
+    update.bind(i++, textOrNull(w.reason_messages));
     update.bind(i++, policy_id);
     update.bind(i++, run_id);
     update.bind(i++, today);
@@ -402,9 +404,8 @@ void SqlEntitlementStore::writeEntitlements(const Term& term, int64_t run_id, in
              "INSERT INTO entitlements (person_id, programme, term, status, amount_fen, "
              "central_fen, provincial_fen, "
              "county_fen, payee, account_id, paying_region, school_id, hold_reason, reason, "
-             "policy_id, run_id, version, "
-             "updated_on)",
-             18, inserts);
+             "reason_messages, policy_id, run_id, version, updated_on)",
+             19, inserts);
 }
 
 }  // namespace edupay::store

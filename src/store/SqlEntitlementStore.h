@@ -13,6 +13,7 @@ namespace edupay::store {
 struct SchoolEntitlement {
   int64_t id = 0, person_id = 0;
   std::string name, rid_mask, programme, status, reason, hold_reason;
+  std::string reason_messages;  ///< the reason's sentences (rules::storedTrace), "" if none
   Money amount;
 };
 

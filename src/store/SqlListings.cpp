@@ -4,6 +4,7 @@
 #include <map>
 #include <tuple>
 
+#include "rules/Engine.h"
 #include "store/SqlHelpers.h"
 
 namespace edupay::store {
@@ -156,19 +157,32 @@ std::vector<SqlListings::DecisionCount> SqlListings::decisions(const std::string
                                                                const std::string& region_prefix,
                                                                const std::string& status) {
   auto s = query(db_,
-                 "SELECT programme, hold_reason, reason FROM entitlements "
+                 "SELECT programme, hold_reason, reason, reason_messages FROM entitlements "
                  "WHERE term = ? AND paying_region LIKE ? AND status = ?",
                  {term, region_prefix + "%", status});
-  std::map<std::tuple<std::string, std::string>, int64_t> counts;
+  std::map<std::tuple<std::string, std::string>, DecisionCount> counts;
   while (s->next()) {
-    const std::string why =
-        status == "held" && !s->isNull(1) ? s->getText(1) : firstFailure(s->getText(2));
-    ++counts[{s->getText(0), why}];
+    const bool held = status == "held" && !s->isNull(1);
+    const std::string reason = s->getText(2);
+    const std::string why = held ? s->getText(1) : firstFailure(reason);
+    auto [it, fresh] = counts.try_emplace({s->getText(0), why});
+    DecisionCount& d = it->second;
+    if (fresh) {
+      d.programme = s->getText(0);
+      d.status = status;
+      d.reason = why;
+      // The sentence of the first condition not met, read once per group of equal reasons.
+      for (auto& c : rules::storedChecks(reason, s->isNull(3) ? "" : s->getText(3))) {
+        if (c.ok) continue;
+        d.check = c.code;
+        d.fact = c.message;
+        break;
+      }
+    }
+    ++d.count;
   }
   std::vector<DecisionCount> out;
-  for (const auto& [key, n] : counts) {
-    out.push_back({std::get<0>(key), status, std::get<1>(key), n});
-  }
+  for (auto& [key, d] : counts) out.push_back(std::move(d));
   std::stable_sort(out.begin(), out.end(), [](const DecisionCount& a, const DecisionCount& b) {
     return a.count > b.count;
   });

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/Message.h"
 #include "common/Money.h"
 #include "store/Database.h"
 
@@ -74,6 +75,10 @@ class SqlListings {
   struct DecisionCount {
     std::string programme, status, reason;  ///< reason: the hold reason, or the decision's reason
     int64_t count = 0;
+    /// For an excluded decision, the first condition not met (rules::Check::code) and its fact
+    /// as a sentence (a literal of the English fact for decisions stored without sentences).
+    std::string check;
+    Message fact;
   };
   /// `status`: held | excluded.
   std::vector<DecisionCount> decisions(const std::string& term, const std::string& region_prefix,

@@ -4,9 +4,11 @@
 #include <set>
 #include <unordered_map>
 
+#include "common/Catalogue.h"
 #include "common/Error.h"
 #include "common/Term.h"
 #include "common/Text.h"
+#include "rules/Engine.h"
 #include "store/SqlHelpers.h"
 
 namespace edupay::store {
@@ -147,16 +149,19 @@ registry::MergeCounts SqlRegistryStore::mergePersons(int64_t keep, int64_t lose,
     }
     execute(db_,
             "INSERT INTO entitlement_history (entitlement_id, version, status, amount_fen, "
-            "account_id, paying_region, reason, policy_id, run_id, replaced_on) SELECT id, "
-            "version, status, amount_fen, account_id, paying_region, reason, policy_id, run_id, ? "
-            "FROM entitlements WHERE id = ?",
+            "account_id, paying_region, reason, reason_messages, policy_id, run_id, "
+            "replaced_on) SELECT id, version, status, amount_fen, account_id, paying_region, "
+            "reason, reason_messages, policy_id, run_id, ? FROM entitlements WHERE id = ?",
             {today, e.id});
+    // The reason line is the fact alone (`merged: ...`, as before sentences were stored); its
+    // sentences one failed check, `merged`.
+    rules::Check merged{"merged", false, "", msg("rules.fact.merged", {arg("record", K)})};
+    merged.fact = i18n::render(merged.message, Lang::kEn);
     execute(db_,
             "UPDATE entitlements SET status = 'excluded', amount_fen = 0, central_fen = 0, "
-            "provincial_fen = 0, county_fen = 0, hold_reason = NULL, reason = ?, version = "
-            "version + 1, updated_on = ? WHERE id = ?",
-            {"merged: the same child as record " + K + ", which holds this programme and term",
-             today, e.id});
+            "provincial_fen = 0, county_fen = 0, hold_reason = NULL, reason = ?, "
+            "reason_messages = ?, version = version + 1, updated_on = ? WHERE id = ?",
+            {merged.fact, rules::storedTrace({merged}), today, e.id});
     ++c.entitlements_superseded;
   };
   for (const auto& [key, e] : lost) {

@@ -912,6 +912,26 @@ TEST_P(ApiTest, SchoolsRecordDifficultyAndSeeWhoIsEntitledAndWhy) {
   EXPECT_EQ(rows->getObject(0)->getValue<std::string>("amount"), "250.00");
   EXPECT_NE(rows->getObject(0)->getValue<std::string>("reason").find("category=dibao"),
             std::string::npos);
+  {
+    // Each check's fact in the reader's language, from the sentences stored with the decision.
+    const auto zh = call(
+        "GET", "/api/v1/schools/4301210001/entitlements?term=2026-autumn&status=eligible&lang=zh",
+        token("school_in"));
+    ASSERT_EQ(zh.status, 200) << zh.body;
+    const auto checks = zh.json()->getArray("entitlements")->getObject(0)->getArray("checks");
+    ASSERT_GT(checks->size(), 2u);
+    std::string facts;
+    for (size_t i = 0; i < checks->size(); ++i) {
+      const auto c = checks->getObject(static_cast<unsigned>(i));
+      EXPECT_TRUE(c->getValue<bool>("ok"));
+      EXPECT_FALSE(c->getObject("fact_message")->getValue<std::string>("code").empty());
+      facts += c->getValue<std::string>("fact") + "\n";
+    }
+    EXPECT_NE(facts.find("低保"), std::string::npos) << facts;
+    EXPECT_NE(facts.find("元"), std::string::npos) << facts;
+    EXPECT_EQ(facts.find("/yr"), std::string::npos) << facts;
+    EXPECT_EQ(facts.find("since"), std::string::npos) << facts;
+  }
   EXPECT_EQ(list.body.find(rid), std::string::npos);
   const auto page = call("GET", "/api/v1/schools/4301210001/entitlements?term=2026-autumn&limit=2",
                          token("school_in"));
@@ -1350,6 +1370,25 @@ TEST_P(ApiTest, TheBureauPagesThroughPayeesObjectionsAndDecisions) {
   for (size_t i = 0; i < reasons->size(); ++i)
     sum += reasons->getObject(static_cast<unsigned>(i))->getValue<int64_t>("count");
   EXPECT_EQ(sum, held.json()->getValue<int64_t>("total"));
+  // In Chinese each reason is the condition by name and its fact as a Chinese sentence, with the
+  // sentence's code and arguments beside it; in English the same fact in English.
+  const auto zh = call("GET", "/api/v1/decisions?term=2026-autumn&status=excluded&lang=zh",
+                       token("officer_in"));
+  ASSERT_EQ(zh.status, 200) << zh.body;
+  const auto zh_reasons = zh.json()->getArray("reasons");
+  ASSERT_EQ(zh_reasons->size(), reasons->size());
+  for (size_t i = 0; i < zh_reasons->size(); ++i) {
+    const auto r = zh_reasons->getObject(static_cast<unsigned>(i));
+    const std::string text = r->getValue<std::string>("reason");
+    ASSERT_TRUE(r->has("reason_message")) << text;
+    EXPECT_EQ(r->getObject("reason_message")->getValue<std::string>("code").rfind("rules.", 0), 0u)
+        << text;
+    for (const char* english : {"none", "not ", "assessed", "hukou", "programme", "stage"})
+      EXPECT_EQ(text.find(english), std::string::npos) << english << " in: " << text;
+    EXPECT_NE(text.find("："), std::string::npos) << text;
+  }
+  const auto en = reasons->getObject(0)->getValue<std::string>("reason");
+  EXPECT_EQ(en.find("："), std::string::npos) << en;
   EXPECT_EQ(
       call("GET", "/api/v1/decisions?term=2026-autumn&status=maybe", token("officer_in")).status,
       400);

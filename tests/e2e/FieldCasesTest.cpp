@@ -388,6 +388,10 @@ TEST_P(FieldCases, TwoRecordsOfOneChildAreMergedAndPaidOnce) {
   EXPECT_EQ(count("SELECT COUNT(*) FROM entitlements WHERE reason LIKE 'merged:%' AND status = "
                   "'excluded' AND amount_fen = 0"),
             wrong_entitlements);
+  // The superseded decisions' reason as a sentence, for readers of either language.
+  EXPECT_EQ(count("SELECT COUNT(*) FROM entitlements WHERE reason LIKE 'merged:%' AND "
+                  "reason_messages LIKE '%rules.fact.merged%'"),
+            wrong_entitlements);
   EXPECT_EQ(count("SELECT COUNT(DISTINCT e.id) FROM entitlement_history h JOIN entitlements e ON "
                   "e.id = h.entitlement_id WHERE e.reason LIKE 'merged:%' AND h.status = "
                   "'eligible'"),

@@ -120,5 +120,26 @@ TEST(Lang, ParsesOptionValuesAndLocales) {
   EXPECT_EQ(parseLang(""), std::nullopt);
 }
 
+// What the database keeps of a message reads back as the same sentence in each language, and the
+// same message is always kept as the same text.
+TEST(Catalogue, AStoredMessageReadsBackTheSame) {
+  const Message m = msg("rules.fact.grade",
+                        {arg("grade", "3"), words("min", "一", "1"), arg("max", int64_t{12345})});
+  const std::string kept = storedForm(m);
+  EXPECT_EQ(kept, storedForm(m));
+  const Message back = fromStoredForm(kept);
+  EXPECT_EQ(back.code(), "rules.fact.grade");
+  EXPECT_EQ(i18n::render(back, Lang::kZh), i18n::render(m, Lang::kZh));
+  EXPECT_EQ(i18n::render(back, Lang::kEn), i18n::render(m, Lang::kEn));
+  EXPECT_EQ(storedForm(back), kept);
+  const Message lit = fromStoredForm(storedForm(Message::literal("as \"it\" was")));
+  EXPECT_TRUE(lit.isLiteral());
+  EXPECT_EQ(lit.literalText(), "as \"it\" was");
+  // A text kept before messages were: itself, as a literal.
+  EXPECT_EQ(fromStoredForm("plain English").literalText(), "plain English");
+  EXPECT_EQ(fromStoredForm("{not json").literalText(), "{not json");
+  EXPECT_TRUE(fromStoredForm("").empty());
+}
+
 }  // namespace
 }  // namespace edupay

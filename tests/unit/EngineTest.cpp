@@ -478,5 +478,75 @@ TEST(Engine, PerTermAmountsOfAnOddFenYearSumToTheYear) {
   EXPECT_EQ(s.fen(), 31250);
 }
 
+// The bulk run builds no sentences; what it stores beside each reason are the sentences of the
+// decision's explanation, made once per distinct reason: the same as explaining the student.
+TEST(Engine, TheRunStoresTheSentencesOfTheExplanation) {
+  const Term term = Term::parse("2026-autumn");
+  const auto student =
+      StudentBuilder().primary(3).boarding().difficulty(DifficultyLevel::kNone).build();
+  const auto run = evaluate(hunan(), term, student, nullptr, TraceMode::kRun);
+  const auto explained = evaluate(hunan(), term, student);
+  TraceSentences sentences(hunan(), term);
+  int stored = 0;
+  for (const auto& d : run) {
+    if (d.status == Status::kNotApplicable) continue;
+    for (const auto& c : d.trace) EXPECT_TRUE(c.message.empty()) << c.code;
+    const std::string reason = d.reason();
+    const std::string text = sentences.of(student, d, reason);
+    for (const auto& e : explained) {
+      if (e.programme == d.programme) EXPECT_EQ(text, e.storedTrace()) << d.programme;
+    }
+    EXPECT_EQ(sentences.of(student, d, reason), text);  // the second time from the memo
+    ++stored;
+  }
+  ASSERT_GT(stored, 0);
+}
+
+TEST(Engine, AStoredReasonReadsInEitherLanguage) {
+  const Decision d =
+      decide(StudentBuilder().primary(3).boarding().difficulty(DifficultyLevel::kNone),
+             "compulsory_boarding_allowance");
+  ASSERT_EQ(d.status, Status::kExcluded);
+  const auto checks = storedChecks(d.reason(), d.storedTrace());
+  ASSERT_EQ(checks.size(), d.trace.size());
+  bool failed = false;
+  for (size_t i = 0; i < checks.size(); ++i) {
+    EXPECT_EQ(checks[i].code, d.trace[i].code);
+    EXPECT_EQ(checks[i].ok, d.trace[i].ok);
+    // The English of the stored sentence is the reason line's fact, word for word.
+    EXPECT_EQ(checks[i].fact, d.trace[i].fact);
+    if (checks[i].code == "difficulty") {
+      failed = true;
+      EXPECT_FALSE(checks[i].ok);
+      EXPECT_EQ(i18n::render(checks[i].message, Lang::kZh), "认定为不困难");
+    }
+    if (checks[i].code == "stage")
+      EXPECT_EQ(i18n::render(checks[i].message, Lang::kZh), "小学阶段");
+  }
+  EXPECT_TRUE(failed) << d.reason();
+}
+
+TEST(Engine, AReasonStoredWithoutSentencesIsReadFromItsLine) {
+  const auto checks = storedChecks("stage=primary; !boarding=day student", "");
+  ASSERT_EQ(checks.size(), 2u);
+  EXPECT_EQ(checks[0].code, "stage");
+  EXPECT_TRUE(checks[0].ok);
+  EXPECT_FALSE(checks[1].ok);
+  EXPECT_EQ(checks[1].fact, "day student");
+  EXPECT_EQ(i18n::render(checks[1].message, Lang::kZh), "day student");  // a literal
+  // Not a stored trace (damaged, or written by hand): the line still reads.
+  EXPECT_EQ(storedChecks("!boarding=day student", "[{\"check\":").size(), 1u);
+}
+
+TEST(Engine, HoldReasonsAreSentences) {
+  const auto revoked = holdMessageOf(
+      "identification 12 revoked: false information found by spot check 3 (认定信息虚假，已撤销)");
+  ASSERT_TRUE(revoked);
+  EXPECT_EQ(i18n::render(*revoked, Lang::kZh),
+            "认定记录 12 经抽查（抽查 3）发现信息虚假，已撤销；暂停发放");
+  ASSERT_TRUE(holdMessageOf("no payee account on file"));
+  EXPECT_FALSE(holdMessageOf("something else"));
+}
+
 }  // namespace
 }  // namespace edupay::rules
