@@ -3,3 +3,6 @@
 -- NULL for decisions stored before this migration: they are read from the reason line.
 ALTER TABLE entitlements ADD COLUMN reason_messages TEXT;
 ALTER TABLE entitlement_history ADD COLUMN reason_messages TEXT;
+
+-- A precision flag's evidence as a catalogue sentence (storedForm) beside its text, likewise.
+ALTER TABLE batch_flags ADD COLUMN evidence_message TEXT;

@@ -198,23 +198,30 @@ Poco::JSON::Object needJson(const store::SqlListings::Need& n) {
   return o;
 }
 
-Poco::JSON::Object decisionCountJson(const store::SqlListings::DecisionCount& d, Lang lang) {
-  // The stored reason is the engine's English; people read the hold's sentence, or the first
-  // condition not met by its name.
-  std::string reason = d.reason;
-  std::optional<Message> sentence;
+std::string decisionReasonText(const store::SqlListings::DecisionCount& d, Lang lang,
+                               std::optional<Message>* sentence) {
+  // People read the hold's sentence, or the first condition not met by its name and its fact.
   if (const auto m = rules::holdMessageOf(d.reason)) {
-    sentence = m;
-    reason = i18n::render(*m, lang);
-  } else if (!d.check.empty() && !d.fact.empty()) {
-    sentence = d.fact;
-    reason = rules::checkLabel(d.check, lang == Lang::kZh) + (lang == Lang::kZh ? "：" : ": ") +
-             i18n::render(d.fact, lang);
-  } else if (const auto colon = d.reason.find(": ");
-             d.status == "excluded" && colon != std::string::npos) {
-    reason = rules::checkLabel(d.reason.substr(0, colon), lang == Lang::kZh) +
-             (lang == Lang::kZh ? "：" : ": ") + d.reason.substr(colon + 2);
+    if (sentence) *sentence = m;
+    return i18n::render(*m, lang);
   }
+  const char* colon_word = lang == Lang::kZh ? "：" : ": ";
+  if (!d.check.empty() && !d.fact.empty()) {
+    if (sentence) *sentence = d.fact;
+    return rules::checkLabel(d.check, lang == Lang::kZh) + colon_word + i18n::render(d.fact, lang);
+  }
+  // Stored before reasons were kept as sentences: the label in words, the fact as it was.
+  if (const auto colon = d.reason.find(": ");
+      d.status == "excluded" && colon != std::string::npos) {
+    return rules::checkLabel(d.reason.substr(0, colon), lang == Lang::kZh) + colon_word +
+           d.reason.substr(colon + 2);
+  }
+  return d.reason;
+}
+
+Poco::JSON::Object decisionCountJson(const store::SqlListings::DecisionCount& d, Lang lang) {
+  std::optional<Message> sentence;
+  const std::string reason = decisionReasonText(d, lang, &sentence);
   Poco::JSON::Object o;
   json::set(o, "programme", d.programme, "status", d.status, "reason", reason, "stored_reason",
             d.reason, "count", d.count);

@@ -56,6 +56,11 @@ Poco::JSON::Object objectionJson(const store::SqlListings::Objection& o);
 Poco::JSON::Object schoolListJson(const store::SqlListings::School& s);
 Poco::JSON::Object needJson(const store::SqlListings::Need& n);
 /// A count of decisions by reason: `reason` as people read it (in `lang`), `stored_reason` as kept.
+/// A county decision count's reason in `lang`: a hold's sentence, or the first condition not met
+/// by its name and its fact (`困难类别：不属于规定的任何困难类别…`); `sentence` receives the
+/// message when there is one.
+std::string decisionReasonText(const store::SqlListings::DecisionCount& d, Lang lang,
+                               std::optional<Message>* sentence = nullptr);
 Poco::JSON::Object decisionCountJson(const store::SqlListings::DecisionCount& d, Lang lang);
 /// A reconciliation row: counts and amounts, `adds_up`, and `check` (the check as a sentence in
 /// `lang`) with `check_message` ({code, args, text}).

@@ -21,7 +21,9 @@
 #include "common/Error.h"
 #include "common/Log.h"
 #include "common/Text.h"
+#include "rules/Policy.h"
 #include "store/Migrations.h"
+#include "store/SqlEntitlementStore.h"
 
 namespace edupay::api {
 
@@ -456,6 +458,9 @@ void Service::start() {
   {
     auto db = store::openDatabase(config_.db_url);
     store::migrate(*db);
+    // Messages name programmes by the names of the policy in force.
+    if (const auto p = store::SqlEntitlementStore(*db).activePolicy())
+      rules::nameProgrammes(p->content);
   }
   runtime_ = std::make_shared<Runtime>(config_);
   if (runtime_->cipher) {

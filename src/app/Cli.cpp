@@ -17,6 +17,7 @@
 #include "common/JsonWrite.h"
 #include "common/ResidentId.h"
 #include "common/Retry.h"
+#include "domain/Codes.h"
 #include "registry/Imports.h"
 #include "registry/RollImporter.h"
 #include "registry/RosterImporter.h"
@@ -32,6 +33,25 @@
 
 namespace edupay::app {
 namespace {
+
+/// A domain code (`primary`, `dibao`, `student_card`) as a message argument: the code in
+/// English, its Chinese word (domain::chineseLabel); a value that is not a code as it is.
+template <typename E>
+MessageArg codeArg(std::string name, const std::string& value,
+                   std::optional<E> (*parse)(std::string_view)) {
+  const auto v = parse(value);
+  return words(std::move(name), v ? std::string(domain::chineseLabel(*v)) : value, value);
+}
+
+/// Who reported a household status, in Chinese.
+std::string sourceZh(const std::string& source) {
+  if (source == "claimed") return "学校填报";
+  if (source == "poverty") return "乡村振兴部门";
+  if (source == "civil_affairs") return "民政部门";
+  if (source == "disabled") return "残联";
+  if (source == "orphan") return "民政部门（孤儿）";
+  return source;
+}
 
 constexpr const char* kUsage = R"(usage: edupay [--db URL] [--key-file FILE] [--json] COMMAND ...
 
@@ -360,37 +380,70 @@ int cmdStudentShow(Context& c) {
     return kExitOk;
   }
   auto& out = c.out();
+  const auto open = [&](const std::string& to) {
+    return to.empty() ? c.text(msg("cli.student.open")) : to;
+  };
   out << rec->name << "  " << id_shown
-      << (rec->student_no.empty() ? "" : "  " + maskMiddle(rec->student_no, 4, 4)) << "\n  "
-      << (rec->sex == "M" ? "male" : "female") << ", born " << rec->birth_date << ", "
-      << rec->ethnicity << ", hukou " << rec->hukou_region << "\n";
-  out << "Enrollments:\n";
+      << (rec->student_no.empty() ? "" : "  " + maskMiddle(rec->student_no, 4, 4)) << "\n"
+      << c.text(
+             msg("cli.student.person",
+                 {words("sex", rec->sex == "M" ? "男" : "女", rec->sex == "M" ? "male" : "female"),
+                  arg("born", rec->birth_date), arg("ethnicity", rec->ethnicity),
+                  arg("hukou", rec->hukou_region)}))
+      << "\n";
+  out << c.text(msg("cli.student.enrollments")) << "\n";
   for (const auto& e : rec->enrollments) {
     out << "  " << e.enroll_date << " .. " << (e.end_date.empty() ? "      now " : e.end_date)
-        << "  " << e.school_code << " " << e.school_name << "  " << e.stage << " grade " << e.grade
-        << " " << e.class_name << (e.major.empty() ? "" : " " + e.major)
-        << (e.agri_major ? " (agri)" : "") << (e.boarding ? " boarding" : "") << "  [" << e.status
-        << (e.status_date.empty() ? "" : " " + e.status_date) << "]\n";
+        << "  " << e.school_code << " " << e.school_name << "  "
+        << c.text(msg(
+               "cli.student.enrollment",
+               {codeArg("stage", e.stage, domain::parseStage),
+                arg("grade", std::to_string(e.grade)), arg("class", e.class_name),
+                arg("major", e.major.empty() ? "" : " " + e.major),
+                arg("agri", e.agri_major ? msg("cli.student.agri") : Message::literal("")),
+                arg("boarding", e.boarding ? msg("cli.student.boarding") : Message::literal("")),
+                codeArg("status", e.status, domain::parseEnrollmentStatus),
+                arg("since", e.status_date.empty() ? "" : " " + e.status_date)}))
+        << "\n";
   }
-  if (rec->household) out << "Household " << rec->household->code << ":\n";
+  if (rec->household)
+    out << c.text(msg("cli.student.household", {arg("code", rec->household->code)})) << "\n";
   for (const auto& s : rec->statuses) {
-    out << "  " << s.category << "  " << s.valid_from << " .. "
-        << (s.valid_to.empty() ? "open" : s.valid_to) << "  (" << s.source
-        << (s.source == "claimed" ? " by school " + s.source_ref : "") << ")\n";
+    out << "  "
+        << c.text(msg(
+               "cli.student.status",
+               {codeArg("category", s.category, domain::parseCategory), arg("from", s.valid_from),
+                arg("to", open(s.valid_to)), words("source", sourceZh(s.source), s.source),
+                arg("school", s.source == "claimed"
+                                  ? msg("cli.student.claimed_by", {arg("school", s.source_ref)})
+                                  : Message::literal(""))}))
+        << "\n";
   }
-  out << "Difficulty level:";
+  out << c.text(msg("cli.student.difficulty"));
   for (const auto& d : rec->difficulty)
-    out << "  " << d.academic_year << "-" << (d.academic_year + 1) % 100 << " " << d.level;
-  out << "\nGuardians:";
+    out << "  " << d.academic_year << "-" << (d.academic_year + 1) % 100 << " " << [&] {
+      const auto w = codeArg("level", d.level, domain::parseDifficultyLevel);
+      return c.lang() == Lang::kZh ? w.zh : w.en;
+    }();
+  out << "\n" << c.text(msg("cli.student.guardians"));
   for (const auto& g : rec->guardians) out << "  " << g.name << " " << g.rid_mask;
-  out << "\nAccounts:\n";
+  out << "\n" << c.text(msg("cli.student.accounts")) << "\n";
   for (const auto& a : rec->accounts) {
-    out << "  " << a.kind << " " << acct(a) << " bank " << a.bank_code << " holder "
-        << a.holder_name << " (" << a.owner << ")" << (a.luhn_ok ? "" : " [fails Luhn]") << "  "
-        << a.valid_from << " .. " << (a.valid_to.empty() ? "open" : a.valid_to) << "\n";
+    out << "  "
+        << c.text(msg("cli.student.account",
+                      {codeArg("kind", a.kind, domain::parseAccountKind), arg("account", acct(a)),
+                       arg("bank", a.bank_code), arg("holder", a.holder_name),
+                       words("owner",
+                             a.owner == "student"    ? "学生本人"
+                             : a.owner == "guardian" ? "监护人"
+                                                     : a.owner,
+                             a.owner),
+                       arg("luhn", a.luhn_ok ? Message::literal("") : msg("cli.student.luhn")),
+                       arg("from", a.valid_from), arg("to", open(a.valid_to))}))
+        << "\n";
   }
   if (!rec->changes.empty()) {
-    out << "Changes:\n";
+    out << c.text(msg("cli.student.changes")) << "\n";
     for (const auto& h : rec->changes) {
       out << "  " << h.changed_on << " " << h.entity << "." << h.field << ": `" << h.old_value
           << "` -> `" << h.new_value << "`\n";

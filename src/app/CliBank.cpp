@@ -424,8 +424,9 @@ int cmdAccount(Context& c) {
   a.kind = c.args().get("kind", "student_card");
   const auto user = c.actingUser();
   const auto r = bankfiles::correctAccount(c.registry(), store, c.security(), user, c.cipher(), a);
-  c.out() << "account " << r.mask << " recorded for the student; " << r.released
-          << " returned payment(s) will be re-issued by the next batch build\n";
+  c.out() << c.text(msg("cli.account.recorded",
+                        {arg("mask", r.mask), arg("count", std::to_string(r.released))}))
+          << "\n";
   return kExitOk;
 }
 
@@ -451,12 +452,14 @@ int cmdSchool(Context& c) {
       }
       c.out() << toJson(o) << "\n";
     } else if (a) {
-      c.out() << a->school_code << " " << a->school_name << ": account " << a->acct_mask << " at "
-              << a->bank_code << ", holder " << a->holder << " (since " << a->valid_from
-              << ", recorded by " << a->recorded_by << ")\n";
+      c.out() << c.text(msg("cli.school_account.show",
+                            {arg("school", a->school_code + " " + a->school_name),
+                             arg("mask", a->acct_mask), arg("bank", a->bank_code),
+                             arg("holder", a->holder), arg("since", a->valid_from),
+                             arg("user", a->recorded_by)}))
+              << "\n";
     } else {
-      c.out() << code << ": no account on file; fee waivers paid to the school wait for it "
-              << "(edupay school account set " << code << " --account N --bank-code CNAPS)\n";
+      c.out() << c.text(msg("cli.school_account.none", {arg("school", code)})) << "\n";
     }
     return kExitOk;
   }
@@ -471,12 +474,16 @@ int cmdSchool(Context& c) {
     c.out() << toJson(api::schoolAccountChangeJson(r, c.registry().schoolAccount(r.school_code)))
             << "\n";
   } else if (!r.changed) {
-    c.out() << r.school_code << " " << r.school_name << ": account " << r.mask
-            << " is already on file; nothing changed\n";
+    c.out() << c.text(
+                   msg("cli.school_account.unchanged",
+                       {arg("school", r.school_code + " " + r.school_name), arg("mask", r.mask)}))
+            << "\n";
   } else {
-    c.out() << r.school_code << " " << r.school_name << ": account " << r.mask << " at "
-            << r.bank_code << ", holder " << r.holder << " recorded; " << r.released
-            << " returned payment(s) to the school will be re-issued by the next batch build\n";
+    c.out() << c.text(msg("cli.school_account.recorded",
+                          {arg("school", r.school_code + " " + r.school_name), arg("mask", r.mask),
+                           arg("bank", r.bank_code), arg("holder", r.holder),
+                           arg("count", std::to_string(r.released))}))
+            << "\n";
   }
   return kExitOk;
 }

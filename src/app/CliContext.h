@@ -78,6 +78,9 @@ class Context {
     if (!db_) {
       db_ = store::openDatabase(args_.get("db", envOr("EDUPAY_DB", "sqlite:edupay.db")));
       auditMigration(*db_, store::migrate(*db_));
+      // Messages name programmes by the names of the policy in force.
+      if (const auto p = store::SqlEntitlementStore(*db_).activePolicy())
+        rules::nameProgrammes(p->content);
     }
     return *db_;
   }

@@ -34,18 +34,34 @@ int64_t idWord(Context& c, const std::string& what) {
 
 int64_t batchId(Context& c) { return idWord(c, "batch"); }
 
-void printBatch(std::ostream& out, const disburse::Batch& b) {
-  out << "batch " << b.id << "  " << b.programme << " " << b.term << "  county " << b.paying_region
-      << "  bank " << b.bank_code << " part " << b.part << "  [" << disburse::code(b.status)
-      << "]\n"
-      << "  " << b.payment_count << " payments, " << b.total.toYuanGrouped() << " yuan (central "
-      << b.central.toYuanGrouped() << ", provincial " << b.provincial.toYuanGrouped() << ", county "
-      << b.county.toYuanGrouped() << ")\n"
-      << "  prepared by " << b.prepared_by << "; approvals " << b.approvals() << "/"
-      << b.required_approvals << "\n";
+/// `reason` as the end of a sentence: "：…" / ": …", or nothing.
+MessageArg reasonTail(const std::string& reason) {
+  return reason.empty() ? arg("reason", "") : words("reason", "：" + reason, ": " + reason);
+}
+
+void printBatch(Context& c, const disburse::Batch& b) {
+  std::ostream& out = c.out();
+  out << c.text(msg("batch.cli.show",
+                    {arg("id", std::to_string(b.id)), arg("programme", b.programme),
+                     arg("term", b.term), arg("county", b.paying_region), arg("bank", b.bank_code),
+                     arg("part", std::to_string(b.part)), disburse::statusArg("status", b.status)}))
+      << "\n"
+      << c.text(msg("batch.cli.show.totals", {arg("count", std::to_string(b.payment_count)),
+                                              arg("total", b.total.toYuanGrouped()),
+                                              arg("central", b.central.toYuanGrouped()),
+                                              arg("provincial", b.provincial.toYuanGrouped()),
+                                              arg("county", b.county.toYuanGrouped())}))
+      << "\n"
+      << c.text(msg("batch.cli.show.approvals",
+                    {arg("user", b.prepared_by), arg("approvals", std::to_string(b.approvals())),
+                     arg("required", std::to_string(b.required_approvals))}))
+      << "\n";
   for (const auto& a : b.actions) {
-    out << "    round " << a.cycle << ": " << a.action << " by " << a.user << " at " << a.at
-        << (a.reason.empty() ? "" : ": " + a.reason) << "\n";
+    out << c.text(msg(
+               "batch.cli.show.action",
+               {arg("round", std::to_string(a.cycle)), disburse::batchActionArg("action", a.action),
+                arg("user", a.user), arg("at", a.at), reasonTail(a.reason)}))
+        << "\n";
   }
 }
 
@@ -78,7 +94,7 @@ int batchBuild(Context& c, store::SqlDisbursementStore& store) {
                                               arg("payments", std::to_string(r.payments)),
                                               arg("total", r.total.toYuanGrouped())}))
             << "\n";
-    for (auto id : r.batch_ids) printBatch(c.out(), *store.loadBatch(id));
+    for (auto id : r.batch_ids) printBatch(c, *store.loadBatch(id));
     if (r.flags) {
       c.out() << "  " << c.text(msg("batch.cli.flags", {arg("count", std::to_string(r.flags))}))
               << "\n";
@@ -115,7 +131,7 @@ int batchTransition(Context& c, disburse::DisbursementStore& store, const std::s
   if (c.json()) {
     c.out() << toJson(api::batchJson(b)) << "\n";
   } else {
-    printBatch(c.out(), b);
+    printBatch(c, b);
   }
   return kExitOk;
 }
@@ -125,7 +141,7 @@ int batchShow(Context& c, disburse::DisbursementStore& store) {
   if (c.json()) {
     c.out() << toJson(api::batchJson(b)) << "\n";
   } else {
-    printBatch(c.out(), b);
+    printBatch(c, b);
   }
   return kExitOk;
 }
@@ -153,9 +169,14 @@ int batchList(Context& c, disburse::DisbursementStore& store) {
     c.out() << toJson(o) << "\n";
   } else {
     for (const auto& b : batches) {
-      c.out() << b.id << "  " << b.programme << " " << b.term << " " << b.paying_region << " bank "
-              << b.bank_code << " part " << b.part << "  " << disburse::code(b.status) << "  "
-              << b.payment_count << " payments  " << b.total.toYuanGrouped() << "\n";
+      c.out() << c.text(msg(
+                     "batch.cli.list_line",
+                     {arg("id", std::to_string(b.id)), arg("programme", b.programme),
+                      arg("term", b.term), arg("county", b.paying_region), arg("bank", b.bank_code),
+                      arg("part", std::to_string(b.part)), disburse::statusArg("status", b.status),
+                      arg("count", std::to_string(b.payment_count)),
+                      arg("total", b.total.toYuanGrouped())}))
+              << "\n";
     }
   }
   return kExitOk;
@@ -177,9 +198,16 @@ int batchFlags(Context& c, disburse::DisbursementStore& store) {
     return kExitOk;
   }
   for (const auto& f : flags) {
-    c.out() << "flag " << f.id << "  payment " << f.payment_id << "  " << f.kind << "  ["
-            << f.status << "]  " << c.text(f.evidenceMessage())
-            << (f.reason.empty() ? "" : "  (cleared by " + f.cleared_by + ": " + f.reason + ")")
+    const Message cleared = f.reason.empty()
+                                ? Message::literal("")
+                                : msg("batch.cli.flag_cleared_by",
+                                      {arg("user", f.cleared_by), arg("reason", f.reason)});
+    c.out() << c.text(msg(
+                   "batch.cli.flag_line",
+                   {arg("id", std::to_string(f.id)), arg("payment", std::to_string(f.payment_id)),
+                    disburse::flagKindArg("kind", f.kind),
+                    disburse::flagStatusArg("status", f.status),
+                    arg("evidence", f.evidenceMessage()), arg("cleared", cleared)}))
             << "\n";
   }
   if (flags.empty())
@@ -190,15 +218,17 @@ int batchFlags(Context& c, disburse::DisbursementStore& store) {
 int batchClearFlag(Context& c, disburse::DisbursementStore& store) {
   const auto f = disburse::clearFlag(store, c.security(), c.actingUser(), idWord(c, "flag"),
                                      c.args().get("reason"));
-  c.out() << "flag " << f.id << " (" << f.kind << ") cleared by " << f.cleared_by << ": "
-          << f.reason << "\n";
+  c.out() << c.text(msg("batch.cli.flag_cleared",
+                        {arg("id", std::to_string(f.id)), disburse::flagKindArg("kind", f.kind),
+                         arg("user", f.cleared_by), arg("reason", f.reason)}))
+          << "\n";
   return kExitOk;
 }
 
 int batchRemovePayment(Context& c, disburse::DisbursementStore& store) {
   const auto b = disburse::removePayment(store, c.security(), c.actingUser(), idWord(c, "payment"),
                                          c.args().get("reason"));
-  printBatch(c.out(), b);
+  printBatch(c, b);
   return kExitOk;
 }
 
@@ -225,11 +255,16 @@ int budgetShow(Context& c, disburse::DisbursementStore& store) {
     return kExitOk;
   }
   for (const auto& l : lines) {
-    c.out() << l.programme << " " << l.region << " " << l.fiscal_year << " " << l.source
-            << ": allocated " << l.allocated.toYuanGrouped() << ", committed "
-            << l.committed.toYuanGrouped() << ", paid " << l.paid.toYuanGrouped() << ", returned "
-            << l.returned.toYuanGrouped() << ", available "
-            << (l.allocated - l.committed - l.paid).toYuanGrouped() << "\n";
+    c.out() << c.text(msg("budget.cli.line",
+                          {arg("programme", l.programme), arg("region", l.region),
+                           arg("year", std::to_string(l.fiscal_year)),
+                           disburse::fundingSourceArg("source", l.source),
+                           arg("allocated", l.allocated.toYuanGrouped()),
+                           arg("committed", l.committed.toYuanGrouped()),
+                           arg("paid", l.paid.toYuanGrouped()),
+                           arg("returned", l.returned.toYuanGrouped()),
+                           arg("available", (l.allocated - l.committed - l.paid).toYuanGrouped())}))
+            << "\n";
   }
   return kExitOk;
 }
@@ -277,9 +312,12 @@ int cmdNotice(Context& c) {
       }
       published.add(o);
     } else {
-      c.out() << "notice " << r.info.id << " for " << r.info.school_name << ": " << r.info.entries
-              << " students, " << r.info.total.toYuanGrouped() << " yuan; objections until "
-              << r.info.window_ends << "\n  " << r.html_path << "\n  " << r.csv_path << "\n";
+      c.out() << c.text(msg("notice.cli.published", {arg("id", std::to_string(r.info.id)),
+                                                     arg("school", r.info.school_name),
+                                                     arg("count", std::to_string(r.info.entries)),
+                                                     arg("total", r.info.total.toYuanGrouped()),
+                                                     arg("until", r.info.window_ends)}))
+              << "\n  " << r.html_path << "\n  " << r.csv_path << "\n";
     }
   }
   if (c.json()) {
@@ -313,7 +351,11 @@ int cmdObjection(Context& c) {
     const int64_t id = idWord(c, "objection");
     const std::string decision = c.args().get("decision");
     disburse::resolveObjection(store, c.security(), user, id, decision, c.args().get("reason"));
-    c.out() << "objection " << id << " " << decision << "\n";
+    c.out() << c.text(msg(
+                   "objection.cli.resolved",
+                   {arg("id", std::to_string(id)),
+                    words("decision", decision == "upheld" ? "异议成立" : "异议不成立", decision)}))
+            << "\n";
     return kExitOk;
   }
   throw Error(ErrorCode::kInvalidInput, msg("objection.cli.usage"));

@@ -128,8 +128,10 @@ int policyActivate(Context& c) {
     o.set("sha256", policy.sha256);
     c.out() << toJson(o) << "\n";
   } else {
-    c.out() << "activated policy `" << policy.name << "` (id " << id << ", sha256 "
-            << policy.sha256.substr(0, 12) << ") from " << file << "\n";
+    c.out() << c.text(msg("cli.policy.activated",
+                          {arg("name", policy.name), arg("id", std::to_string(id)),
+                           arg("sha", policy.sha256.substr(0, 12)), arg("file", file)}))
+            << "\n";
   }
   return kExitOk;
 }
@@ -250,26 +252,38 @@ int cmdEntitle(Context& c) {
     c.out() << s.toJson() << "\n";
     return kExitOk;
   }
-  c.out() << "entitlements for " << s.term << " (reference date " << s.reference_date << ", policy "
-          << s.policy_name << " " << s.policy_sha256.substr(0, 12) << ")"
-          << " in region " << (o.region.empty() ? user.scope : o.region)
-          << (s.committed ? "" : " [dry run: nothing written]") << "\n"
-          << "  students evaluated: " << s.students << "\n"
-          << "  eligible: " << s.eligible << " (" << s.eligible_amount.toYuanGrouped()
-          << " yuan), held: " << s.held << " (" << s.held_amount.toYuanGrouped()
-          << " yuan), excluded: " << s.excluded << "\n"
-          << "  written: " << s.inserted << " new, " << s.updated << " changed, " << s.unchanged
-          << " unchanged\n";
-  c.out() << "  by programme:\n";
+  const auto n = [](auto v) { return std::to_string(v); };
+  c.out() << c.text(
+                 msg("cli.entitle.head",
+                     {arg("term", s.term), arg("reference", s.reference_date),
+                      arg("policy", s.policy_name + " " + s.policy_sha256.substr(0, 12)),
+                      arg("region", o.region.empty() ? user.scope : o.region),
+                      arg("dry", s.committed ? Message::literal("") : msg("cli.entitle.dry_run"))}))
+          << "\n"
+          << c.text(msg("cli.entitle.students", {arg("count", n(s.students))})) << "\n"
+          << c.text(msg("cli.entitle.totals",
+                        {arg("eligible", n(s.eligible)),
+                         arg("eligible_amount", s.eligible_amount.toYuanGrouped()),
+                         arg("held", n(s.held)), arg("held_amount", s.held_amount.toYuanGrouped()),
+                         arg("excluded", n(s.excluded))}))
+          << "\n"
+          << c.text(msg("cli.entitle.written",
+                        {arg("inserted", n(s.inserted)), arg("updated", n(s.updated)),
+                         arg("unchanged", n(s.unchanged))}))
+          << "\n";
+  c.out() << c.text(msg("cli.entitle.by_programme")) << "\n";
   for (const auto& [code, t] : s.by_programme) {
-    c.out() << "    " << code << ": " << t.eligible << " eligible "
-            << t.eligible_amount.toYuanGrouped() << ", " << t.held << " held "
-            << t.held_amount.toYuanGrouped() << ", " << t.excluded << " excluded\n";
+    c.out() << c.text(
+                   msg("cli.entitle.programme",
+                       {arg("programme", code), arg("eligible", n(t.eligible)),
+                        arg("eligible_amount", t.eligible_amount.toYuanGrouped()),
+                        arg("held", n(t.held)), arg("held_amount", t.held_amount.toYuanGrouped()),
+                        arg("excluded", n(t.excluded))}))
+            << "\n";
   }
   if (s.adjustments_total) {
-    c.out() << "  " << s.adjustments_total
-            << " entitlement(s) in approved or paid batches would change: adjustments needed (not "
-               "changed):\n";
+    c.out() << c.text(msg("cli.entitle.adjustments", {arg("count", n(s.adjustments_total))}))
+            << "\n";
     for (size_t i = 0; i < s.adjustments.size() && i < 20; ++i) {
       const auto& a = s.adjustments[i];
       c.out() << "    " << a.student << " " << a.programme << ": " << a.before << " -> " << a.after
@@ -277,11 +291,13 @@ int cmdEntitle(Context& c) {
     }
   }
   if (s.exceptions) {
-    c.out() << "  " << s.exceptions
-            << " exception(s): students that could not be evaluated for a programme:\n";
-    for (const auto& [k, n] : s.exceptions_by_code) c.out() << "    " << k << ": " << n << "\n";
-    c.out() << (o.exceptions_path.empty() ? "  use --exceptions FILE.csv to list them\n"
-                                          : "  listed in " + o.exceptions_path + "\n");
+    c.out() << c.text(msg("cli.entitle.exceptions", {arg("count", n(s.exceptions))})) << "\n";
+    for (const auto& [k, count] : s.exceptions_by_code)
+      c.out() << "    " << k << ": " << count << "\n";
+    c.out() << c.text(o.exceptions_path.empty()
+                          ? msg("cli.entitle.exceptions.how")
+                          : msg("cli.entitle.exceptions.file", {arg("file", o.exceptions_path)}))
+            << "\n";
   }
   return kExitOk;
 }

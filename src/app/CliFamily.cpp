@@ -3,6 +3,8 @@
 #include <Poco/JSON/Object.h>
 #include <unistd.h>
 
+#include <sstream>
+
 #include "api/Json.h"
 #include "app/Cli.h"
 #include "app/CliContext.h"
@@ -24,13 +26,60 @@ int64_t complaintId(Context& c) {
   return std::stoll(w);
 }
 
-void printLine(std::ostream& out, const disburse::Complaint& x, const Date& today) {
-  out << "complaint " << x.id << "  " << x.category << " ("
-      << disburse::complaintCategoryZh(x.category) << ")  county " << x.region << "  " << x.status
-      << (x.assigned_to.empty() ? "" : " to " + x.assigned_to) << "  filed " << x.filed_on
-      << "  due " << x.due_on << (x.overdue(today) ? "  OVERDUE" : "")
-      << (x.outcome.empty() ? "" : "  outcome " + x.outcome)
-      << (x.student_mask.empty() ? "" : "  student " + x.student_mask) << "\n";
+MessageArg categoryArg(const std::string& category) {
+  return words("category", disburse::complaintCategoryZh(category),
+               category + " (" + disburse::complaintCategoryZh(category) + ")");
+}
+
+MessageArg statusArg(const std::string& status) {
+  const char* zh = status == "open"       ? "待处理"
+                   : status == "assigned" ? "核查中"
+                   : status == "closed"   ? "已办结"
+                                          : status.c_str();
+  return words("status", zh, status);
+}
+
+MessageArg outcomeArg(std::string name, const std::string& outcome) {
+  const char* zh = outcome == "confirmed"       ? "属实"
+                   : outcome == "not_confirmed" ? "不属实"
+                   : outcome == "referred"      ? "已转办"
+                                                : outcome.c_str();
+  return words(std::move(name), zh, outcome);
+}
+
+/// An optional part of a line: the sentence `code` with `args`, or nothing.
+MessageArg part(const char* name, bool present, const char* code, std::vector<MessageArg> args) {
+  return arg(name, present ? msg(code, std::move(args)) : Message::literal(""));
+}
+
+/// What a complaint led to: `hold programme term entitlement N [flag F] [objection O]`.
+Message linkMessage(const disburse::ComplaintLink& l) {
+  const char* zh = l.kind == "hold"        ? "暂停发放"
+                   : l.kind == "flag"      ? "标记疑点"
+                   : l.kind == "objection" ? "提出异议"
+                                           : l.kind.c_str();
+  return msg("complaint.cli.link",
+             {words("kind", zh, l.kind), arg("programme", l.programme), arg("term", l.term),
+              arg("entitlement", std::to_string(l.entitlement_id)),
+              part("flag", l.flag_id != 0, "complaint.cli.link.flag",
+                   {arg("flag", std::to_string(l.flag_id))}),
+              part("objection", l.objection_id != 0, "complaint.cli.link.objection",
+                   {arg("objection", std::to_string(l.objection_id))})});
+}
+
+void printLine(Context& c, const disburse::Complaint& x, const Date& today) {
+  c.out() << c.text(msg("complaint.cli.line",
+                        {arg("id", std::to_string(x.id)), categoryArg(x.category),
+                         arg("county", x.region), statusArg(x.status),
+                         part("assigned", !x.assigned_to.empty(), "complaint.cli.line.assigned",
+                              {arg("user", x.assigned_to)}),
+                         arg("filed", x.filed_on), arg("due", x.due_on),
+                         part("overdue", x.overdue(today), "complaint.cli.line.overdue", {}),
+                         part("outcome", !x.outcome.empty(), "complaint.cli.line.outcome",
+                              {outcomeArg("outcome", x.outcome)}),
+                         part("student", !x.student_mask.empty(), "complaint.cli.line.student",
+                              {arg("student", x.student_mask)})}))
+          << "\n";
 }
 
 int report(Context& c, store::SqlFamilyStore& fs, const security::User& user) {
@@ -41,17 +90,31 @@ int report(Context& c, store::SqlFamilyStore& fs, const security::User& user) {
     c.out() << toJson(o) << "\n";
     return kExitOk;
   }
-  c.out() << "complaints " << r.total << ": open " << r.open << " (overdue " << r.overdue
-          << "), closed " << r.closed << "\n";
+  const auto n = [](auto v) { return std::to_string(v); };
+  c.out() << c.text(msg("complaint.cli.report",
+                        {arg("total", n(r.total)), arg("open", n(r.open)),
+                         arg("overdue", n(r.overdue)), arg("closed", n(r.closed))}))
+          << "\n";
   for (const auto& [k, v] : r.by_category)
-    c.out() << "  category " << k << " (" << disburse::complaintCategoryZh(k) << "): " << v << "\n";
-  for (const auto& [k, v] : r.by_county) c.out() << "  county " << k << ": " << v << "\n";
-  for (const auto& [k, v] : r.by_outcome) c.out() << "  outcome " << k << ": " << v << "\n";
-  for (const auto& [k, v] : r.days_to_close)
-    c.out() << "  closed in " << k << " days: " << v << "\n";
-  if (r.closed)
-    c.out() << "  days to close: mean " << r.mean_days_to_close << ", max " << r.max_days_to_close
+    c.out() << c.text(msg("complaint.cli.report.category", {categoryArg(k), arg("count", n(v))}))
             << "\n";
+  for (const auto& [k, v] : r.by_county)
+    c.out() << c.text(msg("complaint.cli.report.county", {arg("county", k), arg("count", n(v))}))
+            << "\n";
+  for (const auto& [k, v] : r.by_outcome)
+    c.out() << c.text(msg("complaint.cli.report.outcome",
+                          {outcomeArg("outcome", k), arg("count", n(v))}))
+            << "\n";
+  for (const auto& [k, v] : r.days_to_close)
+    c.out() << c.text(msg("complaint.cli.report.days", {arg("days", k), arg("count", n(v))}))
+            << "\n";
+  if (r.closed) {
+    std::ostringstream mean;
+    mean << r.mean_days_to_close;
+    c.out() << c.text(msg("complaint.cli.report.mean",
+                          {arg("mean", mean.str()), arg("max", n(r.max_days_to_close))}))
+            << "\n";
+  }
   return kExitOk;
 }
 
@@ -75,8 +138,8 @@ int cmdComplaint(Context& c) {
       o.set("complaints", arr);
       c.out() << toJson(o) << "\n";
     } else {
-      for (const auto& x : all) printLine(c.out(), x, today);
-      if (all.empty()) c.out() << "no complaints\n";
+      for (const auto& x : all) printLine(c, x, today);
+      if (all.empty()) c.out() << c.text(msg("complaint.cli.none")) << "\n";
     }
     return kExitOk;
   }
@@ -90,18 +153,20 @@ int cmdComplaint(Context& c) {
       Object o = api::complaintDetailJson(d, today);
       c.out() << toJson(o) << "\n";
     } else {
-      printLine(c.out(), d.complaint, today);
-      c.out() << "  text: " << d.complaint.body << "\n";
-      if (!d.contact.empty()) c.out() << "  contact: " << d.contact << "\n";
+      printLine(c, d.complaint, today);
+      c.out() << c.text(msg("complaint.cli.text", {arg("text", d.complaint.body)})) << "\n";
+      if (!d.contact.empty())
+        c.out() << c.text(msg("complaint.cli.contact", {arg("contact", d.contact)})) << "\n";
       for (const auto& n : d.notes)
-        c.out() << "  note " << n.at << " " << n.author << ": " << n.body << "\n";
+        c.out() << c.text(msg("complaint.cli.note",
+                              {arg("at", n.at), arg("user", n.author), arg("text", n.body)}))
+                << "\n";
       if (!d.complaint.outcome_text.empty())
-        c.out() << "  outcome text: " << d.complaint.outcome_text << "\n";
+        c.out() << c.text(
+                       msg("complaint.cli.outcome_text", {arg("text", d.complaint.outcome_text)}))
+                << "\n";
       for (const auto& l : d.links)
-        c.out() << "  " << l.kind << " " << l.programme << " " << l.term << " entitlement "
-                << l.entitlement_id << (l.flag_id ? " flag " + std::to_string(l.flag_id) : "")
-                << (l.objection_id ? " objection " + std::to_string(l.objection_id) : "") << " ("
-                << l.status << ")\n";
+        c.out() << "  " << c.text(linkMessage(l)) << " (" << l.status << ")\n";
     }
     return kExitOk;
   }
@@ -110,17 +175,24 @@ int cmdComplaint(Context& c) {
   if (sub == "assign") {
     const auto x = disburse::assignComplaint(fs, c.security(), user, id, c.args().get("to"));
     o = api::complaintJson(x, today);
-    if (!c.json()) c.out() << "complaint " << id << " assigned to " << x.assigned_to << "\n";
+    if (!c.json())
+      c.out() << c.text(msg("complaint.cli.assigned",
+                            {arg("id", std::to_string(id)), arg("user", x.assigned_to)}))
+              << "\n";
   } else if (sub == "note") {
     const auto n = disburse::noteComplaint(fs, c.security(), user, id, c.args().get("text"));
     o.set("note", n.body);
     o.set("at", n.at);
-    if (!c.json()) c.out() << "complaint " << id << ": note added\n";
+    if (!c.json())
+      c.out() << c.text(msg("complaint.cli.noted", {arg("id", std::to_string(id))})) << "\n";
   } else if (sub == "close") {
     const auto x = disburse::closeComplaint(fs, c.security(), user, id, c.args().get("outcome"),
                                             c.args().get("text"), today);
     o = api::complaintJson(x, today);
-    if (!c.json()) c.out() << "complaint " << id << " closed: " << x.outcome << "\n";
+    if (!c.json())
+      c.out() << c.text(msg("complaint.cli.closed",
+                            {arg("id", std::to_string(id)), outcomeArg("outcome", x.outcome)}))
+              << "\n";
   } else if (sub == "act") {
     std::string kind = c.args().has("hold")        ? "hold"
                        : c.args().has("flag")      ? "flag"
@@ -131,15 +203,18 @@ int cmdComplaint(Context& c) {
     o = api::complaintActionJson(a);
     for (const auto& l : a.links) {
       if (!c.json())
-        c.out() << "complaint " << id << ": " << kind << " entitlement " << l.entitlement_id
-                << (l.flag_id ? " flag " + std::to_string(l.flag_id) : "")
-                << (l.objection_id ? " objection " + std::to_string(l.objection_id) : "") << "\n";
+        c.out() << c.text(msg("complaint.cli.acted",
+                              {arg("id", std::to_string(id)), arg("link", linkMessage(l))}))
+                << "\n";
     }
   } else {
     const int64_t n =
         disburse::releaseComplaintHolds(fs, c.security(), user, id, c.args().get("reason"));
     o.set("released", n);
-    if (!c.json()) c.out() << "complaint " << id << ": " << n << " hold(s) released\n";
+    if (!c.json())
+      c.out() << c.text(msg("complaint.cli.released",
+                            {arg("id", std::to_string(id)), arg("count", std::to_string(n))}))
+              << "\n";
   }
   if (c.json()) c.out() << toJson(o) << "\n";
   return kExitOk;

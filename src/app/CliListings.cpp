@@ -64,10 +64,13 @@ int schoolList(Context& c) {
   int64_t enrolled = 0;
   for (const auto& s : schools) {
     c.out() << s.code << "  " << s.name << "  " << s.region << "  " << s.stages << "  "
-            << s.enrolled << " enrolled\n";
+            << c.text(msg("cli.schools.enrolled", {arg("count", std::to_string(s.enrolled))}))
+            << "\n";
     enrolled += s.enrolled;
   }
-  c.out() << schools.size() << " school(s), " << enrolled << " student(s) enrolled\n";
+  c.out() << c.text(msg("cli.schools.total", {arg("schools", std::to_string(schools.size())),
+                                              arg("students", std::to_string(enrolled))}))
+          << "\n";
   return kExitOk;
 }
 
@@ -90,12 +93,17 @@ int batchPayees(Context& c) {
   }
   for (const auto& p : rows) {
     c.out() << p.seq << "  " << p.reference << "  " << p.name << "  "
-            << (p.payee == "school" ? std::to_string(p.students) + " students"
-                                    : p.rid_mask + "  " + p.holder)
-            << "  " << p.acct_mask << "  " << p.amount.toYuanGrouped() << " yuan  " << p.state
-            << (p.reason_code.empty() ? "" : " " + p.reason_code + " " + p.reason_text) << "\n";
+            << (p.payee == "school"
+                    ? c.text(msg("cli.payees.students", {arg("count", std::to_string(p.students))}))
+                    : p.rid_mask + "  " + p.holder)
+            << "  " << p.acct_mask << "  "
+            << c.text(msg("cli.payees.amount", {arg("amount", p.amount.toYuanGrouped())})) << "  "
+            << p.state << (p.reason_code.empty() ? "" : " " + p.reason_code + " " + p.reason_text)
+            << "\n";
   }
-  c.out() << rows.size() << " payee line(s) of batch " << b.id << "\n";
+  c.out() << c.text(msg("cli.payees.total", {arg("count", std::to_string(rows.size())),
+                                             arg("id", std::to_string(b.id))}))
+          << "\n";
   return kExitOk;
 }
 
@@ -131,13 +139,26 @@ int objectionList(Context& c) {
     return kExitOk;
   }
   for (const auto& x : rows) {
-    c.out() << "objection " << x.id << "  [" << x.status << "]  " << x.student << " " << x.rid_mask
-            << "  " << x.programme << " " << x.term << "  " << x.school_name << "  raised "
-            << x.raised_on << " by " << x.recorded_by << ": " << x.text
-            << (x.batch_id ? "  (holds batch " + std::to_string(x.batch_id) + ")" : "")
-            << (x.resolution.empty() ? "" : "  -> " + x.resolved_by + ": " + x.resolution) << "\n";
+    const char* zh = x.status == "open"        ? "未处理"
+                     : x.status == "upheld"    ? "异议成立"
+                     : x.status == "dismissed" ? "异议不成立"
+                                               : x.status.c_str();
+    c.out() << c.text(msg("cli.objections.line",
+                          {arg("id", std::to_string(x.id)), words("status", zh, x.status),
+                           arg("student", x.student), arg("mask", x.rid_mask),
+                           arg("programme", x.programme), arg("term", x.term),
+                           arg("school", x.school_name), arg("raised", x.raised_on),
+                           arg("user", x.recorded_by), arg("text", x.text),
+                           arg("batch", x.batch_id ? msg("cli.objections.holds",
+                                                         {arg("id", std::to_string(x.batch_id))})
+                                                   : Message::literal("")),
+                           arg("resolution", x.resolution.empty()
+                                                 ? Message::literal("")
+                                                 : Message::literal("  -> " + x.resolved_by + ": " +
+                                                                    x.resolution))}))
+            << "\n";
   }
-  if (rows.empty()) c.out() << "no objections\n";
+  if (rows.empty()) c.out() << c.text(msg("cli.objections.none")) << "\n";
   return kExitOk;
 }
 
@@ -174,10 +195,10 @@ int budgetDraft(Context& c) {
   } else if (out.empty()) {
     c.out() << csv.str();
   } else {
-    c.out() << out << ": " << needs.size()
-            << " budget line(s) covering the eligible entitlements of " << region << " in "
-            << term.str() << "; review the amounts, then: edupay budget import " << out
-            << " --as OFFICER\n";
+    c.out() << c.text(msg("cli.budget_draft.written",
+                          {arg("file", out), arg("count", std::to_string(needs.size())),
+                           arg("region", region), arg("term", term.str())}))
+            << "\n";
   }
   return kExitOk;
 }
@@ -202,9 +223,17 @@ int reportDecisions(Context& c) {
     c.out() << toJson(o) << "\n";
     return kExitOk;
   }
-  c.out() << total << " " << status << " decision(s) in " << region << ", " << term.str() << "\n";
+  c.out() << c.text(msg("cli.decisions.total",
+                        {arg("count", std::to_string(total)),
+                         words("status", status == "held" ? "暂缓发放" : "不予资助", status),
+                         arg("region", region), arg("term", term.str())}))
+          << "\n";
   for (const auto& d : rows)
-    c.out() << "  " << d.count << "  " << d.programme << "  " << d.reason << "\n";
+    c.out() << "  "
+            << c.text(msg("cli.decisions.line",
+                          {arg("count", std::to_string(d.count)), arg("programme", d.programme),
+                           arg("reason", api::decisionReasonText(d, c.lang()))}))
+            << "\n";
   return kExitOk;
 }
 

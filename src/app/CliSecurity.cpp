@@ -57,8 +57,10 @@ int userChange(Context& c, const std::string& what) {
   const std::string password =
       what == "passwd" ? readPassword(c, "EDUPAY_NEW_PASSWORD", "new password for " + name) : "";
   const auto u = security::changeUser(c.security(), me, name, what, password);
-  c.out() << "user " << u.name << ": "
-          << (what == "passwd" ? "password changed" : (u.disabled ? "disabled" : "enabled"))
+  c.out() << c.text(msg(what == "passwd" ? "cli.user.password_changed"
+                        : u.disabled     ? "cli.user.disabled"
+                                         : "cli.user.enabled",
+                        {arg("name", u.name)}))
           << "\n";
   return kExitOk;
 }
@@ -115,10 +117,12 @@ int cmdAudit(Context& c) {
     }
     c.out() << toJson(o) << "\n";
   } else if (v.broken) {
-    c.out() << "audit chain BROKEN at event " << v.broken->seq << ": " << v.broken->problem << " ("
-            << v.events << " events before it verify)\n";
+    c.out() << c.text(msg("cli.audit.broken", {arg("seq", std::to_string(v.broken->seq)),
+                                               arg("problem", v.broken->problem),
+                                               arg("count", std::to_string(v.events))}))
+            << "\n";
   } else {
-    c.out() << "audit chain intact: " << v.events << " events verified\n";
+    c.out() << c.text(msg("cli.audit.intact", {arg("count", std::to_string(v.events))})) << "\n";
   }
   return v.broken ? kExitConflict : kExitOk;
 }

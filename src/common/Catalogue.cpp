@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 
 #include "common/Error.h"
@@ -165,7 +166,45 @@ std::string plain(const Message& m, Lang lang) {
   return s;
 }
 
+struct CodeNames {
+  std::mutex mutex;
+  std::map<std::string, std::map<std::string, std::string>> by_arg;
+};
+CodeNames& codeNames() {
+  static CodeNames names;
+  return names;
+}
+
+/// The Chinese words of a plain-code argument, or nullopt to keep it as given.
+std::optional<std::string> chineseOfCode(const MessageArg& a) {
+  if (a.number || a.zh != a.en || a.zh.empty()) return std::nullopt;
+  if (a.name == "term") {
+    // `2026-autumn` -> 2026年秋季学期: the national student-aid system's way of naming a term.
+    const size_t dash = a.zh.find('-');
+    if (dash == 4 && a.zh.size() > 5 &&
+        std::all_of(a.zh.begin(), a.zh.begin() + 4, [](char c) { return c >= '0' && c <= '9'; })) {
+      const std::string season = a.zh.substr(5);
+      if (season == "autumn") return a.zh.substr(0, 4) + "年秋季学期";
+      if (season == "spring") return a.zh.substr(0, 4) + "年春季学期";
+    }
+    return std::nullopt;
+  }
+  auto& names = codeNames();
+  std::lock_guard lock(names.mutex);
+  const auto table = names.by_arg.find(a.name);
+  if (table == names.by_arg.end()) return std::nullopt;
+  const auto it = table->second.find(a.zh);
+  if (it == table->second.end() || it->second.empty()) return std::nullopt;
+  return it->second;
+}
+
 }  // namespace
+
+void setCodeNames(const std::string& arg_name, std::map<std::string, std::string> zh_names) {
+  auto& names = codeNames();
+  std::lock_guard lock(names.mutex);
+  names.by_arg[arg_name] = std::move(zh_names);
+}
 
 std::string render(const Message& m, Lang lang) {
   if (m.isLiteral()) return m.literalText();
@@ -196,10 +235,13 @@ std::string render(const Message& m, Lang lang) {
   values.reserve(m.args().size());
   for (const auto& a : m.args()) {
     names.push_back(icu::UnicodeString::fromUTF8(a.name));
-    if (a.number)
+    if (a.number) {
       values.emplace_back(static_cast<int64_t>(*a.number));
-    else
+    } else if (const auto named = lang == Lang::kZh ? chineseOfCode(a) : std::nullopt) {
+      values.emplace_back(icu::UnicodeString::fromUTF8(*named));
+    } else {
       values.emplace_back(icu::UnicodeString::fromUTF8(lang == Lang::kZh ? a.zh : a.en));
+    }
   }
   icu::UnicodeString out;
   UErrorCode status = U_ZERO_ERROR;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,14 @@ namespace edupay::i18n {
 /// are bugs: Error(kInternal) in a build with assertions (every test runs one), the code and
 /// its arguments written out plainly otherwise.
 std::string render(const Message& m, Lang lang);
+
+/// The Chinese names of the codes an argument of this name carries, used when a message gives
+/// the argument as a plain code (the same text in both languages): rendered in Chinese, a
+/// `programme` argument `compulsory_boarding_allowance` reads 义务教育家庭经济困难学生生活补助.
+/// English keeps the code. Replaces the names given before for `arg_name`; thread-safe. The
+/// policy loader names the programmes (rules::parsePolicy); a `term` argument (`2026-autumn`)
+/// always reads 2026年秋季学期 in Chinese.
+void setCodeNames(const std::string& arg_name, std::map<std::string, std::string> zh_names);
 
 /// One catalogue entry, for the catalogue's own test and the API's message listing.
 struct CatalogueEntry {

@@ -111,6 +111,43 @@ Message batchNotInScope(const std::string& id) {
   return msg("batch.not_found_scope", {arg("id", id)});
 }
 
+MessageArg flagKindArg(std::string name, const std::string& kind) {
+  static const std::map<std::string, const char*> kZh = {
+      {"multi_enrollment", "多处学籍"},
+      {"paid_elsewhere", "他处已发"},
+      {"shared_account", "账户共用"},
+      {"holder_mismatch", "户名不符"},
+      {"possible_duplicate", "疑似重复学生"},
+      {"implausible_age", "年龄异常"},
+      {"level_not_identified", "困难等级未经认定"},
+      {"school_student_inactive", "学生不在读"},
+      {"school_over_roll", "人数超过在籍"},
+      {"school_account_shared", "学校账户共用"},
+      {"holder_unsafe_text", "户名含异常字符"},
+      {"holder_not_encodable", "户名银行文件无法写入"},
+      {"complaint", "投诉核实"},
+  };
+  const auto it = kZh.find(kind);
+  return words(std::move(name), it == kZh.end() ? kind : it->second, kind);
+}
+
+MessageArg flagStatusArg(std::string name, const std::string& status) {
+  const char* zh = status == "open"      ? "待核查"
+                   : status == "cleared" ? "已解除"
+                   : status == "removed" ? "已移出批次"
+                                         : status.c_str();
+  return words(std::move(name), zh, status);
+}
+
+MessageArg batchActionArg(std::string name, const std::string& action) {
+  const char* zh = action == "submit"            ? "提交"
+                   : action == "approve"         ? "审批通过"
+                   : action == "reject"          ? "退回"
+                   : action == "return_to_draft" ? "撤回为草稿"
+                                                 : action.c_str();
+  return words(std::move(name), zh, action);
+}
+
 MessageArg statusArg(std::string name, BatchStatus s) {
   for (const auto& [v, zh] : kStatusZh) {
     if (v == s) return words(std::move(name), std::string(zh), std::string(code(s)));

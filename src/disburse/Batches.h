@@ -146,6 +146,13 @@ Message batchNotInScope(const std::string& id);
 Message flagNotInScope(const std::string& id);
 /// A batch status as a message argument: the code in English (`draft`), the word in Chinese.
 MessageArg statusArg(std::string name, BatchStatus s);
+/// A precision flag's kind (`shared_account`) as a message argument: the code in English, the
+/// word in Chinese (账户共用), as the console names it.
+MessageArg flagKindArg(std::string name, const std::string& kind);
+/// A flag's status (open, cleared, removed), likewise.
+MessageArg flagStatusArg(std::string name, const std::string& status);
+/// A step of a batch's approval round (submit, approve, reject, return_to_draft), likewise.
+MessageArg batchActionArg(std::string name, const std::string& action);
 
 /// A precision check that fired on a payment of a batch (DESIGN.md §5), with its evidence.
 struct Flag {
@@ -157,10 +164,12 @@ struct Flag {
   std::string evidence;  ///< what was found, without resident IDs or account numbers
   std::string status;    ///< open, cleared, removed
   std::string cleared_by, reason;
-  /// The evidence as a message for the reader. batch_flags keeps the text only (no code and
-  /// arguments: that needs a column, see FlagDecision::message), so a stored flag's evidence is
-  /// the literal text it was stored with, the same in both languages.
-  Message evidenceMessage() const { return Message::literal(evidence); }
+  std::string evidence_message;  ///< the evidence as a stored message (storedForm); "" if none
+  /// The evidence as a message for the reader: the stored sentence, or for a flag raised before
+  /// sentences were stored the literal text, the same in both languages.
+  Message evidenceMessage() const {
+    return evidence_message.empty() ? Message::literal(evidence) : fromStoredForm(evidence_message);
+  }
 };
 
 /// The characters of a holder name that a payee bank's payment file cannot write (each once,
@@ -204,6 +213,9 @@ struct BudgetLine {
 /// The refusals of a batch's budget lines (`source` central, provincial or county), as the
 /// store's commitBudget and releaseBudget throw them (messages/batch.json).
 Message budgetMissing(const Batch& b, const std::string& source, int fiscal_year);
+/// A funding source (central, provincial, county) as a message argument: the code in English,
+/// 中央 / 省级 / 县级 in Chinese.
+MessageArg fundingSourceArg(std::string name, const std::string& source);
 Message budgetShort(const Batch& b, const std::string& source, int fiscal_year, Money left,
                     Money needed);
 Message budgetBooksDisagree(const Batch& b, const std::string& source, int fiscal_year,

@@ -16,16 +16,20 @@ namespace {
 
 /// "central funds of {programme} in {county} for {year}".
 Message budgetLine(const Batch& b, const std::string& source, int fiscal_year) {
-  const char* zh = source == "central"      ? "中央"
-                   : source == "provincial" ? "省级"
-                   : source == "county"     ? "县级"
-                                            : source.c_str();
   return msg("budget.line",
-             {words("source", zh, source), arg("programme", b.programme),
+             {fundingSourceArg("source", source), arg("programme", b.programme),
               arg("county", b.paying_region), arg("year", std::to_string(fiscal_year))});
 }
 
 }  // namespace
+
+MessageArg fundingSourceArg(std::string name, const std::string& source) {
+  const char* zh = source == "central"      ? "中央"
+                   : source == "provincial" ? "省级"
+                   : source == "county"     ? "县级"
+                                            : source.c_str();
+  return words(std::move(name), zh, source);
+}
 
 Message budgetMissing(const Batch& b, const std::string& source, int fiscal_year) {
   return msg("budget.missing", {arg("line", budgetLine(b, source, fiscal_year))});

@@ -370,7 +370,11 @@ std::vector<ComplaintLink> actionLinks(FamilyStore& store, const security::User&
   ComplaintLink l = base;
   l.entitlement_id = *e;
   if (kind == "flag") {
-    const auto flag = store.flagPayment(*e, evidence);
+    const auto flag = store.flagPayment(
+        *e, evidence,
+        msg("flag.complaint",
+            {arg("id", w), words("category", complaintCategoryZh(c.category), c.category),
+             arg("outcome", text::cutUtf8(c.outcome_text, 150))}));
     if (!flag)
       throw Error(ErrorCode::kNotFound,
                   msg("complaint.flag.no_payment",

@@ -145,10 +145,10 @@ class FamilyStore {
   virtual std::vector<int64_t> holdableEntitlements(int64_t person_id) = 0;
   virtual std::optional<int64_t> entitlementOf(int64_t person_id, const std::string& programme,
                                                const std::string& term) = 0;
-  /// Records an open `complaint` flag on the latest live payment of the entitlement (cut at 500
-  /// characters); nullopt when no live payment covers it.
-  virtual std::optional<int64_t> flagPayment(int64_t entitlement_id,
-                                             const std::string& evidence) = 0;
+  /// Records an open `complaint` flag on the latest live payment of the entitlement, its evidence
+  /// as text (cut at 500 characters) and as a sentence; nullopt when no live payment covers it.
+  virtual std::optional<int64_t> flagPayment(int64_t entitlement_id, const std::string& evidence,
+                                             const Message& sentence) = 0;
   virtual int64_t addObjection(int64_t entitlement_id, const std::string& user,
                                const std::string& text) = 0;
   /// Releases the complaint's open holds; returns how many.

@@ -713,6 +713,8 @@ std::string Decision::storedTrace() const { return rules::storedTrace(trace); }
 
 std::string TraceSentences::of(const StudentFacts& facts, const Decision& d,
                                const std::string& reason) {
+  // A decision made with its sentences (not by the engine's bulk path) carries them already.
+  if (std::string kept = d.storedTrace(); !kept.empty()) return kept;
   std::string key = d.programme;
   key += '\x1f';
   key += code(d.status);

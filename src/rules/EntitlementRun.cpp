@@ -236,6 +236,14 @@ EntitleSummary runEntitlements(EntitlementStore& store, const Policy& policy, in
           }
           if (old && sameResult(*old, d, reason)) {
             ++summary.unchanged;
+            if (!old->has_reason_messages) {
+              // Stored before reasons were kept as sentences: add them, change nothing else.
+              EntitlementWrite w;
+              w.kind = EntitlementWrite::Kind::kSentences;
+              w.existing_id = old->id;
+              w.reason_messages = sentences.of(f, d, reason);
+              if (!w.reason_messages.empty()) writes.push_back(std::move(w));
+            }
             return;
           }
           if (old && old->locked) {
@@ -313,7 +321,8 @@ EntitleSummary runEntitlements(EntitlementStore& store, const Policy& policy, in
             d.programme = e->programme;
             d.status = Status::kExcluded;
             d.paying_region = e->paying_region;
-            d.trace.push_back({"status", false, "not enrolled on " + reference.str()});
+            d.trace.push_back({"status", false, "not enrolled on " + reference.str(),
+                               msg("rules.fact.not_enrolled", {arg("date", reference.str())})});
             record(gone, std::move(d), e);
           }
         }

@@ -25,6 +25,8 @@ struct StoredEntitlement {
   std::string reason;
   int64_t version = 0;
   bool locked = false;  ///< in an approved or paid batch: never changed silently
+  /// The reason's sentences are stored (rows written before migration 0016 have none).
+  bool has_reason_messages = true;
 };
 
 /// The facts of a range of students and what is already stored for them.
@@ -37,7 +39,9 @@ struct FactBatch {
 
 /// What one entitlement write does.
 struct EntitlementWrite {
-  enum class Kind { kInsert, kUpdate } kind = Kind::kInsert;
+  /// kSentences: an unchanged decision stored without its reason's sentences gets them, and
+  /// nothing else changes (no new version, no history row).
+  enum class Kind { kInsert, kUpdate, kSentences } kind = Kind::kInsert;
   int64_t existing_id = 0;  ///< for updates
   int64_t person_id = 0;
   int64_t school_id = 0;

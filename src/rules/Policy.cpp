@@ -17,6 +17,7 @@
 #include <sstream>
 
 #include "common/AtomicFile.h"
+#include "common/Catalogue.h"
 #include "common/CodeTable.h"
 #include "common/Error.h"
 #include "common/Text.h"
@@ -309,7 +310,26 @@ Policy loadPolicyFile(const std::string& path) {
 }
 
 Policy parsePolicy(const std::string& resolved_json, const std::string& source_name) {
-  return build(parseJson(resolved_json, source_name), source_name);
+  Policy policy = build(parseJson(resolved_json, source_name), source_name);
+  std::map<std::string, std::string> names;
+  for (const auto& p : policy.programmes) names[p.code] = p.name_zh;
+  i18n::setCodeNames("programme", std::move(names));
+  return policy;
+}
+
+void nameProgrammes(const std::string& resolved_json) {
+  std::map<std::string, std::string> names;
+  try {
+    const auto doc = Poco::JSON::Parser().parse(resolved_json).extract<Object::Ptr>();
+    const auto list = doc->getArray("programmes");
+    for (size_t i = 0; list && i < list->size(); ++i) {
+      const auto p = list->getObject(static_cast<unsigned>(i));
+      if (p) names[p->optValue<std::string>("code", "")] = p->optValue<std::string>("name_zh", "");
+    }
+  } catch (const Poco::Exception&) {
+    return;  // not a policy: messages keep the codes
+  }
+  i18n::setCodeNames("programme", std::move(names));
 }
 
 std::vector<std::string> diffPolicies(const Policy& before, const Policy& after) {

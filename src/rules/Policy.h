@@ -114,8 +114,14 @@ struct Policy {
 /// overrides. Throws Error(kInvalidInput) naming the file and the JSON path of the first problem
 /// (and listing all of them).
 Policy loadPolicyFile(const std::string& path);
-/// Parses an already resolved document (as stored in the database); same checks.
+/// Parses an already resolved document (as stored in the database); same checks. Its
+/// programmes' Chinese names become the words of `programme` arguments in messages
+/// (i18n::setCodeNames), as the stored policy is the one in force.
 Policy parsePolicy(const std::string& resolved_json, const std::string& source_name);
+/// Gives the programmes' Chinese names of a resolved policy document to messages
+/// (i18n::setCodeNames) without checking the rest: what a process does when it opens a
+/// database, with the stored policy in force. A document that is not JSON changes nothing.
+void nameProgrammes(const std::string& resolved_json);
 /// The JSON Schema for policy files (embedded at build time).
 const char* policySchema();
 

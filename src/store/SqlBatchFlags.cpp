@@ -217,12 +217,13 @@ std::vector<SchoolPaymentFacts> loadSchoolFacts(Database& db, const disburse::Ba
 }
 
 constexpr const char* kFlagColumns =
-    "SELECT id, batch_id, payment_id, kind, evidence, status, cleared_by, reason FROM batch_flags ";
+    "SELECT id, batch_id, payment_id, kind, evidence, status, cleared_by, reason, "
+    "evidence_message FROM batch_flags ";
 
 disburse::Flag readFlag(Statement& s) {
   return {s.getInt(0),  s.getInt(1),  s.isNull(2) ? 0 : s.getInt(2),
           s.getText(3), s.getText(4), s.getText(5),
-          s.getText(6), s.getText(7)};
+          s.getText(6), s.getText(7), s.isNull(8) ? std::string() : s.getText(8)};
 }
 
 }  // namespace
@@ -233,19 +234,23 @@ int64_t SqlDisbursementStore::flagBatch(const disburse::Batch& b, int shared_acc
   const auto decided = disburse::decide(PersonFactsLoader(db_, b).load(),
                                         loadSchoolFacts(db_, b, limits.reference.str()), limits);
   std::vector<SqlValue> flags;
-  flags.reserve(decided.size() * 4);
+  flags.reserve(decided.size() * 5);
   for (const auto& d : decided)
-    appendRow(flags, b.id, d.payment_id, d.kind, text::cutUtf8(d.evidence, kMaxEvidence));
-  insertMany(db_, "INSERT INTO batch_flags (batch_id, payment_id, kind, evidence)", 4, flags);
+    appendRow(flags, b.id, d.payment_id, d.kind, text::cutUtf8(d.evidence, kMaxEvidence),
+              storedForm(d.message));
+  insertMany(db_,
+             "INSERT INTO batch_flags (batch_id, payment_id, kind, evidence, evidence_message)", 5,
+             flags);
   return static_cast<int64_t>(decided.size());
 }
 
 void SqlDisbursementStore::addFlag(int64_t batch_id, int64_t seq,
                                    const disburse::Finding& finding) {
   execute(db_,
-          "INSERT INTO batch_flags (batch_id, payment_id, kind, evidence) SELECT batch_id, id, ?, "
-          "? FROM payments WHERE batch_id = ? AND seq = ?",
-          {finding.kind, text::cutUtf8(finding.evidence, kMaxEvidence), batch_id, seq});
+          "INSERT INTO batch_flags (batch_id, payment_id, kind, evidence, evidence_message) "
+          "SELECT batch_id, id, ?, ?, ? FROM payments WHERE batch_id = ? AND seq = ?",
+          {finding.kind, text::cutUtf8(finding.evidence, kMaxEvidence), storedForm(finding.message),
+           batch_id, seq});
 }
 
 std::vector<disburse::Flag> SqlDisbursementStore::flags(int64_t batch_id) {

@@ -57,13 +57,13 @@ rules::StudentFacts readStudent(Statement& s, const std::string& reference) {
 rules::StoredEntitlement readEntitlement(Statement& s) {
   rules::StoredEntitlement e;
   readColumns(s, 0, e.id, e.person_id, e.programme, e.status, e.amount_fen, e.account_id,
-              e.paying_region, e.reason, e.version, e.locked);
+              e.paying_region, e.reason, e.version, e.locked, e.has_reason_messages);
   return e;
 }
 
 constexpr const char* kEntitlementColumns =
     "SELECT id, person_id, programme, status, amount_fen, account_id, paying_region, reason, "
-    "version, locked "
+    "version, locked, CASE WHEN reason_messages IS NULL THEN 0 ELSE 1 END "
     "FROM entitlements ";
 
 }  // namespace
@@ -364,6 +364,14 @@ void SqlEntitlementStore::writeEntitlements(const Term& term, int64_t run_id, in
   inserts.reserve(writes.size() * 19);
   for (auto& w : writes) {
     auto& d = w.decision;
+    if (w.kind == rules::EntitlementWrite::Kind::kSentences) {
+      Statement& fill = db_.cached(
+          "UPDATE entitlements SET reason_messages = ? WHERE id = ? AND reason_messages IS NULL");
+      fill.bind(1, w.reason_messages);
+      fill.bind(2, w.existing_id);
+      fill.execute();
+      continue;
+    }
     const SqlValue account = d.account_id ? SqlValue(d.account_id) : SqlValue(nullptr);
     const SqlValue school = w.school_id ? SqlValue(w.school_id) : SqlValue(nullptr);
     if (w.kind == rules::EntitlementWrite::Kind::kInsert) {

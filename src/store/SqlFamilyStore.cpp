@@ -270,7 +270,8 @@ std::optional<int64_t> SqlFamilyStore::entitlementOf(int64_t person_id,
 }
 
 std::optional<int64_t> SqlFamilyStore::flagPayment(int64_t entitlement_id,
-                                                   const std::string& evidence) {
+                                                   const std::string& evidence,
+                                                   const Message& sentence) {
   const int64_t payment = queryInt(db_,
                                    "SELECT MAX(p.id) FROM payment_entitlements pe JOIN payments p "
                                    "ON p.id = pe.payment_id WHERE pe.entitlement_id = ? AND "
@@ -278,9 +279,9 @@ std::optional<int64_t> SqlFamilyStore::flagPayment(int64_t entitlement_id,
                                    {entitlement_id}, 0);
   if (!payment) return std::nullopt;
   execute(db_,
-          "INSERT INTO batch_flags (batch_id, payment_id, kind, evidence) SELECT batch_id, id, "
-          "'complaint', ? FROM payments WHERE id = ?",
-          {text::cutUtf8(evidence, kMaxEvidence), payment});
+          "INSERT INTO batch_flags (batch_id, payment_id, kind, evidence, evidence_message) "
+          "SELECT batch_id, id, 'complaint', ?, ? FROM payments WHERE id = ?",
+          {text::cutUtf8(evidence, kMaxEvidence), storedForm(sentence), payment});
   return db_.lastInsertId();
 }
 

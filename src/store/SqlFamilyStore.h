@@ -30,7 +30,8 @@ class SqlFamilyStore : public SqlStore<disburse::FamilyStore> {
   std::vector<int64_t> holdableEntitlements(int64_t person_id) override;
   std::optional<int64_t> entitlementOf(int64_t person_id, const std::string& programme,
                                        const std::string& term) override;
-  std::optional<int64_t> flagPayment(int64_t entitlement_id, const std::string& evidence) override;
+  std::optional<int64_t> flagPayment(int64_t entitlement_id, const std::string& evidence,
+                                     const Message& sentence) override;
   int64_t addObjection(int64_t entitlement_id, const std::string& user,
                        const std::string& text) override;
   int64_t releaseHolds(int64_t complaint_id, const std::string& user,

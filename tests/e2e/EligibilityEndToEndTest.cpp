@@ -168,6 +168,59 @@ TEST_P(EligibilityEndToEnd, ExplainAndTheDropOutReportSpeakPlainly) {
   EXPECT_GT(dropouts.json()->getValue<int64_t>("children"), 0);
 }
 
+// What an officer reads on the command line in a Chinese locale: sentences in Chinese,
+// programmes, terms, stages and statuses by name; the same commands in English unchanged.
+TEST_P(EligibilityEndToEnd, TheCommandLineSpeaksChineseToAChineseReader) {
+  setUpTerm();
+  const auto zh = run({"entitle", "--term", "2026-autumn", "--lang", "zh"});
+  ASSERT_EQ(zh.code, 0) << zh.err;
+  for (const char* words : {"2026年秋季学期资助测算", "测算学生：2500 人", "符合：", "不予资助",
+                            "分项目：", "义务教育"})
+    EXPECT_NE(zh.out.find(words), std::string::npos) << words << " not in:\n" << zh.out;
+  for (const char* english :
+       {"students evaluated", "eligible", "excluded", "_allowance", "_grant", "2026-autumn"})
+    EXPECT_EQ(zh.out.find(english), std::string::npos) << english << " in:\n" << zh.out;
+  const auto en = run({"entitle", "--term", "2026-autumn", "--lang", "en"});
+  ASSERT_EQ(en.code, 0) << en.err;
+  EXPECT_NE(en.out.find("students evaluated: 2500"), std::string::npos) << en.out;
+  EXPECT_NE(en.out.find("written: 0 new, 0 changed, "), std::string::npos) << en.out;
+
+  const auto as = [&](std::vector<std::string> args) {
+    const auto officer = actors.officer();
+    args.insert(args.end(), officer.begin(), officer.end());
+    return run(args);
+  };
+  const auto decisions =
+      as({"report", "decisions", "--term", "2026-autumn", "--status", "excluded", "--lang", "zh"});
+  ASSERT_EQ(decisions.code, 0) << decisions.err;
+  EXPECT_NE(decisions.out.find("不予资助的资助决定"), std::string::npos) << decisions.out;
+  for (const char* english : {"none of", "not ", "assessed", "decision(s)", "_allowance"})
+    EXPECT_EQ(decisions.out.find(english), std::string::npos) << english << " in:\n"
+                                                              << decisions.out;
+
+  const auto schools = as({"school", "list", "--lang", "zh"});
+  ASSERT_EQ(schools.code, 0) << schools.err;
+  EXPECT_NE(schools.out.find("在籍学生"), std::string::npos) << schools.out;
+  EXPECT_EQ(schools.out.find("enrolled"), std::string::npos) << schools.out;
+
+  std::string id;
+  for (const auto& e : std::filesystem::directory_iterator(scratch.dir() + "/prov/roll")) {
+    std::ifstream in(e.path());
+    std::string header, line;
+    std::getline(in, header);
+    if (header.rfind("resident_id", 0) != 0 || !std::getline(in, line)) continue;
+    id = line.substr(0, line.find(','));
+    break;
+  }
+  ASSERT_FALSE(id.empty());
+  const auto student = as({"student", "show", id, "--lang", "zh"});
+  ASSERT_EQ(student.code, 0) << student.err;
+  for (const char* words : {"学籍：", "收款账户：", "出生", "年级"})
+    EXPECT_NE(student.out.find(words), std::string::npos) << words << " not in:\n" << student.out;
+  for (const char* english : {"Enrollments", "Accounts", "born", "grade", "student_card"})
+    EXPECT_EQ(student.out.find(english), std::string::npos) << english << " in:\n" << student.out;
+}
+
 TEST_P(EligibilityEndToEnd, ABadPolicyFileIsRefusedAndNothingIsActivated) {
   const std::string bad = scratch.dir() + "/bad.json";
   std::ofstream(bad)

@@ -340,6 +340,40 @@ TEST_P(EntitlementRunTest, RosterChildrenOnNoRollAreReported) {
   EXPECT_EQ(missing[0].categories, "dibao");
 }
 
+// Each decision's reason is stored with its sentences; a decision stored without them (before
+// migration 0016) gets them from the next run, and nothing else about it changes.
+TEST_P(EntitlementRunTest, ReasonsAreStoredAsSentencesAndOldOnesGetThemUnchanged) {
+  ASSERT_TRUE(f.import(RollBuilder().student(1).student(3).csv()).committed);
+  roster({1, 3});
+  run();
+  EXPECT_EQ(f.count("entitlements", "reason_messages IS NULL"), 0);
+  EXPECT_EQ(f.count("entitlements",
+                    "reason_messages LIKE '%\"rules.fact.day_student\"%' AND "
+                    "reason LIKE '%!boarding=day student%'"),
+            2);
+  // The sentences read back as the reason line says it, in English word for word.
+  auto s = f.db->prepare("SELECT reason, reason_messages FROM entitlements ORDER BY id");
+  int rows = 0;
+  while (s->next()) {
+    const auto checks = rules::storedChecks(s->getText(0), s->getText(1));
+    std::string line;
+    for (const auto& c : checks)
+      line += (line.empty() ? "" : "; ") + std::string(c.ok ? "" : "!") + c.code + "=" + c.fact;
+    EXPECT_EQ(line, s->getText(0));
+    ++rows;
+  }
+  EXPECT_EQ(rows, 4);
+
+  store::execute(*f.db, "UPDATE entitlements SET reason_messages = NULL");
+  const int64_t history = f.count("entitlement_history");
+  const auto again = run();
+  EXPECT_EQ(again.unchanged, 4);
+  EXPECT_EQ(again.inserted + again.updated, 0);
+  EXPECT_EQ(f.count("entitlements", "reason_messages IS NULL"), 0);
+  EXPECT_EQ(f.count("entitlements", "version <> 1"), 0);
+  EXPECT_EQ(f.count("entitlement_history"), history);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, EntitlementRunTest, ::testing::ValuesIn(testBackends()),
                          [](const auto& info) { return info.param; });
 

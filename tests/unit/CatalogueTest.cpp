@@ -141,5 +141,26 @@ TEST(Catalogue, AStoredMessageReadsBackTheSame) {
   EXPECT_TRUE(fromStoredForm("").empty());
 }
 
+// A term or a programme given as a plain code reads by its name in Chinese; English keeps the
+// code, as the API and the files do.
+TEST(Catalogue, TermsAndProgrammesGivenAsCodesReadByNameInChinese) {
+  const Message m = msg("rules.problem.no_local_rate",
+                        {arg("programme", "x_programme"), arg("term", "2026-autumn")});
+  EXPECT_NE(i18n::render(m, Lang::kZh).find("x_programme在2026年秋季学期"), std::string::npos)
+      << i18n::render(m, Lang::kZh);
+  i18n::setCodeNames("programme", {{"x_programme", "某某资助"}});
+  EXPECT_NE(i18n::render(m, Lang::kZh).find("某某资助在2026年秋季学期"), std::string::npos)
+      << i18n::render(m, Lang::kZh);
+  EXPECT_NE(i18n::render(m, Lang::kEn).find("x_programme in 2026-autumn"), std::string::npos)
+      << i18n::render(m, Lang::kEn);
+  // Words already given in each language are kept; so is a value that is not a code.
+  const Message w = msg("rules.problem.no_local_rate",
+                        {words("programme", "寄宿生生活补助", "x_programme"), arg("term", "秋季")});
+  EXPECT_NE(i18n::render(w, Lang::kZh).find("寄宿生生活补助在秋季"), std::string::npos)
+      << i18n::render(w, Lang::kZh);
+  i18n::setCodeNames("programme", {});
+  EXPECT_NE(i18n::render(m, Lang::kZh).find("x_programme"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace edupay
