@@ -82,7 +82,9 @@ Object uploadsJson(const std::string& kind, int page, bool more,
                        {"user", u.actor},
                        {"file_name", u.file_name},
                        {"sha256", u.sha256},
-                       {"outcome", u.unchanged ? "unchanged" : "imported"},
+                       {"outcome", u.refused     ? "refused"
+                                   : u.unchanged ? "unchanged"
+                                                 : "imported"},
                        {"summary", u.summary}});
     const Object counts = kind == "roll" ? fields({{"rows", u.rows},
                                                    {"rows_ok", u.rows_ok},

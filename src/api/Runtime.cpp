@@ -185,7 +185,7 @@ std::string Env::schoolRegion(const std::string& school_code) {
 }
 
 const security::FieldCipher& Env::cipher() {
-  if (!rt_.cipher) throw Error(ErrorCode::kUnavailable, "the service has no key file configured");
+  if (!rt_.cipher) throw Error(ErrorCode::kUnavailable, msg("api.no_key_file"));
   return *rt_.cipher;
 }
 

@@ -58,13 +58,18 @@ Message linkMessage(const disburse::ComplaintLink& l) {
                    : l.kind == "flag"      ? "标记疑点"
                    : l.kind == "objection" ? "提出异议"
                                            : l.kind.c_str();
-  return msg("complaint.cli.link",
-             {words("kind", zh, l.kind), arg("programme", l.programme), arg("term", l.term),
-              arg("entitlement", std::to_string(l.entitlement_id)),
-              part("flag", l.flag_id != 0, "complaint.cli.link.flag",
-                   {arg("flag", std::to_string(l.flag_id))}),
-              part("objection", l.objection_id != 0, "complaint.cli.link.objection",
-                   {arg("objection", std::to_string(l.objection_id))})});
+  // Read back, a link names its programme and term; just made by `act`, only the entitlement.
+  return msg(
+      "complaint.cli.link",
+      {words("kind", zh, l.kind),
+       arg("what", l.programme.empty() ? Message::literal("")
+                                       : msg("complaint.cli.link.what",
+                                             {arg("programme", l.programme), arg("term", l.term)})),
+       arg("entitlement", std::to_string(l.entitlement_id)),
+       part("flag", l.flag_id != 0, "complaint.cli.link.flag",
+            {arg("flag", std::to_string(l.flag_id))}),
+       part("objection", l.objection_id != 0, "complaint.cli.link.objection",
+            {arg("objection", std::to_string(l.objection_id))})});
 }
 
 void printLine(Context& c, const disburse::Complaint& x, const Date& today) {

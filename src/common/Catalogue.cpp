@@ -200,6 +200,16 @@ std::optional<std::string> chineseOfCode(const MessageArg& a) {
 
 }  // namespace
 
+bool renders(const Message& m) {
+  if (m.isLiteral()) return true;
+  auto& cat = theCatalogue();
+  const auto it = cat.by_code.find(m.code());
+  if (it == cat.by_code.end()) return false;
+  std::set<std::string> given;
+  for (const auto& a : m.args()) given.insert(a.name);
+  return given == it->second.names;
+}
+
 void setCodeNames(const std::string& arg_name, std::map<std::string, std::string> zh_names) {
   auto& names = codeNames();
   std::lock_guard lock(names.mutex);

@@ -24,6 +24,11 @@ std::string render(const Message& m, Lang lang);
 /// always reads 2026年秋季学期 in Chinese.
 void setCodeNames(const std::string& arg_name, std::map<std::string, std::string> zh_names);
 
+/// Whether `m` can be rendered: a literal, or a code the catalogue has with exactly the
+/// arguments its text names. A message kept in the database by an older release may not be
+/// (its pattern has changed since); readers of stored messages check before rendering.
+bool renders(const Message& m);
+
 /// One catalogue entry, for the catalogue's own test and the API's message listing.
 struct CatalogueEntry {
   std::string code;

@@ -147,8 +147,8 @@ Date Date::today() {
     std::optional<Date> d;
     if (text.size() == 10 && text[4] == '-' && text[7] == '-') d = parse(text);
     if (!d) {
-      throw Error(ErrorCode::kInvalidInput, "EDUPAY_TODAY=\"" + std::string(text) +
-                                                "\" is not a date in the form YYYY-MM-DD");
+      throw Error(ErrorCode::kInvalidInput,
+                  msg("common.today.invalid", {arg("value", std::string(text))}));
     }
     return *d;
   }

@@ -92,6 +92,7 @@ MessageArg arg(std::string name, const Message& nested) {
 }
 
 std::string storedForm(const Message& m) {
+  if (m.empty()) return "";
   // Poco's Object keeps its keys sorted, so the text is the same for the same message.
   Poco::JSON::Object o;
   if (m.isLiteral()) {

@@ -64,6 +64,19 @@ RollImportResult importRollAs(RegistryStore& store, security::SecurityStore& aud
               std::to_string(r.counts.accounts_replaced) + " replaced");
     });
   });
+  if (!result.committed && !options.dry_run && !result.file_sha256.empty()) {
+    // Refused (rows with problems): nothing was imported, but the school's upload history and
+    // the operation log say it was sent and why it was not taken, as a failed login is logged.
+    retryUnit("registry.rollRefused", [&] {
+      auto tx = audit.transaction();
+      security::appendAudit(audit, user.name, "roll.refused", object, "",
+                            fileName(path) + " sha256 " + result.file_sha256 + ": " +
+                                std::to_string(result.rows_total) + " rows, " +
+                                std::to_string(result.rows_bad) +
+                                " with problems; nothing imported");
+      tx->commit();
+    });
+  }
   logImport("roll", result.committed, path, result.file_sha256, result.rows_total, result.rows_bad,
             user.name, "");
   return result;

@@ -14,6 +14,7 @@
 
 #include "common/Catalogue.h"
 #include "common/CodeTable.h"
+#include "security/FieldCipher.h"
 
 namespace edupay::rules {
 namespace {
@@ -711,10 +712,14 @@ std::string Decision::reason() const {
 
 std::string Decision::storedTrace() const { return rules::storedTrace(trace); }
 
-std::string TraceSentences::of(const StudentFacts& facts, const Decision& d,
-                               const std::string& reason) {
+const TraceSentences::Kept& TraceSentences::of(const StudentFacts& facts, const Decision& d,
+                                               const std::string& reason) {
   // A decision made with its sentences (not by the engine's bulk path) carries them already.
-  if (std::string kept = d.storedTrace(); !kept.empty()) return kept;
+  if (std::string kept = d.storedTrace(); !kept.empty()) {
+    direct_.sha256 = security::sha256Hex(kept);
+    direct_.json = std::move(kept);
+    return direct_;
+  }
   std::string key = d.programme;
   key += '\x1f';
   key += code(d.status);
@@ -723,16 +728,23 @@ std::string TraceSentences::of(const StudentFacts& facts, const Decision& d,
   key += '\x1f';
   key += reason;
   if (auto it = memo_.find(key); it != memo_.end()) return it->second;
-  std::string stored;
-  for (const auto& e : evaluate(policy_, term_, facts, nullptr, TraceMode::kExplain)) {
+  Kept kept;
+  if (explained_person_ != facts.person_id || facts.person_id == 0) {
+    explained_ = evaluate(policy_, term_, facts, nullptr, TraceMode::kExplain);
+    explained_person_ = facts.person_id;
+  }
+  for (const auto& e : explained_) {
     if (e.programme != d.programme) continue;
-    if (e.status != d.status || e.hold_reason != d.hold_reason || e.reason() != reason) return "";
-    stored = e.storedTrace();
+    if (e.status != d.status || e.hold_reason != d.hold_reason || e.reason() != reason) {
+      direct_ = Kept();
+      return direct_;
+    }
+    kept.json = e.storedTrace();
+    if (!kept.json.empty()) kept.sha256 = security::sha256Hex(kept.json);
     break;
   }
-  if (memo_.size() >= 100000) memo_.clear();  // bounded: a run's distinct reasons are few
-  memo_.emplace(std::move(key), stored);
-  return stored;
+  if (memo_.size() >= 20000) memo_.clear();  // bounded: a few MB
+  return memo_.emplace(std::move(key), std::move(kept)).first->second;
 }
 
 std::string storedTrace(const std::vector<Check>& trace) {
@@ -748,30 +760,11 @@ std::string storedTrace(const std::vector<Check>& trace) {
   return s + "]";
 }
 
-std::vector<Check> storedChecks(const std::string& reason, const std::string& stored_trace) {
+namespace {
+
+/// The checks of a reason line (`code=fact; !code=fact`), each fact a literal of its text.
+std::vector<Check> checksOfLine(const std::string& reason) {
   std::vector<Check> out;
-  if (!stored_trace.empty()) {
-    try {
-      const auto list = Poco::JSON::Parser().parse(stored_trace).extract<Poco::JSON::Array::Ptr>();
-      for (size_t i = 0; i < list->size(); ++i) {
-        const auto o = list->getObject(static_cast<unsigned>(i));
-        if (!o) continue;
-        Check c;
-        c.code = o->optValue<std::string>("check", "");
-        c.ok = o->optValue<bool>("ok", true);
-        if (const auto m = o->getObject("message")) {
-          std::ostringstream text;
-          m->stringify(text);
-          c.message = fromStoredForm(text.str());
-        }
-        c.fact = i18n::render(c.message, Lang::kEn);
-        out.push_back(std::move(c));
-      }
-      return out;
-    } catch (const Poco::Exception&) {
-      out.clear();  // not a stored trace: read the reason line below
-    }
-  }
   size_t pos = 0;
   while (pos < reason.size()) {
     size_t end = reason.find("; ", pos);
@@ -787,6 +780,43 @@ std::vector<Check> storedChecks(const std::string& reason, const std::string& st
     c.fact = part.substr(eq + 1);
     c.message = Message::literal(c.fact);
     out.push_back(std::move(c));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<Check> storedChecks(const std::string& reason, const std::string& stored_trace) {
+  std::vector<Check> line = checksOfLine(reason);
+  if (stored_trace.empty()) return line;
+  std::vector<Check> out;
+  try {
+    const auto list = Poco::JSON::Parser().parse(stored_trace).extract<Poco::JSON::Array::Ptr>();
+    for (size_t i = 0; i < list->size(); ++i) {
+      const auto o = list->getObject(static_cast<unsigned>(i));
+      if (!o) continue;
+      Check c;
+      c.code = o->optValue<std::string>("check", "");
+      c.ok = o->optValue<bool>("ok", true);
+      if (const auto m = o->getObject("message")) {
+        std::ostringstream text;
+        m->stringify(text);
+        c.message = fromStoredForm(text.str());
+      }
+      out.push_back(std::move(c));
+    }
+  } catch (const Poco::Exception&) {
+    return line;  // not a stored trace
+  }
+  for (size_t i = 0; i < out.size(); ++i) {
+    auto& c = out[i];
+    if (!c.message.empty() && i18n::renders(c.message)) {
+      c.fact = i18n::render(c.message, Lang::kEn);
+    } else {
+      // Kept by a release whose sentence took other arguments: the line's English fact.
+      c.fact = i < line.size() && line[i].code == c.code ? line[i].fact : std::string();
+      c.message = Message::literal(c.fact);
+    }
   }
   return out;
 }

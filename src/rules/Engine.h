@@ -131,14 +131,24 @@ enum class TraceMode { kExplain, kRun };
 class TraceSentences {
  public:
   TraceSentences(const Policy& policy, const Term& term) : policy_(policy), term_(term) {}
-  /// storedTrace() of `d` as kExplain would give it; `d` is the kRun decision for `facts` and
-  /// `reason` its reason(). "" if the explanation disagrees with `d` (it never should).
-  std::string of(const StudentFacts& facts, const Decision& d, const std::string& reason);
+  struct Kept {
+    std::string json;    ///< storedTrace() of the decision; "" when it has none
+    std::string sha256;  ///< hex SHA-256 of `json`, the key it is stored under; "" with it
+  };
+  /// storedTrace() of `d` as kExplain would give it, and its key; `d` is the kRun decision for
+  /// `facts` and `reason` its reason(). Empty if the explanation disagrees with `d` (it never
+  /// should). The reference is valid until the next call.
+  const Kept& of(const StudentFacts& facts, const Decision& d, const std::string& reason);
 
  private:
   const Policy& policy_;
   Term term_;
-  std::unordered_map<std::string, std::string> memo_;
+  std::unordered_map<std::string, Kept> memo_;
+  Kept direct_;
+  // The last student explained: a student's decisions come one after another, so a student is
+  // explained at most once however many of their reasons are new.
+  int64_t explained_person_ = -1;
+  std::vector<Decision> explained_;
 };
 
 /// Splits `amount` by percentage shares so that the parts sum exactly to it: central and

@@ -241,8 +241,10 @@ EntitleSummary runEntitlements(EntitlementStore& store, const Policy& policy, in
               EntitlementWrite w;
               w.kind = EntitlementWrite::Kind::kSentences;
               w.existing_id = old->id;
-              w.reason_messages = sentences.of(f, d, reason);
-              if (!w.reason_messages.empty()) writes.push_back(std::move(w));
+              const auto& kept = sentences.of(f, d, reason);
+              w.reason_messages = kept.json;
+              w.reason_sha = kept.sha256;
+              if (!w.reason_sha.empty()) writes.push_back(std::move(w));
             }
             return;
           }
@@ -261,7 +263,9 @@ EntitleSummary runEntitlements(EntitlementStore& store, const Policy& policy, in
           w.person_id = f.person_id;
           w.school_id = f.school_id;
           w.reason = reason;
-          w.reason_messages = sentences.of(f, d, reason);
+          const auto& kept = sentences.of(f, d, reason);
+          w.reason_messages = kept.json;
+          w.reason_sha = kept.sha256;
           w.decision = std::move(d);
           old ? ++summary.updated : ++summary.inserted;
           writes.push_back(std::move(w));
@@ -286,7 +290,11 @@ EntitleSummary runEntitlements(EntitlementStore& store, const Policy& policy, in
               }
               if (d.status == Status::kNotApplicable) {
                 if (!old || old->status == "excluded") continue;
-                // Once entitled, now out of scope (e.g. a new stage): the record says why.
+                // Once entitled, now out of scope (e.g. a new stage): the record says why, in
+                // the words of the explanation (the bulk run's short form has no sentences).
+                for (auto& e : evaluate(policy, term, f, nullptr, TraceMode::kExplain)) {
+                  if (e.programme == d.programme) d.trace = std::move(e.trace);
+                }
                 d.status = Status::kExcluded;
                 d.paying_region = old->paying_region;
               }

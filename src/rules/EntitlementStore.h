@@ -25,7 +25,7 @@ struct StoredEntitlement {
   std::string reason;
   int64_t version = 0;
   bool locked = false;  ///< in an approved or paid batch: never changed silently
-  /// The reason's sentences are stored (rows written before migration 0016 have none).
+  /// The reason's sentences are stored (rows written before migration 0016 name none).
   bool has_reason_messages = true;
 };
 
@@ -48,6 +48,7 @@ struct EntitlementWrite {
   Decision decision;
   std::string reason;
   std::string reason_messages;  ///< the reason's sentences (storedTrace); "" when none
+  std::string reason_sha;       ///< SHA-256 (hex) of reason_messages, its key; "" when none
 };
 
 struct StoredPolicy {

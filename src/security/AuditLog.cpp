@@ -30,6 +30,7 @@ const std::vector<std::pair<std::string, std::string>> kActions = {
     {"schools.import", "导入学校"},
     {"school.account", "登记学校账户"},
     {"roll.import", "导入学籍名册"},
+    {"roll.refused", "学籍名册被退回（未导入）"},
     {"roster.import", "导入部门比对数据"},
     {"nominations.import", "导入推荐名单"},
     {"student.difficulty", "登记困难等级"},
@@ -208,7 +209,11 @@ void parseUploadSummary(const std::string& after, UploadRecord& r) {
   r.file_name = sentName(m[1].str());
   r.sha256 = m[2].str();
   const std::string rest = m.suffix().str();
-  if (r.kind == "roll" && std::regex_search(rest, m, roll)) {
+  static const std::regex refused(R"((\d+) rows, (\d+) with problems; nothing imported)");
+  if (r.refused && std::regex_search(rest, m, refused)) {
+    r.rows = number(m, 1);
+    r.rows_bad = number(m, 2);
+  } else if (r.kind == "roll" && std::regex_search(rest, m, roll)) {
     r.rows = number(m, 1);
     r.rows_ok = number(m, 2);
     r.rows_bad = number(m, 3);
@@ -233,7 +238,7 @@ std::vector<UploadRecord> uploadHistory(AuditLogStore& store, const User& user,
                                         bool* more) {
   AuditQuery q;
   if (kind == "roll") {
-    q.action = "roll.import";
+    q.action = "roll";  // imported and refused
   } else if (kind == "result") {
     q.action = "bank.import_result";
   } else {
@@ -255,6 +260,7 @@ std::vector<UploadRecord> uploadHistory(AuditLogStore& store, const User& user,
     r.at = e.at;
     r.actor = e.actor;
     r.scope = s;
+    r.refused = e.action == "roll.refused";
     parseUploadSummary(e.after, r);
     out.push_back(std::move(r));
   });

@@ -93,6 +93,8 @@ struct UploadRecord {
   /// A roll that changed nothing (every row as on record), or a result file that settled
   /// nothing new.
   bool unchanged = false;
+  /// A roll refused for rows with problems: nothing imported (`rows`, `rows_bad` say why).
+  bool refused = false;
   std::string summary;  ///< the event's words, masked
 };
 
@@ -100,7 +102,8 @@ struct UploadRecord {
 /// (`result-0123456789abcdef-回盘.txt` → `回盘.txt`); any other name as it is.
 std::string sentName(const std::string& stored);
 
-/// Parses an import's audit summary (`roll.import` / `bank.import_result`) into `r`.
+/// Parses an import's audit summary (`roll.import`, `roll.refused` when `r.refused` is set,
+/// `bank.import_result`) into `r`.
 void parseUploadSummary(const std::string& after, UploadRecord& r);
 
 /// The upload history of `kind` ("roll" or "result"), newest first, page `page` of `page_size`:

@@ -100,9 +100,7 @@ void SigningKey::generate(const std::string& path) {
 SigningKey SigningKey::load(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
-    throw Error(ErrorCode::kNotFound, "signing key " + path +
-                                          " not found; make one with: edupay keygen --signing " +
-                                          path + " (or set EDUPAY_SIGNING_KEY)");
+    throw Error(ErrorCode::kNotFound, msg("security.signing_key.missing", {arg("path", path)}));
   }
   if (st.st_mode & 077) {
     throw Error(ErrorCode::kForbidden,

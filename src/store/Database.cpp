@@ -21,8 +21,8 @@ std::unique_ptr<Database> openDatabase(const std::string& url) {
   if (url.rfind("mysql://", 0) == 0 || url.rfind("mariadb://", 0) == 0) {
     return std::make_unique<MySQLDatabase>(MySQLDatabase::parseUrl(url));
   }
-  throw Error(ErrorCode::kInvalidInput, "unknown database URL `" + url.substr(0, url.find('@')) +
-                                            "`; use sqlite:PATH or mysql://user:pass@host:port/db");
+  throw Error(ErrorCode::kInvalidInput,
+              msg("store.url.unknown", {arg("url", url.substr(0, url.find('@')))}));
 }
 
 Statement& Database::cached(const std::string& sql) {

@@ -31,7 +31,7 @@ std::optional<BankConfig> SqlDisbursementStore::bank(const std::string& code) {
 
 void SqlDisbursementStore::setBank(const std::string& code, const std::string& layout,
                                    int max_lines) {
-  if (!bank(code)) throw Error(ErrorCode::kNotFound, "no bank " + code);
+  if (!bank(code)) throw Error(ErrorCode::kNotFound, msg("bank.unknown", {arg("code", code)}));
   if (!layout.empty()) execute(db_, "UPDATE banks SET layout = ? WHERE code = ?", {layout, code});
   if (max_lines > 0) {
     execute(db_, "UPDATE banks SET max_lines = ? WHERE code = ?", {int64_t{max_lines}, code});
@@ -54,7 +54,8 @@ std::optional<Payer> SqlDisbursementStore::payer(const std::string& region,
 }
 
 void SqlDisbursementStore::setPayer(const Payer& p) {
-  if (!bank(p.bank_code)) throw Error(ErrorCode::kNotFound, "no bank " + p.bank_code);
+  if (!bank(p.bank_code))
+    throw Error(ErrorCode::kNotFound, msg("bank.unknown", {arg("code", p.bank_code)}));
   execute(db_, "DELETE FROM payer_accounts WHERE region = ? AND bank_code = ?",
           {p.region, p.bank_code});
   execute(db_, "INSERT INTO payer_accounts (region, bank_code, account, name) VALUES (?, ?, ?, ?)",
@@ -353,10 +354,11 @@ std::optional<bankfiles::BankFileStore::PaymentTrace> SqlDisbursementStore::trac
       "SELECT ps.id, p.batch_id, p.entitlement_id, e.person_id, e.policy_id, p.attempt, "
       "p.end_to_end_ref, ps.state, ps.reason_code, ps.reason_text, ps.settled_on, p.payee, "
       "p.holder_name, p.acct_mask, p.bank_code, e.programme, e.term, e.paying_region, e.reason, "
-      "e.updated_on, pol.name, pol.sha256, pol.activated_on, p.amount_fen, e.reason_messages "
+      "e.updated_on, pol.name, pol.sha256, pol.activated_on, p.amount_fen, rs.messages "
       "FROM payments p JOIN "
       "payment_states ps ON ps.id = p.id JOIN entitlements e ON e.id = p.entitlement_id JOIN "
-      "policies pol ON pol.id = e.policy_id WHERE p.end_to_end_ref = ?",
+      "policies pol ON pol.id = e.policy_id LEFT JOIN reason_sentences rs ON rs.sha256 = "
+      "e.reason_sha WHERE p.end_to_end_ref = ?",
       {reference});
   if (!s->next()) return std::nullopt;
   auto text = [&](int i) { return s->isNull(i) ? std::string() : s->getText(i); };

@@ -274,7 +274,7 @@ void SqlDisbursementStore::clearFlag(int64_t flag_id, const std::string& user,
           "UPDATE batch_flags SET status = 'cleared', cleared_by = ?, reason = ?, cleared_at = ? "
           "WHERE id = ? AND status = 'open'",
           {user, reason, security::nowIso(), flag_id}) != 1) {
-    throw Error(ErrorCode::kConflict, "flag " + std::to_string(flag_id) + " is not open");
+    throw Error(ErrorCode::kConflict, msg("flag.not_open", {arg("id", std::to_string(flag_id))}));
   }
 }
 
@@ -374,7 +374,7 @@ void SqlDisbursementStore::resolveObjection(int64_t id, const std::string& user,
               "UPDATE objections SET status = ?, resolved_by = ?, resolution = ?, resolved_on = ? "
               "WHERE id = ? AND status = 'open'",
               {decision, user, resolution, Date::today().str(), id}) != 1) {
-    throw Error(ErrorCode::kConflict, "objection " + std::to_string(id) + " is not open");
+    throw Error(ErrorCode::kConflict, msg("objection.not_open", {arg("id", std::to_string(id))}));
   }
 }
 

@@ -1,5 +1,7 @@
 #include "store/SqlEntitlementStore.h"
 
+#include <unordered_set>
+
 #include <algorithm>
 #include <limits>
 #include <set>
@@ -63,7 +65,7 @@ rules::StoredEntitlement readEntitlement(Statement& s) {
 
 constexpr const char* kEntitlementColumns =
     "SELECT id, person_id, programme, status, amount_fen, account_id, paying_region, reason, "
-    "version, locked, CASE WHEN reason_messages IS NULL THEN 0 ELSE 1 END "
+    "version, locked, CASE WHEN reason_sha IS NULL THEN 0 ELSE 1 END "
     "FROM entitlements ";
 
 }  // namespace
@@ -291,8 +293,8 @@ std::vector<SchoolEntitlement> SqlEntitlementStore::schoolEntitlements(
   auto st =
       query(db_,
             "SELECT e.id, e.person_id, p.name, p.rid_mask, e.programme, e.status, e.reason, "
-            "e.hold_reason, e.amount_fen, e.reason_messages FROM entitlements e JOIN schools sc ON "
-            "sc.id = e.school_id "
+            "e.hold_reason, e.amount_fen, rs.messages FROM entitlements e JOIN schools sc ON "
+            "sc.id = e.school_id LEFT JOIN reason_sentences rs ON rs.sha256 = e.reason_sha "
             "JOIN persons p ON p.id = e.person_id WHERE sc.code = ? AND e.term = ? AND (? = '' OR "
             "e.status = ?) AND e.id > ? ORDER BY e.id LIMIT ?",
             {school_code, term.str(), status, status, after, static_cast<int64_t>(limit)});
@@ -351,23 +353,29 @@ void SqlEntitlementStore::writeEntitlements(const Term& term, int64_t run_id, in
   std::vector<SqlValue> inserts;
   Statement& history = db_.cached(
       "INSERT INTO entitlement_history (entitlement_id, version, status, amount_fen, account_id, "
-      "paying_region, reason, reason_messages, policy_id, run_id, replaced_on) SELECT id, "
-      "version, status, amount_fen, account_id, paying_region, reason, reason_messages, "
+      "paying_region, reason, reason_sha, policy_id, run_id, replaced_on) SELECT id, "
+      "version, status, amount_fen, account_id, paying_region, reason, reason_sha, "
       "policy_id, run_id, ? FROM entitlements WHERE id = ?");
   Statement& update = db_.cached(
       "UPDATE entitlements SET status = ?, amount_fen = ?, central_fen = ?, provincial_fen = ?, "
       "county_fen = ?, "
       "payee = ?, account_id = ?, paying_region = ?, school_id = ?, hold_reason = ?, reason = ?, "
-      "reason_messages = ?, policy_id = ?, "
+      "reason_sha = ?, policy_id = ?, "
       "run_id = ?, version = version + 1, updated_on = ? WHERE id = ? AND locked = 0");
   const std::string term_str = term.str();
   inserts.reserve(writes.size() * 19);
+  // Each distinct reason's sentences once, under their key, before the rows that name them.
+  std::unordered_set<std::string> kept;
+  for (const auto& w : writes) {
+    if (w.reason_sha.empty() || !kept.insert(w.reason_sha).second) continue;
+    keepReasonSentences(db_, w.reason_sha, w.reason_messages);
+  }
   for (auto& w : writes) {
     auto& d = w.decision;
     if (w.kind == rules::EntitlementWrite::Kind::kSentences) {
-      Statement& fill = db_.cached(
-          "UPDATE entitlements SET reason_messages = ? WHERE id = ? AND reason_messages IS NULL");
-      fill.bind(1, w.reason_messages);
+      Statement& fill =
+          db_.cached("UPDATE entitlements SET reason_sha = ? WHERE id = ? AND reason_sha IS NULL");
+      fill.bind(1, w.reason_sha);
       fill.bind(2, w.existing_id);
       fill.execute();
       continue;
@@ -379,7 +387,7 @@ void SqlEntitlementStore::writeEntitlements(const Term& term, int64_t run_id, in
                 std::string(rules::code(d.status)), d.amount.fen(), d.central.fen(),
                 d.provincial.fen(), d.county.fen(), std::string(rules::code(d.payee)), account,
                 std::move(d.paying_region), school, textOrNull(d.hold_reason), std::move(w.reason),
-                textOrNull(w.reason_messages), policy_id, run_id, int64_t{1}, today);
+                textOrNull(w.reason_sha), policy_id, run_id, int64_t{1}, today);
       continue;
     }
     history.bind(1, today);
@@ -397,7 +405,7 @@ void SqlEntitlementStore::writeEntitlements(const Term& term, int64_t run_id, in
     update.bind(i++, school);
     update.bind(i++, textOrNull(d.hold_reason));
     update.bind(i++, w.reason);
-    update.bind(i++, textOrNull(w.reason_messages));
+    update.bind(i++, textOrNull(w.reason_sha));
     update.bind(i++, policy_id);
     update.bind(i++, run_id);
     update.bind(i++, today);
@@ -412,8 +420,16 @@ void SqlEntitlementStore::writeEntitlements(const Term& term, int64_t run_id, in
              "INSERT INTO entitlements (person_id, programme, term, status, amount_fen, "
              "central_fen, provincial_fen, "
              "county_fen, payee, account_id, paying_region, school_id, hold_reason, reason, "
-             "reason_messages, policy_id, run_id, version, updated_on)",
+             "reason_sha, policy_id, run_id, version, updated_on)",
              19, inserts);
+}
+
+void keepReasonSentences(Database& db, const std::string& sha256, const std::string& messages) {
+  Statement& keep = db.cached(std::string(db.insertIgnore()) +
+                              " INTO reason_sentences (sha256, messages) VALUES (?, ?)");
+  keep.bind(1, sha256);
+  keep.bind(2, messages);
+  keep.execute();
 }
 
 }  // namespace edupay::store

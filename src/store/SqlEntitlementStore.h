@@ -17,6 +17,10 @@ struct SchoolEntitlement {
   Money amount;
 };
 
+/// Keeps a reason's sentences (rules::storedTrace) under their SHA-256 in reason_sentences, once:
+/// a key already kept is left as it is. Call inside the transaction that writes rows naming it.
+void keepReasonSentences(Database& db, const std::string& sha256, const std::string& messages);
+
 class SqlEntitlementStore : public SqlStore<rules::EntitlementStore> {
  public:
   explicit SqlEntitlementStore(Database& db) : SqlStore(db), leases_(db) {}

@@ -361,8 +361,9 @@ int64_t SqlIdentificationStore::holdEntitlements(int64_t person_id, int academic
       " WHERE person_id = ? AND term IN (?, ?) AND status = 'eligible' AND locked = 0";
   execute(db_,
           "INSERT INTO entitlement_history (entitlement_id, version, status, amount_fen, "
-          "account_id, paying_region, reason, policy_id, run_id, replaced_on) SELECT id, version, "
-          "status, amount_fen, account_id, paying_region, reason, policy_id, run_id, ? FROM "
+          "account_id, paying_region, reason, reason_sha, policy_id, run_id, replaced_on) SELECT "
+          "id, version, status, amount_fen, account_id, paying_region, reason, reason_sha, "
+          "policy_id, run_id, ? FROM "
           "entitlements" +
               where,
           {today, person_id, autumn, spring});

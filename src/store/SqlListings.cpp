@@ -157,8 +157,9 @@ std::vector<SqlListings::DecisionCount> SqlListings::decisions(const std::string
                                                                const std::string& region_prefix,
                                                                const std::string& status) {
   auto s = query(db_,
-                 "SELECT programme, hold_reason, reason, reason_messages FROM entitlements "
-                 "WHERE term = ? AND paying_region LIKE ? AND status = ?",
+                 "SELECT e.programme, e.hold_reason, e.reason, rs.messages FROM entitlements e "
+                 "LEFT JOIN reason_sentences rs ON rs.sha256 = e.reason_sha "
+                 "WHERE e.term = ? AND e.paying_region LIKE ? AND e.status = ?",
                  {term, region_prefix + "%", status});
   std::map<std::tuple<std::string, std::string>, DecisionCount> counts;
   while (s->next()) {

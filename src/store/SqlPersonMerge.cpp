@@ -9,6 +9,8 @@
 #include "common/Term.h"
 #include "common/Text.h"
 #include "rules/Engine.h"
+#include "security/FieldCipher.h"
+#include "store/SqlEntitlementStore.h"
 #include "store/SqlHelpers.h"
 
 namespace edupay::store {
@@ -149,19 +151,22 @@ registry::MergeCounts SqlRegistryStore::mergePersons(int64_t keep, int64_t lose,
     }
     execute(db_,
             "INSERT INTO entitlement_history (entitlement_id, version, status, amount_fen, "
-            "account_id, paying_region, reason, reason_messages, policy_id, run_id, "
+            "account_id, paying_region, reason, reason_sha, policy_id, run_id, "
             "replaced_on) SELECT id, version, status, amount_fen, account_id, paying_region, "
-            "reason, reason_messages, policy_id, run_id, ? FROM entitlements WHERE id = ?",
+            "reason, reason_sha, policy_id, run_id, ? FROM entitlements WHERE id = ?",
             {today, e.id});
     // The reason line is the fact alone (`merged: ...`, as before sentences were stored); its
     // sentences one failed check, `merged`.
     rules::Check merged{"merged", false, "", msg("rules.fact.merged", {arg("record", K)})};
-    merged.fact = i18n::render(merged.message, Lang::kEn);
+    merged.fact = "merged: " + i18n::render(merged.message, Lang::kEn);
+    const std::string sentences = rules::storedTrace({merged});
+    const std::string sha = security::sha256Hex(sentences);
+    keepReasonSentences(db_, sha, sentences);
     execute(db_,
             "UPDATE entitlements SET status = 'excluded', amount_fen = 0, central_fen = 0, "
             "provincial_fen = 0, county_fen = 0, hold_reason = NULL, reason = ?, "
-            "reason_messages = ?, version = version + 1, updated_on = ? WHERE id = ?",
-            {merged.fact, rules::storedTrace({merged}), today, e.id});
+            "reason_sha = ?, version = version + 1, updated_on = ? WHERE id = ?",
+            {merged.fact, sha, today, e.id});
     ++c.entitlements_superseded;
   };
   for (const auto& [key, e] : lost) {

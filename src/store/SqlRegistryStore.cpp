@@ -15,10 +15,9 @@ void SqlRegistryStore::checkKeyFingerprint(const std::string& fingerprint) {
   if (stmt->next()) {
     const std::string stored = stmt->getText(0);
     if (stored != fingerprint) {
-      throw Error(ErrorCode::kForbidden, "the key file (fingerprint " + fingerprint +
-                                             ") is not the key this database " + db_.describe() +
-                                             " was written with (fingerprint " + stored +
-                                             "); pass the right --key-file or EDUPAY_KEY_FILE");
+      throw Error(ErrorCode::kForbidden,
+                  msg("store.key.wrong", {arg("fingerprint", fingerprint),
+                                          arg("database", db_.describe()), arg("stored", stored)}));
     }
     return;
   }

@@ -54,7 +54,7 @@ void SqlSecurityStore::addUser(const security::User& u) {
     throw;  // a deadlock or certification failure: the unit of work runs again
   } catch (const Error& e) {
     if (e.code() == ErrorCode::kConflict) {
-      throw Error(ErrorCode::kConflict, "a user named " + u.name + " already exists");
+      throw Error(ErrorCode::kConflict, msg("user.exists", {arg("name", u.name)}));
     }
     throw;
   }

@@ -1147,16 +1147,25 @@ TEST_P(ApiTest, TheOperationLogUploadHistoriesAndTraceByStudent) {
       call("POST", "/api/v1/rolls", token("school_in"), form, "multipart/form-data; boundary=XyZ")
           .status,
       200);
+  // A roll with a broken ID is refused: nothing is imported, and the history says so.
+  const std::string broken =
+      RollBuilder().student(41).student(48).set("resident_id", "430121201703150000").csv();
+  const auto refused = call("POST", "/api/v1/rolls", token("school_in"), broken, "text/csv");
+  EXPECT_NE(refused.status, 200) << refused.body;
   const auto rolls = call("GET", "/api/v1/uploads?kind=roll", token("school_in"));
   ASSERT_EQ(rolls.status, 200) << rolls.body;
   const auto list = rolls.json()->getArray("uploads");
-  ASSERT_EQ(list->size(), 2u) << rolls.body;
-  EXPECT_EQ(list->getObject(0)->getValue<std::string>("outcome"), "unchanged");
-  EXPECT_EQ(list->getObject(0)->getValue<std::string>("file_name"), "一小_学籍.csv");
-  EXPECT_EQ(list->getObject(1)->getValue<std::string>("outcome"), "imported");
-  EXPECT_EQ(list->getObject(1)->getValue<int>("rows_ok"), 2);
-  EXPECT_EQ(list->getObject(1)->getValue<std::string>("user"), "school_in");
-  EXPECT_EQ(list->getObject(1)->getValue<std::string>("school"), "4301210001");
+  ASSERT_EQ(list->size(), 3u) << rolls.body;
+  EXPECT_EQ(list->getObject(0)->getValue<std::string>("outcome"), "refused") << rolls.body;
+  EXPECT_EQ(list->getObject(0)->getValue<int>("rows"), 2);
+  EXPECT_EQ(list->getObject(0)->getValue<int>("rows_bad"), 1);
+  EXPECT_EQ(list->getObject(0)->getValue<std::string>("school"), "4301210001");
+  EXPECT_EQ(list->getObject(1)->getValue<std::string>("outcome"), "unchanged");
+  EXPECT_EQ(list->getObject(1)->getValue<std::string>("file_name"), "一小_学籍.csv");
+  EXPECT_EQ(list->getObject(2)->getValue<std::string>("outcome"), "imported");
+  EXPECT_EQ(list->getObject(2)->getValue<int>("rows_ok"), 2);
+  EXPECT_EQ(list->getObject(2)->getValue<std::string>("user"), "school_in");
+  EXPECT_EQ(list->getObject(2)->getValue<std::string>("school"), "4301210001");
   EXPECT_EQ(call("GET", "/api/v1/uploads", token("school_out")).json()->getArray("uploads")->size(),
             0u);
   EXPECT_EQ(call("GET", "/api/v1/uploads?kind=result", token("school_in")).status, 403);

@@ -389,8 +389,9 @@ TEST_P(FieldCases, TwoRecordsOfOneChildAreMergedAndPaidOnce) {
                   "'excluded' AND amount_fen = 0"),
             wrong_entitlements);
   // The superseded decisions' reason as a sentence, for readers of either language.
-  EXPECT_EQ(count("SELECT COUNT(*) FROM entitlements WHERE reason LIKE 'merged:%' AND "
-                  "reason_messages LIKE '%rules.fact.merged%'"),
+  EXPECT_EQ(count("SELECT COUNT(*) FROM entitlements e JOIN reason_sentences rs ON rs.sha256 = "
+                  "e.reason_sha WHERE e.reason LIKE 'merged:%' AND rs.messages LIKE "
+                  "'%rules.fact.merged%'"),
             wrong_entitlements);
   EXPECT_EQ(count("SELECT COUNT(DISTINCT e.id) FROM entitlement_history h JOIN entitlements e ON "
                   "e.id = h.entitlement_id WHERE e.reason LIKE 'merged:%' AND h.status = "

@@ -346,13 +346,20 @@ TEST_P(EntitlementRunTest, ReasonsAreStoredAsSentencesAndOldOnesGetThemUnchanged
   ASSERT_TRUE(f.import(RollBuilder().student(1).student(3).csv()).committed);
   roster({1, 3});
   run();
-  EXPECT_EQ(f.count("entitlements", "reason_messages IS NULL"), 0);
-  EXPECT_EQ(f.count("entitlements",
-                    "reason_messages LIKE '%\"rules.fact.day_student\"%' AND "
-                    "reason LIKE '%!boarding=day student%'"),
+  EXPECT_EQ(f.count("entitlements", "reason_sha IS NULL"), 0);
+  EXPECT_EQ(f.count("entitlements e",
+                    "reason LIKE '%!boarding=day student%' AND EXISTS (SELECT 1 "
+                    "FROM reason_sentences rs WHERE rs.sha256 = e.reason_sha "
+                    "AND rs.messages LIKE '%\"rules.fact.day_student\"%')"),
             2);
+  // Each distinct reason is kept once: students with the same facts share their sentences.
+  EXPECT_EQ(f.count("reason_sentences"),
+            store::queryInt(*f.db, "SELECT COUNT(DISTINCT reason_sha) FROM entitlements"));
+  EXPECT_LT(f.count("reason_sentences"), 4);
   // The sentences read back as the reason line says it, in English word for word.
-  auto s = f.db->prepare("SELECT reason, reason_messages FROM entitlements ORDER BY id");
+  auto s = f.db->prepare(
+      "SELECT e.reason, rs.messages FROM entitlements e JOIN reason_sentences rs ON rs.sha256 = "
+      "e.reason_sha ORDER BY e.id");
   int rows = 0;
   while (s->next()) {
     const auto checks = rules::storedChecks(s->getText(0), s->getText(1));
@@ -364,12 +371,12 @@ TEST_P(EntitlementRunTest, ReasonsAreStoredAsSentencesAndOldOnesGetThemUnchanged
   }
   EXPECT_EQ(rows, 4);
 
-  store::execute(*f.db, "UPDATE entitlements SET reason_messages = NULL");
+  store::execute(*f.db, "UPDATE entitlements SET reason_sha = NULL");
   const int64_t history = f.count("entitlement_history");
   const auto again = run();
   EXPECT_EQ(again.unchanged, 4);
   EXPECT_EQ(again.inserted + again.updated, 0);
-  EXPECT_EQ(f.count("entitlements", "reason_messages IS NULL"), 0);
+  EXPECT_EQ(f.count("entitlements", "reason_sha IS NULL"), 0);
   EXPECT_EQ(f.count("entitlements", "version <> 1"), 0);
   EXPECT_EQ(f.count("entitlement_history"), history);
 }

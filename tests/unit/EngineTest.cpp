@@ -4,6 +4,7 @@
 
 #include "common/Catalogue.h"
 #include "common/Error.h"
+#include "security/FieldCipher.h"
 
 namespace edupay::rules {
 namespace {
@@ -492,11 +493,14 @@ TEST(Engine, TheRunStoresTheSentencesOfTheExplanation) {
     if (d.status == Status::kNotApplicable) continue;
     for (const auto& c : d.trace) EXPECT_TRUE(c.message.empty()) << c.code;
     const std::string reason = d.reason();
-    const std::string text = sentences.of(student, d, reason);
+    const std::string text = sentences.of(student, d, reason).json;
+    const std::string key = sentences.of(student, d, reason).sha256;
+    ASSERT_FALSE(text.empty()) << d.programme;
+    EXPECT_EQ(key, security::sha256Hex(text));
     for (const auto& e : explained) {
       if (e.programme == d.programme) EXPECT_EQ(text, e.storedTrace()) << d.programme;
     }
-    EXPECT_EQ(sentences.of(student, d, reason), text);  // the second time from the memo
+    EXPECT_EQ(sentences.of(student, d, reason).json, text);  // the second time from the memo
     ++stored;
   }
   ASSERT_GT(stored, 0);
@@ -536,6 +540,14 @@ TEST(Engine, AReasonStoredWithoutSentencesIsReadFromItsLine) {
   EXPECT_EQ(i18n::render(checks[1].message, Lang::kZh), "day student");  // a literal
   // Not a stored trace (damaged, or written by hand): the line still reads.
   EXPECT_EQ(storedChecks("!boarding=day student", "[{\"check\":").size(), 1u);
+  // A sentence kept by a release whose pattern took other arguments reads as the line's fact.
+  const auto old_kept =
+      storedChecks("!grade=3 (programme: 1-9)",
+                   "[{\"check\":\"grade\",\"message\":{\"args\":[{\"en\":\"3\",\"name\":\"year\","
+                   "\"zh\":\"3\"}],\"code\":\"rules.fact.grade\"},\"ok\":false}]");
+  ASSERT_EQ(old_kept.size(), 1u);
+  EXPECT_EQ(old_kept[0].fact, "3 (programme: 1-9)");
+  EXPECT_EQ(i18n::render(old_kept[0].message, Lang::kZh), "3 (programme: 1-9)");
 }
 
 TEST(Engine, HoldReasonsAreSentences) {
