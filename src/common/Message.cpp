@@ -91,28 +91,59 @@ MessageArg arg(std::string name, const Message& nested) {
   return words(std::move(name), i18n::render(nested, Lang::kZh), i18n::render(nested, Lang::kEn));
 }
 
+namespace {
+
+/// `text` as a JSON string (RFC 8259): quotes, backslashes and control characters escaped,
+/// UTF-8 kept as it is.
+void appendJsonString(std::string& out, std::string_view text) {
+  out += '"';
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (c < 0x20) {
+      static const char* kHex = "0123456789abcdef";
+      out += "\\u00";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += ch;
+    }
+  }
+  out += '"';
+}
+
+}  // namespace
+
 std::string storedForm(const Message& m) {
   if (m.empty()) return "";
-  // Poco's Object keeps its keys sorted, so the text is the same for the same message.
-  Poco::JSON::Object o;
+  // Written by hand (the bulk entitlement run stores millions): keys in sorted order, as a
+  // JSON library writes them, so the same message is always the same text.
+  std::string s;
+  s.reserve(64 + m.args().size() * 48);
   if (m.isLiteral()) {
-    o.set("text", m.literalText());
-  } else {
-    o.set("code", m.code());
-    Poco::JSON::Array args;
-    for (const auto& a : m.args()) {
-      Poco::JSON::Object j;
-      j.set("name", a.name);
-      j.set("zh", a.zh);
-      j.set("en", a.en);
-      if (a.number) j.set("number", *a.number);
-      args.add(j);
-    }
-    o.set("args", args);
+    s += "{\"text\":";
+    appendJsonString(s, m.literalText());
+    return s + "}";
   }
-  std::ostringstream out;
-  o.stringify(out);
-  return out.str();
+  s += "{\"args\":[";
+  bool first = true;
+  for (const auto& a : m.args()) {
+    if (!first) s += ',';
+    first = false;
+    s += "{\"en\":";
+    appendJsonString(s, a.en);
+    s += ",\"name\":";
+    appendJsonString(s, a.name);
+    if (a.number) s += ",\"number\":" + std::to_string(*a.number);
+    s += ",\"zh\":";
+    appendJsonString(s, a.zh);
+    s += '}';
+  }
+  s += "],\"code\":";
+  appendJsonString(s, m.code());
+  return s + "}";
 }
 
 Message fromStoredForm(const std::string& stored) {

@@ -712,39 +712,78 @@ std::string Decision::reason() const {
 
 std::string Decision::storedTrace() const { return rules::storedTrace(trace); }
 
+namespace {
+
+/// One check of a stored trace: `{"check":…,"message":…,"ok":…}`.
+std::string storedCheck(const Check& c) {
+  // Check codes are the engine's own identifiers ([a-z_]): nothing in them needs escaping.
+  return "{\"check\":\"" + c.code + "\",\"message\":" + storedForm(c.message) +
+         ",\"ok\":" + (c.ok ? "true" : "false") + "}";
+}
+
+}  // namespace
+
 const TraceSentences::Kept& TraceSentences::of(const StudentFacts& facts, const Decision& d,
                                                const std::string& reason) {
+  (void)reason;  // the trace's checks are the reason line's parts
+  direct_ = Kept();
   // A decision made with its sentences (not by the engine's bulk path) carries them already.
   if (std::string kept = d.storedTrace(); !kept.empty()) {
     direct_.sha256 = security::sha256Hex(kept);
     direct_.json = std::move(kept);
     return direct_;
   }
-  std::string key = d.programme;
-  key += '\x1f';
-  key += code(d.status);
-  key += '\x1f';
-  key += d.hold_reason;
-  key += '\x1f';
-  key += reason;
-  if (auto it = memo_.find(key); it != memo_.end()) return it->second;
-  Kept kept;
-  if (explained_person_ != facts.person_id || facts.person_id == 0) {
-    explained_ = evaluate(policy_, term_, facts, nullptr, TraceMode::kExplain);
-    explained_person_ = facts.person_id;
-  }
-  for (const auto& e : explained_) {
-    if (e.programme != d.programme) continue;
-    if (e.status != d.status || e.hold_reason != d.hold_reason || e.reason() != reason) {
-      direct_ = Kept();
-      return direct_;
+  if (d.trace.empty()) return direct_;
+  const auto keyOf = [&](const Check& c) -> const std::string& {
+    key_.assign(c.code);
+    key_ += c.ok ? "\x1f1\x1f" : "\x1f0\x1f";
+    key_ += c.fact;
+    return key_;
+  };
+  pieces_.clear();
+  bool missing = false;
+  for (const auto& c : d.trace) {
+    const auto it = checks_.find(keyOf(c));
+    if (it == checks_.end()) {
+      missing = true;
+      break;
     }
-    kept.json = e.storedTrace();
-    if (!kept.json.empty()) kept.sha256 = security::sha256Hex(kept.json);
-    break;
+    pieces_.push_back(&it->second);
   }
-  if (memo_.size() >= 20000) memo_.clear();  // bounded: a few MB
-  return memo_.emplace(std::move(key), std::move(kept)).first->second;
+  if (missing) {
+    if (explained_person_ != facts.person_id || facts.person_id == 0) {
+      explained_ = evaluate(policy_, term_, facts, nullptr, TraceMode::kExplain);
+      explained_person_ = facts.person_id;
+    }
+    const Decision* e = nullptr;
+    for (const auto& x : explained_)
+      if (x.programme == d.programme) e = &x;
+    // The explanation must say what the run said, check for check.
+    if (!e || e->trace.size() != d.trace.size()) return direct_;
+    for (size_t i = 0; i < d.trace.size(); ++i) {
+      const Check& a = d.trace[i];
+      const Check& b = e->trace[i];
+      if (a.code != b.code || a.ok != b.ok || a.fact != b.fact || b.message.empty()) return direct_;
+    }
+    if (checks_.size() >= 100000) checks_.clear();  // bounded: a few tens of MB
+    pieces_.clear();
+    for (size_t i = 0; i < d.trace.size(); ++i) {
+      auto [it, fresh] = checks_.try_emplace(keyOf(d.trace[i]));
+      if (fresh) it->second = storedCheck(e->trace[i]);
+    }
+    for (const auto& c : d.trace) pieces_.push_back(&checks_.find(keyOf(c))->second);
+  }
+  size_t n = 2;
+  for (const auto* p : pieces_) n += p->size() + 1;
+  direct_.json.reserve(n);
+  direct_.json = "[";
+  for (size_t i = 0; i < pieces_.size(); ++i) {
+    if (i) direct_.json += ',';
+    direct_.json += *pieces_[i];
+  }
+  direct_.json += ']';
+  direct_.sha256 = security::sha256Hex(direct_.json);
+  return direct_;
 }
 
 std::string storedTrace(const std::vector<Check>& trace) {
@@ -753,9 +792,7 @@ std::string storedTrace(const std::vector<Check>& trace) {
   for (const auto& c : trace) {
     if (c.message.empty()) return "";
     if (s.size() > 1) s += ',';
-    // Check codes are the engine's own identifiers ([a-z_]): nothing in them needs escaping.
-    s += "{\"check\":\"" + c.code + "\",\"message\":" + storedForm(c.message) +
-         ",\"ok\":" + (c.ok ? "true" : "false") + "}";
+    s += storedCheck(c);
   }
   return s + "]";
 }

@@ -125,9 +125,10 @@ enum class TraceMode { kExplain, kRun };
                                              TraceMode mode = TraceMode::kExplain);
 
 /// The sentences of the bulk run's decisions, for storing beside their reasons: a decision's
-/// sentences are those of its explanation (kExplain), made once per distinct reason of a
-/// programme and reused, as a run's reasons repeat across students (same rate, same status,
-/// same missing condition). Not thread-safe: one per run.
+/// sentences are those of its explanation (kExplain). Each check's sentence is made once per
+/// distinct fact and reused, as a run's facts repeat across students (same rate, same status,
+/// same missing condition); a student is explained only when one of their facts is new, and at
+/// most once. Not thread-safe: one per run.
 class TraceSentences {
  public:
   TraceSentences(const Policy& policy, const Term& term) : policy_(policy), term_(term) {}
@@ -143,7 +144,11 @@ class TraceSentences {
  private:
   const Policy& policy_;
   Term term_;
-  std::unordered_map<std::string, Kept> memo_;
+  /// Each check's stored sentence by its code, outcome and English fact: a run's distinct facts
+  /// are few ("active since 2024-09-01", the same rate), far fewer than its distinct reasons.
+  std::unordered_map<std::string, std::string> checks_;
+  std::string key_;
+  std::vector<const std::string*> pieces_;
   Kept direct_;
   // The last student explained: a student's decisions come one after another, so a student is
   // explained at most once however many of their reasons are new.

@@ -403,7 +403,23 @@ async function studentPage(main, id) {
   }
 }
 
-function termField(value) { return input('term', { value: value || state.term, required: true, pattern: '[0-9]{4}-(spring|autumn)' }); }
+/** A term code (`2026-autumn`) in words: 2026年秋季学期 / Autumn 2026. */
+function termName(code) {
+  const m = /^(\d{4})-(spring|autumn)$/.exec(code || '');
+  if (!m) return code || '';
+  return state.lang === 'zh' ? `${m[1]}年${m[2] === 'autumn' ? '秋季' : '春季'}学期` : `${m[2] === 'autumn' ? 'Autumn' : 'Spring'} ${m[1]}`;
+}
+/** A term picked from a list by its name (the API keeps the code): the terms of three years back
+ * to the next one, newest first. */
+function termField(value) {
+  const chosen = value || state.term;
+  const m = /^(\d{4})-(spring|autumn)$/.exec(chosen || '');
+  const year = m ? Number(m[1]) : new Date().getFullYear();
+  const codes = [];
+  for (let y = year + 1; y >= year - 3; y--) codes.push(`${y}-autumn`, `${y}-spring`);
+  if (chosen && !codes.includes(chosen)) codes.unshift(chosen);
+  return select('term', codes.map(c => [c, termName(c)]), chosen);
+}
 
 async function entitledPage(main) {
   const school = state.user.scope;

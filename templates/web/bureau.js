@@ -179,13 +179,6 @@ async function decisionsPage(main) {
   await load();
 }
 
-/** A term code (`2026-autumn`) in words. */
-function termName(code) {
-  const m = /^(\d{4})-(spring|autumn)$/.exec(code || '');
-  if (!m) return code || '';
-  return state.lang === 'zh' ? `${m[1]}年${m[2] === 'autumn' ? '秋季' : '春季'}学期` : `${m[2] === 'autumn' ? 'Autumn' : 'Spring'} ${m[1]}`;
-}
-
 /** The payees of batch `b`, 50 at a time, searchable, downloadable as CSV. */
 async function batchPayeesSection(main, b) {
   if (!BUREAU.includes(state.user.role)) return;
