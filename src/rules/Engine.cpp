@@ -765,7 +765,10 @@ const TraceSentences::Kept& TraceSentences::of(const StudentFacts& facts, const 
       const Check& b = e->trace[i];
       if (a.code != b.code || a.ok != b.ok || a.fact != b.fact || b.message.empty()) return direct_;
     }
-    if (checks_.size() >= 100000) checks_.clear();  // bounded: a few tens of MB
+    if (checks_.size() >= 100000) {  // bounded: a few tens of MB
+      checks_.clear();
+      joined_.clear();  // it names checks_' entries
+    }
     pieces_.clear();
     for (size_t i = 0; i < d.trace.size(); ++i) {
       auto [it, fresh] = checks_.try_emplace(keyOf(d.trace[i]));
@@ -773,17 +776,26 @@ const TraceSentences::Kept& TraceSentences::of(const StudentFacts& facts, const 
     }
     for (const auto& c : d.trace) pieces_.push_back(&checks_.find(keyOf(c))->second);
   }
+  key_.assign(reinterpret_cast<const char*>(pieces_.data()),
+              pieces_.size() * sizeof(const std::string*));
+  auto [it, fresh] = joined_.try_emplace(key_);
+  if (!fresh) return it->second;
+  if (joined_.size() >= 100000) {  // bounded, like checks_
+    joined_.clear();
+    it = joined_.try_emplace(key_).first;
+  }
+  Kept& kept = it->second;
   size_t n = 2;
   for (const auto* p : pieces_) n += p->size() + 1;
-  direct_.json.reserve(n);
-  direct_.json = "[";
+  kept.json.reserve(n);
+  kept.json = "[";
   for (size_t i = 0; i < pieces_.size(); ++i) {
-    if (i) direct_.json += ',';
-    direct_.json += *pieces_[i];
+    if (i) kept.json += ',';
+    kept.json += *pieces_[i];
   }
-  direct_.json += ']';
-  direct_.sha256 = security::sha256Hex(direct_.json);
-  return direct_;
+  kept.json += ']';
+  kept.sha256 = security::sha256Hex(kept.json);
+  return kept;
 }
 
 std::string storedTrace(const std::vector<Check>& trace) {

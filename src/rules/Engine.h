@@ -147,6 +147,9 @@ class TraceSentences {
   /// Each check's stored sentence by its code, outcome and English fact: a run's distinct facts
   /// are few ("active since 2024-09-01", the same rate), far fewer than its distinct reasons.
   std::unordered_map<std::string, std::string> checks_;
+  /// A decision's stored sentences by the checks' sentences it is made of (their addresses in
+  /// checks_), so each distinct combination is joined and hashed once.
+  std::unordered_map<std::string, Kept> joined_;
   std::string key_;
   std::vector<const std::string*> pieces_;
   Kept direct_;
