@@ -282,7 +282,7 @@ async function main() {
     log('bureau officer: the entitlement run, with progress');
     await login('officer', PASSWORDS.officer);
     await go('run', '计算本学期资助资格');
-    await page.getByLabel('学期').fill(TERM);
+    await page.getByLabel('学期').selectOption(TERM);
     await page.getByRole('button', { name: '开始计算' }).click();
     await page.getByText(/完成：2026-autumn，\d+ 名学生/).waitFor({ timeout: 120000 });
     await screenshot('entitlement-run');
@@ -412,7 +412,7 @@ async function main() {
     await go('objections', '公示异议');
     await page.getByLabel('学生身份证号').fill(pupil);
     await page.getByLabel('资助项目').selectOption(PROGRAMME);
-    await page.getByLabel('学期').fill(TERM);
+    await page.getByLabel('学期').selectOption(TERM);
     await page.getByLabel('异议内容').fill('家长来电反映孩子九月已转学');
     await page.getByRole('button', { name: '登记异议' }).click();
     await page.locator('#objection-added').getByText(/已登记异议 \d+/).waitFor();
