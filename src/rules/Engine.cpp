@@ -736,7 +736,12 @@ const TraceSentences::Kept& TraceSentences::of(const StudentFacts& facts, const 
   if (d.trace.empty()) return direct_;
   const auto keyOf = [&](const Check& c) -> const std::string& {
     key_.assign(c.code);
-    key_ += c.ok ? "\x1f" "1" "\x1f" : "\x1f" "0" "\x1f";
+    key_ += c.ok ? "\x1f"
+                   "1"
+                   "\x1f"
+                 : "\x1f"
+                   "0"
+                   "\x1f";
     key_ += c.fact;
     return key_;
   };
