@@ -60,6 +60,18 @@ class EligibilityEndToEnd : public ::testing::TestWithParam<std::string> {
     }
   }
 
+  /// The resident ID of the first student of the first English-header roll; "" if none.
+  std::string firstStudentId() const {
+    for (const auto& e : std::filesystem::directory_iterator(scratch.dir() + "/prov/roll")) {
+      std::ifstream in(e.path());
+      std::string header, line;
+      std::getline(in, header);
+      if (header.rfind("resident_id", 0) != 0 || !std::getline(in, line)) continue;
+      return line.substr(0, line.find(','));
+    }
+    return "";
+  }
+
   ScratchDatabase scratch;
   CliActors actors;
 };
@@ -130,16 +142,7 @@ TEST_P(EligibilityEndToEnd, ATermComputesAndTheMoneyAddsUp) {
 TEST_P(EligibilityEndToEnd, ExplainAndTheDropOutReportSpeakPlainly) {
   setUpTerm();
   ASSERT_EQ(run({"entitle", "--term", "2026-autumn"}).code, 0);
-  // The first student of the first English-header roll.
-  std::string id;
-  for (const auto& e : std::filesystem::directory_iterator(scratch.dir() + "/prov/roll")) {
-    std::ifstream in(e.path());
-    std::string header, line;
-    std::getline(in, header);
-    if (header.rfind("resident_id", 0) != 0 || !std::getline(in, line)) continue;
-    id = line.substr(0, line.find(','));
-    break;
-  }
+  const std::string id = firstStudentId();
   ASSERT_FALSE(id.empty());
   const auto both = run({"explain", id, "--term", "2026-autumn"});
   ASSERT_EQ(both.code, 0) << both.err;
@@ -203,15 +206,7 @@ TEST_P(EligibilityEndToEnd, TheCommandLineSpeaksChineseToAChineseReader) {
   EXPECT_NE(schools.out.find("在籍学生"), std::string::npos) << schools.out;
   EXPECT_EQ(schools.out.find("enrolled"), std::string::npos) << schools.out;
 
-  std::string id;
-  for (const auto& e : std::filesystem::directory_iterator(scratch.dir() + "/prov/roll")) {
-    std::ifstream in(e.path());
-    std::string header, line;
-    std::getline(in, header);
-    if (header.rfind("resident_id", 0) != 0 || !std::getline(in, line)) continue;
-    id = line.substr(0, line.find(','));
-    break;
-  }
+  const std::string id = firstStudentId();
   ASSERT_FALSE(id.empty());
   const auto student = as({"student", "show", id, "--lang", "zh"});
   ASSERT_EQ(student.code, 0) << student.err;
