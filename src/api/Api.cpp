@@ -197,6 +197,18 @@ void addRoutes(Router& r) {
   r.add({"POST", "/api/v1/flags/{id}/clear", "clear a precision flag with {\"reason\"}", false,
          officer, clearFlag});
   r.add({"GET", "/api/v1/budgets", "budget lines in scope (?year=)", false, bureau, budgets});
+  r.add({"GET",
+         "/api/v1/payers",
+         "the bureau's paying account at each bank for the user's region (?region=)",
+         false,
+         {Role::kBureauOfficer, Role::kBureauApprover, Role::kAuditor, Role::kSysadmin},
+         payers});
+  r.add({"PUT",
+         "/api/v1/payers/{bank}",
+         "record the account the region pays from at a bank ({\"account\", \"name\", \"region\"?})",
+         false,
+         {Role::kBureauOfficer, Role::kSysadmin},
+         setPayer});
   r.add(upload({"POST", "/api/v1/budgets", "import budget allocations (CSV)", false, officer,
                 importBudgets}));
   r.add(upload({"POST",

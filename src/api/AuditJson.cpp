@@ -48,23 +48,26 @@ security::AuditQuery auditQueryFrom(const std::function<std::string(const std::s
   return q;
 }
 
-Object auditPageJson(const security::AuditPage& page) {
+Object auditPageJson(const security::AuditPage& page, Lang lang) {
   Array events;
   for (const auto& entry : page.entries) {
     const auto& e = entry.event;
+    const std::string after = security::auditText(e.after, lang);
     events.add(withScope(fields({{"seq", e.seq},
                                  {"at", e.at},
                                  {"user", e.actor},
                                  {"action", e.action},
-                                 {"action_name", security::actionName(e.action)},
+                                 {"action_name", security::actionName(e.action, lang)},
                                  {"object", e.object},
-                                 {"summary", e.after},
-                                 {"before", e.before},
-                                 {"after", e.after}}),
+                                 {"summary", after},
+                                 {"before", security::auditText(e.before, lang)},
+                                 {"after", after},
+                                 {"before_record", e.before},
+                                 {"after_record", e.after}}),
                          entry.scope));
   }
   Array actions;
-  for (const auto& [code, name] : security::actionNames())
+  for (const auto& [code, name] : security::actionNames(lang))
     actions.add(fields({{"code", code}, {"name", name}}));
   return fields({{"page", page.page},
                  {"page_size", page.page_size},
@@ -74,7 +77,7 @@ Object auditPageJson(const security::AuditPage& page) {
 }
 
 Object uploadsJson(const std::string& kind, int page, bool more,
-                   const std::vector<security::UploadRecord>& uploads) {
+                   const std::vector<security::UploadRecord>& uploads, Lang lang) {
   Array list;
   for (const auto& u : uploads) {
     Object o = fields({{"seq", u.seq},
@@ -85,7 +88,7 @@ Object uploadsJson(const std::string& kind, int page, bool more,
                        {"outcome", u.refused     ? "refused"
                                    : u.unchanged ? "unchanged"
                                                  : "imported"},
-                       {"summary", u.summary}});
+                       {"summary", security::auditText(u.summary, lang)}});
     const Object counts = kind == "roll" ? fields({{"rows", u.rows},
                                                    {"rows_ok", u.rows_ok},
                                                    {"rows_bad", u.rows_bad},

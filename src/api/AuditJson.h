@@ -20,15 +20,18 @@ namespace edupay::api {
 security::AuditQuery auditQueryFrom(const std::function<std::string(const std::string&)>& get);
 
 /// `{page, page_size, more, events: [{seq, at, user, action, action_name, object, summary,
-/// before, after, region, school, bank}], actions: [{code, name}]}`; `summary` is what the event
-/// recorded after the action, `before` the state before it (empty where none was recorded).
-Poco::JSON::Object auditPageJson(const security::AuditPage& page);
+/// before, after, before_record, after_record, region, school, bank}], actions: [{code, name}]}`;
+/// `after` (and `summary`, the same) is what the event recorded after the action, `before` the
+/// state before it (empty where none was recorded), both in `lang`'s words (security::auditText);
+/// `before_record`/`after_record` are the states as the hash chain holds them (masked).
+Poco::JSON::Object auditPageJson(const security::AuditPage& page, Lang lang);
 
 /// `{kind, page, more, uploads: [{seq, at, user, file_name, sha256, school, bank, region,
-/// outcome: imported|unchanged, rows, rows_ok, rows_bad, students_new, students_changed | paid,
-/// paid_total, returned, returned_total, pending, unchanged_lines, summary}]}`.
+/// outcome: imported|unchanged|refused, rows, rows_ok, rows_bad, students_new, students_changed |
+/// paid, paid_total, returned, returned_total, pending, unchanged_lines, summary}]}`; `summary` in
+/// `lang`'s words.
 Poco::JSON::Object uploadsJson(const std::string& kind, int page, bool more,
-                               const std::vector<security::UploadRecord>& uploads);
+                               const std::vector<security::UploadRecord>& uploads, Lang lang);
 
 /// `{query, students: [{person_id, name, resident_id (masked), student_no, schools: [...],
 /// entitlements: [{id, programme, term, status, amount, ..., payments: [{reference, state,

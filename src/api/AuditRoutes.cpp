@@ -9,7 +9,7 @@ namespace edupay::api::handlers {
 Reply auditEvents(const Request& req, Env& env) {
   store::SqlAuditLog log(env.db());
   const auto q = auditQueryFrom([&](const std::string& k) { return req.queryOr(k); });
-  return json(auditPageJson(security::auditLog(log, *req.user, q)));
+  return json(auditPageJson(security::auditLog(log, *req.user, q), req.lang));
 }
 
 Reply uploads(const Request& req, Env& env) {
@@ -19,7 +19,7 @@ Reply uploads(const Request& req, Env& env) {
       req.queryOr("kind", req.user->role == security::Role::kBankOperator ? "result" : "roll");
   bool more = false;
   const auto list = security::uploadHistory(log, *req.user, kind, q.page, q.page_size, &more);
-  return json(uploadsJson(kind, q.page, more, list));
+  return json(uploadsJson(kind, q.page, more, list, req.lang));
 }
 
 Reply traceStudent(const Request& req, Env& env) {

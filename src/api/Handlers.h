@@ -124,6 +124,9 @@ Reply programmes(const Request& req, Env& env);
 Reply startEntitlementRun(const Request& req, Env& env);
 Reply jobStatus(const Request& req, Env& env);
 Reply budgets(const Request& req, Env& env);
+/// The bureau's paying account at each bank (付款账户) for the user's region, and recording one.
+Reply payers(const Request& req, Env& env);
+Reply setPayer(const Request& req, Env& env);
 Reply importBudgets(const Request& req, Env& env);
 Reply report(const Request& req, Env& env);
 Reply tracePayment(const Request& req, Env& env);

@@ -51,6 +51,44 @@ Reply budgets(const Request& req, Env& env) {
   return json(o);
 }
 
+namespace {
+Object payerJson(const bankfiles::BankConfig& bank, const std::optional<bankfiles::Payer>& p,
+                 const std::string& region) {
+  Object o;
+  o.set("bank_code", bank.code);
+  o.set("bank_name", bank.name);
+  o.set("layout", bank.layout);
+  o.set("region", p ? p->region : "");
+  o.set("account", p ? p->account : "");
+  o.set("name", p ? p->name : "");
+  // Recorded for the city or the province above the county, not for the county itself.
+  o.set("inherited", p.has_value() && p->region != region);
+  return o;
+}
+}  // namespace
+
+Reply payers(const Request& req, Env& env) {
+  const std::string region = req.queryOr("region");
+  const auto list = bankfiles::payerAccounts(env.disburse(), *req.user, region);
+  const std::string shown =
+      region.empty() && req.user->role != security::Role::kSysadmin ? req.user->scope : region;
+  Array arr;
+  for (const auto& a : list) arr.add(payerJson(a.bank, a.payer, shown));
+  Object o;
+  o.set("region", shown);
+  o.set("payers", arr);
+  return json(o);
+}
+
+Reply setPayer(const Request& req, Env& env) {
+  const auto o = bodyObject(req);
+  bankfiles::Payer p{field(o, "region", false), req.param("bank"), field(o, "account", false),
+                     field(o, "name", false)};
+  const auto set = bankfiles::setPayerAccount(env.disburse(), env.security(), *req.user, p);
+  const auto bank = env.disburse().bank(set.bank_code);
+  return json(payerJson(*bank, set, set.region));
+}
+
 Reply auditVerify(const Request&, Env& env) {
   const auto v = security::verifyAudit(env.security());
   Object o;

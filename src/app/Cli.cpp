@@ -364,8 +364,8 @@ int cmdStudentShow(Context& c) {
     retryUnit("cli.studentReveal", [&] {
       auto tx = c.registry().transaction();
       security::appendAudit(c.security(), user.name, "student.reveal",
-                            "person " + std::to_string(rec->person_id), "",
-                            "full identifiers shown");
+                            "person " + std::to_string(rec->person_id), Message(),
+                            msg("audit.rec.student.reveal"));
       tx->commit();
     });
   }

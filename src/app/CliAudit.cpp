@@ -14,18 +14,29 @@ int cmdAuditLog(Context& c) {
   store::SqlAuditLog log(c.db());
   const auto page = security::auditLog(log, user, q);
   if (c.json()) {
-    c.out() << toJson(api::auditPageJson(page)) << "\n";
+    c.out() << toJson(api::auditPageJson(page, c.lang())) << "\n";
     return kExitOk;
   }
   for (const auto& entry : page.entries) {
     const auto& e = entry.event;
-    c.out() << e.seq << "  " << e.at << "  " << e.actor << "  " << security::actionName(e.action)
-            << " (" << e.action << ")  " << e.object << "\n";
-    if (!e.before.empty()) c.out() << "    before: " << e.before << "\n";
-    c.out() << "    " << (e.before.empty() ? "" : "after:  ") << e.after << "\n";
+    c.out() << e.seq << "  " << e.at << "  " << e.actor << "  "
+            << security::actionName(e.action, c.lang()) << " (" << e.action << ")  " << e.object
+            << "\n";
+    const std::string after = security::auditText(e.after, c.lang());
+    if (e.before.empty()) {
+      c.out() << "    " << after << "\n";
+    } else {
+      c.out() << "    "
+              << c.text(msg("cli.audit.before",
+                            {arg("state", security::auditText(e.before, c.lang()))}))
+              << "\n";
+      c.out() << "    " << c.text(msg("cli.audit.after", {arg("state", after)})) << "\n";
+    }
   }
-  c.out() << "page " << page.page
-          << (page.more ? " (more: --page " + std::to_string(page.page + 1) + ")" : " (last)")
+  c.out() << c.text(page.more
+                        ? msg("cli.audit.page_more", {arg("page", std::to_string(page.page)),
+                                                      arg("next", std::to_string(page.page + 1))})
+                        : msg("cli.audit.page_last", {arg("page", std::to_string(page.page))}))
           << "\n";
   return kExitOk;
 }

@@ -47,8 +47,10 @@ int bankList(Context& c, bankfiles::BankFileStore& store) {
       json::set(o, "code", b.code, "name", b.name, "layout", b.layout, "max_lines", b.max_lines);
       a.add(o);
     } else {
-      c.out() << b.code << "  " << b.name << "  layout " << b.layout << ", at most " << b.max_lines
-              << " lines per batch\n";
+      c.out() << c.text(msg("bank.cli.list_line",
+                            {arg("bank", b.code), arg("name", b.name), arg("layout", b.layout),
+                             arg("lines", std::to_string(b.max_lines))}))
+              << "\n";
     }
   }
   if (c.json()) {
@@ -79,43 +81,35 @@ int bankSet(Context& c, bankfiles::BankFileStore& store) {
     if (!before) throw Error(ErrorCode::kNotFound, msg("bank.cli.no_bank", {arg("bank", code)}));
     store.setBank(code, layout, max_lines);
     const auto after = store.bank(code);
-    security::appendAudit(c.security(), user.name, "bank.set", "bank:" + code,
-                          before->layout + ", " + std::to_string(before->max_lines) + " lines",
-                          after->layout + ", " + std::to_string(after->max_lines) + " lines");
+    const auto layout_of = [](const bankfiles::BankConfig& b) {
+      return msg("audit.rec.bank.layout",
+                 {arg("layout", b.layout), arg("lines", std::to_string(b.max_lines))});
+    };
+    security::appendAudit(c.security(), user.name, "bank.set", "bank:" + code, layout_of(*before),
+                          layout_of(*after));
     tx->commit();
-    c.out() << "bank " << code << ": layout " << after->layout << ", at most " << after->max_lines
-            << " lines per batch\n";
+    c.out() << c.text(msg("bank.cli.list_line", {arg("bank", code), arg("name", after->name),
+                                                 arg("layout", after->layout),
+                                                 arg("lines", std::to_string(after->max_lines))}))
+            << "\n";
     return kExitOk;
   });
 }
 
 int bankPayer(Context& c, bankfiles::BankFileStore& store) {
   bankfiles::Payer p{c.args().get("region"), c.args().get("bank"), c.args().get("account"),
-                     text::trim(c.args().get("name"))};
+                     c.args().get("name")};
   if (p.region.empty() || p.bank_code.empty() || p.account.empty() || p.name.empty()) {
     throw Error(
         ErrorCode::kInvalidInput,
         usage("edupay bank payer --region R --bank CODE --account N --name NAME --as USER"));
   }
-  std::string why;
-  if (!BankAccountNumber::parse(p.account, &why))
-    throw Error(ErrorCode::kInvalidInput,
-                msg("bank.cli.option", {arg("option", "--account"), arg("problem", why)}));
-  const auto user = c.actingUser();
-  if (!(user.role == security::Role::kBureauOfficer && user.covers(p.region)) &&
-      user.role != security::Role::kSysadmin) {
-    throw Error(ErrorCode::kForbidden, msg("bank.cli.payer_forbidden", {arg("region", p.region)}));
-  }
-  return retryUnit("cli.bankPayer", [&] {
-    auto tx = store.transaction();
-    store.setPayer(p);
-    security::appendAudit(c.security(), user.name, "bank.payer",
-                          "payer:" + p.region + "/" + p.bank_code, "", p.account + " " + p.name);
-    tx->commit();
-    c.out() << "county " << p.region << " pays from " << p.account << " (" << p.name << ") at bank "
-            << p.bank_code << "\n";
-    return kExitOk;
-  });
+  const auto set = bankfiles::setPayerAccount(store, c.security(), c.actingUser(), p);
+  c.out() << c.text(
+                 msg("bank.cli.payer_set", {arg("region", set.region), arg("account", set.account),
+                                            arg("name", set.name), arg("bank", set.bank_code)}))
+          << "\n";
+  return kExitOk;
 }
 
 int bankImportResult(Context& c, bankfiles::BankFileStore& store) {

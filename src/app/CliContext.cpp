@@ -140,9 +140,11 @@ void auditMigration(store::Database& db, const store::MigrationResult& r) {
   store::SqlSecurityStore audit(db);
   return retryUnit("cli.auditMigration", [&] {
     auto tx = audit.transaction();
-    security::appendAudit(audit, "system", "schema.migrate", "database",
-                          std::to_string(r.from_version),
-                          std::to_string(r.to_version) + ": " + applied);
+    security::appendAudit(
+        audit, "system", "schema.migrate", "database",
+        msg("audit.rec.schema.version", {arg("version", std::to_string(r.from_version))}),
+        msg("audit.rec.schema.migrate",
+            {arg("version", std::to_string(r.to_version)), arg("applied", applied)}));
     tx->commit();
   });
 }

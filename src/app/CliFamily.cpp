@@ -32,19 +32,11 @@ MessageArg categoryArg(const std::string& category) {
 }
 
 MessageArg statusArg(const std::string& status) {
-  const char* zh = status == "open"       ? "待处理"
-                   : status == "assigned" ? "核查中"
-                   : status == "closed"   ? "已办结"
-                                          : status.c_str();
-  return words("status", zh, status);
+  return disburse::complaintStatusArg("status", status);
 }
 
 MessageArg outcomeArg(std::string name, const std::string& outcome) {
-  const char* zh = outcome == "confirmed"       ? "属实"
-                   : outcome == "not_confirmed" ? "不属实"
-                   : outcome == "referred"      ? "已转办"
-                                                : outcome.c_str();
-  return words(std::move(name), zh, outcome);
+  return disburse::complaintOutcomeArg(std::move(name), outcome);
 }
 
 /// An optional part of a line: the sentence `code` with `args`, or nothing.

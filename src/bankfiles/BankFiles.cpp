@@ -25,6 +25,7 @@
 #include "common/Retry.h"
 #include "common/Term.h"
 #include "common/Text.h"
+#include "domain/Codes.h"
 
 #include "bankfiles/UseCaseParts.h"
 
@@ -141,11 +142,13 @@ static disburse::Batch closeBatchAttempt(BankFileStore& store, security::Securit
     throw Error(ErrorCode::kConflict,
                 msg("bank.batch.changed_look_again", {arg("batch", detail::batchMessage(b))}));
   }
-  const std::string before(disburse::code(b.status));
+  const auto before = batchStatusWords("status", disburse::code(b.status));
   b.status = disburse::BatchStatus::kClosed;
   ++b.version;
-  security::appendAudit(audit, user.name, "batch.close", "batch:" + std::to_string(b.id), before,
-                        "closed");
+  security::appendAudit(
+      audit, user.name, "batch.close", "batch:" + std::to_string(b.id),
+      msg("audit.rec.status", {before}),
+      msg("audit.rec.status", {batchStatusWords("status", disburse::code(b.status))}));
   tx->commit();
   return b;
 }
@@ -221,10 +224,13 @@ static CorrectionResult correctAccountAttempt(registry::RegistryStore& registry,
   r.mask = u.mask;
   r.account_id = registry.replaceAccount(rec->person_id, u);
   r.released = store.releaseReturned(rec->person_id, r.account_id);
-  security::appendAudit(audit, user.name, "account.update",
-                        "person:" + std::to_string(rec->person_id), "",
-                        c.kind + " " + u.mask + " at " + c.bank_code + ", holder " + holder + "; " +
-                            std::to_string(r.released) + " returned payment(s) released");
+  const auto kind = domain::parseAccountKind(c.kind);
+  security::appendAudit(
+      audit, user.name, "account.update", "person:" + std::to_string(rec->person_id), Message(),
+      msg("audit.rec.account.update",
+          {words("kind", kind ? std::string(domain::chineseLabel(*kind)) : c.kind, c.kind),
+           arg("account", u.mask), arg("bank", c.bank_code), arg("holder", holder),
+           arg("released", r.released)}));
   tx->commit();
   return r;
 }
@@ -274,11 +280,15 @@ static SchoolAccountResult setSchoolAccountAttempt(registry::RegistryStore& regi
   SchoolAccountResult r{s.school,    school_name,    u.mask,         holder,
                         s.bank_code, change.changed, change.released};
   if (change.changed) {
-    security::appendAudit(
-        audit, user.name, "school.account", "school:" + s.school,
-        before ? before->acct_mask + " at " + before->bank_code + ", holder " + before->holder : "",
-        u.mask + " at " + s.bank_code + ", holder " + holder + "; " +
-            std::to_string(change.released) + " returned payment(s) released for re-issue");
+    security::appendAudit(audit, user.name, "school.account", "school:" + s.school,
+                          before
+                              ? msg("audit.rec.school_account",
+                                    {arg("account", before->acct_mask),
+                                     arg("bank", before->bank_code), arg("holder", before->holder)})
+                              : Message(),
+                          msg("audit.rec.school_account.changed",
+                              {arg("account", u.mask), arg("bank", s.bank_code),
+                               arg("holder", holder), arg("released", change.released)}));
   }
   tx->commit();
   return r;
@@ -303,6 +313,60 @@ SchoolAccountResult setSchoolAccount(registry::RegistryStore& registry,
                                      const SchoolAccountSetting& s) {
   return retryUnit("bankfiles.setSchoolAccount",
                    [&] { return setSchoolAccountAttempt(registry, audit, user, cipher, s); });
+}
+
+std::vector<PayerAccount> payerAccounts(BankFileStore& store, const security::User& user,
+                                        std::string region) {
+  using security::Role;
+  if (user.role != Role::kBureauOfficer && user.role != Role::kBureauApprover &&
+      user.role != Role::kAuditor && user.role != Role::kSysadmin)
+    throw Error(ErrorCode::kForbidden, msg("bank.payer.readers"));
+  if (region.empty() && user.role != Role::kSysadmin) region = user.scope;
+  if (user.role != Role::kSysadmin && !user.covers(region))
+    throw Error(ErrorCode::kForbidden, msg("bank.payer.forbidden", {arg("region", region)}));
+  std::vector<PayerAccount> out;
+  for (auto& b : store.banks()) {
+    PayerAccount a{b, store.payer(region, b.code)};
+    out.push_back(std::move(a));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const PayerAccount& x, const PayerAccount& y) { return x.bank.code < y.bank.code; });
+  return out;
+}
+
+Payer setPayerAccount(BankFileStore& store, security::SecurityStore& audit,
+                      const security::User& user, Payer p) {
+  using security::Role;
+  p.region = text::cleanCode(p.region);
+  if (p.region.empty() && user.role == Role::kBureauOfficer) p.region = user.scope;
+  if (!(user.role == Role::kBureauOfficer && user.covers(p.region)) && user.role != Role::kSysadmin)
+    throw Error(ErrorCode::kForbidden, msg("bank.payer.forbidden", {arg("region", p.region)}));
+  if (p.region.empty() || !text::isAllDigits(p.region) || p.region.size() > 6)
+    throw Error(ErrorCode::kInvalidInput, msg("bank.payer.region"));
+  Message why;
+  const auto account = BankAccountNumber::parse(text::cleanCode(p.account), why);
+  if (!account)
+    throw Error(ErrorCode::kInvalidInput, msg("bank.payer.account", {arg("problem", why)}));
+  p.account = account->str();
+  p.name = text::cleanField(p.name);
+  if (p.name.empty() || text::startsLikeFormula(p.name) || text::controlCharacter(p.name))
+    throw Error(ErrorCode::kInvalidInput, msg("bank.payer.name"));
+  p.bank_code = text::cleanCode(p.bank_code);
+  return retryUnit("bankfiles.setPayerAccount", [&] {
+    auto tx = store.transaction();
+    if (!store.bank(p.bank_code))
+      throw Error(ErrorCode::kNotFound, msg("bank.cli.no_bank", {arg("bank", p.bank_code)}));
+    const auto before = store.payer(p.region, p.bank_code);
+    store.setPayer(p);
+    const auto words = [](const Payer& x) {
+      return msg("audit.rec.bank.payer", {arg("account", x.account), arg("name", x.name)});
+    };
+    security::appendAudit(audit, user.name, "bank.payer", "payer:" + p.region + "/" + p.bank_code,
+                          before && before->region == p.region ? words(*before) : Message(),
+                          words(p));
+    tx->commit();
+    return p;
+  });
 }
 
 MessageArg batchStatusWords(const std::string& name, std::string_view status) {

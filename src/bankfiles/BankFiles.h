@@ -353,4 +353,29 @@ SchoolAccountResult setSchoolAccount(registry::RegistryStore& registry,
                                      const security::FieldCipher& cipher,
                                      const SchoolAccountSetting& s);
 
+/// The account the bureau pays from at one bank (付款账户, the 资助专户), as the officer's console
+/// lists them.
+struct PayerAccount {
+  BankConfig bank;
+  /// The account in force for the user's region: its own, or one recorded for the city or the
+  /// province above it (`payer->region` says which); none when no payment file for the bank can
+  /// be written yet.
+  std::optional<Payer> payer;
+};
+/// Every configured bank with the payer account in force for `region`, by bank code. Bureau
+/// officers and approvers and auditors read their own region's (`region` empty: the user's scope);
+/// a sysadmin any. Error(kForbidden) for other roles or a region outside the user's scope.
+std::vector<PayerAccount> payerAccounts(BankFileStore& store, const security::User& user,
+                                        std::string region = "");
+
+/// Records the account region `p.region` (empty: the user's scope) pays from at bank
+/// `p.bank_code` (`edupay bank payer`, PUT /api/v1/payers/{bank}); the account number is checked
+/// (BankAccountNumber) and kept as written, the name as the bank registered it (it goes into every
+/// payment file, ISO 20022 Dbtr/Nm). A bureau officer over the region, or a sysadmin.
+/// Errors: kForbidden (role or scope), kNotFound (no such bank), kInvalidInput (account number,
+/// empty name or one that starts like a formula or holds a control character). One transaction,
+/// one audit event (bank.payer, before and after).
+Payer setPayerAccount(BankFileStore& store, security::SecurityStore& audit,
+                      const security::User& user, Payer p);
+
 }  // namespace edupay::bankfiles

@@ -290,11 +290,14 @@ static ExportResult exportBatchAttempt(BankFileStore& store, security::SecurityS
     r.batch.status = disburse::BatchStatus::kExported;
     r.batch.version = b.version + 1;
   }
-  security::appendAudit(audit, user.name, r.again ? "batch.export_again" : "batch.export",
-                        "batch:" + std::to_string(b.id),
-                        r.again ? std::string(disburse::code(b.status)) : "approved",
-                        std::to_string(b.payment_count) + " payments, " + b.total.toYuan() +
-                            " yuan, layout " + layout.name + ": " + files_summary);
+  security::appendAudit(
+      audit, user.name, r.again ? "batch.export_again" : "batch.export",
+      "batch:" + std::to_string(b.id),
+      msg("audit.rec.status",
+          {batchStatusWords("status", r.again ? disburse::code(b.status) : "approved")}),
+      msg("audit.rec.batch.export",
+          {arg("payments", b.payment_count), arg("amount", b.total.toYuan()),
+           arg("layout", layout.name), arg("files", files_summary)}));
   fault::point("export.before_commit");
   tx->commit();
   fault::point("export.committed");

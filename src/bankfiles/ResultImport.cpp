@@ -365,16 +365,20 @@ static ImportResult importResultFileAttempt(BankFileStore& store, security::Secu
   for (auto& [id, st] : r.batches) st = store.settleBatch(id);
   store.recordReturned(r.import_id, today);
   store.finishResultImport(r.import_id, r.lines, r.paid, r.returned, r.pending);
-  std::string batches;
-  for (const auto& [id, st] : r.batches)
-    batches += (batches.empty() ? "" : ", ") + std::to_string(id) + " " + st;
+  std::string batches_zh, batches_en;
+  for (const auto& [id, st] : r.batches) {
+    const auto status = batchStatusWords("status", st);
+    batches_zh += (batches_zh.empty() ? "" : "、") + std::to_string(id) + "（" + status.zh + "）";
+    batches_en += (batches_en.empty() ? "" : ", ") + std::to_string(id) + " " + st;
+  }
   security::appendAudit(
-      audit, user.name, "bank.import_result", "result:" + std::to_string(r.import_id), "",
-      base + " sha256 " + digest + ": " + std::to_string(r.paid) + " paid (" +
-          r.paid_total.toYuan() + "), " + std::to_string(r.returned) + " returned (" +
-          r.returned_total.toYuan() + "; " + std::to_string(r.returned_late) +
-          " of them after being paid), " + std::to_string(r.pending) + " pending, " +
-          std::to_string(r.unchanged) + " unchanged; batches " + batches);
+      audit, user.name, "bank.import_result", "result:" + std::to_string(r.import_id), Message(),
+      msg("audit.rec.bank.import_result",
+          {arg("file", base), arg("sha256", digest), arg("paid", r.paid),
+           arg("paid_total", r.paid_total.toYuan()), arg("returned", r.returned),
+           arg("returned_total", r.returned_total.toYuan()), arg("returned_late", r.returned_late),
+           arg("pending", r.pending), arg("unchanged", r.unchanged),
+           words("batches", batches_zh.empty() ? "无" : batches_zh, batches_en)}));
   fault::point("import.before_commit");
   tx->commit();
   fault::point("import.committed");
@@ -384,7 +388,7 @@ static ImportResult importResultFileAttempt(BankFileStore& store, security::Secu
               {"paid", std::to_string(r.paid)},
               {"returned", std::to_string(r.returned)},
               {"pending", std::to_string(r.pending)},
-              {"batches", batches},
+              {"batches", batches_en},
               {"actor", user.name}});
   return r;
 }

@@ -77,9 +77,16 @@ Batch mustLoad(DisbursementStore& store, int64_t id) {
   return *b;
 }
 
-std::string summary(const Batch& b) {
-  return std::string(code(b.status)) + " v" + std::to_string(b.version) + " " +
-         std::to_string(b.payment_count) + " payments " + b.total.toYuan();
+/// A batch's state in an audit record: status, version, payments and total.
+Message summary(const Batch& b) {
+  return msg("audit.rec.batch",
+             {statusArg("status", b.status), arg("version", std::to_string(b.version)),
+              arg("payments", b.payment_count), arg("amount", b.total.toYuan())});
+}
+
+/// A batch's state after an action, with the words the actor gave.
+Message summary(const Batch& b, const std::string& reason) {
+  return msg("audit.rec.batch.reason", {arg("batch", summary(b)), arg("reason", reason)});
 }
 
 /// Moves `b` to `status` under the optimistic version check.
@@ -420,8 +427,8 @@ BuildResult buildBatches(DisbursementStore& store, security::SecurityStore& audi
           ++flags;
         }
       }
-      security::appendAudit(audit, user.name, "batch.build", "batch:" + std::to_string(id), "",
-                            summary(p.batch));
+      security::appendAudit(audit, user.name, "batch.build", "batch:" + std::to_string(id),
+                            Message(), summary(p.batch));
       fault::point("build.before_commit");
       tx->commit();
       return id;
@@ -477,7 +484,7 @@ Batch submitBatch(DisbursementStore& store, security::SecurityStore& audit,
     hideOutOfScope(b, user, security::Role::kBureauOfficer);
     if (auto why = refuseSubmit(b, user))
       throw Error(ErrorCode::kForbidden, refused("batch.submit.refused", b, *why));
-    const std::string before = summary(b);
+    const Message before = summary(b);
     move(store, b, BatchStatus::kSubmitted, b.cycle);
     store.addAction(id, {b.cycle, user.name, "submit", "", security::nowIso()});
     security::appendAudit(audit, user.name, "batch.submit", "batch:" + std::to_string(id), before,
@@ -505,7 +512,7 @@ Batch approveBatch(DisbursementStore& store, security::SecurityStore& audit,
     if (auto why = noticeRefusal(store, id, Date::today())) {
       throw Error(ErrorCode::kForbidden, refused("batch.approve.refused", b, *why));
     }
-    const std::string before = summary(b);
+    const Message before = summary(b);
     store.addAction(id, {b.cycle, user.name, "approve", "", security::nowIso()});
     b.actions.push_back({b.cycle, user.name, "approve", "", security::nowIso()});
     const bool complete = b.approvals() >= b.required_approvals;
@@ -516,10 +523,11 @@ Batch approveBatch(DisbursementStore& store, security::SecurityStore& audit,
       move(store, b, BatchStatus::kSubmitted,
            b.cycle);  // records the approval under the version check
     }
-    security::appendAudit(audit, user.name, complete ? "batch.approve" : "batch.approve_partial",
-                          "batch:" + std::to_string(id), before,
-                          summary(b) + " (" + std::to_string(b.approvals()) + "/" +
-                              std::to_string(b.required_approvals) + " approvals)");
+    security::appendAudit(
+        audit, user.name, complete ? "batch.approve" : "batch.approve_partial",
+        "batch:" + std::to_string(id), before,
+        msg("audit.rec.batch.approvals", {arg("batch", summary(b)), arg("approvals", b.approvals()),
+                                          arg("required", b.required_approvals)}));
     fault::point("approve.before_commit");
     tx->commit();
     fault::point("approve.committed");
@@ -535,12 +543,12 @@ Batch rejectBatch(DisbursementStore& store, security::SecurityStore& audit,
     hideOutOfScope(b, user, security::Role::kBureauApprover);
     if (auto why = refuseReject(b, user, reason))
       throw Error(ErrorCode::kForbidden, refused("batch.reject.refused", b, *why));
-    const std::string before = summary(b);
+    const Message before = summary(b);
     store.addAction(id, {b.cycle, user.name, "reject", reason, security::nowIso()});
     // Rejected goes back to draft in a new cycle: the preparer fixes it and submits again.
     move(store, b, BatchStatus::kDraft, b.cycle + 1);
     security::appendAudit(audit, user.name, "batch.reject", "batch:" + std::to_string(id), before,
-                          summary(b) + ": " + reason);
+                          summary(b, reason));
     tx->commit();
     return b;
   });
@@ -558,15 +566,16 @@ Batch returnToDraft(DisbursementStore& store, security::SecurityStore& audit,
     hideOutOfScope(b, user, security::Role::kBureauApprover);
     if (auto refusal = refuseReturnToDraft(b, user))
       throw Error(ErrorCode::kForbidden, refused("batch.return.refused", b, *refusal));
-    const std::string before = summary(b);
+    const Message before = summary(b);
     const std::string at = security::nowIso();
     store.releaseBudget(b, Term::parse(b.term).year());
     // The approval round ends here: the draft needs a new submit and new approvals.
     store.recordReturn(id, {b.cycle, user.name, "return_to_draft", why, at});
     b.actions.push_back({b.cycle, user.name, "return_to_draft", why, at});
     move(store, b, BatchStatus::kDraft, b.cycle + 1);
-    security::appendAudit(audit, user.name, "batch.return_to_draft", "batch:" + std::to_string(id),
-                          before, summary(b) + ", budget released: " + why);
+    security::appendAudit(
+        audit, user.name, "batch.return_to_draft", "batch:" + std::to_string(id), before,
+        msg("audit.rec.batch.returned", {arg("batch", summary(b)), arg("reason", why)}));
     tx->commit();
     return b;
   });
@@ -601,15 +610,14 @@ Batch removePayment(DisbursementStore& store, security::SecurityStore& audit,
     if (b.payment_count <= 1) {
       throw Error(ErrorCode::kConflict, msg("payment.remove.last", {arg("batch", describe(b))}));
     }
-    const std::string before = summary(b);
+    const Message before = summary(b);
     const int required = requiredApprovals(b.total - p->amount, store.thresholds());
     if (!store.removePayment(payment_id, *p, b.version, required, user.name, reason)) {
       throw Error(ErrorCode::kConflict, msg("batch.changed", {arg("batch", describe(b))}));
     }
     b = mustLoad(store, p->batch_id);
     security::appendAudit(audit, user.name, "payment.remove",
-                          "payment:" + std::to_string(payment_id), before,
-                          summary(b) + ": " + reason);
+                          "payment:" + std::to_string(payment_id), before, summary(b, reason));
     tx->commit();
     return b;
   });
@@ -644,7 +652,9 @@ Flag clearFlag(DisbursementStore& store, security::SecurityStore& audit, const s
     }
     store.clearFlag(flag_id, user.name, reason);
     security::appendAudit(audit, user.name, "flag.clear", "flag:" + std::to_string(flag_id),
-                          f->kind + ": " + f->evidence, "cleared: " + reason);
+                          msg("audit.rec.flag", {flagKindArg("kind", f->kind),
+                                                 arg("evidence", f->evidenceMessage())}),
+                          msg("audit.rec.flag.cleared", {arg("reason", reason)}));
     tx->commit();
     f->status = "cleared";
     f->cleared_by = user.name;

@@ -113,9 +113,10 @@ size_t importBudgetFile(DisbursementStore& store, security::SecurityStore& audit
     const std::string digest = security::sha256File(file);
     auto tx = store.transaction();
     store.importBudget(lines);
-    security::appendAudit(audit, user.name, "budget.import", "budget:" + user.scope, "",
-                          std::filesystem::path(file).filename().string() + " sha256 " + digest +
-                              ": " + std::to_string(lines.size()) + " lines");
+    security::appendAudit(audit, user.name, "budget.import", "budget:" + user.scope, Message(),
+                          msg("audit.rec.budget.import",
+                              {arg("file", std::filesystem::path(file).filename().string()),
+                               arg("sha256", digest), arg("lines", lines.size())}));
     tx->commit();
     return lines.size();
   });

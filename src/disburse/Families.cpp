@@ -115,6 +115,22 @@ std::string complaintCategoryZh(const std::string& code) {
   return code;
 }
 
+MessageArg complaintStatusArg(std::string name, const std::string& status) {
+  const char* zh = status == "open"       ? "待处理"
+                   : status == "assigned" ? "核查中"
+                   : status == "closed"   ? "已办结"
+                                          : status.c_str();
+  return words(std::move(name), zh, status);
+}
+
+MessageArg complaintOutcomeArg(std::string name, const std::string& outcome) {
+  const char* zh = outcome == "confirmed"       ? "属实"
+                   : outcome == "not_confirmed" ? "不属实"
+                   : outcome == "referred"      ? "已转办"
+                                                : outcome.c_str();
+  return words(std::move(name), zh, outcome);
+}
+
 bool Complaint::overdue(const Date& today) const {
   return status != "closed" && !due_on.empty() && due_on < today.str();
 }
@@ -190,10 +206,11 @@ static FiledComplaint fileComplaintAttempt(FamilyStore& store, security::Securit
   out.region = c.region;
   out.due_on = c.due_on;
   // The filing is audited without its words or contact: the complaint row keeps those.
-  security::appendAudit(audit, kPublicActor, "complaint.file",
-                        "complaint:" + std::to_string(out.id), "",
-                        c.category + " region=" + c.region + (c.person_id ? " from lookup" : "") +
-                            " due=" + c.due_on);
+  security::appendAudit(
+      audit, kPublicActor, "complaint.file", "complaint:" + std::to_string(out.id), Message(),
+      msg(c.person_id ? "audit.rec.complaint.file_lookup" : "audit.rec.complaint.file",
+          {words("category", complaintCategoryZh(c.category), c.category), arg("region", c.region),
+           arg("due", c.due_on)}));
   tx->commit();
   return out;
 }
@@ -280,12 +297,16 @@ Complaint assignComplaint(FamilyStore& store, security::SecurityStore& audit,
           throw Error(ErrorCode::kInvalidInput,
                       msg("complaint.assign.not_officer",
                           {arg("county", c.region), arg("assignee", assignee)}));
-        const std::string before = c.status + (c.assigned_to.empty() ? "" : " " + c.assigned_to);
+        const Message before =
+            c.assigned_to.empty()
+                ? msg("audit.rec.status", {complaintStatusArg("status", c.status)})
+                : msg("audit.rec.complaint.status_with",
+                      {complaintStatusArg("status", c.status), arg("user", c.assigned_to)});
         c.status = "assigned";
         c.assigned_to = assignee;
         save(store, c);
         security::appendAudit(audit, user.name, "complaint.assign", object(id), before,
-                              "assigned " + assignee);
+                              msg("audit.rec.complaint.assigned", {arg("user", assignee)}));
         return c;
       });
 }
@@ -300,8 +321,9 @@ ComplaintNote noteComplaint(FamilyStore& store, security::SecurityStore& audit,
                          n.at = security::nowIso();
                          if (c.status == "closed") complaintConflict(id, "complaint.why.closed");
                          store.addNote(id, n);
-                         security::appendAudit(audit, user.name, "complaint.note", object(id), "",
-                                               text::cutUtf8(n.body, 200));
+                         security::appendAudit(audit, user.name, "complaint.note", object(id),
+                                               Message(),
+                                               Message::literal(text::cutUtf8(n.body, 200)));
                          return n;
                        });
 }
@@ -316,15 +338,17 @@ Complaint closeComplaint(FamilyStore& store, security::SecurityStore& audit,
         const std::string words =
             checkedText(text_in, 5, kNoteMaxChars, "处理结果说明", "outcome text");
         if (c.status == "closed") complaintConflict(id, "complaint.why.already_closed");
-        const std::string before = c.status;
+        const Message before = msg("audit.rec.status", {complaintStatusArg("status", c.status)});
         c.status = "closed";
         c.outcome = outcome;
         c.outcome_text = words;
         c.closed_by = user.name;
         c.closed_on = today.str();
         save(store, c);
-        security::appendAudit(audit, user.name, "complaint.close", object(id), before,
-                              outcome + ": " + text::cutUtf8(words, 200));
+        security::appendAudit(
+            audit, user.name, "complaint.close", object(id), before,
+            msg("audit.rec.complaint.closed", {complaintOutcomeArg("outcome", outcome),
+                                               arg("words", text::cutUtf8(words, 200))}));
         return c;
       });
 }
@@ -403,27 +427,33 @@ ComplaintAction actOnComplaint(FamilyStore& store, security::SecurityStore& audi
         ComplaintAction out;
         out.kind = kind;
         out.links = actionLinks(store, user, c, kind, programme, term);
-        std::string after = kind + ":";
+        // The objects it touched, as the log names them (entitlement:12 flag:3), in both languages.
+        std::string links;
         for (const auto& l : out.links)
-          after += " entitlement:" + std::to_string(l.entitlement_id) +
+          links += " entitlement:" + std::to_string(l.entitlement_id) +
                    (l.flag_id ? " flag:" + std::to_string(l.flag_id) : "") +
                    (l.objection_id ? " objection:" + std::to_string(l.objection_id) : "");
-        security::appendAudit(audit, user.name, "complaint." + kind, object(id), "", after);
+        security::appendAudit(audit, user.name, "complaint." + kind, object(id), Message(),
+                              msg(kind == "hold"   ? "audit.rec.complaint.action.hold"
+                                  : kind == "flag" ? "audit.rec.complaint.action.flag"
+                                                   : "audit.rec.complaint.action.objection",
+                                  {arg("links", links)}));
         return out;
       });
 }
 
 int64_t releaseComplaintHolds(FamilyStore& store, security::SecurityStore& audit,
                               const security::User& user, int64_t id, const std::string& reason) {
-  return officerAction(store, user, id, "disburse.releaseComplaintHolds", "releases holds",
-                       [&](const Complaint&) {
-                         const std::string why = checkedText(reason, 5, 500, "解除原因", "reason");
-                         const int64_t n = store.releaseHolds(id, user.name, Date::today().str());
-                         if (n == 0) complaintConflict(id, "complaint.why.holds_nothing");
-                         security::appendAudit(audit, user.name, "complaint.release", object(id),
-                                               std::to_string(n) + " held", "released: " + why);
-                         return n;
-                       });
+  return officerAction(
+      store, user, id, "disburse.releaseComplaintHolds", "releases holds", [&](const Complaint&) {
+        const std::string why = checkedText(reason, 5, 500, "解除原因", "reason");
+        const int64_t n = store.releaseHolds(id, user.name, Date::today().str());
+        if (n == 0) complaintConflict(id, "complaint.why.holds_nothing");
+        security::appendAudit(audit, user.name, "complaint.release", object(id),
+                              msg("audit.rec.complaint.held", {arg("count", n)}),
+                              msg("audit.rec.complaint.released", {arg("reason", why)}));
+        return n;
+      });
 }
 
 ComplaintReport complaintReport(const std::vector<Complaint>& complaints, const Date& today) {

@@ -84,6 +84,12 @@ enum class ComplaintCategory {
 std::optional<ComplaintCategory> parseComplaintCategory(const std::string& s);
 std::string complaintCategoryCode(ComplaintCategory c);
 std::string complaintCategoryZh(const std::string& code);
+/// A complaint's status (open, assigned, closed) as a message argument: 待处理, 核查中, 已办结 in
+/// Chinese, the code in English.
+MessageArg complaintStatusArg(std::string name, const std::string& status);
+/// A closed complaint's outcome (confirmed, not_confirmed, referred): 属实, 不属实, 已转办 in
+/// Chinese, the code in English.
+MessageArg complaintOutcomeArg(std::string name, const std::string& outcome);
 
 inline constexpr size_t kComplaintMaxChars = 1000;  ///< the complainant's text
 inline constexpr size_t kNoteMaxChars = 2000;       ///< an officer's note or outcome text

@@ -155,8 +155,8 @@ static std::optional<AidRecord> lookupAidAttempt(
     for (const auto& f : facts) out->lines.push_back(aidLine(f, programme_names));
   }
   security::appendAudit(audit, kPublicActor, "family.lookup",
-                        "lookup:" + (key ? key->key_hash : std::string("invalid")), "",
-                        out ? "record shown" : "no record");
+                        "lookup:" + (key ? key->key_hash : std::string("invalid")), Message(),
+                        msg(out ? "audit.rec.family.shown" : "audit.rec.family.none"));
   tx->commit();
   return out;
 }

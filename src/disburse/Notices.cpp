@@ -142,9 +142,10 @@ PublishResult publishNotice(NoticeStore& store, security::SecurityStore& audit,
     csv_file.write(csv);
     r.info.id = store.saveNotice(r.info, school_id, security::sha256Hex(html + csv));
     security::appendAudit(
-        audit, user.name, "notice.publish", "notice:" + std::to_string(r.info.id), "",
-        programme + " " + term.str() + " school " + school_code + ": " +
-            std::to_string(r.info.entries) + " entries until " + r.info.window_ends);
+        audit, user.name, "notice.publish", "notice:" + std::to_string(r.info.id), Message(),
+        msg("audit.rec.notice.publish",
+            {arg("programme", programme), arg("term", term.str()), arg("school", school_code),
+             arg("entries", r.info.entries), arg("until", r.info.window_ends)}));
     tx->commit();
     html_file.commit();
     csv_file.commit();
@@ -185,8 +186,10 @@ int64_t addObjection(NoticeStore& store, security::SecurityStore& audit, const s
     if (!ent || !user.covers(ent->second))
       throw Error(ErrorCode::kNotFound, msg("objection.no_entitlement"));
     const int64_t id = store.addObjection(ent->first, user.name, text);
-    security::appendAudit(audit, user.name, "objection.add", "objection:" + std::to_string(id),
-                          "entitlement:" + std::to_string(ent->first), text);
+    security::appendAudit(
+        audit, user.name, "objection.add", "objection:" + std::to_string(id),
+        msg("audit.rec.objection.entitlement", {arg("id", std::to_string(ent->first))}),
+        Message::literal(text));
     tx->commit();
     return id;
   });
@@ -207,8 +210,11 @@ void resolveObjection(NoticeStore& store, security::SecurityStore& audit,
     if (!region || !user.covers(*region))
       throw Error(ErrorCode::kNotFound, msg("objection.not_found", {arg("id", w)}));
     store.resolveObjection(id, user.name, decision, reason);
-    security::appendAudit(audit, user.name, "objection.resolve", "objection:" + w, "open",
-                          decision + ": " + reason);
+    security::appendAudit(
+        audit, user.name, "objection.resolve", "objection:" + w, msg("audit.rec.objection.open"),
+        msg("audit.rec.objection.resolved",
+            {words("decision", decision == "upheld" ? "异议成立" : "异议不成立", decision),
+             arg("reason", reason)}));
     tx->commit();
   });
 }

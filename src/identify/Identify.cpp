@@ -150,17 +150,36 @@ Level mustLevel(const std::string& s, const std::string& field) {
 
 std::string str(Level l) { return std::string(domain::code(l)); }
 
-std::string roundSummary(const Round& r) {
-  return "school=" + r.school_code + " year=" + std::to_string(r.academic_year) +
-         " status=" + r.status;
+Message roundSummary(const Round& r) {
+  return msg("audit.rec.identify.round",
+             {arg("school", r.school_code), arg("year", std::to_string(r.academic_year)),
+              stateWords("status", r.status)});
 }
-std::string caseSummary(const Case& c) {
-  // Never the family situation, the notes or a full ID: what an auditor needs to follow a case.
-  return "case=" + std::to_string(c.id) + " student=" + c.student + " kind=" + c.kind +
-         " state=" + c.state + (c.score >= 0 ? " score=" + std::to_string(c.score) : "") +
-         (c.proposed_level.empty() ? "" : " proposed=" + c.proposed_level) +
-         (c.level.empty() ? "" : " level=" + c.level) +
-         (c.effective_from.empty() ? "" : " from=" + c.effective_from);
+
+Message caseSummary(const Case& c) {
+  // What an auditor needs to follow a case, in each language; the optional parts as recorded.
+  const auto kind = stateWords("kind", c.kind);
+  const auto state = stateWords("state", c.state);
+  std::string zh = std::to_string(c.id) + "，学生 " + c.student + "，" + kind.zh + "，" + state.zh;
+  std::string en =
+      std::to_string(c.id) + " student=" + c.student + " kind=" + c.kind + " state=" + c.state;
+  if (c.score >= 0) {
+    zh += "，评议得分 " + std::to_string(c.score);
+    en += " score=" + std::to_string(c.score);
+  }
+  if (!c.proposed_level.empty()) {
+    zh += "，建议等级 " + levelWords("l", c.proposed_level).zh;
+    en += " proposed=" + c.proposed_level;
+  }
+  if (!c.level.empty()) {
+    zh += "，认定等级 " + levelWords("l", c.level).zh;
+    en += " level=" + c.level;
+  }
+  if (!c.effective_from.empty()) {
+    zh += "，自 " + c.effective_from + " 起";
+    en += " from=" + c.effective_from;
+  }
+  return msg("audit.rec.identify.case", {words("case", zh, en)});
 }
 
 namespace {
@@ -271,9 +290,10 @@ Round openRound(IdentificationStore& store, security::SecurityStore& audit, cons
       ++special;
     }
     security::appendAudit(audit, user.name, "identify.open", "ident_round:" + std::to_string(r.id),
-                          "",
-                          roundSummary(r) + " date=" + r.identification_date +
-                              " special_groups=" + std::to_string(special));
+                          Message(),
+                          msg("audit.rec.identify.opened",
+                              {arg("round", roundSummary(r)), arg("date", r.identification_date),
+                               arg("special", special)}));
     tx->commit();
     return r;
   });
@@ -343,7 +363,7 @@ Case addApplication(IdentificationStore& store, security::SecurityStore& audit,
     c.effective_from = from.str();
     c.id = store.insertCase(c);
     security::appendAudit(audit, user.name, change ? "identify.change" : "identify.apply",
-                          "ident_case:" + std::to_string(c.id), "", caseSummary(c));
+                          "ident_case:" + std::to_string(c.id), Message(), caseSummary(c));
     tx->commit();
     return c;
   });
@@ -365,7 +385,7 @@ Case assessCase(IdentificationStore& store, security::SecurityStore& audit, cons
     if (c.state != "applied" && c.state != "assessed")
       throw Error(ErrorCode::kConflict, msg("ident.case.not_assessable",
                                             {idArg("case", c.id), stateWords("state", c.state)}));
-    const std::string before = caseSummary(c);
+    const Message before = caseSummary(c);
     c.score = s.points;
     c.score_level = str(s.level);
     c.proposed_level = str(a.proposed);
@@ -380,7 +400,10 @@ Case assessCase(IdentificationStore& store, security::SecurityStore& audit, cons
     c.state = "assessed";
     saveCase(store, c);
     security::appendAudit(audit, user.name, "identify.assess", "ident_case:" + std::to_string(c.id),
-                          before, caseSummary(c) + " panel=" + c.panel_teacher + "/" + reps);
+                          before,
+                          msg("audit.rec.identify.assessed",
+                              {arg("case", caseSummary(c)), arg("teacher", c.panel_teacher),
+                               arg("representatives", reps)}));
     tx->commit();
     return c;
   });
@@ -401,7 +424,7 @@ Case decideCase(IdentificationStore& store, security::SecurityStore& audit, cons
     if (user.name == c.entered_by || user.name == c.assessed_by)
       throw Error(ErrorCode::kForbidden,
                   msg("ident.decide.own_case", {idArg("case", c.id), arg("user", user.name)}));
-    const std::string before = caseSummary(c);
+    const Message before = caseSummary(c);
     if (level.empty()) {
       c.level = c.proposed_level;
     } else {
@@ -453,10 +476,11 @@ std::pair<Notice, std::vector<NoticeLine>> publishNotice(
       auto l = parseLevel(c.level);
       if (l && *l != Level::kNone) lines.push_back({c.name, c.class_name, levelLabel(*l)});
     }
-    security::appendAudit(
-        audit, user.name, "identify.notice", "ident_round:" + std::to_string(r.id), "",
-        "notice=" + std::to_string(n.id) + " cases=" + std::to_string(waiting.size()) +
-            " listed=" + std::to_string(n.entries) + " until " + n.window_ends);
+    security::appendAudit(audit, user.name, "identify.notice",
+                          "ident_round:" + std::to_string(r.id), Message(),
+                          msg("audit.rec.identify.notice",
+                              {arg("notice", std::to_string(n.id)), arg("cases", waiting.size()),
+                               arg("listed", n.entries), arg("until", n.window_ends)}));
     tx->commit();
     return std::make_pair(n, lines);
   });
@@ -480,9 +504,10 @@ Objection addObjection(IdentificationStore& store, security::SecurityStore& audi
     o.recorded_by = user.name;
     o.recorded_on = security::nowIso();
     o.id = store.insertObjection(o);
-    security::appendAudit(audit, user.name, "identify.objection",
-                          "ident_case:" + std::to_string(c.id), caseSummary(c),
-                          "objection=" + std::to_string(o.id) + " open");
+    security::appendAudit(
+        audit, user.name, "identify.objection", "ident_case:" + std::to_string(c.id),
+        caseSummary(c),
+        msg("audit.rec.identify.objection", {arg("objection", std::to_string(o.id))}));
     tx->commit();
     return o;
   });
@@ -506,7 +531,7 @@ Objection resolveObjection(IdentificationStore& store, security::SecurityStore& 
       throw Error(ErrorCode::kConflict,
                   msg("ident.objection.closed",
                       {idArg("objection", o->id), stateWords("status", o->status)}));
-    const std::string before = caseSummary(c);
+    const Message before = caseSummary(c);
     o->status = decision;
     o->resolution = text::trim(reason);
     o->resolved_by = user.name;
@@ -526,7 +551,8 @@ Objection resolveObjection(IdentificationStore& store, security::SecurityStore& 
     store.resolveObjection(*o);
     security::appendAudit(audit, user.name, "identify.objection_resolve",
                           "objection:" + std::to_string(o->id), before,
-                          caseSummary(c) + " decision=" + decision);
+                          msg("audit.rec.identify.objection_resolved",
+                              {arg("case", caseSummary(c)), stateWords("decision", decision)}));
     tx->commit();
     return *o;
   });

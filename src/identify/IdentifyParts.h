@@ -49,8 +49,10 @@ MessageArg levelWords(std::string name, const std::string& code);
 /// A round's or case's number, as written (never grouped).
 MessageArg idArg(std::string name, int64_t id);
 /// What the audit event says of a round or a case: never the family situation, notes or an ID.
-std::string roundSummary(const Round& r);
-std::string caseSummary(const Case& c);
+/// A round's state in an audit record (messages/audit.json).
+Message roundSummary(const Round& r);
+/// A case's state in an audit record: never the family situation, the notes or a full ID.
+Message caseSummary(const Case& c);
 /// Saves with the version check; Error(kConflict) when someone changed the record meanwhile.
 void saveCase(IdentificationStore& store, Case& c);
 void saveRound(IdentificationStore& store, Round& r);

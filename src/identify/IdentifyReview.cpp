@@ -54,7 +54,7 @@ Round fileRound(IdentificationStore& store, security::SecurityStore& audit, cons
     }
     if (to_file == 0 && r.status != "sent_back")
       throw Error(ErrorCode::kConflict, msg("ident.file.nothing", {idArg("round", r.id)}));
-    const std::string before = roundSummary(r);
+    const Message before = roundSummary(r);
     for (auto& c : cases) {
       if (c.state != "noticed") continue;
       LevelPeriod p;
@@ -72,8 +72,9 @@ Round fileRound(IdentificationStore& store, security::SecurityStore& audit, cons
       r.submitted_on = security::nowIso();
     }
     saveRound(store, r);
-    security::appendAudit(audit, user.name, "identify.file", "ident_round:" + std::to_string(r.id),
-                          before, roundSummary(r) + " filed=" + std::to_string(to_file));
+    security::appendAudit(
+        audit, user.name, "identify.file", "ident_round:" + std::to_string(r.id), before,
+        msg("audit.rec.identify.filed", {arg("round", roundSummary(r)), arg("filed", to_file)}));
     tx->commit();
     return r;
   });
@@ -93,15 +94,17 @@ Round reviewRound(IdentificationStore& store, security::SecurityStore& audit, co
       throw Error(ErrorCode::kConflict,
                   msg("ident.review.not_submitted",
                       {idArg("round", r.id), stateWords("status", r.status)}));
-    const std::string before = roundSummary(r);
+    const Message before = roundSummary(r);
     r.status = decision == "accept" ? "accepted" : "sent_back";
     r.reviewed_by = user.name;
     r.reviewed_on = security::nowIso();
     r.review_reason = text::trim(reason);
     saveRound(store, r);
-    security::appendAudit(audit, user.name, "identify.review",
-                          "ident_round:" + std::to_string(r.id), before,
-                          roundSummary(r) + (reason.empty() ? "" : " reason=" + reason));
+    security::appendAudit(
+        audit, user.name, "identify.review", "ident_round:" + std::to_string(r.id), before,
+        reason.empty() ? roundSummary(r)
+                       : msg("audit.rec.identify.reviewed",
+                             {arg("round", roundSummary(r)), arg("reason", reason)}));
     tx->commit();
     return r;
   });
@@ -141,10 +144,11 @@ std::vector<SpotCheck> drawSpotChecks(IdentificationStore& store, security::Secu
     }
     std::string list;
     for (const auto& s : out) list += (list.empty() ? "" : ",") + std::to_string(s.case_id);
-    security::appendAudit(audit, user.name, "identify.spot_draw",
-                          "ident_round:" + std::to_string(r.id), "",
-                          "seed=" + std::to_string(seed) + " percent=" + std::to_string(percent) +
-                              " of " + std::to_string(ids.size()) + " cases=" + list);
+    security::appendAudit(
+        audit, user.name, "identify.spot_draw", "ident_round:" + std::to_string(r.id), Message(),
+        msg("audit.rec.identify.spot_draw",
+            {arg("seed", std::to_string(seed)), arg("percent", std::to_string(percent)),
+             arg("of", ids.size()), arg("cases", list)}));
     tx->commit();
     return out;
   });
@@ -168,7 +172,7 @@ SpotCheck recordSpotCheck(IdentificationStore& store, security::SecurityStore& a
       throw Error(
           ErrorCode::kConflict,
           msg("ident.spot.recorded", {idArg("spot", s->id), stateWords("outcome", s->outcome)}));
-    const std::string before = caseSummary(c);
+    const Message before = caseSummary(c);
     s->outcome = outcome;
     s->note = text::trim(note);
     s->recorded_by = user.name;
@@ -202,8 +206,9 @@ SpotCheck recordSpotCheck(IdentificationStore& store, security::SecurityStore& a
     store.recordSpotCheck(*s);
     security::appendAudit(audit, user.name, "identify.spot_check",
                           "spot_check:" + std::to_string(s->id), before,
-                          caseSummary(c) + " outcome=" + outcome + " held=" + std::to_string(held) +
-                              " to_recover=" + std::to_string(recovered));
+                          msg("audit.rec.identify.spot_checked",
+                              {arg("case", caseSummary(c)), stateWords("outcome", outcome),
+                               arg("held", held), arg("recover", recovered)}));
     tx->commit();
     return *s;
   });

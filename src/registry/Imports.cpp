@@ -34,6 +34,13 @@ void logImport(const std::string& what, bool committed, const std::string& path,
               {"actor", actor}});
 }
 
+/// An import's audit record: `code` with the file's name and digest, then `counts`.
+Message fileRecord(const char* code, const std::string& path, const std::string& sha256,
+                   std::vector<MessageArg> counts) {
+  counts.insert(counts.begin(), {arg("file", fileName(path)), arg("sha256", sha256)});
+  return msg(code, std::move(counts));
+}
+
 }  // namespace
 
 RollImportResult importRollAs(RegistryStore& store, security::SecurityStore& audit,
@@ -53,15 +60,15 @@ RollImportResult importRollAs(RegistryStore& store, security::SecurityStore& aud
   auto result = retryUnit("registry.importRoll", [&] {
     return importRoll(store, cipher, path, options, [&](const RollImportResult& r) {
       security::appendAudit(
-          audit, user.name, "roll.import", object, "",
-          fileName(path) + " sha256 " + r.file_sha256 + ": " + std::to_string(r.rows_total) +
-              " rows, " + std::to_string(r.rows_ok) + " ok, " + std::to_string(r.rows_bad) +
-              " skipped; students " + std::to_string(r.counts.persons_added) + " new, " +
-              std::to_string(r.counts.persons_updated) + " changed; enrollments " +
-              std::to_string(r.counts.enrollments_opened) + " opened, " +
-              std::to_string(r.counts.transfers) + " transfers; accounts " +
-              std::to_string(r.counts.accounts_added) + " added, " +
-              std::to_string(r.counts.accounts_replaced) + " replaced");
+          audit, user.name, "roll.import", object, Message(),
+          fileRecord(
+              "audit.rec.roll.import", path, r.file_sha256,
+              {arg("rows", r.rows_total), arg("ok", r.rows_ok), arg("skipped", r.rows_bad),
+               arg("students_new", r.counts.persons_added),
+               arg("students_changed", r.counts.persons_updated),
+               arg("opened", r.counts.enrollments_opened), arg("transfers", r.counts.transfers),
+               arg("accounts_added", r.counts.accounts_added),
+               arg("accounts_replaced", r.counts.accounts_replaced)}));
     });
   });
   if (!result.committed && !options.dry_run && !result.file_sha256.empty()) {
@@ -69,11 +76,10 @@ RollImportResult importRollAs(RegistryStore& store, security::SecurityStore& aud
     // the operation log say it was sent and why it was not taken, as a failed login is logged.
     retryUnit("registry.rollRefused", [&] {
       auto tx = audit.transaction();
-      security::appendAudit(audit, user.name, "roll.refused", object, "",
-                            fileName(path) + " sha256 " + result.file_sha256 + ": " +
-                                std::to_string(result.rows_total) + " rows, " +
-                                std::to_string(result.rows_bad) +
-                                " with problems; nothing imported");
+      security::appendAudit(
+          audit, user.name, "roll.refused", object, Message(),
+          fileRecord("audit.rec.roll.refused", path, result.file_sha256,
+                     {arg("rows", result.rows_total), arg("bad", result.rows_bad)}));
       tx->commit();
     });
   }
@@ -92,12 +98,12 @@ RosterImportResult importRosterAs(RegistryStore& store, security::SecurityStore&
   auto result = retryUnit("registry.importRoster", [&] {
     return importRoster(
         store, cipher, path, source, dry_run, user.scope, [&](const RosterImportResult& r) {
-          security::appendAudit(audit, user.name, "roster.import", "roster:" + source, "",
-                                fileName(path) + " sha256 " + r.file_sha256 + ": " +
-                                    std::to_string(r.rows_total) + " rows; statuses " +
-                                    std::to_string(r.counts.statuses_added) + " added, " +
-                                    std::to_string(r.counts.statuses_changed) + " changed, " +
-                                    std::to_string(r.counts.statuses_unchanged) + " unchanged");
+          security::appendAudit(
+              audit, user.name, "roster.import", "roster:" + source, Message(),
+              fileRecord("audit.rec.roster.import", path, r.file_sha256,
+                         {arg("rows", r.rows_total), arg("added", r.counts.statuses_added),
+                          arg("changed", r.counts.statuses_changed),
+                          arg("unchanged", r.counts.statuses_unchanged)}));
         });
   });
   logImport("roster", result.committed, path, result.file_sha256, result.rows_total,
@@ -118,9 +124,9 @@ NominationImportResult importNominationsAs(RegistryStore& store, security::Secur
         store, cipher, path, programme, academic_year, [&](const NominationImportResult& r) {
           security::appendAudit(audit, user.name, "nominations.import",
                                 "nominations:" + programme + ":" + std::to_string(academic_year),
-                                "",
-                                fileName(path) + " sha256 " + digest + ": " +
-                                    std::to_string(r.matched) + " nominees");
+                                Message(),
+                                fileRecord("audit.rec.nominations.import", path, digest,
+                                           {arg("nominees", r.matched)}));
         });
   });
 }
@@ -139,12 +145,12 @@ SchoolImportResult importSchoolsAs(RegistryStore& store, security::SecurityStore
     return importSchools(
         store, path, prefix,
         [&](const SchoolImportResult& r) {
-          security::appendAudit(audit, user.name, "schools.import",
-                                "schools:" + (prefix.empty() ? std::string("*") : prefix), "",
-                                fileName(path) + " sha256 " + digest + ": " +
-                                    std::to_string(r.added) + " added, " +
-                                    std::to_string(r.updated) + " updated, " +
-                                    std::to_string(r.accounts) + " school account(s) recorded");
+          security::appendAudit(
+              audit, user.name, "schools.import",
+              "schools:" + (prefix.empty() ? std::string("*") : prefix), Message(),
+              fileRecord(
+                  "audit.rec.schools.import", path, digest,
+                  {arg("added", r.added), arg("updated", r.updated), arg("accounts", r.accounts)}));
         },
         cipher, user.name);
   });
@@ -156,9 +162,9 @@ SchoolImportResult importRegionsAs(RegistryStore& store, security::SecurityStore
   const std::string digest = security::sha256File(path);
   return retryUnit("registry.importRegions", [&] {
     return importRegions(store, path, [&](const SchoolImportResult& r) {
-      security::appendAudit(audit, user.name, "regions.import", "regions", "",
-                            fileName(path) + " sha256 " + digest + ": " + std::to_string(r.added) +
-                                " added, " + std::to_string(r.updated) + " updated");
+      security::appendAudit(audit, user.name, "regions.import", "regions", Message(),
+                            fileRecord("audit.rec.regions.import", path, digest,
+                                       {arg("added", r.added), arg("updated", r.updated)}));
     });
   });
 }

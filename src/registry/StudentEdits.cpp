@@ -45,10 +45,16 @@ DifficultyChange recordDifficulty(RegistryStore& store, security::SecurityStore&
     c.level = std::string(domain::code(*parsed));
     c.previous = store.setDifficulty(person_id, academic_year, c.level, school);
     if (c.previous != c.level) {
+      const auto level = [](const std::string& code) {
+        if (code.empty()) return Message();
+        const auto l = domain::parseDifficultyLevel(code);
+        return msg("audit.rec.status",
+                   {words("status", l ? std::string(domain::chineseLabel(*l)) : code, code)});
+      };
       security::appendAudit(
           audit, user.name, "student.difficulty",
-          "person " + std::to_string(person_id) + " " + std::to_string(academic_year), c.previous,
-          c.level);
+          "person " + std::to_string(person_id) + " " + std::to_string(academic_year),
+          level(c.previous), level(c.level));
     }
     tx->commit();
     return c;
@@ -123,7 +129,7 @@ IdentifierMerge mergeIdentifier(RegistryStore& store, security::SecurityStore& a
     m.new_mask = id->masked();
     m.document = std::string(code(id->document()));
     const std::string today = Date::today().str();
-    std::string what;
+    Message what;
     if (auto other = store.findStudent(hash, ""); other && other->person_id != rec->person_id) {
       // Both identifiers have records: one child recorded twice. The record under the corrected
       // identifier is kept; the other's history moves into it.
@@ -133,26 +139,30 @@ IdentifierMerge mergeIdentifier(RegistryStore& store, security::SecurityStore& a
       m.person_id = other->person_id;
       m.merged_person_id = rec->person_id;
       m.counts = store.mergePersons(other->person_id, rec->person_id, today);
-      what = "record " + std::to_string(rec->person_id) + " merged into " +
-             std::to_string(other->person_id) + " (" + std::to_string(m.counts.enrollments) +
-             " enrollments, " + std::to_string(m.counts.accounts) + " accounts, " +
-             std::to_string(m.counts.entitlements_moved) + " entitlements moved, " +
-             std::to_string(m.counts.entitlements_superseded) + " superseded";
-      if (!m.counts.paid_twice.empty()) {
-        what += "; PAID TWICE, to recover:";
-        for (const auto& p : m.counts.paid_twice) what += " " + p;
-      }
-      what += ")";
+      std::string paid_twice;
+      for (const auto& p : m.counts.paid_twice) paid_twice += " " + p;
+      std::vector<MessageArg> counts{arg("record", std::to_string(rec->person_id)),
+                                     arg("into", std::to_string(other->person_id)),
+                                     arg("enrollments", m.counts.enrollments),
+                                     arg("accounts", m.counts.accounts),
+                                     arg("moved", m.counts.entitlements_moved),
+                                     arg("superseded", m.counts.entitlements_superseded)};
+      if (!paid_twice.empty()) counts.push_back(arg("paid_twice", paid_twice));
+      what = msg(
+          paid_twice.empty() ? "audit.rec.student.merged" : "audit.rec.student.merged_paid_twice",
+          std::move(counts));
     } else {
       m.person_id = rec->person_id;
       store.replaceIdentifier(rec->person_id,
                               Protected{hash, cipher.encrypt("resident_id", id->str()), m.new_mask},
                               m.document, today);
-      what = "identifier corrected";
+      what = msg("audit.rec.student.corrected");
     }
-    security::appendAudit(
-        audit, user.name, "student.merge", "person " + std::to_string(m.person_id), m.old_mask,
-        m.new_mask + " (" + m.document + "), " + what + ": " + text::cleanField(reason));
+    security::appendAudit(audit, user.name, "student.merge",
+                          "person " + std::to_string(m.person_id), Message::literal(m.old_mask),
+                          msg("audit.rec.student.merge",
+                              {arg("id", m.new_mask), arg("document", m.document),
+                               arg("what", what), arg("reason", text::cleanField(reason))}));
     tx->commit();
     return m;
   });

@@ -376,13 +376,13 @@ EntitleSummary runEntitlementsAs(EntitlementStore& store, security::SecurityStor
   }
   options.before_commit = [&](const EntitleSummary& s) {
     security::appendAudit(
-        audit, user.name, "entitle.run", "term:" + s.term + " region:" + options.region, "",
-        "policy " + s.policy_name + " sha256 " + s.policy_sha256 + ": " +
-            std::to_string(s.students) + " students, " + std::to_string(s.eligible) +
-            " eligible (" + s.eligible_amount.toYuan() + " yuan), " + std::to_string(s.held) +
-            " held, " + std::to_string(s.excluded) + " excluded; " + std::to_string(s.inserted) +
-            " new, " + std::to_string(s.updated) + " changed, " +
-            std::to_string(s.adjustments_total) + " adjustments");
+        audit, user.name, "entitle.run", "term:" + s.term + " region:" + options.region, Message(),
+        msg("audit.rec.entitle.run",
+            {arg("policy", s.policy_name), arg("sha256", s.policy_sha256),
+             arg("students", s.students), arg("eligible", s.eligible),
+             arg("amount", s.eligible_amount.toYuan()), arg("held", s.held),
+             arg("excluded", s.excluded), arg("inserted", s.inserted), arg("updated", s.updated),
+             arg("adjustments", s.adjustments_total)}));
   };
   // A run is resumable, so a certification conflict or a lost node just runs it again.
   const auto s = retryUnit("rules.runEntitlements",
@@ -408,8 +408,10 @@ int64_t activatePolicyAs(EntitlementStore& store, security::SecurityStore& audit
   return retryUnit("rules.activatePolicyAs", [&] {
     auto tx = store.transaction();
     const int64_t id = store.activatePolicy(policy.name, policy.sha256, policy.resolved_json);
-    security::appendAudit(audit, user.name, "policy.activate", "policy:" + std::to_string(id), "",
-                          policy.name + " sha256 " + policy.sha256);
+    security::appendAudit(audit, user.name, "policy.activate", "policy:" + std::to_string(id),
+                          Message(),
+                          msg("audit.rec.policy.activate",
+                              {arg("policy", policy.name), arg("sha256", policy.sha256)}));
     tx->commit();
     return id;
   });

@@ -4,6 +4,7 @@
 #include <functional>
 #include <regex>
 
+#include "common/Catalogue.h"
 #include "common/Date.h"
 #include "common/Error.h"
 
@@ -17,67 +18,73 @@ constexpr size_t kChunk = 500;
 
 /// The action codes the use cases write (see each appendAudit call), with the terms of the
 /// national student-aid system (学生资助) for them.
-const std::vector<std::pair<std::string, std::string>> kActions = {
-    {"login", "登录"},
-    {"login.failed", "登录失败"},
-    {"logout", "退出登录"},
-    {"user.add", "新增用户"},
-    {"user.disable", "停用用户"},
-    {"user.enable", "启用用户"},
-    {"user.passwd", "修改密码"},
-    {"schema.migrate", "数据库升级"},
-    {"regions.import", "导入行政区划"},
-    {"schools.import", "导入学校"},
-    {"school.account", "登记学校账户"},
-    {"roll.import", "导入学籍名册"},
-    {"roll.refused", "学籍名册被退回（未导入）"},
-    {"roster.import", "导入部门比对数据"},
-    {"nominations.import", "导入推荐名单"},
-    {"student.difficulty", "登记困难等级"},
-    {"student.merge", "合并学生记录"},
-    {"student.reveal", "查看完整证件号"},
-    {"account.update", "更正收款账户"},
-    {"policy.activate", "启用资助政策"},
-    {"entitle.run", "资格计算"},
-    {"notice.publish", "发布公示"},
-    {"objection.add", "登记公示异议"},
-    {"objection.resolve", "处理公示异议"},
-    {"budget.import", "导入预算"},
-    {"batch.build", "生成发放批次"},
-    {"batch.submit", "提交审批"},
-    {"batch.approve", "审批通过批次"},
-    {"batch.approve_partial", "批次审批（待其他审批人）"},
-    {"batch.reject", "退回批次"},
-    {"batch.return_to_draft", "批次退回草稿"},
-    {"batch.export", "导出支付文件"},
-    {"batch.export_again", "重新导出支付文件"},
-    {"batch.close", "关闭批次"},
-    {"payment.remove", "移出批次"},
-    {"flag.clear", "核销精准核查疑点"},
-    {"bank.set", "设置银行文件格式"},
-    {"bank.payer", "登记付款账户"},
-    {"bank.import_result", "导入银行回盘"},
-    {"family.lookup", "家庭查询"},
-    {"complaint.file", "受理投诉举报"},
-    {"complaint.assign", "分派投诉"},
-    {"complaint.note", "投诉调查记录"},
-    {"complaint.close", "办结投诉"},
-    {"complaint.hold", "投诉：暂停发放"},
-    {"complaint.flag", "投诉：标记疑点"},
-    {"complaint.objection", "投诉：转为异议"},
-    {"complaint.release", "投诉：解除暂停"},
-    {"identify.open", "开始资助对象认定"},
-    {"identify.apply", "受理认定申请"},
-    {"identify.change", "认定动态调整"},
-    {"identify.assess", "班级评议"},
-    {"identify.decide", "学校认定"},
-    {"identify.notice", "认定结果校内公示"},
-    {"identify.objection", "认定异议"},
-    {"identify.objection_resolve", "处理认定异议"},
-    {"identify.file", "认定结果报送"},
-    {"identify.review", "县级复核"},
-    {"identify.spot_draw", "抽取抽查样本"},
-    {"identify.spot_check", "抽查核实"},
+struct ActionName {
+  const char* code;
+  const char* zh;
+  const char* en;
+};
+const std::vector<ActionName> kActions = {
+    {"login", "登录", "log in"},
+    {"login.failed", "登录失败", "failed login"},
+    {"logout", "退出登录", "log out"},
+    {"user.add", "新增用户", "add user"},
+    {"user.disable", "停用用户", "disable user"},
+    {"user.enable", "启用用户", "enable user"},
+    {"user.passwd", "修改密码", "change password"},
+    {"schema.migrate", "数据库升级", "upgrade database"},
+    {"regions.import", "导入行政区划", "import regions"},
+    {"schools.import", "导入学校", "import schools"},
+    {"school.account", "登记学校账户", "record school account"},
+    {"roll.import", "导入学籍名册", "import roll"},
+    {"roll.refused", "学籍名册被退回（未导入）", "roll refused (not imported)"},
+    {"roster.import", "导入部门比对数据", "import department roster"},
+    {"nominations.import", "导入推荐名单", "import nominations"},
+    {"student.difficulty", "登记困难等级", "record difficulty level"},
+    {"student.merge", "合并学生记录", "merge student records"},
+    {"student.reveal", "查看完整证件号", "show full ID"},
+    {"account.update", "更正收款账户", "correct payee account"},
+    {"policy.activate", "启用资助政策", "activate policy"},
+    {"entitle.run", "资格计算", "entitlement run"},
+    {"notice.publish", "发布公示", "publish notice"},
+    {"objection.add", "登记公示异议", "record notice objection"},
+    {"objection.resolve", "处理公示异议", "resolve notice objection"},
+    {"budget.import", "导入预算", "import budget"},
+    {"batch.build", "生成发放批次", "build batches"},
+    {"batch.submit", "提交审批", "submit for approval"},
+    {"batch.approve", "审批通过批次", "approve batch"},
+    {"batch.approve_partial", "批次审批（待其他审批人）",
+     "approve batch (awaiting other approvers)"},
+    {"batch.reject", "退回批次", "reject batch"},
+    {"batch.return_to_draft", "批次退回草稿", "return batch to draft"},
+    {"batch.export", "导出支付文件", "export payment file"},
+    {"batch.export_again", "重新导出支付文件", "export payment file again"},
+    {"batch.close", "关闭批次", "close batch"},
+    {"payment.remove", "移出批次", "remove from batch"},
+    {"flag.clear", "核销精准核查疑点", "clear precision flag"},
+    {"bank.set", "设置银行文件格式", "set bank file layout"},
+    {"bank.payer", "登记付款账户", "record payer account"},
+    {"bank.import_result", "导入银行回盘", "import bank result"},
+    {"family.lookup", "家庭查询", "family look-up"},
+    {"complaint.file", "受理投诉举报", "file complaint"},
+    {"complaint.assign", "分派投诉", "assign complaint"},
+    {"complaint.note", "投诉调查记录", "complaint investigation note"},
+    {"complaint.close", "办结投诉", "close complaint"},
+    {"complaint.hold", "投诉：暂停发放", "complaint: hold payment"},
+    {"complaint.flag", "投诉：标记疑点", "complaint: raise flag"},
+    {"complaint.objection", "投诉：转为异议", "complaint: turn into objection"},
+    {"complaint.release", "投诉：解除暂停", "complaint: release hold"},
+    {"identify.open", "开始资助对象认定", "open identification round"},
+    {"identify.apply", "受理认定申请", "accept identification application"},
+    {"identify.change", "认定动态调整", "identification change"},
+    {"identify.assess", "班级评议", "class panel assessment"},
+    {"identify.decide", "学校认定", "school decision"},
+    {"identify.notice", "认定结果校内公示", "identification notice at school"},
+    {"identify.objection", "认定异议", "identification objection"},
+    {"identify.objection_resolve", "处理认定异议", "resolve identification objection"},
+    {"identify.file", "认定结果报送", "file identification results"},
+    {"identify.review", "县级复核", "county review"},
+    {"identify.spot_draw", "抽取抽查样本", "draw spot-check sample"},
+    {"identify.spot_check", "抽查核实", "spot check"},
 };
 
 bool isDate(const std::string& s) { return s.empty() || Date::parse(s).has_value(); }
@@ -110,14 +117,19 @@ bool seesScope(const User& u, const ObjectScope& s) {
   }
 }
 
-std::string actionName(std::string_view code) {
-  for (const auto& [c, name] : kActions) {
-    if (c == code) return name;
+std::string actionName(std::string_view code, Lang lang) {
+  for (const auto& a : kActions) {
+    if (a.code == code) return lang == Lang::kZh ? a.zh : a.en;
   }
   return std::string(code);
 }
 
-const std::vector<std::pair<std::string, std::string>>& actionNames() { return kActions; }
+std::vector<std::pair<std::string, std::string>> actionNames(Lang lang) {
+  std::vector<std::pair<std::string, std::string>> out;
+  out.reserve(kActions.size());
+  for (const auto& a : kActions) out.emplace_back(a.code, lang == Lang::kZh ? a.zh : a.en);
+  return out;
+}
 
 std::string maskLongNumbers(std::string_view text) {
   std::string out;
@@ -195,7 +207,65 @@ std::string sentName(const std::string& stored) {
   return std::regex_match(stored, n, kept) ? n[2].str() : stored;
 }
 
+std::string auditText(const std::string& stored, Lang lang) {
+  const Message m = fromStoredForm(stored);
+  if (m.empty()) return "";
+  if (i18n::renders(m)) return maskLongNumbers(i18n::render(m, lang));
+  // A message whose pattern has changed since it was recorded: its code and words, plainly.
+  std::string out = m.code();
+  for (const auto& a : m.args()) out += " " + a.name + "=" + (lang == Lang::kZh ? a.zh : a.en);
+  return maskLongNumbers(out);
+}
+
+namespace {
+
+/// The count argument `name` of a recorded message (0 when it has none).
+int64_t count(const Message& m, const char* name) {
+  const auto* a = m.arg(name);
+  return a && a->number ? *a->number : 0;
+}
+std::string textArg(const Message& m, const char* name) {
+  const auto* a = m.arg(name);
+  return a ? a->en : "";
+}
+
+/// An upload's record kept as a message (appendAudit with messages); false for an older text.
+bool readUploadMessage(const Message& m, UploadRecord& r) {
+  if (m.isLiteral()) return false;
+  r.file_name = sentName(textArg(m, "file"));
+  r.sha256 = textArg(m, "sha256");
+  r.rows = count(m, "rows");
+  if (m.code() == "audit.rec.roll.refused") {
+    r.rows_bad = count(m, "bad");
+  } else if (m.code() == "audit.rec.roll.import") {
+    r.rows_ok = count(m, "ok");
+    r.rows_bad = count(m, "skipped");
+    r.students_new = count(m, "students_new");
+    r.students_changed = count(m, "students_changed");
+    int64_t changes = 0;
+    for (const char* n : {"students_new", "students_changed", "opened", "transfers",
+                          "accounts_added", "accounts_replaced"})
+      changes += count(m, n);
+    r.unchanged = changes == 0;
+  } else if (m.code() == "audit.rec.bank.import_result") {
+    r.paid = count(m, "paid");
+    r.paid_total = textArg(m, "paid_total");
+    r.returned = count(m, "returned");
+    r.returned_total = textArg(m, "returned_total");
+    r.pending = count(m, "pending");
+    r.unchanged_lines = count(m, "unchanged");
+    r.unchanged = r.paid + r.returned == 0;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 void parseUploadSummary(const std::string& after, UploadRecord& r) {
+  r.summary = after;
+  if (readUploadMessage(fromStoredForm(after), r)) return;
   static const std::regex head(R"(^(.*) sha256 ([0-9a-f]{64}): )");
   static const std::regex roll(
       R"((\d+) rows, (\d+) ok, (\d+) skipped; students (\d+) new, (\d+) changed; )"
@@ -203,7 +273,6 @@ void parseUploadSummary(const std::string& after, UploadRecord& r) {
   static const std::regex result(
       R"((\d+) paid \(([0-9.]+)\), (\d+) returned \(([0-9.]+); \d+ of them after being paid\), )"
       R"((\d+) pending, (\d+) unchanged)");
-  r.summary = maskLongNumbers(after);
   std::smatch m;
   if (!std::regex_search(after, m, head)) return;
   r.file_name = sentName(m[1].str());

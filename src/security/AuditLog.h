@@ -53,18 +53,23 @@ class AuditLogStore {
 /// or a province-wide (2-digit scope) auditor sees.
 bool seesScope(const User& u, const ObjectScope& s);
 
-/// The Chinese name of an action code (`batch.approve` → 审批通过批次); the code itself when
-/// the catalogue has none.
-std::string actionName(std::string_view code);
-/// Every action code with its Chinese name, for the console's filter.
-const std::vector<std::pair<std::string, std::string>>& actionNames();
+/// The name of an action code in `lang` (`batch.approve` → 审批通过批次, "approve batch"), in the
+/// terms of the national student-aid system; the code itself when the list has none.
+std::string actionName(std::string_view code, Lang lang = Lang::kZh);
+/// Every action code with its name in `lang`, for the console's filter.
+std::vector<std::pair<std::string, std::string>> actionNames(Lang lang = Lang::kZh);
 
 /// A text for display with every run of 15 or more digits (a resident ID or an account number
 /// that reached an event's summary) masked to its first 4 and last 4 characters.
 std::string maskLongNumbers(std::string_view text);
 
+/// The words of an event's state (AuditEvent::before or after) in `lang`, masked with
+/// maskLongNumbers: a state kept as a message (appendAudit with messages) rendered from its
+/// stored form; a state written as plain text by an older release, as it is.
+std::string auditText(const std::string& stored, Lang lang);
+
 struct AuditEntry {
-  AuditEvent event;  ///< before/after masked with maskLongNumbers
+  AuditEvent event;  ///< before/after as stored, masked with maskLongNumbers (auditText reads them)
   ObjectScope scope;
 };
 struct AuditPage {
@@ -95,15 +100,16 @@ struct UploadRecord {
   bool unchanged = false;
   /// A roll refused for rows with problems: nothing imported (`rows`, `rows_bad` say why).
   bool refused = false;
-  std::string summary;  ///< the event's words, masked
+  std::string summary;  ///< the event's record as stored (auditText gives its words)
 };
 
 /// The name a file was sent under: an upload through the service is stored as KIND-DIGEST-NAME
 /// (`result-0123456789abcdef-回盘.txt` → `回盘.txt`); any other name as it is.
 std::string sentName(const std::string& stored);
 
-/// Parses an import's audit summary (`roll.import`, `roll.refused` when `r.refused` is set,
-/// `bank.import_result`) into `r`.
+/// Reads an import's audit record (`roll.import`, `roll.refused` when `r.refused` is set,
+/// `bank.import_result`) into `r`: the message's arguments, or for a record written as text by
+/// an older release, its English words.
 void parseUploadSummary(const std::string& after, UploadRecord& r);
 
 /// The upload history of `kind` ("roll" or "result"), newest first, page `page` of `page_size`:

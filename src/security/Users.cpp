@@ -57,6 +57,15 @@ std::optional<Role> parseRole(std::string_view s) { return parseIn(kRoles, s); }
 
 std::string_view code(Role r) { return codeIn(kRoles, r); }
 
+namespace {
+/// The role in an audit record: its Chinese name, its code in English (as recorded before).
+MessageArg roleCodeArg(Role r) {
+  for (const auto& e : kRoles)
+    if (e.value == r) return words("role", std::string(e.zh), std::string(e.code));
+  return arg("role", "?");
+}
+}  // namespace
+
 MessageArg roleArg(std::string name, Role r) {
   for (const auto& e : kRoles)
     if (e.value == r) return words(std::move(name), std::string(e.zh), std::string(e.more));
@@ -142,7 +151,8 @@ bool closeSession(SecurityStore& store, const std::string& token) {
   return retryUnit("security.closeSession", [&] {
     auto tx = store.transaction();
     store.revokeSession(sha256Hex(token));
-    appendAudit(store, user->name, "logout", "user:" + user->name, "", "session revoked");
+    appendAudit(store, user->name, "logout", "user:" + user->name, Message(),
+                msg("audit.rec.session_revoked"));
     tx->commit();
     return true;
   });
@@ -164,6 +174,11 @@ AuditEvent appendAudit(SecurityStore& store, const std::string& actor, const std
   e.hash = auditHash(e);
   store.insertAudit(e);
   return e;
+}
+
+AuditEvent appendAudit(SecurityStore& store, const std::string& actor, const std::string& action,
+                       const std::string& object, const Message& before, const Message& after) {
+  return appendAudit(store, actor, action, object, storedForm(before), storedForm(after));
 }
 
 AuditVerification verifyAudit(SecurityStore& store) {
@@ -216,32 +231,37 @@ User authenticate(SecurityStore& store, const PasswordHasher& hasher, const std:
     const bool password_ok =
         hasher.verify(password, user ? user->password_hash : dummyHash(hasher));
     if (!user) {
-      appendAudit(store, name, "login.failed", "user:" + name, "", "unknown user");
+      appendAudit(store, name, "login.failed", "user:" + name, Message(),
+                  msg("audit.rec.login.unknown_user"));
       tx->commit();
       throw Error(ErrorCode::kForbidden, kRefused);
     }
     if (user->disabled) {
-      appendAudit(store, name, "login.failed", "user:" + name, "", "disabled");
+      appendAudit(store, name, "login.failed", "user:" + name, Message(),
+                  msg("audit.rec.login.disabled"));
       tx->commit();
       throw Error(ErrorCode::kForbidden, kRefused);
     }
     if (!user->locked_until.empty() && user->locked_until > now_iso) {
-      appendAudit(store, name, "login.failed", "user:" + name, "",
-                  "locked until " + user->locked_until);
+      appendAudit(store, name, "login.failed", "user:" + name, Message(),
+                  msg("audit.rec.login.locked", {arg("until", user->locked_until)}));
       tx->commit();
       throw Error(ErrorCode::kForbidden, kRefused);
     }
     if (!password_ok) {
       ++user->failed_logins;
-      std::string outcome = "wrong password (" + std::to_string(user->failed_logins) + ")";
+      Message outcome = msg("audit.rec.login.wrong_password",
+                            {arg("failures", std::to_string(user->failed_logins))});
       if (user->failed_logins >= kMaxFailedLogins) {
         user->locked_until = isoAt(now + kLockMinutes * 60);
+        outcome = msg("audit.rec.login.wrong_password_locked",
+                      {arg("failures", std::to_string(user->failed_logins)),
+                       arg("until", user->locked_until)});
         user->failed_logins = 0;
-        outcome += ", locked until " + user->locked_until;
       }
       user->updated_on = now_iso;
       store.updateUser(*user);
-      appendAudit(store, name, "login.failed", "user:" + name, "", outcome);
+      appendAudit(store, name, "login.failed", "user:" + name, Message(), outcome);
       tx->commit();
       throw Error(ErrorCode::kForbidden, kRefused);
     }
@@ -249,8 +269,8 @@ User authenticate(SecurityStore& store, const PasswordHasher& hasher, const std:
     user->locked_until.clear();
     user->updated_on = now_iso;
     store.updateUser(*user);
-    appendAudit(store, name, "login", "user:" + name, "",
-                std::string(code(user->role)) + " " + user->scope);
+    appendAudit(store, name, "login", "user:" + name, Message(),
+                msg("audit.rec.login", {roleCodeArg(user->role), arg("scope", user->scope)}));
     tx->commit();
   });
   return *user;
@@ -259,27 +279,26 @@ User authenticate(SecurityStore& store, const PasswordHasher& hasher, const std:
 namespace {
 User addAccount(SecurityStore& store, const std::optional<User>& actor, const std::string& name,
                 Role role, const std::string& scope, const std::string& password_hash,
-                const char* kind);
+                bool service);
 }  // namespace
 
 User addUser(SecurityStore& store, const std::optional<User>& actor, const std::string& name,
              Role role, const std::string& scope, const std::string& password) {
   validateScope(role, scope);
-  return addAccount(store, actor, name, role, scope, PasswordHasher().hash(password), "");
+  return addAccount(store, actor, name, role, scope, PasswordHasher().hash(password), false);
 }
 
 User addServiceAccount(SecurityStore& store, const std::optional<User>& actor,
                        const std::string& name, Role role, const std::string& scope,
                        const std::string& secret) {
   validateScope(role, scope);
-  return addAccount(store, actor, name, role, scope, PasswordHasher::hashSecret(secret),
-                    " (service account)");
+  return addAccount(store, actor, name, role, scope, PasswordHasher::hashSecret(secret), true);
 }
 
 namespace {
 User addAccount(SecurityStore& store, const std::optional<User>& actor, const std::string& name,
                 Role role, const std::string& scope, const std::string& password_hash,
-                const char* kind) {
+                bool service) {
   if (name.empty() || name.size() > 64 || name.find_first_of(" \t:") != std::string::npos) {
     throw Error(ErrorCode::kInvalidInput, msg("user.name"));
   }
@@ -301,8 +320,9 @@ User addAccount(SecurityStore& store, const std::optional<User>& actor, const st
     u.password_hash = password_hash;
     u.created_on = u.updated_on = nowIso();
     store.addUser(u);
-    appendAudit(store, actor ? actor->name : "bootstrap", "user.add", "user:" + name, "",
-                std::string(code(u.role)) + " " + u.scope + kind);
+    appendAudit(store, actor ? actor->name : "bootstrap", "user.add", "user:" + name, Message(),
+                msg(service ? "audit.rec.user.add_service" : "audit.rec.user.add",
+                    {roleCodeArg(u.role), arg("scope", u.scope)}));
     tx->commit();
     return u;
   });
@@ -325,27 +345,28 @@ User changeUser(SecurityStore& store, const User& actor, const std::string& name
                                                           what + " another user")}));
     }
     if (what == "disable" && self) throw Error(ErrorCode::kForbidden, msg("user.disable_self"));
-    std::string before, after;
+    Message before;
+    const auto enabled = [](bool disabled) {
+      return msg(disabled ? "audit.rec.user.disabled" : "audit.rec.user.enabled");
+    };
     if (what == "passwd") {
       target->password_hash = PasswordHasher().hash(password);
       target->failed_logins = 0;
       target->locked_until.clear();
-      after = "password changed";
     } else if (what == "disable" || what == "enable") {
-      before = target->disabled ? "disabled" : "enabled";
+      before = enabled(target->disabled);
       target->disabled = what == "disable";
-      after = target->disabled ? "disabled" : "enabled";
     } else {
       throw Error(ErrorCode::kInvalidInput, "unknown user change `" + what + "`");
     }
     target->updated_on = nowIso();
     store.updateUser(*target);
     // Whoever knew the old password, or held the disabled account, is out at once.
-    if (what != "enable") {
-      store.revokeUserSessions(name);
-      after += "; sessions ended";
-    }
-    appendAudit(store, actor.name, "user." + what, "user:" + name, before, after);
+    if (what != "enable") store.revokeUserSessions(name);
+    appendAudit(store, actor.name, "user." + what, "user:" + name, before,
+                msg(what == "enable"    ? "audit.rec.user.enabled"
+                    : what == "disable" ? "audit.rec.user.disabled_sessions_ended"
+                                        : "audit.rec.user.passwd_sessions_ended"));
     tx->commit();
     return *target;
   });

@@ -86,6 +86,11 @@ class SecurityStore {
 AuditEvent appendAudit(SecurityStore& store, const std::string& actor, const std::string& action,
                        const std::string& object, const std::string& before,
                        const std::string& after);
+/// The same with the states as messages (messages/audit.json), kept in their stored form
+/// (storedForm: the code, and each argument's words in both languages) so the operation log reads
+/// them in the reader's language (auditText); an empty message keeps an empty state.
+AuditEvent appendAudit(SecurityStore& store, const std::string& actor, const std::string& action,
+                       const std::string& object, const Message& before, const Message& after);
 
 struct AuditVerification {
   int64_t events = 0;

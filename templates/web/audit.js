@@ -15,7 +15,7 @@ Object.assign(I18N, {
   'oplog.to': { zh: '结束日期', en: 'To' },
   'oplog.search': { zh: '查询', en: 'Search' },
   'oplog.object_col': { zh: '对象', en: 'Object' },
-  'oplog.change': { zh: '记录内容（按原始记录，变更前 → 变更后）', en: 'Record (as written, before → after)' },
+  'oplog.change': { zh: '记录内容（变更前 → 变更后）', en: 'Record (before → after)' },
   'oplog.before': { zh: '变更前：', en: 'Before: ' },
   'oplog.after': { zh: '变更后：', en: 'After: ' },
   'oplog.page': { zh: '第 {0} 页', en: 'Page {0}' },
@@ -76,8 +76,8 @@ async function operationLog(main) {
     if (action.options.length === 1) {
       for (const a of r.actions) action.append(h('option', { value: a.code }, actionWords(a.code, a.name)));
     }
-    // The event's own record, as it was written and hashed into the chain (kept verbatim).
-    const record = (text) => h('code.record', {}, text);
+    // What the event recorded, in the reader's words (the API renders the chain's record).
+    const record = (text) => h('span.record', {}, text);
     const change = (e) => e.before
       ? h('div', {}, h('div.before', {}, t('oplog.before'), record(e.before)), h('div.after', {}, t('oplog.after'), record(e.after)))
       : record(e.summary);

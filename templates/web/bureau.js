@@ -32,6 +32,18 @@ Object.assign(I18N, {
   'budgets.format': { zh: '文件各列依次为资助项目、区县、年度、资金来源（central 中央 / provincial 省级 / county 县级）、预算金额（元），表头：', en: 'Columns: programme, county, fiscal year, source (central / provincial / county), amount in yuan; the header:' },
   'budgets.returned': { zh: '已退回', en: 'Returned' },
   'col.source': { zh: '资金来源', en: 'Source' },
+  'nav.payers': { zh: '付款账户', en: 'Paying accounts' },
+  'payers.title': { zh: '资助专户（付款账户）', en: "The bureau's paying accounts" },
+  'payers.help': { zh: '每家代发银行一个付款账户，写入该行的每个支付文件；未登记付款账户的银行不能导出支付文件。', en: 'One paying account per paying bank, written into every payment file for it; a bank without one cannot be sent a payment file.' },
+  'payers.bank': { zh: '代发银行', en: 'Bank' },
+  'payers.account': { zh: '付款账号', en: 'Account number' },
+  'payers.name': { zh: '户名（银行登记的单位名称）', en: 'Name (as the bank registered it)' },
+  'payers.whose': { zh: '登记于', en: 'Recorded for' },
+  'payers.inherited': { zh: '{0}（上级统一登记）', en: '{0} (recorded above the county)' },
+  'payers.none': { zh: '未登记', en: 'none' },
+  'payers.save': { zh: '保存', en: 'Save' },
+  'payers.change': { zh: '登记或更改', en: 'Record or change' },
+  'payers.saved': { zh: '已保存：{0} 的付款账户 {1}（{2}）。', en: 'Saved: {0} pays from {1} ({2}).' },
   'decisions.title': { zh: '暂缓与不符合的资助认定', en: 'Decisions that pay nothing' },
   'decisions.help': { zh: '暂缓：符合条件但缺少账户、名单核对等，处理后下次资格计算即可发放；不符合：未满足的首要条件。', en: 'Held: eligible but waiting for an account or a roster check, paid once that is settled; not eligible: the first condition not met.' },
   'decisions.total': { zh: '共 {0} 条', en: '{0} in all' },
@@ -50,8 +62,8 @@ Object.assign(I18N, {
 });
 
 const BUREAU = ['bureau_officer', 'bureau_approver', 'auditor'];
-NAV.bureau_officer.push(['objections', 'nav.objections'], ['budgets', 'nav.budgets'], ['decisions', 'nav.decisions']);
-NAV.bureau_approver.push(['objections', 'nav.objections'], ['budgets', 'nav.budgets'], ['decisions', 'nav.decisions']);
+NAV.bureau_officer.push(['objections', 'nav.objections'], ['budgets', 'nav.budgets'], ['payers', 'nav.payers'], ['decisions', 'nav.decisions']);
+NAV.bureau_approver.push(['objections', 'nav.objections'], ['budgets', 'nav.budgets'], ['payers', 'nav.payers'], ['decisions', 'nav.decisions']);
 NAV.auditor.push(['decisions', 'nav.decisions']);
 
 /** A select of `[value, label key]` pairs. */
@@ -156,6 +168,41 @@ async function budgetsPage(main) {
   await load();
 }
 
+async function payersPage(main) {
+  const box = h('div', { id: 'payer-message' });
+  const list = h('div', { id: 'payer-list' });
+  const officer = state.user.role === 'bureau_officer';
+  const form = (p) => {
+    const account = input('account', { required: true, value: p.inherited ? '' : p.account, inputmode: 'numeric', autocomplete: 'off', 'aria-label': t('payers.account') + ' ' + p.bank_code });
+    const name = input('name', { required: true, value: p.inherited ? '' : p.name, 'aria-label': t('payers.name') + ' ' + p.bank_code });
+    const save = h('button.secondary', { type: 'submit' }, t('payers.save'));
+    return h('form', {
+      'data-bank': p.bank_code,
+      onsubmit: async (ev) => {
+        ev.preventDefault();
+        const r = await attempt(box, save, () => api('PUT', '/api/v1/payers/' + encodeURIComponent(p.bank_code), { account: account.value, name: name.value }));
+        if (r) { await load(); box.append(message('ok', t('payers.saved', `${r.bank_name}（${r.bank_code}）`, r.account, r.name))); }
+      },
+    }, account, ' ', name, ' ', save);
+  };
+  const load = async () => {
+    const r = await attempt(box, null, () => api('GET', '/api/v1/payers'));
+    if (!r) return;
+    box.replaceChildren();
+    const whose = p => !p.account ? t('payers.none') : p.inherited ? t('payers.inherited', p.region) : p.region;
+    const columns = [
+      { render: p => `${p.bank_name}（${p.bank_code}）`, label: 'payers.bank' },
+      { render: p => p.account || t('payers.none'), label: 'payers.account' },
+      { render: p => p.name, label: 'payers.name' },
+      { render: whose, label: 'payers.whose' },
+    ];
+    if (officer) columns.push({ render: form, label: 'payers.change' });
+    list.replaceChildren(scrollBox(table(columns, r.payers, { name: 'payers' })));
+  };
+  main.append(h('h1', {}, t('payers.title')), h('p.muted', {}, t('payers.help')), box, list);
+  await load();
+}
+
 async function decisionsPage(main) {
   const term = termField();
   const status = choice('status', [['held', 'status.held'], ['excluded', 'status.excluded']], 'held');
@@ -247,4 +294,4 @@ function confirmApproval(b, box, send) {
   yes.focus();
 }
 
-Object.assign(PAGES, { objections: objectionsPage, budgets: budgetsPage, decisions: decisionsPage });
+Object.assign(PAGES, { objections: objectionsPage, budgets: budgetsPage, payers: payersPage, decisions: decisionsPage });

@@ -482,10 +482,15 @@ TEST_P(FieldCases, EveryWriteNeedsAnActorAndIsAuditedInItsTransaction) {
         << w.action;
   }
   // A file's audit event names the file and its SHA-256, and the counts.
-  EXPECT_EQ(
-      count("SELECT COUNT(*) FROM audit_events WHERE action = 'roll.import' AND actor = "
-            "'svc-import' AND after_state LIKE 'c06-c11-bank104-roll.csv sha256 %5 rows, 5 ok%'"),
-      1);
+  {
+    auto db = scratch.open();
+    int64_t named = 0;
+    for (const auto& w : testing::auditWords(*db, "roll.import")) {
+      named += w.rfind("c06-c11-bank104-roll.csv sha256 ", 0) == 0 &&
+               w.find(": 5 rows, 5 ok") != std::string::npos;
+    }
+    EXPECT_EQ(named, 1);
+  }
   // The wrong role is refused; so is a credential file others can read.
   std::vector<std::string> as_admin = {"import", "roll", file("c13a-student-no-only.csv")};
   for (const auto& a : actors.admin()) as_admin.push_back(a);

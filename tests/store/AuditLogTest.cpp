@@ -47,14 +47,26 @@ class AuditLog : public ::testing::TestWithParam<std::string> {
     event("admin", "regions.import", "regions", "", "r.csv sha256 " + kDigest + ": 3 added");
     for (int i = 0; i < 120; ++i) event("officer_a", "login", "user:officer_a", "", "session");
     ::setenv("EDUPAY_NOW", "1789437600", 1);  // 2026-09-15
-    event("school_a", "roll.import", "school:4301210001", "", rollSummary("a.csv", 10, 10, 0, 0));
+    // The events above are text, as an older release wrote them; these are messages, as the use
+    // cases write them now. The log and the upload histories read both.
+    event("school_a", "roll.import", "school:4301210001", Message(),
+          msg("audit.rec.roll.import",
+              {arg("file", "a.csv"), arg("sha256", kDigest), arg("rows", 10), arg("ok", 10),
+               arg("skipped", 0), arg("students_new", 0), arg("students_changed", 0),
+               arg("opened", 0), arg("transfers", 0), arg("accounts_added", 0),
+               arg("accounts_replaced", 0)}));
     event("officer_a", "school.account", "school:4301210001",
-          "6222********1111 at 102100000001, holder 一中",
-          "6222020200112233445 at 102100000001, holder 一中");
-    event("bank", "bank.import_result", "result:1", "",
-          "r1.txt sha256 " + kDigest +
-              ": 7 paid (700.00), 1 returned (100.00; 0 of them after being paid), 0 pending, 0 "
-              "unchanged; batches 3 settled");
+          msg("audit.rec.school_account", {arg("account", "6222********1111"),
+                                           arg("bank", "102100000001"), arg("holder", "一中")}),
+          msg("audit.rec.school_account.changed",
+              {arg("account", "6222020200112233445"), arg("bank", "102100000001"),
+               arg("holder", "一中"), arg("released", 0)}));
+    event("bank", "bank.import_result", "result:1", Message(),
+          msg("audit.rec.bank.import_result",
+              {arg("file", "r1.txt"), arg("sha256", kDigest), arg("paid", 7),
+               arg("paid_total", "700.00"), arg("returned", 1), arg("returned_total", "100.00"),
+               arg("returned_late", 0), arg("pending", 0), arg("unchanged", 0),
+               words("batches", "3（已全部发放）", "3 settled")}));
     ::unsetenv("EDUPAY_NOW");
   }
   ~AuditLog() override { ::unsetenv("EDUPAY_NOW"); }
@@ -77,6 +89,12 @@ class AuditLog : public ::testing::TestWithParam<std::string> {
   }
   void event(const std::string& actor, const std::string& action, const std::string& object,
              const std::string& before, const std::string& after) {
+    auto tx = users.transaction();
+    security::appendAudit(users, actor, action, object, before, after);
+    tx->commit();
+  }
+  void event(const std::string& actor, const std::string& action, const std::string& object,
+             const Message& before, const Message& after) {
     auto tx = users.transaction();
     security::appendAudit(users, actor, action, object, before, after);
     tx->commit();
@@ -153,9 +171,15 @@ TEST_P(AuditLog, ShowsBeforeAndAfterWithAccountsMasked) {
   const auto page = read("auditor_a", q);
   ASSERT_EQ(page.entries.size(), 1u);
   const auto& e = page.entries[0].event;
-  EXPECT_EQ(e.before, "6222********1111 at 102100000001, holder 一中");
-  EXPECT_EQ(e.after.find("6222020200112233445"), std::string::npos) << e.after;
-  EXPECT_NE(e.after.find("6222***********3445"), std::string::npos) << e.after;
+  EXPECT_EQ(security::auditText(e.before, Lang::kEn),
+            "6222********1111 at 102100000001, holder 一中");
+  EXPECT_EQ(security::auditText(e.before, Lang::kZh),
+            "6222********1111，开户行 102100000001，户名 一中");
+  for (const auto& text : {e.after, security::auditText(e.after, Lang::kEn),
+                           security::auditText(e.after, Lang::kZh)}) {
+    EXPECT_EQ(text.find("6222020200112233445"), std::string::npos) << text;
+    EXPECT_NE(text.find("6222***********3445"), std::string::npos) << text;
+  }
   EXPECT_EQ(security::actionName(e.action), "登记学校账户");
 }
 
@@ -211,6 +235,16 @@ TEST_P(AuditLog, UploadHistoriesForTheSchoolTheBankAndTheCounty) {
   EXPECT_EQ(bank[0].paid_total, "700.00");
   EXPECT_EQ(bank[0].returned, 1);
   EXPECT_EQ(bank[0].returned_total, "100.00");
+  EXPECT_FALSE(bank[0].unchanged);
+  // Its words in the reader's language; the older roll records as they were written.
+  EXPECT_EQ(security::auditText(bank[0].summary, Lang::kEn),
+            "r1.txt sha256 " + kDigest +
+                ": 7 paid (700.00), 1 returned (100.00; 0 of them after being paid), 0 pending, 0 "
+                "unchanged; batches 3 settled");
+  EXPECT_NE(security::auditText(bank[0].summary, Lang::kZh).find("成功 7 笔（700.00 元）"),
+            std::string::npos)
+      << security::auditText(bank[0].summary, Lang::kZh);
+  EXPECT_EQ(security::auditText(mine[1].summary, Lang::kZh), rollSummary("a.csv", 10, 9, 1, 9));
   EXPECT_THROW((void)security::uploadHistory(log, who.at("bank"), "roll", 1, 50), Error);
   EXPECT_THROW((void)security::uploadHistory(log, who.at("school_a"), "result", 1, 50), Error);
   EXPECT_THROW((void)security::uploadHistory(log, who.at("school_a"), "budget", 1, 50), Error);
@@ -259,7 +293,17 @@ TEST_P(AuditLogCli, ListsFiltersAndScopesLikeTheApi) {
   const auto added = events(out);
   ASSERT_EQ(added->size(), 3u) << out;  // setup-admin, svc-import, county_auditor; newest first
   EXPECT_EQ(added->getObject(0)->getValue<std::string>("object"), "user:county_auditor");
-  EXPECT_EQ(added->getObject(0)->getValue<std::string>("action_name"), "新增用户");
+  // The reader's language: English here (the tests' locale), Chinese with --lang zh.
+  EXPECT_EQ(added->getObject(0)->getValue<std::string>("action_name"), "add user");
+  EXPECT_EQ(added->getObject(0)->getValue<std::string>("after"), "auditor 430122 (service account)")
+      << out;
+  admin.insert(admin.end(), {"--lang", "zh"});
+  std::tie(code, out) = run(admin);
+  ASSERT_EQ(code, 0) << out;
+  EXPECT_EQ(events(out)->getObject(0)->getValue<std::string>("action_name"), "新增用户");
+  EXPECT_EQ(events(out)->getObject(0)->getValue<std::string>("after"),
+            "审计人员，管辖范围 430122（服务账户）")
+      << out;
   // The county's auditor sees the county's events only: not the provincial officer's.
   std::tie(code, out) = run({"audit", "log", "--json"}, "county_auditor");
   ASSERT_EQ(code, 0) << out;
@@ -272,7 +316,14 @@ TEST_P(AuditLogCli, ListsFiltersAndScopesLikeTheApi) {
   EXPECT_NE(out.find("page"), std::string::npos) << out;
   std::tie(code, out) = run({"audit", "log", "--user", "county_auditor"}, "county_auditor");
   ASSERT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("log in (login)"), std::string::npos) << out;
+  EXPECT_NE(out.find("auditor 430122"), std::string::npos) << out;
+  std::tie(code, out) =
+      run({"audit", "log", "--user", "county_auditor", "--lang", "zh"}, "county_auditor");
+  ASSERT_EQ(code, 0) << out;
   EXPECT_NE(out.find("登录 (login)"), std::string::npos) << out;
+  EXPECT_NE(out.find("审计人员，管辖范围 430122"), std::string::npos) << out;
+  EXPECT_NE(out.find("第 1 页"), std::string::npos) << out;
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, AuditLogCli, ::testing::ValuesIn(testBackends()));

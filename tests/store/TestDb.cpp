@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "app/Cli.h"
+#include "security/AuditLog.h"
 
 namespace edupay::testing {
 
@@ -80,6 +81,23 @@ CliActors::CliActors(const std::string& db_url, const std::string& dir)
        "--credential-file", officer_, "--as", "setup-admin", "--credential", admin_},
       out, err);
   EXPECT_EQ(o, 0) << err.str();
+}
+
+std::vector<std::string> auditWords(store::Database& db, const std::string& action, bool before) {
+  auto q = store::query(db,
+                        std::string("SELECT ") + (before ? "before_state" : "after_state") +
+                            " FROM audit_events WHERE action = ? ORDER BY seq",
+                        {action});
+  std::vector<std::string> out;
+  while (q->next()) out.push_back(security::auditText(q->getText(0), Lang::kEn));
+  return out;
+}
+
+int64_t countAuditWords(store::Database& db, const std::string& action, const std::string& prefix,
+                        bool before) {
+  int64_t n = 0;
+  for (const auto& w : auditWords(db, action, before)) n += w.rfind(prefix, 0) == 0;
+  return n;
 }
 
 std::vector<std::string> CliActors::with(std::vector<std::string> args) const {

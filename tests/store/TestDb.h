@@ -51,6 +51,14 @@ class CliActors {
   std::string admin_, officer_;
 };
 
+/// What the audit events of `action` recorded after the action (or before it), in the English
+/// words the operation log shows (security::auditText), oldest first.
+std::vector<std::string> auditWords(store::Database& db, const std::string& action,
+                                    bool before = false);
+/// How many of them start with `prefix`.
+int64_t countAuditWords(store::Database& db, const std::string& action, const std::string& prefix,
+                        bool before = false);
+
 /// Writes `content` to DIR/name and returns the path.
 std::string writeFile(const std::string& dir, const std::string& name, const std::string& content);
 

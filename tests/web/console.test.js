@@ -101,8 +101,6 @@ function setUp() {
   const budget = path.join(OUT, 'budget.csv');
   fs.writeFileSync(budget, 'programme,region,fiscal_year,source,allocated\n' +
     ['central,2000000', 'provincial,1200000', 'county,800000'].map(x => `${PROGRAMME},${COUNTY},2026,${x}`).join('\n') + '\n');
-  for (const bank of ['102', '103', '104', '105', '402'])
-    as('officer', PASSWORDS.officer, ['bank', 'payer', '--region', COUNTY, '--bank', bank, '--account', `62${bank}0000000${COUNTY}`, '--name', '长沙县教育局学生资助专户']);
   edupay(['keygen', '--signing', path.join(OUT, 'signing.pem')]);
 
   // The school's roll with two mistakes, and the corrected roll saved from a spreadsheet.
@@ -295,6 +293,26 @@ async function main() {
     await page.locator('[data-table="budgets"] tbody tr').nth(2).waitFor();
     assert.match(await page.locator('[data-table="budgets"]').innerText(), /中央[\s\S]*2,000,000\.00/);
     await screenshot('officer-budgets');
+
+    log('bureau officer: the paying account at each bank, recorded on its page (a wrong number refused)');
+    await go('payers', '资助专户（付款账户）');
+    await page.locator('[data-table="payers"] tbody tr').nth(4).waitFor();
+    assert.match(await page.locator('[data-table="payers"]').innerText(), /中国工商银行（102）\s+未登记/);
+    const payerForm = (bank) => page.locator(`form[data-bank="${bank}"]`);
+    await payerForm('102').getByLabel('付款账号 102').fill('62 abc');
+    await payerForm('102').getByLabel('户名（银行登记的单位名称） 102').fill('长沙县教育局学生资助专户');
+    await payerForm('102').getByRole('button', { name: '保存' }).click();
+    await page.locator('#payer-message').getByText(/付款账号有误/).waitFor();
+    await screenshot('officer-payer-refused');
+    for (const bank of ['102', '103', '104', '105', '402']) {
+      await payerForm(bank).getByLabel('付款账号 ' + bank).fill(`62${bank}0000000${COUNTY}`);
+      await payerForm(bank).getByLabel('户名（银行登记的单位名称） ' + bank).fill('长沙县教育局学生资助专户');
+      await payerForm(bank).getByRole('button', { name: '保存' }).click();
+      await page.locator('#payer-message').getByText(`62${bank}0000000${COUNTY}`).waitFor();
+    }
+    const payerRows = await page.locator('[data-table="payers"] tbody tr').allInnerTexts();
+    assert.equal(payerRows.filter(r => r.includes('长沙县教育局学生资助专户') && r.includes(COUNTY)).length, 5, payerRows.join(' | '));
+    await screenshot('officer-payers');
 
     log('bureau officer: build the non-boarding allowance batches');
     await go('batches', '发放批次');
@@ -536,7 +554,8 @@ async function main() {
     assert.ok(logRows.length > 0 && logRows.every(r => r.split('\t')[1] === 'approver1'), 'only approver1: ' + logRows.join(' | '));
     assert.ok(logRows.some(r => r.includes('审批通过批次')), 'action codes as Chinese words: ' + logRows.join(' | '));
     const change = page.locator('[data-table="oplog"] .before').first();
-    assert.match(await change.innerText(), /^变更前：submitted/);
+    assert.match(await change.innerText(), /^变更前：已提交待审批，第 \d+ 版，\d+ 笔，[\d,.]+ 元$/);
+    assert.match(await page.locator('[data-table="oplog"] .after').first().innerText(), /（已审批 \d+\/\d+ 人）$/);
     assert.match(await page.locator('[data-table="oplog"] .after').first().innerText(), /^变更后：/);
     await screenshot('operation-log');
     await page.setViewportSize({ width: 390, height: 844 });
