@@ -170,9 +170,7 @@ int cmdKeygen(Context& c) {
     o.set("key_file", c.keyPath());
     c.out() << toJson(o) << "\n";
   } else {
-    c.out() << "wrote key file " << c.keyPath()
-            << " (mode 600). Back it up: data encrypted with it\n"
-            << "cannot be read without it.\n";
+    c.out() << c.text(msg("cli.keygen.done", {arg("file", c.keyPath())})) << "\n";
   }
   return kExitOk;
 }
@@ -191,10 +189,15 @@ int cmdMigrate(Context& c) {
     o.set("applied", applied);
     c.out() << toJson(o) << "\n";
   } else if (r.applied.empty()) {
-    c.out() << db->describe() << ": schema is current (version " << r.to_version << ")\n";
+    c.out() << c.text(msg("cli.migrate.current", {arg("database", db->describe()),
+                                                  arg("version", std::to_string(r.to_version))}))
+            << "\n";
   } else {
-    for (const auto& m : r.applied) c.out() << "applied " << m << "\n";
-    c.out() << db->describe() << ": schema version " << r.from_version << " -> " << r.to_version
+    for (const auto& m : r.applied)
+      c.out() << c.text(msg("cli.migrate.applied", {arg("migration", m)})) << "\n";
+    c.out() << c.text(msg("cli.migrate.done", {arg("database", db->describe()),
+                                               arg("from", std::to_string(r.from_version)),
+                                               arg("to", std::to_string(r.to_version))}))
             << "\n";
   }
   return kExitOk;
@@ -216,9 +219,13 @@ int cmdImportReference(Context& c, const std::string& kind) {
     if (kind == "schools") o.set("accounts", r.accounts);
     c.out() << toJson(o) << "\n";
   } else {
-    c.out() << file << ": " << r.added << " " << kind << " added, " << r.updated << " updated";
-    if (kind == "schools") c.out() << ", " << r.accounts << " school account(s) recorded";
-    c.out() << "\n";
+    c.out() << c.text(kind == "schools"
+                          ? msg("cli.import.schools",
+                                {arg("file", file), arg("added", r.added),
+                                 arg("updated", r.updated), arg("accounts", r.accounts)})
+                          : msg("cli.import.regions", {arg("file", file), arg("added", r.added),
+                                                       arg("updated", r.updated)}))
+            << "\n";
   }
   return kExitOk;
 }
@@ -333,16 +340,21 @@ int cmdStudentMerge(Context& c) {
     }
     c.out() << toJson(o) << "\n";
   } else if (m.merged_person_id) {
-    c.out() << "record " << m.merged_person_id << " (" << m.old_mask << ") merged into record "
-            << m.person_id << " (" << m.new_mask << "): " << m.counts.enrollments
-            << " enrollment(s), " << m.counts.accounts << " account(s), "
-            << m.counts.entitlements_moved << " entitlement(s) moved, "
-            << m.counts.entitlements_superseded << " superseded\n";
+    c.out() << c.text(msg(
+                   "cli.student.merged",
+                   {arg("record", std::to_string(m.merged_person_id)), arg("old", m.old_mask),
+                    arg("into", std::to_string(m.person_id)), arg("new", m.new_mask),
+                    arg("enrollments", m.counts.enrollments), arg("accounts", m.counts.accounts),
+                    arg("moved", m.counts.entitlements_moved),
+                    arg("superseded", m.counts.entitlements_superseded)}))
+            << "\n";
     for (const auto& p : m.counts.paid_twice)
-      c.out() << "  PAID TWICE (to recover / 重复发放，需追回): " << p << "\n";
+      c.out() << "  " << c.text(msg("cli.student.paid_twice", {arg("payment", p)})) << "\n";
   } else {
-    c.out() << "record " << m.person_id << ": " << m.old_mask << " -> " << m.new_mask << " ("
-            << m.document << "); the old identifier is kept in the change log\n";
+    c.out() << c.text(msg("cli.student.corrected",
+                          {arg("record", std::to_string(m.person_id)), arg("old", m.old_mask),
+                           arg("new", m.new_mask), arg("document", m.document)}))
+            << "\n";
   }
   return kExitOk;
 }
@@ -472,10 +484,12 @@ int cmdSynth(Context& c) {
               s.roll_files, "bad_rows", s.bad_rows);
     c.out() << toJson(j) << "\n";
   } else {
-    c.out() << "wrote " << o.out_dir << ": " << s.students << " students in " << s.households
-            << " households, " << s.schools << " schools in " << s.counties << " counties, "
-            << s.roll_files << " roll file(s), " << s.roster_rows
-            << " roster rows, roll-bad.csv with " << s.bad_rows << " broken rows\n";
+    c.out() << c.text(msg("cli.synth.done",
+                          {arg("dir", o.out_dir), arg("students", s.students),
+                           arg("households", s.households), arg("schools", s.schools),
+                           arg("counties", s.counties), arg("rolls", s.roll_files),
+                           arg("roster", s.roster_rows), arg("bad", s.bad_rows)}))
+            << "\n";
   }
   return kExitOk;
 }

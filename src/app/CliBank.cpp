@@ -356,8 +356,9 @@ int batchClose(Context& c) {
 int cmdKeygenSigning(Context& c, const std::string& path) {
   security::SigningKey::generate(path);
   const auto key = security::SigningKey::load(path);
-  c.out() << "wrote signing key " << path << " (mode 600) and public key " << path
-          << ".pub (give it to the banks); key id " << key.keyId() << "\n";
+  c.out() << c.text(msg("cli.keygen.signing",
+                        {arg("file", path), arg("public", path + ".pub"), arg("key", key.keyId())}))
+          << "\n";
   return kExitOk;
 }
 

@@ -83,32 +83,39 @@ int policyCheck(Context& c) {
     c.out() << toJson(o) << "\n";
     return kExitOk;
   }
-  c.out() << file << ": valid policy `" << policy.name << "` (" << policy.programmes.size()
-          << " programmes, sha256 " << policy.sha256.substr(0, 12) << ")\n";
+  c.out() << c.text(msg("cli.policy.valid", {arg("file", file), arg("policy", policy.name),
+                                             arg("programmes", policy.programmes.size()),
+                                             arg("sha256", policy.sha256.substr(0, 12))}))
+          << "\n";
   if (unconfirmed) {
-    c.out() << "  " << unconfirmed
-            << " rate period(s) are marked W or R: confirm them before paying\n";
+    c.out() << "  " << c.text(msg("cli.policy.unconfirmed", {arg("count", unconfirmed)})) << "\n";
   }
   if (ident) {
-    c.out() << "  identification (资助对象认定): " << ident->special_groups.size()
-            << " special groups, " << ident->indicators.size() << " indicators, tiers "
-            << ident->generally << "/" << ident->difficult << "/" << ident->especially
-            << " points, notice " << ident->notice_working_days << " working days, spot checks "
-            << ident->spot_check_percent << "%";
+    c.out() << "  "
+            << c.text(msg("cli.policy.identification",
+                          {arg("groups", ident->special_groups.size()),
+                           arg("indicators", ident->indicators.size()),
+                           arg("tiers", std::to_string(ident->generally) + "/" +
+                                            std::to_string(ident->difficult) + "/" +
+                                            std::to_string(ident->especially)),
+                           arg("days", ident->notice_working_days),
+                           arg("percent", std::to_string(ident->spot_check_percent))}));
     if (ident->unconfirmed())
-      c.out() << "; " << ident->unconfirmed()
-              << " indicator(s) or threshold(s) marked W or R: the province confirms them";
+      c.out() << c.text(
+          msg("cli.policy.identification_unconfirmed", {arg("count", ident->unconfirmed())}));
     c.out() << "\n";
   } else {
-    c.out() << "  no identification rules: schools cannot identify needy students under it\n";
+    c.out() << "  " << c.text(msg("cli.policy.no_identification")) << "\n";
   }
   if (!active) {
-    c.out() << "  no active policy to compare with\n";
+    c.out() << "  " << c.text(msg("cli.policy.no_active")) << "\n";
   } else if (active->sha256 == policy.sha256) {
-    c.out() << "  identical to the active policy\n";
+    c.out() << "  " << c.text(msg("cli.policy.identical")) << "\n";
   } else {
-    c.out() << "  changes against the active policy (" << active->name << ", "
-            << active->sha256.substr(0, 12) << "):\n";
+    c.out() << "  "
+            << c.text(msg("cli.policy.changes", {arg("policy", active->name),
+                                                 arg("sha256", active->sha256.substr(0, 12))}))
+            << "\n";
     for (const auto& l : diff) c.out() << "    " << l << "\n";
   }
   return kExitOk;
@@ -139,10 +146,14 @@ int policyActivate(Context& c) {
 int policyShow(Context& c) {
   auto [policy, id] = c.activePolicy();
   const Term term = c.args().has("term") ? termOption(c) : Term::containing(Date::today());
-  c.out() << "active policy `" << policy.name << "` (id " << id << ", sha256 "
-          << policy.sha256.substr(0, 12) << ")\n"
-          << "rates in force for " << term.str() << " (reference date "
-          << term.referenceDate(policy.term_config).str() << "):\n";
+  c.out() << c.text(msg("cli.policy.active",
+                        {arg("policy", policy.name), arg("id", std::to_string(id)),
+                         arg("sha256", policy.sha256.substr(0, 12))}))
+          << "\n"
+          << c.text(msg("cli.policy.rates",
+                        {arg("term", term.str()),
+                         arg("date", term.referenceDate(policy.term_config).str())}))
+          << "\n";
   printRates(c.out(), policy, term);
   return kExitOk;
 }
@@ -338,9 +349,13 @@ int cmdExplain(Context& c) {
             << "\n";
     return kExitOk;
   }
-  out << facts->name << " " << facts->display << ", " << domain::code(facts->stage) << " grade "
-      << facts->grade << " at " << facts->school_code << ", " << term.str() << " (reference date "
-      << reference.str() << ")\n";
+  out << say(msg("cli.explain.head",
+                 {arg("name", facts->name), arg("id", facts->display),
+                  words("stage", std::string(domain::chineseLabel(facts->stage)),
+                        std::string(domain::code(facts->stage))),
+                  arg("grade", std::to_string(facts->grade)), arg("school", facts->school_code),
+                  arg("term", term.str()), arg("date", reference.str())}))
+      << "\n";
   static const std::map<rules::Status, std::pair<const char*, const char*>> kStatus = {
       {rules::Status::kEligible, {"应享受", "eligible"}},
       {rules::Status::kHeld, {"暂缓", "held"}},
@@ -354,7 +369,7 @@ int cmdExplain(Context& c) {
         << (zh ? p.name_zh : "") << (zh && en ? " / " : "") << (en ? p.name_en : "") << ": "
         << (zh ? st.first : "") << (zh && en ? " / " : "") << (en ? st.second : "");
     if (d.status == rules::Status::kEligible || d.status == rules::Status::kHeld)
-      out << "  " << d.amount.toYuan() << " yuan";
+      out << "  " << say(msg("cli.explain.amount", {arg("amount", d.amount.toYuan())}));
     if (!d.hold_reason.empty())
       out << "  (" << (d.hold_message.code().empty() ? d.hold_reason : say(d.hold_message)) << ")";
     out << "\n";
@@ -365,8 +380,17 @@ int cmdExplain(Context& c) {
     }
     for (const auto& s : stored) {
       if (s.programme == d.programme) {
-        out << "    stored: " << s.status << " " << Money::fromFen(s.amount_fen).toYuan()
-            << " (version " << s.version << (s.locked ? ", in a batch" : "") << ")\n";
+        out << "    "
+            << say(msg(s.locked ? "cli.explain.stored_locked" : "cli.explain.stored",
+                       {words("status",
+                              s.status == "eligible"   ? "应享受"
+                              : s.status == "held"     ? "暂缓"
+                              : s.status == "excluded" ? "不符合"
+                                                       : s.status,
+                              s.status),
+                        arg("amount", Money::fromFen(s.amount_fen).toYuan()),
+                        arg("version", std::to_string(s.version))}))
+            << "\n";
       }
     }
   }
@@ -411,14 +435,20 @@ int cmdReportDropouts(Context& c) {
     if (!out_path.empty()) o.set("report", out_path);
     c.out() << toJson(o) << "\n";
   } else {
-    c.out() << children.size() << " roster child(ren) aged 6-15 on " << reference.str()
-            << " are on no school roll (possible drop-outs):\n";
+    c.out() << c.text(msg("cli.dropouts.head",
+                          {arg("count", children.size()), arg("date", reference.str())}))
+            << "\n";
     for (size_t i = 0; i < children.size() && i < 20; ++i) {
       const auto& m = children[i];
-      c.out() << "  " << m.rid_mask << " " << m.name << " born " << m.birth_date << ", household "
-              << m.household_code << " (" << m.region << "; " << m.categories << ")\n";
+      c.out() << "  "
+              << c.text(msg("cli.dropouts.child",
+                            {arg("id", m.rid_mask), arg("name", m.name), arg("born", m.birth_date),
+                             arg("household", m.household_code), arg("region", m.region),
+                             arg("categories", m.categories)}))
+              << "\n";
     }
-    if (!out_path.empty()) c.out() << "  report: " << out_path << "\n";
+    if (!out_path.empty())
+      c.out() << "  " << c.text(msg("cli.dropouts.report", {arg("file", out_path)})) << "\n";
   }
   return kExitOk;
 }

@@ -198,9 +198,11 @@ int cmdIdentify(Context& c) {
         for (const auto& s : r.outliers) out->add(s);
         x->set("outliers", out);
         rows->add(x);
-        text << r.outcome.school_code << " " << r.outcome.school_name << ": "
-             << r.outcome.identified() << " of " << r.outcome.enrolled << " identified ("
-             << r.outcome.special << " special groups)"
+        text << c.text(
+                    msg("cli.identify.county_line",
+                        {arg("school", r.outcome.school_code), arg("name", r.outcome.school_name),
+                         arg("identified", r.outcome.identified()),
+                         arg("enrolled", r.outcome.enrolled), arg("special", r.outcome.special)}))
              << (r.outliers.empty() ? "" : "  ! " + join(r.outliers, "; ")) << "\n";
         for (const auto& m : r.outlier_messages) text << "    ! " << c.text(m) << "\n";
       }

@@ -44,9 +44,12 @@ int userAdd(Context& c) {
     if (!credential.empty()) ::unlink(credential.c_str());
     throw;
   }
-  c.out() << "added user " << u.name << " (" << security::code(u.role) << ", scope " << u.scope
-          << ")"
-          << (credential.empty() ? "" : "; its credential is in " + credential + " (mode 600)")
+  const auto role_words = security::roleArg("role", u.role);
+  c.out() << c.text(credential.empty()
+                        ? msg("cli.user.added", {arg("user", u.name), role_words, arg("scope", u.scope)})
+                        : msg("cli.user.added_service",
+                              {arg("user", u.name), role_words, arg("scope", u.scope),
+                               arg("file", credential)}))
           << "\n";
   return kExitOk;
 }
