@@ -923,7 +923,9 @@ std::vector<Decision> evaluate(const Policy& policy, const Term& term, const Stu
                                                       ? policy.programmes[w].code
                                                       : policy.programmes[w].name_zh,
                                                   policy.programmes[w].code),
-                                            arg("group", p.exclusive_group)};
+                                            // The group's code is for the policy's author.
+                                            words("group", "同组项目每学年限享一项",
+                                                  p.exclusive_group)};
                                       })));
     out[i].amount = out[i].central = out[i].provincial = out[i].county = Money();
     out[i].hold_reason.clear();
