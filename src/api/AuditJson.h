@@ -28,8 +28,8 @@ Poco::JSON::Object auditPageJson(const security::AuditPage& page, Lang lang);
 
 /// `{kind, page, more, uploads: [{seq, at, user, file_name, sha256, school, bank, region,
 /// outcome: imported|unchanged|refused, rows, rows_ok, rows_bad, students_new, students_changed |
-/// paid, paid_total, returned, returned_total, pending, unchanged_lines, summary}]}`; `summary` in
-/// `lang`'s words.
+/// paid, paid_total, returned, returned_total, pending, unchanged_lines, summary, reason}]}`;
+/// `summary` in `lang`'s words, `reason` why a file was refused before a row was read.
 Poco::JSON::Object uploadsJson(const std::string& kind, int page, bool more,
                                const std::vector<security::UploadRecord>& uploads, Lang lang);
 

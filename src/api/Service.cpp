@@ -22,6 +22,7 @@
 #include "common/Log.h"
 #include "common/Text.h"
 #include "rules/Policy.h"
+#include "security/AuditLog.h"
 #include "store/Migrations.h"
 #include "store/SqlEntitlementStore.h"
 
@@ -227,12 +228,21 @@ class ApiHandler : public HTTPRequestHandler {
     return m.route->handler(req, env);
   }
 
-  /// Library messages name the files they read (the CLI's user chose them); an upload's are
-  /// the service's own, named by kind and digest only.
+  /// Library messages name the files they read (the CLI's user chose them); an upload is kept
+  /// under the service's own path and name (KIND-DIGEST-NAME), and named to its sender by the
+  /// name it was sent under.
   std::string withoutServerPaths(std::string message) const {
     const std::string dir = rt_->config.files_dir + "/uploads/";
-    for (auto at = message.find(dir); at != std::string::npos; at = message.find(dir, at))
-      message.replace(at, dir.size(), "upload ");
+    for (auto at = message.find(dir); at != std::string::npos; at = message.find(dir, at)) {
+      size_t end = at + dir.size();
+      while (end < message.size() &&
+             std::string_view(" \t:;,\"'`").find(message[end]) == std::string_view::npos)
+        ++end;
+      const std::string sent =
+          security::sentName(message.substr(at + dir.size(), end - at - dir.size()));
+      message.replace(at, end - at, sent);
+      at += sent.size();
+    }
     return message;
   }
   Message withoutServerPaths(const Message& m) const {

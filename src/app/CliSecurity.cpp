@@ -45,11 +45,11 @@ int userAdd(Context& c) {
     throw;
   }
   const auto role_words = security::roleArg("role", u.role);
-  c.out() << c.text(credential.empty()
-                        ? msg("cli.user.added", {arg("user", u.name), role_words, arg("scope", u.scope)})
-                        : msg("cli.user.added_service",
-                              {arg("user", u.name), role_words, arg("scope", u.scope),
-                               arg("file", credential)}))
+  c.out() << c.text(credential.empty() ? msg("cli.user.added", {arg("user", u.name), role_words,
+                                                                arg("scope", u.scope)})
+                                       : msg("cli.user.added_service",
+                                             {arg("user", u.name), role_words,
+                                              arg("scope", u.scope), arg("file", credential)}))
           << "\n";
   return kExitOk;
 }

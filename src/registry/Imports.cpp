@@ -3,6 +3,7 @@
 #include "common/Error.h"
 #include "common/Log.h"
 #include "common/Retry.h"
+#include "security/AuditLog.h"
 
 namespace edupay::registry {
 namespace {
@@ -41,6 +42,24 @@ Message fileRecord(const char* code, const std::string& path, const std::string&
   return msg(code, std::move(counts));
 }
 
+/// `m` with the file at `path` named as its sender knows it: the name it was sent under, not the
+/// path it is kept at.
+Message namingTheFile(const Message& m, const std::string& path) {
+  const std::string name = security::sentName(fileName(path));
+  const auto named = [&](std::string text) {
+    for (auto at = text.find(path); at != std::string::npos; at = text.find(path, at + name.size()))
+      text.replace(at, path.size(), name);
+    return text;
+  };
+  if (m.isLiteral()) return Message::literal(named(m.literalText()));
+  std::vector<MessageArg> args = m.args();
+  for (auto& a : args) {
+    a.zh = named(a.zh);
+    a.en = named(a.en);
+  }
+  return Message(m.code(), std::move(args));
+}
+
 }  // namespace
 
 RollImportResult importRollAs(RegistryStore& store, security::SecurityStore& audit,
@@ -57,20 +76,41 @@ RollImportResult importRollAs(RegistryStore& store, security::SecurityStore& aud
     forbidden("roll.import.refused");
   }
   // Every import reads its file again from the start when the unit runs again.
-  auto result = retryUnit("registry.importRoll", [&] {
-    return importRoll(store, cipher, path, options, [&](const RollImportResult& r) {
-      security::appendAudit(
-          audit, user.name, "roll.import", object, Message(),
-          fileRecord(
-              "audit.rec.roll.import", path, r.file_sha256,
-              {arg("rows", r.rows_total), arg("ok", r.rows_ok), arg("skipped", r.rows_bad),
-               arg("students_new", r.counts.persons_added),
-               arg("students_changed", r.counts.persons_updated),
-               arg("opened", r.counts.enrollments_opened), arg("transfers", r.counts.transfers),
-               arg("accounts_added", r.counts.accounts_added),
-               arg("accounts_replaced", r.counts.accounts_replaced)}));
+  RollImportResult result;
+  try {
+    result = retryUnit("registry.importRoll", [&] {
+      return importRoll(store, cipher, path, options, [&](const RollImportResult& r) {
+        security::appendAudit(
+            audit, user.name, "roll.import", object, Message(),
+            fileRecord(
+                "audit.rec.roll.import", path, r.file_sha256,
+                {arg("rows", r.rows_total), arg("ok", r.rows_ok), arg("skipped", r.rows_bad),
+                 arg("students_new", r.counts.persons_added),
+                 arg("students_changed", r.counts.persons_updated),
+                 arg("opened", r.counts.enrollments_opened), arg("transfers", r.counts.transfers),
+                 arg("accounts_added", r.counts.accounts_added),
+                 arg("accounts_replaced", r.counts.accounts_replaced)}));
+      });
     });
-  });
+  } catch (const Error& e) {
+    // A file refused before a row was read (not a spreadsheet, no header, a wrong encoding) is
+    // in the school's upload history too, with why.
+    if (e.code() == ErrorCode::kInvalidInput && !options.dry_run) {
+      std::string digest;
+      try {
+        digest = security::sha256File(path);
+      } catch (...) {  // unreadable: the record names the file without a digest
+      }
+      retryUnit("registry.rollUnreadable", [&] {
+        auto tx = audit.transaction();
+        security::appendAudit(audit, user.name, "roll.refused", object, Message(),
+                              fileRecord("audit.rec.roll.unreadable", path, digest,
+                                         {arg("reason", namingTheFile(e.message(), path))}));
+        tx->commit();
+      });
+    }
+    throw;
+  }
   if (!result.committed && !options.dry_run && !result.file_sha256.empty()) {
     // Refused (rows with problems): nothing was imported, but the school's upload history and
     // the operation log say it was sent and why it was not taken, as a failed login is logged.

@@ -46,6 +46,23 @@ void refuseUnsupportedFormat(const std::string& path) {
   if (n >= 2 && ((head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF))) {
     throw Error(ErrorCode::kInvalidInput, msg("roll.file.utf16", {arg("file", file)}));
   }
+  // A file sent by mistake (a scan, a photo of the roll, a zipped folder), by its signature.
+  const std::string_view bytes(reinterpret_cast<const char*>(head), static_cast<size_t>(n));
+  const auto starts = [&](std::string_view magic) {
+    return bytes.substr(0, magic.size()) == magic;
+  };
+  const char* zh = nullptr;
+  const char* en = nullptr;
+  if (starts("%PDF")) {
+    zh = "PDF 文档", en = "a PDF document";
+  } else if (starts("\x89PNG") || starts("\xFF\xD8\xFF") || starts("GIF8")) {
+    zh = "图片", en = "an image";
+  } else if (starts("Rar!") || starts("7z\xBC\xAF") || starts("\x1F\x8B")) {
+    zh = "压缩包", en = "a compressed archive";
+  }
+  if (zh)
+    throw Error(ErrorCode::kInvalidInput,
+                msg("roll.file.not_a_table", {arg("file", file), words("kind", zh, en)}));
 }
 
 /// Streams issues to the report file (if any) and keeps the first few in memory.

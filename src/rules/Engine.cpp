@@ -913,20 +913,19 @@ std::vector<Decision> evaluate(const Policy& policy, const Term& term, const Stu
     const size_t w = winner.at(p.exclusive_group).second;
     if (w == i) continue;
     out[i].status = Status::kExcluded;
-    out[i].trace.push_back(check("exclusive", false,
-                                 fact("not with " + policy.programmes[w].code +
-                                          " in one academic year (" + p.exclusive_group + ")",
-                                      "rules.fact.exclusive", [&] {
-                                        return std::vector<MessageArg>{
-                                            words("other",
-                                                  policy.programmes[w].name_zh.empty()
-                                                      ? policy.programmes[w].code
-                                                      : policy.programmes[w].name_zh,
-                                                  policy.programmes[w].code),
-                                            // The group's code is for the policy's author.
-                                            words("group", "同组项目每学年限享一项",
-                                                  p.exclusive_group)};
-                                      })));
+    out[i].trace.push_back(
+        check("exclusive", false,
+              fact("not with " + policy.programmes[w].code + " in one academic year (" +
+                       p.exclusive_group + ")",
+                   "rules.fact.exclusive", [&] {
+                     return std::vector<MessageArg>{
+                         words("other",
+                               policy.programmes[w].name_zh.empty() ? policy.programmes[w].code
+                                                                    : policy.programmes[w].name_zh,
+                               policy.programmes[w].code),
+                         // The group's code is for the policy's author.
+                         words("group", "同组项目每学年限享一项", p.exclusive_group)};
+                   })));
     out[i].amount = out[i].central = out[i].provincial = out[i].county = Money();
     out[i].hold_reason.clear();
     out[i].hold_message = Message();

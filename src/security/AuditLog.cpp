@@ -237,6 +237,8 @@ bool readUploadMessage(const Message& m, UploadRecord& r) {
   r.rows = count(m, "rows");
   if (m.code() == "audit.rec.roll.refused") {
     r.rows_bad = count(m, "bad");
+  } else if (m.code() == "audit.rec.roll.unreadable") {
+    if (const auto* why = m.arg("reason")) r.reason = *why;
   } else if (m.code() == "audit.rec.roll.import") {
     r.rows_ok = count(m, "ok");
     r.rows_bad = count(m, "skipped");

@@ -100,6 +100,9 @@ struct UploadRecord {
   bool unchanged = false;
   /// A roll refused for rows with problems: nothing imported (`rows`, `rows_bad` say why).
   bool refused = false;
+  /// A roll refused before a row was read (not a spreadsheet, no header row): why, in each
+  /// language's words.
+  std::optional<MessageArg> reason;
   std::string summary;  ///< the event's record as stored (auditText gives its words)
 };
 

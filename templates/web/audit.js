@@ -26,6 +26,7 @@ Object.assign(I18N, {
   'uploads.outcome': { zh: '结果', en: 'Outcome' },
   'uploads.unchanged': { zh: '无变化', en: 'No change' },
   'uploads.refused': { zh: '已退回，未导入：共 {0} 行，{1} 行有问题', en: 'Refused, nothing imported: {0} rows, {1} with problems' },
+  'uploads.unreadable': { zh: '已退回，未导入：{0}', en: 'Refused, nothing imported: {0}' },
   'uploads.imported': { zh: '已导入', en: 'Imported' },
   'uploads.roll_outcome': { zh: '共 {0} 行，导入 {1} 行，问题 {2} 行；新增学生 {3}，变更 {4}', en: '{0} rows, {1} imported, {2} with problems; {3} new students, {4} changed' },
   'uploads.result_outcome': { zh: '成功 {0} 笔（{1} 元），退回 {2} 笔（{3} 元），待处理 {4}，已处理过 {5}', en: '{0} paid ({1}), {2} returned ({3}), {4} pending, {5} answered before' },
@@ -104,7 +105,8 @@ async function uploadHistory(kind) {
   const box = h('section', { id: 'uploads-' + kind }, h('h2', {}, t('uploads.title')));
   try {
     const r = await api('GET', '/api/v1/uploads?kind=' + kind);
-    const outcome = (u) => u.outcome === 'refused' ? t('uploads.refused', u.rows, u.rows_bad)
+    const outcome = (u) => u.outcome === 'refused' && u.reason ? t('uploads.unreadable', u.reason)
+      : u.outcome === 'refused' ? t('uploads.refused', u.rows, u.rows_bad)
       : u.outcome === 'unchanged' ? t('uploads.unchanged')
       : kind === 'roll' ? t('uploads.roll_outcome', u.rows, u.rows_ok, u.rows_bad, u.students_new, u.students_changed)
         : t('uploads.result_outcome', u.paid, u.paid_total, u.returned, u.returned_total, u.pending, u.unchanged_lines);

@@ -1234,6 +1234,30 @@ TEST_P(ApiTest, TheOperationLogUploadHistoriesAndTraceByStudent) {
   EXPECT_EQ(list->getObject(2)->getValue<int>("rows_ok"), 2);
   EXPECT_EQ(list->getObject(2)->getValue<std::string>("user"), "school_in");
   EXPECT_EQ(list->getObject(2)->getValue<std::string>("school"), "4301210001");
+  // A file that is no roll at all (a PDF sent by mistake) is refused before a row is read; the
+  // history names it and says why, in the reader's language.
+  const std::string pdf =
+      "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"学籍.pdf\"\r\n"
+      "Content-Type: application/pdf\r\n\r\n%PDF-1.4\n%\xE2\xE3\xCF\xD3\n1 0 "
+      "obj\n<<>>\nendobj\r\n--XyZ--\r\n";
+  const auto not_roll = testing::call(*session, "POST", "/api/v1/rolls", token("school_in"), pdf,
+                                      "multipart/form-data; boundary=XyZ", "zh");
+  EXPECT_EQ(not_roll.status, 400) << not_roll.body;
+  // Named as it was sent, never by where the server keeps it.
+  EXPECT_EQ(not_roll.body.rfind(config.files_dir), std::string::npos) << not_roll.body;
+  EXPECT_NE(not_roll.body.find("学籍.pdf：这是PDF 文档，不是学籍名册"), std::string::npos)
+      << not_roll.body;
+  const auto zh_rolls =
+      testing::call(*session, "GET", "/api/v1/uploads?kind=roll", token("school_in"), "", "", "zh");
+  ASSERT_EQ(zh_rolls.status, 200) << zh_rolls.body;
+  const auto zh_list = zh_rolls.json()->getArray("uploads");
+  ASSERT_EQ(zh_list->size(), 4u) << zh_rolls.body;
+  EXPECT_EQ(zh_list->getObject(0)->getValue<std::string>("outcome"), "refused");
+  EXPECT_EQ(zh_list->getObject(0)->getValue<std::string>("file_name"), "学籍.pdf");
+  EXPECT_EQ(zh_list->getObject(0)->getValue<std::string>("reason"),
+            not_roll.json()->getObject("error")->getValue<std::string>("message"))
+      << zh_rolls.body;
+  EXPECT_EQ(zh_list->getObject(1)->getValue<std::string>("reason"), "");
   EXPECT_EQ(call("GET", "/api/v1/uploads", token("school_out")).json()->getArray("uploads")->size(),
             0u);
   EXPECT_EQ(call("GET", "/api/v1/uploads?kind=result", token("school_in")).status, 403);

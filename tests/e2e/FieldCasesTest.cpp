@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 #include "app/Cli.h"
 #include "store/TestDb.h"
@@ -309,6 +310,28 @@ TEST_P(FieldCases, FormatsThatAreNotARollAreNamedAndRostersTakeChineseHeaders) {
   auto utf16 = roll(write("unicode.txt", std::string("\xFF\xFEr\0e\0")));
   EXPECT_EQ(utf16.code, 2);
   EXPECT_NE(utf16.err.find("UTF-16"), std::string::npos) << utf16.err;
+  // A scan, a photo of the roll or a zipped folder sent by mistake: named as what it is, in the
+  // reader's language, and in the school's upload history as refused with that reason.
+  for (const auto& [name, bytes, zh] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"scan.pdf", "%PDF-1.7\n%\xE2\xE3\xCF\xD3\n", "这是PDF 文档，不是学籍名册"},
+           {"photo.csv", "\xFF\xD8\xFF\xE0\0\x10JFIF", "这是图片，不是学籍名册"},
+           {"roll.rar", "Rar!\x1A\x07\x01\0", "这是压缩包，不是学籍名册"}}) {
+    auto r = roll(write(name, bytes), {"--lang", "zh"});
+    EXPECT_EQ(r.code, 2) << name;
+    EXPECT_NE(r.err.find(name + "：" + zh), std::string::npos) << r.err;
+  }
+  auto en_pdf = roll(write("scan2.pdf", "%PDF-1.4\n"));
+  EXPECT_NE(en_pdf.err.find("this is a PDF document, not a roll"), std::string::npos) << en_pdf.err;
+  {
+    auto db = scratch.open();
+    const auto refused = testing::auditWords(*db, "roll.refused");
+    ASSERT_GE(refused.size(), 4u);
+    EXPECT_NE(refused.back().find("scan2.pdf sha256 "), std::string::npos) << refused.back();
+    EXPECT_NE(refused.back().find("not read, nothing imported: scan2.pdf: this is a PDF document"),
+              std::string::npos)
+        << refused.back();
+  }
   // A department's roster with Chinese headers.
   const std::string roster = write("roster-zh.csv",
                                    "身份证号,姓名,户编号,类别,开始日期,结束日期,地区\n"
