@@ -370,13 +370,9 @@ Payer setPayerAccount(BankFileStore& store, security::SecurityStore& audit,
 }
 
 MessageArg batchStatusWords(const std::string& name, std::string_view status) {
-  static const std::map<std::string_view, const char*> kZh{
-      {"draft", "草稿"},         {"submitted", "已提交待审批"},
-      {"approved", "已审批"},    {"exported", "已导出（在银行）"},
-      {"settled", "已全部发放"}, {"partially_settled", "部分退回"},
-      {"closed", "已关闭"},      {"rejected", "审批未通过"}};
-  const auto it = kZh.find(status);
-  return words(name, it == kZh.end() ? std::string(status) : it->second, std::string(status));
+  // One set of words for a batch's status wherever it is shown (disburse::statusArg).
+  if (const auto s = disburse::parseBatchStatus(status)) return disburse::statusArg(name, *s);
+  return arg(name, std::string(status));
 }
 
 }  // namespace edupay::bankfiles
