@@ -15,7 +15,7 @@ int wholeNumber(const std::string& name, const std::string& v, int fallback) {
   if (v.empty()) return fallback;
   if (!text::isAllDigits(v) || v.size() > 6) {
     throw Error(ErrorCode::kInvalidInput,
-                name + ": 应为正整数 / a whole number (got \"" + text::cutUtf8(v, 20) + "\")");
+                msg("api.whole_number", {arg("name", name), arg("value", text::cutUtf8(v, 20))}));
   }
   return std::stoi(v);
 }

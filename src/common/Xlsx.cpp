@@ -29,23 +29,24 @@ std::string readPart(std::istream& in, const Poco::Zip::ZipArchive& zip, const s
   if (h == zip.headerEnd()) {
     if (!required) return {};
     throw Error(ErrorCode::kInvalidInput,
-                path + ": not an Excel workbook (no " + name + "); save it as .xlsx or CSV");
+                msg("xlsx.not_workbook", {arg("file", path), arg("part", name)}));
   }
   if (h->second.getUncompressedSize() > kMaxPart)
-    throw Error(ErrorCode::kInvalidInput, path + ": " + name + " is larger than 256 MB");
-  if (h->second.isEncrypted())
     throw Error(ErrorCode::kInvalidInput,
-                path + ": the workbook is encrypted; save it unprotected");
+                msg("xlsx.too_large", {arg("file", path), arg("part", name)}));
+  if (h->second.isEncrypted())
+    throw Error(ErrorCode::kInvalidInput, msg("xlsx.encrypted", {arg("file", path)}));
   Poco::Zip::ZipInputStream zin(in, h->second, true);
   std::string out;
   char buf[65536];
   while (zin.read(buf, sizeof buf) || zin.gcount() > 0) {
     out.append(buf, static_cast<size_t>(zin.gcount()));
     if (out.size() > kMaxPart)
-      throw Error(ErrorCode::kInvalidInput, path + ": " + name + " is larger than 256 MB");
+      throw Error(ErrorCode::kInvalidInput,
+                  msg("xlsx.too_large", {arg("file", path), arg("part", name)}));
   }
   if (out.find("<!DOCTYPE") != std::string::npos)
-    throw Error(ErrorCode::kInvalidInput, path + ": " + name + " declares a DTD; refused");
+    throw Error(ErrorCode::kInvalidInput, msg("xlsx.dtd", {arg("file", path), arg("part", name)}));
   return out;
 }
 
@@ -65,7 +66,8 @@ void parseXml(const std::string& xml, Poco::XML::DefaultHandler& handler, const 
   } catch (const Error&) {
     throw;
   } catch (const std::exception& e) {
-    throw Error(ErrorCode::kInvalidInput, what + ": damaged XML (" + e.what() + ")");
+    throw Error(ErrorCode::kInvalidInput,
+                msg("xlsx.damaged_xml", {arg("where", what), arg("detail", e.what())}));
   }
 }
 
@@ -251,7 +253,8 @@ class Sheet : public Poco::XML::DefaultHandler {
       const std::string ref = attr(a, "r");
       col_ = ref.empty() ? col_ + 1 : columnOf(ref);
       if (col_ < 0 || col_ > 16383)
-        throw Error(ErrorCode::kInvalidInput, path_ + ": bad cell reference " + ref);
+        throw Error(ErrorCode::kInvalidInput,
+                    msg("xlsx.bad_cell", {arg("file", path_), arg("cell", ref)}));
       type_ = attr(a, "t");
       const std::string style = attr(a, "s");
       style_ = 0;
@@ -278,8 +281,8 @@ class Sheet : public Poco::XML::DefaultHandler {
         i = shared_.size();
       }
       if (i >= shared_.size()) {
-        throw Error(ErrorCode::kInvalidInput, path_ + ": row " + std::to_string(row_) +
-                                                  ": a cell points at a missing string");
+        throw Error(ErrorCode::kInvalidInput,
+                    msg("xlsx.missing_string", {arg("file", path_), arg("row", row_)}));
       }
       cell = shared_[i];
     } else if (type_ == "b") {
@@ -351,13 +354,13 @@ bool looksLikeXlsx(const std::string& path) {
 
 std::string xlsxToCsv(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kNotFound, path + ": cannot open the file; check the path");
+  if (!in) throw Error(ErrorCode::kNotFound, msg("xlsx.cannot_open", {arg("file", path)}));
   std::unique_ptr<Poco::Zip::ZipArchive> zip;
   try {
     zip = std::make_unique<Poco::Zip::ZipArchive>(in);
   } catch (const std::exception& e) {
-    throw Error(ErrorCode::kInvalidInput, path + ": not a readable .xlsx workbook (" + e.what() +
-                                              "); save it again as .xlsx or CSV");
+    throw Error(ErrorCode::kInvalidInput,
+                msg("xlsx.unreadable", {arg("file", path), arg("detail", e.what())}));
   }
   try {
     std::string sheet_part = "xl/worksheets/sheet1.xml";
@@ -399,7 +402,8 @@ std::string xlsxToCsv(const std::string& path) {
   } catch (const Error&) {
     throw;
   } catch (const std::exception& e) {
-    throw Error(ErrorCode::kInvalidInput, path + ": damaged .xlsx workbook (" + e.what() + ")");
+    throw Error(ErrorCode::kInvalidInput,
+                msg("xlsx.damaged", {arg("file", path), arg("detail", e.what())}));
   }
 }
 

@@ -1,5 +1,8 @@
 // The .xlsx reader behind roll uploads: workbooks written by libxlsxwriter (as a spreadsheet
 // program would save them) come back as CSV whose line N is sheet row N.
+#include <Poco/DateTime.h>
+#include <Poco/Path.h>
+#include <Poco/Zip/Compress.h>
 #include <gtest/gtest.h>
 #include <xlsxwriter.h>
 
@@ -7,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/Catalogue.h"
 #include "common/Error.h"
 #include "common/ResidentId.h"
 #include "common/Xlsx.h"
@@ -67,6 +71,29 @@ TEST_F(XlsxTest, RefusesWhatIsNotAWorkbookNamingTheFile) {
     EXPECT_NE(std::string(e.what()).find(broken), std::string::npos) << e.what();
   }
   EXPECT_THROW(xlsxToCsv(path("missing.xlsx")), Error);
+}
+
+TEST_F(XlsxTest, AWordDocumentIsNamedAsNoWorkbookInTheReadersLanguage) {
+  // A .docx is a zip archive too: it passes for a workbook until its parts are read.
+  const std::string docx = path("学籍.docx");
+  {
+    std::ofstream out(docx, std::ios::binary);
+    Poco::Zip::Compress zip(out, true);
+    std::istringstream body("<w:document/>");
+    zip.addFile(body, Poco::DateTime(), Poco::Path("word/document.xml"));
+    zip.close();
+  }
+  EXPECT_TRUE(looksLikeXlsx(docx));
+  try {
+    xlsxToCsv(docx);
+    FAIL() << "a Word document was read as a roll";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInvalidInput);
+    EXPECT_EQ(e.message().code(), "xlsx.not_workbook");
+    const std::string zh = i18n::render(e.message(), Lang::kZh);
+    EXPECT_NE(zh.find("学籍.docx：不是 Excel 工作簿"), std::string::npos) << zh;
+    EXPECT_NE(zh.find("另存为 .xlsx 或 CSV"), std::string::npos) << zh;
+  }
 }
 
 TEST_F(XlsxTest, DateCellsAreDatesAndLongNumbersAreNamedAsExcelNumbers) {
