@@ -125,26 +125,20 @@ FieldCipher::~FieldCipher() {
 FieldCipher FieldCipher::loadKeyFile(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
-    throw Error(ErrorCode::kNotFound, "key file " + path +
-                                          " not found; create one with `edupay keygen --key-file " +
-                                          path + "` or pass --key-file / EDUPAY_KEY_FILE");
+    throw Error(ErrorCode::kNotFound, msg("security.key.not_found", {arg("path", path)}));
   }
   if ((st.st_mode & 0077) != 0) {
-    throw Error(ErrorCode::kForbidden,
-                "key file " + path + " is readable by other users; run `chmod 600 " + path + "`");
+    throw Error(ErrorCode::kForbidden, msg("security.key.readable", {arg("path", path)}));
   }
   const std::string content = readFile(path, 64 * 1024);
   const auto lines = text::split(content, '\n');
   if (lines.size() < 2 || text::trim(lines[0]) != kKeyHeader) {
-    throw Error(ErrorCode::kInvalidInput, "key file " + path +
-                                              " is not an edupay field key (first line should be " +
-                                              std::string(kKeyHeader) + ")");
+    throw Error(ErrorCode::kInvalidInput,
+                msg("security.key.not_a_key", {arg("path", path), arg("header", kKeyHeader)}));
   }
   const std::string raw = base64Decode(text::trim(lines[1]));
   if (raw.size() != kKeyBytes) {
-    throw Error(
-        ErrorCode::kInvalidInput,
-        "key file " + path + " holds a key of the wrong length; regenerate it with edupay keygen");
+    throw Error(ErrorCode::kInvalidInput, msg("security.key.length", {arg("path", path)}));
   }
   std::array<uint8_t, kKeyBytes> key{};
   std::copy(raw.begin(), raw.end(), key.begin());
@@ -156,10 +150,7 @@ FieldCipher FieldCipher::loadKeyFile(const std::string& path) {
 void FieldCipher::generateKeyFile(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0) {
-    throw Error(ErrorCode::kConflict,
-                "key file " + path +
-                    " already exists; a new key would make the data encrypted "
-                    "with the old one unreadable. Choose another path.");
+    throw Error(ErrorCode::kConflict, msg("security.key.exists", {arg("path", path)}));
   }
   std::array<uint8_t, kKeyBytes> key{};
   if (RAND_bytes(key.data(), static_cast<int>(key.size())) != 1) {

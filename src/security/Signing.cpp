@@ -74,9 +74,8 @@ SigningKey& SigningKey::operator=(SigningKey&&) noexcept = default;
 void SigningKey::generate(const std::string& path) {
   const std::string pub = path + ".pub";
   if (fileExists(path) || fileExists(pub)) {
-    throw Error(ErrorCode::kConflict, path + " or " + pub +
-                                          " already exists; a signing key is never overwritten "
-                                          "(move the old one away first)");
+    throw Error(ErrorCode::kConflict,
+                msg("security.signing_key.exists", {arg("path", path), arg("public", pub)}));
   }
   EVP_PKEY* raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
   if (!raw) throw Error(ErrorCode::kInternal, "cannot generate an Ed25519 key");
@@ -103,14 +102,14 @@ SigningKey SigningKey::load(const std::string& path) {
     throw Error(ErrorCode::kNotFound, msg("security.signing_key.missing", {arg("path", path)}));
   }
   if (st.st_mode & 077) {
-    throw Error(ErrorCode::kForbidden,
-                "signing key " + path + " may be read by other users; chmod 600 " + path);
+    throw Error(ErrorCode::kForbidden, msg("security.signing_key.readable", {arg("path", path)}));
   }
   const std::string pem = readFile(path, kMaxKeyFileBytes);
   Bio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   Pkey key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
   if (!key || EVP_PKEY_get_id(key.get()) != EVP_PKEY_ED25519)
-    throw Error(ErrorCode::kInvalidInput, path + " is not an Ed25519 private key (PEM)");
+    throw Error(ErrorCode::kInvalidInput,
+                msg("security.signing_key.not_a_key", {arg("path", path)}));
   auto impl = std::make_unique<Impl>();
   impl->key = std::move(key);
   return SigningKey(std::move(impl));
@@ -141,10 +140,7 @@ VerifyingKey& VerifyingKey::operator=(VerifyingKey&&) noexcept = default;
 
 VerifyingKey VerifyingKey::load(const std::string& path) {
   if (!fileExists(path)) {
-    throw Error(ErrorCode::kNotFound,
-                "public key " + path +
-                    " not found; it is written beside the signing key as KEY.pub by edupay "
-                    "keygen --signing KEY");
+    throw Error(ErrorCode::kNotFound, msg("security.public_key.missing", {arg("path", path)}));
   }
   return fromPem(readFile(path, kMaxKeyFileBytes), path);
 }
@@ -153,7 +149,8 @@ VerifyingKey VerifyingKey::fromPem(std::string_view pem, const std::string& sour
   Bio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   Pkey key(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
   if (!key || EVP_PKEY_get_id(key.get()) != EVP_PKEY_ED25519)
-    throw Error(ErrorCode::kInvalidInput, source + " is not an Ed25519 public key (PEM)");
+    throw Error(ErrorCode::kInvalidInput,
+                msg("security.public_key.not_a_key", {arg("path", source)}));
   auto impl = std::make_unique<Impl>();
   impl->key = std::move(key);
   return VerifyingKey(std::move(impl));

@@ -13,8 +13,7 @@ std::unique_ptr<Database> openDatabase(const std::string& url) {
     std::string path = url.substr(7);
     if (path.rfind("//", 0) == 0) path = path.substr(2);
     if (path.empty()) {
-      throw Error(ErrorCode::kInvalidInput,
-                  "database URL `sqlite:` needs a path, e.g. sqlite:edupay.db");
+      throw Error(ErrorCode::kInvalidInput, msg("store.url.sqlite_path"));
     }
     return std::make_unique<SQLiteDatabase>(path);
   }

@@ -38,9 +38,8 @@ MigrationResult migrate(Database& db) {
   const int latest = latestSchemaVersion(db.dialect());
   if (result.from_version > latest) {
     throw Error(ErrorCode::kConflict,
-                "database schema version " + std::to_string(result.from_version) +
-                    " is newer than this program knows (" + std::to_string(latest) +
-                    "); upgrade edupay before using this database");
+                msg("store.schema.newer", {arg("version", std::to_string(result.from_version)),
+                                           arg("latest", std::to_string(latest))}));
   }
   // Numbers are recorded one by one, not only the highest: a migration numbered below one already
   // applied (work merged in a different order than it was numbered) is still applied.
