@@ -53,115 +53,6 @@ std::string sourceZh(const std::string& source) {
   return source;
 }
 
-constexpr const char* kUsage = R"(usage: edupay [--db URL] [--key-file FILE] [--json] COMMAND ...
-
-Commands:
-  keygen                         create a new field-encryption key file (never overwrites)
-  keygen --signing FILE          create the bureau's Ed25519 signing key FILE and FILE.pub
-  migrate                        apply database migrations
-  import regions FILE            region codes (code, name, parent_code, level)
-  import schools FILE            schools (school_code, name, region_code, stages, ownership, bank_code)
-  import roll FILE [--dry-run] [--accept-valid] [--report OUT.csv] [--as-of YYYY-MM-DD]
-                   [--encoding auto|utf-8|gbk|gb18030]
-                                 a school roll; all-or-nothing unless --accept-valid
-  student show ID [--reveal]     a student's lifelong record (ID: resident ID or student number)
-  student merge OLD NEW --reason R --as USER
-                                 the record under OLD takes the corrected identifier NEW
-  import roster FILE --source poverty|civil_affairs|disabled|orphan [--dry-run]
-                                 an official roster (authoritative household status)
-  import nominations FILE --programme P --year YYYY
-                                 a scholarship nomination list for an academic year
-  policy check FILE              validate a policy file and show what changes against the active one
-  policy activate FILE           validate and make a policy file the active one
-  policy show [--term T]         the active policy and the rates in force for a term
-  entitle --term T [--region CODE] [--dry-run] [--exceptions OUT.csv]
-                                 compute the term's entitlements with reasons
-  explain ID --term T [--lang zh|en]
-                                 every programme a student got or did not get, and why
-  report dropouts --term T [--out OUT.csv]
-  report decisions --term T [--status held|excluded] [--region R] --as USER
-                                 the decisions that pay nothing, counted by programme and reason
-                                 roster children of compulsory-school age on no roll
-  user add NAME --role ROLE --scope SCOPE [--as ADMIN]
-                                 a user (roles: school_admin, school_approver, bureau_officer,
-                                 bureau_approver, bank_operator, auditor, sysadmin); the first
-                                 one is a sysadmin
-  user disable|enable|passwd NAME --as USER;  user list --as USER
-  audit verify                   walk the audit hash chain; names the first broken event
-  audit log [--user U] [--action A] [--object O] [--from DAY] [--to DAY] [--page N] --as USER
-                                 the operation log (操作日志), newest first, with before/after
-  batch build --term T --programme P [--region R] --as OFFICER
-                                 draft batches per county and bank, split at the bank's line limit
-  batch submit|approve ID --as USER;  batch reject ID --reason TEXT --as APPROVER
-  batch return-to-draft ID --reason TEXT --as APPROVER
-                                 an approved batch that cannot be exported goes back to draft;
-                                 its budget commitment is released, a new approval round starts
-  batch show ID --as USER
-  batch list [--term T] [--status S] [--programme P] [--region R] [--bank CODE] --as USER
-  batch payees ID [--search TEXT] [--after SEQ] [--limit N] --as USER
-                                 the payees in file order, masked (what the approver checks)
-  batch schools ID --as USER     the schools whose notices the batch needs
-  batch flags ID --as USER;  batch clear-flag FLAG --reason TEXT --as OFFICER
-  batch remove-payment PAYMENT --reason TEXT --as OFFICER   (drafts only)
-  budget import FILE --as OFFICER;  budget show [--year YYYY] --as USER
-  budget draft --term T [--region R] [--round-up YUAN] [--headroom YUAN] [--out FILE] --as USER
-                                 budget lines covering the term's eligible entitlements, per
-                                 programme and funding source, in the budget import format
-  notice publish --term T --programme P --school CODE [--out DIR] --as USER
-                                 the school's public notice (HTML + CSV); 5 working days for objections
-  notice publish --all-schools --batch ID [--out DIR] --as USER
-                                 the notice of every school the batch pays
-  objection add RESIDENT_ID --programme P --term T --text TEXT --as OFFICER
-  objection resolve ID --decision upheld|dismissed --reason TEXT --as OFFICER
-  objection list [--status open|upheld|dismissed] [--region R] --as USER
-  complaint list [--status open|assigned|closed] [--json] --as USER
-                                 families' complaints of your region, overdue first
-  complaint show ID [--json] --as USER;  complaint report [--json] --as USER
-  complaint assign ID --to OFFICER --as OFFICER;  complaint note ID --text TEXT --as OFFICER
-  complaint close ID --outcome confirmed|not_confirmed|referred --text TEXT --as OFFICER
-  complaint act ID --hold | --flag|--objection --programme P --term T --as OFFICER
-                                 a confirmed complaint holds, flags or objects (linked both ways)
-  complaint release ID --reason TEXT --as OFFICER   the complaint's holds end
-  identify open|apply|assess|decide|notice|object|resolve|file|review|sample|check|show|family|
-           county|report ...     the school's identification of needy students (资助对象认定);
-                                 `edupay identify` alone lists every step and its options
-  batch export ID [--out DIR] --as OFFICER
-                                 the approved batch's payment files in its bank's layout, each
-                                 with a signed manifest; exporting again writes the same bytes
-  batch close ID --as OFFICER     a settled batch whose returned money was all re-issued
-  file verify FILE [--public-key PEM]
-                                 check a payment file's signature, digest and totals
-  bank list;  bank set CODE [--layout L] [--max-lines N] --as SYSADMIN
-  bank payer --region R --bank CODE --account N --name NAME --as OFFICER
-                                 the bureau account a county pays from at a bank
-  bank import-result FILE [--layout pipe-result|pain.002] --as BANK_OPERATOR|OFFICER
-                                 the bank's answer: all lines checked first, then paid/returned
-  bank returned [--region R] --as USER
-                                 the returned-funds ledger (what waits for a corrected account)
-  account update --student ID|--payment REF --account N --holder NAME --bank-code CNAPS
-                 [--kind K] --as USER
-                                 a corrected payee account; returned payments get re-issued
-  school account set CODE --account N --bank-code CNAPS [--holder NAME] --as OFFICER
-  school account show CODE       the school's basic account, into which fee waivers are paid
-  school list [--region R] [--stage S]
-                                 schools with the number of students actively enrolled
-  reconcile report --term T [--region R] [--csv OUT.csv] --as USER
-                                 entitled, approved, at bank, paid, returned, re-issued, outstanding
-  synth --students N [--seed S] --out DIR [--single-file] [--as-of YYYY-MM-DD]
-                                 write a reproducible synthetic province
-
-Options:
-  --db URL        sqlite:PATH (default sqlite:edupay.db, or EDUPAY_DB) or
-                  mysql://user:pass@host:port/db (password also from EDUPAY_DB_PASSWORD)
-  --key-file F    field-encryption key (default edupay.key, or EDUPAY_KEY_FILE)
-  --signing-key F the bureau's signing key (default edupay-signing.pem, or EDUPAY_SIGNING_KEY);
-                  --public-key F defaults to F.pub (or EDUPAY_PUBLIC_KEY)
-  --layouts DIR   extra bank file layouts (or EDUPAY_LAYOUT_DIR); built-in: templates/banks
-  --json          print a machine-readable summary on stdout
-  --as USER       act as this user (password from EDUPAY_PASSWORD, or typed on stdin); new
-                  passwords come from EDUPAY_NEW_PASSWORD or stdin
-)";
-
 int cmdKeygen(Context& c) {
   if (c.args().has("signing")) return cmdKeygenSigning(c, c.args().get("signing"));
   security::FieldCipher::generateKeyFile(c.keyPath());
@@ -496,8 +387,8 @@ int cmdSynth(Context& c) {
 
 int dispatch(Context& c) {
   const auto& w = c.args().words;
-  if (w.empty() || c.args().has("help")) {
-    c.out() << kUsage;
+  if (w.empty() || c.args().has("help") || w[0] == "help") {
+    c.out() << usageText(c.lang());
     return w.empty() && !c.args().has("help") ? kExitUsage : kExitOk;
   }
   const std::string& cmd = w[0];

@@ -186,6 +186,8 @@ int cmdAudit(Context& c);
 /// `edupay audit log [--user --action --object --from --to --page] [--json] --as USER`
 /// (CliAudit.cpp).
 int cmdAuditLog(Context& c);
+/// The commands and options (`edupay help`), in `lang`.
+const char* usageText(Lang lang);
 
 // Eligibility commands (CliEligibility.cpp).
 int cmdPolicy(Context& c);

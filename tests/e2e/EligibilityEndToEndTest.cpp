@@ -3,6 +3,7 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -173,6 +174,36 @@ TEST_P(EligibilityEndToEnd, ExplainAndTheDropOutReportSpeakPlainly) {
 
 // What an officer reads on the command line in a Chinese locale: sentences in Chinese,
 // programmes, terms, stages and statuses by name; the same commands in English unchanged.
+/// The command lines a usage text lists: each line's leading command words (`batch export`).
+std::vector<std::string> commandsOf(const std::string& usage) {
+  std::vector<std::string> out;
+  std::istringstream in(usage);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("  ", 0) != 0 || line.size() < 3 || line[2] < 'a' || line[2] > 'z') continue;
+    // The command, up to where its description starts (two spaces or more).
+    std::istringstream words(line.substr(2, line.find("  ", 2) - 2));
+    std::string command, word;
+    while (words >> word && std::islower(static_cast<unsigned char>(word[0])) &&
+           word.find_first_of("|;") == std::string::npos)
+      command += (command.empty() ? "" : " ") + word;
+    out.push_back(command);
+  }
+  return out;
+}
+
+TEST_P(EligibilityEndToEnd, TheHelpListsTheSameCommandsInEitherLanguage) {
+  const auto zh = run({"help", "--lang", "zh"});
+  const auto en = run({"--help", "--lang", "en"});
+  ASSERT_EQ(zh.code, 0) << zh.err;
+  ASSERT_EQ(en.code, 0) << en.err;
+  EXPECT_NE(zh.out.find("用法：edupay"), std::string::npos) << zh.out;
+  EXPECT_NE(zh.out.find("导入学校的学籍名册"), std::string::npos) << zh.out;
+  EXPECT_NE(en.out.find("usage: edupay"), std::string::npos) << en.out;
+  const auto zh_commands = commandsOf(zh.out);
+  EXPECT_GT(zh_commands.size(), 50u);
+  EXPECT_EQ(zh_commands, commandsOf(en.out));
+}
+
 TEST_P(EligibilityEndToEnd, TheCommandLineSpeaksChineseToAChineseReader) {
   setUpTerm();
   const auto zh = run({"entitle", "--term", "2026-autumn", "--lang", "zh"});
