@@ -80,17 +80,18 @@ Object uploadsJson(const std::string& kind, int page, bool more,
                    const std::vector<security::UploadRecord>& uploads, Lang lang) {
   Array list;
   for (const auto& u : uploads) {
-    Object o = fields(
-        {{"seq", u.seq},
-         {"at", u.at},
-         {"user", u.actor},
-         {"file_name", u.file_name},
-         {"sha256", u.sha256},
-         {"outcome", u.refused     ? "refused"
-                     : u.unchanged ? "unchanged"
-                                   : "imported"},
-         {"summary", security::auditText(u.summary, lang)},
-         {"reason", u.reason ? (lang == Lang::kZh ? u.reason->zh : u.reason->en) : std::string()}});
+    Object o = fields({{"seq", u.seq},
+                       {"at", u.at},
+                       {"user", u.actor},
+                       {"file_name", u.file_name},
+                       {"sha256", u.sha256},
+                       {"outcome", u.refused     ? "refused"
+                                   : u.unchanged ? "unchanged"
+                                                 : "imported"},
+                       {"summary", security::auditText(u.summary, lang)},
+                       {"reason", u.reason ? security::maskLongNumbers(
+                                                 lang == Lang::kZh ? u.reason->zh : u.reason->en)
+                                           : std::string()}});
     const Object counts = kind == "roll" ? fields({{"rows", u.rows},
                                                    {"rows_ok", u.rows_ok},
                                                    {"rows_bad", u.rows_bad},

@@ -14,6 +14,7 @@
 #include <atomic>
 #include <chrono>
 #include <iostream>
+#include <regex>
 
 #include "api/Env.h"
 #include "api/Json.h"
@@ -232,7 +233,9 @@ class ApiHandler : public HTTPRequestHandler {
   /// under the service's own path and name (KIND-DIGEST-NAME), and named to its sender by the
   /// name it was sent under.
   std::string withoutServerPaths(std::string message) const {
-    const std::string dir = rt_->config.files_dir + "/uploads/";
+    std::string dir = rt_->config.files_dir;
+    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+    dir += "/uploads/";
     for (auto at = message.find(dir); at != std::string::npos; at = message.find(dir, at)) {
       size_t end = at + dir.size();
       while (end < message.size() &&
@@ -243,6 +246,9 @@ class ApiHandler : public HTTPRequestHandler {
       message.replace(at, end - at, sent);
       at += sent.size();
     }
+    // A message that named the file alone names it by the name it is kept under.
+    static const std::regex kept("(^|[^A-Za-z0-9_])[a-z]+(-[a-z_]+)?-[0-9a-f]{16}-");
+    message = std::regex_replace(message, kept, "$1");
     return message;
   }
   Message withoutServerPaths(const Message& m) const {

@@ -122,9 +122,9 @@ Date asOfDate(const Args& a) {
   return *d;
 }
 
-std::string readPassword(Context& c, const char* env, const std::string& prompt) {
+std::string readPassword(Context& c, const char* env, const Message& prompt) {
   if (const char* p = std::getenv(env); p && *p) return p;
-  c.err() << prompt << ": " << std::flush;
+  c.err() << c.text(prompt) << ": " << std::flush;
   std::string line;
   if (!std::getline(std::cin, line) || line.empty()) {
     throw Error(ErrorCode::kInvalidInput, msg("cli.no_password", {arg("variable", env)}));
@@ -157,9 +157,10 @@ security::User Context::actingUser() {
   // a password.
   std::string credential = args_.get("credential");
   if (credential.empty()) credential = envOr("EDUPAY_CREDENTIAL", "");
-  const std::string password = !credential.empty()
-                                   ? security::readCredentialFile(credential)
-                                   : readPassword(*this, "EDUPAY_PASSWORD", "password for " + name);
+  const std::string password =
+      !credential.empty()
+          ? security::readCredentialFile(credential)
+          : readPassword(*this, "EDUPAY_PASSWORD", msg("cli.password.prompt", {arg("user", name)}));
   acting_ = security::authenticate(security(), security::PasswordHasher(), name, password);
   return *acting_;
 }

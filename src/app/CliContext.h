@@ -109,9 +109,7 @@ class Context {
   std::pair<rules::Policy, int64_t> activePolicy() {
     auto stored = entitlements().activePolicy();
     if (!stored) {
-      throw Error(
-          ErrorCode::kNotFound,
-          "no policy is active; activate one first: edupay policy activate policies/hunan.json");
+      throw Error(ErrorCode::kNotFound, msg("cli.policy.none_active"));
     }
     return {rules::parsePolicy(stored->content, "active policy " + stored->name), stored->id};
   }
@@ -144,7 +142,7 @@ class Context {
 
 /// A password from the environment variable `env`, or one line of standard input (prompting
 /// on stderr). Error(kInvalidInput) when neither gives one.
-std::string readPassword(Context& c, const char* env, const std::string& prompt);
+std::string readPassword(Context& c, const char* env, const Message& prompt);
 
 // Batch and budget commands (CliDisburse.cpp).
 int cmdBatch(Context& c);

@@ -28,28 +28,33 @@ Term termOption(const Context& c) {
   return Term::parse(c.args().get("term"));
 }
 
-std::string confidenceNote(const rules::Programme& p, const rules::Period* period) {
-  const std::string conf =
-      period && !period->confidence.empty() ? period->confidence : p.confidence;
-  return conf == "W" || conf == "R" ? " [" + conf + ": confirm]" : "";
-}
-
-/// One line per programme: the rate in force for `term` (or why there is none).
-void printRates(std::ostream& out, const rules::Policy& policy, const Term& term) {
+/// One line per programme: the rate in force for `term` (or why there is none), in the
+/// reader's language; amounts per year in yuan, by the rate's key (a stage, a level) as the
+/// policy file writes it.
+void printRates(Context& c, const rules::Policy& policy, const Term& term) {
   for (const auto& p : policy.programmes) {
     const auto* period = p.periodFor(term);
-    out << "  " << p.code << " (" << p.name_zh << "): ";
+    const MessageArg name = words("programme", p.name_zh.empty() ? p.code : p.name_zh,
+                                  p.name_en.empty() ? p.code : p.name_en);
     if (!period) {
-      out << (p.requires_local_rate ? "no local rate set" : "not in force") << "\n";
+      c.out() << "  "
+              << c.text(msg(p.requires_local_rate ? "cli.rates.no_local" : "cli.rates.not_in_force",
+                            {arg("code", p.code), name}))
+              << "\n";
       continue;
     }
-    bool first = true;
-    for (const auto& [key, yuan] : period->yearly) {
-      out << (first ? "" : ", ") << (key.empty() ? "" : key + " ") << yuan.toYuan();
-      first = false;
-    }
-    out << " /yr, " << rules::code(p.schedule) << ", to " << rules::code(p.payee)
-        << confidenceNote(p, period) << "\n";
+    std::string rates;
+    for (const auto& [key, yuan] : period->yearly)
+      rates += (rates.empty() ? "" : ", ") + (key.empty() ? "" : key + " ") + yuan.toYuan();
+    const std::string conf = !period->confidence.empty() ? period->confidence : p.confidence;
+    const bool confirm = conf == "W" || conf == "R";
+    std::vector<MessageArg> args{arg("code", p.code), name, arg("rates", rates),
+                                 arg("schedule", std::string(rules::code(p.schedule))),
+                                 arg("payee", std::string(rules::code(p.payee)))};
+    if (confirm) args.push_back(arg("confidence", conf));
+    c.out() << "  "
+            << c.text(msg(confirm ? "cli.rates.line_confirm" : "cli.rates.line", std::move(args)))
+            << "\n";
   }
 }
 
@@ -58,7 +63,7 @@ int policyCheck(Context& c) {
   const rules::Policy policy = rules::loadPolicyFile(file);
   std::optional<rules::StoredPolicy> active;
   if (c.databaseExists()) active = c.entitlements().activePolicy();
-  std::vector<std::string> diff;
+  std::vector<Message> diff;
   if (active)
     diff = rules::diffPolicies(rules::parsePolicy(active->content, "active policy"), policy);
   int unconfirmed = 0;
@@ -78,7 +83,7 @@ int policyCheck(Context& c) {
               ident ? ident->unconfirmed() : 0, "active",
               active ? active->name + " " + active->sha256.substr(0, 12) : "");
     Poco::JSON::Array d;
-    for (const auto& l : diff) d.add(l);
+    for (const auto& l : diff) d.add(c.text(l));
     o.set("changes", d);
     c.out() << toJson(o) << "\n";
     return kExitOk;
@@ -116,7 +121,7 @@ int policyCheck(Context& c) {
             << c.text(msg("cli.policy.changes", {arg("policy", active->name),
                                                  arg("sha256", active->sha256.substr(0, 12))}))
             << "\n";
-    for (const auto& l : diff) c.out() << "    " << l << "\n";
+    for (const auto& l : diff) c.out() << "    " << c.text(l) << "\n";
   }
   return kExitOk;
 }
@@ -154,7 +159,7 @@ int policyShow(Context& c) {
                         {arg("term", term.str()),
                          arg("date", term.referenceDate(policy.term_config).str())}))
           << "\n";
-  printRates(c.out(), policy, term);
+  printRates(c, policy, term);
   return kExitOk;
 }
 

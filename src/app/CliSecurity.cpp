@@ -29,9 +29,10 @@ int userAdd(Context& c) {
   if (!credential.empty() && ::access(credential.c_str(), F_OK) == 0) {
     throw Error(ErrorCode::kConflict, msg("credential.exists", {arg("file", credential)}));
   }
-  const std::string secret =
-      credential.empty() ? readPassword(c, "EDUPAY_NEW_PASSWORD", "new password for " + name)
-                         : security::randomSecret();
+  const std::string secret = credential.empty()
+                                 ? readPassword(c, "EDUPAY_NEW_PASSWORD",
+                                                msg("cli.password.new_prompt", {arg("user", name)}))
+                                 : security::randomSecret();
   // The file first: if the account cannot be added, the file is removed again.
   if (!credential.empty()) security::writeCredentialFile(credential, secret);
   security::User u;
@@ -58,7 +59,9 @@ int userChange(Context& c, const std::string& what) {
   const std::string& name = c.word(2, "NAME");
   const auto me = c.actingUser();
   const std::string password =
-      what == "passwd" ? readPassword(c, "EDUPAY_NEW_PASSWORD", "new password for " + name) : "";
+      what == "passwd" ? readPassword(c, "EDUPAY_NEW_PASSWORD",
+                                      msg("cli.password.new_prompt", {arg("user", name)}))
+                       : "";
   const auto u = security::changeUser(c.security(), me, name, what, password);
   c.out() << c.text(msg(what == "passwd" ? "cli.user.password_changed"
                         : u.disabled     ? "cli.user.disabled"

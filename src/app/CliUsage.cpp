@@ -4,7 +4,8 @@
 namespace edupay::app {
 namespace {
 
-constexpr const char* kUsageEn = R"(usage: edupay [--db URL] [--key-file FILE] [--json] [--lang zh|en] COMMAND ...
+constexpr const char* kUsageEn =
+    R"(usage: edupay [--db URL] [--key-file FILE] [--json] [--lang zh|en] COMMAND ...
 
 Commands:
   keygen                         create a new field-encryption key file (never overwrites)
@@ -114,7 +115,8 @@ Options:
                   passwords come from EDUPAY_NEW_PASSWORD or stdin
 )";
 
-constexpr const char* kUsageZh = R"(用法：edupay [--db 数据库地址] [--key-file 密钥文件] [--json] [--lang zh|en] 命令 ...
+constexpr const char* kUsageZh =
+    R"(用法：edupay [--db 数据库地址] [--key-file 密钥文件] [--json] [--lang zh|en] 命令 ...
 
 命令：
   keygen                         生成新的字段加密密钥文件（从不覆盖已有文件）

@@ -341,7 +341,8 @@ Payer setPayerAccount(BankFileStore& store, security::SecurityStore& audit,
   if (p.region.empty() && user.role == Role::kBureauOfficer) p.region = user.scope;
   if (!(user.role == Role::kBureauOfficer && user.covers(p.region)) && user.role != Role::kSysadmin)
     throw Error(ErrorCode::kForbidden, msg("bank.payer.forbidden", {arg("region", p.region)}));
-  if (p.region.empty() || !text::isAllDigits(p.region) || p.region.size() > 6)
+  if (!text::isAllDigits(p.region) ||
+      (p.region.size() != 2 && p.region.size() != 4 && p.region.size() != 6))
     throw Error(ErrorCode::kInvalidInput, msg("bank.payer.region"));
   Message why;
   const auto account = BankAccountNumber::parse(text::cleanCode(p.account), why);

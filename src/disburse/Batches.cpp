@@ -6,6 +6,7 @@
 
 #include <fstream>
 
+#include "common/Catalogue.h"
 #include "common/Csv.h"
 #include "common/Error.h"
 #include "common/Fault.h"
@@ -651,10 +652,13 @@ Flag clearFlag(DisbursementStore& store, security::SecurityStore& audit, const s
                                                                  statusArg("status", b.status)}));
     }
     store.clearFlag(flag_id, user.name, reason);
-    security::appendAudit(audit, user.name, "flag.clear", "flag:" + std::to_string(flag_id),
-                          msg("audit.rec.flag", {flagKindArg("kind", f->kind),
-                                                 arg("evidence", f->evidenceMessage())}),
-                          msg("audit.rec.flag.cleared", {arg("reason", reason)}));
+    security::appendAudit(
+        audit, user.name, "flag.clear", "flag:" + std::to_string(flag_id),
+        msg("audit.rec.flag",
+            {flagKindArg("kind", f->kind),
+             arg("evidence", i18n::renders(f->evidenceMessage()) ? f->evidenceMessage()
+                                                                 : Message::literal(f->evidence))}),
+        msg("audit.rec.flag.cleared", {arg("reason", reason)}));
     tx->commit();
     f->status = "cleared";
     f->cleared_by = user.name;

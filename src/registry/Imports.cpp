@@ -1,8 +1,10 @@
 #include "registry/Imports.h"
 
+#include "common/Catalogue.h"
 #include "common/Error.h"
 #include "common/Log.h"
 #include "common/Retry.h"
+#include "common/Text.h"
 #include "security/AuditLog.h"
 
 namespace edupay::registry {
@@ -46,10 +48,16 @@ Message fileRecord(const char* code, const std::string& path, const std::string&
 /// path it is kept at.
 Message namingTheFile(const Message& m, const std::string& path) {
   const std::string name = security::sentName(fileName(path));
-  const auto named = [&](std::string text) {
-    for (auto at = text.find(path); at != std::string::npos; at = text.find(path, at + name.size()))
-      text.replace(at, path.size(), name);
+  const auto replace = [&](std::string text, const std::string& from) {
+    if (from == name) return text;
+    for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + name.size()))
+      text.replace(at, from.size(), name);
     return text;
+  };
+  // The whole path, then the name it is kept under (KIND-DIGEST-NAME) where a message named
+  // only that.
+  const auto named = [&](const std::string& text) {
+    return replace(replace(text, path), fileName(path));
   };
   if (m.isLiteral()) return Message::literal(named(m.literalText()));
   std::vector<MessageArg> args = m.args();
@@ -58,6 +66,29 @@ Message namingTheFile(const Message& m, const std::string& path) {
     a.en = named(a.en);
   }
   return Message(m.code(), std::move(args));
+}
+
+/// Why a file was refused before a row was read, as the audit record keeps it. A refusal of the
+/// file itself (its format: roll.file.*, xlsx.*) in its words, with the file named as sent; any
+/// other only by what was wrong, never its cells (a header row that is not a roll's lists the
+/// cells of the file's first row, which may be a child's name, ID and account). Masked, and cut
+/// to 300 characters: the record sits in the hash chain for good.
+MessageArg refusalReason(const Error& e, const std::string& path) {
+  const std::string& code = e.message().code();
+  std::string zh, en;
+  if (code.rfind("roll.file.", 0) == 0 || code.rfind("xlsx.", 0) == 0) {
+    const Message m = namingTheFile(e.message(), path);
+    zh = i18n::render(m, Lang::kZh);
+    en = i18n::render(m, Lang::kEn);
+  } else if (code.rfind("roll.header.", 0) == 0) {
+    zh = "表头不是学籍名册的表头";
+    en = "the header row is not a roll's";
+  } else {
+    zh = "文件内容无法读取（上传时已说明原因）";
+    en = "its content could not be read (the sender was told why)";
+  }
+  return words("reason", security::maskLongNumbers(text::cutUtf8(zh, 300)),
+               security::maskLongNumbers(text::cutUtf8(en, 300)));
 }
 
 }  // namespace
@@ -101,13 +132,19 @@ RollImportResult importRollAs(RegistryStore& store, security::SecurityStore& aud
         digest = security::sha256File(path);
       } catch (...) {  // unreadable: the record names the file without a digest
       }
-      retryUnit("registry.rollUnreadable", [&] {
-        auto tx = audit.transaction();
-        security::appendAudit(audit, user.name, "roll.refused", object, Message(),
-                              fileRecord("audit.rec.roll.unreadable", path, digest,
-                                         {arg("reason", namingTheFile(e.message(), path))}));
-        tx->commit();
-      });
+      try {
+        retryUnit("registry.rollUnreadable", [&] {
+          auto tx = audit.transaction();
+          security::appendAudit(
+              audit, user.name, "roll.refused", object, Message(),
+              fileRecord("audit.rec.roll.unreadable", path, digest, {refusalReason(e, path)}));
+          tx->commit();
+        });
+      } catch (const std::exception& recording) {
+        // The sender is told why the file was refused, whatever became of its record.
+        log::event("edupay.registry", "refused roll not recorded",
+                   {{"file", fileName(path)}, {"actor", user.name}, {"error", recording.what()}});
+      }
     }
     throw;
   }

@@ -37,10 +37,6 @@ Fact fact(std::string text, const char* code, Args args) {
   if (!t_sentences) return {std::move(text), Message()};
   return {std::move(text), msg(code, args())};
 }
-Fact fact(std::string text, const char* code, std::vector<MessageArg> args) {
-  if (!t_sentences) return {std::move(text), Message()};
-  return {std::move(text), msg(code, std::move(args))};
-}
 Fact fact(std::string text, const char* code) {
   if (!t_sentences) return {std::move(text), Message()};
   return {std::move(text), msg(code)};

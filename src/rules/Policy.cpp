@@ -332,8 +332,8 @@ void nameProgrammes(const std::string& resolved_json) {
   i18n::setCodeNames("programme", std::move(names));
 }
 
-std::vector<std::string> diffPolicies(const Policy& before, const Policy& after) {
-  std::vector<std::string> out;
+std::vector<Message> diffPolicies(const Policy& before, const Policy& after) {
+  std::vector<Message> out;
   if (before.sha256 == after.sha256) return out;
   auto docs = [](const Policy& p) {
     std::map<std::string, Object::Ptr> m;
@@ -345,13 +345,18 @@ std::vector<std::string> diffPolicies(const Policy& before, const Policy& after)
     return m;
   };
   const auto a = docs(before), b = docs(after);
+  // A programme by its Chinese name (from whichever policy has it), by its code in English.
+  const auto programme = [&](const std::string& code) {
+    const Programme* p = after.find(code) ? after.find(code) : before.find(code);
+    return words("programme", p && !p->name_zh.empty() ? p->name_zh : code, code);
+  };
   for (const auto& [code, _] : a) {
-    if (!b.count(code)) out.push_back("- programme " + code + " removed");
+    if (!b.count(code)) out.push_back(msg("rules.diff.removed", {programme(code)}));
   }
   for (const auto& [code, po] : b) {
     auto it = a.find(code);
     if (it == a.end()) {
-      out.push_back("+ programme " + code + " added");
+      out.push_back(msg("rules.diff.added", {programme(code)}));
       continue;
     }
     std::set<std::string> keys;
@@ -359,9 +364,13 @@ std::vector<std::string> diffPolicies(const Policy& before, const Policy& after)
     for (const auto& k : it->second->getNames()) keys.insert(k);
     for (const auto& k : keys) {
       const std::string x = programmeJson(it->second, k), y = programmeJson(po, k);
+      // The values as the policy file writes them (JSON), the same in both languages.
+      const auto value = [](const std::string& v, const char* name) {
+        return v.empty() ? words(name, "（无）", "(none)") : arg(name, v);
+      };
       if (x != y)
-        out.push_back("~ " + code + "." + k + ": " + (x.empty() ? "(none)" : x) + " -> " +
-                      (y.empty() ? "(none)" : y));
+        out.push_back(msg("rules.diff.field", {programme(code), arg("field", k), value(x, "before"),
+                                               value(y, "after")}));
     }
   }
   const auto da = parseJson(before.resolved_json, before.name),
@@ -369,7 +378,7 @@ std::vector<std::string> diffPolicies(const Policy& before, const Policy& after)
   for (const char* key :
        {"term_reference", "category_tier", "roster_sources", "holidays", "identification"}) {
     if (programmeJson(da, key) != programmeJson(db, key))
-      out.push_back(std::string("~ ") + key + " changed");
+      out.push_back(msg("rules.diff.section", {arg("section", key)}));
   }
   return out;
 }

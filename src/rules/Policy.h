@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "common/Message.h"
 #include "common/Money.h"
 #include "common/Term.h"
 #include "domain/Codes.h"
@@ -125,8 +126,9 @@ void nameProgrammes(const std::string& resolved_json);
 /// The JSON Schema for policy files (embedded at build time).
 const char* policySchema();
 
-/// Human-readable differences, one line each ("+ programme x", "~ x.periods: ... -> ...").
-std::vector<std::string> diffPolicies(const Policy& before, const Policy& after);
+/// The differences, one sentence each (rules.diff.*: "+ programme x added",
+/// "~ x.periods: ... -> ...", values as the policy file writes them).
+std::vector<Message> diffPolicies(const Policy& before, const Policy& after);
 
 std::string_view code(Schedule s);
 std::string_view code(Payee p);

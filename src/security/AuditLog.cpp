@@ -194,8 +194,8 @@ AuditPage auditLog(AuditLogStore& store, const User& user, const AuditQuery& q) 
   page.page_size = q.page_size;
   page.more = walkPage(store, user, q, [&](const AuditEvent& e, const ObjectScope& s) {
     AuditEntry entry{e, s};
-    entry.event.before = maskLongNumbers(e.before);
-    entry.event.after = maskLongNumbers(e.after);
+    entry.event.before = maskedRecord(e.before);
+    entry.event.after = maskedRecord(e.after);
     page.entries.push_back(std::move(entry));
   });
   return page;
@@ -205,6 +205,20 @@ std::string sentName(const std::string& stored) {
   static const std::regex kept(R"(^[a-z]+(-[a-z_]+)?-[0-9a-f]{16}-(.+)$)");
   std::smatch n;
   return std::regex_match(stored, n, kept) ? n[2].str() : stored;
+}
+
+std::string maskedRecord(const std::string& stored) {
+  const Message m = fromStoredForm(stored);
+  if (m.empty()) return "";
+  // Masked word by word, not as the JSON text: there a newline is `\u000a`, which would join the
+  // number after it to a word.
+  if (m.isLiteral()) return storedForm(Message::literal(maskLongNumbers(m.literalText())));
+  std::vector<MessageArg> args = m.args();
+  for (auto& a : args) {
+    a.zh = maskLongNumbers(a.zh);
+    a.en = maskLongNumbers(a.en);
+  }
+  return storedForm(Message(m.code(), std::move(args)));
 }
 
 std::string auditText(const std::string& stored, Lang lang) {
@@ -266,7 +280,7 @@ bool readUploadMessage(const Message& m, UploadRecord& r) {
 }  // namespace
 
 void parseUploadSummary(const std::string& after, UploadRecord& r) {
-  r.summary = after;
+  r.summary = maskedRecord(after);
   if (readUploadMessage(fromStoredForm(after), r)) return;
   static const std::regex head(R"(^(.*) sha256 ([0-9a-f]{64}): )");
   static const std::regex roll(

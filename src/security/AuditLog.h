@@ -67,9 +67,12 @@ std::string maskLongNumbers(std::string_view text);
 /// maskLongNumbers: a state kept as a message (appendAudit with messages) rendered from its
 /// stored form; a state written as plain text by an older release, as it is.
 std::string auditText(const std::string& stored, Lang lang);
+/// A stored state for display as it was recorded: every text in it masked with maskLongNumbers
+/// (each argument's words on their own), in its stored form.
+std::string maskedRecord(const std::string& stored);
 
 struct AuditEntry {
-  AuditEvent event;  ///< before/after as stored, masked with maskLongNumbers (auditText reads them)
+  AuditEvent event;  ///< before/after as stored, masked (maskedRecord; auditText reads them)
   ObjectScope scope;
 };
 struct AuditPage {

@@ -64,7 +64,7 @@ Object.assign(I18N, {
 const BUREAU = ['bureau_officer', 'bureau_approver', 'auditor'];
 NAV.bureau_officer.push(['objections', 'nav.objections'], ['budgets', 'nav.budgets'], ['payers', 'nav.payers'], ['decisions', 'nav.decisions']);
 NAV.bureau_approver.push(['objections', 'nav.objections'], ['budgets', 'nav.budgets'], ['payers', 'nav.payers'], ['decisions', 'nav.decisions']);
-NAV.auditor.push(['decisions', 'nav.decisions']);
+NAV.auditor.push(['payers', 'nav.payers'], ['decisions', 'nav.decisions']);
 
 /** A select of `[value, label key]` pairs. */
 function choice(name, pairs, value) {

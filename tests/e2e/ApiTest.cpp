@@ -1247,6 +1247,7 @@ TEST_P(ApiTest, TheOperationLogUploadHistoriesAndTraceByStudent) {
   EXPECT_EQ(not_roll.body.rfind(config.files_dir), std::string::npos) << not_roll.body;
   EXPECT_NE(not_roll.body.find("学籍.pdf：这是PDF 文档，不是学籍名册"), std::string::npos)
       << not_roll.body;
+  EXPECT_EQ(not_roll.body.find("roll-"), std::string::npos) << "the name it was sent under";
   const auto zh_rolls =
       testing::call(*session, "GET", "/api/v1/uploads?kind=roll", token("school_in"), "", "", "zh");
   ASSERT_EQ(zh_rolls.status, 200) << zh_rolls.body;

@@ -321,6 +321,22 @@ TEST_P(FieldCases, FormatsThatAreNotARollAreNamedAndRostersTakeChineseHeaders) {
     EXPECT_EQ(r.code, 2) << name;
     EXPECT_NE(r.err.find(name + "：" + zh), std::string::npos) << r.err;
   }
+  // A roll without its header row: refused, and its first row (a child's name and ID) is told to
+  // the sender but never written into the audit chain.
+  auto headless = roll(write("no-header.csv", "430121200801011234,张小明,男,2008-01-01\n"));
+  EXPECT_NE(headless.code, 0);
+  EXPECT_NE(headless.err.find("张小明"), std::string::npos) << headless.err;
+  {
+    auto db = scratch.open();
+    const auto refused = testing::auditWords(*db, "roll.refused");
+    ASSERT_FALSE(refused.empty());
+    EXPECT_NE(refused.back().find("the header row is not a roll's"), std::string::npos)
+        << refused.back();
+    EXPECT_EQ(store::queryInt(*db,
+                              "SELECT COUNT(*) FROM audit_events WHERE after_state LIKE '%张小明%' "
+                              "OR after_state LIKE '%200801011234%'"),
+              0);
+  }
   auto en_pdf = roll(write("scan2.pdf", "%PDF-1.4\n"));
   EXPECT_NE(en_pdf.err.find("this is a PDF document, not a roll"), std::string::npos) << en_pdf.err;
   {

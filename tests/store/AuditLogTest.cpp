@@ -165,6 +165,20 @@ TEST_P(AuditLog, AnAuditorSeesTheObjectsOfTheirRegionOnly) {
   EXPECT_EQ(read("auditor_a", q).entries.size(), 1u);
 }
 
+TEST_P(AuditLog, AnIdAfterALineBreakInFreeTextIsMaskedInTheRecordToo) {
+  // A complaint note typed on two lines: in the stored form the line break is \u000a.
+  event("officer_a", "complaint.note", "complaint:1", Message(),
+        Message::literal("家长来电核实\n身份证 430121200801011234"));
+  security::AuditQuery q;
+  q.action = "complaint.note";
+  const auto page = read("admin", q);
+  ASSERT_EQ(page.entries.size(), 1u);
+  const auto& e = page.entries[0].event;
+  EXPECT_EQ(e.after.find("200801011234"), std::string::npos) << e.after;
+  EXPECT_NE(e.after.find("4301**********1234"), std::string::npos) << e.after;
+  EXPECT_EQ(security::auditText(e.after, Lang::kZh), "家长来电核实\n身份证 4301**********1234");
+}
+
 TEST_P(AuditLog, ShowsBeforeAndAfterWithAccountsMasked) {
   security::AuditQuery q;
   q.action = "school.account";

@@ -8,6 +8,7 @@
 #include <regex>
 
 #include "common/AtomicFile.h"
+#include "common/Catalogue.h"
 #include "common/Error.h"
 
 namespace edupay::rules {
@@ -127,8 +128,14 @@ TEST(Policy, DiffNamesWhatChanged) {
   const Policy hunan = loadPolicyFile(kPolicies + "hunan.json");
   const auto diff = diffPolicies(national, hunan);
   bool preschool = false;
-  for (const auto& l : diff) preschool = preschool || l.find("~ preschool_aid.periods") == 0;
+  for (const auto& l : diff)
+    preschool = preschool || i18n::render(l, Lang::kEn).find("~ preschool_aid.periods: ") == 0;
   EXPECT_TRUE(preschool);
+  // In Chinese the programme reads by its name, the changed field and values as written.
+  bool named = false;
+  for (const auto& l : diff)
+    named = named || i18n::render(l, Lang::kZh).find("学前教育") != std::string::npos;
+  EXPECT_TRUE(named);
   EXPECT_TRUE(diffPolicies(hunan, hunan).empty());
 }
 
