@@ -89,14 +89,14 @@ Reply setPayer(const Request& req, Env& env) {
   return json(payerJson(*bank, set, set.region));
 }
 
-Reply auditVerify(const Request&, Env& env) {
+Reply auditVerify(const Request& req, Env& env) {
   const auto v = security::verifyAudit(env.security());
   Object o;
   o.set("events", v.events);
   o.set("intact", !v.broken.has_value());
   if (v.broken) {
     o.set("broken_seq", v.broken->seq);
-    o.set("problem", v.broken->problem);
+    o.set("problem", i18n::render(v.broken->problem_message, req.lang));
   }
   return json(o);
 }
@@ -167,7 +167,13 @@ Reply programmes(const Request&, Env& env) {
 Reply importBudgets(const Request& req, Env& env) {
   const Upload upload(req, env, "budget", false);
   const std::string& path = upload.path();
-  const size_t n = disburse::importBudgetFile(env.disburse(), env.security(), *req.user, path);
+  std::set<std::string> programmes;  // of the policy in force, when one is
+  if (const auto stored = env.entitlements().activePolicy()) {
+    for (const auto& p : rules::parsePolicy(stored->content, "active policy").programmes)
+      programmes.insert(p.code);
+  }
+  const size_t n =
+      disburse::importBudgetFile(env.disburse(), env.security(), *req.user, path, programmes);
   Object out;
   out.set("lines", static_cast<int64_t>(n));
   return json(out);

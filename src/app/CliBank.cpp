@@ -191,11 +191,23 @@ int bankReturned(Context& c, bankfiles::BankFileStore& store) {
     if (c.json()) {
       a.add(api::returnedJson(r, reason, c.lang()));
     } else {
+      const auto status = words("status",
+                                r.status == "awaiting_account" ? "待更正账户"
+                                : r.status == "released"       ? "待重发"
+                                : r.status == "reissued"       ? "已重发"
+                                                               : r.status,
+                                r.status);
       c.out() << r.reference << "  " << r.school_code << " " << r.school_name << "  " << r.holder
-              << "  " << r.acct_mask << "  " << r.amount.toYuanGrouped() << " yuan  "
-              << (r.payee == "school" ? "(school, " + std::to_string(r.students) + " students)  "
-                                      : std::string())
-              << c.text(reason) << "  returned " << r.returned_on << "  " << r.status << "\n";
+              << "  " << r.acct_mask << "  "
+              << c.text(r.payee == "school"
+                            ? msg("cli.returned.line_school",
+                                  {arg("amount", r.amount.toYuanGrouped()),
+                                   arg("students", r.students), arg("reason", reason),
+                                   arg("on", r.returned_on), status})
+                            : msg("cli.returned.line",
+                                  {arg("amount", r.amount.toYuanGrouped()), arg("reason", reason),
+                                   arg("on", r.returned_on), status}))
+              << "\n";
     }
   }
   if (c.json()) {

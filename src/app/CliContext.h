@@ -70,6 +70,8 @@ class Context {
   Lang lang() const { return cliLang(args_); }
   /// `m` in the command's language.
   std::string text(const Message& m) const { return i18n::render(m, lang()); }
+  /// A word (a status, a kind) in the command's language.
+  std::string text(const MessageArg& a) const { return lang() == Lang::kZh ? a.zh : a.en; }
   std::string keyPath() const {
     return args_.get("key-file", envOr("EDUPAY_KEY_FILE", "edupay.key"));
   }

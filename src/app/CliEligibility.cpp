@@ -321,7 +321,9 @@ int cmdEntitle(Context& c) {
 int cmdExplain(Context& c) {
   const std::string& key = c.word(1, "RESIDENT_ID");
   const Term term = termOption(c);
-  const std::string lang = c.args().get("lang", "both");
+  // The reader's language like every command (--lang, else the locale); `--lang both` puts the
+  // Chinese and the English side by side, for a reader checking one against the other.
+  const std::string lang = c.args().get("lang");
   if (lang != "both") (void)c.lang();  // refuses a language it does not know
   // A resident ID, a student number (G + the ID) or a record number.
   const auto found = registry::findByKey(c.registry(), registry::studentKey(c.cipher(), key));
@@ -379,8 +381,9 @@ int cmdExplain(Context& c) {
       out << "  (" << (d.hold_message.code().empty() ? d.hold_reason : say(d.hold_message)) << ")";
     out << "\n";
     for (const auto& ch : d.trace) {
-      out << "    " << (ch.ok ? "[ok] " : "[no] ") << (zh ? rules::checkLabel(ch.code, true) : "")
-          << (zh && en ? " / " : "") << (en ? rules::checkLabel(ch.code, false) : "") << ": "
+      out << "    " << (zh && !en ? (ch.ok ? "[符合] " : "[不符] ") : (ch.ok ? "[ok] " : "[no] "))
+          << (zh ? rules::checkLabel(ch.code, true) : "") << (zh && en ? " / " : "")
+          << (en ? rules::checkLabel(ch.code, false) : "") << ": "
           << (ch.message.code().empty() ? ch.fact : say(ch.message)) << "\n";
     }
     for (const auto& s : stored) {

@@ -98,8 +98,8 @@ int batchPayees(Context& c) {
                     : p.rid_mask + "  " + p.holder)
             << "  " << p.acct_mask << "  "
             << c.text(msg("cli.payees.amount", {arg("amount", p.amount.toYuanGrouped())})) << "  "
-            << p.state << (p.reason_code.empty() ? "" : " " + p.reason_code + " " + p.reason_text)
-            << "\n";
+            << c.text(disburse::paymentStatusArg("state", p.state))
+            << (p.reason_code.empty() ? "" : " " + p.reason_code + " " + p.reason_text) << "\n";
   }
   c.out() << c.text(msg("cli.payees.total", {arg("count", std::to_string(rows.size())),
                                              arg("id", std::to_string(b.id))}))

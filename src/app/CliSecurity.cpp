@@ -16,10 +16,8 @@ int userAdd(Context& c) {
   const std::string& name = c.word(2, "NAME");
   const auto role = security::parseRole(c.args().get("role"));
   if (!role) {
-    throw Error(
-        ErrorCode::kInvalidInput,
-        "--role must be one of school_admin, school_approver, bureau_officer, bureau_approver, "
-        "bank_operator, auditor, sysadmin");
+    throw Error(ErrorCode::kInvalidInput,
+                msg("cli.user.role", {arg("value", c.args().get("role"))}));
   }
   // The very first user (a sysadmin) is added without a login; every later one by a sysadmin.
   std::optional<security::User> actor;
@@ -119,12 +117,12 @@ int cmdAudit(Context& c) {
     o.set("intact", !v.broken.has_value());
     if (v.broken) {
       o.set("first_broken_event", v.broken->seq);
-      o.set("problem", v.broken->problem);
+      o.set("problem", c.text(v.broken->problem_message));
     }
     c.out() << toJson(o) << "\n";
   } else if (v.broken) {
     c.out() << c.text(msg("cli.audit.broken", {arg("seq", std::to_string(v.broken->seq)),
-                                               arg("problem", v.broken->problem),
+                                               arg("problem", v.broken->problem_message),
                                                arg("count", std::to_string(v.events))}))
             << "\n";
   } else {

@@ -371,4 +371,10 @@ std::string neutraliseFormula(std::string_view field) {
   return "'" + std::string(field);
 }
 
+size_t countCharacters(std::string_view s) {
+  size_t n = 0;
+  for (const char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
 }  // namespace edupay::text

@@ -38,6 +38,8 @@ std::string codePointLabel(char32_t cp);
 /// `𫖯 (U+2B5AF), (U+0009)`: characters with their code points, for people to act on (a control
 /// character by its code point only).
 std::string describeCharacters(const std::vector<std::string>& characters);
+/// The characters of UTF-8 `s` as a person counts them (code points: 已核实 is 3, not 9).
+size_t countCharacters(std::string_view s);
 /// At most `max_chars` characters of `s`, never cutting a character in two.
 std::string cutUtf8(std::string_view s, size_t max_chars);
 

@@ -61,16 +61,6 @@ Message refused(const char* code, const Batch& b, const Message& why) {
   return msg(code, {arg("batch", describe(b)), arg("why", why)});
 }
 
-/// A payment's status (pending, sent, paid, returned, failed, removed) in each language.
-MessageArg paymentStatusArg(std::string name, const std::string& status) {
-  static const std::pair<const char*, const char*> kZh[] = {
-      {"pending", "待发放"},      {"sent", "已发送银行"}, {"paid", "已到账"},
-      {"returned", "被银行退回"}, {"failed", "发放失败"}, {"removed", "已移除"}};
-  for (const auto& [en, zh] : kZh)
-    if (status == en) return words(std::move(name), zh, en);
-  return arg(std::move(name), status);
-}
-
 Batch mustLoad(DisbursementStore& store, int64_t id) {
   auto b = store.loadBatch(id);
   if (!b)
@@ -108,6 +98,16 @@ void hideOutOfScope(const Batch& b, const security::User& user, security::Role s
 }
 
 }  // namespace
+
+/// A payment's status (pending, sent, paid, returned, failed, removed) in each language.
+MessageArg paymentStatusArg(std::string name, const std::string& status) {
+  static const std::pair<const char*, const char*> kZh[] = {
+      {"pending", "待发放"},      {"sent", "已发送银行"}, {"paid", "已到账"},
+      {"returned", "被银行退回"}, {"failed", "发放失败"}, {"removed", "已移除"}};
+  for (const auto& [en, zh] : kZh)
+    if (status == en) return words(std::move(name), zh, en);
+  return arg(std::move(name), status);
+}
 
 Message batchMessage(const Batch& b) {
   return msg("batch.describe", {arg("id", std::to_string(b.id)), arg("programme", b.programme),
@@ -286,7 +286,7 @@ std::optional<Message> refuseApprove(const Batch& b, const security::User& user)
 
 std::optional<Message> refuseReject(const Batch& b, const security::User& user,
                                     const std::string& reason) {
-  if (reason.size() < 5) return msg("batch.reject.no_reason");
+  if (text::countCharacters(text::trim(reason)) < 5) return msg("batch.reject.no_reason");
   // Rejecting is an approver's decision like approving, with the same guards.
   return refuseApprove(b, user);
 }
@@ -585,7 +585,7 @@ Batch returnToDraft(DisbursementStore& store, security::SecurityStore& audit,
 Batch removePayment(DisbursementStore& store, security::SecurityStore& audit,
                     const security::User& user, int64_t payment_id, const std::string& reason) {
   return retryUnit("disburse.removePayment", [&] {
-    if (reason.size() < 10) {
+    if (text::countCharacters(text::trim(reason)) < 10) {
       throw Error(ErrorCode::kInvalidInput, msg("payment.remove.no_reason"));
     }
     auto tx = store.transaction();
@@ -631,7 +631,7 @@ Message flagNotInScope(const std::string& id) {
 Flag clearFlag(DisbursementStore& store, security::SecurityStore& audit, const security::User& user,
                int64_t flag_id, const std::string& reason) {
   return retryUnit("disburse.clearFlag", [&] {
-    if (reason.size() < 10) {
+    if (text::countCharacters(text::trim(reason)) < 10) {
       throw Error(ErrorCode::kInvalidInput, msg("flag.clear.no_reason"));
     }
     auto tx = store.transaction();

@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -149,6 +150,9 @@ MessageArg statusArg(std::string name, BatchStatus s);
 /// A precision flag's kind (`shared_account`) as a message argument: the code in English, the
 /// word in Chinese (账户共用), as the console names it.
 MessageArg flagKindArg(std::string name, const std::string& kind);
+/// A payment's status (pending, sent, paid, returned, failed, removed): 待发放, 已发送银行, 已到账,
+/// 被银行退回, 发放失败, 已移除 in Chinese, the code in English.
+MessageArg paymentStatusArg(std::string name, const std::string& status);
 /// A flag's status (open, cleared, removed), likewise.
 MessageArg flagStatusArg(std::string name, const std::string& status);
 /// A step of a batch's approval round (submit, approve, reject, return_to_draft), likewise.
@@ -308,15 +312,19 @@ struct BuildResult {
 };
 
 /// The lines of a budget file (`programme,region,fiscal_year,source,allocated`), every one checked
-/// against the user's scope. Throws Error(kInvalidInput) listing every bad line; no I/O but the
-/// file.
-std::vector<BudgetLine> readBudgetFile(const security::User& user, const std::string& file);
+/// against the user's scope and, when `programmes` is not empty, its programme against those codes
+/// (the policy in force: a misspelt code would allocate money to nothing). Throws
+/// Error(kInvalidInput) listing every bad line; no I/O but the file.
+std::vector<BudgetLine> readBudgetFile(const security::User& user, const std::string& file,
+                                       const std::set<std::string>& programmes = {});
 
 /// `edupay budget import`: a bureau officer loads allocations from a CSV file
-/// (programme,region,fiscal_year,source,allocated in yuan), every line within their scope;
-/// all-or-nothing with every bad line named; audited. Returns the number of lines.
+/// (programme,region,fiscal_year,source,allocated in yuan), every line within their scope and of
+/// one of `programmes` (when given); all-or-nothing with every bad line named; audited. Returns
+/// the number of lines.
 size_t importBudgetFile(DisbursementStore& store, security::SecurityStore& audit,
-                        const security::User& user, const std::string& file);
+                        const security::User& user, const std::string& file,
+                        const std::set<std::string>& programmes = {});
 
 /// Removes a payment from a draft batch (a bureau officer in scope, with a reason; audited). The
 /// entitlement may be batched again later.

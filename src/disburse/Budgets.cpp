@@ -50,7 +50,8 @@ Message budgetBooksDisagree(const Batch& b, const std::string& source, int fisca
               arg("amount", amount.toYuanGrouped())});
 }
 
-std::vector<BudgetLine> readBudgetFile(const security::User& user, const std::string& file) {
+std::vector<BudgetLine> readBudgetFile(const security::User& user, const std::string& file,
+                                       const std::set<std::string>& programmes) {
   CsvFile opened(file);
   CsvReader& csv = opened.reader();
   std::vector<std::string> row = opened.header();
@@ -78,6 +79,8 @@ std::vector<BudgetLine> readBudgetFile(const security::User& user, const std::st
     }
     BudgetLine l;
     l.programme = text::trim(row[0]);
+    if (!programmes.empty() && !programmes.count(l.programme))
+      bad(msg("budget.file.programme", {arg("programme", l.programme)}));
     l.region = text::trim(row[1]);
     l.source = text::trim(row[3]);
     if (!user.covers(l.region))
@@ -104,12 +107,13 @@ std::vector<BudgetLine> readBudgetFile(const security::User& user, const std::st
 }
 
 size_t importBudgetFile(DisbursementStore& store, security::SecurityStore& audit,
-                        const security::User& user, const std::string& file) {
+                        const security::User& user, const std::string& file,
+                        const std::set<std::string>& programmes) {
   return retryUnit("disburse.importBudgetFile", [&] {
     if (user.role != security::Role::kBureauOfficer) {
       throw Error(ErrorCode::kForbidden, msg("budget.import.role"));
     }
-    const auto lines = readBudgetFile(user, file);
+    const auto lines = readBudgetFile(user, file, programmes);
     const std::string digest = security::sha256File(file);
     auto tx = store.transaction();
     store.importBudget(lines);

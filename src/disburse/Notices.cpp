@@ -46,7 +46,9 @@ std::string stageZh(const std::string& code) {
 std::string renderNoticeHtml(const NoticeInfo& info, const std::vector<NoticeEntry>& entries) {
   const std::string programme = info.programme_name.empty() ? info.programme : info.programme_name;
   const std::string title = info.school_name + " " + termZh(info.term) + " " + programme + " 公示";
-  const std::string contact = info.contact.empty() ? kDefaultNoticeContact : info.contact;
+  std::string contact = info.contact.empty() ? kDefaultNoticeContact : info.contact;
+  if (contact.rfind("请", 0) == 0)
+    contact.erase(0, std::string("请").size());  // 「请在公示期内请向」
   std::ostringstream h;
   h << "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>"
     << text::escapeHtml(title) << "</title>\n"
@@ -179,7 +181,8 @@ int64_t addObjection(NoticeStore& store, security::SecurityStore& audit, const s
                      const std::string& text) {
   if (user.role != security::Role::kBureauOfficer)
     throw Error(ErrorCode::kForbidden, msg("objection.add.role"));
-  if (text.size() < 5) throw Error(ErrorCode::kInvalidInput, msg("objection.add.text"));
+  if (text::countCharacters(text::trim(text)) < 5)
+    throw Error(ErrorCode::kInvalidInput, msg("objection.add.text"));
   return retryUnit("disburse.addObjection", [&] {
     auto tx = store.transaction();
     const auto ent = store.entitlementFor(rid_hash, programme, term);
@@ -202,7 +205,8 @@ void resolveObjection(NoticeStore& store, security::SecurityStore& audit,
     throw Error(ErrorCode::kForbidden, msg("objection.resolve.role"));
   if (decision != "upheld" && decision != "dismissed")
     throw Error(ErrorCode::kInvalidInput, msg("objection.resolve.decision"));
-  if (reason.size() < 5) throw Error(ErrorCode::kInvalidInput, msg("objection.resolve.reason"));
+  if (text::countCharacters(text::trim(reason)) < 5)
+    throw Error(ErrorCode::kInvalidInput, msg("objection.resolve.reason"));
   const std::string w = std::to_string(id);
   return retryUnit("disburse.resolveObjection", [&] {
     auto tx = store.transaction();

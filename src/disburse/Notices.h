@@ -36,9 +36,10 @@ struct NoticeWording {
   std::string contact;
 };
 
-/// The words a notice uses when configuration gives none.
+/// The words a notice uses when configuration gives none: where to object, after 「请在公示期内」
+/// (a configured text that starts with 请 is read without it).
 inline constexpr const char* kDefaultNoticeContact =
-    "请向本校学生资助工作负责人或县（区）学生资助管理中心反映";
+    "向本校学生资助工作负责人或县（区）学生资助管理中心反映";
 
 /// Renders the printable HTML notice, in Chinese only, fit to post: 「XX学校 2026年秋季学期
 /// XX 公示」, the notice period with weekdays, where to object; names, classes and amounts only

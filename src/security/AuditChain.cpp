@@ -1,5 +1,6 @@
 #include "security/AuditChain.h"
 
+#include "common/Catalogue.h"
 #include "security/FieldCipher.h"
 
 namespace edupay::security {
@@ -25,16 +26,20 @@ std::string auditHash(const AuditEvent& e) {
 
 std::optional<AuditBreak> verifyAuditChain(const std::vector<AuditEvent>& events,
                                            std::string expected_prev, int64_t expected_seq) {
+  int64_t verified = 0;
+  const auto broken = [&](int64_t seq, Message why) {
+    AuditBreak b{seq, i18n::render(why, Lang::kEn), why, verified};
+    return b;
+  };
   for (const auto& e : events) {
     if (e.seq != expected_seq) {
-      return AuditBreak{e.seq, "expected event " + std::to_string(expected_seq) + " here, found " +
-                                   std::to_string(e.seq) + " (an event was deleted or reordered)"};
+      return broken(
+          e.seq, msg("security.audit.break.order", {arg("expected", std::to_string(expected_seq)),
+                                                    arg("found", std::to_string(e.seq))}));
     }
-    if (e.prev_hash != expected_prev) {
-      return AuditBreak{e.seq, "does not follow the event before it (previous hash differs)"};
-    }
-    if (auditHash(e) != e.hash)
-      return AuditBreak{e.seq, "its content was changed after it was written"};
+    if (e.prev_hash != expected_prev) return broken(e.seq, msg("security.audit.break.link"));
+    if (auditHash(e) != e.hash) return broken(e.seq, msg("security.audit.break.changed"));
+    ++verified;
     expected_prev = e.hash;
     ++expected_seq;
   }

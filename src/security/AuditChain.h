@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "common/Message.h"
+
 namespace edupay::security {
 
 /// One audit event. `hash` = SHA-256 over the previous event's hash and every field of this one
@@ -34,7 +36,9 @@ std::string auditHash(const AuditEvent& event);
 /// it, or nullopt when the chain holds.
 struct AuditBreak {
   int64_t seq = 0;
-  std::string problem;
+  std::string problem;  ///< in English, as `problem_message` reads
+  Message problem_message;
+  int64_t verified = 0;  ///< events of the walk that held before it
 };
 std::optional<AuditBreak> verifyAuditChain(const std::vector<AuditEvent>& events,
                                            std::string expected_prev = kAuditGenesis,

@@ -265,7 +265,7 @@ std::string sha256Hex(std::string_view data) {
 
 std::string sha256File(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kNotFound, "cannot open " + path);
+  if (!in) throw Error(ErrorCode::kNotFound, msg("csv.cannot_open", {arg("file", path)}));
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
   std::vector<char> buf(1 << 16);

@@ -190,7 +190,7 @@ AuditVerification verifyAudit(SecurityStore& store) {
     if (batch.empty()) break;
     if (auto b = verifyAuditChain(batch, prev, after + 1)) {
       v.broken = b;
-      v.events += b->seq - after - 1;
+      v.events += b->verified;
       return v;
     }
     v.events += static_cast<int64_t>(batch.size());

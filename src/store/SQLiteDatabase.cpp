@@ -126,18 +126,16 @@ SQLiteDatabase::SQLiteDatabase(const std::string& path)
   if (path != ":memory:") {
     const auto dir = std::filesystem::path(path).parent_path();
     if (!dir.empty() && !std::filesystem::is_directory(dir)) {
-      throw Error(ErrorCode::kUnavailable, db_messages::unavailable(),
-                  "cannot open SQLite database " + path + ": the directory " + dir.string() +
-                      " does not exist; create it or choose another --db path");
+      throw Error(ErrorCode::kUnavailable,
+                  msg("store.sqlite.no_directory", {arg("path", path), arg("dir", dir.string())}));
     }
   }
   try {
     // Opening a file either works at once or not at all: no 60 s login retry.
     impl_->session = std::make_unique<Poco::Data::Session>("SQLite", path, 5);
   } catch (const Poco::Exception& e) {
-    throw Error(ErrorCode::kUnavailable, db_messages::unavailable(),
-                "cannot open SQLite database " + path + ": " + e.displayText() +
-                    "; check that the directory exists and is writable");
+    throw Error(ErrorCode::kUnavailable, msg("store.sqlite.cannot_open",
+                                             {arg("path", path), arg("detail", e.displayText())}));
   }
   impl_->handle = Poco::Data::SQLite::Utility::dbHandle(*impl_->session);
   sqlite3_busy_timeout(impl_->handle, 5000);

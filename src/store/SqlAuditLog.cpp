@@ -35,10 +35,13 @@ const ScopeQuery kScopeQueries[] = {
      "SELECT f.id, b.paying_region, NULL, b.bank_code FROM batch_flags f JOIN batches b ON b.id = "
      "f.batch_id WHERE f.id",
      ""},
+    // A result file's answers: first answers (payment_results) and returns after a payment was
+    // answered paid (payment_returns, a file that only returns money late).
     {"result", true,
-     "SELECT r.import_id, MIN(b.paying_region), NULL, MIN(b.bank_code) FROM payment_results r "
-     "JOIN payments p ON p.id = r.payment_id JOIN batches b ON b.id = p.batch_id WHERE "
-     "r.import_id",
+     "SELECT r.import_id, MIN(b.paying_region), NULL, MIN(b.bank_code) FROM (SELECT import_id, "
+     "payment_id FROM payment_results UNION ALL SELECT import_id, payment_id FROM "
+     "payment_returns) r JOIN payments p ON p.id = r.payment_id JOIN batches b ON b.id = "
+     "p.batch_id WHERE r.import_id",
      " GROUP BY r.import_id"},
     {"school", false, "SELECT code, region_code, code, NULL FROM schools WHERE code", ""},
     {"notice", true,

@@ -10,7 +10,9 @@
 #include "common/AtomicFile.h"
 #include "common/Csv.h"
 #include "disburse/Notices.h"
+#include "security/AuditLog.h"
 #include "store/BatchFixture.h"
+#include "store/SqlAuditLog.h"
 #include "store/SqlRegistryStore.h"
 
 namespace edupay::testing {
@@ -395,6 +397,21 @@ TEST_P(BankAnswers, MoneyReturnedAfterItWasPaidIsALateReturnReissuableOnce) {
   EXPECT_EQ(late.returned, 1);
   EXPECT_EQ(late.returned_late, 1);
   EXPECT_EQ(late.returned_total.fen(), 115000);
+  // A file that only returns money late is the bank's and the county's upload as much as the
+  // first answer: in the bank's upload history and in the county auditor's log.
+  {
+    store::SqlAuditLog log(*f.db);
+    const auto uploads = security::uploadHistory(log, boc, "result", 1, 50);
+    ASSERT_EQ(uploads.size(), 2u);
+    EXPECT_EQ(uploads[0].returned, 1);
+    EXPECT_EQ(uploads[0].scope.bank, "104");
+    EXPECT_EQ(uploads[0].scope.region, "430181");
+    security::AuditQuery q;
+    q.action = "bank.import_result";
+    EXPECT_EQ(security::auditLog(log, user("auditor181", security::Role::kAuditor, "430181"), q)
+                  .entries.size(),
+              2u);
+  }
   // paid -> returned, with the return's reason and date; the first answer stays as it was.
   EXPECT_EQ(states("state = 'returned' AND reason_code = 'AC04' AND reason_text = "
                    "'收款账户已销户，资金退回' AND bank_txn_id = 'BOC000002A1' AND paid_on IS NOT "

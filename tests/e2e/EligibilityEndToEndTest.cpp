@@ -145,17 +145,22 @@ TEST_P(EligibilityEndToEnd, ExplainAndTheDropOutReportSpeakPlainly) {
   ASSERT_EQ(run({"entitle", "--term", "2026-autumn"}).code, 0);
   const std::string id = firstStudentId();
   ASSERT_FALSE(id.empty());
-  const auto both = run({"explain", id, "--term", "2026-autumn"});
+  // Side by side when asked; in the reader's language (here the tests' English locale) otherwise.
+  const auto both = run({"explain", id, "--term", "2026-autumn", "--lang", "both"});
   ASSERT_EQ(both.code, 0) << both.err;
   EXPECT_NE(both.out.find("学段 / stage"), std::string::npos) << both.out;
   EXPECT_EQ(both.out.find(id), std::string::npos) << "explain printed the full resident ID";
+  const auto plain = run({"explain", id, "--term", "2026-autumn"});
+  ASSERT_EQ(plain.code, 0) << plain.err;
+  EXPECT_NE(plain.out.find("[ok] stage: "), std::string::npos) << plain.out;
+  EXPECT_EQ(plain.out.find("学段"), std::string::npos) << plain.out;
   const auto en = run({"--json", "explain", id, "--term", "2026-autumn"});
   ASSERT_EQ(en.code, 0);
   EXPECT_EQ(en.json()->getArray("programmes")->size(), 15u);
   // In Chinese only: the labels and the facts (the stage in its word, the rate in yuan).
   const auto zh = run({"explain", id, "--term", "2026-autumn", "--lang", "zh"});
   ASSERT_EQ(zh.code, 0) << zh.err;
-  EXPECT_NE(zh.out.find("学段: "), std::string::npos) << zh.out;
+  EXPECT_NE(zh.out.find("[符合] 学段: "), std::string::npos) << zh.out;
   EXPECT_NE(zh.out.find("阶段\n"), std::string::npos) << zh.out;
   EXPECT_EQ(zh.out.find(" / stage"), std::string::npos) << zh.out;
   const auto zh_json = run({"--json", "explain", id, "--term", "2026-autumn", "--lang", "zh"});

@@ -258,12 +258,17 @@ TEST_P(BatchWorkflowTest, PrecisionFlagsBlockApprovalUntilClearedWithAReason) {
               disburse::clearFlag(store, audit, officer, fl[0].id, "ok");
             }).find("written reason"),
             std::string::npos);
+  // Characters as a person counts them: four Chinese characters are four, not twelve bytes.
+  EXPECT_NE(refusal([&] {
+              disburse::clearFlag(store, audit, officer, fl[0].id, "已核实好");
+            }).find("written reason"),
+            std::string::npos);
   EXPECT_NE(refusal([&] {
               disburse::clearFlag(store, audit, approver1, fl[0].id, "checked with the school");
             }).find("only a bureau officer"),
             std::string::npos);
   for (const auto& x : fl)
-    disburse::clearFlag(store, audit, officer, x.id, "checked with the school by phone");
+    disburse::clearFlag(store, audit, officer, x.id, "已电话核实户名与学生身份一致");
   EXPECT_EQ(disburse::approveBatch(store, audit, approver1, id).status,
             disburse::BatchStatus::kApproved);
   EXPECT_EQ(f.count("audit_events", "action = 'flag.clear'"), static_cast<int64_t>(fl.size()));

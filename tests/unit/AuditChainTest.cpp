@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/Catalogue.h"
+
 namespace edupay::security {
 namespace {
 
@@ -33,6 +35,8 @@ TEST(AuditChain, AnEditedEventIsNamed) {
   const auto b = verifyAuditChain(c);
   ASSERT_TRUE(b.has_value());
   EXPECT_EQ(b->seq, 3);
+  EXPECT_EQ(b->verified, 2);
+  EXPECT_EQ(i18n::render(b->problem_message, Lang::kZh), "写入后内容被改动过");
   EXPECT_NE(b->problem.find("changed"), std::string::npos);
 }
 
@@ -42,6 +46,11 @@ TEST(AuditChain, ADeletedEventIsNamed) {
   const auto b = verifyAuditChain(c);
   ASSERT_TRUE(b.has_value());
   EXPECT_EQ(b->seq, 3);
+  EXPECT_EQ(b->verified, 1) << "only event 1 holds before the gap";
+  // Told in the auditor's language.
+  EXPECT_EQ(i18n::render(b->problem_message, Lang::kZh),
+            "此处应为第 2 条事件，实际为第 3 条（有事件被删除或调换了顺序）");
+  EXPECT_EQ(b->problem, "expected event 2 here, found 3 (an event was deleted or reordered)");
 }
 
 TEST(AuditChain, ReorderedEventsAreNamed) {

@@ -48,6 +48,30 @@ TEST(BudgetFile, EveryBadLineIsNamedInBothLanguages) {
   std::filesystem::remove(file);
 }
 
+TEST(BudgetFile, AProgrammeNotInThePolicyIsRefusedNotAllocatedToNothing) {
+  security::User officer;
+  officer.name = "officer1";
+  officer.role = security::Role::kBureauOfficer;
+  officer.scope = "430181";
+  const std::string file = writeFile(
+      "programme,region,fiscal_year,source,allocated\n"
+      "highschool_national_grant,430181,2026,central,1000.00\n"
+      "highschool_grant,430181,2026,central,100.00\n");
+  const std::set<std::string> in_force = {"highschool_national_grant", "preschool_aid"};
+  try {
+    (void)readBudgetFile(officer, file, in_force);
+    ADD_FAILURE() << "a misspelt programme was read";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInvalidInput);
+    const std::string zh = i18n::render(e.message(), Lang::kZh);
+    EXPECT_NE(zh.find("第 3 行 资助项目“highschool_grant”不在现行政策中"), std::string::npos) << zh;
+    EXPECT_EQ(zh.find("第 2 行"), std::string::npos) << zh;
+  }
+  // Without a policy to check against (none active yet) the file is read as before.
+  EXPECT_EQ(readBudgetFile(officer, file).size(), 2u);
+  std::filesystem::remove(file);
+}
+
 TEST(BudgetFile, ABatchShortOfBudgetSaysByHowMuchInChinese) {
   Batch b;
   b.id = 12;

@@ -272,10 +272,10 @@ async function main() {
 
     log('the entitlement run uses the identified levels');
     edupay(['entitle', '--term', '2026-autumn', '--as', 'officer'], { EDUPAY_PASSWORD: PW.officer });
-    const explainA = edupay(['explain', a.rid, '--term', '2026-autumn']);
+    const explainA = edupay(['explain', a.rid, '--term', '2026-autumn', '--lang', 'both']);
     assert.match(explainA, /家庭经济困难寄宿生生活补助[^\n]*应享受/, 'the boarder identified as 困难 gets the allowance');
     assert.match(explainA, /assessed difficult, identified \(identification \d+ from 2026-09-01; score 45[^)]*notice 2026-09-07\.\.2026-09-1\d[^)]*spot check confirmed/);
-    const explainB = edupay(['explain', b.rid, '--term', '2026-autumn']);
+    const explainB = edupay(['explain', b.rid, '--term', '2026-autumn', '--lang', 'both']);
     assert.match(explainB, /家庭经济困难寄宿生生活补助[^\n]*不符合/, 'the revoked level pays nothing');
     assert.match(explainB, /not identified in the school's identification/);
     assert.deepEqual([...new Set(english)], [], 'every page in Chinese shows no English sentence');
