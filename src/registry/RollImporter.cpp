@@ -76,15 +76,24 @@ class IssueSink {
     CsvWriter::Options o;
     o.utf8_bom = true;  // spreadsheet programs need it to show Chinese text
     csv_ = std::make_unique<CsvWriter>(file_->stream(), o);
-    csv_->writeRow({"line", "column", "value", "severity", "reason"});
+    // Headed and worded for the reader, as the rest of the report: a school opens it in Excel.
+    if (lang_ == Lang::kZh) {
+      csv_->writeRow({"行号", "列", "内容", "类别", "原因及处理办法"});
+    } else {
+      csv_->writeRow({"line", "column", "value", "severity", "reason"});
+    }
   }
   void add(const Issue& issue) {
     ++result_.issues_total;
     if (issue.warning) ++result_.warnings;
     if (result_.issues.size() < RollImportResult::kMaxIssuesKept) result_.issues.push_back(issue);
     if (csv_) {
-      csv_->writeRow({std::to_string(issue.line), issue.column, issue.value,
-                      issue.warning ? "warning" : "error", issue.text(lang_)});
+      const bool zh = lang_ == Lang::kZh;
+      csv_->writeRow(
+          {std::to_string(issue.line),
+           zh && !issue.column_zh.empty() ? issue.column_zh : issue.column, issue.value,
+           zh ? (issue.warning ? "提示" : "错误") : (issue.warning ? "warning" : "error"),
+           issue.text(lang_)});
     }
   }
   void finish() {

@@ -125,6 +125,24 @@ TEST_P(RollImportEndToEnd, ABrokenRollIsRejectedWithARowLevelReport) {
   // Sensitive values are masked in the report.
   EXPECT_EQ(all.find("6222-ABCD-0000"), std::string::npos);
 
+  // For a Chinese reader the report is headed and worded in Chinese, columns by their names.
+  const std::string report_zh = scratch.dir() + "/report-zh.csv";
+  EXPECT_EQ(run({"import", "roll", data() + "/roll-bad.csv", "--report", report_zh, "--as-of",
+                 "2026-10-08", "--lang", "zh"})
+                .code,
+            app::kExitRejected);
+  std::ifstream in_zh(report_zh);
+  CsvReader csv_zh(in_zh, report_zh);
+  ASSERT_TRUE(csv_zh.next(row));
+  EXPECT_EQ(row, (std::vector<std::string>{"行号", "列", "内容", "类别", "原因及处理办法"}));
+  std::set<std::string> columns_zh;
+  while (csv_zh.next(row)) {
+    if (row[3] == "错误") columns_zh.insert(row[1]);
+  }
+  EXPECT_TRUE(columns_zh.count("身份证号")) << "columns by their Chinese names";
+  EXPECT_EQ(columns_zh.count("resident_id"), 0u);
+  EXPECT_EQ(columns_zh.size(), columns.size());
+
   // --accept-valid writes the two good rows and still reports the rest.
   auto partial = run({"--json", "import", "roll", data() + "/roll-bad.csv", "--accept-valid",
                       "--as-of", "2026-10-08"});
