@@ -167,13 +167,8 @@ Reply programmes(const Request&, Env& env) {
 Reply importBudgets(const Request& req, Env& env) {
   const Upload upload(req, env, "budget", false);
   const std::string& path = upload.path();
-  std::set<std::string> programmes;  // of the policy in force, when one is
-  if (const auto stored = env.entitlements().activePolicy()) {
-    for (const auto& p : rules::parsePolicy(stored->content, "active policy").programmes)
-      programmes.insert(p.code);
-  }
-  const size_t n =
-      disburse::importBudgetFile(env.disburse(), env.security(), *req.user, path, programmes);
+  const size_t n = disburse::importBudgetFile(env.disburse(), env.security(), *req.user, path,
+                                              rules::programmesInForce(env.entitlements()));
   Object out;
   out.set("lines", static_cast<int64_t>(n));
   return json(out);

@@ -21,9 +21,9 @@
 #include "common/Catalogue.h"
 #include "common/Error.h"
 #include "common/Log.h"
+#include "common/MessageWords.h"
 #include "common/Text.h"
 #include "rules/Policy.h"
-#include "security/AuditLog.h"
 #include "store/Migrations.h"
 #include "store/SqlEntitlementStore.h"
 
@@ -236,29 +236,15 @@ class ApiHandler : public HTTPRequestHandler {
     std::string dir = rt_->config.files_dir;
     while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
     dir += "/uploads/";
-    for (auto at = message.find(dir); at != std::string::npos; at = message.find(dir, at)) {
-      size_t end = at + dir.size();
-      while (end < message.size() &&
-             std::string_view(" \t:;,\"'`").find(message[end]) == std::string_view::npos)
-        ++end;
-      const std::string sent =
-          security::sentName(message.substr(at + dir.size(), end - at - dir.size()));
-      message.replace(at, end - at, sent);
-      at += sent.size();
-    }
-    // A message that named the file alone names it by the name it is kept under.
+    for (auto at = message.find(dir); at != std::string::npos; at = message.find(dir, at))
+      message.erase(at, dir.size());
+    // The name it is kept under (KIND-DIGEST-NAME) read as the name it was sent under (NAME).
     static const std::regex kept("(^|[^A-Za-z0-9_])[a-z]+(-[a-z_]+)?-[0-9a-f]{16}-");
     message = std::regex_replace(message, kept, "$1");
     return message;
   }
   Message withoutServerPaths(const Message& m) const {
-    if (m.isLiteral()) return Message::literal(withoutServerPaths(m.literalText()));
-    std::vector<MessageArg> args = m.args();
-    for (auto& a : args) {
-      a.zh = withoutServerPaths(a.zh);
-      a.en = withoutServerPaths(a.en);
-    }
-    return Message(m.code(), std::move(args));
+    return mapWords(m, [this](const std::string& text) { return withoutServerPaths(text); });
   }
 
   static Reply tooLarge(size_t limit, Lang lang) {

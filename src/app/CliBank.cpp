@@ -18,6 +18,7 @@
 #include "common/Csv.h"
 #include "common/Error.h"
 #include "common/JsonWrite.h"
+#include "common/MessageWords.h"
 #include "common/Retry.h"
 #include "common/Text.h"
 #include "store/SqlDisbursementStore.h"
@@ -191,12 +192,9 @@ int bankReturned(Context& c, bankfiles::BankFileStore& store) {
     if (c.json()) {
       a.add(api::returnedJson(r, reason, c.lang()));
     } else {
-      const auto status = words("status",
-                                r.status == "awaiting_account" ? "待更正账户"
-                                : r.status == "released"       ? "待重发"
-                                : r.status == "reissued"       ? "已重发"
-                                                               : r.status,
-                                r.status);
+      const auto status = codeWords(
+          "status", r.status,
+          {{"awaiting_account", "待更正账户"}, {"released", "待重发"}, {"reissued", "已重发"}});
       c.out() << r.reference << "  " << r.school_code << " " << r.school_name << "  " << r.holder
               << "  " << r.acct_mask << "  "
               << c.text(r.payee == "school"

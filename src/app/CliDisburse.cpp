@@ -12,6 +12,7 @@
 #include "common/ResidentId.h"
 #include "common/Text.h"
 #include "disburse/Batches.h"
+#include "rules/EntitlementRun.h"
 #include "store/SqlDisbursementStore.h"
 #include "store/SqlListings.h"
 
@@ -234,13 +235,8 @@ int batchRemovePayment(Context& c, disburse::DisbursementStore& store) {
 
 int budgetImport(Context& c, disburse::DisbursementStore& store) {
   const std::string& file = c.word(2, "FILE");
-  std::set<std::string> programmes;  // of the policy in force, when one is
-  if (const auto stored = c.entitlements().activePolicy()) {
-    for (const auto& p : rules::parsePolicy(stored->content, "active policy").programmes)
-      programmes.insert(p.code);
-  }
-  const size_t n =
-      disburse::importBudgetFile(store, c.security(), c.actingUser(), file, programmes);
+  const size_t n = disburse::importBudgetFile(store, c.security(), c.actingUser(), file,
+                                              rules::programmesInForce(c.entitlements()));
   c.out() << c.text(
                  msg("budget.cli.imported", {arg("file", file), arg("count", std::to_string(n))}))
           << "\n";

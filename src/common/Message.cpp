@@ -1,4 +1,5 @@
 #include "common/Message.h"
+#include "common/MessageWords.h"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -171,6 +172,24 @@ Message fromStoredForm(const std::string& stored) {
   } catch (const std::exception&) {
     return Message::literal(stored);
   }
+}
+
+Message mapWords(const Message& m, const std::function<std::string(const std::string&)>& change) {
+  if (m.empty()) return m;
+  if (m.isLiteral()) return Message::literal(change(m.literalText()));
+  std::vector<MessageArg> args = m.args();
+  for (auto& a : args) {
+    a.zh = change(a.zh);
+    a.en = change(a.en);
+  }
+  return Message(m.code(), std::move(args));
+}
+
+MessageArg codeWords(std::string name, const std::string& code,
+                     std::initializer_list<std::pair<std::string_view, std::string_view>> zh) {
+  for (const auto& [c, word] : zh)
+    if (c == code) return words(std::move(name), std::string(word), code);
+  return words(std::move(name), code, code);
 }
 
 }  // namespace edupay

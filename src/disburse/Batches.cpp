@@ -10,6 +10,7 @@
 #include "common/Csv.h"
 #include "common/Error.h"
 #include "common/Fault.h"
+#include "common/MessageWords.h"
 #include "common/Retry.h"
 #include "common/Text.h"
 #include "disburse/PrecisionChecks.h"
@@ -101,12 +102,13 @@ void hideOutOfScope(const Batch& b, const security::User& user, security::Role s
 
 /// A payment's status (pending, sent, paid, returned, failed, removed) in each language.
 MessageArg paymentStatusArg(std::string name, const std::string& status) {
-  static const std::pair<const char*, const char*> kZh[] = {
-      {"pending", "待发放"},      {"sent", "已发送银行"}, {"paid", "已到账"},
-      {"returned", "被银行退回"}, {"failed", "发放失败"}, {"removed", "已移除"}};
-  for (const auto& [en, zh] : kZh)
-    if (status == en) return words(std::move(name), zh, en);
-  return arg(std::move(name), status);
+  return codeWords(std::move(name), status,
+                   {{"pending", "待发放"},
+                    {"sent", "已发送银行"},
+                    {"paid", "已到账"},
+                    {"returned", "被银行退回"},
+                    {"failed", "发放失败"},
+                    {"removed", "已移除"}});
 }
 
 Message batchMessage(const Batch& b) {
@@ -140,20 +142,16 @@ MessageArg flagKindArg(std::string name, const std::string& kind) {
 }
 
 MessageArg flagStatusArg(std::string name, const std::string& status) {
-  const char* zh = status == "open"      ? "待核查"
-                   : status == "cleared" ? "已解除"
-                   : status == "removed" ? "已移出批次"
-                                         : status.c_str();
-  return words(std::move(name), zh, status);
+  return codeWords(std::move(name), status,
+                   {{"open", "待核查"}, {"cleared", "已解除"}, {"removed", "已移出批次"}});
 }
 
 MessageArg batchActionArg(std::string name, const std::string& action) {
-  const char* zh = action == "submit"            ? "提交"
-                   : action == "approve"         ? "审批通过"
-                   : action == "reject"          ? "退回"
-                   : action == "return_to_draft" ? "撤回为草稿"
-                                                 : action.c_str();
-  return words(std::move(name), zh, action);
+  return codeWords(std::move(name), action,
+                   {{"submit", "提交"},
+                    {"approve", "审批通过"},
+                    {"reject", "退回"},
+                    {"return_to_draft", "撤回为草稿"}});
 }
 
 MessageArg statusArg(std::string name, BatchStatus s) {

@@ -4,6 +4,7 @@
 #include <array>
 
 #include "common/Error.h"
+#include "common/MessageWords.h"
 #include "common/ResidentId.h"
 #include "common/Retry.h"
 #include "common/Text.h"
@@ -116,19 +117,13 @@ std::string complaintCategoryZh(const std::string& code) {
 }
 
 MessageArg complaintStatusArg(std::string name, const std::string& status) {
-  const char* zh = status == "open"       ? "待处理"
-                   : status == "assigned" ? "核查中"
-                   : status == "closed"   ? "已办结"
-                                          : status.c_str();
-  return words(std::move(name), zh, status);
+  return codeWords(std::move(name), status,
+                   {{"open", "待处理"}, {"assigned", "核查中"}, {"closed", "已办结"}});
 }
 
 MessageArg complaintOutcomeArg(std::string name, const std::string& outcome) {
-  const char* zh = outcome == "confirmed"       ? "属实"
-                   : outcome == "not_confirmed" ? "不属实"
-                   : outcome == "referred"      ? "已转办"
-                                                : outcome.c_str();
-  return words(std::move(name), zh, outcome);
+  return codeWords(std::move(name), outcome,
+                   {{"confirmed", "属实"}, {"not_confirmed", "不属实"}, {"referred", "已转办"}});
 }
 
 bool Complaint::overdue(const Date& today) const {

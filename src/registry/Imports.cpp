@@ -3,6 +3,7 @@
 #include "common/Catalogue.h"
 #include "common/Error.h"
 #include "common/Log.h"
+#include "common/MessageWords.h"
 #include "common/Retry.h"
 #include "common/Text.h"
 #include "security/AuditLog.h"
@@ -56,16 +57,8 @@ Message namingTheFile(const Message& m, const std::string& path) {
   };
   // The whole path, then the name it is kept under (KIND-DIGEST-NAME) where a message named
   // only that.
-  const auto named = [&](const std::string& text) {
-    return replace(replace(text, path), fileName(path));
-  };
-  if (m.isLiteral()) return Message::literal(named(m.literalText()));
-  std::vector<MessageArg> args = m.args();
-  for (auto& a : args) {
-    a.zh = named(a.zh);
-    a.en = named(a.en);
-  }
-  return Message(m.code(), std::move(args));
+  return mapWords(
+      m, [&](const std::string& text) { return replace(replace(text, path), fileName(path)); });
 }
 
 /// Why a file was refused before a row was read, as the audit record keeps it. A refusal of the

@@ -398,6 +398,15 @@ EntitleSummary runEntitlementsAs(EntitlementStore& store, security::SecurityStor
   return s;
 }
 
+std::set<std::string> programmesInForce(EntitlementStore& store) {
+  std::set<std::string> codes;
+  if (const auto stored = store.activePolicy()) {
+    for (const auto& p : parsePolicy(stored->content, "active policy " + stored->name).programmes)
+      codes.insert(p.code);
+  }
+  return codes;
+}
+
 int64_t activatePolicyAs(EntitlementStore& store, security::SecurityStore& audit,
                          const security::User& user, const Policy& policy) {
   const bool province_officer =

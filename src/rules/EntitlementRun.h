@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -76,6 +77,10 @@ struct EntitleSummary {
                                                security::SecurityStore& audit,
                                                const security::User& user, const Policy& policy,
                                                int64_t policy_id, EntitleOptions options);
+
+/// The programme codes of the policy in force; empty when none is active (what a budget file's
+/// lines are checked against).
+std::set<std::string> programmesInForce(EntitlementStore& store);
 
 /// Activates a policy file as a use case: a sysadmin, or a bureau officer of a whole province
 /// (scope of two digits); the activation and its audit event (`policy.activate`: name and

@@ -7,6 +7,7 @@
 #include "common/Catalogue.h"
 #include "common/Date.h"
 #include "common/Error.h"
+#include "common/MessageWords.h"
 
 namespace edupay::security {
 namespace {
@@ -212,13 +213,7 @@ std::string maskedRecord(const std::string& stored) {
   if (m.empty()) return "";
   // Masked word by word, not as the JSON text: there a newline is `\u000a`, which would join the
   // number after it to a word.
-  if (m.isLiteral()) return storedForm(Message::literal(maskLongNumbers(m.literalText())));
-  std::vector<MessageArg> args = m.args();
-  for (auto& a : args) {
-    a.zh = maskLongNumbers(a.zh);
-    a.en = maskLongNumbers(a.en);
-  }
-  return storedForm(Message(m.code(), std::move(args)));
+  return storedForm(mapWords(m, [](const std::string& text) { return maskLongNumbers(text); }));
 }
 
 std::string auditText(const std::string& stored, Lang lang) {
